@@ -1,0 +1,20 @@
+/**
+ * The k8ts command line: one binary, one subcommand per component (as k3s). Each subcommand's
+ * flags live in its own file under src/cmd; behaviour lives in the component's folder.
+ */
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('k8ts')
+  .description('Kubernetes, written in TypeScript')
+  .version(pkg.version, '--version', 'print the k8ts version')
+  .showHelpAfterError();
+
+// Subcommands register themselves here; only commands that work are listed.
+const registrations: Array<(program: Command) => void> = [
+];
+for (const register of registrations) register(program);
+
+await program.parseAsync(process.argv);
