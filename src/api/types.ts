@@ -30,3 +30,33 @@ export function parseApiVersion(apiVersion: string): { group: string; version: s
 export function apiVersionOf(gv: { group: string; version: string }): string {
   return gv.group ? `${gv.group}/${gv.version}` : gv.version;
 }
+
+/**
+ * ResourceInfo describes one served resource as discovery does (metav1.APIResource plus its
+ * group and version). The table of built-in resources lives in src/api/resources.ts.
+ */
+export interface ResourceInfo {
+  group: string;
+  version: string;
+  /** resource is the plural name used in URLs: `pods`, `deployments`. */
+  resource: string;
+  singular: string;
+  kind: string;
+  /** listKind is `<Kind>List`. */
+  listKind: string;
+  namespaced: boolean;
+  verbs: string[];
+  shortNames?: string[];
+  categories?: string[];
+  subresources?: SubresourceInfo[];
+}
+
+export interface SubresourceInfo {
+  /** name is the path segment after the object name: `status`, `scale`, `binding`, `log`. */
+  name: string;
+  /** kind served at the subresource (`Pod` for status, `Scale` of autoscaling/v1 for scale). */
+  kind: string;
+  group?: string;
+  version?: string;
+  verbs: string[];
+}
