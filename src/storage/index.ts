@@ -1,0 +1,32 @@
+/**
+ * The storage layer's public surface: the contract types, openStorage (backend chosen by the
+ * datastore endpoint, as k3s's `--datastore-endpoint`), and the options. Only the apiserver
+ * (and the snapshot command) import this.
+ */
+import { parseEndpoint, type StorageOptions } from './options.js';
+import { StorageError, type Storage } from './interface.js';
+import { SqliteStorage } from './sqlite/store.js';
+
+export * from './interface.js';
+export { parseEndpoint, defaultDataDir, type StorageOptions, type Endpoint } from './options.js';
+
+/**
+ * openStorage opens the store named by `endpoint`:
+ * - '' or 'sqlite': `<opts.dataDir>/db/state.db`; 'sqlite:///abs/path.db': that file;
+ * - 'sqlite::memory:': an in-memory database (tests);
+ * - 'http(s)://host:2379[,host2:2379]' or 'etcd://...': an etcd v3 cluster (TLS from
+ *   opts.caFile/certFile/keyFile).
+ * It fails with StorageError 'Corrupt' (naming the file) for a file that is not a k8ts
+ * database, and 'Unavailable' when the data dir is locked by another process.
+ */
+export async function openStorage(endpoint: string, opts: StorageOptions = {}): Promise<Storage> {
+  const ep = parseEndpoint(endpoint, opts);
+  switch (ep.kind) {
+    case 'sqlite':
+      return SqliteStorage.open(ep.path, opts);
+    case 'sqlite-memory':
+      return SqliteStorage.open(undefined, opts);
+    case 'etcd':
+      throw new StorageError('Unavailable', `etcd backend (${ep.endpoints.join(',')}) is not available in this build yet`);
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * WriterEngine drives a WriterCore: it groups every write that arrives while the previous commit
+ * is in flight into the next transaction (group commit), compacts in small batches between
+ * commits, and expires leases with one timer. It talks to the storage front end only through
+ * messages, so the same code runs inside a worker thread or on the calling thread.
+ */
+import type { WatchEvent } from '../interface.js';
+import { WriterCore, type WriteOp, type WriteResult } from './core.js';
+
+export interface EngineConfig {
+  path: string;
+  memory: boolean;
+  compactKeep: number;
+  compactIntervalMs: number;
+  compactBatchRows: number;
+}
+
+export type InMsg =
+  | { t: 'write'; id: number; ops: WriteOp[] }
+  | { t: 'compact'; id: number; target: number }
+  | { t: 'close'; id: number };
+
+export type OutMsg =
+  | { t: 'ready'; revision: number; compactRevision: number }
+  | { t: 'fatal'; code: string; message: string }
+  | { t: 'batch'; replies: Array<{ id: number; results: WriteResult[] }>; events: WatchEvent[]; revision: number }
+  | { t: 'compacted'; ids: number[]; revision: number; error?: { code: string; message: string } }
+  | { t: 'closed'; id: number };
+
+/** MAX_BATCH bounds one transaction so a flood of writers cannot make one commit huge. */
+const MAX_BATCH = 1024;
+const EXPIRE_BATCH = 256;
+
+export class WriterEngine {
+  private readonly core: WriterCore;
+  private pending: Array<{ id: number; ops: WriteOp[] }> = [];
+  private flushScheduled = false;
+  private compactTarget = 0;
+  private compactWaiters: Array<{ id: number; target: number }> = [];
+  private compacting = false;
+  private autoTimer: NodeJS.Timeout | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private leaseTimerAt = Infinity;
+  private closed = false;
+
+  constructor(private readonly cfg: EngineConfig, private readonly emit: (msg: OutMsg) => void, core?: WriterCore) {
+    this.core = core ?? new WriterCore(cfg.path, cfg.memory);
+    if (cfg.compactIntervalMs > 0) {
+      this.autoTimer = setInterval(() => this.autoCompact(), cfg.compactIntervalMs);
+      this.autoTimer.unref();
+    }
+    this.scheduleLeaseTimer(this.core.nextLeaseExpiry());
+  }
+
+  get revision(): number {
+    return this.core.revision;
+  }
+
+  get compactedRevision(): number {
+    return this.core.compactedRevision;
+  }
+
+  handle(msg: InMsg): void {
+    if (this.closed) return;
+    switch (msg.t) {
+      case 'write':
+        this.pending.push(msg);
+        this.scheduleFlush();
+        return;
+      case 'compact':
+        this.compactWaiters.push({ id: msg.id, target: msg.target });
+        this.compactTarget = Math.max(this.compactTarget, msg.target);
+        this.runCompaction();
+        return;
+      case 'close':
+        this.flush();
+        this.closed = true;
+        clearInterval(this.autoTimer);
+        clearTimeout(this.leaseTimer);
+        try {
+          this.core.checkpoint();
+        } catch {
+          // A read-only or full disk cannot checkpoint; the WAL stays valid and is replayed on open.
+        }
+        this.core.close();
+        this.emit({ t: 'closed', id: msg.id });
+        return;
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // setImmediate lets every message that arrived during the previous commit join this batch.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    while (this.pending.length > 0) {
+      const take: Array<{ id: number; ops: WriteOp[] }> = [];
+      let n = 0;
+      while (this.pending.length > 0 && (n === 0 || n + this.pending[0]!.ops.length <= MAX_BATCH)) {
+        const req = this.pending.shift()!;
+        take.push(req);
+        n += req.ops.length;
+      }
+      const ops = take.flatMap((r) => r.ops);
+      const outcome = this.core.applyBatch(ops);
+      const replies: Array<{ id: number; results: WriteResult[] }> = [];
+      let i = 0;
+      for (const req of take) {
+        replies.push({ id: req.id, results: outcome.results.slice(i, i + req.ops.length) });
+        i += req.ops.length;
+      }
+      this.emit({ t: 'batch', replies, events: outcome.events, revision: this.core.revision });
+      let minLease = Infinity;
+      for (const ev of outcome.events) if (ev.type === 'PUT' && ev.kv.lease > 0) minLease = Math.min(minLease, ev.kv.lease);
+      if (minLease < this.leaseTimerAt) this.scheduleLeaseTimer(minLease);
+    }
+  }
+
+  private autoCompact(): void {
+    const target = this.core.revision - this.cfg.compactKeep;
+    if (target > this.core.compactedRevision) {
+      this.compactTarget = Math.max(this.compactTarget, target);
+      this.runCompaction();
+    }
+  }
+
+  /** runCompaction advances the compacted revision one small transaction per event-loop turn. */
+  private runCompaction(): void {
+    if (this.compacting || this.closed) return;
+    this.compacting = true;
+    const step = (): void => {
+      if (this.closed) return;
+      // Writes waiting for a commit go first: compaction only fills the gaps between them.
+      if (this.pending.length > 0) this.flush();
+      const target = Math.min(this.compactTarget, this.core.revision);
+      let error: { code: string; message: string } | undefined;
+      try {
+        this.core.compactStep(target, this.cfg.compactBatchRows);
+      } catch (err) {
+        error = { code: 'Unavailable', message: `storage: compaction failed: ${err instanceof Error ? err.message : String(err)}` };
+      }
+      const rev = this.core.compactedRevision;
+      const done = error !== undefined || rev >= target;
+      const ready = this.compactWaiters.filter((w) => error !== undefined || rev >= Math.min(w.target, this.core.revision));
+      if (ready.length > 0) {
+        this.compactWaiters = this.compactWaiters.filter((w) => !ready.includes(w));
+        const msg: OutMsg = { t: 'compacted', ids: ready.map((w) => w.id), revision: rev };
+        if (error) msg.error = error;
+        this.emit(msg);
+      } else if (done || rev % (this.cfg.compactBatchRows * 10) === 0) {
+        this.emit({ t: 'compacted', ids: [], revision: rev });
+      }
+      if (done) {
+        this.compacting = false;
+        if (this.compactWaiters.length > 0 && error === undefined) this.runCompaction();
+        return;
+      }
+      setImmediate(step);
+    };
+    setImmediate(step);
+  }
+
+  private scheduleLeaseTimer(expirySec: number | undefined): void {
+    clearTimeout(this.leaseTimer);
+    this.leaseTimer = undefined;
+    this.leaseTimerAt = Infinity;
+    if (expirySec === undefined || this.closed) return;
+    this.leaseTimerAt = expirySec;
+    const delay = Math.max(0, expirySec * 1000 - Date.now());
+    this.leaseTimer = setTimeout(() => this.expireLeases(), Math.min(delay, 2 ** 31 - 1));
+    this.leaseTimer.unref();
+  }
+
+  private expireLeases(): void {
+    this.leaseTimer = undefined;
+    this.leaseTimerAt = Infinity;
+    if (this.closed) return;
+    const nowSec = Date.now() / 1000;
+    let keys: Array<{ name: string; id: number }>;
+    try {
+      keys = this.core.expiredKeys(nowSec, EXPIRE_BATCH);
+    } catch {
+      keys = [];
+    }
+    if (keys.length > 0) {
+      // Expiry deletes go through the normal commit path so watchers see ordinary DELETE events.
+      this.pending.push({ id: 0, ops: keys.map((k) => ({ kind: 'delete', key: k.name, expected: k.id })) });
+      this.flush();
+    }
+    const next = keys.length === EXPIRE_BATCH ? nowSec : this.core.nextLeaseExpiry();
+    this.scheduleLeaseTimer(next);
+  }
+}

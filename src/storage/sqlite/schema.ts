@@ -1,0 +1,112 @@
+/**
+ * The on-disk format of the sqlite backend: a kine-style append-only log plus a small index of
+ * live keys, and the checks that refuse files that are not ours.
+ */
+import Database from 'better-sqlite3';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { StorageError } from '../interface.js';
+
+/** APPLICATION_ID marks k8ts databases ('k8ts' in ASCII) so foreign SQLite files are refused. */
+export const APPLICATION_ID = 0x6b387473;
+
+// log: one row per write; id is the revision. UNIQUE(name, prev_revision) is kine's guard for
+// optimistic concurrency: two writes can never both follow the same previous revision.
+// kv: the live keys, so latest reads and counts never scan history.
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS log (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  deleted INTEGER NOT NULL,
+  create_revision INTEGER NOT NULL,
+  prev_revision INTEGER NOT NULL,
+  lease INTEGER NOT NULL,
+  value BLOB NOT NULL,
+  old_value BLOB,
+  version INTEGER NOT NULL,
+  UNIQUE(name, prev_revision)
+);
+CREATE INDEX IF NOT EXISTS log_name_id ON log(name, id);
+CREATE TABLE IF NOT EXISTS kv (
+  name TEXT PRIMARY KEY,
+  id INTEGER NOT NULL,
+  lease INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS kv_lease ON kv(lease) WHERE lease > 0;
+CREATE TABLE IF NOT EXISTS meta (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO meta(name, value) VALUES ('revision', 0), ('compact_revision', 0), ('schema', 1);
+`;
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * checkFile refuses (StorageError 'Corrupt', naming the file) a path that exists, is not empty
+ * and does not start with the SQLite header. It never writes to the file.
+ */
+export function checkFile(path: string): void {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new StorageError('Corrupt', `datastore file ${path} is not a regular file; refusing to start`);
+    size = st.size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  if (size === 0) return;
+  const head = Buffer.alloc(16);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (!head.equals(SQLITE_MAGIC)) {
+    throw new StorageError('Corrupt', `datastore file ${path} is not a SQLite database (corrupt or foreign file); refusing to start and leaving it untouched`);
+  }
+}
+
+/** pragmas for the writing connection: WAL, durable commits, bounded WAL. */
+export function configureWriter(db: Database.Database, memory: boolean): void {
+  if (!memory) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('journal_size_limit = 67108864');
+    db.pragma('wal_autocheckpoint = 1000');
+  }
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -32000');
+}
+
+/**
+ * initSchema creates the schema in a new database, or verifies an existing one is a k8ts
+ * database; a foreign database is refused with 'Corrupt' naming the file.
+ */
+export function initSchema(db: Database.Database, path: string): void {
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  const tables = (db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number }).n;
+  if (appId !== APPLICATION_ID) {
+    if (tables > 0) {
+      throw new StorageError('Corrupt', `datastore file ${path} is a SQLite database of another application (application_id ${appId}); refusing to start and leaving it untouched`);
+    }
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+  }
+  db.exec(SCHEMA);
+}
+
+/** LogRow is one row of the log table as better-sqlite3 returns it. */
+export interface LogRow {
+  id: number;
+  name: string;
+  created: number;
+  deleted: number;
+  create_revision: number;
+  prev_revision: number;
+  lease: number;
+  value: Buffer;
+  old_value: Buffer | null;
+  version: number;
+}

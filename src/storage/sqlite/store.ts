@@ -1,0 +1,430 @@
+/**
+ * SqliteStorage: the embedded backend. Writes go to a WriterEngine (in a worker thread for
+ * files, so fsyncs never stall the event loop) and are acknowledged once their group commit is
+ * durable; reads run on this thread through a separate read-only connection, which in WAL mode
+ * sees every committed transaction; watch events come back from the writer in revision order.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import {
+  StorageError,
+  isStorageError,
+  type GetOptions,
+  type GetResult,
+  type KeyValue,
+  type ListOptions,
+  type ListResult,
+  type PutOptions,
+  type Storage,
+  type StorageErrorCode,
+  type TryUpdate,
+  type WatchEvent,
+  type WatchOptions,
+  type Watcher,
+} from '../interface.js';
+import { MAX_VALUE_BYTES, prefixEnd } from '../keys.js';
+import type { StorageOptions } from '../options.js';
+import { guaranteedUpdate } from '../update.js';
+import { WatchHub } from '../watch-hub.js';
+import { WriterCore, eventFromRow, kvFromRow, sqliteErrorCode, type WriteOp, type WriteResult } from './core.js';
+import { WriterEngine, type EngineConfig, type InMsg, type OutMsg } from './engine.js';
+import { acquireLock } from './lock.js';
+import { checkFile, type LogRow } from './schema.js';
+
+/** Link is the message channel to the writer, whichever thread it runs on. */
+interface Link {
+  post(msg: InMsg): void;
+  terminate(): Promise<void>;
+  /** busy keeps the process alive while replies are awaited (the writer is unref'd when idle). */
+  busy(on: boolean): void;
+}
+
+type Pending = { resolve: (r: WriteResult) => void };
+
+function bytes(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
+
+function fixKv(kv: KeyValue): KeyValue {
+  kv.value = bytes(kv.value);
+  return kv;
+}
+
+function leaseFor(opts?: PutOptions): number {
+  if (!opts?.ttlSeconds || opts.ttlSeconds <= 0) return 0;
+  // The lease id is its expiry in epoch seconds: writes expiring in the same second share it.
+  return Math.ceil(Date.now() / 1000 + opts.ttlSeconds);
+}
+
+export class SqliteStorage implements Storage {
+  readonly backend = 'sqlite';
+  private readonly hub: WatchHub;
+  private readonly stmts;
+  private readonly readTx;
+  private outbox: Array<{ op: WriteOp; p: Pending }> = [];
+  private outboxScheduled = false;
+  private nextId = 1;
+  private readonly inflight = new Map<number, Pending[]>();
+  private readonly compactWaiters = new Map<number, { resolve: () => void; reject: (e: unknown) => void }>();
+  private closeWaiter: (() => void) | undefined;
+  private closed = false;
+  private broken: StorageError | undefined;
+  private link!: Link;
+
+  private constructor(
+    private readonly reader: Database.Database,
+    startRevision: number,
+    opts: StorageOptions,
+    private readonly releaseLock: () => void,
+    private readonly ownsReader: boolean,
+  ) {
+    this.hub = new WatchHub(startRevision, opts.progressIntervalMs ?? 5000);
+    const r = reader;
+    this.stmts = {
+      meta: r.prepare(`SELECT value FROM meta WHERE name = ?`).pluck(),
+      latest: r.prepare(`SELECT log.* FROM kv JOIN log ON log.id = kv.id WHERE kv.name = ?`),
+      atRev: r.prepare(`SELECT * FROM log WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1`),
+      listLatest: r.prepare(`SELECT log.* FROM kv JOIN log ON log.id = kv.id WHERE kv.name >= ? AND kv.name < CAST(? AS TEXT) ORDER BY kv.name LIMIT ?`),
+      listAtRev: r.prepare(`SELECT * FROM log WHERE id IN (SELECT MAX(id) FROM log WHERE name >= ? AND name < CAST(? AS TEXT) AND id <= ? GROUP BY name) AND deleted = 0 ORDER BY name LIMIT ?`),
+      countLatest: r.prepare(`SELECT count(*) FROM kv WHERE name >= ? AND name < CAST(? AS TEXT)`).pluck(),
+      countAfter: r.prepare(`SELECT count(*) FROM kv WHERE name > ? AND name < CAST(? AS TEXT)`).pluck(),
+      countAtRevAfter: r.prepare(`SELECT count(*) FROM log WHERE id IN (SELECT MAX(id) FROM log WHERE name > ? AND name < CAST(? AS TEXT) AND id <= ? GROUP BY name) AND deleted = 0`).pluck(),
+      history: r.prepare(`SELECT * FROM log WHERE id > ? AND id <= ? AND name >= ? AND name < CAST(? AS TEXT) ORDER BY id`),
+    };
+    // A read transaction gives one consistent snapshot for the revision and the rows.
+    this.readTx = <A extends unknown[], T>(fn: (...a: A) => T) => r.transaction(fn);
+  }
+
+  /** open opens (creating if needed) the database at `path`, or an in-memory one when undefined. */
+  static async open(path: string | undefined, opts: StorageOptions = {}): Promise<SqliteStorage> {
+    const cfg: EngineConfig = {
+      path: path ?? ':memory:',
+      memory: path === undefined,
+      compactKeep: opts.compactKeep ?? 1000,
+      compactIntervalMs: opts.compactIntervalMs ?? 30_000,
+      compactBatchRows: opts.compactBatchRows ?? 500,
+    };
+    if (path === undefined) {
+      const db = new Database(':memory:');
+      const core = new WriterCore(db, true);
+      let store: SqliteStorage | undefined;
+      const engine = new WriterEngine(cfg, (msg) => store!.onMessage(msg), core);
+      store = new SqliteStorage(db, core.revision, opts, () => {}, false);
+      store.link = {
+        post: (msg) => engine.handle(msg),
+        terminate: async () => {},
+        busy: () => {},
+      };
+      return store;
+    }
+    mkdirSync(dirname(path), { recursive: true });
+    checkFile(path);
+    const release = acquireLock(path + '.lock');
+    try {
+      if (opts.writerThread === false) {
+        const core = new WriterCore(path, false);
+        const reader = openReader(path);
+        let store: SqliteStorage | undefined;
+        const engine = new WriterEngine(cfg, (msg) => store!.onMessage(msg), core);
+        store = new SqliteStorage(reader, core.revision, opts, release, true);
+        store.link = { post: (msg) => engine.handle(msg), terminate: async () => {}, busy: () => {} };
+        return store;
+      }
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: cfg });
+      const ready = await new Promise<{ revision: number }>((resolve, reject) => {
+        const onMsg = (msg: OutMsg): void => {
+          worker.off('message', onMsg);
+          worker.off('error', reject);
+          if (msg.t === 'ready') resolve(msg);
+          else if (msg.t === 'fatal') reject(new StorageError(msg.code as StorageErrorCode, msg.message));
+          else reject(new StorageError('Unavailable', `unexpected message from writer: ${msg.t}`));
+        };
+        worker.on('message', onMsg);
+        worker.once('error', reject);
+      }).catch(async (err) => {
+        await worker.terminate();
+        throw err;
+      });
+      const reader = openReader(path);
+      const store = new SqliteStorage(reader, ready.revision, opts, release, true);
+      store.link = {
+        post: (msg) => worker.postMessage(msg),
+        terminate: async () => {
+          await worker.terminate();
+        },
+        busy: (on) => (on ? worker.ref() : worker.unref()),
+      };
+      worker.on('message', (msg: OutMsg) => store.onMessage(msg));
+      worker.on('error', (err) => store.fail(new StorageError('Unavailable', `storage writer crashed: ${err.message}`, {}, { cause: err })));
+      worker.on('exit', (code) => {
+        if (!store.closed) store.fail(new StorageError('Unavailable', `storage writer exited unexpectedly (code ${code})`));
+      });
+      worker.unref();
+      return store;
+    } catch (err) {
+      release();
+      if (isStorageError(err)) throw err;
+      const mapped = sqliteErrorCode(err);
+      throw new StorageError(mapped.code === 'Unavailable' ? 'Corrupt' : mapped.code, `cannot open datastore ${path}: ${mapped.message}`, {}, { cause: err });
+    }
+  }
+
+  private post(msg: InMsg): void {
+    this.link.busy(true);
+    this.link.post(msg);
+  }
+
+  private settle(): void {
+    if (this.inflight.size === 0 && this.compactWaiters.size === 0 && !this.closeWaiter) this.link.busy(false);
+  }
+
+  private onMessage(msg: OutMsg): void {
+    this.handleMessage(msg);
+    this.settle();
+  }
+
+  private handleMessage(msg: OutMsg): void {
+    switch (msg.t) {
+      case 'batch': {
+        for (const ev of msg.events) {
+          fixKv(ev.kv);
+          if (ev.prevKv) fixKv(ev.prevKv);
+        }
+        // Watchers hear about a write before its writer is acknowledged.
+        this.hub.deliver(msg.events, msg.revision);
+        for (const reply of msg.replies) {
+          const waiters = this.inflight.get(reply.id);
+          if (!waiters) continue;
+          this.inflight.delete(reply.id);
+          reply.results.forEach((r, i) => waiters[i]!.resolve(r));
+        }
+        return;
+      }
+      case 'compacted':
+        for (const id of msg.ids) {
+          const w = this.compactWaiters.get(id);
+          if (!w) continue;
+          this.compactWaiters.delete(id);
+          if (msg.error) w.reject(new StorageError(msg.error.code as StorageErrorCode, msg.error.message));
+          else w.resolve();
+        }
+        return;
+      case 'closed':
+        this.closeWaiter?.();
+        return;
+      case 'fatal':
+        this.fail(new StorageError(msg.code as StorageErrorCode, msg.message));
+        return;
+      case 'ready':
+        return;
+    }
+  }
+
+  private fail(err: StorageError): void {
+    this.broken = err;
+    for (const waiters of this.inflight.values()) for (const w of waiters) w.resolve({ ok: false, code: err.code, message: err.message });
+    this.inflight.clear();
+    for (const w of this.compactWaiters.values()) w.reject(err);
+    this.compactWaiters.clear();
+    this.closeWaiter?.();
+  }
+
+  private check(): void {
+    if (this.closed) throw new StorageError('Closed', 'storage closed');
+    if (this.broken) throw this.broken;
+  }
+
+  private async write(op: WriteOp): Promise<KeyValue & { prevKv?: KeyValue; revision: number }> {
+    this.check();
+    const r = await new Promise<WriteResult>((resolve) => {
+      this.outbox.push({ op, p: { resolve } });
+      if (!this.outboxScheduled) {
+        this.outboxScheduled = true;
+        // Writes issued in the same tick travel to the writer in one message.
+        queueMicrotask(() => this.sendOutbox());
+      }
+    });
+    if (!r.ok) {
+      const details: { key: string; current?: KeyValue; revision?: number } = { key: op.key };
+      if (r.current) details.current = fixKv(r.current);
+      if (r.revision !== undefined) details.revision = r.revision;
+      throw new StorageError(r.code, r.message, details);
+    }
+    const kv = fixKv(r.kv);
+    return Object.assign(kv, {}) as KeyValue & { revision: number; prevKv?: KeyValue };
+  }
+
+  private sendOutbox(): void {
+    this.outboxScheduled = false;
+    const batch = this.outbox;
+    this.outbox = [];
+    if (batch.length === 0) return;
+    const id = this.nextId++;
+    this.inflight.set(id, batch.map((b) => b.p));
+    this.post({ t: 'write', id, ops: batch.map((b) => b.op) });
+  }
+
+  private checkValue(key: string, value: Buffer): void {
+    if (value.length > MAX_VALUE_BYTES) {
+      throw new StorageError('TooLarge', `value of ${key} is ${value.length} bytes, over the ${MAX_VALUE_BYTES} byte limit`, { key });
+    }
+  }
+
+  private revisions(): { rev: number; compact: number } {
+    return { rev: this.stmts.meta.get('revision') as number, compact: this.stmts.meta.get('compact_revision') as number };
+  }
+
+  private checkRevision(requested: number, rev: number, compact: number): void {
+    if (requested > rev) throw new StorageError('FutureRevision', `revision ${requested} is newer than the current revision ${rev}`, { revision: rev });
+    if (requested < compact) throw new StorageError('Compacted', `required revision ${requested} has been compacted (compacted revision ${compact})`, { revision: compact });
+  }
+
+  async currentRevision(): Promise<number> {
+    this.check();
+    return this.stmts.meta.get('revision') as number;
+  }
+
+  async get(key: string, opts: GetOptions = {}): Promise<GetResult> {
+    this.check();
+    return this.readTx(() => {
+      const { rev, compact } = this.revisions();
+      if (opts.revision !== undefined && opts.revision > 0 && opts.revision !== rev) {
+        this.checkRevision(opts.revision, rev, compact);
+        const row = this.stmts.atRev.get(key, opts.revision) as LogRow | undefined;
+        return { kv: row && !row.deleted ? kvFromRow(row) : undefined, revision: opts.revision };
+      }
+      const row = this.stmts.latest.get(key) as LogRow | undefined;
+      return { kv: row ? kvFromRow(row) : undefined, revision: rev };
+    })();
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    this.check();
+    return this.readTx(() => {
+      const { rev, compact } = this.revisions();
+      const from = opts.startKey !== undefined && opts.startKey > prefix ? opts.startKey : prefix;
+      const end = prefixEnd(prefix);
+      const upper = prefix === '' ? Buffer.from([0xff]) : end;
+      const limit = opts.limit && opts.limit > 0 ? opts.limit : -1;
+      const fetch = limit > 0 ? limit + 1 : -1;
+      const atRev = opts.revision !== undefined && opts.revision > 0 && opts.revision !== rev;
+      if (atRev) this.checkRevision(opts.revision!, rev, compact);
+      const rows = (atRev ? this.stmts.listAtRev.all(from, upper, opts.revision, fetch) : this.stmts.listLatest.all(from, upper, fetch)) as LogRow[];
+      const more = limit > 0 && rows.length > limit;
+      if (more) rows.length = limit;
+      const result: ListResult = { kvs: rows.map(kvFromRow), revision: atRev ? opts.revision! : rev, more };
+      if (more) {
+        const last = rows[rows.length - 1]!.name;
+        result.remaining = (atRev ? this.stmts.countAtRevAfter.get(last, upper, opts.revision) : this.stmts.countAfter.get(last, upper)) as number;
+      }
+      return result;
+    })();
+  }
+
+  async count(prefix: string): Promise<number> {
+    this.check();
+    const upper = prefix === '' ? Buffer.from([0xff]) : prefixEnd(prefix);
+    return this.stmts.countLatest.get(prefix, upper) as number;
+  }
+
+  async create(key: string, value: Buffer, opts?: PutOptions): Promise<KeyValue> {
+    this.checkValue(key, value);
+    return this.write({ kind: 'create', key, value, lease: leaseFor(opts) });
+  }
+
+  async update(key: string, value: Buffer, expectedModRevision: number, opts?: PutOptions): Promise<KeyValue> {
+    this.checkValue(key, value);
+    return this.write({ kind: 'update', key, value, expected: expectedModRevision, lease: leaseFor(opts) });
+  }
+
+  guaranteedUpdate(key: string, tryUpdate: TryUpdate, cached?: KeyValue): Promise<KeyValue | undefined> {
+    return guaranteedUpdate(this, key, tryUpdate, cached);
+  }
+
+  async delete(key: string, expectedModRevision?: number): Promise<{ prevKv: KeyValue; revision: number }> {
+    const op: WriteOp = expectedModRevision === undefined ? { kind: 'delete', key } : { kind: 'delete', key, expected: expectedModRevision };
+    this.check();
+    const r = await new Promise<WriteResult>((resolve) => {
+      this.outbox.push({ op, p: { resolve } });
+      if (!this.outboxScheduled) {
+        this.outboxScheduled = true;
+        queueMicrotask(() => this.sendOutbox());
+      }
+    });
+    if (!r.ok) {
+      const details: { key: string; current?: KeyValue } = { key };
+      if (r.current) details.current = fixKv(r.current);
+      throw new StorageError(r.code, r.message, details);
+    }
+    return { prevKv: fixKv(r.prevKv!), revision: r.revision };
+  }
+
+  watch(opts: WatchOptions): Watcher {
+    if (this.closed || this.broken) return this.hub.failLater(opts, this.broken ?? new StorageError('Closed', 'storage closed'));
+    let backlog: WatchEvent[];
+    try {
+      backlog = this.readTx(() => {
+        const { compact } = this.revisions();
+        if (opts.afterRevision < compact) {
+          throw new StorageError('Compacted', `required revision ${opts.afterRevision} has been compacted (compacted revision ${compact})`, { revision: compact });
+        }
+        if (opts.afterRevision >= this.hub.delivered) return [];
+        // Only history up to what the hub has delivered: newer commits reach the watcher live.
+        const upper = opts.prefix === '' ? Buffer.from([0xff]) : prefixEnd(opts.prefix);
+        const rows = this.stmts.history.all(opts.afterRevision, this.hub.delivered, opts.prefix, upper) as LogRow[];
+        return rows.map(eventFromRow);
+      })();
+    } catch (err) {
+      const se = isStorageError(err) ? err : new StorageError(sqliteErrorCode(err).code, sqliteErrorCode(err).message, {}, { cause: err });
+      return this.hub.failLater(opts, se);
+    }
+    return this.hub.add(opts, backlog);
+  }
+
+  async compact(revision: number): Promise<void> {
+    this.check();
+    const id = this.nextId++;
+    await new Promise<void>((resolve, reject) => {
+      this.compactWaiters.set(id, { resolve, reject });
+      this.post({ t: 'compact', id, target: revision });
+    });
+  }
+
+  async compactedRevision(): Promise<number> {
+    this.check();
+    return this.stmts.meta.get('compact_revision') as number;
+  }
+
+  async snapshot(path: string): Promise<void> {
+    this.check();
+    await this.reader.backup(path);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.outbox.length > 0) this.sendOutbox();
+    this.closed = true;
+    if (!this.broken) {
+      const id = this.nextId++;
+      await new Promise<void>((resolve) => {
+        this.closeWaiter = resolve;
+        this.post({ t: 'close', id });
+      });
+    }
+    await this.link.terminate();
+    this.hub.closeAll();
+    for (const waiters of this.inflight.values()) for (const w of waiters) w.resolve({ ok: false, code: 'Closed', message: 'storage closed' });
+    this.inflight.clear();
+    if (this.ownsReader) this.reader.close();
+    this.releaseLock();
+  }
+}
+
+function openReader(path: string): Database.Database {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -32000');
+  return db;
+}

@@ -1,0 +1,16 @@
+/** Entry point of the sqlite writer thread: hosts a WriterEngine behind the parent port. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { isStorageError } from '../interface.js';
+import { WriterEngine, type EngineConfig, type InMsg, type OutMsg } from './engine.js';
+
+const port = parentPort!;
+const post = (msg: OutMsg): void => port.postMessage(msg);
+let engine: WriterEngine;
+try {
+  engine = new WriterEngine(workerData as EngineConfig, post);
+  post({ t: 'ready', revision: engine.revision, compactRevision: engine.compactedRevision });
+  port.on('message', (msg: InMsg) => engine.handle(msg));
+} catch (err) {
+  const code = isStorageError(err) ? err.code : 'Unavailable';
+  post({ t: 'fatal', code, message: err instanceof Error ? err.message : String(err) });
+}
