@@ -12,9 +12,9 @@ export interface Clock {
 export const realClock: Clock = {
   now: () => Date.now(),
   setTimer(ms, fn) {
+    // Kept referenced: whoever awaits a scheduled task must keep the process alive; shutdown
+    // stops the heap, which clears this single timer.
     const t = setTimeout(fn, Math.max(0, ms));
-    // A pending timer must never keep the process alive on its own: shutdown is explicit.
-    t.unref();
     return () => clearTimeout(t);
   },
 };

@@ -1,0 +1,142 @@
+/**
+ * The bookkeeping both local runtimes share: sandbox and container records, CRI's list
+ * filters, and state-change subscribers. Persistence (process runtime) is layered on top.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  type Container,
+  type ContainerConfig,
+  type ContainerFilter,
+  type ContainerState,
+  type ContainerStatus,
+  type PodSandbox,
+  type PodSandboxConfig,
+  type PodSandboxFilter,
+  type PodSandboxState,
+  RuntimeError,
+  matchLabels,
+} from './api.js';
+
+export interface SandboxRecord {
+  id: string;
+  config: PodSandboxConfig;
+  state: PodSandboxState;
+  createdAt: string;
+  ip: string;
+}
+
+export interface ContainerRecord {
+  id: string;
+  podSandboxId: string;
+  config: ContainerConfig;
+  /** logPath is absolute: sandbox logDirectory + config.logPath. */
+  logPath: string;
+  state: ContainerState;
+  /** times are CRI nanoseconds kept as decimal strings so records serialize as JSON. */
+  createdAt: string;
+  startedAt: string;
+  finishedAt: string;
+  exitCode: number;
+  reason: string;
+  message: string;
+}
+
+export type ContainerEventFn = (e: { containerId: string; podSandboxId: string; state: ContainerState }) => void;
+
+export const newId = (): string => randomBytes(32).toString('hex');
+
+export class RuntimeStore {
+  readonly sandboxes = new Map<string, SandboxRecord>();
+  readonly containers = new Map<string, ContainerRecord>();
+  private listeners = new Set<ContainerEventFn>();
+
+  sandbox(id: string): SandboxRecord {
+    const s = this.sandboxes.get(id);
+    if (!s) throw new RuntimeError('NotFound', `could not find pod sandbox "${id}"`);
+    return s;
+  }
+
+  container(id: string): ContainerRecord {
+    const c = this.containers.get(id);
+    if (!c) throw new RuntimeError('NotFound', `could not find container "${id}"`);
+    return c;
+  }
+
+  listSandboxes(filter: PodSandboxFilter | undefined): PodSandbox[] {
+    const out: PodSandbox[] = [];
+    for (const s of this.sandboxes.values()) {
+      if (filter?.id && s.id !== filter.id) continue;
+      if (filter?.state && s.state !== filter.state) continue;
+      if (!matchLabels(s.config.labels ?? {}, filter?.labelSelector)) continue;
+      out.push({
+        id: s.id,
+        metadata: s.config.metadata,
+        state: s.state,
+        createdAt: BigInt(s.createdAt),
+        labels: s.config.labels ?? {},
+        annotations: s.config.annotations ?? {},
+      });
+    }
+    return out;
+  }
+
+  listContainers(filter: ContainerFilter | undefined): Container[] {
+    const out: Container[] = [];
+    for (const c of this.containers.values()) {
+      if (filter?.id && c.id !== filter.id) continue;
+      if (filter?.state && c.state !== filter.state) continue;
+      if (filter?.podSandboxId && c.podSandboxId !== filter.podSandboxId) continue;
+      if (!matchLabels(c.config.labels ?? {}, filter?.labelSelector)) continue;
+      out.push({
+        id: c.id,
+        podSandboxId: c.podSandboxId,
+        metadata: c.config.metadata,
+        image: c.config.image,
+        imageRef: c.config.image.image,
+        state: c.state,
+        createdAt: BigInt(c.createdAt),
+        labels: c.config.labels ?? {},
+        annotations: c.config.annotations ?? {},
+      });
+    }
+    return out;
+  }
+
+  status(c: ContainerRecord): ContainerStatus {
+    return {
+      id: c.id,
+      metadata: c.config.metadata,
+      state: c.state,
+      createdAt: BigInt(c.createdAt),
+      startedAt: BigInt(c.startedAt),
+      finishedAt: BigInt(c.finishedAt),
+      exitCode: c.exitCode,
+      image: c.config.image,
+      imageRef: c.config.image.image,
+      reason: c.reason,
+      message: c.message,
+      labels: c.config.labels ?? {},
+      annotations: c.config.annotations ?? {},
+      mounts: c.config.mounts ?? [],
+      logPath: c.logPath,
+    };
+  }
+
+  subscribe(fn: ContainerEventFn): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  emit(c: ContainerRecord): void {
+    for (const fn of this.listeners) {
+      try {
+        fn({ containerId: c.id, podSandboxId: c.podSandboxId, state: c.state });
+      } catch {
+        // A subscriber's fault must not break the runtime's bookkeeping.
+      }
+    }
+  }
+}
+
+/** exitReason is CRI's reason for an exit code: `Completed` for 0, `Error` otherwise. */
+export const exitReason = (code: number): string => (code === 0 ? 'Completed' : 'Error');
