@@ -4,7 +4,8 @@
  * (and the snapshot command) import this.
  */
 import { parseEndpoint, type StorageOptions } from './options.js';
-import { StorageError, type Storage } from './interface.js';
+import type { Storage } from './interface.js';
+import { EtcdStorage } from './etcd/store.js';
 import { SqliteStorage } from './sqlite/store.js';
 
 export * from './interface.js';
@@ -27,6 +28,6 @@ export async function openStorage(endpoint: string, opts: StorageOptions = {}): 
     case 'sqlite-memory':
       return SqliteStorage.open(undefined, opts);
     case 'etcd':
-      throw new StorageError('Unavailable', `etcd backend (${ep.endpoints.join(',')}) is not available in this build yet`);
+      return EtcdStorage.open(ep.endpoints, opts);
   }
 }
