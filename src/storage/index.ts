@@ -5,7 +5,6 @@
  */
 import { parseEndpoint, type StorageOptions } from './options.js';
 import type { Storage } from './interface.js';
-import { EtcdStorage } from './etcd/store.js';
 import { SqliteStorage } from './sqlite/store.js';
 
 export * from './interface.js';
@@ -27,7 +26,10 @@ export async function openStorage(endpoint: string, opts: StorageOptions = {}): 
       return SqliteStorage.open(ep.path, opts);
     case 'sqlite-memory':
       return SqliteStorage.open(undefined, opts);
-    case 'etcd':
+    case 'etcd': {
+      // Loaded on demand: the gRPC client costs ~300 ms of startup that sqlite users never need.
+      const { EtcdStorage } = await import('./etcd/store.js');
       return EtcdStorage.open(ep.endpoints, opts);
+    }
   }
 }
