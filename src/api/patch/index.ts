@@ -1,21 +1,58 @@
 /**
  * The three patch types of the Kubernetes API: JSON Patch (RFC 6902), JSON Merge Patch
  * (RFC 7386) and Strategic Merge Patch (upstream's merge keys and directives).
- * Each returns a new object and throws a StatusError (BadRequest / Invalid / Conflict for a
- * failed `test`) on a bad patch.
  *
- * TEMPORARY STUB: the patch work replaces these bodies; the signatures are the contract.
+ * Each returns a new object (the input is never mutated) and throws a StatusError as
+ * kube-apiserver's patch handler does: 400 BadRequest for a patch body of the wrong shape,
+ * 422 Invalid ("the server rejected our request due to an error in our request") for a JSON
+ * patch that cannot be applied (missing path, failed `test`), 413 for too many operations.
  */
+import { definitionNameForKind, definitions } from '../openapi/definitions.js';
 import type { GroupVersionKind, KubeObject } from '../types.js';
+import { applyJSONPatchDocument } from './jsonpatch.js';
+import { applyMergePatchDocument } from './mergepatch.js';
+import { EMPTY_SCHEMA, openAPIPatchSchema, type PatchSchema } from './meta.js';
+import { strategicMergePatch } from './strategic.js';
 
-export function applyJSONPatch(obj: KubeObject, _patch: unknown): KubeObject {
-  return obj;
+export { MAX_JSON_PATCH_OPERATIONS, parsePointer } from './jsonpatch.js';
+export { EMPTY_SCHEMA, openAPIPatchSchema, type PatchMeta, type PatchSchema, type SchemaNode } from './meta.js';
+export { strategicMergePatch } from './strategic.js';
+export { deepEqual, type JSONObject, type JSONValue } from './json.js';
+
+/** applyJSONPatch applies an RFC 6902 patch (a parsed JSON array of operations) to obj. */
+export function applyJSONPatch(obj: KubeObject, patch: unknown): KubeObject {
+  return applyJSONPatchDocument(obj, patch) as KubeObject;
 }
 
-export function applyMergePatch(obj: KubeObject, _patch: unknown): KubeObject {
-  return obj;
+/** applyMergePatch applies an RFC 7386 merge patch (a parsed JSON object) to obj. */
+export function applyMergePatch(obj: KubeObject, patch: unknown): KubeObject {
+  return applyMergePatchDocument(obj, patch) as KubeObject;
 }
 
-export function applyStrategicMergePatch(_gvk: GroupVersionKind, obj: KubeObject, _patch: unknown): KubeObject {
-  return obj;
+const schemas = new Map<string, PatchSchema>();
+
+/**
+ * patchSchemaForKind returns the strategic-merge metadata of a built-in kind; a kind without a
+ * built-in schema (a custom resource) gets EMPTY_SCHEMA, which makes a strategic merge patch
+ * behave like a merge patch that still understands the `$patch` directives.
+ */
+export function patchSchemaForKind(gvk: GroupVersionKind): PatchSchema {
+  const key = `${gvk.group}/${gvk.version}/${gvk.kind}`;
+  let s = schemas.get(key);
+  if (!s) {
+    const name = definitionNameForKind(gvk);
+    s = name ? openAPIPatchSchema(definitions, { $ref: `#/definitions/${name}` }) : EMPTY_SCHEMA;
+    schemas.set(key, s);
+  }
+  return s;
+}
+
+/**
+ * applyStrategicMergePatch applies a strategic merge patch (a parsed JSON object) to obj using
+ * the patch strategies and merge keys of gvk's schema (upstream's struct tags). Upstream rejects
+ * strategic merge patches for custom resources with 415; that check belongs to the caller, who
+ * knows whether gvk is built in.
+ */
+export function applyStrategicMergePatch(gvk: GroupVersionKind, obj: KubeObject, patch: unknown): KubeObject {
+  return strategicMergePatch(obj, patch, patchSchemaForKind(gvk)) as KubeObject;
 }
