@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import type { KeyValue, StorageErrorCode, WatchEvent } from '../interface.js';
-import { configureWriter, initSchema, type LogRow } from './schema.js';
+import { checkOwnership, configureWriter, initSchema, type LogRow } from './schema.js';
 
 export type WriteOp =
   | { kind: 'create'; key: string; value: Uint8Array; lease: number }
@@ -82,8 +82,10 @@ export class WriterCore {
 
   constructor(pathOrDb: string | Database.Database, memory: boolean) {
     this.db = typeof pathOrDb === 'string' ? new Database(pathOrDb) : pathOrDb;
+    const name = typeof pathOrDb === 'string' ? pathOrDb : ':memory:';
+    checkOwnership(this.db, name);
     configureWriter(this.db, memory);
-    initSchema(this.db, typeof pathOrDb === 'string' ? pathOrDb : ':memory:');
+    initSchema(this.db, name);
     const db = this.db;
     this.stmts = {
       current: db.prepare(`SELECT log.* FROM kv JOIN log ON log.id = kv.id WHERE kv.name = ?`),

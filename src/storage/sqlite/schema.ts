@@ -86,15 +86,23 @@ export function configureWriter(db: Database.Database, memory: boolean): void {
  * database; a foreign database is refused with 'Corrupt' naming the file.
  */
 export function initSchema(db: Database.Database, path: string): void {
+  checkOwnership(db, path);
+  if ((db.pragma('application_id', { simple: true }) as number) !== APPLICATION_ID) db.pragma(`application_id = ${APPLICATION_ID}`);
+  db.exec(SCHEMA);
+}
+
+/**
+ * checkOwnership refuses a database that holds tables but is not a k8ts database. It only reads,
+ * so it must run before anything (even a journal-mode pragma) writes to the file.
+ */
+export function checkOwnership(db: Database.Database, path: string): void {
   const appId = db.pragma('application_id', { simple: true }) as number;
   const tables = (db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number }).n;
   if (appId !== APPLICATION_ID) {
     if (tables > 0) {
       throw new StorageError('Corrupt', `datastore file ${path} is a SQLite database of another application (application_id ${appId}); refusing to start and leaving it untouched`);
     }
-    db.pragma(`application_id = ${APPLICATION_ID}`);
   }
-  db.exec(SCHEMA);
 }
 
 /** LogRow is one row of the log table as better-sqlite3 returns it. */

@@ -5,7 +5,7 @@
  * sees every committed transaction; watch events come back from the writer in revision order.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
@@ -31,7 +31,7 @@ import { WatchHub } from '../watch-hub.js';
 import { WriterCore, eventFromRow, kvFromRow, sqliteErrorCode, type WriteOp, type WriteResult } from './core.js';
 import { WriterEngine, type EngineConfig, type InMsg, type OutMsg } from './engine.js';
 import { acquireLock } from './lock.js';
-import { checkFile, type LogRow } from './schema.js';
+import { APPLICATION_ID, checkFile, type LogRow } from './schema.js';
 
 /** Link is the message channel to the writer, whichever thread it runs on. */
 interface Link {
@@ -119,6 +119,7 @@ export class SqliteStorage implements Storage {
       };
       return store;
     }
+    if (readOnlyDir(dirname(path))) return SqliteStorage.openReadOnly(path, opts);
     mkdirSync(dirname(path), { recursive: true });
     checkFile(path);
     const release = acquireLock(path + '.lock');
@@ -169,6 +170,56 @@ export class SqliteStorage implements Storage {
       const mapped = sqliteErrorCode(err);
       throw new StorageError(mapped.code === 'Unavailable' ? 'Corrupt' : mapped.code, `cannot open datastore ${path}: ${mapped.message}`, {}, { cause: err });
     }
+  }
+
+  /**
+   * openReadOnly serves reads from a database on a read-only filesystem; every write fails with
+   * 'ReadOnly' until the store is reopened on a writable disk.
+   */
+  private static openReadOnly(path: string, opts: StorageOptions): SqliteStorage {
+    checkFile(path);
+    let reader: Database.Database;
+    try {
+      let walBytes = 0;
+      try {
+        walBytes = statSync(path + '-wal').size;
+      } catch {
+        // No WAL: the main file holds every committed write.
+      }
+      if (walBytes > 0) {
+        throw new StorageError('ReadOnly', `datastore ${path} is on a read-only filesystem with an un-checkpointed WAL (${path}-wal); remount it read-write to recover`);
+      }
+      // SQLite cannot open a WAL database where it cannot create the -shm file, so the file is
+      // read into memory (marked as a rollback-journal database in the copy only; the file on
+      // disk is never touched).
+      const image = readFileSync(path);
+      if (image.length >= 20) {
+        image[18] = 1;
+        image[19] = 1;
+      }
+      reader = new Database(image, { readonly: true });
+      if (reader.pragma('application_id', { simple: true }) !== APPLICATION_ID) {
+        reader.close();
+        throw new StorageError('Corrupt', `datastore file ${path} is not a k8ts database; refusing to start and leaving it untouched`);
+      }
+    } catch (err) {
+      if (isStorageError(err)) throw err;
+      throw new StorageError('ReadOnly', `datastore ${path} is on a read-only filesystem and cannot be read: ${err instanceof Error ? err.message : String(err)}`, {}, { cause: err });
+    }
+    const rev = reader.prepare(`SELECT value FROM meta WHERE name = 'revision'`).pluck().get() as number;
+    const store = new SqliteStorage(reader, rev, opts, () => {}, true);
+    const refusal = { ok: false as const, code: 'ReadOnly' as const, message: `storage: datastore ${path} is on a read-only filesystem` };
+    store.link = {
+      post: (msg) =>
+        queueMicrotask(() => {
+          if (msg.t === 'write') store.onMessage({ t: 'batch', replies: [{ id: msg.id, results: msg.ops.map(() => refusal) }], events: [], revision: rev });
+          else if (msg.t === 'compact') store.onMessage({ t: 'compacted', ids: [msg.id], revision: 0, error: refusal });
+          else store.onMessage({ t: 'closed', id: msg.id });
+        }),
+      terminate: async () => {},
+      busy: () => {},
+    };
+    return store;
   }
 
   private post(msg: InMsg): void {
@@ -406,6 +457,9 @@ export class SqliteStorage implements Storage {
     if (this.closed) return;
     if (this.outbox.length > 0) this.sendOutbox();
     this.closed = true;
+    // The reader goes first so the writer's close is the last connection: it checkpoints and
+    // removes the WAL, leaving a single self-contained file.
+    if (this.ownsReader) this.reader.close();
     if (!this.broken) {
       const id = this.nextId++;
       await new Promise<void>((resolve) => {
@@ -417,8 +471,16 @@ export class SqliteStorage implements Storage {
     this.hub.closeAll();
     for (const waiters of this.inflight.values()) for (const w of waiters) w.resolve({ ok: false, code: 'Closed', message: 'storage closed' });
     this.inflight.clear();
-    if (this.ownsReader) this.reader.close();
     this.releaseLock();
+  }
+}
+
+function readOnlyDir(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EROFS';
   }
 }
 
