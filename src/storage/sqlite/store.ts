@@ -139,7 +139,7 @@ export class SqliteStorage implements Storage {
           worker.off('message', onMsg);
           worker.off('error', reject);
           if (msg.t === 'ready') resolve(msg);
-          else if (msg.t === 'fatal') reject(new StorageError(msg.code as StorageErrorCode, msg.message));
+          else if (msg.t === 'fatal') reject(new StorageError(msg.code as StorageErrorCode, `cannot open datastore ${path}: ${msg.message}`));
           else reject(new StorageError('Unavailable', `unexpected message from writer: ${msg.t}`));
         };
         worker.on('message', onMsg);
@@ -168,7 +168,7 @@ export class SqliteStorage implements Storage {
       release();
       if (isStorageError(err)) throw err;
       const mapped = sqliteErrorCode(err);
-      throw new StorageError(mapped.code === 'Unavailable' ? 'Corrupt' : mapped.code, `cannot open datastore ${path}: ${mapped.message}`, {}, { cause: err });
+      throw new StorageError(mapped.code, `cannot open datastore ${path}: ${mapped.message}`, {}, { cause: err });
     }
   }
 

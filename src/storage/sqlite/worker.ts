@@ -1,6 +1,7 @@
 /** Entry point of the sqlite writer thread: hosts a WriterEngine behind the parent port. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isStorageError } from '../interface.js';
+import { sqliteErrorCode } from './core.js';
 import { WriterEngine, type EngineConfig, type InMsg, type OutMsg } from './engine.js';
 
 const port = parentPort!;
@@ -11,6 +12,6 @@ try {
   post({ t: 'ready', revision: engine.revision, compactRevision: engine.compactedRevision });
   port.on('message', (msg: InMsg) => engine.handle(msg));
 } catch (err) {
-  const code = isStorageError(err) ? err.code : 'Unavailable';
-  post({ t: 'fatal', code, message: err instanceof Error ? err.message : String(err) });
+  const mapped = isStorageError(err) ? { code: err.code, message: err.message } : sqliteErrorCode(err);
+  post({ t: 'fatal', code: mapped.code, message: mapped.message });
 }
