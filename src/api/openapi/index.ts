@@ -1,31 +1,59 @@
 /**
  * The OpenAPI documents kube-apiserver serves (`/openapi/v2`, `/openapi/v3`), built from the
- * schemas of the built-in types, plus schema-driven helpers (unknown-field detection for
- * fieldValidation).
+ * schemas of the built-in types (generated from kubernetes-types, see gen/), plus schema-driven
+ * helpers: unknown-field detection for fieldValidation, and the definitions the strategic merge
+ * patch reads its merge keys from.
  *
- * TEMPORARY STUB: the OpenAPI work replaces these bodies; the signatures are the contract.
+ * Documents are built once per resource table (cached by array identity) and must be treated
+ * as read-only; the `*JSON` variants return the serialized bytes, also built once.
  */
-import type { GroupVersionKind, KubeObject } from '../types.js';
+import type { GroupVersionKind, KubeObject, ResourceInfo } from '../types.js';
+import { openAPIV2Document, openAPIV3Document, openAPIV3IndexDocument } from './documents.js';
+import { unknownFieldsOf } from './unknown.js';
 
-/** openAPIV2 returns the swagger 2.0 document of all built-in types and paths. */
-export function openAPIV2(): object {
-  return { swagger: '2.0', info: { title: 'Kubernetes', version: 'unversioned' }, paths: {}, definitions: {} };
+export { definitionNameForKind, definitions, type Schema } from './definitions.js';
+export { groupVersionCamel } from './paths.js';
+
+/** openAPIV2 returns the swagger 2.0 document of all built-in types and the resources' paths. */
+export function openAPIV2(resources: readonly ResourceInfo[]): object {
+  return openAPIV2Document(resources).doc;
 }
 
-/** openAPIV3Index returns the `/openapi/v3` discovery document ({paths: {"api/v1": {serverRelativeURL}}}). */
-export function openAPIV3Index(): { paths: Record<string, { serverRelativeURL: string }> } {
-  return { paths: {} };
-}
-
-/** openAPIV3 returns the document for one group-version path such as `api/v1` or `apis/apps/v1`. */
-export function openAPIV3(_path: string): object | undefined {
-  return undefined;
+/** openAPIV2JSON is openAPIV2 serialized (computed once). */
+export function openAPIV2JSON(resources: readonly ResourceInfo[]): string {
+  return openAPIV2Document(resources).json;
 }
 
 /**
- * unknownFields lists the JSON paths of fields in obj that the kind's schema does not know
- * (`.spec.foo`), for fieldValidation=Strict/Warn.
+ * openAPIV3Index returns the `/openapi/v3` discovery document:
+ * `{paths: {"api/v1": {serverRelativeURL: "/openapi/v3/api/v1?hash=..."}, ...}}`.
  */
-export function unknownFields(_gvk: GroupVersionKind, _obj: KubeObject): string[] {
-  return [];
+export function openAPIV3Index(resources: readonly ResourceInfo[]): { paths: Record<string, { serverRelativeURL: string }> } {
+  return openAPIV3IndexDocument(resources);
+}
+
+/**
+ * openAPIV3 returns the document for one group-version path such as `api/v1` or
+ * `apis/apps/v1` (also `api` and `apis`), or undefined for an unknown path (404).
+ */
+export function openAPIV3(resources: readonly ResourceInfo[], path: string): object | undefined {
+  return openAPIV3Document(resources, path)?.doc;
+}
+
+/**
+ * openAPIV3JSON is openAPIV3 serialized (computed once), with its content hash: the apiserver
+ * can answer a request whose `?hash=` matches with long-lived cache headers, as upstream does.
+ */
+export function openAPIV3JSON(resources: readonly ResourceInfo[], path: string): { json: string; hash: string } | undefined {
+  const d = openAPIV3Document(resources, path);
+  return d && { json: d.json, hash: d.hash };
+}
+
+/**
+ * unknownFields lists the paths of fields in obj that the kind's schema does not know, rendered
+ * as upstream's strict decoding errors (`spec.template.spec.containers[0].foo`), for
+ * fieldValidation=Strict/Warn. Kinds without a built-in schema (custom resources) report none.
+ */
+export function unknownFields(gvk: GroupVersionKind, obj: KubeObject): string[] {
+  return unknownFieldsOf(gvk, obj);
 }

@@ -1,0 +1,153 @@
+/**
+ * Real kubectl against the OpenAPI documents: `kubectl explain` (v3 documents) and the
+ * fieldValidation query-param check of `kubectl create --validate=strict` (v3, and v2 when v3 is
+ * missing). A minimal HTTP server stands in for the apiserver's discovery and object endpoints,
+ * since only the documents are under test. Skipped when kubectl is not installed.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtinResources } from '../resources.js';
+import { openAPIV2JSON, openAPIV3Index, openAPIV3JSON } from './index.js';
+
+const kubectlPath = await new Promise<string | undefined>((resolve) => {
+  execFile('sh', ['-c', 'command -v kubectl'], (err, out) => resolve(err ? undefined : out.trim()));
+});
+
+let server: Server;
+let dir: string;
+let kubeconfig: string;
+let serveV3 = true;
+const seenQueries: string[] = [];
+
+function discovery(path: string): object | undefined {
+  if (path === '/api') return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] };
+  const groups = new Map<string, string[]>();
+  for (const r of builtinResources) {
+    if (!r.group) continue;
+    const vs = groups.get(r.group) ?? [];
+    if (!vs.includes(r.version)) vs.push(r.version);
+    groups.set(r.group, vs);
+  }
+  if (path === '/apis') {
+    return {
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: [...groups].map(([name, vs]) => ({
+        name,
+        versions: vs.map((v) => ({ groupVersion: `${name}/${v}`, version: v })),
+        preferredVersion: { groupVersion: `${name}/${vs[0]}`, version: vs[0] },
+      })),
+    };
+  }
+  const m = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(path);
+  if (!m) return undefined;
+  const group = m[2] ?? '';
+  const version = m[1] ?? m[3]!;
+  const rs = builtinResources.filter((r) => r.group === group && r.version === version);
+  if (!rs.length) return undefined;
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group ? `${group}/${version}` : version,
+    resources: rs.flatMap((r) => [
+      { name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs, shortNames: r.shortNames },
+      ...(r.subresources ?? []).map((s) => ({ name: `${r.resource}/${s.name}`, singularName: '', namespaced: r.namespaced, kind: s.kind, verbs: s.verbs })),
+    ]),
+  };
+}
+
+before(async () => {
+  if (!kubectlPath) return;
+  server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const send = (code: number, body: string): void => {
+      res.writeHead(code, { 'content-type': 'application/json' });
+      res.end(body);
+    };
+    if (url.pathname === '/openapi/v2') return send(200, openAPIV2JSON(builtinResources));
+    if (url.pathname === '/openapi/v3') return serveV3 ? send(200, JSON.stringify(openAPIV3Index(builtinResources))) : send(404, '{}');
+    if (url.pathname.startsWith('/openapi/v3/')) {
+      const d = serveV3 ? openAPIV3JSON(builtinResources, url.pathname.slice('/openapi/v3/'.length)) : undefined;
+      return d ? send(200, d.json) : send(404, '{}');
+    }
+    const d = discovery(url.pathname);
+    if (d) return send(200, JSON.stringify(d));
+    if (req.method === 'POST') {
+      seenQueries.push(url.search);
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => send(201, Buffer.concat(chunks).toString()));
+      return;
+    }
+    send(404, JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'not found' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  dir = mkdtempSync(join(tmpdir(), 'k8ts-openapi-'));
+  kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:${port}"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n`,
+  );
+});
+
+after(async () => {
+  if (server) await new Promise((resolve) => server.close(resolve));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(kubectlPath!, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+test('kubectl explain pods.spec.containers prints the v3 schema', { skip: !kubectlPath }, async () => {
+  const r = await kubectl('explain', 'pods.spec.containers');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^KIND:\s+Pod$/m);
+  assert.match(r.stdout, /^VERSION:\s+v1$/m);
+  assert.match(r.stdout, /^FIELD: containers <\[\]Container>$/m);
+  assert.match(r.stdout, /^DESCRIPTION:$/m);
+  assert.match(r.stdout, /^\s+name\s+<string> -required-$/m);
+  assert.match(r.stdout, /^\s+ports\s+<\[\]ContainerPort>$/m);
+  assert.match(r.stdout, /^\s+resources\s+<ResourceRequirements>$/m);
+});
+
+test('kubectl explain deployment shows the group and object fields', { skip: !kubectlPath }, async () => {
+  const r = await kubectl('explain', 'deployment');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^GROUP:\s+apps$/m);
+  assert.match(r.stdout, /^KIND:\s+Deployment$/m);
+  assert.match(r.stdout, /^\s+metadata\s+<ObjectMeta>$/m);
+  assert.match(r.stdout, /^\s+spec\s+<DeploymentSpec>$/m);
+});
+
+test('kubectl explain a missing field fails as upstream', { skip: !kubectlPath }, async () => {
+  const r = await kubectl('explain', 'pods.spec.nope');
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /field "nope" does not exist/);
+});
+
+for (const v3 of [true, false]) {
+  test(`kubectl create --validate=strict sends fieldValidation=Strict (${v3 ? 'OpenAPI v3' : 'v2 fallback'})`, { skip: !kubectlPath }, async () => {
+    serveV3 = v3;
+    try {
+      const file = join(dir, `cm-${v3}.yaml`);
+      writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: default\ndata:\n  a: b\n');
+      seenQueries.length = 0;
+      const r = await kubectl('create', '--validate=strict', '-f', file, '--cache-dir', join(dir, `cache-${v3}`));
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(seenQueries.some((s) => s.includes('fieldValidation=Strict')), `queries: ${seenQueries.join(' ')}`);
+    } finally {
+      serveV3 = true;
+    }
+  });
+}

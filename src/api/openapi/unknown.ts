@@ -1,0 +1,96 @@
+/**
+ * Unknown-field detection for fieldValidation=Strict/Warn: the paths upstream's strict JSON
+ * decoding reports (`spec.template.spec.containers[0].foo`), found by walking an object against
+ * its kind's schema. Each schema node compiles once into a checker closure, so the per-request
+ * cost is one walk of the object.
+ */
+import type { GroupVersionKind } from '../types.js';
+import { definitionNameForKind, definitions, refName, type Schema } from './definitions.js';
+
+/** Checker appends the unknown-field paths under value (whose path is `path`) to out. */
+type Checker = (value: unknown, path: string, out: string[]) => void;
+
+const NOTHING: Checker = () => {};
+
+const compiled = new Map<Schema, Checker>();
+
+function resolve(s: Schema | undefined): Schema | undefined {
+  let cur = s;
+  for (let i = 0; cur && i < 8; i++) {
+    if (cur.$ref) cur = definitions[refName(cur.$ref)];
+    else if (cur.allOf?.length === 1 && !cur.properties) cur = cur.allOf[0];
+    else return cur;
+  }
+  return cur;
+}
+
+const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
+
+function compile(schema: Schema | undefined): Checker {
+  const s = resolve(schema);
+  if (!s || s['x-kubernetes-preserve-unknown-fields']) return NOTHING;
+  const isMap = !!s.additionalProperties && typeof s.additionalProperties === 'object';
+  if (!s.properties && !s.items && !isMap) return NOTHING;
+  const hit = compiled.get(s);
+  if (hit) return hit;
+  // Placeholder first: recursive types (JSONSchemaProps) resolve to the same closure.
+  let impl: Checker = NOTHING;
+  const checker: Checker = (v, p, out) => impl(v, p, out);
+  compiled.set(s, checker);
+  if (s.properties) {
+    const props = s.properties;
+    const children = new Map<string, Checker>();
+    for (const k of Object.keys(props)) children.set(k, NOTHING);
+    let ready = false;
+    impl = (v, p, out) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
+      if (!ready) {
+        for (const k of Object.keys(props)) children.set(k, compile(props[k]));
+        ready = true;
+      }
+      for (const k of Object.keys(v)) {
+        const c = children.get(k);
+        if (c === undefined) out.push(join(p, k));
+        else if (c !== NOTHING) c((v as Record<string, unknown>)[k], join(p, k), out);
+      }
+    };
+  } else if (s.items) {
+    const items = s.items;
+    let item: Checker | undefined;
+    impl = (v, p, out) => {
+      if (!Array.isArray(v)) return;
+      item ??= compile(items);
+      if (item === NOTHING) return;
+      for (let i = 0; i < v.length; i++) item(v[i], `${p}[${i}]`, out);
+    };
+  } else if (isMap) {
+    const values = s.additionalProperties as Schema;
+    let value: Checker | undefined;
+    impl = (v, p, out) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
+      value ??= compile(values);
+      if (value === NOTHING) return;
+      for (const [k, x] of Object.entries(v)) value(x, join(p, k), out);
+    };
+  }
+  return checker;
+}
+
+const byKind = new Map<string, Checker>();
+
+/**
+ * unknownFieldsOf lists the paths of fields in obj that gvk's schema does not know. A kind
+ * without a built-in schema reports none (custom resources are checked against their CRD).
+ */
+export function unknownFieldsOf(gvk: GroupVersionKind, obj: unknown): string[] {
+  const key = `${gvk.group}/${gvk.version}/${gvk.kind}`;
+  let c = byKind.get(key);
+  if (!c) {
+    const name = definitionNameForKind(gvk);
+    c = name ? compile({ $ref: `#/definitions/${name}` }) : NOTHING;
+    byKind.set(key, c);
+  }
+  const out: string[] = [];
+  c(obj, '', out);
+  return out;
+}
