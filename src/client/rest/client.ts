@@ -150,6 +150,8 @@ export class RestClient {
     if (opts.body !== undefined) {
       body = typeof opts.body === 'string' || opts.body instanceof Uint8Array ? opts.body : JSON.stringify(opts.body);
       headers['content-type'] = opts.contentType ?? 'application/json';
+      // Explicit length: Node does not chunk DELETE bodies, and a bare body breaks the framing.
+      headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
     }
     const path = opts.path + encodeQuery(opts.query);
     const maxRetries = this.config.maxRetries ?? 10;
@@ -200,7 +202,11 @@ export class RestClient {
   async *watch<T>(opts: Omit<RequestOptions, 'method' | 'body'>): AsyncGenerator<WatchEvent<T>, void, undefined> {
     const res = await this.request({ ...opts, method: 'GET', query: { ...opts.query, watch: 'true' }, timeoutMs: 0 });
     try {
-      yield* parseWatchStream<T>(res.body);
+      for await (const ev of parseWatchStream<T>(res.body)) {
+        // Events already buffered are not delivered after an abort.
+        if (opts.signal?.aborted) return;
+        yield ev;
+      }
     } catch (err) {
       if (opts.signal?.aborted) return;
       throw err;

@@ -1,0 +1,331 @@
+/**
+ * Events as client-go's tools/record: an EventRecorder builds core/v1 Events for an object;
+ * the EventBroadcaster queues them (never blocking the caller; dropping when 1000 are
+ * queued), runs them through the correlator (spam filter, aggregation of similar events,
+ * de-duplication of identical ones into count++), and writes them to the API: a new event
+ * is created, a repeat is PATCHed with the new count, lastTimestamp and message.
+ */
+import { hostname } from 'node:os';
+import type { Event, EventSource, ObjectReference } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../api/types.js';
+import { isStatusError } from '../../api/errors.js';
+import { realClock, type Clock } from '../util/clock.js';
+import { TokenBucket } from '../util/token_bucket.js';
+import type { RestClient } from '../rest/client.js';
+import { gvr } from '../rest/gvr.js';
+import { sprintf } from './sprintf.js';
+
+export const EVENT_TYPE_NORMAL = 'Normal';
+export const EVENT_TYPE_WARNING = 'Warning';
+
+/** EventSink is where the broadcaster writes events (the API by default). */
+export interface EventSink {
+  create(event: Event): Promise<Event>;
+  /** patch applies a strategic merge patch to an existing event. */
+  patch(event: Event, patch: Partial<Event>): Promise<Event>;
+}
+
+/** apiEventSink writes core/v1 Events through the client, in each event's namespace. */
+export function apiEventSink(client: RestClient): EventSink {
+  const events = client.resource<Event & KubeObject>(gvr.events);
+  return {
+    create: (e) => events.namespace(e.metadata.namespace ?? 'default').create(e as Event & KubeObject),
+    patch: (e, p) => events.namespace(e.metadata.namespace ?? 'default').patch(e.metadata.name ?? '', 'strategic', p),
+  };
+}
+
+export interface EventRecorder {
+  /** event records an event about obj; type is Normal or Warning, reason is UpperCamelCase. */
+  event(obj: KubeObject | ObjectReference, type: string, reason: string, message: string): void;
+  /** eventf is event() with a Go-style format (`%s %v %d %q`). */
+  eventf(obj: KubeObject | ObjectReference, type: string, reason: string, messageFmt: string, ...args: unknown[]): void;
+  /** annotatedEventf also sets annotations on the Event object. */
+  annotatedEventf(
+    obj: KubeObject | ObjectReference,
+    annotations: Record<string, string>,
+    type: string,
+    reason: string,
+    messageFmt: string,
+    ...args: unknown[]
+  ): void;
+}
+
+export interface EventBroadcasterOptions {
+  /** sink receives the events; without one, events only reach watchers. */
+  sink?: EventSink;
+  clock?: Clock;
+  /** maxQueued events waiting to be written; more are dropped (default 1000). */
+  maxQueued?: number;
+  /** maxTries per event write (default 12) and the pause between tries (default 10 s). */
+  maxTries?: number;
+  retryPauseMs?: number;
+  /** spam filter per source+object: burst (default 25) and refill qps (default 1/300). */
+  spamBurst?: number;
+  spamQPS?: number;
+  /** aggregation window (default 10 min) and the number of distinct messages before aggregating (default 10). */
+  aggregateIntervalMs?: number;
+  aggregateMaxEvents?: number;
+  onError?: (err: unknown) => void;
+}
+
+/** getReference builds the ObjectReference of an API object (or returns a reference as given). */
+export function getReference(obj: KubeObject | ObjectReference): ObjectReference {
+  const o = obj as KubeObject;
+  if (!o.metadata) return obj as ObjectReference;
+  if (!o.kind) throw new Error(`object ${o.metadata.name ?? ''} has no kind; cannot build an event reference`);
+  const ref: ObjectReference = { kind: o.kind, name: o.metadata.name };
+  if (o.apiVersion) ref.apiVersion = o.apiVersion;
+  if (o.metadata.namespace) ref.namespace = o.metadata.namespace;
+  if (o.metadata.uid) ref.uid = o.metadata.uid;
+  if (o.metadata.resourceVersion) ref.resourceVersion = o.metadata.resourceVersion;
+  return ref;
+}
+
+/** toTime renders metav1.Time (RFC 3339, second precision). */
+function toTime(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+function refKey(r: ObjectReference): string[] {
+  return [r.kind ?? '', r.namespace ?? '', r.name ?? '', r.uid ?? '', r.apiVersion ?? ''];
+}
+
+function sourceKey(e: Event): string[] {
+  return [e.source?.component ?? '', e.source?.host ?? ''];
+}
+
+interface LoggedEvent {
+  count: number;
+  firstTimestamp: string;
+  name: string;
+  resourceVersion: string;
+  at: number;
+}
+
+interface Aggregate {
+  messages: Set<string>;
+  at: number;
+}
+
+type Watcher = (e: Event) => void;
+
+export class EventBroadcaster {
+  private readonly clock: Clock;
+  private readonly queue: Event[] = [];
+  private running = false;
+  private shuttingDown = false;
+  private idleWaiters: Array<() => void> = [];
+  private readonly watchers = new Set<Watcher>();
+  private readonly spam = new Map<string, TokenBucket>();
+  private readonly aggregates = new Map<string, Aggregate>();
+  private readonly logged = new Map<string, LoggedEvent>();
+  private readonly o: Required<Omit<EventBroadcasterOptions, 'sink' | 'clock' | 'onError'>>;
+  private lastNanoMs = 0;
+  private nanoSeq = 0;
+
+  constructor(private readonly opts: EventBroadcasterOptions = {}) {
+    this.clock = opts.clock ?? realClock;
+    this.o = {
+      maxQueued: 1000,
+      maxTries: 12,
+      retryPauseMs: 10_000,
+      spamBurst: 25,
+      spamQPS: 1 / 300,
+      aggregateIntervalMs: 600_000,
+      aggregateMaxEvents: 10,
+      ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)),
+    } as Required<Omit<EventBroadcasterOptions, 'sink' | 'clock' | 'onError'>>;
+  }
+
+  /** newRecorder returns a recorder stamping events with source component and host. */
+  newRecorder(source: EventSource): EventRecorder {
+    const src: EventSource = { component: source.component ?? '', host: source.host ?? hostname() };
+    const record = (obj: KubeObject | ObjectReference, annotations: Record<string, string> | undefined, type: string, reason: string, message: string): void => {
+      if (type !== EVENT_TYPE_NORMAL && type !== EVENT_TYPE_WARNING) {
+        this.error(new Error(`unsupported event type: '${type}'`));
+        return;
+      }
+      let ref: ObjectReference;
+      try {
+        ref = getReference(obj);
+      } catch (err) {
+        this.error(err);
+        return;
+      }
+      this.enqueue(this.makeEvent(ref, annotations, type, reason, message, src));
+    };
+    return {
+      event: (obj, type, reason, message) => record(obj, undefined, type, reason, message),
+      eventf: (obj, type, reason, fmt, ...args) => record(obj, undefined, type, reason, sprintf(fmt, ...args)),
+      annotatedEventf: (obj, annotations, type, reason, fmt, ...args) => record(obj, annotations, type, reason, sprintf(fmt, ...args)),
+    };
+  }
+
+  /** startEventWatcher calls fn with every event recorded (before correlation); returns a stop function. */
+  startEventWatcher(fn: Watcher): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
+
+  /**
+   * flush resolves once every queued event has been written (or given up on). Mostly for tests
+   * and clean shutdown.
+   */
+  flush(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  /** shutdown stops accepting events and resolves once the queue has drained. */
+  async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    await this.flush();
+  }
+
+  private error(err: unknown): void {
+    (this.opts.onError ?? ((e: unknown) => console.warn(`events: ${e instanceof Error ? e.message : String(e)}`)))(err);
+  }
+
+  private nanos(ms: number): string {
+    if (ms === this.lastNanoMs) this.nanoSeq++;
+    else ((this.lastNanoMs = ms), (this.nanoSeq = 0));
+    return (BigInt(ms) * 1_000_000n + BigInt(this.nanoSeq % 1_000_000)).toString(16);
+  }
+
+  private makeEvent(ref: ObjectReference, annotations: Record<string, string> | undefined, type: string, reason: string, message: string, source: EventSource): Event {
+    const now = this.clock.now();
+    const t = toTime(now);
+    const e: Event = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${ref.name ?? ''}.${this.nanos(now)}`, namespace: ref.namespace || 'default' },
+      involvedObject: ref,
+      reason,
+      message,
+      firstTimestamp: t,
+      lastTimestamp: t,
+      count: 1,
+      type,
+      source,
+      reportingComponent: source.component ?? '',
+      reportingInstance: source.host ?? '',
+    };
+    if (annotations) e.metadata.annotations = { ...annotations };
+    return e;
+  }
+
+  private enqueue(e: Event): void {
+    if (this.shuttingDown) return;
+    for (const w of this.watchers) {
+      try {
+        w(e);
+      } catch (err) {
+        this.error(err);
+      }
+    }
+    if (!this.opts.sink) return;
+    if (this.queue.length >= this.o.maxQueued) {
+      this.error(new Error(`event queue full, dropping event ${e.metadata.name}`));
+      return;
+    }
+    this.queue.push(e);
+    if (!this.running) {
+      this.running = true;
+      // Writing happens on a later tick, so the caller never waits for it.
+      queueMicrotask(() => void this.drain());
+    }
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const e = this.queue.shift() as Event;
+        const corr = this.correlate(e);
+        if (!corr) continue;
+        await this.writeWithRetries(corr.event, corr.key);
+      }
+    } finally {
+      this.running = false;
+      for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  /**
+   * correlate applies the spam filter, aggregation and de-duplication. Returns the event to
+   * write (with count and name of an earlier identical event), or undefined to drop it.
+   */
+  private correlate(e: Event): { event: Event; key: string } | undefined {
+    const now = this.clock.now();
+    const spamKey = [...sourceKey(e), ...refKey(e.involvedObject)].join('\x00');
+    let bucket = this.spam.get(spamKey);
+    if (!bucket) this.spam.set(spamKey, (bucket = new TokenBucket(this.o.spamQPS, this.o.spamBurst, this.clock)));
+    if (!bucket.tryAccept()) return undefined;
+
+    // Aggregation: many distinct messages for the same (source, object, type, reason) collapse.
+    const aggKey = [...sourceKey(e), ...refKey(e.involvedObject), e.type ?? '', e.reason ?? ''].join('\x00');
+    let agg = this.aggregates.get(aggKey);
+    if (!agg || now - agg.at > this.o.aggregateIntervalMs) this.aggregates.set(aggKey, (agg = { messages: new Set(), at: now }));
+    agg.at = now;
+    agg.messages.add(e.message ?? '');
+    let out = e;
+    if (agg.messages.size >= this.o.aggregateMaxEvents) {
+      out = { ...e, message: `(combined from similar events): ${e.message ?? ''}` };
+    }
+
+    // De-duplication: identical events within the window become one with count++.
+    const key = [...sourceKey(out), ...refKey(out.involvedObject), out.type ?? '', out.reason ?? '', out.message ?? ''].join('\x00');
+    const last = this.logged.get(key);
+    if (last && now - last.at <= this.o.aggregateIntervalMs) {
+      out = {
+        ...out,
+        metadata: { ...out.metadata, name: last.name, resourceVersion: last.resourceVersion },
+        count: last.count + 1,
+        firstTimestamp: last.firstTimestamp,
+      };
+    }
+    this.logged.set(key, {
+      count: out.count ?? 1,
+      firstTimestamp: out.firstTimestamp ?? '',
+      name: out.metadata.name ?? '',
+      resourceVersion: out.metadata.resourceVersion ?? '',
+      at: now,
+    });
+    if (this.logged.size > 4096) this.logged.delete(this.logged.keys().next().value as string);
+    return { event: out, key };
+  }
+
+  private async writeWithRetries(e: Event, key: string): Promise<void> {
+    const sink = this.opts.sink as EventSink;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        let written: Event;
+        if ((e.count ?? 1) > 1) {
+          try {
+            written = await sink.patch(e, { count: e.count, lastTimestamp: e.lastTimestamp, message: e.message });
+          } catch (err) {
+            if (!isStatusError(err, 'NotFound')) throw err;
+            // The earlier event expired or was deleted: start a fresh one carrying the count.
+            const { resourceVersion: _rv, ...meta } = e.metadata;
+            written = await sink.create({ ...e, metadata: meta });
+          }
+        } else {
+          written = await sink.create(e);
+        }
+        const l = this.logged.get(key);
+        if (l && written.metadata?.name === l.name) l.resourceVersion = written.metadata.resourceVersion ?? '';
+        return;
+      } catch (err) {
+        // Events the server refuses for good (already exists, invalid, namespace going away) are dropped.
+        if (isStatusError(err) && (err.reason === 'AlreadyExists' || err.reason === 'Invalid' || err.reason === 'Forbidden' || err.reason === 'BadRequest')) {
+          this.error(err);
+          return;
+        }
+        if (attempt >= this.o.maxTries) {
+          this.error(new Error(`unable to write event ${e.metadata.name} (retry limit exceeded!)`, { cause: err }));
+          return;
+        }
+        await this.clock.after(this.o.retryPauseMs * (attempt === 1 ? Math.random() : 1));
+      }
+    }
+  }
+}
