@@ -1,0 +1,394 @@
+/**
+ * The watch cache, as kube-apiserver's cacher: one storage watch on `/registry/` feeds an
+ * in-memory copy of every resource plus a window of recent events. Lists and watches are served
+ * from it; watchers share that single storage watch.
+ *
+ * Each object's served JSON is produced once per revision (`CachedObject.bytes`) and the watch
+ * frames built from it are memoized, so a write costs one serialization however many watchers
+ * and lists see it. Watchers are indexed by namespace and by pod `spec.nodeName` so an event is
+ * only offered to watchers that can want it.
+ */
+import { isStorageError, type KeyValue, type Storage, type StorageError, type Watcher, type WatchEvent } from '../../storage/interface.js';
+import { withResourceVersion } from '../encoding.js';
+
+/** CachedObject is one object at one revision, in the storage version. */
+export interface CachedObject {
+  key: string;
+  namespace: string;
+  name: string;
+  rv: number;
+  /** bytes is the served JSON (resourceVersion included). */
+  bytes: Buffer;
+  labels: Readonly<Record<string, string>>;
+  fields: Readonly<Record<string, string>>;
+  /** frames memoizes `{"type":T,"object":...}\n` per event type. */
+  frames?: Partial<Record<WatchEventType, Buffer>>;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface CacheEvent {
+  type: WatchEventType;
+  rv: number;
+  obj: CachedObject;
+  prev?: CachedObject;
+  at: number;
+}
+
+/** watchFrame returns the memoized JSON line of a watch event for an object. */
+export function watchFrame(type: WatchEventType, obj: CachedObject): Buffer {
+  const frames = (obj.frames ??= {});
+  let f = frames[type];
+  if (!f) {
+    f = Buffer.concat([Buffer.from(`{"type":"${type}","object":`), obj.bytes, Buffer.from('}\n')]);
+    frames[type] = f;
+  }
+  return f;
+}
+
+/**
+ * CacheWatcher receives the events of one resource that pass its filter. `deliver` returns
+ * false when the watcher can no longer keep up; the cache then stops it.
+ */
+export interface CacheWatcher {
+  /** namespace restricts the watcher to one namespace (index); '' for all. */
+  namespace: string;
+  /** nodeName restricts the watcher to pods of one node (index); undefined when not indexed. */
+  nodeName?: string;
+  /** afterRv: only events with a newer revision are delivered (set by addWatcher). */
+  afterRv: number;
+  filter(obj: CachedObject): boolean;
+  deliver(type: WatchEventType, obj: CachedObject, rv: number): boolean;
+  /** stop ends the watch (the cache removed it). */
+  stop(reason: 'slow' | 'closed'): void;
+}
+
+/** Indexer derives the labels and selectable fields of a decoded object. */
+export type Indexer = (key: string, value: Buffer, rv: number) => { labels: Record<string, string>; fields: Record<string, string> };
+
+/** ResourceCache is the cached state and recent history of one storage prefix. */
+export class ResourceCache {
+  readonly objects = new Map<string, CachedObject>();
+  private readonly byNamespace = new Map<string, Map<string, CachedObject>>();
+  private readonly sorted = new Map<string, CachedObject[]>();
+  private events: CacheEvent[] = [];
+  /** oldestRv: a watch from resourceVersion N can be served iff N >= oldestRv. */
+  oldestRv = 0;
+  private readonly watchersAll = new Set<CacheWatcher>();
+  private readonly watchersByNs = new Map<string, Set<CacheWatcher>>();
+  private readonly watchersByNode = new Map<string, Set<CacheWatcher>>();
+
+  constructor(
+    readonly prefix: string,
+    private readonly indexer: Indexer,
+    private readonly historyMs: number,
+    private readonly maxEvents: number,
+  ) {}
+
+  get watcherCount(): number {
+    let n = this.watchersAll.size;
+    for (const s of this.watchersByNs.values()) n += s.size;
+    for (const s of this.watchersByNode.values()) n += s.size;
+    return n;
+  }
+
+  private toCached(kv: KeyValue, rv: number, value: Buffer): CachedObject {
+    const rest = kv.key.slice(this.prefix.length);
+    const slash = rest.indexOf('/');
+    const { labels, fields } = this.indexer(kv.key, value, rv);
+    return {
+      key: kv.key,
+      namespace: slash < 0 ? '' : rest.slice(0, slash),
+      name: slash < 0 ? rest : rest.slice(slash + 1),
+      rv,
+      bytes: withResourceVersion(value, rv),
+      labels,
+      fields,
+    };
+  }
+
+  /** load fills the cache from a storage list (no events). */
+  load(kv: KeyValue): void {
+    this.put(this.toCached(kv, kv.modRevision, kv.value));
+  }
+
+  private put(o: CachedObject): CachedObject | undefined {
+    const prev = this.objects.get(o.key);
+    this.objects.set(o.key, o);
+    let ns = this.byNamespace.get(o.namespace);
+    if (!ns) this.byNamespace.set(o.namespace, (ns = new Map()));
+    ns.set(o.name, o);
+    if (!prev) this.sorted.delete(o.namespace);
+    else {
+      // keep the sorted snapshot valid by replacing in place
+      const arr = this.sorted.get(o.namespace);
+      if (arr) {
+        const i = binarySearch(arr, o.name);
+        if (i >= 0) arr[i] = o;
+      }
+    }
+    return prev;
+  }
+
+  private remove(key: string): CachedObject | undefined {
+    const prev = this.objects.get(key);
+    if (!prev) return undefined;
+    this.objects.delete(key);
+    const ns = this.byNamespace.get(prev.namespace);
+    ns?.delete(prev.name);
+    if (ns && ns.size === 0) this.byNamespace.delete(prev.namespace);
+    this.sorted.delete(prev.namespace);
+    return prev;
+  }
+
+  /** apply records one storage event and fans it out to the watchers. */
+  apply(ev: WatchEvent, now: number): void {
+    const rv = ev.kv.modRevision;
+    let cev: CacheEvent;
+    if (ev.type === 'DELETE') {
+      const prev = this.remove(ev.kv.key);
+      const lastValue = ev.prevKv?.value ?? undefined;
+      if (!lastValue && !prev) return;
+      // The deleted object is served at the revision of the delete, as upstream.
+      const obj = lastValue ? this.toCached(ev.kv, rv, lastValue) : { ...prev!, rv, bytes: withRvFromServed(prev!, rv), frames: {} };
+      cev = { type: 'DELETED', rv, obj, at: now };
+      if (prev) cev.prev = prev;
+    } else {
+      const obj = this.toCached(ev.kv, rv, ev.kv.value);
+      const prev = this.put(obj);
+      cev = { type: prev ? 'MODIFIED' : 'ADDED', rv, obj, at: now };
+      if (prev) cev.prev = prev;
+    }
+    this.events.push(cev);
+    this.trim(now);
+    this.dispatch(cev);
+  }
+
+  private trim(now: number): void {
+    const ev = this.events;
+    let drop = 0;
+    while (drop < ev.length && (ev.length - drop > this.maxEvents || (ev.length - drop > 100 && ev[drop]!.at < now - this.historyMs))) drop++;
+    if (drop > 0) {
+      this.oldestRv = ev[drop - 1]!.rv;
+      this.events = ev.slice(drop);
+    }
+  }
+
+  private dispatch(ev: CacheEvent): void {
+    const seen = new Set<CacheWatcher>();
+    const offer = (w: CacheWatcher): void => {
+      if (seen.has(w)) return;
+      seen.add(w);
+      this.offer(w, ev);
+    };
+    for (const w of this.watchersAll) offer(w);
+    const ns = ev.obj.namespace;
+    if (ns) for (const w of this.watchersByNs.get(ns) ?? []) offer(w);
+    if (this.watchersByNode.size) {
+      const node = ev.obj.fields['spec.nodeName'];
+      if (node !== undefined) for (const w of this.watchersByNode.get(node) ?? []) offer(w);
+      const prevNode = ev.prev?.fields['spec.nodeName'];
+      if (prevNode !== undefined && prevNode !== node) for (const w of this.watchersByNode.get(prevNode) ?? []) offer(w);
+    }
+  }
+
+  private offer(w: CacheWatcher, ev: CacheEvent): void {
+    if (ev.rv <= w.afterRv) return;
+    const prevMatch = ev.prev ? w.filter(ev.prev) : false;
+    let ok = true;
+    if (ev.type === 'DELETED') {
+      if (ev.prev ? prevMatch : w.filter(ev.obj)) ok = w.deliver('DELETED', ev.obj, ev.rv);
+    } else {
+      const match = w.filter(ev.obj);
+      if (match && prevMatch) ok = w.deliver('MODIFIED', ev.obj, ev.rv);
+      else if (match) ok = w.deliver('ADDED', ev.obj, ev.rv);
+      else if (prevMatch) ok = w.deliver('DELETED', ev.obj, ev.rv);
+    }
+    if (!ok) {
+      this.removeWatcher(w);
+      w.stop('slow');
+    }
+  }
+
+  /** list returns the objects of one namespace ('' = all), sorted by namespace then name. */
+  list(namespace: string): CachedObject[] {
+    if (namespace) return this.sortedNamespace(namespace);
+    const out: CachedObject[] = [];
+    for (const ns of [...this.byNamespace.keys()].sort()) for (const o of this.sortedNamespace(ns)) out.push(o);
+    return out;
+  }
+
+  private sortedNamespace(ns: string): CachedObject[] {
+    let arr = this.sorted.get(ns);
+    if (!arr) {
+      const m = this.byNamespace.get(ns);
+      arr = m ? [...m.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) : [];
+      this.sorted.set(ns, arr);
+    }
+    return arr;
+  }
+
+  /**
+   * addWatcher registers a watcher that has seen everything up to `fromRv`, replaying the
+   * retained events after it. Returns false (watcher not added) when `fromRv` is too old.
+   */
+  addWatcher(w: CacheWatcher, fromRv: number): boolean {
+    if (fromRv < this.oldestRv) return false;
+    w.afterRv = fromRv;
+    for (const ev of this.events) this.offer(w, ev);
+    if (w.nodeName !== undefined) addTo(this.watchersByNode, w.nodeName, w);
+    else if (w.namespace) addTo(this.watchersByNs, w.namespace, w);
+    else this.watchersAll.add(w);
+    return true;
+  }
+
+  removeWatcher(w: CacheWatcher): void {
+    this.watchersAll.delete(w);
+    if (w.nodeName !== undefined) this.watchersByNode.get(w.nodeName)?.delete(w);
+    if (w.namespace) this.watchersByNs.get(w.namespace)?.delete(w);
+  }
+
+  /** stopAll ends every watcher (shutdown). */
+  stopAll(): void {
+    const all = [...this.watchersAll, ...[...this.watchersByNs.values()].flatMap((s) => [...s]), ...[...this.watchersByNode.values()].flatMap((s) => [...s])];
+    this.watchersAll.clear();
+    this.watchersByNs.clear();
+    this.watchersByNode.clear();
+    for (const w of all) w.stop('closed');
+  }
+}
+
+function addTo(m: Map<string, Set<CacheWatcher>>, k: string, w: CacheWatcher): void {
+  let s = m.get(k);
+  if (!s) m.set(k, (s = new Set()));
+  s.add(w);
+}
+
+function binarySearch(arr: CachedObject[], name: string): number {
+  let lo = 0;
+  let hi = arr.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const n = arr[mid]!.name;
+    if (n === name) return mid;
+    if (n < name) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+function withRvFromServed(o: CachedObject, rv: number): Buffer {
+  const obj = JSON.parse(o.bytes.toString('utf8')) as { metadata?: Record<string, unknown> };
+  obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(rv) };
+  return Buffer.from(JSON.stringify(obj));
+}
+
+/** WatchCache owns the single storage watch and the per-prefix caches. */
+export class WatchCache {
+  /** rv is the newest storage revision the cache has applied. */
+  rv = 0;
+  private readonly caches = new Map<string, ResourceCache>();
+  private watcher: Watcher | undefined;
+  private waiters: Array<{ rv: number; resolve: () => void }> = [];
+  private failed: StorageError | undefined;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly opts: { historyMs?: number; maxEvents?: number; now?: () => number } = {},
+  ) {}
+
+  /** register adds a cache for a storage prefix (`/registry/pods/`); call before start. */
+  register(prefix: string, indexer: Indexer): ResourceCache {
+    let c = this.caches.get(prefix);
+    if (!c) {
+      c = new ResourceCache(prefix, indexer, this.opts.historyMs ?? 75_000, this.opts.maxEvents ?? 100_000);
+      this.caches.set(prefix, c);
+    }
+    return c;
+  }
+
+  private cacheFor(key: string): ResourceCache | undefined {
+    const i = key.indexOf('/', '/registry/'.length);
+    if (i < 0) return undefined;
+    return this.caches.get(key.slice(0, i + 1));
+  }
+
+  /** start lists everything once and then follows storage's watch. */
+  async start(): Promise<void> {
+    const list = await this.storage.list('/registry/');
+    for (const kv of list.kvs) this.cacheFor(kv.key)?.load(kv);
+    this.rv = list.revision;
+    for (const c of this.caches.values()) c.oldestRv = list.revision;
+    this.watcher = this.storage.watch({
+      prefix: '/registry/',
+      afterRevision: list.revision,
+      withPrevKv: true,
+      onEvents: (events) => {
+        const now = (this.opts.now ?? Date.now)();
+        for (const ev of events) {
+          this.cacheFor(ev.kv.key)?.apply(ev, now);
+          if (ev.kv.modRevision > this.rv) this.rv = ev.kv.modRevision;
+        }
+        this.wake();
+      },
+      onProgress: (rv) => {
+        if (rv > this.rv) {
+          this.rv = rv;
+          this.wake();
+        }
+      },
+      onError: (err) => {
+        this.failed = err;
+        if (!isStorageError(err, 'Closed')) console.error(`watch cache: storage watch ended: ${(err as Error).message}`);
+        for (const c of this.caches.values()) c.stopAll();
+        this.wake();
+      },
+    });
+  }
+
+  private wake(): void {
+    if (this.waiters.length === 0) return;
+    const keep: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (this.rv >= w.rv || this.failed) w.resolve();
+      else keep.push(w);
+    }
+    this.waiters = keep;
+  }
+
+  /** waitFor resolves true once the cache has applied revision `rv`, false on timeout. */
+  waitFor(rv: number, timeoutMs: number): Promise<boolean> {
+    if (this.rv >= rv) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(this.rv >= rv);
+      }, timeoutMs);
+      const waiter = {
+        rv,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** waitForFresh waits until the cache has seen storage's current revision. */
+  async waitForFresh(timeoutMs = 3000): Promise<boolean> {
+    const rv = await this.storage.currentRevision();
+    return this.waitFor(rv, timeoutMs);
+  }
+
+  get healthy(): boolean {
+    return this.watcher !== undefined && this.failed === undefined;
+  }
+
+  stop(): void {
+    this.watcher?.close();
+    for (const c of this.caches.values()) c.stopAll();
+    for (const w of this.waiters) w.resolve();
+    this.waiters = [];
+  }
+}

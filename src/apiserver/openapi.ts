@@ -1,0 +1,44 @@
+/**
+ * The apiserver's view of src/api/openapi. The OpenAPI functions are gaining a leading
+ * `resources` parameter; until both sides agree this adapter passes the resource table when the
+ * function's arity says it takes one, so the server works with either signature.
+ */
+import * as openapi from '../api/openapi/index.js';
+import type { GroupVersionKind, KubeObject, ResourceInfo } from '../api/types.js';
+
+type Fn = (...args: unknown[]) => unknown;
+
+function call(fn: unknown, baseArity: number, resources: readonly ResourceInfo[], ...args: unknown[]): unknown {
+  const f = fn as Fn;
+  return f.length > baseArity ? f(resources, ...args) : f(...args);
+}
+
+export class OpenAPI {
+  private v2: Buffer | undefined;
+  private v3Index: Buffer | undefined;
+  private readonly v3 = new Map<string, Buffer | null>();
+
+  constructor(private readonly resources: readonly ResourceInfo[]) {}
+
+  /** v2 returns the swagger document bytes (built once). */
+  swagger(): Buffer {
+    return (this.v2 ??= Buffer.from(JSON.stringify(call(openapi.openAPIV2, 0, this.resources))));
+  }
+
+  index(): Buffer {
+    return (this.v3Index ??= Buffer.from(JSON.stringify(call(openapi.openAPIV3Index, 0, this.resources))));
+  }
+
+  /** groupVersion returns the v3 document of `api/v1` or `apis/<g>/<v>`, undefined when unknown. */
+  groupVersion(path: string): Buffer | undefined {
+    if (!this.v3.has(path)) {
+      const doc = call(openapi.openAPIV3, 1, this.resources, path);
+      this.v3.set(path, doc === undefined ? null : Buffer.from(JSON.stringify(doc)));
+    }
+    return this.v3.get(path) ?? undefined;
+  }
+
+  unknownFields(gvk: GroupVersionKind, obj: KubeObject): string[] {
+    return call(openapi.unknownFields, 2, this.resources, gvk, obj) as string[];
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Per-resource behaviour of the generic store, as upstream's REST strategies
+ * (pkg/registry/<group>/<resource>/strategy.go): what create and update may set, the spec/status
+ * split, generation tracking, create-on-update, TTLs and whether delete returns the object.
+ */
+import type { KubeObject, ResourceInfo } from '../../api/types.js';
+
+type Obj = Record<string, unknown>;
+
+export interface Strategy {
+  /** hasStatus: PUT to the resource keeps the stored status; PUT to /status changes only status. */
+  hasStatus: boolean;
+  /** generation: metadata.generation starts at 1 and grows when the spec changes. */
+  generation: boolean;
+  allowCreateOnUpdate: boolean;
+  /** ttlSeconds makes stored objects expire (Events: 1 h). */
+  ttlSeconds?: number;
+  /** returnDeletedObject: DELETE answers with the object instead of a Status. */
+  returnDeletedObject: boolean;
+  prepareForCreate(obj: KubeObject): void;
+  prepareForUpdate(obj: KubeObject, old: KubeObject): void;
+}
+
+const clone = <T>(v: T): T => (v === undefined ? v : (structuredClone(v) as T));
+
+/** Resources that track metadata.generation (their spec drives a controller). */
+const GENERATION = new Set([
+  'apps/deployments',
+  'apps/replicasets',
+  'apps/statefulsets',
+  'apps/daemonsets',
+  'batch/jobs',
+  'batch/cronjobs',
+  'autoscaling/horizontalpodautoscalers',
+  '/replicationcontrollers',
+  'policy/poddisruptionbudgets',
+  'networking.k8s.io/ingresses',
+  'networking.k8s.io/networkpolicies',
+]);
+
+const CREATE_ON_UPDATE = new Set([
+  '/endpoints',
+  '/events',
+  'events.k8s.io/events',
+  'coordination.k8s.io/leases',
+  'rbac.authorization.k8s.io/roles',
+  'rbac.authorization.k8s.io/rolebindings',
+  'rbac.authorization.k8s.io/clusterroles',
+  'rbac.authorization.k8s.io/clusterrolebindings',
+  'discovery.k8s.io/endpointslices',
+]);
+
+/** Kinds whose client-supplied status is kept on create (kubelets create Nodes with status). */
+const KEEP_STATUS_ON_CREATE = new Set(['/nodes']);
+
+/** strategyFor returns the strategy of a resource. */
+export function strategyFor(r: ResourceInfo): Strategy {
+  const id = `${r.group}/${r.resource}`;
+  const hasStatus = (r.subresources ?? []).some((s) => s.name === 'status');
+  const base: Strategy = {
+    hasStatus,
+    generation: GENERATION.has(id),
+    allowCreateOnUpdate: CREATE_ON_UPDATE.has(id),
+    returnDeletedObject: id === '/pods',
+    prepareForCreate(obj) {
+      if (hasStatus && !KEEP_STATUS_ON_CREATE.has(id)) delete obj.status;
+    },
+    prepareForUpdate(obj, old) {
+      if (hasStatus) {
+        if (old.status === undefined) delete obj.status;
+        else obj.status = clone(old.status);
+      }
+    },
+  };
+  if (id === '/events' || id === 'events.k8s.io/events') base.ttlSeconds = 3600;
+  switch (id) {
+    case '/pods':
+      base.prepareForCreate = (obj) => {
+        obj.status = { phase: 'Pending', qosClass: podQOSClass(obj) };
+      };
+      break;
+    case '/namespaces':
+      base.prepareForCreate = (obj) => {
+        const spec = (obj.spec ?? {}) as Obj;
+        const fins = (spec.finalizers as string[] | undefined) ?? [];
+        if (!fins.includes('kubernetes')) fins.push('kubernetes');
+        obj.spec = { ...spec, finalizers: fins };
+        obj.status = { phase: 'Active' };
+      };
+      base.prepareForUpdate = (obj, old) => {
+        // spec.finalizers changes only through /finalize; status through /status.
+        obj.spec = clone(old.spec);
+        obj.status = clone(old.status);
+      };
+      break;
+    case '/persistentvolumes':
+    case '/persistentvolumeclaims':
+      base.prepareForCreate = (obj) => {
+        obj.status = { phase: 'Pending' };
+      };
+      break;
+    case '/services':
+      base.prepareForCreate = (obj) => {
+        obj.status = { loadBalancer: {} };
+      };
+      break;
+  }
+  return base;
+}
+
+/** prepareForStatusUpdate keeps everything but status (and managedFields) from the old object. */
+export function prepareForStatusUpdate(obj: KubeObject, old: KubeObject): void {
+  const status = obj.status;
+  const managedFields = obj.metadata?.managedFields;
+  for (const k of Object.keys(obj)) delete obj[k];
+  Object.assign(obj, clone(old));
+  if (status === undefined) delete obj.status;
+  else obj.status = status;
+  if (managedFields) obj.metadata = { ...obj.metadata, managedFields };
+}
+
+/** podQOSClass computes status.qosClass as upstream's qos.GetPodQOS (cpu and memory only). */
+export function podQOSClass(pod: KubeObject): string {
+  const spec = (pod.spec ?? {}) as Obj;
+  const containers = [...((spec.containers ?? []) as Obj[]), ...((spec.initContainers ?? []) as Obj[])];
+  let any = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const res = (c.resources ?? {}) as { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+    const req = res.requests ?? {};
+    const lim = res.limits ?? {};
+    for (const name of ['cpu', 'memory']) {
+      const r = req[name] ?? lim[name];
+      const l = lim[name];
+      if (r !== undefined || l !== undefined) any = true;
+      if (l === undefined || String(r) !== String(l)) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}

@@ -1,0 +1,281 @@
+/**
+ * The apiserver: storage + watch cache + registry behind an explicit request pipeline
+ * (authentication -> authorization -> routing -> admission inside the registry), serving the
+ * Kubernetes REST API, discovery, OpenAPI and health endpoints.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { builtinResources } from '../api/resources.js';
+import { forbidden, internalError, isStatusError, StatusError } from '../api/errors.js';
+import { selectableFields } from '../api/fields.js';
+import type { KubeObject, ResourceInfo } from '../api/types.js';
+import { openStorage, type Storage } from '../storage/index.js';
+import { WatchCache } from './cache/watchcache.js';
+import { Discovery } from './discovery.js';
+import { handleResource, type HandlerDeps, type RequestContext } from './handlers.js';
+import { ResponseWarnings, writeBytes, writeStatusError } from './negotiation.js';
+import { OpenAPI } from './openapi.js';
+import { Admission, allowAllAuthenticator, alwaysAllowAuthorizer, type AdmissionPlugin, type Authenticator, type Authorizer, type UserInfo } from './pipeline.js';
+import { requestInfo } from './requestinfo.js';
+import { ClusterIPAllocator, IPv4Range, NodePortAllocator } from './registry/allocator.js';
+import { serviceHooks, reserveExisting } from './registry/service.js';
+import { gvkOf, Store, type Resource, type StoredResource } from './registry/store.js';
+import { strategyFor } from './registry/strategy.js';
+import { namespaceLifecycle } from './admission.js';
+import { bootstrap } from './bootstrap.js';
+import type { WatchStream } from './watch.js';
+
+/** The Kubernetes version k8ts speaks (discovery, /version). */
+export const KUBE_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+k8ts' };
+
+export interface ApiServerOptions {
+  /** datastoreEndpoint as k3s's --datastore-endpoint; default sqlite in dataDir; 'sqlite::memory:' for tests. */
+  datastoreEndpoint?: string;
+  dataDir?: string;
+  /** bindAddress to listen on (default 127.0.0.1 until TLS and authentication land). */
+  bindAddress?: string;
+  /** port to listen on; 0 picks a free port (default 6443). */
+  port?: number;
+  /** serviceClusterIPRange as --service-cluster-ip-range (default 10.43.0.0/16). */
+  serviceClusterIPRange?: string;
+  /** serviceNodePortRange as --service-node-port-range (default 30000-32767). */
+  serviceNodePortRange?: string;
+  /** storage to use instead of opening datastoreEndpoint (the caller closes it). */
+  storage?: Storage;
+  /** authenticators are asked in order; the default accepts everyone as system:admin. */
+  authenticators?: Authenticator[];
+  authorizer?: Authorizer;
+  /** admissionPlugins run after the built-in NamespaceLifecycle. */
+  admissionPlugins?: AdmissionPlugin[];
+  /** advertiseAddress is the IP put into the `kubernetes` Endpoints (default 127.0.0.1). */
+  advertiseAddress?: string;
+  /** listen: false builds the handler without opening a socket (in-process use; url is ''). */
+  listen?: boolean;
+  /** bookmarkIntervalMs is how often watchers that allow bookmarks get one (default 10 s). */
+  bookmarkIntervalMs?: number;
+}
+
+export interface RunningApiServer {
+  /** url is `http://host:port` ('' when not listening). */
+  url: string;
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  storage: Storage;
+  close(): Promise<void>;
+}
+
+/** buildResources groups the served resources by storage prefix (versions of a kind share one). */
+function buildResources(resources: readonly ResourceInfo[], cache: WatchCache, hooks: (r: ResourceInfo) => StoredResource['hooks']): Map<string, Resource> {
+  const stored = new Map<string, StoredResource>();
+  const served = new Map<string, Resource>();
+  for (const info of resources) {
+    const storageName = info.resource === 'bindings' && info.group === '' ? 'pods' : info.resource;
+    let s = stored.get(storageName);
+    if (!s) {
+      const prefix = `/registry/${storageName}/`;
+      const gvk = gvkOf(info);
+      s = {
+        prefix,
+        info,
+        strategy: strategyFor(info),
+        cache: cache.register(prefix, (_key, value, rv) => {
+          const obj = JSON.parse(value.toString('utf8')) as KubeObject;
+          obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(rv) };
+          return { labels: obj.metadata.labels ?? {}, fields: selectableFields(gvk, obj) };
+        }),
+      };
+      const h = hooks(info);
+      if (h) s.hooks = h;
+      stored.set(storageName, s);
+    }
+    served.set(`${info.group}/${info.version}/${info.resource}`, { info, stored: s });
+  }
+  return served;
+}
+
+function parseNodePortRange(s: string | undefined): [number, number] {
+  if (!s) return [30000, 32767];
+  const m = /^(\d+)-(\d+)$/.exec(s.trim());
+  if (!m) throw new Error(`invalid service node port range ${JSON.stringify(s)}`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+/** startApiServer opens storage, fills the watch cache, bootstraps and starts serving. */
+export async function startApiServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
+  const storage = opts.storage ?? (await openStorage(opts.datastoreEndpoint ?? '', opts.dataDir ? { dataDir: opts.dataDir } : {}));
+  const ownsStorage = !opts.storage;
+  const cache = new WatchCache(storage);
+  const range = new IPv4Range(opts.serviceClusterIPRange ?? '10.43.0.0/16');
+  const ips = new ClusterIPAllocator(range);
+  const [npMin, npMax] = parseNodePortRange(opts.serviceNodePortRange);
+  const nodePorts = new NodePortAllocator(npMin, npMax);
+  const resources = buildResources(builtinResources, cache, (r) => (r.group === '' && r.resource === 'services' ? serviceHooks(ips, nodePorts) : undefined));
+  await cache.start();
+  const store = new Store(storage);
+  const resolve = (g: string, v: string, res: string): Resource | undefined => resources.get(`${g}/${v}/${res}`);
+  const services = resolve('', 'v1', 'services')!;
+  for (const o of services.stored.cache.list('')) reserveExisting(JSON.parse(o.bytes.toString('utf8')) as KubeObject, ips, nodePorts);
+  const namespaces = resolve('', 'v1', 'namespaces')!;
+
+  const admission = new Admission([
+    namespaceLifecycle({
+      phase: async (name) => {
+        const cached = namespaces.stored.cache.objects.get(`${namespaces.stored.prefix}${name}`);
+        const bytes = cached?.bytes ?? (await storage.get(`${namespaces.stored.prefix}${name}`)).kv?.value;
+        if (!bytes) return undefined;
+        return ((JSON.parse(bytes.toString('utf8')) as KubeObject).status as { phase?: string } | undefined)?.phase ?? 'Active';
+      },
+    }),
+    ...(opts.admissionPlugins ?? []),
+  ]);
+  const watches = new Set<WatchStream>();
+  const openapi = new OpenAPI(builtinResources);
+  const deps: HandlerDeps = { store, storage, cache, admission, resolve, watches, openapi, now: () => new Date() };
+  const authenticators = opts.authenticators ?? [allowAllAuthenticator];
+  const authorizer = opts.authorizer ?? alwaysAllowAuthorizer;
+  let discovery = new Discovery(builtinResources, '127.0.0.1:6443');
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    // authentication
+    let user: UserInfo | undefined;
+    for (const a of authenticators) {
+      user = await a.authenticate(req);
+      if (user) break;
+    }
+    if (!user) throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    // authorization
+    const decision = await authorizer.authorize(user, info);
+    if (!decision.allowed) {
+      if (info.isResourceRequest) {
+        const what = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+        const scope = info.namespace ? ` in the namespace "${info.namespace}"` : ' at the cluster scope';
+        throw forbidden({ group: info.apiGroup, resource: what }, info.name, `User "${user.username}" cannot ${info.verb} resource "${what}" in API group "${info.apiGroup}"${scope}${decision.reason ? `: ${decision.reason}` : ''}`);
+      }
+      throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403, message: `forbidden: User "${user.username}" cannot ${info.verb} path "${info.path}"` });
+    }
+    if (info.isResourceRequest) {
+      const ctx: RequestContext = { req, res, info, query: url.searchParams, user, warnings: new ResponseWarnings() };
+      return handleResource(deps, ctx);
+    }
+    return handleNonResource(req, res, url, discovery, openapi, cache);
+  };
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    handle(req, res).catch((err: unknown) => {
+      if (isStatusError(err)) return writeStatusError(res, err);
+      console.error('apiserver: internal error:', err);
+      writeStatusError(res, internalError(err));
+    });
+  };
+
+  let server: Server | undefined;
+  let url = '';
+  let port = opts.port ?? 6443;
+  if (opts.listen !== false) {
+    server = createServer(handler);
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolveListen, reject) => {
+      server!.once('error', reject);
+      server!.listen(port, opts.bindAddress ?? '127.0.0.1', () => resolveListen());
+    });
+    port = (server.address() as AddressInfo).port;
+    const host = opts.bindAddress && opts.bindAddress !== '0.0.0.0' && opts.bindAddress !== '::' ? opts.bindAddress : '127.0.0.1';
+    url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    discovery = new Discovery(builtinResources, `${opts.advertiseAddress ?? host}:${port}`);
+  }
+  await bootstrap(store, resolve, admission, {
+    kubernetesServiceIP: range.nth(1),
+    advertiseAddress: opts.advertiseAddress ?? '127.0.0.1',
+    port,
+  });
+
+  const bookmarkTimer = setInterval(() => {
+    for (const w of watches) if (w.allowBookmarks && !w.isStopped) w.bookmark(cache.rv);
+  }, opts.bookmarkIntervalMs ?? 10_000);
+  bookmarkTimer.unref();
+
+  return {
+    url,
+    handler,
+    storage,
+    async close() {
+      clearInterval(bookmarkTimer);
+      for (const w of [...watches]) w.stop('closed');
+      cache.stop();
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server!.close(() => r()));
+      }
+      if (ownsStorage) await storage.close();
+    },
+  };
+}
+
+function handleNonResource(req: IncomingMessage, res: ServerResponse, url: URL, discovery: Discovery, openapi: OpenAPI, cache: WatchCache): void {
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const aggregatedVersion = aggregatedDiscoveryVersion(req.headers.accept ?? '');
+  switch (path) {
+    case '/version':
+      return writeBytes(res, 200, Buffer.from(JSON.stringify({
+        ...KUBE_VERSION,
+        gitCommit: '0000000000000000000000000000000000000000',
+        gitTreeState: 'clean',
+        buildDate: '2026-01-01T00:00:00Z',
+        goVersion: `node${process.versions.node}`,
+        compiler: 'tsc',
+        platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+      }, null, 2)));
+    case '/healthz':
+    case '/livez':
+    case '/readyz': {
+      const ok = cache.healthy;
+      if (url.searchParams.has('verbose')) {
+        const checks = ['ping', 'log', 'etcd', 'poststarthook/start-apiserver-admission-initializer'];
+        const body = checks.map((c) => (c === 'etcd' && !ok ? `[-]${c} failed: reason withheld` : `[+]${c} ok`)).join('\n') + `\n${path.slice(1)} check ${ok ? 'passed' : 'failed'}\n`;
+        return writeBytes(res, ok ? 200 : 500, Buffer.from(body), 'text/plain; charset=utf-8');
+      }
+      return writeBytes(res, ok ? 200 : 500, Buffer.from(ok ? 'ok' : `${path.slice(1)} check failed`), 'text/plain; charset=utf-8');
+    }
+    case '/api':
+      if (aggregatedVersion) return writeBytes(res, 200, discovery.aggregatedList('api', aggregatedVersion), `application/json;g=apidiscovery.k8s.io;v=${aggregatedVersion};as=APIGroupDiscoveryList`);
+      return writeBytes(res, 200, discovery.apiVersions);
+    case '/apis':
+      if (aggregatedVersion) return writeBytes(res, 200, discovery.aggregatedList('apis', aggregatedVersion), `application/json;g=apidiscovery.k8s.io;v=${aggregatedVersion};as=APIGroupDiscoveryList`);
+      return writeBytes(res, 200, discovery.apiGroupList);
+    case '/openapi/v2':
+      return writeBytes(res, 200, openapi.swagger());
+    case '/openapi/v3':
+      return writeBytes(res, 200, openapi.index());
+  }
+  if (path === '/api/v1') {
+    const b = discovery.resourceList('v1');
+    if (b) return writeBytes(res, 200, b);
+  }
+  const g = /^\/apis\/([^/]+)$/.exec(path);
+  if (g) {
+    const b = discovery.group(g[1]!);
+    if (b) return writeBytes(res, 200, b);
+  }
+  const gv = /^\/apis\/([^/]+)\/([^/]+)$/.exec(path);
+  if (gv) {
+    const b = discovery.resourceList(`${gv[1]}/${gv[2]}`);
+    if (b) return writeBytes(res, 200, b);
+  }
+  if (path.startsWith('/openapi/v3/')) {
+    const b = openapi.groupVersion(path.slice('/openapi/v3/'.length));
+    if (b) return writeBytes(res, 200, b);
+  }
+  writeBytes(res, 404, Buffer.from('404 page not found\n'), 'text/plain; charset=utf-8');
+}
+
+/** aggregatedDiscoveryVersion picks v2 or v2beta1 when the Accept header asks for aggregated discovery first. */
+function aggregatedDiscoveryVersion(accept: string): 'v2' | 'v2beta1' | undefined {
+  for (const part of accept.split(',')) {
+    const [type, ...ps] = part.split(';').map((x) => x.trim());
+    const params = Object.fromEntries(ps.map((p) => p.split('=').map((x) => x.trim()) as [string, string]));
+    if (params.as === 'APIGroupDiscoveryList' && params.g === 'apidiscovery.k8s.io' && (params.v === 'v2' || params.v === 'v2beta1')) return params.v;
+    if (!params.as && (type === 'application/json' || type === '*/*')) return undefined;
+  }
+  return undefined;
+}
