@@ -14,6 +14,7 @@ const program = new Command('k8ts')
 
 // Subcommands register themselves here; only commands that work are listed.
 const registrations: Array<(program: Command) => void> = [
+  (await import('./apiserver.js')).registerApiserver,
 ];
 for (const register of registrations) register(program);
 
