@@ -5,12 +5,14 @@
  */
 import type { ResourceInfo } from '../types.js';
 import { definitions, refName, type Schema } from './definitions.js';
+import { swaggerToProtobuf } from './protobuf.js';
 import { gvPrefix, resourcePaths, type Operation, type Param, type PathItem } from './paths.js';
 
 type JSONObject = Record<string, unknown>;
 
 interface Built {
   v2?: { doc: JSONObject; json: string };
+  v2pb?: Uint8Array;
   v3?: Map<string, { doc: JSONObject; json: string; hash: string }>;
   v3Index?: { paths: Record<string, { serverRelativeURL: string }> };
 }
@@ -95,6 +97,13 @@ export function openAPIV2Document(resources: readonly ResourceInfo[]): { doc: JS
     b.v2 = { doc, json: JSON.stringify(doc) };
   }
   return b.v2;
+}
+
+/** openAPIV2ProtobufDocument is the swagger document in gnostic's protobuf form (built once). */
+export function openAPIV2ProtobufDocument(resources: readonly ResourceInfo[]): Uint8Array {
+  const b = built(resources);
+  b.v2pb ??= swaggerToProtobuf(openAPIV2Document(resources).doc);
+  return b.v2pb;
 }
 
 /** toV3Schema rewrites a swagger 2.0 schema for OpenAPI 3.0: component refs, allOf-wrapped refs with siblings. */

@@ -8,7 +8,7 @@
  * as read-only; the `*JSON` variants return the serialized bytes, also built once.
  */
 import type { GroupVersionKind, KubeObject, ResourceInfo } from '../types.js';
-import { openAPIV2Document, openAPIV3Document, openAPIV3IndexDocument } from './documents.js';
+import { openAPIV2Document, openAPIV2ProtobufDocument, openAPIV3Document, openAPIV3IndexDocument } from './documents.js';
 import { unknownFieldsOf } from './unknown.js';
 
 export { definitionNameForKind, definitions, type Schema } from './definitions.js';
@@ -22,6 +22,17 @@ export function openAPIV2(resources: readonly ResourceInfo[]): object {
 /** openAPIV2JSON is openAPIV2 serialized (computed once). */
 export function openAPIV2JSON(resources: readonly ResourceInfo[]): string {
   return openAPIV2Document(resources).json;
+}
+
+/**
+ * openAPIV2Protobuf is the swagger document encoded as gnostic's openapi.v2.Document protobuf
+ * (computed once). Serve it when the request accepts
+ * `application/com.github.proto-openapi.spec.v2@v1.0+protobuf` (or the older
+ * `...spec.v2.v1.0+protobuf`): client-go's OpenAPISchema() only asks for this form, so kubectl's
+ * v2 code paths (validation and the fieldValidation check when v3 is missing) need it.
+ */
+export function openAPIV2Protobuf(resources: readonly ResourceInfo[]): Uint8Array {
+  return openAPIV2ProtobufDocument(resources);
 }
 
 /**

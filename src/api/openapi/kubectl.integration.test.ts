@@ -8,15 +8,19 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinResources } from '../resources.js';
-import { openAPIV2JSON, openAPIV3Index, openAPIV3JSON } from './index.js';
+import { openAPIV2JSON, openAPIV2Protobuf, openAPIV3Index, openAPIV3JSON } from './index.js';
 
 const kubectlPath = await new Promise<string | undefined>((resolve) => {
   execFile('sh', ['-c', 'command -v kubectl'], (err, out) => resolve(err ? undefined : out.trim()));
 });
+
+/** kubectl 1.27 is the oldest client we promise; it falls back to v2 differently from recent ones. */
+const KUBECTL_1_27 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.27';
+const kubectl127 = existsSync(KUBECTL_1_27) ? KUBECTL_1_27 : undefined;
 
 let server: Server;
 let dir: string;
@@ -69,7 +73,12 @@ before(async () => {
       res.writeHead(code, { 'content-type': 'application/json' });
       res.end(body);
     };
-    if (url.pathname === '/openapi/v2') return send(200, openAPIV2JSON(builtinResources));
+    if (url.pathname === '/openapi/v2') {
+      if (!(req.headers.accept ?? '').includes('protobuf')) return send(200, openAPIV2JSON(builtinResources));
+      res.writeHead(200, { 'content-type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' });
+      res.end(openAPIV2Protobuf(builtinResources));
+      return;
+    }
     if (url.pathname === '/openapi/v3') return serveV3 ? send(200, JSON.stringify(openAPIV3Index(builtinResources))) : send(404, '{}');
     if (url.pathname.startsWith('/openapi/v3/')) {
       const d = serveV3 ? openAPIV3JSON(builtinResources, url.pathname.slice('/openapi/v3/'.length)) : undefined;
@@ -102,8 +111,12 @@ after(async () => {
 });
 
 function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run(kubectlPath!, ...args);
+}
+
+function run(bin: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(kubectlPath!, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(bin, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -136,14 +149,30 @@ test('kubectl explain a missing field fails as upstream', { skip: !kubectlPath }
   assert.match(r.stderr, /field "nope" does not exist/);
 });
 
-for (const v3 of [true, false]) {
-  test(`kubectl create --validate=strict sends fieldValidation=Strict (${v3 ? 'OpenAPI v3' : 'v2 fallback'})`, { skip: !kubectlPath }, async () => {
+test('kubectl 1.27 explain (v3) and explain --output=plaintext-openapiv2 (v2 protobuf)', { skip: !kubectlPath || !kubectl127 }, async () => {
+  const v3 = await run(kubectl127!, 'explain', 'pods.spec.containers');
+  assert.equal(v3.code, 0, v3.stderr);
+  assert.match(v3.stdout, /^FIELD: containers <\[\]Container>$/m);
+  const v2 = await run(kubectl127!, 'explain', 'pods.spec.containers', '--output=plaintext-openapiv2');
+  assert.equal(v2.code, 0, v2.stderr);
+  assert.match(v2.stdout, /^RESOURCE: containers <\[\]Object>$/m);
+  assert.match(v2.stdout, /^\s+name\t<string> -required-$/m);
+});
+
+const validateCases: [boolean, string | undefined][] = [
+  [true, undefined],
+  [false, undefined],
+];
+if (kubectl127) validateCases.push([false, kubectl127]);
+for (const [v3, bin] of validateCases) {
+  const label = `${v3 ? 'OpenAPI v3' : 'v2 fallback'}${bin ? ', kubectl 1.27' : ''}`;
+  test(`kubectl create --validate=strict sends fieldValidation=Strict (${label})`, { skip: !kubectlPath }, async () => {
     serveV3 = v3;
     try {
-      const file = join(dir, `cm-${v3}.yaml`);
+      const file = join(dir, `cm-${label.replace(/\W+/g, '-')}.yaml`);
       writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: default\ndata:\n  a: b\n');
       seenQueries.length = 0;
-      const r = await kubectl('create', '--validate=strict', '-f', file, '--cache-dir', join(dir, `cache-${v3}`));
+      const r = await run(bin ?? kubectlPath!, 'create', '--validate=strict', '-f', file, '--cache-dir', join(dir, `cache-${label.replace(/\W+/g, '-')}`));
       assert.equal(r.code, 0, r.stderr);
       assert.ok(seenQueries.some((s) => s.includes('fieldValidation=Strict')), `queries: ${seenQueries.join(' ')}`);
     } finally {
