@@ -18,3 +18,15 @@ export function prefixEnd(prefix: string): Buffer {
   }
   return Buffer.from([0]);
 }
+
+/**
+ * prefixSuccessor is the smallest JS string greater than every string starting with prefix
+ * (UTF-16 order), or undefined when there is none (empty prefix).
+ */
+export function prefixSuccessor(prefix: string): string | undefined {
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    const c = prefix.charCodeAt(i);
+    if (c < 0xffff) return prefix.slice(0, i) + String.fromCharCode(c + 1);
+  }
+  return undefined;
+}

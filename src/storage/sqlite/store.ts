@@ -24,7 +24,8 @@ import {
   type WatchOptions,
   type Watcher,
 } from '../interface.js';
-import { MAX_VALUE_BYTES, prefixEnd } from '../keys.js';
+import { MAX_VALUE_BYTES, prefixEnd, prefixSuccessor } from '../keys.js';
+import { SortedMap } from '../sorted-map.js';
 import type { StorageOptions } from '../options.js';
 import { guaranteedUpdate } from '../update.js';
 import { WatchHub } from '../watch-hub.js';
@@ -61,6 +62,11 @@ function leaseFor(opts?: PutOptions): number {
 export class SqliteStorage implements Storage {
   readonly backend = 'sqlite';
   private readonly hub: WatchHub;
+  /**
+   * live holds every live key at revision hub.delivered, kept current from the writer's events:
+   * latest gets, lists and counts never touch SQLite, and values are shared, not copied.
+   */
+  private readonly live = new SortedMap<KeyValue>();
   private readonly stmts;
   private readonly readTx;
   private outbox: Array<{ op: WriteOp; p: Pending }> = [];
@@ -86,15 +92,18 @@ export class SqliteStorage implements Storage {
       meta: r.prepare(`SELECT value FROM meta WHERE name = ?`).pluck(),
       latest: r.prepare(`SELECT log.* FROM kv JOIN log ON log.id = kv.id WHERE kv.name = ?`),
       atRev: r.prepare(`SELECT * FROM log WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1`),
-      listLatest: r.prepare(`SELECT log.* FROM kv JOIN log ON log.id = kv.id WHERE kv.name >= ? AND kv.name < CAST(? AS TEXT) ORDER BY kv.name LIMIT ?`),
       listAtRev: r.prepare(`SELECT * FROM log WHERE id IN (SELECT MAX(id) FROM log WHERE name >= ? AND name < CAST(? AS TEXT) AND id <= ? GROUP BY name) AND deleted = 0 ORDER BY name LIMIT ?`),
-      countLatest: r.prepare(`SELECT count(*) FROM kv WHERE name >= ? AND name < CAST(? AS TEXT)`).pluck(),
-      countAfter: r.prepare(`SELECT count(*) FROM kv WHERE name > ? AND name < CAST(? AS TEXT)`).pluck(),
       countAtRevAfter: r.prepare(`SELECT count(*) FROM log WHERE id IN (SELECT MAX(id) FROM log WHERE name > ? AND name < CAST(? AS TEXT) AND id <= ? GROUP BY name) AND deleted = 0`).pluck(),
       history: r.prepare(`SELECT * FROM log WHERE id > ? AND id <= ? AND name >= ? AND name < CAST(? AS TEXT) ORDER BY id`),
     };
     // A read transaction gives one consistent snapshot for the revision and the rows.
     this.readTx = <A extends unknown[], T>(fn: (...a: A) => T) => r.transaction(fn);
+    const loaded = this.readTx(() => {
+      const rows = r.prepare(`SELECT log.id, log.name, log.created, log.deleted, log.create_revision, log.prev_revision, log.lease, log.value, log.version FROM kv JOIN log ON log.id = kv.id`).all() as LogRow[];
+      return { rows, rev: this.stmts.meta.get('revision') as number };
+    })();
+    for (const row of loaded.rows) this.live.set(row.name, kvFromRow(row));
+    this.hub.delivered = Math.max(startRevision, loaded.rev);
   }
 
   /** open opens (creating if needed) the database at `path`, or an in-memory one when undefined. */
@@ -243,6 +252,10 @@ export class SqliteStorage implements Storage {
           fixKv(ev.kv);
           if (ev.prevKv) fixKv(ev.prevKv);
         }
+        for (const ev of msg.events) {
+          if (ev.type === 'PUT') this.live.set(ev.kv.key, ev.kv);
+          else this.live.delete(ev.kv.key);
+        }
         // Watchers hear about a write before its writer is acknowledged.
         this.hub.deliver(msg.events, msg.revision);
         for (const reply of msg.replies) {
@@ -334,11 +347,13 @@ export class SqliteStorage implements Storage {
 
   async currentRevision(): Promise<number> {
     this.check();
-    return this.stmts.meta.get('revision') as number;
+    return this.hub.delivered;
   }
 
   async get(key: string, opts: GetOptions = {}): Promise<GetResult> {
     this.check();
+    const delivered = this.hub.delivered;
+    if (!opts.revision || opts.revision === delivered) return { kv: this.live.get(key), revision: delivered };
     return this.readTx(() => {
       const { rev, compact } = this.revisions();
       if (opts.revision !== undefined && opts.revision > 0 && opts.revision !== rev) {
@@ -353,6 +368,8 @@ export class SqliteStorage implements Storage {
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     this.check();
+    const delivered = this.hub.delivered;
+    if (!opts.revision || opts.revision === delivered) return this.listLive(prefix, opts, delivered);
     return this.readTx(() => {
       const { rev, compact } = this.revisions();
       const from = opts.startKey !== undefined && opts.startKey > prefix ? opts.startKey : prefix;
@@ -360,24 +377,39 @@ export class SqliteStorage implements Storage {
       const upper = prefix === '' ? Buffer.from([0xff]) : end;
       const limit = opts.limit && opts.limit > 0 ? opts.limit : -1;
       const fetch = limit > 0 ? limit + 1 : -1;
-      const atRev = opts.revision !== undefined && opts.revision > 0 && opts.revision !== rev;
-      if (atRev) this.checkRevision(opts.revision!, rev, compact);
-      const rows = (atRev ? this.stmts.listAtRev.all(from, upper, opts.revision, fetch) : this.stmts.listLatest.all(from, upper, fetch)) as LogRow[];
+      const at = opts.revision!;
+      this.checkRevision(at, rev, compact);
+      const rows = this.stmts.listAtRev.all(from, upper, at, fetch) as LogRow[];
       const more = limit > 0 && rows.length > limit;
       if (more) rows.length = limit;
-      const result: ListResult = { kvs: rows.map(kvFromRow), revision: atRev ? opts.revision! : rev, more };
-      if (more) {
-        const last = rows[rows.length - 1]!.name;
-        result.remaining = (atRev ? this.stmts.countAtRevAfter.get(last, upper, opts.revision) : this.stmts.countAfter.get(last, upper)) as number;
-      }
+      const result: ListResult = { kvs: rows.map(kvFromRow), revision: at, more };
+      if (more) result.remaining = this.stmts.countAtRevAfter.get(rows[rows.length - 1]!.name, upper, at) as number;
       return result;
     })();
   }
 
+  private listLive(prefix: string, opts: ListOptions, revision: number): ListResult {
+    const from = opts.startKey !== undefined && opts.startKey > prefix ? opts.startKey : prefix;
+    const to = prefixSuccessor(prefix);
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+    const kvs: KeyValue[] = [];
+    let more = false;
+    this.live.range(from, to, (_k, kv) => {
+      if (kvs.length === limit) {
+        more = true;
+        return false;
+      }
+      kvs.push(kv);
+      return true;
+    });
+    const result: ListResult = { kvs, revision, more };
+    if (more) result.remaining = this.live.countRange(kvs[kvs.length - 1]!.key + '\0', to);
+    return result;
+  }
+
   async count(prefix: string): Promise<number> {
     this.check();
-    const upper = prefix === '' ? Buffer.from([0xff]) : prefixEnd(prefix);
-    return this.stmts.countLatest.get(prefix, upper) as number;
+    return this.live.countRange(prefix, prefixSuccessor(prefix));
   }
 
   async create(key: string, value: Buffer, opts?: PutOptions): Promise<KeyValue> {
