@@ -19,6 +19,7 @@ import type { OpenAPI } from './openapi.js';
 import type { RequestInfo } from './requestinfo.js';
 import { gr, gvkOf, type DeleteOptions, type Resource, type Store, type WriteContext } from './registry/store.js';
 import { WatchStream } from './watch.js';
+import { decodeProtobufObject, isProtobuf } from './protobuf.js';
 
 /** Bodies over 3 MiB are rejected, as upstream's limit for JSON bodies. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -88,10 +89,11 @@ async function decodeObject(deps: HandlerDeps, ctx: RequestContext, r: Resource)
   const body = await readBody(ctx.req);
   const ct = ctx.req.headers['content-type'] ?? 'application/json';
   const media = ct.split(';')[0]!.trim();
+  const fv = fieldValidation(ctx.query);
+  if (isProtobuf(media)) return decodeProtobufObject(body);
   if (media !== 'application/json' && media !== 'application/yaml' && media !== '*/*') {
     throw unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
   }
-  const fv = fieldValidation(ctx.query);
   const decoded = decodeBody(body, ct, fv !== 'Ignore');
   const obj = decoded.value as KubeObject;
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw badRequest('Object \'Kind\' is missing in \'' + body.toString('utf8').slice(0, 200) + '\'');

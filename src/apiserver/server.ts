@@ -67,8 +67,10 @@ export interface RunningApiServer {
 function buildResources(resources: readonly ResourceInfo[], cache: WatchCache, hooks: (r: ResourceInfo) => StoredResource['hooks']): Map<string, Resource> {
   const stored = new Map<string, StoredResource>();
   const served = new Map<string, Resource>();
-  for (const info of resources) {
-    const storageName = info.resource === 'bindings' && info.group === '' ? 'pods' : info.resource;
+  // bindings has no storage of its own: it writes pods, so it is wired after them.
+  const isBindings = (info: ResourceInfo): boolean => info.resource === 'bindings' && info.group === '';
+  for (const info of [...resources.filter((i) => !isBindings(i)), ...resources.filter(isBindings)]) {
+    const storageName = isBindings(info) ? 'pods' : info.resource;
     let s = stored.get(storageName);
     if (!s) {
       const prefix = `/registry/${storageName}/`;

@@ -86,8 +86,10 @@ export function strategyFor(r: ResourceInfo): Strategy {
         if (!fins.includes('kubernetes')) fins.push('kubernetes');
         obj.spec = { ...spec, finalizers: fins };
         obj.status = { phase: 'Active' };
+        namespaceNameLabel(obj);
       };
       base.prepareForUpdate = (obj, old) => {
+        namespaceNameLabel(obj);
         // spec.finalizers changes only through /finalize; status through /status.
         obj.spec = clone(old.spec);
         obj.status = clone(old.status);
@@ -138,4 +140,10 @@ export function podQOSClass(pod: KubeObject): string {
   }
   if (!any) return 'BestEffort';
   return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+/** namespaceNameLabel sets the immutable `kubernetes.io/metadata.name` label, as upstream. */
+function namespaceNameLabel(obj: KubeObject): void {
+  const meta = (obj.metadata ??= {});
+  if (meta.name) meta.labels = { ...(meta.labels ?? {}), 'kubernetes.io/metadata.name': meta.name };
 }
