@@ -1,0 +1,259 @@
+/**
+ * Cache is the scheduler's view of nodes and the pods on them, as upstream's internal/cache:
+ * bound pods from the informer plus assumed pods (placed by the scheduler, binding in
+ * flight), so the next cycle sees a placement before the watch reports it. An assumed pod
+ * whose binding finished but that the watch never confirmed expires after `ttlMs`.
+ *
+ * Snapshot shares the cache's NodeInfo objects instead of copying them: the scheduling cycle
+ * is synchronous on one event loop, so nothing mutates a NodeInfo while plugins read it.
+ * Only the node lists are rebuilt, and only when membership changes (tracked by a generation).
+ */
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { SnapshotLister } from '../framework/interface.js';
+import { normalizedImageName, NodeInfo, podInfoOf, podKey, type ImageStateSummary, type PodInfo } from '../framework/types.js';
+
+interface PodState {
+  pi: PodInfo;
+  nodeName: string;
+  assumed: boolean;
+  /** deadline: when an assumed pod with finished binding expires (ms); undefined while binding. */
+  deadline: number | undefined;
+}
+
+export class Cache {
+  private readonly nodes = new Map<string, NodeInfo>();
+  private readonly pods = new Map<string, PodState>();
+  private readonly images = new Map<string, { summary: ImageStateSummary; nodes: Set<string> }>();
+  /** listGeneration changes whenever the node lists a snapshot holds must be rebuilt. */
+  listGeneration = 0;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly ttlMs = 30_000,
+  ) {}
+
+  private nodeInfo(name: string): NodeInfo {
+    let n = this.nodes.get(name);
+    if (!n) {
+      n = new NodeInfo(name);
+      this.nodes.set(name, n);
+    }
+    return n;
+  }
+
+  private addPodToNode(pi: PodInfo, nodeName: string): void {
+    const n = this.nodeInfo(nodeName);
+    const hadAff = n.podsWithAffinity.length > 0;
+    const hadAnti = n.podsWithRequiredAntiAffinity.length > 0;
+    n.addPod(pi);
+    if (hadAff !== n.podsWithAffinity.length > 0 || hadAnti !== n.podsWithRequiredAntiAffinity.length > 0) this.listGeneration++;
+  }
+
+  private removePodFromNode(key: string, nodeName: string): void {
+    const n = this.nodes.get(nodeName);
+    if (!n) return;
+    const hadAff = n.podsWithAffinity.length > 0;
+    const hadAnti = n.podsWithRequiredAntiAffinity.length > 0;
+    n.removePod(key);
+    if (hadAff !== n.podsWithAffinity.length > 0 || hadAnti !== n.podsWithRequiredAntiAffinity.length > 0) this.listGeneration++;
+    if (!n.node && n.pods.length === 0) this.nodes.delete(nodeName);
+  }
+
+  /** assumePod places a pod on a node before its binding is confirmed. Throws if already cached. */
+  assumePod(pod: Pod, nodeName: string): void {
+    const pi = podInfoOf(pod);
+    if (this.pods.has(pi.key)) throw new Error(`pod ${pi.namespace}/${pi.name} is in the cache, so can't be assumed`);
+    this.addPodToNode(pi, nodeName);
+    this.pods.set(pi.key, { pi, nodeName, assumed: true, deadline: undefined });
+  }
+
+  /** finishBinding starts the expiry clock of an assumed pod. */
+  finishBinding(pod: Pod): void {
+    const st = this.pods.get(podKey(pod));
+    if (st?.assumed) st.deadline = this.now() + this.ttlMs;
+  }
+
+  /** forgetPod undoes assumePod (binding failed). */
+  forgetPod(pod: Pod): void {
+    const k = podKey(pod);
+    const st = this.pods.get(k);
+    if (!st?.assumed) return;
+    this.removePodFromNode(k, st.nodeName);
+    this.pods.delete(k);
+  }
+
+  isAssumed(pod: Pod): boolean {
+    return this.pods.get(podKey(pod))?.assumed === true;
+  }
+
+  /** addPod records a bound pod from the informer, confirming an assumed one. */
+  addPod(pod: Pod): void {
+    const nodeName = pod.spec?.nodeName;
+    if (!nodeName) return;
+    const pi = podInfoOf(pod);
+    const st = this.pods.get(pi.key);
+    if (st) {
+      // confirmed (possibly on another node than assumed, if someone else bound it)
+      this.removePodFromNode(pi.key, st.nodeName);
+    }
+    this.addPodToNode(pi, nodeName);
+    this.pods.set(pi.key, { pi, nodeName, assumed: false, deadline: undefined });
+  }
+
+  updatePod(_old: Pod, pod: Pod): void {
+    this.addPod(pod);
+  }
+
+  removePod(pod: Pod): void {
+    const k = podKey(pod);
+    const st = this.pods.get(k);
+    if (!st) return;
+    this.removePodFromNode(k, st.nodeName);
+    this.pods.delete(k);
+  }
+
+  /** addNode / updateNode: set the node object and its image states. */
+  addNode(node: Node): void {
+    const name = node.metadata?.name ?? '';
+    const n = this.nodeInfo(name);
+    const isNew = !n.node;
+    this.removeNodeImages(n);
+    n.setNode(node);
+    for (const img of node.status?.images ?? []) {
+      for (const raw of img.names ?? []) {
+        const name2 = normalizedImageName(raw);
+        let st = this.images.get(name2);
+        if (!st) this.images.set(name2, (st = { summary: { size: img.sizeBytes ?? 0, numNodes: 0 }, nodes: new Set() }));
+        st.summary.size = img.sizeBytes ?? 0;
+        st.nodes.add(name);
+        st.summary.numNodes = st.nodes.size;
+        n.imageStates.set(name2, st.summary);
+      }
+    }
+    if (isNew) this.listGeneration++;
+    else this.listGeneration += labelsOrZoneChanged(n) ? 1 : 0;
+  }
+
+  updateNode(_old: Node, node: Node): void {
+    this.addNode(node);
+  }
+
+  private removeNodeImages(n: NodeInfo): void {
+    for (const name of n.imageStates.keys()) {
+      const st = this.images.get(name);
+      if (!st) continue;
+      st.nodes.delete(n.name);
+      st.summary.numNodes = st.nodes.size;
+      if (st.nodes.size === 0) this.images.delete(name);
+    }
+    n.imageStates = new Map();
+  }
+
+  removeNode(node: Node): void {
+    const name = node.metadata?.name ?? '';
+    const n = this.nodes.get(name);
+    if (!n) return;
+    this.removeNodeImages(n);
+    // pods stay until their deletion is observed, as upstream; the node just leaves the lists
+    n.node = undefined;
+    if (n.pods.length === 0) this.nodes.delete(name);
+    this.listGeneration++;
+  }
+
+  /** cleanupAssumedPods drops assumed pods whose binding finished more than ttl ago. */
+  cleanupAssumedPods(): string[] {
+    const now = this.now();
+    const expired: string[] = [];
+    for (const [k, st] of this.pods) {
+      if (st.assumed && st.deadline !== undefined && st.deadline <= now) {
+        this.removePodFromNode(k, st.nodeName);
+        this.pods.delete(k);
+        expired.push(k);
+      }
+    }
+    return expired;
+  }
+
+  nodeCount(): number {
+    let c = 0;
+    for (const n of this.nodes.values()) if (n.node) c++;
+    return c;
+  }
+
+  podCount(): number {
+    return this.pods.size;
+  }
+
+  /** nodeInfos iterates every NodeInfo, including placeholders for pods on unknown nodes. */
+  allNodeInfos(): IterableIterator<NodeInfo> {
+    return this.nodes.values();
+  }
+}
+
+// Zone changes reorder the node list; cheap to detect by remembering the last zone per node.
+const lastZone = new WeakMap<NodeInfo, string>();
+function labelsOrZoneChanged(n: NodeInfo): boolean {
+  const z = zoneOf(n);
+  const prev = lastZone.get(n);
+  lastZone.set(n, z);
+  return prev !== undefined && prev !== z;
+}
+
+export function zoneOf(n: NodeInfo): string {
+  const l = n.labels;
+  return (l['topology.kubernetes.io/region'] ?? '') + ':' + (l['topology.kubernetes.io/zone'] ?? '');
+}
+
+/**
+ * Snapshot is the list view of the cache used for one cycle. Nodes are ordered round-robin
+ * across zones, as upstream's nodeTree, so a partial scan (percentageOfNodesToScore) still
+ * spreads over zones.
+ */
+export class Snapshot implements SnapshotLister {
+  private list: NodeInfo[] = [];
+  private withAffinity: NodeInfo[] = [];
+  private withAnti: NodeInfo[] = [];
+  private byName = new Map<string, NodeInfo>();
+  private generation = -1;
+
+  constructor(private readonly cache: Cache) {}
+
+  /** update rebuilds the lists if the cache's membership changed since the last call. */
+  update(): void {
+    if (this.generation === this.cache.listGeneration) return;
+    this.generation = this.cache.listGeneration;
+    const zones = new Map<string, NodeInfo[]>();
+    this.byName = new Map();
+    this.withAffinity = [];
+    this.withAnti = [];
+    for (const n of this.cache.allNodeInfos()) {
+      if (!n.node) continue;
+      this.byName.set(n.name, n);
+      const z = zoneOf(n);
+      let l = zones.get(z);
+      if (!l) zones.set(z, (l = []));
+      l.push(n);
+      if (n.podsWithAffinity.length > 0) this.withAffinity.push(n);
+      if (n.podsWithRequiredAntiAffinity.length > 0) this.withAnti.push(n);
+    }
+    const lists = [...zones.values()];
+    const out: NodeInfo[] = [];
+    for (let i = 0; out.length < this.byName.size; i++) {
+      for (const l of lists) if (i < l.length) out.push(l[i]!);
+    }
+    this.list = out;
+  }
+
+  nodeInfos(): readonly NodeInfo[] {
+    return this.list;
+  }
+  havePodsWithAffinity(): readonly NodeInfo[] {
+    return this.withAffinity;
+  }
+  havePodsWithRequiredAntiAffinity(): readonly NodeInfo[] {
+    return this.withAnti;
+  }
+  get(nodeName: string): NodeInfo | undefined {
+    return this.byName.get(nodeName);
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Counting helpers shared by InterPodAffinity and PodTopologySpread, memoized per NodeInfo
+ * generation: a node's count for a selector is recomputed only when its pods changed, so a
+ * cycle costs O(nodes) rather than O(pods in the cluster).
+ */
+import type { Selector } from '../../api/labels.js';
+import type { NodeInfo } from './types.js';
+
+const memo = new WeakMap<NodeInfo, Map<string, { gen: number; count: number }>>();
+
+/**
+ * countMatchingPods counts pods on the node in `namespace` whose labels match `selector` and
+ * that are not terminating. `cacheKey` must identify (namespace, selector) exactly.
+ */
+export function countMatchingPods(node: NodeInfo, namespace: string, selector: Selector, cacheKey: string): number {
+  let m = memo.get(node);
+  if (!m) memo.set(node, (m = new Map()));
+  const hit = m.get(cacheKey);
+  if (hit && hit.gen === node.generation) return hit.count;
+  let count = 0;
+  for (const p of node.pods) {
+    if (p.namespace !== namespace || p.pod.metadata?.deletionTimestamp) continue;
+    if (selector.matches(p.labels)) count++;
+  }
+  m.set(cacheKey, { gen: node.generation, count });
+  return count;
+}
+
+/** pairKey joins a topology key and value; NUL cannot appear in label keys or values. */
+export const pairKey = (key: string, value: string): string => key + '\u0000' + value;

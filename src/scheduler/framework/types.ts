@@ -1,0 +1,249 @@
+/**
+ * PodInfo and NodeInfo: the per-pod data computed once (requests, ports, parsed affinity
+ * terms) and the per-node aggregates kept up to date incrementally by the cache, as upstream's
+ * framework.PodInfo / framework.NodeInfo.
+ */
+import type { Node, Pod, PodAffinityTerm, Taint } from 'kubernetes-types/core/v1.js';
+import { selectorFromLabelSelector, type Selector } from '../../api/labels.js';
+import { podRequests, Resource } from './resource.js';
+
+/** AffinityTerm is a parsed PodAffinityTerm; namespaces empty with no namespaceSelector never happens (own namespace is filled in). */
+export interface AffinityTerm {
+  namespaces: ReadonlySet<string>;
+  /** namespaceSelector is undefined when the term has none (matches no namespace by labels). */
+  namespaceSelector: Selector | undefined;
+  selector: Selector;
+  topologyKey: string;
+  weight: number;
+}
+
+export interface HostPort {
+  ip: string;
+  protocol: string;
+  port: number;
+}
+
+/** podKey is the cache key of a pod: its uid, or namespace/name when it has none (tests). */
+export function podKey(pod: Pod): string {
+  return pod.metadata?.uid || `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+}
+
+export function namespacedName(pod: Pod): string {
+  return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+}
+
+function parseTerm(pod: Pod, t: PodAffinityTerm, weight: number): AffinityTerm {
+  const namespaces = new Set<string>(t.namespaces ?? []);
+  if (namespaces.size === 0 && !t.namespaceSelector) namespaces.add(pod.metadata?.namespace ?? '');
+  return {
+    namespaces,
+    namespaceSelector: t.namespaceSelector ? selectorFromLabelSelector(t.namespaceSelector) : undefined,
+    selector: selectorFromLabelSelector(t.labelSelector),
+    topologyKey: t.topologyKey,
+    weight,
+  };
+}
+
+/** termMatches: the term selects `pod` (namespace by list or namespace labels, then pod labels). */
+export function termMatches(term: AffinityTerm, pod: PodInfo, nsLabels: Readonly<Record<string, string>> | undefined): boolean {
+  if (term.namespaces.has(pod.namespace) || (term.namespaceSelector !== undefined && term.namespaceSelector.matches(nsLabels))) {
+    return term.selector.matches(pod.labels);
+  }
+  return false;
+}
+
+/** PodInfo wraps a pod with everything the plugins need, computed once. Immutable once built. */
+export class PodInfo {
+  readonly key: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly priority: number;
+  /** requests as NodeResourcesFit checks them. */
+  readonly requests: Resource;
+  /** nonZeroRequests: cpu/memory with upstream's defaults for unset requests, for scoring. */
+  readonly nonZeroRequests: Resource;
+  readonly hostPorts: readonly HostPort[];
+  readonly requiredAffinityTerms: readonly AffinityTerm[];
+  readonly requiredAntiAffinityTerms: readonly AffinityTerm[];
+  readonly preferredAffinityTerms: readonly AffinityTerm[];
+  readonly preferredAntiAffinityTerms: readonly AffinityTerm[];
+
+  constructor(readonly pod: Pod) {
+    const m = pod.metadata ?? {};
+    this.key = podKey(pod);
+    this.namespace = m.namespace ?? '';
+    this.name = m.name ?? '';
+    this.labels = m.labels ?? {};
+    this.priority = pod.spec?.priority ?? 0;
+    this.requests = podRequests(pod);
+    this.nonZeroRequests = podRequests(pod, true);
+    const ports: HostPort[] = [];
+    const hostNetwork = pod.spec?.hostNetwork === true;
+    for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+      for (const p of c.ports ?? []) {
+        // hostNetwork pods bind their containerPorts on the host
+        const hp = p.hostPort ?? (hostNetwork ? p.containerPort : 0);
+        if (hp <= 0) continue;
+        ports.push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port: hp });
+      }
+    }
+    this.hostPorts = ports;
+    const a = pod.spec?.affinity;
+    this.requiredAffinityTerms = (a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => parseTerm(pod, t, 1));
+    this.requiredAntiAffinityTerms = (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) =>
+      parseTerm(pod, t, 1),
+    );
+    this.preferredAffinityTerms = (a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t) =>
+      parseTerm(pod, t.podAffinityTerm, t.weight),
+    );
+    this.preferredAntiAffinityTerms = (a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t) =>
+      parseTerm(pod, t.podAffinityTerm, t.weight),
+    );
+  }
+
+  get hasAffinity(): boolean {
+    return (
+      this.requiredAffinityTerms.length > 0 ||
+      this.requiredAntiAffinityTerms.length > 0 ||
+      this.preferredAffinityTerms.length > 0 ||
+      this.preferredAntiAffinityTerms.length > 0
+    );
+  }
+}
+
+const podInfos = new WeakMap<Pod, PodInfo>();
+
+/** podInfoOf returns the PodInfo of a pod object, built once per object (objects are never mutated). */
+export function podInfoOf(pod: Pod): PodInfo {
+  let pi = podInfos.get(pod);
+  if (!pi) {
+    pi = new PodInfo(pod);
+    podInfos.set(pod, pi);
+  }
+  return pi;
+}
+
+/** ImageStateSummary: an image's size and on how many nodes it is present (shared across nodes). */
+export interface ImageStateSummary {
+  size: number;
+  numNodes: number;
+}
+
+/** normalizedImageName appends `:latest` to an image with neither tag nor digest, as upstream. */
+export function normalizedImageName(name: string): string {
+  const lastSlash = name.lastIndexOf('/');
+  const tail = name.slice(lastSlash + 1);
+  if (!tail.includes(':') && !tail.includes('@')) return name + ':latest';
+  return name;
+}
+
+let generationCounter = 0;
+/** nextGeneration: a process-wide monotonic counter stamped on every NodeInfo change. */
+export const nextGeneration = (): number => ++generationCounter;
+
+/**
+ * NodeInfo is one node and the pods on it (bound and assumed), with aggregates maintained on
+ * every add/remove so Filter and Score read them in O(1).
+ */
+export class NodeInfo {
+  node: Node | undefined;
+  readonly name: string;
+  pods: PodInfo[] = [];
+  podsWithAffinity: PodInfo[] = [];
+  podsWithRequiredAntiAffinity: PodInfo[] = [];
+  allocatable = new Resource();
+  requested = new Resource();
+  nonZeroRequested = new Resource();
+  /** usedPorts maps host IP → `protocol/port` → number of pods using it. */
+  usedPorts = new Map<string, Map<string, number>>();
+  imageStates = new Map<string, ImageStateSummary>();
+  labels: Readonly<Record<string, string>> = {};
+  taints: readonly Taint[] = [];
+  unschedulable = false;
+  generation = nextGeneration();
+
+  constructor(name: string, node?: Node) {
+    this.name = name;
+    if (node) this.setNode(node);
+  }
+
+  setNode(node: Node): void {
+    this.node = node;
+    this.labels = node.metadata?.labels ?? {};
+    this.taints = node.spec?.taints ?? [];
+    this.unschedulable = node.spec?.unschedulable === true;
+    this.allocatable = Resource.fromList(node.status?.allocatable as Record<string, string> | undefined);
+    this.generation = nextGeneration();
+  }
+
+  addPod(pi: PodInfo): void {
+    this.pods.push(pi);
+    if (pi.hasAffinity) this.podsWithAffinity.push(pi);
+    if (pi.requiredAntiAffinityTerms.length > 0) this.podsWithRequiredAntiAffinity.push(pi);
+    this.updateUsage(pi, 1);
+  }
+
+  /** removePod removes by key; returns false when the pod was not on this node. */
+  removePod(key: string): boolean {
+    const i = this.pods.findIndex((p) => p.key === key);
+    if (i < 0) return false;
+    const pi = this.pods[i]!;
+    this.pods[i] = this.pods[this.pods.length - 1]!;
+    this.pods.pop();
+    removeByKey(this.podsWithAffinity, key);
+    removeByKey(this.podsWithRequiredAntiAffinity, key);
+    this.updateUsage(pi, -1);
+    return true;
+  }
+
+  private updateUsage(pi: PodInfo, sign: 1 | -1): void {
+    this.requested.add(pi.requests, sign);
+    this.nonZeroRequested.milliCPU += sign * pi.nonZeroRequests.milliCPU;
+    this.nonZeroRequested.memory += sign * pi.nonZeroRequests.memory;
+    for (const hp of pi.hostPorts) {
+      let byIP = this.usedPorts.get(hp.ip);
+      if (!byIP) this.usedPorts.set(hp.ip, (byIP = new Map()));
+      const k = `${hp.protocol}/${hp.port}`;
+      const n = (byIP.get(k) ?? 0) + sign;
+      if (n <= 0) byIP.delete(k);
+      else byIP.set(k, n);
+    }
+    this.generation = nextGeneration();
+  }
+
+  /** portsConflict: some requested host port is taken (0.0.0.0 conflicts with every IP). */
+  portsConflict(ports: readonly HostPort[]): boolean {
+    for (const hp of ports) {
+      const k = `${hp.protocol}/${hp.port}`;
+      if (hp.ip === '0.0.0.0') {
+        for (const byIP of this.usedPorts.values()) if (byIP.has(k)) return true;
+      } else if (this.usedPorts.get(hp.ip)?.has(k) || this.usedPorts.get('0.0.0.0')?.has(k)) return true;
+    }
+    return false;
+  }
+
+  /** clone copies the aggregates so a simulation (preemption, nominated pods) can change them. */
+  clone(): NodeInfo {
+    const c = new NodeInfo(this.name);
+    c.node = this.node;
+    c.labels = this.labels;
+    c.taints = this.taints;
+    c.unschedulable = this.unschedulable;
+    c.allocatable = this.allocatable;
+    c.pods = this.pods.slice();
+    c.podsWithAffinity = this.podsWithAffinity.slice();
+    c.podsWithRequiredAntiAffinity = this.podsWithRequiredAntiAffinity.slice();
+    c.requested = this.requested.clone();
+    c.nonZeroRequested = this.nonZeroRequested.clone();
+    for (const [ip, m] of this.usedPorts) c.usedPorts.set(ip, new Map(m));
+    c.imageStates = this.imageStates;
+    c.generation = this.generation;
+    return c;
+  }
+}
+
+function removeByKey(list: PodInfo[], key: string): void {
+  const i = list.findIndex((p) => p.key === key);
+  if (i >= 0) list.splice(i, 1);
+}

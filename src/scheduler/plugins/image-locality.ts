@@ -1,0 +1,41 @@
+/** ImageLocality favours nodes that already hold the pod's images, weighted by how widely each image is spread. */
+import type { CycleState } from '../framework/cycle-state.js';
+import { MAX_NODE_SCORE, type Handle, type ScorePlugin } from '../framework/interface.js';
+import { normalizedImageName, type NodeInfo, type PodInfo } from '../framework/types.js';
+
+export const ImageLocalityName = 'ImageLocality';
+const MB = 1024 * 1024;
+/** below minThreshold the score is 0, so tiny images do not steer placement. */
+const minThreshold = 23 * MB;
+const maxContainerThreshold = 1000 * MB;
+
+export class ImageLocality implements ScorePlugin {
+  readonly name = ImageLocalityName;
+  constructor(private readonly handle: Handle) {}
+
+  score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
+    const total = this.handle.snapshot.nodeInfos().length;
+    const spec = pod.pod.spec;
+    let sum = 0;
+    let n = 0;
+    if (node.imageStates.size > 0 && total > 0) {
+      for (const list of [spec?.initContainers, spec?.containers]) {
+        for (const c of list ?? []) {
+          n++;
+          if (!c.image) continue;
+          const st = node.imageStates.get(normalizedImageName(c.image));
+          if (st) sum += Math.trunc((st.size * st.numNodes) / total);
+        }
+      }
+    } else n = (spec?.initContainers?.length ?? 0) + (spec?.containers?.length ?? 0);
+    return calculatePriority(sum, n);
+  }
+}
+
+function calculatePriority(sum: number, numContainers: number): number {
+  const max = maxContainerThreshold * numContainers;
+  if (sum < minThreshold) sum = minThreshold;
+  else if (sum > max) sum = max;
+  if (max <= minThreshold) return 0;
+  return Math.trunc((MAX_NODE_SCORE * (sum - minThreshold)) / (max - minThreshold));
+}

@@ -1,0 +1,267 @@
+/**
+ * InterPodAffinity: required and preferred pod affinity and anti-affinity, including the
+ * symmetry of existing pods' anti-affinity (a pod may not land where an existing pod's
+ * required anti-affinity term selects it), as upstream's plugins/interpodaffinity.
+ */
+import type { CycleState, StateData } from '../framework/cycle-state.js';
+import {
+  MAX_NODE_SCORE,
+  type ClusterEventWithHint,
+  type EnqueueExtensions,
+  type FilterPlugin,
+  type Handle,
+  type NormalizeScorePlugin,
+  type PreFilterExtensions,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type ScorePlugin,
+} from '../framework/interface.js';
+import { Status } from '../framework/status.js';
+import { pairKey } from '../framework/topology.js';
+import { termMatches, type AffinityTerm, type NodeInfo, type PodInfo } from '../framework/types.js';
+
+export const InterPodAffinityName = 'InterPodAffinity';
+export const ErrReasonExistingAntiAffinityRulesNotMatch = "node(s) didn't satisfy existing pods anti-affinity rules";
+export const ErrReasonAffinityRulesNotMatch = "node(s) didn't match pod affinity rules";
+export const ErrReasonAntiAffinityRulesNotMatch = "node(s) didn't match pod anti-affinity rules";
+
+/** InterPodAffinityArgs as kubescheduler.config.k8s.io/v1. */
+export interface InterPodAffinityArgs {
+  hardPodAffinityWeight?: number;
+  ignorePreferredTermsOfExistingPods?: boolean;
+}
+
+type Counts = Map<string, number>;
+
+class PreFilterState implements StateData {
+  constructor(
+    readonly affinityTerms: AffinityTerm[],
+    readonly antiAffinityTerms: AffinityTerm[],
+    readonly existingAntiAffinityCounts: Counts,
+    readonly affinityCounts: Counts,
+    readonly antiAffinityCounts: Counts,
+    readonly nsLabels: Readonly<Record<string, string>> | undefined,
+  ) {}
+  clone(): PreFilterState {
+    return new PreFilterState(
+      this.affinityTerms,
+      this.antiAffinityTerms,
+      new Map(this.existingAntiAffinityCounts),
+      new Map(this.affinityCounts),
+      new Map(this.antiAffinityCounts),
+      this.nsLabels,
+    );
+  }
+}
+
+class PreScoreState implements StateData {
+  constructor(readonly topologyScore: Map<string, Map<string, number>>) {}
+  clone(): PreScoreState {
+    return this;
+  }
+}
+
+const preFilterKey = 'PreFilter' + InterPodAffinityName;
+const preScoreKey = 'PreScore' + InterPodAffinityName;
+
+function add(c: Counts, k: string, d: number): void {
+  const v = (c.get(k) ?? 0) + d;
+  if (v === 0) c.delete(k);
+  else c.set(k, v);
+}
+
+export class InterPodAffinity
+  implements PreFilterPlugin, PreFilterExtensions, FilterPlugin, PreScorePlugin, ScorePlugin, NormalizeScorePlugin, EnqueueExtensions
+{
+  readonly name = InterPodAffinityName;
+  private readonly hardPodAffinityWeight: number;
+  private readonly ignorePreferredTermsOfExistingPods: boolean;
+
+  constructor(
+    args: InterPodAffinityArgs | undefined,
+    private readonly handle: Handle,
+  ) {
+    this.hardPodAffinityWeight = args?.hardPodAffinityWeight ?? 1;
+    this.ignorePreferredTermsOfExistingPods = args?.ignorePreferredTermsOfExistingPods ?? false;
+  }
+
+  private nsLabels(ns: string): Readonly<Record<string, string>> | undefined {
+    return this.handle.listers.namespaces?.get('', ns)?.metadata?.labels;
+  }
+
+  /** mergeNamespaces resolves a term's namespaceSelector into its namespace set once per cycle. */
+  private mergeNamespaces(terms: readonly AffinityTerm[]): AffinityTerm[] {
+    return terms.map((t) => {
+      if (!t.namespaceSelector) return t;
+      const namespaces = new Set(t.namespaces);
+      for (const ns of this.handle.listers.namespaces?.list() ?? []) {
+        if (t.namespaceSelector.matches(ns.metadata?.labels)) namespaces.add(ns.metadata?.name ?? '');
+      }
+      return { ...t, namespaces, namespaceSelector: undefined };
+    });
+  }
+
+  preFilter(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): { status: Status } {
+    const nsLabels = this.nsLabels(pod.namespace);
+    const existingAnti: Counts = new Map();
+    for (const n of this.handle.snapshot.havePodsWithRequiredAntiAffinity()) {
+      for (const existing of n.podsWithRequiredAntiAffinity) this.countExistingAnti(existingAnti, existing, pod, nsLabels, n, 1);
+    }
+    const affinityTerms = this.mergeNamespaces(pod.requiredAffinityTerms);
+    const antiTerms = this.mergeNamespaces(pod.requiredAntiAffinityTerms);
+    if (affinityTerms.length === 0 && antiTerms.length === 0 && existingAnti.size === 0) return { status: Status.skip() };
+    const s = new PreFilterState(affinityTerms, antiTerms, existingAnti, new Map(), new Map(), nsLabels);
+    if (affinityTerms.length > 0 || antiTerms.length > 0) {
+      for (const n of nodes) for (const existing of n.pods) this.countIncoming(s, existing, n, 1);
+    }
+    state.write(preFilterKey, s);
+    return { status: Status.success() };
+  }
+
+  private countExistingAnti(c: Counts, existing: PodInfo, pod: PodInfo, nsLabels: Readonly<Record<string, string>> | undefined, n: NodeInfo, d: number): void {
+    for (const t of existing.requiredAntiAffinityTerms) {
+      const v = n.labels[t.topologyKey];
+      if (v !== undefined && termMatches(t, pod, nsLabels)) add(c, pairKey(t.topologyKey, v), d);
+    }
+  }
+
+  private countIncoming(s: PreFilterState, existing: PodInfo, n: NodeInfo, d: number): void {
+    if (s.affinityTerms.length > 0) {
+      let all = true;
+      for (const t of s.affinityTerms) if (!termMatches(t, existing, undefined)) { all = false; break; }
+      if (all) {
+        for (const t of s.affinityTerms) {
+          const v = n.labels[t.topologyKey];
+          if (v !== undefined) add(s.affinityCounts, pairKey(t.topologyKey, v), d);
+        }
+      }
+    }
+    for (const t of s.antiAffinityTerms) {
+      const v = n.labels[t.topologyKey];
+      if (v !== undefined && termMatches(t, existing, undefined)) add(s.antiAffinityCounts, pairKey(t.topologyKey, v), d);
+    }
+  }
+
+  addPod(state: CycleState, pod: PodInfo, added: PodInfo, node: NodeInfo): Status {
+    return this.update(state, pod, added, node, 1);
+  }
+
+  removePod(state: CycleState, pod: PodInfo, removed: PodInfo, node: NodeInfo): Status {
+    return this.update(state, pod, removed, node, -1);
+  }
+
+  private update(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo, d: number): Status {
+    const s = state.read<PreFilterState>(preFilterKey);
+    if (!s) return Status.success();
+    this.countExistingAnti(s.existingAntiAffinityCounts, other, pod, s.nsLabels, node, d);
+    this.countIncoming(s, other, node, d);
+    return Status.success();
+  }
+
+  filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
+    const s = state.read<PreFilterState>(preFilterKey);
+    if (!s) return Status.success();
+    if (!this.satisfyPodAffinity(s, pod, node)) return Status.unresolvable(ErrReasonAffinityRulesNotMatch);
+    for (const t of s.antiAffinityTerms) {
+      const v = node.labels[t.topologyKey];
+      if (v !== undefined && (s.antiAffinityCounts.get(pairKey(t.topologyKey, v)) ?? 0) > 0) {
+        return Status.unschedulable(ErrReasonAntiAffinityRulesNotMatch);
+      }
+    }
+    if (s.existingAntiAffinityCounts.size > 0) {
+      for (const k in node.labels) {
+        if ((s.existingAntiAffinityCounts.get(pairKey(k, node.labels[k]!)) ?? 0) > 0) {
+          return Status.unschedulable(ErrReasonExistingAntiAffinityRulesNotMatch);
+        }
+      }
+    }
+    return Status.success();
+  }
+
+  private satisfyPodAffinity(s: PreFilterState, pod: PodInfo, node: NodeInfo): boolean {
+    let podsExist = true;
+    for (const t of s.affinityTerms) {
+      const v = node.labels[t.topologyKey];
+      // every topology key must exist on the node
+      if (v === undefined) return false;
+      if ((s.affinityCounts.get(pairKey(t.topologyKey, v)) ?? 0) <= 0) podsExist = false;
+    }
+    if (podsExist) return true;
+    // The first pod of a group with affinity to itself: allowed when no pod in the cluster
+    // matches and the pod matches its own terms.
+    if (s.affinityCounts.size === 0) {
+      for (const t of s.affinityTerms) if (!termMatches(t, pod, undefined)) return false;
+      return true;
+    }
+    return false;
+  }
+
+  preScore(state: CycleState, pod: PodInfo): Status {
+    const hasPreferred = pod.preferredAffinityTerms.length > 0 || pod.preferredAntiAffinityTerms.length > 0;
+    const withAffinity = this.handle.snapshot.havePodsWithAffinity();
+    if (!hasPreferred && withAffinity.length === 0) return Status.skip();
+    const nsLabels = this.nsLabels(pod.namespace);
+    const prefAff = this.mergeNamespaces(pod.preferredAffinityTerms);
+    const prefAnti = this.mergeNamespaces(pod.preferredAntiAffinityTerms);
+    const scores = new Map<string, Map<string, number>>();
+    const bump = (key: string, n: NodeInfo, d: number): void => {
+      const v = n.labels[key];
+      if (v === undefined || d === 0) return;
+      let m = scores.get(key);
+      if (!m) scores.set(key, (m = new Map()));
+      m.set(v, (m.get(v) ?? 0) + d);
+    };
+    const scan = hasPreferred ? this.handle.snapshot.nodeInfos() : withAffinity;
+    for (const n of scan) {
+      const pods = hasPreferred ? n.pods : n.podsWithAffinity;
+      for (const existing of pods) {
+        for (const t of prefAff) if (termMatches(t, existing, undefined)) bump(t.topologyKey, n, t.weight);
+        for (const t of prefAnti) if (termMatches(t, existing, undefined)) bump(t.topologyKey, n, -t.weight);
+        if (!existing.hasAffinity) continue;
+        if (this.hardPodAffinityWeight > 0) {
+          for (const t of existing.requiredAffinityTerms) if (termMatches(t, pod, nsLabels)) bump(t.topologyKey, n, this.hardPodAffinityWeight);
+        }
+        if (!this.ignorePreferredTermsOfExistingPods) {
+          for (const t of existing.preferredAffinityTerms) if (termMatches(t, pod, nsLabels)) bump(t.topologyKey, n, t.weight);
+          for (const t of existing.preferredAntiAffinityTerms) if (termMatches(t, pod, nsLabels)) bump(t.topologyKey, n, -t.weight);
+        }
+      }
+    }
+    if (scores.size === 0) return Status.skip();
+    state.write(preScoreKey, new PreScoreState(scores));
+    return Status.success();
+  }
+
+  score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
+    const s = state.read<PreScoreState>(preScoreKey);
+    if (!s) return 0;
+    let sum = 0;
+    for (const [key, byValue] of s.topologyScore) {
+      const v = node.labels[key];
+      if (v !== undefined) sum += byValue.get(v) ?? 0;
+    }
+    return sum;
+  }
+
+  normalizeScore(state: CycleState, _pod: PodInfo, scores: number[]): void {
+    if (!state.read<PreScoreState>(preScoreKey)) return;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const s of scores) {
+      if (s < min) min = s;
+      if (s > max) max = s;
+    }
+    const diff = max - min;
+    for (let i = 0; i < scores.length; i++) scores[i] = diff > 0 ? Math.trunc((MAX_NODE_SCORE * (scores[i]! - min)) / diff) : 0;
+  }
+
+  eventsToRegister(): ClusterEventWithHint[] {
+    return [
+      { event: { resource: 'AssignedPod', action: 'Add' } },
+      { event: { resource: 'AssignedPod', action: 'Update', label: 'AssignedPodUpdate' } },
+      { event: { resource: 'AssignedPod', action: 'Delete' } },
+      { event: { resource: 'Node', action: 'Add' } },
+      { event: { resource: 'Node', action: 'Update', label: 'NodeLabelChange' } },
+    ];
+  }
+}

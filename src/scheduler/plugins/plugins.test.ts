@@ -1,0 +1,393 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { CycleState } from '../framework/cycle-state.js';
+import type { FilterPlugin, Handle, NormalizeScorePlugin, Plugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../framework/interface.js';
+import { Code } from '../framework/status.js';
+import { podInfoOf } from '../framework/types.js';
+import { makeNode, makePod, newHandle } from '../testing.js';
+import { NodeName, NodePorts, NodeUnschedulable, SchedulingGates, ErrReasonNodePorts } from './basic.js';
+import { ImageLocality } from './image-locality.js';
+import { InterPodAffinity } from './inter-pod-affinity.js';
+import { NodeAffinity } from './node-affinity.js';
+import { NodeResourcesBalancedAllocation, NodeResourcesFit } from './node-resources.js';
+import { PodTopologySpread } from './pod-topology-spread.js';
+import { TaintToleration } from './taint-toleration.js';
+import { VolumeBinding } from './volume-binding.js';
+import { MemoryLister } from '../memory.js';
+
+type Make = (h: Handle) => Plugin;
+
+/** filterAll runs PreFilter (if any) then Filter on each node; returns node → `Code: reasons`. */
+function filterAll(make: Make, pod: Pod, nodes: Node[], existing: Pod[] = [], listers = {}): Record<string, string> {
+  const h = newHandle(nodes, existing, listers);
+  const p = make(h);
+  const state = new CycleState();
+  const pi = podInfoOf(pod);
+  const out: Record<string, string> = {};
+  const pf = p as Partial<PreFilterPlugin>;
+  if (pf.preFilter) {
+    const r = pf.preFilter(state, pi, h.snapshot.nodeInfos());
+    if (r.status.isSkip()) {
+      for (const n of nodes) out[n.metadata!.name!] = 'Success';
+      return out;
+    }
+    if (!r.status.isSuccess()) return { prefilter: `${r.status.codeName()}: ${r.status.message()}` };
+  }
+  for (const n of h.snapshot.nodeInfos()) {
+    const s = (p as FilterPlugin).filter(state, pi, n);
+    out[n.name] = s.isSuccess() ? 'Success' : `${s.codeName()}: ${s.message()}`;
+  }
+  return out;
+}
+
+/** scoreAll runs PreScore, Score and NormalizeScore over all nodes. */
+function scoreAll(make: Make, pod: Pod, nodes: Node[], existing: Pod[] = [], listers = {}): Record<string, number> | 'skip' {
+  const h = newHandle(nodes, existing, listers);
+  const p = make(h);
+  const state = new CycleState();
+  const pi = podInfoOf(pod);
+  const list = h.snapshot.nodeInfos();
+  const ps = p as Partial<PreScorePlugin>;
+  if (ps.preScore) {
+    const s = ps.preScore(state, pi, list);
+    if (s.isSkip()) return 'skip';
+  }
+  const scores = list.map((n) => (p as ScorePlugin).score(state, pi, n));
+  (p as Partial<NormalizeScorePlugin>).normalizeScore?.(state, pi, scores, list);
+  const out: Record<string, number> = {};
+  list.forEach((n, i) => (out[n.name] = scores[i]!));
+  return out;
+}
+
+const S = 'Success';
+
+describe('NodeName', () => {
+  const cases = [
+    { name: 'no nodeName fits every node', pod: makePod('p'), want: { a: S, b: S } },
+    { name: 'nodeName fits only that node', pod: makePod('p', { nodeName: 'b' }), want: { a: `UnschedulableAndUnresolvable: node(s) didn't match the requested node name`, b: S } },
+  ];
+  for (const c of cases) it(c.name, () => assert.deepEqual(filterAll(() => new NodeName(), c.pod, [makeNode('a'), makeNode('b')]), c.want));
+});
+
+describe('NodeUnschedulable', () => {
+  const cases = [
+    { name: 'cordoned node rejects', pod: makePod('p'), want: 'UnschedulableAndUnresolvable: node(s) were unschedulable' },
+    {
+      name: 'toleration of the unschedulable taint passes',
+      pod: makePod('p', { spec: { tolerations: [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' }] } }),
+      want: S,
+    },
+  ];
+  for (const c of cases) it(c.name, () => assert.equal(filterAll(() => new NodeUnschedulable(), c.pod, [makeNode('a', { unschedulable: true })])['a'], c.want));
+});
+
+describe('TaintToleration', () => {
+  const cp = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' };
+  const cases = [
+    { name: 'untolerated NoSchedule taint', pod: makePod('p'), taints: [cp], want: 'UnschedulableAndUnresolvable: node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }' },
+    { name: 'tolerated by Exists', pod: makePod('p', { spec: { tolerations: [{ key: cp.key, operator: 'Exists' }] } }), taints: [cp], want: S },
+    { name: 'value must match for Equal', pod: makePod('p', { spec: { tolerations: [{ key: 'k', value: 'x', effect: 'NoExecute' }] } }), taints: [{ key: 'k', value: 'y', effect: 'NoExecute' }], want: 'UnschedulableAndUnresolvable: node(s) had untolerated taint {k: y}' },
+    { name: 'PreferNoSchedule never filters', pod: makePod('p'), taints: [{ key: 'k', effect: 'PreferNoSchedule' }], want: S },
+    { name: 'empty toleration key with Exists tolerates all', pod: makePod('p', { spec: { tolerations: [{ operator: 'Exists' }] } }), taints: [cp], want: S },
+  ];
+  for (const c of cases) it(c.name, () => assert.equal(filterAll(() => new TaintToleration(), c.pod, [makeNode('a', { taints: c.taints })])['a'], c.want));
+
+  it('scores fewer untolerated PreferNoSchedule taints higher', () => {
+    const nodes = [
+      makeNode('none'),
+      makeNode('one', { taints: [{ key: 'a', effect: 'PreferNoSchedule' }] }),
+      makeNode('two', { taints: [{ key: 'a', effect: 'PreferNoSchedule' }, { key: 'b', effect: 'PreferNoSchedule' }] }),
+      makeNode('tolerated', { taints: [{ key: 'c', effect: 'PreferNoSchedule' }] }),
+    ];
+    const pod = makePod('p', { spec: { tolerations: [{ key: 'c', operator: 'Exists', effect: 'PreferNoSchedule' }] } });
+    assert.deepEqual(scoreAll(() => new TaintToleration(), pod, nodes), { none: 100, one: 50, two: 0, tolerated: 100 });
+  });
+});
+
+describe('NodeAffinity', () => {
+  const nodes = [makeNode('a', { labels: { zone: 'z1', gen: '3' } }), makeNode('b', { labels: { zone: 'z2', gen: '5' } }), makeNode('c')];
+  const miss = "UnschedulableAndUnresolvable: node(s) didn't match Pod's node affinity/selector";
+  const req = (terms: object[]): Pod => makePod('p', { spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } } });
+  const cases = [
+    { name: 'no constraints: skip', pod: makePod('p'), want: { a: S, b: S, c: S } },
+    { name: 'nodeSelector', pod: makePod('p', { spec: { nodeSelector: { zone: 'z2' } } }), want: { a: miss, b: S, c: miss } },
+    { name: 'In', pod: req([{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['z1'] }] }]), want: { a: S, b: miss, c: miss } },
+    { name: 'NotIn matches nodes without the label', pod: req([{ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['z1'] }] }]), want: { a: miss, b: S, c: S } },
+    { name: 'Gt', pod: req([{ matchExpressions: [{ key: 'gen', operator: 'Gt', values: ['4'] }] }]), want: { a: miss, b: S, c: miss } },
+    { name: 'DoesNotExist', pod: req([{ matchExpressions: [{ key: 'zone', operator: 'DoesNotExist' }] }]), want: { a: miss, b: miss, c: S } },
+    { name: 'terms are ORed', pod: req([{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['z1'] }] }, { matchExpressions: [{ key: 'zone', operator: 'In', values: ['z2'] }] }]), want: { a: S, b: S, c: miss } },
+    { name: 'matchFields metadata.name', pod: req([{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['c'] }] }]), want: { a: miss, b: miss, c: S } },
+    { name: 'empty term matches nothing', pod: req([{}]), want: { a: miss, b: miss, c: miss } },
+  ];
+  for (const c of cases) it(c.name, () => assert.deepEqual(filterAll(() => new NodeAffinity(), c.pod, nodes), c.want));
+
+  it('PreFilter narrows to matchFields node names', () => {
+    const h = newHandle(nodes);
+    const r = new NodeAffinity().preFilter(new CycleState(), podInfoOf(req([{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['a', 'b'] }] }])));
+    assert.deepEqual([...(r.result?.nodeNames ?? [])].sort(), ['a', 'b']);
+    void h;
+  });
+
+  it('scores preferred terms by weight', () => {
+    const pod = makePod('p', {
+      spec: {
+        affinity: {
+          nodeAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+              { weight: 2, preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['z1'] }] } },
+              { weight: 8, preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['z2'] }] } },
+            ],
+          },
+        },
+      },
+    });
+    assert.deepEqual(scoreAll(() => new NodeAffinity(), pod, nodes), { a: 25, b: 100, c: 0 });
+  });
+});
+
+describe('NodeResourcesFit', () => {
+  const node = makeNode('n', { cpu: '2', memory: '4Gi', pods: '3', extra: { 'example.com/gpu': '1' } });
+  const existing = [makePod('e', { cpu: '1', memory: '1Gi', nodeName: 'n' })];
+  const cases: Array<{ name: string; pod: Pod; existing?: Pod[]; want: string }> = [
+    { name: 'fits', pod: makePod('p', { cpu: '1', memory: '1Gi' }), want: S },
+    { name: 'insufficient cpu', pod: makePod('p', { cpu: '1500m' }), want: 'Unschedulable: Insufficient cpu' },
+    { name: 'insufficient cpu and memory', pod: makePod('p', { cpu: '2', memory: '4Gi' }), want: 'Unschedulable: Insufficient cpu, Insufficient memory' },
+    { name: 'too many pods', pod: makePod('p'), existing: [...existing, makePod('e2', { nodeName: 'n' }), makePod('e3', { nodeName: 'n' })], want: 'Unschedulable: Too many pods' },
+    {
+      name: 'extended resource',
+      pod: makePod('p', { containers: [{ name: 'c', resources: { requests: { 'example.com/gpu': '2' } } }] }),
+      want: 'Unschedulable: Insufficient example.com/gpu',
+    },
+    {
+      name: 'init container larger than regular containers counts (max of init vs sum)',
+      pod: makePod('p', { containers: [{ name: 'c', resources: { requests: { cpu: '100m' } } }], spec: { initContainers: [{ name: 'i', resources: { requests: { cpu: '1500m' } } }] } }),
+      want: 'Unschedulable: Insufficient cpu',
+    },
+    {
+      name: 'sidecar adds to regular containers',
+      pod: makePod('p', {
+        containers: [{ name: 'c', resources: { requests: { cpu: '600m' } } }],
+        spec: { initContainers: [{ name: 's', restartPolicy: 'Always', resources: { requests: { cpu: '600m' } } }] },
+      }),
+      want: 'Unschedulable: Insufficient cpu',
+    },
+    {
+      name: 'overhead counts',
+      pod: makePod('p', { cpu: '900m', spec: { overhead: { cpu: '200m' } } }),
+      want: 'Unschedulable: Insufficient cpu',
+    },
+  ];
+  for (const c of cases) it(c.name, () => assert.equal(filterAll(() => new NodeResourcesFit(), c.pod, [node], c.existing ?? existing)['n'], c.want));
+
+  const nodes = [makeNode('big', { cpu: '4', memory: '8Gi' }), makeNode('small', { cpu: '2', memory: '4Gi' })];
+  const pod = makePod('p', { cpu: '1', memory: '2Gi' });
+  const scoreCases = [
+    // LeastAllocated: ((4-1)/4*100=75 + (8-2)/8*100=75)/2 = 75; small: (50+50)/2
+    { name: 'LeastAllocated', args: undefined, want: { big: 75, small: 50 } },
+    { name: 'MostAllocated', args: { scoringStrategy: { type: 'MostAllocated' as const } }, want: { big: 25, small: 50 } },
+    {
+      name: 'RequestedToCapacityRatio (bin packing shape)',
+      args: { scoringStrategy: { type: 'RequestedToCapacityRatio' as const, requestedToCapacityRatio: { shape: [{ utilization: 0, score: 0 }, { utilization: 100, score: 10 }] } } },
+      want: { big: 25, small: 50 },
+    },
+    {
+      name: 'resource weights',
+      args: { scoringStrategy: { type: 'LeastAllocated' as const, resources: [{ name: 'cpu', weight: 3 }, { name: 'memory', weight: 1 }] } },
+      want: { big: 75, small: 50 },
+    },
+  ];
+  for (const c of scoreCases) it(`score ${c.name}`, () => assert.deepEqual(scoreAll(() => new NodeResourcesFit(c.args), pod, nodes), c.want));
+
+  it('best-effort pods score with the default 100m/200Mi', () => {
+    const r = scoreAll(() => new NodeResourcesFit(), makePod('p'), [makeNode('n', { cpu: '1', memory: '2000Mi' })]);
+    // cpu (1000-100)/1000 = 90, memory (2000-200)/2000 = 90
+    assert.deepEqual(r, { n: 90 });
+  });
+});
+
+describe('NodeResourcesBalancedAllocation', () => {
+  it('prefers balanced cpu/memory fractions', () => {
+    const nodes = [makeNode('balanced', { cpu: '4', memory: '8Gi' }), makeNode('skewed', { cpu: '2', memory: '16Gi' })];
+    // balanced: 1/4 vs 2/8 → std 0 → 100; skewed: 1/2 vs 2/16 → |0.5-0.125|/2 = 0.1875 → 81
+    assert.deepEqual(scoreAll(() => new NodeResourcesBalancedAllocation(), makePod('p', { cpu: '1', memory: '2Gi' }), nodes), { balanced: 100, skewed: 81 });
+  });
+  it('skips best-effort pods', () => assert.equal(scoreAll(() => new NodeResourcesBalancedAllocation(), makePod('p'), [makeNode('n')]), 'skip'));
+});
+
+describe('NodePorts', () => {
+  const withPort = (name: string, port: number, o: { hostIP?: string; protocol?: string; nodeName?: string; hostNetwork?: boolean } = {}): Pod =>
+    makePod(name, {
+      ...(o.nodeName ? { nodeName: o.nodeName } : {}),
+      containers: [{ name: 'c', ports: [{ containerPort: port, ...(o.hostNetwork ? {} : { hostPort: port }), ...(o.hostIP ? { hostIP: o.hostIP } : {}), ...(o.protocol ? { protocol: o.protocol } : {}) }] }],
+      ...(o.hostNetwork ? { spec: { hostNetwork: true } } : {}),
+    });
+  const cases = [
+    { name: 'free port', pod: withPort('p', 8080), existing: [withPort('e', 9090, { nodeName: 'n' })], want: S },
+    { name: 'same port and protocol', pod: withPort('p', 8080), existing: [withPort('e', 8080, { nodeName: 'n' })], want: `Unschedulable: ${ErrReasonNodePorts}` },
+    { name: 'different protocol', pod: withPort('p', 8080, { protocol: 'UDP' }), existing: [withPort('e', 8080, { nodeName: 'n' })], want: S },
+    { name: 'specific IPs differ', pod: withPort('p', 8080, { hostIP: '10.0.0.1' }), existing: [withPort('e', 8080, { nodeName: 'n', hostIP: '10.0.0.2' })], want: S },
+    { name: '0.0.0.0 conflicts with a specific IP', pod: withPort('p', 8080), existing: [withPort('e', 8080, { nodeName: 'n', hostIP: '10.0.0.2' })], want: `Unschedulable: ${ErrReasonNodePorts}` },
+    { name: 'hostNetwork containerPort counts as host port', pod: withPort('p', 8080, { hostNetwork: true }), existing: [withPort('e', 8080, { nodeName: 'n' })], want: `Unschedulable: ${ErrReasonNodePorts}` },
+  ];
+  for (const c of cases) it(c.name, () => assert.equal(filterAll(() => new NodePorts(), c.pod, [makeNode('n')], c.existing)['n'], c.want));
+});
+
+describe('SchedulingGates', () => {
+  it('gates pods with schedulingGates', () => {
+    const s = new SchedulingGates().preEnqueue(podInfoOf(makePod('p', { spec: { schedulingGates: [{ name: 'a' }, { name: 'b' }] } })));
+    assert.equal(s.code, Code.UnschedulableAndUnresolvable);
+    assert.equal(s.message(), 'waiting for scheduling gates: [a b]');
+    assert.ok(new SchedulingGates().preEnqueue(podInfoOf(makePod('q'))).isSuccess());
+  });
+});
+
+describe('ImageLocality', () => {
+  it('favours nodes holding large images, scaled by spread', () => {
+    const big = { names: ['registry.example/big:1'], sizeBytes: 500 * 1024 * 1024 };
+    const nodes = [makeNode('has', { images: [big] }), makeNode('lacks')];
+    const pod = makePod('p', { containers: [{ name: 'c', image: 'registry.example/big:1' }] });
+    // 500MB × 1/2 spread = 250MB → (250-23)/(1000-23) × 100 = 23
+    assert.deepEqual(scoreAll((h) => new ImageLocality(h), pod, nodes), { has: 23, lacks: 0 });
+  });
+  it('normalizes untagged images to :latest', () => {
+    const nodes = [makeNode('has', { images: [{ names: ['nginx:latest'], sizeBytes: 2000 * 1024 * 1024 }] })];
+    assert.deepEqual(scoreAll((h) => new ImageLocality(h), makePod('p', { containers: [{ name: 'c', image: 'nginx' }] }), nodes), { has: 100 });
+  });
+});
+
+describe('InterPodAffinity', () => {
+  const zone = 'topology.kubernetes.io/zone';
+  const nodes = [makeNode('a1', { labels: { [zone]: 'a' } }), makeNode('a2', { labels: { [zone]: 'a' } }), makeNode('b1', { labels: { [zone]: 'b' } }), makeNode('nolabel')];
+  const term = (app: string, key = zone) => ({ labelSelector: { matchLabels: { app } }, topologyKey: key });
+  const affinityPod = (app: string, labels: Record<string, string> = {}) =>
+    makePod('p', { labels, spec: { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term(app)] } } } });
+  const antiPod = (app: string, labels: Record<string, string> = {}) =>
+    makePod('p', { labels, spec: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term(app)] } } } });
+  const db = makePod('db', { labels: { app: 'db' }, nodeName: 'a1' });
+  const aff = "UnschedulableAndUnresolvable: node(s) didn't match pod affinity rules";
+  const anti = "Unschedulable: node(s) didn't match pod anti-affinity rules";
+  const existingAnti = "Unschedulable: node(s) didn't satisfy existing pods anti-affinity rules";
+  const cases = [
+    { name: 'affinity to a zone with a matching pod', pod: affinityPod('db'), existing: [db], want: { a1: S, a2: S, b1: aff, nolabel: aff } },
+    { name: 'affinity with no matching pod anywhere fails', pod: affinityPod('db'), existing: [], want: { a1: aff, a2: aff, b1: aff, nolabel: aff } },
+    { name: 'first pod of a self-affine group is allowed', pod: affinityPod('web', { app: 'web' }), existing: [], want: { a1: S, a2: S, b1: S, nolabel: aff } },
+    { name: 'anti-affinity avoids the zone', pod: antiPod('db'), existing: [db], want: { a1: anti, a2: anti, b1: S, nolabel: S } },
+    {
+      name: "existing pod's anti-affinity is symmetric",
+      pod: makePod('p', { labels: { app: 'web' } }),
+      existing: [makePod('e', { nodeName: 'b1', spec: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('web')] } } } })],
+      want: { a1: S, a2: S, b1: existingAnti, nolabel: S },
+    },
+    { name: 'other namespaces do not match', pod: antiPod('db'), existing: [makePod('db', { labels: { app: 'db' }, nodeName: 'a1', namespace: 'other' })], want: { a1: S, a2: S, b1: S, nolabel: S } },
+  ];
+  for (const c of cases) it(c.name, () => assert.deepEqual(filterAll((h) => new InterPodAffinity(undefined, h), c.pod, nodes, c.existing), c.want));
+
+  it('scores preferred affinity and anti-affinity', () => {
+    const pod = makePod('p', {
+      spec: {
+        affinity: {
+          podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: term('db') }] },
+          podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 5, podAffinityTerm: term('cache') }] },
+        },
+      },
+    });
+    const existing = [db, makePod('cache', { labels: { app: 'cache' }, nodeName: 'b1' })];
+    // zone a: +10, zone b: -5, nolabel: 0 → normalized (s - min) / (max - min)
+    assert.deepEqual(scoreAll((h) => new InterPodAffinity(undefined, h), pod, nodes, existing), { a1: 100, a2: 100, b1: 0, nolabel: 33 });
+  });
+});
+
+describe('PodTopologySpread', () => {
+  const zone = 'topology.kubernetes.io/zone';
+  const nodes = [makeNode('a1', { labels: { [zone]: 'a' } }), makeNode('b1', { labels: { [zone]: 'b' } }), makeNode('c1', { labels: { [zone]: 'c' } })];
+  const spread = (maxSkew: number, extra: object = {}) =>
+    makePod('p', {
+      labels: { app: 'web' },
+      spec: { topologySpreadConstraints: [{ maxSkew, topologyKey: zone, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' } }, ...extra }] },
+    });
+  const web = (name: string, node: string) => makePod(name, { labels: { app: 'web' }, nodeName: node });
+  const skew = "Unschedulable: node(s) didn't match pod topology spread constraints";
+  const cases = [
+    { name: 'spreads to the emptiest zones', pod: spread(1), existing: [web('w1', 'a1'), web('w2', 'b1')], nodes, want: { a1: skew, b1: skew, c1: S } },
+    { name: 'maxSkew 2 tolerates more', pod: spread(2), existing: [web('w1', 'a1'), web('w2', 'b1')], nodes, want: { a1: S, b1: S, c1: S } },
+    {
+      name: 'missing topology label is unresolvable',
+      pod: spread(1),
+      existing: [],
+      nodes: [...nodes, makeNode('x')],
+      want: { a1: S, b1: S, c1: S, x: "UnschedulableAndUnresolvable: node(s) didn't match pod topology spread constraints (missing required label)" },
+    },
+    {
+      name: 'minDomains above the domain count forces global minimum 0',
+      pod: spread(1, { minDomains: 4 }),
+      existing: [web('w1', 'a1'), web('w2', 'b1'), web('w3', 'c1')],
+      nodes,
+      want: { a1: skew, b1: skew, c1: skew },
+    },
+    {
+      name: 'nodeAffinityPolicy Honor ignores domains the pod cannot use',
+      pod: (() => {
+        const p = spread(1);
+        p.spec!.nodeSelector = { [zone]: 'a' };
+        return p;
+      })(),
+      existing: [web('w1', 'a1')],
+      nodes: [makeNode('a1', { labels: { [zone]: 'a' } }), makeNode('b1', { labels: { [zone]: 'b', other: 'x' } })],
+      want: { a1: S, b1: S },
+    },
+  ];
+  for (const c of cases) it(c.name, () => assert.deepEqual(filterAll((h) => new PodTopologySpread(undefined, h), c.pod, c.nodes, c.existing), c.want));
+
+  it('scores ScheduleAnyway constraints: fewer matching pods is better', () => {
+    const pod = makePod('p', {
+      labels: { app: 'web' },
+      spec: { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: zone, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'web' } } }] },
+    });
+    const r = scoreAll((h) => new PodTopologySpread(undefined, h), pod, nodes, [web('w1', 'a1'), web('w2', 'a1'), web('w3', 'b1')]);
+    assert.ok(r !== 'skip');
+    assert.ok(r['c1']! > r['b1']! && r['b1']! > r['a1']!, JSON.stringify(r));
+  });
+
+  it('system default constraints apply only to pods selected by a Service', () => {
+    const svc = { metadata: { name: 's', namespace: 'default' }, spec: { selector: { app: 'web' } } };
+    const listers = { services: new MemoryLister([svc]) };
+    assert.notEqual(scoreAll((h) => new PodTopologySpread(undefined, h), makePod('p', { labels: { app: 'web' } }), nodes, [], listers), 'skip');
+    assert.equal(scoreAll((h) => new PodTopologySpread(undefined, h), makePod('p', { labels: { app: 'other' } }), nodes, [], listers), 'skip');
+  });
+});
+
+describe('VolumeBinding', () => {
+  const host = 'kubernetes.io/hostname';
+  const localPV = (name: string, node: string, size = '10Gi', claimRef?: object) => ({
+    metadata: { name },
+    spec: {
+      capacity: { storage: size },
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: 'local',
+      ...(claimRef ? { claimRef } : {}),
+      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: host, operator: 'In', values: [node] }] }] } },
+    },
+  });
+  const pvc = (name: string, o: { volumeName?: string; cls?: string } = {}) => ({
+    metadata: { name, namespace: 'default' },
+    spec: { accessModes: ['ReadWriteOnce'], storageClassName: o.cls ?? 'local', resources: { requests: { storage: '5Gi' } }, ...(o.volumeName ? { volumeName: o.volumeName } : {}) },
+  });
+  const wffc = { metadata: { name: 'local' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' };
+  const immediate = { metadata: { name: 'fast' }, provisioner: 'example.com/csi', volumeBindingMode: 'Immediate' };
+  const podWith = (claim: string) => makePod('p', { spec: { volumes: [{ name: 'v', persistentVolumeClaim: { claimName: claim } }] } });
+  const nodes = [makeNode('n1'), makeNode('n2')];
+  const listers = (pvcs: object[], pvs: object[]) => ({
+    persistentVolumeClaims: new MemoryLister(pvcs as never[]),
+    persistentVolumes: new MemoryLister(pvs as never[]),
+    storageClasses: new MemoryLister([wffc, immediate] as never[]),
+  });
+  const cases = [
+    { name: 'bound local PV pins the node', pod: podWith('c'), l: listers([pvc('c', { volumeName: 'pv1' })], [localPV('pv1', 'n2')]), want: { n1: 'UnschedulableAndUnresolvable: node(s) had volume node affinity conflict', n2: S } },
+    { name: 'WaitForFirstConsumer finds an available local PV', pod: podWith('c'), l: listers([pvc('c')], [localPV('pv1', 'n1')]), want: { n1: S, n2: "UnschedulableAndUnresolvable: node(s) didn't find available persistent volumes to bind" } },
+    { name: 'too-small PVs do not match', pod: podWith('c'), l: listers([pvc('c')], [localPV('pv1', 'n1', '1Gi')]), want: { n1: "UnschedulableAndUnresolvable: node(s) didn't find available persistent volumes to bind", n2: "UnschedulableAndUnresolvable: node(s) didn't find available persistent volumes to bind" } },
+    { name: 'missing claim', pod: podWith('nope'), l: listers([], []), want: { prefilter: 'UnschedulableAndUnresolvable: persistentvolumeclaim "nope" not found' } },
+    { name: 'unbound immediate claim', pod: podWith('c'), l: listers([pvc('c', { cls: 'fast' })], []), want: { prefilter: 'UnschedulableAndUnresolvable: pod has unbound immediate PersistentVolumeClaims' } },
+  ];
+  for (const c of cases) it(c.name, () => assert.deepEqual(filterAll((h) => new VolumeBinding(h), c.pod, nodes, [], c.l), c.want));
+});

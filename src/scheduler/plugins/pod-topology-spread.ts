@@ -1,0 +1,318 @@
+/**
+ * PodTopologySpread: hard (DoNotSchedule) constraints filter, soft (ScheduleAnyway) ones and
+ * the cluster default constraints score, with minDomains, nodeAffinityPolicy, nodeTaintsPolicy
+ * and matchLabelKeys, as upstream's plugins/podtopologyspread.
+ */
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import type { Pod, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
+import { selectorFromLabelSelector, type Selector } from '../../api/labels.js';
+import type { CycleState, StateData } from '../framework/cycle-state.js';
+import { findUntoleratedTaint, podMatchesNodeSelectorAndAffinity } from '../framework/helpers.js';
+import {
+  MAX_NODE_SCORE,
+  type ClusterEventWithHint,
+  type EnqueueExtensions,
+  type FilterPlugin,
+  type Handle,
+  type NormalizeScorePlugin,
+  type PreFilterExtensions,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type ScorePlugin,
+} from '../framework/interface.js';
+import { Status } from '../framework/status.js';
+import { countMatchingPods, pairKey } from '../framework/topology.js';
+import type { NodeInfo, PodInfo } from '../framework/types.js';
+
+export const PodTopologySpreadName = 'PodTopologySpread';
+export const ErrReasonConstraintsNotMatch = "node(s) didn't match pod topology spread constraints";
+export const ErrReasonNodeLabelNotMatch = ErrReasonConstraintsNotMatch + ' (missing required label)';
+const hostnameKey = 'kubernetes.io/hostname';
+
+/** PodTopologySpreadArgs as kubescheduler.config.k8s.io/v1. */
+export interface PodTopologySpreadArgs {
+  defaultConstraints?: TopologySpreadConstraint[];
+  defaultingType?: 'System' | 'List';
+}
+
+/** systemDefaultConstraints are upstream's built-in cluster defaults (both ScheduleAnyway). */
+export const systemDefaultConstraints: TopologySpreadConstraint[] = [
+  { topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 5 },
+  { topologyKey: hostnameKey, whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 3 },
+];
+
+interface Constraint {
+  maxSkew: number;
+  topologyKey: string;
+  selector: Selector;
+  /** cacheKey identifies (namespace, selector) for the per-node count memo. */
+  cacheKey: string;
+  minDomains: number;
+  honorNodeAffinity: boolean;
+  honorNodeTaints: boolean;
+}
+
+class PreFilterState implements StateData {
+  constructor(
+    readonly constraints: Constraint[],
+    /** counts per constraint: topology value → matching pods. */
+    readonly counts: Array<Map<string, number>>,
+  ) {}
+  clone(): PreFilterState {
+    return new PreFilterState(this.constraints, this.counts.map((m) => new Map(m)));
+  }
+  minMatch(i: number): number {
+    const c = this.constraints[i]!;
+    const m = this.counts[i]!;
+    if (m.size < c.minDomains) return 0;
+    let min = Infinity;
+    for (const v of m.values()) if (v < min) min = v;
+    return min === Infinity ? 0 : min;
+  }
+}
+
+class PreScoreState implements StateData {
+  constructor(
+    readonly constraints: Constraint[],
+    readonly weights: number[],
+    readonly pairCounts: Map<string, number>,
+    readonly ignored: Set<string>,
+  ) {}
+  clone(): PreScoreState {
+    return this;
+  }
+}
+
+const preFilterKey = 'PreFilter' + PodTopologySpreadName;
+const preScoreKey = 'PreScore' + PodTopologySpreadName;
+
+export class PodTopologySpread
+  implements PreFilterPlugin, PreFilterExtensions, FilterPlugin, PreScorePlugin, ScorePlugin, NormalizeScorePlugin, EnqueueExtensions
+{
+  readonly name = PodTopologySpreadName;
+  private readonly defaults: TopologySpreadConstraint[];
+  private readonly systemDefaulted: boolean;
+
+  constructor(
+    args: PodTopologySpreadArgs | undefined,
+    private readonly handle: Handle,
+  ) {
+    this.systemDefaulted = (args?.defaultingType ?? 'System') === 'System';
+    this.defaults = this.systemDefaulted ? systemDefaultConstraints : (args?.defaultConstraints ?? []);
+  }
+
+  /** constraints of the pod for one whenUnsatisfiable action; the defaults apply only to pods with none. */
+  private constraints(pod: PodInfo, action: 'DoNotSchedule' | 'ScheduleAnyway'): Constraint[] {
+    const own = pod.pod.spec?.topologySpreadConstraints ?? [];
+    if (own.length > 0) {
+      return own.filter((c) => c.whenUnsatisfiable === action).map((c) => this.compile(pod, c, c.labelSelector, c.matchLabelKeys));
+    }
+    const defaults = this.defaults.filter((c) => c.whenUnsatisfiable === action);
+    if (defaults.length === 0) return [];
+    const sel = this.defaultSelector(pod.pod);
+    if (!sel) return [];
+    return defaults.map((c) => this.compile(pod, c, sel, undefined));
+  }
+
+  private compile(pod: PodInfo, c: TopologySpreadConstraint, ls: LabelSelector | undefined, matchLabelKeys: string[] | undefined): Constraint {
+    let sel: LabelSelector = ls ?? {};
+    if (matchLabelKeys?.length) {
+      const exprs = [...(sel.matchExpressions ?? [])];
+      for (const k of matchLabelKeys) {
+        const v = pod.labels[k];
+        if (v !== undefined) exprs.push({ key: k, operator: 'In', values: [v] });
+      }
+      sel = { ...sel, matchExpressions: exprs };
+    }
+    return {
+      maxSkew: c.maxSkew,
+      topologyKey: c.topologyKey,
+      selector: selectorFromLabelSelector(sel),
+      cacheKey: pod.namespace + '\u0000' + JSON.stringify(sel),
+      minDomains: c.minDomains ?? 1,
+      honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
+      honorNodeTaints: (c.nodeTaintsPolicy ?? 'Ignore') === 'Honor',
+    };
+  }
+
+  /**
+   * defaultSelector merges the selectors of the Services, ReplicationControllers, ReplicaSets
+   * and StatefulSets that select the pod, as upstream's helper.DefaultSelector; undefined when
+   * none do (the defaults then do not apply).
+   */
+  private defaultSelector(pod: Pod): LabelSelector | undefined {
+    const ns = pod.metadata?.namespace ?? '';
+    const labels = pod.metadata?.labels ?? {};
+    const matchLabels: Record<string, string> = {};
+    const matchExpressions: NonNullable<LabelSelector['matchExpressions']> = [];
+    let found = false;
+    const l = this.handle.listers;
+    const mapSelects = (sel: Record<string, string> | undefined): boolean => {
+      if (!sel || Object.keys(sel).length === 0) return false;
+      for (const k in sel) if (labels[k] !== sel[k]) return false;
+      return true;
+    };
+    for (const s of l.services?.list(ns) ?? []) {
+      if (mapSelects(s.spec?.selector)) (Object.assign(matchLabels, s.spec!.selector), (found = true));
+    }
+    for (const rc of l.replicationControllers?.list(ns) ?? []) {
+      if (mapSelects(rc.spec?.selector)) (Object.assign(matchLabels, rc.spec!.selector), (found = true));
+    }
+    for (const owner of [...(l.replicaSets?.list(ns) ?? []), ...(l.statefulSets?.list(ns) ?? [])]) {
+      const sel = owner.spec?.selector;
+      if (!sel) continue;
+      if (!selectorFromLabelSelector(sel).matches(labels) || (!sel.matchLabels && !sel.matchExpressions?.length)) continue;
+      Object.assign(matchLabels, sel.matchLabels ?? {});
+      matchExpressions.push(...(sel.matchExpressions ?? []));
+      found = true;
+    }
+    if (!found) return undefined;
+    return matchExpressions.length ? { matchLabels, matchExpressions } : { matchLabels };
+  }
+
+  private nodeEligible(pod: PodInfo, c: Constraint, node: NodeInfo): boolean {
+    if (c.honorNodeAffinity && !podMatchesNodeSelectorAndAffinity(pod.pod, node.name, node.labels)) return false;
+    if (c.honorNodeTaints && findUntoleratedTaint(node.taints, pod.pod.spec?.tolerations ?? [], ['NoSchedule', 'NoExecute'])) return false;
+    return true;
+  }
+
+  preFilter(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): { status: Status } {
+    const constraints = this.constraints(pod, 'DoNotSchedule');
+    if (constraints.length === 0) return { status: Status.skip() };
+    const counts = constraints.map(() => new Map<string, number>());
+    for (const n of nodes) {
+      if (!hasAllKeys(n, constraints)) continue;
+      for (let i = 0; i < constraints.length; i++) {
+        const c = constraints[i]!;
+        if (!this.nodeEligible(pod, c, n)) continue;
+        const v = n.labels[c.topologyKey]!;
+        const m = counts[i]!;
+        m.set(v, (m.get(v) ?? 0) + countMatchingPods(n, pod.namespace, c.selector, c.cacheKey));
+      }
+    }
+    state.write(preFilterKey, new PreFilterState(constraints, counts));
+    return { status: Status.success() };
+  }
+
+  addPod(state: CycleState, pod: PodInfo, added: PodInfo, node: NodeInfo): Status {
+    return this.update(state, pod, added, node, 1);
+  }
+  removePod(state: CycleState, pod: PodInfo, removed: PodInfo, node: NodeInfo): Status {
+    return this.update(state, pod, removed, node, -1);
+  }
+  private update(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo, d: number): Status {
+    const s = state.read<PreFilterState>(preFilterKey);
+    if (!s || other.namespace !== pod.namespace || !hasAllKeys(node, s.constraints)) return Status.success();
+    for (let i = 0; i < s.constraints.length; i++) {
+      const c = s.constraints[i]!;
+      if (!this.nodeEligible(pod, c, node) || !c.selector.matches(other.labels)) continue;
+      const v = node.labels[c.topologyKey]!;
+      s.counts[i]!.set(v, (s.counts[i]!.get(v) ?? 0) + d);
+    }
+    return Status.success();
+  }
+
+  filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
+    const s = state.read<PreFilterState>(preFilterKey);
+    if (!s) return Status.success();
+    for (let i = 0; i < s.constraints.length; i++) {
+      const c = s.constraints[i]!;
+      const v = node.labels[c.topologyKey];
+      if (v === undefined) return Status.unresolvable(ErrReasonNodeLabelNotMatch);
+      const self = c.selector.matches(pod.labels) ? 1 : 0;
+      const matchNum = s.counts[i]!.get(v) ?? 0;
+      const skew = matchNum + self - s.minMatch(i);
+      if (skew > c.maxSkew) return Status.unschedulable(ErrReasonConstraintsNotMatch);
+    }
+    return Status.success();
+  }
+
+  preScore(state: CycleState, pod: PodInfo, filtered: readonly NodeInfo[]): Status {
+    const constraints = this.constraints(pod, 'ScheduleAnyway');
+    if (constraints.length === 0) return Status.skip();
+    // Explicit (and listed default) constraints ignore nodes missing any key; the system
+    // defaults score such nodes on the keys they have.
+    const requireAll = (pod.pod.spec?.topologySpreadConstraints?.length ?? 0) > 0 || !this.systemDefaulted;
+    const ignored = new Set<string>();
+    const sizes = constraints.map(() => new Set<string>());
+    const pairCounts = new Map<string, number>();
+    for (const n of filtered) {
+      if (requireAll && !hasAllKeys(n, constraints)) {
+        ignored.add(n.name);
+        continue;
+      }
+      for (let i = 0; i < constraints.length; i++) {
+        const c = constraints[i]!;
+        const v = n.labels[c.topologyKey];
+        if (v === undefined) continue;
+        sizes[i]!.add(v);
+        if (c.topologyKey !== hostnameKey) pairCounts.set(pairKey(c.topologyKey, v), 0);
+      }
+    }
+    const weights = constraints.map((c, i) => Math.log((c.topologyKey === hostnameKey ? filtered.length - ignored.size : sizes[i]!.size) + 2));
+    if (pairCounts.size > 0) {
+      for (const n of this.handle.snapshot.nodeInfos()) {
+        if (requireAll && !hasAllKeys(n, constraints)) continue;
+        for (const c of constraints) {
+          const v = n.labels[c.topologyKey];
+          if (c.topologyKey === hostnameKey || v === undefined) continue;
+          const k = pairKey(c.topologyKey, v);
+          const cur = pairCounts.get(k);
+          if (cur === undefined || !this.nodeEligible(pod, c, n)) continue;
+          pairCounts.set(k, cur + countMatchingPods(n, pod.namespace, c.selector, c.cacheKey));
+        }
+      }
+    }
+    state.write(preScoreKey, new PreScoreState(constraints, weights, pairCounts, ignored));
+    return Status.success();
+  }
+
+  /** score is the weighted count of matching pods in the node's domains (fewer is better); -1 marks an ignored node. */
+  score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
+    const s = state.read<PreScoreState>(preScoreKey);
+    if (!s) return 0;
+    if (s.ignored.has(node.name)) return -1;
+    let score = 0;
+    for (let i = 0; i < s.constraints.length; i++) {
+      const c = s.constraints[i]!;
+      const v = node.labels[c.topologyKey];
+      if (v === undefined) continue;
+      const cnt = c.topologyKey === hostnameKey ? countMatchingPods(node, pod.namespace, c.selector, c.cacheKey) : (s.pairCounts.get(pairKey(c.topologyKey, v)) ?? 0);
+      score += cnt * s.weights[i]! + (c.maxSkew - 1);
+    }
+    return Math.round(score);
+  }
+
+  normalizeScore(state: CycleState, _pod: PodInfo, scores: number[]): void {
+    if (!state.read<PreScoreState>(preScoreKey)) return;
+    let min = Infinity;
+    let max = 0;
+    for (const s of scores) {
+      if (s < 0) continue;
+      if (s < min) min = s;
+      if (s > max) max = s;
+    }
+    for (let i = 0; i < scores.length; i++) {
+      const s = scores[i]!;
+      if (s < 0) scores[i] = 0;
+      else if (max === 0) scores[i] = MAX_NODE_SCORE;
+      else scores[i] = Math.trunc((MAX_NODE_SCORE * (max + min - s)) / max);
+    }
+  }
+
+  eventsToRegister(): ClusterEventWithHint[] {
+    return [
+      { event: { resource: 'AssignedPod', action: 'Add' } },
+      { event: { resource: 'AssignedPod', action: 'Update', label: 'AssignedPodUpdate' } },
+      { event: { resource: 'AssignedPod', action: 'Delete' } },
+      { event: { resource: 'Node', action: 'Add' } },
+      { event: { resource: 'Node', action: 'Update', label: 'NodeLabelChange' } },
+      { event: { resource: 'Node', action: 'Delete' } },
+    ];
+  }
+}
+
+function hasAllKeys(n: NodeInfo, constraints: readonly Constraint[]): boolean {
+  for (const c of constraints) if (n.labels[c.topologyKey] === undefined) return false;
+  return true;
+}

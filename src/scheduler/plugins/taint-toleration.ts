@@ -1,0 +1,63 @@
+/** TaintToleration: filter on NoSchedule/NoExecute taints, prefer nodes with fewer untolerated PreferNoSchedule ones. */
+import type { Toleration } from 'kubernetes-types/core/v1.js';
+import { CycleState } from '../framework/cycle-state.js';
+import { findUntoleratedTaint, tolerationsTolerateTaint } from '../framework/helpers.js';
+import {
+  MAX_NODE_SCORE,
+  type ClusterEventWithHint,
+  type EnqueueExtensions,
+  type FilterPlugin,
+  type NormalizeScorePlugin,
+  type PreScorePlugin,
+  type ScorePlugin,
+} from '../framework/interface.js';
+import { defaultNormalizeScore } from '../framework/registry.js';
+import { Status } from '../framework/status.js';
+import type { NodeInfo, PodInfo } from '../framework/types.js';
+
+export const TaintTolerationName = 'TaintToleration';
+const filterEffects = ['NoSchedule', 'NoExecute'];
+
+class PreScoreState {
+  constructor(readonly tolerations: readonly Toleration[]) {}
+  clone(): PreScoreState {
+    return this;
+  }
+}
+const preScoreKey = 'PreScore' + TaintTolerationName;
+
+export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugin, NormalizeScorePlugin, EnqueueExtensions {
+  readonly name = TaintTolerationName;
+
+  filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status {
+    if (node.taints.length === 0) return Status.success();
+    const taint = findUntoleratedTaint(node.taints, pod.pod.spec?.tolerations ?? [], filterEffects);
+    if (!taint) return Status.success();
+    return Status.unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
+  }
+
+  preScore(state: CycleState, pod: PodInfo): Status {
+    const tols = (pod.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
+    state.write(preScoreKey, new PreScoreState(tols));
+    return Status.success();
+  }
+
+  score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
+    if (node.taints.length === 0) return 0;
+    const tols = state.read<PreScoreState>(preScoreKey)?.tolerations ?? [];
+    let n = 0;
+    for (const t of node.taints) if (t.effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(tols, t)) n++;
+    return n;
+  }
+
+  normalizeScore(_s: CycleState, _p: PodInfo, scores: number[]): void {
+    defaultNormalizeScore(MAX_NODE_SCORE, true, scores);
+  }
+
+  eventsToRegister(): ClusterEventWithHint[] {
+    return [
+      { event: { resource: 'Node', action: 'Add' } },
+      { event: { resource: 'Node', action: 'Update', label: 'NodeTaintChange' } },
+    ];
+  }
+}
