@@ -1,36 +1,52 @@
 /**
  * Server-side printing (`as=Table`) with upstream's columns for every built-in kind, as
- * kube-apiserver's pkg/printers/internalversion.
+ * kube-apiserver's pkg/printers/internalversion: column names, types, formats, swagger
+ * descriptions and priorities (1 = shown only with `-o wide`), and the same cell values.
  *
- * TEMPORARY STUB: the printers work replaces this body; the signature is the contract.
+ * Like kube-apiserver, rows always carry the wide cells; kubectl hides priority-1 columns.
+ * Kinds upstream has no printer for (Role, ClusterRole, LimitRange, CRDs without printer columns,
+ * ...) get the default table: Name and Created At (RFC 3339).
  */
 import type { GroupVersionKind, KubeObject } from '../types.js';
+import * as d from './descriptions.js';
+import { col, nameColumn, rfc3339 } from './helpers.js';
+import { printerFor } from './registry.js';
+import type { TableColumnDefinition, TableRowCells } from './types.js';
 
-export interface TableColumnDefinition {
-  name: string;
-  type: string;
-  format: string;
-  description: string;
-  /** priority 0 columns show by default, 1 only with `-o wide`. */
-  priority: number;
+export type { TableColumnDefinition, TableRowCells, TableRowCondition } from './types.js';
+
+const defaultColumns = (): TableColumnDefinition[] => [nameColumn(), col('Created At', 'date', d.objectMetaCreationTimestamp)];
+
+/** hasPrinter reports whether the kind has its own columns (false: the default table). */
+export function hasPrinter(gvk: GroupVersionKind): boolean {
+  return printerFor(gvk) !== undefined;
 }
 
-export interface TableRowCells {
-  cells: unknown[];
+/** columnDefinitions returns the kind's columns (what an empty list's Table carries). */
+export function columnDefinitions(gvk: GroupVersionKind): TableColumnDefinition[] {
+  return printerFor(gvk)?.columns() ?? defaultColumns();
 }
 
 /**
  * printTable returns the column definitions and one row of cells per object (the apiserver adds
- * `object` to each row according to includeObject). `now` is injected for AGE columns.
+ * `object` to each row according to includeObject). `now` is injected for AGE columns. Rows keep
+ * the order of `objs`.
  */
 export function printTable(gvk: GroupVersionKind, objs: readonly KubeObject[], now: Date = new Date()): { columnDefinitions: TableColumnDefinition[]; rows: TableRowCells[] } {
-  void gvk;
-  void now;
+  const printer = printerFor(gvk);
+  if (!printer) {
+    return {
+      columnDefinitions: defaultColumns(),
+      rows: objs.map((o) => ({ cells: [o.metadata?.name ?? '', rfc3339(o.metadata?.creationTimestamp)] })),
+    };
+  }
   return {
-    columnDefinitions: [
-      { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
-      { name: 'Created At', type: 'date', format: '', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', priority: 0 },
-    ],
-    rows: objs.map((o) => ({ cells: [o.metadata?.name ?? '', o.metadata?.creationTimestamp ?? ''] })),
+    columnDefinitions: printer.columns(),
+    rows: objs.map((o) => {
+      const row: TableRowCells = { cells: printer.row(o, now, gvk) };
+      const conditions = printer.conditions?.(o);
+      if (conditions) row.conditions = conditions;
+      return row;
+    }),
   };
 }
