@@ -13,11 +13,14 @@ import { applyJSONPatchDocument } from './jsonpatch.js';
 import { applyMergePatchDocument } from './mergepatch.js';
 import { EMPTY_SCHEMA, openAPIPatchSchema, type PatchSchema } from './meta.js';
 import { strategicMergePatch } from './strategic.js';
+import { createThreeWayMergePatchWithSchema, createTwoWayMergePatchWithSchema } from './strategic-diff.js';
 
 export { MAX_JSON_PATCH_OPERATIONS, parsePointer } from './jsonpatch.js';
 export { EMPTY_SCHEMA, openAPIPatchSchema, type PatchMeta, type PatchSchema, type SchemaNode } from './meta.js';
-export { strategicMergePatch } from './strategic.js';
+export { mergePatches, strategicMergePatch } from './strategic.js';
+export { createThreeWayMergePatchWithSchema, createTwoWayMergePatchWithSchema } from './strategic-diff.js';
 export { deepEqual, type JSONObject, type JSONValue } from './json.js';
+import type { JSONObject } from './json.js';
 
 /** applyJSONPatch applies an RFC 6902 patch (a parsed JSON array of operations) to obj. */
 export function applyJSONPatch(obj: KubeObject, patch: unknown): KubeObject {
@@ -55,4 +58,21 @@ export function patchSchemaForKind(gvk: GroupVersionKind): PatchSchema {
  */
 export function applyStrategicMergePatch(gvk: GroupVersionKind, obj: KubeObject, patch: unknown): KubeObject {
   return strategicMergePatch(obj, patch, patchSchemaForKind(gvk)) as KubeObject;
+}
+
+/**
+ * createTwoWayMergePatch returns the strategic merge patch that turns original into modified,
+ * using gvk's patch strategies (upstream's strategicpatch.CreateTwoWayMergePatch).
+ */
+export function createTwoWayMergePatch(original: KubeObject, modified: KubeObject, gvk: GroupVersionKind): JSONObject {
+  return createTwoWayMergePatchWithSchema(original, modified, patchSchemaForKind(gvk));
+}
+
+/**
+ * createThreeWayMergePatch returns the patch client-side `kubectl apply` sends: original is the
+ * last-applied configuration, modified the new configuration, current the live object
+ * (upstream's CreateThreeWayMergePatch with overwrite=true).
+ */
+export function createThreeWayMergePatch(original: KubeObject | undefined, modified: KubeObject, current: KubeObject, gvk: GroupVersionKind): JSONObject {
+  return createThreeWayMergePatchWithSchema(original ?? {}, modified, current, patchSchemaForKind(gvk));
 }

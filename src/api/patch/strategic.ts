@@ -49,13 +49,29 @@ export function strategicMergePatch(original: unknown, patch: unknown, schema: P
   if (!isObject(patch)) {
     throw badRequest(`json: cannot unmarshal ${goTypeName(patch)} into Go value of type map[string]interface {}`);
   }
-  return mergeMap(isObject(original) ? clone(original) : {}, clone(patch), schema);
+  return mergeMap(isObject(original) ? clone(original) : {}, clone(patch), schema, APPLY);
+}
+
+/**
+ * MergeOptions as upstream's: `parallel` (MergeParallelList with IgnoreUnmatchedNulls) applies
+ * the directives to an object; without it two patches are merged into one, directives and
+ * nulls kept (CreateThreeWayMergePatch merges its deletions and its delta that way).
+ */
+interface MergeOptions {
+  parallel: boolean;
+}
+const APPLY: MergeOptions = { parallel: true };
+const COMBINE: MergeOptions = { parallel: false };
+
+/** mergePatches merges patch b into patch a (copies), keeping directives, as one patch. */
+export function mergePatches(a: JSONObject, b: JSONObject, schema: PatchSchema): JSONObject {
+  return mergeMap(clone(a), clone(b), schema, COMBINE);
 }
 
 const strategyOf = (strategies: readonly string[]): string => strategies.find((s) => s !== 'retainKeys') ?? '';
 
 /** mergeMap merges patch into original (both owned copies; original is mutated and returned). */
-function mergeMap(original: JSONObject, patch: JSONObject, schema: PatchSchema): JSONObject {
+function mergeMap(original: JSONObject, patch: JSONObject, schema: PatchSchema, opts: MergeOptions): JSONObject {
   if (Object.prototype.hasOwnProperty.call(patch, DIRECTIVE_MARKER)) {
     const directive = patch[DIRECTIVE_MARKER];
     if (directive === 'replace') {
@@ -65,8 +81,12 @@ function mergeMap(original: JSONObject, patch: JSONObject, schema: PatchSchema):
     if (directive === 'delete') return {};
     throw ErrBadPatchType(directive, patch);
   }
-  applyRetainKeys(original, patch);
-  mergeSetElementOrder(original, patch, schema);
+  if (opts.parallel) {
+    applyRetainKeys(original, patch);
+    mergeSetElementOrder(original, patch, schema);
+  } else {
+    copyDirectives(original, patch);
+  }
 
   // Deletion lists go first so that an addition to the same list in this patch survives.
   const keys = Object.keys(patch).sort((a, b) => Number(b.startsWith(DELETE_FROM_PRIMITIVE_LIST_PREFIX)) - Number(a.startsWith(DELETE_FROM_PRIMITIVE_LIST_PREFIX)));
@@ -74,29 +94,31 @@ function mergeMap(original: JSONObject, patch: JSONObject, schema: PatchSchema):
     const patchV = patch[k]!;
     let isDeleteList = false;
     if (k.startsWith(DELETE_FROM_PRIMITIVE_LIST_PREFIX + '/')) {
+      if (!opts.parallel) {
+        original[k] = patchV;
+        continue;
+      }
       isDeleteList = true;
       k = k.slice(DELETE_FROM_PRIMITIVE_LIST_PREFIX.length + 1);
       if (!Array.isArray(patchV)) throw ErrBadPatchFormatForPrimitiveList();
     }
     if (patchV === null) {
       delete original[k];
+      if (!opts.parallel) original[k] = null;
       continue;
     }
     const { schema: sub, meta } = schema.lookup(k);
     const strategy = strategyOf(meta.strategies);
     const origV = original[k];
-    if (origV === undefined) {
-      if (!isDeleteList) original[k] = fresh(patchV, sub, strategy, meta.mergeKey);
+    if (origV === undefined || goTypeName(origV) !== goTypeName(patchV)) {
+      if (!isDeleteList) original[k] = opts.parallel ? fresh(patchV, sub, strategy, meta.mergeKey) : patchV;
       continue;
     }
-    if (goTypeName(origV) !== goTypeName(patchV)) {
-      if (!isDeleteList) original[k] = fresh(patchV, sub, strategy, meta.mergeKey);
-      continue;
-    }
+    const verbatim = (v: JSONValue): JSONValue => (opts.parallel ? removeDirectives(v) : v);
     if (isObject(origV) && isObject(patchV)) {
-      original[k] = strategy === 'replace' ? (removeDirectives(patchV) as JSONObject) : mergeMap(origV, patchV, sub);
+      original[k] = strategy === 'replace' ? verbatim(patchV) : mergeMap(origV, patchV, sub, opts);
     } else if (Array.isArray(origV) && Array.isArray(patchV)) {
-      original[k] = strategy === 'merge' ? mergeSlice(origV, patchV, sub, meta.mergeKey, isDeleteList) : (removeDirectives(patchV) as JSONValue[]);
+      original[k] = strategy === 'merge' ? mergeSlice(origV, patchV, sub, meta.mergeKey, isDeleteList, opts) : verbatim(patchV);
     } else {
       original[k] = patchV;
     }
@@ -106,8 +128,8 @@ function mergeMap(original: JSONObject, patch: JSONObject, schema: PatchSchema):
 
 /** fresh is the value a patch sets where the original has none: directives and nulls removed. */
 function fresh(patchV: JSONValue, schema: PatchSchema, strategy: string, mergeKey: string): JSONValue {
-  if (isObject(patchV)) return strategy === 'replace' ? removeDirectives(patchV) : mergeMap({}, patchV, schema);
-  if (Array.isArray(patchV)) return strategy === 'merge' ? mergeSlice([], patchV, schema, mergeKey, false) : removeDirectives(patchV);
+  if (isObject(patchV)) return strategy === 'replace' ? removeDirectives(patchV) : mergeMap({}, patchV, schema, APPLY);
+  if (Array.isArray(patchV)) return strategy === 'merge' ? mergeSlice([], patchV, schema, mergeKey, false, APPLY) : removeDirectives(patchV);
   return patchV;
 }
 
@@ -128,6 +150,21 @@ function removeDirectives(v: JSONValue): JSONValue {
     out[k] = removeDirectives(x);
   }
   return out;
+}
+
+/**
+ * copyDirectives carries `$retainKeys` and `$setElementOrder/...` from patch into original when
+ * two patches are merged; both patches naming different values is a conflict.
+ */
+function copyDirectives(original: JSONObject, patch: JSONObject): void {
+  for (const k of Object.keys(patch)) {
+    if (k !== RETAIN_KEYS_DIRECTIVE && !k.startsWith(SET_ELEMENT_ORDER_PREFIX + '/')) continue;
+    if (original[k] !== undefined && !deepEqual(original[k], patch[k])) {
+      throw badRequest(`conflicting values for ${k}: ${goValue(original[k])} and ${goValue(patch[k])}`);
+    }
+    original[k] = patch[k]!;
+    delete patch[k];
+  }
 }
 
 /** applyRetainKeys drops every key of original not named in the patch's `$retainKeys`. */
@@ -188,7 +225,7 @@ function mergeSetElementOrder(original: JSONObject, patch: JSONObject, schema: P
     const origArr = foundOriginal ? (origList as JSONValue[]) : [];
     let merged: JSONValue[];
     if (foundOriginal && foundPatch) {
-      merged = strategyOf(meta.strategies) === 'merge' ? mergeSlice(origArr, patchList as JSONValue[], sub, mergeKey, false) : (removeDirectives(patchList as JSONValue[]) as JSONValue[]);
+      merged = strategyOf(meta.strategies) === 'merge' ? mergeSlice(origArr, patchList as JSONValue[], sub, mergeKey, false, APPLY) : (removeDirectives(patchList as JSONValue[]) as JSONValue[]);
     } else if (foundPatch) {
       merged = removeDirectives(patchList as JSONValue[]) as JSONValue[];
     } else {
@@ -203,7 +240,7 @@ function mergeSetElementOrder(original: JSONObject, patch: JSONObject, schema: P
 }
 
 /** mergeSlice merges a `merge`-strategy list: by merge key for maps, as a union for primitives. */
-function mergeSlice(original: JSONValue[], patch: JSONValue[], schema: PatchSchema, mergeKey: string, isDeleteList: boolean): JSONValue[] {
+function mergeSlice(original: JSONValue[], patch: JSONValue[], schema: PatchSchema, mergeKey: string, isDeleteList: boolean, opts: MergeOptions): JSONValue[] {
   if (original.length === 0 && patch.length === 0) return original;
   const all = [...original, ...patch];
   if (all.some((x) => Array.isArray(x))) throw ErrNoListOfLists();
@@ -247,8 +284,8 @@ function mergeSlice(original: JSONValue[], patch: JSONValue[], schema: PatchSche
       for (const v of plain) {
         if (!Object.prototype.hasOwnProperty.call(v, mergeKey)) throw ErrNoMergeKey(v, mergeKey);
         const i = merged.findIndex((x) => deepEqual((x as JSONObject)[mergeKey], v[mergeKey]));
-        if (i >= 0) merged[i] = mergeMap(merged[i] as JSONObject, v, schema);
-        else merged.push(mergeMap({}, v, schema));
+        if (i >= 0) merged[i] = mergeMap(merged[i] as JSONObject, v, schema, opts);
+        else merged.push(opts.parallel ? mergeMap({}, v, schema, opts) : v);
       }
       order = plain;
     }

@@ -59,7 +59,7 @@ export const listTags: Record<string, Record<string, ListTags>> = {
   },
   'core/v1.PodSecurityContext': { supplementalGroups: atomic, sysctls: atomic },
   'core/v1.Capabilities': { add: atomic, drop: atomic },
-  'core/v1.ResourceRequirements': { claims: mergeBy('name') },
+  'core/v1.ResourceRequirements': { claims: { listType: 'map', listMapKeys: ['name'] } },
   'core/v1.NodeSpec': { podCIDRs: { patchStrategy: 'merge', listType: 'set' }, taints: atomic },
   'core/v1.NodeStatus': { conditions, addresses: mergeBy('type'), images: atomic, volumesInUse: atomic, volumesAttached: atomic },
   'core/v1.ServiceSpec': {
@@ -78,8 +78,6 @@ export const listTags: Record<string, Record<string, ListTags>> = {
   'core/v1.ServiceAccount': { secrets: { patchStrategy: 'merge', patchMergeKey: 'name' }, imagePullSecrets: atomic },
   'core/v1.NodeSelectorTerm': { matchExpressions: atomic, matchFields: atomic },
   'core/v1.NodeSelector': { nodeSelectorTerms: atomic },
-  'core/v1.EndpointSubset': { addresses: atomic, notReadyAddresses: atomic, ports: atomic },
-  'core/v1.Endpoints': { subsets: atomic },
   'apps/v1.DeploymentStatus': { conditions },
   'apps/v1.ReplicaSetStatus': { conditions },
   'apps/v1.StatefulSetStatus': { conditions },
