@@ -1,0 +1,203 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import { FakeClock } from './clock.js';
+import { TimerHeap } from './timerheap.js';
+import { SimulatedRuntime, simulatedAnnotations } from './runtime/simulated.js';
+import { PodLifecycle, type PodHost, goDuration } from './pods.js';
+
+interface Recorded {
+  statuses: PodStatus[];
+  events: string[];
+  deleted: string[];
+}
+
+function setup() {
+  const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
+  const heap = new TimerHeap(clock);
+  const runtime = new SimulatedRuntime({ heap, podIP: '10.0.0.9' });
+  const rootDir = mkdtempSync(join(tmpdir(), 'k8ts-pods-'));
+  const rec: Recorded = { statuses: [], events: [], deleted: [] };
+  const host: PodHost = {
+    recordEvent: (_pod, type, reason, message) => rec.events.push(`${type} ${reason} ${message}`),
+    setPodStatus: (_pod, status) => void rec.statuses.push(status),
+    deletePod: async (pod) => void rec.deleted.push(pod.metadata?.name ?? ''),
+  };
+  const pl = new PodLifecycle({
+    runtime,
+    heap,
+    rootDir,
+    nodeName: 'node-a',
+    nodeIP: '10.0.0.9',
+    host,
+    sources: { getConfigMap: async () => undefined, getSecret: async () => undefined, listServices: async () => [] },
+  });
+  const settle = async (uid: string): Promise<void> => {
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setImmediate(r));
+      await pl.whenIdle(uid);
+    }
+  };
+  const advance = async (uid: string, ms: number, step = 1000): Promise<void> => {
+    for (let t = 0; t < ms; t += step) {
+      clock.advance(Math.min(step, ms - t));
+      await settle(uid);
+    }
+  };
+  return {
+    clock,
+    heap,
+    runtime,
+    pl,
+    rec,
+    settle,
+    advance,
+    last: () => rec.statuses.at(-1)!,
+    cleanup: async () => {
+      pl.stop();
+      await runtime.close();
+      heap.stop();
+      rmSync(rootDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const pod = (name: string, annotations: Record<string, string>, spec: Partial<Pod['spec']> = {}): Pod => ({
+  metadata: { name, namespace: 'default', uid: `uid-${name}`, annotations },
+  spec: { nodeName: 'node-a', containers: [{ name: 'app', image: 'img' }], ...spec },
+});
+
+test('goDuration prints like Go', () => {
+  assert.deepEqual([10_000, 20_000, 80_000, 160_000, 300_000, 3_600_000].map(goDuration), ['10s', '20s', '1m20s', '2m40s', '5m0s', '1h0m0s']);
+});
+
+test('PodLifecycle: a running pod reports Running/Ready with pod IP and events', async () => {
+  const s = setup();
+  try {
+    const p = pod('web', {});
+    s.pl.updatePod(p);
+    await s.settle('uid-web');
+    const st = s.last();
+    assert.equal(st.phase, 'Running');
+    assert.equal(st.podIP, '10.0.0.9');
+    assert.equal(st.conditions!.find((c) => c.type === 'Ready')!.status, 'True');
+    assert.equal(st.containerStatuses![0]!.restartCount, 0);
+    assert.match(st.containerStatuses![0]!.containerID!, /^simulated:\/\//);
+    assert.deepEqual(s.rec.events, ['Normal Created Created container app', 'Normal Started Started container app']);
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('PodLifecycle: CrashLoopBackOff restarts at 10s, 20s, 40s ... 5m with an injected clock', async () => {
+  const s = setup();
+  try {
+    // The container runs 1 s then exits 1, forever.
+    const p = pod('crash', { [simulatedAnnotations.exitAfterMs]: '1000', [simulatedAnnotations.exitCode]: '1' });
+    s.pl.updatePod(p);
+    await s.settle('uid-crash');
+    const starts: number[] = [];
+    const t0 = s.clock.now();
+    let lastCount = -1;
+    for (let t = 0; t < 16 * 60_000; t += 1000) {
+      const cs = s.last().containerStatuses![0]!;
+      if (cs.state?.running && cs.restartCount !== lastCount) {
+        starts.push((s.clock.now() - t0) / 1000);
+        lastCount = cs.restartCount!;
+      }
+      await s.advance('uid-crash', 1000);
+    }
+    // Gaps between starts: the first restart is immediate (run 1 s), then 10, 20, 40 ... capped at 300 s.
+    const gaps = starts.slice(1).map((x, i) => x - starts[i]!);
+    assert.deepEqual(gaps.slice(0, 7), [1, 11, 21, 41, 81, 161, 301]);
+    const cs = s.last().containerStatuses![0]!;
+    assert.ok(cs.restartCount! >= 7);
+    assert.equal(s.last().phase, 'Running');
+    assert.ok(s.rec.events.some((e) => e.startsWith('Warning BackOff Back-off restarting failed container app in pod crash_default(uid-crash)')));
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('PodLifecycle: status shows CrashLoopBackOff waiting with lastState terminated', async () => {
+  const s = setup();
+  try {
+    s.pl.updatePod(pod('cl', { [simulatedAnnotations.exitAfterMs]: '1000', [simulatedAnnotations.exitCode]: '2' }));
+    await s.settle('uid-cl');
+    await s.advance('uid-cl', 2000);
+    const cs = s.last().containerStatuses![0]!;
+    assert.equal(cs.state!.waiting!.reason, 'CrashLoopBackOff');
+    assert.equal(cs.state!.waiting!.message, 'back-off 10s restarting failed container=app pod=cl_default(uid-cl)');
+    assert.equal(cs.lastState!.terminated!.exitCode, 2);
+    assert.equal(cs.lastState!.terminated!.reason, 'Error');
+    assert.equal(cs.restartCount, 1);
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('PodLifecycle: restartPolicy Never/OnFailure end in Succeeded/Failed; init containers run first, in order', async () => {
+  const s = setup();
+  try {
+    s.pl.updatePod(pod('job', { [simulatedAnnotations.exitAfterMs]: '2000', [simulatedAnnotations.exitCode]: '0' }, {
+      restartPolicy: 'OnFailure',
+      initContainers: [{ name: 'init-a', image: 'i' }, { name: 'init-b', image: 'i' }],
+    }));
+    await s.settle('uid-job');
+    assert.equal(s.last().phase, 'Pending');
+    assert.equal(s.last().conditions!.find((c) => c.type === 'Initialized')!.message, 'containers with incomplete status: [init-a init-b]');
+    await s.advance('uid-job', 2000);
+    assert.equal(s.last().initContainerStatuses![0]!.state!.terminated!.reason, 'Completed');
+    assert.ok(s.last().initContainerStatuses![1]!.state!.running);
+    await s.advance('uid-job', 2000);
+    assert.equal(s.last().phase, 'Running');
+    await s.advance('uid-job', 2000);
+    assert.equal(s.last().phase, 'Succeeded');
+    const created = s.rec.events.filter((e) => e.includes('Created container')).map((e) => e.split(' ').at(-1));
+    assert.deepEqual(created, ['init-a', 'init-b', 'app']);
+
+    s.pl.updatePod(pod('fail', { [simulatedAnnotations.exitAfterMs]: '1000', [simulatedAnnotations.exitCode]: '3' }, { restartPolicy: 'Never' }));
+    await s.settle('uid-fail');
+    await s.advance('uid-fail', 5000);
+    assert.equal(s.last().phase, 'Failed');
+    assert.equal(s.last().containerStatuses![0]!.restartCount, 0);
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('PodLifecycle: deleting a pod stops its containers, reports, deletes the object, cleans up', async () => {
+  const s = setup();
+  try {
+    const p = pod('gone', {});
+    s.pl.updatePod(p);
+    await s.settle('uid-gone');
+    assert.equal((await s.runtime.listContainers()).containers.length, 1);
+    s.pl.updatePod({ ...p, metadata: { ...p.metadata, deletionTimestamp: new Date(s.clock.now()).toISOString(), deletionGracePeriodSeconds: 30 } });
+    await s.settle('uid-gone');
+    assert.deepEqual(s.rec.deleted, ['gone']);
+    assert.equal(s.last().containerStatuses![0]!.state!.terminated!.exitCode, 143);
+    assert.equal((await s.runtime.listContainers()).containers.length, 0);
+    assert.equal((await s.runtime.listPodSandbox()).items.length, 0);
+    assert.ok(s.rec.events.includes('Normal Killing Stopping container app'));
+    assert.equal(s.pl.pods().length, 0);
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('PodLifecycle: a missing ConfigMap is CreateContainerConfigError until it appears', async () => {
+  const s = setup();
+  try {
+    s.pl.updatePod(pod('cfg', {}, { containers: [{ name: 'app', image: 'img', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'settings', key: 'x' } } }] }] }));
+    await s.settle('uid-cfg');
+    const cs = s.last().containerStatuses![0]!;
+    assert.deepEqual(cs.state, { waiting: { reason: 'CreateContainerConfigError', message: 'configmap "settings" not found' } });
+    assert.ok(s.rec.events.includes('Warning Failed Error: configmap "settings" not found'));
+  } finally {
+    await s.cleanup();
+  }
+});

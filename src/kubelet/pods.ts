@@ -1,0 +1,643 @@
+/**
+ * PodLifecycle is the kubelet's pod engine: one serialized worker per pod (upstream's
+ * podWorkers) running syncPod as kuberuntime_manager does — sandbox, init containers in order,
+ * sidecars, regular containers with restart policies and CrashLoopBackOff, probes, hooks —
+ * then graceful termination and cleanup. It knows nothing of HTTP: the API side hands it pods
+ * (`updatePod` / `removePod`) and receives statuses, events and final deletions via `PodHost`.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, fstatSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { ContainerConfig, PodSandboxConfig, RuntimeService } from './runtime/api.js';
+import { millisFromNanos } from './runtime/api.js';
+import type { TimerHandle, TimerHeap } from './timerheap.js';
+import { Backoff } from './backoff.js';
+import { type EnvSources, EnvError, expandContainerCommand, makeEnvironmentVariables } from './envvars.js';
+import { VolumeManager, type VolumeSources, VolumeError, containerMounts } from './volumes/volumes.js';
+import { ProbeManager } from './prober/manager.js';
+import { runHook } from './hooks.js';
+import { type RuntimeContainer, type SyncReason, generatePodStatus, instancesByName, isRestartableInit, shouldContainerBeRestarted } from './status.js';
+import { parseCriLine } from './logs.js';
+
+export const labels = {
+  podName: 'io.kubernetes.pod.name',
+  podNamespace: 'io.kubernetes.pod.namespace',
+  podUID: 'io.kubernetes.pod.uid',
+  containerName: 'io.kubernetes.container.name',
+} as const;
+export const annotations = {
+  restartCount: 'io.kubernetes.container.restartCount',
+  terminationMessagePath: 'io.kubernetes.container.terminationMessagePath',
+  terminationMessagePolicy: 'io.kubernetes.container.terminationMessagePolicy',
+  gracePeriod: 'io.kubernetes.pod.terminationGracePeriod',
+} as const;
+
+/** PodHost receives what the pod engine produces. */
+export interface PodHost {
+  /** recordEvent: fieldPath is `spec.containers{name}` for container events. */
+  recordEvent(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void;
+  /** setPodStatus hands over the newest status; the status manager patches it when it changed. */
+  setPodStatus(pod: Pod, status: PodStatus): void;
+  /** deletePod removes the API object (grace 0, uid precondition) once its containers are gone. */
+  deletePod(pod: Pod): Promise<void>;
+}
+
+export interface PodLifecycleOptions {
+  runtime: RuntimeService;
+  heap: TimerHeap;
+  /** rootDir holds `pods/<uid>` (volumes, termination messages) and `logs/pods/...`. */
+  rootDir: string;
+  nodeName: string;
+  nodeIP: string;
+  sources: EnvSources & VolumeSources;
+  host: PodHost;
+  backoff?: Backoff;
+  /** resyncMs: every pod is resynced at least this often (volumes refresh, default 30 s). */
+  resyncMs?: number;
+}
+
+interface Worker {
+  uid: string;
+  pod: Pod;
+  /** removed: the pod is gone from the API (or the static manifest); kill and forget it. */
+  removed: boolean;
+  terminal: boolean;
+  finished: boolean;
+  running: boolean;
+  pending: boolean;
+  timer?: TimerHandle;
+  reasons: Map<string, SyncReason>;
+  sandboxId?: string;
+  podIP?: string;
+  containers: RuntimeContainer[];
+  /** lastStatus is what this kubelet last computed (upstream's status manager cache). */
+  lastStatus?: PodStatus;
+  idle: Array<() => void>;
+}
+
+const podDesc = (pod: Pod): string => `${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`;
+
+/** goDuration formats ms as Go's time.Duration String (10s, 1m20s, 5m0s). */
+export function goDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h) return `${h}h${m}m${s}s`;
+  if (m) return `${m}m${s}s`;
+  return `${s}s`;
+}
+
+export class PodLifecycle {
+  readonly runtime: RuntimeService;
+  readonly heap: TimerHeap;
+  readonly probes: ProbeManager;
+  readonly volumes: VolumeManager;
+  readonly backoff: Backoff;
+  private workers = new Map<string, Worker>();
+  private sandboxToPod = new Map<string, string>();
+  private offEvents: () => void;
+  private stopped = false;
+
+  constructor(private readonly opts: PodLifecycleOptions) {
+    this.runtime = opts.runtime;
+    this.heap = opts.heap;
+    this.backoff = opts.backoff ?? new Backoff(opts.heap.clock);
+    this.volumes = new VolumeManager(opts.sources, () => opts.heap.clock.now());
+    this.probes = new ProbeManager({
+      heap: opts.heap,
+      runtime: opts.runtime,
+      containerState: (uid, name) => {
+        const w = this.workers.get(uid);
+        const c = w ? instancesByName(w.containers).get(name)?.[0] : undefined;
+        if (!c) return undefined;
+        return { containerId: c.id, running: c.state === 'CONTAINER_RUNNING', terminated: c.state === 'CONTAINER_EXITED', startedAtMs: c.startedAt };
+      },
+      podIP: (uid) => this.workers.get(uid)?.podIP ?? opts.nodeIP,
+      onResult: (e) => {
+        if (e.message) opts.host.recordEvent(e.pod, 'Warning', 'Unhealthy', e.message, fieldPath(e.pod, e.container.name));
+        if (e.changed) this.requestSync(e.pod.metadata?.uid ?? '');
+      },
+    });
+    this.offEvents = opts.runtime.onContainerEvent((e) => {
+      const uid = this.sandboxToPod.get(e.podSandboxId);
+      if (uid) this.requestSync(uid);
+    });
+  }
+
+  podDir(uid: string): string {
+    return join(this.opts.rootDir, 'pods', uid);
+  }
+
+  logDir(pod: Pod): string {
+    return join(this.opts.rootDir, 'logs', 'pods', `${pod.metadata?.namespace}_${pod.metadata?.name}_${pod.metadata?.uid}`);
+  }
+
+  /** pods lists the pods this engine currently runs (for the kubelet's `/pods`). */
+  pods(): Pod[] {
+    return [...this.workers.values()].map((w) => w.pod);
+  }
+
+  /** updatePod adds or updates a pod (its latest API state); syncs it soon. */
+  updatePod(pod: Pod): void {
+    if (this.stopped) return;
+    const uid = pod.metadata?.uid ?? '';
+    let w = this.workers.get(uid);
+    if (!w) {
+      w = { uid, pod, removed: false, terminal: false, finished: false, running: false, pending: false, reasons: new Map(), containers: [], idle: [] };
+      this.workers.set(uid, w);
+      this.probes.addPod(pod);
+    } else {
+      w.pod = pod;
+      this.probes.addPod(pod);
+    }
+    this.requestSync(uid);
+  }
+
+  /** removePod: the pod is gone from the API; its containers are killed and its files removed. */
+  removePod(uid: string): void {
+    const w = this.workers.get(uid);
+    if (!w) return;
+    w.removed = true;
+    this.requestSync(uid);
+  }
+
+  /**
+   * cleanupOrphans kills and removes sandboxes of pods not in `known` (pods deleted while the
+   * kubelet was down). Call once the pod list from the API (and static manifests) is complete.
+   */
+  async cleanupOrphans(known: ReadonlySet<string>): Promise<void> {
+    const { items } = await this.runtime.listPodSandbox();
+    for (const s of items) {
+      const uid = s.labels[labels.podUID] ?? s.metadata.uid;
+      if (known.has(uid) || this.workers.has(uid)) continue;
+      const { containers } = await this.runtime.listContainers({ filter: { podSandboxId: s.id } });
+      await Promise.all(containers.filter((c) => c.state === 'CONTAINER_RUNNING').map((c) => this.runtime.stopContainer({ containerId: c.id, timeout: 2 })));
+      await this.runtime.removePodSandbox({ podSandboxId: s.id });
+      rmSync(this.podDir(uid), { recursive: true, force: true });
+    }
+  }
+
+  /** whenIdle resolves once the pod's worker has no sync running or pending (tests, shutdown). */
+  whenIdle(uid: string): Promise<void> {
+    const w = this.workers.get(uid);
+    if (!w || (!w.running && !w.pending)) return Promise.resolve();
+    return new Promise((r) => w.idle.push(r));
+  }
+
+  /** requestSync runs the pod's sync now (or after delayMs), never two at once for one pod. */
+  requestSync(uid: string, delayMs = 0): void {
+    const w = this.workers.get(uid);
+    if (!w || this.stopped || w.finished) return;
+    if (delayMs > 0) {
+      const at = this.heap.clock.now() + delayMs;
+      if (w.timer && w.timer.at <= at) return;
+      w.timer?.cancel();
+      w.timer = this.heap.at(at, () => {
+        w.timer = undefined;
+        this.requestSync(uid);
+      });
+      return;
+    }
+    if (w.running) {
+      w.pending = true;
+      return;
+    }
+    void this.runWorker(w);
+  }
+
+  private async runWorker(w: Worker): Promise<void> {
+    w.running = true;
+    do {
+      w.pending = false;
+      try {
+        await this.syncPod(w);
+      } catch (e) {
+        // An unexpected fault: report it and retry later rather than lose the pod.
+        this.opts.host.recordEvent(w.pod, 'Warning', 'FailedSync', `error determining status: ${e instanceof Error ? e.message : String(e)}`);
+        this.requestSync(w.uid, 10_000);
+      }
+    } while (w.pending && !this.stopped && !w.finished);
+    w.running = false;
+    for (const r of w.idle.splice(0)) r();
+    if (w.finished) {
+      w.timer?.cancel();
+      this.workers.delete(w.uid);
+    }
+  }
+
+  /** stop halts every worker and timer; containers keep running (the next kubelet adopts them). */
+  stop(): void {
+    this.stopped = true;
+    this.offEvents();
+    this.probes.stop();
+    for (const w of this.workers.values()) w.timer?.cancel();
+  }
+
+  private async instances(w: Worker): Promise<RuntimeContainer[]> {
+    const { containers } = await this.runtime.listContainers({ filter: { labelSelector: { [labels.podUID]: w.uid } } });
+    const out: RuntimeContainer[] = [];
+    for (const c of containers) {
+      try {
+        const { status } = await this.runtime.containerStatus({ containerId: c.id });
+        out.push({
+          name: status.metadata.name,
+          id: status.id,
+          state: status.state,
+          createdAt: millisFromNanos(status.createdAt),
+          startedAt: millisFromNanos(status.startedAt),
+          finishedAt: millisFromNanos(status.finishedAt),
+          exitCode: status.exitCode,
+          reason: status.reason,
+          message: status.message,
+          restartCount: Number(status.annotations[annotations.restartCount] ?? status.metadata.attempt ?? 0),
+          image: status.image.image,
+          imageRef: status.imageRef,
+        });
+        this.sandboxToPod.set(c.podSandboxId, w.uid);
+      } catch {
+        // removed between list and status
+      }
+    }
+    w.containers = out;
+    return out;
+  }
+
+  private async ensureSandbox(w: Worker): Promise<string> {
+    const pod = w.pod;
+    const { items } = await this.runtime.listPodSandbox({ filter: { labelSelector: { [labels.podUID]: w.uid } } });
+    const ready = items.filter((s) => s.state === 'SANDBOX_READY').sort((a, b) => Number(b.createdAt - a.createdAt))[0];
+    if (ready) {
+      w.sandboxId = ready.id;
+      this.sandboxToPod.set(ready.id, w.uid);
+      if (!w.podIP) w.podIP = (await this.runtime.podSandboxStatus({ podSandboxId: ready.id })).status.network.ip;
+      return ready.id;
+    }
+    const attempt = items.length;
+    if (attempt > 0) {
+      // The sandbox died: upstream kills every container and starts over in a new sandbox.
+      this.opts.host.recordEvent(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+      for (const s of items) await this.runtime.removePodSandbox({ podSandboxId: s.id });
+    }
+    const config = this.sandboxConfig(pod, attempt);
+    const { podSandboxId } = await this.runtime.runPodSandbox({ config });
+    this.sandboxToPod.set(podSandboxId, w.uid);
+    w.sandboxId = podSandboxId;
+    w.podIP = (await this.runtime.podSandboxStatus({ podSandboxId })).status.network.ip;
+    return podSandboxId;
+  }
+
+  private sandboxConfig(pod: Pod, attempt: number): PodSandboxConfig {
+    return {
+      metadata: { name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '', uid: pod.metadata?.uid ?? '', attempt },
+      hostname: pod.spec?.hostname ?? pod.metadata?.name,
+      logDirectory: this.logDir(pod),
+      portMappings: (pod.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort).map((p) => ({ protocol: p.protocol as 'TCP', containerPort: p.containerPort, hostPort: p.hostPort }))),
+      labels: { [labels.podName]: pod.metadata?.name ?? '', [labels.podNamespace]: pod.metadata?.namespace ?? '', [labels.podUID]: pod.metadata?.uid ?? '' },
+      annotations: { ...(pod.metadata?.annotations ?? {}) },
+    };
+  }
+
+  private async syncPod(w: Worker): Promise<void> {
+    const pod = w.pod;
+    if (w.removed || pod.metadata?.deletionTimestamp) {
+      await this.terminate(w);
+      return;
+    }
+    this.requestSync(w.uid, this.opts.resyncMs ?? 30_000);
+    if (w.terminal) {
+      await this.instances(w);
+      this.publish(w);
+      return;
+    }
+    const podDir = this.podDir(w.uid);
+    mkdirSync(podDir, { recursive: true });
+    let volumePaths: Map<string, string>;
+    try {
+      volumePaths = await this.volumes.setUp(pod, podDir);
+    } catch (e) {
+      if (!(e instanceof VolumeError)) throw e;
+      this.opts.host.recordEvent(pod, 'Warning', 'FailedMount', e.message);
+      await this.instances(w);
+      this.publish(w);
+      this.requestSync(w.uid, 2000);
+      return;
+    }
+    const sandboxId = await this.ensureSandbox(w);
+    let all = await this.instances(w);
+    await this.gcDeadInstances(all);
+    all = await this.instances(w);
+    const byName = instancesByName(all);
+
+    const initialized = await this.syncInitContainers(w, sandboxId, volumePaths, byName);
+    if (initialized) {
+      for (const c of pod.spec?.containers ?? []) await this.syncContainer(w, sandboxId, volumePaths, c, byName.get(c.name)?.[0], false);
+    }
+    all = await this.instances(w);
+    // A pod whose containers will all stay stopped is terminal: its sidecars stop too.
+    const latest = instancesByName(all);
+    const regular = pod.spec?.containers ?? [];
+    if (!w.terminal && regular.length > 0 && regular.every((c) => {
+      const l = latest.get(c.name)?.[0];
+      return l !== undefined && l.state === 'CONTAINER_EXITED' && !shouldContainerBeRestarted(c, pod, l);
+    })) {
+      w.terminal = true;
+    }
+    if (w.terminal) {
+      await this.killContainers(w, all, 0, (pod.spec?.initContainers ?? []).filter(isRestartableInit).map((c) => c.name));
+      all = await this.instances(w);
+    }
+    this.publish(w);
+  }
+
+  /** syncInitContainers returns true once regular containers may run. */
+  private async syncInitContainers(w: Worker, sandboxId: string, volumePaths: Map<string, string>, byName: Map<string, RuntimeContainer[]>): Promise<boolean> {
+    const pod = w.pod;
+    const regularStarted = (pod.spec?.containers ?? []).some((c) => byName.has(c.name));
+    for (const c of pod.spec?.initContainers ?? []) {
+      const latest = byName.get(c.name)?.[0];
+      if (isRestartableInit(c)) {
+        const state = await this.syncContainer(w, sandboxId, volumePaths, c, latest, true);
+        if (regularStarted) continue;
+        if (state !== 'running' || !this.probes.started(w.uid, c.name, w.containers.find((x) => x.name === c.name && x.state === 'CONTAINER_RUNNING')?.id ?? '')) return false;
+        continue;
+      }
+      if (regularStarted) continue;
+      if (latest?.state === 'CONTAINER_EXITED' && latest.exitCode === 0) continue;
+      if (latest?.state === 'CONTAINER_RUNNING') return false;
+      if (latest?.state === 'CONTAINER_EXITED' && (pod.spec?.restartPolicy ?? 'Always') === 'Never') {
+        w.terminal = true;
+        return false;
+      }
+      await this.syncContainer(w, sandboxId, volumePaths, c, latest, true);
+      return false;
+    }
+    return true;
+  }
+
+  /** syncContainer keeps one container at its desired state; returns what it is now. */
+  private async syncContainer(
+    w: Worker,
+    sandboxId: string,
+    volumePaths: Map<string, string>,
+    spec: Container,
+    latest: RuntimeContainer | undefined,
+    isInit: boolean,
+  ): Promise<'running' | 'waiting' | 'done'> {
+    const pod = w.pod;
+    const fp = fieldPath(pod, spec.name);
+    if (latest?.state === 'CONTAINER_RUNNING') {
+      const failed = this.probes.failed(w.uid, spec.name, latest.id);
+      if (!failed) return 'running';
+      this.opts.host.recordEvent(pod, 'Normal', 'Killing', `Container ${spec.name} failed ${failed} probe, will be restarted`, fp);
+      await this.killContainer(w, spec, latest, this.gracePeriod(pod, false));
+      latest = (await this.instances(w)).find((c) => c.id === latest!.id);
+    }
+    if (!shouldContainerBeRestarted(spec, pod, latest, isInit)) return 'done';
+    const key = `${w.uid}/${spec.name}`;
+    if (latest?.state === 'CONTAINER_EXITED') {
+      const finished = latest.finishedAt;
+      if (this.backoff.isInBackOffSince(key, finished)) {
+        const delay = this.backoff.get(key);
+        w.reasons.set(spec.name, { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(delay)} restarting failed container=${spec.name} pod=${podDesc(pod)}` });
+        this.opts.host.recordEvent(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${spec.name} in pod ${podDesc(pod)}`, fp);
+        this.requestSync(w.uid, Math.max(1, this.backoff.remainingMs(key, finished)));
+        return 'waiting';
+      }
+      this.backoff.next(key, finished);
+    }
+    const restartCount = latest ? latest.restartCount + 1 : 0;
+    const fail = (reason: string, message: string): 'waiting' => {
+      w.reasons.set(spec.name, { reason, message });
+      this.opts.host.recordEvent(pod, 'Warning', 'Failed', `Error: ${message}`, fp);
+      this.requestSync(w.uid, 5000);
+      return 'waiting';
+    };
+    let config: ContainerConfig;
+    try {
+      const env = await makeEnvironmentVariables(pod, spec, this.opts.sources);
+      const termDir = join(this.podDir(w.uid), 'containers', spec.name);
+      mkdirSync(termDir, { recursive: true });
+      const termFile = join(termDir, String(restartCount));
+      writeFileSync(termFile, '', { mode: 0o666 });
+      config = {
+        metadata: { name: spec.name, attempt: restartCount },
+        image: { image: spec.image ?? '' },
+        command: expandContainerCommand(spec.command, env),
+        args: expandContainerCommand(spec.args, env),
+        workingDir: spec.workingDir,
+        envs: env.map((e) => ({ key: e.name, value: e.value })),
+        mounts: containerMounts(spec, volumePaths, termFile),
+        labels: { [labels.podName]: pod.metadata?.name ?? '', [labels.podNamespace]: pod.metadata?.namespace ?? '', [labels.podUID]: w.uid, [labels.containerName]: spec.name },
+        annotations: {
+          ...(pod.metadata?.annotations ?? {}),
+          [annotations.restartCount]: String(restartCount),
+          [annotations.terminationMessagePath]: spec.terminationMessagePath ?? '/dev/termination-log',
+          [annotations.terminationMessagePolicy]: spec.terminationMessagePolicy ?? 'File',
+        },
+        logPath: join(spec.name, `${restartCount}.log`),
+        stdin: spec.stdin,
+        stdinOnce: spec.stdinOnce,
+        tty: spec.tty,
+      };
+    } catch (e) {
+      if (e instanceof EnvError || e instanceof VolumeError) return fail('CreateContainerConfigError', e.message);
+      throw e;
+    }
+    let containerId: string;
+    try {
+      containerId = (await this.runtime.createContainer({ podSandboxId: sandboxId, config, sandboxConfig: this.sandboxConfig(pod, 0) })).containerId;
+    } catch (e) {
+      return fail('CreateContainerError', e instanceof Error ? e.message : String(e));
+    }
+    this.opts.host.recordEvent(pod, 'Normal', 'Created', `Created container ${spec.name}`, fp);
+    try {
+      await this.runtime.startContainer({ containerId });
+    } catch (e) {
+      await this.runtime.removeContainer({ containerId }).catch(() => undefined);
+      return fail('RunContainerError', e instanceof Error ? e.message : String(e));
+    }
+    this.opts.host.recordEvent(pod, 'Normal', 'Started', `Started container ${spec.name}`, fp);
+    w.reasons.delete(spec.name);
+    await this.instances(w);
+    if (spec.lifecycle?.postStart) {
+      const r = await runHook(spec.lifecycle.postStart, { pod, container: spec, containerId, runtime: this.runtime, podIP: w.podIP ?? this.opts.nodeIP, heap: this.heap, timeoutSeconds: this.gracePeriod(pod, false) || 30 });
+      if (!r.ok) {
+        this.opts.host.recordEvent(pod, 'Warning', 'FailedPostStartHook', r.message, fp);
+        const inst = w.containers.find((c) => c.id === containerId);
+        if (inst) await this.killContainer(w, spec, inst, this.gracePeriod(pod, false), false);
+        w.reasons.set(spec.name, { reason: 'PostStartHookError', message: r.message });
+        return 'waiting';
+      }
+    }
+    this.probes.trigger(w.uid);
+    return 'running';
+  }
+
+  private gracePeriod(pod: Pod, deleting: boolean): number {
+    if (deleting && pod.metadata?.deletionGracePeriodSeconds !== undefined) return pod.metadata.deletionGracePeriodSeconds;
+    return pod.spec?.terminationGracePeriodSeconds ?? 30;
+  }
+
+  /** killContainer runs preStop (within the grace period), then stops with what remains. */
+  private async killContainer(w: Worker, spec: Container | undefined, c: RuntimeContainer, graceSeconds: number, runPreStop = true): Promise<void> {
+    if (c.state !== 'CONTAINER_RUNNING') return;
+    const start = this.heap.clock.now();
+    if (runPreStop && spec?.lifecycle?.preStop && graceSeconds > 0) {
+      const r = await runHook(spec.lifecycle.preStop, { pod: w.pod, container: spec, containerId: c.id, runtime: this.runtime, podIP: w.podIP ?? this.opts.nodeIP, heap: this.heap, timeoutSeconds: graceSeconds });
+      if (!r.ok) this.opts.host.recordEvent(w.pod, 'Warning', 'FailedPreStopHook', r.message, fieldPath(w.pod, spec.name));
+    }
+    const spent = Math.floor((this.heap.clock.now() - start) / 1000);
+    // Upstream keeps a minimum of 2 s for the stop itself after a preStop hook.
+    const remaining = graceSeconds > 0 ? Math.max(graceSeconds - spent, runPreStop && spec?.lifecycle?.preStop ? 2 : 0, 1) : 0;
+    await this.runtime.stopContainer({ containerId: c.id, timeout: remaining });
+  }
+
+  /** killContainers stops regular containers first, then sidecars in reverse order (as upstream). */
+  private async killContainers(w: Worker, all: RuntimeContainer[], graceSeconds: number, only?: string[]): Promise<void> {
+    const pod = w.pod;
+    const specs = new Map<string, Container>([...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => [c.name, c]));
+    const running = all.filter((c) => c.state === 'CONTAINER_RUNNING' && (!only || only.includes(c.name)));
+    const sidecars = (pod.spec?.initContainers ?? []).filter(isRestartableInit).map((c) => c.name);
+    const first = running.filter((c) => !sidecars.includes(c.name));
+    const kill = (c: RuntimeContainer): Promise<void> => {
+      this.opts.host.recordEvent(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, fieldPath(pod, c.name));
+      return this.killContainer(w, specs.get(c.name), c, graceSeconds);
+    };
+    await Promise.all(first.map(kill));
+    for (const name of [...sidecars].reverse()) {
+      for (const c of running.filter((x) => x.name === name)) await kill(c);
+    }
+  }
+
+  /** terminate kills the pod gracefully, reports the final status, deletes the API object, cleans up. */
+  private async terminate(w: Worker): Promise<void> {
+    const pod = w.pod;
+    const all = await this.instances(w);
+    await this.killContainers(w, all, this.gracePeriod(pod, true));
+    if (w.sandboxId) await this.runtime.stopPodSandbox({ podSandboxId: w.sandboxId });
+    else {
+      const { items } = await this.runtime.listPodSandbox({ filter: { labelSelector: { [labels.podUID]: w.uid } } });
+      for (const s of items) await this.runtime.stopPodSandbox({ podSandboxId: s.id });
+    }
+    await this.instances(w);
+    w.terminal = true;
+    this.probes.removePod(w.uid);
+    if (!w.removed) {
+      this.publish(w);
+      await this.opts.host.deletePod(pod);
+    }
+    const { items } = await this.runtime.listPodSandbox({ filter: { labelSelector: { [labels.podUID]: w.uid } } });
+    for (const s of items) {
+      await this.runtime.removePodSandbox({ podSandboxId: s.id });
+      this.sandboxToPod.delete(s.id);
+    }
+    rmSync(this.podDir(w.uid), { recursive: true, force: true });
+    rmSync(this.logDir(pod), { recursive: true, force: true });
+    this.volumes.forget(w.uid);
+    for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) this.backoff.reset(`${w.uid}/${c.name}`);
+    w.finished = true;
+  }
+
+  /** gcDeadInstances keeps, per container name, the newest instance and one dead predecessor. */
+  private async gcDeadInstances(all: RuntimeContainer[]): Promise<void> {
+    for (const list of instancesByName(all).values()) {
+      for (const old of list.slice(2)) {
+        if (old.state !== 'CONTAINER_RUNNING') await this.runtime.removeContainer({ containerId: old.id });
+      }
+    }
+  }
+
+  private publish(w: Worker): void {
+    const status = generatePodStatus({
+      pod: w.lastStatus ? { ...w.pod, status: w.lastStatus } : w.pod,
+      runtimeName: this.runtime.name,
+      sandboxReady: w.sandboxId !== undefined && !w.terminal,
+      podIPs: w.podIP ? [w.podIP] : [],
+      hostIPs: [this.opts.nodeIP],
+      containers: w.containers,
+      reasons: w.reasons,
+      ready: (name, id) => this.probes.ready(w.uid, name, id),
+      started: (name, id) => this.probes.started(w.uid, name, id),
+      terminationMessage: (name, id) => this.terminationMessage(w, name, id),
+      podIsTerminal: w.terminal,
+      now: this.heap.clock.now(),
+    });
+    w.lastStatus = status;
+    this.opts.host.setPodStatus(w.pod, status);
+  }
+
+  private terminationMessage(w: Worker, name: string, id: string): string | undefined {
+    const inst = w.containers.find((c) => c.id === id);
+    if (!inst) return undefined;
+    const spec = [...(w.pod.spec?.initContainers ?? []), ...(w.pod.spec?.containers ?? [])].find((c) => c.name === name);
+    let msg = '';
+    try {
+      msg = readHead(join(this.podDir(w.uid), 'containers', name, String(inst.restartCount)), 4096);
+    } catch {
+      msg = '';
+    }
+    if (!msg && spec?.terminationMessagePolicy === 'FallbackToLogsOnError' && inst.exitCode !== 0) {
+      msg = tailCriLog(join(this.logDir(w.pod), name, `${inst.restartCount}.log`), 80, 2048);
+    }
+    return msg || undefined;
+  }
+
+  /**
+   * findContainer locates a container instance for logs/exec: the current one, or with
+   * `previous` the one before it.
+   */
+  findContainer(namespace: string, podName: string, containerName: string | undefined, previous = false): { pod: Pod; container: RuntimeContainer; logPath: string } | { error: string; code: number } {
+    const w = [...this.workers.values()].find((x) => x.pod.metadata?.namespace === namespace && x.pod.metadata?.name === podName);
+    if (!w) return { error: `pod ${namespace}/${podName} not found on this node`, code: 404 };
+    const all = [...(w.pod.spec?.initContainers ?? []), ...(w.pod.spec?.containers ?? [])];
+    let name = containerName;
+    if (!name) {
+      if ((w.pod.spec?.containers ?? []).length !== 1) return { error: `a container name must be specified for pod ${podName}, choose one of: [${(w.pod.spec?.containers ?? []).map((c) => c.name).join(' ')}]`, code: 400 };
+      name = w.pod.spec!.containers[0]!.name;
+    }
+    if (!all.some((c) => c.name === name)) return { error: `container ${name} is not valid for pod ${podName}`, code: 400 };
+    const list = instancesByName(w.containers).get(name) ?? [];
+    const inst = previous ? list[1] : list[0];
+    if (!inst) {
+      return previous
+        ? { error: `previous terminated container "${name}" in pod "${podName}" not found`, code: 400 }
+        : { error: `container "${name}" in pod "${podName}" is waiting to start: ${w.reasons.get(name)?.reason ?? 'ContainerCreating'}`, code: 400 };
+    }
+    return { pod: w.pod, container: inst, logPath: join(this.logDir(w.pod), name, `${inst.restartCount}.log`) };
+  }
+}
+
+function fieldPath(pod: Pod, name: string): string {
+  return (pod.spec?.initContainers ?? []).some((c) => c.name === name) ? `spec.initContainers{${name}}` : `spec.containers{${name}}`;
+}
+
+function readHead(path: string, max: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(Math.min(max, fstatSync(fd).size));
+    readSync(fd, b, 0, b.length, 0);
+    return b.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** tailCriLog returns the content of the last maxLines records, at most maxBytes (sync). */
+function tailCriLog(path: string, maxLines: number, maxBytes: number): string {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch {
+    return '';
+  }
+  const tail = buf.subarray(Math.max(0, buf.length - 64 * 1024));
+  const lines = tail.toString('utf8').split('\n').filter(Boolean).slice(-maxLines);
+  const text = lines
+    .map((l) => parseCriLine(Buffer.from(l)))
+    .filter((r) => r !== undefined)
+    .map((r) => r.content.toString('utf8') + (r.partial ? '' : '\n'))
+    .join('');
+  return text.slice(Math.max(0, text.length - maxBytes));
+}
