@@ -95,6 +95,13 @@ describe('Quantity.parse', () => {
     assert.equal(ERR_FORMAT_WRONG, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
   });
 
+  it('reads JSON values as UnmarshalJSON (whitespace trimmed)', () => {
+    assert.equal(Quantity.fromJSON(' 1').toString(), '1');
+    assert.equal(Quantity.fromJSON('-1 ').toString(), '-1');
+    assert.equal(Quantity.fromJSON(10).toString(), '10');
+    assert.throws(() => Quantity.fromJSON(true), QuantityParseError);
+  });
+
   it('accepts JSON numbers', () => {
     assert.equal(Quantity.parse(2).toString(), '2');
     assert.equal(Quantity.parse(0.5).toString(), '500m');

@@ -158,6 +158,16 @@ export class Quantity {
     return new Quantity(mantissa, scale, format, keepsInputString(parsedFormat, exponent, num, denom) ? str : undefined);
   }
 
+  /**
+   * fromJSON reads a quantity field of a decoded object as upstream's UnmarshalJSON: a string
+   * (surrounding whitespace ignored) or a number. Throws QuantityParseError otherwise.
+   */
+  static fromJSON(v: unknown): Quantity {
+    if (typeof v === 'number') return Quantity.parse(v);
+    if (typeof v === 'string') return Quantity.parse(v.trim());
+    throw new QuantityParseError(ERR_FORMAT_WRONG);
+  }
+
   /** fromValue is upstream's NewQuantity: an integer value in the given format. */
   static fromValue(value: number | bigint, format: QuantityFormat = 'DecimalSI'): Quantity {
     return new Quantity(BigInt(value), 0, format);
