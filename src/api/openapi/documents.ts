@@ -130,6 +130,22 @@ export function toV3Schema(s: Schema): JSONObject {
   return out;
 }
 
+/**
+ * v3Component renders one definition for components.schemas. IntOrString and Quantity are
+ * unions in upstream's v3 documents (kube-openapi's OpenAPIV3OneOfTypes) instead of strings,
+ * which is also why `kubectl explain` shows them by name (`<IntOrString>`).
+ */
+function v3Component(name: string): JSONObject {
+  const def = definitions[name]!;
+  if (name === 'io.k8s.apimachinery.pkg.util.intstr.IntOrString') {
+    return { description: def.description, format: 'int-or-string', oneOf: [{ type: 'integer' }, { type: 'string' }] };
+  }
+  if (name === 'io.k8s.apimachinery.pkg.api.resource.Quantity') {
+    return { description: def.description, oneOf: [{ type: 'string' }, { type: 'number' }] };
+  }
+  return toV3Schema(def);
+}
+
 /** reachable collects the definitions referenced (transitively) from the given names. */
 function reachable(roots: Iterable<string>): string[] {
   const seen = new Set<string>();
@@ -233,7 +249,7 @@ function v3Documents(resources: readonly ResourceInfo[]): Map<string, { doc: JSO
       paths[p.path] = item;
     }
     const schemas: JSONObject = {};
-    for (const n of reachable(roots)) schemas[n] = toV3Schema(definitions[n]!);
+    for (const n of reachable(roots)) schemas[n] = v3Component(n);
     add(key, {
       openapi: '3.0.0',
       info: INFO,
@@ -256,7 +272,7 @@ function v3Documents(resources: readonly ResourceInfo[]): Map<string, { doc: JSO
         },
       },
     },
-    components: { schemas: Object.fromEntries(reachable([def]).map((n) => [n, toV3Schema(definitions[n]!)])) },
+    components: { schemas: Object.fromEntries(reachable([def]).map((n) => [n, v3Component(n)])) },
   });
   add('api', versionsDoc('/api/', 'getCoreAPIVersions', 'core', 'io.k8s.apimachinery.pkg.apis.meta.v1.APIVersions'));
   add('apis', versionsDoc('/apis/', 'getAPIVersions', 'apis', 'io.k8s.apimachinery.pkg.apis.meta.v1.APIGroupList'));

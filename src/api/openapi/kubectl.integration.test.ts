@@ -12,6 +12,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinResources } from '../resources.js';
+import { applyStrategicMergePatch, createThreeWayMergePatch } from '../patch/index.js';
+import type { KubeObject } from '../types.js';
 import { openAPIV2JSON, openAPIV2Protobuf, openAPIV3Index, openAPIV3JSON } from './index.js';
 
 const kubectlPath = await new Promise<string | undefined>((resolve) => {
@@ -27,6 +29,9 @@ let dir: string;
 let kubeconfig: string;
 let serveV3 = true;
 const seenQueries: string[] = [];
+/** objects holds what GET returns by URL path; PATCH applies our strategic merge patch to it. */
+const objects = new Map<string, KubeObject>();
+const patches: { contentType: string; patch: unknown }[] = [];
 
 function discovery(path: string): object | undefined {
   if (path === '/api') return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] };
@@ -91,6 +96,20 @@ before(async () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => send(201, Buffer.concat(chunks).toString()));
+      return;
+    }
+    const stored = objects.get(url.pathname);
+    if (stored && req.method === 'GET') return send(200, JSON.stringify(stored));
+    if (stored && req.method === 'PATCH') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const patch = JSON.parse(Buffer.concat(chunks).toString()) as unknown;
+        patches.push({ contentType: req.headers['content-type'] ?? '', patch });
+        const next = applyStrategicMergePatch({ group: '', version: 'v1', kind: 'Pod' }, stored, patch);
+        objects.set(url.pathname, next);
+        send(200, JSON.stringify(next));
+      });
       return;
     }
     send(404, JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'not found' }));
@@ -180,3 +199,50 @@ for (const [v3, bin] of validateCases) {
     }
   });
 }
+
+test('kubectl apply: its three-way patch equals ours, and our strategic merge applies it', { skip: !kubectlPath }, async () => {
+  const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+  const config1 = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web', namespace: 'default', labels: { x: '1', y: '2' } },
+    spec: { containers: [{ name: 'a', image: 'a:v1' }, { name: 'b', image: 'b:v1' }] },
+  };
+  const live: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web', namespace: 'default', uid: 'u1', resourceVersion: '5', labels: { x: '1', y: '2', added: 'elsewhere' }, annotations: { [LAST_APPLIED]: JSON.stringify(config1) + '\n' } },
+    spec: {
+      nodeName: 'n1',
+      containers: [
+        { name: 'a', image: 'a:v1', imagePullPolicy: 'IfNotPresent' },
+        { name: 'b', image: 'b:v1', imagePullPolicy: 'IfNotPresent' },
+      ],
+    },
+  };
+  const config2 = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web', namespace: 'default', labels: { x: '1' } },
+    spec: { containers: [{ name: 'a', image: 'a:v2' }, { name: 'c', image: 'c:v1' }] },
+  };
+  objects.set('/api/v1/namespaces/default/pods/web', live);
+  patches.length = 0;
+  const file = join(dir, 'pod.json');
+  writeFileSync(file, JSON.stringify(config2));
+  const r = await kubectl('apply', '-f', file);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(patches.length, 1);
+  assert.equal(patches[0]!.contentType, 'application/strategic-merge-patch+json');
+  // kubectl serializes the annotation its own way (sorted keys): take its text as is.
+  const sent = patches[0]!.patch as { metadata: { annotations: Record<string, string> } };
+  const withAnnotation = { ...config2, metadata: { ...config2.metadata, annotations: { [LAST_APPLIED]: sent.metadata.annotations[LAST_APPLIED]! } } };
+  assert.deepEqual(patches[0]!.patch, createThreeWayMergePatch(config1, withAnnotation, live, { group: '', version: 'v1', kind: 'Pod' }));
+  const result = objects.get('/api/v1/namespaces/default/pods/web')!;
+  assert.deepEqual(result.metadata?.labels, { x: '1', added: 'elsewhere' });
+  assert.deepEqual((result['spec'] as { containers: unknown[] }).containers, [
+    { name: 'a', image: 'a:v2', imagePullPolicy: 'IfNotPresent' },
+    { name: 'c', image: 'c:v1' },
+  ]);
+  assert.equal((result['spec'] as { nodeName: string }).nodeName, 'n1');
+});
