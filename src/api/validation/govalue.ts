@@ -1,0 +1,49 @@
+/**
+ * Go `%#v` renderings of bad values. Upstream prints non-scalar bad values with Go syntax
+ * (`map[string]string{"app":"x"}`); a GoValue carries that text and prints it through
+ * field.ts's Stringer rule, so messages match kube-apiserver's byte for byte.
+ */
+
+/** GoValue is a bad value whose printed form is fixed text (Go's fmt.Stringer). */
+export class GoValue {
+  constructor(private readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+const q = (s: string): string => JSON.stringify(s);
+
+/** goStringMap renders map[string]string with sorted keys, as fmt does. */
+export function goStringMapText(m: Record<string, string> | undefined | null): string {
+  if (m === undefined || m === null) return 'map[string]string(nil)';
+  const keys = Object.keys(m).sort();
+  return `map[string]string{${keys.map((k) => `${q(k)}:${q(String(m[k]))}`).join(', ')}}`;
+}
+
+export const goStringMap = (m: Record<string, string> | undefined | null): GoValue => new GoValue(goStringMapText(m));
+
+export function goStringSliceText(a: readonly string[] | undefined | null): string {
+  if (a === undefined || a === null) return '[]string(nil)';
+  return `[]string{${a.map((s) => q(String(s))).join(', ')}}`;
+}
+
+export const goStringSlice = (a: readonly string[] | undefined | null): GoValue => new GoValue(goStringSliceText(a));
+
+interface LabelSelectorLike {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key?: string; operator?: string; values?: string[] }[];
+}
+
+/** goLabelSelector renders a metav1.LabelSelector as `v1.LabelSelector{...}`. */
+export function goLabelSelector(sel: LabelSelectorLike | undefined | null): GoValue {
+  if (!sel) return new GoValue('(*v1.LabelSelector)(nil)');
+  const exprs = sel.matchExpressions;
+  const exprText =
+    exprs === undefined || exprs === null
+      ? '[]v1.LabelSelectorRequirement(nil)'
+      : `[]v1.LabelSelectorRequirement{${exprs
+          .map((e) => `v1.LabelSelectorRequirement{Key:${q(e.key ?? '')}, Operator:${q(e.operator ?? '')}, Values:${goStringSliceText(e.values)}}`)
+          .join(', ')}}`;
+  return new GoValue(`v1.LabelSelector{MatchLabels:${goStringMapText(sel.matchLabels)}, MatchExpressions:${exprText}}`);
+}
