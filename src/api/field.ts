@@ -109,6 +109,9 @@ function goValue(v: unknown): string {
       return JSON.stringify(v);
     default:
       if (v === null || v === undefined) return '<nil>';
+      // A value with its own toString plays Go's fmt.Stringer: validation passes pre-rendered
+      // Go syntax (`map[string]string{"app":"x"}`) this way.
+      if (!Array.isArray(v) && (v as { toString: unknown }).toString !== Object.prototype.toString) return String(v);
       return JSON.stringify(v);
   }
 }
