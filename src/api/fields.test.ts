@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isStatusError } from './errors.js';
-import { compileFieldSelector, convertFieldLabel, escapeFieldValue, parseFieldSelector, selectableFields, supportedFieldLabels } from './fields.js';
+import {
+  compileCustomResourceFieldSelector,
+  compileFieldSelector,
+  convertFieldLabel,
+  customResourceSelectableFields,
+  escapeFieldValue,
+  parseFieldSelector,
+  selectableFields,
+  supportedFieldLabels,
+} from './fields.js';
 import type { GroupVersionKind, KubeObject } from './types.js';
 
 const badRequestWith = (message: string) => (err: unknown) => isStatusError(err, 'BadRequest') && err.message === message;
@@ -149,5 +158,23 @@ describe('field labels per kind', () => {
     const ek = gvk('', 'v1', 'Event');
     assert.equal(compileFieldSelector(ek, 'involvedObject.name=web-1,source=kubelet,type=Warning').matches(selectableFields(ek, ev)), true);
     assert.equal(compileFieldSelector(ek, 'involvedObject.name=other').matches(selectableFields(ek, ev)), false);
+  });
+});
+
+describe('custom resource field selectors', () => {
+  const cr = { clusterScoped: false, selectableFields: [{ jsonPath: '.spec.color' }, { jsonPath: '.spec.size' }, { jsonPath: '.status.ready' }] };
+  const obj = { metadata: { name: 'w', namespace: 'd' }, spec: { color: 'blue', size: 3 }, status: { ready: true } };
+
+  it('selects on declared fields', () => {
+    const fields = customResourceSelectableFields(cr, obj);
+    assert.deepEqual(fields, { 'metadata.name': 'w', 'metadata.namespace': 'd', 'spec.color': 'blue', 'spec.size': '3', 'status.ready': 'true' });
+    assert.equal(compileCustomResourceFieldSelector(cr, 'spec.color=blue,status.ready=true').matches(fields), true);
+    assert.equal(compileCustomResourceFieldSelector(cr, 'spec.size!=3').matches(fields), false);
+    assert.equal(customResourceSelectableFields(cr, { metadata: { name: 'x', namespace: 'd' } })['spec.color'], '');
+  });
+
+  it('rejects undeclared fields and namespace on cluster-scoped kinds', () => {
+    assert.throws(() => compileCustomResourceFieldSelector(cr, 'spec.shape=round'), badRequestWith('field label not supported: spec.shape'));
+    assert.throws(() => compileCustomResourceFieldSelector({ clusterScoped: true }, 'metadata.namespace=d'), badRequestWith('field label not supported: metadata.namespace'));
   });
 });

@@ -312,3 +312,46 @@ export function selectableFields(gvk: GroupVersionKind, obj: KubeObject): Record
   const extra = kindFields(gvk).fields ?? EXTRA_FIELDS[kindKey(gvk)];
   return extra ? { ...out, ...extra(obj) } : out;
 }
+
+// ---- custom resources ----
+
+/** CustomResourceFieldSource is what a CRD version declares for field selection. */
+export interface CustomResourceFieldSource {
+  /** clusterScoped is true for CRDs with `scope: Cluster` (then metadata.namespace is rejected). */
+  clusterScoped: boolean;
+  /** selectableFields are the version's `selectableFields` (`{jsonPath: '.spec.color'}`). */
+  selectableFields?: readonly { jsonPath: string }[];
+}
+
+const crFieldName = (jsonPath: string): string => (jsonPath.startsWith('.') ? jsonPath.slice(1) : jsonPath);
+
+/**
+ * compileCustomResourceFieldSelector is compileFieldSelector for a custom resource version, as
+ * apiextensions-apiserver's converter: metadata.name, metadata.namespace (namespaced CRDs only)
+ * and the declared selectable fields; anything else is a 400 `field label not supported: <label>`.
+ */
+export function compileCustomResourceFieldSelector(cr: CustomResourceFieldSource, s: string): FieldSelector {
+  const declared = new Set((cr.selectableFields ?? []).map((f) => crFieldName(f.jsonPath)));
+  const parsed = parseFieldSelector(s);
+  for (const r of parsed.requirements) {
+    const ok = r.field === 'metadata.name' || (!cr.clusterScoped && r.field === 'metadata.namespace') || declared.has(r.field);
+    if (!ok) throw badRequest(notSupported(r.field));
+  }
+  return parsed;
+}
+
+/**
+ * customResourceSelectableFields returns a custom resource's field set: metadata fields plus
+ * each declared field's value (strings as-is, booleans and integers printed; '' when absent).
+ */
+export function customResourceSelectableFields(cr: CustomResourceFieldSource, obj: KubeObject): Record<string, string> {
+  const m = obj.metadata ?? {};
+  const out: Record<string, string> = { 'metadata.name': m.name ?? '' };
+  if (!cr.clusterScoped) out['metadata.namespace'] = m.namespace ?? '';
+  for (const f of cr.selectableFields ?? []) {
+    const name = crFieldName(f.jsonPath);
+    const v = get(obj, ...name.split('.'));
+    out[name] = typeof v === 'string' ? v : typeof v === 'boolean' || typeof v === 'number' ? String(v) : '';
+  }
+  return out;
+}
