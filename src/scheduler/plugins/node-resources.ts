@@ -52,6 +52,8 @@ export interface InsufficientResource {
   requested: number;
   used: number;
   capacity: number;
+  /** unresolvable: the pod asks for more than the node's whole allocatable, so preemption cannot help. */
+  unresolvable: boolean;
 }
 
 /**
@@ -68,16 +70,16 @@ export function fitsRequest(
   const out: InsufficientResource[] = [];
   const allowed = node.allocatable.allowedPodNumber;
   if (node.pods.length + 1 > allowed) {
-    out.push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: node.pods.length, capacity: allowed });
+    out.push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: node.pods.length, capacity: allowed, unresolvable: false });
   }
   if (req.milliCPU === 0 && req.memory === 0 && req.ephemeralStorage === 0 && (!req.scalar || req.scalar.size === 0)) return out;
   const a = node.allocatable;
   const r = node.requested;
   if (req.milliCPU > 0 && req.milliCPU > a.milliCPU - r.milliCPU) {
-    out.push({ resourceName: 'cpu', reason: 'Insufficient cpu', requested: req.milliCPU, used: r.milliCPU, capacity: a.milliCPU });
+    out.push({ resourceName: 'cpu', reason: 'Insufficient cpu', requested: req.milliCPU, used: r.milliCPU, capacity: a.milliCPU, unresolvable: req.milliCPU > a.milliCPU });
   }
   if (req.memory > 0 && req.memory > a.memory - r.memory) {
-    out.push({ resourceName: 'memory', reason: 'Insufficient memory', requested: req.memory, used: r.memory, capacity: a.memory });
+    out.push({ resourceName: 'memory', reason: 'Insufficient memory', requested: req.memory, used: r.memory, capacity: a.memory, unresolvable: req.memory > a.memory });
   }
   if (req.ephemeralStorage > 0 && req.ephemeralStorage > a.ephemeralStorage - r.ephemeralStorage) {
     out.push({
@@ -86,6 +88,7 @@ export function fitsRequest(
       requested: req.ephemeralStorage,
       used: r.ephemeralStorage,
       capacity: a.ephemeralStorage,
+      unresolvable: req.ephemeralStorage > a.ephemeralStorage,
     });
   }
   if (req.scalar) {
@@ -96,7 +99,7 @@ export function fitsRequest(
       if (slash > 0 && ignoredGroups?.has(name.slice(0, slash))) continue;
       const cap = a.getScalar(name);
       const used = r.getScalar(name);
-      if (q > cap - used) out.push({ resourceName: name, reason: `Insufficient ${name}`, requested: q, used, capacity: cap });
+      if (q > cap - used) out.push({ resourceName: name, reason: `Insufficient ${name}`, requested: q, used, capacity: cap, unresolvable: q > cap });
     }
   }
   return out;
@@ -214,7 +217,8 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status {
     const insufficient = fitsRequest(pod.requests, node, this.ignored, this.ignoredGroups);
     if (insufficient.length === 0) return Status.success();
-    return Status.unschedulable(...insufficient.map((r) => r.reason));
+    const reasons = insufficient.map((r) => r.reason);
+    return insufficient.some((r) => r.unresolvable) ? Status.unresolvable(...reasons) : Status.unschedulable(...reasons);
   }
 
   preScore(): Status {

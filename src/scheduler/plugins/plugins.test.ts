@@ -153,11 +153,12 @@ describe('NodeResourcesFit', () => {
     { name: 'fits', pod: makePod('p', { cpu: '1', memory: '1Gi' }), want: S },
     { name: 'insufficient cpu', pod: makePod('p', { cpu: '1500m' }), want: 'Unschedulable: Insufficient cpu' },
     { name: 'insufficient cpu and memory', pod: makePod('p', { cpu: '2', memory: '4Gi' }), want: 'Unschedulable: Insufficient cpu, Insufficient memory' },
+    { name: 'more than the whole node is unresolvable', pod: makePod('p', { cpu: '3' }), want: 'UnschedulableAndUnresolvable: Insufficient cpu' },
     { name: 'too many pods', pod: makePod('p'), existing: [...existing, makePod('e2', { nodeName: 'n' }), makePod('e3', { nodeName: 'n' })], want: 'Unschedulable: Too many pods' },
     {
       name: 'extended resource',
       pod: makePod('p', { containers: [{ name: 'c', resources: { requests: { 'example.com/gpu': '2' } } }] }),
-      want: 'Unschedulable: Insufficient example.com/gpu',
+      want: 'UnschedulableAndUnresolvable: Insufficient example.com/gpu',
     },
     {
       name: 'init container larger than regular containers counts (max of init vs sum)',
