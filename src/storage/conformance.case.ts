@@ -258,10 +258,15 @@ export function storageConformance(backend: string, open: StoreFactory): void {
     assert.equal((await s.get(p + 'gone')).kv, undefined);
     const err = await watchError(s, p, c.modRevision - 1);
     assert.ok(isStorageError(err, 'Compacted'), `got ${String(err)}`);
-    // Every write after the compacted revision is still delivered.
-    const evs = await collect(s, p, target, (e) => e.length >= 3);
-    assert.deepEqual(evs.map((e) => e.kv.modRevision), [target + 1, del.revision, keep.modRevision]);
+    // Every write after the compacted revision is still delivered, with prevKv even when the
+    // previous value is the one kept at the compacted revision.
+    const six = await s.update(p + 'k', b('6'), last.modRevision);
+    const evs = await collect(s, p, target, (e) => e.length >= 4);
+    assert.deepEqual(evs.map((e) => e.kv.modRevision), [target + 1, del.revision, keep.modRevision, six.modRevision]);
     assert.equal(evs[1]!.prevKv?.value.toString(), 'x');
+    assert.equal(evs[3]!.prevKv?.value.toString(), '5');
+    assert.equal(evs[3]!.prevKv?.modRevision, target);
+    assert.equal(evs[3]!.kv.version, 6);
   });
 
   withStore('a TTL key is deleted by the store with a DELETE event', async (s, p) => {

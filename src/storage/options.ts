@@ -17,7 +17,7 @@ export interface StorageOptions {
   compactKeep?: number;
   /** compactIntervalMs is how often automatic compaction runs (default 30 s; 0 disables it). */
   compactIntervalMs?: number;
-  /** compactBatchRows caps the rows one compaction transaction touches (sqlite, default 500). */
+  /** compactBatchRows caps the rows one compaction transaction touches (sqlite, default 200). */
   compactBatchRows?: number;
   /** progressIntervalMs is how often idle watchers with onProgress hear the revision (default 5 s). */
   progressIntervalMs?: number;

@@ -96,7 +96,8 @@ export class EtcdStorage implements Storage {
 
   /** open connects to the endpoints and checks the cluster answers. */
   static async open(endpoints: string[], opts: StorageOptions = {}): Promise<EtcdStorage> {
-    const options: IOptions = { hosts: endpoints, dialTimeout: 5000 };
+    // Lists of many objects exceed gRPC's default 4 MiB receive limit (kube-apiserver lifts it too).
+    const options: IOptions = { hosts: endpoints, dialTimeout: 5000, grpcOptions: { 'grpc.max_receive_message_length': 2 ** 31 - 1 } };
     if (opts.caFile) {
       options.credentials = { rootCertificate: readFileSync(opts.caFile) };
       if (opts.keyFile) options.credentials.privateKey = readFileSync(opts.keyFile);

@@ -34,16 +34,21 @@ export function kvFromRow(r: LogRow): KeyValue {
   };
 }
 
-/** prevKvFromRow rebuilds the previous value a row replaced, from the row alone (old_value). */
+/**
+ * prevKvFromRow rebuilds the value a row replaced from `old_value`/`prev_lease`, which readers
+ * join in from the previous row. The log stores old_value as NULL: for every row above the
+ * compacted revision (the only ones a watch can replay) the previous row is retained, so keeping
+ * a second copy of each value would only double the file.
+ */
 export function prevKvFromRow(r: LogRow): KeyValue | undefined {
-  if (r.created || r.old_value === null) return undefined;
+  if (r.created || r.old_value === null || r.old_value === undefined) return undefined;
   return {
     key: r.name,
     value: r.old_value,
     createRevision: r.create_revision,
     modRevision: r.prev_revision,
     version: r.deleted ? r.version : r.version - 1,
-    lease: r.lease,
+    lease: r.prev_lease ?? r.lease,
   };
 }
 
@@ -88,10 +93,10 @@ export class WriterCore {
     initSchema(this.db, name);
     const db = this.db;
     this.stmts = {
-      current: db.prepare(`SELECT log.* FROM kv JOIN log ON log.id = kv.id WHERE kv.name = ?`),
+      current: db.prepare(`SELECT log.id, log.name, log.created, log.deleted, log.create_revision, log.prev_revision, log.lease, log.value, log.version FROM kv JOIN log ON log.id = kv.id WHERE kv.name = ?`),
       lastId: db.prepare(`SELECT MAX(id) AS id FROM log WHERE name = ?`),
       insert: db.prepare(`INSERT INTO log(id, name, created, deleted, create_revision, prev_revision, lease, value, old_value, version)
-        VALUES (@id, @name, @created, @deleted, @create_revision, @prev_revision, @lease, @value, @old_value, @version)`),
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`),
       upsertKv: db.prepare(`INSERT INTO kv(name, id, lease) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET id = excluded.id, lease = excluded.lease`),
       deleteKv: db.prepare(`DELETE FROM kv WHERE name = ?`),
       setMeta: db.prepare(`UPDATE meta SET value = ? WHERE name = ?`),
@@ -157,7 +162,7 @@ export class WriterCore {
       const last = (this.stmts.lastId.get(op.key) as { id: number | null }).id ?? 0;
       const id = ++this.rev;
       const value = toBuffer(op.value);
-      this.stmts.insert.run({ id, name: op.key, created: 1, deleted: 0, create_revision: id, prev_revision: last, lease: op.lease, value, old_value: null, version: 1 });
+      this.stmts.insert.run(id, op.key, 1, 0, id, last, op.lease, value, 1);
       this.stmts.upsertKv.run(op.key, id, op.lease);
       return { ok: true, kv: { key: op.key, value, createRevision: id, modRevision: id, version: 1, lease: op.lease }, revision: id };
     }
@@ -170,11 +175,11 @@ export class WriterCore {
     if (op.kind === 'update') {
       const value = toBuffer(op.value);
       const version = cur.version + 1;
-      this.stmts.insert.run({ id, name: op.key, created: 0, deleted: 0, create_revision: cur.create_revision, prev_revision: cur.id, lease: op.lease, value, old_value: cur.value, version });
+      this.stmts.insert.run(id, op.key, 0, 0, cur.create_revision, cur.id, op.lease, value, version);
       this.stmts.upsertKv.run(op.key, id, op.lease);
       return { ok: true, kv: { key: op.key, value, createRevision: cur.create_revision, modRevision: id, version, lease: op.lease }, prevKv, revision: id };
     }
-    this.stmts.insert.run({ id, name: op.key, created: 0, deleted: 1, create_revision: cur.create_revision, prev_revision: cur.id, lease: cur.lease, value: Buffer.alloc(0), old_value: cur.value, version: cur.version });
+    this.stmts.insert.run(id, op.key, 0, 1, cur.create_revision, cur.id, cur.lease, EMPTY, cur.version);
     this.stmts.deleteKv.run(op.key);
     return { ok: true, kv: { key: op.key, value: Buffer.alloc(0), createRevision: cur.create_revision, modRevision: id, version: 0, lease: cur.lease }, prevKv, revision: id };
   }
@@ -224,6 +229,8 @@ export class WriterCore {
     this.db.close();
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function toBuffer(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);

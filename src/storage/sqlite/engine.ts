@@ -4,6 +4,7 @@
  * commits, and expires leases with one timer. It talks to the storage front end only through
  * messages, so the same code runs inside a worker thread or on the calling thread.
  */
+import { Worker } from 'node:worker_threads';
 import type { WatchEvent } from '../interface.js';
 import { WriterCore, type WriteOp, type WriteResult } from './core.js';
 
@@ -43,8 +44,21 @@ export class WriterEngine {
   private leaseTimerAt = Infinity;
   private closed = false;
 
+  private checkpointer: Worker | undefined;
+
   constructor(private readonly cfg: EngineConfig, private readonly emit: (msg: OutMsg) => void, core?: WriterCore) {
     this.core = core ?? new WriterCore(cfg.path, cfg.memory);
+    if (!cfg.memory) {
+      // Checkpoints run on their own thread; the writer's own auto-checkpoint is only a backstop
+      // (at 10000 pages) should that thread fall behind.
+      this.core.db.pragma('wal_autocheckpoint = 10000');
+      this.checkpointer = new Worker(new URL('./checkpointer.js', import.meta.url), { workerData: { path: cfg.path, intervalMs: 200 } });
+      this.checkpointer.unref();
+      this.checkpointer.on('error', () => {
+        this.checkpointer = undefined;
+        this.core.db.pragma('wal_autocheckpoint = 1000');
+      });
+    }
     if (cfg.compactIntervalMs > 0) {
       this.autoTimer = setInterval(() => this.autoCompact(), cfg.compactIntervalMs);
       this.autoTimer.unref();
@@ -77,15 +91,32 @@ export class WriterEngine {
         this.closed = true;
         clearInterval(this.autoTimer);
         clearTimeout(this.leaseTimer);
-        try {
-          this.core.checkpoint();
-        } catch {
-          // A read-only or full disk cannot checkpoint; the WAL stays valid and is replayed on open.
-        }
-        this.core.close();
-        this.emit({ t: 'closed', id: msg.id });
+        void this.stopCheckpointer().then(() => this.finishClose(msg.id));
         return;
     }
+  }
+
+  private stopCheckpointer(): Promise<void> {
+    const w = this.checkpointer;
+    if (!w) return Promise.resolve();
+    this.checkpointer = undefined;
+    return new Promise<void>((resolve) => {
+      const done = (): void => resolve();
+      w.once('message', done);
+      w.once('exit', done);
+      w.once('error', done);
+      w.postMessage('close');
+    });
+  }
+
+  private finishClose(id: number): void {
+    try {
+      this.core.checkpoint();
+    } catch {
+      // A read-only or full disk cannot checkpoint; the WAL stays valid and is replayed on open.
+    }
+    this.core.close();
+    this.emit({ t: 'closed', id });
   }
 
   private scheduleFlush(): void {

@@ -74,7 +74,7 @@ export function configureWriter(db: Database.Database, memory: boolean): void {
   if (!memory) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    db.pragma('journal_size_limit = 67108864');
+    db.pragma('journal_size_limit = 16777216');
     db.pragma('wal_autocheckpoint = 1000');
   }
   db.pragma('busy_timeout = 5000');
@@ -115,6 +115,9 @@ export interface LogRow {
   prev_revision: number;
   lease: number;
   value: Buffer;
-  old_value: Buffer | null;
+  /** old_value is NULL in the table; readers join it in from the previous row. */
+  old_value?: Buffer | null;
+  /** prev_lease is the previous row's lease, joined in by readers. */
+  prev_lease?: number | null;
   version: number;
 }

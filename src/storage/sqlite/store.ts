@@ -94,7 +94,7 @@ export class SqliteStorage implements Storage {
       atRev: r.prepare(`SELECT * FROM log WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1`),
       listAtRev: r.prepare(`SELECT * FROM log WHERE id IN (SELECT MAX(id) FROM log WHERE name >= ? AND name < CAST(? AS TEXT) AND id <= ? GROUP BY name) AND deleted = 0 ORDER BY name LIMIT ?`),
       countAtRevAfter: r.prepare(`SELECT count(*) FROM log WHERE id IN (SELECT MAX(id) FROM log WHERE name > ? AND name < CAST(? AS TEXT) AND id <= ? GROUP BY name) AND deleted = 0`).pluck(),
-      history: r.prepare(`SELECT * FROM log WHERE id > ? AND id <= ? AND name >= ? AND name < CAST(? AS TEXT) ORDER BY id`),
+      history: r.prepare(`SELECT l.id, l.name, l.created, l.deleted, l.create_revision, l.prev_revision, l.lease, l.value, l.version, p.value AS old_value, p.lease AS prev_lease FROM log l LEFT JOIN log p ON p.id = l.prev_revision WHERE l.id > ? AND l.id <= ? AND l.name >= ? AND l.name < CAST(? AS TEXT) ORDER BY l.id`),
     };
     // A read transaction gives one consistent snapshot for the revision and the rows.
     this.readTx = <A extends unknown[], T>(fn: (...a: A) => T) => r.transaction(fn);
@@ -113,7 +113,7 @@ export class SqliteStorage implements Storage {
       memory: path === undefined,
       compactKeep: opts.compactKeep ?? 1000,
       compactIntervalMs: opts.compactIntervalMs ?? 30_000,
-      compactBatchRows: opts.compactBatchRows ?? 500,
+      compactBatchRows: opts.compactBatchRows ?? 200,
     };
     if (path === undefined) {
       const db = new Database(':memory:');

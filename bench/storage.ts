@@ -1,0 +1,263 @@
+/**
+ * bench:storage — the storage backends side by side: sqlite (embedded, file in a temp dir) and
+ * etcd (a real etcd started for the run). Prints a table; `--json FILE` writes a flat object of
+ * `<backend>_<metric>` numbers; `--quick` shrinks every phase; `--only sqlite|etcd` runs one.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStorage, type Storage, type StorageOptions } from '../src/storage/index.js';
+import { etcdBinary, startEtcd, type RunningEtcd } from '../src/storage/testing/etcd.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const jsonIdx = args.indexOf('--json');
+const jsonFile = jsonIdx >= 0 ? args[jsonIdx + 1] : undefined;
+const onlyIdx = args.indexOf('--only');
+const only = onlyIdx >= 0 ? args[onlyIdx + 1] : undefined;
+
+const cfg = quick
+  ? { writeSecs: 1, small: 2_000, large: 10_000, reads: 100, lists: 10, largeLists: 3, watchWrites: 300, history: 20_000, updates: 50_000 }
+  : { writeSecs: 3, small: 10_000, large: 100_000, reads: 500, lists: 30, largeLists: 8, watchWrites: 2_000, history: 100_000, updates: 1_000_000 };
+
+const VALUE = Buffer.alloc(1024, 'v');
+const results: Record<string, number> = {};
+const rows: Array<[string, string, string]> = [];
+
+function pct(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+function record(backend: string, metric: string, value: number, unit: string): void {
+  const v = Math.round(value * 100) / 100;
+  results[`${backend}_${metric}`] = v;
+  rows.push([backend, metric, `${v} ${unit}`]);
+  console.error(`  ${backend} ${metric}: ${v} ${unit}`);
+}
+
+/** load writes n keys under prefix with `writers` concurrent loops. */
+async function load(s: Storage, prefix: string, n: number, writers = 64): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      for (let i = next++; i < n; i = next++) await s.create(`${prefix}${String(i).padStart(7, '0')}`, VALUE);
+    }),
+  );
+}
+
+async function writesPerSecond(s: Storage, backend: string, writers: number): Promise<void> {
+  const prefix = `/bench/w${writers}/`;
+  const until = performance.now() + cfg.writeSecs * 1000;
+  let n = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: writers }, async (_, w) => {
+      for (let i = 0; performance.now() < until; i++) {
+        await s.create(`${prefix}${w}/${i}`, VALUE);
+        n++;
+      }
+    }),
+  );
+  record(backend, `writes_per_s_${writers}`, n / ((performance.now() - t0) / 1000), 'writes/s');
+}
+
+async function readLatency(s: Storage, backend: string, n: number, label: string, lists: number): Promise<void> {
+  const prefix = `/bench/r${label}/`;
+  await load(s, prefix, n);
+  const gets: number[] = [];
+  for (let i = 0; i < cfg.reads; i++) {
+    const key = `${prefix}${String(Math.floor(Math.random() * n)).padStart(7, '0')}`;
+    const t = performance.now();
+    await s.get(key);
+    gets.push(performance.now() - t);
+  }
+  const ls: number[] = [];
+  for (let i = 0; i < lists; i++) {
+    const t = performance.now();
+    const r = await s.list(prefix);
+    ls.push(performance.now() - t);
+    if (r.kvs.length !== n) throw new Error(`list returned ${r.kvs.length} of ${n}`);
+  }
+  record(backend, `get_${label}_p50_ms`, pct(gets, 50), 'ms');
+  record(backend, `get_${label}_p99_ms`, pct(gets, 99), 'ms');
+  record(backend, `list_${label}_p50_ms`, pct(ls, 50), 'ms');
+  record(backend, `list_${label}_p99_ms`, pct(ls, 99), 'ms');
+}
+
+async function watchLatency(s: Storage, backend: string): Promise<void> {
+  const prefix = '/bench/watch/';
+  const start = await s.currentRevision();
+  const sent = new Map<number, number>();
+  const lat: number[] = [];
+  let received = 0;
+  const total = cfg.watchWrites * 100;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const watchers = Array.from({ length: 100 }, () =>
+    s.watch({
+      prefix,
+      afterRevision: start,
+      onEvents: (evs) => {
+        const now = performance.now();
+        for (const ev of evs) {
+          const t = sent.get(Number(ev.kv.value.subarray(0, 16).toString()));
+          if (t !== undefined) lat.push(now - t);
+          if (++received === total) done();
+        }
+      },
+      onError: (err) => console.error(`watch failed: ${err.message}`),
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 200));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < cfg.watchWrites; i = next++) {
+        const v = Buffer.concat([Buffer.from(String(i).padStart(16, '0')), VALUE]);
+        sent.set(i, performance.now());
+        await s.create(`${prefix}${i}`, v);
+      }
+    }),
+  );
+  await Promise.race([finished, new Promise((r) => setTimeout(r, 30_000))]);
+  for (const w of watchers) w.close();
+  record(backend, 'watch_p50_ms', pct(lat, 50), 'ms');
+  record(backend, 'watch_p99_ms', pct(lat, 99), 'ms');
+}
+
+/** compactionStall builds history, then measures every write's latency while compaction runs. */
+async function compactionStall(s: Storage, backend: string): Promise<void> {
+  const prefix = '/bench/hist/';
+  let next = 0;
+  await load(s, prefix, 1000);
+  const revs = new Map<number, number>();
+  for (const kv of (await s.list(prefix)).kvs) revs.set(Number(kv.key.slice(prefix.length)), kv.modRevision);
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      for (let i = next++; i < cfg.history; i = next++) {
+        const k = i % 1000;
+        const kv = await s.update(`${prefix}${String(k).padStart(7, '0')}`, VALUE, revs.get(k)!).catch(async () => {
+          const cur = (await s.get(`${prefix}${String(k).padStart(7, '0')}`)).kv!;
+          return s.update(cur.key, VALUE, cur.modRevision);
+        });
+        revs.set(k, kv.modRevision);
+      }
+    }),
+  );
+  const target = (await s.currentRevision()) - 1000;
+  const lat: number[] = [];
+  let compacting = true;
+  const t0 = performance.now();
+  const compaction = s.compact(target).finally(() => (compacting = false));
+  let i = 0;
+  while (compacting) {
+    const t = performance.now();
+    await s.create(`/bench/stall/${i++}`, VALUE);
+    lat.push(performance.now() - t);
+  }
+  await compaction;
+  record(backend, 'compaction_ms', performance.now() - t0, 'ms');
+  record(backend, 'compaction_write_p50_ms', pct(lat, 50), 'ms');
+  record(backend, 'compaction_stall_max_ms', Math.max(...lat), 'ms');
+}
+
+/** fileSize runs `updates` updates of 1000 keys with automatic compaction and reports disk use. */
+async function fileSize(open: (o: StorageOptions) => Promise<Storage>, backend: string, du: () => number): Promise<void> {
+  const s = await open({ compactIntervalMs: 1000, compactKeep: 1000 });
+  try {
+    const prefix = '/bench/size/';
+    await load(s, prefix, 1000);
+    let next = 0;
+    const t0 = performance.now();
+    let worst = 0;
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        for (let i = next++; i < cfg.updates; i = next++) {
+          const key = `${prefix}${String(i % 1000).padStart(7, '0')}`;
+          const t = performance.now();
+          await s.guaranteedUpdate(key, () => ({ value: VALUE }));
+          worst = Math.max(worst, performance.now() - t);
+        }
+      }),
+    );
+    record(backend, 'updates_per_s', cfg.updates / ((performance.now() - t0) / 1000), 'updates/s');
+    record(backend, 'update_latency_max_ms', worst, 'ms');
+    await new Promise((r) => setTimeout(r, 1500));
+  } finally {
+    await s.close();
+  }
+  record(backend, `size_after_${cfg.updates}_updates_mb`, du() / 1e6, 'MB');
+}
+
+function dirBytes(dir: string): number {
+  return Number(execFileSync('du', ['-sb', dir]).toString().split('\t')[0]);
+}
+
+async function suite(backend: string, open: (o: StorageOptions) => Promise<Storage>, du: () => number): Promise<void> {
+  console.error(`== ${backend}`);
+  const s = await open({ compactIntervalMs: 0 });
+  try {
+    await writesPerSecond(s, backend, 1);
+    await writesPerSecond(s, backend, 64);
+    await readLatency(s, backend, cfg.small, quick ? '2k' : '10k', cfg.lists);
+    await readLatency(s, backend, cfg.large, quick ? '10k' : '100k', cfg.largeLists);
+    await watchLatency(s, backend);
+    await compactionStall(s, backend);
+  } finally {
+    await s.close();
+  }
+  await fileSize(open, backend, du);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'k8ts-bench-'));
+let etcd: RunningEtcd | undefined;
+try {
+  if (only !== 'etcd') {
+    let n = 0;
+    let last = '';
+    await suite(
+      'sqlite',
+      (o) => {
+        last = join(work, `sqlite-${n++}`, 'state.db');
+        return openStorage(`sqlite://${last}`, o);
+      },
+      () => statSize(last) + statSize(last + '-wal'),
+    );
+  }
+  if (only !== 'sqlite') {
+    if (!etcdBinary()) {
+      console.error('etcd not installed: skipping the etcd column');
+    } else {
+      etcd = await startEtcd({ quotaBackendBytes: 8 * 1024 * 1024 * 1024 });
+      const e = etcd;
+      await suite('etcd', (o) => openStorage(e.endpoint, o), () => dirBytes(e.dataDir));
+    }
+  }
+} finally {
+  await etcd?.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+
+if (results.sqlite_writes_per_s_64 && results.etcd_writes_per_s_64) {
+  results.sqlite_vs_etcd_writes_64_ratio = Math.round((results.sqlite_writes_per_s_64 / results.etcd_writes_per_s_64) * 100) / 100;
+}
+const metrics = [...new Set(rows.map((r) => r[1]))];
+const backends = [...new Set(rows.map((r) => r[0]))];
+const cell = (b: string, m: string): string => rows.find((r) => r[0] === b && r[1] === m)?.[2] ?? '-';
+const widths = [Math.max(...metrics.map((m) => m.length), 6), ...backends.map((b) => Math.max(b.length, ...metrics.map((m) => cell(b, m).length)))];
+const line = (cols: string[]): string => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+console.log(line(['metric', ...backends]));
+for (const m of metrics) console.log(line([m, ...backends.map((b) => cell(b, m))]));
+if (results.sqlite_vs_etcd_writes_64_ratio) console.log(`sqlite/etcd writes/s with 64 writers: ${results.sqlite_vs_etcd_writes_64_ratio}x`);
+if (jsonFile) writeFileSync(jsonFile, JSON.stringify(results, null, 2) + '\n');
+
+function statSize(p: string): number {
+  try {
+    return statSync(p).size;
+  } catch {
+    return 0;
+  }
+}
