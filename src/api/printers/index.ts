@@ -5,7 +5,8 @@
  *
  * Like kube-apiserver, rows always carry the wide cells; kubectl hides priority-1 columns.
  * Kinds upstream has no printer for (Role, ClusterRole, LimitRange, CRDs without printer columns,
- * ...) get the default table: Name and Created At (RFC 3339).
+ * ...) get the default table: Name and Created At (RFC 3339). Custom resources are printed by
+ * printCustomResourceTable from their CRD's additionalPrinterColumns.
  */
 import type { GroupVersionKind, KubeObject } from '../types.js';
 import * as d from './descriptions.js';
@@ -14,6 +15,8 @@ import { printerFor } from './registry.js';
 import type { TableColumnDefinition, TableRowCells } from './types.js';
 
 export type { TableColumnDefinition, TableRowCells, TableRowCondition } from './types.js';
+export { printCustomResourceTable, type CustomResourceColumnDefinition } from './crd.js';
+export { JSONPath, JSONPathError } from './jsonpath.js';
 
 const defaultColumns = (): TableColumnDefinition[] => [nameColumn(), col('Created At', 'date', d.objectMetaCreationTimestamp)];
 
