@@ -5,6 +5,7 @@
  */
 import * as openapi from '../api/openapi/index.js';
 import type { GroupVersionKind, KubeObject, ResourceInfo } from '../api/types.js';
+import { swaggerToProtobuf } from './openapiv2pb.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -15,6 +16,7 @@ function call(fn: unknown, baseArity: number, resources: readonly ResourceInfo[]
 
 export class OpenAPI {
   private v2: Buffer | undefined;
+  private v2pb: Buffer | undefined;
   private v3Index: Buffer | undefined;
   private readonly v3 = new Map<string, Buffer | null>();
 
@@ -23,6 +25,11 @@ export class OpenAPI {
   /** v2 returns the swagger document bytes (built once). */
   swagger(): Buffer {
     return (this.v2 ??= Buffer.from(JSON.stringify(call(openapi.openAPIV2, 0, this.resources))));
+  }
+
+  /** swaggerProtobuf returns the same document as gnostic protobuf (older kubectl asks for it). */
+  swaggerProtobuf(): Buffer {
+    return (this.v2pb ??= swaggerToProtobuf(JSON.parse(this.swagger().toString('utf8')) as Record<string, unknown>));
   }
 
   index(): Buffer {

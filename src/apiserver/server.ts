@@ -246,6 +246,9 @@ function handleNonResource(req: IncomingMessage, res: ServerResponse, url: URL, 
       if (aggregatedVersion) return writeBytes(res, 200, discovery.aggregatedList('apis', aggregatedVersion), `application/json;g=apidiscovery.k8s.io;v=${aggregatedVersion};as=APIGroupDiscoveryList`);
       return writeBytes(res, 200, discovery.apiGroupList);
     case '/openapi/v2':
+      if (!acceptsJSON(req.headers.accept) && /com\.github\.proto-openapi\.spec\.v2/.test(req.headers.accept ?? '')) {
+        return writeBytes(res, 200, openapi.swaggerProtobuf(), 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+      }
       return writeBytes(res, 200, openapi.swagger());
     case '/openapi/v3':
       return writeBytes(res, 200, openapi.index());
@@ -280,4 +283,12 @@ function aggregatedDiscoveryVersion(accept: string): 'v2' | 'v2beta1' | undefine
     if (!params.as && (type === 'application/json' || type === '*/*')) return undefined;
   }
   return undefined;
+}
+
+function acceptsJSON(accept: string | undefined): boolean {
+  if (!accept) return true;
+  return accept.split(',').some((p) => {
+    const t = p.split(';')[0]!.trim();
+    return t === 'application/json' || t === '*/*' || t === 'application/*';
+  });
 }
