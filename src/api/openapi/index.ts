@@ -68,3 +68,19 @@ export function openAPIV3JSON(resources: readonly ResourceInfo[], path: string):
 export function unknownFields(gvk: GroupVersionKind, obj: KubeObject): string[] {
   return unknownFieldsOf(gvk, obj);
 }
+
+/**
+ * strictDecodingError renders unknown-field paths as upstream's runtime.StrictDecodingError:
+ * `strict decoding error: unknown field "spec.foo", unknown field "spec.bar"`. For
+ * fieldValidation=Strict the apiserver wraps it in a 400 BadRequest
+ * (`<Kind> in version "<v>" cannot be handled as a <Kind>: <this>`); for Warn each
+ * `unknown field "<path>"` becomes one warning header.
+ */
+export function strictDecodingError(paths: readonly string[]): string {
+  return `strict decoding error: ${paths.map(unknownFieldMessage).join(', ')}`;
+}
+
+/** unknownFieldMessage is one entry of a strict decoding error: `unknown field "spec.foo"`. */
+export function unknownFieldMessage(path: string): string {
+  return `unknown field ${JSON.stringify(path)}`;
+}

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ResourceInfo } from '../types.js';
 import { builtinResources } from '../resources.js';
-import { definitions, openAPIV2, openAPIV2Protobuf, openAPIV3, openAPIV3Index, openAPIV3JSON, unknownFields } from './index.js';
+import { definitions, openAPIV2, openAPIV2Protobuf, openAPIV3, openAPIV3Index, openAPIV3JSON, strictDecodingError, unknownFields } from './index.js';
 
 type Obj = Record<string, unknown>;
 
@@ -132,6 +132,28 @@ const unknownCases: { name: string; gvk?: typeof deployment; obj: Obj; want: str
     obj: { data: { any: { thing: 1 } }, metadata: { managedFields: [{ fieldsV1: { 'f:spec': {} } }] } },
     want: [],
   },
+  {
+    name: "a CRD's schema extensions are known fields",
+    gvk: { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition' },
+    obj: {
+      spec: {
+        group: 'example.com',
+        versions: [
+          {
+            name: 'v1',
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                'x-kubernetes-preserve-unknown-fields': true,
+                properties: { spec: { type: 'object', 'x-kubernetes-validations': [{ rule: 'self.a > 0' }], properties: { a: { type: 'integer', 'x-kubernetes-int-or-string': true, bogus: 1 } } } },
+              },
+            },
+          },
+        ],
+      },
+    },
+    want: ['spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.a.bogus'],
+  },
 ];
 
 for (const c of unknownCases) {
@@ -139,3 +161,7 @@ for (const c of unknownCases) {
     assert.deepEqual(unknownFields(c.gvk ?? deployment, c.obj).sort(), c.want.sort());
   });
 }
+
+test('strictDecodingError renders as upstream', () => {
+  assert.equal(strictDecodingError(['spec.foo', 'metadata.bar']), 'strict decoding error: unknown field "spec.foo", unknown field "metadata.bar"');
+});

@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
-import { doubleFields, int64Fields, listTags, packagePrefix } from './tables.js';
+import { doubleFields, extraProperties, int64Fields, listTags, packagePrefix } from './tables.js';
 
 type Schema = Record<string, unknown>;
 
@@ -213,6 +213,7 @@ function main(): void {
           gvk = i < 0 ? { group: '', version: apiVersion, kind: lit[1]! } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1), kind: lit[1]! };
         }
       }
+      Object.assign(properties, extraProperties[defName] ?? {});
       for (const name of Object.keys(tags)) {
         if (!properties[name]) throw new Error(`tables.ts names unknown field ${d.file}.${d.name}.${name}`);
       }
