@@ -123,7 +123,7 @@ describe('selectorFromLabelSelector', () => {
   });
 
   const bad: [string, Parameters<typeof selectorFromLabelSelector>[0], string][] = [
-    ['empty In', { matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }, 'values: Invalid value: []string{}: for \'in\', \'notin\' operators, values set can\'t be empty'],
+    ['empty In', { matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }, 'values: Invalid value: []string(nil): for \'in\', \'notin\' operators, values set can\'t be empty'],
     ['values on Exists', { matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }, 'values: Invalid value: []string{"x"}: values set must be empty for exists and does not exist'],
     ['unknown operator', { matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] }, '"Gt" is not a valid label selector operator'],
     ['bad key', { matchLabels: { 'a b': 'x' } }, "key: Invalid value: \"a b\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"],

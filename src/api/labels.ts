@@ -131,10 +131,14 @@ function requirementErrors(key: string, op: Operator, values: readonly string[],
   return errs;
 }
 
-/** GoStringSlice renders a []string bad value as Go's %#v does (`[]string{"a", "b"}`). */
+/**
+ * GoStringSlice renders a []string bad value as Go's %#v does (`[]string{"a", "b"}`). Upstream
+ * copies values with append([]string(nil), ...), so an empty list is a nil slice there.
+ */
 class GoStringSlice {
   constructor(private readonly values: readonly string[]) {}
   toString(): string {
+    if (this.values.length === 0) return '[]string(nil)';
     return `[]string{${this.values.map((v) => JSON.stringify(v)).join(', ')}}`;
   }
 }
