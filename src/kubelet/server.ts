@@ -1,0 +1,281 @@
+/**
+ * The kubelet's HTTP server (upstream pkg/kubelet/server): `/healthz`, `/pods`,
+ * `/containerLogs/{ns}/{pod}/{container}`, and the streaming endpoints `/exec`, `/attach` and
+ * `/portForward` over WebSocket. The apiserver proxies `pods/log`, `pods/exec`,
+ * `pods/attach` and `pods/portforward` here.
+ *
+ * Streaming protocols spoken: `v5.channel.k8s.io`, `v4.channel.k8s.io`, `channel.k8s.io` and
+ * `base64.channel.k8s.io` for exec/attach (one channel byte per message: 0 stdin, 1 stdout,
+ * 2 stderr, 3 error/status, 4 resize, 255 close in v5); `portforward.k8s.io` /
+ * `v4.channel.k8s.io` for port-forward (two channels per port, each opened with the port as a
+ * little-endian uint16). Not spoken yet: SPDY/3.1 (`SPDY/3.1+portforward.k8s.io` tunnelled in a
+ * WebSocket, which kubectl ≥ 1.31 uses for port-forward, and plain SPDY upgrades), so kubectl
+ * port-forward needs the apiserver to translate or an older kubectl. No authentication or
+ * authorization yet: bind it to a trusted address.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Duplex, Readable } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { PodLifecycle } from './pods.js';
+import { readLogs } from './logs.js';
+import type { StreamSession } from './runtime/api.js';
+
+export interface KubeletServerOptions {
+  lifecycle: PodLifecycle;
+  /** address to bind (default 127.0.0.1) and port (0: any free port). */
+  address?: string;
+  port?: number;
+  /** tls serves HTTPS with this PEM certificate and key. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** healthz reports extra health (the node agent's sync loop); default healthy. */
+  healthy?: () => boolean;
+}
+
+export interface KubeletServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io', 'base64.channel.k8s.io'];
+const PORTFORWARD_PROTOCOLS = ['portforward.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io', 'v4.base64.channel.k8s.io', 'base64.channel.k8s.io'];
+
+function textError(res: ServerResponse, code: number, msg: string): void {
+  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+  res.end(`${msg}\n`);
+}
+
+const truthy = (v: string | null): boolean => v === 'true' || v === '1';
+
+export async function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletServer> {
+  const lifecycle = opts.lifecycle;
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols, req) => {
+      const list = req.url?.startsWith('/portForward') ? PORTFORWARD_PROTOCOLS : EXEC_PROTOCOLS;
+      for (const p of list) if (protocols.has(p)) return p;
+      return false;
+    },
+  });
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'http://kubelet');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    if (url.pathname === '/healthz' || url.pathname === '/healthz/ping' || url.pathname === '/healthz/syncloop') {
+      const ok = opts.healthy?.() ?? true;
+      res.writeHead(ok ? 200 : 500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(ok ? 'ok' : 'unhealthy');
+      return;
+    }
+    if (url.pathname === '/pods' || url.pathname === '/pods/') {
+      const items: Pod[] = lifecycle.pods();
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items }));
+      return;
+    }
+    if (parts[0] === 'containerLogs' && parts.length === 4 && req.method === 'GET') {
+      void serveLogs(lifecycle, parts[1]!, parts[2]!, parts[3]!, url.searchParams, req, res);
+      return;
+    }
+    if (parts[0] === 'exec' || parts[0] === 'attach' || parts[0] === 'portForward') {
+      textError(res, 400, `${parts[0]} requires a WebSocket upgrade (protocols: ${(parts[0] === 'portForward' ? PORTFORWARD_PROTOCOLS : EXEC_PROTOCOLS).join(', ')}); SPDY is not supported`);
+      return;
+    }
+    textError(res, 404, '404 page not found');
+  };
+
+  const server: Server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createServer(handler);
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://kubelet');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const kind = parts[0];
+    if (kind !== 'exec' && kind !== 'attach' && kind !== 'portForward') {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    const protoHeader = String(req.headers['sec-websocket-protocol'] ?? '');
+    if (!protoHeader) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nunsupported upgrade: SPDY is not supported, use WebSocket\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (kind === 'portForward') void servePortForward(lifecycle, ws, parts, url.searchParams);
+      else void serveExec(lifecycle, ws, kind, parts, url.searchParams);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.address ?? '127.0.0.1', () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
+  return {
+    url: `${opts.tls ? 'https' : 'http'}://${host}:${addr.port}`,
+    port: addr.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function serveLogs(lifecycle: PodLifecycle, ns: string, pod: string, container: string, q: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const found = lifecycle.findContainer(ns, pod, container, truthy(q.get('previous')));
+  if ('error' in found) return textError(res, found.code, found.error);
+  const num = (k: string): number | undefined => {
+    const v = q.get(k);
+    return v === null || v === '' ? undefined : Number(v);
+  };
+  let sinceTime: number | undefined;
+  if (q.get('sinceTime')) sinceTime = Date.parse(q.get('sinceTime')!);
+  const sinceSeconds = num('sinceSeconds');
+  if (sinceSeconds !== undefined) sinceTime = Date.now() - sinceSeconds * 1000;
+  for (const k of ['tailLines', 'limitBytes', 'sinceSeconds']) {
+    const v = num(k);
+    if (v !== undefined && (!Number.isInteger(v) || v < 0)) return textError(res, 400, `invalid ${k}: ${q.get(k)}`);
+  }
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+  const ac = new AbortController();
+  req.on('close', () => ac.abort());
+  const id = found.container.id;
+  const stillRunning = (): boolean => {
+    const again = lifecycle.findContainer(ns, pod, container);
+    return !('error' in again) && again.container.id === id && again.container.state === 'CONTAINER_RUNNING';
+  };
+  try {
+    await readLogs(found.logPath, { follow: truthy(q.get('follow')), tailLines: num('tailLines'), sinceTime, timestamps: truthy(q.get('timestamps')), limitBytes: num('limitBytes') }, res, ac.signal, stillRunning);
+  } finally {
+    res.end();
+  }
+}
+
+/** ChannelWriter frames data for one channel, in binary or base64 protocols. */
+function sendChannel(ws: WebSocket, base64: boolean, channel: number, data: Buffer): void {
+  if (ws.readyState !== ws.OPEN) return;
+  if (base64) ws.send(String.fromCharCode(48 + channel) + data.toString('base64'));
+  else ws.send(Buffer.concat([Buffer.from([channel]), data]));
+}
+
+function decodeFrame(base64: boolean, data: Buffer | string): { channel: number; payload: Buffer } | undefined {
+  if (base64) {
+    const s = typeof data === 'string' ? data : data.toString('utf8');
+    if (!s.length) return undefined;
+    return { channel: s.charCodeAt(0) - 48, payload: Buffer.from(s.slice(1), 'base64') };
+  }
+  const b = typeof data === 'string' ? Buffer.from(data) : data;
+  if (!b.length) return undefined;
+  return { channel: b[0]!, payload: b.subarray(1) };
+}
+
+/** exitStatus is the metav1.Status the error channel carries in v4+ (kubectl reads the exit code from it). */
+export function exitStatus(cmd: string[], code: number): string {
+  if (code === 0) return JSON.stringify({ metadata: {}, status: 'Success' });
+  return JSON.stringify({
+    metadata: {},
+    status: 'Failure',
+    message: `command terminated with non-zero exit code: error executing command [${cmd.join(' ')}], exit code ${code}`,
+    reason: 'NonZeroExitCode',
+    details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
+  });
+}
+
+async function serveExec(lifecycle: PodLifecycle, ws: WebSocket, kind: 'exec' | 'attach', parts: string[], q: URLSearchParams): Promise<void> {
+  const protocol = ws.protocol;
+  const base64 = protocol.startsWith('base64');
+  const v4plus = protocol.startsWith('v4') || protocol.startsWith('v5');
+  // /exec/{ns}/{pod}/{container} or /exec/{ns}/{pod}/{uid}/{container}
+  const [ns, pod] = [parts[1]!, parts[2]!];
+  const container = parts.length >= 5 ? parts[4]! : parts[3];
+  const fail = (msg: string): void => {
+    const body = v4plus ? JSON.stringify({ metadata: {}, status: 'Failure', message: msg, reason: 'InternalError', code: 500 }) : msg;
+    sendChannel(ws, base64, 3, Buffer.from(body));
+    ws.close(1000);
+  };
+  const found = lifecycle.findContainer(ns, pod, container);
+  if ('error' in found) return fail(found.error);
+  if (found.container.state !== 'CONTAINER_RUNNING') return fail(`container ${found.container.name} is not running`);
+  const cmd = q.getAll('command');
+  const wantStdin = truthy(q.get('stdin')) || truthy(q.get('input'));
+  const wantStdout = q.get('stdout') === null ? true : truthy(q.get('stdout')) || truthy(q.get('output'));
+  const wantStderr = q.get('stderr') === null ? true : truthy(q.get('stderr')) || truthy(q.get('error'));
+  const tty = truthy(q.get('tty'));
+  let session: StreamSession;
+  try {
+    session =
+      kind === 'exec'
+        ? await lifecycle.runtime.exec({ containerId: found.container.id, cmd, stdin: wantStdin, stdout: wantStdout, stderr: wantStderr, tty })
+        : await lifecycle.runtime.attach({ containerId: found.container.id, stdin: wantStdin, stdout: wantStdout, stderr: wantStderr, tty });
+  } catch (e) {
+    return fail(e instanceof Error ? e.message : String(e));
+  }
+  const pipe = (r: Readable | undefined, channel: number): Promise<void> =>
+    new Promise((resolve) => {
+      if (!r) return resolve();
+      r.on('data', (b: Buffer) => sendChannel(ws, base64, channel, b));
+      r.once('end', resolve);
+      r.once('close', resolve);
+      r.once('error', () => resolve());
+    });
+  const outputsDone = Promise.all([pipe(session.stdout, 1), pipe(session.stderr, 2)]);
+  ws.on('message', (data: Buffer | string) => {
+    const f = decodeFrame(base64, data as Buffer);
+    if (!f) return;
+    if (f.channel === 0) session.stdin?.write(f.payload);
+    else if (f.channel === 4) {
+      try {
+        const size = JSON.parse(f.payload.toString()) as { Width: number; Height: number };
+        session.resize?.(size.Width, size.Height);
+      } catch {
+        // a malformed resize message is ignored, as upstream does
+      }
+    } else if (f.channel === 255 && f.payload[0] === 0) session.stdin?.end();
+  });
+  ws.on('close', () => session.close());
+  const code = await session.exited;
+  await Promise.race([outputsDone, new Promise((r) => setTimeout(r, 1000))]);
+  if (v4plus) sendChannel(ws, base64, 3, Buffer.from(exitStatus(cmd, code)));
+  else if (code !== 0) sendChannel(ws, base64, 3, Buffer.from(`command terminated with non-zero exit code: ${code}`));
+  ws.close(1000);
+}
+
+async function servePortForward(lifecycle: PodLifecycle, ws: WebSocket, parts: string[], q: URLSearchParams): Promise<void> {
+  const base64 = ws.protocol.includes('base64');
+  const [ns, pod] = [parts[1]!, parts[2]!];
+  const ports = q.getAll('ports').flatMap((p) => p.split(',')).map((p) => Number(p.trim()));
+  const found = lifecycle.findContainer(ns, pod, lifecycle.pods().find((p) => p.metadata?.namespace === ns && p.metadata?.name === pod)?.spec?.containers[0]?.name);
+  if ('error' in found || ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p <= 0 || p > 65535)) {
+    ws.close(1011, 'error' in found ? found.error.slice(0, 120) : 'query parameter "port" is required');
+    return;
+  }
+  const podIP = found.pod.status?.podIP ?? '127.0.0.1';
+  const sockets = ports.map((port, i) => {
+    const portBytes = Buffer.alloc(2);
+    portBytes.writeUInt16LE(port);
+    sendChannel(ws, base64, 2 * i, portBytes);
+    sendChannel(ws, base64, 2 * i + 1, portBytes);
+    const sock = connect({ host: podIP === '' ? '127.0.0.1' : podIP, port });
+    sock.on('data', (b: Buffer) => sendChannel(ws, base64, 2 * i, b));
+    sock.on('error', (e) => sendChannel(ws, base64, 2 * i + 1, Buffer.from(`error forwarding port ${port} to pod ${pod}: ${e.message}`)));
+    sock.on('close', () => {
+      if (sockets.every((s) => s.destroyed)) ws.close(1000);
+    });
+    return sock;
+  });
+  ws.on('message', (data: Buffer | string) => {
+    const f = decodeFrame(base64, data as Buffer);
+    if (!f || f.channel % 2 !== 0) return;
+    sockets[f.channel / 2]?.write(f.payload);
+  });
+  ws.on('close', () => {
+    for (const s of sockets) s.destroy();
+  });
+}
