@@ -24,6 +24,8 @@ interface Operation {
  * objects is 400 BadRequest, as upstream's jsonpatch.DecodePatch failure is.
  */
 function decodeJSONPatch(patch: unknown): Operation[] {
+  // JSON null decodes to an empty patch in Go, as upstream accepts it.
+  if (patch === null) return [];
   if (!Array.isArray(patch)) {
     throw badRequest(`json: cannot unmarshal ${goTypeName(patch)} into Go value of type jsonpatch.Patch`);
   }

@@ -71,6 +71,10 @@ for (const c of jsonPatchErrors) {
   });
 }
 
+test('json patch: null is an empty patch, as Go decodes it', () => {
+  assert.deepEqual(applyJSONPatch({ a: 1 }, null), { a: 1 });
+});
+
 test('json patch: a failed op leaves the input untouched (all or nothing)', () => {
   const doc = { a: 1 };
   assert.throws(() =>
@@ -248,7 +252,7 @@ const smpErrors: { name: string; original: Doc; patch: unknown; code: number }[]
   { name: 'unknown $patch directive in a map', original: { spec: { affinity: {} } }, patch: { spec: { affinity: { $patch: 'frob' } } }, code: 400 },
   { name: 'list item without its merge key', original: { spec: { containers: [c('a')] } }, patch: { spec: { containers: [{ image: 'x' }] } }, code: 500 },
   { name: 'bad $retainKeys', original: { spec: { volumes: [c('v')] } }, patch: { spec: { volumes: [{ name: 'v', $retainKeys: 'name' }] } }, code: 400 },
-  { name: 'patch content outside $retainKeys', original: { spec: { volumes: [c('v')] } }, patch: { spec: { volumes: [{ name: 'v', $retainKeys: ['name'], hostPath: {} }] } }, code: 422 },
+  { name: 'patch content outside $retainKeys', original: { spec: { volumes: [c('v')] } }, patch: { spec: { volumes: [{ name: 'v', $retainKeys: ['name'], hostPath: {} }] } }, code: 400 },
   { name: 'bad $setElementOrder', original: { spec: {} }, patch: { spec: { '$setElementOrder/containers': 'x' } }, code: 400 },
 ];
 

@@ -23,7 +23,6 @@ const ErrBadPatchFormatForPrimitiveList = (): StatusError => badRequest('invalid
 const ErrBadPatchFormatForRetainKeys = (): StatusError => badRequest('invalid patch format of retainKeys');
 const ErrBadPatchFormatForSetElementOrderList = (): StatusError => badRequest('invalid patch format of setElementOrder list');
 const ErrNoListOfLists = (): StatusError => unprocessable('lists of lists are not supported');
-const ErrPatchContentNotMatchRetainKeys = (): StatusError => unprocessable("patch content doesn't match retainKeys list");
 
 /** goValue renders a value as Go's %v does for the messages upstream builds with it. */
 function goValue(v: unknown): string {
@@ -160,7 +159,7 @@ function copyDirectives(original: JSONObject, patch: JSONObject): void {
   for (const k of Object.keys(patch)) {
     if (k !== RETAIN_KEYS_DIRECTIVE && !k.startsWith(SET_ELEMENT_ORDER_PREFIX + '/')) continue;
     if (original[k] !== undefined && !deepEqual(original[k], patch[k])) {
-      throw badRequest(`conflicting values for ${k}: ${goValue(original[k])} and ${goValue(patch[k])}`);
+      throw k === RETAIN_KEYS_DIRECTIVE ? internalError(`${goValue(original[k])} and ${goValue(patch[k])} are not deep equal: this may happen when calculating the 3-way diff patch`) : ErrBadPatchFormatForSetElementOrderList();
     }
     original[k] = patch[k]!;
     delete patch[k];
@@ -175,8 +174,9 @@ function applyRetainKeys(original: JSONObject, patch: JSONObject): void {
   if (!Array.isArray(retain) || retain.some((k) => typeof k !== 'string')) throw ErrBadPatchFormatForRetainKeys();
   const keep = new Set(retain as string[]);
   for (const k of Object.keys(patch)) {
-    if (k.startsWith('$') || patch[k] === null) continue;
-    if (!keep.has(k)) throw ErrPatchContentNotMatchRetainKeys();
+    if (patch[k] === null || k.startsWith(DELETE_FROM_PRIMITIVE_LIST_PREFIX) || k.startsWith(SET_ELEMENT_ORDER_PREFIX)) continue;
+    // upstream answers a patch key outside $retainKeys with ErrBadPatchFormatForRetainKeys
+    if (!keep.has(k)) throw ErrBadPatchFormatForRetainKeys();
   }
   for (const k of Object.keys(original)) if (!keep.has(k)) delete original[k];
 }
