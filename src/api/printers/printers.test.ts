@@ -194,6 +194,88 @@ const podCases: [string, KubeObject, unknown[]][] = [
     },
     ['side', '2/2', 'Running', '1 (20s ago)', '60s', '<none>', '<none>', 'n2', '1/2'],
   ],
+  // Upstream's TestPrintPodWithRestartableInitContainer cases.
+  [
+    'sidecars: first running but not started',
+    {
+      metadata: { name: 'test1' },
+      spec: { initContainers: [{ name: 'r1', restartPolicy: 'Always' }, { name: 'r2', restartPolicy: 'Always' }], containers: [{ name: 'c' }] },
+      status: {
+        phase: 'Pending',
+        initContainerStatuses: [
+          { name: 'r1', ready: false, restartCount: 3, state: { running: {} }, started: false, lastState: { terminated: { exitCode: 0, finishedAt: ago(10) } } },
+          { name: 'r2', ready: false, restartCount: 0, state: { waiting: {} }, started: false },
+        ],
+        containerStatuses: [{ name: 'c', ready: false, restartCount: 0, state: { waiting: {} } }],
+        conditions: [{ type: 'Initialized', status: 'False' }],
+      },
+    },
+    ['test1', '0/3', 'Init:0/2', '3 (10s ago)', '<unknown>', '<none>', '<none>', '<none>', '<none>'],
+  ],
+  [
+    'sidecars: first started, second running but not started',
+    {
+      metadata: { name: 'test1' },
+      spec: { initContainers: [{ name: 'r1', restartPolicy: 'Always' }, { name: 'r2', restartPolicy: 'Always' }], containers: [{ name: 'c' }] },
+      status: {
+        phase: 'Pending',
+        initContainerStatuses: [
+          { name: 'r1', ready: false, restartCount: 3, state: { running: {} }, started: true, lastState: { terminated: { exitCode: 0, finishedAt: ago(10) } } },
+          { name: 'r2', ready: false, restartCount: 0, state: { running: {} }, started: false },
+        ],
+        containerStatuses: [{ name: 'c', ready: false, restartCount: 0, state: { waiting: {} } }],
+        conditions: [{ type: 'Initialized', status: 'False' }],
+      },
+    },
+    ['test1', '0/3', 'Init:1/2', '3 (10s ago)', '<unknown>', '<none>', '<none>', '<none>', '<none>'],
+  ],
+  [
+    'sidecars: both started, container running',
+    {
+      metadata: { name: 'test2' },
+      spec: { initContainers: [{ name: 'r1', restartPolicy: 'Always' }, { name: 'r2', restartPolicy: 'Always' }], containers: [{ name: 'c' }] },
+      status: {
+        phase: 'Running',
+        initContainerStatuses: [
+          { name: 'r1', ready: false, restartCount: 3, state: { running: {} }, started: true, lastState: { terminated: { exitCode: 0, finishedAt: ago(10) } } },
+          { name: 'r2', ready: false, restartCount: 0, state: { running: {} }, started: true },
+        ],
+        containerStatuses: [{ name: 'c', ready: true, restartCount: 4, state: { running: {} }, lastState: { terminated: { exitCode: 0, finishedAt: ago(20) } } }],
+        conditions: [{ type: 'Initialized', status: 'True' }],
+      },
+    },
+    ['test2', '1/3', 'Running', '7 (10s ago)', '<unknown>', '<none>', '<none>', '<none>', '<none>'],
+  ],
+  [
+    'sidecars: terminated with errors, container completed',
+    {
+      metadata: { name: 'test3' },
+      spec: { initContainers: [{ name: 'r1', restartPolicy: 'Always' }, { name: 'r2', restartPolicy: 'Always' }], containers: [{ name: 'c' }] },
+      status: {
+        phase: 'Succeeded',
+        initContainerStatuses: [
+          { name: 'r1', ready: false, restartCount: 3, state: { terminated: { reason: 'Error', exitCode: 137 } }, started: false, lastState: { terminated: { exitCode: 0, finishedAt: ago(10) } } },
+          { name: 'r2', ready: false, restartCount: 0, state: { terminated: { reason: 'Error', exitCode: 137 } }, started: false },
+        ],
+        containerStatuses: [{ name: 'c', ready: false, restartCount: 4, state: { terminated: { reason: 'Completed', exitCode: 0 } }, lastState: { terminated: { exitCode: 0, finishedAt: ago(20) } } }],
+        conditions: [{ type: 'Initialized', status: 'True' }],
+      },
+    },
+    ['test3', '0/3', 'Completed', '7 (10s ago)', '<unknown>', '<none>', '<none>', '<none>', '<none>'],
+  ],
+  [
+    'statuses for containers the spec does not have',
+    {
+      metadata: { name: 'test4' },
+      spec: { initContainers: [{ name: 'init1', image: 'initimage' }, { name: 'sidecar1', image: 'sidecarimage', restartPolicy: 'Always' }], containers: [{ name: 'container1', image: 'containerimage' }] },
+      status: {
+        phase: 'Running',
+        initContainerStatuses: [{ name: 'initinvalid' }, { name: 'init1' }, { name: 'sidecar1' }],
+        containerStatuses: [{ name: 'containerinvalid' }, { name: 'container1' }],
+      },
+    },
+    ['test4', '0/2', 'Init:0/2', '0', '<unknown>', '<none>', '<none>', '<none>', '<none>'],
+  ],
 ];
 
 const template = { spec: { containers: [{ name: 'app', image: 'nginx:1.27' }, { name: 'log', image: 'busybox' }] } };
