@@ -11,6 +11,8 @@ import type { GroupVersionKind, KubeObject, ResourceInfo } from '../types.js';
 import { openAPIV2Document, openAPIV2ProtobufDocument, openAPIV3Document, openAPIV3IndexDocument } from './documents.js';
 import { unknownFieldsOf } from './unknown.js';
 
+export { unknownFieldsForSchema } from './unknown.js';
+
 export { definitionNameForKind, definitions, type Schema } from './definitions.js';
 export { groupVersionCamel } from './paths.js';
 

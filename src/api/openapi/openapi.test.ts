@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ResourceInfo } from '../types.js';
 import { builtinResources } from '../resources.js';
-import { definitions, openAPIV2, openAPIV2Protobuf, openAPIV3, openAPIV3Index, openAPIV3JSON, strictDecodingError, unknownFields } from './index.js';
+import { definitions, openAPIV2, openAPIV2Protobuf, openAPIV3, openAPIV3Index, openAPIV3JSON, strictDecodingError, unknownFields, unknownFieldsForSchema } from './index.js';
 
 type Obj = Record<string, unknown>;
 
@@ -164,4 +164,37 @@ for (const c of unknownCases) {
 
 test('strictDecodingError renders as upstream', () => {
   assert.equal(strictDecodingError(['spec.foo', 'metadata.bar']), 'strict decoding error: unknown field "spec.foo", unknown field "metadata.bar"');
+});
+
+test('unknownFieldsForSchema: custom resources against a structural schema', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          replicas: { type: 'integer' },
+          template: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } },
+          items: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } },
+          labels: { type: 'object', additionalProperties: { type: 'string' } },
+        },
+      },
+      status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+    },
+  };
+  const cr = {
+    apiVersion: 'example.com/v1',
+    kind: 'Widget',
+    metadata: { name: 'w', nope: 1 },
+    spec: {
+      replicas: 1,
+      extra: true,
+      template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { anything: 1 }, stray: 2 },
+      items: [{ name: 'a' }, { name: 'b', bad: 3 }],
+      labels: { free: 'form' },
+    },
+    status: { whatever: { deep: 1 } },
+  };
+  assert.deepEqual(unknownFieldsForSchema(schema, cr).sort(), ['metadata.nope', 'spec.extra', 'spec.items[1].bad', 'spec.template.stray'].sort());
+  assert.deepEqual(unknownFieldsForSchema({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, cr), []);
 });

@@ -12,7 +12,11 @@ type Checker = (value: unknown, path: string, out: string[]) => void;
 
 const NOTHING: Checker = () => {};
 
-const compiled = new Map<Schema, Checker>();
+// Weak: CRD schemas come and go with their CustomResourceDefinitions.
+const compiled = new WeakMap<Schema, Checker>();
+
+const OBJECT_META: Schema = { $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' };
+const TYPE_META: Record<string, Schema> = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: OBJECT_META };
 
 function resolve(s: Schema | undefined): Schema | undefined {
   let cur = s;
@@ -31,6 +35,8 @@ function compile(schema: Schema | undefined): Checker {
   if (!s || s['x-kubernetes-preserve-unknown-fields']) return NOTHING;
   const isMap = !!s.additionalProperties && typeof s.additionalProperties === 'object';
   if (!s.properties && !s.items && !isMap) return NOTHING;
+  // a tuple (`items: [...]`) is not structural; nothing to say about its fields
+  if (s.items && Array.isArray(s.items)) return NOTHING;
   const hit = compiled.get(s);
   if (hit) return hit;
   // Placeholder first: recursive types (JSONSchemaProps) resolve to the same closure.
@@ -38,7 +44,8 @@ function compile(schema: Schema | undefined): Checker {
   const checker: Checker = (v, p, out) => impl(v, p, out);
   compiled.set(s, checker);
   if (s.properties) {
-    const props = s.properties;
+    // an embedded resource (x-kubernetes-embedded-resource) always knows its type and object meta
+    const props = (s as { 'x-kubernetes-embedded-resource'?: boolean })['x-kubernetes-embedded-resource'] ? { ...TYPE_META, ...s.properties } : s.properties;
     const children = new Map<string, Checker>();
     for (const k of Object.keys(props)) children.set(k, NOTHING);
     let ready = false;
@@ -95,5 +102,26 @@ export function unknownFieldsOf(gvk: GroupVersionKind, obj: unknown): string[] {
   const out: string[] = [];
   c(obj, '', out);
   // upstream's strict decoder stops accumulating after 100 errors
+  return out.length > MAX_STRICT_ERRORS ? out.slice(0, MAX_STRICT_ERRORS) : out;
+}
+
+const byCRDSchema = new WeakMap<object, Checker>();
+
+/**
+ * unknownFieldsForSchema lists the unknown-field paths of a custom resource against its CRD's
+ * structural schema (`spec.versions[].schema.openAPIV3Schema`): properties, items,
+ * additionalProperties and x-kubernetes-preserve-unknown-fields as upstream's pruning reads
+ * them; apiVersion, kind and metadata (checked as ObjectMeta) are always known at the root and
+ * in x-kubernetes-embedded-resource objects.
+ */
+export function unknownFieldsForSchema(openAPIV3Schema: object, obj: unknown): string[] {
+  let c = byCRDSchema.get(openAPIV3Schema);
+  if (!c) {
+    const root = openAPIV3Schema as Schema;
+    c = root['x-kubernetes-preserve-unknown-fields'] ? NOTHING : compile({ ...root, type: 'object', properties: { ...TYPE_META, ...(root.properties ?? {}) } });
+    byCRDSchema.set(openAPIV3Schema, c);
+  }
+  const out: string[] = [];
+  c(obj, '', out);
   return out.length > MAX_STRICT_ERRORS ? out.slice(0, MAX_STRICT_ERRORS) : out;
 }
