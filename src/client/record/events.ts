@@ -109,6 +109,8 @@ interface Aggregate {
 
 type Watcher = (e: Event) => void;
 
+const CACHE_SIZE = 4096;
+
 export class EventBroadcaster {
   private readonly clock: Clock;
   private readonly queue: Event[] = [];
@@ -268,12 +270,15 @@ export class EventBroadcaster {
     agg.at = now;
     agg.messages.add(e.message ?? '');
     let out = e;
+    // Identical events are keyed by everything including the message; once aggregated, by the
+    // aggregate key alone, so the combined event counts up while its message follows the latest.
+    let key = [...sourceKey(e), ...refKey(e.involvedObject), e.type ?? '', e.reason ?? '', e.message ?? ''].join('\x00');
     if (agg.messages.size >= this.o.aggregateMaxEvents) {
+      agg.messages.delete(e.message ?? '');
       out = { ...e, message: `(combined from similar events): ${e.message ?? ''}` };
+      key = aggKey;
     }
 
-    // De-duplication: identical events within the window become one with count++.
-    const key = [...sourceKey(out), ...refKey(out.involvedObject), out.type ?? '', out.reason ?? '', out.message ?? ''].join('\x00');
     const last = this.logged.get(key);
     if (last && now - last.at <= this.o.aggregateIntervalMs) {
       out = {
@@ -283,6 +288,7 @@ export class EventBroadcaster {
         firstTimestamp: last.firstTimestamp,
       };
     }
+    this.logged.delete(key); // re-insert so the Map's order is least-recently-used first
     this.logged.set(key, {
       count: out.count ?? 1,
       firstTimestamp: out.firstTimestamp ?? '',
@@ -290,7 +296,10 @@ export class EventBroadcaster {
       resourceVersion: out.metadata.resourceVersion ?? '',
       at: now,
     });
-    if (this.logged.size > 4096) this.logged.delete(this.logged.keys().next().value as string);
+    // Bounded caches, as upstream's LRUs of 4096 entries.
+    for (const m of [this.logged, this.aggregates, this.spam] as Array<Map<string, unknown>>) {
+      if (m.size > CACHE_SIZE) m.delete(m.keys().next().value as string);
+    }
     return { event: out, key };
   }
 
