@@ -1,7 +1,7 @@
 /**
  * Tables for custom resources, as apiextensions-apiserver's tableconvertor: a Name column, then
  * the CRD version's additionalPrinterColumns evaluated by JSONPath (an Age column when none are
- * declared). Cells the path does not find are null (kubectl shows `<none>`).
+ * declared). Cells the path does not find are null (kubectl leaves them blank).
  */
 import type { CustomResourceColumnDefinition } from 'kubernetes-types/apiextensions/v1.js';
 import { humanDuration } from '../duration.js';

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { KubeObject } from '../types.js';
-import { printTable } from './index.js';
+import { printCustomResourceTable, printTable } from './index.js';
 
 const run = promisify(execFile);
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
@@ -25,6 +25,8 @@ interface Resource {
   plural: string;
   namespaced: boolean;
   items: KubeObject[];
+  /** crd marks a custom resource printed from these printer columns. */
+  crd?: Parameters<typeof printCustomResourceTable>[0];
 }
 
 const resources: Resource[] = [
@@ -80,6 +82,40 @@ const resources: Resource[] = [
     ],
   },
   {
+    group: '',
+    version: 'v1',
+    kind: 'Event',
+    plural: 'events',
+    namespaced: true,
+    items: [
+      {
+        metadata: { name: 'web-1.17f', namespace: 'default', creationTimestamp: ago(600) },
+        involvedObject: { kind: 'Pod', name: 'web-1', namespace: 'default' },
+        reason: 'BackOff',
+        message: 'Back-off restarting failed container',
+        source: { component: 'kubelet', host: 'node-a' },
+        firstTimestamp: ago(600),
+        lastTimestamp: ago(30),
+        count: 12,
+        type: 'Warning',
+      },
+    ],
+  },
+  {
+    group: 'example.com',
+    version: 'v1',
+    kind: 'Widget',
+    plural: 'widgets',
+    namespaced: true,
+    crd: [
+      { name: 'Color', type: 'string', jsonPath: '.spec.color' },
+      { name: 'Size', type: 'integer', jsonPath: '.spec.size' },
+      { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
+    items: [{ metadata: { name: 'w1', namespace: 'default', creationTimestamp: ago(120) }, spec: { color: 'blue', size: 3 } }],
+  },
+  {
     group: 'rbac.authorization.k8s.io',
     version: 'v1',
     kind: 'Role',
@@ -119,7 +155,7 @@ function serve(): http.Server {
       const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
       if (url.pathname === `${base}/namespaces/default/${r.plural}`) {
         assert.match(req.headers.accept ?? '', /as=Table/);
-        const t = printTable({ group: r.group, version: r.version, kind: r.kind }, r.items, NOW);
+        const t = r.crd ? printCustomResourceTable(r.crd, r.items, NOW) : printTable({ group: r.group, version: r.version, kind: r.kind }, r.items, NOW);
         return send(200, {
           kind: 'Table',
           apiVersion: 'meta.k8s.io/v1',
@@ -166,6 +202,17 @@ describe('kubectl renders printTable output', { skip: !hasKubectl && 'kubectl no
 
   it('deployments', async () => {
     assert.deepEqual(await kubectl('get', 'deployments'), ['NAME | READY | UP-TO-DATE | AVAILABLE | AGE', 'web | 2/3 | 3 | 2 | 10m']);
+  });
+
+  it('events', async () => {
+    assert.deepEqual(await kubectl('get', 'events'), ['LAST SEEN | TYPE | REASON | OBJECT | MESSAGE', '30s | Warning | BackOff | pod/web-1 | Back-off restarting failed container']);
+  });
+
+  it('custom resources from printer columns (a missing cell prints empty)', async () => {
+    const [header, row] = await kubectl('get', 'widgets');
+    assert.equal(header, 'NAME | COLOR | SIZE | READY | AGE');
+    // The null READY cell is blank, so its padding merges with the next column's.
+    assert.equal(row, 'w1 | blue | 3 | 2m');
   });
 
   it('roles use the default table', async () => {
