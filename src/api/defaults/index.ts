@@ -1,10 +1,54 @@
 /**
  * Defaulting of API objects as upstream's pkg/apis/<group>/<version>/defaults.go: fills in the
- * fields a user may omit, in place. The apiserver calls it on every create and update, before
- * validation.
+ * fields a user may omit, in place, on the v1 wire shape. The apiserver calls it on every create
+ * and update, before validation. Kinds without defaults (and custom resources) are left as is.
  *
- * TEMPORARY STUB: the defaulting work replaces this body; the signature is the contract.
+ * prepareForCreate (./prepare.ts) is the other half of what a freshly stored object looks like:
+ * the registry strategies' create-time fields (initial status, Namespace finalizers, Job selector).
  */
 import type { GroupVersionKind, KubeObject } from '../types.js';
+import * as core from './core.js';
+import * as misc from './misc.js';
+import * as w from './workloads.js';
 
-export function applyDefaults(_gvk: GroupVersionKind, _obj: KubeObject): void {}
+export { prepareForCreate, generateJobSelector, podQOSClass } from './prepare.js';
+export { imagePullPolicyFor, defaultPodSpec, defaultPodTemplateSpec } from './core.js';
+
+type Defaulter = (obj: never) => void;
+
+const defaulters = new Map<string, Defaulter>([
+  ['/Pod', core.defaultPod],
+  ['/PodTemplate', core.defaultPodTemplate],
+  ['/ReplicationController', core.defaultReplicationController],
+  ['/Service', core.defaultService],
+  ['/Namespace', core.defaultNamespace],
+  ['/Secret', core.defaultSecret],
+  ['/Endpoints', core.defaultEndpoints],
+  ['/Node', core.defaultNode],
+  ['/PersistentVolume', core.defaultPersistentVolume],
+  ['/PersistentVolumeClaim', core.defaultPersistentVolumeClaim],
+  ['/LimitRange', core.defaultLimitRange],
+  ['apps/Deployment', w.defaultDeployment],
+  ['apps/ReplicaSet', w.defaultReplicaSet],
+  ['apps/StatefulSet', w.defaultStatefulSet],
+  ['apps/DaemonSet', w.defaultDaemonSet],
+  ['batch/Job', w.defaultJob],
+  ['batch/CronJob', w.defaultCronJob],
+  ['networking.k8s.io/NetworkPolicy', misc.defaultNetworkPolicy],
+  ['networking.k8s.io/IngressClass', misc.defaultIngressClass],
+  ['discovery.k8s.io/EndpointSlice', misc.defaultEndpointSlice],
+  ['scheduling.k8s.io/PriorityClass', misc.defaultPriorityClass],
+  ['storage.k8s.io/StorageClass', misc.defaultStorageClass],
+  ['rbac.authorization.k8s.io/RoleBinding', misc.defaultBinding],
+  ['rbac.authorization.k8s.io/ClusterRoleBinding', misc.defaultBinding],
+  ['autoscaling/HorizontalPodAutoscaler', misc.defaultHPA],
+]);
+
+/** applyDefaults fills in omitted fields of a built-in kind in place (no-op for other kinds). */
+export function applyDefaults(gvk: GroupVersionKind, obj: KubeObject): void {
+  const d = defaulters.get(`${gvk.group}/${gvk.kind}`);
+  if (!d) return;
+  // HPA defaults depend on the served version; the object may not carry apiVersion yet.
+  if (gvk.kind === 'HorizontalPodAutoscaler' && !obj.apiVersion) obj.apiVersion = `autoscaling/${gvk.version}`;
+  (d as (o: KubeObject) => void)(obj);
+}

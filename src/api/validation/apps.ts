@@ -7,7 +7,7 @@ import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet
 import type { PodTemplateSpec, Volume } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { field, type FieldError, Path } from '../field.js';
-import { validatePVCTemplate } from './core.js';
+import { validateClaimTemplate } from './core.js';
 import { GoValue, goLabelSelector, goStringMap } from './govalue.js';
 import { kind, type KindValidator } from './kind.js';
 import {
@@ -269,7 +269,7 @@ function validateStatefulSetSpec(ss: StatefulSet): FieldError[] {
   if (s.template?.spec?.activeDeadlineSeconds !== undefined && s.template.spec.activeDeadlineSeconds !== null) {
     errs.push(field.forbidden(tp.child('spec', 'activeDeadlineSeconds'), 'activeDeadlineSeconds in StatefulSet is not Supported'));
   }
-  (s.volumeClaimTemplates ?? []).forEach((c, i) => errs.push(...validatePVCTemplate(c, SPEC.child('volumeClaimTemplates').index(i))));
+  (s.volumeClaimTemplates ?? []).forEach((c, i) => errs.push(...validateClaimTemplate(c, SPEC.child('volumeClaimTemplates').index(i))));
   return errs;
 }
 

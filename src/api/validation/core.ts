@@ -622,9 +622,17 @@ export function validatePersistentVolumeClaim(pvc: PersistentVolumeClaim): Field
   return errs;
 }
 
-/** validatePVCTemplate: volumeClaimTemplates of a StatefulSet and ephemeral volumes. */
+/** validatePVCTemplate: the embedded claim of an ephemeral volume (only labels/annotations in metadata). */
 export function validatePVCTemplate(t: PersistentVolumeClaim, p: Path): FieldError[] {
   return [...validateTemplateObjectMeta(t.metadata, p.child('metadata')), ...validatePVCSpec(t.spec ?? {}, p.child('spec'))];
+}
+
+/** validateClaimTemplate: a StatefulSet volumeClaimTemplate (a named claim: labels, annotations, spec). */
+export function validateClaimTemplate(t: PersistentVolumeClaim, p: Path): FieldError[] {
+  return [
+    ...validateLabels(t.metadata?.labels, p.child('metadata', 'labels')),
+    ...validatePVCSpec(t.spec ?? {}, p.child('spec')),
+  ];
 }
 
 export function validatePersistentVolumeClaimUpdate(pvc: PersistentVolumeClaim, old: PersistentVolumeClaim): FieldError[] {
