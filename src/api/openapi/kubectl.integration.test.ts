@@ -200,7 +200,9 @@ for (const [v3, bin] of validateCases) {
   });
 }
 
-test('kubectl apply: its three-way patch equals ours, and our strategic merge applies it', { skip: !kubectlPath }, async () => {
+const applyClients: [string, string | undefined][] = [['kubectl', kubectlPath]];
+if (kubectl127) applyClients.push(['kubectl 1.27', kubectl127]);
+for (const [clientName, bin] of applyClients) test(`${clientName} apply: its three-way patch equals ours, and our strategic merge applies it`, { skip: !kubectlPath }, async () => {
   const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
   const config1 = {
     apiVersion: 'v1',
@@ -230,7 +232,7 @@ test('kubectl apply: its three-way patch equals ours, and our strategic merge ap
   patches.length = 0;
   const file = join(dir, 'pod.json');
   writeFileSync(file, JSON.stringify(config2));
-  const r = await kubectl('apply', '-f', file);
+  const r = await run(bin!, 'apply', '-f', file);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(patches.length, 1);
   assert.equal(patches[0]!.contentType, 'application/strategic-merge-patch+json');
@@ -245,4 +247,55 @@ test('kubectl apply: its three-way patch equals ours, and our strategic merge ap
     { name: 'c', image: 'c:v1' },
   ]);
   assert.equal((result['spec'] as { nodeName: string }).nodeName, 'n1');
+});
+
+test('kubectl apply with retainKeys, primitive merge lists and reordering: same patch as ours', { skip: !kubectlPath }, async () => {
+  const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+  const gvk = { group: '', version: 'v1', kind: 'Pod' };
+  const config1 = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web2', namespace: 'default', finalizers: ['a', 'b'] },
+    spec: {
+      volumes: [{ name: 'v', emptyDir: {} }],
+      tolerations: [{ key: 'k1', operator: 'Exists' }],
+      containers: [{ name: 'a', image: 'a', env: [{ name: 'X', value: '1' }, { name: 'Y', value: '2' }], ports: [{ containerPort: 80 }] }],
+    },
+  };
+  const live: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web2', namespace: 'default', finalizers: ['a', 'b', 'server'], annotations: { [LAST_APPLIED]: JSON.stringify(config1) } },
+    spec: {
+      volumes: [{ name: 'v', emptyDir: {} }, { name: 'token', projected: { sources: [] } }],
+      tolerations: [{ key: 'k1', operator: 'Exists' }, { key: 'node.kubernetes.io/not-ready', operator: 'Exists' }],
+      containers: [{ name: 'a', image: 'a', env: [{ name: 'X', value: '1' }, { name: 'Y', value: '2' }], ports: [{ containerPort: 80, protocol: 'TCP' }] }],
+    },
+  };
+  const config2 = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web2', namespace: 'default', finalizers: ['b', 'c'] },
+    spec: {
+      volumes: [{ name: 'v', hostPath: { path: '/tmp' } }],
+      tolerations: [{ key: 'k2', operator: 'Exists' }],
+      containers: [{ name: 'a', image: 'a', env: [{ name: 'Y', value: '2' }, { name: 'Z', value: '3' }], ports: [{ containerPort: 8080 }] }],
+    },
+  };
+  objects.set('/api/v1/namespaces/default/pods/web2', live);
+  patches.length = 0;
+  const file = join(dir, 'pod2.json');
+  writeFileSync(file, JSON.stringify(config2));
+  const r = await kubectl('apply', '-f', file);
+  assert.equal(r.code, 0, r.stderr);
+  const sent = patches[0]!.patch as { metadata: { annotations: Record<string, string> } };
+  const modified = { ...config2, metadata: { ...config2.metadata, annotations: { [LAST_APPLIED]: sent.metadata.annotations[LAST_APPLIED]! } } };
+  assert.deepEqual(sent, createThreeWayMergePatch(config1, modified, live, gvk));
+  const result = objects.get('/api/v1/namespaces/default/pods/web2')!;
+  assert.deepEqual(result.metadata?.finalizers, ['b', 'c', 'server']);
+  const spec = result['spec'] as Record<string, unknown>;
+  assert.deepEqual(spec['volumes'], [{ name: 'v', hostPath: { path: '/tmp' } }, { name: 'token', projected: { sources: [] } }]);
+  assert.deepEqual(spec['tolerations'], [{ key: 'k2', operator: 'Exists' }]);
+  assert.deepEqual((spec['containers'] as Record<string, unknown>[])[0]!['env'], [{ name: 'Y', value: '2' }, { name: 'Z', value: '3' }]);
+  assert.deepEqual((spec['containers'] as Record<string, unknown>[])[0]!['ports'], [{ containerPort: 8080 }]);
 });
