@@ -148,6 +148,17 @@ async function compactionStall(s: Storage, backend: string): Promise<void> {
     }),
   );
   const target = (await s.currentRevision()) - 1000;
+  // Baseline: the same single-writer loop without compaction, to tell compaction's cost from
+  // the machine's own noise (fsync and scheduling jitter).
+  const base: number[] = [];
+  const baseUntil = performance.now() + 1000;
+  for (let i = 0; performance.now() < baseUntil; i++) {
+    const t = performance.now();
+    await s.create(`/bench/base/${i}`, VALUE);
+    base.push(performance.now() - t);
+  }
+  record(backend, 'write_p50_ms_no_compaction', pct(base, 50), 'ms');
+  record(backend, 'write_max_ms_no_compaction', Math.max(...base), 'ms');
   const lat: number[] = [];
   let compacting = true;
   const t0 = performance.now();

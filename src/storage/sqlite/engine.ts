@@ -45,9 +45,11 @@ export class WriterEngine {
   private closed = false;
 
   private checkpointer: Worker | undefined;
+  private stepRows: number;
 
   constructor(private readonly cfg: EngineConfig, private readonly emit: (msg: OutMsg) => void, core?: WriterCore) {
     this.core = core ?? new WriterCore(cfg.path, cfg.memory);
+    this.stepRows = cfg.compactBatchRows;
     if (!cfg.memory) {
       // Checkpoints run on their own thread; the writer's own auto-checkpoint is only a backstop
       // (at 10000 pages) should that thread fall behind.
@@ -172,7 +174,12 @@ export class WriterEngine {
       const target = Math.min(this.compactTarget, this.core.revision);
       let error: { code: string; message: string } | undefined;
       try {
-        this.core.compactStep(target, this.cfg.compactBatchRows);
+        const t0 = performance.now();
+        this.core.compactStep(target, this.stepRows);
+        // Keep each step (which holds up the writes queued behind it) near 5 ms on this disk.
+        const took = performance.now() - t0;
+        if (took > 10) this.stepRows = Math.max(20, this.stepRows >> 1);
+        else if (took < 3) this.stepRows = Math.min(this.cfg.compactBatchRows, this.stepRows * 2);
       } catch (err) {
         error = { code: 'Unavailable', message: `storage: compaction failed: ${err instanceof Error ? err.message : String(err)}` };
       }
