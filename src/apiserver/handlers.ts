@@ -564,7 +564,7 @@ async function handleSubresource(deps: HandlerDeps, ctx: RequestContext, r: Reso
       const body = await decodeObject(deps, ctx, r);
       const wctx = writeContext(deps, ctx);
       // finalize may change only spec.finalizers (upstream's namespace finalize strategy).
-      const { obj } = await deps.store.update(r, ns, info.name, (cur) => ({ ...cur!, spec: { ...((cur!.spec as object) ?? {}), finalizers: (body.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] } }), wctx, 'status', {});
+      const { obj } = await deps.store.update(r, ns, info.name, () => body, wctx, 'finalize');
       return respondObject(deps, ctx, r, 200, obj);
     }
     case 'scale':

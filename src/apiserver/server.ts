@@ -53,6 +53,8 @@ export interface ApiServerOptions {
   listen?: boolean;
   /** bookmarkIntervalMs is how often watchers that allow bookmarks get one (default 10 s). */
   bookmarkIntervalMs?: number;
+  /** watchCacheEvents caps the events each resource's watch cache keeps (default 100,000; tests shrink it). */
+  watchCacheEvents?: number;
 }
 
 export interface RunningApiServer {
@@ -105,7 +107,7 @@ function parseNodePortRange(s: string | undefined): [number, number] {
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
   const storage = opts.storage ?? (await openStorage(opts.datastoreEndpoint ?? '', opts.dataDir ? { dataDir: opts.dataDir } : {}));
   const ownsStorage = !opts.storage;
-  const cache = new WatchCache(storage);
+  const cache = new WatchCache(storage, opts.watchCacheEvents ? { maxEvents: opts.watchCacheEvents } : {});
   const range = new IPv4Range(opts.serviceClusterIPRange ?? '10.43.0.0/16');
   const ips = new ClusterIPAllocator(range);
   const [npMin, npMax] = parseNodePortRange(opts.serviceNodePortRange);

@@ -167,7 +167,7 @@ export class ResourceCache {
   private trim(now: number): void {
     const ev = this.events;
     let drop = 0;
-    while (drop < ev.length && (ev.length - drop > this.maxEvents || (ev.length - drop > 100 && ev[drop]!.at < now - this.historyMs))) drop++;
+    while (drop < ev.length && (ev.length - drop > this.maxEvents || (ev.length - drop > Math.min(100, this.maxEvents) && ev[drop]!.at < now - this.historyMs))) drop++;
     if (drop > 0) {
       this.oldestRv = ev[drop - 1]!.rv;
       this.events = ev.slice(drop);

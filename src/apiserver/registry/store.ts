@@ -171,7 +171,7 @@ export class Store {
     name: string,
     compute: (current: KubeObject | undefined) => KubeObject | Promise<KubeObject>,
     ctx: WriteContext,
-    subresource: '' | 'status' | 'binding',
+    subresource: '' | 'status' | 'binding' | 'finalize',
     opts: { forceAllowCreate?: boolean } = {},
   ): Promise<{ obj: KubeObject; created: boolean }> {
     const s = r.stored;
@@ -222,6 +222,7 @@ export class Store {
       if (oldMeta.generateName !== undefined && meta.generateName === undefined) meta.generateName = oldMeta.generateName;
       // binding writes spec.nodeName and a status condition directly, as upstream's BindingREST.
       if (subresource === 'status') prepareForStatusUpdate(obj, old);
+      else if (subresource === 'finalize') prepareForFinalize(obj, old);
       else if (subresource === '') s.strategy.prepareForUpdate(obj, old);
       const newMeta = obj.metadata! as ObjectMeta;
       if (s.strategy.generation) {
@@ -232,7 +233,7 @@ export class Store {
       const gvk = gvkOf(s.info);
       applyDefaults(gvk, obj);
       await ctx.admission.admit({ operation: 'UPDATE', resource: r.info, subresource, namespace, name, object: obj, oldObject: old, dryRun: ctx.dryRun, user: ctx.user });
-      const errs = subresource === 'status' ? validateStatusUpdate(gvk, obj, old) : subresource === 'binding' ? [] : validateUpdate(gvk, obj, old);
+      const errs = subresource === 'status' ? validateStatusUpdate(gvk, obj, old) : subresource === 'binding' || subresource === 'finalize' ? [] : validateUpdate(gvk, obj, old);
       if (errs.length) throw invalid(gk, name, errs);
       await ctx.admission.validate({ operation: 'UPDATE', resource: r.info, subresource, namespace, name, object: obj, oldObject: old, dryRun: ctx.dryRun, user: ctx.user });
       if (subresource === '' && s.hooks) {
@@ -355,6 +356,15 @@ export class Store {
     }
     throw conflict(gr(r.info), name);
   }
+}
+
+/** prepareForFinalize keeps everything but spec.finalizers (a namespace's /finalize). */
+function prepareForFinalize(obj: KubeObject, old: KubeObject): void {
+  const fins = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+  for (const k of Object.keys(obj)) delete obj[k];
+  Object.assign(obj, structuredClone(old));
+  obj.spec = { ...((obj.spec as object) ?? {}), finalizers: fins };
+  if (!fins.length) delete (obj.spec as { finalizers?: string[] }).finalizers;
 }
 
 /** gracePeriod returns the grace period of a graceful delete, or undefined for kinds without one. */

@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeBody, deletePath, duplicateKeys, encodeForStorage, withResourceVersion } from './encoding.js';
+
+test('withResourceVersion splices the revision into canonical stored JSON', () => {
+  const cases: Array<{ name: string; obj: Record<string, unknown> }> = [
+    { name: 'with metadata', obj: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', resourceVersion: '3' }, data: { k: 'v' } } },
+    { name: 'empty metadata', obj: { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} } },
+  ];
+  for (const c of cases) {
+    const stored = encodeForStorage(c.obj);
+    assert.ok(!stored.toString().includes('"resourceVersion"'), `${c.name}: storage has no resourceVersion`);
+    const served = JSON.parse(withResourceVersion(stored, 42).toString()) as { metadata: Record<string, unknown> };
+    assert.equal(served.metadata.resourceVersion, '42', c.name);
+  }
+  const foreign = Buffer.from('{"data":{"x":1},"metadata":{"name":"n"},"kind":"ConfigMap","apiVersion":"v1"}');
+  assert.equal((JSON.parse(withResourceVersion(foreign, 7).toString()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion, '7');
+});
+
+test('duplicateKeys reports repeated keys with their paths', () => {
+  const cases: Array<{ name: string; json: string; want: string[] }> = [
+    { name: 'none', json: '{"a":1,"b":{"c":2}}', want: [] },
+    { name: 'top level', json: '{"a":1,"a":2}', want: ['a'] },
+    { name: 'nested', json: '{"spec":{"replicas":1,"replicas":2}}', want: ['spec.replicas'] },
+    { name: 'in array items', json: '{"l":[{"x":1},{"x":1,"x":2}]}', want: ['l[1].x'] },
+    { name: 'escaped strings', json: '{"a":"x\\"y","b":"\\\\","a":3}', want: ['a'] },
+  ];
+  for (const c of cases) assert.deepEqual(duplicateKeys(c.json), c.want, c.name);
+});
+
+test('decodeBody parses JSON and YAML and rejects garbage with 400', () => {
+  assert.deepEqual(decodeBody(Buffer.from('{"a":1}'), 'application/json', false).value, { a: 1 });
+  assert.deepEqual(decodeBody(Buffer.from('a: 1\nb: [x]\n'), 'application/yaml', false).value, { a: 1, b: ['x'] });
+  assert.throws(() => decodeBody(Buffer.from('{nope'), 'application/json', false), (e: Error & { code?: number }) => e.code === 400);
+});
+
+test('deletePath removes fields named by JSON paths', () => {
+  const o = { spec: { containers: [{ name: 'a', foo: 1 }], bar: 2 } };
+  deletePath(o, '.spec.containers[0].foo');
+  deletePath(o, '.spec.bar');
+  deletePath(o, '.missing.path');
+  assert.deepEqual(o, { spec: { containers: [{ name: 'a' }] } });
+});
