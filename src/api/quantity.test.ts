@@ -194,6 +194,14 @@ describe('Quantity arithmetic', () => {
     }
   });
 
+  it('stays bounded for absurd exponent gaps', () => {
+    assert.equal(q('1e2000000000').add(q('1m')).toString(), '100e1999999998');
+    assert.equal(q('1m').add(q('1e2000000000')).cmp(q('1e2000000000')), 0);
+    assert.equal(q('1e2000000000').cmp(q('1m')), 1);
+    assert.equal(q('1e2000000000').milliValue(), 9223372036854775807);
+    assert.equal(q('1e-2000000000').toString(), '1n');
+  });
+
   it('keeps the receiver format', () => {
     assert.equal(q('1Gi').add(q('1G')).toString(), '2073741824');
     assert.equal(q('1Gi').add(q('1Gi')).toString(), '2Gi');

@@ -28,6 +28,8 @@ export class QuantityParseError extends Error {
 const MAX_INT64 = (1n << 63n) - 1n;
 const MIN_INT64 = -(1n << 63n);
 const MAX_INT32 = 2147483647;
+/** MAX_EXACT_SCALE_GAP bounds how far apart two addends' scales may be for an exact sum. */
+export const MAX_EXACT_SCALE_GAP = 10_000;
 const NANO = -9;
 
 const DECIMAL_SUFFIXES: Readonly<Record<string, number>> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
@@ -241,11 +243,19 @@ export class Quantity {
     return this.cmp(other) === 0;
   }
 
-  /** add returns this + other, in this quantity's format unless this is zero (then other's). */
+  /**
+   * add returns this + other, in this quantity's format unless this is zero (then other's).
+   * Exact, except that operands more than MAX_EXACT_SCALE_GAP decimal orders apart (`1e5000` +
+   * `1m`) return the larger one: writing that sum out exactly would take unbounded memory.
+   */
   add(other: Quantity): Quantity {
     const format = this.mantissa === 0n ? other.format : this.format;
     if (other.mantissa === 0n) return new Quantity(this.mantissa, this.scale, format);
     if (this.mantissa === 0n) return new Quantity(other.mantissa, other.scale, format);
+    if (Math.abs(this.scale - other.scale) > MAX_EXACT_SCALE_GAP) {
+      const big = this.magnitude() >= other.magnitude() ? this : other;
+      return new Quantity(big.mantissa, big.scale, format);
+    }
     const [x, y] = Quantity.align(this, other);
     return new Quantity(x + y, Math.min(this.scale, other.scale), format);
   }
@@ -285,6 +295,11 @@ export class Quantity {
   /** toJSON serializes as the string form, as upstream's MarshalJSON. */
   toJSON(): string {
     return this.toString();
+  }
+
+  /** magnitude is the decimal order of the value's leading digit (digits + scale). */
+  private magnitude(): number {
+    return digitCount(this.mantissa) + this.scale;
   }
 
   /** align returns both mantissas at the smaller of the two scales. */
