@@ -24,8 +24,11 @@ export class Cache {
   private readonly nodes = new Map<string, NodeInfo>();
   private readonly pods = new Map<string, PodState>();
   private readonly images = new Map<string, { summary: ImageStateSummary; nodes: Set<string> }>();
-  /** listGeneration changes whenever the node lists a snapshot holds must be rebuilt. */
+  /** listGeneration changes whenever the node list a snapshot holds must be rebuilt. */
   listGeneration = 0;
+  /** withAffinity / withAnti: nodes having pods with (anti-)affinity, kept incrementally (order is irrelevant). */
+  readonly withAffinity = new IndexedList();
+  readonly withAnti = new IndexedList();
 
   constructor(
     private readonly now: () => number,
@@ -43,19 +46,21 @@ export class Cache {
 
   private addPodToNode(pi: PodInfo, nodeName: string): void {
     const n = this.nodeInfo(nodeName);
-    const hadAff = n.podsWithAffinity.length > 0;
-    const hadAnti = n.podsWithRequiredAntiAffinity.length > 0;
     n.addPod(pi);
-    if (hadAff !== n.podsWithAffinity.length > 0 || hadAnti !== n.podsWithRequiredAntiAffinity.length > 0) this.listGeneration++;
+    this.trackAffinity(n);
+  }
+
+  private trackAffinity(n: NodeInfo): void {
+    const listed = n.node !== undefined;
+    this.withAffinity.set(n, listed && n.podsWithAffinity.length > 0);
+    this.withAnti.set(n, listed && n.podsWithRequiredAntiAffinity.length > 0);
   }
 
   private removePodFromNode(key: string, nodeName: string): void {
     const n = this.nodes.get(nodeName);
     if (!n) return;
-    const hadAff = n.podsWithAffinity.length > 0;
-    const hadAnti = n.podsWithRequiredAntiAffinity.length > 0;
     n.removePod(key);
-    if (hadAff !== n.podsWithAffinity.length > 0 || hadAnti !== n.podsWithRequiredAntiAffinity.length > 0) this.listGeneration++;
+    this.trackAffinity(n);
     if (!n.node && n.pods.length === 0) this.nodes.delete(nodeName);
   }
 
@@ -130,6 +135,7 @@ export class Cache {
         n.imageStates.set(name2, st.summary);
       }
     }
+    this.trackAffinity(n);
     if (isNew) this.listGeneration++;
     else this.listGeneration += labelsOrZoneChanged(n) ? 1 : 0;
   }
@@ -156,6 +162,7 @@ export class Cache {
     this.removeNodeImages(n);
     // pods stay until their deletion is observed, as upstream; the node just leaves the lists
     n.node = undefined;
+    this.trackAffinity(n);
     if (n.pods.length === 0) this.nodes.delete(name);
     this.listGeneration++;
   }
@@ -174,6 +181,10 @@ export class Cache {
     return expired;
   }
 
+  imageNumNodes(name: string): number {
+    return this.images.get(name)?.summary.numNodes ?? 0;
+  }
+
   nodeCount(): number {
     let c = 0;
     for (const n of this.nodes.values()) if (n.node) c++;
@@ -187,6 +198,29 @@ export class Cache {
   /** nodeInfos iterates every NodeInfo, including placeholders for pods on unknown nodes. */
   allNodeInfos(): IterableIterator<NodeInfo> {
     return this.nodes.values();
+  }
+}
+
+/** IndexedList is an unordered array with O(1) membership changes (swap-remove). */
+export class IndexedList {
+  readonly items: NodeInfo[] = [];
+  private readonly index = new Map<NodeInfo, number>();
+  set(n: NodeInfo, member: boolean): void {
+    const i = this.index.get(n);
+    if (member) {
+      if (i === undefined) {
+        this.index.set(n, this.items.length);
+        this.items.push(n);
+      }
+      return;
+    }
+    if (i === undefined) return;
+    const last = this.items.pop()!;
+    if (last !== n) {
+      this.items[i] = last;
+      this.index.set(last, i);
+    }
+    this.index.delete(n);
   }
 }
 
@@ -211,8 +245,6 @@ export function zoneOf(n: NodeInfo): string {
  */
 export class Snapshot implements SnapshotLister {
   private list: NodeInfo[] = [];
-  private withAffinity: NodeInfo[] = [];
-  private withAnti: NodeInfo[] = [];
   private byName = new Map<string, NodeInfo>();
   private generation = -1;
 
@@ -224,8 +256,6 @@ export class Snapshot implements SnapshotLister {
     this.generation = this.cache.listGeneration;
     const zones = new Map<string, NodeInfo[]>();
     this.byName = new Map();
-    this.withAffinity = [];
-    this.withAnti = [];
     for (const n of this.cache.allNodeInfos()) {
       if (!n.node) continue;
       this.byName.set(n.name, n);
@@ -233,8 +263,6 @@ export class Snapshot implements SnapshotLister {
       let l = zones.get(z);
       if (!l) zones.set(z, (l = []));
       l.push(n);
-      if (n.podsWithAffinity.length > 0) this.withAffinity.push(n);
-      if (n.podsWithRequiredAntiAffinity.length > 0) this.withAnti.push(n);
     }
     const lists = [...zones.values()];
     const out: NodeInfo[] = [];
@@ -248,10 +276,14 @@ export class Snapshot implements SnapshotLister {
     return this.list;
   }
   havePodsWithAffinity(): readonly NodeInfo[] {
-    return this.withAffinity;
+    return this.cache.withAffinity.items;
   }
   havePodsWithRequiredAntiAffinity(): readonly NodeInfo[] {
-    return this.withAnti;
+    return this.cache.withAnti.items;
+  }
+  /** imageNumNodes: on how many nodes an image (normalized name) is present. */
+  imageNumNodes(name: string): number {
+    return this.cache.imageNumNodes(name);
   }
   get(nodeName: string): NodeInfo | undefined {
     return this.byName.get(nodeName);

@@ -12,6 +12,8 @@ export class CycleState {
   /** skipFilterPlugins / skipScorePlugins: plugins that returned Skip in PreFilter / PreScore. */
   skipFilterPlugins = new Set<string>();
   skipScorePlugins = new Set<string>();
+  /** activeFilters: the profile's filters minus skipFilterPlugins, fixed after PreFilter. */
+  activeFilters: unknown[] | undefined;
 
   read<T extends StateData>(key: string): T | undefined {
     return this.data.get(key) as T | undefined;
@@ -30,6 +32,7 @@ export class CycleState {
     for (const [k, v] of this.data) c.data.set(k, v.clone());
     c.skipFilterPlugins = new Set(this.skipFilterPlugins);
     c.skipScorePlugins = new Set(this.skipScorePlugins);
+    c.activeFilters = this.activeFilters;
     return c;
   }
 }

@@ -174,6 +174,8 @@ export interface SnapshotLister {
   havePodsWithAffinity(): readonly NodeInfo[];
   havePodsWithRequiredAntiAffinity(): readonly NodeInfo[];
   get(nodeName: string): NodeInfo | undefined;
+  /** imageNumNodes: on how many nodes an image (normalized name) is present. */
+  imageNumNodes(name: string): number;
 }
 
 /**

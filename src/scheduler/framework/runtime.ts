@@ -192,6 +192,7 @@ export class Framework implements FrameworkRunner {
         names = names ? new Set([...names].filter((n) => result.nodeNames!.has(n))) : new Set(result.nodeNames);
       }
     }
+    state.activeFilters = state.skipFilterPlugins.size > 0 ? this.filter.filter((p) => !state.skipFilterPlugins.has(p.name)) : this.filter;
     return names ? { status: Status.success(), nodeNames: names, resultPlugins } : { status: Status.success(), resultPlugins };
   }
 
@@ -215,11 +216,9 @@ export class Framework implements FrameworkRunner {
 
   /** runFilterPlugins returns the first rejection (tagged with its plugin), or Success. */
   runFilterPlugins(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    const skip = state.skipFilterPlugins;
-    const list = this.filter;
+    const list = (state.activeFilters as FilterPlugin[] | undefined) ?? this.filter.filter((p) => !state.skipFilterPlugins.has(p.name));
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
-      if (skip.size > 0 && skip.has(p.name)) continue;
       const s = p.filter(state, pod, node);
       if (s.code !== Code.Success) return s.withPlugin(p.name);
     }

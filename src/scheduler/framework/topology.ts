@@ -12,14 +12,15 @@ const memo = new WeakMap<NodeInfo, Map<string, { gen: number; count: number }>>(
  * countMatchingPods counts pods on the node in `namespace` whose labels match `selector` and
  * that are not terminating. `cacheKey` must identify (namespace, selector) exactly.
  */
-export function countMatchingPods(node: NodeInfo, namespace: string, selector: Selector, cacheKey: string): number {
+export function countMatchingPods(node: NodeInfo, namespace: string, selector: Selector, cacheKey: string, includeTerminating = false): number {
   let m = memo.get(node);
   if (!m) memo.set(node, (m = new Map()));
+  else if (m.size > 256) m.clear(); // bound the memo when selectors churn
   const hit = m.get(cacheKey);
   if (hit && hit.gen === node.generation) return hit.count;
   let count = 0;
   for (const p of node.pods) {
-    if (p.namespace !== namespace || p.pod.metadata?.deletionTimestamp) continue;
+    if (p.namespace !== namespace || (!includeTerminating && p.pod.metadata?.deletionTimestamp)) continue;
     if (selector.matches(p.labels)) count++;
   }
   m.set(cacheKey, { gen: node.generation, count });
@@ -28,3 +29,27 @@ export function countMatchingPods(node: NodeInfo, namespace: string, selector: S
 
 /** pairKey joins a topology key and value; NUL cannot appear in label keys or values. */
 export const pairKey = (key: string, value: string): string => key + '\u0000' + value;
+
+/** TopologyCounts counts per topology key, then per value (no string concatenation on lookups). */
+export class TopologyCounts {
+  readonly byKey = new Map<string, Map<string, number>>();
+  add(key: string, value: string, d: number): void {
+    let m = this.byKey.get(key);
+    if (!m) this.byKey.set(key, (m = new Map()));
+    const v = (m.get(value) ?? 0) + d;
+    if (v === 0) m.delete(value);
+    else m.set(value, v);
+    if (m.size === 0) this.byKey.delete(key);
+  }
+  get(key: string, value: string): number {
+    return this.byKey.get(key)?.get(value) ?? 0;
+  }
+  get empty(): boolean {
+    return this.byKey.size === 0;
+  }
+  clone(): TopologyCounts {
+    const c = new TopologyCounts();
+    for (const [k, m] of this.byKey) c.byKey.set(k, new Map(m));
+    return c;
+  }
+}

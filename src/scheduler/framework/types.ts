@@ -13,6 +13,8 @@ export interface AffinityTerm {
   /** namespaceSelector is undefined when the term has none (matches no namespace by labels). */
   namespaceSelector: Selector | undefined;
   selector: Selector;
+  /** selectorKey identifies the label selector exactly (its JSON), for memoized counts. */
+  selectorKey: string;
   topologyKey: string;
   weight: number;
 }
@@ -39,6 +41,7 @@ function parseTerm(pod: Pod, t: PodAffinityTerm, weight: number): AffinityTerm {
     namespaces,
     namespaceSelector: t.namespaceSelector ? selectorFromLabelSelector(t.namespaceSelector) : undefined,
     selector: selectorFromLabelSelector(t.labelSelector),
+    selectorKey: JSON.stringify(t.labelSelector ?? null),
     topologyKey: t.topologyKey,
     weight,
   };

@@ -1,6 +1,7 @@
 /** ImageLocality favours nodes that already hold the pod's images, weighted by how widely each image is spread. */
 import type { CycleState } from '../framework/cycle-state.js';
-import { MAX_NODE_SCORE, type Handle, type ScorePlugin } from '../framework/interface.js';
+import { MAX_NODE_SCORE, type Handle, type PreScorePlugin, type ScorePlugin } from '../framework/interface.js';
+import { Status } from '../framework/status.js';
 import { normalizedImageName, type NodeInfo, type PodInfo } from '../framework/types.js';
 
 export const ImageLocalityName = 'ImageLocality';
@@ -9,9 +10,18 @@ const MB = 1024 * 1024;
 const minThreshold = 23 * MB;
 const maxContainerThreshold = 1000 * MB;
 
-export class ImageLocality implements ScorePlugin {
+export class ImageLocality implements PreScorePlugin, ScorePlugin {
   readonly name = ImageLocalityName;
   constructor(private readonly handle: Handle) {}
+
+  /** preScore skips pods none of whose images is on any node: every score would be 0. */
+  preScore(_s: CycleState, pod: PodInfo): Status {
+    const spec = pod.pod.spec;
+    for (const list of [spec?.initContainers, spec?.containers]) {
+      for (const c of list ?? []) if (c.image && this.handle.snapshot.imageNumNodes(normalizedImageName(c.image)) > 0) return Status.success();
+    }
+    return Status.skip();
+  }
 
   score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
     const total = this.handle.snapshot.nodeInfos().length;

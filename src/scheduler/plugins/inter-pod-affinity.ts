@@ -17,7 +17,7 @@ import {
   type ScorePlugin,
 } from '../framework/interface.js';
 import { Status } from '../framework/status.js';
-import { pairKey } from '../framework/topology.js';
+import { countMatchingPods, TopologyCounts } from '../framework/topology.js';
 import { termMatches, type AffinityTerm, type NodeInfo, type PodInfo } from '../framework/types.js';
 
 export const InterPodAffinityName = 'InterPodAffinity';
@@ -31,7 +31,10 @@ export interface InterPodAffinityArgs {
   ignorePreferredTermsOfExistingPods?: boolean;
 }
 
-type Counts = Map<string, number>;
+type Counts = TopologyCounts;
+
+/** existingAntiMemo: per node and incoming pod identity, the topology keys whose domain it may not join. */
+const existingAntiMemo = new WeakMap<NodeInfo, Map<string, { gen: number; keys: string[] }>>();
 
 class PreFilterState implements StateData {
   constructor(
@@ -46,9 +49,9 @@ class PreFilterState implements StateData {
     return new PreFilterState(
       this.affinityTerms,
       this.antiAffinityTerms,
-      new Map(this.existingAntiAffinityCounts),
-      new Map(this.affinityCounts),
-      new Map(this.antiAffinityCounts),
+      this.existingAntiAffinityCounts.clone(),
+      this.affinityCounts.clone(),
+      this.antiAffinityCounts.clone(),
       this.nsLabels,
     );
   }
@@ -63,12 +66,6 @@ class PreScoreState implements StateData {
 
 const preFilterKey = 'PreFilter' + InterPodAffinityName;
 const preScoreKey = 'PreScore' + InterPodAffinityName;
-
-function add(c: Counts, k: string, d: number): void {
-  const v = (c.get(k) ?? 0) + d;
-  if (v === 0) c.delete(k);
-  else c.set(k, v);
-}
 
 export class InterPodAffinity
   implements PreFilterPlugin, PreFilterExtensions, FilterPlugin, PreScorePlugin, ScorePlugin, NormalizeScorePlugin, EnqueueExtensions
@@ -103,25 +100,64 @@ export class InterPodAffinity
 
   preFilter(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): { status: Status } {
     const nsLabels = this.nsLabels(pod.namespace);
-    const existingAnti: Counts = new Map();
-    for (const n of this.handle.snapshot.havePodsWithRequiredAntiAffinity()) {
-      for (const existing of n.podsWithRequiredAntiAffinity) this.countExistingAnti(existingAnti, existing, pod, nsLabels, n, 1);
+    const existingAnti = new TopologyCounts();
+    const withAnti = this.handle.snapshot.havePodsWithRequiredAntiAffinity();
+    if (withAnti.length > 0) {
+      const identity = pod.namespace + '\u0000' + JSON.stringify(pod.labels) + '\u0000' + JSON.stringify(nsLabels ?? null);
+      for (const n of withAnti) {
+        for (const key of this.existingAntiKeys(n, pod, nsLabels, identity)) existingAnti.add(key, n.labels[key]!, 1);
+      }
     }
     const affinityTerms = this.mergeNamespaces(pod.requiredAffinityTerms);
     const antiTerms = this.mergeNamespaces(pod.requiredAntiAffinityTerms);
-    if (affinityTerms.length === 0 && antiTerms.length === 0 && existingAnti.size === 0) return { status: Status.skip() };
-    const s = new PreFilterState(affinityTerms, antiTerms, existingAnti, new Map(), new Map(), nsLabels);
-    if (affinityTerms.length > 0 || antiTerms.length > 0) {
+    if (affinityTerms.length === 0 && antiTerms.length === 0 && existingAnti.empty) return { status: Status.skip() };
+    const s = new PreFilterState(affinityTerms, antiTerms, existingAnti, new TopologyCounts(), new TopologyCounts(), nsLabels);
+    if (affinityTerms.length > 1) {
+      // a pod must match every term at once: count by scanning
       for (const n of nodes) for (const existing of n.pods) this.countIncoming(s, existing, n, 1);
+    } else if (affinityTerms.length === 1 || antiTerms.length > 0) {
+      // one term at a time: per-node counts memoized by node generation
+      for (const n of nodes) {
+        if (n.pods.length === 0) continue;
+        for (const t of affinityTerms) {
+          const v = n.labels[t.topologyKey];
+          if (v === undefined) continue;
+          const c = countTerm(n, t);
+          if (c > 0) s.affinityCounts.add(t.topologyKey, v, c);
+        }
+        for (const t of antiTerms) {
+          const v = n.labels[t.topologyKey];
+          if (v === undefined) continue;
+          const c = countTerm(n, t);
+          if (c > 0) s.antiAffinityCounts.add(t.topologyKey, v, c);
+        }
+      }
     }
     state.write(preFilterKey, s);
     return { status: Status.success() };
   }
 
+  /** existingAntiKeys: topology keys of the node's pods' required anti-affinity terms that select `pod`, memoized. */
+  private existingAntiKeys(n: NodeInfo, pod: PodInfo, nsLabels: Readonly<Record<string, string>> | undefined, identity: string): string[] {
+    let m = existingAntiMemo.get(n);
+    if (!m) existingAntiMemo.set(n, (m = new Map()));
+    else if (m.size > 64) m.clear();
+    const hit = m.get(identity);
+    if (hit && hit.gen === n.generation) return hit.keys;
+    const keys: string[] = [];
+    for (const existing of n.podsWithRequiredAntiAffinity) {
+      for (const t of existing.requiredAntiAffinityTerms) {
+        if (n.labels[t.topologyKey] !== undefined && termMatches(t, pod, nsLabels)) keys.push(t.topologyKey);
+      }
+    }
+    m.set(identity, { gen: n.generation, keys });
+    return keys;
+  }
+
   private countExistingAnti(c: Counts, existing: PodInfo, pod: PodInfo, nsLabels: Readonly<Record<string, string>> | undefined, n: NodeInfo, d: number): void {
     for (const t of existing.requiredAntiAffinityTerms) {
       const v = n.labels[t.topologyKey];
-      if (v !== undefined && termMatches(t, pod, nsLabels)) add(c, pairKey(t.topologyKey, v), d);
+      if (v !== undefined && termMatches(t, pod, nsLabels)) c.add(t.topologyKey, v, d);
     }
   }
 
@@ -132,13 +168,13 @@ export class InterPodAffinity
       if (all) {
         for (const t of s.affinityTerms) {
           const v = n.labels[t.topologyKey];
-          if (v !== undefined) add(s.affinityCounts, pairKey(t.topologyKey, v), d);
+          if (v !== undefined) s.affinityCounts.add(t.topologyKey, v, d);
         }
       }
     }
     for (const t of s.antiAffinityTerms) {
       const v = n.labels[t.topologyKey];
-      if (v !== undefined && termMatches(t, existing, undefined)) add(s.antiAffinityCounts, pairKey(t.topologyKey, v), d);
+      if (v !== undefined && termMatches(t, existing, undefined)) s.antiAffinityCounts.add(t.topologyKey, v, d);
     }
   }
 
@@ -164,16 +200,11 @@ export class InterPodAffinity
     if (!this.satisfyPodAffinity(s, pod, node)) return Status.unresolvable(ErrReasonAffinityRulesNotMatch);
     for (const t of s.antiAffinityTerms) {
       const v = node.labels[t.topologyKey];
-      if (v !== undefined && (s.antiAffinityCounts.get(pairKey(t.topologyKey, v)) ?? 0) > 0) {
-        return Status.unschedulable(ErrReasonAntiAffinityRulesNotMatch);
-      }
+      if (v !== undefined && s.antiAffinityCounts.get(t.topologyKey, v) > 0) return Status.unschedulable(ErrReasonAntiAffinityRulesNotMatch);
     }
-    if (s.existingAntiAffinityCounts.size > 0) {
-      for (const k in node.labels) {
-        if ((s.existingAntiAffinityCounts.get(pairKey(k, node.labels[k]!)) ?? 0) > 0) {
-          return Status.unschedulable(ErrReasonExistingAntiAffinityRulesNotMatch);
-        }
-      }
+    for (const [key, byValue] of s.existingAntiAffinityCounts.byKey) {
+      const v = node.labels[key];
+      if (v !== undefined && (byValue.get(v) ?? 0) > 0) return Status.unschedulable(ErrReasonExistingAntiAffinityRulesNotMatch);
     }
     return Status.success();
   }
@@ -184,12 +215,12 @@ export class InterPodAffinity
       const v = node.labels[t.topologyKey];
       // every topology key must exist on the node
       if (v === undefined) return false;
-      if ((s.affinityCounts.get(pairKey(t.topologyKey, v)) ?? 0) <= 0) podsExist = false;
+      if (s.affinityCounts.get(t.topologyKey, v) <= 0) podsExist = false;
     }
     if (podsExist) return true;
     // The first pod of a group with affinity to itself: allowed when no pod in the cluster
     // matches and the pod matches its own terms.
-    if (s.affinityCounts.size === 0) {
+    if (s.affinityCounts.empty) {
       for (const t of s.affinityTerms) if (!termMatches(t, pod, undefined)) return false;
       return true;
     }
@@ -264,4 +295,11 @@ export class InterPodAffinity
       { event: { resource: 'Node', action: 'Update', label: 'NodeLabelChange' } },
     ];
   }
+}
+
+/** countTerm counts the node's pods selected by one term (namespaces already resolved), memoized. */
+function countTerm(n: NodeInfo, t: AffinityTerm): number {
+  let c = 0;
+  for (const ns of t.namespaces) c += countMatchingPods(n, ns, t.selector, 'ipa\u0000' + ns + '\u0000' + t.selectorKey, true);
+  return c;
 }

@@ -248,6 +248,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
 function fillRequested(resources: string[], pod: PodInfo, node: NodeInfo, req: number[], alloc: number[], useRequested: boolean): void {
   for (let i = 0; i < resources.length; i++) {
     const name = resources[i]!;
+    // interned strings: these comparisons are pointer checks in V8
     if (name === 'cpu') {
       req[i] = useRequested ? node.requested.milliCPU + pod.requests.milliCPU : node.nonZeroRequested.milliCPU + pod.nonZeroRequests.milliCPU;
       alloc[i] = node.allocatable.milliCPU;
