@@ -3,7 +3,6 @@
  * pkg/printers/internalversion/printers.go (`<none>`, `+ N more...`, AGE, container layout).
  */
 import type { Container } from 'kubernetes-types/core/v1.js';
-import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { humanDuration } from '../duration.js';
 import { formatLabelSelector } from '../labels.js';
 import { Quantity } from '../quantity.js';
@@ -63,7 +62,6 @@ export function formatLabels(labels: Readonly<Record<string, string>> | undefine
 }
 
 export { formatLabelSelector };
-export type { LabelSelector };
 
 /** listWithMore joins a clipped list and counts what was left out; `<unset>` when empty. */
 export function listWithMore(list: readonly string[], more: boolean, count: number, max: number): string {
@@ -88,7 +86,7 @@ export const intOrString = (v: string | number): string => String(v);
 /** printBoolPtr is upstream's: `True`/`False`, `<unset>` for nil. */
 export const printBoolPtr = (v: boolean | undefined): string => (v === undefined ? '<unset>' : v ? 'True' : 'False');
 
-/** groupKindString lowercases `Kind.group` as upstream's formatResourceName. */
+/** lowerGroupKind lowercases `Kind.group` (from an apiVersion and kind) as upstream's formatResourceName. */
 export function lowerGroupKind(apiVersion: string, kind: string): string {
   const slash = apiVersion.indexOf('/');
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
