@@ -24,6 +24,7 @@ import {
   listWatchFor,
   newIndexer,
   type ListerWatcher,
+  type ResourceLock,
 } from './index.js';
 
 type CM = ConfigMap & KubeObject;
@@ -321,6 +322,72 @@ test('leader election: releaseOnCancel hands over without waiting for expiry', {
   assert.ok(Date.now() - t0 < 2000, 'released lease is taken well before the 5 s lease duration');
   cb.abort();
   await rb;
+});
+
+test('leader election: a leader that cannot renew steps down before anyone else can take over', { skip }, async () => {
+  const s = await newServer();
+  const c = clientFor(s, 'in-process');
+  const timing = { leaseDurationMs: 1500, renewDeadlineMs: 800, retryPeriodMs: 100 };
+  // a's lock goes through a switch that, when cut, fails every call as a network partition would.
+  let partitioned = false;
+  const real = new LeaseLock(c, 'kube-system', 'partition-lock');
+  const cut = async <R>(fn: () => Promise<R>): Promise<R> => {
+    if (partitioned) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    return fn();
+  };
+  const lockA: ResourceLock = {
+    get: (sig) => cut(() => real.get(sig)),
+    create: (r, sig) => cut(() => real.create(r, sig)),
+    update: (r, sig) => cut(() => real.update(r, sig)),
+    describe: () => real.describe(),
+  };
+  const times: Record<string, number> = {};
+  const mk = (id: string, lock: ResourceLock) =>
+    new LeaderElector({
+      lock,
+      identity: id,
+      ...timing,
+      onError: () => {},
+      callbacks: {
+        onStartedLeading: () => void (times[`start:${id}`] = Date.now()),
+        onStoppedLeading: () => void (times[`stop:${id}`] = Date.now()),
+      },
+    });
+  const ca = new AbortController();
+  const cb = new AbortController();
+  const a = mk('a', lockA);
+  const b = mk('b', new LeaseLock(c, 'kube-system', 'partition-lock'));
+  const ra = a.run(ca.signal);
+  await until('a leads', () => a.isLeader());
+  const rb = b.run(cb.signal);
+  await new Promise((r) => setTimeout(r, 200));
+  const cutAt = Date.now();
+  partitioned = true;
+  await ra; // run() returns once a gives up
+  await until('b leads', () => b.isLeader(), 4000);
+  const stopA = (times['stop:a'] as number) - cutAt;
+  const startB = (times['start:b'] as number) - cutAt;
+  assert.ok(stopA <= timing.renewDeadlineMs + 2 * timing.retryPeriodMs + 200, `a stepped down within renewDeadline (${stopA} ms)`);
+  assert.ok(times['stop:a']! < times['start:b']!, `a stopped (${stopA} ms) before b started (${startB} ms)`);
+  cb.abort();
+  await rb;
+});
+
+test('informer resync re-delivers cached objects as updates', { skip }, async () => {
+  const s = await newServer();
+  const c = clientFor(s, 'in-process');
+  await createNamespace(c, 'resync');
+  await c.resource<CM>(gvr.configmaps).namespace('resync').create({ metadata: { name: 'x' } });
+  const factory = new SharedInformerFactory(c, { namespace: 'resync', defaultResyncMs: 100 });
+  const informer = factory.forResource<CM>(gvr.configmaps);
+  const updates: boolean[] = [];
+  informer.addEventHandler({ update: (o, n) => updates.push(o === n || o.metadata?.resourceVersion === n.metadata?.resourceVersion) });
+  const ctl = new AbortController();
+  factory.start(ctl.signal);
+  await until('two resyncs', () => updates.length >= 2);
+  ctl.abort();
+  await factory.shutdown();
+  assert.ok(updates.every(Boolean), 'a resync update carries the same object version');
 });
 
 test('event recorder: identical events aggregate into one Event with count 2', { skip }, async () => {

@@ -42,7 +42,6 @@ export interface SharedIndexInformerOptions<T> {
 
 interface Listener<T> {
   handler: ResourceEventHandler<T>;
-  synced: boolean;
   removed: boolean;
 }
 
@@ -116,18 +115,16 @@ export class SharedIndexInformer<T extends KubeObject> {
   }
 
   /**
-   * addEventHandler registers a handler. One added after the informer has synced is told
-   * about every cached object through add(obj, true) at once.
+   * addEventHandler registers a handler. One added while the informer runs is first told
+   * about every object already cached, through add(obj, true), before it returns.
    */
   addEventHandler(handler: ResourceEventHandler<T>): ResourceEventHandlerRegistration {
-    const l: Listener<T> = { handler, synced: false, removed: false };
+    const l: Listener<T> = { handler, removed: false };
     this.listeners.push(l);
-    if (this.hasSynced()) {
-      for (const obj of this.indexer.list()) this.call(l, () => handler.add?.(obj, true));
-      l.synced = true;
-    }
+    if (this.started) for (const obj of this.indexer.list()) this.call(l, () => handler.add?.(obj, true));
     return {
-      hasSynced: () => l.synced || (this.hasSynced() && !l.removed),
+      // Delivery is synchronous, so a handler has seen the initial list once the cache has.
+      hasSynced: () => !l.removed && this.hasSynced(),
       remove: () => {
         l.removed = true;
         const i = this.listeners.indexOf(l);

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isStatusError } from '../../api/errors.js';
 import { FakeClock } from '../util/clock.js';
-import { RestClient, encodeQuery } from './client.js';
+import { RestClient, encodeQuery, parseWarnings } from './client.js';
 import { InProcessTransport, type Transport } from './transport.js';
 import { resourcePath } from './resource.js';
 
@@ -178,4 +178,14 @@ test('encodeQuery and resourcePath', () => {
     { name: 'cluster-scoped', args: [{ group: '', version: 'v1', resource: 'nodes' }, undefined, 'n1'] as const, want: '/api/v1/nodes/n1' },
   ];
   for (const c of cases) assert.equal(resourcePath(...(c.args as unknown as Parameters<typeof resourcePath>)), c.want, c.name);
+});
+
+test('parseWarnings: 299 warnings, comma-joined and escaped', () => {
+  const cases = [
+    { name: 'one', h: '299 - "v1 ComponentStatus is deprecated in v1.19+"', want: ['v1 ComponentStatus is deprecated in v1.19+'] },
+    { name: 'joined with escapes', h: '299 - "unknown field \\"spec.foo\\"", 299 - "second"', want: ['unknown field "spec.foo"', 'second'] },
+    { name: 'other codes ignored', h: '199 - "misc"', want: [] },
+    { name: 'absent', h: undefined, want: [] },
+  ];
+  for (const c of cases) assert.deepEqual(parseWarnings(c.h), c.want, c.name);
 });

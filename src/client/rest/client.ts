@@ -36,6 +36,11 @@ export interface RestConfig {
   userAgent?: string;
   /** timeoutMs bounds each non-watch request; 0 or unset means no timeout. */
   timeoutMs?: number;
+  /**
+   * warningHandler receives each `Warning` header text the server sends (deprecations,
+   * unknown fields). Default: ignored; kubectl prints them as `Warning: <text>`.
+   */
+  warningHandler?: (message: string) => void;
   /** maxRetries for 429/5xx responses with Retry-After (default 10 as client-go). */
   maxRetries?: number;
   /** namespace is the default namespace of the kubeconfig context or service account. */
@@ -62,6 +67,7 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
+const DEFAULT_USER_AGENT = `k8ts/v0.1.0 (${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch})`;
 const DEFAULT_QPS = 5;
 const DEFAULT_BURST = 10;
 const TOKEN_FILE_TTL_MS = 60_000;
@@ -142,7 +148,7 @@ export class RestClient {
    */
   async request(opts: RequestOptions): Promise<TransportResponse> {
     const headers: Record<string, string> = { accept: opts.accept ?? 'application/json', ...opts.headers };
-    const ua = this.config.userAgent ?? 'k8ts-client/v0.1.0';
+    const ua = this.config.userAgent ?? DEFAULT_USER_AGENT;
     headers['user-agent'] = ua;
     const auth = this.authHeader();
     if (auth) headers['authorization'] = auth;
@@ -170,6 +176,7 @@ export class RestClient {
         }
         throw err;
       }
+      if (this.config.warningHandler) for (const w of parseWarnings(res.headers['warning'])) this.config.warningHandler(w);
       if (res.status >= 200 && res.status < 300) return res;
       const text = await readAll(res.body);
       const retryAfter = parseRetryAfter(res.headers['retry-after']);
@@ -227,6 +234,21 @@ function anySignal(a: AbortSignal | undefined, b: AbortSignal): AbortSignal {
 function isConnectionReset(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'ECONNRESET' || code === 'EPIPE' || (err instanceof Error && err.message === 'socket hang up');
+}
+
+/**
+ * parseWarnings extracts the texts of RFC 7234 warning headers with code 299
+ * (`299 - "text"`), the form the apiserver sends.
+ */
+export function parseWarnings(v: string | string[] | undefined): string[] {
+  if (v === undefined) return [];
+  const out: string[] = [];
+  for (const h of Array.isArray(v) ? v : [v]) {
+    const re = /(\d{3}) (\S+) "((?:[^"\\]|\\.)*)"(?: "[^"]*")?\s*(?:,\s*|$)/g;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(h))) if (m[1] === '299') out.push((m[3] as string).replace(/\\(.)/g, '$1'));
+  }
+  return out;
 }
 
 function parseRetryAfter(v: string | string[] | undefined): number | undefined {

@@ -1,5 +1,5 @@
 /** The REST layer: config loading, transports, the client and typed resource verbs. */
-export { RestClient, encodeQuery, readAll, type RestConfig, type RequestOptions, type QueryValue } from './client.js';
+export { RestClient, encodeQuery, readAll, parseWarnings, type RestConfig, type RequestOptions, type QueryValue } from './client.js';
 export { HttpTransport, InProcessTransport, type Transport, type TransportRequest, type TransportResponse, type TLSOptions } from './transport.js';
 export { statusErrorFrom, isStatus } from './errors.js';
 export { parseWatchStream, type WatchEvent, type WatchEventType } from './watch.js';

@@ -83,7 +83,8 @@ export class HttpTransport implements Transport {
 
   constructor(baseUrl: string, tls: TLSOptions = {}, agentOptions: http.AgentOptions = {}) {
     this.base = new URL(baseUrl);
-    const opts: https.AgentOptions = { keepAlive: true, maxSockets: 256, ...agentOptions };
+    // No socket cap: every watch holds a connection, and a queued request behind 256 watches would hang.
+    const opts: https.AgentOptions = { keepAlive: true, ...agentOptions };
     if (this.base.protocol === 'https:') {
       if (tls.ca) opts.ca = tls.ca;
       if (tls.cert) opts.cert = tls.cert;
@@ -190,7 +191,7 @@ export class InProcessTransport implements Transport {
 
   constructor(target: http.Server | http.RequestListener) {
     this.server = typeof target === 'function' ? http.createServer(target) : target;
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+    const agent = new http.Agent({ keepAlive: true });
     const server = this.server;
     // The agent asks for a connection; we give it one end of a pair and the server the other.
     (agent as unknown as { createConnection: () => Duplex }).createConnection = () => {
