@@ -758,3 +758,37 @@ describe('printTable', () => {
     assert.equal(t.columnDefinitions.length, 8);
   });
 });
+
+describe('HPA targets as upstream TestPrintHPA', () => {
+  const HPA = gvk('autoscaling', 'v2', 'HorizontalPodAutoscaler');
+  const hpa = (metrics: unknown[], currentMetrics: unknown[] = []): KubeObject => ({
+    metadata: { name: 'some-hpa' },
+    spec: { scaleTargetRef: { name: 'some-rc', kind: 'ReplicationController' }, minReplicas: 2, maxReplicas: 10, metrics },
+    status: { currentReplicas: 4, desiredReplicas: 5, currentMetrics },
+  });
+  const cases: [string, KubeObject, string][] = [
+    ['no metrics', { metadata: { name: 'some-hpa' }, spec: { scaleTargetRef: { name: 'some-rc', kind: 'ReplicationController' }, maxReplicas: 10 }, status: { currentReplicas: 4 } }, '<none>'],
+    ['external average, no current', hpa([{ type: 'External', external: { metric: { name: 'm' }, target: { type: 'AverageValue', averageValue: '100m' } } }]), '<unknown>/100m (avg)'],
+    [
+      'external average',
+      hpa([{ type: 'External', external: { metric: { name: 'm' }, target: { type: 'AverageValue', averageValue: '100m' } } }], [{ type: 'External', external: { metric: { name: 'm' }, current: { averageValue: '50m' } } }]),
+      '50m/100m (avg)',
+    ],
+    ['external value, no current', hpa([{ type: 'External', external: { metric: { name: 'm' }, target: { type: 'Value', value: '100m' } } }]), '<unknown>/100m'],
+    ['pods', hpa([{ type: 'Pods', pods: { metric: { name: 'm' }, target: { type: 'AverageValue', averageValue: '100m' } } }], [{ type: 'Pods', pods: { metric: { name: 'm' }, current: { averageValue: '50m' } } }]), '50m/100m'],
+    [
+      'object value',
+      hpa([{ type: 'Object', object: { describedObject: { kind: 'Service', name: 's' }, metric: { name: 'm' }, target: { type: 'Value', value: '100m' } } }], [{ type: 'Object', object: { describedObject: { kind: 'Service', name: 's' }, metric: { name: 'm' }, current: { value: '50m' } } }]),
+      '50m/100m',
+    ],
+    ['resource average value, no current', hpa([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'AverageValue', averageValue: '100m' } } }]), 'cpu: <unknown>/100m'],
+    ['resource utilization', hpa([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }], [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 50, averageValue: '10' } } }]), 'cpu: 50%/80%'],
+  ];
+  for (const [name, obj, targets] of cases) {
+    it(name, () => {
+      const cells = printTable(HPA, [obj], NOW).rows[0]!.cells;
+      assert.equal(cells[2], targets);
+      assert.deepEqual([cells[1], cells[4], cells[5]], ['ReplicationController/some-rc', 10, 4]);
+    });
+  }
+});
