@@ -4,10 +4,9 @@
  * registry strategies.
  */
 import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
-import type { PodTemplateSpec, Volume } from 'kubernetes-types/core/v1.js';
+import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { field, type FieldError, Path } from '../field.js';
-import { validateClaimTemplate } from './core.js';
 import { GoValue, goLabelSelector, goStringMap } from './govalue.js';
 import { kind, type KindValidator } from './kind.js';
 import {
@@ -251,25 +250,16 @@ function validateStatefulSetSpec(ss: StatefulSet): FieldError[] {
   const tp = SPEC.child('template');
   if (!selectorParses(s.selector)) errs.push(field.invalid(SPEC.child('selector'), goLabelSelector(s.selector), ''));
   else {
+    // Upstream checks only the template's labels and annotations here, not its pod spec.
     errs.push(...templateMismatch(s.selector, s.template, tp));
-    // Volume mounts may name a volumeClaimTemplate: validate the pod spec with those volumes present.
-    const t = JSON.parse(JSON.stringify(s.template ?? {})) as PodTemplateSpec;
-    if (t.spec) {
-      const claims: Volume[] = (s.volumeClaimTemplates ?? []).map((c) => ({ name: str(c.metadata?.name), persistentVolumeClaim: { claimName: str(c.metadata?.name) } }));
-      const have = new Set((t.spec.volumes ?? []).map((v) => v.name));
-      t.spec.volumes = [...(t.spec.volumes ?? []), ...claims.filter((c) => c.name && !have.has(c.name))];
-      if (t.spec.volumes.length === 0) delete t.spec.volumes;
-    }
-    errs.push(...validateLabels(t.metadata?.labels, tp.child('labels')));
-    errs.push(...validateAnnotations(t.metadata?.annotations, tp.child('annotations')));
-    errs.push(...validatePodTemplateSpec(t, tp).filter((e) => !e.field.startsWith(tp.child('metadata').toString())));
+    errs.push(...validateLabels(s.template?.metadata?.labels, tp.child('labels')));
+    errs.push(...validateAnnotations(s.template?.metadata?.annotations, tp.child('annotations')));
   }
   const rp = str(s.template?.spec?.restartPolicy);
   if (rp !== 'Always') errs.push(field.notSupported(tp.child('spec', 'restartPolicy'), rp, ['Always']));
   if (s.template?.spec?.activeDeadlineSeconds !== undefined && s.template.spec.activeDeadlineSeconds !== null) {
     errs.push(field.forbidden(tp.child('spec', 'activeDeadlineSeconds'), 'activeDeadlineSeconds in StatefulSet is not Supported'));
   }
-  (s.volumeClaimTemplates ?? []).forEach((c, i) => errs.push(...validateClaimTemplate(c, SPEC.child('volumeClaimTemplates').index(i))));
   return errs;
 }
 
@@ -279,7 +269,7 @@ export function validateStatefulSet(ss: StatefulSet): FieldError[] {
 
 export function validateStatefulSetUpdate(ss: StatefulSet, old: StatefulSet): FieldError[] {
   const errs = [...validateObjectMetaUpdate(ss.metadata, old.metadata, META), ...validateStatefulSetSpec(ss)];
-  const mutable = ['replicas', 'template', 'updateStrategy', 'minReadySeconds', 'ordinals', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy'];
+  const mutable = ['replicas', 'template', 'updateStrategy', 'minReadySeconds', 'ordinals', 'persistentVolumeClaimRetentionPolicy'];
   const strip = (s: unknown): Record<string, unknown> => {
     const c = { ...((s ?? {}) as Record<string, unknown>) };
     for (const k of mutable) delete c[k];

@@ -85,13 +85,20 @@ function validateGeneratedSelector(job: Job): FieldError[] {
   const s = job.spec;
   if (!s || s.manualSelector === true || !s.selector) return errs;
   const uid = str(job.metadata?.uid);
-  const labels = s.template?.metadata?.labels ?? {};
+  const name = str(job.metadata?.name);
+  if (!uid) errs.push(field.required(META.child('uid'), ''));
+  const labels = s.template?.metadata?.labels;
   const tp = Path.root('spec', 'template', 'metadata');
-  for (const key of [legacyControllerUidLabel, controllerUidLabel]) {
-    if (!(key in labels)) errs.push(field.required(tp.child('labels').key(key), `must be '${uid}'`));
-    else if (labels[key] !== uid) errs.push(field.invalid(tp.child('labels').key(key), goStringMap(labels), `must be '${uid}'`));
-  }
-  if (!selectorMatches(s.selector, { [controllerUidLabel]: uid })) {
+  const hasLabel = (key: string, want: string): void => {
+    if (!labels || !(key in labels)) errs.push(field.required(tp.child('labels').key(key), `must be '${want}'`));
+    else if (labels[key] !== want) errs.push(field.invalid(tp.child('labels').key(key), goStringMap(labels), `must be '${want}'`));
+  };
+  hasLabel(legacyControllerUidLabel, uid);
+  hasLabel(legacyJobNameLabel, name);
+  hasLabel(controllerUidLabel, uid);
+  hasLabel(jobNameLabel, name);
+  const expected = { [controllerUidLabel]: uid, [jobNameLabel]: name, [legacyControllerUidLabel]: uid, [legacyJobNameLabel]: name };
+  if (validateLabelSelector(s.selector, SPEC).length === 0 && !selectorMatches(s.selector, expected)) {
     errs.push(field.invalid(SPEC.child('selector'), goLabelSelector(s.selector), '`selector` not auto-generated'));
   }
   return errs;

@@ -627,13 +627,6 @@ export function validatePVCTemplate(t: PersistentVolumeClaim, p: Path): FieldErr
   return [...validateTemplateObjectMeta(t.metadata, p.child('metadata')), ...validatePVCSpec(t.spec ?? {}, p.child('spec'))];
 }
 
-/** validateClaimTemplate: a StatefulSet volumeClaimTemplate (a named claim: labels, annotations, spec). */
-export function validateClaimTemplate(t: PersistentVolumeClaim, p: Path): FieldError[] {
-  return [
-    ...validateLabels(t.metadata?.labels, p.child('metadata', 'labels')),
-    ...validatePVCSpec(t.spec ?? {}, p.child('spec')),
-  ];
-}
 
 export function validatePersistentVolumeClaimUpdate(pvc: PersistentVolumeClaim, old: PersistentVolumeClaim): FieldError[] {
   const errs = metaUpdate(pvc, old);
