@@ -3,11 +3,10 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ConfigMap, Event, Pod } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Event, Namespace, Pod } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import * as apiserver from '../apiserver/index.js';
 import { isStatusError } from '../api/errors.js';
-import type { KubeObject } from '../api/types.js';
 import { parseLabelSelector } from '../api/labels.js';
 // Only to seed a storage with history for the 410 test; the client itself never touches storage.
 import { openStorage } from '../storage/index.js';
@@ -27,8 +26,9 @@ import {
   type ResourceLock,
 } from './index.js';
 
-type CM = ConfigMap & KubeObject;
-type P = Pod & KubeObject;
+// kubernetes-types interfaces are used as they are.
+type CM = ConfigMap;
+type P = Pod;
 
 // Skip only when the apiserver does not exist yet (its module is part of the build).
 const startApiServer = (apiserver as { startApiServer?: typeof apiserver.startApiServer }).startApiServer;
@@ -76,7 +76,7 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 
 }
 
 async function createNamespace(c: RestClient, name: string): Promise<void> {
-  await c.resource<KubeObject>(gvr.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  await c.resource<Namespace>(gvr.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 }
 
 for (const mode of ['http', 'in-process'] as const) {
@@ -282,7 +282,7 @@ test('leader election: only one leads; the other takes over when the leader stop
   const took = Date.now() - stoppedAt;
   assert.ok(took <= timing.leaseDurationMs + 500, `takeover within the lease duration (took ${took} ms)`);
   assert.ok(took >= timing.leaseDurationMs - 400, `b did not steal a live lease (took ${took} ms)`);
-  const lease = await c.resource<Lease & KubeObject>(gvr.leases).namespace('kube-system').get('test-lock');
+  const lease = await c.resource<Lease>(gvr.leases).namespace('kube-system').get('test-lock');
   assert.equal(lease.spec?.holderIdentity, 'b');
   assert.equal(lease.spec?.leaseTransitions, 1);
   assert.match(lease.spec?.renewTime ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/, 'MicroTime has six fractional digits');
@@ -405,7 +405,7 @@ test('event recorder: identical events aggregate into one Event with count 2', {
   rec.eventf(pod, 'Normal', 'Scheduled', 'Successfully assigned %s/%s to %s', 'ev', 'web', 'node-1');
   rec.eventf(pod, 'Warning', 'Failed', 'pull failed: %q', 'nope');
   await b.flush();
-  const events = (await c.resource<Event & KubeObject>(gvr.events).namespace('ev').list()).items;
+  const events = (await c.resource<Event>(gvr.events).namespace('ev').list()).items;
   const scheduled = events.filter((e) => e.reason === 'Scheduled');
   assert.equal(scheduled.length, 1, 'the repeat is folded into the first event');
   const e = scheduled[0] as Event;

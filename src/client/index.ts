@@ -17,3 +17,4 @@ export * from './leaderelection/index.js';
 export * from './record/index.js';
 export { type Clock, type TimerHandle, RealClock, FakeClock, realClock, jitter } from './util/clock.js';
 export { TokenBucket } from './util/token_bucket.js';
+export type { ApiObject } from './object.js';

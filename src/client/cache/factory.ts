@@ -3,7 +3,8 @@
  * process, so every controller sharing it shares one list+watch and one cache
  * (upstream: informers.SharedInformerFactory plus the dynamic one).
  */
-import type { GroupVersionResource, KubeObject } from '../../api/types.js';
+import type { GroupVersionResource } from '../../api/types.js';
+import type { ApiObject } from '../object.js';
 import type { Clock } from '../util/clock.js';
 import type { RestClient } from '../rest/client.js';
 import type { ListOptions, ResourceInterface, WatchOptions } from '../rest/resource.js';
@@ -16,7 +17,7 @@ import type { Indexers } from './store.js';
 export type TweakListOptions = (opts: { labelSelector?: string; fieldSelector?: string }) => void;
 
 /** listWatchFor builds the ListerWatcher of a resource client with fixed selectors. */
-export function listWatchFor<T extends KubeObject>(
+export function listWatchFor<T extends ApiObject>(
   resource: ResourceInterface<T>,
   sel: { labelSelector?: string; fieldSelector?: string; tweak?: TweakListOptions } = {},
 ): ListerWatcher<T> {
@@ -55,7 +56,7 @@ export interface ForResourceOptions<T> {
 }
 
 export class SharedInformerFactory {
-  private readonly informers = new Map<string, SharedIndexInformer<KubeObject>>();
+  private readonly informers = new Map<string, SharedIndexInformer<ApiObject>>();
   private readonly running = new Map<string, Promise<void>>();
   private signal: AbortSignal | undefined;
 
@@ -68,7 +69,7 @@ export class SharedInformerFactory {
    * forResource returns the shared informer for gvr with the given namespace and selectors,
    * creating it on first use. Informers created after start() run on the next start() call.
    */
-  forResource<T extends KubeObject>(gvr: GroupVersionResource, o: ForResourceOptions<T> = {}): SharedIndexInformer<T> {
+  forResource<T extends ApiObject>(gvr: GroupVersionResource, o: ForResourceOptions<T> = {}): SharedIndexInformer<T> {
     const ns = o.namespace ?? this.opts.namespace ?? '';
     const key = [gvr.group, gvr.version, gvr.resource, ns, o.labelSelector ?? '', o.fieldSelector ?? ''].join('|');
     let inf = this.informers.get(key) as SharedIndexInformer<T> | undefined;
@@ -87,8 +88,8 @@ export class SharedInformerFactory {
         indexers: o.indexers,
       };
       inf = new SharedIndexInformer<T>(lw, io);
-      this.informers.set(key, inf as unknown as SharedIndexInformer<KubeObject>);
-      if (this.signal && !this.signal.aborted) this.startOne(key, inf as unknown as SharedIndexInformer<KubeObject>, this.signal);
+      this.informers.set(key, inf as unknown as SharedIndexInformer<ApiObject>);
+      if (this.signal && !this.signal.aborted) this.startOne(key, inf as unknown as SharedIndexInformer<ApiObject>, this.signal);
     } else if (o.indexers) {
       const have = inf.getIndexer().getIndexers();
       const fresh = Object.fromEntries(Object.entries(o.indexers).filter(([n]) => !have[n]));
@@ -98,11 +99,11 @@ export class SharedInformerFactory {
   }
 
   /** lister returns a Lister over forResource(gvr, o)'s cache. */
-  lister<T extends KubeObject>(gvr: GroupVersionResource, o: ForResourceOptions<T> = {}): Lister<T> {
+  lister<T extends ApiObject>(gvr: GroupVersionResource, o: ForResourceOptions<T> = {}): Lister<T> {
     return new Lister<T>(this.forResource<T>(gvr, o).getIndexer());
   }
 
-  private startOne(key: string, inf: SharedIndexInformer<KubeObject>, signal: AbortSignal): void {
+  private startOne(key: string, inf: SharedIndexInformer<ApiObject>, signal: AbortSignal): void {
     if (this.running.has(key)) return;
     this.running.set(key, inf.run(signal));
   }

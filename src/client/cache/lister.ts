@@ -3,16 +3,16 @@
  * per namespace through the namespace index, get by name. Returned objects are the cached
  * ones: never mutate them (copy with structuredClone first).
  */
-import type { KubeObject } from '../../api/types.js';
+import type { ApiObject } from '../object.js';
 import type { Selector } from '../../api/labels.js';
 import { NAMESPACE_INDEX, type Indexer } from './store.js';
 
-function select<T extends KubeObject>(items: T[], selector: Selector | undefined): T[] {
+function select<T extends ApiObject>(items: T[], selector: Selector | undefined): T[] {
   if (!selector || selector.empty()) return items;
   return items.filter((o) => selector.matches(o.metadata?.labels));
 }
 
-export class NamespaceLister<T extends KubeObject> {
+export class NamespaceLister<T extends ApiObject> {
   constructor(
     private readonly indexer: Indexer<T>,
     readonly namespace: string,
@@ -29,7 +29,7 @@ export class NamespaceLister<T extends KubeObject> {
   }
 }
 
-export class Lister<T extends KubeObject> {
+export class Lister<T extends ApiObject> {
   constructor(readonly indexer: Indexer<T>) {}
 
   /** list returns every cached object matching selector, across namespaces. */

@@ -4,7 +4,7 @@
  * that time out or close; relist when the resourceVersion is gone (410); back off
  * exponentially with jitter on errors.
  */
-import type { KubeObject } from '../../api/types.js';
+import type { ApiObject } from '../object.js';
 import { StatusError, isStatusError } from '../../api/errors.js';
 import { realClock, type Clock, type TimerHandle } from '../util/clock.js';
 import type { ListOptions, ObjectList, WatchOptions } from '../rest/resource.js';
@@ -90,7 +90,7 @@ export function isExpired(err: unknown): boolean {
 
 class RelistNeeded extends Error {}
 
-export class Reflector<T extends KubeObject> {
+export class Reflector<T extends ApiObject> {
   private lastRV = '';
   private readonly name: string;
   private readonly clock: Clock;
@@ -248,7 +248,7 @@ export class Reflector<T extends KubeObject> {
 }
 
 /** withTypeMeta fills kind/apiVersion of list items (the API omits them) from the list's. */
-function withTypeMeta<T extends KubeObject>(list: ObjectList<T>): T[] {
+function withTypeMeta<T extends ApiObject>(list: ObjectList<T>): T[] {
   const kind = list.kind?.endsWith('List') ? list.kind.slice(0, -4) : undefined;
   for (const item of list.items) {
     if (kind && !item.kind) item.kind = kind;

@@ -4,7 +4,7 @@
  * only enqueue keys; they run synchronously in delta order, and one that throws is logged
  * and does not affect the others.
  */
-import type { KubeObject } from '../../api/types.js';
+import type { ApiObject } from '../object.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { DeltaFIFO, type Delta } from './delta_fifo.js';
 import { Reflector, type BackoffOptions, type ListerWatcher } from './reflector.js';
@@ -45,7 +45,7 @@ interface Listener<T> {
   removed: boolean;
 }
 
-export class SharedIndexInformer<T extends KubeObject> {
+export class SharedIndexInformer<T extends ApiObject> {
   private readonly indexer: Indexer<T>;
   private readonly fifo: DeltaFIFO<T>;
   private readonly reflector: Reflector<T>;

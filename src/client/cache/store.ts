@@ -2,7 +2,7 @@
  * Store and Indexer as client-go's tools/cache: objects by key (`namespace/name`, or `name`
  * for cluster-scoped objects), with named indexes maintained on every write.
  */
-import type { KubeObject } from '../../api/types.js';
+import type { ApiObject } from '../object.js';
 
 /**
  * DeletedFinalStateUnknown is the tombstone delivered when an object was deleted while the
@@ -19,7 +19,7 @@ export class DeletedFinalStateUnknown<T> {
 export type KeyFunc<T> = (obj: T | DeletedFinalStateUnknown<T>) => string;
 
 /** metaNamespaceKeyFunc returns `namespace/name`, or `name` without a namespace; a tombstone's own key. */
-export function metaNamespaceKeyFunc(obj: KubeObject | DeletedFinalStateUnknown<KubeObject>): string {
+export function metaNamespaceKeyFunc(obj: ApiObject | DeletedFinalStateUnknown<ApiObject>): string {
   if (obj instanceof DeletedFinalStateUnknown) return obj.key;
   const m = obj.metadata;
   if (!m?.name) throw new Error('object has no metadata.name');
@@ -42,7 +42,7 @@ export type Indexers<T> = Record<string, IndexFunc<T>>;
 export const NAMESPACE_INDEX = 'namespace';
 
 /** metaNamespaceIndexFunc indexes an object by its namespace ('' for cluster-scoped). */
-export function metaNamespaceIndexFunc(obj: KubeObject): string[] {
+export function metaNamespaceIndexFunc(obj: ApiObject): string[] {
   return [obj.metadata?.namespace ?? ''];
 }
 
@@ -198,6 +198,6 @@ export class ThreadSafeStore<T> implements Indexer<T> {
 }
 
 /** newIndexer returns an Indexer keyed by namespace/name with the namespace index built in. */
-export function newIndexer<T extends KubeObject>(indexers: Indexers<T> = {}): ThreadSafeStore<T> {
+export function newIndexer<T extends ApiObject>(indexers: Indexers<T> = {}): ThreadSafeStore<T> {
   return new ThreadSafeStore<T>(metaNamespaceKeyFunc as KeyFunc<T>, { [NAMESPACE_INDEX]: metaNamespaceIndexFunc, ...indexers });
 }

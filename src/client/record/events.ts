@@ -7,7 +7,7 @@
  */
 import { hostname } from 'node:os';
 import type { Event, EventSource, ObjectReference } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../api/types.js';
+import type { ApiObject } from '../object.js';
 import { isStatusError } from '../../api/errors.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { TokenBucket } from '../util/token_bucket.js';
@@ -27,21 +27,21 @@ export interface EventSink {
 
 /** apiEventSink writes core/v1 Events through the client, in each event's namespace. */
 export function apiEventSink(client: RestClient): EventSink {
-  const events = client.resource<Event & KubeObject>(gvr.events);
+  const events = client.resource<Event & ApiObject>(gvr.events);
   return {
-    create: (e) => events.namespace(e.metadata.namespace ?? 'default').create(e as Event & KubeObject),
+    create: (e) => events.namespace(e.metadata.namespace ?? 'default').create(e as Event & ApiObject),
     patch: (e, p) => events.namespace(e.metadata.namespace ?? 'default').patch(e.metadata.name ?? '', 'strategic', p),
   };
 }
 
 export interface EventRecorder {
   /** event records an event about obj; type is Normal or Warning, reason is UpperCamelCase. */
-  event(obj: KubeObject | ObjectReference, type: string, reason: string, message: string): void;
+  event(obj: ApiObject | ObjectReference, type: string, reason: string, message: string): void;
   /** eventf is event() with a Go-style format (`%s %v %d %q`). */
-  eventf(obj: KubeObject | ObjectReference, type: string, reason: string, messageFmt: string, ...args: unknown[]): void;
+  eventf(obj: ApiObject | ObjectReference, type: string, reason: string, messageFmt: string, ...args: unknown[]): void;
   /** annotatedEventf also sets annotations on the Event object. */
   annotatedEventf(
-    obj: KubeObject | ObjectReference,
+    obj: ApiObject | ObjectReference,
     annotations: Record<string, string>,
     type: string,
     reason: string,
@@ -69,8 +69,8 @@ export interface EventBroadcasterOptions {
 }
 
 /** getReference builds the ObjectReference of an API object (or returns a reference as given). */
-export function getReference(obj: KubeObject | ObjectReference): ObjectReference {
-  const o = obj as KubeObject;
+export function getReference(obj: ApiObject | ObjectReference): ObjectReference {
+  const o = obj as ApiObject;
   if (!o.metadata) return obj as ObjectReference;
   if (!o.kind) throw new Error(`object ${o.metadata.name ?? ''} has no kind; cannot build an event reference`);
   const ref: ObjectReference = { kind: o.kind, name: o.metadata.name };
@@ -142,7 +142,7 @@ export class EventBroadcaster {
   /** newRecorder returns a recorder stamping events with source component and host. */
   newRecorder(source: EventSource): EventRecorder {
     const src: EventSource = { component: source.component ?? '', host: source.host ?? hostname() };
-    const record = (obj: KubeObject | ObjectReference, annotations: Record<string, string> | undefined, type: string, reason: string, message: string): void => {
+    const record = (obj: ApiObject | ObjectReference, annotations: Record<string, string> | undefined, type: string, reason: string, message: string): void => {
       if (type !== EVENT_TYPE_NORMAL && type !== EVENT_TYPE_WARNING) {
         this.error(new Error(`unsupported event type: '${type}'`));
         return;

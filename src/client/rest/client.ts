@@ -11,7 +11,8 @@ import { statusErrorFrom } from './errors.js';
 import { HttpTransport, type Transport, type TransportResponse } from './transport.js';
 import { parseWatchStream, type WatchEvent } from './watch.js';
 import { ResourceClient } from './resource.js';
-import type { GroupVersionResource, KubeObject } from '../../api/types.js';
+import type { GroupVersionResource } from '../../api/types.js';
+import type { ApiObject } from '../object.js';
 
 /** RestConfig is everything needed to reach and authenticate to an apiserver (rest.Config). */
 export interface RestConfig {
@@ -113,7 +114,7 @@ export class RestClient {
    * resource returns the typed verbs for one resource:
    * `client.resource<Pod>({ group: '', version: 'v1', resource: 'pods' }).namespace('default').list()`.
    */
-  resource<T extends KubeObject>(gvr: GroupVersionResource): ResourceClient<T> {
+  resource<T extends ApiObject>(gvr: GroupVersionResource): ResourceClient<T> {
     return new ResourceClient<T>(this, gvr);
   }
 

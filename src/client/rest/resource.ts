@@ -4,7 +4,10 @@
  */
 import type { Readable } from 'node:stream';
 import type { DeleteOptions as MetaDeleteOptions, ListMeta, Preconditions, Status } from 'kubernetes-types/meta/v1.js';
-import type { GroupVersionResource, KubeObject } from '../../api/types.js';
+import type { Binding } from 'kubernetes-types/core/v1.js';
+import type { Eviction } from 'kubernetes-types/policy/v1.js';
+import type { GroupVersionResource } from '../../api/types.js';
+import type { ApiObject } from '../object.js';
 import type { RestClient, QueryValue } from './client.js';
 import type { WatchEvent } from './watch.js';
 
@@ -84,7 +87,7 @@ export interface LogOptions {
 }
 
 /** Scale is autoscaling/v1 Scale (the `scale` subresource). */
-export interface Scale extends KubeObject {
+export interface Scale extends ApiObject {
   spec?: { replicas?: number };
   status?: { replicas: number; selector?: string };
 }
@@ -144,7 +147,7 @@ function deleteBody(o: DeleteOptions | undefined): MetaDeleteOptions | undefined
  * all namespaces when `namespace` is undefined). Every method rejects with a StatusError on
  * a non-2xx response.
  */
-export class ResourceInterface<T extends KubeObject> {
+export class ResourceInterface<T extends ApiObject> {
   constructor(
     readonly client: RestClient,
     readonly gvr: GroupVersionResource,
@@ -156,7 +159,7 @@ export class ResourceInterface<T extends KubeObject> {
     return resourcePath(this.gvr, this.ns, name, sub);
   }
 
-  private nameOf(obj: KubeObject): string {
+  private nameOf(obj: ApiObject): string {
     const n = obj.metadata?.name;
     if (!n) throw new Error(`${this.gvr.resource}: object has no metadata.name`);
     return n;
@@ -269,13 +272,13 @@ export class ResourceInterface<T extends KubeObject> {
   }
 
   /** bind POSTs a core/v1 Binding to `pods/<name>/binding` (what the scheduler does). */
-  bind(name: string, binding: KubeObject, opts: WriteOptions = {}): Promise<Status> {
-    return this.createSubresource<KubeObject, Status>(name, 'binding', binding, opts);
+  bind(name: string, binding: Binding, opts: WriteOptions = {}): Promise<Status> {
+    return this.createSubresource<Binding, Status>(name, 'binding', binding, opts);
   }
 
   /** evict POSTs a policy/v1 Eviction to `pods/<name>/eviction` (honours PodDisruptionBudgets). */
-  evict(name: string, eviction: KubeObject, opts: WriteOptions = {}): Promise<Status> {
-    return this.createSubresource<KubeObject, Status>(name, 'eviction', eviction, opts);
+  evict(name: string, eviction: Eviction, opts: WriteOptions = {}): Promise<Status> {
+    return this.createSubresource<Eviction, Status>(name, 'eviction', eviction, opts);
   }
 
   private logQuery(o: LogOptions): Record<string, QueryValue> {
@@ -307,7 +310,7 @@ export class ResourceInterface<T extends KubeObject> {
  * ResourceClient is a resource before a namespace is chosen. Its own verbs act cluster-wide:
  * for cluster-scoped resources, or to list/watch a namespaced resource in all namespaces.
  */
-export class ResourceClient<T extends KubeObject> extends ResourceInterface<T> {
+export class ResourceClient<T extends ApiObject> extends ResourceInterface<T> {
   constructor(client: RestClient, gvr: GroupVersionResource) {
     super(client, gvr, undefined);
   }
