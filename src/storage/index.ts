@@ -8,6 +8,7 @@ import type { Storage } from './interface.js';
 import { SqliteStorage } from './sqlite/store.js';
 
 export * from './interface.js';
+export { saveSnapshot, restoreSnapshot, snapshotKind, type SnapshotKind, type RestoreResult } from './snapshot/index.js';
 export { parseEndpoint, defaultDataDir, type StorageOptions, type Endpoint } from './options.js';
 
 /**
