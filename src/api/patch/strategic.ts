@@ -216,12 +216,7 @@ function mergeSetElementOrder(original: JSONObject, patch: JSONObject, schema: P
     const foundOriginal = Array.isArray(origList);
     const foundPatch = Array.isArray(patchList);
     if (!foundOriginal && !foundPatch) continue;
-    if (foundPatch) {
-      for (const item of patchList as JSONValue[]) {
-        if (isObject(item) && item[DIRECTIVE_MARKER] !== undefined) continue;
-        if (indexIn(order, item, mergeKey) < 0) throw ErrBadPatchFormatForSetElementOrderList();
-      }
-    }
+    if (foundPatch) validatePatchWithSetOrderList(patchList as JSONValue[], order, mergeKey);
     const origArr = foundOriginal ? (origList as JSONValue[]) : [];
     let merged: JSONValue[];
     if (foundOriginal && foundPatch) {
@@ -236,6 +231,25 @@ function mergeSetElementOrder(original: JSONObject, patch: JSONObject, schema: P
     for (const item of merged) (indexIn(order, item, mergeKey) >= 0 ? inOrder : serverOnly).push(item);
     original[field] = normalizeElementOrder(inOrder, serverOnly, order, origArr, mergeKey);
     delete patch[field];
+  }
+}
+
+/**
+ * validatePatchWithSetOrderList checks that the patch list's items appear in the
+ * `$setElementOrder` list in the same relative order (upstream answers a mismatch with a plain
+ * error, so 500).
+ */
+function validatePatchWithSetOrderList(patchList: JSONValue[], order: JSONValue[], mergeKey: string): void {
+  if (order.length === 0 || patchList.length === 0) return;
+  const items = patchList.filter((x) => !(isObject(x) && x[DIRECTIVE_MARKER] !== undefined));
+  let p = 0;
+  let o = 0;
+  while (p < items.length && o < order.length) {
+    if (deepEqual(keyOf(items[p]!, mergeKey), keyOf(order[o]!, mergeKey))) p++;
+    o++;
+  }
+  if (p < items.length) {
+    throw internalError(`The order in patch list:\n${goValue(patchList)}\n doesn't match ${SET_ELEMENT_ORDER_PREFIX} list:\n${goValue(order)}\n`);
   }
 }
 
