@@ -1,0 +1,337 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { GroupVersionKind, KubeObject } from '../types.js';
+import { applyDefaults, imagePullPolicyFor, podQOSClass, prepareForCreate } from './index.js';
+
+const gvk = (group: string, version: string, kind: string): GroupVersionKind => ({ group, version, kind });
+
+function defaulted(k: GroupVersionKind, obj: Record<string, unknown>): KubeObject {
+  const o = structuredClone(obj) as KubeObject;
+  applyDefaults(k, o);
+  return o;
+}
+
+/** The container and pod-spec fields every stored pod template carries after defaulting. */
+const defaultedContainer = (name: string, image: string, pull: string) => ({
+  name,
+  image,
+  imagePullPolicy: pull,
+  terminationMessagePath: '/dev/termination-log',
+  terminationMessagePolicy: 'File',
+  resources: {},
+});
+const templateSpecDefaults = {
+  dnsPolicy: 'ClusterFirst',
+  restartPolicy: 'Always',
+  securityContext: {},
+  terminationGracePeriodSeconds: 30,
+  schedulerName: 'default-scheduler',
+};
+
+describe('imagePullPolicyFor', () => {
+  const cases: [string, string][] = [
+    ['nginx', 'Always'],
+    ['nginx:latest', 'Always'],
+    ['nginx:1.25', 'IfNotPresent'],
+    ['registry.example.com:5000/team/app', 'Always'],
+    ['registry.example.com:5000/team/app:v1', 'IfNotPresent'],
+    ['nginx@sha256:' + 'a'.repeat(64), 'IfNotPresent'],
+    ['', 'IfNotPresent'],
+  ];
+  for (const [image, want] of cases) it(`${image || '(empty)'} → ${want}`, () => assert.equal(imagePullPolicyFor(image), want));
+});
+
+describe('applyDefaults', () => {
+  it('defaults a pod as kube-apiserver stores it', () => {
+    const o = defaulted(gvk('', 'v1', 'Pod'), {
+      metadata: { name: 'p', namespace: 'default' },
+      spec: {
+        containers: [
+          {
+            name: 'c',
+            image: 'nginx',
+            ports: [{ containerPort: 80 }],
+            readinessProbe: { httpGet: { port: 80 } },
+            env: [{ name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+            resources: { limits: { cpu: '500m' } },
+          },
+        ],
+        volumes: [{ name: 'scratch' }, { name: 'cfg', configMap: { name: 'cfg' } }],
+        serviceAccountName: 'sa',
+      },
+    });
+    assert.deepEqual(o.spec, {
+      containers: [
+        {
+          name: 'c',
+          image: 'nginx',
+          ports: [{ containerPort: 80, protocol: 'TCP' }],
+          readinessProbe: { httpGet: { port: 80, path: '/', scheme: 'HTTP' }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 },
+          env: [{ name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName', apiVersion: 'v1' } } }],
+          resources: { limits: { cpu: '500m' }, requests: { cpu: '500m' } },
+          imagePullPolicy: 'Always',
+          terminationMessagePath: '/dev/termination-log',
+          terminationMessagePolicy: 'File',
+        },
+      ],
+      volumes: [
+        { name: 'scratch', emptyDir: {} },
+        { name: 'cfg', configMap: { name: 'cfg', defaultMode: 420 } },
+      ],
+      serviceAccountName: 'sa',
+      serviceAccount: 'sa',
+      ...templateSpecDefaults,
+      enableServiceLinks: true,
+    });
+  });
+
+  it('defaults a deployment (pod template without pod-only defaults)', () => {
+    const o = defaulted(gvk('apps', 'v1', 'Deployment'), {
+      metadata: { name: 'd', namespace: 'default' },
+      spec: { selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } } },
+    });
+    assert.deepEqual(o['spec'], {
+      selector: { matchLabels: { app: 'd' } },
+      template: { metadata: { labels: { app: 'd' } }, spec: { containers: [defaultedContainer('c', 'nginx:1.25', 'IfNotPresent')], ...templateSpecDefaults } },
+      replicas: 1,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } },
+      revisionHistoryLimit: 10,
+      progressDeadlineSeconds: 600,
+    });
+  });
+
+  const table: { name: string; kind: GroupVersionKind; obj: Record<string, unknown>; pick: (o: KubeObject) => unknown; want: unknown }[] = [
+    {
+      name: 'service',
+      kind: gvk('', 'v1', 'Service'),
+      obj: { metadata: { name: 's' }, spec: { selector: { app: 's' }, ports: [{ port: 80 }] } },
+      pick: (o) => o['spec'],
+      want: {
+        selector: { app: 's' },
+        ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }],
+        sessionAffinity: 'None',
+        type: 'ClusterIP',
+        internalTrafficPolicy: 'Cluster',
+        ipFamilyPolicy: 'SingleStack',
+        ipFamilies: ['IPv4'],
+      },
+    },
+    {
+      name: 'NodePort service gets externalTrafficPolicy',
+      kind: gvk('', 'v1', 'Service'),
+      obj: { metadata: { name: 's' }, spec: { type: 'NodePort', ports: [{ port: 80, targetPort: 'http' }] } },
+      pick: (o) => (o['spec'] as Record<string, unknown>)['externalTrafficPolicy'],
+      want: 'Cluster',
+    },
+    {
+      name: 'headless selectorless service',
+      kind: gvk('', 'v1', 'Service'),
+      obj: { metadata: { name: 's' }, spec: { clusterIP: 'None', ports: [{ port: 80 }] } },
+      pick: (o) => {
+        const s = o['spec'] as Record<string, unknown>;
+        return [s['clusterIPs'], s['ipFamilyPolicy'], s['ipFamilies']];
+      },
+      want: [['None'], 'RequireDualStack', ['IPv4', 'IPv6']],
+    },
+    {
+      name: 'statefulset',
+      kind: gvk('apps', 'v1', 'StatefulSet'),
+      obj: {
+        metadata: { name: 's' },
+        spec: { selector: {}, template: {}, volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'] } }] },
+      },
+      pick: (o) => o['spec'],
+      want: {
+        selector: {},
+        template: {},
+        volumeClaimTemplates: [
+          { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], volumeMode: 'Filesystem' }, status: { phase: 'Pending' } },
+        ],
+        podManagementPolicy: 'OrderedReady',
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        replicas: 1,
+        revisionHistoryLimit: 10,
+      },
+    },
+    {
+      name: 'daemonset',
+      kind: gvk('apps', 'v1', 'DaemonSet'),
+      obj: { metadata: { name: 'd' }, spec: { selector: {}, template: {} } },
+      pick: (o) => o['spec'],
+      want: { selector: {}, template: {}, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, revisionHistoryLimit: 10 },
+    },
+    {
+      name: 'job',
+      kind: gvk('batch', 'v1', 'Job'),
+      obj: { metadata: { name: 'j' }, spec: { template: {} } },
+      pick: (o) => o['spec'],
+      want: { template: {}, completions: 1, parallelism: 1, backoffLimit: 6, completionMode: 'NonIndexed', suspend: false, podReplacementPolicy: 'TerminatingOrFailed' },
+    },
+    {
+      name: 'cronjob',
+      kind: gvk('batch', 'v1', 'CronJob'),
+      obj: { metadata: { name: 'c' }, spec: { schedule: '* * * * *', jobTemplate: {} } },
+      pick: (o) => o['spec'],
+      want: { schedule: '* * * * *', jobTemplate: {}, concurrencyPolicy: 'Allow', suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1 },
+    },
+    {
+      name: 'namespace label',
+      kind: gvk('', 'v1', 'Namespace'),
+      obj: { metadata: { name: 'team-a' } },
+      pick: (o) => o.metadata?.labels,
+      want: { 'kubernetes.io/metadata.name': 'team-a' },
+    },
+    {
+      name: 'secret type and stringData',
+      kind: gvk('', 'v1', 'Secret'),
+      obj: { metadata: { name: 's' }, stringData: { user: 'admin' } },
+      pick: (o) => [o['type'], o['data'], o['stringData']],
+      want: ['Opaque', { user: 'YWRtaW4=' }, undefined],
+    },
+    {
+      name: 'persistent volume claim',
+      kind: gvk('', 'v1', 'PersistentVolumeClaim'),
+      obj: { metadata: { name: 'c' }, spec: {} },
+      pick: (o) => [o['spec'], o['status']],
+      want: [{ volumeMode: 'Filesystem' }, { phase: 'Pending' }],
+    },
+    {
+      name: 'persistent volume',
+      kind: gvk('', 'v1', 'PersistentVolume'),
+      obj: { metadata: { name: 'v' }, spec: {} },
+      pick: (o) => [o['spec'], o['status']],
+      want: [{ persistentVolumeReclaimPolicy: 'Retain', volumeMode: 'Filesystem' }, { phase: 'Pending' }],
+    },
+    {
+      name: 'storage class',
+      kind: gvk('storage.k8s.io', 'v1', 'StorageClass'),
+      obj: { metadata: { name: 'sc' }, provisioner: 'x.io/p' },
+      pick: (o) => [o['reclaimPolicy'], o['volumeBindingMode']],
+      want: ['Delete', 'Immediate'],
+    },
+    {
+      name: 'network policy types',
+      kind: gvk('networking.k8s.io', 'v1', 'NetworkPolicy'),
+      obj: { metadata: { name: 'n' }, spec: { podSelector: {}, egress: [{ ports: [{ port: 53 }] }] } },
+      pick: (o) => o['spec'],
+      want: { podSelector: {}, egress: [{ ports: [{ port: 53, protocol: 'TCP' }] }], policyTypes: ['Ingress', 'Egress'] },
+    },
+    {
+      name: 'priority class',
+      kind: gvk('scheduling.k8s.io', 'v1', 'PriorityClass'),
+      obj: { metadata: { name: 'p' }, value: 1 },
+      pick: (o) => o['preemptionPolicy'],
+      want: 'PreemptLowerPriority',
+    },
+    {
+      name: 'role binding api groups',
+      kind: gvk('rbac.authorization.k8s.io', 'v1', 'RoleBinding'),
+      obj: { metadata: { name: 'r' }, roleRef: { kind: 'Role', name: 'r' }, subjects: [{ kind: 'User', name: 'u' }, { kind: 'ServiceAccount', name: 'sa' }] },
+      pick: (o) => [o['roleRef'], o['subjects']],
+      want: [
+        { kind: 'Role', name: 'r', apiGroup: 'rbac.authorization.k8s.io' },
+        [
+          { kind: 'User', name: 'u', apiGroup: 'rbac.authorization.k8s.io' },
+          { kind: 'ServiceAccount', name: 'sa', apiGroup: '' },
+        ],
+      ],
+    },
+    {
+      name: 'hpa v2 default metric',
+      kind: gvk('autoscaling', 'v2', 'HorizontalPodAutoscaler'),
+      obj: { metadata: { name: 'h' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'd' }, maxReplicas: 3 } },
+      pick: (o) => o['spec'],
+      want: {
+        scaleTargetRef: { kind: 'Deployment', name: 'd' },
+        maxReplicas: 3,
+        minReplicas: 1,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
+      },
+    },
+    {
+      name: 'hpa v2 partial behavior',
+      kind: gvk('autoscaling', 'v2', 'HorizontalPodAutoscaler'),
+      obj: { metadata: { name: 'h' }, spec: { maxReplicas: 3, behavior: { scaleDown: { stabilizationWindowSeconds: 60 } } } },
+      pick: (o) => (o['spec'] as Record<string, unknown>)['behavior'],
+      want: {
+        scaleDown: { stabilizationWindowSeconds: 60, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] },
+        scaleUp: {
+          stabilizationWindowSeconds: 0,
+          selectPolicy: 'Max',
+          policies: [
+            { type: 'Pods', value: 4, periodSeconds: 15 },
+            { type: 'Percent', value: 100, periodSeconds: 15 },
+          ],
+        },
+      },
+    },
+    {
+      name: 'limit range defaults from max and min',
+      kind: gvk('', 'v1', 'LimitRange'),
+      obj: { metadata: { name: 'l' }, spec: { limits: [{ type: 'Container', max: { cpu: '1' }, min: { memory: '64Mi' } }] } },
+      pick: (o) => o['spec'],
+      want: { limits: [{ type: 'Container', max: { cpu: '1' }, min: { memory: '64Mi' }, default: { cpu: '1' }, defaultRequest: { cpu: '1', memory: '64Mi' } }] },
+    },
+    {
+      name: 'endpoint slice ports',
+      kind: gvk('discovery.k8s.io', 'v1', 'EndpointSlice'),
+      obj: { metadata: { name: 'e' }, addressType: 'IPv4', endpoints: [], ports: [{ port: 80 }] },
+      pick: (o) => o['ports'],
+      want: [{ port: 80, name: '', protocol: 'TCP' }],
+    },
+    { name: 'unknown kinds are untouched', kind: gvk('example.com', 'v1', 'Widget'), obj: { metadata: { name: 'w' }, spec: {} }, pick: (o) => o, want: { metadata: { name: 'w' }, spec: {} } },
+  ];
+  for (const c of table) it(c.name, () => assert.deepEqual(c.pick(defaulted(c.kind, c.obj)), c.want));
+});
+
+describe('prepareForCreate', () => {
+  it('gives a job its generated selector and labels', () => {
+    const k = gvk('batch', 'v1', 'Job');
+    const o = defaulted(k, { metadata: { name: 'pi', namespace: 'default', uid: 'u-1' }, spec: { template: { spec: { containers: [{ name: 'c', image: 'perl' }], restartPolicy: 'Never' } } } });
+    prepareForCreate(k, o);
+    const spec = o['spec'] as { selector: unknown; template: { metadata: { labels: unknown } } };
+    assert.deepEqual(spec.selector, { matchLabels: { 'batch.kubernetes.io/controller-uid': 'u-1' } });
+    assert.deepEqual(spec.template.metadata.labels, {
+      'batch.kubernetes.io/controller-uid': 'u-1',
+      'batch.kubernetes.io/job-name': 'pi',
+      'controller-uid': 'u-1',
+      'job-name': 'pi',
+    });
+    assert.equal(o.metadata?.generation, 1);
+  });
+
+  it('leaves a manual job selector alone', () => {
+    const k = gvk('batch', 'v1', 'Job');
+    const o = { metadata: { name: 'j', uid: 'u' }, spec: { manualSelector: true, selector: { matchLabels: { a: 'b' } }, template: {} } } as KubeObject;
+    prepareForCreate(k, o);
+    assert.deepEqual((o['spec'] as { selector: unknown }).selector, { matchLabels: { a: 'b' } });
+  });
+
+  it('adds the kubernetes finalizer to namespaces', () => {
+    const k = gvk('', 'v1', 'Namespace');
+    const o = { metadata: { name: 'n' } } as KubeObject;
+    prepareForCreate(k, o);
+    assert.deepEqual(o['spec'], { finalizers: ['kubernetes'] });
+    assert.deepEqual(o['status'], { phase: 'Active' });
+  });
+
+  it('sets pod phase and QoS class', () => {
+    const k = gvk('', 'v1', 'Pod');
+    const o = { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x' }] } } as KubeObject;
+    prepareForCreate(k, o);
+    assert.deepEqual(o['status'], { phase: 'Pending', qosClass: 'BestEffort' });
+  });
+});
+
+describe('podQOSClass', () => {
+  const pod = (resources: unknown) => ({ spec: { containers: [{ name: 'c', image: 'x', resources }] } }) as never;
+  const cases: [string, unknown, string][] = [
+    ['no resources', {}, 'BestEffort'],
+    ['requests only', { requests: { cpu: '100m' } }, 'Burstable'],
+    ['equal cpu and memory limits and requests', { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } }, 'Guaranteed'],
+    ['limits only (requests defaulted from them)', { limits: { cpu: '1', memory: '1Gi' } }, 'Guaranteed'],
+    ['cpu limit only', { limits: { cpu: '1' } }, 'Burstable'],
+  ];
+  for (const [name, resources, want] of cases) it(name, () => assert.equal(podQOSClass(pod(resources)), want));
+});
