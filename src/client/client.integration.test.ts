@@ -169,6 +169,8 @@ test('informer sees every add, update and delete; lister and hasSynced', { skip 
   assert.equal(lister.namespace('inf').get('a')?.data?.['v'], '2');
   assert.equal(lister.namespace('inf').get('b'), undefined);
   assert.equal(lister.namespace('inf').get('a')?.kind, 'ConfigMap', 'cached objects carry kind');
+  assert.ok((await cms.get('a')).metadata?.managedFields, 'precondition: the server tracks managedFields');
+  assert.equal(lister.namespace('inf').get('a')?.metadata?.managedFields, undefined, 'the factory drops managedFields by default');
 
   // A handler added late gets the current state as initial adds.
   const late: string[] = [];

@@ -43,6 +43,18 @@ export interface InformerFactoryOptions {
   tweakListOptions?: TweakListOptions;
   clock?: Clock;
   onError?: (err: unknown) => void;
+  /**
+   * transform is applied to every object of every informer before caching (default: drop
+   * metadata.managedFields, which no controller reads and which often doubles object size).
+   * Pass `(o) => o` to keep objects whole.
+   */
+  transform?: <O extends ApiObject>(obj: O) => O;
+}
+
+/** dropManagedFields is the factory's default transform. */
+export function dropManagedFields<T extends ApiObject>(obj: T): T {
+  if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
+  return obj;
 }
 
 export interface ForResourceOptions<T> {
@@ -86,6 +98,7 @@ export class SharedInformerFactory {
         clock: this.opts.clock,
         onError: this.opts.onError,
         indexers: o.indexers,
+        transform: this.opts.transform ?? dropManagedFields,
       };
       inf = new SharedIndexInformer<T>(lw, io);
       this.informers.set(key, inf as unknown as SharedIndexInformer<ApiObject>);

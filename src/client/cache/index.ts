@@ -21,5 +21,5 @@ export {
   type ResourceEventHandlerRegistration,
   type SharedIndexInformerOptions,
 } from './shared_informer.js';
-export { SharedInformerFactory, listWatchFor, type TweakListOptions, type InformerFactoryOptions, type ForResourceOptions } from './factory.js';
+export { SharedInformerFactory, listWatchFor, dropManagedFields, type TweakListOptions, type InformerFactoryOptions, type ForResourceOptions } from './factory.js';
 export { Lister, NamespaceLister } from './lister.js';

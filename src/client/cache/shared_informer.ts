@@ -38,6 +38,11 @@ export interface SharedIndexInformerOptions<T> {
   pageSize?: number;
   minWatchTimeoutSeconds?: number;
   onError?: (err: unknown) => void;
+  /**
+   * transform rewrites each object before it is cached (upstream: SetTransform), e.g. to drop
+   * managedFields and save memory. It may mutate and return its argument.
+   */
+  transform?: (obj: T) => T;
 }
 
 interface Listener<T> {
@@ -61,18 +66,19 @@ export class SharedIndexInformer<T extends ApiObject> {
   ) {
     this.name = opts.name ?? 'informer';
     this.indexer = newIndexer<T>(opts.indexers ?? {});
+    const tf = opts.transform ?? ((o: T): T => o);
     this.fifo = new DeltaFIFO<T>({ keyFunc: metaNamespaceKeyFunc as KeyFunc<T>, knownObjects: this.indexer });
     this.reflector = new Reflector<T>({
       name: this.name,
       listerWatcher,
       store: {
-        add: (o) => this.fifo.add(o),
-        update: (o) => this.fifo.update(o),
-        delete: (o) => this.fifo.delete(o),
+        add: (o) => this.fifo.add(tf(o)),
+        update: (o) => this.fifo.update(tf(o)),
+        delete: (o) => this.fifo.delete(tf(o)),
         resync: () => this.fifo.resync(),
         // An empty first list syncs without any pop, so check right here too.
         replace: (list, rv) => {
-          this.fifo.replace(list, rv);
+          this.fifo.replace(list.map(tf), rv);
           this.notifySynced();
         },
       },
