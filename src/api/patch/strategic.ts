@@ -132,7 +132,13 @@ function fresh(patchV: JSONValue, schema: PatchSchema, strategy: string, mergeKe
   return patchV;
 }
 
-/** removeDirectives strips `$`-keys and null values from a value the patch sets wholesale. */
+const isDirectiveKey = (k: string): boolean =>
+  k === DIRECTIVE_MARKER || k === RETAIN_KEYS_DIRECTIVE || k.startsWith(SET_ELEMENT_ORDER_PREFIX + '/') || k.startsWith(DELETE_FROM_PRIMITIVE_LIST_PREFIX + '/');
+
+/**
+ * removeDirectives strips patch directives and null values from a value the patch sets
+ * wholesale (other `$` keys, like a JSON schema's `$ref`, are data and stay).
+ */
 function removeDirectives(v: JSONValue): JSONValue {
   if (Array.isArray(v)) {
     const out: JSONValue[] = [];
@@ -145,7 +151,7 @@ function removeDirectives(v: JSONValue): JSONValue {
   if (!isObject(v)) return v;
   const out: JSONObject = {};
   for (const [k, x] of Object.entries(v)) {
-    if (k.startsWith('$') || x === null) continue;
+    if (isDirectiveKey(k) || x === null) continue;
     out[k] = removeDirectives(x);
   }
   return out;
