@@ -50,13 +50,14 @@ export function validateAnnotations(annotations: Record<string, string> | undefi
 
 const standardFinalizers = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
 
+/** validateKubeFinalizerName: an unprefixed finalizer must be one of the standard ones. */
+function validateKubeFinalizerName(name: string, p: Path): FieldError[] {
+  return !name.includes('/') && !standardFinalizers.has(name) ? [field.invalid(p, name, 'name is neither a standard finalizer name nor is it fully qualified')] : [];
+}
+
 /** validateFinalizerName: a qualified name, and a standard one when it has no prefix. */
 export function validateFinalizerName(name: string, p: Path): FieldError[] {
-  const errs = isQualifiedName(name).map((m) => field.invalid(p, name, m));
-  if (!name.includes('/') && !standardFinalizers.has(name)) {
-    errs.push(field.invalid(p, name, 'name is neither a standard finalizer name nor is it fully qualified'));
-  }
-  return errs;
+  return [...isQualifiedName(name).map((m) => field.invalid(p, name, m)), ...validateKubeFinalizerName(name, p)];
 }
 
 function validateFinalizers(finalizers: string[] | undefined, p: Path): FieldError[] {
@@ -67,11 +68,7 @@ function validateFinalizers(finalizers: string[] | undefined, p: Path): FieldErr
     errs.push(field.invalid(p, new GoValue(goStringSliceText(finalizers)), 'finalizer orphan and foregroundDeletion cannot be both set'));
   }
   // The core wrapper checks each name again, indexed.
-  finalizers.forEach((f, i) => {
-    if (!str(f).includes('/') && !standardFinalizers.has(str(f))) {
-      errs.push(field.invalid(p.index(i), f, 'name is neither a standard finalizer name nor is it fully qualified'));
-    }
-  });
+  finalizers.forEach((f, i) => errs.push(...validateKubeFinalizerName(str(f), p.index(i))));
   return errs;
 }
 
@@ -88,20 +85,20 @@ function goOwnerRefs(refs: OwnerReference[]): GoValue {
 function validateOwnerReferences(refs: OwnerReference[] | undefined, p: Path): FieldError[] {
   const errs: FieldError[] = [];
   if (!Array.isArray(refs)) return errs;
-  const controllers: string[] = [];
+  let firstController = '';
   for (const r of refs) {
     const apiVersion = str(r.apiVersion);
     const version = apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
     if (!version) errs.push(field.invalid(p.child('apiVersion'), apiVersion, 'version must not be empty'));
-    if (!str(r.kind)) errs.push(field.invalid(p.child('kind'), str(r.kind), 'kind must not be empty'));
-    if (!str(r.name)) errs.push(field.invalid(p.child('name'), str(r.name), 'name must not be empty'));
-    if (!str(r.uid)) errs.push(field.invalid(p.child('uid'), str(r.uid), 'uid must not be empty'));
-    if (r.controller === true) controllers.push(`${str(r.kind)}/${str(r.name)}`);
-  }
-  if (controllers.length > 1) {
-    errs.push(
-      field.invalid(p, goOwnerRefs(refs), `Only one reference can have Controller set to true. Found "true" in references for ${controllers.join(' and ')}`),
-    );
+    if (!str(r.kind)) errs.push(field.invalid(p.child('kind'), str(r.kind), 'must not be empty'));
+    if (!str(r.name)) errs.push(field.invalid(p.child('name'), str(r.name), 'must not be empty'));
+    if (!str(r.uid)) errs.push(field.invalid(p.child('uid'), str(r.uid), 'must not be empty'));
+    if (r.controller === true) {
+      const cur = `${str(r.kind)}/${str(r.name)}`;
+      if (firstController) {
+        errs.push(field.invalid(p, goOwnerRefs(refs), `Only one reference can have Controller set to true. Found "true" in references for ${firstController} and ${cur}`));
+      } else firstController = cur;
+    }
   }
   return errs;
 }
@@ -119,7 +116,6 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, requiresNamespa
   const name = str(m.name);
   if (!name) errs.push(field.required(p.child('name'), 'name or generateName is required'));
   else for (const msg of nameFn(name, false)) errs.push(field.invalid(p.child('name'), name, msg));
-  if (typeof m.generation === 'number' && m.generation < 0) errs.push(field.invalid(p.child('generation'), m.generation, isNegativeErrorMsg));
   const ns = str(m.namespace);
   if (requiresNamespace) {
     if (!ns) errs.push(field.required(p.child('namespace'), ''));
@@ -127,6 +123,7 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, requiresNamespa
   } else if (ns) {
     errs.push(field.forbidden(p.child('namespace'), 'not allowed on this type'));
   }
+  if (typeof m.generation === 'number' && m.generation < 0) errs.push(field.invalid(p.child('generation'), m.generation, isNegativeErrorMsg));
   errs.push(...validateLabels(m.labels, p.child('labels')));
   errs.push(...validateAnnotations(m.annotations, p.child('annotations')));
   errs.push(...validateOwnerReferences(m.ownerReferences, p.child('ownerReferences')));
@@ -147,10 +144,9 @@ export function validateObjectMetaUpdate(meta: ObjectMeta | undefined, old: Obje
   const n = meta ?? {};
   const o = old ?? {};
   const errs: FieldError[] = [];
-  errs.push(...validateFinalizers(n.finalizers, p.child('finalizers')));
-  if (n.deletionTimestamp) {
+  if (o.deletionTimestamp) {
     const before = new Set(o.finalizers ?? []);
-    const added = (n.finalizers ?? []).filter((f) => !before.has(f)).sort();
+    const added = [...new Set((n.finalizers ?? []).filter((f) => !before.has(f)))].sort();
     if (added.length > 0) {
       errs.push(
         field.forbidden(p.child('finalizers'), `no new finalizers can be added if the object is being deleted, found new finalizers ${goStringSliceText(added)}`),
@@ -158,7 +154,7 @@ export function validateObjectMetaUpdate(meta: ObjectMeta | undefined, old: Obje
     }
   }
   if (!str(n.resourceVersion)) errs.push(field.invalid(p.child('resourceVersion'), str(n.resourceVersion), 'must be specified for an update'));
-  if (typeof n.generation === 'number' && n.generation < 0) errs.push(field.invalid(p.child('generation'), n.generation, isNegativeErrorMsg));
+  if ((n.generation ?? 0) < (o.generation ?? 0)) errs.push(field.invalid(p.child('generation'), n.generation ?? 0, 'must not be decremented'));
   errs.push(...validateImmutableField(str(n.name), str(o.name), p.child('name')));
   errs.push(...validateImmutableField(str(n.namespace), str(o.namespace), p.child('namespace')));
   errs.push(...validateImmutableField(str(n.uid), str(o.uid), p.child('uid')));
@@ -170,6 +166,8 @@ export function validateObjectMetaUpdate(meta: ObjectMeta | undefined, old: Obje
   errs.push(...validateLabels(n.labels, p.child('labels')));
   errs.push(...validateAnnotations(n.annotations, p.child('annotations')));
   errs.push(...validateOwnerReferences(n.ownerReferences, p.child('ownerReferences')));
+  // The core wrapper insists on standard or prefixed finalizer names.
+  (n.finalizers ?? []).forEach((f, i) => errs.push(...validateKubeFinalizerName(str(f), p.child('finalizers').index(i))));
   return errs;
 }
 
