@@ -6,9 +6,15 @@
  * kube-apiserver's patch handler does: 400 BadRequest for a patch body of the wrong shape,
  * 422 Invalid ("the server rejected our request due to an error in our request") for a JSON
  * patch that cannot be applied (missing path, failed `test`), 413 for too many operations.
+ * Strategic merge patch errors follow upstream's mergepatch errors (400 for malformed
+ * directives, 422 for lists of lists, 500 for a list item missing its merge key).
+ *
+ * createTwoWayMergePatch / createThreeWayMergePatch compute strategic merge patches as kubectl
+ * does (client-side apply, edit, and a kubelet's status patches).
  */
 import { definitionNameForKind, definitions } from '../openapi/definitions.js';
 import type { GroupVersionKind, KubeObject } from '../types.js';
+import type { JSONObject } from './json.js';
 import { applyJSONPatchDocument } from './jsonpatch.js';
 import { applyMergePatchDocument } from './mergepatch.js';
 import { EMPTY_SCHEMA, openAPIPatchSchema, type PatchSchema } from './meta.js';
@@ -20,7 +26,6 @@ export { EMPTY_SCHEMA, openAPIPatchSchema, type PatchMeta, type PatchSchema, typ
 export { mergePatches, strategicMergePatch } from './strategic.js';
 export { createThreeWayMergePatchWithSchema, createTwoWayMergePatchWithSchema } from './strategic-diff.js';
 export { deepEqual, type JSONObject, type JSONValue } from './json.js';
-import type { JSONObject } from './json.js';
 
 /** applyJSONPatch applies an RFC 6902 patch (a parsed JSON array of operations) to obj. */
 export function applyJSONPatch(obj: KubeObject, patch: unknown): KubeObject {
