@@ -145,7 +145,9 @@ export class PodLifecycle {
     const uid = pod.metadata?.uid ?? '';
     let w = this.workers.get(uid);
     if (!w) {
-      w = { uid, pod, removed: false, terminal: false, finished: false, running: false, pending: false, reasons: new Map(), containers: [], idle: [] };
+      // A pod already terminal in the API (a kubelet restart) is reported, never run again.
+      const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+      w = { uid, pod, removed: false, terminal, finished: false, running: false, pending: false, reasons: new Map(), containers: [], idle: [] };
       this.workers.set(uid, w);
       this.probes.addPod(pod);
     } else {
@@ -551,7 +553,7 @@ export class PodLifecycle {
 
   private publish(w: Worker): void {
     const status = generatePodStatus({
-      pod: w.lastStatus ? { ...w.pod, status: w.lastStatus } : w.pod,
+      pod: w.lastStatus ? { ...w.pod, status: { ...w.lastStatus, conditions: mergeConditions(w.pod.status?.conditions, w.lastStatus.conditions) } } : w.pod,
       runtimeName: this.runtime.name,
       sandboxReady: w.sandboxId !== undefined && !w.terminal,
       podIPs: w.podIP ? [w.podIP] : [],
@@ -607,6 +609,13 @@ export class PodLifecycle {
     }
     return { pod: w.pod, container: inst, logPath: join(this.logDir(w.pod), name, `${inst.restartCount}.log`) };
   }
+}
+
+const kubeletConditions = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady']);
+
+/** mergeConditions takes the kubelet's own conditions from `mine`, everyone else's from the API. */
+function mergeConditions(api: PodStatus['conditions'], mine: PodStatus['conditions']): PodStatus['conditions'] {
+  return [...(mine ?? []).filter((c) => kubeletConditions.has(c.type)), ...(api ?? []).filter((c) => !kubeletConditions.has(c.type))];
 }
 
 function fieldPath(pod: Pod, name: string): string {

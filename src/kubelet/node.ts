@@ -1,0 +1,323 @@
+/**
+ * The node side of the kubelet: register the Node (labels, taints, capacity, addresses,
+ * nodeInfo), keep its conditions current, and renew its Lease in kube-node-lease. Written for
+ * many nodes per process: `NodeHost` renews every hosted node's Lease from one TimerHeap entry
+ * per period, with a bounded number of requests in flight (kubemark/kwok-style density).
+ */
+import { cpus, totalmem, freemem, hostname as osHostname, release, platform } from 'node:os';
+import { readFileSync } from 'node:fs';
+import type { Node, NodeCondition, NodeStatus, Taint } from 'kubernetes-types/core/v1.js';
+import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import { isStatusError } from '../api/errors.js';
+import { Quantity } from '../api/quantity.js';
+import type { KubeObject } from '../api/types.js';
+import type { RestClient } from '../client/rest/client.js';
+import { gvr } from '../client/rest/gvr.js';
+import type { TimerHandle, TimerHeap } from './timerheap.js';
+
+export const KUBELET_VERSION = 'v1.32.0+k8ts';
+
+export interface NodeConfig {
+  nodeName: string;
+  nodeIP: string;
+  hostname?: string;
+  /** labels are added to the well-known ones (`--node-labels`). */
+  labels?: Record<string, string>;
+  /** taints registered with the Node (`--register-with-taints`). */
+  taints?: Taint[];
+  /** capacity overrides what the host reports (cpu, memory, pods, ephemeral-storage). */
+  capacity?: Record<string, string>;
+  /** reserved is subtracted from capacity for allocatable (system-reserved + kube-reserved). */
+  reserved?: Record<string, string>;
+  kubeletPort: number;
+  runtimeName: string;
+  runtimeVersion: string;
+}
+
+type K8sNode = Node & KubeObject;
+type K8sLease = Lease & KubeObject;
+
+const archOf = (a: string): string => ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' })[a] ?? a;
+
+/** microTime formats a metav1.MicroTime (RFC3339 with microseconds). */
+export const microTime = (ms: number): string => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+function readOr(path: string, fallback: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return fallback;
+  }
+}
+
+function osImage(): string {
+  const m = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readOr('/etc/os-release', ''));
+  return m?.[1] ?? platform();
+}
+
+/** hostCapacity is what this machine offers (upstream reads cadvisor). */
+export function hostCapacity(): Record<string, string> {
+  return {
+    cpu: String(cpus().length),
+    memory: `${Math.floor(totalmem() / 1024)}Ki`,
+    pods: '110',
+    'ephemeral-storage': '61255492Ki',
+    'hugepages-1Gi': '0',
+    'hugepages-2Mi': '0',
+  };
+}
+
+/** allocatable is capacity minus what is reserved for the system, never below zero. */
+function allocatable(cap: Record<string, string>, reserved: Record<string, string> = {}): Record<string, string> {
+  const out = { ...cap };
+  for (const [k, v] of Object.entries(reserved)) {
+    const c = out[k];
+    if (c === undefined) continue;
+    const left = Quantity.parse(c).sub(Quantity.parse(v));
+    out[k] = left.cmp(Quantity.parse('0')) < 0 ? '0' : left.toString();
+  }
+  return out;
+}
+
+/** nodeLabels are the well-known labels upstream's kubelet sets, plus the configured ones. */
+export function nodeLabels(cfg: NodeConfig): Record<string, string> {
+  const os = platform() === 'win32' ? 'windows' : platform();
+  const arch = archOf(process.arch);
+  return {
+    'beta.kubernetes.io/arch': arch,
+    'beta.kubernetes.io/os': os,
+    'kubernetes.io/arch': arch,
+    'kubernetes.io/hostname': cfg.hostname ?? cfg.nodeName,
+    'kubernetes.io/os': os,
+    ...(cfg.labels ?? {}),
+  };
+}
+
+const pressureConditions: Array<[string, string, string]> = [
+  ['MemoryPressure', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+  ['DiskPressure', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
+  ['PIDPressure', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
+];
+
+/**
+ * nodeConditions computes the four conditions; lastTransitionTime is kept from `prev` when the
+ * status did not change. `memoryPressure` is decided by the caller (eviction thresholds).
+ */
+export function nodeConditions(now: number, prev: NodeCondition[] | undefined, pressure: { memory?: boolean; disk?: boolean; pid?: boolean } = {}): NodeCondition[] {
+  const mk = (type: string, status: 'True' | 'False', reason: string, message: string): NodeCondition => {
+    const p = prev?.find((c) => c.type === type);
+    return {
+      type,
+      status,
+      reason,
+      message,
+      lastHeartbeatTime: rfc3339(now),
+      lastTransitionTime: p && p.status === status ? p.lastTransitionTime : rfc3339(now),
+    } as NodeCondition;
+  };
+  const flags = [pressure.memory, pressure.disk, pressure.pid];
+  const out = pressureConditions.map(([type, okReason, okMsg], i) =>
+    flags[i] ? mk(type, 'True', okReason.replace(/HasSufficient|HasNo/, 'Has'), `kubelet has ${type.replace('Pressure', '').toLowerCase()} pressure`) : mk(type, 'False', okReason, okMsg),
+  );
+  out.push(mk('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'));
+  return out;
+}
+
+/** buildNodeStatus is the full status the kubelet reports. */
+export function buildNodeStatus(cfg: NodeConfig, now: number, prev: NodeStatus | undefined): NodeStatus {
+  const capacity = { ...hostCapacity(), ...(cfg.capacity ?? {}) };
+  const memPressure = freemem() < 100 * 1024 * 1024;
+  return {
+    capacity,
+    allocatable: allocatable(capacity, cfg.reserved),
+    conditions: nodeConditions(now, prev?.conditions, { memory: memPressure && !cfg.capacity?.['memory'] }),
+    addresses: [
+      { type: 'InternalIP', address: cfg.nodeIP },
+      { type: 'Hostname', address: cfg.hostname ?? cfg.nodeName },
+    ],
+    daemonEndpoints: { kubeletEndpoint: { Port: cfg.kubeletPort } },
+    nodeInfo: {
+      machineID: readOr('/etc/machine-id', ''),
+      systemUUID: readOr('/sys/class/dmi/id/product_uuid', ''),
+      bootID: readOr('/proc/sys/kernel/random/boot_id', ''),
+      kernelVersion: release(),
+      osImage: osImage(),
+      containerRuntimeVersion: `${cfg.runtimeName}://${cfg.runtimeVersion}`,
+      kubeletVersion: KUBELET_VERSION,
+      kubeProxyVersion: KUBELET_VERSION,
+      operatingSystem: platform() === 'win32' ? 'windows' : platform(),
+      architecture: archOf(process.arch),
+    },
+  };
+}
+
+/** statusChanged ignores heartbeat times (upstream reports unchanged status only every 5 min). */
+function statusChanged(a: NodeStatus | undefined, b: NodeStatus): boolean {
+  if (!a) return true;
+  const strip = (s: NodeStatus): string => JSON.stringify({ ...s, conditions: s.conditions?.map((c) => ({ ...c, lastHeartbeatTime: undefined })) });
+  return strip(a) !== strip(b);
+}
+
+/** NodeAgent is one node's registration, status and lease, speaking only the standard API. */
+export class NodeAgent {
+  node: K8sNode | undefined;
+  private lease: K8sLease | undefined;
+  private reported: NodeStatus | undefined;
+  private reportedAt = 0;
+  /** registered is true once the Node object exists with our labels. */
+  registered = false;
+
+  constructor(
+    readonly client: RestClient,
+    readonly cfg: NodeConfig,
+    private readonly now: () => number,
+  ) {}
+
+  private get nodes() {
+    return this.client.resource<K8sNode>(gvr.nodes);
+  }
+  private get leases() {
+    return this.client.resource<K8sLease>(gvr.leases).namespace('kube-node-lease');
+  }
+
+  /** register creates the Node, or adopts an existing one (adding our labels and taints). */
+  async register(): Promise<void> {
+    const labels = nodeLabels(this.cfg);
+    const status = buildNodeStatus(this.cfg, this.now(), undefined);
+    const body: K8sNode = {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: this.cfg.nodeName,
+        labels,
+        annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
+      },
+      spec: this.cfg.taints?.length ? { taints: this.cfg.taints } : {},
+      status,
+    };
+    try {
+      this.node = await this.nodes.create(body);
+    } catch (e) {
+      if (!isStatusError(e, 'AlreadyExists')) throw e;
+      const existing = await this.nodes.get(this.cfg.nodeName);
+      const missing = Object.entries(labels).filter(([k, v]) => existing.metadata?.labels?.[k] !== v);
+      this.node = missing.length ? await this.nodes.patch(this.cfg.nodeName, 'merge', { metadata: { labels: Object.fromEntries(missing) } }) : existing;
+    }
+    this.registered = true;
+    await this.syncStatus(true);
+  }
+
+  /**
+   * syncStatus patches nodes/status when the status changed, or every 5 minutes (upstream's
+   * nodeStatusReportFrequency when leases carry the heartbeat).
+   */
+  async syncStatus(force = false): Promise<void> {
+    const status = buildNodeStatus(this.cfg, this.now(), this.reported ?? this.node?.status);
+    if (!force && !statusChanged(this.reported, status) && this.now() - this.reportedAt < 5 * 60_000) return;
+    this.node = await this.nodes.patch(this.cfg.nodeName, 'merge', { status }, { subresource: 'status' });
+    this.reported = status;
+    this.reportedAt = this.now();
+  }
+
+  /** renewLease creates or renews kube-node-lease/<node> (holder = node, 40 s duration). */
+  async renewLease(): Promise<void> {
+    const name = this.cfg.nodeName;
+    const renewTime = microTime(this.now());
+    if (!this.lease) {
+      try {
+        this.lease = await this.leases.get(name);
+      } catch (e) {
+        if (!isStatusError(e, 'NotFound')) throw e;
+        this.lease = await this.leases.create({
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: {
+            name,
+            namespace: 'kube-node-lease',
+            ownerReferences: this.node?.metadata?.uid ? [{ apiVersion: 'v1', kind: 'Node', name, uid: this.node.metadata.uid }] : undefined,
+          },
+          spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime },
+        });
+        return;
+      }
+    }
+    try {
+      this.lease = await this.leases.update({ ...this.lease, spec: { ...this.lease.spec, holderIdentity: name, leaseDurationSeconds: 40, renewTime } });
+    } catch (e) {
+      // Someone else wrote it (or it was deleted): read afresh next time.
+      this.lease = undefined;
+      throw e;
+    }
+  }
+}
+
+export interface NodeHostOptions {
+  heap: TimerHeap;
+  /** leaseRenewMs: 10 s as upstream (a quarter of the 40 s lease). */
+  leaseRenewMs?: number;
+  /** statusSyncMs: how often status is recomputed (10 s as upstream's nodeStatusUpdateFrequency). */
+  statusSyncMs?: number;
+  /** concurrency bounds the requests in flight per batch (default 16). */
+  concurrency?: number;
+  onError?: (agent: NodeAgent, err: unknown) => void;
+}
+
+/**
+ * NodeHost drives any number of NodeAgents: one heap entry per period for all of them. An
+ * agent that could not register (apiserver down) retries on the next tick; its pods keep
+ * running meanwhile.
+ */
+export class NodeHost {
+  private agents: NodeAgent[] = [];
+  private timer: TimerHandle | undefined;
+  private ticks = 0;
+  private stopped = false;
+
+  constructor(private readonly opts: NodeHostOptions) {}
+
+  add(agent: NodeAgent): void {
+    this.agents.push(agent);
+  }
+
+  /** start registers every agent now and then heartbeats on the heap until stop(). */
+  start(): void {
+    void this.tick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    const every = this.opts.leaseRenewMs ?? 10_000;
+    const statusEvery = Math.max(1, Math.round((this.opts.statusSyncMs ?? 10_000) / every));
+    const n = this.ticks++;
+    await this.forAll(async (a) => {
+      if (!a.registered) await a.register();
+      await a.renewLease();
+      if (n % statusEvery === 0) await a.syncStatus();
+    });
+    if (!this.stopped) this.timer = this.opts.heap.after(every, () => void this.tick());
+  }
+
+  private async forAll(fn: (a: NodeAgent) => Promise<void>): Promise<void> {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < this.agents.length && !this.stopped) {
+        const a = this.agents[next++]!;
+        try {
+          await fn(a);
+        } catch (e) {
+          this.opts.onError?.(a, e);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 16, this.agents.length) }, worker));
+  }
+}
+
+/** defaultHostname is the lower-cased host name, as upstream's node name default. */
+export const defaultHostname = (): string => osHostname().toLowerCase();
