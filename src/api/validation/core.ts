@@ -83,7 +83,7 @@ export function validateNamespaceStatusUpdate(ns: Namespace, old: Namespace): Fi
 
 // ---- Service ----
 
-const isHeadless = (s: Service): boolean => (s.spec?.clusterIPs ?? [])[0] === 'None' || s.spec?.clusterIP === 'None';
+const isHeadless = (s: Service): boolean => (s.spec?.clusterIPs ?? []).length === 1 && s.spec!.clusterIPs![0] === 'None';
 
 function validateServicePort(sp: ServicePort, requireName: boolean, names: Set<string>, p: Path): FieldError[] {
   const errs: FieldError[] = [];
@@ -186,7 +186,7 @@ export function validateService(svc: Service): FieldError[] {
     errs.push(field.required(Path.root('allocateLoadBalancerNodePorts'), ''));
   }
   if (s.loadBalancerClass !== undefined && s.loadBalancerClass !== null) {
-    if (type !== 'LoadBalancer') errs.push(field.forbidden(SPEC.child('loadBalancerClass'), "may only be used when service type is 'LoadBalancer'"));
+    if (type !== 'LoadBalancer') errs.push(field.forbidden(SPEC.child('loadBalancerClass'), "may only be used when `type` is 'LoadBalancer'"));
     else for (const m of isQualifiedName(s.loadBalancerClass)) errs.push(field.invalid(SPEC.child('loadBalancerClass'), s.loadBalancerClass, m));
   }
   const externallyAccessible = type === 'LoadBalancer' || type === 'NodePort' || (type === 'ClusterIP' && (s.externalIPs ?? []).length > 0);
@@ -212,15 +212,17 @@ export function validateService(svc: Service): FieldError[] {
 }
 
 function validateClusterIPFields(svc: Service): FieldError[] {
-  const errs: FieldError[] = [];
   const s = svc.spec ?? {};
+  if (s.type === 'ExternalName') return [];
+  const errs: FieldError[] = [];
   const ipsPath = SPEC.child('clusterIPs');
   const ips = s.clusterIPs ?? [];
-  if (s.clusterIP && ips.length > 0 && ips[0] !== s.clusterIP) errs.push(field.invalid(ipsPath, goStringSlice(ips), 'first value must match `clusterIP`'));
-  if (s.type === 'ExternalName') return errs;
-  const policy = s.ipFamilyPolicy;
-  const policies = ['PreferDualStack', 'RequireDualStack', 'SingleStack'];
-  if (policy !== undefined && policy !== null && !policies.includes(policy)) errs.push(field.notSupported(SPEC.child('ipFamilyPolicy'), policy, policies));
+  if (s.clusterIP) {
+    if (ips.length === 0) errs.push(field.required(ipsPath, ''));
+    else if (ips[0] !== s.clusterIP) errs.push(field.invalid(ipsPath, goStringSlice(ips), 'first value must match `clusterIP`'));
+  } else if (ips.length !== 0) {
+    errs.push(field.invalid(ipsPath, goStringSlice(ips), 'must be empty when `clusterIP` is not specified'));
+  }
   const fams = s.ipFamilies ?? [];
   const seen = new Set<string>();
   fams.forEach((f, i) => {
@@ -228,16 +230,36 @@ function validateClusterIPFields(svc: Service): FieldError[] {
     if (seen.has(f)) errs.push(field.duplicate(SPEC.child('ipFamilies').index(i), f));
     seen.add(f);
   });
-  if (fams.length > 2) errs.push(field.invalid(SPEC.child('ipFamilies'), goStringSlice(fams), 'may specify no more than one IP for each IP family'));
-  if (policy === 'SingleStack' && fams.length > 1) errs.push(field.invalid(SPEC.child('ipFamilies'), goStringSlice(fams), 'when multiple IP families are specified, ipFamilyPolicy must be PreferDualStack or RequireDualStack'));
-  if (ips.length > 2) errs.push(field.invalid(ipsPath, goStringSlice(ips), 'may only hold up to 2 values'));
+  const policy = s.ipFamilyPolicy;
+  const policies = ['PreferDualStack', 'RequireDualStack', 'SingleStack'];
+  if (policy !== undefined && policy !== null && !policies.includes(policy)) errs.push(field.notSupported(SPEC.child('ipFamilyPolicy'), policy, policies));
+  let invalid = false;
   ips.forEach((ip, i) => {
-    if (ip === 'None') {
-      if (i > 0 || ips.length > 1) errs.push(field.invalid(ipsPath, goStringSlice(ips), "'None' must be the first and only value"));
+    if (i === 0 && ip === 'None') {
+      if (ips.length > 1) {
+        invalid = true;
+        errs.push(field.invalid(ipsPath, goStringSlice(ips), "'None' must be the first and only value"));
+      }
       return;
     }
-    if (!parseIP(ip)) errs.push(field.invalid(ipsPath.index(i), ip, 'must be empty, \'None\', or a valid IP address'));
+    const msgs = ipErrors(ip);
+    if (msgs.length) invalid = true;
+    for (const m of msgs) errs.push(field.invalid(ipsPath.index(i), ip, m));
   });
+  if (ips.length > 2) errs.push(field.invalid(ipsPath, goStringSlice(ips), 'may only hold up to 2 values'));
+  if (invalid) return errs;
+  if (ips.length > 1) {
+    const families = ips.map((ip) => parseIP(ip)?.family);
+    if (families[0] === families[1]) errs.push(field.invalid(ipsPath, goStringSlice(ips), 'may specify no more than one IP for each IP family'));
+  }
+  if (!isHeadless(svc) && ips.length > 0 && fams.length > 0) {
+    ips.forEach((ip, i) => {
+      if (i > fams.length - 1) return;
+      const v6 = parseIP(ip)?.family === 6;
+      if (fams[i] === 'IPv4' && v6) errs.push(field.invalid(ipsPath.index(i), ip, `expected an IPv4 value as indicated by \`ipFamilies[${i}]\``));
+      if (fams[i] === 'IPv6' && !v6) errs.push(field.invalid(ipsPath.index(i), ip, `expected an IPv6 value as indicated by \`ipFamilies[${i}]\``));
+    });
+  }
   return errs;
 }
 
@@ -254,20 +276,66 @@ function validateNonSpecialIP(ip: string, p: Path): FieldError[] {
   return errs;
 }
 
+/** validateUpgradeDowngrade: primary clusterIP and ipFamily may not change (upstream's upgrade/downgrade rules). */
+function validateUpgradeDowngrade(svc: Service, old: Service): FieldError[] {
+  const errs: FieldError[] = [];
+  const n = svc.spec ?? {};
+  const o = old.spec ?? {};
+  if (n.type === 'ExternalName' || o.type === 'ExternalName') return errs;
+  const nh = isHeadless(svc);
+  const oh = isHeadless(old);
+  const nips = n.clusterIPs ?? [];
+  const oips = o.clusterIPs ?? [];
+  const ipsPath = SPEC.child('clusterIPs');
+  if (!(nh && oh)) {
+    if (oips.length === nips.length) {
+      oips.forEach((ip, i) => {
+        if (ip !== nips[i]) errs.push(field.invalid(ipsPath.index(i), goStringSlice(nips), 'may not change once set'));
+      });
+    } else if (oips.length > nips.length) {
+      if (nips.length === 0) errs.push(field.invalid(ipsPath.index(0), goStringSlice(nips), 'primary clusterIP can not be unset'));
+      if (oips.length > 0 && nips.length > 0 && nips[0] !== oips[0]) errs.push(field.invalid(ipsPath.index(0), goStringSlice(nips), 'may not change once set'));
+      if (nips.length === 1 && n.ipFamilyPolicy !== 'SingleStack') {
+        errs.push(field.invalid(SPEC.child('ipFamilyPolicy'), n.ipFamilyPolicy ?? new GoNil(), "must be set to 'SingleStack' when releasing the secondary clusterIP"));
+      }
+    } else if (oips.length > 0 && nips[0] !== oips[0]) {
+      errs.push(field.invalid(ipsPath.index(0), goStringSlice(nips), 'may not change once set'));
+    }
+  }
+  if (nh === oh && !nh) {
+    const nf = n.ipFamilies ?? [];
+    const of = o.ipFamilies ?? [];
+    const fp = SPEC.child('ipFamilies').index(0);
+    if (of.length === nf.length) {
+      of.forEach((f, i) => {
+        if (f !== nf[i]) errs.push(field.invalid(fp, goStringSlice(nf), 'may not change once set'));
+      });
+    } else if (of.length > nf.length) {
+      if (nips.length === 0) errs.push(field.invalid(fp, goStringSlice(nf), 'primary ipFamily can not be unset'));
+      if (nf.length > 0 && nf[0] !== of[0]) errs.push(field.invalid(fp, goStringSlice(nips), 'may not change once set'));
+      if (nf.length === 1 && n.ipFamilyPolicy !== 'SingleStack') {
+        errs.push(field.invalid(SPEC.child('ipFamilyPolicy'), n.ipFamilyPolicy ?? new GoNil(), "must be set to 'SingleStack' when releasing the secondary ipFamily"));
+      }
+    } else if (of.length > 0 && nf.length > 0 && nf[0] !== of[0]) {
+      errs.push(field.invalid(fp, goStringSlice(nips), 'may not change once set'));
+    }
+  }
+  return errs;
+}
+
+class GoNil {
+  toString(): string {
+    return 'null';
+  }
+}
+
 export function validateServiceUpdate(svc: Service, old: Service): FieldError[] {
   const errs = metaUpdate(svc, old);
   const n = svc.spec ?? {};
   const o = old.spec ?? {};
-  if (n.type !== 'ExternalName' && o.type !== 'ExternalName') {
-    const oips = o.clusterIPs ?? (o.clusterIP ? [o.clusterIP] : []);
-    const nips = n.clusterIPs ?? (n.clusterIP ? [n.clusterIP] : []);
-    if (oips.length > 0 && nips.length > 0 && oips[0] !== nips[0]) errs.push(field.invalid(SPEC.child('clusterIPs').index(0), goStringSlice(nips), 'may not change once set'));
-    const ofam = o.ipFamilies ?? [];
-    const nfam = n.ipFamilies ?? [];
-    if (ofam.length > 0 && nfam.length > 0 && ofam[0] !== nfam[0]) errs.push(field.invalid(SPEC.child('ipFamilies').index(0), nfam[0], 'may not change once set'));
-  }
-  if (o.type === 'LoadBalancer' && n.type === 'LoadBalancer' && o.loadBalancerClass !== n.loadBalancerClass && o.loadBalancerClass) {
-    errs.push(field.invalid(SPEC.child('loadBalancerClass'), n.loadBalancerClass ?? '', 'may not change once set'));
+  errs.push(...validateUpgradeDowngrade(svc, old));
+  if (o.type === 'LoadBalancer' && n.type === 'LoadBalancer' && (o.loadBalancerClass ?? null) !== (n.loadBalancerClass ?? null)) {
+    errs.push(field.invalid(SPEC.child('loadBalancerClass'), n.loadBalancerClass ?? new GoNil(), 'may not change once set'));
   }
   if (o.type === 'LoadBalancer' && o.externalTrafficPolicy === 'Local' && n.type === 'LoadBalancer' && n.externalTrafficPolicy === 'Local' && n.healthCheckNodePort !== o.healthCheckNodePort) {
     errs.push(field.forbidden(SPEC.child('healthCheckNodePort'), fieldImmutableErrorMsg));
