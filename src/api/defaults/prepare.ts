@@ -132,7 +132,7 @@ export function prepareForCreate(gvk: GroupVersionKind, obj: KubeObject): void {
       o['status'] = { currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 };
       break;
     case 'autoscaling/HorizontalPodAutoscaler':
-      o['status'] = gvk.version === 'v1' ? { currentReplicas: 0, desiredReplicas: 0 } : { desiredReplicas: 0, currentMetrics: null };
+      o['status'] = gvk.version === 'v1' ? { currentReplicas: 0, desiredReplicas: 0 } : { desiredReplicas: 0 };
       break;
   }
 }

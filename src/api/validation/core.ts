@@ -572,15 +572,64 @@ export function validateSecretUpdate(sec: Secret, old: Secret): FieldError[] {
 
 // ---- Event (core/v1) ----
 
-export function validateEvent(ev: Event): FieldError[] {
-  const errs = validateObjectMeta(ev.metadata, true, nameIsDNSSubdomain, META);
-  const ns = str(ev.metadata?.namespace);
-  const ions = str(ev.involvedObject?.namespace);
-  if (ions && ns && ions !== ns) errs.push(field.invalid(Path.root('involvedObject', 'namespace'), ions, 'does not match event.namespace'));
-  if (ev.type && ev.type !== 'Normal' && ev.type !== 'Warning') errs.push(field.invalid(Path.root('type'), '', 'has invalid value: ' + ev.type));
+/** LegacyEventFields: the internal Event fields legacy validation reads, from either API version. */
+export interface LegacyEventFields {
+  namespace: string;
+  involvedNamespace: string;
+  eventTime: string | undefined;
+  reportingController: string;
+  reportingInstance: string;
+  action: string;
+  reason: string;
+  message: string;
+}
+
+/**
+ * legacyEventErrors is upstream's legacyValidateEvent, which every Event create passes: old-style
+ * events (no eventTime) only need matching namespaces; new-style ones need reporting fields.
+ * `reportingField` is `reportingComponent` for core/v1 requests, `reportingController` otherwise.
+ */
+export function legacyEventErrors(e: LegacyEventFields, reportingField: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const invNs = Path.root('involvedObject', 'namespace');
+  if (!e.eventTime) {
+    if (!e.involvedNamespace) {
+      if (e.namespace !== '' && e.namespace !== 'default') errs.push(field.invalid(invNs, e.involvedNamespace, 'does not match event.namespace'));
+    } else if (e.namespace !== e.involvedNamespace) {
+      errs.push(field.invalid(invNs, e.involvedNamespace, 'does not match event.namespace'));
+    }
+  } else {
+    if (!e.involvedNamespace && e.namespace !== 'default' && e.namespace !== 'kube-system') errs.push(field.invalid(invNs, e.involvedNamespace, 'does not match event.namespace'));
+    if (!e.reportingController) errs.push(field.required(Path.root(reportingField), ''));
+    for (const m of isQualifiedName(e.reportingController)) errs.push(field.invalid(Path.root(reportingField), e.reportingController, m));
+    if (!e.reportingInstance) errs.push(field.required(Path.root('reportingInstance'), ''));
+    if (e.reportingInstance.length > 128) errs.push(field.invalid(Path.root('reportingInstance'), '', 'can have at most 128 characters'));
+    if (!e.action) errs.push(field.required(Path.root('action'), ''));
+    if (e.action.length > 128) errs.push(field.invalid(Path.root('action'), '', 'can have at most 128 characters'));
+    if (!e.reason) errs.push(field.required(Path.root('reason'), ''));
+    if (e.reason.length > 128) errs.push(field.invalid(Path.root('reason'), '', 'can have at most 128 characters'));
+    if (e.message.length > 1024) errs.push(field.invalid(Path.root('message'), '', 'can have at most 1024 characters'));
+  }
+  for (const m of isDNS1123Subdomain(e.namespace)) errs.push(field.invalid(Path.root('namespace'), e.namespace, m));
   return errs;
 }
 
+/** validateEvent: core/v1 Events get only the legacy checks (no name rules), as upstream. */
+export function validateEvent(ev: Event): FieldError[] {
+  return legacyEventErrors(
+    {
+      namespace: str(ev.metadata?.namespace),
+      involvedNamespace: str(ev.involvedObject?.namespace),
+      eventTime: ev.eventTime ?? undefined,
+      reportingController: str(ev.reportingComponent),
+      reportingInstance: str(ev.reportingInstance),
+      action: str(ev.action),
+      reason: str(ev.reason),
+      message: str(ev.message),
+    },
+    'reportingComponent',
+  );
+}
 
 // ---- PersistentVolume, PersistentVolumeClaim ----
 

@@ -16,6 +16,7 @@ import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { field, type FieldError, Path } from '../field.js';
 import { goIntOrString, isNotMoreThan100Percent, validatePositiveIntOrPercent } from './apps.js';
+import { legacyEventErrors } from './core.js';
 import { GoValue, goStringSlice } from './govalue.js';
 import { kind, type KindValidator } from './kind.js';
 import {
@@ -121,7 +122,20 @@ function validateLease(l: Lease): FieldError[] {
 // ---- events.k8s.io Event ----
 
 function validateEventV1(ev: EventV1): FieldError[] {
-  const errs = validateObjectMeta(ev.metadata, true, nameIsDNSSubdomain, META);
+  const errs = legacyEventErrors(
+    {
+      namespace: str(ev.metadata?.namespace),
+      involvedNamespace: str(ev.regarding?.namespace),
+      eventTime: ev.eventTime || undefined,
+      reportingController: str(ev.reportingController),
+      reportingInstance: str(ev.reportingInstance),
+      action: str(ev.action),
+      reason: str(ev.reason),
+      message: str(ev.note),
+    },
+    'reportingController',
+  );
+  errs.push(...validateObjectMeta(ev.metadata, true, nameIsDNSSubdomain, META));
   if (ev.series) {
     if ((ev.series.count ?? 0) < 2) errs.push(field.invalid(Path.root('series', 'count'), '', 'should be at least 2'));
     if (!ev.series.lastObservedTime) errs.push(field.required(Path.root('series', 'lastObservedTime'), ''));
@@ -132,19 +146,6 @@ function validateEventV1(ev: EventV1): FieldError[] {
   if (ev.deprecatedLastTimestamp) errs.push(field.invalid(Path.root('lastTimestamp'), '', 'needs to be unset'));
   if (ev.deprecatedCount) errs.push(field.invalid(Path.root('count'), '', 'needs to be unset'));
   if (ev.deprecatedSource?.component || ev.deprecatedSource?.host) errs.push(field.invalid(Path.root('source'), '', 'needs to be unset'));
-  const rc = str(ev.reportingController);
-  if (!rc) errs.push(field.required(Path.root('reportingController'), ''));
-  for (const m of isQualifiedName(rc)) errs.push(field.invalid(Path.root('reportingController'), rc, m));
-  const ri = str(ev.reportingInstance);
-  if (!ri) errs.push(field.required(Path.root('reportingInstance'), ''));
-  if (ri.length > 128) errs.push(field.invalid(Path.root('reportingInstance'), '', 'can have at most 128 characters'));
-  const action = str(ev.action);
-  if (!action) errs.push(field.required(Path.root('action'), ''));
-  if (action.length > 128) errs.push(field.invalid(Path.root('action'), '', 'can have at most 128 characters'));
-  const reason = str(ev.reason);
-  if (!reason) errs.push(field.required(Path.root('reason'), ''));
-  if (reason.length > 128) errs.push(field.invalid(Path.root('reason'), '', 'can have at most 128 characters'));
-  if (str(ev.note).length > 1024) errs.push(field.invalid(Path.root('message'), '', 'can have at most 1024 characters'));
   return errs;
 }
 

@@ -436,3 +436,30 @@ describe('validateUpdate', () => {
     assert.deepEqual(validateStatusUpdate(POD, n, old).map(fieldErrorString), ['status.nodeName: Forbidden: may not be changed directly']);
   });
 });
+
+describe('events', () => {
+  it('accepts an old-style core event without name rules', () => {
+    const k = gvk('', 'v1', 'Event');
+    const ev = { metadata: { name: 'web.17a8f', namespace: 'default' }, involvedObject: { kind: 'Pod', name: 'web', namespace: 'default' }, reason: 'Started' };
+    assert.deepEqual(errs(k, ev), []);
+  });
+
+  it('rejects a core event whose involvedObject is in another namespace', () => {
+    const k = gvk('', 'v1', 'Event');
+    const ev = { metadata: { name: 'e', namespace: 'default' }, involvedObject: { kind: 'Pod', name: 'web', namespace: 'other' } };
+    assert.deepEqual(errs(k, ev), ['involvedObject.namespace: Invalid value: "other": does not match event.namespace']);
+  });
+
+  it('requires eventTime and reporting fields on events.k8s.io', () => {
+    const k = gvk('events.k8s.io', 'v1', 'Event');
+    const ev = { metadata: { name: 'e', namespace: 'default' }, eventTime: '2026-01-01T00:00:00.000000Z', type: 'Normal', regarding: { namespace: 'default' } };
+    assert.deepEqual(errs(k, ev), [
+      'reportingController: Required value',
+      "reportingController: Invalid value: \"\": name part must be non-empty",
+      "reportingController: Invalid value: \"\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+      'reportingInstance: Required value',
+      'action: Required value',
+      'reason: Required value',
+    ]);
+  });
+});
