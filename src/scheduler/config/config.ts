@@ -43,6 +43,8 @@ export interface ResolvedConfig {
   podMaxBackoffMs: number;
   leaderElection: Required<LeaderElectionConfiguration>;
   kubeconfig: string | undefined;
+  clientQPS: number | undefined;
+  clientBurst: number | undefined;
   profiles: ResolvedProfile[];
 }
 
@@ -133,6 +135,8 @@ export function resolveConfig(cfg: KubeSchedulerConfiguration = {}): ResolvedCon
       resourceNamespace: le.resourceNamespace ?? 'kube-system',
     },
     kubeconfig: cfg.clientConnection?.kubeconfig || undefined,
+    clientQPS: cfg.clientConnection?.qps,
+    clientBurst: cfg.clientConnection?.burst,
     profiles,
   };
 }

@@ -1,0 +1,203 @@
+/**
+ * Wiring of the Scheduler to the API, as upstream's cmd/kube-scheduler/app: informers feed the
+ * event handlers, listers back the plugins, and writes (bindings, PodScheduled conditions,
+ * victim deletions, events) go through the REST client. With leader election, scheduling runs
+ * only while this instance holds the Lease.
+ */
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { hostname } from 'node:os';
+import type { Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicationController, Service } from 'kubernetes-types/core/v1.js';
+import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { KubeObject } from '../api/types.js';
+import {
+  apiEventSink,
+  DeletedFinalStateUnknown,
+  EventBroadcaster,
+  gvr,
+  LeaderElector,
+  LeaseLock,
+  SharedInformerFactory,
+  type EventRecorder,
+  type Lister as ClientLister,
+  type RestClient,
+} from '../client/index.js';
+import { durationMs, type ResolvedConfig } from './config/config.js';
+import type { ClusterEvent, Lister, SchedulerClient, SchedulerListers } from './framework/interface.js';
+import { Scheduler } from './scheduler.js';
+
+/** apiSchedulerClient implements the scheduler's writes over the REST client. */
+export function apiSchedulerClient(client: RestClient, recorder: EventRecorder | undefined): SchedulerClient {
+  const pods = client.resource<Pod & KubeObject>(gvr.pods);
+  return {
+    async bind(pod, nodeName) {
+      const ns = pod.metadata?.namespace ?? 'default';
+      await pods.namespace(ns).bind(pod.metadata?.name ?? '', {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name: pod.metadata?.name, namespace: ns, ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}) },
+        target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
+      });
+    },
+    async updatePodScheduledCondition(pod, c, nominatedNodeName) {
+      const old = pod.status?.conditions?.find((x) => x.type === 'PodScheduled');
+      const sameCondition = old && old.status === c.status && old.reason === c.reason && (old.message ?? '') === c.message;
+      const nnnUnchanged = nominatedNodeName === undefined || (pod.status?.nominatedNodeName ?? '') === nominatedNodeName;
+      if (sameCondition && nnnUnchanged) return;
+      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      const status: Record<string, unknown> = {
+        conditions: [
+          { type: 'PodScheduled', status: c.status, reason: c.reason, message: c.message, lastProbeTime: null, lastTransitionTime: old?.status === c.status ? old.lastTransitionTime : now },
+        ],
+      };
+      if (nominatedNodeName !== undefined) status['nominatedNodeName'] = nominatedNodeName || null;
+      await pods.namespace(pod.metadata?.namespace ?? 'default').patch(pod.metadata?.name ?? '', 'strategic', { status }, { subresource: 'status' });
+    },
+    async deletePod(pod) {
+      await pods.namespace(pod.metadata?.namespace ?? 'default').delete(pod.metadata?.name ?? '', {
+        ...(pod.metadata?.uid ? { preconditions: { uid: pod.metadata.uid } } : {}),
+      });
+    },
+    async annotateSelectedNode(pvc: PersistentVolumeClaim, nodeName: string) {
+      await client
+        .resource<PersistentVolumeClaim & KubeObject>(gvr.persistentvolumeclaims)
+        .namespace(pvc.metadata?.namespace ?? 'default')
+        .patch(pvc.metadata?.name ?? '', 'merge', { metadata: { annotations: { 'volume.kubernetes.io/selected-node': nodeName } } });
+    },
+    async bindPersistentVolume(pv: PersistentVolume, pvc: PersistentVolumeClaim) {
+      await client.resource<PersistentVolume & KubeObject>(gvr.persistentvolumes).patch(pv.metadata?.name ?? '', 'merge', {
+        spec: { claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: pvc.metadata?.namespace, name: pvc.metadata?.name, uid: pvc.metadata?.uid } },
+      });
+    },
+    event(pod, type, reason, _action, message) {
+      recorder?.event(pod as KubeObject, type, reason, message);
+    },
+  };
+}
+
+function adaptLister<T extends KubeObject>(l: ClientLister<T>): Lister<T> {
+  return {
+    list: (namespace) => (namespace === undefined ? l.list() : l.namespace(namespace).list()),
+    get: (namespace, name) => (namespace ? l.namespace(namespace).get(name) : l.get(name)),
+  };
+}
+
+const unwrap = <T>(x: T | DeletedFinalStateUnknown<T>): T => (x instanceof DeletedFinalStateUnknown ? x.obj : x);
+
+export interface StartSchedulerOptions {
+  client: RestClient;
+  config: ResolvedConfig;
+  signal: AbortSignal;
+  /** identity for leader election (default hostname_uuid). */
+  identity?: string;
+  log?: (msg: string) => void;
+  /** onScheduler is called with the Scheduler once built (tests, benchmarks). */
+  onScheduler?: (s: Scheduler) => void;
+}
+
+/**
+ * buildScheduler creates a Scheduler connected to informers of `factory` (not yet started).
+ * The returned Scheduler is fed by the informers once the factory starts.
+ */
+export function buildScheduler(client: RestClient, config: ResolvedConfig, factory: SharedInformerFactory, recorder: EventRecorder | undefined, log?: (msg: string) => void): Scheduler {
+  const l = <T>(g: (typeof gvr)[keyof typeof gvr]): Lister<T> => adaptLister(factory.lister<T & KubeObject>(g));
+  const listers: SchedulerListers = {
+    services: l<Service>(gvr.services),
+    replicationControllers: l<ReplicationController>(gvr.replicationcontrollers),
+    replicaSets: l<ReplicaSet>(gvr.replicasets),
+    statefulSets: l<StatefulSet>(gvr.statefulsets),
+    persistentVolumeClaims: l<PersistentVolumeClaim>(gvr.persistentvolumeclaims),
+    persistentVolumes: l<PersistentVolume>(gvr.persistentvolumes),
+    storageClasses: l<StorageClass>(gvr.storageclasses),
+    namespaces: l<Namespace>(gvr.namespaces),
+    podDisruptionBudgets: l<PodDisruptionBudget>(gvr.poddisruptionbudgets),
+  };
+  const s = new Scheduler({ client: apiSchedulerClient(client, recorder), listers, config, ...(log ? { log } : {}) });
+  const terminal = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+  factory.forResource<Pod & KubeObject>(gvr.pods).addEventHandler({
+    add: (p) => {
+      if (!(p.spec?.nodeName && terminal(p))) s.addPod(p);
+    },
+    update: (o, p) => {
+      // terminated pods free their node's resources, as upstream's assigned-pod filter
+      if (p.spec?.nodeName && terminal(p)) s.deletePod(o);
+      else s.updatePod(o, p);
+    },
+    delete: (p) => s.deletePod(unwrap(p)),
+  });
+  factory.forResource<Node & KubeObject>(gvr.nodes).addEventHandler({
+    add: (n) => s.addNode(n),
+    update: (o, n) => s.updateNode(o, n),
+    delete: (n) => s.deleteNode(unwrap(n)),
+  });
+  const others: Array<[keyof typeof gvr, string]> = [
+    ['persistentvolumeclaims', 'PersistentVolumeClaim'],
+    ['persistentvolumes', 'PersistentVolume'],
+    ['storageclasses', 'StorageClass'],
+    ['services', 'Service'],
+    ['namespaces', 'Namespace'],
+    ['poddisruptionbudgets', 'PodDisruptionBudget'],
+  ];
+  for (const [res, kind] of others) {
+    const ev = (action: ClusterEvent['action']) => (o?: unknown, n?: unknown) => s.onClusterEvent({ resource: kind, action }, o, n);
+    factory.forResource(gvr[res]).addEventHandler({
+      add: (o, initial) => {
+        if (!initial) ev('Add')(undefined, o);
+      },
+      update: (o, n) => ev('Update')(o, n),
+      delete: (o) => ev('Delete')(unwrap(o), undefined),
+    });
+  }
+  return s;
+}
+
+/**
+ * startScheduler runs the scheduler until `signal` aborts: informers, cache sync, then the
+ * scheduling loop — under leader election when the configuration asks for it.
+ */
+export async function startScheduler(o: StartSchedulerOptions): Promise<void> {
+  const log = o.log ?? ((m: string) => console.error(m));
+  // one abort listener per informer and per leader-election loop
+  setMaxListeners(64, o.signal);
+  const broadcaster = new EventBroadcaster({ sink: apiEventSink(o.client), onError: (e) => log(`event: ${String(e)}`) });
+  const recorder = broadcaster.newRecorder({ component: 'default-scheduler' });
+  const factory = new SharedInformerFactory(o.client, { onError: (e) => log(`informer: ${e instanceof Error ? e.message : String(e)}`) });
+  const s = buildScheduler(o.client, o.config, factory, recorder, log);
+  o.onScheduler?.(s);
+  factory.start(o.signal);
+  const lead = async (signal: AbortSignal): Promise<void> => {
+    if (!(await factory.waitForCacheSync(signal))) return;
+    await s.run(signal);
+  };
+  try {
+    const le = o.config.leaderElection;
+    if (!le.leaderElect) {
+      await lead(o.signal);
+      return;
+    }
+    const identity = o.identity ?? `${hostname()}_${randomUUID()}`;
+    const elector = new LeaderElector({
+      lock: new LeaseLock(o.client, le.resourceNamespace, le.resourceName),
+      identity,
+      leaseDurationMs: durationMs(le.leaseDuration, 15_000),
+      renewDeadlineMs: durationMs(le.renewDeadline, 10_000),
+      retryPeriodMs: durationMs(le.retryPeriod, 2_000),
+      releaseOnCancel: true,
+      name: 'kube-scheduler',
+      callbacks: {
+        onStartedLeading: (signal) => lead(signal),
+        onStoppedLeading: () => log(`leaderelection lost or released: ${identity}`),
+        onNewLeader: (id) => {
+          if (id !== identity) log(`new leader elected: ${id}`);
+        },
+      },
+      onError: (e) => log(`leaderelection: ${e instanceof Error ? e.message : String(e)}`),
+    });
+    await elector.run(o.signal);
+  } finally {
+    await factory.shutdown();
+    await broadcaster.shutdown();
+  }
+}
