@@ -52,6 +52,8 @@ async function newServer(storage?: Running['storage']): Promise<Running> {
     port: 0,
     bindAddress: '127.0.0.1',
     bookmarkIntervalMs: 200,
+    // Not loopback: Endpoints validation rejects 127.0.0.0/8 as upstream does.
+    advertiseAddress: '10.0.0.1',
     ...(storage ? { storage } : {}),
   });
   servers.push(s);
@@ -125,7 +127,7 @@ for (const mode of ['http', 'in-process'] as const) {
     // Pods: status subresource and binding.
     const pods = c.resource<P>(gvr.pods).namespace('crud');
     const pod = await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
-    const withStatus = await pods.updateStatus({ ...pod, status: { phase: 'Running' } });
+    const withStatus = await pods.updateStatus({ ...pod, status: { ...pod.status, phase: 'Running' } });
     assert.equal(withStatus.status?.phase, 'Running');
     await pods.bind('p', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p' }, target: { kind: 'Node', name: 'node-1' } });
     assert.equal((await pods.get('p')).spec?.nodeName, 'node-1');
