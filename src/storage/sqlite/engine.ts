@@ -14,6 +14,11 @@ export interface EngineConfig {
   compactKeep: number;
   compactIntervalMs: number;
   compactBatchRows: number;
+  /**
+   * slim leaves values and prevKv out of replies (the front end has both), so a batch crosses
+   * the thread boundary without copying every value back.
+   */
+  slim: boolean;
 }
 
 export type InMsg =
@@ -30,6 +35,7 @@ export type OutMsg =
 
 /** MAX_BATCH bounds one transaction so a flood of writers cannot make one commit huge. */
 const MAX_BATCH = 1024;
+const EMPTY = Buffer.alloc(0);
 const EXPIRE_BATCH = 256;
 
 export class WriterEngine {
@@ -147,6 +153,14 @@ export class WriterEngine {
       for (const req of take) {
         replies.push({ id: req.id, results: outcome.results.slice(i, i + req.ops.length) });
         i += req.ops.length;
+      }
+      if (this.cfg.slim) {
+        for (const r of outcome.results) {
+          if (!r.ok) continue;
+          r.kv.value = EMPTY;
+          delete r.prevKv;
+        }
+        for (const ev of outcome.events) delete ev.prevKv;
       }
       this.emit({ t: 'batch', replies, events: outcome.events, revision: this.core.revision });
       let minLease = Infinity;

@@ -42,7 +42,7 @@ interface Link {
   busy(on: boolean): void;
 }
 
-type Pending = { resolve: (r: WriteResult) => void };
+type Pending = { resolve: (r: WriteResult) => void; op: WriteOp };
 
 function bytes(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
@@ -114,6 +114,7 @@ export class SqliteStorage implements Storage {
       compactKeep: opts.compactKeep ?? 1000,
       compactIntervalMs: opts.compactIntervalMs ?? 30_000,
       compactBatchRows: opts.compactBatchRows ?? 200,
+      slim: false,
     };
     if (path === undefined) {
       const db = new Database(':memory:');
@@ -142,7 +143,7 @@ export class SqliteStorage implements Storage {
         store.link = { post: (msg) => engine.handle(msg), terminate: async () => {}, busy: () => {} };
         return store;
       }
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: cfg });
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...cfg, slim: true } });
       const ready = await new Promise<{ revision: number }>((resolve, reject) => {
         const onMsg = (msg: OutMsg): void => {
           worker.off('message', onMsg);
@@ -248,21 +249,40 @@ export class SqliteStorage implements Storage {
   private handleMessage(msg: OutMsg): void {
     switch (msg.t) {
       case 'batch': {
+        // The writer sends back revisions and metadata only: values come from the ops sent, and
+        // prevKv from the live index, which is exactly the state before each event.
+        const resolved: Array<[Pending, WriteResult]> = [];
+        for (const reply of msg.replies) {
+          const waiters = this.inflight.get(reply.id);
+          if (!waiters) continue;
+          this.inflight.delete(reply.id);
+          reply.results.forEach((r, i) => {
+            const w = waiters[i]!;
+            if (r.ok && w.op.kind !== 'delete') r.kv.value = bytes(w.op.value);
+            resolved.push([w, r]);
+          });
+        }
+        const prevOf = new Map<KeyValue, KeyValue>();
         for (const ev of msg.events) {
           fixKv(ev.kv);
-          if (ev.prevKv) fixKv(ev.prevKv);
-        }
-        for (const ev of msg.events) {
+          const prev = this.live.get(ev.kv.key);
+          if (prev) {
+            ev.prevKv = prev;
+            prevOf.set(ev.kv, prev);
+          } else {
+            delete ev.prevKv;
+          }
           if (ev.type === 'PUT') this.live.set(ev.kv.key, ev.kv);
           else this.live.delete(ev.kv.key);
         }
         // Watchers hear about a write before its writer is acknowledged.
         this.hub.deliver(msg.events, msg.revision);
-        for (const reply of msg.replies) {
-          const waiters = this.inflight.get(reply.id);
-          if (!waiters) continue;
-          this.inflight.delete(reply.id);
-          reply.results.forEach((r, i) => waiters[i]!.resolve(r));
+        for (const [w, r] of resolved) {
+          if (r.ok) {
+            const prev = prevOf.get(r.kv);
+            if (prev) r.prevKv = prev;
+          }
+          w.resolve(r);
         }
         return;
       }
@@ -303,7 +323,7 @@ export class SqliteStorage implements Storage {
   private async write(op: WriteOp): Promise<KeyValue & { prevKv?: KeyValue; revision: number }> {
     this.check();
     const r = await new Promise<WriteResult>((resolve) => {
-      this.outbox.push({ op, p: { resolve } });
+      this.outbox.push({ op, p: { resolve, op } });
       if (!this.outboxScheduled) {
         this.outboxScheduled = true;
         // Writes issued in the same tick travel to the writer in one message.
@@ -430,7 +450,7 @@ export class SqliteStorage implements Storage {
     const op: WriteOp = expectedModRevision === undefined ? { kind: 'delete', key } : { kind: 'delete', key, expected: expectedModRevision };
     this.check();
     const r = await new Promise<WriteResult>((resolve) => {
-      this.outbox.push({ op, p: { resolve } });
+      this.outbox.push({ op, p: { resolve, op } });
       if (!this.outboxScheduled) {
         this.outboxScheduled = true;
         queueMicrotask(() => this.sendOutbox());
