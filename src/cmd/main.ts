@@ -16,6 +16,7 @@ const program = new Command('k8ts')
 const registrations: Array<(program: Command) => void> = [
   (await import('./apiserver.js')).registerApiserver,
   (await import('./snapshot.js')).registerSnapshot,
+  (await import('./kubelet.js')).registerKubelet,
   (await import('./scheduler.js')).registerScheduler,
 ];
 for (const register of registrations) register(program);

@@ -37,6 +37,8 @@ export interface KubeletOptions {
   nodeLabels?: Record<string, string>;
   registerWithTaints?: Taint[];
   capacity?: Record<string, string>;
+  /** systemReserved is subtracted from capacity for allocatable (`--system-reserved`). */
+  systemReserved?: Record<string, string>;
   /** address and port of the kubelet server (default 127.0.0.1:10250; 0 picks one). */
   address?: string;
   port?: number;
@@ -103,6 +105,7 @@ export class Kubelet {
         labels: o.nodeLabels,
         taints: o.registerWithTaints,
         capacity: o.capacity,
+        reserved: o.systemReserved,
         kubeletPort: this.server.port,
         runtimeName: runtimeName,
         runtimeVersion: version.runtimeVersion,

@@ -1,0 +1,106 @@
+/**
+ * `k8ts kubelet`: flags named as upstream's kubelet (plus `--container-runtime` and
+ * `--capacity` as k8ts extensions), then run the node agent until SIGINT/SIGTERM. Containers
+ * keep running when the kubelet stops; the next kubelet adopts them.
+ */
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { homedir, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import type { Taint } from 'kubernetes-types/core/v1.js';
+import { RestClient } from '../client/rest/client.js';
+import { loadRestConfig } from '../client/rest/kubeconfig.js';
+import { Kubelet } from '../kubelet/kubelet.js';
+import { defaultHostname } from '../kubelet/node.js';
+
+interface Flags {
+  kubeconfig?: string;
+  nodeName?: string;
+  nodeIp?: string;
+  nodeLabels?: string;
+  registerWithTaints?: string;
+  containerRuntime: string;
+  rootDir?: string;
+  podManifestPath?: string;
+  address: string;
+  port: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  capacity?: string;
+  systemReserved?: string;
+}
+
+/** parseMap parses `k=v,k2=v2` as upstream's map flags. */
+export function parseMap(s: string | undefined, flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (s ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+    const i = part.indexOf('=');
+    if (i <= 0) throw new Error(`invalid argument "${s}" for "${flag}": ${part} must be formatted as key=value`);
+    out[part.slice(0, i)] = part.slice(i + 1);
+  }
+  return out;
+}
+
+/** parseTaints parses `key=value:Effect` / `key:Effect` as --register-with-taints. */
+export function parseTaints(s: string | undefined): Taint[] {
+  const out: Taint[] = [];
+  for (const spec of (s ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+    const m = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(spec);
+    if (!m) throw new Error(`invalid taint spec: ${spec}, unknown taint effect or wrong format (want key=value:Effect)`);
+    out.push({ key: m[1]!, ...(m[2] !== undefined ? { value: m[2] } : {}), effect: m[3]! });
+  }
+  return out;
+}
+
+function defaultNodeIP(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+export function registerKubelet(program: Command): void {
+  program
+    .command('kubelet')
+    .description('Run the node agent: registers the Node and runs the pods bound to it')
+    .option('--kubeconfig <path>', '(api) kubeconfig to reach the apiserver (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
+    .option('--node-name <name>', '(node) name of the Node object (default: the host name)')
+    .option('--node-ip <ip>', '(node) IP reported as InternalIP and used as the pod IP (default: first non-loopback IPv4)')
+    .option('--node-labels <k=v,...>', '(node) labels to add when registering the Node')
+    .option('--register-with-taints <key=value:Effect,...>', '(node) taints to register the Node with')
+    .option('--capacity <name=quantity,...>', '(node) override the reported capacity (cpu, memory, pods, ephemeral-storage)')
+    .option('--system-reserved <name=quantity,...>', '(node) resources reserved for the system, subtracted for allocatable')
+    .option('--container-runtime <name>', '(runtime) process (default) or simulated', 'process')
+    .option('--root-dir <dir>', '(runtime) directory for pods, logs and runtime state (default <data-dir>/agent/kubelet)')
+    .option('--pod-manifest-path <dir>', '(runtime) directory of static pod manifests')
+    .option('--address <ip>', '(server) address of the kubelet API (no authentication yet: keep it private)', '127.0.0.1')
+    .option('--port <port>', '(server) port of the kubelet API', '10250')
+    .option('--tls-cert-file <path>', '(server) serve HTTPS with this certificate')
+    .option('--tls-private-key-file <path>', '(server) private key of --tls-cert-file')
+    .action(async (f: Flags) => {
+      const client = new RestClient({ ...loadRestConfig({ kubeconfig: f.kubeconfig }), userAgent: 'k8ts-kubelet' });
+      const dataDir = process.getuid?.() === 0 ? '/var/lib/k8ts' : join(homedir(), '.k8ts');
+      const nodeName = f.nodeName ?? defaultHostname();
+      const kubelet = new Kubelet({
+        client,
+        nodeName,
+        nodeIP: f.nodeIp ?? defaultNodeIP(),
+        rootDir: f.rootDir ?? join(dataDir, 'agent', 'kubelet'),
+        containerRuntime: f.containerRuntime,
+        nodeLabels: parseMap(f.nodeLabels, '--node-labels'),
+        registerWithTaints: parseTaints(f.registerWithTaints),
+        capacity: f.capacity ? parseMap(f.capacity, '--capacity') : undefined,
+        systemReserved: f.systemReserved ? parseMap(f.systemReserved, '--system-reserved') : undefined,
+        address: f.address,
+        port: Number(f.port),
+        tls: f.tlsCertFile && f.tlsPrivateKeyFile ? { cert: readFileSync(f.tlsCertFile), key: readFileSync(f.tlsPrivateKeyFile) } : undefined,
+        podManifestPath: f.podManifestPath,
+      });
+      const ac = new AbortController();
+      process.once('SIGINT', () => ac.abort());
+      process.once('SIGTERM', () => ac.abort());
+      await kubelet.run(ac.signal, () => console.error(`k8ts kubelet: node ${nodeName} running (${f.containerRuntime} runtime), kubelet API on ${kubelet.server.url}`));
+      client.close();
+      process.exit(0);
+    });
+}
