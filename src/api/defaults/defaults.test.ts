@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { GroupVersionKind, KubeObject } from '../types.js';
-import { applyDefaults, imagePullPolicyFor, podQOSClass, prepareForCreate } from './index.js';
+import { applyDefaults, imagePullPolicyFor, podQOSClass, prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from './index.js';
 
 const gvk = (group: string, version: string, kind: string): GroupVersionKind => ({ group, version, kind });
 
@@ -334,4 +334,80 @@ describe('podQOSClass', () => {
     ['cpu limit only', { limits: { cpu: '1' } }, 'Burstable'],
   ];
   for (const [name, resources, want] of cases) it(name, () => assert.equal(podQOSClass(pod(resources)), want));
+});
+
+describe('prepareForUpdate', () => {
+  const DEPLOY = gvk('apps', 'v1', 'Deployment');
+  const stored = (): KubeObject =>
+    ({
+      metadata: { name: 'd', generation: 3, annotations: { a: '1' } },
+      spec: { replicas: 1, template: {} },
+      status: { observedGeneration: 3, replicas: 1 },
+    }) as KubeObject;
+
+  it('keeps status and generation when only labels change', () => {
+    const old = stored();
+    const n = structuredClone(old) as KubeObject & { status?: unknown };
+    n.metadata = { ...n.metadata, labels: { x: 'y' }, generation: 99 } as KubeObject['metadata'];
+    n.status = { replicas: 5 };
+    prepareForUpdate(DEPLOY, n, old);
+    assert.equal(n.metadata?.generation, 3);
+    assert.deepEqual(n['status'], { observedGeneration: 3, replicas: 1 });
+  });
+
+  it('bumps generation on spec and annotation changes', () => {
+    const old = stored();
+    const n = structuredClone(old);
+    (n['spec'] as { replicas: number }).replicas = 2;
+    prepareForUpdate(DEPLOY, n, old);
+    assert.equal(n.metadata?.generation, 4);
+    const m = structuredClone(old);
+    m.metadata = { ...m.metadata, annotations: { a: '2' } } as KubeObject['metadata'];
+    prepareForUpdate(DEPLOY, m, old);
+    assert.equal(m.metadata?.generation, 4);
+  });
+
+  it('keeps namespace finalizers', () => {
+    const NS = gvk('', 'v1', 'Namespace');
+    const old = { metadata: { name: 'n' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } } as KubeObject;
+    const n = { metadata: { name: 'n' }, spec: {} } as KubeObject;
+    prepareForUpdate(NS, n, old);
+    assert.deepEqual([n['spec'], n['status']], [{ finalizers: ['kubernetes'] }, { phase: 'Active' }]);
+  });
+
+  it('bumps the daemonset template generation annotation with the template', () => {
+    const DS = gvk('apps', 'v1', 'DaemonSet');
+    const old = { metadata: { name: 'd', generation: 1, annotations: { 'deprecated.daemonset.template.generation': '1' } }, spec: { template: { spec: { containers: [] } } } } as KubeObject;
+    const n = structuredClone(old);
+    (n['spec'] as { template: { metadata?: unknown } }).template.metadata = { labels: { a: 'b' } };
+    prepareForUpdate(DS, n, old);
+    assert.equal(n.metadata?.annotations?.['deprecated.daemonset.template.generation'], '2');
+    assert.equal(n.metadata?.generation, 2);
+  });
+});
+
+describe('prepareForStatusUpdate', () => {
+  it('keeps the stored spec and metadata', () => {
+    const DEPLOY = gvk('apps', 'v1', 'Deployment');
+    const old = { metadata: { name: 'd', generation: 2, labels: { a: 'b' } }, spec: { replicas: 1 }, status: {} } as KubeObject;
+    const n = { metadata: { name: 'd', generation: 7, labels: {} }, spec: { replicas: 9 }, status: { replicas: 1 } } as KubeObject;
+    prepareForStatusUpdate(DEPLOY, n, old);
+    assert.deepEqual(n, { metadata: { name: 'd', generation: 2, labels: { a: 'b' } }, spec: { replicas: 1 }, status: { replicas: 1 } });
+  });
+
+  it('lets a pod status write change labels but not owners', () => {
+    const POD = gvk('', 'v1', 'Pod');
+    const old = { metadata: { name: 'p', ownerReferences: [{ apiVersion: 'v1', kind: 'X', name: 'x', uid: '1' }] }, spec: { nodeName: 'n1' } } as KubeObject;
+    const n = { metadata: { name: 'p', labels: { x: 'y' } }, spec: { nodeName: 'n2' }, status: { phase: 'Running' } } as KubeObject;
+    prepareForStatusUpdate(POD, n, old);
+    assert.deepEqual(n, { metadata: { name: 'p', labels: { x: 'y' }, ownerReferences: [{ apiVersion: 'v1', kind: 'X', name: 'x', uid: '1' }] }, spec: { nodeName: 'n1' }, status: { phase: 'Running' } });
+  });
+});
+
+describe('prepareForCreate daemonset', () => {
+  it('starts the template generation annotation at 1', () => {
+    const o = { metadata: { name: 'd' }, spec: {} } as KubeObject;
+    prepareForCreate(gvk('apps', 'v1', 'DaemonSet'), o);
+    assert.deepEqual(o.metadata?.annotations, { 'deprecated.daemonset.template.generation': '1' });
+  });
 });

@@ -11,7 +11,7 @@ import * as core from './core.js';
 import * as misc from './misc.js';
 import * as w from './workloads.js';
 
-export { prepareForCreate, generateJobSelector, podQOSClass } from './prepare.js';
+export { prepareForCreate, prepareForUpdate, prepareForStatusUpdate, generateJobSelector, podQOSClass } from './prepare.js';
 export { imagePullPolicyFor, defaultPodSpec, defaultPodTemplateSpec } from './core.js';
 
 type Defaulter = (obj: never) => void;

@@ -8,6 +8,7 @@ import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import type { GroupVersionKind, KubeObject } from '../types.js';
 import { Quantity } from '../quantity.js';
 
+const daemonSetTemplateGeneration = 'deprecated.daemonset.template.generation';
 const controllerUidLabel = 'batch.kubernetes.io/controller-uid';
 const legacyControllerUidLabel = 'controller-uid';
 const jobNameLabel = 'batch.kubernetes.io/job-name';
@@ -113,17 +114,17 @@ export function prepareForCreate(gvk: GroupVersionKind, obj: KubeObject): void {
     case 'networking.k8s.io/Ingress':
       o['status'] = { loadBalancer: {} };
       break;
+    case 'apps/DaemonSet':
+      // templateGeneration (internal) is served as this annotation in apps/v1.
+      o.metadata ??= {};
+      o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [daemonSetTemplateGeneration]: '1' };
+      o['status'] = { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 };
+      break;
     case 'apps/Deployment':
     case 'apps/ReplicaSet':
-    case 'apps/DaemonSet':
     case 'batch/CronJob':
     case '/ReplicationController':
-      o['status'] = key === '/ReplicationController' || key === 'apps/ReplicaSet' ? { replicas: 0 } : key === 'apps/DaemonSet' ? {
-        currentNumberScheduled: 0,
-        desiredNumberScheduled: 0,
-        numberMisscheduled: 0,
-        numberReady: 0,
-      } : {};
+      o['status'] = key === '/ReplicationController' || key === 'apps/ReplicaSet' ? { replicas: 0 } : {};
       break;
     case 'apps/StatefulSet':
       o['status'] = { replicas: 0, availableReplicas: 0 };
@@ -135,4 +136,88 @@ export function prepareForCreate(gvk: GroupVersionKind, obj: KubeObject): void {
       o['status'] = gvk.version === 'v1' ? { currentReplicas: 0, desiredReplicas: 0 } : { desiredReplicas: 0 };
       break;
   }
+}
+
+/** Kinds whose status is only written through the status subresource. */
+const statusKinds = new Set([
+  '/Pod', '/Service', '/Namespace', '/Node', '/PersistentVolume', '/PersistentVolumeClaim', '/ResourceQuota', '/ReplicationController',
+  'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'batch/CronJob', 'autoscaling/HorizontalPodAutoscaler',
+  'policy/PodDisruptionBudget', 'networking.k8s.io/Ingress',
+]);
+
+/** Kinds whose metadata.generation counts spec changes. */
+const generationKinds = new Set([
+  '/Pod', '/ReplicationController', 'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'batch/CronJob',
+  'networking.k8s.io/Ingress', 'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget',
+]);
+
+type Loose = Record<string, unknown> & { metadata?: Record<string, unknown> };
+
+const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/**
+ * prepareForUpdate applies the registry strategies' PrepareForUpdate effects on a main-resource
+ * update: status is kept from the stored object (it changes only through /status), Namespace
+ * finalizers likewise, metadata.generation is bumped when the spec changes (Deployments also on
+ * annotation changes), and a DaemonSet's template generation annotation follows its template.
+ */
+export function prepareForUpdate(gvk: GroupVersionKind, obj: KubeObject, old: KubeObject): void {
+  const key = `${gvk.group}/${gvk.kind}`;
+  const n = obj as Loose;
+  const o = old as Loose;
+  if (statusKinds.has(key)) {
+    if (o['status'] === undefined) delete n['status'];
+    else n['status'] = clone(o['status']);
+  }
+  if (key === '/Namespace') {
+    const finalizers = (o['spec'] as { finalizers?: string[] } | undefined)?.finalizers;
+    const spec = ((n['spec'] as { finalizers?: string[] } | undefined) ??= {});
+    if (finalizers === undefined) delete spec.finalizers;
+    else spec.finalizers = clone(finalizers);
+  }
+  n.metadata ??= {};
+  // Clients cannot set generation; it is the stored value, bumped below for spec changes.
+  const oldGen = (o.metadata?.['generation'] as number | undefined) ?? 0;
+  if (o.metadata?.['generation'] === undefined) delete n.metadata['generation'];
+  else n.metadata['generation'] = oldGen;
+  if (generationKinds.has(key)) {
+    const specChanged = !same(n['spec'], o['spec']);
+    const annotationsChanged = key === 'apps/Deployment' && !same(n.metadata['annotations'], o.metadata?.['annotations']);
+    if (specChanged || annotationsChanged) n.metadata['generation'] = oldGen + 1;
+  }
+  if (key === 'apps/DaemonSet') {
+    const oldAnn = (o.metadata?.['annotations'] as Record<string, string> | undefined) ?? {};
+    const gen = Number.parseInt(oldAnn[daemonSetTemplateGeneration] ?? '0', 10) || 0;
+    const templateChanged = !same((n['spec'] as Loose | undefined)?.['template'], (o['spec'] as Loose | undefined)?.['template']);
+    const ann = ((n.metadata['annotations'] as Record<string, string> | undefined) ??= {});
+    ann[daemonSetTemplateGeneration] = String(templateChanged ? gen + 1 : gen);
+  }
+}
+
+/**
+ * prepareForStatusUpdate applies the status strategies' PrepareForUpdate: a write to /status keeps
+ * the stored spec, and (except for Pods, Nodes and Namespaces) the stored labels, annotations,
+ * finalizers, owner references, generation and deletionTimestamp (upstream's
+ * ResetObjectMetaForStatus). Pods keep only their owner references and deletionTimestamp.
+ */
+export function prepareForStatusUpdate(gvk: GroupVersionKind, obj: KubeObject, old: KubeObject): void {
+  const key = `${gvk.group}/${gvk.kind}`;
+  const n = obj as Loose;
+  const o = old as Loose;
+  if (o['spec'] === undefined) delete n['spec'];
+  else n['spec'] = clone(o['spec']);
+  n.metadata ??= {};
+  const restore = (field: string): void => {
+    const v = o.metadata?.[field];
+    if (v === undefined) delete n.metadata![field];
+    else n.metadata![field] = clone(v);
+  };
+  if (key === '/Pod') {
+    restore('ownerReferences');
+    restore('deletionTimestamp');
+    return;
+  }
+  if (key === '/Node' || key === '/Namespace') return;
+  for (const f of ['deletionTimestamp', 'generation', 'labels', 'annotations', 'finalizers', 'ownerReferences']) restore(f);
 }
