@@ -1,0 +1,30 @@
+/**
+ * src/kubelet: the node agent.
+ *
+ * - `Kubelet` (kubelet.ts): the whole agent for one node against the API; `k8ts kubelet` runs it.
+ * - `PodLifecycle` (pods.ts): the API-free pod engine (pod workers, syncPod, termination), fed
+ *   pods and reporting through a `PodHost`; usable on its own in tests and simulations.
+ * - `NodeAgent` / `NodeHost` (node.ts): Node registration, status and Lease heartbeats for one
+ *   or many nodes on one timer heap.
+ * - `startKubeletServer` (server.ts): the kubelet HTTP API (logs, exec, attach, port-forward).
+ * - Runtimes (runtime/): the CRI-shaped `RuntimeService` with `process` and `simulated`.
+ * - Building blocks with their own tests: TimerHeap, Backoff, env expansion, volumes, probes,
+ *   pod status generation.
+ */
+export { Kubelet, type KubeletOptions } from './kubelet.js';
+export { PodLifecycle, type PodHost, type PodLifecycleOptions, labels as containerLabels, annotations as containerAnnotations } from './pods.js';
+export { NodeAgent, NodeHost, buildNodeStatus, nodeConditions, nodeLabels, hostCapacity, KUBELET_VERSION, type NodeConfig, type NodeHostOptions } from './node.js';
+export { StatusManager } from './statusmanager.js';
+export { ApiSources } from './sources.js';
+export { startKubeletServer, type KubeletServer, type KubeletServerOptions } from './server.js';
+export { readStaticPods, staticPod, mirrorPodFor, isMirrorPod } from './staticpods.js';
+export { TimerHeap, type TimerHandle } from './timerheap.js';
+export { realClock, FakeClock, type Clock } from './clock.js';
+export { Backoff } from './backoff.js';
+export { generatePodStatus, getPhase, qosClass, shouldContainerBeRestarted, type RuntimeContainer, type PodStatusInput } from './status.js';
+export { makeEnvironmentVariables, serviceEnvVars, expandContainerCommand, EnvError, type EnvSources } from './envvars.js';
+export { expand, mappingFuncFor } from './expansion.js';
+export { readLogs, parseCriLine, type LogOptions } from './logs.js';
+export * from './runtime/index.js';
+export * from './volumes/index.js';
+export * from './prober/index.js';
