@@ -5,6 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConfigMap, Event, Namespace, Pod } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import * as apiserver from '../apiserver/index.js';
 import { isStatusError } from '../api/errors.js';
 import { parseLabelSelector } from '../api/labels.js';
@@ -131,8 +132,26 @@ for (const mode of ['http', 'in-process'] as const) {
     assert.equal(withStatus.status?.phase, 'Running');
     await pods.bind('p', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p' }, target: { kind: 'Node', name: 'node-1' } });
     assert.equal((await pods.get('p')).spec?.nodeName, 'node-1');
+    await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'q' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+    await pods.evict('q', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'q', namespace: 'crud' } });
+    await assert.rejects(pods.get('q'), (e) => isStatusError(e, 'NotFound'), 'an evicted pod with no PDB is deleted');
     await pods.deleteCollection({ gracePeriodSeconds: 0 });
     await until('pods deleted', async () => (await pods.list()).items.length === 0);
+
+    // Deployments: the scale subresource.
+    const deployments = c.resource<Deployment>(gvr.deployments).namespace('crud');
+    const labels = { app: 'd' };
+    await deployments.create({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd' },
+      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+    });
+    const scale = await deployments.getScale('d');
+    assert.equal(scale.spec?.replicas, 1);
+    assert.equal(scale.status?.selector, 'app=d');
+    await deployments.updateScale('d', { ...scale, spec: { replicas: 3 } });
+    assert.equal((await deployments.get('d')).spec?.replicas, 3);
   });
 }
 
