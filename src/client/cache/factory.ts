@@ -58,7 +58,10 @@ export function dropManagedFields<T extends ApiObject>(obj: T): T {
 }
 
 export interface ForResourceOptions<T> {
-  /** namespace overrides the factory's namespace for this informer. */
+  /**
+   * namespace overrides the factory's namespace for this informer; pass '' for a
+   * cluster-scoped resource (nodes) in a factory restricted to one namespace.
+   */
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;

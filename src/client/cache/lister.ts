@@ -12,6 +12,7 @@ function select<T extends ApiObject>(items: T[], selector: Selector | undefined)
   return items.filter((o) => selector.matches(o.metadata?.labels));
 }
 
+/** NamespaceLister reads one namespace of a Lister's cache. */
 export class NamespaceLister<T extends ApiObject> {
   constructor(
     private readonly indexer: Indexer<T>,
@@ -29,6 +30,7 @@ export class NamespaceLister<T extends ApiObject> {
   }
 }
 
+/** Lister reads an informer's cache across namespaces, or one via namespace(). */
 export class Lister<T extends ApiObject> {
   constructor(readonly indexer: Indexer<T>) {}
 
