@@ -5,8 +5,10 @@
  *
  * Kinds without a registered validator (custom resources, unknown kinds) validate to [].
  */
-import type { FieldError } from '../field.js';
+import { type FieldError, Path } from '../field.js';
 import type { GroupVersionKind, KubeObject } from '../types.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+import { validatePathSegmentName } from './names.js';
 import { registry, type KindValidator } from './registry.js';
 
 export type { KindValidator } from './registry.js';
@@ -18,22 +20,39 @@ function lookup(gvk: GroupVersionKind): KindValidator | undefined {
   return registry.get(`${gvk.group}/${gvk.kind}`);
 }
 
+const clusterScoped = new Set([
+  '/Namespace', '/Node', '/PersistentVolume', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'storage.k8s.io/StorageClass', 'scheduling.k8s.io/PriorityClass', 'node.k8s.io/RuntimeClass', 'networking.k8s.io/IngressClass',
+]);
+
+/**
+ * genericMeta is the check every upstream registry runs after the kind's own validation passed
+ * (rest.BeforeCreate): names must be URL path segments and namespaces follow the kind's scope.
+ * It matters for kinds whose validation skips ObjectMeta (core Events, PodDisruptionBudgets).
+ */
+const genericMeta = (gvk: GroupVersionKind, obj: KubeObject): FieldError[] =>
+  validateObjectMeta(obj.metadata, !clusterScoped.has(`${gvk.group}/${gvk.kind}`), validatePathSegmentName, Path.root('metadata'));
+
 /** validateCreate checks a new object (after defaulting) of the given kind. */
 export function validateCreate(gvk: GroupVersionKind, obj: KubeObject): FieldError[] {
-  return lookup(gvk)?.create(obj) ?? [];
+  const v = lookup(gvk);
+  if (!v) return [];
+  const errs = v.create(obj);
+  return errs.length > 0 ? errs : genericMeta(gvk, obj);
 }
 
 /** validateUpdate checks an update of `old` to `obj` (spec and metadata; immutable fields). */
 export function validateUpdate(gvk: GroupVersionKind, obj: KubeObject, old: KubeObject): FieldError[] {
   const v = lookup(gvk);
   if (!v) return [];
-  return v.update ? v.update(obj, old) : v.create(obj);
+  const errs = v.update ? v.update(obj, old) : v.create(obj);
+  return errs.length > 0 ? errs : validateObjectMetaUpdate(obj.metadata, old.metadata, Path.root('metadata'));
 }
 
 /** validateStatusUpdate checks a write to the status subresource. */
 export function validateStatusUpdate(gvk: GroupVersionKind, obj: KubeObject, old: KubeObject): FieldError[] {
   const v = lookup(gvk);
   if (!v) return [];
-  if (v.status) return v.status(obj, old);
-  return v.update ? v.update(obj, old) : v.create(obj);
+  const errs = v.status ? v.status(obj, old) : v.update ? v.update(obj, old) : v.create(obj);
+  return errs.length > 0 ? errs : validateObjectMetaUpdate(obj.metadata, old.metadata, Path.root('metadata'));
 }

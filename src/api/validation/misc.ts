@@ -151,8 +151,9 @@ function validateEventV1(ev: EventV1): FieldError[] {
 
 // ---- PodDisruptionBudget ----
 
+/** validatePDB: upstream validates only the spec here; the generic ObjectMeta check follows. */
 function validatePDB(pdb: PodDisruptionBudget): FieldError[] {
-  const errs = validateObjectMeta(pdb.metadata, true, nameIsDNSSubdomain, META);
+  const errs: FieldError[] = [];
   const s = pdb.spec ?? {};
   if (s.minAvailable !== undefined && s.maxUnavailable !== undefined) {
     errs.push(
