@@ -180,7 +180,7 @@ function validatePort(port: NetworkPolicyPort, p: Path): FieldError[] {
     if (typeof v === 'number') {
       for (const m of isValidPortNum(v)) errs.push(field.invalid(p.child('port'), v, m));
       if (port.endPort !== undefined && port.endPort !== null) {
-        if (port.endPort < v) errs.push(field.invalid(p.child('endPort'), v, 'must be greater than or equal to `port`'));
+        if (port.endPort < v) errs.push(field.invalid(p.child('endPort'), port.endPort, 'must be greater than or equal to `port`'));
         for (const m of isValidPortNum(port.endPort)) errs.push(field.invalid(p.child('endPort'), port.endPort, m));
       }
     } else {
@@ -209,13 +209,13 @@ function validatePeer(peer: NetworkPolicyPeer, p: Path): FieldError[] {
     const bp = p.child('ipBlock');
     const cidr = str(peer.ipBlock.cidr);
     if (!cidr) errs.push(field.required(bp.child('cidr'), ''));
+    else if (cidrErrors(cidr).length > 0) errs.push(...cidrErrors(cidr).map((m) => field.invalid(bp.child('cidr'), cidr, m)));
     else {
-      for (const m of cidrErrors(cidr)) errs.push(field.invalid(bp.child('cidr'), cidr, m));
       (peer.ipBlock.except ?? []).forEach((ex, i) => {
         const ep = bp.child('except').index(i);
         const msgs = cidrErrors(ex);
         for (const m of msgs) errs.push(field.invalid(ep, ex, m));
-        if (msgs.length === 0 && cidrErrors(cidr).length === 0 && !cidrStrictSubset(ex, cidr)) errs.push(field.invalid(ep, ex, 'must be a strict subset of `cidr`'));
+        if (msgs.length === 0 && !cidrStrictSubset(ex, cidr)) errs.push(field.invalid(ep, ex, 'must be a strict subset of `cidr`'));
       });
     }
   }
