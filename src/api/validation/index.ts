@@ -4,6 +4,12 @@
  * with `invalid()` from ../errors.ts. Objects arrive in their v1 wire shape, after defaulting.
  *
  * Kinds without a registered validator (custom resources, unknown kinds) validate to [].
+ *
+ * The apiserver's order, as upstream's registry: decode → applyDefaults (../defaults) → on create
+ * assign name/uid/creationTimestamp then prepareForCreate → validateCreate; on update copy the
+ * stored resourceVersion into an unconditional update (an empty one is reported as
+ * `metadata.resourceVersion: Invalid value: "": must be specified for an update`), then
+ * prepareForUpdate / prepareForStatusUpdate → validateUpdate / validateStatusUpdate.
  */
 import { type FieldError, Path } from '../field.js';
 import type { GroupVersionKind, KubeObject } from '../types.js';
