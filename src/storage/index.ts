@@ -1,7 +1,19 @@
 /**
  * The storage layer's public surface: the contract types, openStorage (backend chosen by the
- * datastore endpoint, as k3s's `--datastore-endpoint`), and the options. Only the apiserver
- * (and the snapshot command) import this.
+ * datastore endpoint, as k3s's `--datastore-endpoint`), the options, and snapshot save/restore.
+ * Only the apiserver (and the snapshot command) import this. Tests of other areas may also use
+ * `./testing/etcd.js` (startEtcd) to run against a real etcd.
+ *
+ * Backends:
+ * - sqlite (default): one file, WAL with synchronous=FULL; a writer thread group-commits every
+ *   write that arrives while the previous commit is in flight and acknowledges after the fsync;
+ *   reads at the latest revision come from an in-memory index fed by the committed events, reads
+ *   at older revisions from a read-only connection; compaction runs in ~5 ms steps between
+ *   commits, keeping `compactKeep` revisions; checkpoints run on their own thread.
+ * - etcd: a real etcd v3 cluster through the etcd3 client.
+ *
+ * KeyValue objects (and their value Buffers) returned by reads and watches may be shared with
+ * other callers and with the store's own index: treat them as read-only.
  */
 import { parseEndpoint, type StorageOptions } from './options.js';
 import type { Storage } from './interface.js';
