@@ -205,6 +205,12 @@ export function validateReplicaSetStatusUpdate(rs: ReplicaSet, old: ReplicaSet):
 
 // ---- StatefulSet ----
 
+/** goStsRollingUpdate renders apps.RollingUpdateStatefulSetStrategy as Go's %#v. */
+function goStsRollingUpdate(ru: { partition?: number; maxUnavailable?: number | string }): GoValue {
+  const mu = ru.maxUnavailable === undefined ? '(*intstr.IntOrString)(nil)' : `&${goIntOrString(ru.maxUnavailable)}`;
+  return new GoValue(`apps.RollingUpdateStatefulSetStrategy{Partition:${ru.partition ?? 0}, MaxUnavailable:${mu}}`);
+}
+
 function validateStatefulSetSpec(ss: StatefulSet): FieldError[] {
   const s = ss.spec ?? ({} as NonNullable<StatefulSet['spec']>);
   const errs: FieldError[] = [];
@@ -215,7 +221,7 @@ function validateStatefulSetSpec(ss: StatefulSet): FieldError[] {
   const ut = str(us.type);
   if (!ut) errs.push(field.required(SPEC.child('updateStrategy'), ''));
   else if (ut === 'OnDelete') {
-    if (us.rollingUpdate) errs.push(field.invalid(SPEC.child('updateStrategy', 'rollingUpdate'), JSON.stringify(us.rollingUpdate), "only allowed for updateStrategy 'RollingUpdate'"));
+    if (us.rollingUpdate) errs.push(field.invalid(SPEC.child('updateStrategy', 'rollingUpdate'), goStsRollingUpdate(us.rollingUpdate), "only allowed for updateStrategy 'RollingUpdate'"));
   } else if (ut === 'RollingUpdate') {
     if (us.rollingUpdate) {
       const rp = SPEC.child('updateStrategy', 'rollingUpdate');
@@ -228,7 +234,15 @@ function validateStatefulSetSpec(ss: StatefulSet): FieldError[] {
       }
     }
   } else {
-    errs.push(field.invalid(SPEC.child('updateStrategy'), JSON.stringify(us), "must be 'RollingUpdate' or 'OnDelete'"));
+    errs.push(
+      field.invalid(
+        SPEC.child('updateStrategy'),
+        new GoValue(
+          `apps.StatefulSetUpdateStrategy{Type:${JSON.stringify(ut)}, RollingUpdate:${us.rollingUpdate ? '&' + String(goStsRollingUpdate(us.rollingUpdate)) : '(*apps.RollingUpdateStatefulSetStrategy)(nil)'}}`,
+        ),
+        "must be 'RollingUpdate' or 'OnDelete'",
+      ),
+    );
   }
   const rpol = s.persistentVolumeClaimRetentionPolicy;
   if (rpol) {
