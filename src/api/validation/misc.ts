@@ -449,7 +449,28 @@ function validateHPA(h: HPAv1 | HPAv2): FieldError[] {
   return h.apiVersion === 'autoscaling/v1' ? validateHPAv1(h as HPAv1) : validateHPAv2(h as HPAv2);
 }
 
+// ---- subresource bodies: Scale, Binding ----
+
+/** validateScale: the autoscaling/v1 Scale written to a scale subresource (replicas not negative). */
+function validateScale(sc: { metadata?: import('kubernetes-types/meta/v1.js').ObjectMeta; spec?: { replicas?: number } }): FieldError[] {
+  const errs = validateObjectMeta(sc.metadata, true, nameIsDNSSubdomain, META);
+  const r = sc.spec?.replicas ?? 0;
+  if (r < 0) errs.push(field.invalid(Path.root('spec', 'replicas'), r, 'must be greater than or equal to 0'));
+  return errs;
+}
+
+/** validateBinding: the core/v1 Binding posted to pods/binding by a scheduler. */
+function validatePodBinding(b: { target?: { kind?: string; name?: string } }): FieldError[] {
+  const errs: FieldError[] = [];
+  const k = str(b.target?.kind);
+  if (k && k !== 'Node') errs.push(field.notSupported(Path.root('target', 'kind'), k, ['Node', '<empty>']));
+  if (!b.target?.name) errs.push(field.required(Path.root('target', 'name'), ''));
+  return errs;
+}
+
 export const validators: [string, KindValidator][] = [
+  ['autoscaling/Scale', kind(validateScale)],
+  ['/Binding', kind(validatePodBinding)],
   [
     'discovery.k8s.io/EndpointSlice',
     kind<EndpointSlice>(

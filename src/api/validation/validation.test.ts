@@ -463,3 +463,18 @@ describe('events', () => {
     ]);
   });
 });
+
+describe('subresource bodies', () => {
+  it('rejects a negative scale', () => {
+    const k = gvk('autoscaling', 'v1', 'Scale');
+    assert.deepEqual(validateCreate(k, { metadata: { name: 'd', namespace: 'default' }, spec: { replicas: -1 } } as KubeObject).map(fieldErrorString), [
+      'spec.replicas: Invalid value: -1: must be greater than or equal to 0',
+    ]);
+  });
+  it('rejects a binding to something other than a node', () => {
+    const k = gvk('', 'v1', 'Binding');
+    assert.deepEqual(validateCreate(k, { metadata: { name: 'p', namespace: 'default' }, target: { kind: 'Pod', name: 'x' } } as KubeObject).map(fieldErrorString), [
+      'target.kind: Unsupported value: "Pod": supported values: "Node", "<empty>"',
+    ]);
+  });
+});
