@@ -1,0 +1,48 @@
+/**
+ * ObjectSource is the security layer's read access to cluster state: decoded objects from the
+ * apiserver's watch cache, memoized per cached revision so authorizing a request never
+ * re-parses unchanged RBAC objects or pods.
+ */
+import type { CachedObject, ResourceCache } from '../cache/watchcache.js';
+
+export interface ObjectSource {
+  /** list returns the decoded objects of a resource in one namespace ('' = all namespaces). */
+  list<T>(group: string, resource: string, namespace: string): T[];
+  /** get returns one decoded object, or undefined when it does not exist. */
+  get<T>(group: string, resource: string, namespace: string, name: string): T | undefined;
+  /** revision changes whenever an object of the resource is added, changed or removed. */
+  revision(group: string, resource: string): string;
+}
+
+/** cacheObjectSource reads through the watch cache's ResourceCaches (lookup returns undefined for unknown resources). */
+export function cacheObjectSource(lookup: (group: string, resource: string) => ResourceCache | undefined): ObjectSource {
+  const decoded = new WeakMap<CachedObject, unknown>();
+  const decode = <T>(o: CachedObject): T => {
+    let v = decoded.get(o);
+    if (v === undefined) {
+      v = JSON.parse(o.bytes.toString('utf8')) as unknown;
+      decoded.set(o, v);
+    }
+    return v as T;
+  };
+  return {
+    list<T>(group: string, resource: string, namespace: string): T[] {
+      const c = lookup(group, resource);
+      return c ? c.list(namespace).map((o) => decode<T>(o)) : [];
+    },
+    get<T>(group: string, resource: string, namespace: string, name: string): T | undefined {
+      const c = lookup(group, resource);
+      if (!c) return undefined;
+      const o = c.objects.get(`${c.prefix}${namespace ? `${namespace}/` : ''}${name}`);
+      return o ? decode<T>(o) : undefined;
+    },
+    revision(group: string, resource: string): string {
+      const c = lookup(group, resource);
+      if (!c) return '';
+      let max = 0;
+      const all = c.list('');
+      for (const o of all) if (o.rv > max) max = o.rv;
+      return `${all.length}:${max}`;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * The RBAC authorizer as upstream's plugin/pkg/auth/authorizer/rbac: a request is allowed when
+ * a rule of a role bound to the user allows it: ClusterRoleBindings everywhere, RoleBindings
+ * (to a Role or a ClusterRole) in their namespace. Denial is "no opinion" with an empty reason,
+ * so the next authorizer in the chain may still allow.
+ */
+import type { UserInfo } from '../../pipeline.js';
+import type { ObjectSource } from '../objects.js';
+import { RBAC_GROUP } from './policy.js';
+import { appliesTo, ruleAllows, type Attributes, type PolicyRule, type RoleRef, type Subject } from './rules.js';
+
+export interface Decision {
+  decision: 'allow' | 'deny' | 'noOpinion';
+  reason: string;
+}
+
+/** AttributesAuthorizer is one link of the authorization chain. */
+export interface AttributesAuthorizer {
+  authorize(a: Attributes): Decision;
+}
+
+interface Binding {
+  metadata: { name: string; namespace?: string };
+  roleRef: RoleRef;
+  subjects?: Subject[];
+}
+
+interface Role {
+  rules?: PolicyRule[] | null;
+}
+
+/** RBACAuthorizer evaluates bindings and roles read from the cluster. */
+export class RBACAuthorizer implements AttributesAuthorizer {
+  constructor(private readonly objects: ObjectSource) {}
+
+  authorize(a: Attributes): Decision {
+    let allowed = false;
+    this.visitRules(a.user, a.namespace, (rule) => {
+      if (ruleAllows(a, rule)) allowed = true;
+      return !allowed;
+    });
+    return allowed ? { decision: 'allow', reason: '' } : { decision: 'noOpinion', reason: '' };
+  }
+
+  /**
+   * rulesFor returns every rule that applies to the user in a namespace ('' = cluster rules
+   * only), plus messages for bindings whose role is missing, as upstream's RulesFor.
+   */
+  rulesFor(user: UserInfo, namespace: string): { rules: PolicyRule[]; errors: string[] } {
+    const rules: PolicyRule[] = [];
+    const errors = this.visitRules(user, namespace, (rule) => {
+      rules.push(rule);
+      return true;
+    });
+    return { rules, errors };
+  }
+
+  /** roleRules resolves a roleRef in a namespace to its rules (undefined: the role does not exist). */
+  roleRules(ref: RoleRef, namespace: string): PolicyRule[] | undefined {
+    if (ref.kind === 'ClusterRole') return this.objects.get<Role>(RBAC_GROUP, 'clusterroles', '', ref.name)?.rules ?? (this.objects.get<Role>(RBAC_GROUP, 'clusterroles', '', ref.name) ? [] : undefined);
+    if (ref.kind === 'Role' && namespace) {
+      const role = this.objects.get<Role>(RBAC_GROUP, 'roles', namespace, ref.name);
+      return role ? (role.rules ?? []) : undefined;
+    }
+    return undefined;
+  }
+
+  /** visitRules calls visit for each applicable rule until it returns false; returns resolution errors. */
+  private visitRules(user: UserInfo, namespace: string, visit: (r: PolicyRule) => boolean): string[] {
+    const errors: string[] = [];
+    const walk = (bindings: Binding[], ns: string, kind: string): boolean => {
+      for (const b of bindings) {
+        if (!(b.subjects ?? []).some((s) => appliesTo(user, s, ns))) continue;
+        const rules = this.roleRules(b.roleRef, ns);
+        if (!rules) {
+          errors.push(`${kind} ${ns ? `${ns}/` : ''}${b.metadata.name}: ${b.roleRef.kind === 'Role' ? 'role' : 'clusterrole'}.rbac.authorization.k8s.io "${b.roleRef.name}" not found`);
+          continue;
+        }
+        for (const rule of rules) if (!visit(rule)) return false;
+      }
+      return true;
+    };
+    if (!walk(this.objects.list<Binding>(RBAC_GROUP, 'clusterrolebindings', ''), '', 'clusterrolebinding')) return errors;
+    if (namespace) walk(this.objects.list<Binding>(RBAC_GROUP, 'rolebindings', namespace), namespace, 'rolebinding');
+    return errors;
+  }
+}

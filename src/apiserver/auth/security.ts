@@ -1,0 +1,146 @@
+/**
+ * createSecurity assembles the apiserver's security from options, as kube-apiserver's
+ * authentication and authorization flags do: the cluster PKI and TLS material, the
+ * authenticator chain, the authorizer chain (privileged groups, then --authorization-mode), the
+ * RBAC admission checks, and the start-up work (default policy, ClusterRole aggregation loop).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ensurePKI, type ClusterPKI } from '../../pki/index.js';
+import type { AdmissionPlugin, Authenticator, Authorizer, UserInfo } from '../pipeline.js';
+import type { RequestInfo } from '../requestinfo.js';
+import { ANONYMOUS_ADMIN } from '../pipeline.js';
+import type { Admission } from '../pipeline.js';
+import type { Resource, Store } from '../registry/store.js';
+import { authenticationChain, tokenFileAuthenticator, type TokenAuthenticator } from './authn.js';
+import { alwaysAllow, alwaysDeny, attributesOf, ChainAuthorizer, privilegedGroups } from './authz.js';
+import type { ObjectSource } from './objects.js';
+import { RBACAuthorizer, type AttributesAuthorizer } from './rbac/authorizer.js';
+import { rbacEscalation } from './rbac/escalation.js';
+import { RBAC_GROUP } from './rbac/policy.js';
+import { aggregateClusterRoles, reconcileBootstrapPolicy } from './rbac/reconcile.js';
+
+export interface SecurityOptions {
+  /** dataDir holds the PKI (`<dataDir>/server/tls`) and the service-account signing key. */
+  dataDir: string;
+  /** tls: false serves plain HTTP (tests, --insecure-http); client certificates are then unavailable. */
+  tls?: boolean;
+  /** tlsSANs are extra serving-certificate names and addresses (--tls-san). */
+  tlsSANs?: string[];
+  /** tokenAuthFile is a static token CSV (--token-auth-file). */
+  tokenAuthFile?: string;
+  /** authorizationModes as --authorization-mode, in order (default Node, RBAC). */
+  authorizationModes?: string[];
+  /** anonymousAuth: true lets every unauthenticated request in as system:anonymous; default only /healthz, /livez, /readyz, /version. */
+  anonymousAuth?: boolean;
+  /** aggregationIntervalMs is how often ClusterRole aggregation looks for changes (default 200 ms). */
+  aggregationIntervalMs?: number;
+}
+
+export interface SecurityDeps {
+  objects: ObjectSource;
+  /** serviceIP is the `kubernetes` Service's ClusterIP (a serving-certificate SAN). */
+  serviceIP: string;
+}
+
+/** StartAccess is what the security layer needs to write its start-up objects. */
+export interface StartAccess {
+  store: Store;
+  resolve: (g: string, v: string, r: string) => Resource | undefined;
+  admission: Admission;
+}
+
+export interface ServeContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  info: RequestInfo;
+  user: UserInfo;
+}
+
+export interface Security {
+  /** pki is the cluster's CAs and certificates (undefined when tls is false). */
+  pki?: ClusterPKI;
+  /** tls is the HTTPS server material: serving key and certificate, client CA to verify client certificates. */
+  tls?: { key: string; cert: string; ca: string };
+  authenticator: Authenticator;
+  authorizer: Authorizer;
+  admissionPlugins: AdmissionPlugin[];
+  /** serve answers the security APIs; returns false when the request is not one of them. */
+  serve(ctx: ServeContext): Promise<boolean>;
+  /** impersonate applies Impersonate-* headers after authorizing them; returns the user to act as. */
+  impersonate(req: IncomingMessage, user: UserInfo): Promise<UserInfo>;
+  /** start reconciles the default RBAC policy and starts the aggregation loop. */
+  start(w: StartAccess): Promise<void>;
+  stop(): void;
+}
+
+export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Promise<Security> {
+  const pki = o.tls === false ? undefined : await ensurePKI(o.dataDir, { tlsSANs: o.tlsSANs ?? [], serviceIP: deps.serviceIP });
+  const tokens: TokenAuthenticator[] = [];
+  if (o.tokenAuthFile) tokens.push(tokenFileAuthenticator(o.tokenAuthFile));
+  const authenticator = authenticationChain({ tokens, anonymous: o.anonymousAuth ? 'all' : 'public' });
+
+  const rbac = new RBACAuthorizer(deps.objects);
+  const links: AttributesAuthorizer[] = [privilegedGroups];
+  for (const mode of o.authorizationModes ?? ['Node', 'RBAC']) {
+    switch (mode) {
+      case 'RBAC':
+        links.push(rbac);
+        break;
+      case 'AlwaysAllow':
+        links.push(alwaysAllow);
+        break;
+      case 'AlwaysDeny':
+        links.push(alwaysDeny);
+        break;
+      case 'Node':
+        break;
+      default:
+        throw new Error(`authorization mode ${JSON.stringify(mode)} is not supported (Node, RBAC, AlwaysAllow, AlwaysDeny)`);
+    }
+  }
+  const chain = new ChainAuthorizer(links);
+  const authorizer: Authorizer = {
+    authorize(user, info) {
+      const d = chain.authorize(attributesOf(user, info));
+      return d.decision === 'allow' ? { allowed: true } : { allowed: false, reason: d.reason };
+    },
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const security: Security = {
+    authenticator,
+    authorizer,
+    admissionPlugins: [rbacEscalation(chain, rbac)],
+    serve: async () => false,
+    impersonate: async (_req, user) => user,
+    async start(w) {
+      const access = { ...w, user: ANONYMOUS_ADMIN };
+      await reconcileBootstrapPolicy(access);
+      let seen = '';
+      let running = false;
+      const tick = async (): Promise<void> => {
+        const rev = deps.objects.revision(RBAC_GROUP, 'clusterroles');
+        if (rev === seen || running) return;
+        running = true;
+        try {
+          seen = rev;
+          await aggregateClusterRoles(access, deps.objects);
+        } catch (err) {
+          console.error('clusterrole-aggregation:', err);
+        } finally {
+          running = false;
+        }
+      };
+      timer = setInterval(() => void tick(), o.aggregationIntervalMs ?? 200);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
+  if (pki) {
+    security.pki = pki;
+    security.tls = { key: pki.serving.keyPem, cert: pki.serving.certPem + pki.serverCA.certPem, ca: pki.clientCA.certPem };
+  }
+  return security;
+}
