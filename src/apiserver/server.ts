@@ -4,6 +4,7 @@
  * Kubernetes REST API, discovery, OpenAPI and health endpoints.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHTTPSServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { builtinResources } from '../api/resources.js';
 import { forbidden, internalError, isStatusError, StatusError } from '../api/errors.js';
@@ -24,6 +25,7 @@ import { strategyFor } from './registry/strategy.js';
 import { namespaceLifecycle } from './admission.js';
 import { bootstrap } from './bootstrap.js';
 import type { WatchStream } from './watch.js';
+import { cacheObjectSource, createSecurity, type Security, type SecurityOptions } from './auth/index.js';
 
 /** The Kubernetes version k8ts speaks (discovery, /version). */
 export const KUBE_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+k8ts' };
@@ -45,6 +47,12 @@ export interface ApiServerOptions {
   /** authenticators are asked in order; the default accepts everyone as system:admin. */
   authenticators?: Authenticator[];
   authorizer?: Authorizer;
+  /**
+   * security turns on TLS, authentication, authorization (RBAC, Node), impersonation and the
+   * auth APIs (src/apiserver/auth). Absent: the in-process test mode (plain HTTP, every
+   * request is system:admin). `authenticators`/`authorizer` given explicitly still win.
+   */
+  security?: SecurityOptions;
   /** admissionPlugins run after the built-in NamespaceLifecycle. */
   admissionPlugins?: AdmissionPlugin[];
   /** advertiseAddress is the IP put into the `kubernetes` Endpoints (default 127.0.0.1). */
@@ -58,8 +66,10 @@ export interface ApiServerOptions {
 }
 
 export interface RunningApiServer {
-  /** url is `http://host:port` ('' when not listening). */
+  /** url is `http://host:port` or `https://host:port` ('' when not listening). */
   url: string;
+  /** security is the TLS/authn/authz layer when ApiServerOptions.security was given (its pki holds the CAs and admin credentials). */
+  security?: Security;
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   storage: Storage;
   close(): Promise<void>;
@@ -120,6 +130,9 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   for (const o of services.stored.cache.list('')) reserveExisting(JSON.parse(o.bytes.toString('utf8')) as KubeObject, ips, nodePorts);
   const namespaces = resolve('', 'v1', 'namespaces')!;
 
+  const security = opts.security
+    ? await createSecurity(opts.security, { objects: cacheObjectSource((g, r) => [...resources.values()].find((x) => x.info.group === g && x.info.resource === r)?.stored.cache), serviceIP: range.nth(1) })
+    : undefined;
   const admission = new Admission([
     namespaceLifecycle({
       phase: async (name) => {
@@ -129,13 +142,14 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
         return ((JSON.parse(bytes.toString('utf8')) as KubeObject).status as { phase?: string } | undefined)?.phase ?? 'Active';
       },
     }),
+    ...(security?.admissionPlugins ?? []),
     ...(opts.admissionPlugins ?? []),
   ]);
   const watches = new Set<WatchStream>();
   const openapi = new OpenAPI(builtinResources);
   const deps: HandlerDeps = { store, storage, cache, admission, resolve, watches, openapi, now: () => new Date() };
-  const authenticators = opts.authenticators ?? [allowAllAuthenticator];
-  const authorizer = opts.authorizer ?? alwaysAllowAuthorizer;
+  const authenticators = opts.authenticators ?? (security ? [security.authenticator] : [allowAllAuthenticator]);
+  const authorizer = opts.authorizer ?? security?.authorizer ?? alwaysAllowAuthorizer;
   let discovery = new Discovery(builtinResources, '127.0.0.1:6443');
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -148,6 +162,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       if (user) break;
     }
     if (!user) throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    if (security) user = await security.impersonate(req, user);
     // authorization
     const decision = await authorizer.authorize(user, info);
     if (!decision.allowed) {
@@ -158,6 +173,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       }
       throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403, message: `forbidden: User "${user.username}" cannot ${info.verb} path "${info.path}"` });
     }
+    if (security && info.isResourceRequest && (await security.serve({ req, res, info, user }))) return;
     if (info.isResourceRequest) {
       const ctx: RequestContext = { req, res, info, query: url.searchParams, user, warnings: new ResponseWarnings() };
       return handleResource(deps, ctx);
@@ -177,7 +193,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   let url = '';
   let port = opts.port ?? 6443;
   if (opts.listen !== false) {
-    server = createServer(handler);
+    server = security?.tls ? createHTTPSServer({ ...security.tls, requestCert: true, rejectUnauthorized: false }, handler) : createServer(handler);
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolveListen, reject) => {
       server!.once('error', reject);
@@ -185,7 +201,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     });
     port = (server.address() as AddressInfo).port;
     const host = opts.bindAddress && opts.bindAddress !== '0.0.0.0' && opts.bindAddress !== '::' ? opts.bindAddress : '127.0.0.1';
-    url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    url = `${security?.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     discovery = new Discovery(builtinResources, `${opts.advertiseAddress ?? host}:${port}`);
   }
   await bootstrap(store, resolve, admission, {
@@ -193,6 +209,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     advertiseAddress: opts.advertiseAddress ?? '127.0.0.1',
     port,
   });
+  await security?.start({ store, resolve, admission });
 
   const bookmarkTimer = setInterval(() => {
     for (const w of watches) if (w.allowBookmarks && !w.isStopped) w.bookmark(cache.rv);
@@ -203,8 +220,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     url,
     handler,
     storage,
+    ...(security ? { security } : {}),
     async close() {
       clearInterval(bookmarkTimer);
+      security?.stop();
       for (const w of [...watches]) w.stop('closed');
       cache.stop();
       if (server) {
