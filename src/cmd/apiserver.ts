@@ -1,8 +1,16 @@
 /**
- * `k8ts apiserver`: flags named as kube-apiserver's (and k3s's for the datastore), then run.
+ * `k8ts apiserver`: flags named as kube-apiserver's (and k3s's for the datastore and data dir),
+ * then run. Secure by default: TLS with a generated CA, client-certificate and token
+ * authentication, Node+RBAC authorization, anonymous access only to the public health and
+ * version endpoints; the admin kubeconfig is written to `<data-dir>/kubeconfig.yaml`.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { startApiServer } from '../apiserver/index.js';
+import { kubeconfigYAML } from '../pki/index.js';
+import { defaultDataDir } from '../storage/index.js';
 
 interface Flags {
   bindAddress: string;
@@ -12,29 +20,66 @@ interface Flags {
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
   advertiseAddress?: string;
+  tlsSan: string[];
+  tokenAuthFile?: string;
+  authorizationMode: string;
+  anonymousAuth: boolean;
+  insecureHttp: boolean;
+  writeKubeconfig?: string;
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+/** hostAddress is the host's first non-loopback IPv4 address, as kube-apiserver picks its advertise address (the Endpoints API rejects loopback). */
+function hostAddress(): string {
+  for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
+  return '127.0.0.1';
 }
 
 export function registerApiserver(program: Command): void {
   program
     .command('apiserver')
-    .description('Run the Kubernetes API server (plain HTTP on loopback until TLS and authentication land)')
+    .description('Run the Kubernetes API server (HTTPS, authentication and RBAC by default)')
     .option('--bind-address <ip>', '(listener) address to listen on', '127.0.0.1')
-    .option('--secure-port <port>', '(listener) port to serve the API on', '6443')
+    .option('--secure-port <port>', '(listener) port to serve the API on (0 picks a free port)', '6443')
     .option('--advertise-address <ip>', '(listener) address published in the kubernetes Endpoints')
+    .option('--tls-san <name>', '(listener) extra hostname or IP for the serving certificate (repeatable)', collect, [])
+    .option('--insecure-http', '(listener) serve plain HTTP without TLS (tests only; client certificates cannot be used)', false)
     .option('--datastore-endpoint <url>', "(db) sqlite (default), sqlite:///abs/path.db, 'sqlite::memory:' or etcd http(s)://host:2379", '')
-    .option('--data-dir <dir>', '(data) directory for state (default /var/lib/k8ts as root, ~/.k8ts otherwise)')
+    .option('--data-dir <dir>', '(data) directory for state and certificates (default /var/lib/k8ts as root, ~/.k8ts otherwise)')
+    .option('--write-kubeconfig <path>', '(client) also write the admin kubeconfig to this path')
+    .option('--token-auth-file <file>', '(auth) static bearer tokens: CSV token,user,uid,"group1,group2"')
+    .option('--authorization-mode <modes>', '(auth) ordered authorization modes: Node, RBAC, AlwaysAllow, AlwaysDeny', 'Node,RBAC')
+    .option('--anonymous-auth', '(auth) let unauthenticated requests in as system:anonymous everywhere (default: only /healthz, /livez, /readyz, /version)', false)
     .option('--service-cluster-ip-range <cidr>', '(networking) CIDR for Service ClusterIPs', '10.43.0.0/16')
     .option('--service-node-port-range <range>', '(networking) port range for NodePort Services', '30000-32767')
     .action(async (f: Flags) => {
+      const dataDir = f.dataDir ?? defaultDataDir();
       const server = await startApiServer({
         bindAddress: f.bindAddress,
         port: Number(f.securePort),
         datastoreEndpoint: f.datastoreEndpoint,
         serviceClusterIPRange: f.serviceClusterIpRange,
         serviceNodePortRange: f.serviceNodePortRange,
-        ...(f.dataDir ? { dataDir: f.dataDir } : {}),
-        ...(f.advertiseAddress ? { advertiseAddress: f.advertiseAddress } : {}),
+        dataDir,
+        advertiseAddress: f.advertiseAddress ?? hostAddress(),
+        security: {
+          dataDir,
+          tls: !f.insecureHttp,
+          tlsSANs: f.tlsSan,
+          authorizationModes: f.authorizationMode.split(',').map((s) => s.trim()).filter(Boolean),
+          anonymousAuth: f.anonymousAuth,
+          ...(f.tokenAuthFile ? { tokenAuthFile: f.tokenAuthFile } : {}),
+        },
       });
+      const pki = server.security?.pki;
+      if (pki) {
+        const yaml = kubeconfigYAML({ server: server.url, caPem: pki.serverCA.certPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem });
+        for (const path of [join(dataDir, 'kubeconfig.yaml'), ...(f.writeKubeconfig ? [f.writeKubeconfig] : [])]) {
+          mkdirSync(dirname(path), { recursive: true });
+          writeFileSync(path, yaml, { mode: 0o600 });
+        }
+      }
       console.error(`k8ts apiserver: serving on ${server.url}`);
       const stop = (): void => {
         server.close().then(
