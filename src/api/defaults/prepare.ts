@@ -85,7 +85,7 @@ export function prepareForCreate(gvk: GroupVersionKind, obj: KubeObject): void {
   const key = `${gvk.group}/${gvk.kind}`;
   const generation = new Set([
     'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'batch/CronJob', '/ReplicationController',
-    'networking.k8s.io/Ingress', 'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget', '/Pod',
+    'networking.k8s.io/Ingress', 'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget',
   ]);
   if (generation.has(key)) {
     o.metadata ??= {};
@@ -147,7 +147,7 @@ const statusKinds = new Set([
 
 /** Kinds whose metadata.generation counts spec changes. */
 const generationKinds = new Set([
-  '/Pod', '/ReplicationController', 'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'batch/CronJob',
+  '/ReplicationController', 'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'batch/CronJob',
   'networking.k8s.io/Ingress', 'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget',
 ]);
 

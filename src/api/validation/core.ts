@@ -205,8 +205,8 @@ export function validateService(svc: Service): FieldError[] {
   if (itp === undefined || itp === null) {
     if (type === 'NodePort' || type === 'LoadBalancer' || type === 'ClusterIP') errs.push(field.required(SPEC.child('internalTrafficPolicy'), ''));
   } else if (itp !== 'Cluster' && itp !== 'Local') errs.push(field.notSupported(SPEC.child('internalTrafficPolicy'), itp, ['Cluster', 'Local']));
-  if (s.trafficDistribution !== undefined && s.trafficDistribution !== null && !['PreferClose', 'PreferSameZone', 'PreferSameNode'].includes(s.trafficDistribution)) {
-    errs.push(field.notSupported(SPEC.child('trafficDistribution'), s.trafficDistribution, ['PreferClose', 'PreferSameZone', 'PreferSameNode']));
+  if (s.trafficDistribution !== undefined && s.trafficDistribution !== null && s.trafficDistribution !== 'PreferClose') {
+    errs.push(field.notSupported(SPEC.child('trafficDistribution'), s.trafficDistribution, ['PreferClose']));
   }
   return errs;
 }

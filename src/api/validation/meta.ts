@@ -90,9 +90,9 @@ function validateOwnerReferences(refs: OwnerReference[] | undefined, p: Path): F
     const apiVersion = str(r.apiVersion);
     const version = apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
     if (!version) errs.push(field.invalid(p.child('apiVersion'), apiVersion, 'version must not be empty'));
-    if (!str(r.kind)) errs.push(field.invalid(p.child('kind'), str(r.kind), 'must not be empty'));
-    if (!str(r.name)) errs.push(field.invalid(p.child('name'), str(r.name), 'must not be empty'));
-    if (!str(r.uid)) errs.push(field.invalid(p.child('uid'), str(r.uid), 'must not be empty'));
+    if (!str(r.kind)) errs.push(field.invalid(p.child('kind'), str(r.kind), 'kind must not be empty'));
+    if (!str(r.name)) errs.push(field.invalid(p.child('name'), str(r.name), 'name must not be empty'));
+    if (!str(r.uid)) errs.push(field.invalid(p.child('uid'), str(r.uid), 'uid must not be empty'));
     if (r.controller === true) {
       const cur = `${str(r.kind)}/${str(r.name)}`;
       if (firstController) {

@@ -1,7 +1,7 @@
 /**
- * Format checks as upstream's k8s.io/apimachinery/pkg/util/validation (and api/validate/content):
- * each returns the list of problem descriptions (empty when valid), worded exactly as upstream so
- * the 422 text matches kube-apiserver's.
+ * Format checks as upstream's k8s.io/apimachinery/pkg/util/validation: each returns the list of
+ * problem descriptions (empty when valid), worded exactly as kube-apiserver v1.32 (the version
+ * k8ts serves) so the 422 text matches.
  */
 
 export const emptyError = (): string => 'must be non-empty';
@@ -29,7 +29,7 @@ export function isQualifiedName(value: string): string[] {
     name = value;
   } else if (value.indexOf('/', slash + 1) >= 0) {
     return [
-      'a valid label key ' +
+      'a qualified name ' +
         regexError(labelKeyErrMsg, labelKeyFmt, 'MyName', 'my.name', '123-abc') +
         " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
     ];

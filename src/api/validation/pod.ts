@@ -391,9 +391,16 @@ function validateHandler(h: Record<string, unknown>, keys: readonly string[], gr
         errs.push(...validatePortNumOrName(typeof v['port'] === 'number' ? v['port'] : 0, hp.child('port')));
         break;
       case 'sleep': {
+        // v1.32: AllowPodLifecycleSleepActionZeroValue is off, so zero is rejected.
         const secs = typeof v['seconds'] === 'number' ? v['seconds'] : 0;
-        if (grace !== undefined && (secs < 0 || secs > grace)) {
-          errs.push(field.invalid(hp, secs, `must be non-negative and less than terminationGracePeriodSeconds (${grace})`));
+        if (grace !== undefined && (secs <= 0 || secs > grace)) {
+          errs.push(
+            field.invalid(
+              hp,
+              secs,
+              `must be greater than 0 and less than terminationGracePeriodSeconds (${grace}). Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep.`,
+            ),
+          );
         }
         break;
       }
