@@ -308,16 +308,28 @@ export class LeaderElector {
     }
   }
 
-  /** release clears the holder so another candidate can take over without waiting. */
+  /**
+   * release clears the holder so another candidate can take over without waiting. The lease is
+   * re-read first: a renewal cut short by the cancellation may have landed on the server after
+   * all, leaving our cached copy stale.
+   */
   private async release(): Promise<void> {
     if (!this.observed || this.observed.holderIdentity !== this.config.identity) return;
-    const now = this.clock.now();
-    const r: LeaderElectionRecord = { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: this.observed.leaseTransitions };
-    try {
-      await this.config.lock.update(r, AbortSignal.timeout(this.renewDeadlineMs));
-      this.setObserved(r);
-    } catch (err) {
-      this.log(err);
+    const signal = AbortSignal.timeout(this.renewDeadlineMs);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const current = await this.config.lock.get(signal);
+        if (!current || current.holderIdentity !== this.config.identity) return;
+        const now = this.clock.now();
+        const r: LeaderElectionRecord = { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: current.leaseTransitions };
+        await this.config.lock.update(r, signal);
+        this.setObserved(r);
+        return;
+      } catch (err) {
+        if (isStatusError(err, 'Conflict') && !signal.aborted) continue;
+        this.log(err);
+        return;
+      }
     }
   }
 }
