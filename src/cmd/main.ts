@@ -15,6 +15,7 @@ const program = new Command('k8ts')
 // Subcommands register themselves here; only commands that work are listed.
 const registrations: Array<(program: Command) => void> = [
   (await import('./apiserver.js')).registerApiserver,
+  (await import('./controller-manager.js')).registerControllerManager,
   (await import('./snapshot.js')).registerSnapshot,
   (await import('./kubelet.js')).registerKubelet,
   (await import('./scheduler.js')).registerScheduler,

@@ -1,0 +1,9 @@
+/**
+ * src/controllers: kube-controller-manager. Controllers are level-based reconcile functions
+ * keyed by `namespace/name` on one shared ControllerRunner (runner.ts); manager.ts selects
+ * them from `--controllers` and runs them under leader election.
+ */
+export { runControllerManager, enabledControllers, knownControllers, type ControllerManagerOptions, type ControllerSettings } from './manager.js';
+export { ControllerRunner, watch, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
+export { newDeploymentController, type DeploymentControllerOptions } from './deployment.js';
+export { newReplicaSetController, newReplicationControllerController, type ReplicaSetControllerOptions } from './replicaset.js';

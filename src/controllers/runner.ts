@@ -1,0 +1,134 @@
+/**
+ * The shared controller runner (controller-runtime's Manager + Controller): it owns one
+ * rate-limited work queue per controller, starts the shared informers, waits for every cache
+ * to sync, then runs each controller's workers. A controller is only its reconcile function
+ * plus the sources it watches; the runner's event handlers only enqueue `namespace/name` keys.
+ */
+import type { GroupVersionResource } from '../api/types.js';
+import {
+  DeletedFinalStateUnknown,
+  RateLimitingQueue,
+  runWorkers,
+  metaNamespaceKeyFunc,
+  type ApiObject,
+  type Clock,
+  type EventRecorder,
+  type RestClient,
+  type SharedIndexInformer,
+  type SharedInformerFactory,
+} from '../client/index.js';
+
+/** ReconcileResult asks the runner to look at the key again after a delay (level-based). */
+export interface ReconcileResult {
+  requeueAfter?: number;
+}
+
+/** Watch maps each event of one informer to the keys of the objects to reconcile. */
+export interface Watch {
+  informer: SharedIndexInformer<ApiObject>;
+  /** keys returns the keys to enqueue for an object (old and new states are both mapped on update). */
+  keys(obj: ApiObject): string[];
+}
+
+/** watch builds a typed Watch; without `keys` the object's own `namespace/name` is enqueued. */
+export function watch<T extends ApiObject>(informer: SharedIndexInformer<T>, keys?: (obj: T) => string[]): Watch {
+  return {
+    informer: informer as unknown as SharedIndexInformer<ApiObject>,
+    keys: (keys as ((obj: ApiObject) => string[]) | undefined) ?? ((o) => [metaNamespaceKeyFunc(o)]),
+  };
+}
+
+/** Controller is a reconcile function keyed by `namespace/name` and what it watches. */
+export interface Controller {
+  /** name is the upstream controller name (`deployment`, `replicaset`, `garbage-collector`...). */
+  readonly name: string;
+  /** workers is the number of concurrent reconciles (the `--concurrent-*-syncs` flags). */
+  readonly workers: number;
+  readonly watches: readonly Watch[];
+  /**
+   * reconcile converges the object named by key towards its desired state. It must be
+   * idempotent; a thrown error retries the key with rate limiting.
+   */
+  reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult | void>;
+  /** start, when present, runs background loops (monitors, periodic scans) until signal aborts. */
+  start?(signal: AbortSignal, enqueue: (key: string) => void): Promise<void>;
+}
+
+/** ControllerContext is what every controller constructor receives. */
+export interface ControllerContext {
+  client: RestClient;
+  informers: SharedInformerFactory;
+  clock: Clock;
+  /** recorder returns an event recorder whose source component is `component`. */
+  recorder(component: string): EventRecorder;
+  /** log reports errors and notable transitions (stderr by default). */
+  log(msg: string, err?: unknown): void;
+}
+
+/** informerFor is a typed shorthand for the factory's shared informer. */
+export function informerFor<T extends ApiObject>(ctx: ControllerContext, r: GroupVersionResource): SharedIndexInformer<T> {
+  return ctx.informers.forResource<T>(r);
+}
+
+interface Running {
+  controller: Controller;
+  queue: RateLimitingQueue<string>;
+}
+
+/**
+ * ControllerRunner runs controllers on shared informers. Add controllers, then `run(signal)`;
+ * it resolves once every worker has stopped after `signal` aborts.
+ */
+export class ControllerRunner {
+  private readonly running: Running[] = [];
+
+  constructor(private readonly ctx: ControllerContext) {}
+
+  /** add registers a controller and its event handlers; call before run(). */
+  add(controller: Controller): void {
+    const queue = new RateLimitingQueue<string>({ name: controller.name, clock: this.ctx.clock });
+    for (const w of controller.watches) {
+      const enqueue = (o: ApiObject): void => {
+        for (const k of w.keys(o)) queue.add(k);
+      };
+      w.informer.addEventHandler({
+        add: (o) => enqueue(o),
+        update: (a, b) => {
+          enqueue(a);
+          enqueue(b);
+        },
+        delete: (o) => enqueue(o instanceof DeletedFinalStateUnknown ? (o.obj as ApiObject) : o),
+      });
+    }
+    this.running.push({ controller, queue });
+  }
+
+  /** names lists the registered controllers. */
+  names(): string[] {
+    return this.running.map((r) => r.controller.name);
+  }
+
+  /** run starts informers, waits for their caches, and runs every controller until signal aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    this.ctx.informers.start(signal);
+    const synced = await this.ctx.informers.waitForCacheSync(signal);
+    if (!synced || signal.aborted) {
+      for (const r of this.running) r.queue.shutDown();
+      await this.ctx.informers.shutdown();
+      return;
+    }
+    const loops = this.running.map(async ({ controller, queue }) => {
+      const extra = controller.start?.(signal, (k) => queue.add(k)).catch((err: unknown) => {
+        if (!signal.aborted) this.ctx.log(`controller ${controller.name}: background loop failed`, err);
+      });
+      await runWorkers(queue, controller.workers, (key) => controller.reconcile(key, signal), signal, {
+        onError: (key, err) => {
+          if (!signal.aborted) this.ctx.log(`controller ${controller.name}: error syncing ${key}`, err);
+        },
+      });
+      await extra;
+    });
+    await Promise.all(loops);
+    await this.ctx.informers.shutdown();
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * ReplicaSet and Deployment controllers against a real in-process apiserver.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { gvr } from '../client/index.js';
+import { newDeploymentController } from './deployment.js';
+import { newReplicaSetController } from './replicaset.js';
+import { setPodReady, startHarness, waitFor, type Harness } from './testing.js';
+
+const template = (image: string) => ({
+  metadata: { labels: { app: 'web' } },
+  spec: { containers: [{ name: 'web', image }] },
+});
+
+describe('replicaset and deployment controllers', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness((ctx) => [newReplicaSetController(ctx), newDeploymentController(ctx)]);
+  });
+  after(async () => h?.stop());
+
+  const pods = () => h.client.resource<Pod>(gvr.pods).namespace('default');
+  const rss = () => h.client.resource<ReplicaSet>(gvr.replicasets).namespace('default');
+  const deps = () => h.client.resource<Deployment>(gvr.deployments).namespace('default');
+
+  test('a ReplicaSet creates, adopts, releases and deletes pods and reports status', async () => {
+    // An orphan that matches is adopted instead of creating a third pod.
+    await pods().create({ metadata: { name: 'orphan', labels: { app: 'rs1' } }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    const rs = await rss().create({
+      metadata: { name: 'rs1' },
+      spec: { replicas: 3, selector: { matchLabels: { app: 'rs1' } }, template: { metadata: { labels: { app: 'rs1' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    });
+    const owned = await waitFor('3 owned pods', async () => {
+      const l = (await pods().list({ labelSelector: 'app=rs1' })).items;
+      return l.length === 3 && l.every((p) => p.metadata?.ownerReferences?.[0]?.uid === rs.metadata?.uid) && l;
+    });
+    assert.ok(owned.some((p) => p.metadata?.name === 'orphan'), 'orphan adopted');
+    for (const p of owned) await setPodReady(h.client, p, true);
+    const st = await waitFor('status', async () => {
+      const s = (await rss().get('rs1')).status;
+      return s?.readyReplicas === 3 && s.availableReplicas === 3 && s;
+    });
+    assert.deepEqual([st.replicas, st.fullyLabeledReplicas, st.observedGeneration], [3, 3, 1]);
+    // Relabelling a pod releases it; the ReplicaSet replaces it.
+    await pods().patch('orphan', 'merge', { metadata: { labels: { app: 'other' } } });
+    await waitFor('released', async () => !(await pods().get('orphan')).metadata?.ownerReferences?.length);
+    await waitFor('replacement', async () => (await pods().list({ labelSelector: 'app=rs1' })).items.length === 3);
+    // Scale down deletes the not-ready pod first.
+    const l = (await pods().list({ labelSelector: 'app=rs1' })).items;
+    const notReady = l.find((p) => !p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    assert.ok(notReady);
+    await rss().patch('rs1', 'merge', { spec: { replicas: 2 } });
+    await waitFor('scaled down', async () => (await pods().list({ labelSelector: 'app=rs1' })).items.length === 2);
+    assert.ok(!(await pods().list({ labelSelector: 'app=rs1' })).items.some((p) => p.metadata?.name === notReady.metadata?.name));
+  });
+
+  test('a Deployment rolls out a new template within maxSurge/maxUnavailable and completes', async () => {
+    // Mark every pod ready as it appears, like a kubelet would.
+    const ready = setInterval(async () => {
+      for (const p of (await pods().list({ labelSelector: 'app=web' })).items) {
+        if (!p.status?.conditions?.some((c) => c.type === 'Ready') && !p.metadata?.deletionTimestamp) await setPodReady(h.client, p, true).catch(() => {});
+      }
+    }, 30);
+    try {
+      await deps().create({
+        metadata: { name: 'web' },
+        spec: { replicas: 4, selector: { matchLabels: { app: 'web' } }, strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } }, template: template('nginx:1') },
+      });
+      const done = async (rev: string) =>
+        waitFor(`rollout ${rev}`, async () => {
+          const d = await deps().get('web');
+          const s = d.status;
+          return (
+            s?.updatedReplicas === 4 &&
+            s.availableReplicas === 4 &&
+            s.replicas === 4 &&
+            s.observedGeneration === d.metadata?.generation &&
+            d.metadata?.annotations?.['deployment.kubernetes.io/revision'] === rev &&
+            d
+          );
+        });
+      const d1 = await done('1');
+      assert.equal(d1.status?.conditions?.find((c) => c.type === 'Progressing')?.reason, 'NewReplicaSetAvailable');
+      assert.equal(d1.status?.conditions?.find((c) => c.type === 'Available')?.status, 'True');
+      await deps().patch('web', 'merge', { spec: { template: template('nginx:2') } });
+      let maxPods = 0;
+      const watchPods = setInterval(async () => {
+        const n = (await pods().list({ labelSelector: 'app=web' })).items.filter((p) => !p.metadata?.deletionTimestamp).length;
+        maxPods = Math.max(maxPods, n);
+      }, 10);
+      await done('2');
+      clearInterval(watchPods);
+      assert.ok(maxPods <= 5, `at most replicas+maxSurge pods, saw ${maxPods}`);
+      const sets = (await rss().list({ labelSelector: 'app=web' })).items;
+      assert.equal(sets.length, 2);
+      const byRev = Object.fromEntries(sets.map((rs) => [rs.metadata?.annotations?.['deployment.kubernetes.io/revision'], rs]));
+      assert.equal(byRev['1']?.spec?.replicas, 0);
+      assert.equal(byRev['2']?.spec?.replicas, 4);
+      assert.ok(byRev['2']?.metadata?.labels?.['pod-template-hash']);
+      // Scaling is proportional and does not create a new revision.
+      await deps().patch('web', 'merge', { spec: { replicas: 2 } });
+      await waitFor('scaled', async () => (await rss().get(byRev['2']!.metadata!.name!)).spec?.replicas === 2);
+    } finally {
+      clearInterval(ready);
+    }
+  });
+});
