@@ -50,5 +50,11 @@ export function applyDefaults(gvk: GroupVersionKind, obj: KubeObject): void {
   if (!d) return;
   // HPA defaults depend on the served version; the object may not carry apiVersion yet.
   if (gvk.kind === 'HorizontalPodAutoscaler' && !obj.apiVersion) obj.apiVersion = `autoscaling/${gvk.version}`;
-  (d as (o: KubeObject) => void)(obj);
+  try {
+    (d as (o: KubeObject) => void)(obj);
+  } catch (e) {
+    // A wrongly typed field (which upstream rejects while decoding) leaves the object partly
+    // defaulted; validation then reports it instead of the apiserver failing here.
+    if (!(e instanceof TypeError)) throw e;
+  }
 }

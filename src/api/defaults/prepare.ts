@@ -81,6 +81,15 @@ export function podQOSClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort'
  * for kinds with spec generations. Unknown kinds are left alone.
  */
 export function prepareForCreate(gvk: GroupVersionKind, obj: KubeObject): void {
+  try {
+    prepareForCreateUnguarded(gvk, obj);
+  } catch (e) {
+    // Wrongly typed input (rejected at decode upstream) is left for validation to report.
+    if (!(e instanceof TypeError)) throw e;
+  }
+}
+
+function prepareForCreateUnguarded(gvk: GroupVersionKind, obj: KubeObject): void {
   const o = obj as Record<string, unknown> & KubeObject;
   const key = `${gvk.group}/${gvk.kind}`;
   const generation = new Set([

@@ -11,7 +11,7 @@
  * `metadata.resourceVersion: Invalid value: "": must be specified for an update`), then
  * prepareForUpdate / prepareForStatusUpdate → validateUpdate / validateStatusUpdate.
  */
-import { type FieldError, Path } from '../field.js';
+import { field, type FieldError, Path } from '../field.js';
 import type { GroupVersionKind, KubeObject } from '../types.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { validatePathSegmentName } from './names.js';
@@ -39,26 +39,46 @@ const clusterScoped = new Set([
 const genericMeta = (gvk: GroupVersionKind, obj: KubeObject): FieldError[] =>
   validateObjectMeta(obj.metadata, !clusterScoped.has(`${gvk.group}/${gvk.kind}`), validatePathSegmentName, Path.root('metadata'));
 
+/**
+ * guarded runs a validator over input whose field types were not checked: upstream rejects a
+ * wrongly typed field while decoding (400), so reaching here with one is the caller's bug; it is
+ * reported as a field error rather than thrown.
+ */
+function guarded(run: () => FieldError[]): FieldError[] {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof TypeError) return [field.internal(Path.root('<object>'), new Error(`malformed object: ${e.message}`))];
+    throw e;
+  }
+}
+
 /** validateCreate checks a new object (after defaulting) of the given kind. */
 export function validateCreate(gvk: GroupVersionKind, obj: KubeObject): FieldError[] {
   const v = lookup(gvk);
   if (!v) return [];
-  const errs = v.create(obj);
-  return errs.length > 0 ? errs : genericMeta(gvk, obj);
+  return guarded(() => {
+    const errs = v.create(obj);
+    return errs.length > 0 ? errs : genericMeta(gvk, obj);
+  });
 }
 
 /** validateUpdate checks an update of `old` to `obj` (spec and metadata; immutable fields). */
 export function validateUpdate(gvk: GroupVersionKind, obj: KubeObject, old: KubeObject): FieldError[] {
   const v = lookup(gvk);
   if (!v) return [];
-  const errs = v.update ? v.update(obj, old) : v.create(obj);
-  return errs.length > 0 ? errs : validateObjectMetaUpdate(obj.metadata, old.metadata, Path.root('metadata'));
+  return guarded(() => {
+    const errs = v.update ? v.update(obj, old) : v.create(obj);
+    return errs.length > 0 ? errs : validateObjectMetaUpdate(obj.metadata, old.metadata, Path.root('metadata'));
+  });
 }
 
 /** validateStatusUpdate checks a write to the status subresource. */
 export function validateStatusUpdate(gvk: GroupVersionKind, obj: KubeObject, old: KubeObject): FieldError[] {
   const v = lookup(gvk);
   if (!v) return [];
-  const errs = v.status ? v.status(obj, old) : v.update ? v.update(obj, old) : v.create(obj);
-  return errs.length > 0 ? errs : validateObjectMetaUpdate(obj.metadata, old.metadata, Path.root('metadata'));
+  return guarded(() => {
+    const errs = v.status ? v.status(obj, old) : v.update ? v.update(obj, old) : v.create(obj);
+    return errs.length > 0 ? errs : validateObjectMetaUpdate(obj.metadata, old.metadata, Path.root('metadata'));
+  });
 }

@@ -478,3 +478,13 @@ describe('subresource bodies', () => {
     ]);
   });
 });
+
+describe('wrongly typed input', () => {
+  it('is reported, not thrown', () => {
+    const o = { metadata: { name: 'p', namespace: 'default' }, spec: { containers: 'nginx' } } as unknown as KubeObject;
+    applyDefaults(POD, o);
+    const got = validateCreate(POD, o);
+    assert.equal(got.length, 1);
+    assert.equal(got[0]!.type, 'InternalError');
+  });
+});
