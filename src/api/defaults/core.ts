@@ -141,9 +141,20 @@ export function defaultPodSpec(s: PodSpec | undefined): void {
   for (const v of s.volumes ?? []) defaultVolume(v);
 }
 
+/**
+ * zeroEmbeddedMeta gives an embedded ObjectMeta (pod templates, job templates, claim templates)
+ * the `creationTimestamp: null` that upstream's Go serializer always writes for a value struct.
+ */
+export function zeroEmbeddedMeta(holder: { metadata?: object } | undefined): void {
+  if (!holder) return;
+  const m = (holder.metadata ??= {}) as Record<string, unknown>;
+  if (!('creationTimestamp' in m)) m['creationTimestamp'] = null;
+}
+
 /** defaultPodTemplateSpec: pod templates get PodSpec defaults but not Pod-only ones. */
 export function defaultPodTemplateSpec(t: PodTemplateSpec | undefined): void {
   if (!t) return;
+  zeroEmbeddedMeta(t);
   defaultPodSpec(t.spec);
 }
 

@@ -92,7 +92,7 @@ describe('applyDefaults', () => {
     });
     assert.deepEqual(o['spec'], {
       selector: { matchLabels: { app: 'd' } },
-      template: { metadata: { labels: { app: 'd' } }, spec: { containers: [defaultedContainer('c', 'nginx:1.25', 'IfNotPresent')], ...templateSpecDefaults } },
+      template: { metadata: { labels: { app: 'd' }, creationTimestamp: null }, spec: { containers: [defaultedContainer('c', 'nginx:1.25', 'IfNotPresent')], ...templateSpecDefaults } },
       replicas: 1,
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } },
       revisionHistoryLimit: 10,
@@ -143,9 +143,9 @@ describe('applyDefaults', () => {
       pick: (o) => o['spec'],
       want: {
         selector: {},
-        template: {},
+        template: { metadata: { creationTimestamp: null } },
         volumeClaimTemplates: [
-          { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], volumeMode: 'Filesystem' }, status: { phase: 'Pending' } },
+          { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', creationTimestamp: null }, spec: { accessModes: ['ReadWriteOnce'], volumeMode: 'Filesystem' }, status: { phase: 'Pending' } },
         ],
         podManagementPolicy: 'OrderedReady',
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
@@ -159,21 +159,21 @@ describe('applyDefaults', () => {
       kind: gvk('apps', 'v1', 'DaemonSet'),
       obj: { metadata: { name: 'd' }, spec: { selector: {}, template: {} } },
       pick: (o) => o['spec'],
-      want: { selector: {}, template: {}, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, revisionHistoryLimit: 10 },
+      want: { selector: {}, template: { metadata: { creationTimestamp: null } }, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, revisionHistoryLimit: 10 },
     },
     {
       name: 'job',
       kind: gvk('batch', 'v1', 'Job'),
       obj: { metadata: { name: 'j' }, spec: { template: {} } },
       pick: (o) => o['spec'],
-      want: { template: {}, completions: 1, parallelism: 1, backoffLimit: 6, completionMode: 'NonIndexed', suspend: false, podReplacementPolicy: 'TerminatingOrFailed' },
+      want: { template: { metadata: { creationTimestamp: null } }, completions: 1, parallelism: 1, backoffLimit: 6, completionMode: 'NonIndexed', suspend: false, podReplacementPolicy: 'TerminatingOrFailed' },
     },
     {
       name: 'cronjob',
       kind: gvk('batch', 'v1', 'CronJob'),
       obj: { metadata: { name: 'c' }, spec: { schedule: '* * * * *', jobTemplate: {} } },
       pick: (o) => o['spec'],
-      want: { schedule: '* * * * *', jobTemplate: {}, concurrencyPolicy: 'Allow', suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1 },
+      want: { schedule: '* * * * *', jobTemplate: { metadata: { creationTimestamp: null } }, concurrencyPolicy: 'Allow', suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1 },
     },
     {
       name: 'namespace label',

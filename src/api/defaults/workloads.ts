@@ -4,7 +4,7 @@
  */
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
-import { defaultPersistentVolumeClaim, defaultPodTemplateSpec } from './core.js';
+import { defaultPersistentVolumeClaim, defaultPodTemplateSpec, zeroEmbeddedMeta } from './core.js';
 
 const unset = (v: unknown): boolean => v === undefined || v === null;
 
@@ -48,6 +48,7 @@ export function defaultStatefulSet(ss: StatefulSet): void {
   for (const c of s.volumeClaimTemplates ?? []) {
     c.apiVersion ??= 'v1';
     c.kind ??= 'PersistentVolumeClaim';
+    zeroEmbeddedMeta(c);
     defaultPersistentVolumeClaim(c);
   }
   defaultPodTemplateSpec(s.template);
@@ -95,5 +96,6 @@ export function defaultCronJob(cj: CronJob): void {
   if (unset(s.suspend)) s.suspend = false;
   if (unset(s.successfulJobsHistoryLimit)) s.successfulJobsHistoryLimit = 3;
   if (unset(s.failedJobsHistoryLimit)) s.failedJobsHistoryLimit = 1;
+  zeroEmbeddedMeta(s.jobTemplate);
   defaultPodTemplateSpec(s.jobTemplate?.spec?.template);
 }

@@ -183,7 +183,8 @@ export function validateTemplateObjectMeta(meta: ObjectMeta | undefined, p: Path
   const m = meta ?? {};
   const errs = [...validateAnnotations(m.annotations, p.child('annotations')), ...validateLabels(m.labels, p.child('labels'))];
   for (const k of Object.keys(m)) {
-    if (k !== 'labels' && k !== 'annotations' && (m as Record<string, unknown>)[k] !== undefined) errs.push(field.forbidden(p.child(k), 'cannot be set'));
+    const v = (m as Record<string, unknown>)[k];
+    if (k !== 'labels' && k !== 'annotations' && v !== undefined && v !== null) errs.push(field.forbidden(p.child(k), 'cannot be set'));
   }
   return errs;
 }
