@@ -26,6 +26,11 @@ export class Cache {
   private readonly images = new Map<string, { summary: ImageStateSummary; nodes: Set<string> }>();
   /** listGeneration changes whenever the node list a snapshot holds must be rebuilt. */
   listGeneration = 0;
+  /** labelEpoch changes when a node is added or removed or its labels change (indexes rebuild). */
+  labelEpoch = 0;
+  /** podChanges logs the nodes whose pods changed; podChangeBase is the sequence number of its first entry. */
+  private podChanges: NodeInfo[] = [];
+  private podChangeBase = 0;
   /** withAffinity / withAnti: nodes having pods with (anti-)affinity, kept incrementally (order is irrelevant). */
   readonly withAffinity = new IndexedList();
   readonly withAnti = new IndexedList();
@@ -48,6 +53,27 @@ export class Cache {
     const n = this.nodeInfo(nodeName);
     n.addPod(pi);
     this.trackAffinity(n);
+    this.logPodChange(n);
+  }
+
+  private logPodChange(n: NodeInfo): void {
+    this.podChanges.push(n);
+    if (this.podChanges.length > 65_536) {
+      // consumers further behind than this rebuild
+      this.podChanges = this.podChanges.slice(32_768);
+      this.podChangeBase += 32_768;
+    }
+  }
+
+  /** podChangeSeq is the sequence number after the last logged pod change. */
+  get podChangeSeq(): number {
+    return this.podChangeBase + this.podChanges.length;
+  }
+
+  /** podChangesSince lists nodes whose pods changed since `seq` (with repeats); undefined when the log no longer reaches back that far. */
+  podChangesSince(seq: number): readonly NodeInfo[] | undefined {
+    if (seq < this.podChangeBase) return undefined;
+    return this.podChanges.slice(seq - this.podChangeBase);
   }
 
   private trackAffinity(n: NodeInfo): void {
@@ -61,6 +87,7 @@ export class Cache {
     if (!n) return;
     n.removePod(key);
     this.trackAffinity(n);
+    this.logPodChange(n);
     if (!n.node && n.pods.length === 0) this.nodes.delete(nodeName);
   }
 
@@ -122,6 +149,9 @@ export class Cache {
     const name = node.metadata?.name ?? '';
     const n = this.nodeInfo(name);
     const isNew = !n.node;
+    if (isNew || n.labels !== (node.metadata?.labels ?? {})) {
+      if (isNew || JSON.stringify(n.labels) !== JSON.stringify(node.metadata?.labels ?? {})) this.labelEpoch++;
+    }
     this.removeNodeImages(n);
     n.setNode(node);
     for (const img of node.status?.images ?? []) {
@@ -162,6 +192,7 @@ export class Cache {
     this.removeNodeImages(n);
     // pods stay until their deletion is observed, as upstream; the node just leaves the lists
     n.node = undefined;
+    this.labelEpoch++;
     this.trackAffinity(n);
     if (n.pods.length === 0) this.nodes.delete(name);
     this.listGeneration++;
@@ -284,6 +315,15 @@ export class Snapshot implements SnapshotLister {
   /** imageNumNodes: on how many nodes an image (normalized name) is present. */
   imageNumNodes(name: string): number {
     return this.cache.imageNumNodes(name);
+  }
+  get labelEpoch(): number {
+    return this.cache.labelEpoch;
+  }
+  get podChangeSeq(): number {
+    return this.cache.podChangeSeq;
+  }
+  podChangesSince(seq: number): readonly NodeInfo[] | undefined {
+    return this.cache.podChangesSince(seq);
   }
   get(nodeName: string): NodeInfo | undefined {
     return this.byName.get(nodeName);

@@ -176,6 +176,11 @@ export interface SnapshotLister {
   get(nodeName: string): NodeInfo | undefined;
   /** imageNumNodes: on how many nodes an image (normalized name) is present. */
   imageNumNodes(name: string): number;
+  /** labelEpoch changes when nodes are added, removed or relabelled: incremental indexes rebuild then. */
+  readonly labelEpoch: number;
+  /** podChangeSeq / podChangesSince: the nodes whose pods changed since a sequence number (undefined: rebuild). */
+  readonly podChangeSeq: number;
+  podChangesSince(seq: number): readonly NodeInfo[] | undefined;
 }
 
 /**

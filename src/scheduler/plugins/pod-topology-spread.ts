@@ -21,7 +21,7 @@ import {
   type ScorePlugin,
 } from '../framework/interface.js';
 import { Status } from '../framework/status.js';
-import { countMatchingPods, pairKey } from '../framework/topology.js';
+import { countMatchingPods } from '../framework/topology.js';
 import type { NodeInfo, PodInfo } from '../framework/types.js';
 
 export const PodTopologySpreadName = 'PodTopologySpread';
@@ -53,29 +53,65 @@ interface Constraint {
 }
 
 class PreFilterState implements StateData {
+  private readonly mins: Array<number | undefined>;
   constructor(
     readonly constraints: Constraint[],
-    /** counts per constraint: topology value → matching pods. */
+    /** counts per constraint: topology value → matching pods. May be shared with an index until written. */
     readonly counts: Array<Map<string, number>>,
-  ) {}
+    private readonly shared: boolean[] = counts.map(() => false),
+  ) {
+    this.mins = counts.map(() => undefined);
+  }
   clone(): PreFilterState {
     return new PreFilterState(this.constraints, this.counts.map((m) => new Map(m)));
   }
+  /** writable returns constraint i's counts, copying a shared map first. */
+  writable(i: number): Map<string, number> {
+    if (this.shared[i]) {
+      this.counts[i] = new Map(this.counts[i]!);
+      this.shared[i] = false;
+    }
+    this.mins[i] = undefined;
+    return this.counts[i]!;
+  }
+  private self: number[] | undefined;
+  /** selfMatch: per constraint, 1 when the incoming pod matches its own selector (computed once). */
+  selfMatch(pod: PodInfo): number[] {
+    return (this.self ??= this.constraints.map((c) => (c.selector.matches(pod.labels) ? 1 : 0)));
+  }
+  /** minMatch is the global minimum over eligible domains (0 below minDomains), cached per state. */
   minMatch(i: number): number {
+    const cached = this.mins[i];
+    if (cached !== undefined) return cached;
     const c = this.constraints[i]!;
     const m = this.counts[i]!;
-    if (m.size < c.minDomains) return 0;
     let min = Infinity;
-    for (const v of m.values()) if (v < min) min = v;
-    return min === Infinity ? 0 : min;
+    if (m.size < c.minDomains) min = 0;
+    else for (const v of m.values()) if (v < min) min = v;
+    if (min === Infinity) min = 0;
+    this.mins[i] = min;
+    return min;
   }
+}
+
+/**
+ * SpreadIndex keeps one constraint's per-domain counts across cycles for pods whose node
+ * eligibility depends only on the topology keys (no node selector or required node affinity
+ * honoured, taints ignored): each cycle only re-counts the nodes whose pods changed.
+ */
+class SpreadIndex {
+  epoch = -1;
+  seq = 0;
+  readonly perNode = new Map<NodeInfo, number>();
+  readonly counts = new Map<string, number>();
 }
 
 class PreScoreState implements StateData {
   constructor(
     readonly constraints: Constraint[],
     readonly weights: number[],
-    readonly pairCounts: Map<string, number>,
+    /** per constraint (not hostname): topology value → matching pods. */
+    readonly pairCounts: Array<Map<string, number>>,
     readonly ignored: Set<string>,
   ) {}
   clone(): PreScoreState {
@@ -92,6 +128,7 @@ export class PodTopologySpread
   readonly name = PodTopologySpreadName;
   private readonly defaults: TopologySpreadConstraint[];
   private readonly systemDefaulted: boolean;
+  private readonly indexes = new Map<string, SpreadIndex>();
 
   constructor(
     args: PodTopologySpreadArgs | undefined,
@@ -176,9 +213,52 @@ export class PodTopologySpread
     return true;
   }
 
+  /** indexedCounts returns constraint c's live counts from its index, brought up to date. */
+  private indexedCounts(pod: PodInfo, c: Constraint, constraints: readonly Constraint[], nodes: readonly NodeInfo[]): Map<string, number> {
+    const snap = this.handle.snapshot;
+    const key = c.cacheKey + '\u0000' + c.topologyKey + '\u0000' + constraints.map((x) => x.topologyKey).join(',');
+    let ix = this.indexes.get(key);
+    if (!ix) {
+      if (this.indexes.size > 256) this.indexes.clear();
+      this.indexes.set(key, (ix = new SpreadIndex()));
+    }
+    const changed = ix.epoch === snap.labelEpoch ? snap.podChangesSince(ix.seq) : undefined;
+    if (!changed) {
+      ix.perNode.clear();
+      ix.counts.clear();
+      for (const n of nodes) {
+        if (!hasAllKeys(n, constraints)) continue;
+        const cnt = countMatchingPods(n, pod.namespace, c.selector, c.cacheKey);
+        ix.perNode.set(n, cnt);
+        const v = n.labels[c.topologyKey]!;
+        ix.counts.set(v, (ix.counts.get(v) ?? 0) + cnt);
+      }
+      ix.epoch = snap.labelEpoch;
+    } else {
+      for (const n of changed) {
+        const old = ix.perNode.get(n);
+        if (old === undefined) continue;
+        const cnt = countMatchingPods(n, pod.namespace, c.selector, c.cacheKey);
+        if (cnt === old) continue;
+        ix.perNode.set(n, cnt);
+        const v = n.labels[c.topologyKey]!;
+        ix.counts.set(v, (ix.counts.get(v) ?? 0) + cnt - old);
+      }
+    }
+    ix.seq = snap.podChangeSeq;
+    return ix.counts;
+  }
+
   preFilter(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): { status: Status } {
     const constraints = this.constraints(pod, 'DoNotSchedule');
     if (constraints.length === 0) return { status: Status.skip() };
+    const spec = pod.pod.spec;
+    const podHasNodeConstraints = (spec?.nodeSelector && Object.keys(spec.nodeSelector).length > 0) || spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+    if (constraints.every((c) => !c.honorNodeTaints && (!c.honorNodeAffinity || !podHasNodeConstraints))) {
+      const counts = constraints.map((c) => this.indexedCounts(pod, c, constraints, nodes));
+      state.write(preFilterKey, new PreFilterState(constraints, counts, constraints.map(() => true)));
+      return { status: Status.success() };
+    }
     const counts = constraints.map(() => new Map<string, number>());
     for (const n of nodes) {
       if (!hasAllKeys(n, constraints)) continue;
@@ -207,7 +287,8 @@ export class PodTopologySpread
       const c = s.constraints[i]!;
       if (!this.nodeEligible(pod, c, node) || !c.selector.matches(other.labels)) continue;
       const v = node.labels[c.topologyKey]!;
-      s.counts[i]!.set(v, (s.counts[i]!.get(v) ?? 0) + d);
+      const m = s.writable(i);
+      m.set(v, (m.get(v) ?? 0) + d);
     }
     return Status.success();
   }
@@ -215,11 +296,12 @@ export class PodTopologySpread
   filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
     const s = state.read<PreFilterState>(preFilterKey);
     if (!s) return Status.success();
+    const selfMatch = s.selfMatch(pod);
     for (let i = 0; i < s.constraints.length; i++) {
       const c = s.constraints[i]!;
       const v = node.labels[c.topologyKey];
       if (v === undefined) return Status.unresolvable(ErrReasonNodeLabelNotMatch);
-      const self = c.selector.matches(pod.labels) ? 1 : 0;
+      const self = selfMatch[i]!;
       const matchNum = s.counts[i]!.get(v) ?? 0;
       const skew = matchNum + self - s.minMatch(i);
       if (skew > c.maxSkew) return Status.unschedulable(ErrReasonConstraintsNotMatch);
@@ -235,7 +317,7 @@ export class PodTopologySpread
     const requireAll = (pod.pod.spec?.topologySpreadConstraints?.length ?? 0) > 0 || !this.systemDefaulted;
     const ignored = new Set<string>();
     const sizes = constraints.map(() => new Set<string>());
-    const pairCounts = new Map<string, number>();
+    const pairCounts = constraints.map(() => new Map<string, number>());
     for (const n of filtered) {
       if (requireAll && !hasAllKeys(n, constraints)) {
         ignored.add(n.name);
@@ -246,20 +328,21 @@ export class PodTopologySpread
         const v = n.labels[c.topologyKey];
         if (v === undefined) continue;
         sizes[i]!.add(v);
-        if (c.topologyKey !== hostnameKey) pairCounts.set(pairKey(c.topologyKey, v), 0);
+        if (c.topologyKey !== hostnameKey) pairCounts[i]!.set(v, 0);
       }
     }
     const weights = constraints.map((c, i) => Math.log((c.topologyKey === hostnameKey ? filtered.length - ignored.size : sizes[i]!.size) + 2));
-    if (pairCounts.size > 0) {
+    if (pairCounts.some((m) => m.size > 0)) {
       for (const n of this.handle.snapshot.nodeInfos()) {
         if (requireAll && !hasAllKeys(n, constraints)) continue;
-        for (const c of constraints) {
+        for (let i = 0; i < constraints.length; i++) {
+          const c = constraints[i]!;
           const v = n.labels[c.topologyKey];
           if (c.topologyKey === hostnameKey || v === undefined) continue;
-          const k = pairKey(c.topologyKey, v);
-          const cur = pairCounts.get(k);
+          const m = pairCounts[i]!;
+          const cur = m.get(v);
           if (cur === undefined || !this.nodeEligible(pod, c, n)) continue;
-          pairCounts.set(k, cur + countMatchingPods(n, pod.namespace, c.selector, c.cacheKey));
+          m.set(v, cur + countMatchingPods(n, pod.namespace, c.selector, c.cacheKey));
         }
       }
     }
@@ -277,7 +360,7 @@ export class PodTopologySpread
       const c = s.constraints[i]!;
       const v = node.labels[c.topologyKey];
       if (v === undefined) continue;
-      const cnt = c.topologyKey === hostnameKey ? countMatchingPods(node, pod.namespace, c.selector, c.cacheKey) : (s.pairCounts.get(pairKey(c.topologyKey, v)) ?? 0);
+      const cnt = c.topologyKey === hostnameKey ? countMatchingPods(node, pod.namespace, c.selector, c.cacheKey) : (s.pairCounts[i]!.get(v) ?? 0);
       score += cnt * s.weights[i]! + (c.maxSkew - 1);
     }
     return Math.round(score);
