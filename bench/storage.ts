@@ -230,6 +230,15 @@ async function suite(backend: string, open: (o: StorageOptions) => Promise<Stora
 
 const work = mkdtempSync(join(tmpdir(), 'k8ts-bench-'));
 let etcd: RunningEtcd | undefined;
+// An interrupted run still stops its etcd and removes its files.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    void (etcd?.stop() ?? Promise.resolve()).finally(() => {
+      rmSync(work, { recursive: true, force: true });
+      process.exit(130);
+    });
+  });
+}
 try {
   if (only !== 'etcd') {
     let n = 0;
