@@ -301,3 +301,22 @@ export function defaultLimitRange(lr: LimitRange): void {
     if (Object.keys(defReq).length) item.defaultRequest = defReq;
   }
 }
+
+/**
+ * defaultEvent shapes a core/v1 Event as v1.32's Go serializer writes it: the value-typed fields
+ * without omitempty are always present (`reportingComponent: ""`, `source: {}`, `eventTime: null`).
+ */
+export function defaultEvent(ev: Record<string, unknown>): void {
+  if (ev['eventTime'] === undefined) ev['eventTime'] = null;
+  if (ev['firstTimestamp'] === undefined) ev['firstTimestamp'] = null;
+  if (ev['lastTimestamp'] === undefined) ev['lastTimestamp'] = null;
+  if (ev['reportingComponent'] === undefined) ev['reportingComponent'] = '';
+  if (ev['reportingInstance'] === undefined) ev['reportingInstance'] = '';
+  if (ev['source'] === undefined) ev['source'] = {};
+  if (ev['involvedObject'] === undefined) ev['involvedObject'] = {};
+}
+
+/** defaultResourceQuota: ResourceQuotaSpec is a value struct, so `spec: {}` is always written. */
+export function defaultResourceQuota(rq: Record<string, unknown>): void {
+  if (rq['spec'] === undefined) rq['spec'] = {};
+}

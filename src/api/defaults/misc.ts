@@ -12,9 +12,16 @@ import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 
 const rbacGroup = 'rbac.authorization.k8s.io';
 
+/** defaultRole: Role and ClusterRole `rules` has no omitempty upstream, so absent rules are null. */
+export function defaultRole(r: Record<string, unknown>): void {
+  if (r['rules'] === undefined) r['rules'] = null;
+}
+
 export function defaultNetworkPolicy(np: NetworkPolicy): void {
   np.spec ??= { podSelector: {} };
   const s = np.spec;
+  // podSelector is a required value struct: an omitted one is written as {}.
+  s.podSelector ??= {};
   for (const r of s.ingress ?? []) for (const p of r.ports ?? []) if (!p.protocol) p.protocol = 'TCP';
   for (const r of s.egress ?? []) for (const p of r.ports ?? []) if (!p.protocol) p.protocol = 'TCP';
   if (!s.policyTypes || s.policyTypes.length === 0) {
@@ -24,11 +31,17 @@ export function defaultNetworkPolicy(np: NetworkPolicy): void {
 }
 
 export function defaultIngressClass(ic: IngressClass): void {
-  const p = ic.spec?.parameters;
+  ic.spec ??= {};
+  const p = ic.spec.parameters;
   if (p && !p.scope) p.scope = 'Cluster';
 }
 
 export function defaultEndpointSlice(es: EndpointSlice): void {
+  // endpoints and ports have no omitempty upstream: absent lists are written as null.
+  const w = es as unknown as Record<string, unknown>;
+  if (w['endpoints'] === undefined) w['endpoints'] = null;
+  if (w['ports'] === undefined) w['ports'] = null;
+  for (const e of es.endpoints ?? []) e.conditions ??= {};
   for (const p of es.ports ?? []) {
     if (p.name === undefined || p.name === null) p.name = '';
     if (!p.protocol) p.protocol = 'TCP';

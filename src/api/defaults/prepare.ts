@@ -138,6 +138,9 @@ function prepareForCreateUnguarded(gvk: GroupVersionKind, obj: KubeObject): void
     case 'apps/StatefulSet':
       o['status'] = { replicas: 0, availableReplicas: 0 };
       break;
+    case '/ResourceQuota':
+      o['status'] = {};
+      break;
     case 'policy/PodDisruptionBudget':
       o['status'] = { currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 };
       break;
