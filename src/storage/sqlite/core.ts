@@ -4,6 +4,8 @@
  * runs either in a worker thread (files) or on the calling thread (in-memory databases).
  */
 import Database from 'better-sqlite3';
+import { accessSync, constants } from 'node:fs';
+import { dirname } from 'node:path';
 import type { KeyValue, StorageErrorCode, WatchEvent } from '../interface.js';
 import { checkOwnership, configureWriter, initSchema, type LogRow } from './schema.js';
 
@@ -85,8 +87,11 @@ export class WriterCore {
   private compactRev: number;
   private readonly stmts;
 
+  private readonly path: string | undefined;
+
   constructor(pathOrDb: string | Database.Database, memory: boolean) {
     this.db = typeof pathOrDb === 'string' ? new Database(pathOrDb) : pathOrDb;
+    this.path = typeof pathOrDb === 'string' ? pathOrDb : undefined;
     const name = typeof pathOrDb === 'string' ? pathOrDb : ':memory:';
     checkOwnership(this.db, name);
     configureWriter(this.db, memory);
@@ -149,6 +154,11 @@ export class WriterCore {
       }
       this.rev = startRev;
       const mapped = sqliteErrorCode(err);
+      // A disk remounted read-only under a running server shows up as a generic I/O error.
+      if (mapped.code === 'Unavailable' && this.path !== undefined && onReadOnlyFs(dirname(this.path))) {
+        mapped.code = 'ReadOnly';
+        mapped.message = `storage: datastore ${this.path} is on a read-only filesystem: ${mapped.message}`;
+      }
       return { results: ops.map(() => ({ ok: false, code: mapped.code, message: mapped.message })), events: [] };
     }
     return { results, events };
@@ -231,6 +241,16 @@ export class WriterCore {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** onReadOnlyFs tells whether dir sits on a read-only filesystem (EROFS, which binds root too). */
+export function onReadOnlyFs(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EROFS';
+  }
+}
 
 function toBuffer(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);

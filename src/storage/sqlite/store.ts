@@ -5,7 +5,7 @@
  * sees every committed transaction; watch events come back from the writer in revision order.
  */
 import Database from 'better-sqlite3';
-import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
@@ -29,7 +29,7 @@ import { SortedMap } from '../sorted-map.js';
 import type { StorageOptions } from '../options.js';
 import { guaranteedUpdate } from '../update.js';
 import { WatchHub } from '../watch-hub.js';
-import { WriterCore, eventFromRow, kvFromRow, sqliteErrorCode, type WriteOp, type WriteResult } from './core.js';
+import { WriterCore, eventFromRow, kvFromRow, onReadOnlyFs, sqliteErrorCode, type WriteOp, type WriteResult } from './core.js';
 import { WriterEngine, type EngineConfig, type InMsg, type OutMsg } from './engine.js';
 import { acquireLock } from './lock.js';
 import { APPLICATION_ID, checkFile, type LogRow } from './schema.js';
@@ -129,7 +129,7 @@ export class SqliteStorage implements Storage {
       };
       return store;
     }
-    if (readOnlyDir(dirname(path))) return SqliteStorage.openReadOnly(path, opts);
+    if (onReadOnlyFs(dirname(path))) return SqliteStorage.openReadOnly(path, opts);
     mkdirSync(dirname(path), { recursive: true });
     checkFile(path);
     const release = acquireLock(path + '.lock');
@@ -524,15 +524,6 @@ export class SqliteStorage implements Storage {
     for (const waiters of this.inflight.values()) for (const w of waiters) w.resolve({ ok: false, code: 'Closed', message: 'storage closed' });
     this.inflight.clear();
     this.releaseLock();
-  }
-}
-
-function readOnlyDir(dir: string): boolean {
-  try {
-    accessSync(dir, constants.W_OK);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EROFS';
   }
 }
 
