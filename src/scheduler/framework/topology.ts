@@ -53,3 +53,63 @@ export class TopologyCounts {
     return c;
   }
 }
+
+/** DomainContribution: node contributes `count` to the domain `key=value`. */
+export type DomainContribution = readonly [key: string, value: string, count: number];
+
+/**
+ * DomainIndex aggregates per-domain counts over all nodes across scheduling cycles: it
+ * rebuilds when nodes are added, removed or relabelled (the snapshot's labelEpoch) and
+ * otherwise re-evaluates only the nodes whose pods changed since its last refresh.
+ */
+export class DomainIndex {
+  private epoch = -1;
+  private seq = 0;
+  private readonly perNode = new Map<NodeInfo, readonly DomainContribution[]>();
+  readonly counts = new TopologyCounts();
+
+  refresh(
+    snap: { readonly labelEpoch: number; readonly podChangeSeq: number; podChangesSince(seq: number): readonly NodeInfo[] | undefined },
+    nodes: readonly NodeInfo[],
+    contributionsOf: (n: NodeInfo) => readonly DomainContribution[],
+  ): TopologyCounts {
+    const changed = this.epoch === snap.labelEpoch ? snap.podChangesSince(this.seq) : undefined;
+    if (!changed) {
+      this.perNode.clear();
+      this.counts.byKey.clear();
+      for (const n of nodes) this.set(n, contributionsOf(n));
+      this.epoch = snap.labelEpoch;
+    } else {
+      let last: NodeInfo | undefined;
+      for (const n of changed) {
+        if (n === last || !n.node) continue;
+        last = n;
+        const old = this.perNode.get(n);
+        if (old) for (const [k, v, c] of old) this.counts.add(k, v, -c);
+        this.perNode.delete(n);
+        this.set(n, contributionsOf(n));
+      }
+    }
+    this.seq = snap.podChangeSeq;
+    return this.counts;
+  }
+
+  private set(n: NodeInfo, contributions: readonly DomainContribution[]): void {
+    if (contributions.length === 0) return;
+    this.perNode.set(n, contributions);
+    for (const [k, v, c] of contributions) this.counts.add(k, v, c);
+  }
+}
+
+/** DomainIndexes is a bounded map of DomainIndex by signature. */
+export class DomainIndexes {
+  private readonly m = new Map<string, DomainIndex>();
+  get(key: string): DomainIndex {
+    let ix = this.m.get(key);
+    if (!ix) {
+      if (this.m.size > 256) this.m.clear();
+      this.m.set(key, (ix = new DomainIndex()));
+    }
+    return ix;
+  }
+}

@@ -17,7 +17,7 @@ import {
   type ScorePlugin,
 } from '../framework/interface.js';
 import { Status } from '../framework/status.js';
-import { countMatchingPods, TopologyCounts } from '../framework/topology.js';
+import { countMatchingPods, DomainIndexes, TopologyCounts, type DomainContribution } from '../framework/topology.js';
 import { termMatches, type AffinityTerm, type NodeInfo, type PodInfo } from '../framework/types.js';
 
 export const InterPodAffinityName = 'InterPodAffinity';
@@ -37,14 +37,23 @@ type Counts = TopologyCounts;
 const existingAntiMemo = new WeakMap<NodeInfo, Map<string, { gen: number; keys: string[] }>>();
 
 class PreFilterState implements StateData {
+  /** shared: the counts belong to a DomainIndex and must be copied before a simulation writes them. */
+  shared = false;
   constructor(
     readonly affinityTerms: AffinityTerm[],
     readonly antiAffinityTerms: AffinityTerm[],
-    readonly existingAntiAffinityCounts: Counts,
-    readonly affinityCounts: Counts,
-    readonly antiAffinityCounts: Counts,
+    public existingAntiAffinityCounts: Counts,
+    public affinityCounts: Counts,
+    public antiAffinityCounts: Counts,
     readonly nsLabels: Readonly<Record<string, string>> | undefined,
   ) {}
+  own(): void {
+    if (!this.shared) return;
+    this.existingAntiAffinityCounts = this.existingAntiAffinityCounts.clone();
+    this.affinityCounts = this.affinityCounts.clone();
+    this.antiAffinityCounts = this.antiAffinityCounts.clone();
+    this.shared = false;
+  }
   clone(): PreFilterState {
     return new PreFilterState(
       this.affinityTerms,
@@ -73,6 +82,7 @@ export class InterPodAffinity
   readonly name = InterPodAffinityName;
   private readonly hardPodAffinityWeight: number;
   private readonly ignorePreferredTermsOfExistingPods: boolean;
+  private readonly indexes = new DomainIndexes();
 
   constructor(
     args: InterPodAffinityArgs | undefined,
@@ -100,41 +110,44 @@ export class InterPodAffinity
 
   preFilter(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): { status: Status } {
     const nsLabels = this.nsLabels(pod.namespace);
-    const existingAnti = new TopologyCounts();
-    const withAnti = this.handle.snapshot.havePodsWithRequiredAntiAffinity();
-    if (withAnti.length > 0) {
+    const snap = this.handle.snapshot;
+    let existingAnti = new TopologyCounts();
+    if (snap.havePodsWithRequiredAntiAffinity().length > 0) {
       const identity = pod.namespace + '\u0000' + JSON.stringify(pod.labels) + '\u0000' + JSON.stringify(nsLabels ?? null);
-      for (const n of withAnti) {
-        for (const key of this.existingAntiKeys(n, pod, nsLabels, identity)) existingAnti.add(key, n.labels[key]!, 1);
-      }
+      existingAnti = this.indexes.get('ea\u0000' + identity).refresh(snap, nodes, (n) =>
+        n.podsWithRequiredAntiAffinity.length === 0 ? [] : this.existingAntiKeys(n, pod, nsLabels, identity).map((k): DomainContribution => [k, n.labels[k]!, 1]),
+      );
     }
     const affinityTerms = this.mergeNamespaces(pod.requiredAffinityTerms);
     const antiTerms = this.mergeNamespaces(pod.requiredAntiAffinityTerms);
     if (affinityTerms.length === 0 && antiTerms.length === 0 && existingAnti.empty) return { status: Status.skip() };
     const s = new PreFilterState(affinityTerms, antiTerms, existingAnti, new TopologyCounts(), new TopologyCounts(), nsLabels);
+    s.shared = true;
     if (affinityTerms.length > 1) {
       // a pod must match every term at once: count by scanning
-      for (const n of nodes) for (const existing of n.pods) this.countIncoming(s, existing, n, 1);
-    } else if (affinityTerms.length === 1 || antiTerms.length > 0) {
-      // one term at a time: per-node counts memoized by node generation
-      for (const n of nodes) {
-        if (n.pods.length === 0) continue;
-        for (const t of affinityTerms) {
-          const v = n.labels[t.topologyKey];
-          if (v === undefined) continue;
-          const c = countTerm(n, t);
-          if (c > 0) s.affinityCounts.add(t.topologyKey, v, c);
-        }
-        for (const t of antiTerms) {
-          const v = n.labels[t.topologyKey];
-          if (v === undefined) continue;
-          const c = countTerm(n, t);
-          if (c > 0) s.antiAffinityCounts.add(t.topologyKey, v, c);
-        }
-      }
+      s.affinityCounts = new TopologyCounts();
+      for (const n of nodes) for (const existing of n.pods) this.countIncoming(s, existing, n, 1, true, false);
+    } else if (affinityTerms.length === 1) {
+      s.affinityCounts = this.termCounts(affinityTerms[0]!, nodes);
+    }
+    if (antiTerms.length === 1) s.antiAffinityCounts = this.termCounts(antiTerms[0]!, nodes);
+    else if (antiTerms.length > 1) {
+      s.antiAffinityCounts = new TopologyCounts();
+      for (const n of nodes) for (const existing of n.pods) this.countIncoming(s, existing, n, 1, false, true);
     }
     state.write(preFilterKey, s);
     return { status: Status.success() };
+  }
+
+  /** termCounts: pods selected by one term per domain of its topology key, from a DomainIndex. */
+  private termCounts(t: AffinityTerm, nodes: readonly NodeInfo[]): TopologyCounts {
+    const key = 't\u0000' + [...t.namespaces].join(',') + '\u0000' + t.selectorKey + '\u0000' + t.topologyKey;
+    return this.indexes.get(key).refresh(this.handle.snapshot, nodes, (n) => {
+      const v = n.labels[t.topologyKey];
+      if (v === undefined || n.pods.length === 0) return [];
+      const c = countTerm(n, t);
+      return c > 0 ? [[t.topologyKey, v, c]] : [];
+    });
   }
 
   /** existingAntiKeys: topology keys of the node's pods' required anti-affinity terms that select `pod`, memoized. */
@@ -161,8 +174,8 @@ export class InterPodAffinity
     }
   }
 
-  private countIncoming(s: PreFilterState, existing: PodInfo, n: NodeInfo, d: number): void {
-    if (s.affinityTerms.length > 0) {
+  private countIncoming(s: PreFilterState, existing: PodInfo, n: NodeInfo, d: number, affinity = true, anti = true): void {
+    if (affinity && s.affinityTerms.length > 0) {
       let all = true;
       for (const t of s.affinityTerms) if (!termMatches(t, existing, undefined)) { all = false; break; }
       if (all) {
@@ -172,6 +185,7 @@ export class InterPodAffinity
         }
       }
     }
+    if (!anti) return;
     for (const t of s.antiAffinityTerms) {
       const v = n.labels[t.topologyKey];
       if (v !== undefined && termMatches(t, existing, undefined)) s.antiAffinityCounts.add(t.topologyKey, v, d);
@@ -189,6 +203,7 @@ export class InterPodAffinity
   private update(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo, d: number): Status {
     const s = state.read<PreFilterState>(preFilterKey);
     if (!s) return Status.success();
+    s.own();
     this.countExistingAnti(s.existingAntiAffinityCounts, other, pod, s.nsLabels, node, d);
     this.countIncoming(s, other, node, d);
     return Status.success();
