@@ -7,3 +7,6 @@ export { runControllerManager, enabledControllers, knownControllers, type Contro
 export { ControllerRunner, watch, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
 export { newDeploymentController, type DeploymentControllerOptions } from './deployment.js';
 export { newReplicaSetController, newReplicationControllerController, type ReplicaSetControllerOptions } from './replicaset.js';
+export { newGarbageCollector, GC_RESOURCES, type GarbageCollectorOptions } from './garbagecollector.js';
+export { newNamespaceController, type NamespaceControllerOptions } from './namespace.js';
+export { newServiceAccountsController, newRootCACertPublisher, ROOT_CA_CONFIGMAP } from './serviceaccount.js';

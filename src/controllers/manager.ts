@@ -18,6 +18,9 @@ import {
 } from '../client/index.js';
 import { ControllerRunner, type Controller, type ControllerContext } from './runner.js';
 import { newDeploymentController } from './deployment.js';
+import { newGarbageCollector } from './garbagecollector.js';
+import { newNamespaceController } from './namespace.js';
+import { newRootCACertPublisher, newServiceAccountsController } from './serviceaccount.js';
 import { newReplicaSetController, newReplicationControllerController } from './replicaset.js';
 
 /** ControllerManagerOptions mirrors kube-controller-manager's flags (durations in ms). */
@@ -68,9 +71,17 @@ const registry: Registration[] = [
   { name: 'deployment-controller', aliases: ['deployment'], factory: (c, w) => newDeploymentController(c, { workers: w }) },
   { name: 'replicaset-controller', aliases: ['replicaset'], factory: (c, w) => newReplicaSetController(c, { workers: w }) },
   { name: 'replicationcontroller-controller', aliases: ['replicationcontroller'], factory: (c, w) => newReplicationControllerController(c, { workers: w }) },
+  {
+    name: 'garbage-collector-controller',
+    aliases: ['garbagecollector'],
+    factory: (c, w, s) => newGarbageCollector(c, { workers: w, ...(s.gcIgnoredResources ? { ignoredResources: s.gcIgnoredResources } : {}) }),
+  },
+  { name: 'namespace-controller', aliases: ['namespace'], factory: (c, w) => newNamespaceController(c, { workers: w }) },
+  { name: 'serviceaccount-controller', aliases: ['serviceaccount'], factory: (c, w) => newServiceAccountsController(c, w) },
+  { name: 'root-ca-certificate-publisher-controller', aliases: ['root-ca-cert-publisher'], factory: (c, _w, s) => newRootCACertPublisher(c, s.rootCA) },
 ];
 
-/** registerController adds a controller to the manager's registry (used by this folder's modules). */
+/** knownControllers lists the canonical names `--controllers` accepts (aliases: the short upstream names). */
 export function knownControllers(): string[] {
   return registry.map((r) => r.name);
 }

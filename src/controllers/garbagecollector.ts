@@ -1,0 +1,243 @@
+/**
+ * The garbage collector (upstream pkg/controller/garbagecollector), level-based: every
+ * object that can have owners is watched; an object is reconciled when it, one of its owners
+ * or one of its dependents changes. Reconciling an object:
+ *
+ * - owners: each ownerReference is solid (owner exists with that uid), dangling (gone, or
+ *   replaced by another uid — confirmed with a live read, never from the cache alone) or
+ *   waiting (owner being deleted in the foreground). With a solid owner left, dangling and
+ *   waiting references are removed; otherwise the object is deleted (in the foreground when a
+ *   foreground owner waits for it and it has dependents of its own).
+ * - `orphan` finalizer on a deleted object: its dependents lose their reference to it, then
+ *   the finalizer is removed.
+ * - `foregroundDeletion` finalizer: dependents are deleted (their own reconcile sees a
+ *   waiting owner) and the finalizer goes once no dependent with blockOwnerDeletion remains.
+ *
+ * Keys are `<group>|<resource>|<namespace>|<name>`.
+ */
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import type { GroupVersionResource } from '../api/types.js';
+import { isStatusError } from '../api/errors.js';
+import { gvr, type ApiObject, type Indexer, type ResourceInterface, type SharedIndexInformer } from '../client/index.js';
+import type { Controller, ControllerContext, Watch } from './runner.js';
+import { groupOf } from './util/owner.js';
+
+/** GCResource is a resource the collector watches (as dependent and as owner). */
+interface GCResource {
+  gvr: GroupVersionResource;
+  kind: string;
+  namespaced: boolean;
+}
+
+const r = (g: GroupVersionResource, kind: string, namespaced = true): GCResource => ({ gvr: g, kind, namespaced });
+
+/** GC_RESOURCES: the built-in resources that carry or are referenced by ownerReferences. */
+export const GC_RESOURCES: readonly GCResource[] = [
+  r(gvr.pods, 'Pod'),
+  r(gvr.replicasets, 'ReplicaSet'),
+  r(gvr.deployments, 'Deployment'),
+  r(gvr.statefulsets, 'StatefulSet'),
+  r(gvr.daemonsets, 'DaemonSet'),
+  r(gvr.controllerrevisions, 'ControllerRevision'),
+  r(gvr.jobs, 'Job'),
+  r(gvr.cronjobs, 'CronJob'),
+  r(gvr.replicationcontrollers, 'ReplicationController'),
+  r(gvr.endpointslices, 'EndpointSlice'),
+  r(gvr.endpoints, 'Endpoints'),
+  r(gvr.services, 'Service'),
+  r(gvr.configmaps, 'ConfigMap'),
+  r(gvr.secrets, 'Secret'),
+  r(gvr.serviceaccounts, 'ServiceAccount'),
+  r(gvr.persistentvolumeclaims, 'PersistentVolumeClaim'),
+  r(gvr.persistentvolumes, 'PersistentVolume', false),
+  r(gvr.leases, 'Lease'),
+  r(gvr.nodes, 'Node', false),
+  r(gvr.ingresses, 'Ingress'),
+  r(gvr.poddisruptionbudgets, 'PodDisruptionBudget'),
+  r(gvr.horizontalpodautoscalers, 'HorizontalPodAutoscaler'),
+  r(gvr.roles, 'Role'),
+  r(gvr.rolebindings, 'RoleBinding'),
+  r(gvr.clusterroles, 'ClusterRole', false),
+  r(gvr.clusterrolebindings, 'ClusterRoleBinding', false),
+];
+
+const OWNER_UID_INDEX = 'gc/ownerUID';
+
+interface Watched {
+  res: GCResource;
+  informer: SharedIndexInformer<ApiObject>;
+  indexer: Indexer<ApiObject>;
+}
+
+export interface GarbageCollectorOptions {
+  workers?: number;
+  /** ignoredResources (`resource.group`) are not watched. */
+  ignoredResources?: readonly string[];
+}
+
+class GarbageCollector implements Controller {
+  readonly name = 'garbage-collector';
+  readonly workers: number;
+  readonly watches: readonly Watch[];
+  private readonly watched: Watched[] = [];
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    opts: GarbageCollectorOptions,
+  ) {
+    this.workers = opts.workers ?? 20;
+    const ignored = new Set(opts.ignoredResources ?? []);
+    for (const res of GC_RESOURCES) {
+      if (ignored.has(res.gvr.group ? `${res.gvr.resource}.${res.gvr.group}` : res.gvr.resource)) continue;
+      const informer = ctx.informers.forResource<ApiObject>(res.gvr, {
+        indexers: { [OWNER_UID_INDEX]: (o: ApiObject) => (o.metadata?.ownerReferences ?? []).map((ref) => ref.uid) },
+      });
+      this.watched.push({ res, informer, indexer: informer.getIndexer() });
+    }
+    this.watches = this.watched.map((w) => ({ informer: w.informer, keys: (o: ApiObject) => this.keysFor(w.res, o) }));
+  }
+
+  private keyOf(res: GCResource, ns: string, name: string): string {
+    return `${res.gvr.group}|${res.gvr.resource}|${res.namespaced ? ns : ''}|${name}`;
+  }
+
+  private resourceForRef(ref: OwnerReference): Watched | undefined {
+    const g = groupOf(ref.apiVersion);
+    return this.watched.find((w) => w.res.kind === ref.kind && w.res.gvr.group === g);
+  }
+
+  /** keysFor: the object itself, its owners (they may wait on it) and its dependents (it may be gone). */
+  private keysFor(res: GCResource, o: ApiObject): string[] {
+    const ns = o.metadata?.namespace ?? '';
+    const out: string[] = [];
+    const fins = o.metadata?.finalizers ?? [];
+    if ((o.metadata?.ownerReferences ?? []).length || (o.metadata?.deletionTimestamp && (fins.includes('orphan') || fins.includes('foregroundDeletion')))) {
+      out.push(this.keyOf(res, ns, o.metadata?.name ?? ''));
+    }
+    for (const ref of o.metadata?.ownerReferences ?? []) {
+      const w = this.resourceForRef(ref);
+      if (w) out.push(this.keyOf(w.res, ns, ref.name));
+    }
+    for (const d of this.dependentsOf(o.metadata?.uid ?? '')) out.push(d.key);
+    return out;
+  }
+
+  private dependentsOf(uid: string): Array<{ w: Watched; obj: ApiObject; key: string }> {
+    if (!uid) return [];
+    const out: Array<{ w: Watched; obj: ApiObject; key: string }> = [];
+    for (const w of this.watched) {
+      for (const obj of w.indexer.byIndex(OWNER_UID_INDEX, uid)) out.push({ w, obj, key: this.keyOf(w.res, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '') });
+    }
+    return out;
+  }
+
+  private api(res: GCResource, ns: string): ResourceInterface<ApiObject> {
+    const c = this.ctx.client.resource<ApiObject>(res.gvr);
+    return res.namespaced ? c.namespace(ns) : c;
+  }
+
+  async reconcile(key: string): Promise<void> {
+    const [group, resource, ns, name] = key.split('|') as [string, string, string, string];
+    const w = this.watched.find((x) => x.res.gvr.group === group && x.res.gvr.resource === resource);
+    if (!w) return;
+    const obj = w.indexer.getByKey(ns ? `${ns}/${name}` : name);
+    if (!obj) return;
+    const fins = obj.metadata?.finalizers ?? [];
+    if (obj.metadata?.deletionTimestamp) {
+      if (fins.includes('orphan')) await this.orphanDependents(w, obj);
+      else if (fins.includes('foregroundDeletion')) await this.processForeground(w, obj);
+    }
+    await this.attemptToDelete(w, obj);
+  }
+
+  /** ownerState classifies one reference, reading the owner live when the cache does not confirm it. */
+  private async ownerState(dependent: ApiObject, ref: OwnerReference): Promise<'solid' | 'dangling' | 'waiting'> {
+    const w = this.resourceForRef(ref);
+    // An owner kind we do not watch is never treated as gone.
+    if (!w) return 'solid';
+    const ns = w.res.namespaced ? (dependent.metadata?.namespace ?? '') : '';
+    let owner = w.indexer.getByKey(ns ? `${ns}/${ref.name}` : ref.name);
+    if (!owner || owner.metadata?.uid !== ref.uid) {
+      try {
+        owner = await this.api(w.res, ns).get(ref.name);
+      } catch (err) {
+        if (!isStatusError(err, 'NotFound')) throw err;
+        owner = undefined;
+      }
+    }
+    if (!owner || owner.metadata?.uid !== ref.uid) return 'dangling';
+    if (owner.metadata?.deletionTimestamp && (owner.metadata.finalizers ?? []).includes('foregroundDeletion')) return 'waiting';
+    return 'solid';
+  }
+
+  private async attemptToDelete(w: Watched, obj: ApiObject): Promise<void> {
+    const refs = obj.metadata?.ownerReferences ?? [];
+    if (!refs.length) return;
+    const fins = obj.metadata?.finalizers ?? [];
+    // Being deleted already, and not in a way that needs us: nothing to do.
+    if (obj.metadata?.deletionTimestamp && !fins.includes('foregroundDeletion')) return;
+    const solid: OwnerReference[] = [];
+    const gone: OwnerReference[] = [];
+    let waiting = false;
+    for (const ref of refs) {
+      const s = await this.ownerState(obj, ref);
+      if (s === 'solid') solid.push(ref);
+      else {
+        gone.push(ref);
+        if (s === 'waiting') waiting = true;
+      }
+    }
+    const ns = obj.metadata?.namespace ?? '';
+    const api = this.api(w.res, ns);
+    if (solid.length) {
+      if (!gone.length) return;
+      const drop = new Set(gone.map((g) => g.uid));
+      await this.patchMeta(api, obj, { ownerReferences: refs.filter((x) => !drop.has(x.uid)) });
+      return;
+    }
+    if (obj.metadata?.deletionTimestamp) return;
+    let policy: 'Orphan' | 'Foreground' | 'Background' = 'Background';
+    if (fins.includes('orphan')) policy = 'Orphan';
+    else if (fins.includes('foregroundDeletion') || (waiting && this.dependentsOf(obj.metadata?.uid ?? '').length > 0)) policy = 'Foreground';
+    try {
+      await api.delete(obj.metadata?.name ?? '', { propagationPolicy: policy, preconditions: { uid: obj.metadata?.uid } });
+    } catch (err) {
+      if (!isStatusError(err, 'NotFound') && !isStatusError(err, 'Conflict')) throw err;
+    }
+  }
+
+  /** orphanDependents removes the reference to obj from every dependent, then the `orphan` finalizer. */
+  private async orphanDependents(w: Watched, obj: ApiObject): Promise<void> {
+    const uid = obj.metadata?.uid ?? '';
+    for (const d of this.dependentsOf(uid)) {
+      const refs = (d.obj.metadata?.ownerReferences ?? []).filter((x) => x.uid !== uid);
+      await this.patchMeta(this.api(d.w.res, d.obj.metadata?.namespace ?? ''), d.obj, { ownerReferences: refs });
+    }
+    await this.patchMeta(this.api(w.res, obj.metadata?.namespace ?? ''), obj, { finalizers: (obj.metadata?.finalizers ?? []).filter((f) => f !== 'orphan') });
+  }
+
+  /** processForeground removes `foregroundDeletion` once no blocking dependent remains. */
+  private async processForeground(w: Watched, obj: ApiObject): Promise<void> {
+    const uid = obj.metadata?.uid ?? '';
+    const blocking = this.dependentsOf(uid).filter((d) => d.obj.metadata?.ownerReferences?.some((x) => x.uid === uid && x.blockOwnerDeletion === true));
+    if (blocking.length) return;
+    await this.patchMeta(this.api(w.res, obj.metadata?.namespace ?? ''), obj, { finalizers: (obj.metadata?.finalizers ?? []).filter((f) => f !== 'foregroundDeletion') });
+  }
+
+  /** patchMeta merge-patches ownerReferences or finalizers, guarded by resourceVersion and uid. */
+  private async patchMeta(api: ResourceInterface<ApiObject>, obj: ApiObject, meta: { ownerReferences?: OwnerReference[]; finalizers?: string[] }): Promise<void> {
+    const body: Record<string, unknown> = { resourceVersion: obj.metadata?.resourceVersion, uid: obj.metadata?.uid };
+    if (meta.ownerReferences) body['ownerReferences'] = meta.ownerReferences.length ? meta.ownerReferences : null;
+    if (meta.finalizers) body['finalizers'] = meta.finalizers.length ? meta.finalizers : null;
+    try {
+      await api.patch(obj.metadata?.name ?? '', 'merge', { metadata: body });
+    } catch (err) {
+      if (!isStatusError(err, 'NotFound')) throw err;
+    }
+  }
+}
+
+/** newGarbageCollector deletes dependents of deleted owners (`--concurrent-gc-syncs`). */
+export function newGarbageCollector(ctx: ControllerContext, opts: GarbageCollectorOptions = {}): Controller {
+  return new GarbageCollector(ctx, opts);
+}

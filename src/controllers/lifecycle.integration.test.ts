@@ -1,0 +1,117 @@
+/**
+ * Garbage collector, namespace, serviceaccount and root CA controllers against a real
+ * in-process apiserver.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
+import type { ConfigMap, Namespace, Pod, ServiceAccount } from 'kubernetes-types/core/v1.js';
+import { isStatusError } from '../api/errors.js';
+import { gvr } from '../client/index.js';
+import { newGarbageCollector } from './garbagecollector.js';
+import { newNamespaceController } from './namespace.js';
+import { newReplicaSetController } from './replicaset.js';
+import { newRootCACertPublisher, newServiceAccountsController } from './serviceaccount.js';
+import { startHarness, waitFor, type Harness } from './testing.js';
+
+describe('lifecycle controllers', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness((ctx) => [
+      newReplicaSetController(ctx),
+      newGarbageCollector(ctx),
+      newNamespaceController(ctx, { resyncAfterMs: 100 }),
+      newServiceAccountsController(ctx),
+      newRootCACertPublisher(ctx, 'PEM'),
+    ]);
+  });
+  after(async () => h?.stop());
+
+  const pods = (ns = 'default') => h.client.resource<Pod>(gvr.pods).namespace(ns);
+  const rss = (ns = 'default') => h.client.resource<ReplicaSet>(gvr.replicasets).namespace(ns);
+  const gone = async (get: () => Promise<unknown>) => {
+    try {
+      await get();
+      return false;
+    } catch (err) {
+      return isStatusError(err, 'NotFound');
+    }
+  };
+  const rs = (name: string, replicas: number): ReplicaSet => ({
+    metadata: { name },
+    spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+  });
+  const podsOf = async (name: string, ns = 'default') => (await pods(ns).list({ labelSelector: `app=${name}` })).items;
+
+  test('every namespace gets a default ServiceAccount and kube-root-ca.crt, recreated when deleted', async () => {
+    await h.client.resource<Namespace>(gvr.namespaces).create({ metadata: { name: 'team' } });
+    const sas = h.client.resource<ServiceAccount>(gvr.serviceaccounts).namespace('team');
+    const cms = h.client.resource<ConfigMap>(gvr.configmaps).namespace('team');
+    await waitFor('default SA', () => sas.get('default'));
+    const cm = await waitFor('root CA', () => cms.get('kube-root-ca.crt'));
+    assert.deepEqual(cm.data, { 'ca.crt': 'PEM' });
+    await sas.delete('default');
+    await waitFor('default SA recreated', async () => (await sas.get('default')).metadata?.uid);
+    await cms.patch('kube-root-ca.crt', 'merge', { data: { 'ca.crt': 'tampered' } });
+    await waitFor('root CA restored', async () => (await cms.get('kube-root-ca.crt')).data?.['ca.crt'] === 'PEM');
+  });
+
+  const cases: Array<{ name: string; policy: 'Background' | 'Foreground' | 'Orphan'; podsRemain: boolean }> = [
+    { name: 'background', policy: 'Background', podsRemain: false },
+    { name: 'foreground', policy: 'Foreground', podsRemain: false },
+    { name: 'orphan', policy: 'Orphan', podsRemain: true },
+  ];
+  for (const c of cases) {
+    test(`deleting a ReplicaSet with propagationPolicy=${c.policy}`, async () => {
+      await rss().create(rs(c.name, 2));
+      await waitFor('pods', async () => (await podsOf(c.name)).length === 2);
+      await rss().delete(c.name, { propagationPolicy: c.policy });
+      await waitFor('owner gone', () => gone(() => rss().get(c.name)));
+      if (c.podsRemain) {
+        const left = await waitFor('orphaned', async () => {
+          const l = await podsOf(c.name);
+          return l.length === 2 && l.every((p) => !p.metadata?.ownerReferences?.length) && l;
+        });
+        assert.equal(left.length, 2);
+      } else {
+        await waitFor('dependents gone', async () => (await podsOf(c.name)).length === 0);
+      }
+    });
+  }
+
+  test('a dependent whose owner uid no longer exists is deleted; one with another solid owner only loses the reference', async () => {
+    const cm = await h.client.resource<ConfigMap>(gvr.configmaps).namespace('default').create({ metadata: { name: 'owner' } });
+    const ghost = { apiVersion: 'v1', kind: 'ConfigMap', name: 'ghost', uid: '00000000-0000-0000-0000-000000000001' };
+    const solid = { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: cm.metadata!.uid! };
+    await pods().create({ metadata: { name: 'dangling', ownerReferences: [ghost] }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    await pods().create({ metadata: { name: 'half', ownerReferences: [ghost, solid] }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    await waitFor('dangling deleted', () => gone(() => pods().get('dangling')));
+    const half = await waitFor('ghost ref removed', async () => {
+      const p = await pods().get('half');
+      return p.metadata?.ownerReferences?.length === 1 && p;
+    });
+    assert.equal(half.metadata?.ownerReferences?.[0]?.name, 'owner');
+  });
+
+  test('deleting a namespace empties it, reports conditions, then removes the kubernetes finalizer', async () => {
+    const nsApi = h.client.resource<Namespace>(gvr.namespaces);
+    await nsApi.create({ metadata: { name: 'doomed' } });
+    await rss('doomed').create(rs('app', 3));
+    await h.client.resource<ConfigMap>(gvr.configmaps).namespace('doomed').create({ metadata: { name: 'held', finalizers: ['example.com/hold'] } });
+    await waitFor('pods', async () => (await podsOf('app', 'doomed')).length === 3);
+    await nsApi.delete('doomed');
+    const ns = await waitFor('finalizers condition', async () => {
+      const n = await nsApi.get('doomed');
+      return n.status?.conditions?.find((c) => c.type === 'NamespaceFinalizersRemaining')?.status === 'True' && n;
+    });
+    const byType = Object.fromEntries((ns.status?.conditions ?? []).map((c) => [c.type, c]));
+    assert.equal(ns.status?.phase, 'Terminating');
+    assert.equal(byType['NamespaceDeletionDiscoveryFailure']?.reason, 'ResourcesDiscovered');
+    assert.equal(byType['NamespaceContentRemaining']?.reason, 'SomeResourcesRemain');
+    assert.match(byType['NamespaceContentRemaining']?.message ?? '', /configmaps has 1 resource instances/);
+    assert.equal(byType['NamespaceFinalizersRemaining']?.message, 'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances');
+    assert.deepEqual(await podsOf('app', 'doomed'), []);
+    await h.client.resource<ConfigMap>(gvr.configmaps).namespace('doomed').patch('held', 'merge', { metadata: { finalizers: null } });
+    await waitFor('namespace gone', () => gone(() => nsApi.get('doomed')));
+  });
+});
