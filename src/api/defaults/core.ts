@@ -222,9 +222,9 @@ export function defaultService(svc: Service): void {
   // IP family fields are filled by the apiserver's allocator upstream; a single-stack IPv4
   // cluster gives these values.
   if (s.type !== 'ExternalName') {
-    // The service strategy keeps clusterIP and clusterIPs[0] in step.
+    // As the service strategy's NormalizeClusterIPs: a lone clusterIP (an old client) also fills
+    // clusterIPs; the reverse is not done, validation reports it.
     if (s.clusterIP && (!s.clusterIPs || s.clusterIPs.length === 0)) s.clusterIPs = [s.clusterIP];
-    if (!s.clusterIP && s.clusterIPs && s.clusterIPs.length > 0) s.clusterIP = s.clusterIPs[0];
     const headlessSelectorless = s.clusterIP === 'None' && (!s.selector || Object.keys(s.selector).length === 0);
     if (!s.ipFamilyPolicy) s.ipFamilyPolicy = headlessSelectorless ? 'RequireDualStack' : 'SingleStack';
     if (!s.ipFamilies || s.ipFamilies.length === 0) {

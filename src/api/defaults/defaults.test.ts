@@ -411,3 +411,43 @@ describe('prepareForCreate daemonset', () => {
     assert.deepEqual(o.metadata?.annotations, { 'deprecated.daemonset.template.generation': '1' });
   });
 });
+
+describe('prepareForUpdate for services', () => {
+  const SVC = gvk('', 'v1', 'Service');
+  const stored = (): KubeObject =>
+    ({
+      metadata: { name: 's', namespace: 'default', resourceVersion: '5' },
+      spec: {
+        type: 'NodePort',
+        clusterIP: '10.43.0.7',
+        clusterIPs: ['10.43.0.7'],
+        ipFamilies: ['IPv4'],
+        ipFamilyPolicy: 'SingleStack',
+        ports: [{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP', nodePort: 30080 }],
+        externalTrafficPolicy: 'Cluster',
+        internalTrafficPolicy: 'Cluster',
+        sessionAffinity: 'None',
+      },
+      status: { loadBalancer: {} },
+    }) as KubeObject;
+
+  it('keeps allocated values on a replace that omits them', () => {
+    const old = stored();
+    const n = { metadata: { name: 's', namespace: 'default', resourceVersion: '5' }, spec: { type: 'NodePort', ports: [{ name: 'http', port: 80 }] } } as KubeObject;
+    applyDefaults(SVC, n);
+    prepareForUpdate(SVC, n, old);
+    const spec = n['spec'] as { clusterIP: string; clusterIPs: string[]; ports: { nodePort: number }[] };
+    assert.deepEqual([spec.clusterIP, spec.clusterIPs, spec.ports[0]!.nodePort], ['10.43.0.7', ['10.43.0.7'], 30080]);
+  });
+
+  it('drops nodePorts and externalTrafficPolicy when switching to ClusterIP', () => {
+    const old = stored();
+    const n = structuredClone(old);
+    (n['spec'] as { type: string }).type = 'ClusterIP';
+    applyDefaults(SVC, n);
+    prepareForUpdate(SVC, n, old);
+    const spec = n['spec'] as { ports: { nodePort?: number }[]; externalTrafficPolicy?: string };
+    assert.equal(spec.ports[0]!.nodePort, undefined);
+    assert.equal(spec.externalTrafficPolicy, undefined);
+  });
+});

@@ -4,7 +4,7 @@
  * prepareForCreate after assigning name, uid and creationTimestamp, and before validation.
  */
 import type { Job } from 'kubernetes-types/batch/v1.js';
-import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import type { Container, Pod, ServiceSpec } from 'kubernetes-types/core/v1.js';
 import type { GroupVersionKind, KubeObject } from '../types.js';
 import { Quantity } from '../quantity.js';
 
@@ -198,6 +198,7 @@ export function prepareForUpdate(gvk: GroupVersionKind, obj: KubeObject, old: Ku
     const annotationsChanged = key === 'apps/Deployment' && !same(n.metadata['annotations'], o.metadata?.['annotations']);
     if (specChanged || annotationsChanged) n.metadata['generation'] = oldGen + 1;
   }
+  if (key === '/Service') prepareServiceUpdate(n['spec'] as ServiceSpec | undefined, o['spec'] as ServiceSpec | undefined, n);
   if (key === 'apps/DaemonSet') {
     const oldAnn = (o.metadata?.['annotations'] as Record<string, string> | undefined) ?? {};
     const gen = Number.parseInt(oldAnn[daemonSetTemplateGeneration] ?? '0', 10) || 0;
@@ -232,4 +233,62 @@ export function prepareForStatusUpdate(gvk: GroupVersionKind, obj: KubeObject, o
   }
   if (key === '/Node' || key === '/Namespace') return;
   for (const f of ['deletionTimestamp', 'generation', 'labels', 'annotations', 'finalizers', 'ownerReferences']) restore(f);
+}
+
+const needsClusterIP = (s: ServiceSpec): boolean => s.type !== 'ExternalName';
+const needsNodePort = (s: ServiceSpec): boolean => s.type === 'NodePort' || (s.type === 'LoadBalancer' && s.allocateLoadBalancerNodePorts !== false);
+const needsHCNodePort = (s: ServiceSpec): boolean => s.type === 'LoadBalancer' && s.externalTrafficPolicy === 'Local';
+const externallyAccessible = (s: ServiceSpec): boolean =>
+  s.type === 'LoadBalancer' || s.type === 'NodePort' || (s.type === 'ClusterIP' && (s.externalIPs ?? []).length > 0);
+
+/**
+ * prepareServiceUpdate is the service strategy's update preparation: values the cluster
+ * allocated (clusterIP(s), nodePorts, healthCheckNodePort) carry over when the new object leaves
+ * them unset (patchAllocatedValues), clusterIPs follow a changed clusterIP (NormalizeClusterIPs),
+ * and fields the new type no longer uses are dropped if the user did not touch them
+ * (dropTypeDependentFields).
+ */
+function prepareServiceUpdate(n: ServiceSpec | undefined, o: ServiceSpec | undefined, obj: Loose): void {
+  if (!n || !o) return;
+  if (needsClusterIP(o) && needsClusterIP(n)) {
+    if (!n.clusterIP) n.clusterIP = o.clusterIP;
+    if ((n.clusterIPs ?? []).length === 0 && (o.clusterIPs ?? []).length > 0) n.clusterIPs = clone(o.clusterIPs);
+  }
+  if (needsNodePort(o) && needsNodePort(n)) {
+    const usedNew = new Set((n.ports ?? []).map((p) => p.nodePort).filter((x): x is number => !!x));
+    const used = new Set((o.ports ?? []).map((p) => p.nodePort).filter((x): x is number => !!x && usedNew.has(x)));
+    const byName = new Map((o.ports ?? []).map((p) => [p.name ?? '', p.nodePort ?? 0] as const));
+    for (const p of n.ports ?? []) {
+      if (p.nodePort) continue;
+      const old = byName.get(p.name ?? '') ?? 0;
+      if (old && !used.has(old)) p.nodePort = old;
+    }
+  }
+  if (needsHCNodePort(o) && needsHCNodePort(n) && !n.healthCheckNodePort) n.healthCheckNodePort = o.healthCheckNodePort;
+  if ((o.clusterIP ?? '') !== (n.clusterIP ?? '')) {
+    if (n.clusterIP) n.clusterIPs = [n.clusterIP];
+    else delete n.clusterIPs;
+  }
+  if (needsClusterIP(o) && !needsClusterIP(n)) {
+    if (same(o.clusterIPs, n.clusterIPs) && (o.clusterIP ?? '') === (n.clusterIP ?? '')) {
+      delete n.clusterIP;
+      delete n.clusterIPs;
+    }
+    if (same(o.ipFamilies, n.ipFamilies)) delete n.ipFamilies;
+    if (same(o.ipFamilyPolicy, n.ipFamilyPolicy)) delete n.ipFamilyPolicy;
+  }
+  const nodePortsOf = (s: ServiceSpec): number[] => (s.ports ?? []).map((p) => p.nodePort ?? 0);
+  if (needsNodePort(o) && !needsNodePort(n) && same(nodePortsOf(o), nodePortsOf(n))) for (const p of n.ports ?? []) delete p.nodePort;
+  if (needsHCNodePort(o) && !needsHCNodePort(n) && (o.healthCheckNodePort ?? 0) === (n.healthCheckNodePort ?? 0)) delete n.healthCheckNodePort;
+  if (o.type === 'LoadBalancer' && n.type !== 'LoadBalancer') {
+    if (n.allocateLoadBalancerNodePorts !== undefined && o.allocateLoadBalancerNodePorts !== undefined && n.allocateLoadBalancerNodePorts === o.allocateLoadBalancerNodePorts) {
+      delete n.allocateLoadBalancerNodePorts;
+    }
+    if (same(o.loadBalancerClass, n.loadBalancerClass)) delete n.loadBalancerClass;
+  }
+  if (externallyAccessible(o) && !externallyAccessible(n) && (o.externalTrafficPolicy ?? '') === (n.externalTrafficPolicy ?? '')) delete n.externalTrafficPolicy;
+  if (n.type !== 'LoadBalancer') {
+    const st = (obj['status'] ??= {}) as Record<string, unknown>;
+    st['loadBalancer'] = {};
+  }
 }
