@@ -169,7 +169,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       if (info.isResourceRequest) {
         const what = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
         const scope = info.namespace ? ` in the namespace "${info.namespace}"` : ' at the cluster scope';
-        throw forbidden({ group: info.apiGroup, resource: what }, info.name, `User "${user.username}" cannot ${info.verb} resource "${what}" in API group "${info.apiGroup}"${scope}${decision.reason ? `: ${decision.reason}` : ''}`);
+        throw forbidden({ group: info.apiGroup, resource: info.resource }, info.name, `User "${user.username}" cannot ${info.verb} resource "${what}" in API group "${info.apiGroup}"${scope}${decision.reason ? `: ${decision.reason}` : ''}`);
       }
       throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403, message: `forbidden: User "${user.username}" cannot ${info.verb} path "${info.path}"` });
     }
