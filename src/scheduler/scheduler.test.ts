@@ -137,6 +137,25 @@ describe('Scheduler', () => {
     assert.deepEqual(perZone, { a: 4, b: 4, c: 4 });
   });
 
+  it('one pod per host with hostname anti-affinity; a deletion frees a host for the waiting pod', async () => {
+    const { s, c, clock } = setup();
+    for (let i = 0; i < 3; i++) c.createNode(makeNode(`h${i}`));
+    const anti = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'solo' } }, topologyKey: 'kubernetes.io/hostname' }] } };
+    for (let i = 0; i < 4; i++) c.createPod(makePod(`s${i}`, { labels: { app: 'solo' }, spec: { affinity: anti } }));
+    await drain(s, clock);
+    const placed = [0, 1, 2, 3].map((i) => nodeOf(c, `s${i}`));
+    assert.equal(new Set(placed.filter(Boolean)).size, 3);
+    const waiting = [0, 1, 2, 3].find((i) => !placed[i])!;
+    assert.equal(
+      condition(c.get('default', `s${waiting}`))?.message,
+      "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+    );
+    const gone = c.get('default', `s${(waiting + 1) % 4}`)!;
+    await c.deletePod(gone);
+    await drain(s, clock);
+    assert.equal(nodeOf(c, `s${waiting}`), gone.spec?.nodeName);
+  });
+
   it('a high-priority pod preempts a low-priority one and lands on its node', async () => {
     const { s, c, clock } = setup();
     c.createNode(makeNode('only', { cpu: '2' }));

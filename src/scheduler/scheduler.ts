@@ -86,6 +86,8 @@ export class Scheduler {
   private bindingSlot: (() => void) | undefined;
   private readonly bindings = new Set<Promise<void>>();
   private readonly waitingPermits = new Map<string, (allowed: Status) => void>();
+  /** pending: keys of the unassigned pods this scheduler is responsible for (a failed pod is requeued only if still here). */
+  private readonly pending = new Set<string>();
   /** counters for benchmarks and metrics. */
   readonly stats = { scheduled: 0, unschedulable: 0, errors: 0, attempts: 0 };
 
@@ -133,6 +135,7 @@ export class Scheduler {
       this.queue.deleteNominatedPod(podKey(pod));
       this.queue.moveAllToActiveOrBackoffQueue({ resource: 'AssignedPod', action: 'Add' }, undefined, pod);
     } else if (this.responsibleFor(pod) && !isTerminal(pod)) {
+      this.pending.add(podKey(pod));
       this.queue.add(pod);
     }
   }
@@ -141,6 +144,7 @@ export class Scheduler {
     if (pod.spec?.nodeName) {
       if (!old.spec?.nodeName) {
         // bound: leaves the queue, enters the cache
+        this.pending.delete(podKey(old));
         this.queue.delete(old);
         this.addPod(pod);
         return;
@@ -150,7 +154,11 @@ export class Scheduler {
       return;
     }
     if (!this.responsibleFor(pod)) return;
-    if (isTerminal(pod)) return this.queue.delete(pod);
+    if (isTerminal(pod)) {
+      this.pending.delete(podKey(pod));
+      return this.queue.delete(pod);
+    }
+    this.pending.add(podKey(pod));
     // an assumed pod's own status updates must not requeue it
     if (this.cache.isAssumed(pod)) return;
     if (!schedulingRelevantChange(old, pod)) {
@@ -165,6 +173,7 @@ export class Scheduler {
       this.cache.removePod(pod);
       this.queue.moveAllToActiveOrBackoffQueue({ resource: 'AssignedPod', action: 'Delete' }, pod, undefined);
     }
+    this.pending.delete(podKey(pod));
     this.queue.delete(pod);
     const wait = this.waitingPermits.get(podKey(pod));
     wait?.(Status.unschedulable('pod deleted'));
@@ -331,7 +340,9 @@ export class Scheduler {
 
   private handleFailure(q: QueuedPodInfo, err: Error, reason: 'Unschedulable' | 'SchedulerError', nominated: string | undefined, cycle: number, _d?: Diagnosis): void {
     const pi = q.podInfo;
-    this.queue.addUnschedulableIfNotPresent(q, cycle);
+    // a pod deleted (or bound by someone else) meanwhile is not requeued, as upstream checks its lister
+    if (this.pending.has(pi.key)) this.queue.addUnschedulableIfNotPresent(q, cycle);
+    else this.queue.done(pi.key);
     if (nominated !== undefined) {
       if (nominated) this.queue.addNominatedPod(pi, nominated);
       else this.queue.deleteNominatedPod(pi.key);
