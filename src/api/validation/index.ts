@@ -21,6 +21,7 @@ export type { KindValidator } from './registry.js';
 export { GoValue, goLabelSelector, goStringMap, goStringSlice } from './govalue.js';
 export { validateObjectMeta, validateObjectMetaUpdate, validateLabelSelector, selectorMatches } from './meta.js';
 export * as names from './names.js';
+export { validatePodEphemeralContainersUpdate } from './pod.js';
 
 function lookup(gvk: GroupVersionKind): KindValidator | undefined {
   return registry.get(`${gvk.group}/${gvk.kind}`);

@@ -561,6 +561,66 @@ function validateInitContainers(inits: Container[] | undefined, regular: Contain
   return errs;
 }
 
+/** Fields an ephemeral container may set (upstream's allowedEphemeralContainerFields). */
+const ephemeralAllowed = new Set([
+  'name', 'image', 'command', 'args', 'workingDir', 'envFrom', 'env', 'volumeMounts', 'volumeDevices', 'terminationMessagePath',
+  'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty', 'targetContainerName',
+]);
+const ephemeralFieldOrder = [
+  'ports', 'resources', 'resizePolicy', 'restartPolicy', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle',
+];
+
+function validateEphemeralContainers(s: PodSpec, volumes: Map<string, Volume>, podClaims: ReadonlySet<string>, p: Path, restartPolicy: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const ecs = s.ephemeralContainers ?? [];
+  if (ecs.length === 0) return errs;
+  const other = new Set([...(s.containers ?? []), ...(s.initContainers ?? [])].map((c) => str(c.name)));
+  const all = new Set(other);
+  ecs.forEach((ec, i) => {
+    const ip = p.index(i);
+    const c = ec as unknown as Container;
+    errs.push(...validateContainerCommon(c, volumes, podClaims, ip, restartPolicy));
+    const img = str(c.image);
+    if (img !== img.trim()) errs.push(field.invalid(ip.child('image'), img, 'must not have leading or trailing whitespace'));
+    if (all.has(str(ec.name))) errs.push(field.duplicate(ip.child('name'), str(ec.name)));
+    else all.add(str(ec.name));
+    if (ec.targetContainerName && !other.has(ec.targetContainerName)) errs.push(field.notFound(ip.child('targetContainerName'), ec.targetContainerName));
+    const rec = ec as unknown as Record<string, unknown>;
+    for (const k of ephemeralFieldOrder) {
+      const v = rec[k];
+      const set = v !== undefined && v !== null && !(typeof v === 'object' && Object.keys(v as object).length === 0);
+      if (set && !ephemeralAllowed.has(k)) errs.push(field.forbidden(ip.child(k), 'cannot be set for an Ephemeral Container'));
+    }
+    (ec.volumeMounts ?? []).forEach((vm, j) => {
+      if (vm.subPath) errs.push(field.forbidden(ip.child('volumeMounts').index(j).child('subPath'), 'cannot be set for an Ephemeral Container'));
+      if (vm.subPathExpr) errs.push(field.forbidden(ip.child('volumeMounts').index(j).child('subPathExpr'), 'cannot be set for an Ephemeral Container'));
+    });
+  });
+  return errs;
+}
+
+/**
+ * validatePodEphemeralContainersUpdate checks a write to pods/ephemeralcontainers (kubectl debug):
+ * the pod must stay valid and existing ephemeral containers may be neither removed nor changed.
+ */
+export function validatePodEphemeralContainersUpdate(pod: Pod, old: Pod): FieldError[] {
+  const errs = validateObjectMetaUpdate(pod.metadata, old.metadata, Path.root('metadata'));
+  errs.push(...validatePodMetadataAndSpec(pod));
+  if (old.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined) {
+    return [field.forbidden(Path.root(''), 'static pods do not support ephemeral containers')];
+  }
+  const p = Path.root('spec', 'ephemeralContainers');
+  const byName = new Map((pod.spec?.ephemeralContainers ?? []).map((c) => [str(c.name), c] as const));
+  for (const oc of old.spec?.ephemeralContainers ?? []) {
+    const nc = byName.get(str(oc.name));
+    if (!nc) errs.push(field.forbidden(p, `existing ephemeral containers ${JSON.stringify(str(oc.name))} may not be removed\n`));
+    else if (!deepEqual(JSON.parse(JSON.stringify(oc)), JSON.parse(JSON.stringify(nc)))) {
+      errs.push(field.forbidden(p, `existing ephemeral containers ${JSON.stringify(str(oc.name))} may not be changed\n${diffLines('core.EphemeralContainer', oc, nc)}`));
+    }
+  }
+  return errs;
+}
+
 // ---- scheduling ----
 
 /** validateTolerations checks pod tolerations as upstream's ValidateTolerations. */
@@ -708,6 +768,7 @@ export function validatePodSpec(spec: PodSpec | undefined, p: Path, opts: PodSpe
   });
   errs.push(...validateContainers(s.containers, volumes, podClaims, grace, p.child('containers'), restartPolicy));
   errs.push(...validateInitContainers(s.initContainers, s.containers, volumes, podClaims, grace, p.child('initContainers'), restartPolicy));
+  errs.push(...validateEphemeralContainers(s, volumes, podClaims, p.child('ephemeralContainers'), restartPolicy));
   if (s.hostNetwork) {
     (s.containers ?? []).forEach((c, i) =>
       (c.ports ?? []).forEach((port, j) => {

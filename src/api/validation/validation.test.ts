@@ -7,7 +7,7 @@ import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import { applyDefaults, prepareForCreate } from '../defaults/index.js';
 import { aggregateString, fieldErrorString } from '../field.js';
 import type { GroupVersionKind, KubeObject } from '../types.js';
-import { validateCreate, validateStatusUpdate, validateUpdate } from './index.js';
+import { validateCreate, validatePodEphemeralContainersUpdate, validateStatusUpdate, validateUpdate } from './index.js';
 
 const gvk = (group: string, version: string, kind: string): GroupVersionKind => ({ group, version, kind });
 const POD = gvk('', 'v1', 'Pod');
@@ -486,5 +486,39 @@ describe('wrongly typed input', () => {
     const got = validateCreate(POD, o);
     assert.equal(got.length, 1);
     assert.equal(got[0]!.type, 'InternalError');
+  });
+});
+
+describe('validatePodEphemeralContainersUpdate', () => {
+  const base = (): KubeObject => {
+    const o = prepared(POD, pod(podSpec()));
+    o.metadata = { ...o.metadata, uid: 'u', resourceVersion: '3' };
+    return o;
+  };
+  const withDebugger = (o: KubeObject, extra: Record<string, unknown> = {}): KubeObject => {
+    const n = structuredClone(o) as KubeObject & { spec: { ephemeralContainers?: unknown[] } };
+    n.spec.ephemeralContainers = [{ name: 'debugger-abc', image: 'busybox', stdin: true, tty: true, targetContainerName: 'c', ...extra }];
+    applyDefaults(POD, n);
+    return n;
+  };
+
+  it('accepts kubectl debug adding a container', () => {
+    const old = base();
+    assert.deepEqual(validatePodEphemeralContainersUpdate(withDebugger(old) as never, old as never), []);
+  });
+
+  it('rejects fields ephemeral containers may not set', () => {
+    const old = base();
+    const got = validatePodEphemeralContainersUpdate(withDebugger(old, { ports: [{ containerPort: 80 }] }) as never, old as never).map(fieldErrorString);
+    assert.deepEqual(got, ['spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an Ephemeral Container']);
+  });
+
+  it('rejects removing one', () => {
+    const old = withDebugger(base());
+    const n = structuredClone(old) as KubeObject & { spec: { ephemeralContainers?: unknown[] } };
+    n.spec.ephemeralContainers = [];
+    assert.deepEqual(validatePodEphemeralContainersUpdate(n as never, old as never).map(fieldErrorString), [
+      'spec.ephemeralContainers: Forbidden: existing ephemeral containers "debugger-abc" may not be removed\n',
+    ]);
   });
 });
