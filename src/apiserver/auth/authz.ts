@@ -4,6 +4,7 @@
  * AlwaysAllow, AlwaysDeny). The first allow or deny wins; reasons of "no opinion" answers are
  * joined into the forbidden message, as upstream's union authorizer does.
  */
+import { forbidden, StatusError } from '../../api/errors.js';
 import type { AuthorizationDecision, Authorizer, UserInfo } from '../pipeline.js';
 import type { RequestInfo } from '../requestinfo.js';
 import { GROUP_MASTERS } from './authn.js';
@@ -56,4 +57,15 @@ export class ChainAuthorizer implements AttributesAuthorizer, Authorizer {
     }
     return { decision: 'noOpinion', reason: reasons.join('\n') };
   }
+}
+
+/** forbiddenError renders a denial as upstream's responsewriters.Forbidden. */
+export function forbiddenError(a: Attributes, reason: string): StatusError {
+  const suffix = reason ? `: ${reason}` : '';
+  if (!a.resourceRequest) {
+    return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403, message: `forbidden: User "${a.user.username}" cannot ${a.verb} path "${a.path}"${suffix}`, details: {} });
+  }
+  const what = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
+  const scope = a.namespace ? ` in the namespace "${a.namespace}"` : ' at the cluster scope';
+  return forbidden({ group: a.apiGroup, resource: a.resource }, a.name, `User "${a.user.username}" cannot ${a.verb} resource "${what}" in API group "${a.apiGroup}"${scope}${suffix}`);
 }

@@ -11,7 +11,9 @@ import type { RequestInfo } from '../requestinfo.js';
 import { ANONYMOUS_ADMIN } from '../pipeline.js';
 import type { Admission } from '../pipeline.js';
 import type { Resource, Store } from '../registry/store.js';
-import { authenticationChain, tokenFileAuthenticator, type TokenAuthenticator } from './authn.js';
+import { authenticateToken, authenticationChain, tokenFileAuthenticator, withAuthenticatedGroup, type TokenAuthenticator } from './authn.js';
+import { impersonate } from './impersonation.js';
+import { isReview, serveReview, type ReviewDeps } from './reviews.js';
 import { alwaysAllow, alwaysDeny, attributesOf, ChainAuthorizer, privilegedGroups } from './authz.js';
 import type { ObjectSource } from './objects.js';
 import { RBACAuthorizer, type AttributesAuthorizer } from './rbac/authorizer.js';
@@ -32,6 +34,8 @@ export interface SecurityOptions {
   authorizationModes?: string[];
   /** anonymousAuth: true lets every unauthenticated request in as system:anonymous; default only /healthz, /livez, /readyz, /version. */
   anonymousAuth?: boolean;
+  /** apiAudiences are the audiences tokens must be meant for (--api-audiences; default the issuer's). */
+  apiAudiences?: string[];
   /** aggregationIntervalMs is how often ClusterRole aggregation looks for changes (default 200 ms). */
   aggregationIntervalMs?: number;
 }
@@ -77,7 +81,7 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
   const pki = o.tls === false ? undefined : await ensurePKI(o.dataDir, { tlsSANs: o.tlsSANs ?? [], serviceIP: deps.serviceIP });
   const tokens: TokenAuthenticator[] = [];
   if (o.tokenAuthFile) tokens.push(tokenFileAuthenticator(o.tokenAuthFile));
-  const authenticator = authenticationChain({ tokens, anonymous: o.anonymousAuth ? 'all' : 'public' });
+  const authenticator = authenticationChain({ tokens, anonymous: o.anonymousAuth ? 'all' : 'public', ...(o.apiAudiences ? { audiences: o.apiAudiences } : {}) });
 
   const rbac = new RBACAuthorizer(deps.objects);
   const links: AttributesAuthorizer[] = [privilegedGroups];
@@ -106,13 +110,27 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
     },
   };
 
+  const apiAudiences = o.apiAudiences ?? ['https://kubernetes.default.svc.cluster.local', 'k3s'];
+  const reviewDeps: ReviewDeps = {
+    authorizer: chain,
+    rbac,
+    apiAudiences,
+    async authenticateToken(token, audiences) {
+      const user = await authenticateToken(tokens, token, audiences);
+      return user ? { user: withAuthenticatedGroup(user), audiences: [...audiences] } : undefined;
+    },
+  };
   let timer: NodeJS.Timeout | undefined;
   const security: Security = {
     authenticator,
     authorizer,
     admissionPlugins: [rbacEscalation(chain, rbac)],
-    serve: async () => false,
-    impersonate: async (_req, user) => user,
+    async serve({ req, res, info, user }) {
+      if (!isReview(info)) return false;
+      await serveReview(reviewDeps, req, res, info, user);
+      return true;
+    },
+    impersonate: async (req, user) => impersonate(req, user, chain),
     async start(w) {
       const access = { ...w, user: ANONYMOUS_ADMIN };
       await reconcileBootstrapPolicy(access);
