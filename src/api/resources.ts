@@ -102,6 +102,17 @@ export const builtinResources: ResourceInfo[] = [
     { resource: 'replicasets', kind: 'ReplicaSet', shortNames: ['rs'], categories: all, subresources: [status('ReplicaSet'), scale] },
     { resource: 'statefulsets', kind: 'StatefulSet', shortNames: ['sts'], categories: all, subresources: [status('StatefulSet'), scale] },
   ]),
+  // The review APIs are create-only and never stored (served by src/apiserver/auth).
+  ...group('authentication.k8s.io', 'v1', [
+    { resource: 'selfsubjectreviews', kind: 'SelfSubjectReview', namespaced: false, verbs: ['create'] },
+    { resource: 'tokenreviews', kind: 'TokenReview', namespaced: false, verbs: ['create'] },
+  ]),
+  ...group('authorization.k8s.io', 'v1', [
+    { resource: 'localsubjectaccessreviews', kind: 'LocalSubjectAccessReview', verbs: ['create'] },
+    { resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'] },
+    { resource: 'selfsubjectrulesreviews', kind: 'SelfSubjectRulesReview', namespaced: false, verbs: ['create'] },
+    { resource: 'subjectaccessreviews', kind: 'SubjectAccessReview', namespaced: false, verbs: ['create'] },
+  ]),
   ...hpa('v2'),
   ...hpa('v1'),
   ...group('batch', 'v1', [
