@@ -63,6 +63,20 @@ const KINDS: Record<string, Schema> = {
   },
 };
 KINDS['rbac.authorization.k8s.io/v1/ClusterRoleBinding'] = KINDS['rbac.authorization.k8s.io/v1/RoleBinding']!;
+// The review and TokenRequest kinds kubectl's typed clients post (auth can-i, whoami, create token).
+const resourceAttributes: Schema = { 1: ['namespace', 'string'], 2: ['verb', 'string'], 3: ['group', 'string'], 4: ['version', 'string'], 5: ['resource', 'string'], 6: ['subresource', 'string'], 7: ['name', 'string'] };
+const nonResourceAttributes: Schema = { 1: ['path', 'string'], 2: ['verb', 'string'] };
+const accessReviewSpec: Schema = { 1: ['resourceAttributes', { msg: resourceAttributes }], 2: ['nonResourceAttributes', { msg: nonResourceAttributes }], 3: ['user', 'string'], 4: ['groups', { repeated: 'string' }], 6: ['uid', 'string'] };
+KINDS['authorization.k8s.io/v1/SelfSubjectAccessReview'] = { 1: meta, 2: ['spec', { msg: accessReviewSpec }] };
+KINDS['authorization.k8s.io/v1/SubjectAccessReview'] = { 1: meta, 2: ['spec', { msg: accessReviewSpec }] };
+KINDS['authorization.k8s.io/v1/LocalSubjectAccessReview'] = { 1: meta, 2: ['spec', { msg: accessReviewSpec }] };
+KINDS['authorization.k8s.io/v1/SelfSubjectRulesReview'] = { 1: meta, 2: ['spec', { msg: { 1: ['namespace', 'string'] } }] };
+KINDS['authentication.k8s.io/v1/SelfSubjectReview'] = { 1: meta };
+KINDS['authentication.k8s.io/v1/TokenReview'] = { 1: meta, 2: ['spec', { msg: { 1: ['token', 'string'], 2: ['audiences', { repeated: 'string' }] } }] };
+KINDS['authentication.k8s.io/v1/TokenRequest'] = {
+  1: meta,
+  2: ['spec', { msg: { 1: ['audiences', { repeated: 'string' }], 3: ['boundObjectRef', { msg: { 1: ['kind', 'string'], 2: ['apiVersion', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'] } }], 4: ['expirationSeconds', 'int'] } }],
+};
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
