@@ -39,6 +39,7 @@ import {
 } from './names.js';
 import { validateResourceRequirements } from './resources.js';
 import { diffLines } from './diff.js';
+import { GoValue, goStringSlice } from './govalue.js';
 
 const fileModeErrorMsg = 'must be a number between 0 and 0777 (octal), both inclusive';
 const protocols = ['SCTP', 'TCP', 'UDP'];
@@ -451,7 +452,8 @@ function validateSecurityContext(sc: Container['securityContext'], p: Path): Fie
   return errs;
 }
 
-const securityContextText = (sc: object): string => JSON.stringify(sc);
+/** securityContextText: upstream prints the Go struct here (with pointer addresses); JSON is the readable stand-in. */
+const securityContextText = (sc: object): GoValue => new GoValue(`core.SecurityContext${JSON.stringify(sc)}`);
 
 function validateSeccompProfile(sp: { type?: string; localhostProfile?: string } | undefined, p: Path): FieldError[] {
   if (!sp) return [];
@@ -858,11 +860,11 @@ function validateDNSConfig(s: PodSpec, p: Path): FieldError[] {
   }
   if (!cfg) return errs;
   const ns = cfg.nameservers ?? [];
-  if (ns.length > 3) errs.push(field.invalid(p.child('nameservers'), new GoText(ns), 'must not have more than 3 nameservers'));
+  if (ns.length > 3) errs.push(field.invalid(p.child('nameservers'), goStringSlice(ns), 'must not have more than 3 nameservers'));
   ns.forEach((n, i) => ipErrors(n).forEach((m) => errs.push(field.invalid(p.child('nameservers').index(i), n, m))));
   const searches = cfg.searches ?? [];
-  if (searches.length > 32) errs.push(field.invalid(p.child('searches'), new GoText(searches), 'must not have more than 32 search paths'));
-  if (searches.join(' ').length > 2048) errs.push(field.invalid(p.child('searches'), new GoText(searches), 'must not have more than 2048 characters (including spaces) in the search list'));
+  if (searches.length > 32) errs.push(field.invalid(p.child('searches'), goStringSlice(searches), 'must not have more than 32 search paths'));
+  if (searches.join(' ').length > 2048) errs.push(field.invalid(p.child('searches'), goStringSlice(searches), 'must not have more than 2048 characters (including spaces) in the search list'));
   searches.forEach((sr, i) => {
     if (sr === '.') return;
     const v = sr.endsWith('.') ? sr.slice(0, -1) : sr;
@@ -875,12 +877,6 @@ function validateDNSConfig(s: PodSpec, p: Path): FieldError[] {
   return errs;
 }
 
-class GoText {
-  constructor(private readonly a: string[]) {}
-  toString(): string {
-    return `[]string{${this.a.map((x) => JSON.stringify(x)).join(', ')}}`;
-  }
-}
 
 /** validatePodTemplateSpec checks an embedded pod template (Deployments, Jobs, ...). */
 export function validatePodTemplateSpec(t: PodTemplateSpec | undefined, p: Path): FieldError[] {
@@ -973,7 +969,7 @@ export function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
       return errs;
     }
   } else if (os.activeDeadlineSeconds !== undefined && os.activeDeadlineSeconds !== null) {
-    errs.push(field.invalid(spec.child('activeDeadlineSeconds'), new GoNull(), 'must not update from a positive integer to nil value'));
+    errs.push(field.invalid(spec.child('activeDeadlineSeconds'), new GoValue('null'), 'must not update from a positive integer to nil value'));
   }
   for (const ot of os.tolerations ?? []) {
     const found = (ns.tolerations ?? []).some((nt) => deepEqual({ ...ot, tolerationSeconds: nt.tolerationSeconds }, nt));
@@ -1005,11 +1001,6 @@ export function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
   return errs;
 }
 
-class GoNull {
-  toString(): string {
-    return 'null';
-  }
-}
 
 /** validatePodStatusUpdate: ValidatePodStatusUpdate (the kubelet's writes). */
 export function validatePodStatusUpdate(pod: Pod, old: Pod): FieldError[] {
