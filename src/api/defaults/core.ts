@@ -203,6 +203,8 @@ export function defaultReplicationController(rc: ReplicationController): void {
 // ---- Service ----
 
 export function defaultService(svc: Service): void {
+  // LoadBalancerIPMode (beta, on in v1.32) defaults an ingress IP's mode to VIP.
+  for (const ing of svc.status?.loadBalancer?.ingress ?? []) if (ing.ip && !ing.ipMode) ing.ipMode = 'VIP';
   svc.spec ??= {};
   const s = svc.spec;
   if (!s.sessionAffinity) s.sessionAffinity = 'None';

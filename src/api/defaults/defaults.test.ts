@@ -451,3 +451,10 @@ describe('prepareForUpdate for services', () => {
     assert.equal(spec.externalTrafficPolicy, undefined);
   });
 });
+
+describe('status defaults', () => {
+  it('defaults a load balancer ingress IP mode to VIP', () => {
+    const o = defaulted(gvk('', 'v1', 'Service'), { metadata: { name: 's' }, spec: { type: 'LoadBalancer' }, status: { loadBalancer: { ingress: [{ ip: '192.168.1.5' }, { hostname: 'lb.example.com' }] } } });
+    assert.deepEqual((o['status'] as { loadBalancer: unknown }).loadBalancer, { ingress: [{ ip: '192.168.1.5', ipMode: 'VIP' }, { hostname: 'lb.example.com' }] });
+  });
+});

@@ -229,6 +229,11 @@ export function prepareForStatusUpdate(gvk: GroupVersionKind, obj: KubeObject, o
   if (key === '/Pod') {
     restore('ownerReferences');
     restore('deletionTimestamp');
+    // qosClass is immutable and derived from the spec; a status writer that leaves it out
+    // (upstream's kubelet never does) keeps the stored one rather than failing validation.
+    const ns = n['status'] as { qosClass?: string } | undefined;
+    const os = o['status'] as { qosClass?: string } | undefined;
+    if (ns && !ns.qosClass && os?.qosClass) ns.qosClass = os.qosClass;
     return;
   }
   if (key === '/Node' || key === '/Namespace') return;

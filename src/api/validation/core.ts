@@ -81,6 +81,16 @@ export function validateNamespaceStatusUpdate(ns: Namespace, old: Namespace): Fi
   return errs;
 }
 
+/**
+ * validateNamespaceFinalizeUpdate checks a write to namespaces/finalize (the namespace
+ * controller removing spec.finalizers): metadata rules plus well-formed finalizer names.
+ */
+export function validateNamespaceFinalizeUpdate(ns: Namespace, old: Namespace): FieldError[] {
+  const errs = metaUpdate(ns, old);
+  (ns.spec?.finalizers ?? []).forEach((f, i) => errs.push(...validateFinalizerName(str(f), Path.root('spec', 'finalizers').index(i))));
+  return errs;
+}
+
 // ---- Service ----
 
 const isHeadless = (s: Service): boolean => (s.spec?.clusterIPs ?? []).length === 1 && s.spec!.clusterIPs![0] === 'None';

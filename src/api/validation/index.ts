@@ -22,6 +22,7 @@ export { GoValue, goLabelSelector, goStringMap, goStringSlice } from './govalue.
 export { validateObjectMeta, validateObjectMetaUpdate, validateLabelSelector, selectorMatches } from './meta.js';
 export * as names from './names.js';
 export { validatePodEphemeralContainersUpdate } from './pod.js';
+export { validateNamespaceFinalizeUpdate } from './core.js';
 
 function lookup(gvk: GroupVersionKind): KindValidator | undefined {
   return registry.get(`${gvk.group}/${gvk.kind}`);

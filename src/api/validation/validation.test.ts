@@ -7,7 +7,7 @@ import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import { applyDefaults, prepareForCreate } from '../defaults/index.js';
 import { aggregateString, fieldErrorString } from '../field.js';
 import type { GroupVersionKind, KubeObject } from '../types.js';
-import { validateCreate, validatePodEphemeralContainersUpdate, validateStatusUpdate, validateUpdate } from './index.js';
+import { validateCreate, validateNamespaceFinalizeUpdate, validatePodEphemeralContainersUpdate, validateStatusUpdate, validateUpdate } from './index.js';
 
 const gvk = (group: string, version: string, kind: string): GroupVersionKind => ({ group, version, kind });
 const POD = gvk('', 'v1', 'Pod');
@@ -519,6 +519,21 @@ describe('validatePodEphemeralContainersUpdate', () => {
     n.spec.ephemeralContainers = [];
     assert.deepEqual(validatePodEphemeralContainersUpdate(n as never, old as never).map(fieldErrorString), [
       'spec.ephemeralContainers: Forbidden: existing ephemeral containers "debugger-abc" may not be removed\n',
+    ]);
+  });
+});
+
+describe('validateNamespaceFinalizeUpdate', () => {
+  it('accepts removing the kubernetes finalizer', () => {
+    const old = { metadata: { name: 'n', uid: 'u', resourceVersion: '1' }, spec: { finalizers: ['kubernetes'] } } as KubeObject;
+    const n = { metadata: { name: 'n', uid: 'u', resourceVersion: '1' }, spec: { finalizers: [] } } as KubeObject;
+    assert.deepEqual(validateNamespaceFinalizeUpdate(n as never, old as never), []);
+  });
+  it('rejects an unqualified custom finalizer', () => {
+    const old = { metadata: { name: 'n', uid: 'u', resourceVersion: '1' }, spec: {} } as KubeObject;
+    const n = { metadata: { name: 'n', uid: 'u', resourceVersion: '1' }, spec: { finalizers: ['mine'] } } as KubeObject;
+    assert.deepEqual(validateNamespaceFinalizeUpdate(n as never, old as never).map(fieldErrorString), [
+      'spec.finalizers[0]: Invalid value: "mine": name is neither a standard finalizer name nor is it fully qualified',
     ]);
   });
 });
