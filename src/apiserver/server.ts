@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHTTPSServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { builtinResources } from '../api/resources.js';
-import { forbidden, internalError, isStatusError, StatusError } from '../api/errors.js';
+import { forbidden, internalError, isStatusError, StatusError, tooManyRequests } from '../api/errors.js';
 import { selectableFields } from '../api/fields.js';
 import type { KubeObject, ResourceInfo } from '../api/types.js';
 import { openStorage, type Storage } from '../storage/index.js';
@@ -61,6 +61,9 @@ export interface ApiServerOptions {
   listen?: boolean;
   /** bookmarkIntervalMs is how often watchers that allow bookmarks get one (default 10 s). */
   bookmarkIntervalMs?: number;
+  /** maxRequestsInflight / maxMutatingRequestsInflight as upstream's flags (400 / 200; watches are not counted). */
+  maxRequestsInflight?: number;
+  maxMutatingRequestsInflight?: number;
   /** watchCacheEvents caps the events each resource's watch cache keeps (default 100,000; tests shrink it). */
   watchCacheEvents?: number;
 }
@@ -181,7 +184,21 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     return handleNonResource(req, res, url, discovery, openapi, cache);
   };
 
+  // Max-in-flight limiting as upstream's generic filter: long-running watches are exempt.
+  const limits = { readonly: opts.maxRequestsInflight ?? 400, mutating: opts.maxMutatingRequestsInflight ?? 200 };
+  const inflight = { readonly: 0, mutating: 0 };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const method = req.method ?? 'GET';
+    const longRunning = method === 'GET' && /[?&]watch=(1|true)(&|$)|\/watch\//.test(req.url ?? '');
+    const kind = method === 'GET' || method === 'HEAD' ? 'readonly' : 'mutating';
+    if (!longRunning) {
+      if (limits[kind] > 0 && inflight[kind] >= limits[kind]) {
+        res.setHeader('Retry-After', '1');
+        return writeStatusError(res, tooManyRequests('Too many requests, please try again later.', 1));
+      }
+      inflight[kind]++;
+      res.once('close', () => inflight[kind]--);
+    }
     handle(req, res).catch((err: unknown) => {
       if (isStatusError(err)) return writeStatusError(res, err);
       console.error('apiserver: internal error:', err);

@@ -336,4 +336,44 @@ describe('apiserver HTTP semantics', () => {
     const patch = await call('PATCH', '/api/v1/namespaces/default/configmaps/page-a', {}, { 'Content-Type': 'text/plain' });
     assert.equal(patch.status, 415);
   });
+  test('watch: pods by spec.nodeName (the kubelet pattern) see binding and deletion only for their node', async () => {
+    const pod = (name: string): object => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'i' }] } });
+    const rv = ((await call('GET', '/api/v1/pods')).body.metadata as { resourceVersion: string }).resourceVersion;
+    const n1 = watchLines(`/api/v1/pods?watch=1&fieldSelector=spec.nodeName%3Dnode-a&resourceVersion=${rv}`, (ls) => ls.length >= 3);
+    const unscheduled = watchLines(`/api/v1/pods?watch=1&fieldSelector=spec.nodeName%3D&resourceVersion=${rv}`, (ls) => ls.length >= 4);
+    await Promise.all([n1.status, unscheduled.status]);
+    for (const name of ['pa', 'pb']) assert.equal((await call('POST', '/api/v1/namespaces/default/pods', pod(name))).status, 201);
+    const bind = (name: string, node: string): Promise<Res> => call('POST', `/api/v1/namespaces/default/pods/${name}/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: node } });
+    assert.equal((await bind('pa', 'node-a')).status, 201);
+    assert.equal((await bind('pb', 'node-b')).status, 201);
+    const again = await bind('pa', 'node-b');
+    assert.equal(again.status, 409);
+    assert.equal(again.body.message, 'Operation cannot be fulfilled on pods/binding "pa": pod pa is already assigned to node "node-a"');
+    // graceful: the pod stays with a deletionTimestamp, then the kubelet deletes with grace 0
+    assert.equal((await call('DELETE', '/api/v1/namespaces/default/pods/pa')).status, 202);
+    assert.equal((await call('DELETE', '/api/v1/namespaces/default/pods/pa?gracePeriodSeconds=0')).status, 200);
+    const a = await n1.done;
+    assert.deepEqual(a.map((l) => `${l.type} ${(l.object as { metadata: { name: string } }).metadata.name}`), ['ADDED pa', 'MODIFIED pa', 'DELETED pa']);
+    const u = await unscheduled.done;
+    assert.deepEqual(u.map((l) => `${l.type} ${(l.object as { metadata: { name: string } }).metadata.name}`), ['ADDED pa', 'ADDED pb', 'DELETED pa', 'DELETED pb']);
+  });
+
+  test('max-in-flight: excess concurrent writes get 429 TooManyRequests with Retry-After', async () => {
+    // A file database commits in a writer thread, so concurrent requests really overlap.
+    const small = await startTestApiServer({ maxMutatingRequestsInflight: 1, datastoreEndpoint: `sqlite://${srv.dir}/inflight.db` });
+    try {
+      const rs = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          fetch(`${small.url}/api/v1/namespaces/default/configmaps`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(cm(`c${i}`)) }),
+        ),
+      );
+      const limited = rs.filter((r) => r.status === 429);
+      assert.ok(limited.length > 0);
+      assert.equal(limited[0]!.headers.get('retry-after'), '1');
+      assert.equal(((await limited[0]!.json()) as { reason: string }).reason, 'TooManyRequests');
+      await Promise.all(rs.map((r) => r.body?.cancel()));
+    } finally {
+      await small.stop();
+    }
+  });
 });

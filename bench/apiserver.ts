@@ -1,0 +1,272 @@
+/**
+ * apiserver benchmark: load Nodes and ~2 KiB Pods through the API, then under a steady write
+ * churn measure mutating and GET latency, namespace and cluster-wide LIST time, watch delivery
+ * latency to many watchers, and the apiserver's RSS.
+ *
+ *   npm run bench:apiserver -- [--scale small|full] [--kubeconfig FILE] [--json FILE] [--seconds N]
+ *
+ * Without --kubeconfig it starts `k8ts apiserver` as a child process (SQLite file in a temp dir)
+ * and reaches it only through the kubeconfig it writes, as any client would. RSS is reported for
+ * that child (-1 when the server is external).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+
+interface Args {
+  scale: 'small' | 'full';
+  kubeconfig?: string;
+  json?: string;
+  seconds: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { scale: 'full', seconds: 20 };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const v = argv[i + 1];
+    if (k === '--scale' && (v === 'small' || v === 'full')) (a.scale = v), i++;
+    else if (k === '--kubeconfig' && v) (a.kubeconfig = v), i++;
+    else if (k === '--json' && v) (a.json = v), i++;
+    else if (k === '--seconds' && v) (a.seconds = Number(v)), i++;
+  }
+  return a;
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 128 });
+let server = '';
+
+function http(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const req = request(server + path, { method, agent, headers: { 'Content-Type': contentType, ...(data ? { 'Content-Length': data.length } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+async function timed(fn: () => Promise<{ status: number }>, sink: number[]): Promise<void> {
+  const t = performance.now();
+  const r = await fn();
+  if (r.status >= 300) throw new Error(`request failed with ${r.status}`);
+  sink.push(performance.now() - t);
+}
+
+function pct(xs: number[], p: number): number {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+/** pool runs tasks with bounded concurrency. */
+async function pool<T>(items: T[], concurrency: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (i < items.length) await fn(items[i++]!);
+    }),
+  );
+}
+
+const PAD = 'x'.repeat(900);
+
+function node(i: number): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: `node-${i}`, labels: { 'kubernetes.io/hostname': `node-${i}`, 'kubernetes.io/os': 'linux' } },
+    status: { capacity: { cpu: '8', memory: '32Gi', pods: '110' }, allocatable: { cpu: '8', memory: '32Gi', pods: '110' } },
+  };
+}
+
+function pod(ns: string, i: number, nodes: number): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `pod-${i}`, namespace: ns, labels: { app: `app-${i % 50}`, tier: 'bench' }, annotations: { 'bench/pad': PAD } },
+    spec: {
+      nodeName: `node-${i % nodes}`,
+      containers: [
+        {
+          name: 'main',
+          image: 'registry.example.com/team/app:1.2.3',
+          command: ['/bin/app', '--port=8080', '--verbose'],
+          env: [{ name: 'MODE', value: 'bench' }, { name: 'INDEX', value: String(i) }],
+          ports: [{ containerPort: 8080, protocol: 'TCP' }],
+          resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+        },
+      ],
+    },
+  };
+}
+
+async function startServer(dir: string): Promise<{ child: ChildProcess; kubeconfig: string }> {
+  const main = new URL('../src/cmd/main.js', import.meta.url).pathname;
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', main, 'apiserver', '--secure-port', String(port), '--data-dir', dir], { stdio: ['ignore', 'inherit', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+      if (err.includes('serving on')) resolve();
+      if (err.length > 10_000) err = err.slice(-5000);
+    });
+    child.once('exit', (code) => reject(new Error(`apiserver exited (${code}): ${err}`)));
+  });
+  const kubeconfig = join(dir, 'kubeconfig.yaml');
+  writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: b\n  cluster: {server: "http://127.0.0.1:${port}"}\nusers:\n- name: b\n  user: {}\ncontexts:\n- name: b\n  context: {cluster: b, user: b}\ncurrent-context: b\n`);
+  return { child, kubeconfig };
+}
+
+function rssMb(pid: number | undefined): number {
+  if (!pid) return -1;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : -1;
+  } catch {
+    return -1;
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const nodes = args.scale === 'small' ? 500 : 5000;
+  const pods = args.scale === 'small' ? 15_000 : 150_000;
+  const perNs = 3000;
+  const namespaces = Math.ceil(pods / perNs);
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-bench-'));
+  let child: ChildProcess | undefined;
+  try {
+    let kubeconfig = args.kubeconfig;
+    if (!kubeconfig) ({ child, kubeconfig } = await startServer(dir));
+    const cfg = parseYaml(readFileSync(kubeconfig, 'utf8')) as { clusters: Array<{ cluster: { server: string } }> };
+    server = cfg.clusters[0]!.cluster.server;
+
+    const t0 = performance.now();
+    for (let n = 0; n < namespaces; n++) await http('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `bench-${n}` } });
+    await pool([...Array(nodes).keys()], 32, async (i) => void (await http('POST', '/api/v1/nodes', node(i))));
+    const loadLat: number[] = [];
+    await pool([...Array(pods).keys()], 64, async (i) => {
+      const ns = `bench-${Math.floor(i / perNs)}`;
+      await timed(() => http('POST', `/api/v1/namespaces/${ns}/pods`, pod(ns, i, nodes)), loadLat);
+    });
+    const loadSeconds = (performance.now() - t0) / 1000;
+    console.log(`loaded ${nodes} nodes, ${pods} pods in ${loadSeconds.toFixed(1)} s (create p50 ${pct(loadLat, 50).toFixed(1)} ms, p99 ${pct(loadLat, 99).toFixed(1)} ms)`);
+
+    // 100 watchers on all pods from the current revision; latency = receipt - write start.
+    const rv = (JSON.parse((await http('GET', '/api/v1/pods?limit=1')).body.toString()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    // The watchers run in a worker thread so their parsing does not delay the writers' clock.
+    const watchers = new Worker(new URL(import.meta.url), { workerData: { server, rv, count: 100 } });
+    await new Promise<void>((resolve) => watchers.once('message', () => resolve()));
+    await new Promise((r) => setTimeout(r, 500));
+
+    const mutating: number[] = [];
+    const gets: number[] = [];
+    const nsLists: number[] = [];
+    const end = Date.now() + args.seconds * 1000;
+    let seq = 0;
+    const churn = (async () => {
+      const inflight: Array<Promise<void>> = [];
+      while (Date.now() < end) {
+        const tick = Date.now();
+        for (let k = 0; k < 20; k++) {
+          const i = (seq++ * 7919) % pods;
+          const ns = `bench-${Math.floor(i / perNs)}`;
+          const sent = String(performance.timeOrigin + performance.now());
+          inflight.push(timed(() => http('PATCH', `/api/v1/namespaces/${ns}/pods/pod-${i}`, { metadata: { annotations: { 'bench/sent': sent } } }, 'application/merge-patch+json'), mutating));
+        }
+        await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tick))));
+      }
+      await Promise.all(inflight);
+    })();
+    const getter = (async () => {
+      while (Date.now() < end) {
+        const i = Math.floor(Math.random() * pods);
+        await timed(() => http('GET', `/api/v1/namespaces/bench-${Math.floor(i / perNs)}/pods/pod-${i}`), gets);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const lister = (async () => {
+      while (Date.now() < end) {
+        const n = Math.floor(Math.random() * namespaces);
+        await timed(() => http('GET', `/api/v1/namespaces/bench-${n}/pods`), nsLists);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    await Promise.all([churn, getter, lister]);
+    const allList: number[] = [];
+    for (let k = 0; k < 2; k++) await timed(() => http('GET', '/api/v1/pods'), allList);
+    await new Promise((r) => setTimeout(r, 500));
+    const rss = rssMb(child?.pid);
+    const watchLat = await new Promise<number[]>((resolve) => {
+      watchers.once('message', (m: number[]) => resolve(m));
+      watchers.postMessage('stop');
+    });
+    await watchers.terminate();
+
+    const result = {
+      scale: args.scale,
+      nodes,
+      pods,
+      load_seconds: Number(loadSeconds.toFixed(1)),
+      mutating_p50_ms: Number(pct(mutating, 50).toFixed(2)),
+      mutating_p99_ms: Number(pct(mutating, 99).toFixed(2)),
+      get_p99_ms: Number(pct(gets, 99).toFixed(2)),
+      list_namespace_p99_ms: Number(pct(nsLists, 99).toFixed(2)),
+      list_all_pods_ms: Number(Math.min(...allList).toFixed(2)),
+      watch_p99_ms: Number(pct(watchLat, 99).toFixed(2)),
+      watch_events: watchLat.length,
+      apiserver_rss_mb: rss,
+    };
+    console.log(JSON.stringify(result, null, 2));
+    if (args.json) writeFileSync(args.json, JSON.stringify(result, null, 2) + '\n');
+  } finally {
+    agent.destroy();
+    if (child) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child!.once('exit', r));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** runWatchers is the worker side: open `count` watches and record delivery latency. */
+async function runWatchers(d: { server: string; rv: string; count: number }): Promise<void> {
+  const lat: number[] = [];
+  const reqs = Array.from({ length: d.count }, () => {
+    const req = request(`${d.server}/api/v1/pods?watch=1&resourceVersion=${d.rv}&allowWatchBookmarks=true`, { agent: new Agent({ keepAlive: false }) }, (res) => {
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buf += chunk;
+        let i: number;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          const m = /"bench\/sent":"([\d.]+)"/.exec(line);
+          if (m) lat.push(performance.timeOrigin + performance.now() - Number(m[1]));
+        }
+      });
+    });
+    req.on('error', () => {});
+    req.end();
+    return req;
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  parentPort!.postMessage('ready');
+  parentPort!.once('message', () => {
+    for (const r of reqs) r.destroy();
+    parentPort!.postMessage(lat);
+  });
+}
+
+if (isMainThread) await main();
+else await runWatchers(workerData as { server: string; rv: string; count: number });
