@@ -34,6 +34,15 @@ export function generateJobSelector(job: Job): void {
   if (!(controllerUidLabel in s.selector.matchLabels)) s.selector.matchLabels[controllerUidLabel] = uid;
 }
 
+/**
+ * mirrorServiceAccount keeps the deprecated spec.serviceAccount equal to serviceAccountName, as
+ * the v1 conversion does on every read; admission may have set the name after defaulting.
+ */
+function mirrorServiceAccount(pod: Pod): void {
+  const s = pod.spec;
+  if (s?.serviceAccountName) s.serviceAccount = s.serviceAccountName;
+}
+
 /** podQOSClass computes status.qosClass as upstream's qos.GetPodQOS (cpu and memory only). */
 export function podQOSClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
   const cs: Container[] = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
@@ -103,6 +112,7 @@ function prepareForCreateUnguarded(gvk: GroupVersionKind, obj: KubeObject): void
   switch (key) {
     case '/Pod': {
       const pod = obj as unknown as Pod;
+      mirrorServiceAccount(pod);
       (pod as { status?: unknown }).status = { phase: 'Pending', qosClass: podQOSClass(pod) };
       break;
     }
@@ -198,6 +208,7 @@ export function prepareForUpdate(gvk: GroupVersionKind, obj: KubeObject, old: Ku
     const annotationsChanged = key === 'apps/Deployment' && !same(n.metadata['annotations'], o.metadata?.['annotations']);
     if (specChanged || annotationsChanged) n.metadata['generation'] = oldGen + 1;
   }
+  if (key === '/Pod') mirrorServiceAccount(obj as unknown as Pod);
   if (key === '/Service') prepareServiceUpdate(n['spec'] as ServiceSpec | undefined, o['spec'] as ServiceSpec | undefined, n);
   if (key === 'apps/DaemonSet') {
     const oldAnn = (o.metadata?.['annotations'] as Record<string, string> | undefined) ?? {};
