@@ -7,6 +7,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importPKCS8, SignJWT } from 'jose';
 import { Kubectl, kubectlPath } from './helpers/kubectl.js';
 import { startSecureApiServer, type Identity, type SecureApiServer } from './helpers/secure.js';
 
@@ -222,5 +225,50 @@ describe('secure apiserver: authentication and RBAC', { skip: !kubectlPath() && 
       if (got !== 'yes') await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(got, 'yes', 'admin (aggregating edit, aggregating view) gains the labelled rule');
+  });
+
+  test('ServiceAccount tokens (TokenRequest): valid ones authenticate; expired, tampered, wrong-audience and orphaned ones are 401', async () => {
+    await admin.ok(['create', 'serviceaccount', 'builder', '-n', NS]);
+    await admin.ok(['create', 'rolebinding', 'builder-view', '--clusterrole=view', `--serviceaccount=${NS}:builder`, '-n', NS]);
+    const token = (await admin.ok(['create', 'token', 'builder', '-n', NS])).trim();
+    const sa: Identity = { token };
+    assert.equal((await s.request(sa, 'GET', `/api/v1/namespaces/${NS}/pods`)).status, 200);
+    const other = await s.request(sa, 'GET', '/api/v1/namespaces/team-b/secrets');
+    assert.equal(other.status, 403);
+    assert.equal(other.json().message, `secrets is forbidden: User "system:serviceaccount:${NS}:builder" cannot list resource "secrets" in API group "" in the namespace "team-b"`);
+    const who = JSON.parse(await new Kubectl(await s.userKubeconfig(sa)).ok(['auth', 'whoami', '-o', 'json'])) as { status: { userInfo: { username: string; groups: string[] } } };
+    assert.equal(who.status.userInfo.username, `system:serviceaccount:${NS}:builder`);
+    assert.deepEqual(who.status.userInfo.groups, ['system:serviceaccounts', `system:serviceaccounts:${NS}`, 'system:authenticated']);
+
+    const [h, p, sig] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'system:serviceaccount:kube-system:default' })).toString('base64url')}.${sig}`;
+    const key = await importPKCS8(readFileSync(join(s.dataDir, 'server', 'tls', 'service.key'), 'utf8'), 'RS256');
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as { alg: string; kid: string };
+    const past = Math.floor(Date.now() / 1000) - 7200;
+    const expired = await new SignJWT({ ...claims }).setProtectedHeader(header).setIssuedAt(past).setNotBefore(past).setExpirationTime(past + 600).sign(key);
+    const wrongAudience = (await admin.ok(['create', 'token', 'builder', '-n', NS, '--audience', 'https://vault.example.com'])).trim();
+    for (const [name, t] of Object.entries({ tampered, expired, wrongAudience, garbage: 'a.b.c' })) {
+      const r = await s.request({ token: t }, 'GET', `/api/v1/namespaces/${NS}/pods`);
+      assert.equal(r.status, 401, name);
+      assert.equal(r.json().reason, 'Unauthorized', name);
+    }
+    // TokenReview: the wrong-audience token is valid for its own audience only.
+    const review = await s.request(root, 'POST', '/apis/authentication.k8s.io/v1/tokenreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: wrongAudience, audiences: ['https://vault.example.com'] } });
+    assert.equal(review.status, 201);
+    const st = review.json().status as { authenticated: boolean; user: { username: string }; audiences: string[] };
+    assert.equal(st.authenticated, true);
+    assert.equal(st.user.username, `system:serviceaccount:${NS}:builder`);
+    assert.deepEqual(st.audiences, ['https://vault.example.com']);
+    const bad = await s.request(root, 'POST', '/apis/authentication.k8s.io/v1/tokenreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: expired } });
+    assert.equal((bad.json().status as { authenticated?: boolean }).authenticated, undefined);
+    // Deleting the ServiceAccount invalidates its tokens.
+    await admin.ok(['delete', 'serviceaccount', 'builder', '-n', NS]);
+    let code = 0;
+    for (let i = 0; i < 20 && code !== 401; i++) {
+      code = (await s.request(sa, 'GET', `/api/v1/namespaces/${NS}/pods`)).status;
+      if (code !== 401) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(code, 401);
   });
 });

@@ -14,6 +14,7 @@ import type { Resource, Store } from '../registry/store.js';
 import { authenticateToken, authenticationChain, tokenFileAuthenticator, withAuthenticatedGroup, type TokenAuthenticator } from './authn.js';
 import { impersonate } from './impersonation.js';
 import { isReview, serveReview, type ReviewDeps } from './reviews.js';
+import { isTokenRequest, serveTokenRequest, ServiceAccountTokens } from './serviceaccount.js';
 import { alwaysAllow, alwaysDeny, attributesOf, ChainAuthorizer, privilegedGroups } from './authz.js';
 import type { ObjectSource } from './objects.js';
 import { RBACAuthorizer, type AttributesAuthorizer } from './rbac/authorizer.js';
@@ -34,8 +35,12 @@ export interface SecurityOptions {
   authorizationModes?: string[];
   /** anonymousAuth: true lets every unauthenticated request in as system:anonymous; default only /healthz, /livez, /readyz, /version. */
   anonymousAuth?: boolean;
-  /** apiAudiences are the audiences tokens must be meant for (--api-audiences; default the issuer's). */
+  /** apiAudiences are the audiences tokens must be meant for (--api-audiences; default the first issuer). */
   apiAudiences?: string[];
+  /** serviceAccountIssuers as --service-account-issuer: the first signs, all are accepted (default https://kubernetes.default.svc.cluster.local). */
+  serviceAccountIssuers?: string[];
+  /** serviceAccountKeyFile is a PEM private key for service-account tokens (default generated into the data dir). */
+  serviceAccountKeyFile?: string;
   /** aggregationIntervalMs is how often ClusterRole aggregation looks for changes (default 200 ms). */
   aggregationIntervalMs?: number;
 }
@@ -81,7 +86,13 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
   const pki = o.tls === false ? undefined : await ensurePKI(o.dataDir, { tlsSANs: o.tlsSANs ?? [], serviceIP: deps.serviceIP });
   const tokens: TokenAuthenticator[] = [];
   if (o.tokenAuthFile) tokens.push(tokenFileAuthenticator(o.tokenAuthFile));
-  const authenticator = authenticationChain({ tokens, anonymous: o.anonymousAuth ? 'all' : 'public', ...(o.apiAudiences ? { audiences: o.apiAudiences } : {}) });
+  const saTokens = await ServiceAccountTokens.create(
+    { dataDir: o.dataDir, ...(o.serviceAccountKeyFile ? { keyFile: o.serviceAccountKeyFile } : {}), ...(o.serviceAccountIssuers?.length ? { issuers: o.serviceAccountIssuers } : {}) },
+    deps.objects,
+  );
+  tokens.push(saTokens);
+  const apiAudiences = o.apiAudiences?.length ? o.apiAudiences : [saTokens.issuers[0]!];
+  const authenticator = authenticationChain({ tokens, anonymous: o.anonymousAuth ? 'all' : 'public', audiences: apiAudiences });
 
   const rbac = new RBACAuthorizer(deps.objects);
   const links: AttributesAuthorizer[] = [privilegedGroups];
@@ -110,7 +121,6 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
     },
   };
 
-  const apiAudiences = o.apiAudiences ?? ['https://kubernetes.default.svc.cluster.local', 'k3s'];
   const reviewDeps: ReviewDeps = {
     authorizer: chain,
     rbac,
@@ -126,6 +136,10 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
     authorizer,
     admissionPlugins: [rbacEscalation(chain, rbac)],
     async serve({ req, res, info, user }) {
+      if (isTokenRequest(info)) {
+        await serveTokenRequest(saTokens, deps.objects, apiAudiences, req, res, info);
+        return true;
+      }
       if (!isReview(info)) return false;
       await serveReview(reviewDeps, req, res, info, user);
       return true;
