@@ -26,6 +26,9 @@ interface Flags {
   anonymousAuth: boolean;
   insecureHttp: boolean;
   writeKubeconfig?: string;
+  serviceAccountIssuer: string[];
+  serviceAccountKeyFile?: string;
+  apiAudiences: string[];
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -51,6 +54,9 @@ export function registerApiserver(program: Command): void {
     .option('--token-auth-file <file>', '(auth) static bearer tokens: CSV token,user,uid,"group1,group2"')
     .option('--authorization-mode <modes>', '(auth) ordered authorization modes: Node, RBAC, AlwaysAllow, AlwaysDeny', 'Node,RBAC')
     .option('--anonymous-auth', '(auth) let unauthenticated requests in as system:anonymous everywhere (default: only /healthz, /livez, /readyz, /version)', false)
+    .option('--service-account-issuer <url>', '(auth) issuer of service-account tokens; the first signs, all are accepted (repeatable)', collect, [])
+    .option('--service-account-key-file <file>', '(auth) PEM private key that signs service-account tokens (default generated into the data dir)')
+    .option('--api-audiences <list>', '(auth) audiences the API accepts in tokens (default the issuer)', collect, [])
     .option('--service-cluster-ip-range <cidr>', '(networking) CIDR for Service ClusterIPs', '10.43.0.0/16')
     .option('--service-node-port-range <range>', '(networking) port range for NodePort Services', '30000-32767')
     .action(async (f: Flags) => {
@@ -70,6 +76,9 @@ export function registerApiserver(program: Command): void {
           authorizationModes: f.authorizationMode.split(',').map((s) => s.trim()).filter(Boolean),
           anonymousAuth: f.anonymousAuth,
           ...(f.tokenAuthFile ? { tokenAuthFile: f.tokenAuthFile } : {}),
+          ...(f.serviceAccountKeyFile ? { serviceAccountKeyFile: f.serviceAccountKeyFile } : {}),
+          serviceAccountIssuers: f.serviceAccountIssuer,
+          apiAudiences: f.apiAudiences,
         },
       });
       const pki = server.security?.pki;
