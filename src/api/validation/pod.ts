@@ -745,6 +745,43 @@ function validateAffinity(a: Affinity | undefined, p: Path): FieldError[] {
   return errs;
 }
 
+function validateTopologySpreadConstraints(cs: PodSpec['topologySpreadConstraints'], p: Path): FieldError[] {
+  const errs: FieldError[] = [];
+  const list = cs ?? [];
+  list.forEach((c, i) => {
+    const cp = p.index(i);
+    if (c.maxSkew <= 0) errs.push(field.invalid(cp.child('maxSkew'), c.maxSkew, 'must be greater than zero'));
+    if (!c.topologyKey) errs.push(field.required(cp.child('topologyKey'), 'can not be empty'));
+    if (!['DoNotSchedule', 'ScheduleAnyway'].includes(c.whenUnsatisfiable)) errs.push(field.notSupported(cp.child('whenUnsatisfiable'), str(c.whenUnsatisfiable), ['DoNotSchedule', 'ScheduleAnyway']));
+    if (list.slice(i + 1).some((o) => o.topologyKey === c.topologyKey && o.whenUnsatisfiable === c.whenUnsatisfiable)) {
+      errs.push(field.duplicate(cp.child('{topologyKey, whenUnsatisfiable}'), `{${str(c.topologyKey)}, ${str(c.whenUnsatisfiable)}}`));
+    }
+    if (c.minDomains !== undefined && c.minDomains !== null) {
+      if (c.minDomains <= 0) errs.push(field.invalid(cp.child('minDomains'), c.minDomains, 'must be greater than zero'));
+      if (c.whenUnsatisfiable !== 'DoNotSchedule') {
+        errs.push(field.invalid(cp.child('minDomains'), c.minDomains, `can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ${str(c.whenUnsatisfiable)}`));
+      }
+    }
+    for (const k of ['nodeAffinityPolicy', 'nodeTaintsPolicy'] as const) {
+      const v = c[k];
+      if (v !== undefined && v !== null && v !== 'Honor' && v !== 'Ignore') errs.push(field.notSupported(cp.child(k), v, ['Honor', 'Ignore']));
+    }
+    const keys = c.matchLabelKeys ?? [];
+    if (keys.length > 0) {
+      if (!c.labelSelector) errs.push(field.forbidden(cp.child('matchLabelKeys'), 'must not be specified when labelSelector is not set'));
+      else {
+        const inSelector = new Set([...Object.keys(c.labelSelector.matchLabels ?? {}), ...(c.labelSelector.matchExpressions ?? []).map((e) => e.key)]);
+        keys.forEach((k, j) => {
+          errs.push(...validateLabelName(k, cp.child('matchLabelKeys').index(j)));
+          if (inSelector.has(k)) errs.push(field.invalid(cp.child('matchLabelKeys').index(j), k, 'exists in both matchLabelKeys and labelSelector'));
+        });
+      }
+    }
+    errs.push(...validateLabelSelector(c.labelSelector, cp.child('labelSelector')));
+  });
+  return errs;
+}
+
 // ---- pod spec ----
 
 export interface PodSpecOptions {
@@ -815,13 +852,7 @@ export function validatePodSpec(spec: PodSpec | undefined, p: Path, opts: PodSpe
     if (gates.has(str(g.name))) errs.push(field.duplicate(p.child('schedulingGates').index(i), str(g.name)));
     gates.add(str(g.name));
   });
-  (s.topologySpreadConstraints ?? []).forEach((c, i) => {
-    const cp = p.child('topologySpreadConstraints').index(i);
-    if (c.maxSkew <= 0) errs.push(field.invalid(cp.child('maxSkew'), c.maxSkew, 'must be greater than zero'));
-    if (!c.topologyKey) errs.push(field.required(cp.child('topologyKey'), 'can not be empty'));
-    if (!['DoNotSchedule', 'ScheduleAnyway'].includes(c.whenUnsatisfiable)) errs.push(field.notSupported(cp.child('whenUnsatisfiable'), c.whenUnsatisfiable, ['DoNotSchedule', 'ScheduleAnyway']));
-    errs.push(...validateLabelSelector(c.labelSelector, cp.child('labelSelector')));
-  });
+  errs.push(...validateTopologySpreadConstraints(s.topologySpreadConstraints, p.child('topologySpreadConstraints')));
   if (s.serviceAccountName) for (const m of nameIsDNSSubdomain(s.serviceAccountName, false)) errs.push(field.invalid(p.child('serviceAccountName'), s.serviceAccountName, m));
   if (s.nodeName) for (const m of nameIsDNSSubdomain(s.nodeName, false)) errs.push(field.invalid(p.child('nodeName'), s.nodeName, m));
   if (s.activeDeadlineSeconds !== undefined && s.activeDeadlineSeconds !== null) {
