@@ -6,10 +6,9 @@
  * Kinds without a registered validator (custom resources, unknown kinds) validate to [].
  *
  * The apiserver's order, as upstream's registry: decode → applyDefaults (../defaults) → on create
- * assign name/uid/creationTimestamp then prepareForCreate → validateCreate; on update copy the
- * stored resourceVersion into an unconditional update (an empty one is reported as
- * `metadata.resourceVersion: Invalid value: "": must be specified for an update`), then
- * prepareForUpdate / prepareForStatusUpdate → validateUpdate / validateStatusUpdate.
+ * assign name/uid/creationTimestamp, mutating admission, then prepareForCreate → validateCreate;
+ * on update prepareForUpdate / prepareForStatusUpdate → validateUpdate / validateStatusUpdate.
+ * An update without metadata.resourceVersion is accepted here (upstream's store fills it in).
  */
 import { field, type FieldError, Path } from '../field.js';
 import type { GroupVersionKind, KubeObject } from '../types.js';

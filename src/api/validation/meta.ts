@@ -153,7 +153,9 @@ export function validateObjectMetaUpdate(meta: ObjectMeta | undefined, old: Obje
       );
     }
   }
-  if (!str(n.resourceVersion)) errs.push(field.invalid(p.child('resourceVersion'), str(n.resourceVersion), 'must be specified for an update'));
+  // Upstream also rejects an empty resourceVersion here, but its store has already filled it in
+  // for unconditional updates (and answered kinds that forbid them with its own 0x0 error), so
+  // the check never shows; here it would only break `kubectl replace` of a manifest without one.
   if ((n.generation ?? 0) < (o.generation ?? 0)) errs.push(field.invalid(p.child('generation'), n.generation ?? 0, 'must not be decremented'));
   errs.push(...validateImmutableField(str(n.name), str(o.name), p.child('name')));
   errs.push(...validateImmutableField(str(n.namespace), str(o.namespace), p.child('namespace')));

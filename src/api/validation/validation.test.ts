@@ -344,10 +344,10 @@ describe('validateUpdate', () => {
     assert.deepEqual(validateUpdate(DEPLOY, structuredClone(old), old), []);
   });
 
-  it('requires a resourceVersion', () => {
+  it('accepts an unconditional update (no resourceVersion), which the store completes', () => {
     const old = stored(DEPLOY, deploy({}));
     const n = change<{ metadata: { resourceVersion?: string } }>(old, (x) => delete x.metadata.resourceVersion);
-    assert.deepEqual(validateUpdate(DEPLOY, n, old).map(fieldErrorString), ['metadata.resourceVersion: Invalid value: "": must be specified for an update']);
+    assert.deepEqual(validateUpdate(DEPLOY, n, old), []);
   });
 
   it('keeps the deployment selector immutable', () => {
