@@ -11,7 +11,7 @@ import type { ObjectMeta as MetaV1 } from 'kubernetes-types/meta/v1.js';
 type ObjectMeta = { -readonly [K in keyof MetaV1]: MetaV1[K] };
 import { alreadyExists, badRequest, conflict, internalError, invalid, isStatusError, notFound, resourceExpired, StatusError, type GroupResource } from '../../api/errors.js';
 import { field, type FieldError } from '../../api/field.js';
-import { applyDefaults } from '../../api/defaults/index.js';
+import { applyDefaults, prepareForCreate as kindPrepareForCreate, prepareForStatusUpdate as kindPrepareForStatusUpdate, prepareForUpdate as kindPrepareForUpdate } from '../../api/defaults/index.js';
 import { validateCreate, validateStatusUpdate, validateUpdate } from '../../api/validation/index.js';
 import { convertObject } from '../../api/conversion.js';
 import { apiVersionOf, type GroupVersionKind, type KubeObject, type ResourceInfo } from '../../api/types.js';
@@ -125,9 +125,11 @@ export class Store {
     meta.uid = randomUUID();
     if (s.strategy.generation) meta.generation = 1;
     else delete meta.generation;
-    s.strategy.prepareForCreate(obj);
     const gvk = gvkOf(s.info);
+    // Defaulting happens at decode time upstream, before the strategy's PrepareForCreate.
     applyDefaults(gvk, obj);
+    s.strategy.prepareForCreate(obj);
+    kindPrepareForCreate(gvk, obj);
     await ctx.admission.admit({ operation: 'CREATE', resource: r.info, subresource: '', namespace, name: meta.name ?? '', object: obj, dryRun: ctx.dryRun, user: ctx.user });
     for (let attempt = 0; ; attempt++) {
       if (generated) meta.name = `${meta.generateName}${randomSuffix()}`;
@@ -220,18 +222,25 @@ export class Store {
       if (oldMeta.deletionGracePeriodSeconds !== undefined) meta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
       else delete meta.deletionGracePeriodSeconds;
       if (oldMeta.generateName !== undefined && meta.generateName === undefined) meta.generateName = oldMeta.generateName;
-      // binding writes spec.nodeName and a status condition directly, as upstream's BindingREST.
-      if (subresource === 'status') prepareForStatusUpdate(obj, old);
-      else if (subresource === 'finalize') prepareForFinalize(obj, old);
-      else if (subresource === '') s.strategy.prepareForUpdate(obj, old);
-      const newMeta = obj.metadata! as ObjectMeta;
-      if (s.strategy.generation) {
-        const g = oldMeta.generation ?? 1;
-        newMeta.generation = subresource !== 'status' && !deepEqual(obj.spec, old.spec) ? g + 1 : g;
-      } else if (oldMeta.generation !== undefined) newMeta.generation = oldMeta.generation;
-      else delete newMeta.generation;
       const gvk = gvkOf(s.info);
+      // Defaulting happens at decode time upstream, before the strategy's PrepareForUpdate.
       applyDefaults(gvk, obj);
+      // binding writes spec.nodeName and a status condition directly, as upstream's BindingREST.
+      if (subresource === 'status') {
+        prepareForStatusUpdate(obj, old);
+        kindPrepareForStatusUpdate(gvk, obj, old);
+      } else if (subresource === 'finalize') prepareForFinalize(obj, old);
+      else if (subresource === '') {
+        s.strategy.prepareForUpdate(obj, old);
+        kindPrepareForUpdate(gvk, obj, old);
+      }
+      const newMeta = obj.metadata! as ObjectMeta;
+      if (subresource !== '') {
+        if (oldMeta.generation !== undefined) newMeta.generation = oldMeta.generation;
+        else delete newMeta.generation;
+      } else if (s.strategy.generation && newMeta.generation === oldMeta.generation && !deepEqual(obj.spec, old.spec)) {
+        newMeta.generation = (oldMeta.generation ?? 1) + 1;
+      }
       await ctx.admission.admit({ operation: 'UPDATE', resource: r.info, subresource, namespace, name, object: obj, oldObject: old, dryRun: ctx.dryRun, user: ctx.user });
       const errs = subresource === 'status' ? validateStatusUpdate(gvk, obj, old) : subresource === 'binding' || subresource === 'finalize' ? [] : validateUpdate(gvk, obj, old);
       if (errs.length) throw invalid(gk, name, errs);
