@@ -26,6 +26,9 @@ export async function bootstrap(
 ): Promise<void> {
   const ctx = (): WriteContext => ({ dryRun: false, fieldManager: 'kube-apiserver', user: ANONYMOUS_ADMIN, admission, now: new Date() });
   const ensure = async (r: Resource, ns: string, obj: KubeObject): Promise<void> => {
+    // Look first: a create would run allocation hooks (the Service's ClusterIP) before noticing the object exists.
+    const found = await store.get(r, ns, obj.metadata!.name!).then(() => true, (err: unknown) => (isStatusError(err, 'NotFound') ? false : Promise.reject(err)));
+    if (found) return;
     try {
       await store.create(r, ns, obj, ctx());
     } catch (err) {

@@ -376,4 +376,33 @@ describe('apiserver HTTP semantics', () => {
       await small.stop();
     }
   });
+  test('restart on the same datastore keeps objects and allocations and boots cleanly', async () => {
+    const endpoint = `sqlite://${srv.dir}/restart.db`;
+    const first = await startTestApiServer({ datastoreEndpoint: endpoint });
+    let ip = '';
+    try {
+      const r = await fetch(`${first.url}/api/v1/namespaces/default/services`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'keep' }, spec: { ports: [{ port: 80 }] } }),
+      });
+      ip = ((await r.json()) as { spec: { clusterIP: string } }).spec.clusterIP;
+    } finally {
+      await first.stop();
+    }
+    const second = await startTestApiServer({ datastoreEndpoint: endpoint });
+    try {
+      const kept = (await (await fetch(`${second.url}/api/v1/namespaces/default/services/keep`)).json()) as { spec: { clusterIP: string } };
+      assert.equal(kept.spec.clusterIP, ip);
+      const dup = await fetch(`${second.url}/api/v1/namespaces/default/services`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'dup' }, spec: { clusterIP: ip, ports: [{ port: 80 }] } }),
+      });
+      assert.equal(dup.status, 422, 'allocations are rebuilt from storage on start');
+      await dup.body?.cancel();
+    } finally {
+      await second.stop();
+    }
+  });
 });
