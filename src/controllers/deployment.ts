@@ -22,6 +22,7 @@ import {
   POD_TEMPLATE_HASH,
   REVISION_ANNOTATION,
   REVISION_HISTORY_ANNOTATION,
+  availableReplicas,
   computeHash,
   condition,
   deploymentComplete,
@@ -333,7 +334,7 @@ class DeploymentController implements Controller {
     const allPods = sum(all, specReplicas);
     const replicas = d.spec?.replicas ?? 1;
     const minAvailable = replicas - maxUnavailable(d);
-    const newUnavailable = specReplicas(newRS) - (newRS?.status?.availableReplicas ?? 0);
+    const newUnavailable = specReplicas(newRS) - availableReplicas(newRS);
     const maxScaledDown = allPods - minAvailable - newUnavailable;
     if (maxScaledDown <= 0) return false;
     // First remove unhealthy old replicas: they do not count towards availability anyway.
@@ -342,7 +343,7 @@ class DeploymentController implements Controller {
     for (const rs of [...oldRSs].sort(byCreation)) {
       let cur = rs;
       if (cleaned < maxScaledDown && specReplicas(rs) > 0) {
-        const unhealthy = specReplicas(rs) - (rs.status?.availableReplicas ?? 0);
+        const unhealthy = specReplicas(rs) - availableReplicas(rs);
         const down = Math.min(maxScaledDown - cleaned, unhealthy);
         if (down > 0) {
           cur = await this.scaleReplicaSet(rs, specReplicas(rs) - down, d);
@@ -353,10 +354,11 @@ class DeploymentController implements Controller {
     }
     // Then scale down healthy old replicas while availability stays above minAvailable.
     const allAfter = [...remaining, ...(newRS ? [newRS] : [])];
-    const availableCount = sum(allAfter, (rs) => rs.status?.availableReplicas ?? 0);
+    const availableCount = sum(allAfter, availableReplicas);
     let scaledDown = 0;
     if (availableCount > minAvailable) {
-      const total = availableCount - minAvailable;
+      // Bounded by maxScaledDown too: availability read from statuses may lag the pods.
+      const total = Math.min(availableCount - minAvailable, maxScaledDown - cleaned);
       for (const rs of remaining) {
         if (scaledDown >= total) break;
         if (specReplicas(rs) === 0) continue;

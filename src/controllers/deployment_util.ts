@@ -94,6 +94,9 @@ export function maxUnavailable(d: Deployment): number {
 }
 
 export const specReplicas = (rs: ReplicaSet | undefined): number => rs?.spec?.replicas ?? 0;
+
+/** availableReplicas never exceeds spec.replicas: a status not yet updated after a scale-down must not count pods about to go. */
+export const availableReplicas = (rs: ReplicaSet | undefined): number => Math.min(rs?.status?.availableReplicas ?? 0, specReplicas(rs));
 export const sum = (rss: readonly (ReplicaSet | undefined)[], f: (rs: ReplicaSet) => number): number =>
   rss.reduce((n, rs) => n + (rs ? f(rs) : 0), 0);
 
@@ -102,7 +105,9 @@ export function newRSNewReplicas(d: Deployment, all: readonly ReplicaSet[], newR
   const replicas = d.spec?.replicas ?? 1;
   if (!isRollingUpdate(d)) return replicas;
   const surge = fenceposts(d).surge;
-  const current = sum(all, specReplicas);
+  // Pods an old ReplicaSet has not deleted yet still count, so the pod total (not only the
+  // sum of spec.replicas) stays within replicas + maxSurge.
+  const current = sum(all, (rs) => Math.max(specReplicas(rs), rs.status?.replicas ?? 0));
   const maxTotal = replicas + surge;
   if (current >= maxTotal) return specReplicas(newRS);
   const up = Math.min(maxTotal - current, replicas - specReplicas(newRS));

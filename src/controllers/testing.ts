@@ -82,3 +82,59 @@ export async function setPodReady(client: RestClient, pod: Pod, ready: boolean, 
     { subresource: 'status' },
   );
 }
+
+/**
+ * startPodReadier plays the kubelet for tests: every pod matching labelSelector that appears
+ * (and is not being deleted) is marked Running and Ready after delayMs. stop() ends it.
+ */
+export function startPodReadier(client: RestClient, opts: { labelSelector?: string; delayMs?: number } = {}): { stop(): Promise<void> } {
+  const ac = new AbortController();
+  const factory = new SharedInformerFactory(client);
+  const inf = factory.forResource<Pod>(gvr.pods, opts.labelSelector ? { labelSelector: opts.labelSelector } : {});
+  const pending = new Set<Promise<unknown>>();
+  const mark = (p: Pod): void => {
+    if (p.metadata?.deletionTimestamp || p.status?.conditions?.some((c) => c.type === 'Ready')) return;
+    const t = new Promise((r) => setTimeout(r, opts.delayMs ?? 0))
+      .then(() => (ac.signal.aborted ? undefined : setPodReady(client, p, true)))
+      .catch(() => {});
+    pending.add(t);
+    void t.finally(() => pending.delete(t));
+  };
+  inf.addEventHandler({ add: mark });
+  factory.start(ac.signal);
+  return {
+    async stop() {
+      ac.abort();
+      await factory.shutdown();
+      await Promise.all(pending);
+    },
+  };
+}
+
+/** ChildProcessHandle is a `k8ts controller-manager` child started by spawnControllerManager. */
+export interface ChildProcessHandle {
+  pid: number;
+  /** output collects stderr (logs). */
+  output(): string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** spawnControllerManager runs `node bin/k8ts.js controller-manager --kubeconfig <kubeconfig> ...args`. */
+export async function spawnControllerManager(kubeconfig: string, args: readonly string[] = []): Promise<ChildProcessHandle> {
+  const { spawn } = await import('node:child_process');
+  const bin = new URL('../../../bin/k8ts.js', import.meta.url).pathname;
+  const child = spawn(process.execPath, [bin, 'controller-manager', '--kubeconfig', kubeconfig, '--kube-api-qps', '1000', '--kube-api-burst', '1000', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let out = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    pid: child.pid ?? -1,
+    output: () => out,
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
