@@ -27,6 +27,8 @@ export function kubeconfigYAML(url: string): string {
     '- name: k8ts',
     '  cluster:',
     `    server: ${url}`,
+    // The JavaScript client refuses plain http unless TLS verification is marked skipped.
+    '    insecure-skip-tls-verify: true',
     'users:',
     '- name: admin',
     '  user: {}',
