@@ -271,4 +271,63 @@ describe('secure apiserver: authentication and RBAC', { skip: !kubectlPath() && 
     }
     assert.equal(code, 401);
   });
+
+  test('Node authorizer and NodeRestriction: a kubelet reads only what its pods use and writes only its own node and pods', async () => {
+    const ns = 'nodes-ns';
+    await admin.ok(['create', 'namespace', ns]);
+    for (const n of ['s1', 's2', 's3']) await admin.ok(['create', 'secret', 'generic', n, '--from-literal=k=v', '-n', ns]);
+    await admin.ok(['create', 'configmap', 'cm1', '--from-literal=k=v', '-n', ns]);
+    const pod = (name: string, node: string, secret: string, env?: object): object => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: ns },
+      spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox', ...(env ? { env: [env] } : {}) }], volumes: [{ name: 'v', secret: { secretName: secret } }] },
+    });
+    await admin.ok(['create', '-f', '-'], { stdin: JSON.stringify(pod('p1', 'n1', 's1', { name: 'E', valueFrom: { configMapKeyRef: { name: 'cm1', key: 'k' } } })) });
+    await admin.ok(['create', '-f', '-'], { stdin: JSON.stringify(pod('p2', 'n2', 's2')) });
+    const kubelet: Identity = { user: 'system:node:n1', groups: ['system:nodes'] };
+    const get = (path: string): Promise<number> => s.request(kubelet, 'GET', path).then((r) => r.status);
+    assert.equal(await get(`/api/v1/namespaces/${ns}/secrets/s1`), 200, 'secret of its own pod');
+    assert.equal(await get(`/api/v1/namespaces/${ns}/configmaps/cm1`), 200, 'configmap of its own pod');
+    const other = await s.request(kubelet, 'GET', `/api/v1/namespaces/${ns}/secrets/s2`);
+    assert.equal(other.status, 403);
+    assert.equal(other.json().message, `secrets "s2" is forbidden: User "system:node:n1" cannot get resource "secrets" in API group "" in the namespace "${ns}": no relationship found between node 'n1' and this object`);
+    assert.equal(await get(`/api/v1/namespaces/${ns}/secrets/s3`), 403, 'unreferenced secret');
+    assert.equal(await get(`/api/v1/namespaces/${ns}/secrets`), 403, 'listing secrets');
+    assert.equal(await get('/api/v1/pods'), 200, 'pods through the system:node rules');
+    const k = new Kubectl(await s.userKubeconfig(kubelet));
+    assert.equal((await k.run(['auth', 'can-i', 'get', 'secret/s1', '-n', ns])).stdout.trim(), 'yes');
+    assert.equal((await k.run(['auth', 'can-i', 'get', 'secret/s2', '-n', ns])).stdout.trim(), "no - no relationship found between node 'n1' and this object");
+
+    const node = (name: string): object => ({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
+    assert.equal((await s.request(kubelet, 'POST', '/api/v1/nodes', node('n1'))).status, 201);
+    const foreign = await s.request(kubelet, 'POST', '/api/v1/nodes', node('n2'));
+    assert.equal(foreign.status, 403);
+    assert.equal(foreign.json().message, 'nodes "n2" is forbidden: node "n1" is not allowed to modify node "n2"');
+    const label = await s.request(kubelet, 'PATCH', '/api/v1/nodes/n1', { metadata: { labels: { 'node-restriction.kubernetes.io/pool': 'x' } } }, { 'content-type': 'application/merge-patch+json' });
+    assert.equal(label.status, 403, label.body);
+    assert.match(label.json().message as string, /node "n1" is not allowed to modify labels: node-restriction.kubernetes.io\/pool/);
+    const del = await s.request(kubelet, 'DELETE', `/api/v1/namespaces/${ns}/pods/p2`);
+    assert.equal(del.status, 403);
+    assert.equal(del.json().message, 'pods "p2" is forbidden: node "n1" can only delete pods with spec.nodeName set to itself');
+    const notMirror = await s.request(kubelet, 'POST', `/api/v1/namespaces/${ns}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] } });
+    assert.equal(notMirror.status, 403);
+    assert.equal(notMirror.json().message, 'pods "x" is forbidden: pod does not have "kubernetes.io/config.mirror" annotation, node "n1" can only create mirror pods');
+    const status = await s.request(kubelet, 'PATCH', `/api/v1/namespaces/${ns}/pods/p2/status`, { status: { phase: 'Running' } }, { 'content-type': 'application/merge-patch+json' });
+    assert.equal(status.status, 403);
+    assert.equal((await s.request(kubelet, 'PATCH', `/api/v1/namespaces/${ns}/pods/p1/status`, { status: { phase: 'Running' } }, { 'content-type': 'application/merge-patch+json' })).status, 200);
+    // Tokens: only for its own pods' service accounts, bound to those pods.
+    await admin.ok(['create', 'serviceaccount', 'default', '-n', ns]).catch(() => '');
+    const p1 = (await s.request(root, 'GET', `/api/v1/namespaces/${ns}/pods/p1`)).json() as { metadata: { uid: string } };
+    const p2 = (await s.request(root, 'GET', `/api/v1/namespaces/${ns}/pods/p2`)).json() as { metadata: { uid: string } };
+    const tr = (name: string, uid: string): object => ({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name, uid } } });
+    const own = await s.request(kubelet, 'POST', `/api/v1/namespaces/${ns}/serviceaccounts/default/token`, tr('p1', p1.metadata.uid));
+    assert.equal(own.status, 201, own.body);
+    const claims = JSON.parse(Buffer.from(((own.json().status as { token: string }).token.split('.')[1])!, 'base64url').toString()) as { 'kubernetes.io': { pod: { name: string }; node: { name: string } } };
+    assert.equal(claims['kubernetes.io'].pod.name, 'p1');
+    assert.equal(claims['kubernetes.io'].node.name, 'n1');
+    const theirs = await s.request(kubelet, 'POST', `/api/v1/namespaces/${ns}/serviceaccounts/default/token`, tr('p2', p2.metadata.uid));
+    assert.equal(theirs.status, 403, theirs.body);
+    assert.match(theirs.json().message as string, /node requested token bound to a pod scheduled on a different node/);
+  });
 });

@@ -14,6 +14,8 @@ import type { Resource, Store } from '../registry/store.js';
 import { authenticateToken, authenticationChain, tokenFileAuthenticator, withAuthenticatedGroup, type TokenAuthenticator } from './authn.js';
 import { impersonate } from './impersonation.js';
 import { isReview, serveReview, type ReviewDeps } from './reviews.js';
+import { findResource } from '../../api/resources.js';
+import { NodeAuthorizer, nodeRestriction } from './node.js';
 import { isTokenRequest, serveTokenRequest, ServiceAccountTokens } from './serviceaccount.js';
 import { alwaysAllow, alwaysDeny, attributesOf, ChainAuthorizer, privilegedGroups } from './authz.js';
 import type { ObjectSource } from './objects.js';
@@ -96,6 +98,7 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
 
   const rbac = new RBACAuthorizer(deps.objects);
   const links: AttributesAuthorizer[] = [privilegedGroups];
+  const admissionPlugins: AdmissionPlugin[] = [];
   for (const mode of o.authorizationModes ?? ['Node', 'RBAC']) {
     switch (mode) {
       case 'RBAC':
@@ -108,6 +111,8 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
         links.push(alwaysDeny);
         break;
       case 'Node':
+        links.push(new NodeAuthorizer(deps.objects));
+        admissionPlugins.push(nodeRestriction(deps.objects));
         break;
       default:
         throw new Error(`authorization mode ${JSON.stringify(mode)} is not supported (Node, RBAC, AlwaysAllow, AlwaysDeny)`);
@@ -131,13 +136,17 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
     },
   };
   let timer: NodeJS.Timeout | undefined;
+  let admission: Admission | undefined;
   const security: Security = {
     authenticator,
     authorizer,
-    admissionPlugins: [rbacEscalation(chain, rbac)],
+    admissionPlugins: [...admissionPlugins, rbacEscalation(chain, rbac)],
     async serve({ req, res, info, user }) {
       if (isTokenRequest(info)) {
-        await serveTokenRequest(saTokens, deps.objects, apiAudiences, req, res, info);
+        await serveTokenRequest(saTokens, deps.objects, apiAudiences, req, res, info, async (obj) => {
+          const resource = findResource('', 'v1', 'serviceaccounts')!;
+          await admission?.validate({ operation: 'CREATE', resource, subresource: 'token', namespace: info.namespace, name: info.name, object: obj, dryRun: false, user });
+        });
         return true;
       }
       if (!isReview(info)) return false;
@@ -146,6 +155,7 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
     },
     impersonate: async (req, user) => impersonate(req, user, chain),
     async start(w) {
+      admission = w.admission;
       const access = { ...w, user: ANONYMOUS_ADMIN };
       await reconcileBootstrapPolicy(access);
       let seen = '';

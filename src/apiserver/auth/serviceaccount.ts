@@ -180,7 +180,15 @@ export function isTokenRequest(info: RequestInfo): boolean {
 }
 
 /** serveTokenRequest answers the TokenRequest API as upstream's serviceaccount token REST. */
-export async function serveTokenRequest(tokens: ServiceAccountTokens, objects: ObjectSource, apiAudiences: readonly string[], req: IncomingMessage, res: ServerResponse, info: RequestInfo): Promise<void> {
+export async function serveTokenRequest(
+  tokens: ServiceAccountTokens,
+  objects: ObjectSource,
+  apiAudiences: readonly string[],
+  req: IncomingMessage,
+  res: ServerResponse,
+  info: RequestInfo,
+  validate: (tokenRequest: KubeObject) => Promise<void>,
+): Promise<void> {
   if (info.verb !== 'create') throw badRequest(`the server does not allow this method on the requested resource`);
   const raw = await readBody(req);
   const contentType = req.headers['content-type'] ?? 'application/json';
@@ -216,6 +224,7 @@ export async function serveTokenRequest(tokens: ServiceAccountTokens, objects: O
     else claims.node = r;
   }
   const audiences = spec.audiences?.length ? spec.audiences : [...apiAudiences];
+  await validate({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: { name: info.name, namespace: info.namespace }, spec: { audiences, expirationSeconds, ...(ref ? { boundObjectRef: ref } : {}) } });
   const { token, expiresAt } = await tokens.issue(claims, audiences, expirationSeconds);
   writeValue(res, 201, {
     kind: 'TokenRequest',
