@@ -127,8 +127,9 @@ export class WriterCore {
    * applyBatch runs every op in one transaction and returns per-op results. If the commit fails
    * (disk full, read-only), every op fails with the mapped code and nothing is half-written.
    */
-  applyBatch(ops: WriteOp[]): BatchOutcome {
+  applyBatch(ops: WriteOp[], compact?: { target: number; rows: number }): BatchOutcome {
     const startRev = this.rev;
+    let compactTo = this.compactRev;
     const results: WriteResult[] = [];
     const events: WatchEvent[] = [];
     try {
@@ -143,7 +144,10 @@ export class WriterCore {
         }
       }
       if (this.rev !== startRev) this.stmts.setMeta.run(this.rev, 'revision');
+      // Compaction rides along: its deletes share this commit's fsync instead of needing their own.
+      if (compact) compactTo = this.compactRows(compact.target, compact.rows);
       this.db.exec('COMMIT');
+      this.compactRev = compactTo;
     } catch (err) {
       if (this.db.inTransaction) {
         try {
@@ -202,20 +206,28 @@ export class WriterCore {
    * any retained revision stay exact.
    */
   compactStep(target: number, rows: number): number {
-    const to = Math.min(target, this.rev, this.compactRev + rows);
-    if (to <= this.compactRev) return this.compactRev;
-    const from = this.compactRev;
+    if (Math.min(target, this.rev, this.compactRev + rows) <= this.compactRev) return this.compactRev;
     this.db.exec('BEGIN IMMEDIATE');
+    let to: number;
     try {
-      this.stmts.compactPrev.run(from, to);
-      this.stmts.compactTombstones.run(from, to);
-      this.stmts.setMeta.run(to, 'compact_revision');
+      to = this.compactRows(target, rows);
       this.db.exec('COMMIT');
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw err;
     }
     this.compactRev = to;
+    return to;
+  }
+
+  /** compactRows does one compaction step inside the caller's transaction; it returns the new compacted revision. */
+  private compactRows(target: number, rows: number): number {
+    const from = this.compactRev;
+    const to = Math.min(target, this.rev, from + rows);
+    if (to <= from) return from;
+    this.stmts.compactPrev.run(from, to);
+    this.stmts.compactTombstones.run(from, to);
+    this.stmts.setMeta.run(to, 'compact_revision');
     return to;
   }
 

@@ -23,7 +23,7 @@ interface Ack {
   value: string;
 }
 
-function runAndKill(run: number, killAfterMs: number): Promise<Ack[]> {
+function runAndKill(run: number, killAfterMs: number, attempt = 0): Promise<Ack[]> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [child, dbPath, String(run)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -37,7 +37,14 @@ function runAndKill(run: number, killAfterMs: number): Promise<Ack[]> {
     p.on('error', reject);
     p.on('close', (_code, signal) => {
       clearTimeout(timer);
-      if (signal !== 'SIGKILL') return reject(new Error(`child ended without being killed: ${err}`));
+      if (signal !== 'SIGKILL') {
+        // A child that never got going (e.g. it loaded a module while a build rewrote dist/)
+        // has written nothing: run it again rather than call that a durability failure.
+        if (!out.startsWith('ready\n') && attempt < 3) {
+          return resolve(runAndKill(run, killAfterMs, attempt + 1));
+        }
+        return reject(new Error(`child ended without being killed (code ${_code}, signal ${signal}, ${out.split("\n").length} lines): ${err}`));
+      }
       const acks: Ack[] = [];
       for (const line of out.split('\n').slice(1)) {
         const m = /^(\d+) (\S+) (\S+)$/.exec(line);

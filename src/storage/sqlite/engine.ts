@@ -147,7 +147,8 @@ export class WriterEngine {
         n += req.ops.length;
       }
       const ops = take.flatMap((r) => r.ops);
-      const outcome = this.core.applyBatch(ops);
+      const target = Math.min(this.compactTarget, this.core.revision);
+      const outcome = this.core.applyBatch(ops, target > this.core.compactedRevision ? { target, rows: Math.max(ops.length * 2, 50) } : undefined);
       const replies: Array<{ id: number; results: WriteResult[] }> = [];
       let i = 0;
       for (const req of take) {
@@ -181,41 +182,50 @@ export class WriterEngine {
   private runCompaction(): void {
     if (this.compacting || this.closed) return;
     this.compacting = true;
-    const step = (): void => {
-      if (this.closed) return;
-      // Writes waiting for a commit go first: compaction only fills the gaps between them.
-      if (this.pending.length > 0) this.flush();
-      const target = Math.min(this.compactTarget, this.core.revision);
-      let error: { code: string; message: string } | undefined;
-      try {
-        const t0 = performance.now();
-        this.core.compactStep(target, this.stepRows);
-        // Keep each step (which holds up the writes queued behind it) near 5 ms on this disk.
-        const took = performance.now() - t0;
-        if (took > 10) this.stepRows = Math.max(20, this.stepRows >> 1);
-        else if (took < 3) this.stepRows = Math.min(this.cfg.compactBatchRows, this.stepRows * 2);
-      } catch (err) {
-        error = { code: 'Unavailable', message: `storage: compaction failed: ${err instanceof Error ? err.message : String(err)}` };
-      }
-      const rev = this.core.compactedRevision;
-      const done = error !== undefined || rev >= target;
-      const ready = this.compactWaiters.filter((w) => error !== undefined || rev >= Math.min(w.target, this.core.revision));
-      if (ready.length > 0) {
-        this.compactWaiters = this.compactWaiters.filter((w) => !ready.includes(w));
-        const msg: OutMsg = { t: 'compacted', ids: ready.map((w) => w.id), revision: rev };
-        if (error) msg.error = error;
-        this.emit(msg);
-      } else if (done || rev % (this.cfg.compactBatchRows * 10) === 0) {
-        this.emit({ t: 'compacted', ids: [], revision: rev });
-      }
-      if (done) {
-        this.compacting = false;
-        if (this.compactWaiters.length > 0 && error === undefined) this.runCompaction();
-        return;
-      }
-      setImmediate(step);
-    };
-    setImmediate(step);
+    setImmediate(() => this.compactionStep());
+  }
+
+  private compactionStep(): void {
+    if (this.closed) return;
+    const target = Math.min(this.compactTarget, this.core.revision);
+    // While writes flow, compaction rides along in their commits; it commits on its own only in
+    // the gaps between them.
+    if (this.pending.length > 0) {
+      this.flush();
+      this.compactionProgress(target);
+      return;
+    }
+    let error: { code: string; message: string } | undefined;
+    try {
+      const t0 = performance.now();
+      this.core.compactStep(target, this.stepRows);
+      // Keep each step (which holds up the writes queued behind it) near 5 ms on this disk.
+      const took = performance.now() - t0;
+      if (took > 10) this.stepRows = Math.max(20, this.stepRows >> 1);
+      else if (took < 3) this.stepRows = Math.min(this.cfg.compactBatchRows, this.stepRows * 2);
+    } catch (err) {
+      error = { code: 'Unavailable', message: `storage: compaction failed: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    this.compactionProgress(target, error);
+  }
+
+  /** compactionProgress answers compact() callers whose target is reached and keeps the loop going. */
+  private compactionProgress(target: number, error?: { code: string; message: string }): void {
+    const rev = this.core.compactedRevision;
+    const done = error !== undefined || rev >= target;
+    const ready = this.compactWaiters.filter((w) => error !== undefined || rev >= Math.min(w.target, this.core.revision));
+    if (ready.length > 0) {
+      this.compactWaiters = this.compactWaiters.filter((w) => !ready.includes(w));
+      const msg: OutMsg = { t: 'compacted', ids: ready.map((w) => w.id), revision: rev };
+      if (error) msg.error = error;
+      this.emit(msg);
+    }
+    if (done) {
+      this.compacting = false;
+      if (this.compactWaiters.length > 0 && error === undefined) this.runCompaction();
+      return;
+    }
+    setImmediate(() => this.compactionStep());
   }
 
   private scheduleLeaseTimer(expirySec: number | undefined): void {

@@ -154,6 +154,7 @@ export class SqliteStorage implements Storage {
         };
         worker.on('message', onMsg);
         worker.once('error', reject);
+        worker.once('exit', (code) => reject(new StorageError('Unavailable', `storage writer thread exited (code ${code}) before it was ready`)));
       }).catch(async (err) => {
         await worker.terminate();
         throw err;
