@@ -176,7 +176,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       }
       throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403, message: `forbidden: User "${user.username}" cannot ${info.verb} path "${info.path}"` });
     }
-    if (security && info.isResourceRequest && (await security.serve({ req, res, info, user }))) return;
+    if (security && (await security.serve({ req, res, info, user }))) return;
     if (info.isResourceRequest) {
       const ctx: RequestContext = { req, res, info, query: url.searchParams, user, warnings: new ResponseWarnings() };
       return handleResource(deps, ctx);
