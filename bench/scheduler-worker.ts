@@ -39,7 +39,7 @@ if (role === 'apiserver') {
     const job =
       m.kind === 'nodes'
         ? createAll(m.count, benchNode, (n) => client.resource<Node>(gvr.nodes).create(n))
-        : createAll(m.count, (i) => benchPod(`${m.prefix}-${i}`, m.variant, `g${Math.floor(i / m.groupSize)}`), (p) => client.resource<Pod>(gvr.pods).namespace('default').create(p));
+        : createAll(m.count, (i) => benchPod(`${m.prefix}-${i}`, m.variant, `${m.prefix}-g${Math.floor(i / m.groupSize)}`), (p) => client.resource<Pod>(gvr.pods).namespace('default').create(p));
     job.then(
       () => port.postMessage('done'),
       (err: unknown) => port.postMessage({ error: String(err) }),

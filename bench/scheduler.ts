@@ -55,7 +55,7 @@ async function runInMemory(nodes: number, variant: Variant): Promise<Result> {
     target = bound + n;
     const reached = new Promise<void>((r) => (resolveTarget = r));
     // pods are created with distinct groups so anti-affinity stays satisfiable: one group per node count
-    for (let i = 0; i < n; i++) cluster.createPod(benchPod(`${prefix}-${i}`, variant, `g${Math.floor(i / Math.max(1, nodes - 1))}`));
+    for (let i = 0; i < n; i++) cluster.createPod(benchPod(`${prefix}-${i}`, variant, `${prefix}-g${Math.floor(i / Math.max(1, nodes - 1))}`));
     await reached;
   };
   await phase('warmup', warmup);

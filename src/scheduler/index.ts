@@ -16,3 +16,5 @@ export { MAX_NODE_SCORE, MIN_NODE_SCORE } from './framework/interface.js';
 export type { Registry, PluginFactory } from './framework/registry.js';
 export { inTreeRegistry } from './plugins/registry.js';
 export { MemoryLister, InMemoryCluster } from './memory.js';
+export { startScheduler, buildScheduler, apiSchedulerClient, type StartSchedulerOptions } from './run.js';
+export { explainPod, formatExplain } from './explain.js';
