@@ -8,7 +8,11 @@
 import { badRequest, unsupportedMediaType } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
 
-type FieldType = 'string' | 'bytes' | 'int' | 'bool' | 'time' | { msg: Schema } | { map: 'string' | 'bytes' } | { repeated: FieldType };
+/**
+ * Field types: 'int0' is a non-pointer integer that JSON omits when zero (gogo-protobuf always
+ * writes it); 'intorstr' is intstr.IntOrString; 'quantity' is resource.Quantity.
+ */
+type FieldType = 'string' | 'bytes' | 'int' | 'int0' | 'bool' | 'time' | 'intorstr' | 'quantity' | { msg: Schema } | { inline: Schema } | { map: 'string' | 'bytes' | 'quantity' } | { repeated: FieldType };
 type Schema = Record<number, [string, FieldType]>;
 
 const time: FieldType = 'time';
@@ -19,7 +23,7 @@ const objectMeta: Schema = {
   3: ['namespace', 'string'],
   5: ['uid', 'string'],
   6: ['resourceVersion', 'string'],
-  7: ['generation', 'int'],
+  7: ['generation', 'int0'],
   8: ['creationTimestamp', time],
   9: ['deletionTimestamp', time],
   10: ['deletionGracePeriodSeconds', 'int'],
@@ -63,6 +67,144 @@ const KINDS: Record<string, Schema> = {
   },
 };
 KINDS['rbac.authorization.k8s.io/v1/ClusterRoleBinding'] = KINDS['rbac.authorization.k8s.io/v1/RoleBinding']!;
+
+// Workload kinds `kubectl create deployment|job|cronjob|service|quota|ingress|pdb` and
+// `kubectl expose` send. Only spec fields are decoded; a create's status is reset anyway.
+const labelSelectorFull: Schema = {
+  1: ['matchLabels', { map: 'string' }],
+  2: ['matchExpressions', { repeated: { msg: { 1: ['key', 'string'], 2: ['operator', 'string'], 3: ['values', { repeated: 'string' }] } } }],
+};
+const resources: Schema = { 1: ['limits', { map: 'quantity' }], 2: ['requests', { map: 'quantity' }] };
+const containerPort: Schema = { 1: ['name', 'string'], 2: ['hostPort', 'int0'], 3: ['containerPort', 'int'], 4: ['protocol', 'string'], 5: ['hostIP', 'string'] };
+const envVar: Schema = { 1: ['name', 'string'], 2: ['value', 'string'] };
+const container: Schema = {
+  1: ['name', 'string'],
+  2: ['image', 'string'],
+  3: ['command', { repeated: 'string' }],
+  4: ['args', { repeated: 'string' }],
+  5: ['workingDir', 'string'],
+  6: ['ports', { repeated: { msg: containerPort } }],
+  7: ['env', { repeated: { msg: envVar } }],
+  8: ['resources', { msg: resources }],
+  13: ['terminationMessagePath', 'string'],
+  14: ['imagePullPolicy', 'string'],
+  16: ['stdin', 'bool'],
+  17: ['stdinOnce', 'bool'],
+  18: ['tty', 'bool'],
+  20: ['terminationMessagePolicy', 'string'],
+};
+const podSpec: Schema = {
+  2: ['containers', { repeated: { msg: container } }],
+  3: ['restartPolicy', 'string'],
+  4: ['terminationGracePeriodSeconds', 'int'],
+  5: ['activeDeadlineSeconds', 'int'],
+  6: ['dnsPolicy', 'string'],
+  7: ['nodeSelector', { map: 'string' }],
+  8: ['serviceAccountName', 'string'],
+  10: ['nodeName', 'string'],
+  11: ['hostNetwork', 'bool'],
+  20: ['initContainers', { repeated: { msg: container } }],
+  19: ['schedulerName', 'string'],
+};
+const podTemplateSpec: Schema = { 1: meta, 2: ['spec', { msg: podSpec }] };
+const jobSpec: Schema = {
+  1: ['parallelism', 'int'],
+  2: ['completions', 'int'],
+  3: ['activeDeadlineSeconds', 'int'],
+  4: ['selector', { msg: labelSelectorFull }],
+  5: ['manualSelector', 'bool'],
+  6: ['template', { msg: podTemplateSpec }],
+  7: ['backoffLimit', 'int'],
+  8: ['ttlSecondsAfterFinished', 'int'],
+};
+const servicePort: Schema = { 1: ['name', 'string'], 2: ['protocol', 'string'], 3: ['port', 'int'], 4: ['targetPort', 'intorstr'], 5: ['nodePort', 'int0'], 6: ['appProtocol', 'string'] };
+KINDS['apps/v1/Deployment'] = {
+  1: meta,
+  2: [
+    'spec',
+    {
+      msg: {
+        1: ['replicas', 'int'],
+        2: ['selector', { msg: labelSelectorFull }],
+        3: ['template', { msg: podTemplateSpec }],
+        4: ['strategy', { msg: { 1: ['type', 'string'] } }],
+        5: ['minReadySeconds', 'int0'],
+        6: ['revisionHistoryLimit', 'int'],
+        7: ['paused', 'bool'],
+        9: ['progressDeadlineSeconds', 'int'],
+      },
+    },
+  ],
+};
+KINDS['batch/v1/Job'] = { 1: meta, 2: ['spec', { msg: jobSpec }] };
+KINDS['batch/v1/CronJob'] = {
+  1: meta,
+  2: [
+    'spec',
+    {
+      msg: {
+        1: ['schedule', 'string'],
+        2: ['startingDeadlineSeconds', 'int'],
+        3: ['concurrencyPolicy', 'string'],
+        4: ['suspend', 'bool'],
+        5: ['jobTemplate', { msg: { 1: meta, 2: ['spec', { msg: jobSpec }] } }],
+        6: ['successfulJobsHistoryLimit', 'int'],
+        7: ['failedJobsHistoryLimit', 'int'],
+        8: ['timeZone', 'string'],
+      },
+    },
+  ],
+};
+KINDS['v1/Service'] = {
+  1: meta,
+  2: [
+    'spec',
+    {
+      msg: {
+        1: ['ports', { repeated: { msg: servicePort } }],
+        2: ['selector', { map: 'string' }],
+        3: ['clusterIP', 'string'],
+        4: ['type', 'string'],
+        5: ['externalIPs', { repeated: 'string' }],
+        7: ['sessionAffinity', 'string'],
+        8: ['loadBalancerIP', 'string'],
+        10: ['externalName', 'string'],
+        11: ['externalTrafficPolicy', 'string'],
+        18: ['clusterIPs', { repeated: 'string' }],
+      },
+    },
+  ],
+};
+KINDS['v1/ResourceQuota'] = { 1: meta, 2: ['spec', { msg: { 1: ['hard', { map: 'quantity' }], 2: ['scopes', { repeated: 'string' }] } }] };
+const ingressBackend: Schema = { 4: ['service', { msg: { 1: ['name', 'string'], 2: ['port', { msg: { 1: ['name', 'string'], 2: ['number', 'int0'] } }] } }] };
+KINDS['networking.k8s.io/v1/Ingress'] = {
+  1: meta,
+  2: [
+    'spec',
+    {
+      msg: {
+        1: ['defaultBackend', { msg: ingressBackend }],
+        2: ['tls', { repeated: { msg: { 1: ['hosts', { repeated: 'string' }], 2: ['secretName', 'string'] } } }],
+        3: [
+          'rules',
+          {
+            repeated: {
+              msg: {
+                1: ['host', 'string'],
+                2: ['ingressRuleValue', { inline: { 1: ['http', { msg: { 1: ['paths', { repeated: { msg: { 1: ['path', 'string'], 2: ['backend', { msg: ingressBackend }], 3: ['pathType', 'string'] } } }] } }] } }],
+              },
+            },
+          },
+        ],
+        4: ['ingressClassName', 'string'],
+      },
+    },
+  ],
+};
+KINDS['policy/v1/PodDisruptionBudget'] = {
+  1: meta,
+  2: ['spec', { msg: { 1: ['minAvailable', 'intorstr'], 2: ['selector', { msg: labelSelectorFull }], 3: ['maxUnavailable', 'intorstr'], 4: ['unhealthyPodEvictionPolicy', 'string'] } }],
+};
 // The review and TokenRequest kinds kubectl's typed clients post (auth can-i, whoami, create token).
 const resourceAttributes: Schema = { 1: ['namespace', 'string'], 2: ['verb', 'string'], 3: ['group', 'string'], 4: ['version', 'string'], 5: ['resource', 'string'], 6: ['subresource', 'string'], 7: ['name', 'string'] };
 const nonResourceAttributes: Schema = { 1: ['path', 'string'], 2: ['verb', 'string'] };
@@ -130,7 +272,7 @@ function decodeTime(buf: Buffer): string | undefined {
   return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function decodeMapEntry(buf: Buffer, valueType: 'string' | 'bytes'): [string, string] {
+function decodeMapEntry(buf: Buffer, valueType: 'string' | 'bytes' | 'quantity'): [string, string] {
   const r = new Reader(buf);
   let k = '';
   let v = '';
@@ -143,19 +285,28 @@ function decodeMapEntry(buf: Buffer, valueType: 'string' | 'bytes'): [string, st
     }
     const b = r.bytes();
     if (no === 1) k = b.toString('utf8');
-    else if (no === 2) v = valueType === 'bytes' ? b.toString('base64') : b.toString('utf8');
+    else if (no === 2) v = valueType === 'bytes' ? b.toString('base64') : valueType === 'quantity' ? ((decodeMessage(b, { 1: ['string', 'string'] }).string as string | undefined) ?? '0') : b.toString('utf8');
   }
   return [k, v];
 }
 
 function decodeValue(t: FieldType, r: Reader, wire: number): unknown {
   if (t === 'int') return signed(r.varint());
+  if (t === 'int0') {
+    const v = signed(r.varint());
+    return v === 0 ? undefined : v;
+  }
   if (t === 'bool') return r.varint() !== 0n;
   const b = wire === 2 ? r.bytes() : undefined;
   if (b === undefined) throw badRequest('protobuf: unexpected wire type');
   if (t === 'string') return b.toString('utf8');
   if (t === 'bytes') return b.toString('base64');
   if (t === 'time') return decodeTime(b);
+  if (t === 'quantity') return decodeMessage(b, { 1: ['string', 'string'] }).string ?? '0';
+  if (t === 'intorstr') {
+    const v = decodeMessage(b, { 1: ['type', 'int'], 2: ['intVal', 'int'], 3: ['strVal', 'string'] });
+    return v.type === 1 ? (v.strVal ?? '') : (v.intVal ?? 0);
+  }
   if ('msg' in t) return decodeMessage(b, t.msg);
   throw badRequest('protobuf: unexpected field type');
 }
@@ -172,7 +323,10 @@ function decodeMessage(buf: Buffer, schema: Schema): Record<string, unknown> {
       continue;
     }
     const [name, type] = spec;
-    if (typeof type === 'object' && 'map' in type) {
+    if (typeof type === 'object' && 'inline' in type) {
+      // An embedded struct JSON inlines into its parent (IngressRule's IngressRuleValue).
+      Object.assign(out, decodeMessage(r.bytes(), type.inline));
+    } else if (typeof type === 'object' && 'map' in type) {
       const [k, v] = decodeMapEntry(r.bytes(), type.map);
       ((out[name] ??= {}) as Record<string, string>)[k] = v;
     } else if (typeof type === 'object' && 'repeated' in type) {

@@ -153,6 +153,26 @@ spec:
     assert.equal(await k.ok(['get', 'ns', 'scratch', '-o', 'jsonpath={.status.phase} {.metadata.labels.kubernetes\\.io/metadata\\.name}']), 'Active scratch');
   });
 
+  test('kubectl create of workloads and services (protobuf bodies) stores what kubectl built', async () => {
+    assert.equal(await k.ok(['create', 'deployment', 'api', '-n', 'shop', '--image=nginx:1.27', '--port=80', '--replicas=2']), 'deployment.apps/api created\n');
+    assert.equal(
+      await k.ok(['get', 'deploy', 'api', '-n', 'shop', '-o', 'jsonpath={.spec.replicas} {.spec.selector.matchLabels.app} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}']),
+      '2 api nginx:1.27 80',
+    );
+    assert.equal(await k.ok(['expose', 'deployment', 'api', '-n', 'shop', '--port=8080', '--target-port=80']), 'service/api exposed\n');
+    assert.equal(await k.ok(['get', 'svc', 'api', '-n', 'shop', '-o', 'jsonpath={.spec.ports[0].port}->{.spec.ports[0].targetPort} {.spec.selector.app}']), '8080->80 api');
+    assert.equal(await k.ok(['create', 'service', 'nodeport', 'np', '-n', 'shop', '--tcp=80:8080']), 'service/np created\n');
+    assert.match(await k.ok(['get', 'svc', 'np', '-n', 'shop', '-o', 'jsonpath={.spec.type} {.spec.ports[0].nodePort}']), /^NodePort 3\d{4}$/);
+    assert.equal(await k.ok(['create', 'job', 'once', '-n', 'shop', '--image=busybox', '--', 'echo', 'hi']), 'job.batch/once created\n');
+    assert.equal(await k.ok(['get', 'job', 'once', '-n', 'shop', '-o', 'jsonpath={.spec.template.spec.containers[0].command}']), '["echo","hi"]');
+    assert.equal(await k.ok(['create', 'cronjob', 'tick', '-n', 'shop', '--image=busybox', '--schedule=*/5 * * * *']), 'cronjob.batch/tick created\n');
+    assert.equal(await k.ok(['get', 'cronjob', 'tick', '-n', 'shop', '-o', 'jsonpath={.spec.schedule}']), '*/5 * * * *');
+    assert.equal(await k.ok(['create', 'pdb', 'api', '-n', 'shop', '--selector=app=api', '--min-available=50%']), 'poddisruptionbudget.policy/api created\n');
+    assert.equal(await k.ok(['get', 'pdb', 'api', '-n', 'shop', '-o', 'jsonpath={.spec.minAvailable}']), '50%');
+    assert.equal(await k.ok(['create', 'ingress', 'web', '-n', 'shop', '--rule=shop.example.com/=api:8080']), 'ingress.networking.k8s.io/web created\n');
+    assert.equal(await k.ok(['get', 'ingress', 'web', '-n', 'shop', '-o', 'jsonpath={.spec.rules[0].host} {.spec.rules[0].http.paths[0].backend.service.name}:{.spec.rules[0].http.paths[0].backend.service.port.number}']), 'shop.example.com api:8080');
+  });
+
   test('error cases print what kube-apiserver makes kubectl print', async () => {
     const cases: Array<{ name: string; args: string[]; stdin?: string; stderr: string | RegExp }> = [
       { name: 'unknown kind', args: ['get', 'widgets'], stderr: 'error: the server doesn\'t have a resource type "widgets"\n' },
