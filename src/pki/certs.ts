@@ -153,3 +153,29 @@ export function certInfo(certPem: string): CertInfo {
     ipAddresses: sans.filter((s) => s.startsWith('IP Address:')).map((s) => canonicalIP(s.slice(11))),
   };
 }
+
+/**
+ * createCSR makes a new key pair and a PKCS#10 certificate request for it (subject CN = user,
+ * O = groups), so a node can ask for a certificate without its key leaving the node.
+ */
+export async function createCSR(commonName: string, organizations: readonly string[] = []): Promise<{ csrPem: string; keyPem: string }> {
+  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: subjectName(commonName, organizations), keys, signingAlgorithm: alg });
+  return { csrPem: csr.toString('pem') + '\n', keyPem: await exportKey(keys.privateKey) };
+}
+
+/** CSRInfo is a verified certificate request: its public key and requested subject. */
+export interface CSRInfo {
+  publicKey: x509.PublicKey;
+  commonName: string;
+  organizations: string[];
+}
+
+/** readCSR parses a PEM PKCS#10 request and checks its self-signature; throws when it is malformed or forged. */
+export async function readCSR(csrPem: string): Promise<CSRInfo> {
+  const csr = new x509.Pkcs10CertificateRequest(csrPem);
+  if (!(await csr.verify())) throw new Error('certificate request signature is invalid');
+  const rdn = csr.subjectName.toJSON();
+  const pick = (k: string): string[] => rdn.flatMap((r) => (r[k] ?? []) as string[]);
+  return { publicKey: csr.publicKey, commonName: pick('CN')[0] ?? '', organizations: pick('O') };
+}

@@ -9,7 +9,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { canonicalIP, certInfo, createCA, signCert, type CertKey } from './certs.js';
 
-export { certInfo, createCA, issue, signCert, type CertInfo, type CertKey, type CertOptions } from './certs.js';
+export { certInfo, createCA, createCSR, issue, readCSR, signCert, type CertInfo, type CertKey, type CertOptions, type CSRInfo } from './certs.js';
 
 /** RENEW_BEFORE_DAYS: leaf certificates are reissued this long before they expire (as k3s). */
 export const RENEW_BEFORE_DAYS = 90;

@@ -116,7 +116,7 @@ export interface ChainOptions {
 }
 
 /** Paths anonymous requests may reach in 'public' mode (upstream's anonymous endpoint conditions). */
-const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
+const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/', '/cacerts']);
 
 export function isPublicPath(path: string): boolean {
   return PUBLIC_PATHS.has(path);

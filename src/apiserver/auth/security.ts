@@ -15,6 +15,7 @@ import { authenticateToken, authenticationChain, tokenFileAuthenticator, withAut
 import { impersonate } from './impersonation.js';
 import { isReview, serveReview, type ReviewDeps } from './reviews.js';
 import { findResource } from '../../api/resources.js';
+import { ensureJoinToken, joinAuthorizer, JoinEndpoints, joinTokenAuthenticator } from './join.js';
 import { NodeAuthorizer, nodeRestriction } from './node.js';
 import { isTokenRequest, serveTokenRequest, ServiceAccountTokens } from './serviceaccount.js';
 import { alwaysAllow, alwaysDeny, attributesOf, ChainAuthorizer, privilegedGroups } from './authz.js';
@@ -43,6 +44,8 @@ export interface SecurityOptions {
   serviceAccountIssuers?: string[];
   /** serviceAccountKeyFile is a PEM private key for service-account tokens (default generated into the data dir). */
   serviceAccountKeyFile?: string;
+  /** joinToken is the agents' join token (--token; full `K10...::server:secret` form or a bare secret). Default: generated once into `<dataDir>/server/token`. */
+  joinToken?: string;
   /** aggregationIntervalMs is how often ClusterRole aggregation looks for changes (default 200 ms). */
   aggregationIntervalMs?: number;
 }
@@ -70,6 +73,8 @@ export interface ServeContext {
 export interface Security {
   /** pki is the cluster's CAs and certificates (undefined when tls is false). */
   pki?: ClusterPKI;
+  /** joinToken is the full join token agents use (`K10<ca hash>::server:<secret>`; undefined without TLS). */
+  joinToken?: string;
   /** tls is the HTTPS server material: serving key and certificate, client CA to verify client certificates. */
   tls?: { key: string; cert: string; ca: string };
   authenticator: Authenticator;
@@ -93,11 +98,19 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
     deps.objects,
   );
   tokens.push(saTokens);
+  let join: JoinEndpoints | undefined;
+  let joinToken: string | undefined;
+  if (pki) {
+    const t = ensureJoinToken(o.dataDir, pki.serverCA.certPem, o.joinToken);
+    tokens.push(joinTokenAuthenticator(t.secret, pki.serverCA.certPem));
+    join = new JoinEndpoints(pki, deps.objects);
+    joinToken = t.token;
+  }
   const apiAudiences = o.apiAudiences?.length ? o.apiAudiences : [saTokens.issuers[0]!];
   const authenticator = authenticationChain({ tokens, anonymous: o.anonymousAuth ? 'all' : 'public', audiences: apiAudiences });
 
   const rbac = new RBACAuthorizer(deps.objects);
-  const links: AttributesAuthorizer[] = [privilegedGroups];
+  const links: AttributesAuthorizer[] = [privilegedGroups, joinAuthorizer];
   const admissionPlugins: AdmissionPlugin[] = [];
   for (const mode of o.authorizationModes ?? ['Node', 'RBAC']) {
     switch (mode) {
@@ -142,6 +155,7 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
     authorizer,
     admissionPlugins: [...admissionPlugins, rbacEscalation(chain, rbac)],
     async serve({ req, res, info, user }) {
+      if (!info.isResourceRequest) return join ? join.serve(req, res, info.path, user) : false;
       if (isTokenRequest(info)) {
         await serveTokenRequest(saTokens, deps.objects, apiAudiences, req, res, info, async (obj) => {
           const resource = findResource('', 'v1', 'serviceaccounts')!;
@@ -156,6 +170,7 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
     impersonate: async (req, user) => impersonate(req, user, chain),
     async start(w) {
       admission = w.admission;
+      join?.start(w);
       const access = { ...w, user: ANONYMOUS_ADMIN };
       await reconcileBootstrapPolicy(access);
       let seen = '';
@@ -180,6 +195,7 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
       if (timer) clearInterval(timer);
     },
   };
+  if (joinToken) security.joinToken = joinToken;
   if (pki) {
     security.pki = pki;
     security.tls = { key: pki.serving.keyPem, cert: pki.serving.certPem + pki.serverCA.certPem, ca: pki.clientCA.certPem };
