@@ -29,6 +29,7 @@ interface Flags {
   serviceAccountIssuer: string[];
   serviceAccountKeyFile?: string;
   apiAudiences: string[];
+  token?: string;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -51,6 +52,7 @@ export function registerApiserver(program: Command): void {
     .option('--datastore-endpoint <url>', "(db) sqlite (default), sqlite:///abs/path.db, 'sqlite::memory:' or etcd http(s)://host:2379", '')
     .option('--data-dir <dir>', '(data) directory for state and certificates (default /var/lib/k8ts as root, ~/.k8ts otherwise)')
     .option('--write-kubeconfig <path>', '(client) also write the admin kubeconfig to this path')
+    .option('-t, --token <token>', '(cluster) join token agents use to get node certificates (default generated into <data-dir>/server/token)')
     .option('--token-auth-file <file>', '(auth) static bearer tokens: CSV token,user,uid,"group1,group2"')
     .option('--authorization-mode <modes>', '(auth) ordered authorization modes: Node, RBAC, AlwaysAllow, AlwaysDeny', 'Node,RBAC')
     .option('--anonymous-auth', '(auth) let unauthenticated requests in as system:anonymous everywhere (default: only /healthz, /livez, /readyz, /version)', false)
@@ -79,6 +81,7 @@ export function registerApiserver(program: Command): void {
           ...(f.serviceAccountKeyFile ? { serviceAccountKeyFile: f.serviceAccountKeyFile } : {}),
           serviceAccountIssuers: f.serviceAccountIssuer,
           apiAudiences: f.apiAudiences,
+          ...(f.token ? { joinToken: f.token } : {}),
         },
       });
       const pki = server.security?.pki;
