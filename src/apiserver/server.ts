@@ -3,6 +3,7 @@
  * (authentication -> authorization -> routing -> admission inside the registry), serving the
  * Kubernetes REST API, discovery, OpenAPI and health endpoints.
  */
+import { networkInterfaces } from 'node:os';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHTTPSServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -55,7 +56,10 @@ export interface ApiServerOptions {
   security?: SecurityOptions;
   /** admissionPlugins run after the built-in NamespaceLifecycle. */
   admissionPlugins?: AdmissionPlugin[];
-  /** advertiseAddress is the IP put into the `kubernetes` Endpoints (default 127.0.0.1). */
+  /**
+   * advertiseAddress is the IP put into the `kubernetes` Endpoints (default: the host's first
+   * non-loopback IPv4 address, as kube-apiserver picks it; the Endpoints API rejects loopback).
+   */
   advertiseAddress?: string;
   /** listen: false builds the handler without opening a socket (in-process use; url is ''). */
   listen?: boolean;
@@ -223,7 +227,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   }
   await bootstrap(store, resolve, admission, {
     kubernetesServiceIP: range.nth(1),
-    advertiseAddress: opts.advertiseAddress ?? '127.0.0.1',
+    advertiseAddress: opts.advertiseAddress ?? defaultAdvertiseAddress(),
     port,
   });
   await security?.start({ store, resolve, admission });
@@ -329,4 +333,10 @@ function acceptsJSON(accept: string | undefined): boolean {
     const t = p.split(';')[0]!.trim();
     return t === 'application/json' || t === '*/*' || t === 'application/*';
   });
+}
+
+/** defaultAdvertiseAddress is the host's first non-loopback IPv4 address (127.0.0.1 when it has none). */
+export function defaultAdvertiseAddress(): string {
+  for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
+  return '127.0.0.1';
 }
