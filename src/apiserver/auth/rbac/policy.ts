@@ -255,3 +255,67 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     return crb;
   });
 }
+
+export interface Role {
+  apiVersion: 'rbac.authorization.k8s.io/v1';
+  kind: 'Role';
+  metadata: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  rules: PolicyRule[];
+}
+
+export interface RoleBinding {
+  apiVersion: 'rbac.authorization.k8s.io/v1';
+  kind: 'RoleBinding';
+  metadata: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  roleRef: RoleRef;
+  subjects?: Subject[];
+}
+
+const LEADER_LOCKING = [r(['coordination.k8s.io'], ['leases'], ['create', 'get', 'list', 'update', 'watch']), r(['coordination.k8s.io'], ['leasecandidates'], ['create', 'get', 'list', 'update', 'watch'])];
+
+const namespaceRoleSpecs: { namespace: string; name: string; rules: PolicyRule[] }[] = [
+  {
+    namespace: 'kube-public',
+    name: 'system:controller:bootstrap-signer',
+    rules: [r([''], ['configmaps'], READ), r([''], ['configmaps'], ['update'], ['cluster-info']), r(['', 'events.k8s.io'], ['events'], EVENTS_WRITE)],
+  },
+  { namespace: 'kube-system', name: 'extension-apiserver-authentication-reader', rules: [r([''], ['configmaps'], READ, ['extension-apiserver-authentication'])] },
+  { namespace: 'kube-system', name: 'system::leader-locking-kube-controller-manager', rules: LEADER_LOCKING },
+  { namespace: 'kube-system', name: 'system::leader-locking-kube-scheduler', rules: LEADER_LOCKING },
+  { namespace: 'kube-system', name: 'system:controller:bootstrap-signer', rules: [r([''], ['secrets'], READ)] },
+  { namespace: 'kube-system', name: 'system:controller:cloud-provider', rules: [r([''], ['configmaps'], ['create', 'get', 'list', 'watch'])] },
+  { namespace: 'kube-system', name: 'system:controller:token-cleaner', rules: [r([''], ['secrets'], ['delete', 'get', 'list', 'watch']), r(['', 'events.k8s.io'], ['events'], EVENTS_WRITE)] },
+];
+
+const sa = (name: string): Subject => ({ kind: 'ServiceAccount', name, namespace: 'kube-system' });
+
+const namespaceBindingSpecs: { namespace: string; name: string; role: string; subjects: Subject[] }[] = [
+  { namespace: 'kube-public', name: 'system:controller:bootstrap-signer', role: 'system:controller:bootstrap-signer', subjects: [sa('bootstrap-signer')] },
+  { namespace: 'kube-system', name: 'system::extension-apiserver-authentication-reader', role: 'extension-apiserver-authentication-reader', subjects: [user('system:kube-controller-manager'), user('system:kube-scheduler')] },
+  {
+    namespace: 'kube-system',
+    name: 'system::leader-locking-kube-controller-manager',
+    role: 'system::leader-locking-kube-controller-manager',
+    subjects: [user('system:kube-controller-manager'), sa('kube-controller-manager'), sa('leader-election-controller')],
+  },
+  { namespace: 'kube-system', name: 'system::leader-locking-kube-scheduler', role: 'system::leader-locking-kube-scheduler', subjects: [user('system:kube-scheduler'), sa('kube-scheduler')] },
+  { namespace: 'kube-system', name: 'system:controller:bootstrap-signer', role: 'system:controller:bootstrap-signer', subjects: [sa('bootstrap-signer')] },
+  { namespace: 'kube-system', name: 'system:controller:cloud-provider', role: 'system:controller:cloud-provider', subjects: [sa('cloud-provider')] },
+  { namespace: 'kube-system', name: 'system:controller:token-cleaner', role: 'system:controller:token-cleaner', subjects: [sa('token-cleaner')] },
+];
+
+/** bootstrapNamespaceRoles returns upstream's default Roles in kube-system and kube-public. */
+export function bootstrapNamespaceRoles(): Role[] {
+  return namespaceRoleSpecs.map((s) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { ...meta(s.name), namespace: s.namespace }, rules: structuredClone(s.rules) }));
+}
+
+/** bootstrapNamespaceRoleBindings returns upstream's default RoleBindings in kube-system and kube-public. */
+export function bootstrapNamespaceRoleBindings(): RoleBinding[] {
+  return namespaceBindingSpecs.map((s) => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { ...meta(s.name), namespace: s.namespace },
+    roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: s.role },
+    subjects: structuredClone(s.subjects),
+  }));
+}

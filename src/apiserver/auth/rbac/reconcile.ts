@@ -14,7 +14,18 @@ import type { KubeObject } from '../../../api/types.js';
 import type { Admission, UserInfo } from '../../pipeline.js';
 import type { Resource, Store, WriteContext } from '../../registry/store.js';
 import type { ObjectSource } from '../objects.js';
-import { AUTOUPDATE_ANNOTATION, bootstrapClusterRoleBindings, bootstrapClusterRoles, RBAC_GROUP, type ClusterRole, type ClusterRoleBinding } from './policy.js';
+import {
+  AUTOUPDATE_ANNOTATION,
+  bootstrapClusterRoleBindings,
+  bootstrapClusterRoles,
+  bootstrapNamespaceRoleBindings,
+  bootstrapNamespaceRoles,
+  RBAC_GROUP,
+  type ClusterRole,
+  type ClusterRoleBinding,
+  type Role,
+  type RoleBinding,
+} from './policy.js';
 import { uncovered, type PolicyRule } from './rules.js';
 
 export interface WriteAccess {
@@ -27,62 +38,66 @@ export interface WriteAccess {
 
 const ctx = (w: WriteAccess): WriteContext => ({ dryRun: false, fieldManager: 'kube-apiserver', user: w.user, admission: w.admission, now: new Date() });
 
-function asObject(o: ClusterRole | ClusterRoleBinding): KubeObject {
+function asObject(o: ClusterRole | ClusterRoleBinding | Role | RoleBinding): KubeObject {
   return o as unknown as KubeObject;
 }
 
-/** reconcileBootstrapPolicy creates or tops up the default cluster roles and bindings. */
+type RoleLike = ClusterRole | Role;
+type BindingLike = ClusterRoleBinding | RoleBinding;
+
+const mergedMeta = <M extends { labels?: Record<string, string>; annotations?: Record<string, string> }>(have: M, want: M): M => ({
+  ...have,
+  labels: { ...(have.labels ?? {}), ...(want.labels ?? {}) },
+  annotations: { ...(have.annotations ?? {}), ...(want.annotations ?? {}) },
+});
+
+/** reconciledRole tops an existing role up to the wanted one (missing rules, selectors, labels, annotations); undefined: leave it. */
+function reconciledRole(have: RoleLike, want: RoleLike): RoleLike | undefined {
+  if (have.metadata.annotations?.[AUTOUPDATE_ANNOTATION] === 'false') return undefined;
+  const next = structuredClone(have) as RoleLike;
+  next.metadata = mergedMeta(have.metadata, want.metadata) as typeof next.metadata;
+  const wantAgg = (want as ClusterRole).aggregationRule;
+  if (wantAgg) {
+    const haveAgg = (have as ClusterRole).aggregationRule;
+    const sels = [...(haveAgg?.clusterRoleSelectors ?? [])];
+    for (const sel of wantAgg.clusterRoleSelectors ?? []) if (!sels.some((x) => JSON.stringify(x) === JSON.stringify(sel))) sels.push(sel);
+    (next as ClusterRole).aggregationRule = { clusterRoleSelectors: sels };
+  } else {
+    const rules = [...(have.rules ?? [])];
+    for (const r of want.rules ?? []) if (uncovered(rules, [r]).length) rules.push(r);
+    next.rules = rules;
+  }
+  return JSON.stringify(next) === JSON.stringify(have) ? undefined : next;
+}
+
+/** reconciledBinding adds missing subjects, labels and annotations; undefined: leave it. */
+function reconciledBinding(have: BindingLike, want: BindingLike): BindingLike | undefined {
+  if (have.metadata.annotations?.[AUTOUPDATE_ANNOTATION] === 'false') return undefined;
+  const next = structuredClone(have);
+  next.metadata = mergedMeta(have.metadata, want.metadata) as typeof next.metadata;
+  const subjects = [...(have.subjects ?? [])];
+  for (const s of want.subjects ?? []) if (!subjects.some((x) => x.kind === s.kind && x.name === s.name && (x.namespace ?? '') === (s.namespace ?? ''))) subjects.push(s);
+  if (subjects.length) next.subjects = subjects;
+  return JSON.stringify(next) === JSON.stringify(have) ? undefined : next;
+}
+
+/** reconcileBootstrapPolicy creates or tops up the default cluster roles, roles and their bindings. */
 export async function reconcileBootstrapPolicy(w: WriteAccess): Promise<void> {
-  const roles = w.resolve(RBAC_GROUP, 'v1', 'clusterroles')!;
-  const bindings = w.resolve(RBAC_GROUP, 'v1', 'clusterrolebindings')!;
-  for (const want of bootstrapClusterRoles()) {
+  const ensure = async <T extends RoleLike | BindingLike>(resource: string, want: T, merge: (have: T, want: T) => T | undefined): Promise<void> => {
+    const ns = (want.metadata as { namespace?: string }).namespace ?? '';
     await w.store.update(
-      roles,
-      '',
+      w.resolve(RBAC_GROUP, 'v1', resource)!,
+      ns,
       want.metadata.name,
-      (cur) => {
-        if (!cur) return asObject(want);
-        const have = cur as unknown as ClusterRole;
-        if (have.metadata.annotations?.[AUTOUPDATE_ANNOTATION] === 'false') return cur;
-        const next = structuredClone(have);
-        next.metadata.labels = { ...(have.metadata.labels ?? {}), ...(want.metadata.labels ?? {}) };
-        next.metadata.annotations = { ...(have.metadata.annotations ?? {}), ...(want.metadata.annotations ?? {}) };
-        if (want.aggregationRule) {
-          const sels = [...(have.aggregationRule?.clusterRoleSelectors ?? [])];
-          for (const s of want.aggregationRule.clusterRoleSelectors ?? []) if (!sels.some((x) => JSON.stringify(x) === JSON.stringify(s))) sels.push(s);
-          next.aggregationRule = { clusterRoleSelectors: sels };
-        } else {
-          const rules = [...(have.rules ?? [])];
-          for (const r of want.rules ?? []) if (uncovered(rules, [r]).length) rules.push(r);
-          next.rules = rules;
-        }
-        return asObject(next);
-      },
+      (cur) => (cur ? (asObject(merge(cur as unknown as T, want) ?? (cur as unknown as T))) : asObject(want)),
       ctx(w),
       '',
     );
-  }
-  for (const want of bootstrapClusterRoleBindings()) {
-    await w.store.update(
-      bindings,
-      '',
-      want.metadata.name,
-      (cur) => {
-        if (!cur) return asObject(want);
-        const have = cur as unknown as ClusterRoleBinding;
-        if (have.metadata.annotations?.[AUTOUPDATE_ANNOTATION] === 'false') return cur;
-        const next = structuredClone(have);
-        next.metadata.labels = { ...(have.metadata.labels ?? {}), ...(want.metadata.labels ?? {}) };
-        next.metadata.annotations = { ...(have.metadata.annotations ?? {}), ...(want.metadata.annotations ?? {}) };
-        const subjects = [...(have.subjects ?? [])];
-        for (const s of want.subjects ?? []) if (!subjects.some((x) => x.kind === s.kind && x.name === s.name && (x.namespace ?? '') === (s.namespace ?? ''))) subjects.push(s);
-        if (subjects.length) next.subjects = subjects;
-        return asObject(next);
-      },
-      ctx(w),
-      '',
-    );
-  }
+  };
+  for (const want of bootstrapClusterRoles()) await ensure('clusterroles', want, reconciledRole);
+  for (const want of bootstrapClusterRoleBindings()) await ensure('clusterrolebindings', want, reconciledBinding);
+  for (const want of bootstrapNamespaceRoles()) await ensure('roles', want, reconciledRole);
+  for (const want of bootstrapNamespaceRoleBindings()) await ensure('rolebindings', want, reconciledBinding);
 }
 
 /** aggregatedRules computes the rules an aggregated ClusterRole should hold (upstream's order: matched roles sorted by name, duplicates dropped). */
