@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { importPKCS8, SignJWT } from 'jose';
+import { createLocalJWKSet, importPKCS8, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose';
 import { createHash } from 'node:crypto';
 import { certInfo, createCSR, kubeconfigYAML } from '../../src/pki/index.js';
 import { Kubectl, kubectlPath } from './helpers/kubectl.js';
@@ -265,6 +265,15 @@ describe('secure apiserver: authentication and RBAC', { skip: !kubectlPath() && 
     assert.deepEqual(st.audiences, ['https://vault.example.com']);
     const bad = await s.request(root, 'POST', '/apis/authentication.k8s.io/v1/tokenreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: expired } });
     assert.equal((bad.json().status as { authenticated?: boolean }).authenticated, undefined);
+    // Issuer discovery: service accounts may read the OIDC document and keys, which verify the token.
+    const oidc = await s.request(sa, 'GET', '/.well-known/openid-configuration');
+    assert.equal(oidc.status, 200);
+    assert.equal(oidc.json().issuer, 'https://kubernetes.default.svc.cluster.local');
+    const jwks = await s.request(sa, 'GET', '/openid/v1/jwks');
+    assert.equal(jwks.status, 200);
+    const verified = await jwtVerify(token, createLocalJWKSet(jwks.json() as unknown as JSONWebKeySet), { issuer: 'https://kubernetes.default.svc.cluster.local' });
+    assert.equal(verified.payload.sub, `system:serviceaccount:${NS}:builder`);
+    assert.equal((await s.request(nobody, 'GET', '/openid/v1/jwks')).status, 403);
     // Deleting the ServiceAccount invalidates its tokens.
     await admin.ok(['delete', 'serviceaccount', 'builder', '-n', NS]);
     let code = 0;

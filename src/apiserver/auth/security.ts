@@ -17,7 +17,7 @@ import { isReview, serveReview, type ReviewDeps } from './reviews.js';
 import { findResource } from '../../api/resources.js';
 import { ensureJoinToken, joinAuthorizer, JoinEndpoints, joinTokenAuthenticator } from './join.js';
 import { NodeAuthorizer, nodeRestriction } from './node.js';
-import { isTokenRequest, serveTokenRequest, ServiceAccountTokens } from './serviceaccount.js';
+import { isTokenRequest, serveIssuerDiscovery, serveTokenRequest, ServiceAccountTokens } from './serviceaccount.js';
 import { alwaysAllow, alwaysDeny, attributesOf, ChainAuthorizer, privilegedGroups } from './authz.js';
 import type { ObjectSource } from './objects.js';
 import { RBACAuthorizer, type AttributesAuthorizer } from './rbac/authorizer.js';
@@ -155,7 +155,10 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
     authorizer,
     admissionPlugins: [...admissionPlugins, rbacEscalation(chain, rbac)],
     async serve({ req, res, info, user }) {
-      if (!info.isResourceRequest) return join ? join.serve(req, res, info.path, user) : false;
+      if (!info.isResourceRequest) {
+        if (await serveIssuerDiscovery(saTokens, res, info.path)) return true;
+        return join ? join.serve(req, res, info.path, user) : false;
+      }
       if (isTokenRequest(info)) {
         await serveTokenRequest(saTokens, deps.objects, apiAudiences, req, res, info, async (obj) => {
           const resource = findResource('', 'v1', 'serviceaccounts')!;

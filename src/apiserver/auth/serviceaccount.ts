@@ -14,13 +14,13 @@ import { createHash, createPrivateKey, createPublicKey, randomUUID } from 'node:
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
-import { generateKeyPair, exportPKCS8, importPKCS8, importSPKI, jwtVerify, SignJWT, type CryptoKey as JoseKey, type JWTPayload } from 'jose';
+import { exportJWK, generateKeyPair, exportPKCS8, importPKCS8, importSPKI, jwtVerify, SignJWT, type CryptoKey as JoseKey, type JWTPayload } from 'jose';
 import { badRequest, conflict, invalid, notFound } from '../../api/errors.js';
 import { field } from '../../api/field.js';
 import type { KubeObject } from '../../api/types.js';
 import { decodeBody } from '../encoding.js';
 import { readBody } from '../handlers.js';
-import { writeValue } from '../negotiation.js';
+import { writeBytes, writeValue } from '../negotiation.js';
 import type { UserInfo } from '../pipeline.js';
 import { decodeProtobufObject, isProtobuf } from '../protobuf.js';
 import type { RequestInfo } from '../requestinfo.js';
@@ -124,6 +124,23 @@ export class ServiceAccountTokens implements TokenAuthenticator {
       .setJti(randomUUID())
       .sign(this.signKey);
     return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** openIDConfiguration is the issuer discovery document served at /.well-known/openid-configuration. */
+  openIDConfiguration(): object {
+    return {
+      issuer: this.issuers[0],
+      jwks_uri: `${this.issuers[0]}/openid/v1/jwks`,
+      response_types_supported: ['id_token'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: [this.alg],
+    };
+  }
+
+  /** jwks is the public key set served at /openid/v1/jwks. */
+  async jwks(): Promise<object> {
+    const jwk = await exportJWK(this.verifyKey);
+    return { keys: [{ use: 'sig', kty: jwk.kty, kid: this.keyID, alg: this.alg, ...(jwk.n ? { n: jwk.n, e: jwk.e } : { crv: jwk.crv, x: jwk.x, y: jwk.y }) }] };
   }
 
   /** authenticateToken returns the service-account user of a valid token for one of the audiences. */
@@ -233,4 +250,20 @@ export async function serveTokenRequest(
     spec: { audiences, expirationSeconds, boundObjectRef: ref ?? null },
     status: { token, expirationTimestamp: expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z') },
   });
+}
+
+export const OIDC_CONFIG_PATH = '/.well-known/openid-configuration';
+export const JWKS_PATH = '/openid/v1/jwks';
+
+/** serveIssuerDiscovery answers the service-account issuer discovery paths; false for other paths. */
+export async function serveIssuerDiscovery(tokens: ServiceAccountTokens, res: ServerResponse, path: string): Promise<boolean> {
+  if (path === OIDC_CONFIG_PATH) {
+    writeBytes(res, 200, Buffer.from(JSON.stringify(tokens.openIDConfiguration())), 'application/json');
+    return true;
+  }
+  if (path === JWKS_PATH) {
+    writeBytes(res, 200, Buffer.from(JSON.stringify(await tokens.jwks())), 'application/jwk-set+json');
+    return true;
+  }
+  return false;
 }
