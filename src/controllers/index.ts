@@ -10,3 +10,5 @@ export { newReplicaSetController, newReplicationControllerController, type Repli
 export { newGarbageCollector, GC_RESOURCES, type GarbageCollectorOptions } from './garbagecollector.js';
 export { newNamespaceController, type NamespaceControllerOptions } from './namespace.js';
 export { newServiceAccountsController, newRootCACertPublisher, ROOT_CA_CONFIGMAP } from './serviceaccount.js';
+export { newEndpointsController } from './endpoints.js';
+export { newEndpointSliceController, SERVICE_NAME_LABEL, MANAGED_BY_LABEL, CONTROLLER_NAME as ENDPOINTSLICE_CONTROLLER_NAME, type EndpointSliceControllerOptions } from './endpointslice.js';

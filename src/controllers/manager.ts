@@ -18,6 +18,8 @@ import {
 } from '../client/index.js';
 import { ControllerRunner, type Controller, type ControllerContext } from './runner.js';
 import { newDeploymentController } from './deployment.js';
+import { newEndpointsController } from './endpoints.js';
+import { newEndpointSliceController } from './endpointslice.js';
 import { newGarbageCollector } from './garbagecollector.js';
 import { newNamespaceController } from './namespace.js';
 import { newRootCACertPublisher, newServiceAccountsController } from './serviceaccount.js';
@@ -78,6 +80,8 @@ const registry: Registration[] = [
   },
   { name: 'namespace-controller', aliases: ['namespace'], factory: (c, w) => newNamespaceController(c, { workers: w }) },
   { name: 'serviceaccount-controller', aliases: ['serviceaccount'], factory: (c, w) => newServiceAccountsController(c, w) },
+  { name: 'endpoints-controller', aliases: ['endpoint'], factory: (c, w) => newEndpointsController(c, w) },
+  { name: 'endpointslice-controller', aliases: ['endpointslice'], factory: (c, w) => newEndpointSliceController(c, { workers: w }) },
   { name: 'root-ca-certificate-publisher-controller', aliases: ['root-ca-cert-publisher'], factory: (c, _w, s) => newRootCACertPublisher(c, s.rootCA) },
 ];
 

@@ -15,17 +15,20 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(make: (ctx: ControllerContext) => Controller[], opts: { clock?: Clock } = {}): Promise<Harness> {
+export async function startHarness(make: (ctx: ControllerContext) => Controller[], opts: { clock?: Clock; transport?: 'http' | 'in-process' } = {}): Promise<Harness> {
+  const transport = opts.transport ?? 'http';
   const server = await startApiServer({ datastoreEndpoint: 'sqlite::memory:', bindAddress: '127.0.0.1', port: 0, advertiseAddress: '192.0.2.1' });
-  const client = new RestClient({ host: 'http://in-process', transport: new InProcessTransport(server.handler), qps: Infinity });
+  const client = new RestClient(transport === 'in-process' ? { host: 'http://in-process', transport: new InProcessTransport(server.handler), qps: Infinity } : { host: server.url, qps: Infinity });
   const clock = opts.clock ?? realClock;
   const broadcaster = new EventBroadcaster({ clock, onError: () => {} });
   const ctx: ControllerContext = {
     client,
-    informers: new SharedInformerFactory(client, { clock }),
+    informers: new SharedInformerFactory(client, { clock, onError: (err) => process.env['K8TS_TEST_LOG'] && console.error('informer', err) }),
     clock,
     recorder: (component) => broadcaster.newRecorder({ component }),
-    log: () => {},
+    log: (msg, err) => {
+      if (process.env['K8TS_TEST_LOG']) console.error(msg, err);
+    },
   };
   const runner = new ControllerRunner(ctx);
   for (const c of make(ctx)) runner.add(c);
@@ -60,10 +63,14 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
 }
 
+let nextIP = 2;
+
 /** setPodReady marks a pod Running with Ready (and ContainersReady) True or False via pods/status. */
 export async function setPodReady(client: RestClient, pod: Pod, ready: boolean, extra: Partial<NonNullable<Pod['status']>> = {}): Promise<Pod> {
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const s = ready ? 'True' : 'False';
+  // Endpoints need an IP; give each pod a distinct one, as a kubelet would report.
+  const ip = pod.status?.podIP ?? `10.42.${(nextIP >> 8) & 255}.${nextIP++ & 255}`;
   const api = client.resource<Pod>(gvr.pods).namespace(pod.metadata?.namespace ?? '');
   return api.patch(
     pod.metadata?.name ?? '',
@@ -71,6 +78,8 @@ export async function setPodReady(client: RestClient, pod: Pod, ready: boolean, 
     {
       status: {
         phase: 'Running',
+        podIP: ip,
+        podIPs: [{ ip }],
         conditions: [
           { type: 'Ready', status: s, lastTransitionTime: now },
           { type: 'ContainersReady', status: s, lastTransitionTime: now },
