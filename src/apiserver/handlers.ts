@@ -395,16 +395,28 @@ function writeList(deps: HandlerDeps, ctx: RequestContext, r: Resource, out: Out
   }
   const head = Buffer.from(`{"kind":"${r.info.listKind}","apiVersion":"${apiVersionOf(r.info)}","metadata":${JSON.stringify(meta)},"items":[`);
   const parts: Buffer[] = [head];
+  let size = head.length + CLOSE.length;
   for (let i = 0; i < result.items.length; i++) {
     if (i) parts.push(COMMA);
-    parts.push(servedBytes(deps, r, result.items[i]!));
+    const b = servedBytes(deps, r, result.items[i]!);
+    parts.push(b);
+    size += b.length + 1;
   }
   parts.push(CLOSE);
-  writeValue(ctx.res, 200, Buffer.concat(parts));
+  if (size < STREAM_LIST_BYTES) return writeValue(ctx.res, 200, Buffer.concat(parts));
+  // Large lists are written piecewise (corked, with a known length) instead of being copied
+  // into one buffer: the items are the cache's own bytes.
+  const res = ctx.res;
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': parts.reduce((n, p) => n + p.length, 0), 'Cache-Control': 'no-cache, private' });
+  res.cork();
+  for (const p of parts) res.write(p);
+  res.end();
+  res.uncork();
 }
 
 const COMMA = Buffer.from(',');
 const CLOSE = Buffer.from(']}');
+const STREAM_LIST_BYTES = 1 << 20;
 
 // ---------------------------------------------------------------- watch
 

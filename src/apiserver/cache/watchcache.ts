@@ -3,8 +3,8 @@
  * in-memory copy of every resource plus a window of recent events. Lists and watches are served
  * from it; watchers share that single storage watch.
  *
- * Each object's served JSON is produced once per revision (`CachedObject.bytes`) and the watch
- * frames built from it are memoized, so a write costs one serialization however many watchers
+ * Each object's served JSON is produced once per revision (`CachedObject.bytes`) and written as
+ * is into every watch frame and list, so a write costs one serialization however many watchers
  * and lists see it. Watchers are indexed by namespace and by pod `spec.nodeName` so an event is
  * only offered to watchers that can want it.
  */
@@ -21,8 +21,6 @@ export interface CachedObject {
   bytes: Buffer;
   labels: Readonly<Record<string, string>>;
   fields: Readonly<Record<string, string>>;
-  /** frames memoizes `{"type":T,"object":...}\n` per event type. */
-  frames?: Partial<Record<WatchEventType, Buffer>>;
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -35,15 +33,20 @@ export interface CacheEvent {
   at: number;
 }
 
-/** watchFrame returns the memoized JSON line of a watch event for an object. */
-export function watchFrame(type: WatchEventType, obj: CachedObject): Buffer {
-  const frames = (obj.frames ??= {});
-  let f = frames[type];
-  if (!f) {
-    f = Buffer.concat([Buffer.from(`{"type":"${type}","object":`), obj.bytes, Buffer.from('}\n')]);
-    frames[type] = f;
-  }
-  return f;
+const FRAME_PREFIX: Record<WatchEventType, Buffer> = {
+  ADDED: Buffer.from('{"type":"ADDED","object":'),
+  MODIFIED: Buffer.from('{"type":"MODIFIED","object":'),
+  DELETED: Buffer.from('{"type":"DELETED","object":'),
+};
+const FRAME_SUFFIX = Buffer.from('}\n');
+
+/**
+ * watchFrameParts returns a watch event's JSON line as three buffers (shared prefix, the
+ * object's cached bytes, shared suffix): written corked they cost one syscall and no copy, so
+ * fan-out neither re-serializes nor duplicates the object per watcher.
+ */
+export function watchFrameParts(type: WatchEventType, obj: CachedObject): [Buffer, Buffer, Buffer] {
+  return [FRAME_PREFIX[type], obj.bytes, FRAME_SUFFIX];
 }
 
 /**
@@ -150,7 +153,7 @@ export class ResourceCache {
       const lastValue = ev.prevKv?.value ?? undefined;
       if (!lastValue && !prev) return;
       // The deleted object is served at the revision of the delete, as upstream.
-      const obj = lastValue ? this.toCached(ev.kv, rv, lastValue) : { ...prev!, rv, bytes: withRvFromServed(prev!, rv), frames: {} };
+      const obj = lastValue ? this.toCached(ev.kv, rv, lastValue) : { ...prev!, rv, bytes: withRvFromServed(prev!, rv) };
       cev = { type: 'DELETED', rv, obj, at: now };
       if (prev) cev.prev = prev;
     } else {
