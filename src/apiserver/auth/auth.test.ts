@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseTokenFile, withAuthenticatedGroup } from './authn.js';
+import { formatJoinToken, joinTokenAuthenticator, parseJoinToken } from './join.js';
+import { NodeAuthorizer, nodeName, podReferences } from './node.js';
+import type { ObjectSource } from './objects.js';
+
+test('token file: CSV token,user,uid,"groups" with quoting, comments and errors as kube-apiserver', () => {
+  const tokens = parseTokenFile('# comment\nt1,alice,u1,"devs,ops"\nt2,bob,u2\n\n"t,3",carol,u3,single\n');
+  assert.deepEqual(tokens.get('t1'), { username: 'alice', uid: 'u1', groups: ['devs', 'ops'] });
+  assert.deepEqual(tokens.get('t2'), { username: 'bob', uid: 'u2', groups: [] });
+  assert.deepEqual(tokens.get('t,3'), { username: 'carol', uid: 'u3', groups: ['single'] });
+  assert.throws(() => parseTokenFile('only,two\n'), /at least 3 columns/);
+});
+
+test('system:authenticated is added once, never to anonymous', () => {
+  assert.deepEqual(withAuthenticatedGroup({ username: 'a', groups: ['g'] }).groups, ['g', 'system:authenticated']);
+  assert.deepEqual(withAuthenticatedGroup({ username: 'a', groups: ['system:authenticated'] }).groups, ['system:authenticated']);
+  assert.deepEqual(withAuthenticatedGroup({ username: 'system:anonymous', groups: ['system:unauthenticated'] }).groups, ['system:unauthenticated']);
+});
+
+test('join token: K10<ca hash>::server:<secret>; a token for another CA is refused', () => {
+  const ca = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
+  const full = formatJoinToken(ca, 's3cret');
+  assert.match(full, /^K10[0-9a-f]{64}::server:s3cret$/);
+  assert.deepEqual(parseJoinToken('bare'), { secret: 'bare' });
+  const auth = joinTokenAuthenticator('s3cret', ca);
+  assert.equal((auth.authenticateToken(full) as { username: string }).username, 'system:k8ts:join');
+  assert.equal((auth.authenticateToken('s3cret') as { username: string }).username, 'system:k8ts:join');
+  assert.equal(auth.authenticateToken(formatJoinToken('other ca', 's3cret')), undefined);
+  assert.equal(auth.authenticateToken('wrong'), undefined);
+});
+
+const pod = {
+  metadata: { name: 'web', namespace: 'ns' },
+  spec: {
+    nodeName: 'n1',
+    serviceAccountName: 'robot',
+    imagePullSecrets: [{ name: 'pull' }],
+    volumes: [
+      { name: 'a', secret: { secretName: 'vol-secret' } },
+      { name: 'b', configMap: { name: 'vol-cm' } },
+      { name: 'c', projected: { sources: [{ secret: { name: 'proj-secret' } }, { configMap: { name: 'proj-cm' } }] } },
+      { name: 'd', persistentVolumeClaim: { claimName: 'data' } },
+      { name: 'scratch', ephemeral: {} },
+    ],
+    containers: [{ env: [{ valueFrom: { secretKeyRef: { name: 'env-secret' } } }], envFrom: [{ configMapRef: { name: 'envfrom-cm' } }] }],
+    initContainers: [{ envFrom: [{ secretRef: { name: 'init-secret' } }] }],
+  },
+};
+
+test('podReferences finds every object kind a pod uses (the Node authorizer graph edges)', () => {
+  assert.deepEqual([...podReferences(pod, 'secret')].sort(), ['env-secret', 'init-secret', 'proj-secret', 'pull', 'vol-secret']);
+  assert.deepEqual([...podReferences(pod, 'configmap')].sort(), ['envfrom-cm', 'proj-cm', 'vol-cm']);
+  assert.deepEqual([...podReferences(pod, 'pvc')].sort(), ['data', 'web-scratch']);
+  assert.deepEqual([...podReferences(pod, 'serviceaccount')], ['robot']);
+  assert.deepEqual([...podReferences({ metadata: { name: 'x' }, spec: {} }, 'serviceaccount')], ['default']);
+});
+
+test('Node authorizer: graph for secrets/PVs/tokens, system:node rules otherwise, nothing for non-nodes', () => {
+  const objects: ObjectSource = {
+    list: <T>(_g: string, r: string) => (r === 'pods' ? [pod as unknown as T] : []),
+    get: <T>(_g: string, r: string, _ns: string, name: string) => (r === 'persistentvolumeclaims' && name === 'data' ? ({ spec: { volumeName: 'pv-1' } } as unknown as T) : undefined),
+    revision: () => '',
+  };
+  const authz = new NodeAuthorizer(objects);
+  const kubelet = (n: string) => ({ username: `system:node:${n}`, groups: ['system:nodes', 'system:authenticated'] });
+  const a = (user: ReturnType<typeof kubelet>, verb: string, resource: string, name: string, extra: { subresource?: string; namespace?: string; apiGroup?: string } = {}) =>
+    authz.authorize({ user, verb, resourceRequest: true, apiGroup: extra.apiGroup ?? '', namespace: extra.namespace ?? 'ns', resource, subresource: extra.subresource ?? '', name, path: '' }).decision;
+  const cases: [string, string, 'allow' | 'noOpinion'][] = [
+    ['n1 get vol-secret', a(kubelet('n1'), 'get', 'secrets', 'vol-secret'), 'allow'],
+    ['n2 get vol-secret', a(kubelet('n2'), 'get', 'secrets', 'vol-secret'), 'noOpinion'],
+    ['n1 update secret', a(kubelet('n1'), 'update', 'secrets', 'vol-secret'), 'noOpinion'],
+    ['n1 get pv via pvc', a(kubelet('n1'), 'get', 'persistentvolumes', 'pv-1', { namespace: '' }), 'allow'],
+    ['n1 get other pv', a(kubelet('n1'), 'get', 'persistentvolumes', 'pv-2', { namespace: '' }), 'noOpinion'],
+    ['n1 token for robot', a(kubelet('n1'), 'create', 'serviceaccounts', 'robot', { subresource: 'token' }), 'allow'],
+    ['n1 token for default', a(kubelet('n1'), 'create', 'serviceaccounts', 'default', { subresource: 'token' }), 'noOpinion'],
+    ['n1 list nodes (rules)', a(kubelet('n1'), 'list', 'nodes', '', { namespace: '' }), 'allow'],
+    ['n1 delete namespaces', a(kubelet('n1'), 'delete', 'namespaces', 'ns', { namespace: '' }), 'noOpinion'],
+  ];
+  for (const [name, got, want] of cases) assert.equal(got, want, name);
+  assert.equal(nodeName({ username: 'system:node:n1', groups: [] }), undefined, 'the group is required');
+  assert.equal(authz.authorize({ user: { username: 'alice', groups: [] }, verb: 'list', resourceRequest: true, apiGroup: '', namespace: '', resource: 'nodes', subresource: '', name: '', path: '' }).decision, 'noOpinion');
+});

@@ -1,0 +1,85 @@
+/**
+ * The security layer in-process (plain HTTP, token-file identities): escalate/bind verbs,
+ * subject access reviews, impersonation of groups and the AlwaysAllow mode. The TLS paths and
+ * real kubectl are covered by test/e2e/security.test.ts.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApiServer, type RunningApiServer } from '../server.js';
+
+const RBAC = '/apis/rbac.authorization.k8s.io/v1';
+
+describe('security in-process', () => {
+  let dir: string;
+  let server: RunningApiServer;
+  const call = async (token: string | undefined, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> => {
+    const r = await fetch(server.url + path, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'k8ts-auth-'));
+    writeFileSync(join(dir, 'tokens.csv'), 'root,root,1,system:masters\nesc,escalator,2\nbinder,binder,3\nplain,plain,4\n');
+    server = await startApiServer({ datastoreEndpoint: 'sqlite::memory:', port: 0, security: { dataDir: dir, tls: false, tokenAuthFile: join(dir, 'tokens.csv') } });
+    const crb = (name: string, user: string, rules: object[]): Promise<unknown> =>
+      call('root', 'POST', `${RBAC}/clusterroles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules }).then(() =>
+        call('root', 'POST', `${RBAC}/clusterrolebindings`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }] }),
+      );
+    await crb('escalator', 'escalator', [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['create', 'escalate'] }]);
+    await crb('binder', 'binder', [
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterrolebindings'], verbs: ['create'] },
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'], resourceNames: ['cluster-admin'] },
+      { apiGroups: [''], resources: ['groups'], verbs: ['impersonate'], resourceNames: ['viewers'] },
+      { apiGroups: [''], resources: ['users'], verbs: ['impersonate'] },
+    ]);
+  });
+  after(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the escalate verb lets a user create roles beyond their own permissions', async () => {
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'big' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] };
+    assert.equal((await call('esc', 'POST', `${RBAC}/clusterroles`, role)).status, 201);
+    const r = await call('plain', 'POST', `${RBAC}/clusterroles`, { ...role, metadata: { name: 'big2' } });
+    assert.equal(r.status, 403);
+  });
+
+  test('the bind verb (limited by resourceNames) lets a user bind a role they do not hold', async () => {
+    const binding = (name: string, role: string) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'someone' }] });
+    assert.equal((await call('binder', 'POST', `${RBAC}/clusterrolebindings`, binding('b1', 'cluster-admin'))).status, 201);
+    const r = await call('binder', 'POST', `${RBAC}/clusterrolebindings`, binding('b2', 'admin'));
+    assert.equal(r.status, 403);
+    assert.match(r.json.message as string, /^clusterrolebindings.rbac.authorization.k8s.io "b2" is forbidden: user "binder" \(groups=\["system:authenticated"\]\) is attempting to grant RBAC permissions not currently held:\n/);
+  });
+
+  test('SubjectAccessReview answers for another user; LocalSubjectAccessReview checks its namespace', async () => {
+    const sar = (user: string, verb: string, resource: string) => ({ apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user, resourceAttributes: { verb, resource, namespace: 'default' } } });
+    assert.deepEqual((await call('root', 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', sar('someone', 'list', 'pods'))).json.status, { allowed: true });
+    assert.deepEqual((await call('root', 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', sar('plain', 'list', 'pods'))).json.status, { allowed: false });
+    assert.equal((await call('plain', 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', sar('plain', 'list', 'pods'))).status, 403);
+    const local = await call('root', 'POST', '/apis/authorization.k8s.io/v1/namespaces/other/localsubjectaccessreviews', { ...sar('plain', 'list', 'pods'), kind: 'LocalSubjectAccessReview' });
+    assert.equal(local.status, 422);
+  });
+
+  test('impersonation: allowed group names only; groups without a user are a bad request', async () => {
+    const ok = await call('binder', 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }, { 'impersonate-user': 'x', 'impersonate-group': 'viewers' });
+    assert.deepEqual((ok.json.status as { userInfo: unknown }).userInfo, { username: 'x', groups: ['viewers', 'system:authenticated'] });
+    const denied = await call('binder', 'GET', '/api/v1/pods', undefined, { 'impersonate-user': 'x', 'impersonate-group': 'system:masters' });
+    assert.equal(denied.status, 403);
+    assert.equal(denied.json.message, 'groups "system:masters" is forbidden: User "binder" cannot impersonate resource "groups" in API group "" at the cluster scope');
+    assert.equal((await call('binder', 'GET', '/api/v1/pods', undefined, { 'impersonate-group': 'viewers' })).status, 400);
+  });
+
+  test('no credentials: 401 for the API, 200 for /healthz', async () => {
+    assert.equal((await call(undefined, 'GET', '/api/v1/pods')).status, 401);
+    assert.equal((await fetch(server.url + '/healthz')).status, 200);
+  });
+});
