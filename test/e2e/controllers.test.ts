@@ -9,7 +9,7 @@ import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
 import { RestClient, SharedInformerFactory, gvr, loadRestConfig } from '../../src/client/index.js';
-import { spawnControllerManager, startPodReadier, waitFor, type ChildProcessHandle } from '../../src/controllers/testing.js';
+import { setPodReady, spawnControllerManager, startPodReadier, waitFor, type ChildProcessHandle } from '../../src/controllers/testing.js';
 import { Kubectl, kubectlPath } from './helpers/kubectl.js';
 
 const haveKubectl = kubectlPath() !== undefined;
@@ -122,6 +122,30 @@ spec:
     const conds = await k.ok(['get', 'deploy', 'web', '-o', 'jsonpath={range .status.conditions[*]}{.type}={.status}/{.reason};{end}']);
     assert.match(conds, /Available=True\/MinimumReplicasAvailable/);
     assert.match(conds, /Progressing=True\/NewReplicaSetAvailable/);
+  });
+
+  test("a Service's Endpoints and EndpointSlices follow pod readiness", async () => {
+    await createDeployment('echo', 'echo:1', 2);
+    await rolloutStatus('echo');
+    await k.ok(['create', '-f', '-'], { stdin: 'apiVersion: v1\nkind: Service\nmetadata: {name: echo}\nspec:\n  selector: {app: echo}\n  ports: [{name: http, port: 80, targetPort: 8080}]\n' });
+    const addresses = async (): Promise<string> => k.ok(['get', 'endpoints', 'echo', '-o', 'jsonpath={.subsets[*].addresses[*].targetRef.name}|{.subsets[*].notReadyAddresses[*].targetRef.name}']);
+    const first = await waitFor('two ready addresses', async () => {
+      const a = await addresses();
+      return /^\S+ \S+\|$/.test(a) && a;
+    });
+    assert.match(await k.ok(['get', 'endpoints', 'echo']), /^echo\s+10\.42\.\d+\.\d+:8080,10\.42\.\d+\.\d+:8080\s+/m);
+    const victim = first.split('|')[0]!.split(' ')[0]!;
+    const pod = await client.resource<Pod>(gvr.pods).namespace('default').get(victim);
+    await setPodReady(client, pod, false);
+    await waitFor('victim not ready', async () => (await addresses()).endsWith(`|${victim}`));
+    const slices = await waitFor('slice condition', async () => {
+      const out = await k.ok(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=echo', '-o', 'jsonpath={range .items[*].endpoints[*]}{.targetRef.name}={.conditions.ready}/{.conditions.serving};{end}']);
+      return out.includes(`${victim}=false/false`) && out;
+    });
+    assert.equal(slices.split(';').filter(Boolean).length, 2);
+    assert.match(await k.ok(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=echo', '-o', 'jsonpath={.items[0].metadata.labels.endpointslice\\.kubernetes\\.io/managed-by}']), /^endpointslice-controller\.k8s\.io$/);
+    await setPodReady(client, pod, true);
+    await waitFor('victim ready again', async () => /^\S+ \S+\|$/.test(await addresses()));
   });
 
   test('delete deployment removes its pods; --cascade=orphan leaves them', async () => {
