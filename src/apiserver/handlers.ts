@@ -509,9 +509,9 @@ async function handlePatch(deps: HandlerDeps, ctx: RequestContext, r: Resource, 
   const fv = fieldValidation(ctx.query);
   const decoded = decodeBody(body, ct === 'application/apply-patch+yaml' ? 'application/yaml' : 'application/json', fv !== 'Ignore');
   const patch = decoded.value;
-  const wctx = writeContext(deps, ctx);
-  const gvk = gvkOf(r.info);
   const isApply = ct === 'application/apply-patch+yaml';
+  const wctx: WriteContext = { ...writeContext(deps, ctx), ...(isApply ? { operation: 'Apply' as const } : {}) };
+  const gvk = gvkOf(r.info);
   if (isApply && !ctx.query.get('fieldManager')) throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
   const apply = (current: KubeObject | undefined): KubeObject => {
     let next: KubeObject;

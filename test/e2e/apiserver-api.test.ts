@@ -405,4 +405,16 @@ describe('apiserver HTTP semantics', () => {
       await second.stop();
     }
   });
+  test('server-side apply (simple): creates, merges, records an Apply manager; fieldManager is required', async () => {
+    const body = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  a: "1"\n';
+    const missing = await call('PATCH', '/api/v1/namespaces/default/configmaps/ssa', body, { 'Content-Type': 'application/apply-patch+yaml' });
+    assert.equal(missing.status, 400);
+    const created = await call('PATCH', '/api/v1/namespaces/default/configmaps/ssa?fieldManager=tester', body, { 'Content-Type': 'application/apply-patch+yaml' });
+    assert.equal(created.status, 201);
+    const updated = await call('PATCH', '/api/v1/namespaces/default/configmaps/ssa?fieldManager=tester', body.replace('a: "1"', 'b: "2"'), { 'Content-Type': 'application/apply-patch+yaml' });
+    assert.equal(updated.status, 200);
+    assert.deepEqual(updated.body.data, { a: '1', b: '2' });
+    const mf = (updated.body.metadata as { managedFields: Array<{ manager: string; operation: string }> }).managedFields;
+    assert.ok(mf.some((e) => e.manager === 'tester' && e.operation === 'Apply'));
+  });
 });

@@ -52,6 +52,8 @@ export interface WriteContext {
   user: UserInfo;
   admission: Admission;
   now: Date;
+  /** operation recorded in managedFields: 'Apply' for server-side apply, else 'Update'. */
+  operation?: 'Apply' | 'Update';
 }
 
 export interface DeleteOptions {
@@ -138,7 +140,7 @@ export class Store {
       await ctx.admission.validate({ operation: 'CREATE', resource: r.info, subresource: '', namespace, name: meta.name ?? '', object: obj, dryRun: ctx.dryRun, user: ctx.user });
       const hook = s.hooks?.beforeWrite(obj, undefined, ctx.dryRun);
       if (hook && hook.errors.length) throw invalid({ group: s.info.group, kind: s.info.kind }, meta.name ?? '', hook.errors);
-      recordManagedFields(obj, undefined, ctx.fieldManager, 'Update', '', ctx.now);
+      recordManagedFields(obj, undefined, ctx.fieldManager, ctx.operation ?? 'Update', '', ctx.now);
       const key = this.key(s, namespace, meta.name!);
       try {
         if (ctx.dryRun) {
@@ -250,7 +252,7 @@ export class Store {
         if (hook.errors.length) throw invalid(gk, name, hook.errors);
         rollback = hook.rollback;
       }
-      recordManagedFields(obj, old, ctx.fieldManager, 'Update', subresource, ctx.now);
+      recordManagedFields(obj, old, ctx.fieldManager, ctx.operation ?? 'Update', subresource === 'status' ? 'status' : '', ctx.now);
       deleteAfter = shouldDeleteDuringUpdate(s.info, obj);
       obj = normalizeForCompare(obj);
       const value = encodeForStorage(obj);
