@@ -6,6 +6,7 @@
  * carries `kubernetes.io/bootstrapping: rbac-defaults` and
  * `rbac.authorization.kubernetes.io/autoupdate: "true"`.
  */
+import { controllerRoleRules } from './controllers.js';
 import type { PolicyRule, RoleRef, Subject } from './rules.js';
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
@@ -211,9 +212,10 @@ const meta = (name: string, labels: Record<string, string> = {}): ClusterRole['m
   annotations: { [AUTOUPDATE_ANNOTATION]: 'true' },
 });
 
-/** bootstrapClusterRoles returns fresh copies of upstream's default cluster roles. */
+/** bootstrapClusterRoles returns fresh copies of upstream's default cluster roles (controller roles included). */
 export function bootstrapClusterRoles(): ClusterRole[] {
-  return roleSpecs.map((s) => {
+  const controllers: RoleSpec[] = Object.entries(controllerRoleRules).map(([name, rules]) => ({ name: `system:controller:${name}`, rules }));
+  return [...roleSpecs, ...controllers].map((s) => {
     const role: ClusterRole = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(s.name, s.labels) };
     if (s.aggregateFrom) {
       role.aggregationRule = { clusterRoleSelectors: [{ matchLabels: { [s.aggregateFrom]: 'true' } }] };
@@ -242,9 +244,10 @@ const bindingSpecs: { name: string; role?: string; subjects: Subject[] }[] = [
   { name: 'system:volume-scheduler', subjects: [user('system:kube-scheduler')] },
 ];
 
-/** bootstrapClusterRoleBindings returns fresh copies of upstream's default cluster role bindings. */
+/** bootstrapClusterRoleBindings returns fresh copies of upstream's default cluster role bindings (controller bindings included). */
 export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
-  return bindingSpecs.map((b) => {
+  const controllers = Object.keys(controllerRoleRules).map((name) => ({ name: `system:controller:${name}`, subjects: [{ kind: 'ServiceAccount', name, namespace: 'kube-system' }] }));
+  return [...bindingSpecs, ...controllers].map((b: { name: string; role?: string; subjects: Subject[] }) => {
     const crb: ClusterRoleBinding = {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
