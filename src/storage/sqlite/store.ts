@@ -524,6 +524,8 @@ export class SqliteStorage implements Storage {
     this.hub.closeAll();
     for (const waiters of this.inflight.values()) for (const w of waiters) w.resolve({ ok: false, code: 'Closed', message: 'storage closed' });
     this.inflight.clear();
+    for (const w of this.compactWaiters.values()) w.reject(new StorageError('Closed', 'storage closed'));
+    this.compactWaiters.clear();
     this.releaseLock();
   }
 }
