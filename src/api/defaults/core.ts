@@ -20,8 +20,40 @@ import type {
   Service,
   Volume,
 } from 'kubernetes-types/core/v1.js';
+import { Quantity } from '../quantity.js';
 
 type Obj = Record<string, unknown>;
+
+/**
+ * canonicalQuantity rewrites a quantity as upstream serializes every resource.Quantity: a string
+ * in canonical form (`cpu: 0.5` → "500m", `memory: 1024Mi` → "1Gi", `cpu: 1` → "1"). Malformed
+ * values are left for validation to report.
+ */
+export function canonicalQuantity(v: unknown): unknown {
+  if (typeof v !== 'string' && typeof v !== 'number') return v;
+  try {
+    return Quantity.parse(v).toString();
+  } catch {
+    return v;
+  }
+}
+
+/** canonicalQuantities applies canonicalQuantity to each value of a ResourceList, in place. */
+export function canonicalQuantities(list: unknown): void {
+  if (!list || typeof list !== 'object' || Array.isArray(list)) return;
+  const m = list as Record<string, unknown>;
+  for (const k of Object.keys(m)) m[k] = canonicalQuantity(m[k]);
+}
+
+function canonicalRequirements(r: unknown): void {
+  if (!r || typeof r !== 'object') return;
+  canonicalQuantities((r as Obj)['limits']);
+  canonicalQuantities((r as Obj)['requests']);
+}
+
+function canonicalDivisor(ref: { divisor?: unknown } | undefined): void {
+  if (ref && ref.divisor !== undefined) ref.divisor = canonicalQuantity(ref.divisor) as string;
+}
 
 /** imagePullPolicyFor: Always for `:latest` or an untagged image, else IfNotPresent (digests included). */
 export function imagePullPolicyFor(image: string | undefined): 'Always' | 'IfNotPresent' {
@@ -63,12 +95,14 @@ function defaultContainer(c: Container): void {
   if (!c.terminationMessagePolicy) c.terminationMessagePolicy = 'File';
   // ResourceRequirements is a value struct upstream: it always serializes, if only as {}.
   if (!c.resources) c.resources = {};
+  canonicalRequirements(c.resources);
   for (const port of c.ports ?? []) if (!port.protocol) port.protocol = 'TCP';
   for (const ev of c.env ?? []) {
     const fr = ev.valueFrom?.fieldRef;
     if (fr && !fr.apiVersion) fr.apiVersion = 'v1';
     const rf = ev.valueFrom?.resourceFieldRef;
     if (rf && rf.divisor === undefined) rf.divisor = '0';
+    canonicalDivisor(rf);
   }
   defaultProbe(c.livenessProbe);
   defaultProbe(c.readinessProbe);
@@ -94,6 +128,7 @@ function defaultVolume(v: Volume): void {
     for (const item of v.downwardAPI.items ?? []) {
       if (item.fieldRef && !item.fieldRef.apiVersion) item.fieldRef.apiVersion = 'v1';
       if (item.resourceFieldRef && item.resourceFieldRef.divisor === undefined) item.resourceFieldRef.divisor = '0';
+      canonicalDivisor(item.resourceFieldRef);
     }
   }
   if (v.projected) {
@@ -122,6 +157,7 @@ function defaultVolume(v: Volume): void {
     if (!v.scaleIO.fsType) v.scaleIO.fsType = 'xfs';
   }
   if (v.ephemeral?.volumeClaimTemplate?.spec) defaultPVCSpec(v.ephemeral.volumeClaimTemplate.spec);
+  if (v.emptyDir && v.emptyDir.sizeLimit !== undefined) v.emptyDir.sizeLimit = canonicalQuantity(v.emptyDir.sizeLimit) as string;
 }
 
 /** defaultPodSpec applies SetDefaults_PodSpec and everything nested (containers, volumes, probes). */
@@ -139,6 +175,8 @@ export function defaultPodSpec(s: PodSpec | undefined): void {
   for (const c of s.initContainers ?? []) defaultContainer(c);
   for (const c of s.ephemeralContainers ?? []) defaultContainer(c as unknown as Container);
   for (const v of s.volumes ?? []) defaultVolume(v);
+  canonicalQuantities(s.overhead);
+  canonicalRequirements((s as unknown as Obj)['resources']);
 }
 
 /**
@@ -266,6 +304,8 @@ export function defaultEndpoints(ep: Endpoints): void {
 }
 
 export function defaultNode(node: Node): void {
+  canonicalQuantities(node.status?.capacity);
+  canonicalQuantities(node.status?.allocatable);
   if (node.status?.capacity && !node.status.allocatable) node.status.allocatable = { ...node.status.capacity };
 }
 
@@ -277,22 +317,27 @@ export function defaultPersistentVolume(pv: PersistentVolume): void {
   w.status ??= {};
   if (!w.status.phase) w.status.phase = 'Pending';
   if (pv.spec.hostPath && pv.spec.hostPath.type === undefined) pv.spec.hostPath.type = '';
+  canonicalQuantities(pv.spec.capacity);
 }
 
 function defaultPVCSpec(s: NonNullable<PersistentVolumeClaim['spec']>): void {
   if (!s.volumeMode) s.volumeMode = 'Filesystem';
+  canonicalRequirements(s.resources);
 }
 
 export function defaultPersistentVolumeClaim(pvc: PersistentVolumeClaim): void {
   pvc.spec ??= {};
   defaultPVCSpec(pvc.spec);
-  const w = pvc as { status?: { phase?: string } };
+  const w = pvc as { status?: { phase?: string; capacity?: unknown; allocatedResources?: unknown } };
   w.status ??= {};
   if (!w.status.phase) w.status.phase = 'Pending';
+  canonicalQuantities(w.status.capacity);
+  canonicalQuantities(w.status.allocatedResources);
 }
 
 export function defaultLimitRange(lr: LimitRange): void {
   for (const item of lr.spec?.limits ?? []) {
+    for (const k of ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'] as const) canonicalQuantities(item[k]);
     if (item.type !== 'Container') continue;
     const def: Record<string, string> = { ...(item.default ?? {}) };
     const defReq: Record<string, string> = { ...(item.defaultRequest ?? {}) };
@@ -321,4 +366,8 @@ export function defaultEvent(ev: Record<string, unknown>): void {
 /** defaultResourceQuota: ResourceQuotaSpec is a value struct, so `spec: {}` is always written. */
 export function defaultResourceQuota(rq: Record<string, unknown>): void {
   if (rq['spec'] === undefined) rq['spec'] = {};
+  canonicalQuantities((rq['spec'] as Obj)['hard']);
+  const st = rq['status'] as Obj | undefined;
+  canonicalQuantities(st?.['hard']);
+  canonicalQuantities(st?.['used']);
 }

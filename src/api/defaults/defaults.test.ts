@@ -458,3 +458,37 @@ describe('status defaults', () => {
     assert.deepEqual((o['status'] as { loadBalancer: unknown }).loadBalancer, { ingress: [{ ip: '192.168.1.5', ipMode: 'VIP' }, { hostname: 'lb.example.com' }] });
   });
 });
+
+describe('quantities are stored in canonical form', () => {
+  const cases: { name: string; kind: GroupVersionKind; obj: Record<string, unknown>; pick: (o: KubeObject) => unknown; want: unknown }[] = [
+    {
+      name: 'container resources (numbers become strings)',
+      kind: gvk('', 'v1', 'Pod'),
+      obj: { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x', resources: { limits: { cpu: 1, memory: '1024Mi' }, requests: { cpu: 0.5 } } }] } },
+      pick: (o) => (o['spec'] as { containers: { resources: unknown }[] }).containers[0]!.resources,
+      want: { limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '500m', memory: '1Gi' } },
+    },
+    {
+      name: 'emptyDir sizeLimit',
+      kind: gvk('apps', 'v1', 'Deployment'),
+      obj: { metadata: { name: 'd' }, spec: { template: { spec: { containers: [], volumes: [{ name: 'v', emptyDir: { sizeLimit: '2048Mi' } }] } } } },
+      pick: (o) => (o['spec'] as { template: { spec: { volumes: unknown[] } } }).template.spec.volumes[0],
+      want: { name: 'v', emptyDir: { sizeLimit: '2Gi' } },
+    },
+    {
+      name: 'resource quota',
+      kind: gvk('', 'v1', 'ResourceQuota'),
+      obj: { metadata: { name: 'q' }, spec: { hard: { pods: 10, 'requests.cpu': '4000m' } } },
+      pick: (o) => o['spec'],
+      want: { hard: { pods: '10', 'requests.cpu': '4' } },
+    },
+    {
+      name: 'malformed quantities are left for validation',
+      kind: gvk('', 'v1', 'PersistentVolumeClaim'),
+      obj: { metadata: { name: 'c' }, spec: { resources: { requests: { storage: 'lots' } } } },
+      pick: (o) => (o['spec'] as { resources: unknown }).resources,
+      want: { requests: { storage: 'lots' } },
+    },
+  ];
+  for (const c of cases) it(c.name, () => assert.deepEqual(c.pick(defaulted(c.kind, c.obj)), c.want));
+});

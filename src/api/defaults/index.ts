@@ -12,7 +12,7 @@ import * as misc from './misc.js';
 import * as w from './workloads.js';
 
 export { prepareForCreate, prepareForUpdate, prepareForStatusUpdate, generateJobSelector, podQOSClass } from './prepare.js';
-export { imagePullPolicyFor, defaultPodSpec, defaultPodTemplateSpec } from './core.js';
+export { imagePullPolicyFor, defaultPodSpec, defaultPodTemplateSpec, canonicalQuantity, canonicalQuantities } from './core.js';
 
 type Defaulter = (obj: never) => void;
 
@@ -46,6 +46,7 @@ const defaulters = new Map<string, Defaulter>([
   ['rbac.authorization.k8s.io/RoleBinding', misc.defaultBinding],
   ['rbac.authorization.k8s.io/ClusterRoleBinding', misc.defaultBinding],
   ['autoscaling/HorizontalPodAutoscaler', misc.defaultHPA],
+  ['node.k8s.io/RuntimeClass', misc.defaultRuntimeClass],
 ]);
 
 /** applyDefaults fills in omitted fields of a built-in kind in place (no-op for other kinds). */

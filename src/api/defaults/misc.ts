@@ -9,6 +9,8 @@ import type { IngressClass, NetworkPolicy } from 'kubernetes-types/networking/v1
 import type { ClusterRoleBinding, RoleBinding } from 'kubernetes-types/rbac/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { RuntimeClass } from 'kubernetes-types/node/v1.js';
+import { canonicalQuantities, canonicalQuantity } from './core.js';
 
 const rbacGroup = 'rbac.authorization.k8s.io';
 
@@ -92,6 +94,14 @@ export function defaultHPA(h: HPAv1 | HPAv2): void {
   }
   const s = (h as HPAv2).spec;
   if (!s) return;
+  for (const m of s.metrics ?? []) {
+    for (const src of [m.resource, m.containerResource, m.pods, m.object, m.external]) {
+      const t = (src as { target?: { value?: unknown; averageValue?: unknown } } | undefined)?.target;
+      if (!t) continue;
+      if (t.value !== undefined) t.value = canonicalQuantity(t.value);
+      if (t.averageValue !== undefined) t.averageValue = canonicalQuantity(t.averageValue);
+    }
+  }
   if (s.minReplicas === undefined || s.minReplicas === null) s.minReplicas = 1;
   if (!s.metrics || s.metrics.length === 0) {
     s.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
@@ -100,4 +110,8 @@ export function defaultHPA(h: HPAv1 | HPAv2): void {
     s.behavior.scaleUp = scaleRules(s.behavior.scaleUp, true);
     s.behavior.scaleDown = scaleRules(s.behavior.scaleDown, false);
   }
+}
+
+export function defaultRuntimeClass(rc: RuntimeClass): void {
+  canonicalQuantities(rc.overhead?.podFixed);
 }
