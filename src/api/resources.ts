@@ -85,7 +85,12 @@ export const builtinResources: ResourceInfo[] = [
     { resource: 'replicationcontrollers', kind: 'ReplicationController', shortNames: ['rc'], categories: all, subresources: [status('ReplicationController'), scale] },
     { resource: 'resourcequotas', kind: 'ResourceQuota', shortNames: ['quota'], subresources: [status('ResourceQuota')] },
     { resource: 'secrets', kind: 'Secret' },
-    { resource: 'serviceaccounts', kind: 'ServiceAccount', shortNames: ['sa'] },
+    {
+      resource: 'serviceaccounts',
+      kind: 'ServiceAccount',
+      shortNames: ['sa'],
+      subresources: [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }],
+    },
     {
       resource: 'services',
       kind: 'Service',
