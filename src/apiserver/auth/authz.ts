@@ -35,20 +35,20 @@ export const alwaysAllow: AttributesAuthorizer = { authorize: () => ({ decision:
 export const alwaysDeny: AttributesAuthorizer = { authorize: () => ({ decision: 'deny', reason: 'Everything is forbidden.' }) };
 
 /** ChainAuthorizer asks authorizers in order. */
-export class ChainAuthorizer implements AttributesAuthorizer, Authorizer {
+export class ChainAuthorizer implements AttributesAuthorizer {
   constructor(private readonly links: readonly AttributesAuthorizer[]) {}
 
-  authorize(a: Attributes): Decision;
-  authorize(user: UserInfo, info: RequestInfo): AuthorizationDecision;
-  authorize(a: Attributes | UserInfo, info?: RequestInfo): Decision | AuthorizationDecision {
-    if (info) {
-      const d = this.decide(attributesOf(a as UserInfo, info));
-      return d.decision === 'allow' ? { allowed: true } : { allowed: false, reason: d.reason };
-    }
-    return this.decide(a as Attributes);
+  /** asRequestAuthorizer adapts the chain to the apiserver pipeline's Authorizer seam. */
+  asRequestAuthorizer(): Authorizer {
+    return {
+      authorize: (user: UserInfo, info: RequestInfo): AuthorizationDecision => {
+        const d = this.authorize(attributesOf(user, info));
+        return d.decision === 'allow' ? { allowed: true } : { allowed: false, reason: d.reason };
+      },
+    };
   }
 
-  decide(a: Attributes): Decision {
+  authorize(a: Attributes): Decision {
     const reasons: string[] = [];
     for (const l of this.links) {
       const d = l.authorize(a);

@@ -15,8 +15,7 @@ import { decodeProtobufObject, isProtobuf } from '../protobuf.js';
 import { writeValue } from '../negotiation.js';
 import type { UserInfo } from '../pipeline.js';
 import type { RequestInfo } from '../requestinfo.js';
-import type { AttributesAuthorizer } from './rbac/authorizer.js';
-import type { RBACAuthorizer } from './rbac/authorizer.js';
+import type { AttributesAuthorizer, RBACAuthorizer } from './rbac/authorizer.js';
 import type { Attributes, PolicyRule } from './rbac/rules.js';
 
 export interface ReviewDeps {

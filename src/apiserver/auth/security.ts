@@ -18,7 +18,7 @@ import { findResource } from '../../api/resources.js';
 import { ensureJoinToken, joinAuthorizer, JoinEndpoints, joinTokenAuthenticator } from './join.js';
 import { NodeAuthorizer, nodeRestriction } from './node.js';
 import { isTokenRequest, serveIssuerDiscovery, serveTokenRequest, ServiceAccountTokens } from './serviceaccount.js';
-import { alwaysAllow, alwaysDeny, attributesOf, ChainAuthorizer, privilegedGroups } from './authz.js';
+import { alwaysAllow, alwaysDeny, ChainAuthorizer, privilegedGroups } from './authz.js';
 import type { ObjectSource } from './objects.js';
 import { RBACAuthorizer, type AttributesAuthorizer } from './rbac/authorizer.js';
 import { rbacEscalation } from './rbac/escalation.js';
@@ -132,12 +132,7 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
     }
   }
   const chain = new ChainAuthorizer(links);
-  const authorizer: Authorizer = {
-    authorize(user, info) {
-      const d = chain.authorize(attributesOf(user, info));
-      return d.decision === 'allow' ? { allowed: true } : { allowed: false, reason: d.reason };
-    },
-  };
+  const authorizer: Authorizer = chain.asRequestAuthorizer();
 
   const reviewDeps: ReviewDeps = {
     authorizer: chain,

@@ -57,7 +57,10 @@ export class RBACAuthorizer implements AttributesAuthorizer {
 
   /** roleRules resolves a roleRef in a namespace to its rules (undefined: the role does not exist). */
   roleRules(ref: RoleRef, namespace: string): PolicyRule[] | undefined {
-    if (ref.kind === 'ClusterRole') return this.objects.get<Role>(RBAC_GROUP, 'clusterroles', '', ref.name)?.rules ?? (this.objects.get<Role>(RBAC_GROUP, 'clusterroles', '', ref.name) ? [] : undefined);
+    if (ref.kind === 'ClusterRole') {
+      const role = this.objects.get<Role>(RBAC_GROUP, 'clusterroles', '', ref.name);
+      return role ? (role.rules ?? []) : undefined;
+    }
     if (ref.kind === 'Role' && namespace) {
       const role = this.objects.get<Role>(RBAC_GROUP, 'roles', namespace, ref.name);
       return role ? (role.rules ?? []) : undefined;

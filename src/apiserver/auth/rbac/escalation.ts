@@ -53,7 +53,7 @@ export function rbacEscalation(authorizer: AttributesAuthorizer, rbac: RBACAutho
         if (!b.roleRef) return;
         if (old && JSON.stringify(old.roleRef) === JSON.stringify(b.roleRef) && JSON.stringify(old.subjects ?? []) === JSON.stringify(b.subjects ?? [])) return;
         const roleResource = b.roleRef.kind === 'Role' ? 'roles' : 'clusterroles';
-        if (allowedVerb(a.user, 'bind', roleResource, b.roleRef.kind === 'Role' ? a.namespace : a.namespace, b.roleRef.name)) return;
+        if (allowedVerb(a.user, 'bind', roleResource, a.namespace, b.roleRef.name)) return;
         const rules = rbac.roleRules(b.roleRef, a.namespace);
         if (!rules) throw notFound({ group: RBAC_GROUP, resource: roleResource }, b.roleRef.name);
         confirm(a.user, a.namespace, rules, resource, a.name);
