@@ -108,21 +108,37 @@ function pod(ns: string, i: number, nodes: number): object {
   };
 }
 
+/**
+ * startServer runs the apiserver alone in a child process (SQLite file in `dir`, plain HTTP on
+ * loopback, no authentication: the bench measures the API machinery, not TLS) and writes a
+ * kubeconfig for it. The child imports only the apiserver, not every command of the binary.
+ */
 async function startServer(dir: string): Promise<{ child: ChildProcess; kubeconfig: string }> {
-  const main = new URL('../src/cmd/main.js', import.meta.url).pathname;
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', main, 'apiserver', '--secure-port', String(port), '--data-dir', dir], { stdio: ['ignore', 'inherit', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
+  const entry = new URL('../src/apiserver/index.js', import.meta.url).href;
+  const script = [
+    `const { startApiServer } = await import(${JSON.stringify(entry)});`,
+    `const s = await startApiServer({ dataDir: ${JSON.stringify(dir)}, port: 0, bindAddress: '127.0.0.1', advertiseAddress: '192.0.2.1' });`,
+    `console.error('serving on ' + s.url);`,
+    `process.on('SIGTERM', () => s.close().then(() => process.exit(0)));`,
+  ].join('\n');
+  const file = join(dir, 'apiserver.mjs');
+  writeFileSync(file, script);
+  // BENCH_CPU_PROF=DIR profiles the apiserver (node --cpu-prof) into DIR.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', ...prof, file], { stdio: ['ignore', 'inherit', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
     let err = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {
       err += d;
-      if (err.includes('serving on')) resolve();
+      const m = /serving on (\S+)/.exec(err);
+      if (m) resolve(m[1]!);
       if (err.length > 10_000) err = err.slice(-5000);
+      if (process.env.BENCH_VERBOSE) process.stderr.write(d);
     });
     child.once('exit', (code) => reject(new Error(`apiserver exited (${code}): ${err}`)));
   });
   const kubeconfig = join(dir, 'kubeconfig.yaml');
-  writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: b\n  cluster: {server: "http://127.0.0.1:${port}"}\nusers:\n- name: b\n  user: {}\ncontexts:\n- name: b\n  context: {cluster: b, user: b}\ncurrent-context: b\n`);
+  writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: b\n  cluster: {server: "${url}"}\nusers:\n- name: b\n  user: {}\ncontexts:\n- name: b\n  context: {cluster: b, user: b}\ncurrent-context: b\n`);
   return { child, kubeconfig };
 }
 

@@ -144,6 +144,9 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     namespaceLifecycle({
       phase: async (name) => {
         const cached = namespaces.stored.cache.objects.get(`${namespaces.stored.prefix}${name}`);
+        // The cache indexes status.phase as a selectable field: no parse on the hot create path.
+        const indexed = cached?.fields['status.phase'];
+        if (indexed !== undefined) return indexed || 'Active';
         const bytes = cached?.bytes ?? (await storage.get(`${namespaces.stored.prefix}${name}`)).kv?.value;
         if (!bytes) return undefined;
         return ((JSON.parse(bytes.toString('utf8')) as KubeObject).status as { phase?: string } | undefined)?.phase ?? 'Active';
