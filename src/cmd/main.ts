@@ -19,6 +19,8 @@ const registrations: Array<(program: Command) => void> = [
   (await import('./snapshot.js')).registerSnapshot,
   (await import('./kubelet.js')).registerKubelet,
   (await import('./scheduler.js')).registerScheduler,
+  (await import('./server.js')).registerServer,
+  (await import('./agent.js')).registerAgent,
 ];
 for (const register of registrations) register(program);
 

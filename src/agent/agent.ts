@@ -1,0 +1,195 @@
+/**
+ * startAgent is `k8ts agent` (k3s agent): it joins a node (or N simulated nodes) to a running
+ * `k8ts server`. Trust is bootstrapped as k3s does: the agent fetches the server CA from
+ * `<server>/cacerts` and, when the token is a full `K10<hash>::server:<secret>` token, checks
+ * its hash before sending the secret anywhere; every later request verifies the server's
+ * certificate against that CA.
+ *
+ * Credential: the agent authenticates with the join secret, which the server maps to the user
+ * `system:k8ts:agent` in group `system:nodes` (see src/server). Per-node client certificates
+ * (system:node:<name>) are not issued yet.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
+import { setMaxListeners } from 'node:events';
+import { hostname, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import type { Node, Taint } from 'kubernetes-types/core/v1.js';
+import { gvr, RestClient } from '../client/index.js';
+import { Kubelet } from '../kubelet/index.js';
+import { kubeconfigYAML } from '../pki/index.js';
+import { acquireDirLock, caHash, isReady, parseToken, stopAllPods } from '../server/index.js';
+
+export interface AgentOptions {
+  /** server is the URL printed by `k8ts server` (`https://host:6443`). */
+  server: string;
+  token: string;
+  dataDir: string;
+  nodeName?: string;
+  nodeIP?: string;
+  nodeLabels?: Record<string, string>;
+  nodeTaints?: Taint[];
+  containerRuntime?: string;
+  /** kubeletPort of the kubelet API on 127.0.0.1 (default 10250; 0 picks one; simulated nodes always pick). */
+  kubeletPort?: number;
+  /** simulateNodes > 0 hosts that many simulated nodes named `<nodeName>-<i>` instead of one real node. */
+  simulateNodes?: number;
+  stopPodsOnExit?: boolean;
+  startedAt?: number;
+  progress?: (e: { component: string; phase: 'starting' | 'ready' | 'failed' | 'stopping' | 'stopped' | 'info'; message?: string; elapsedMs: number }) => void;
+  log?: (component: string, msg: string) => void;
+}
+
+export interface RunningAgent {
+  nodeNames: string[];
+  readyMs: number;
+  /** done resolves after close() or a kubelet failure (then with the error). */
+  done: Promise<Error | undefined>;
+  close(): Promise<void>;
+}
+
+function hostIPv4(): string {
+  for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
+  return '127.0.0.1';
+}
+
+/** fetchCACerts reads `<server>/cacerts` without verifying the server (it is what establishes trust). */
+export function fetchCACerts(server: string, timeoutMs = 10_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpsGet(new URL('/cacerts', server), { rejectUnauthorized: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => {
+        if (res.statusCode !== 200 || !body.includes('BEGIN CERTIFICATE')) reject(new Error(`GET ${server}/cacerts: HTTP ${res.statusCode}: not a k8ts server?`));
+        else resolve(body);
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${server}/cacerts: timed out after ${timeoutMs} ms`)));
+    req.on('error', (err) => reject(new Error(`cannot reach the server at ${server}: ${err.message}`, { cause: err })));
+  });
+}
+
+/** startAgent joins the node(s) and resolves once every one of them is Ready. */
+export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
+  const t0 = o.startedAt ?? performance.now();
+  const progress = (component: string, phase: 'starting' | 'ready' | 'failed' | 'stopping' | 'stopped' | 'info', message?: string): void =>
+    o.progress?.({ component, phase, elapsedMs: performance.now() - t0, ...(message !== undefined ? { message } : {}) });
+  const log = o.log ?? ((c: string, m: string) => process.stderr.write(`${c}: ${m}\n`));
+  const agentDir = join(o.dataDir, 'agent');
+  const release = acquireDirLock(join(agentDir, 'k8ts.lock'), (pid) => `data dir ${o.dataDir} is in use by another k8ts node (pid ${pid}); stop it first or pass a different --data-dir`);
+  try {
+    const { caHash: want, secret } = parseToken(o.token);
+    progress('join', 'starting', `fetching the CA from ${o.server}/cacerts`);
+    const ca = await fetchCACerts(o.server);
+    if (want) {
+      if (caHash(ca) !== want) throw new Error(`the CA served by ${o.server} does not match the token's CA hash: wrong server or token (refusing to send the token)`);
+    } else {
+      progress('join', 'info', 'the token has no CA hash (K10<hash>::server:<secret>): trusting the CA the server presented');
+    }
+    mkdirSync(agentDir, { recursive: true });
+    writeFileSync(join(agentDir, 'server-ca.crt'), ca, { mode: 0o644 });
+    writeFileSync(join(agentDir, 'kubelet.kubeconfig'), kubeconfigYAML({ server: o.server, caPem: ca, token: secret, user: 'k8ts-agent' }), { mode: 0o600 });
+    const client = new RestClient({ host: o.server, caData: ca, bearerToken: secret, userAgent: 'k8ts-agent', qps: Infinity });
+    // Authenticate now, so a wrong token is one clear message rather than N kubelet errors.
+    await client.resource<Node>(gvr.nodes).list({ limit: 1 }).catch((err: unknown) => {
+      throw new Error(`the server refused the token: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    });
+    progress('join', 'ready', `server CA verified${want ? ' against the token' : ''}`);
+
+    const base = o.nodeName ?? hostname().toLowerCase();
+    const n = o.simulateNodes ?? 0;
+    const names = n > 0 ? Array.from({ length: n }, (_, i) => `${base}-${i}`) : [base];
+    const runtimeName = n > 0 ? 'simulated' : (o.containerRuntime ?? 'process');
+    const nodeIP = o.nodeIP ?? hostIPv4();
+    const stop = new AbortController();
+    setMaxListeners(0, stop.signal);
+    let failure: Error | undefined;
+    const running: Array<Promise<void>> = [];
+    const readies: Array<Promise<void>> = [];
+    progress('kubelet', 'starting', n > 0 ? `${n} simulated nodes ${names[0]} … ${names[n - 1]}` : `node ${base} (${runtimeName} runtime)`);
+    for (const name of names) {
+      const kubelet = new Kubelet({
+        client,
+        nodeName: name,
+        nodeIP,
+        rootDir: n > 0 ? join(agentDir, 'kubelet', name) : join(agentDir, 'kubelet'),
+        containerRuntime: runtimeName,
+        nodeLabels: o.nodeLabels ?? {},
+        registerWithTaints: o.nodeTaints ?? [],
+        address: '127.0.0.1',
+        port: n > 0 ? 0 : (o.kubeletPort ?? 10250),
+        log: (m) => log(n > 0 ? `kubelet ${name}` : 'kubelet', m),
+      });
+      readies.push(
+        new Promise<void>((resolve, reject) => {
+          const run = kubelet.run(stop.signal, () => resolve());
+          running.push(
+            run.then(
+              () => {
+                if (!stop.signal.aborted) {
+                  failure ??= new Error(`kubelet ${name} stopped unexpectedly`);
+                  stop.abort();
+                }
+              },
+              (err: unknown) => {
+                failure ??= err instanceof Error ? err : new Error(String(err));
+                progress('kubelet', 'failed', `${name}: ${failure.message}`);
+                reject(failure);
+                stop.abort();
+              },
+            ),
+          );
+        }),
+      );
+    }
+    const closeAll = async (): Promise<void> => {
+      stop.abort();
+      await Promise.allSettled(running);
+      if (o.stopPodsOnExit && n === 0) {
+        await stopAllPods(join(agentDir, 'kubelet'), runtimeName, nodeIP).catch((err: unknown) => log('kubelet', `stopping pods: ${err instanceof Error ? err.message : String(err)}`));
+      }
+      client.close();
+    };
+    try {
+      await Promise.all(readies);
+      progress('kubelet', 'ready');
+      progress('node', 'starting', `waiting for ${names.length === 1 ? `node ${base}` : `${names.length} nodes`} to be Ready`);
+      await waitForNodesReady(client, names, stop.signal);
+      progress('node', 'ready', names.length === 1 ? `node ${base} is Ready` : `${names.length} nodes are Ready`);
+    } catch (err) {
+      await closeAll();
+      throw err;
+    }
+    const readyMs = performance.now() - t0;
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> =>
+      (closing ??= (async () => {
+        progress('agent', 'stopping');
+        await closeAll();
+        release();
+        progress('agent', 'stopped');
+      })());
+    const done = (async () => {
+      await new Promise<void>((r) => (stop.signal.aborted ? r() : stop.signal.addEventListener('abort', () => r(), { once: true })));
+      await close();
+      return failure;
+    })();
+    return { nodeNames: names, readyMs, done, close };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+/** waitForNodesReady polls the node list until every named node is Ready. */
+async function waitForNodesReady(client: RestClient, names: readonly string[], signal: AbortSignal): Promise<void> {
+  const want = new Set(names);
+  for (;;) {
+    if (signal.aborted) throw new Error('stopped while waiting for the nodes to be Ready');
+    const { items } = await client.resource<Node>(gvr.nodes).list();
+    const ready = items.filter((n) => want.has(n.metadata?.name ?? '') && isReady(n)).length;
+    if (ready === want.size) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * `k8ts agent`: join this machine (or N simulated nodes) to a k8ts server (k3s agent). Flags are
+ * k3s's; each also comes from `K8TS_<FLAG>` or the config file (config.ts).
+ */
+import type { Command } from 'commander';
+import { defaultDataDir } from '../storage/index.js';
+import { startAgent } from '../agent/index.js';
+import { parseMap, parseTaints } from './kubelet.js';
+import { collect, withEnvAndConfig } from './config.js';
+
+interface Flags {
+  server?: string;
+  token?: string;
+  dataDir?: string;
+  nodeName?: string;
+  nodeIp?: string;
+  nodeLabel: string[];
+  nodeTaint: string[];
+  containerRuntime: string;
+  kubeletPort: string;
+  simulateNodes: string;
+  stopPodsOnExit: boolean;
+}
+
+export function registerAgent(program: Command): void {
+  const cmd = program
+    .command('agent')
+    .description('Join a node to a k8ts server: runs a kubelet against it (k3s agent)')
+    .option('-s, --server <url>', '(cluster) server to join, as printed by k8ts server (https://host:6443)')
+    .option('-t, --token <token>', '(cluster) join token, as printed by k8ts server (or in <server data-dir>/server/token)')
+    .option('-d, --data-dir <dir>', '(agent/data) directory for the node\'s state (default /var/lib/k8ts as root, ~/.k8ts otherwise)')
+    .option('--node-name <name>', '(agent/node) node name (default: the host name); with --simulate-nodes the prefix of the names')
+    .option('--node-ip <ip>', '(agent/node) IP of the node (default: first non-loopback IPv4)')
+    .option('--node-label <key=value>', '(agent/node) label to register the node with (repeatable)', collect, [])
+    .option('--node-taint <key=value:Effect>', '(agent/node) taint to register the node with (repeatable)', collect, [])
+    .option('--container-runtime <name>', '(agent/runtime) process (host processes) or simulated', 'process')
+    .option('--kubelet-port <port>', '(agent/node) port of the kubelet API on 127.0.0.1 (0 picks a free port)', '10250')
+    .option('--simulate-nodes <n>', '(agent/node) host N simulated nodes (<node-name>-0 … -N-1, simulated runtime) instead of this machine', '0')
+    .option('--stop-pods-on-exit', '(agent/runtime) stop the node\'s containers when the agent stops (default: they keep running)', false);
+  withEnvAndConfig(cmd);
+  cmd.action(async (f: Flags) => {
+    if (!f.server) cmd.error('error: --server is required (or K8TS_SERVER, or server: in the config file)');
+    if (!f.token) cmd.error('error: --token is required (or K8TS_TOKEN, or token: in the config file)');
+    const simulate = Number(f.simulateNodes);
+    if (!Number.isInteger(simulate) || simulate < 0) cmd.error(`error: --simulate-nodes: want a whole number, got ${JSON.stringify(f.simulateNodes)}`);
+    const out = (line: string): void => void process.stderr.write(`${line}\n`);
+    let agent;
+    try {
+      agent = await startAgent({
+        server: f.server!.replace(/\/+$/, ''),
+        token: f.token!,
+        dataDir: f.dataDir ?? defaultDataDir(),
+        ...(f.nodeName ? { nodeName: f.nodeName } : {}),
+        ...(f.nodeIp ? { nodeIP: f.nodeIp } : {}),
+        nodeLabels: parseMap(f.nodeLabel.join(','), '--node-label'),
+        nodeTaints: parseTaints(f.nodeTaint.join(',')),
+        containerRuntime: f.containerRuntime,
+        kubeletPort: Number(f.kubeletPort),
+        simulateNodes: simulate,
+        stopPodsOnExit: f.stopPodsOnExit,
+        startedAt: 0,
+        progress: (e) => out(`k8ts agent: [${(e.elapsedMs / 1000).toFixed(3).padStart(7)}s] ${e.component}: ${e.phase}${e.message ? ` (${e.message})` : ''}`),
+      });
+    } catch (err) {
+      out(`k8ts agent: failed to join: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    }
+    const what = agent.nodeNames.length === 1 ? `node ${agent.nodeNames[0]}` : `${agent.nodeNames.length} simulated nodes`;
+    out(`k8ts agent: ${what} joined ${f.server} and Ready in ${(agent.readyMs / 1000).toFixed(2)} s`);
+    let signals = 0;
+    const onSignal = (sig: string): void => {
+      if (++signals > 1) process.exit(130);
+      out(`k8ts agent: ${sig} received, stopping`);
+      void agent.close();
+    };
+    process.on('SIGINT', () => onSignal('SIGINT'));
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    const failure = await agent.done;
+    if (failure) out(`k8ts agent: stopped after a failure: ${failure.message}`);
+    process.exit(failure ? 1 : 0);
+  });
+}
