@@ -41,11 +41,16 @@ export interface SecureOptions {
   tokenFile?: string;
   /** args are extra `k8ts apiserver` flags. */
   args?: string[];
+  /** dataDir reuses a data directory (a restart); stop() then leaves it in place. Default: a new temporary one. */
+  dataDir?: string;
+  /** persistent stores state in the data dir's SQLite file instead of memory. */
+  persistent?: boolean;
 }
 
 export async function startSecureApiServer(o: SecureOptions = {}): Promise<SecureApiServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-secure-'));
-  const args = [bin, 'apiserver', '--data-dir', dataDir, '--secure-port', '0', '--datastore-endpoint', 'sqlite::memory:', ...(o.args ?? [])];
+  const ownsDir = !o.dataDir;
+  const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-secure-'));
+  const args = [bin, 'apiserver', '--data-dir', dataDir, '--secure-port', '0', ...(o.persistent ? [] : ['--datastore-endpoint', 'sqlite::memory:']), ...(o.args ?? [])];
   if (o.tokenFile !== undefined) {
     writeFileSync(join(dataDir, 'tokens.csv'), o.tokenFile);
     args.push('--token-auth-file', join(dataDir, 'tokens.csv'));
@@ -122,7 +127,7 @@ export async function startSecureApiServer(o: SecureOptions = {}): Promise<Secur
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
         if (child.exitCode === null) process.kill(child.pid, 'SIGKILL');
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownsDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
