@@ -4,7 +4,7 @@
  * keep up is closed and its client relists, as upstream's cacher does).
  */
 import type { ServerResponse } from 'node:http';
-import { watchFrameParts, type CachedObject, type CacheWatcher, type WatchEventType } from './cache/watchcache.js';
+import { watchFrame, type CachedObject, type CacheWatcher, type WatchEventType } from './cache/watchcache.js';
 
 /** The most a slow watcher may have queued before it is closed. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
@@ -47,8 +47,7 @@ export class WatchStream implements CacheWatcher {
   deliver(type: WatchEventType, obj: CachedObject, rv: number): boolean {
     if (this.stopped) return true;
     this.cork();
-    if (this.o.encode) this.o.res.write(this.o.encode(type, obj));
-    else for (const part of watchFrameParts(type, obj)) this.o.res.write(part);
+    this.o.res.write(this.o.encode ? this.o.encode(type, obj) : watchFrame(type, obj));
     this.lastRv = rv;
     return this.o.res.writableLength < MAX_BUFFERED_BYTES;
   }

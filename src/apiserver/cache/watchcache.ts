@@ -41,12 +41,19 @@ const FRAME_PREFIX: Record<WatchEventType, Buffer> = {
 const FRAME_SUFFIX = Buffer.from('}\n');
 
 /**
- * watchFrameParts returns a watch event's JSON line as three buffers (shared prefix, the
- * object's cached bytes, shared suffix): written corked they cost one syscall and no copy, so
- * fan-out neither re-serializes nor duplicates the object per watcher.
+ * watchFrame returns a watch event's JSON line, built from the object's cached bytes. Fan-out
+ * offers one event to all its watchers back to back, so a one-entry memo builds each line once
+ * per event without keeping copies alive in the cache.
  */
-export function watchFrameParts(type: WatchEventType, obj: CachedObject): [Buffer, Buffer, Buffer] {
-  return [FRAME_PREFIX[type], obj.bytes, FRAME_SUFFIX];
+let memoObj: CachedObject | undefined;
+let memoType: WatchEventType | undefined;
+let memoFrame: Buffer | undefined;
+export function watchFrame(type: WatchEventType, obj: CachedObject): Buffer {
+  if (obj === memoObj && type === memoType) return memoFrame!;
+  memoFrame = Buffer.concat([FRAME_PREFIX[type], obj.bytes, FRAME_SUFFIX]);
+  memoObj = obj;
+  memoType = type;
+  return memoFrame;
 }
 
 /**
