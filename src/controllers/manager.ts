@@ -21,6 +21,9 @@ import { newDeploymentController } from './deployment.js';
 import { newEndpointsController } from './endpoints.js';
 import { newEndpointSliceController } from './endpointslice.js';
 import { newGarbageCollector } from './garbagecollector.js';
+import { newNodeIPAMController } from './nodeipam.js';
+import { newNodeLifecycleController } from './nodelifecycle.js';
+import { newPodGCController } from './podgc.js';
 import { newNamespaceController } from './namespace.js';
 import { newRootCACertPublisher, newServiceAccountsController } from './serviceaccount.js';
 import { newReplicaSetController, newReplicationControllerController } from './replicaset.js';
@@ -51,7 +54,8 @@ export interface ControllerSettings {
   /** rootCA is the PEM published as `ca.crt` in every namespace's kube-root-ca.crt ConfigMap. */
   rootCA?: string;
   nodeMonitorGracePeriodMs?: number;
-  podEvictionTimeoutMs?: number;
+  /** defaultTolerationSeconds for pods admitted without not-ready/unreachable tolerations (300). */
+  defaultTolerationSeconds?: number;
   terminatedPodGCThreshold?: number;
   allocateNodeCIDRs?: boolean;
   clusterCIDR?: string;
@@ -59,7 +63,8 @@ export interface ControllerSettings {
   gcIgnoredResources?: readonly string[];
 }
 
-type Factory = (ctx: ControllerContext, workers: number | undefined, settings: ControllerSettings) => Controller;
+/** Factory builds a controller, or undefined when its settings turn it off (nodeipam without --allocate-node-cidrs). */
+type Factory = (ctx: ControllerContext, workers: number | undefined, settings: ControllerSettings) => Controller | undefined;
 
 interface Registration {
   name: string;
@@ -82,6 +87,26 @@ const registry: Registration[] = [
   { name: 'serviceaccount-controller', aliases: ['serviceaccount'], factory: (c, w) => newServiceAccountsController(c, w) },
   { name: 'endpoints-controller', aliases: ['endpoint'], factory: (c, w) => newEndpointsController(c, w) },
   { name: 'endpointslice-controller', aliases: ['endpointslice'], factory: (c, w) => newEndpointSliceController(c, { workers: w }) },
+  {
+    name: 'node-lifecycle-controller',
+    aliases: ['nodelifecycle'],
+    factory: (c, _w, s) =>
+      newNodeLifecycleController(c, {
+        ...(s.nodeMonitorGracePeriodMs !== undefined ? { nodeMonitorGracePeriodMs: s.nodeMonitorGracePeriodMs } : {}),
+        ...(s.defaultTolerationSeconds !== undefined ? { defaultTolerationSeconds: s.defaultTolerationSeconds } : {}),
+      }),
+  },
+  {
+    name: 'pod-garbage-collector-controller',
+    aliases: ['podgc'],
+    factory: (c, _w, s) => newPodGCController(c, s.terminatedPodGCThreshold !== undefined ? { terminatedPodGCThreshold: s.terminatedPodGCThreshold } : {}),
+  },
+  {
+    name: 'node-ipam-controller',
+    aliases: ['nodeipam'],
+    factory: (c, _w, s) =>
+      s.allocateNodeCIDRs ? newNodeIPAMController(c, { ...(s.clusterCIDR ? { clusterCIDR: s.clusterCIDR } : {}), ...(s.nodeCIDRMaskSize ? { nodeCIDRMaskSize: s.nodeCIDRMaskSize } : {}) }) : undefined,
+  },
   { name: 'root-ca-certificate-publisher-controller', aliases: ['root-ca-cert-publisher'], factory: (c, _w, s) => newRootCACertPublisher(c, s.rootCA) },
 ];
 
@@ -143,7 +168,8 @@ export async function runControllerManager(opts: ControllerManagerOptions, signa
     const runner = new ControllerRunner(ctx);
     for (const n of names) {
       const r = lookup(n)!;
-      runner.add(r.factory(ctx, concurrencyFor(r, opts.concurrency), opts.settings ?? {}));
+      const c = r.factory(ctx, concurrencyFor(r, opts.concurrency), opts.settings ?? {});
+      if (c) runner.add(c);
     }
     opts.onStartedLeading?.();
     await runner.run(leading);

@@ -1,0 +1,242 @@
+/**
+ * The node lifecycle controller (upstream pkg/controller/nodelifecycle plus the taint
+ * eviction controller). Kubelets heartbeat through Leases in kube-node-lease and through
+ * their Ready condition; a node neither has renewed for nodeMonitorGracePeriod (measured on
+ * this controller's clock, from when it last saw a change, so clock skew does not matter)
+ * gets every condition set to Unknown (NodeStatusUnknown, "Kubelet stopped posting node
+ * status."), its pods marked not ready, and the `node.kubernetes.io/unreachable` taints;
+ * Ready=False gets the `node.kubernetes.io/not-ready` taints; Ready=True loses both. Pods on
+ * a node with NoExecute taints they do not tolerate are evicted (deleted) once their
+ * tolerationSeconds have passed since the taint was added; pods lacking a toleration for
+ * not-ready/unreachable get defaultTolerationSeconds (300, what the DefaultTolerationSeconds
+ * admission plugin would have added).
+ *
+ * The key is the node name; each sync returns requeueAfter for the next deadline, so the
+ * work queue's single delay heap is the only timer.
+ */
+import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import type { Node, NodeCondition, Pod, Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import { isStatusError } from '../api/errors.js';
+import { gvr, type Clock, type Lister } from '../client/index.js';
+import { watch, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
+
+export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
+export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
+const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+const CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
+const NODE_NAME_INDEX = 'nodelifecycle/nodeName';
+
+export interface NodeLifecycleOptions {
+  /** nodeMonitorGracePeriodMs (`--node-monitor-grace-period`, default 40 s). */
+  nodeMonitorGracePeriodMs?: number;
+  /** defaultTolerationSeconds for pods without a not-ready/unreachable toleration (default 300). */
+  defaultTolerationSeconds?: number;
+  /** clock overrides the context's clock for health timing (tests). */
+  clock?: Clock;
+}
+
+interface Observed {
+  /** heartbeat is the newest lease renewTime / Ready heartbeat seen. */
+  heartbeat: string;
+  /** at is when (on our clock) that heartbeat was first seen. */
+  at: number;
+}
+
+const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** tolerates reports whether a toleration matches a taint (upstream Toleration.ToleratesTaint). */
+export function tolerates(t: Toleration, taint: Taint): boolean {
+  if (t.effect && t.effect !== taint.effect) return false;
+  if (t.key && t.key !== taint.key) return false;
+  if (!t.key && t.operator !== 'Exists') return false;
+  if ((t.operator ?? 'Equal') === 'Exists') return true;
+  return (t.value ?? '') === (taint.value ?? '');
+}
+
+class NodeLifecycleController implements Controller {
+  readonly name = 'node-lifecycle';
+  readonly workers = 1;
+  readonly watches: readonly Watch[];
+  private readonly nodes: Lister<Node>;
+  private readonly leases: Lister<Lease>;
+  private readonly podIndexer;
+  private readonly observed = new Map<string, Observed>();
+  private readonly grace: number;
+  private readonly defaultToleration: number;
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    opts: NodeLifecycleOptions,
+  ) {
+    this.grace = opts.nodeMonitorGracePeriodMs ?? 40_000;
+    this.defaultToleration = opts.defaultTolerationSeconds ?? 300;
+    this.clock = opts.clock ?? ctx.clock;
+    this.nodes = ctx.informers.lister<Node>(gvr.nodes);
+    this.leases = ctx.informers.lister<Lease>(gvr.leases);
+    const pods = ctx.informers.forResource<Pod>(gvr.pods, { indexers: { [NODE_NAME_INDEX]: (p: Pod) => (p.spec?.nodeName ? [p.spec.nodeName] : []) } });
+    this.podIndexer = pods.getIndexer();
+    this.watches = [
+      watch(ctx.informers.forResource<Node>(gvr.nodes)),
+      watch(ctx.informers.forResource<Lease>(gvr.leases), (l) => (l.metadata?.namespace === NODE_LEASE_NAMESPACE ? [l.metadata.name ?? ''] : [])),
+      watch(pods, (p) => (p.spec?.nodeName ? [p.spec.nodeName] : [])),
+    ];
+  }
+
+  /** lastSeen returns when (our clock) the node last showed a new heartbeat. */
+  private lastSeen(node: Node): number {
+    const name = node.metadata?.name ?? '';
+    const lease = this.leases.namespace(NODE_LEASE_NAMESPACE).get(name);
+    const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+    const beat = `${lease?.spec?.renewTime ?? ''}|${ready?.lastHeartbeatTime ?? ''}|${ready?.status ?? ''}`;
+    const o = this.observed.get(name);
+    const now = this.clock.now();
+    if (!o || o.heartbeat !== beat) {
+      this.observed.set(name, { heartbeat: beat, at: now });
+      return now;
+    }
+    return o.at;
+  }
+
+  async reconcile(name: string): Promise<ReconcileResult | void> {
+    const cached = this.nodes.get(name);
+    if (!cached) {
+      this.observed.delete(name);
+      return;
+    }
+    let node = structuredClone(cached);
+    const now = this.clock.now();
+    const seen = this.lastSeen(node);
+    const deadline = seen + this.grace;
+    let ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+    if (now >= deadline && ready?.status !== 'Unknown') {
+      node = await this.markUnknown(node, now);
+      ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+      // The status write is itself a change of the Ready condition; do not count it as a heartbeat.
+      this.lastSeenAfterOwnWrite(node, seen);
+      await this.markPodsNotReady(name, now);
+    }
+    node = await this.reconcileTaints(node, ready?.status, now);
+    const evictWait = await this.evictPods(node, now);
+    const waits = [evictWait];
+    if (ready?.status !== 'Unknown') waits.push(Math.max(1, deadline - now + 1));
+    const next = Math.min(...waits.filter((w): w is number => w !== undefined));
+    return Number.isFinite(next) ? { requeueAfter: next } : undefined;
+  }
+
+  private lastSeenAfterOwnWrite(node: Node, at: number): void {
+    const name = node.metadata?.name ?? '';
+    const lease = this.leases.namespace(NODE_LEASE_NAMESPACE).get(name);
+    const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+    this.observed.set(name, { heartbeat: `${lease?.spec?.renewTime ?? ''}|${ready?.lastHeartbeatTime ?? ''}|${ready?.status ?? ''}`, at });
+  }
+
+  /** markUnknown sets every node condition Unknown, as upstream's tryUpdateNodeHealth. */
+  private async markUnknown(node: Node, now: number): Promise<Node> {
+    const t = rfc3339(now);
+    const conds: NodeCondition[] = [...(node.status?.conditions ?? [])];
+    for (const type of CONDITIONS) {
+      const i = conds.findIndex((c) => c.type === type);
+      if (i < 0) {
+        if (type !== 'Ready') continue;
+        conds.push({ type, status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastHeartbeatTime: node.metadata?.creationTimestamp, lastTransitionTime: t });
+        continue;
+      }
+      const c = conds[i]!;
+      if (c.status === 'Unknown') continue;
+      conds[i] = { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: t };
+    }
+    try {
+      return await this.ctx.client.resource<Node>(gvr.nodes).updateStatus({ ...node, status: { ...node.status, conditions: conds } });
+    } catch (err) {
+      if (isStatusError(err, 'Conflict')) return node; // the kubelet just wrote: look again
+      throw err;
+    }
+  }
+
+  /** markPodsNotReady flips the Ready condition of the node's pods to False (upstream MarkPodsNotReady). */
+  private async markPodsNotReady(nodeName: string, now: number): Promise<void> {
+    for (const p of this.podIndexer.byIndex(NODE_NAME_INDEX, nodeName)) {
+      const conds = p.status?.conditions ?? [];
+      if (!conds.some((c) => c.type === 'Ready' && c.status === 'True')) continue;
+      const next = conds.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: rfc3339(now) } : c));
+      await this.ctx.client
+        .resource<Pod>(gvr.pods)
+        .namespace(p.metadata?.namespace ?? '')
+        .updateStatus({ ...p, status: { ...p.status, conditions: next } })
+        .catch((err: unknown) => {
+          if (!isStatusError(err, 'Conflict') && !isStatusError(err, 'NotFound')) throw err;
+        });
+    }
+  }
+
+  /** reconcileTaints keeps the not-ready/unreachable taints (NoSchedule and NoExecute) in step with Ready. */
+  private async reconcileTaints(node: Node, ready: string | undefined, now: number): Promise<Node> {
+    const want = ready === 'Unknown' ? TAINT_UNREACHABLE : ready === 'False' ? TAINT_NOT_READY : undefined;
+    const taints = node.spec?.taints ?? [];
+    const others = taints.filter((t) => t.key !== TAINT_UNREACHABLE && t.key !== TAINT_NOT_READY);
+    const wanted: Taint[] = [];
+    if (want) {
+      for (const effect of ['NoSchedule', 'NoExecute']) {
+        const have = taints.find((t) => t.key === want && t.effect === effect);
+        wanted.push(have ?? { key: want, effect, ...(effect === 'NoExecute' ? { timeAdded: rfc3339(now) } : {}) });
+      }
+    }
+    const next = [...others, ...wanted];
+    if (JSON.stringify(next) === JSON.stringify(taints)) return node;
+    // A Conflict propagates: the key is retried once the cache shows the newer node.
+    return this.ctx.client.resource<Node>(gvr.nodes).update({ ...node, spec: { ...node.spec, taints: next.length ? next : undefined } });
+  }
+
+  /**
+   * evictPods deletes pods that do not tolerate the node's NoExecute taints once their time is
+   * up; returns the wait until the next eviction, if any.
+   */
+  private async evictPods(node: Node, now: number): Promise<number | undefined> {
+    const noExecute = (node.spec?.taints ?? []).filter((t) => t.effect === 'NoExecute');
+    if (!noExecute.length) return undefined;
+    let nextWait: number | undefined;
+    for (const p of this.podIndexer.byIndex(NODE_NAME_INDEX, node.metadata?.name ?? '')) {
+      if (p.metadata?.deletionTimestamp || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
+      // The pod goes at the earliest deadline over the taints it does not tolerate forever:
+      // a taint without a matching toleration evicts at once (or after defaultTolerationSeconds
+      // for not-ready/unreachable); matching tolerations give their smallest tolerationSeconds,
+      // and tolerate forever when none sets it.
+      let evictAt = Infinity;
+      for (const taint of noExecute) {
+        const tol = (p.spec?.tolerations ?? []).filter((t) => tolerates(t, taint));
+        let seconds: number | undefined;
+        if (tol.length) {
+          const bounded = tol.filter((t) => t.tolerationSeconds !== undefined && t.tolerationSeconds !== null).map((t) => Math.max(0, t.tolerationSeconds!));
+          if (bounded.length) seconds = Math.min(...bounded);
+        } else {
+          seconds = taint.key === TAINT_UNREACHABLE || taint.key === TAINT_NOT_READY ? this.defaultToleration : 0;
+        }
+        if (seconds === undefined) continue;
+        const added = Date.parse(taint.timeAdded ?? '') || now;
+        evictAt = Math.min(evictAt, added + seconds * 1000);
+      }
+      const never = evictAt === Infinity;
+      if (never) continue;
+      if (evictAt <= now) {
+        await this.ctx.client
+          .resource<Pod>(gvr.pods)
+          .namespace(p.metadata?.namespace ?? '')
+          .delete(p.metadata?.name ?? '', { preconditions: { uid: p.metadata?.uid } })
+          .catch((err: unknown) => {
+            if (!isStatusError(err, 'NotFound') && !isStatusError(err, 'Conflict')) throw err;
+          });
+        this.ctx.recorder('taint-eviction-controller').eventf(p, 'Normal', 'TaintManagerEviction', 'Marking for deletion Pod %s', `${p.metadata?.namespace}/${p.metadata?.name}`);
+      } else {
+        const w = evictAt - now + 1;
+        nextWait = nextWait === undefined ? w : Math.min(nextWait, w);
+      }
+    }
+    return nextWait;
+  }
+}
+
+/** newNodeLifecycleController marks silent nodes Unknown, taints them and evicts their pods. */
+export function newNodeLifecycleController(ctx: ControllerContext, opts: NodeLifecycleOptions = {}): Controller {
+  return new NodeLifecycleController(ctx, opts);
+}
