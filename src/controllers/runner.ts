@@ -4,6 +4,7 @@
  * to sync, then runs each controller's workers. A controller is only its reconcile function
  * plus the sources it watches; the runner's event handlers only enqueue `namespace/name` keys.
  */
+import { setMaxListeners } from 'node:events';
 import type { GroupVersionResource } from '../api/types.js';
 import {
   DeletedFinalStateUnknown,
@@ -110,6 +111,8 @@ export class ControllerRunner {
 
   /** run starts informers, waits for their caches, and runs every controller until signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
+    // Every informer, queue and worker listens on the one signal.
+    setMaxListeners(0, signal);
     this.ctx.informers.start(signal);
     const synced = await this.ctx.informers.waitForCacheSync(signal);
     if (!synced || signal.aborted) {

@@ -107,4 +107,37 @@ describe('replicaset and deployment controllers', () => {
       clearInterval(ready);
     }
   });
+  test('a stuck rollout reports ProgressDeadlineExceeded', async () => {
+    await deps().create({
+      metadata: { name: 'stuck' },
+      spec: { replicas: 1, progressDeadlineSeconds: 1, selector: { matchLabels: { app: 'stuck' } }, template: { metadata: { labels: { app: 'stuck' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    });
+    const c = await waitFor(
+      'deadline exceeded',
+      async () => (await deps().get('stuck')).status?.conditions?.find((x) => x.type === 'Progressing' && x.reason === 'ProgressDeadlineExceeded'),
+      8000,
+    );
+    assert.equal(c.status, 'False');
+    assert.match(c.message ?? '', /^ReplicaSet "stuck-[a-z0-9]+" has timed out progressing\.$/);
+    const avail = (await deps().get('stuck')).status?.conditions?.find((x) => x.type === 'Available');
+    assert.deepEqual([avail?.status, avail?.reason], ['False', 'MinimumReplicasUnavailable']);
+  });
+
+  test('Recreate scales the old ReplicaSet to zero and waits for its pods before creating new ones', async () => {
+    const tpl = (image: string) => ({ metadata: { labels: { app: 'rec' } }, spec: { containers: [{ name: 'c', image }] } });
+    await deps().create({ metadata: { name: 'rec' }, spec: { replicas: 2, strategy: { type: 'Recreate' }, selector: { matchLabels: { app: 'rec' } }, template: tpl('v1') } });
+    await waitFor('v1 pods', async () => (await pods().list({ labelSelector: 'app=rec' })).items.length === 2);
+    let mixed = false;
+    const watchMix = setInterval(async () => {
+      const images = new Set((await pods().list({ labelSelector: 'app=rec' })).items.map((p) => p.spec?.containers[0]?.image));
+      if (images.size > 1) mixed = true;
+    }, 5);
+    await deps().patch('rec', 'merge', { spec: { template: tpl('v2') } });
+    await waitFor('v2 pods', async () => {
+      const l = (await pods().list({ labelSelector: 'app=rec' })).items;
+      return l.length === 2 && l.every((p) => p.spec?.containers[0]?.image === 'v2');
+    });
+    clearInterval(watchMix);
+    assert.equal(mixed, false, 'old and new pods never coexist');
+  });
 });
