@@ -36,6 +36,8 @@ export type OutMsg =
 /** MAX_BATCH bounds one transaction so a flood of writers cannot make one commit huge. */
 const MAX_BATCH = 1024;
 const EMPTY = Buffer.alloc(0);
+/** QUIET_MS: compaction commits on its own only after this long without a write. */
+const QUIET_MS = 5;
 const EXPIRE_BATCH = 256;
 
 export class WriterEngine {
@@ -52,6 +54,7 @@ export class WriterEngine {
 
   private checkpointer: Worker | undefined;
   private stepRows: number;
+  private lastWriteAt = 0;
 
   constructor(private readonly cfg: EngineConfig, private readonly emit: (msg: OutMsg) => void, core?: WriterCore) {
     this.core = core ?? new WriterCore(cfg.path, cfg.memory);
@@ -86,6 +89,7 @@ export class WriterEngine {
     if (this.closed) return;
     switch (msg.t) {
       case 'write':
+        this.lastWriteAt = performance.now();
         this.pending.push(msg);
         this.scheduleFlush();
         return;
@@ -193,6 +197,13 @@ export class WriterEngine {
     if (this.pending.length > 0) {
       this.flush();
       this.compactionProgress(target);
+      return;
+    }
+    const quietFor = performance.now() - this.lastWriteAt;
+    if (quietFor < QUIET_MS) {
+      // Writes are still arriving: a standalone step now would make the next one wait for an
+      // extra fsync; their own commits carry the compaction instead.
+      setTimeout(() => this.compactionStep(), QUIET_MS - quietFor);
       return;
     }
     let error: { code: string; message: string } | undefined;
