@@ -174,14 +174,21 @@ export class ResourceCache {
     this.dispatch(cev);
   }
 
+  /** head is the index of the oldest retained event; trimmed slots are reclaimed in bulk. */
+  private head = 0;
+
   private trim(now: number): void {
     const ev = this.events;
-    let drop = 0;
-    while (drop < ev.length && (ev.length - drop > this.maxEvents || (ev.length - drop > Math.min(100, this.maxEvents) && ev[drop]!.at < now - this.historyMs))) drop++;
-    if (drop > 0) {
-      this.oldestRv = ev[drop - 1]!.rv;
-      this.events = ev.slice(drop);
+    let h = this.head;
+    const keep = (): number => ev.length - h;
+    while (h < ev.length && (keep() > this.maxEvents || (keep() > Math.min(100, this.maxEvents) && ev[h]!.at < now - this.historyMs))) h++;
+    if (h > this.head) this.oldestRv = ev[h - 1]!.rv;
+    // Compacting the array only once half of it is dead keeps trimming O(1) amortized.
+    if (h > 1024 && h * 2 > ev.length) {
+      this.events = ev.slice(h);
+      h = 0;
     }
+    this.head = h;
   }
 
   private dispatch(ev: CacheEvent): void {
@@ -245,7 +252,7 @@ export class ResourceCache {
   addWatcher(w: CacheWatcher, fromRv: number): boolean {
     if (fromRv < this.oldestRv) return false;
     w.afterRv = fromRv;
-    for (const ev of this.events) this.offer(w, ev);
+    for (let i = this.head; i < this.events.length; i++) this.offer(w, this.events[i]!);
     if (w.nodeName !== undefined) addTo(this.watchersByNode, w.nodeName, w);
     else if (w.namespace) addTo(this.watchersByNs, w.namespace, w);
     else this.watchersAll.add(w);
