@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { RestClient, loadRestConfig } from '../client/index.js';
-import { runControllerManager } from '../controllers/index.js';
+import { enabledControllers, runControllerManager } from '../controllers/index.js';
 
 interface Flags {
   kubeconfig?: string;
@@ -80,6 +80,13 @@ export function registerControllerManager(program: Command): void {
     .option('--cluster-cidr <cidr>', '(nodeipam) CIDR range for pods', '10.42.0.0/16')
     .option('--node-cidr-mask-size <n>', '(nodeipam) mask size of each node CIDR', '24')
     .action(async (f: Flags) => {
+      const controllers = f.controllers.split(',');
+      try {
+        enabledControllers(controllers);
+      } catch (err) {
+        console.error(`Error: ${(err as Error).message}`);
+        process.exit(1);
+      }
       const cfg = loadRestConfig(f.kubeconfig ? { kubeconfig: f.kubeconfig } : {});
       if (f.master) cfg.host = f.master;
       cfg.qps = Number(f.kubeApiQps);
@@ -93,7 +100,7 @@ export function registerControllerManager(program: Command): void {
       const { lost } = await runControllerManager(
         {
           client,
-          controllers: f.controllers.split(','),
+          controllers,
           leaderElect: bool(f.leaderElect),
           leaseDurationMs: parseDuration(f.leaderElectLeaseDuration),
           renewDeadlineMs: parseDuration(f.leaderElectRenewDeadline),

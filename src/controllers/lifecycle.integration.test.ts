@@ -5,12 +5,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
-import type { ConfigMap, Namespace, Pod, ServiceAccount } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Namespace, Pod, ReplicationController, ServiceAccount } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
 import { gvr } from '../client/index.js';
 import { newGarbageCollector } from './garbagecollector.js';
 import { newNamespaceController } from './namespace.js';
-import { newReplicaSetController } from './replicaset.js';
+import { newReplicaSetController, newReplicationControllerController } from './replicaset.js';
 import { newRootCACertPublisher, newServiceAccountsController } from './serviceaccount.js';
 import { startHarness, waitFor, type Harness } from './testing.js';
 
@@ -19,6 +19,7 @@ describe('lifecycle controllers', () => {
   before(async () => {
     h = await startHarness((ctx) => [
       newReplicaSetController(ctx),
+      newReplicationControllerController(ctx),
       newGarbageCollector(ctx),
       newNamespaceController(ctx, { resyncAfterMs: 100 }),
       newServiceAccountsController(ctx),
@@ -91,6 +92,37 @@ describe('lifecycle controllers', () => {
       return p.metadata?.ownerReferences?.length === 1 && p;
     });
     assert.equal(half.metadata?.ownerReferences?.[0]?.name, 'owner');
+  });
+
+  test('foreground deletion keeps the owner until its blocking dependents are gone', async () => {
+    await rss().create(rs('fg', 1));
+    const [p] = await waitFor('pod', async () => {
+      const l = await podsOf('fg');
+      return l.length === 1 && l;
+    });
+    // A finalizer holds the pod (and therefore its owner) in place.
+    await pods().patch(p!.metadata!.name!, 'merge', { metadata: { finalizers: ['example.com/hold'] } });
+    await rss().delete('fg', { propagationPolicy: 'Foreground' });
+    await waitFor('pod terminating', async () => !!(await pods().get(p!.metadata!.name!)).metadata?.deletionTimestamp);
+    await new Promise((r) => setTimeout(r, 200));
+    const owner = await rss().get('fg');
+    assert.ok(owner.metadata?.deletionTimestamp);
+    assert.deepEqual(owner.metadata?.finalizers, ['foregroundDeletion']);
+    await pods().patch(p!.metadata!.name!, 'merge', { metadata: { finalizers: null } });
+    await waitFor('owner gone', () => gone(() => rss().get('fg')));
+  });
+
+  test('a ReplicationController keeps its replicas like a ReplicaSet', async () => {
+    const rcs = h.client.resource<ReplicationController>(gvr.replicationcontrollers).namespace('default');
+    await rcs.create({ metadata: { name: 'rc' }, spec: { replicas: 2, selector: { app: 'rc' }, template: { metadata: { labels: { app: 'rc' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } });
+    const l = await waitFor('rc pods', async () => {
+      const x = await podsOf('rc');
+      return x.length === 2 && x;
+    });
+    assert.ok(l.every((p) => p.metadata?.ownerReferences?.[0]?.kind === 'ReplicationController' && p.metadata.ownerReferences[0].controller === true));
+    await waitFor('rc status', async () => (await rcs.get('rc')).status?.replicas === 2);
+    await rcs.delete('rc');
+    await waitFor('rc pods gone', async () => (await podsOf('rc')).length === 0);
   });
 
   test('deleting a namespace empties it, reports conditions, then removes the kubernetes finalizer', async () => {
