@@ -147,3 +147,5 @@ export function kubeconfigYAML(opts: { server: string; caPem: string; certPem?: 
   if (opts.token) lines.push(`    token: ${opts.token}`);
   return lines.join('\n') + '\n';
 }
+
+export { joinCluster, type JoinOptions, type NodeCredentials } from './join.js';

@@ -8,11 +8,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { createLocalJWKSet, importPKCS8, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose';
 import { createHash } from 'node:crypto';
-import { certInfo, createCSR, kubeconfigYAML } from '../../src/pki/index.js';
+import { certInfo, joinCluster, kubeconfigYAML } from '../../src/pki/index.js';
 import { Kubectl, kubectlPath } from './helpers/kubectl.js';
 import { startSecureApiServer, type Identity, type SecureApiServer } from './helpers/secure.js';
 
@@ -343,45 +342,32 @@ describe('secure apiserver: authentication and RBAC', { skip: !kubectlPath() && 
     assert.match(theirs.json().message as string, /node requested token bound to a pod scheduled on a different node/);
   });
 
-  test('agents join with the server token: /cacerts, a node client certificate for system:node:<name>, node passwords', async () => {
+  test('agents join with the server token (joinCluster): pinned /cacerts, a node client certificate for system:node:<name>, node passwords', async () => {
     const token = readFileSync(join(s.dataDir, 'server', 'token'), 'utf8').trim();
     const m = /^K10([0-9a-f]{64})::server:(.+)$/.exec(token);
     assert.ok(m, token);
     const ca = await s.request({ anonymous: true }, 'GET', '/cacerts');
     assert.equal(ca.status, 200);
     assert.equal(createHash('sha256').update(ca.body).digest('hex'), m[1], 'the token pins the CA');
-    const post = async (tok: string, node: string, password: string): Promise<{ status: number; body: string; keyPem: string }> => {
-      const { csrPem, keyPem } = await createCSR('ignored');
-      return new Promise((resolve, reject) => {
-        const req = httpsRequest(new URL('/v1-k8ts/client-kubelet.crt', s.url), { method: 'POST', ca: ca.body, headers: { authorization: `Bearer ${tok}`, 'k8ts-node-name': node, 'k8ts-node-password': password } }, (res) => {
-          let body = '';
-          res.setEncoding('utf8').on('data', (d: string) => (body += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, keyPem }));
-        });
-        req.on('error', reject);
-        req.end(csrPem);
-      });
-    };
-    assert.equal((await post('not-the-token', 'agent1', 'pw')).status, 401);
-    const first = await post(token, 'agent1', 'pw-1');
-    assert.equal(first.status, 200, first.body);
-    const certPem = first.body.slice(0, first.body.indexOf('-----END CERTIFICATE-----') + '-----END CERTIFICATE-----\n'.length);
+    const joinAs = (tok: string, nodeName: string, nodePassword: string) => joinCluster({ server: s.url, token: tok, nodeName, nodePassword });
+    await assert.rejects(joinAs('not-the-token', 'agent1', 'pw'), /HTTP 401/);
+    await assert.rejects(joinAs(`K10${'0'.repeat(64)}::server:${m[2]}`, 'agent1', 'pw'), /does not match the join token/);
+    const first = await joinAs(token, 'agent1', 'pw-1');
+    const certPem = first.certPem;
     const info = certInfo(certPem);
     assert.equal(info.commonName, 'system:node:agent1');
     assert.deepEqual(info.organizations, ['system:nodes']);
     // The agent's identity is its own node, never the admin.
     const kcPath = join(s.dataDir, 'agent1.kubeconfig');
-    writeFileSync(kcPath, kubeconfigYAML({ server: s.url, caPem: ca.body, certPem, keyPem: first.keyPem }));
+    writeFileSync(kcPath, kubeconfigYAML({ server: s.url, caPem: first.caPem, certPem, keyPem: first.keyPem }));
     const who = JSON.parse(await new Kubectl(kcPath).ok(['auth', 'whoami', '-o', 'json'])) as { status: { userInfo: { username: string; groups: string[] } } };
     assert.deepEqual(who.status.userInfo, { username: 'system:node:agent1', groups: ['system:nodes', 'system:authenticated'] });
     assert.equal((await new Kubectl(kcPath).run(['auth', 'can-i', 'create', 'namespaces'])).stdout.trim(), 'no');
     // Same name, other password: refused; same password again: a new certificate.
-    const stolen = await post(token, 'agent1', 'pw-2');
-    assert.equal(stolen.status, 403, stolen.body);
-    assert.match(stolen.body, /Node password rejected/);
-    assert.equal((await post(token, 'agent1', 'pw-1')).status, 200);
+    await assert.rejects(joinAs(token, 'agent1', 'pw-2'), /HTTP 403.*Node password rejected/);
+    await joinAs(token, 'agent1', 'pw-1');
     // The bare secret works too; the join identity can do nothing else.
-    assert.equal((await post(m[2]!, 'agent2', 'pw')).status, 200);
+    await joinAs(m[2]!, 'agent2', 'pw');
     assert.equal((await s.request({ token }, 'GET', '/api/v1/namespaces/default/pods')).status, 403);
   });
 });
