@@ -1,24 +1,22 @@
 /**
  * startAgent is `k8ts agent` (k3s agent): it joins a node (or N simulated nodes) to a running
- * `k8ts server`. Trust is bootstrapped as k3s does: the agent fetches the server CA from
- * `<server>/cacerts` and, when the token is a full `K10<hash>::server:<secret>` token, checks
- * its hash before sending the secret anywhere; every later request verifies the server's
- * certificate against that CA.
- *
- * Credential: the agent authenticates with the join secret, which the server maps to the user
- * `system:k8ts:agent` in group `system:nodes` (see src/server). Per-node client certificates
- * (system:node:<name>) are not issued yet.
+ * `k8ts server`, k3s-style (src/pki joinCluster): the agent fetches the server CA from
+ * `<server>/cacerts` and, for a full `K10<hash>::server:<secret>` token, checks its hash before
+ * sending the token; the server then signs a client certificate `system:node:<name>` for a key
+ * made here, so each kubelet is its own node identity (Node authorizer, NodeRestriction). The
+ * node password in `<data-dir>/agent/node-password` (as k3s's /etc/rancher/node/password) keeps
+ * another holder of the token from taking the node's name later.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { get as httpsGet } from 'node:https';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Taint } from 'kubernetes-types/core/v1.js';
 import { gvr, RestClient } from '../client/index.js';
 import { Kubelet } from '../kubelet/index.js';
-import { kubeconfigYAML } from '../pki/index.js';
-import { acquireDirLock, caHash, isReady, parseToken, stopAllPods } from '../server/index.js';
+import { joinCluster, kubeconfigYAML } from '../pki/index.js';
+import { acquireDirLock, isReady, parseToken, stopAllPods } from '../server/index.js';
 
 export interface AgentOptions {
   /** server is the URL printed by `k8ts server` (`https://host:6443`). */
@@ -53,21 +51,15 @@ function hostIPv4(): string {
   return '127.0.0.1';
 }
 
-/** fetchCACerts reads `<server>/cacerts` without verifying the server (it is what establishes trust). */
-export function fetchCACerts(server: string, timeoutMs = 10_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = httpsGet(new URL('/cacerts', server), { rejectUnauthorized: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => {
-        if (res.statusCode !== 200 || !body.includes('BEGIN CERTIFICATE')) reject(new Error(`GET ${server}/cacerts: HTTP ${res.statusCode}: not a k8ts server?`));
-        else resolve(body);
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${server}/cacerts: timed out after ${timeoutMs} ms`)));
-    req.on('error', (err) => reject(new Error(`cannot reach the server at ${server}: ${err.message}`, { cause: err })));
-  });
+/** nodePassword returns the agent's node password, made once and kept in `path` (mode 0600). */
+function nodePassword(path: string): string {
+  if (existsSync(path)) {
+    const pw = readFileSync(path, 'utf8').trim();
+    if (pw) return pw;
+  }
+  const pw = randomBytes(16).toString('hex');
+  writeFileSync(path, `${pw}\n`, { mode: 0o600 });
+  return pw;
 }
 
 /** startAgent joins the node(s) and resolves once every one of them is Ready. */
@@ -79,27 +71,24 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const agentDir = join(o.dataDir, 'agent');
   const release = acquireDirLock(join(agentDir, 'k8ts.lock'), (pid) => `data dir ${o.dataDir} is in use by another k8ts node (pid ${pid}); stop it first or pass a different --data-dir`);
   try {
-    const { caHash: want, secret } = parseToken(o.token);
-    progress('join', 'starting', `fetching the CA from ${o.server}/cacerts`);
-    const ca = await fetchCACerts(o.server);
-    if (want) {
-      if (caHash(ca) !== want) throw new Error(`the CA served by ${o.server} does not match the token's CA hash: wrong server or token (refusing to send the token)`);
-    } else {
-      progress('join', 'info', 'the token has no CA hash (K10<hash>::server:<secret>): trusting the CA the server presented');
-    }
-    mkdirSync(agentDir, { recursive: true });
-    writeFileSync(join(agentDir, 'server-ca.crt'), ca, { mode: 0o644 });
-    writeFileSync(join(agentDir, 'kubelet.kubeconfig'), kubeconfigYAML({ server: o.server, caPem: ca, token: secret, user: 'k8ts-agent' }), { mode: 0o600 });
-    const client = new RestClient({ host: o.server, caData: ca, bearerToken: secret, userAgent: 'k8ts-agent', qps: Infinity });
-    // Authenticate now, so a wrong token is one clear message rather than N kubelet errors.
-    await client.resource<Node>(gvr.nodes).list({ limit: 1 }).catch((err: unknown) => {
-      throw new Error(`the server refused the token: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-    });
-    progress('join', 'ready', `server CA verified${want ? ' against the token' : ''}`);
-
     const base = o.nodeName ?? hostname().toLowerCase();
     const n = o.simulateNodes ?? 0;
     const names = n > 0 ? Array.from({ length: n }, (_, i) => `${base}-${i}`) : [base];
+    const pinned = parseToken(o.token).caHash !== undefined;
+    progress('join', 'starting', `${o.server}: CA from /cacerts${pinned ? ', checked against the token' : ' (the token has no CA hash: trusted on first use)'}, then a client certificate per node`);
+    mkdirSync(agentDir, { recursive: true });
+    const password = nodePassword(join(agentDir, 'node-password'));
+    const clients = new Map<string, RestClient>();
+    for (const name of names) {
+      const creds = await joinCluster({ server: o.server, token: o.token, nodeName: name, nodePassword: password });
+      if (n === 0) {
+        writeFileSync(join(agentDir, 'server-ca.crt'), creds.caPem, { mode: 0o644 });
+        writeFileSync(join(agentDir, 'kubelet.kubeconfig'), kubeconfigYAML({ server: o.server, caPem: creds.caPem, certPem: creds.certPem, keyPem: creds.keyPem, user: `system:node:${name}` }), { mode: 0o600 });
+      }
+      clients.set(name, new RestClient({ host: o.server, caData: creds.caPem, certData: creds.certPem, keyData: creds.keyPem, userAgent: 'k8ts-kubelet', qps: Infinity }));
+    }
+    const client = clients.get(names[0]!)!;
+    progress('join', 'ready', `${names.length === 1 ? `node ${base} has` : `${names.length} nodes have`} client certificates (system:node:<name>)`);
     const runtimeName = n > 0 ? 'simulated' : (o.containerRuntime ?? 'process');
     const nodeIP = o.nodeIP ?? hostIPv4();
     const stop = new AbortController();
@@ -110,7 +99,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     progress('kubelet', 'starting', n > 0 ? `${n} simulated nodes ${names[0]} … ${names[n - 1]}` : `node ${base} (${runtimeName} runtime)`);
     for (const name of names) {
       const kubelet = new Kubelet({
-        client,
+        client: clients.get(name)!,
         nodeName: name,
         nodeIP,
         rootDir: n > 0 ? join(agentDir, 'kubelet', name) : join(agentDir, 'kubelet'),
@@ -149,7 +138,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       if (o.stopPodsOnExit && n === 0) {
         await stopAllPods(join(agentDir, 'kubelet'), runtimeName, nodeIP).catch((err: unknown) => log('kubelet', `stopping pods: ${err instanceof Error ? err.message : String(err)}`));
       }
-      client.close();
+      for (const c of clients.values()) c.close();
     };
     try {
       await Promise.all(readies);

@@ -4,10 +4,10 @@
  *
  * - `startServer(opts)`: datastore, apiserver, controller-manager, scheduler and a local node in
  *   one process; resolves once the node is Ready; `close()` stops everything.
- * - join tokens (`parseToken`, `fullToken`, `caHash`): k3s's `K10<ca hash>::server:<secret>`.
+ * - join tokens (`parseToken`, `caHash`): reading k3s's `K10<ca hash>::server:<secret>`.
  * - `acquireDirLock`: the data-dir lock; `waitForNodeReady`, `stopAllPods`.
  */
 export { startServer, ServerStartError, DISABLEABLE, type ServerOptions, type RunningServer, type ProgressEvent } from './server.js';
-export { parseToken, fullToken, caHash, ensureServerToken, type ParsedToken } from './token.js';
+export { parseToken, caHash, type ParsedToken } from './token.js';
 export { acquireDirLock, DirLockedError } from './lock.js';
 export { waitForNodeReady, stopAllPods, isReady } from './node.js';

@@ -1,11 +1,9 @@
 /**
- * The server's one HTTPS port (k3s: 6443), shared as in k3s by the apiserver and the small
- * "supervisor" API agents use to join: `GET /cacerts` (no authentication) returns the server
- * CA bundle, so an agent can check it against the hash in its join token before it sends the
- * token anywhere. Everything else goes to the apiserver's handler.
- *
- * The socket is opened before the apiserver starts (a port of 0 must be known to bootstrap the
- * `kubernetes` Endpoints); requests arriving earlier get 503 until `serve` is called.
+ * The server's HTTPS port (k3s: 6443), opened before the apiserver starts so that the server
+ * can log requests (-v 2) and answers 503 "starting" rather than refusing connections while
+ * the apiserver boots. The apiserver's handler (which also serves the agents' join endpoints)
+ * does the rest; its TLS settings are kube-apiserver's: client certificates requested, then
+ * verified by the authenticator.
  */
 import { createServer as createHTTPSServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -25,19 +23,12 @@ export interface ListenerOptions {
   port: number;
   /** tls: serving key and certificate, and the client CA that verifies client certificates. */
   tls: { key: string; cert: string; ca: string };
-  /** serverCA is the PEM served at /cacerts. */
-  serverCA: string;
 }
 
 export async function openListener(o: ListenerOptions): Promise<SharedListener> {
   let inner: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   // Client certificates are requested but checked by the apiserver's authenticator, as kube-apiserver does.
   const server: Server = createHTTPSServer({ ...o.tls, requestCert: true, rejectUnauthorized: false }, (req, res) => {
-    if (req.method === 'GET' && (req.url === '/cacerts' || req.url?.startsWith('/cacerts?'))) {
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end(o.serverCA);
-      return;
-    }
     if (!inner) {
       res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1' });
       res.end('k8ts server is starting\n');

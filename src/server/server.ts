@@ -25,7 +25,6 @@ import { startScheduler } from '../scheduler/run.js';
 import { openStorage, type Storage } from '../storage/index.js';
 import { acquireDirLock } from './lock.js';
 import { openListener, type SharedListener } from './listener.js';
-import { ensureServerToken } from './token.js';
 import { stopAllPods, waitForNodeReady } from './node.js';
 
 /** Components `--disable` accepts; the add-ons of later issues join this list. */
@@ -196,7 +195,6 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     await opening.then((st) => st.close(), () => {});
     throw err;
   });
-  const { token, secret } = await step('token', async () => ensureServerToken(join(serverDir, 'token'), pki.serverCA.certPem, o.token), () => `join token in ${join(serverDir, 'token')}`);
 
   // In-process identities, as the static token file kube-apiserver would be given.
   const mint = (): string => randomBytes(24).toString('hex');
@@ -214,8 +212,6 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       `${ids.controllerManager},system:kube-controller-manager,k8ts-kube-controller-manager`,
       `${ids.scheduler},system:kube-scheduler,k8ts-kube-scheduler`,
       `${ids.kubelet},system:node:${nodeName},k8ts-node-${nodeName},"system:nodes"`,
-      // Agents join with the shared secret until per-node credentials are issued (see README).
-      `${secret},system:k8ts:agent,k8ts-agent,"system:nodes"`,
     ].join('\n') + '\n',
     0o600,
   );
@@ -233,7 +229,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
 
   const listener: SharedListener = await step(
     'listener',
-    () => openListener({ bindAddress: o.bindAddress ?? '0.0.0.0', port: o.httpsListenPort ?? 6443, tls: { key: pki.serving.keyPem, cert: pki.serving.certPem, ca: pki.clientCA.certPem }, serverCA: pki.serverCA.certPem }),
+    () => openListener({ bindAddress: o.bindAddress ?? '0.0.0.0', port: o.httpsListenPort ?? 6443, tls: { key: pki.serving.keyPem, cert: pki.serving.certPem, ca: pki.clientCA.certPem } }),
     (l) => `https port ${l.port}`,
   );
   cleanups.push(() => listener.close());
@@ -249,7 +245,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         advertiseAddress: advertise,
         serviceClusterIPRange: serviceCIDR,
         ...(o.serviceNodePortRange ? { serviceNodePortRange: o.serviceNodePortRange } : {}),
-        security: { dataDir, tls: true, tlsSANs: o.tlsSANs ?? [], tokenAuthFile: tokenFile, authorizationModes: ['Node', 'RBAC'] },
+        // The security layer also owns the join token (`<dataDir>/server/token`), /cacerts and the agents' certificate endpoint.
+        security: { dataDir, tls: true, tlsSANs: o.tlsSANs ?? [], tokenAuthFile: tokenFile, authorizationModes: ['Node', 'RBAC'], ...(o.token ? { joinToken: o.token } : {}) },
       }),
     () => `serving on ${listener.url}`,
   );
@@ -271,8 +268,6 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   cleanups.push(() => transports.forEach((t) => t.close()));
   const admin = clientFor(ids.supervisor, 'k8ts-server');
 
-  // Upstream grants kubelets their rights through the Node authorizer; until k8ts has one, the
-  // system:nodes group is bound to the system:node role (what upstream did before 1.8).
   // The controller-manager runs every controller as itself (upstream's
   // --use-service-account-credentials=false): without the per-controller system:controller:*
   // roles it needs cluster-admin, as its own system:kube-controller-manager role is not enough.
@@ -286,14 +281,14 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         subjects: [{ apiGroup: 'rbac.authorization.k8s.io', ...subject }],
       }) as ApiObject;
     const crbs = admin.resource<ApiObject>(gvr.clusterrolebindings);
-    for (const crb of [binding('k8ts:system:nodes', 'system:node', { kind: 'Group', name: 'system:nodes' }), binding('k8ts:kube-controller-manager', 'cluster-admin', { kind: 'User', name: 'system:kube-controller-manager' })]) {
+    for (const crb of [binding('k8ts:kube-controller-manager', 'cluster-admin', { kind: 'User', name: 'system:kube-controller-manager' })]) {
       try {
         await crbs.create(crb);
       } catch (err) {
         if (!isStatusError(err, 'AlreadyExists')) throw err;
       }
     }
-  }, () => 'nodes bound to system:node, controller-manager to cluster-admin');
+  }, () => 'controller-manager bound to cluster-admin');
 
   const kubeconfig = kubeconfigYAML({ server: listener.url, caPem: pki.serverCA.certPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem });
   const kubeconfigPath = o.writeKubeconfig ?? join(dataDir, 'kubeconfig.yaml');
@@ -374,8 +369,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       nodeIP,
       rootDir: kubeletRoot,
       containerRuntime: o.containerRuntime ?? 'process',
-      // k3s labels its server nodes with their roles.
-      nodeLabels: { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true', ...(o.nodeLabels ?? {}) },
+      nodeLabels: o.nodeLabels ?? {},
       registerWithTaints: o.nodeTaints ?? [],
       address: '127.0.0.1',
       port: o.kubeletPort ?? 10250,
@@ -399,6 +393,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       progress('kubelet', 'ready', `kubelet API on ${kubeletURL}`);
       progress('node', 'starting', `waiting for node ${nodeName} to be Ready`);
       await Promise.race([waitForNodeReady(admin, nodeName, stop.signal), failed]);
+      // k3s labels its server nodes with their roles from the server side (NodeRestriction keeps kubelets from doing it).
+      await admin.resource<ApiObject>(gvr.nodes).patch(nodeName, 'merge', { metadata: { labels: { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true' } } });
       progress('node', 'ready', `node ${nodeName} is Ready`);
     }
   } catch (err) {
@@ -434,7 +430,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     port: listener.port,
     dataDir,
     kubeconfigPath,
-    token,
+    token: apiserver.security?.joinToken ?? '',
     joinURL: `https://${advertise.includes(':') ? `[${advertise}]` : advertise}:${listener.port}`,
     ...(runAgent ? { nodeName } : {}),
     readyMs,
