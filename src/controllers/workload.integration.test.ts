@@ -140,4 +140,21 @@ describe('replicaset and deployment controllers', () => {
     clearInterval(watchMix);
     assert.equal(mixed, false, 'old and new pods never coexist');
   });
+  test('minReadySeconds delays availability', async () => {
+    await deps().create({
+      metadata: { name: 'slow' },
+      spec: { replicas: 1, minReadySeconds: 1, selector: { matchLabels: { app: 'slow' } }, template: { metadata: { labels: { app: 'slow' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    });
+    const [p] = await waitFor('pod', async () => {
+      const l = (await pods().list({ labelSelector: 'app=slow' })).items;
+      return l.length === 1 && l;
+    });
+    const readyAt = Date.now();
+    await setPodReady(h.client, p!, true);
+    await waitFor('ready', async () => (await deps().get('slow')).status?.readyReplicas === 1);
+    assert.equal((await deps().get('slow')).status?.availableReplicas ?? 0, 0, 'ready is not yet available');
+    await waitFor('available', async () => (await deps().get('slow')).status?.availableReplicas === 1, 5000);
+    // Ready transition times have one-second resolution (as upstream), so count from the truncated second.
+    assert.ok(Date.now() >= Math.floor(readyAt / 1000) * 1000 + 1000, 'not available before minReadySeconds');
+  });
 });
