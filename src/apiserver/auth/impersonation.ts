@@ -20,48 +20,94 @@ const headerValues = (req: IncomingMessage, name: string): string[] => {
   return out;
 };
 
-/** impersonate returns the user a request acts as (the authenticated user when no headers are set). */
-export function impersonate(req: IncomingMessage, user: UserInfo, authorizer: AttributesAuthorizer): UserInfo {
-  const username = headerValues(req, 'impersonate-user')[0];
+interface Request {
+  kind: 'ServiceAccount' | 'User' | 'Group' | 'UserExtra' | 'UID';
+  namespace?: string;
+  name: string;
+  apiVersion?: string;
+  fieldPath?: string;
+}
+
+/** goString renders requests as Go's %v of []v1.ObjectReference, for upstream's bad-request text. */
+function goString(reqs: readonly Request[]): string {
+  return `[${reqs.map((r) => `{${[r.kind, r.namespace ?? '', r.name, '', r.apiVersion ?? '', '', r.fieldPath ?? ''].join(' ')}}`).join(' ')}]`;
+}
+
+/** impersonationRequests lists what the headers ask to act as, as upstream's buildImpersonationRequests. */
+function impersonationRequests(req: IncomingMessage): Request[] {
+  const out: Request[] = [];
+  const username = headerValues(req, 'impersonate-user')[0] ?? '';
+  if (username) {
+    const parts = username.startsWith(SERVICE_ACCOUNT_PREFIX) ? username.slice(SERVICE_ACCOUNT_PREFIX.length).split(':') : [];
+    if (parts.length === 2 && parts[0] && parts[1]) out.push({ kind: 'ServiceAccount', namespace: parts[0], name: parts[1] });
+    else out.push({ kind: 'User', name: username });
+  }
   const groups = headerValues(req, 'impersonate-group');
-  const uid = headerValues(req, 'impersonate-uid')[0];
-  const extra: Record<string, string[]> = {};
+  for (const g of groups) out.push({ kind: 'Group', name: g });
+  let hasExtra = false;
   for (const [k, vs] of Object.entries(req.headersDistinct)) {
     if (!k.startsWith('impersonate-extra-') || !vs) continue;
-    const key = decodeURIComponent(k.slice('impersonate-extra-'.length)).toLowerCase();
-    extra[key] = [...(extra[key] ?? []), ...vs];
+    hasExtra = true;
+    let key = k.slice('impersonate-extra-'.length).toLowerCase();
+    try {
+      key = decodeURIComponent(key);
+    } catch {
+      // Malformed escapes are kept as sent, as upstream records them.
+    }
+    for (const v of vs) out.push({ kind: 'UserExtra', apiVersion: 'authentication.k8s.io/v1', name: v, fieldPath: key });
   }
-  const hasExtra = Object.keys(extra).length > 0;
-  if (username === undefined) {
-    if (groups.length || uid !== undefined || hasExtra) throw badRequest('requested impersonation of groups, uid or extra without impersonating a user');
-    return user;
-  }
-  const check = (a: Omit<Attributes, 'user' | 'verb' | 'resourceRequest' | 'path' | 'subresource'> & { subresource?: string }): void => {
-    const attrs: Attributes = { user, verb: 'impersonate', resourceRequest: true, path: '', subresource: '', ...a };
+  const uid = headerValues(req, 'impersonate-uid')[0] ?? '';
+  if (uid) out.push({ kind: 'UID', name: uid, apiVersion: 'authentication.k8s.io/v1' });
+  if ((groups.length || hasExtra || uid) && !username) throw badRequest(`requested ${goString(out)} without impersonating a user`);
+  return out;
+}
+
+/** impersonate returns the user a request acts as (the authenticated user when no headers are set). */
+export function impersonate(req: IncomingMessage, user: UserInfo, authorizer: AttributesAuthorizer): UserInfo {
+  const requests = impersonationRequests(req);
+  if (!requests.length) return user;
+  const groupsSpecified = headerValues(req, 'impersonate-group').length > 0;
+  let username = '';
+  let groups: string[] = [];
+  const extra: Record<string, string[]> = {};
+  let uid = '';
+  for (const r of requests) {
+    const attrs: Attributes = { user, verb: 'impersonate', resourceRequest: true, path: '', apiGroup: '', namespace: r.namespace ?? '', resource: '', subresource: '', name: r.name };
+    switch (r.kind) {
+      case 'ServiceAccount':
+        attrs.resource = 'serviceaccounts';
+        username = `${SERVICE_ACCOUNT_PREFIX}${r.namespace}:${r.name}`;
+        if (!groupsSpecified) groups = ['system:serviceaccounts', `system:serviceaccounts:${r.namespace}`];
+        break;
+      case 'User':
+        attrs.resource = 'users';
+        username = r.name;
+        break;
+      case 'Group':
+        attrs.resource = 'groups';
+        groups.push(r.name);
+        break;
+      case 'UserExtra':
+        attrs.apiGroup = 'authentication.k8s.io';
+        attrs.resource = 'userextras';
+        attrs.subresource = r.fieldPath ?? '';
+        (extra[r.fieldPath ?? ''] ??= []).push(r.name);
+        break;
+      case 'UID':
+        attrs.apiGroup = 'authentication.k8s.io';
+        attrs.resource = 'uids';
+        uid = r.name;
+        break;
+    }
     const d = authorizer.authorize(attrs);
     if (d.decision !== 'allow') throw forbiddenError(attrs, d.reason);
-  };
-  const out: UserInfo = { username, groups: [] };
-  if (username.startsWith(SERVICE_ACCOUNT_PREFIX)) {
-    const [ns, name] = username.slice(SERVICE_ACCOUNT_PREFIX.length).split(':') as [string, string?];
-    check({ apiGroup: '', resource: 'serviceaccounts', namespace: ns, name: name ?? '' });
-    out.groups.push('system:serviceaccounts', `system:serviceaccounts:${ns}`);
-  } else {
-    check({ apiGroup: '', resource: 'users', namespace: '', name: username });
   }
-  for (const g of groups) {
-    check({ apiGroup: '', resource: 'groups', namespace: '', name: g });
-    if (!out.groups.includes(g)) out.groups.push(g);
-  }
-  if (uid !== undefined) {
-    check({ apiGroup: 'authentication.k8s.io', resource: 'uids', namespace: '', name: uid });
-    out.uid = uid;
-  }
-  for (const [k, vs] of Object.entries(extra)) for (const v of vs) check({ apiGroup: 'authentication.k8s.io', resource: 'userextras', subresource: k, namespace: '', name: v });
-  if (hasExtra) out.extra = extra;
-  if (username === ANONYMOUS_USER) {
-    if (!out.groups.includes(GROUP_UNAUTHENTICATED)) out.groups.push(GROUP_UNAUTHENTICATED);
-  } else if (!out.groups.includes(GROUP_AUTHENTICATED)) out.groups.push(GROUP_AUTHENTICATED);
+  if (username !== ANONYMOUS_USER) {
+    if (!groups.includes(GROUP_AUTHENTICATED) && !groups.includes(GROUP_UNAUTHENTICATED)) groups.push(GROUP_AUTHENTICATED);
+  } else if (!groups.includes(GROUP_UNAUTHENTICATED)) groups.push(GROUP_UNAUTHENTICATED);
+  const out: UserInfo = { username, groups };
+  if (uid) out.uid = uid;
+  if (Object.keys(extra).length) out.extra = extra;
   for (const h of Object.keys(req.headers)) if (h.startsWith('impersonate-')) delete req.headers[h];
   return out;
 }

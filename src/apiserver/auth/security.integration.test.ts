@@ -75,7 +75,12 @@ describe('security in-process', () => {
     const denied = await call('binder', 'GET', '/api/v1/pods', undefined, { 'impersonate-user': 'x', 'impersonate-group': 'system:masters' });
     assert.equal(denied.status, 403);
     assert.equal(denied.json.message, 'groups "system:masters" is forbidden: User "binder" cannot impersonate resource "groups" in API group "" at the cluster scope');
-    assert.equal((await call('binder', 'GET', '/api/v1/pods', undefined, { 'impersonate-group': 'viewers' })).status, 400);
+    const bad = await call('binder', 'GET', '/api/v1/pods', undefined, { 'impersonate-group': 'viewers' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.message, 'requested [{Group  viewers    }] without impersonating a user');
+    // Groups given with a service account replace its automatic groups, as upstream.
+    const sa = await call('root', 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }, { 'impersonate-user': 'system:serviceaccount:ns1:robot', 'impersonate-group': 'g1' });
+    assert.deepEqual((sa.json.status as { userInfo: unknown }).userInfo, { username: 'system:serviceaccount:ns1:robot', groups: ['g1', 'system:authenticated'] });
   });
 
   test('no credentials: 401 for the API, 200 for /healthz', async () => {
