@@ -20,6 +20,7 @@ import type { RequestInfo } from './requestinfo.js';
 import { gr, gvkOf, type DeleteOptions, type Resource, type Store, type WriteContext } from './registry/store.js';
 import { WatchStream } from './watch.js';
 import { decodeProtobufObject, isProtobuf } from './protobuf.js';
+import { containerFor, kubeletFor, proxyLog } from './proxy.js';
 
 /** Bodies over 3 MiB are rejected, as upstream's limit for JSON bodies. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -581,6 +582,15 @@ async function handleSubresource(deps: HandlerDeps, ctx: RequestContext, r: Reso
     }
     case 'scale':
       return handleScale(deps, ctx, r, ns);
+    case 'log': {
+      const { target, pod } = await kubeletFor(deps.store, r, deps.resolve('', 'v1', 'nodes')!, ns, info.name);
+      return proxyLog(ctx.res, target, ns, info.name, containerFor(pod, ctx.query.get('container')), ctx.query);
+    }
+    case 'exec':
+    case 'attach':
+    case 'portforward':
+      // These are served on the upgrade path (server 'upgrade' event); a plain request cannot stream.
+      throw badRequest('Upgrade request required');
     case 'binding': {
       const body = await decodeObject(deps, ctx, { ...r, info: { ...r.info, group: '', version: 'v1', kind: 'Binding' } });
       return createBinding(deps, ctx, r, ns, { ...body, metadata: { ...(body.metadata ?? {}), name: info.name } }, writeContext(deps, ctx));

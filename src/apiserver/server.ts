@@ -4,11 +4,12 @@
  * Kubernetes REST API, discovery, OpenAPI and health endpoints.
  */
 import { networkInterfaces } from 'node:os';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createServer as createHTTPSServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { builtinResources } from '../api/resources.js';
-import { forbidden, internalError, isStatusError, StatusError, tooManyRequests } from '../api/errors.js';
+import { badRequest, forbidden, internalError, isStatusError, StatusError, tooManyRequests } from '../api/errors.js';
 import { selectableFields } from '../api/fields.js';
 import type { KubeObject, ResourceInfo } from '../api/types.js';
 import { openStorage, type Storage } from '../storage/index.js';
@@ -18,7 +19,8 @@ import { handleResource, type HandlerDeps, type RequestContext } from './handler
 import { ResponseWarnings, writeBytes, writeStatusError } from './negotiation.js';
 import { OpenAPI } from './openapi.js';
 import { Admission, allowAllAuthenticator, alwaysAllowAuthorizer, type AdmissionPlugin, type Authenticator, type Authorizer, type UserInfo } from './pipeline.js';
-import { requestInfo } from './requestinfo.js';
+import { requestInfo, type RequestInfo } from './requestinfo.js';
+import { containerFor, kubeletFor, kubeletStreamPath, proxyUpgrade } from './proxy.js';
 import { ClusterIPAllocator, IPv4Range, NodePortAllocator } from './registry/allocator.js';
 import { serviceHooks, reserveExisting } from './registry/service.js';
 import { gvkOf, Store, type Resource, type StoredResource } from './registry/store.js';
@@ -162,9 +164,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const authorizer = opts.authorizer ?? security?.authorizer ?? alwaysAllowAuthorizer;
   let discovery = new Discovery(builtinResources, '127.0.0.1:6443');
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+  /** authenticateAndAuthorize runs the first two pipeline stages; it throws the 401/403 Status. */
+  const authenticateAndAuthorize = async (req: IncomingMessage, info: RequestInfo): Promise<UserInfo> => {
     // authentication
     let user: UserInfo | undefined;
     for (const a of authenticators) {
@@ -183,12 +184,36 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       }
       throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403, message: `forbidden: User "${user.username}" cannot ${info.verb} path "${info.path}"` });
     }
+    return user;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    const user = await authenticateAndAuthorize(req, info);
     if (security && (await security.serve({ req, res, info, user }))) return;
     if (info.isResourceRequest) {
       const ctx: RequestContext = { req, res, info, query: url.searchParams, user, warnings: new ResponseWarnings() };
       return handleResource(deps, ctx);
     }
     return handleNonResource(req, res, url, discovery, openapi, cache);
+  };
+
+  /** handleUpgrade serves pods/exec, pods/attach and pods/portforward by joining the client to the kubelet. */
+  const handleUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    // Upstream authorizes exec/attach/portforward as `create` on the subresource.
+    if (info.isResourceRequest && info.verb === 'get') info.verb = 'create';
+    await authenticateAndAuthorize(req, info);
+    const sub = info.subresource;
+    if (!info.isResourceRequest || info.apiGroup !== '' || info.resource !== 'pods' || (sub !== 'exec' && sub !== 'attach' && sub !== 'portforward')) {
+      throw badRequest(`upgrade is not supported on ${url.pathname}`);
+    }
+    const pods = resolve('', 'v1', 'pods')!;
+    const { target, pod } = await kubeletFor(store, pods, resolve('', 'v1', 'nodes')!, info.namespace, info.name);
+    const container = sub === 'portforward' ? '' : containerFor(pod, url.searchParams.get('container'));
+    await proxyUpgrade(req, socket, head, target, kubeletStreamPath(sub, info.namespace, info.name, container, url.searchParams));
   };
 
   // Max-in-flight limiting as upstream's generic filter: long-running watches are exempt.
@@ -222,6 +247,13 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     await new Promise<void>((resolveListen, reject) => {
       server!.once('error', reject);
       server!.listen(port, opts.bindAddress ?? '127.0.0.1', () => resolveListen());
+    });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      handleUpgrade(req, socket, head).catch((err: unknown) => {
+        const status = isStatusError(err) ? err.status : internalError(err).status;
+        const body = JSON.stringify(status);
+        socket.end(`HTTP/1.1 ${status.code} ${STATUS_CODES[status.code] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      });
     });
     port = (server.address() as AddressInfo).port;
     const host = opts.bindAddress && opts.bindAddress !== '0.0.0.0' && opts.bindAddress !== '::' ? opts.bindAddress : '127.0.0.1';

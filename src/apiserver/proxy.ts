@@ -1,0 +1,174 @@
+/**
+ * Proxying of the pod subresources the kubelet serves, as kube-apiserver's pod REST: `pods/log`
+ * (plain HTTP, streamed when following) and the upgrade-based `pods/exec`, `pods/attach` and
+ * `pods/portforward` (the WebSocket handshake and frames are passed through untouched). The
+ * kubelet is found from the pod's node: its InternalIP and `daemonEndpoints.kubeletEndpoint`.
+ * TLS is tried first (the kubelet's certificate is not verified yet, as the kubelet serving CA
+ * is not distributed), then plain HTTP.
+ */
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { badRequest, notFound, serviceUnavailable, StatusError } from '../api/errors.js';
+import type { KubeObject } from '../api/types.js';
+import type { Resource, Store } from './registry/store.js';
+
+export interface KubeletTarget {
+  host: string;
+  port: number;
+  nodeName: string;
+}
+
+interface PodShape {
+  spec?: { nodeName?: string; containers?: Array<{ name: string }>; initContainers?: Array<{ name: string }>; ephemeralContainers?: Array<{ name: string }> };
+  metadata?: { annotations?: Record<string, string> };
+}
+
+/** kubeletFor finds the kubelet serving a pod (400 when the pod is not scheduled yet). */
+export async function kubeletFor(store: Store, pods: Resource, nodes: Resource, ns: string, name: string): Promise<{ target: KubeletTarget; pod: KubeObject }> {
+  const pod = await store.get(pods, ns, name);
+  const nodeName = (pod as PodShape).spec?.nodeName;
+  if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  let node: KubeObject;
+  try {
+    node = await store.get(nodes, '', nodeName);
+  } catch (err) {
+    if (err instanceof StatusError && err.reason === 'NotFound') throw notFound({ group: '', resource: 'nodes' }, nodeName);
+    throw err;
+  }
+  const status = (node.status ?? {}) as { addresses?: Array<{ type: string; address: string }>; daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } };
+  const addrs = status.addresses ?? [];
+  const host = (addrs.find((a) => a.type === 'InternalIP') ?? addrs.find((a) => a.type === 'ExternalIP') ?? addrs.find((a) => a.type === 'Hostname'))?.address;
+  const port = status.daemonEndpoints?.kubeletEndpoint?.Port;
+  if (!host || !port) throw serviceUnavailable(`no kubelet address known for node ${nodeName}`);
+  return { target: { host, port, nodeName }, pod };
+}
+
+/** containerFor picks the container a request names, or the only/default one, as upstream. */
+export function containerFor(pod: KubeObject, requested: string | null): string {
+  const p = pod as PodShape;
+  const name = pod.metadata?.name ?? '';
+  const all = [...(p.spec?.containers ?? []), ...(p.spec?.initContainers ?? []), ...(p.spec?.ephemeralContainers ?? [])].map((c) => c.name);
+  if (requested) {
+    if (!all.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${name}`);
+    return requested;
+  }
+  const containers = (p.spec?.containers ?? []).map((c) => c.name);
+  const annotated = p.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
+  if (annotated && containers.includes(annotated)) return annotated;
+  if (containers.length === 1) return containers[0]!;
+  throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`);
+}
+
+/** Which kubelets speak TLS, learned on first contact. */
+const schemes = new Map<string, 'https' | 'http'>();
+
+function openSocket(t: KubeletTarget, tls: boolean): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = tls ? tlsConnect({ host: t.host, port: t.port, rejectUnauthorized: false }) : netConnect({ host: t.host, port: t.port });
+    const ok = tls ? 'secureConnect' : 'connect';
+    s.once(ok, () => {
+      s.removeAllListeners('error');
+      resolve(s);
+    });
+    s.once('error', reject);
+  });
+}
+
+/** connectKubelet opens a socket to the kubelet (TLS when it speaks TLS). */
+async function connectKubelet(t: KubeletTarget): Promise<Socket> {
+  const key = `${t.host}:${t.port}`;
+  const known = schemes.get(key);
+  if (known) return openSocket(t, known === 'https');
+  try {
+    const s = await openSocket(t, true);
+    schemes.set(key, 'https');
+    return s;
+  } catch {
+    const s = await openSocket(t, false);
+    schemes.set(key, 'http');
+    return s;
+  }
+}
+
+/** proxyLog streams `/containerLogs/...` from the kubelet to the client. */
+export async function proxyLog(res: ServerResponse, t: KubeletTarget, ns: string, pod: string, container: string, query: URLSearchParams): Promise<void> {
+  const q = new URLSearchParams();
+  for (const k of ['follow', 'previous', 'sinceSeconds', 'sinceTime', 'timestamps', 'tailLines', 'limitBytes']) {
+    const v = query.get(k);
+    if (v !== null) q.set(k, v);
+  }
+  const path = `/containerLogs/${encodeURIComponent(ns)}/${encodeURIComponent(pod)}/${encodeURIComponent(container)}${q.size ? `?${q}` : ''}`;
+  const attempt = (scheme: 'https' | 'http'): Promise<IncomingMessage> =>
+    new Promise((resolve, reject) => {
+      const req = (scheme === 'https' ? httpsRequest : httpRequest)({ host: t.host, port: t.port, path, method: 'GET', ...(scheme === 'https' ? { rejectUnauthorized: false } : {}) }, resolve);
+      req.on('error', reject);
+      req.end();
+    });
+  const key = `${t.host}:${t.port}`;
+  let upstream: IncomingMessage;
+  const known = schemes.get(key);
+  try {
+    upstream = await attempt(known ?? 'https');
+    if (!known) schemes.set(key, 'https');
+  } catch (err) {
+    if (known) throw serviceUnavailable(`error dialing kubelet on node ${t.nodeName}: ${(err as Error).message}`);
+    try {
+      upstream = await attempt('http');
+      schemes.set(key, 'http');
+    } catch (err2) {
+      throw serviceUnavailable(`error dialing kubelet on node ${t.nodeName}: ${(err2 as Error).message}`);
+    }
+  }
+  const status = upstream.statusCode ?? 502;
+  if (status >= 400) {
+    // Surface the kubelet's message as a Status, as upstream does for log errors.
+    const chunks: Buffer[] = [];
+    for await (const c of upstream) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8').trim();
+    throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: status === 404 ? 'NotFound' : 'BadRequest', code: status === 404 ? 404 : 400, message: text || `kubelet answered ${status}` });
+  }
+  res.writeHead(200, { 'Content-Type': upstream.headers['content-type'] ?? 'text/plain', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+  upstream.pipe(res);
+  res.on('close', () => upstream.destroy());
+}
+
+/** kubeletStreamPath maps an exec/attach/portforward request onto the kubelet's path. */
+export function kubeletStreamPath(sub: 'exec' | 'attach' | 'portforward', ns: string, pod: string, container: string, query: URLSearchParams): string {
+  const q = new URLSearchParams(query);
+  q.delete('container');
+  const qs = q.size ? `?${q}` : '';
+  const e = encodeURIComponent;
+  if (sub === 'portforward') return `/portForward/${e(ns)}/${e(pod)}${qs}`;
+  return `/${sub}/${e(ns)}/${e(pod)}/${e(container)}${qs}`;
+}
+
+const HOP_HEADERS = new Set(['host', 'authorization', 'impersonate-user', 'impersonate-group', 'content-length']);
+
+/**
+ * proxyUpgrade replays an upgrade request (WebSocket) to the kubelet on `path` and then joins
+ * the two sockets; the client and the kubelet finish the handshake between themselves.
+ */
+export async function proxyUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, t: KubeletTarget, path: string): Promise<void> {
+  const upstream = await connectKubelet(t);
+  const lines = [`${req.method ?? 'GET'} ${path} HTTP/1.1`, `Host: ${t.host}:${t.port}`];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const k = req.rawHeaders[i]!;
+    if (!HOP_HEADERS.has(k.toLowerCase()) && !k.toLowerCase().startsWith('impersonate-')) lines.push(`${k}: ${req.rawHeaders[i + 1]}`);
+  }
+  upstream.write(lines.join('\r\n') + '\r\n\r\n');
+  if (head.length) upstream.write(head);
+  upstream.pipe(client);
+  client.pipe(upstream);
+  const close = (): void => {
+    upstream.destroy();
+    client.destroy();
+  };
+  upstream.on('error', close);
+  client.on('error', close);
+  upstream.on('close', close);
+  client.on('close', close);
+}
