@@ -34,21 +34,8 @@ describe('controller-manager with kubectl', { skip: haveKubectl ? false : 'kubec
     await srv?.stop();
   });
 
-  // `kubectl create deployment` posts protobuf, which the apiserver does not decode for
-  // Deployments yet (415); `create -f` with the same object sends JSON.
   const createDeployment = async (name: string, image: string, replicas: number, ns = 'default'): Promise<void> => {
-    const container = image.split(':')[0]!;
-    const yaml = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${ns}, labels: {app: ${name}}}
-spec:
-  replicas: ${replicas}
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec: {containers: [{name: ${container}, image: "${image}"}]}
-`;
-    await k.ok(['create', '-f', '-'], { stdin: yaml });
+    await k.ok(['create', 'deployment', name, `--image=${image}`, `--replicas=${replicas}`, '-n', ns]);
   };
 
   const rolloutStatus = async (name: string, ns = 'default'): Promise<string> => k.ok(['rollout', 'status', `deployment/${name}`, '-n', ns, '--timeout=60s'], { timeoutMs: 70_000 });
