@@ -15,7 +15,7 @@ import { kubeconfigYAML, signCert } from '../../../src/pki/index.js';
 const bin = join(import.meta.dirname, '..', '..', '..', '..', 'bin', 'k8ts.js');
 
 /** Identity is a client certificate subject or a bearer token. */
-export type Identity = { user: string; groups?: string[] } | { token: string } | { anonymous: true };
+export type Identity = { user: string; groups?: string[] } | { token: string } | { anonymous: true } | { certPem: string; keyPem: string };
 
 export interface HttpResult {
   status: number;
@@ -79,6 +79,7 @@ export async function startSecureApiServer(o: SecureOptions = {}): Promise<Secur
   const credentials = async (id: Identity): Promise<{ certPem?: string; keyPem?: string; token?: string }> => {
     if ('token' in id) return { token: id.token };
     if ('anonymous' in id) return {};
+    if ('certPem' in id) return id;
     const key = JSON.stringify(id);
     let c = certs.get(key);
     if (!c) {
