@@ -16,6 +16,7 @@ import { gvr } from '../client/rest/gvr.js';
 import { SharedInformerFactory } from '../client/cache/factory.js';
 import { DeletedFinalStateUnknown } from '../client/cache/store.js';
 import { EventBroadcaster, apiEventSink } from '../client/record/events.js';
+import { eventClock } from './eventclock.js';
 import { realClock, type Clock } from './clock.js';
 import { TimerHeap } from './timerheap.js';
 import { openRuntime } from './runtime/index.js';
@@ -69,7 +70,7 @@ export class Kubelet {
     const runtime = await openRuntime(runtimeName, { stateDir: join(o.rootDir, 'runtime', runtimeName), heap, podIP: o.nodeIP });
     const version = await runtime.version();
 
-    const broadcaster = new EventBroadcaster({ sink: apiEventSink(o.client), onError: () => {} });
+    const broadcaster = new EventBroadcaster({ sink: apiEventSink(o.client), onError: () => {}, clock: eventClock });
     const recorder = broadcaster.newRecorder({ component: 'kubelet', host: o.nodeName });
     const statuses = new StatusManager(o.client, heap, (m, e) => log(`${m}: ${e instanceof Error ? e.message : String(e)}`));
     const capacity = { ...hostCapacity(), ...(o.capacity ?? {}) };

@@ -54,6 +54,12 @@ export interface PodLifecycleOptions {
   backoff?: Backoff;
   /** resyncMs: every pod is resynced at least this often (volumes refresh, default 30 s). */
   resyncMs?: number;
+  /**
+   * fileless skips every file the kubelet writes for a pod (volumes, termination messages,
+   * directories): for simulated nodes, where nothing reads them and thousands of pods must
+   * stay cheap.
+   */
+  fileless?: boolean;
 }
 
 interface Worker {
@@ -314,10 +320,13 @@ export class PodLifecycle {
       return;
     }
     const podDir = this.podDir(w.uid);
-    mkdirSync(podDir, { recursive: true });
     let volumePaths: Map<string, string>;
     try {
-      volumePaths = await this.volumes.setUp(pod, podDir);
+      if (this.opts.fileless) volumePaths = new Map((pod.spec?.volumes ?? []).map((v) => [v.name, join(podDir, 'volumes', v.name)]));
+      else {
+        mkdirSync(podDir, { recursive: true });
+        volumePaths = await this.volumes.setUp(pod, podDir);
+      }
     } catch (e) {
       if (!(e instanceof VolumeError)) throw e;
       this.opts.host.recordEvent(pod, 'Warning', 'FailedMount', e.message);
@@ -420,9 +429,11 @@ export class PodLifecycle {
     try {
       const env = await makeEnvironmentVariables(pod, spec, this.opts.sources);
       const termDir = join(this.podDir(w.uid), 'containers', spec.name);
-      mkdirSync(termDir, { recursive: true });
       const termFile = join(termDir, String(restartCount));
-      writeFileSync(termFile, '', { mode: 0o666 });
+      if (!this.opts.fileless) {
+        mkdirSync(termDir, { recursive: true });
+        writeFileSync(termFile, '', { mode: 0o666 });
+      }
       config = {
         metadata: { name: spec.name, attempt: restartCount },
         image: { image: spec.image ?? '' },
@@ -571,6 +582,7 @@ export class PodLifecycle {
   }
 
   private terminationMessage(w: Worker, name: string, id: string): string | undefined {
+    if (this.opts.fileless) return undefined;
     const inst = w.containers.find((c) => c.id === id);
     if (!inst) return undefined;
     const spec = [...(w.pod.spec?.initContainers ?? []), ...(w.pod.spec?.containers ?? [])].find((c) => c.name === name);

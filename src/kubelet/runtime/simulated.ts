@@ -34,6 +34,8 @@ export interface SimulatedRuntimeOptions {
   heap: TimerHeap;
   /** podIP for every sandbox (default 10.0.0.1; a multi-node host passes each node's IP). */
   podIP?: string;
+  /** podIPFor, when set, gives each sandbox its own IP (simulated pod networks). */
+  podIPFor?: (config: PodSandboxConfig) => string;
   /** behavior picks a script per container; default: run forever. */
   behavior?: (config: ContainerConfig, sandbox: PodSandboxConfig) => SimulatedBehavior;
 }
@@ -84,7 +86,7 @@ export class SimulatedRuntime implements RuntimeService {
       config: req.config,
       state: 'SANDBOX_READY',
       createdAt: this.nowNs(),
-      ip: this.opts.podIP ?? '10.0.0.1',
+      ip: this.opts.podIPFor?.(req.config) ?? this.opts.podIP ?? '10.0.0.1',
     });
     return { podSandboxId: id };
   }

@@ -1,0 +1,143 @@
+/**
+ * SimulatedNodes hosts many simulated nodes in one process for scale work (kwok/kubemark
+ * style), speaking only the standard API: each node has its Node object and Lease heartbeats
+ * (NodeHost: one heap entry per period for all of them, bounded concurrency), and runs the pods
+ * bound to it on its own `simulated` runtime through the same PodLifecycle as a real kubelet.
+ *
+ * Cheap by construction: one TimerHeap, one pod watch for all hosted nodes (dispatched by
+ * spec.nodeName) instead of one per node, one status manager and event recorder, no files.
+ * `k8ts agent --simulate-nodes N` is meant to wrap this.
+ */
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { ObjectReference } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../api/types.js';
+import type { RestClient } from '../client/rest/client.js';
+import { gvr } from '../client/rest/gvr.js';
+import { SharedInformerFactory } from '../client/cache/factory.js';
+import { DeletedFinalStateUnknown } from '../client/cache/store.js';
+import { EventBroadcaster, apiEventSink } from '../client/record/events.js';
+import { eventClock } from './eventclock.js';
+import { realClock, type Clock } from './clock.js';
+import { TimerHeap } from './timerheap.js';
+import { SimulatedRuntime } from './runtime/simulated.js';
+import { PodLifecycle } from './pods.js';
+import { StatusManager } from './statusmanager.js';
+import { ApiSources } from './sources.js';
+import { NodeAgent, NodeHost } from './node.js';
+
+export interface SimulatedNodesOptions {
+  client: RestClient;
+  count: number;
+  /** namePrefix names nodes `<prefix><i>` (default `sim-node-`). */
+  namePrefix?: string;
+  /** capacity of each node (default cpu 32, memory 256Gi, pods 110). */
+  capacity?: Record<string, string>;
+  labels?: Record<string, string>;
+  clock?: Clock;
+  /** leaseRenewMs (default 10 s). */
+  leaseRenewMs?: number;
+  log?: (msg: string) => void;
+}
+
+/** nodeIP and podIP of simulated node i: 10.96+i/256.(i%256).0/24 holds node .1 and its pods. */
+const nodeIPOf = (i: number): string => `10.${96 + (i >> 8)}.${i & 255}.1`;
+
+export class SimulatedNodes {
+  readonly agents: NodeAgent[] = [];
+  readonly lifecycles = new Map<string, PodLifecycle>();
+
+  constructor(private readonly opts: SimulatedNodesOptions) {}
+
+  async run(signal: AbortSignal, ready?: () => void): Promise<void> {
+    const o = this.opts;
+    const clock = o.clock ?? realClock;
+    const heap = new TimerHeap(clock);
+    const log = o.log ?? ((m: string) => process.stderr.write(`simulated nodes: ${m}\n`));
+    const capacity = o.capacity ?? { cpu: '32', memory: '256Gi', pods: '110', 'ephemeral-storage': '1Ti' };
+    const broadcaster = new EventBroadcaster({ sink: apiEventSink(o.client), onError: () => {}, clock: eventClock });
+    const statuses = new StatusManager(o.client, heap, () => {});
+    const sources = new ApiSources(o.client, () => clock.now(), capacity);
+    const nodes = new NodeHost({ heap, leaseRenewMs: o.leaseRenewMs, concurrency: 32, onError: (a, e) => log(`${a.cfg.nodeName}: ${e instanceof Error ? e.message : String(e)}`) });
+    const runtimes: SimulatedRuntime[] = [];
+
+    for (let i = 0; i < o.count; i++) {
+      const nodeName = `${o.namePrefix ?? 'sim-node-'}${i}`;
+      const nodeIP = nodeIPOf(i);
+      let next = 2;
+      const runtime = new SimulatedRuntime({
+        heap,
+        podIPFor: () => {
+          const ip = nodeIP.replace(/\.1$/, `.${next}`);
+          next = next >= 254 ? 2 : next + 1;
+          return ip;
+        },
+      });
+      runtimes.push(runtime);
+      const recorder = broadcaster.newRecorder({ component: 'kubelet', host: nodeName });
+      this.lifecycles.set(
+        nodeName,
+        new PodLifecycle({
+          runtime,
+          heap,
+          rootDir: `/nonexistent/simulated/${nodeName}`,
+          nodeName,
+          nodeIP,
+          sources,
+          fileless: true,
+          resyncMs: 60_000,
+          host: {
+            recordEvent: (pod, type, reason, message, fieldPath) => {
+              const ref: ObjectReference = { apiVersion: 'v1', kind: 'Pod', name: pod.metadata?.name, namespace: pod.metadata?.namespace, uid: pod.metadata?.uid, fieldPath };
+              recorder.event(ref, type, reason, message);
+            },
+            setPodStatus: (pod, status) => statuses.setPodStatus(pod, status),
+            deletePod: (pod) => statuses.deletePod(pod),
+          },
+        }),
+      );
+      const agent = new NodeAgent(
+        o.client,
+        {
+          nodeName,
+          nodeIP,
+          capacity,
+          labels: { type: 'kwok', 'node.kubernetes.io/simulated': 'true', ...(o.labels ?? {}) },
+          kubeletPort: 0,
+          runtimeName: 'simulated',
+          runtimeVersion: '0.1.0',
+        },
+        () => clock.now(),
+      );
+      this.agents.push(agent);
+      nodes.add(agent);
+    }
+    nodes.start();
+
+    // One watch for every hosted node: pods are routed by spec.nodeName.
+    const factory = new SharedInformerFactory(o.client, { onError: () => {} });
+    const informer = factory.forResource<Pod & KubeObject>(gvr.pods);
+    const route = (pod: Pod): PodLifecycle | undefined => this.lifecycles.get(pod.spec?.nodeName ?? '');
+    informer.addEventHandler({
+      add: (pod) => route(pod)?.updatePod(pod),
+      update: (_old, pod) => route(pod)?.updatePod(pod),
+      delete: (obj) => {
+        const pod = obj instanceof DeletedFinalStateUnknown ? obj.obj : obj;
+        if (!pod) return;
+        route(pod)?.removePod(pod.metadata?.uid ?? '');
+        statuses.forget(pod.metadata?.uid ?? '');
+      },
+    });
+    factory.start(signal);
+    ready?.();
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    nodes.stop();
+    for (const l of this.lifecycles.values()) l.stop();
+    statuses.stop();
+    for (const r of runtimes) await r.close();
+    await Promise.race([broadcaster.shutdown(), new Promise((r) => setTimeout(r, 1000))]);
+    heap.stop();
+  }
+}
