@@ -117,6 +117,15 @@ export class ResourceCache {
     };
   }
 
+  /** reset drops all state before a relist (watchers must already be stopped). */
+  reset(): void {
+    this.objects.clear();
+    this.byNamespace.clear();
+    this.sorted.clear();
+    this.events = [];
+    this.head = 0;
+  }
+
   /** load fills the cache from a storage list (no events). */
   load(kv: KeyValue): void {
     this.put(this.toCached(kv, kv.modRevision, kv.value));
@@ -332,6 +341,7 @@ export class WatchCache {
 
   /** start lists everything once and then follows storage's watch. */
   async start(): Promise<void> {
+    for (const c of this.caches.values()) c.reset();
     const list = await this.storage.list('/registry/');
     for (const kv of list.kvs) this.cacheFor(kv.key)?.load(kv);
     this.rv = list.revision;
@@ -355,10 +365,28 @@ export class WatchCache {
         }
       },
       onError: (err) => {
-        this.failed = err;
-        if (!isStorageError(err, 'Closed')) console.error(`watch cache: storage watch ended: ${(err as Error).message}`);
         for (const c of this.caches.values()) c.stopAll();
-        this.wake();
+        if (this.stopped || isStorageError(err, 'Closed')) {
+          this.failed = err;
+          this.wake();
+          return;
+        }
+        // As upstream's cacher: drop every watcher (clients relist) and rebuild from a fresh
+        // list; until then the cache reports unhealthy.
+        console.error(`watch cache: storage watch ended (${(err as Error).message}); relisting`);
+        this.failed = err;
+        this.watcher = undefined;
+        const retry = (): void => {
+          if (this.stopped) return;
+          this.start().then(
+            () => {
+              this.failed = undefined;
+              this.wake();
+            },
+            () => setTimeout(retry, 1000).unref(),
+          );
+        };
+        setTimeout(retry, 100).unref();
       },
     });
   }
@@ -402,7 +430,10 @@ export class WatchCache {
     return this.watcher !== undefined && this.failed === undefined;
   }
 
+  private stopped = false;
+
   stop(): void {
+    this.stopped = true;
     this.watcher?.close();
     for (const c of this.caches.values()) c.stopAll();
     for (const w of this.waiters) w.resolve();
