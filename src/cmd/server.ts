@@ -124,10 +124,12 @@ export function registerServer(program: Command): void {
     }
     const kubectl = program.commands.some((c) => c.name() === 'kubectl') ? 'k8ts kubectl' : 'kubectl';
     const onNode = server.nodeName ? `node ${server.nodeName} Ready` : 'control plane up';
+    // CPU time next to wall time: on a busy machine the difference is time spent waiting for a core.
+    const cpu = process.cpuUsage();
     out(
       [
         '',
-        `k8ts server is ready: ${onNode} in ${(server.readyMs / 1000).toFixed(2)} s, API at ${server.url}`,
+        `k8ts server is ready: ${onNode} in ${(server.readyMs / 1000).toFixed(2)} s (${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU) since process start, API at ${server.url}`,
         '',
         `  kubeconfig:   ${server.kubeconfigPath}`,
         `  use it:       export KUBECONFIG=${server.kubeconfigPath}`,
