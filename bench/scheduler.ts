@@ -56,7 +56,7 @@ async function runInMemory(nodes: number, variant: Variant): Promise<Result> {
     const reached = new Promise<void>((r) => (resolveTarget = r));
     // pods are created with distinct groups so anti-affinity stays satisfiable: one group per node count
     for (let i = 0; i < n; i++) cluster.createPod(benchPod(`${prefix}-${i}`, variant, `${prefix}-g${Math.floor(i / Math.max(1, nodes - 1))}`));
-    await reached;
+    await untilReached(reached, () => bound, `${variant} ${nodes} nodes`);
   };
   await phase('warmup', warmup);
   done.push(performance.now());
@@ -102,7 +102,9 @@ async function runWithApiserver(nodes: number, variant: Variant): Promise<Result
       client,
       config,
       signal: ac.signal,
-      log: () => {},
+      log: (m) => {
+        if (process.env['BENCH_VERBOSE']) console.error(m);
+      },
       onScheduler: (s) => {
         sched = s;
         const orig = s.updatePod.bind(s);
@@ -121,7 +123,7 @@ async function runWithApiserver(nodes: number, variant: Variant): Promise<Result
       const reached = new Promise<void>((r) => (resolveTarget = r));
       creator.postMessage({ kind: 'pods', count: n, prefix, variant, groupSize });
       await once(creator);
-      await reached;
+      await untilReached(reached, () => bound, `${variant} ${nodes} nodes`);
     };
     await phase('warmup', warmup);
     done.push(performance.now());
@@ -136,6 +138,27 @@ async function runWithApiserver(nodes: number, variant: Variant): Promise<Result
     api.postMessage('stop');
     await once(api);
     await Promise.all([api.terminate(), creator.terminate()]);
+  }
+}
+
+/** untilReached waits for `reached`, failing when no pod is bound for 60 s (a stuck workload). */
+async function untilReached(reached: Promise<void>, progress: () => number, what: string): Promise<void> {
+  let last = progress();
+  let lastChange = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setInterval(() => {
+      const p = progress();
+      if (p !== last) {
+        last = p;
+        lastChange = performance.now();
+      } else if (performance.now() - lastChange > 60_000) reject(new Error(`${what}: no pod bound for 60 s (stuck at ${p})`));
+    }, 1000);
+  });
+  try {
+    await Promise.race([reached, stalled]);
+  } finally {
+    clearInterval(timer);
   }
 }
 

@@ -66,8 +66,16 @@ class PreFilterState implements StateData {
   }
 }
 
+interface ScorePart {
+  counts: TopologyCounts;
+  mult: number;
+}
+
+/** existingScoreMemo: per node and incoming pod identity, what existing pods' scoring terms contribute. */
+const existingScoreMemo = new WeakMap<NodeInfo, Map<string, { gen: number; contributions: readonly DomainContribution[] }>>();
+
 class PreScoreState implements StateData {
-  constructor(readonly topologyScore: Map<string, Map<string, number>>) {}
+  constructor(readonly parts: readonly ScorePart[]) {}
   clone(): PreScoreState {
     return this;
   }
@@ -242,49 +250,65 @@ export class InterPodAffinity
     return false;
   }
 
+  /**
+   * preScore gathers, per topology domain, the preferred-term weights of matching existing pods
+   * (the incoming pod's preferred terms) and the weights of existing pods' hard affinity and
+   * preferred terms that select the incoming pod — from DomainIndexes, so a cycle costs
+   * O(nodes whose pods changed) rather than O(pods).
+   */
   preScore(state: CycleState, pod: PodInfo): Status {
-    const hasPreferred = pod.preferredAffinityTerms.length > 0 || pod.preferredAntiAffinityTerms.length > 0;
-    const withAffinity = this.handle.snapshot.havePodsWithAffinity();
-    if (!hasPreferred && withAffinity.length === 0) return Status.skip();
-    const nsLabels = this.nsLabels(pod.namespace);
-    const prefAff = this.mergeNamespaces(pod.preferredAffinityTerms);
-    const prefAnti = this.mergeNamespaces(pod.preferredAntiAffinityTerms);
-    const scores = new Map<string, Map<string, number>>();
-    const bump = (key: string, n: NodeInfo, d: number): void => {
-      const v = n.labels[key];
-      if (v === undefined || d === 0) return;
-      let m = scores.get(key);
-      if (!m) scores.set(key, (m = new Map()));
-      m.set(v, (m.get(v) ?? 0) + d);
-    };
-    const scan = hasPreferred ? this.handle.snapshot.nodeInfos() : withAffinity;
-    for (const n of scan) {
-      const pods = hasPreferred ? n.pods : n.podsWithAffinity;
-      for (const existing of pods) {
-        for (const t of prefAff) if (termMatches(t, existing, undefined)) bump(t.topologyKey, n, t.weight);
-        for (const t of prefAnti) if (termMatches(t, existing, undefined)) bump(t.topologyKey, n, -t.weight);
-        if (!existing.hasAffinity) continue;
-        if (this.hardPodAffinityWeight > 0) {
-          for (const t of existing.requiredAffinityTerms) if (termMatches(t, pod, nsLabels)) bump(t.topologyKey, n, this.hardPodAffinityWeight);
-        }
-        if (!this.ignorePreferredTermsOfExistingPods) {
-          for (const t of existing.preferredAffinityTerms) if (termMatches(t, pod, nsLabels)) bump(t.topologyKey, n, t.weight);
-          for (const t of existing.preferredAntiAffinityTerms) if (termMatches(t, pod, nsLabels)) bump(t.topologyKey, n, -t.weight);
-        }
-      }
+    const snap = this.handle.snapshot;
+    const nodes = snap.nodeInfos();
+    const parts: ScorePart[] = [];
+    for (const t of this.mergeNamespaces(pod.preferredAffinityTerms)) parts.push({ counts: this.termCounts(t, nodes), mult: t.weight });
+    for (const t of this.mergeNamespaces(pod.preferredAntiAffinityTerms)) parts.push({ counts: this.termCounts(t, nodes), mult: -t.weight });
+    if (snap.havePodsWithAffinity().length > 0) {
+      const nsLabels = this.nsLabels(pod.namespace);
+      const identity = pod.namespace + '\u0000' + JSON.stringify(pod.labels) + '\u0000' + JSON.stringify(nsLabels ?? null);
+      const counts = this.indexes.get('es\u0000' + identity).refresh(snap, nodes, (n) =>
+        n.podsWithAffinity.length === 0 ? [] : this.existingScoreContributions(n, pod, nsLabels, identity),
+      );
+      parts.push({ counts, mult: 1 });
     }
-    if (scores.size === 0) return Status.skip();
-    state.write(preScoreKey, new PreScoreState(scores));
+    const live = parts.filter((p) => !p.counts.empty && p.mult !== 0);
+    if (live.length === 0) return Status.skip();
+    state.write(preScoreKey, new PreScoreState(live));
     return Status.success();
+  }
+
+  /** existingScoreContributions: what the node's pods' terms add to domains for `pod`, memoized per node generation. */
+  private existingScoreContributions(n: NodeInfo, pod: PodInfo, nsLabels: Readonly<Record<string, string>> | undefined, identity: string): readonly DomainContribution[] {
+    let m = existingScoreMemo.get(n);
+    if (!m) existingScoreMemo.set(n, (m = new Map()));
+    else if (m.size > 64) m.clear();
+    const hit = m.get(identity);
+    if (hit && hit.gen === n.generation) return hit.contributions;
+    const out: DomainContribution[] = [];
+    const add = (key: string, w: number): void => {
+      const v = n.labels[key];
+      if (v !== undefined && w !== 0) out.push([key, v, w]);
+    };
+    for (const existing of n.podsWithAffinity) {
+      if (this.hardPodAffinityWeight > 0) {
+        for (const t of existing.requiredAffinityTerms) if (termMatches(t, pod, nsLabels)) add(t.topologyKey, this.hardPodAffinityWeight);
+      }
+      if (this.ignorePreferredTermsOfExistingPods) continue;
+      for (const t of existing.preferredAffinityTerms) if (termMatches(t, pod, nsLabels)) add(t.topologyKey, t.weight);
+      for (const t of existing.preferredAntiAffinityTerms) if (termMatches(t, pod, nsLabels)) add(t.topologyKey, -t.weight);
+    }
+    m.set(identity, { gen: n.generation, contributions: out });
+    return out;
   }
 
   score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
     const s = state.read<PreScoreState>(preScoreKey);
     if (!s) return 0;
     let sum = 0;
-    for (const [key, byValue] of s.topologyScore) {
-      const v = node.labels[key];
-      if (v !== undefined) sum += byValue.get(v) ?? 0;
+    for (const { counts, mult } of s.parts) {
+      for (const [key, byValue] of counts.byKey) {
+        const v = node.labels[key];
+        if (v !== undefined) sum += mult * (byValue.get(v) ?? 0);
+      }
     }
     return sum;
   }
