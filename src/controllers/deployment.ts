@@ -426,26 +426,40 @@ class DeploymentController implements Controller {
       return;
     }
     if (!isRollingUpdate(d)) return;
+    // Upstream proportional scaling: each active ReplicaSet grows or shrinks in proportion to
+    // its share of the size the deployment had (its max-replicas annotation), larger ones
+    // first; the rounding leftover goes to the first.
     const allowed = replicas + maxSurge(d);
     const current = sum(act, specReplicas);
-    let toAdd = allowed - current;
-    if (toAdd === 0) {
-      for (const rs of act) await this.scaleReplicaSet(rs, specReplicas(rs), d);
-      return;
-    }
-    // Larger (and, when equal, newer) ReplicaSets first when adding; smaller first when removing.
-    const sorted = [...act].sort((a, b) => (toAdd > 0 ? specReplicas(b) - specReplicas(a) || byCreation(b, a) : specReplicas(a) - specReplicas(b) || byCreation(a, b)));
+    const toAdd = allowed - current;
+    const sorted = [...act].sort((a, b) => specReplicas(b) - specReplicas(a) || (toAdd > 0 ? byCreation(b, a) : byCreation(a, b)));
     const targets = new Map<ReplicaSet, number>();
     let added = 0;
-    for (const rs of sorted) {
-      const share = current > 0 ? Math.trunc((specReplicas(rs) * toAdd) / current) : 0;
-      const bounded = toAdd > 0 ? Math.min(share, toAdd - added) : Math.max(share, toAdd - added, -specReplicas(rs));
-      targets.set(rs, specReplicas(rs) + bounded);
-      added += bounded;
+    if (toAdd !== 0) {
+      for (const rs of sorted) {
+        const p = this.proportion(rs, d, toAdd, added);
+        targets.set(rs, specReplicas(rs) + p);
+        added += p;
+      }
+      const first = sorted[0]!;
+      targets.set(first, Math.max(0, (targets.get(first) ?? specReplicas(first)) + toAdd - added));
     }
-    toAdd -= added;
-    if (toAdd !== 0 && sorted[0]) targets.set(sorted[0], Math.max(0, (targets.get(sorted[0]) ?? 0) + toAdd));
     for (const rs of sorted) await this.scaleReplicaSet(rs, targets.get(rs) ?? specReplicas(rs), d);
+  }
+
+  /** proportion is upstream's getProportion: this ReplicaSet's share of toAdd, bounded by what is left. */
+  private proportion(rs: ReplicaSet, d: Deployment, toAdd: number, added: number): number {
+    if (specReplicas(rs) === 0 || toAdd === 0 || toAdd === added) return 0;
+    const allowed = toAdd - added;
+    const replicas = d.spec?.replicas ?? 1;
+    let fraction: number;
+    if (replicas === 0) fraction = -specReplicas(rs);
+    else {
+      const annotated = Number(rs.metadata?.annotations?.[MAX_REPLICAS_ANNOTATION] ?? d.status?.replicas ?? 0);
+      const newSize = annotated > 0 ? Math.round((specReplicas(rs) * (replicas + maxSurge(d))) / annotated) : specReplicas(rs);
+      fraction = newSize - specReplicas(rs);
+    }
+    return toAdd > 0 ? Math.min(fraction, allowed) : Math.max(fraction, allowed);
   }
 
   /** cleanupDeployment deletes the oldest fully scaled-down ReplicaSets beyond revisionHistoryLimit. */

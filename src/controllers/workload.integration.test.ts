@@ -143,7 +143,7 @@ describe('replicaset and deployment controllers', () => {
   test('minReadySeconds delays availability', async () => {
     await deps().create({
       metadata: { name: 'slow' },
-      spec: { replicas: 1, minReadySeconds: 1, selector: { matchLabels: { app: 'slow' } }, template: { metadata: { labels: { app: 'slow' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+      spec: { replicas: 1, minReadySeconds: 2, selector: { matchLabels: { app: 'slow' } }, template: { metadata: { labels: { app: 'slow' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
     });
     const [p] = await waitFor('pod', async () => {
       const l = (await pods().list({ labelSelector: 'app=slow' })).items;
@@ -155,6 +155,21 @@ describe('replicaset and deployment controllers', () => {
     assert.equal((await deps().get('slow')).status?.availableReplicas ?? 0, 0, 'ready is not yet available');
     await waitFor('available', async () => (await deps().get('slow')).status?.availableReplicas === 1, 5000);
     // Ready transition times have one-second resolution (as upstream), so count from the truncated second.
-    assert.ok(Date.now() >= Math.floor(readyAt / 1000) * 1000 + 1000, 'not available before minReadySeconds');
+    assert.ok(Date.now() >= Math.floor(readyAt / 1000) * 1000 + 2000, 'not available before minReadySeconds');
+  });
+  test('scaling mid-rollout is proportional across the active ReplicaSets (upstream arithmetic)', async () => {
+    const tpl = (image: string) => ({ metadata: { labels: { app: 'prop' } }, spec: { containers: [{ name: 'c', image }] } });
+    await deps().create({ metadata: { name: 'prop' }, spec: { replicas: 10, selector: { matchLabels: { app: 'prop' } }, template: tpl('v1') } });
+    await waitFor('v1 at 10', async () => (await rss().list({ labelSelector: 'app=prop' })).items[0]?.status?.replicas === 10);
+    await deps().patch('prop', 'merge', { spec: { template: tpl('v2') } });
+    // No pod ever becomes ready: the rollout stops at 8 old + 5 new (maxSurge 3, maxUnavailable 2).
+    const sizes = async () => {
+      const l = (await rss().list({ labelSelector: 'app=prop' })).items;
+      const img = (rs: ReplicaSet) => rs.spec?.template?.spec?.containers[0]?.image;
+      return [l.find((x) => img(x) === 'v1')?.spec?.replicas, l.find((x) => img(x) === 'v2')?.spec?.replicas];
+    };
+    await waitFor('stuck at 8+5', async () => JSON.stringify(await sizes()) === '[8,5]');
+    await deps().patch('prop', 'merge', { spec: { replicas: 20 } });
+    await waitFor('15+10', async () => JSON.stringify(await sizes()) === '[15,10]');
   });
 });
