@@ -221,7 +221,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const inflight = { readonly: 0, mutating: 0 };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method ?? 'GET';
-    const longRunning = method === 'GET' && /[?&]watch=(1|true)(&|$)|\/watch\//.test(req.url ?? '');
+    // Long-running requests (watches, log streams, exec/attach/port-forward) are not limited, as upstream.
+    const longRunning = (method === 'GET' && /[?&]watch=(1|true)(&|$)|\/watch\//.test(req.url ?? '')) || /\/pods\/[^/?]+\/(log|exec|attach|portforward)(\?|$)/.test(req.url ?? '');
     const kind = method === 'GET' || method === 'HEAD' ? 'readonly' : 'mutating';
     if (!longRunning) {
       if (limits[kind] > 0 && inflight[kind] >= limits[kind]) {
@@ -243,6 +244,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   let port = opts.port ?? 6443;
   if (opts.listen !== false) {
     server = security?.tls ? createHTTPSServer({ ...security.tls, requestCert: true, rejectUnauthorized: false }, handler) : createServer(handler);
+    if (security?.tls) {
+      // Certificates renewed while running replace the TLS context for new connections.
+      const tlsServer = server as import('node:https').Server;
+      security.watchTLS((tls) => tlsServer.setSecureContext(tls));
+    }
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolveListen, reject) => {
       server!.once('error', reject);
