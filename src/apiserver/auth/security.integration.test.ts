@@ -88,3 +88,39 @@ describe('security in-process', () => {
     assert.equal((await fetch(server.url + '/healthz')).status, 200);
   });
 });
+
+describe('certificate renewal while running', () => {
+  test('a serving certificate near expiry is reissued and served to new connections', async () => {
+    const { connect } = await import('node:tls');
+    const dir = mkdtempSync(join(tmpdir(), 'k8ts-renew-'));
+    let clock = new Date();
+    const server = await startApiServer({ datastoreEndpoint: 'sqlite::memory:', port: 0, security: { dataDir: dir, now: () => clock } });
+    const peer = (): Promise<{ serial: string; validTo: string }> =>
+      new Promise((resolve, reject) => {
+        const u = new URL(server.url);
+        // The renewed certificate starts at the test's future clock, so only inspect it.
+        const sock = connect({ host: u.hostname, port: Number(u.port), rejectUnauthorized: false }, () => {
+          const c = sock.getPeerCertificate();
+          sock.end();
+          resolve({ serial: c.serialNumber, validTo: c.valid_to });
+        });
+        sock.on('error', reject);
+      });
+    try {
+      const before = await peer();
+      await server.security!.renewCertificates();
+      assert.equal((await peer()).serial, before.serial, 'a fresh certificate is kept');
+      clock = new Date(clock.getTime() + 300 * 24 * 3600 * 1000);
+      let renewedAdmin = '';
+      server.security!.watchTLS((_tls, pki) => (renewedAdmin = pki.admin.certPem));
+      await server.security!.renewCertificates();
+      const after = await peer();
+      assert.notEqual(after.serial, before.serial);
+      assert.ok(new Date(after.validTo) > new Date(before.validTo), `${after.validTo} > ${before.validTo}`);
+      assert.ok(renewedAdmin, 'the admin certificate was renewed too');
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -46,6 +46,10 @@ export interface SecurityOptions {
   serviceAccountKeyFile?: string;
   /** joinToken is the agents' join token (--token; full `K10...::server:secret` form or a bare secret). Default: generated once into `<dataDir>/server/token`. */
   joinToken?: string;
+  /** renewCheckIntervalMs is how often certificates are checked for renewal while running (default 12 h). */
+  renewCheckIntervalMs?: number;
+  /** now is the clock certificates are checked against (tests move it). */
+  now?: () => Date;
   /** aggregationIntervalMs is how often ClusterRole aggregation looks for changes (default 200 ms). */
   aggregationIntervalMs?: number;
 }
@@ -86,11 +90,21 @@ export interface Security {
   impersonate(req: IncomingMessage, user: UserInfo): Promise<UserInfo>;
   /** start reconciles the default RBAC policy and starts the aggregation loop. */
   start(w: StartAccess): Promise<void>;
+  /**
+   * watchTLS registers a callback that receives new TLS material whenever certificates are
+   * renewed while running (the serving certificate is reissued RENEW_BEFORE_DAYS before expiry).
+   */
+  watchTLS(apply: (tls: { key: string; cert: string; ca: string }, pki: ClusterPKI) => void): void;
+  /** renewCertificates checks for renewal now (the timer does it every renewCheckIntervalMs). */
+  renewCertificates(): Promise<void>;
   stop(): void;
 }
 
 export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Promise<Security> {
-  const pki = o.tls === false ? undefined : await ensurePKI(o.dataDir, { tlsSANs: o.tlsSANs ?? [], serviceIP: deps.serviceIP });
+  const now = o.now ?? (() => new Date());
+  const loadPKI = (): Promise<ClusterPKI> => ensurePKI(o.dataDir, { tlsSANs: o.tlsSANs ?? [], serviceIP: deps.serviceIP, now: now() });
+  const tlsOf = (p: ClusterPKI): { key: string; cert: string; ca: string } => ({ key: p.serving.keyPem, cert: p.serving.certPem + p.serverCA.certPem, ca: p.clientCA.certPem });
+  let pki = o.tls === false ? undefined : await loadPKI();
   const tokens: TokenAuthenticator[] = [];
   if (o.tokenAuthFile) tokens.push(tokenFileAuthenticator(o.tokenAuthFile));
   const saTokens = await ServiceAccountTokens.create(
@@ -144,6 +158,8 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
     },
   };
   let timer: NodeJS.Timeout | undefined;
+  let renewTimer: NodeJS.Timeout | undefined;
+  const tlsWatchers: ((tls: { key: string; cert: string; ca: string }, pki: ClusterPKI) => void)[] = [];
   let admission: Admission | undefined;
   const security: Security = {
     authenticator,
@@ -189,14 +205,32 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
       timer = setInterval(() => void tick(), o.aggregationIntervalMs ?? 200);
       timer.unref();
     },
+    watchTLS(apply) {
+      tlsWatchers.push(apply);
+      if (renewTimer || !pki) return;
+      renewTimer = setInterval(() => {
+        security.renewCertificates().catch((err: unknown) => console.error('certificate renewal:', err));
+      }, o.renewCheckIntervalMs ?? 12 * 3600 * 1000);
+      renewTimer.unref();
+    },
+    async renewCertificates() {
+      if (!pki) return;
+      const next = await loadPKI();
+      if (next.serving.certPem === pki.serving.certPem && next.admin.certPem === pki.admin.certPem) return;
+      pki = next;
+      security.pki = next;
+      security.tls = tlsOf(next);
+      for (const w of tlsWatchers) w(security.tls, next);
+    },
     stop() {
       if (timer) clearInterval(timer);
+      if (renewTimer) clearInterval(renewTimer);
     },
   };
   if (joinToken) security.joinToken = joinToken;
   if (pki) {
     security.pki = pki;
-    security.tls = { key: pki.serving.keyPem, cert: pki.serving.certPem + pki.serverCA.certPem, ca: pki.clientCA.certPem };
+    security.tls = tlsOf(pki);
   }
   return security;
 }
