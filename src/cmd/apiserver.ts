@@ -9,7 +9,7 @@ import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { startApiServer } from '../apiserver/index.js';
-import { kubeconfigYAML } from '../pki/index.js';
+import { kubeconfigYAML, type ClusterPKI } from '../pki/index.js';
 import { defaultDataDir } from '../storage/index.js';
 
 interface Flags {
@@ -84,13 +84,17 @@ export function registerApiserver(program: Command): void {
           ...(f.token ? { joinToken: f.token } : {}),
         },
       });
-      const pki = server.security?.pki;
-      if (pki) {
+      const writeKubeconfigs = (pki: ClusterPKI): void => {
         const yaml = kubeconfigYAML({ server: server.url, caPem: pki.serverCA.certPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem });
         for (const path of [join(dataDir, 'kubeconfig.yaml'), ...(f.writeKubeconfig ? [f.writeKubeconfig] : [])]) {
           mkdirSync(dirname(path), { recursive: true });
           writeFileSync(path, yaml, { mode: 0o600 });
         }
+      };
+      if (server.security?.pki) {
+        writeKubeconfigs(server.security.pki);
+        // A renewed admin certificate is written out again.
+        server.security.watchTLS((_tls, pki) => writeKubeconfigs(pki));
       }
       console.error(`k8ts apiserver: serving on ${server.url}`);
       const stop = (): void => {
