@@ -201,3 +201,22 @@ test('PodLifecycle: a missing ConfigMap is CreateContainerConfigError until it a
     await s.cleanup();
   }
 });
+
+test('PodLifecycle: a changed container spec (new image) restarts the container', async () => {
+  const s = setup();
+  try {
+    const p = pod('img', {});
+    s.pl.updatePod(p);
+    await s.settle('uid-img');
+    assert.equal(s.last().containerStatuses![0]!.image, 'img');
+    s.pl.updatePod({ ...p, spec: { ...p.spec!, containers: [{ name: 'app', image: 'img:v2' }] } });
+    await s.settle('uid-img');
+    const cs = s.last().containerStatuses![0]!;
+    assert.equal(cs.image, 'img:v2');
+    assert.equal(cs.restartCount, 1);
+    assert.ok(cs.state?.running);
+    assert.ok(s.rec.events.includes('Normal Killing Container app definition changed, will be restarted'));
+  } finally {
+    await s.cleanup();
+  }
+});

@@ -7,6 +7,7 @@
  */
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, fstatSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { ContainerConfig, PodSandboxConfig, RuntimeService } from './runtime/api.js';
 import { millisFromNanos } from './runtime/api.js';
@@ -30,7 +31,13 @@ export const annotations = {
   terminationMessagePath: 'io.kubernetes.container.terminationMessagePath',
   terminationMessagePolicy: 'io.kubernetes.container.terminationMessagePolicy',
   gracePeriod: 'io.kubernetes.pod.terminationGracePeriod',
+  hash: 'io.kubernetes.container.hash',
 } as const;
+
+/** containerHash identifies a container spec: a changed spec (new image) restarts the container. */
+export function containerHash(c: Container): string {
+  return createHash('sha256').update(JSON.stringify({ ...c, resources: undefined })).digest('hex').slice(0, 8);
+}
 
 /** PodHost receives what the pod engine produces. */
 export interface PodHost {
@@ -142,7 +149,7 @@ export class PodLifecycle {
 
   /** pods lists the pods this engine currently runs (for the kubelet's `/pods`). */
   pods(): Pod[] {
-    return [...this.workers.values()].map((w) => w.pod);
+    return [...this.workers.values()].map((w) => (w.lastStatus ? { ...w.pod, status: w.lastStatus } : w.pod));
   }
 
   /** updatePod adds or updates a pod (its latest API state); syncs it soon. */
@@ -260,6 +267,7 @@ export class PodLifecycle {
           reason: status.reason,
           message: status.message,
           restartCount: Number(status.annotations[annotations.restartCount] ?? status.metadata.attempt ?? 0),
+          hash: status.annotations[annotations.hash],
           image: status.image.image,
           imageRef: status.imageRef,
         });
@@ -400,8 +408,9 @@ export class PodLifecycle {
     const fp = fieldPath(pod, spec.name);
     if (latest?.state === 'CONTAINER_RUNNING') {
       const failed = this.probes.failed(w.uid, spec.name, latest.id);
-      if (!failed) return 'running';
-      this.opts.host.recordEvent(pod, 'Normal', 'Killing', `Container ${spec.name} failed ${failed} probe, will be restarted`, fp);
+      const changed = latest.hash !== undefined && latest.hash !== containerHash(spec);
+      if (!failed && !changed) return 'running';
+      this.opts.host.recordEvent(pod, 'Normal', 'Killing', changed ? `Container ${spec.name} definition changed, will be restarted` : `Container ${spec.name} failed ${failed} probe, will be restarted`, fp);
       await this.killContainer(w, spec, latest, this.gracePeriod(pod, false));
       latest = (await this.instances(w)).find((c) => c.id === latest!.id);
     }
@@ -446,6 +455,7 @@ export class PodLifecycle {
         annotations: {
           ...(pod.metadata?.annotations ?? {}),
           [annotations.restartCount]: String(restartCount),
+          [annotations.hash]: containerHash(spec),
           [annotations.terminationMessagePath]: spec.terminationMessagePath ?? '/dev/termination-log',
           [annotations.terminationMessagePolicy]: spec.terminationMessagePolicy ?? 'File',
         },

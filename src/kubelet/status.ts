@@ -21,6 +21,8 @@ export interface RuntimeContainer {
   restartCount: number;
   image: string;
   imageRef: string;
+  /** hash of the container spec it was created from (io.kubernetes.container.hash). */
+  hash?: string;
 }
 
 /** SyncReason is a container's last start failure (upstream's reasonCache entry). */
@@ -55,7 +57,8 @@ export const isRestartableInit = (c: Container): boolean => c.restartPolicy === 
 /** latestByName returns each container name's newest and previous instances. */
 export function instancesByName(list: RuntimeContainer[]): Map<string, RuntimeContainer[]> {
   const m = new Map<string, RuntimeContainer[]>();
-  for (const c of [...list].sort((a, b) => b.createdAt - a.createdAt)) {
+  // Newest first; equal creation times (coarse clocks) fall back to the restart count.
+  for (const c of [...list].sort((a, b) => b.createdAt - a.createdAt || b.restartCount - a.restartCount)) {
     const l = m.get(c.name) ?? [];
     l.push(c);
     m.set(c.name, l);
