@@ -4,10 +4,21 @@
  * kube-apiserver's x509 authenticator reads it. ECDSA P-256 keys, as k3s uses.
  */
 import { webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+let loading: Promise<typeof X509> | undefined;
+/**
+ * x509lib loads @peculiar/x509 on first use: importing it costs ~300 ms of CPU, and a restart
+ * that only reads existing certificates (certInfo, through node:crypto) never needs it.
+ */
+function x509lib(): Promise<typeof X509> {
+  return (loading ??= (async () => {
+    await import('reflect-metadata');
+    const lib = await import('@peculiar/x509');
+    lib.cryptoProvider.set(webcrypto as unknown as Parameters<typeof lib.cryptoProvider.set>[0]);
+    return lib;
+  })());
+}
 
 const alg: webcrypto.EcKeyGenParams & webcrypto.EcdsaParams = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 
@@ -32,8 +43,8 @@ export interface CertOptions {
 
 const DAY = 24 * 3600 * 1000;
 
-function subjectName(cn: string, orgs: readonly string[] = []): x509.JsonName {
-  const name: x509.JsonName = [];
+function subjectName(cn: string, orgs: readonly string[] = []): X509.JsonName {
+  const name: X509.JsonName = [];
   // Organizations first, CN last, as Go's pkix.Name renders (O=..., CN=...).
   for (const o of orgs) name.push({ O: [o] });
   name.push({ CN: [cn] });
@@ -66,6 +77,7 @@ function serial(): string {
 
 /** createCA makes a self-signed CA certificate valid for validityDays (default 10 years). */
 export async function createCA(commonName: string, validityDays = 3650, now = new Date()): Promise<CertKey> {
+  const x509 = await x509lib();
   const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -94,17 +106,18 @@ export async function signCert(ca: CertKey, opts: CertOptions): Promise<CertKey>
  * signPublicKey issues a certificate for a public key someone else holds (a CSR's key), signed
  * by the CA. Returns the PEM certificate.
  */
-export async function issue(ca: CertKey, opts: CertOptions, publicKey: webcrypto.CryptoKey | x509.PublicKey): Promise<string> {
+export async function issue(ca: CertKey, opts: CertOptions, publicKey: webcrypto.CryptoKey | X509.PublicKey): Promise<string> {
+  const x509 = await x509lib();
   const now = opts.now ?? new Date();
   const caCert = new x509.X509Certificate(ca.certPem);
   const usages: string[] = [];
   if (opts.usage.includes('server')) usages.push(x509.ExtendedKeyUsage.serverAuth);
   if (opts.usage.includes('client')) usages.push(x509.ExtendedKeyUsage.clientAuth);
-  const altNames: x509.JsonGeneralName[] = [
+  const altNames: X509.JsonGeneralName[] = [
     ...(opts.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
     ...(opts.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
   ];
-  const extensions: x509.Extension[] = [
+  const extensions: X509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
     new x509.ExtendedKeyUsageExtension(usages, false),
@@ -159,6 +172,7 @@ export function certInfo(certPem: string): CertInfo {
  * O = groups), so a node can ask for a certificate without its key leaving the node.
  */
 export async function createCSR(commonName: string, organizations: readonly string[] = []): Promise<{ csrPem: string; keyPem: string }> {
+  const x509 = await x509lib();
   const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: subjectName(commonName, organizations), keys, signingAlgorithm: alg });
   return { csrPem: csr.toString('pem') + '\n', keyPem: await exportKey(keys.privateKey) };
@@ -166,13 +180,14 @@ export async function createCSR(commonName: string, organizations: readonly stri
 
 /** CSRInfo is a verified certificate request: its public key and requested subject. */
 export interface CSRInfo {
-  publicKey: x509.PublicKey;
+  publicKey: X509.PublicKey;
   commonName: string;
   organizations: string[];
 }
 
 /** readCSR parses a PEM PKCS#10 request and checks its self-signature; throws when it is malformed or forged. */
 export async function readCSR(csrPem: string): Promise<CSRInfo> {
+  const x509 = await x509lib();
   const csr = new x509.Pkcs10CertificateRequest(csrPem);
   if (!(await csr.verify())) throw new Error('certificate request signature is invalid');
   const rdn = csr.subjectName.toJSON();
