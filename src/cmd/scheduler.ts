@@ -49,7 +49,7 @@ export function registerScheduler(program: Command): void {
     .option('--config <file>', '(misc) KubeSchedulerConfiguration file (kubescheduler.config.k8s.io/v1)')
     .option('--kubeconfig <file>', '(misc) kubeconfig file with authorization and master location')
     .option('--master <url>', '(misc) address of the API server (overrides the kubeconfig)')
-    .option('--leader-elect', '(leader election) campaign for leadership before scheduling (default true)')
+    .option('--leader-elect [bool]', '(leader election) campaign for leadership before scheduling (default true; --leader-elect=false as upstream)', (v: string) => v !== 'false')
     .option('--no-leader-elect', '(leader election) schedule without leader election')
     .option('--leader-elect-lease-duration <d>', '(leader election) lease duration', undefined)
     .option('--leader-elect-renew-deadline <d>', '(leader election) renew deadline', undefined)
