@@ -5,7 +5,7 @@
  * lists read storage.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { badRequest, methodNotSupported, requestEntityTooLarge, resourceExpired, StatusError, timeout, unsupportedMediaType } from '../api/errors.js';
+import { badRequest, methodNotSupported, notFound, requestEntityTooLarge, resourceExpired, StatusError, timeout, unsupportedMediaType } from '../api/errors.js';
 import { compileFieldSelector, selectableFields, type FieldSelector } from '../api/fields.js';
 import { parseLabelSelector, type Selector } from '../api/labels.js';
 import { applyJSONPatch, applyMergePatch, applyStrategicMergePatch } from '../api/patch/index.js';
@@ -134,6 +134,14 @@ export async function handleResource(deps: HandlerDeps, ctx: RequestContext): Pr
   }
   switch (info.verb) {
     case 'get': {
+      const out = negotiate(ctx.req.headers.accept, false);
+      if (out.kind === 'json' && sameVersion(r)) {
+        // Plain JSON in the storage version: serve the stored bytes with the revision spliced in.
+        const { kv } = await deps.storage.get(deps.store.key(r.stored, ns, info.name));
+        if (!kv) throw notFound(gr(r.info), info.name);
+        ctx.warnings.apply(ctx.res);
+        return writeValue(ctx.res, 200, withResourceVersion(kv.value, kv.modRevision));
+      }
       const obj = await deps.store.get(r, ns, info.name);
       return respondObject(deps, ctx, r, 200, obj);
     }
