@@ -485,16 +485,21 @@ class DeploymentController implements Controller {
 
   private calculateStatus(all: ReplicaSet[], newRS: ReplicaSet | undefined, d: Deployment): DeploymentStatus {
     const available = sum(all, (rs) => rs.status?.availableReplicas ?? 0);
-    const total = sum(all, (rs) => rs.status?.replicas ?? 0);
-    const s: DeploymentStatus = {
-      ...structuredClone(d.status ?? {}),
+    // As upstream: unavailable counts against the replicas the ReplicaSets want, the others
+    // are what they have; zero counts are omitted like Go's omitempty.
+    const counts: Record<string, number> = {
       observedGeneration: d.metadata?.generation ?? 0,
-      replicas: total,
+      replicas: sum(all, (rs) => rs.status?.replicas ?? 0),
       updatedReplicas: newRS?.status?.replicas ?? 0,
       readyReplicas: sum(all, (rs) => rs.status?.readyReplicas ?? 0),
       availableReplicas: available,
-      unavailableReplicas: Math.max(0, total - available),
+      unavailableReplicas: Math.max(0, sum(all, specReplicas) - available),
     };
+    const s: DeploymentStatus = structuredClone(d.status ?? {});
+    for (const [k, v] of Object.entries(counts)) {
+      if (v) (s as Record<string, unknown>)[k] = v;
+      else delete (s as Record<string, unknown>)[k];
+    }
     if (d.status?.collisionCount !== undefined) s.collisionCount = d.status.collisionCount;
     const now = this.ctx.clock.now();
     const replicas = d.spec?.replicas ?? 1;

@@ -262,28 +262,29 @@ class ReplicaController implements Controller {
         lastTransitionTime: prev?.lastTransitionTime ?? new Date(now).toISOString().replace(/\.\d+Z$/, 'Z'),
       });
     }
+    // replicas is always present; the other counts are omitted at zero (Go's omitempty).
     const status = {
       replicas: owned.length,
-      fullyLabeledReplicas: fullyLabeled,
-      readyReplicas: ready,
-      availableReplicas: available,
-      observedGeneration: owner.metadata?.generation ?? 0,
+      ...(fullyLabeled ? { fullyLabeledReplicas: fullyLabeled } : {}),
+      ...(ready ? { readyReplicas: ready } : {}),
+      ...(available ? { availableReplicas: available } : {}),
+      ...(owner.metadata?.generation ? { observedGeneration: owner.metadata.generation } : {}),
       ...(conditions.length ? { conditions } : {}),
     };
     const cur: NonNullable<ReplicaSet['status']> = owner.status ?? { replicas: 0 };
     const same =
       (cur.replicas ?? 0) === status.replicas &&
-      (cur.fullyLabeledReplicas ?? 0) === status.fullyLabeledReplicas &&
-      (cur.readyReplicas ?? 0) === status.readyReplicas &&
-      (cur.availableReplicas ?? 0) === status.availableReplicas &&
-      (cur.observedGeneration ?? 0) === status.observedGeneration &&
+      (cur.fullyLabeledReplicas ?? 0) === fullyLabeled &&
+      (cur.readyReplicas ?? 0) === ready &&
+      (cur.availableReplicas ?? 0) === available &&
+      (cur.observedGeneration ?? 0) === (owner.metadata?.generation ?? 0) &&
       JSON.stringify(cur.conditions ?? []) === JSON.stringify(conditions);
     if (same) return;
     const api = this.api(owner.metadata?.namespace ?? '');
     let obj: ReplicaOwner = owner;
     for (let attempt = 0; ; attempt++) {
       try {
-        await api.updateStatus({ ...obj, status: { ...obj.status, ...status } } as ReplicaOwner);
+        await api.updateStatus({ ...obj, status } as ReplicaOwner);
         return;
       } catch (err) {
         if (isStatusError(err, 'NotFound')) return;
