@@ -314,6 +314,9 @@ describe('secure apiserver: authentication and RBAC', { skip: !kubectlPath() && 
     assert.equal(await get('/api/v1/pods'), 200, 'pods through the system:node rules');
     const k = new Kubectl(await s.userKubeconfig(kubelet));
     assert.equal((await k.run(['auth', 'can-i', 'get', 'secret/s1', '-n', ns])).stdout.trim(), 'yes');
+    const list = await k.run(['auth', 'can-i', '--list', '-n', ns]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stderr, /node authorizer does not support user rule resolution/);
     assert.equal((await k.run(['auth', 'can-i', 'get', 'secret/s2', '-n', ns])).stdout.trim(), "no - no relationship found between node 'n1' and this object");
 
     const node = (name: string): object => ({ apiVersion: 'v1', kind: 'Node', metadata: { name } });

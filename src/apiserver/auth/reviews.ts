@@ -15,6 +15,7 @@ import { decodeProtobufObject, isProtobuf } from '../protobuf.js';
 import { writeValue } from '../negotiation.js';
 import type { UserInfo } from '../pipeline.js';
 import type { RequestInfo } from '../requestinfo.js';
+import { nodeName } from './node.js';
 import type { AttributesAuthorizer, RBACAuthorizer } from './rbac/authorizer.js';
 import type { Attributes, PolicyRule } from './rbac/rules.js';
 
@@ -158,7 +159,10 @@ export async function serveReview(deps: ReviewDeps, req: IncomingMessage, res: S
     }
     case 'selfsubjectrulesreviews': {
       const r = deps.rbac.rulesFor(user, spec.namespace ?? '');
-      status = rulesStatus(r.rules, r.errors);
+      const errors = [...r.errors];
+      // Kubelets' permissions depend on their pods, so they cannot be listed (upstream's node authorizer says so too).
+      if (nodeName(user) !== undefined) errors.unshift('node authorizer does not support user rule resolution');
+      status = rulesStatus(r.rules, errors);
       break;
     }
   }
