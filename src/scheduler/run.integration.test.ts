@@ -78,8 +78,14 @@ describe('scheduler against the apiserver', () => {
     // preemption deletes gracefully; with no kubelet here, finish the deletion as the kubelet would
     const victim = await until('victim terminating', async () => {
       const v = (await pods().list()).items.find((p) => p.metadata?.name === 'victim');
-      return v === undefined || v.metadata?.deletionTimestamp ? { gone: v === undefined } : undefined;
+      return v === undefined || v.metadata?.deletionTimestamp ? { gone: v === undefined, v } : undefined;
     });
+    if (victim.v) {
+      assert.deepEqual(
+        victim.v.status?.conditions?.filter((c) => c.type === 'DisruptionTarget').map((c) => [c.status, c.reason, c.message]),
+        [['True', 'PreemptionByScheduler', 'default-scheduler: preempting to accommodate a higher priority pod']],
+      );
+    }
     if (!victim.gone) await pods().delete('victim', { gracePeriodSeconds: 0 });
     const vip = await until('vip nominated or bound', async () => {
       const p = await pods().get('vip');

@@ -60,6 +60,11 @@ export function apiSchedulerClient(client: RestClient, recorder: EventRecorder |
         ...(pod.metadata?.uid ? { preconditions: { uid: pod.metadata.uid } } : {}),
       });
     },
+    async markDisruptionTarget(pod, reason, message) {
+      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      const conditions = [{ type: 'DisruptionTarget', status: 'True', reason, message, lastTransitionTime: now }];
+      await pods.namespace(pod.metadata?.namespace ?? 'default').patch(pod.metadata?.name ?? '', 'strategic', { status: { conditions } }, { subresource: 'status' });
+    },
     async annotateSelectedNode(pvc: PersistentVolumeClaim, nodeName: string) {
       await client
         .resource<PersistentVolumeClaim & KubeObject>(gvr.persistentvolumeclaims)

@@ -196,6 +196,8 @@ export interface SchedulerClient {
     nominatedNodeName?: string,
   ): Promise<void>;
   deletePod(pod: Pod): Promise<void>;
+  /** markDisruptionTarget sets the DisruptionTarget=True condition on a victim before its deletion (optional). */
+  markDisruptionTarget?(pod: Pod, reason: string, message: string): Promise<void>;
   /** annotateSelectedNode marks an unbound WaitForFirstConsumer claim for its provisioner (optional). */
   annotateSelectedNode?(pvc: PersistentVolumeClaim, nodeName: string): Promise<void>;
   /** bindPersistentVolume sets pv.spec.claimRef so the PV controller completes the binding (optional). */

@@ -158,9 +158,14 @@ export class DefaultPreemption implements PostFilterPlugin {
     const client = this.handle.client;
     for (const v of c.victims) {
       client.event(v.pod, 'Normal', 'Preempted', 'Preempting', `Preempted by pod ${preemptor.pod.metadata?.uid ?? preemptor.key} on node ${c.nodeName}`);
-      client.deletePod(v.pod).catch(() => {
-        // the victim may already be gone; the next cycle re-evaluates
-      });
+      const schedulerName = preemptor.pod.spec?.schedulerName || 'default-scheduler';
+      const mark = client.markDisruptionTarget?.(v.pod, 'PreemptionByScheduler', `${schedulerName}: preempting to accommodate a higher priority pod`) ?? Promise.resolve();
+      mark
+        .catch(() => {})
+        .then(() => client.deletePod(v.pod))
+        .catch(() => {
+          // the victim may already be gone; the next cycle re-evaluates
+        });
     }
     // lower-priority pods nominated to this node lose their nomination
     for (const p of this.handle.nominatedPodsForNode(c.nodeName)) {
