@@ -310,6 +310,8 @@ describe('apiserver HTTP semantics', () => {
       source: { component: 'kubelet' },
     };
     assert.equal((await call('POST', '/api/v1/namespaces/default/events', ev)).status, 201);
+    // Events expire after an hour: the stored key carries a lease.
+    assert.ok(((await srv.server.storage.get('/registry/events/default/ev1')).kv?.lease ?? 0) > 0);
     const e2 = await call('GET', '/apis/events.k8s.io/v1/namespaces/default/events/ev1');
     assert.deepEqual([e2.body.apiVersion, e2.body.note, (e2.body.regarding as { name: string }).name], ['events.k8s.io/v1', 'Started container', 'p']);
     const hpa = {
