@@ -101,7 +101,7 @@ export function toTable(
   listMeta: Record<string, unknown>,
   now: Date,
 ): object {
-  const { columnDefinitions, rows } = printTable(gvk, objs, now);
+  const { columnDefinitions, rows } = safePrintTable(gvk, objs, now);
   return {
     kind: 'Table',
     apiVersion: `meta.k8s.io/${version}`,
@@ -115,4 +115,23 @@ export function toTable(
       return out;
     }),
   };
+}
+
+/**
+ * safePrintTable falls back to upstream's default columns (Name, Created At) when a kind's
+ * printer fails on an unusual object, so `kubectl get` keeps working; the failure is logged.
+ */
+function safePrintTable(gvk: GroupVersionKind, objs: readonly KubeObject[], now: Date): ReturnType<typeof printTable> {
+  try {
+    return printTable(gvk, objs, now);
+  } catch (err) {
+    console.error(`apiserver: printing ${gvk.kind} as a table failed: ${(err as Error).message}`);
+    return {
+      columnDefinitions: [
+        { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
+        { name: 'Created At', type: 'date', format: '', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', priority: 0 },
+      ],
+      rows: objs.map((o) => ({ cells: [o.metadata?.name ?? '', o.metadata?.creationTimestamp ?? ''] })),
+    };
+  }
 }
