@@ -44,7 +44,18 @@ export function registerAgent(program: Command): void {
     const simulate = Number(f.simulateNodes);
     if (!Number.isInteger(simulate) || simulate < 0) cmd.error(`error: --simulate-nodes: want a whole number, got ${JSON.stringify(f.simulateNodes)}`);
     const out = (line: string): void => void process.stderr.write(`${line}\n`);
-    let agent;
+    // Signals are handled from the start: one arriving while joining stops the agent once it is up.
+    let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
+    let stopRequested = false;
+    let signals = 0;
+    const onSignal = (sig: string): void => {
+      if (++signals > 1) process.exit(130);
+      out(`k8ts agent: ${sig} received, stopping`);
+      stopRequested = true;
+      void agent?.close();
+    };
+    process.on('SIGINT', () => onSignal('SIGINT'));
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
     try {
       agent = await startAgent({
         server: f.server!.replace(/\/+$/, ''),
@@ -67,14 +78,7 @@ export function registerAgent(program: Command): void {
     }
     const what = agent.nodeNames.length === 1 ? `node ${agent.nodeNames[0]}` : `${agent.nodeNames.length} simulated nodes`;
     out(`k8ts agent: ${what} joined ${f.server} and Ready in ${(agent.readyMs / 1000).toFixed(2)} s`);
-    let signals = 0;
-    const onSignal = (sig: string): void => {
-      if (++signals > 1) process.exit(130);
-      out(`k8ts agent: ${sig} received, stopping`);
-      void agent.close();
-    };
-    process.on('SIGINT', () => onSignal('SIGINT'));
-    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    if (stopRequested) void agent.close();
     const failure = await agent.done;
     if (failure) out(`k8ts agent: stopped after a failure: ${failure.message}`);
     process.exit(failure ? 1 : 0);

@@ -87,7 +87,21 @@ export function registerServer(program: Command): void {
     const nodeTaints = parseTaints(f.nodeTaint.join(','));
     const verbosity = Number(f.v) || 0;
     const out = (line: string): void => void process.stderr.write(`${line}\n`);
-    let server;
+    // Signals are handled from the start: one arriving during start-up stops the server as soon as it is up.
+    let server: Awaited<ReturnType<typeof startServer>> | undefined;
+    let stopRequested = false;
+    let signals = 0;
+    const onSignal = (sig: string): void => {
+      if (++signals > 1) {
+        out(`k8ts server: ${sig} again, exiting now`);
+        process.exit(130);
+      }
+      out(`k8ts server: ${sig} received, stopping`);
+      stopRequested = true;
+      void server?.close();
+    };
+    process.on('SIGINT', () => onSignal('SIGINT'));
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
     try {
       server = await startServer({
         dataDir: f.dataDir ?? defaultDataDir(),
@@ -138,17 +152,7 @@ export function registerServer(program: Command): void {
         '',
       ].join('\n'),
     );
-    let signals = 0;
-    const onSignal = (sig: string): void => {
-      if (++signals > 1) {
-        out(`k8ts server: ${sig} again, exiting now`);
-        process.exit(130);
-      }
-      out(`k8ts server: ${sig} received, stopping`);
-      void server.close();
-    };
-    process.on('SIGINT', () => onSignal('SIGINT'));
-    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    if (stopRequested) void server.close();
     const failure = await server.done;
     if (failure) out(`k8ts server: stopped after a failure: ${failure.message}`);
     process.exit(failure ? 1 : 0);
