@@ -80,6 +80,17 @@ describe('Scheduler', () => {
     assert.equal(c.events.at(-1)?.message, 'Successfully assigned default/p to large');
   });
 
+  it('queueing hints: a node too small for the pod does not requeue it', async () => {
+    const { s, c, clock } = setup();
+    c.createNode(makeNode('small', { cpu: '1' }));
+    c.createPod(makePod('p', { cpu: '2' }));
+    await drain(s, clock);
+    c.createNode(makeNode('also-small', { cpu: '1500m' }));
+    assert.equal(s.queue.pending().unschedulable.length, 1, 'NodeResourcesFit hint skips a node that cannot fit it');
+    c.createNode(makeNode('tainted-big', { cpu: '8', taints: [{ key: 'k', effect: 'NoSchedule' }] }));
+    assert.equal(s.queue.pending().unschedulable.length, 0, 'the big node passes the hint of the plugin that rejected the pod');
+  });
+
   it('the assumed pod counts before the watch confirms it', () => {
     const { s, c } = setup();
     c.createNode(makeNode('n1', { cpu: '1' }));

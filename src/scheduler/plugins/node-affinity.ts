@@ -1,5 +1,5 @@
 /** NodeAffinity: spec.nodeSelector and required/preferred node affinity (matchExpressions and matchFields). */
-import type { NodeSelector, PreferredSchedulingTerm } from 'kubernetes-types/core/v1.js';
+import type { Node, NodeSelector, Pod, PreferredSchedulingTerm } from 'kubernetes-types/core/v1.js';
 import { CycleState } from '../framework/cycle-state.js';
 import { nodeSelectorMatches, nodeSelectorTermMatches, podMatchesNodeSelectorAndAffinity } from '../framework/helpers.js';
 import {
@@ -97,9 +97,18 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
   }
 
   eventsToRegister(): ClusterEventWithHint[] {
+    // QueueingHint: only a node matching the pod's selector and required affinity can help
+    const hint = (pod: Pod, _old: unknown, node: unknown): 'Queue' | 'QueueSkip' => {
+      const n = node as Node | undefined;
+      const name = n?.metadata?.name ?? '';
+      const labels = n?.metadata?.labels ?? {};
+      const added = this.added?.requiredDuringSchedulingIgnoredDuringExecution;
+      if (added && !nodeSelectorMatches(added, name, labels)) return 'QueueSkip';
+      return podMatchesNodeSelectorAndAffinity(pod, name, labels) ? 'Queue' : 'QueueSkip';
+    };
     return [
-      { event: { resource: 'Node', action: 'Add' } },
-      { event: { resource: 'Node', action: 'Update', label: 'NodeLabelChange' } },
+      { event: { resource: 'Node', action: 'Add' }, hint },
+      { event: { resource: 'Node', action: 'Update', label: 'NodeLabelChange' }, hint },
     ];
   }
 }

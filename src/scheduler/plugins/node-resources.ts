@@ -15,7 +15,8 @@ import {
 } from '../framework/interface.js';
 import { Resource } from '../framework/resource.js';
 import { Status } from '../framework/status.js';
-import type { NodeInfo, PodInfo } from '../framework/types.js';
+import { NodeInfo, podInfoOf, type PodInfo } from '../framework/types.js';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 
 export const NodeResourcesFitName = 'NodeResourcesFit';
 export const NodeResourcesBalancedAllocationName = 'NodeResourcesBalancedAllocation';
@@ -231,11 +232,22 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   }
 
   eventsToRegister(): ClusterEventWithHint[] {
+    // QueueingHints: a new or changed node helps only if the pod fits its allocatable at all;
+    // a deleted pod helps only if it held some resource.
+    const nodeHint = (pod: Pod, _old: unknown, node: unknown): 'Queue' | 'QueueSkip' => {
+      const n = new NodeInfo((node as Node).metadata?.name ?? '', node as Node);
+      return fitsRequest(podInfoOf(pod).requests, n, this.ignored, this.ignoredGroups).length === 0 ? 'Queue' : 'QueueSkip';
+    };
+    const podDeleteHint = (_pod: Pod, old: unknown): 'Queue' | 'QueueSkip' => {
+      if (!old) return 'Queue';
+      const r = podInfoOf(old as Pod).requests;
+      return r.milliCPU > 0 || r.memory > 0 || r.ephemeralStorage > 0 || (r.scalar?.size ?? 0) > 0 ? 'Queue' : 'QueueSkip';
+    };
     return [
-      { event: { resource: 'AssignedPod', action: 'Delete' } },
+      { event: { resource: 'AssignedPod', action: 'Delete' }, hint: podDeleteHint },
       { event: { resource: 'AssignedPod', action: 'Update', label: 'PodRequestScaledDown' } },
-      { event: { resource: 'Node', action: 'Add' } },
-      { event: { resource: 'Node', action: 'Update', label: 'NodeAllocatableChange' } },
+      { event: { resource: 'Node', action: 'Add' }, hint: nodeHint },
+      { event: { resource: 'Node', action: 'Update', label: 'NodeAllocatableChange' }, hint: nodeHint },
     ];
   }
 }

@@ -1,5 +1,5 @@
 /** TaintToleration: filter on NoSchedule/NoExecute taints, prefer nodes with fewer untolerated PreferNoSchedule ones. */
-import type { Toleration } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod, Toleration } from 'kubernetes-types/core/v1.js';
 import { CycleState } from '../framework/cycle-state.js';
 import { findUntoleratedTaint, tolerationsTolerateTaint } from '../framework/helpers.js';
 import {
@@ -55,9 +55,12 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   }
 
   eventsToRegister(): ClusterEventWithHint[] {
+    // QueueingHint: only a node whose NoSchedule/NoExecute taints the pod tolerates can help
+    const hint = (pod: Pod, _old: unknown, node: unknown): 'Queue' | 'QueueSkip' =>
+      findUntoleratedTaint((node as Node | undefined)?.spec?.taints ?? [], pod.spec?.tolerations ?? [], filterEffects) ? 'QueueSkip' : 'Queue';
     return [
-      { event: { resource: 'Node', action: 'Add' } },
-      { event: { resource: 'Node', action: 'Update', label: 'NodeTaintChange' } },
+      { event: { resource: 'Node', action: 'Add' }, hint },
+      { event: { resource: 'Node', action: 'Update', label: 'NodeTaintChange' }, hint },
     ];
   }
 }
