@@ -48,6 +48,7 @@ import {
   type RuntimeService,
   type StreamSession,
   RuntimeError,
+  millisFromNanos,
   nanosFromMillis,
 } from './api.js';
 import { type ContainerEventFn, type ContainerRecord, type SandboxRecord, RuntimeStore, exitReason, newId } from './store.js';
@@ -365,8 +366,10 @@ export class ProcessRuntime implements RuntimeService {
         // An adopted process is not our child and sends no exit event; our own child's event
         // may lag behind. Poll quickly while someone waits (this also keeps the loop alive).
         const check = (): void => {
-          if (!processAlive(c.pid!, c.pidStart)) this.finalize(c, null, null);
-          else poll = this.opts.heap.after(50, check);
+          // Our own child's exit event carries the real status (a signal, say): only an
+          // adopted process is finalized from here.
+          if (this.adopted.has(c.id) && !processAlive(c.pid!, c.pidStart)) this.finalize(c, null, null);
+          else if (c.state !== 'CONTAINER_EXITED') poll = this.opts.heap.after(50, check);
         };
         poll = this.opts.heap.after(50, check);
       }
@@ -382,7 +385,16 @@ export class ProcessRuntime implements RuntimeService {
     if (c.state !== 'CONTAINER_RUNNING' || c.pid === undefined) return;
     if (req.timeout > 0) {
       killGroup(c.pid, 'SIGTERM');
-      if (await this.waitExit(c, req.timeout * 1000)) return;
+      // A SIGTERM landing in the shim between its `trap` and starting the command is swallowed;
+      // for a container that only just started, say it once more when the command runs.
+      const pid = c.pid;
+      const resend =
+        this.opts.heap.clock.now() - millisFromNanos(BigInt(c.startedAt)) < 2000
+          ? this.opts.heap.after(200, () => c.state === 'CONTAINER_RUNNING' && killGroup(pid, 'SIGTERM'))
+          : undefined;
+      const exited = await this.waitExit(c, req.timeout * 1000);
+      resend?.cancel();
+      if (exited) return;
     }
     c.killed = 'SIGKILL';
     killGroup(c.pid, 'SIGKILL');
@@ -589,7 +601,13 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {
-    // ESRCH: the group is already gone.
+    // ESRCH: the group is gone, or not created yet (a child just spawned has not called
+    // setsid); signal the process itself so the signal is not lost.
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone
+    }
   }
 }
 
