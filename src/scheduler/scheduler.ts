@@ -277,8 +277,7 @@ export class Scheduler {
   private failFromStatus(q: QueuedPodInfo, s: Status, cycle: number): void {
     if (s.isRejected()) {
       q.unschedulablePlugins = new Set([s.plugin]);
-      const d = newDiagnosis();
-      this.handleFailure(q, new Error(s.message()), 'Unschedulable', undefined, cycle, d);
+      this.handleFailure(q, new Error(s.message()), 'Unschedulable', undefined, cycle);
     } else {
       q.unschedulablePlugins = new Set();
       this.handleFailure(q, s.error ?? new Error(s.message()), 'SchedulerError', undefined, cycle);
@@ -338,7 +337,7 @@ export class Scheduler {
     fwk.runPostBindPlugins(state, pi, host);
   }
 
-  private handleFailure(q: QueuedPodInfo, err: Error, reason: 'Unschedulable' | 'SchedulerError', nominated: string | undefined, cycle: number, _d?: Diagnosis): void {
+  private handleFailure(q: QueuedPodInfo, err: Error, reason: 'Unschedulable' | 'SchedulerError', nominated: string | undefined, cycle: number): void {
     const pi = q.podInfo;
     // a pod deleted (or bound by someone else) meanwhile is not requeued, as upstream checks its lister
     if (this.pending.has(pi.key)) this.queue.addUnschedulableIfNotPresent(q, cycle);

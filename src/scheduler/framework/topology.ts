@@ -27,8 +27,6 @@ export function countMatchingPods(node: NodeInfo, namespace: string, selector: S
   return count;
 }
 
-/** pairKey joins a topology key and value; NUL cannot appear in label keys or values. */
-export const pairKey = (key: string, value: string): string => key + '\u0000' + value;
 
 /** TopologyCounts counts per topology key, then per value (no string concatenation on lookups). */
 export class TopologyCounts {
