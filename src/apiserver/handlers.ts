@@ -166,7 +166,10 @@ export async function handleResource(deps: HandlerDeps, ctx: RequestContext): Pr
     case 'delete': {
       const opts = await deleteOptions(ctx);
       const { obj, deleted } = await deps.store.delete(r, ns, info.name, opts, writeContext(deps, ctx, opts.dryRun));
-      if (r.stored.strategy.returnDeletedObject || !deleted) return respondObject(deps, ctx, r, deleted ? 200 : 202, obj);
+      // Upstream answers 200 even for pending deletions (graceful pods, namespaces, finalizers);
+      // 202 only when the client explicitly asked orphanDependents=false.
+      const code = !deleted && opts.orphanDependents === false ? 202 : 200;
+      if (r.stored.strategy.returnDeletedObject || !deleted) return respondObject(deps, ctx, r, code, obj);
       const details: Record<string, unknown> = { name: info.name, kind: r.info.resource, uid: obj.metadata?.uid };
       if (r.info.group) details.group = r.info.group;
       return writeValue(ctx.res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details });

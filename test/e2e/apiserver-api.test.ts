@@ -287,7 +287,7 @@ describe('apiserver HTTP semantics', () => {
   test('namespace lifecycle: Terminating, no new content, finalize removes it', async () => {
     await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } });
     const del = await call('DELETE', '/api/v1/namespaces/doomed');
-    assert.equal(del.status, 202);
+    assert.equal(del.status, 200);
     const ns = await call('GET', '/api/v1/namespaces/doomed');
     assert.equal((ns.body.status as { phase: string }).phase, 'Terminating');
     const blocked = await call('POST', '/api/v1/namespaces/doomed/configmaps', cm('late'));
@@ -352,7 +352,9 @@ describe('apiserver HTTP semantics', () => {
     assert.equal(again.status, 409);
     assert.equal(again.body.message, 'Operation cannot be fulfilled on pods/binding "pa": pod pa is already assigned to node "node-a"');
     // graceful: the pod stays with a deletionTimestamp, then the kubelet deletes with grace 0
-    assert.equal((await call('DELETE', '/api/v1/namespaces/default/pods/pa')).status, 202);
+    const pending = await call('DELETE', '/api/v1/namespaces/default/pods/pa');
+    assert.equal(pending.status, 200);
+    assert.equal((pending.body.metadata as { deletionGracePeriodSeconds: number }).deletionGracePeriodSeconds, 30);
     assert.equal((await call('DELETE', '/api/v1/namespaces/default/pods/pa?gracePeriodSeconds=0')).status, 200);
     const a = await n1.done;
     assert.deepEqual(a.map((l) => `${l.type} ${(l.object as { metadata: { name: string } }).metadata.name}`), ['ADDED pa', 'MODIFIED pa', 'DELETED pa']);
