@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Node, Taint } from 'kubernetes-types/core/v1.js';
 import { gvr, RestClient } from '../client/index.js';
 import { Kubelet } from '../kubelet/index.js';
+import { SimulatedNodes } from '../kubelet/simnodes.js';
 import { joinCluster, kubeconfigYAML } from '../pki/index.js';
 import { acquireDirLock, isReady, parseToken, stopAllPods } from '../server/index.js';
 
@@ -32,6 +33,12 @@ export interface AgentOptions {
   kubeletPort?: number;
   /** simulateNodes > 0 hosts that many simulated nodes named `<nodeName>-<i>` instead of one real node. */
   simulateNodes?: number;
+  /**
+   * simulateWith hosts the simulated nodes kwok-style (src/kubelet SimulatedNodes: one pod watch
+   * and one heap for all) through this client, which must be allowed to act for every node (e.g.
+   * the admin's). Without it each simulated node is a full kubelet with its own node certificate.
+   */
+  simulateWith?: RestClient;
   stopPodsOnExit?: boolean;
   startedAt?: number;
   progress?: (e: { component: string; phase: 'starting' | 'ready' | 'failed' | 'stopping' | 'stopped' | 'info'; message?: string; elapsedMs: number }) => void;
@@ -74,6 +81,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     const base = o.nodeName ?? hostname().toLowerCase();
     const n = o.simulateNodes ?? 0;
     const names = n > 0 ? Array.from({ length: n }, (_, i) => `${base}-${i}`) : [base];
+    if (n > 0 && o.simulateWith) return await runSimulated(o, o.simulateWith, base, names, progress, log, t0, release);
     const pinned = parseToken(o.token).caHash !== undefined;
     progress('join', 'starting', `${o.server}: CA from /cacerts${pinned ? ', checked against the token' : ' (the token has no CA hash: trusted on first use)'}, then a client certificate per node`);
     mkdirSync(agentDir, { recursive: true });
@@ -181,4 +189,58 @@ async function waitForNodesReady(client: RestClient, names: readonly string[], s
     if (ready === want.size) return;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+type Progress = (component: string, phase: 'starting' | 'ready' | 'failed' | 'stopping' | 'stopped' | 'info', message?: string) => void;
+
+/** runSimulated hosts the nodes on one SimulatedNodes through a client that may act for all of them. */
+async function runSimulated(o: AgentOptions, client: RestClient, base: string, names: string[], progress: Progress, log: (c: string, m: string) => void, t0: number, release: () => void): Promise<RunningAgent> {
+  const stop = new AbortController();
+  setMaxListeners(0, stop.signal);
+  const sim = new SimulatedNodes({ client, count: names.length, namePrefix: `${base}-`, labels: o.nodeLabels ?? {}, log: (m) => log('simulated nodes', m) });
+  let failure: Error | undefined;
+  progress('kubelet', 'starting', `${names.length} simulated nodes ${names[0]} … ${names[names.length - 1]} on one watch`);
+  const running = new Promise<void>((resolve, reject) => {
+    sim.run(stop.signal, () => resolve()).then(
+      () => {
+        if (!stop.signal.aborted) failure ??= new Error('simulated nodes stopped unexpectedly');
+        stop.abort();
+      },
+      (err: unknown) => {
+        failure ??= err instanceof Error ? err : new Error(String(err));
+        reject(failure);
+        stop.abort();
+      },
+    );
+  });
+  const finished = new Promise<void>((r) => (stop.signal.aborted ? r() : stop.signal.addEventListener('abort', () => r(), { once: true })));
+  try {
+    await running;
+    progress('kubelet', 'ready');
+    progress('node', 'starting', `waiting for ${names.length} nodes to be Ready`);
+    await waitForNodesReady(client, names, stop.signal);
+    progress('node', 'ready', `${names.length} nodes are Ready`);
+  } catch (err) {
+    stop.abort();
+    client.close();
+    release();
+    throw err;
+  }
+  const readyMs = performance.now() - t0;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      progress('agent', 'stopping');
+      stop.abort();
+      await finished;
+      client.close();
+      release();
+      progress('agent', 'stopped');
+    })());
+  const done = (async () => {
+    await finished;
+    await close();
+    return failure;
+  })();
+  return { nodeNames: names, readyMs, done, close };
 }

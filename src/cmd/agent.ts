@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { defaultDataDir } from '../storage/index.js';
 import { startAgent } from '../agent/index.js';
+import { loadRestConfig, RestClient } from '../client/index.js';
 import { parseMap, parseTaints } from './kubelet.js';
 import { collect, withEnvAndConfig } from './config.js';
 
@@ -19,6 +20,7 @@ interface Flags {
   containerRuntime: string;
   kubeletPort: string;
   simulateNodes: string;
+  kubeconfig?: string;
   stopPodsOnExit: boolean;
 }
 
@@ -36,13 +38,16 @@ export function registerAgent(program: Command): void {
     .option('--container-runtime <name>', '(agent/runtime) process (host processes) or simulated', 'process')
     .option('--kubelet-port <port>', '(agent/node) port of the kubelet API on 127.0.0.1 (0 picks a free port)', '10250')
     .option('--simulate-nodes <n>', '(agent/node) host N simulated nodes (<node-name>-0 … -N-1, simulated runtime) instead of this machine', '0')
+    .option('--kubeconfig <file>', "(agent/node) with --simulate-nodes: host them kwok-style on one watch with this kubeconfig's identity (e.g. the admin's; no --server/--token then)")
     .option('--stop-pods-on-exit', '(agent/runtime) stop the node\'s containers when the agent stops (default: they keep running)', false);
   withEnvAndConfig(cmd);
   cmd.action(async (f: Flags) => {
-    if (!f.server) cmd.error('error: --server is required (or K8TS_SERVER, or server: in the config file)');
-    if (!f.token) cmd.error('error: --token is required (or K8TS_TOKEN, or token: in the config file)');
     const simulate = Number(f.simulateNodes);
     if (!Number.isInteger(simulate) || simulate < 0) cmd.error(`error: --simulate-nodes: want a whole number, got ${JSON.stringify(f.simulateNodes)}`);
+    if (f.kubeconfig && simulate === 0) cmd.error('error: --kubeconfig is for --simulate-nodes; a real node joins with --server and --token');
+    const simulateWith = f.kubeconfig ? new RestClient({ ...loadRestConfig({ kubeconfig: f.kubeconfig }), userAgent: 'k8ts-simulated-nodes', qps: Infinity }) : undefined;
+    if (!simulateWith && !f.server) cmd.error('error: --server is required (or K8TS_SERVER, or server: in the config file)');
+    if (!simulateWith && !f.token) cmd.error('error: --token is required (or K8TS_TOKEN, or token: in the config file)');
     const out = (line: string): void => void process.stderr.write(`${line}\n`);
     // Signals are handled from the start: one arriving while joining stops the agent once it is up.
     let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
@@ -58,8 +63,9 @@ export function registerAgent(program: Command): void {
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     try {
       agent = await startAgent({
-        server: f.server!.replace(/\/+$/, ''),
-        token: f.token!,
+        server: (f.server ?? simulateWith?.config.host ?? '').replace(/\/+$/, ''),
+        token: f.token ?? '',
+        ...(simulateWith ? { simulateWith } : {}),
         dataDir: f.dataDir ?? defaultDataDir(),
         ...(f.nodeName ? { nodeName: f.nodeName } : {}),
         ...(f.nodeIp ? { nodeIP: f.nodeIp } : {}),
@@ -77,7 +83,7 @@ export function registerAgent(program: Command): void {
       process.exit(1);
     }
     const what = agent.nodeNames.length === 1 ? `node ${agent.nodeNames[0]}` : `${agent.nodeNames.length} simulated nodes`;
-    out(`k8ts agent: ${what} joined ${f.server} and Ready in ${(agent.readyMs / 1000).toFixed(2)} s`);
+    out(`k8ts agent: ${what} joined ${f.server ?? simulateWith?.config.host} and Ready in ${(agent.readyMs / 1000).toFixed(2)} s`);
     if (stopRequested) void agent.close();
     const failure = await agent.done;
     if (failure) out(`k8ts agent: stopped after a failure: ${failure.message}`);

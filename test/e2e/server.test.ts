@@ -3,7 +3,8 @@
  * start-up progress and how to use the cluster, writes the admin kubeconfig, brings a Ready
  * node up (flags from the environment and from a config file take effect), runs a Deployment's
  * pods, refuses a second server on its data dir, lets `k8ts agent` join a second node with the
- * printed join command, and stops cleanly on SIGTERM, leaving no process behind.
+ * printed join command (and host simulated nodes), and stops cleanly on SIGTERM, leaving no
+ * process behind.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -163,6 +164,19 @@ else {
     // The agent is its own node identity (a client certificate issued at join), not the admin.
     assert.match(readFileSync(join(dir, 'agent', 'agent', 'kubelet.kubeconfig'), 'utf8'), /name: system:node:e2e-agent/);
     assert.equal(await agent.stop(), 0);
+  });
+
+  test('k8ts agent --simulate-nodes: with the join token (a node certificate each) and kwok-style with a kubeconfig', async () => {
+    const [, url, token] = server.out.match(/k8ts agent --server (\S+) --token (\S+)/)!;
+    const certs = new Proc(['agent', '--server', url!, '--token', token!, '--data-dir', join(dir, 'sim-certs'), '--node-name', 'simcert', '--simulate-nodes', '2']);
+    const kwok = new Proc(['agent', '--kubeconfig', kubeconfig, '--data-dir', join(dir, 'sim-kwok'), '--node-name', 'simkwok', '--simulate-nodes', '3']);
+    procs.push(certs, kwok);
+    await certs.waitFor(/2 simulated nodes joined \S+ and Ready/);
+    await kwok.waitFor(/3 simulated nodes joined \S+ and Ready/);
+    const r = await k('get', 'nodes', '--no-headers');
+    for (const n of ['simcert-0', 'simcert-1', 'simkwok-0', 'simkwok-1', 'simkwok-2']) assert.match(r.stdout, new RegExp(`^${n}\\s+Ready`, 'm'), n);
+    assert.equal(await certs.stop(), 0);
+    assert.equal(await kwok.stop(), 0);
   });
 
   test('a wrong token is refused before any node registers', async () => {
