@@ -251,8 +251,8 @@ describe('secure apiserver: authentication and RBAC', { skip: !kubectlPath() && 
     const [h, p, sig] = token.split('.') as [string, string, string];
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'system:serviceaccount:kube-system:default' })).toString('base64url')}.${sig}`;
-    const key = await importPKCS8(readFileSync(join(s.dataDir, 'server', 'tls', 'service.key'), 'utf8'), 'RS256');
     const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as { alg: string; kid: string };
+    const key = await importPKCS8(readFileSync(join(s.dataDir, 'server', 'tls', 'service.key'), 'utf8'), header.alg);
     const past = Math.floor(Date.now() / 1000) - 7200;
     const expired = await new SignJWT({ ...claims }).setProtectedHeader(header).setIssuedAt(past).setNotBefore(past).setExpirationTime(past + 600).sign(key);
     const wrongAudience = (await admin.ok(['create', 'token', 'builder', '-n', NS, '--audience', 'https://vault.example.com'])).trim();

@@ -63,12 +63,16 @@ export interface ServiceAccountTokenOptions {
   now?: () => Date;
 }
 
-/** loadSigningKey reads or creates the service-account signing key (RSA, RS256 as upstream's default). */
+/**
+ * loadSigningKey reads or creates the service-account signing key. A generated key is ECDSA
+ * P-256 (ES256, which kube-apiserver supports as well as RSA): it takes a millisecond where an
+ * RSA key takes a quarter second of a first start. A --service-account-key-file may be either.
+ */
 async function loadSigningKey(o: ServiceAccountTokenOptions): Promise<string> {
   const path = o.keyFile ?? join(o.dataDir, 'server', 'tls', 'service.key');
   if (existsSync(path)) return readFileSync(path, 'utf8');
   if (o.keyFile) throw new Error(`service account key file ${path} does not exist`);
-  const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   const pem = await exportPKCS8(privateKey);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(`${path}.tmp`, pem, { mode: 0o600 });

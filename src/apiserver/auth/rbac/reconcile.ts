@@ -94,10 +94,13 @@ export async function reconcileBootstrapPolicy(w: WriteAccess): Promise<void> {
       '',
     );
   };
-  for (const want of bootstrapClusterRoles()) await ensure('clusterroles', want, reconciledRole);
-  for (const want of bootstrapClusterRoleBindings()) await ensure('clusterrolebindings', want, reconciledBinding);
-  for (const want of bootstrapNamespaceRoles()) await ensure('roles', want, reconciledRole);
-  for (const want of bootstrapNamespaceRoleBindings()) await ensure('rolebindings', want, reconciledBinding);
+  // Every object is its own key, so the writes go together (storage commits them as a group).
+  await Promise.all([
+    ...bootstrapClusterRoles().map((want) => ensure('clusterroles', want, reconciledRole)),
+    ...bootstrapClusterRoleBindings().map((want) => ensure('clusterrolebindings', want, reconciledBinding)),
+    ...bootstrapNamespaceRoles().map((want) => ensure('roles', want, reconciledRole)),
+    ...bootstrapNamespaceRoleBindings().map((want) => ensure('rolebindings', want, reconciledBinding)),
+  ]);
 }
 
 /** aggregatedRules computes the rules an aggregated ClusterRole should hold (upstream's order: matched roles sorted by name, duplicates dropped). */
