@@ -35,6 +35,7 @@ test('kubelet with the apiserver: node, lease, pod status, deletion, static pods
     registerWithTaints: [{ key: 'dedicated', value: 'test', effect: 'NoSchedule' }],
     port: 0,
     podManifestPath: manifests,
+    killPodsOnShutdown: true,
     log: () => {},
   });
   let started!: () => void;
@@ -97,15 +98,6 @@ test('kubelet with the apiserver: node, lease, pod status, deletion, static pods
     rmSync(join(manifests, 'static.yaml'));
     ac.abort();
     await running;
-    // Clean up processes the kubelet left for adoption (static pod).
-    const { openProcessRuntime } = await import('./runtime/process.js');
-    const { TimerHeap } = await import('./timerheap.js');
-    const { realClock } = await import('./clock.js');
-    const heap = new TimerHeap(realClock);
-    const rt = await openProcessRuntime({ stateDir: join(dir, 'root', 'runtime', 'process'), heap, podIP: '127.0.0.1' });
-    for (const s of (await rt.listPodSandbox()).items) await rt.removePodSandbox({ podSandboxId: s.id });
-    await rt.close();
-    heap.stop();
     client.close();
     await api.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -45,6 +45,12 @@ export interface KubeletOptions {
   port?: number;
   tls?: { cert: string | Buffer; key: string | Buffer };
   podManifestPath?: string;
+  /**
+   * killPodsOnShutdown stops and removes every container when run() ends. Off by default: a
+   * restarted kubelet adopts running containers (as upstream). Tests and throwaway clusters
+   * turn it on so no process outlives them.
+   */
+  killPodsOnShutdown?: boolean;
   clock?: Clock;
   /** log receives operational messages (default: stderr). */
   log?: (msg: string) => void;
@@ -200,6 +206,9 @@ export class Kubelet {
     lifecycle.stop();
     statuses.stop();
     await this.server.close();
+    if (o.killPodsOnShutdown) {
+      for (const sb of (await runtime.listPodSandbox()).items) await runtime.removePodSandbox({ podSandboxId: sb.id }).catch(() => undefined);
+    }
     await runtime.close();
     await Promise.race([broadcaster.shutdown(), new Promise((r) => setTimeout(r, 1000))]);
     heap.stop();

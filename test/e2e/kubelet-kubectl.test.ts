@@ -84,6 +84,14 @@ else {
       await new Promise((r) => kubelet!.once('exit', r));
     }
     await srv?.stop();
+    // Whatever a failed run left behind: the container shims of this test's root dir, by pid.
+    for (const pid of pidsOf(join(dir, 'root'))) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // not a group leader, or gone
+      }
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
