@@ -21,7 +21,7 @@ interface Flags {
   kubeletPort: string;
   simulateNodes: string;
   kubeconfig?: string;
-  stopPodsOnExit: boolean;
+  stopPodsOnExit?: boolean;
 }
 
 export function registerAgent(program: Command): void {
@@ -39,7 +39,7 @@ export function registerAgent(program: Command): void {
     .option('--kubelet-port <port>', '(agent/node) port of the kubelet API on 127.0.0.1 (0 picks a free port)', '10250')
     .option('--simulate-nodes <n>', '(agent/node) host N simulated nodes (<node-name>-0 … -N-1, simulated runtime) instead of this machine', '0')
     .option('--kubeconfig <file>', "(agent/node) with --simulate-nodes: host them kwok-style on one watch with this kubeconfig's identity (e.g. the admin's; no --server/--token then)")
-    .option('--stop-pods-on-exit', '(agent/runtime) stop the node\'s containers when the agent stops (default: they keep running)', false);
+    .option('--stop-pods-on-exit', '(agent/runtime) stop the node\'s containers when the agent stops (default: they keep running)');
   withEnvAndConfig(cmd);
   cmd.action(async (f: Flags) => {
     const simulate = Number(f.simulateNodes);
@@ -74,7 +74,7 @@ export function registerAgent(program: Command): void {
         containerRuntime: f.containerRuntime,
         kubeletPort: Number(f.kubeletPort),
         simulateNodes: simulate,
-        stopPodsOnExit: f.stopPodsOnExit,
+        stopPodsOnExit: f.stopPodsOnExit === true,
         startedAt: 0,
         progress: (e) => out(`k8ts agent: [${(e.elapsedMs / 1000).toFixed(3).padStart(7)}s] ${e.component}: ${e.phase}${e.message ? ` (${e.message})` : ''}`),
       });

@@ -25,16 +25,16 @@ interface Flags {
   writeKubeconfigMode?: string;
   datastoreEndpoint: string;
   disable: string[];
-  disableScheduler: boolean;
-  disableControllerManager: boolean;
-  disableAgent: boolean;
+  disableScheduler?: boolean;
+  disableControllerManager?: boolean;
+  disableAgent?: boolean;
   nodeName?: string;
   nodeIp?: string;
   nodeLabel: string[];
   nodeTaint: string[];
   containerRuntime: string;
   kubeletPort: string;
-  stopPodsOnExit: boolean;
+  stopPodsOnExit?: boolean;
 }
 
 /** KNOWN_DISABLE: names `--disable` accepts now; add-ons (dns, ingress, servicelb, ...) are accepted as not yet present. */
@@ -66,16 +66,16 @@ export function registerServer(program: Command): void {
     .option('--write-kubeconfig-mode <mode>', '(client) file mode of --write-kubeconfig, octal (default 0600)')
     .option('--datastore-endpoint <url>', "(db) sqlite (default, <data-dir>/server/db/state.db), sqlite:///abs/path.db or etcd http(s)://host:2379[,...]", '')
     .option('--disable <components>', '(components) do not start these (comma separated or repeated): scheduler, controller-manager, agent; later dns, ingress, servicelb', collect, [])
-    .option('--disable-scheduler', '(components) do not run the scheduler', false)
-    .option('--disable-controller-manager', '(components) do not run the controller-manager', false)
-    .option('--disable-agent', '(components) do not run a local node (control plane only)', false)
+    .option('--disable-scheduler', '(components) do not run the scheduler')
+    .option('--disable-controller-manager', '(components) do not run the controller-manager')
+    .option('--disable-agent', '(components) do not run a local node (control plane only)')
     .option('--node-name <name>', '(agent/node) name of the local node (default: the host name)')
     .option('--node-ip <ip>', '(agent/node) IP of the local node (default: first non-loopback IPv4)')
     .option('--node-label <key=value>', '(agent/node) label to register the node with (repeatable)', collect, [])
     .option('--node-taint <key=value:Effect>', '(agent/node) taint to register the node with (repeatable)', collect, [])
     .option('--container-runtime <name>', '(agent/runtime) process (host processes) or simulated', 'process')
     .option('--kubelet-port <port>', '(agent/node) port of the kubelet API on 127.0.0.1 (0 picks a free port)', '10250')
-    .option('--stop-pods-on-exit', '(agent/runtime) stop the node\'s containers when the server stops (default: they keep running and the next start adopts them, as k3s)', false);
+    .option('--stop-pods-on-exit', '(agent/runtime) stop the node\'s containers when the server stops (default: they keep running and the next start adopts them, as k3s)');
   withEnvAndConfig(cmd);
   cmd.action(async (f: Flags) => {
     const disable = new Set(f.disable);
@@ -125,7 +125,7 @@ export function registerServer(program: Command): void {
         containerRuntime: f.containerRuntime,
         disable: [...disable],
         kubeletPort: Number(f.kubeletPort),
-        stopPodsOnExit: f.stopPodsOnExit,
+        stopPodsOnExit: f.stopPodsOnExit === true,
         verbosity,
         // Times count from process start, so module loading is part of the reported figure.
         startedAt: 0,
