@@ -36,7 +36,7 @@ export interface SecurityOptions {
   tokenAuthFile?: string;
   /** authorizationModes as --authorization-mode, in order (default Node, RBAC). */
   authorizationModes?: string[];
-  /** anonymousAuth: true lets every unauthenticated request in as system:anonymous; default only /healthz, /livez, /readyz, /version. */
+  /** anonymousAuth: true lets every unauthenticated request in as system:anonymous, false none; default (undefined) only /healthz, /livez, /readyz, /version, /cacerts. */
   anonymousAuth?: boolean;
   /** apiAudiences are the audiences tokens must be meant for (--api-audiences; default the first issuer). */
   apiAudiences?: string[];
@@ -121,7 +121,7 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
     joinToken = t.token;
   }
   const apiAudiences = o.apiAudiences?.length ? o.apiAudiences : [saTokens.issuers[0]!];
-  const authenticator = authenticationChain({ tokens, anonymous: o.anonymousAuth ? 'all' : 'public', audiences: apiAudiences });
+  const authenticator = authenticationChain({ tokens, anonymous: o.anonymousAuth === true ? 'all' : o.anonymousAuth === false ? 'none' : 'public', audiences: apiAudiences });
 
   const rbac = new RBACAuthorizer(deps.objects);
   const links: AttributesAuthorizer[] = [privilegedGroups, joinAuthorizer];
