@@ -23,7 +23,7 @@ interface Flags {
   tlsSan: string[];
   tokenAuthFile?: string;
   authorizationMode: string;
-  anonymousAuth: boolean;
+  anonymousAuth?: boolean;
   insecureHttp: boolean;
   writeKubeconfig?: string;
   serviceAccountIssuer: string[];
@@ -31,6 +31,12 @@ interface Flags {
   apiAudiences: string[];
   token?: string;
 }
+
+const parseBool = (v: string | undefined): boolean => {
+  if (v === undefined || v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new Error(`invalid boolean ${JSON.stringify(v)}`);
+};
 
 const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
@@ -55,7 +61,7 @@ export function registerApiserver(program: Command): void {
     .option('-t, --token <token>', '(cluster) join token agents use to get node certificates (default generated into <data-dir>/server/token)')
     .option('--token-auth-file <file>', '(auth) static bearer tokens: CSV token,user,uid,"group1,group2"')
     .option('--authorization-mode <modes>', '(auth) ordered authorization modes: Node, RBAC, AlwaysAllow, AlwaysDeny', 'Node,RBAC')
-    .option('--anonymous-auth', '(auth) let unauthenticated requests in as system:anonymous everywhere (default: only /healthz, /livez, /readyz, /version)', false)
+    .option('--anonymous-auth [bool]', '(auth) true: unauthenticated requests are system:anonymous everywhere (RBAC decides); false: nowhere; default: only /healthz, /livez, /readyz, /version', parseBool)
     .option('--service-account-issuer <url>', '(auth) issuer of service-account tokens; the first signs, all are accepted (repeatable)', collect, [])
     .option('--service-account-key-file <file>', '(auth) PEM private key that signs service-account tokens (default generated into the data dir)')
     .option('--api-audiences <list>', '(auth) audiences the API accepts in tokens (default the issuer)', collect, [])
@@ -76,7 +82,7 @@ export function registerApiserver(program: Command): void {
           tls: !f.insecureHttp,
           tlsSANs: f.tlsSan,
           authorizationModes: f.authorizationMode.split(',').map((s) => s.trim()).filter(Boolean),
-          anonymousAuth: f.anonymousAuth,
+          ...(f.anonymousAuth !== undefined ? { anonymousAuth: f.anonymousAuth } : {}),
           ...(f.tokenAuthFile ? { tokenAuthFile: f.tokenAuthFile } : {}),
           ...(f.serviceAccountKeyFile ? { serviceAccountKeyFile: f.serviceAccountKeyFile } : {}),
           serviceAccountIssuers: f.serviceAccountIssuer,
