@@ -110,8 +110,7 @@ function checkFields(deps: HandlerDeps, ctx: RequestContext, info: { group: stri
   const problems = [...unknown.map((p) => `unknown field ${JSON.stringify(p.replace(/^\./, ''))}`), ...duplicates.map((d) => `duplicate field ${JSON.stringify(d)}`)];
   if (!problems.length) return;
   if (fv === 'Strict') {
-    const v = apiVersionOf(info);
-    throw badRequest(`${info.kind} in version ${JSON.stringify(info.version)} cannot be handled as a ${info.kind}: strict decoding error: ${problems.join(', ')}`.replace(` version ${JSON.stringify(info.version)}`, ` version ${JSON.stringify(v.includes('/') ? info.version : v)}`));
+    throw badRequest(`${info.kind} in version ${JSON.stringify(info.version)} cannot be handled as a ${info.kind}: strict decoding error: ${problems.join(', ')}`);
   }
   for (const p of problems) ctx.warnings.add(p);
 }

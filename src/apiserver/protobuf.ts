@@ -201,6 +201,26 @@ KINDS['networking.k8s.io/v1/Ingress'] = {
     },
   ],
 };
+const crossVersionRef: Schema = { 1: ['kind', 'string'], 2: ['name', 'string'], 3: ['apiVersion', 'string'] };
+const metricTarget: Schema = { 1: ['type', 'string'], 2: ['value', 'quantity'], 3: ['averageValue', 'quantity'], 4: ['averageUtilization', 'int'] };
+KINDS['autoscaling/v2/HorizontalPodAutoscaler'] = {
+  1: meta,
+  2: [
+    'spec',
+    {
+      msg: {
+        1: ['scaleTargetRef', { msg: crossVersionRef }],
+        2: ['minReplicas', 'int'],
+        3: ['maxReplicas', 'int'],
+        4: ['metrics', { repeated: { msg: { 1: ['type', 'string'], 4: ['resource', { msg: { 1: ['name', 'string'], 2: ['target', { msg: metricTarget }] } }] } } }],
+      },
+    },
+  ],
+};
+KINDS['autoscaling/v1/HorizontalPodAutoscaler'] = {
+  1: meta,
+  2: ['spec', { msg: { 1: ['scaleTargetRef', { msg: crossVersionRef }], 2: ['minReplicas', 'int'], 3: ['maxReplicas', 'int'], 4: ['targetCPUUtilizationPercentage', 'int'] } }],
+};
 KINDS['policy/v1/PodDisruptionBudget'] = {
   1: meta,
   2: ['spec', { msg: { 1: ['minAvailable', 'intorstr'], 2: ['selector', { msg: labelSelectorFull }], 3: ['maxUnavailable', 'intorstr'], 4: ['unhealthyPodEvictionPolicy', 'string'] } }],

@@ -171,6 +171,8 @@ spec:
     assert.equal(await k.ok(['get', 'cronjob', 'tick', '-n', 'shop', '-o', 'jsonpath={.spec.schedule}']), '*/5 * * * *');
     assert.equal(await k.ok(['create', 'pdb', 'api', '-n', 'shop', '--selector=app=api', '--min-available=50%']), 'poddisruptionbudget.policy/api created\n');
     assert.equal(await k.ok(['get', 'pdb', 'api', '-n', 'shop', '-o', 'jsonpath={.spec.minAvailable}']), '50%');
+    assert.equal(await k.ok(['autoscale', 'deployment', 'api', '-n', 'shop', '--min=2', '--max=5', '--cpu-percent=60']), 'horizontalpodautoscaler.autoscaling/api autoscaled\n');
+    assert.equal(await k.ok(['get', 'hpa', 'api', '-n', 'shop', '-o', 'jsonpath={.spec.minReplicas}-{.spec.maxReplicas} {.spec.scaleTargetRef.name}']), '2-5 api');
     assert.equal(await k.ok(['create', 'ingress', 'web', '-n', 'shop', '--rule=shop.example.com/=api:8080']), 'ingress.networking.k8s.io/web created\n');
     assert.equal(await k.ok(['get', 'ingress', 'web', '-n', 'shop', '-o', 'jsonpath={.spec.rules[0].host} {.spec.rules[0].http.paths[0].backend.service.name}:{.spec.rules[0].http.paths[0].backend.service.port.number}']), 'shop.example.com api:8080');
   });
