@@ -113,6 +113,7 @@ export class Kubelet {
         taints: o.registerWithTaints,
         capacity: o.capacity,
         reserved: o.systemReserved,
+        rootDir: o.rootDir,
         kubeletPort: this.server.port,
         runtimeName: runtimeName,
         runtimeVersion: version.runtimeVersion,

@@ -15,7 +15,8 @@ test('nodeConditions: upstream reasons and messages; lastTransitionTime kept whi
   assert.equal(later[3]!.lastTransitionTime, '2026-01-01T00:00:00Z');
   assert.equal(later[3]!.lastHeartbeatTime, '2026-01-01T00:01:00Z');
   assert.equal(later[0]!.status, 'True');
-  assert.equal(later[0]!.reason, 'KubeletHasInsufficientMemory'.replace('Insufficient', ''));
+  assert.equal(later[0]!.reason, 'KubeletHasInsufficientMemory');
+  assert.equal(later[0]!.message, 'kubelet has insufficient memory available');
   assert.equal(later[0]!.lastTransitionTime, '2026-01-01T00:01:00Z');
 });
 

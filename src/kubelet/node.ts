@@ -5,7 +5,7 @@
  * per period, with a bounded number of requests in flight (kubemark/kwok-style density).
  */
 import { cpus, totalmem, freemem, hostname as osHostname, release, platform } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statfsSync } from 'node:fs';
 import type { Node, NodeCondition, NodeStatus, Taint } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { isStatusError } from '../api/errors.js';
@@ -30,6 +30,8 @@ export interface NodeConfig {
   /** reserved is subtracted from capacity for allocatable (system-reserved + kube-reserved). */
   reserved?: Record<string, string>;
   kubeletPort: number;
+  /** rootDir is where pods live; its filesystem decides DiskPressure. */
+  rootDir?: string;
   runtimeName: string;
   runtimeVersion: string;
 }
@@ -94,10 +96,11 @@ export function nodeLabels(cfg: NodeConfig): Record<string, string> {
   };
 }
 
-const pressureConditions: Array<[string, string, string]> = [
-  ['MemoryPressure', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
-  ['DiskPressure', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
-  ['PIDPressure', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
+/** type, then upstream's reason and message when fine, and when under pressure. */
+const pressureConditions: Array<[string, string, string, string, string]> = [
+  ['MemoryPressure', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available', 'KubeletHasInsufficientMemory', 'kubelet has insufficient memory available'],
+  ['DiskPressure', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure', 'KubeletHasDiskPressure', 'kubelet has disk pressure'],
+  ['PIDPressure', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available', 'KubeletHasInsufficientPID', 'kubelet has insufficient PID available'],
 ];
 
 /**
@@ -117,9 +120,7 @@ export function nodeConditions(now: number, prev: NodeCondition[] | undefined, p
     } as NodeCondition;
   };
   const flags = [pressure.memory, pressure.disk, pressure.pid];
-  const out = pressureConditions.map(([type, okReason, okMsg], i) =>
-    flags[i] ? mk(type, 'True', okReason.replace(/HasSufficient|HasNo/, 'Has'), `kubelet has ${type.replace('Pressure', '').toLowerCase()} pressure`) : mk(type, 'False', okReason, okMsg),
-  );
+  const out = pressureConditions.map(([type, okReason, okMsg, badReason, badMsg], i) => (flags[i] ? mk(type, 'True', badReason, badMsg) : mk(type, 'False', okReason, okMsg)));
   out.push(mk('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'));
   return out;
 }
@@ -127,11 +128,21 @@ export function nodeConditions(now: number, prev: NodeCondition[] | undefined, p
 /** buildNodeStatus is the full status the kubelet reports. */
 export function buildNodeStatus(cfg: NodeConfig, now: number, prev: NodeStatus | undefined): NodeStatus {
   const capacity = { ...hostCapacity(), ...(cfg.capacity ?? {}) };
+  // Upstream's default hard eviction thresholds: memory.available<100Mi, nodefs.available<10%.
   const memPressure = freemem() < 100 * 1024 * 1024;
+  let diskPressure = false;
+  if (cfg.rootDir) {
+    try {
+      const fs = statfsSync(cfg.rootDir);
+      diskPressure = fs.bavail < fs.blocks * 0.1;
+    } catch {
+      diskPressure = false;
+    }
+  }
   return {
     capacity,
     allocatable: allocatable(capacity, cfg.reserved),
-    conditions: nodeConditions(now, prev?.conditions, { memory: memPressure && !cfg.capacity?.['memory'] }),
+    conditions: nodeConditions(now, prev?.conditions, { memory: memPressure && !cfg.capacity?.['memory'], disk: diskPressure }),
     addresses: [
       { type: 'InternalIP', address: cfg.nodeIP },
       { type: 'Hostname', address: cfg.hostname ?? cfg.nodeName },

@@ -116,7 +116,7 @@ export class VolumeManager {
         else if (s.downwardAPI) part = this.downwardPayload(pod, s.downwardAPI.items ?? [], defaultMode);
         else if (s.serviceAccountToken) {
           const token = await this.token(pod, s.serviceAccountToken.audience, s.serviceAccountToken.expirationSeconds ?? 3600);
-          part.set(s.serviceAccountToken.path, { data: Buffer.from(token), mode: v.projected.defaultMode ?? 0o600 });
+          part.set(s.serviceAccountToken.path, { data: Buffer.from(token), mode: defaultMode });
         }
         for (const [k, f] of part) payload.set(k, f);
       }
