@@ -205,7 +205,7 @@ test('PodLifecycle: a missing ConfigMap is CreateContainerConfigError until it a
 test('PodLifecycle: a changed container spec (new image) restarts the container', async () => {
   const s = setup();
   try {
-    const p = pod('img', {});
+    const p = pod('img', {}, { restartPolicy: 'Never' });
     s.pl.updatePod(p);
     await s.settle('uid-img');
     assert.equal(s.last().containerStatuses![0]!.image, 'img');

@@ -406,15 +406,18 @@ export class PodLifecycle {
   ): Promise<'running' | 'waiting' | 'done'> {
     const pod = w.pod;
     const fp = fieldPath(pod, spec.name);
+    // A changed spec restarts the container whatever the restart policy (upstream).
+    let forceRestart = false;
     if (latest?.state === 'CONTAINER_RUNNING') {
       const failed = this.probes.failed(w.uid, spec.name, latest.id);
       const changed = latest.hash !== undefined && latest.hash !== containerHash(spec);
       if (!failed && !changed) return 'running';
+      forceRestart = changed;
       this.opts.host.recordEvent(pod, 'Normal', 'Killing', changed ? `Container ${spec.name} definition changed, will be restarted` : `Container ${spec.name} failed ${failed} probe, will be restarted`, fp);
       await this.killContainer(w, spec, latest, this.gracePeriod(pod, false));
       latest = (await this.instances(w)).find((c) => c.id === latest!.id);
     }
-    if (!shouldContainerBeRestarted(spec, pod, latest, isInit)) return 'done';
+    if (!forceRestart && !shouldContainerBeRestarted(spec, pod, latest, isInit)) return 'done';
     const key = `${w.uid}/${spec.name}`;
     if (latest?.state === 'CONTAINER_EXITED') {
       const finished = latest.finishedAt;
