@@ -5,6 +5,7 @@
  * plus the sources it watches; the runner's event handlers only enqueue `namespace/name` keys.
  */
 import { setMaxListeners } from 'node:events';
+import { isStatusError } from '../api/errors.js';
 import type { GroupVersionResource } from '../api/types.js';
 import {
   DeletedFinalStateUnknown,
@@ -126,7 +127,8 @@ export class ControllerRunner {
       });
       await runWorkers(queue, controller.workers, (key) => controller.reconcile(key, signal), signal, {
         onError: (key, err) => {
-          if (!signal.aborted) this.ctx.log(`controller ${controller.name}: error syncing ${key}`, err);
+          // A Conflict only means the cache was behind a write; the retry reads the newer object.
+          if (!signal.aborted && !isStatusError(err, 'Conflict')) this.ctx.log(`controller ${controller.name}: error syncing ${key}`, err);
         },
       });
       await extra;

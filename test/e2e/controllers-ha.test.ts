@@ -117,7 +117,9 @@ describe('controller-manager resilience', { skip: haveKubectl ? false : 'kubectl
     await leader.kill('SIGKILL');
     await waitFor('standby leads', () => standby.output().includes('became leader'), 10_000);
     const took = Date.now() - killedAt;
-    assert.ok(took <= 2000 + 2 * 200 + 1000, `takeover took ${took} ms`);
+    // The standby acquires once it has seen no renewal for the 2 s lease duration (polling every
+    // 200 ms); the rest of the bound is slack for a loaded CI machine.
+    assert.ok(took <= 2 * 2000 + 1000, `takeover took ${took} ms`);
     assert.notEqual((await leaseApi.get('kube-controller-manager')).spec?.holderIdentity, holder);
     await k.ok(['scale', 'deployment', 'ha', '--replicas=4']);
     await rolloutStatus('ha');
