@@ -344,6 +344,8 @@ export class Store {
         if (fins.size) nmeta.finalizers = [...fins];
         else delete nmeta.finalizers;
         if (!nmeta.deletionTimestamp) nmeta.deletionTimestamp = timestamp(ctx.now);
+        // Upstream bumps a tracked generation when deletion starts, so controllers notice.
+        if (!meta.deletionTimestamp && (nmeta.generation ?? 0) > 0) nmeta.generation = nmeta.generation! + 1;
         if (nmeta.deletionGracePeriodSeconds === undefined) nmeta.deletionGracePeriodSeconds = grace ?? 0;
         if (deepEqual(next, current)) return { obj: this.toServed(r, current), deleted: false };
         if (ctx.dryRun) return { obj: this.toServed(r, next), deleted: false };
