@@ -161,6 +161,11 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       }
     }
   };
+  /** hint adds what to do about the usual start-up failures. */
+  const hint = (err: unknown, flag: string): string => {
+    const msg = err instanceof Error ? err.message : String(err);
+    return (err as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE' || msg.includes('EADDRINUSE') ? `${msg}: another k8ts (or k3s) running? pick a free port with ${flag}` : msg;
+  };
   const step = async <T>(component: string, fn: () => Promise<T>, ready?: (v: T) => string): Promise<T> => {
     progress(component, 'starting');
     try {
@@ -168,7 +173,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       progress(component, 'ready', ready?.(v));
       return v;
     } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
+      const msg = component === 'listener' ? hint(err, '--https-listen-port') : err instanceof Error ? err.message : String(err);
       progress(component, 'failed', msg);
       await stopAll();
       throw new ServerStartError(component, `${component}: ${msg}`, { cause: err });
@@ -320,8 +325,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
           }
         },
         (err: unknown) => {
-          failure ??= err instanceof Error ? err : new Error(String(err));
-          progress(component, 'failed', err instanceof Error ? err.message : String(err));
+          const msg = component === 'kubelet' ? hint(err, '--kubelet-port') : err instanceof Error ? err.message : String(err);
+          failure ??= new Error(`${component}: ${msg}`, { cause: err });
+          progress(component, 'failed', msg);
           stop.abort();
         },
       ),
@@ -401,7 +407,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     stop.abort();
     await Promise.allSettled(running);
     await stopAll();
-    const msg = err instanceof Error ? err.message : String(err);
+    const msg = failure?.message ?? (err instanceof Error ? err.message : String(err));
     throw new ServerStartError(failure ? 'component' : 'node', msg, { cause: err });
   }
   const readyMs = performance.now() - t0;

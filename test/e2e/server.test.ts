@@ -153,6 +153,15 @@ else {
     assert.match(second.out, new RegExp(`data dir ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is in use by another k8ts server \\(pid ${server.child.pid}\\); stop it first`));
   });
 
+  test('a component that cannot start is reported as failed, with why and what to do', async () => {
+    const [, port] = server.out.match(/kubelet: ready \(kubelet API on http:\/\/127\.0\.0\.1:(\d+)\)/)!;
+    const clash = new Proc(['server', '--data-dir', join(dir, 'clash'), '--https-listen-port', '0', '--kubelet-port', port!]);
+    procs.push(clash);
+    assert.equal(await clash.exited, 1);
+    assert.match(clash.out, new RegExp(`kubelet: failed \\(listen EADDRINUSE: address already in use 127\\.0\\.0\\.1:${port}: another k8ts \\(or k3s\\) running\\? pick a free port with --kubelet-port\\)`));
+    assert.ok(!existsSync(join(dir, 'clash', 'server', 'k8ts.lock')), 'a failed start releases the lock');
+  });
+
   test('k8ts agent joins a second node with the printed join command', async () => {
     const [, url, token] = server.out.match(/k8ts agent --server (\S+) --token (\S+)/)!;
     const agent = new Proc(['agent', '--server', url!, '--data-dir', join(dir, 'agent'), '--node-name', 'e2e-agent', '--kubelet-port', '0', '--stop-pods-on-exit'], { K8TS_TOKEN: token! });
