@@ -21,6 +21,7 @@ const registrations: Array<(program: Command) => void> = [
   (await import('./scheduler.js')).registerScheduler,
   (await import('./server.js')).registerServer,
   (await import('./agent.js')).registerAgent,
+  (await import('./kubectl.js')).registerKubectl,
 ];
 for (const register of registrations) register(program);
 

@@ -1,0 +1,272 @@
+/**
+ * Parity: the same scenario driven by the real kubectl against one fresh apiserver and by
+ * `k8ts kubectl` against another, step by step. stdout, stderr and the exit code of every step
+ * are compared after masking what legitimately differs between two servers (ages, timestamps,
+ * uids, resourceVersions, ports, generated names). Prints `parity: N/M identical`; fails on any
+ * difference that is not in KNOWN_DIFFERENCES.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
+import { kubectlPath } from './helpers/kubectl.js';
+
+const cli = join(import.meta.dirname, '..', '..', 'src', 'kubectl', 'cli.js');
+const k8tsBin = join(import.meta.dirname, '..', '..', '..', 'bin', 'k8ts.js');
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cmd: string, args: string[], kubeconfig: string, stdin = '', env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: process.env['HOME'] ?? '/tmp', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(stdin);
+  });
+}
+
+interface Step {
+  name: string;
+  args: string[];
+  stdin?: string;
+  env?: Record<string, string>;
+}
+
+/**
+ * KNOWN_DIFFERENCES: steps whose outputs differ on purpose, with the reason.
+ * - version: the client reports its own build (v1.32.0+k8ts, no Kustomize line).
+ */
+const KNOWN_DIFFERENCES: Record<string, string> = {
+  'version': 'client version is k8ts, and k8ts kubectl has no kustomize',
+};
+
+function mask(s: string, srv: TestApiServer, dir: string): string {
+  const port = new URL(srv.url).port;
+  return s
+    .replaceAll(srv.url, 'SERVER')
+    .replaceAll(dir, 'DIR')
+    .replace(new RegExp(`\\b${port}\\b`, 'g'), 'PORT')
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g, 'TIMESTAMP')
+    .replace(/(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d \w{3} \d{4} \d\d:\d\d:\d\d [+-]\d{4}/g, 'DATE')
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'UID')
+    .replace(/(resourceVersion"?:\s*)"\d+"/g, '$1"RV"')
+    .replace(/(?<=\s|^)\d+(s|m|h|d|y)(\d+(s|m|h))?(?=\s|$)/gm, 'AGE')
+    .replace(/\b10\.43\.\d+\.\d+\b/g, 'CLUSTER-IP');
+}
+
+/** Pads of table columns depend on masked cell widths; compare tables cell by cell. */
+function normalizeSpaces(s: string): string {
+  return s.replace(/(\S) {2,}/g, "$1  ");
+}
+
+const manifest = (replicas: number, image: string): string => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: shop
+  labels:
+    app: api
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels:
+      app: api
+  template:
+    metadata:
+      labels:
+        app: api
+    spec:
+      containers:
+      - name: api
+        image: ${image}
+        ports:
+        - containerPort: 8080
+        env:
+        - name: MODE
+          value: "true"
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: api
+  namespace: shop
+spec:
+  selector:
+    app: api
+  ports:
+  - name: http
+    port: 80
+    targetPort: 8080
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: shop
+data:
+  enabled: "true"
+  count: "3"
+  text: |
+    line one
+    line two
+  star: '*'
+`;
+
+const binary = kubectlPath();
+
+describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : 'kubectl not installed' }, () => {
+  let a: TestApiServer;
+  let b: TestApiServer;
+  let dir: string;
+  before(async () => {
+    [a, b] = await Promise.all([startTestApiServer(), startTestApiServer()]);
+    dir = mkdtempSync(join(tmpdir(), 'k8ts-parity-'));
+    writeFileSync(join(dir, 'app.yaml'), manifest(2, 'nginx:1.27'));
+    writeFileSync(join(dir, 'app-v2.yaml'), manifest(4, 'nginx:1.28'));
+    writeFileSync(join(dir, 'editor.sh'), '#!/bin/sh\nsed -i "s/replicas: [0-9]*/replicas: 5/" "$1"\n', { mode: 0o755 });
+  });
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const f = (name: string): string => join(dir, name);
+  const steps = (): Step[] => [
+    { name: 'get namespaces', args: ['get', 'ns'] },
+    { name: 'get ns -o name', args: ['get', 'namespaces', '-o', 'name'] },
+    { name: 'get ns default -o yaml', args: ['get', 'ns', 'default', '-o', 'yaml'] },
+    { name: 'get ns default -o json', args: ['get', 'ns/default', '-o', 'json'] },
+    { name: 'get svc -o wide', args: ['get', 'svc', '-o', 'wide'] },
+    { name: 'api-versions', args: ['api-versions'] },
+    { name: 'api-resources', args: ['api-resources'] },
+    { name: 'api-resources -o wide', args: ['api-resources', '-o', 'wide'] },
+    { name: 'api-resources --namespaced=false', args: ['api-resources', '--namespaced=false'] },
+    { name: 'version', args: ['version'] },
+    { name: 'create namespace', args: ['create', 'namespace', 'shop'] },
+    { name: 'create namespace again', args: ['create', 'ns', 'shop'] },
+    { name: 'create deployment', args: ['create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=2', '-n', 'shop'] },
+    { name: 'create deployment dry-run yaml', args: ['create', 'deployment', 'x', '--image=busybox', '--port=80', '--dry-run=client', '-o', 'yaml'] },
+    { name: 'create deployment server dry-run', args: ['create', 'deploy', 'y', '--image=busybox', '--dry-run=server', '-n', 'shop'] },
+    { name: 'create configmap', args: ['create', 'configmap', 'c1', '--from-literal=a=true', '--from-literal=b=123', '--from-literal=c=hello world', '-n', 'shop'] },
+    { name: 'create secret generic', args: ['create', 'secret', 'generic', 's1', '--from-literal=password=hunter2', '-n', 'shop'] },
+    { name: 'create secret docker-registry -o json', args: ['create', 'secret', 'docker-registry', 'reg', '--docker-server=r.example', '--docker-username=u', '--docker-password=p', '--dry-run=client', '-o', 'json'] },
+    { name: 'create service clusterip', args: ['create', 'service', 'clusterip', 'web', '--tcp=80:8080', '-n', 'shop'] },
+    { name: 'create service nodeport dry-run', args: ['create', 'service', 'nodeport', 'np', '--tcp=80:8080', '--dry-run=client', '-o', 'yaml'] },
+    { name: 'create serviceaccount', args: ['create', 'serviceaccount', 'bot', '-n', 'shop'] },
+    { name: 'create job', args: ['create', 'job', 'once', '--image=busybox', '-n', 'shop', '--', 'echo', 'hi'] },
+    { name: 'create job -o yaml dry-run', args: ['create', 'job', 'twice', '--image=busybox', '--dry-run=client', '-o', 'yaml'] },
+    { name: 'get deploy,cm,svc', args: ['get', 'deploy,cm,svc', '-n', 'shop'] },
+    { name: 'get all', args: ['get', 'all', '-n', 'shop'] },
+    { name: 'get deploy -o yaml', args: ['get', 'deploy', 'web', '-n', 'shop', '-o', 'yaml'] },
+    { name: 'get deploy list -o json', args: ['get', 'deployments', '-n', 'shop', '-o', 'json'] },
+    { name: 'get cm list -o yaml', args: ['get', 'cm', '-n', 'shop', '-o', 'yaml'] },
+    { name: 'get jsonpath items', args: ['get', 'cm', '-n', 'shop', '-o', 'jsonpath={.items[*].metadata.name}'] },
+    { name: 'get jsonpath range', args: ['get', 'cm', '-n', 'shop', '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.data}{"\\n"}{end}'] },
+    { name: 'get jsonpath single', args: ['get', 'deploy', 'web', '-n', 'shop', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'] },
+    { name: 'get custom-columns', args: ['get', 'deploy', '-n', 'shop', '-o', 'custom-columns=NAME:.metadata.name,IMAGE:.spec.template.spec.containers[*].image,MISSING:.status.nothing'] },
+    { name: 'get --show-labels', args: ['get', 'deploy', '-n', 'shop', '--show-labels'] },
+    { name: 'get -L', args: ['get', 'deploy', '-n', 'shop', '-L', 'app'] },
+    { name: 'get --no-headers', args: ['get', 'cm', '-n', 'shop', '--no-headers'] },
+    { name: 'get -A', args: ['get', 'deploy', '-A'] },
+    { name: 'get --sort-by', args: ['get', 'cm', '-n', 'shop', '--sort-by=.metadata.name', '-o', 'name'] },
+    { name: 'get secret -o yaml', args: ['get', 'secret', 's1', '-n', 'shop', '-o', 'yaml'] },
+    { name: 'label', args: ['label', 'cm', 'c1', 'tier=backend', '-n', 'shop'] },
+    { name: 'label without overwrite', args: ['label', 'cm', 'c1', 'tier=frontend', '-n', 'shop'] },
+    { name: 'label --overwrite', args: ['label', 'cm', 'c1', 'tier=frontend', '--overwrite', '-n', 'shop'] },
+    { name: 'label unchanged', args: ['label', 'cm', 'c1', 'tier=frontend', '--overwrite', '-n', 'shop'] },
+    { name: 'get -l', args: ['get', 'cm', '-n', 'shop', '-l', 'tier=frontend'] },
+    { name: 'get -l none', args: ['get', 'cm', '-n', 'shop', '-l', 'tier=none'] },
+    { name: 'label remove', args: ['label', 'cm', 'c1', 'tier-', '-n', 'shop'] },
+    { name: 'annotate', args: ['annotate', 'cm', 'c1', 'note=hello', '-n', 'shop'] },
+    { name: 'patch strategic', args: ['patch', 'deploy', 'web', '-n', 'shop', '-p', '{"spec":{"replicas":3}}'] },
+    { name: 'patch no change', args: ['patch', 'deploy', 'web', '-n', 'shop', '-p', '{"spec":{"replicas":3}}'] },
+    { name: 'patch merge', args: ['patch', 'cm', 'c1', '-n', 'shop', '--type=merge', '-p', '{"data":{"d":"4"}}'] },
+    { name: 'patch json', args: ['patch', 'cm', 'c1', '-n', 'shop', '--type=json', '-p', '[{"op":"remove","path":"/data/d"}]'] },
+    { name: 'scale', args: ['scale', 'deploy', 'web', '--replicas=1', '-n', 'shop'] },
+    { name: 'scale by type/name', args: ['scale', 'deployment/web', '--replicas=2', '-n', 'shop'] },
+    { name: 'apply create', args: ['apply', '-f', f('app.yaml')] },
+    { name: 'apply unchanged', args: ['apply', '-f', f('app.yaml')] },
+    { name: 'apply configured', args: ['apply', '-f', f('app-v2.yaml')] },
+    { name: 'apply from stdin dry-run', args: ['apply', '-f', '-', '--dry-run=server'], stdin: manifest(1, 'nginx:1.29') },
+    { name: 'get applied -o yaml', args: ['get', 'deploy', 'api', '-n', 'shop', '-o', 'yaml'] },
+    { name: 'get applied cm -o yaml', args: ['get', 'cm', 'settings', '-n', 'shop', '-o', 'yaml'] },
+    { name: 'create -f exists', args: ['create', '-f', f('app.yaml')] },
+    { name: 'replace -f', args: ['replace', '-f', f('app.yaml')] },
+    { name: 'edit with KUBE_EDITOR', args: ['edit', 'deploy', 'web', '-n', 'shop'], env: { KUBE_EDITOR: f('editor.sh') } },
+    { name: 'describe deployment', args: ['describe', 'deploy', 'web', '-n', 'shop'] },
+    { name: 'describe configmap', args: ['describe', 'cm', 'c1', '-n', 'shop'] },
+    { name: 'describe namespace', args: ['describe', 'ns', 'shop'] },
+    { name: 'describe service', args: ['describe', 'svc', 'api', '-n', 'shop'] },
+    { name: 'describe secret', args: ['describe', 'secret', 's1', '-n', 'shop'] },
+    { name: 'run pod', args: ['run', 'p1', '--image=nginx', '--labels=app=p1,tier=web', '--env=X=1', '--port=80', '-n', 'shop'] },
+    { name: 'get pods', args: ['get', 'pods', '-n', 'shop'] },
+    { name: 'get pods -o wide', args: ['get', 'pods', '-n', 'shop', '-o', 'wide'] },
+    { name: 'describe pod', args: ['describe', 'pod', 'p1', '-n', 'shop'] },
+    { name: 'expose deployment', args: ['expose', 'deployment', 'web', '--port=80', '--target-port=8080', '-n', 'shop'] },
+    { name: 'set image', args: ['set', 'image', 'deployment/web', 'nginx=nginx:1.29', '-n', 'shop'] },
+    { name: 'set env', args: ['set', 'env', 'deployment/web', 'A=1', '-n', 'shop'] },
+    { name: 'rollout history', args: ['rollout', 'history', 'deployment/web', '-n', 'shop'] },
+    { name: 'rollout pause', args: ['rollout', 'pause', 'deployment/web', '-n', 'shop'] },
+    { name: 'rollout resume', args: ['rollout', 'resume', 'deployment/web', '-n', 'shop'] },
+    { name: 'get pod missing', args: ['get', 'pod', 'nope', '-n', 'shop'] },
+    { name: 'get unknown type', args: ['get', 'foo'] },
+    { name: 'get no resources', args: ['get', 'pods'] },
+    { name: 'get no resources -A none', args: ['get', 'pv'] },
+    { name: 'delete dry-run client', args: ['delete', 'cm', 'c1', '-n', 'shop', '--dry-run=client'] },
+    { name: 'delete dry-run server', args: ['delete', 'cm', 'c1', '-n', 'shop', '--dry-run=server'] },
+    { name: 'delete configmap', args: ['delete', 'cm', 'c1', '-n', 'shop'] },
+    { name: 'delete missing', args: ['delete', 'cm', 'c1', '-n', 'shop'] },
+    { name: 'delete missing ignored', args: ['delete', 'cm', 'c1', '-n', 'shop', '--ignore-not-found'] },
+    { name: 'delete -f', args: ['delete', '-f', f('app.yaml')] },
+    { name: 'delete by label', args: ['delete', 'pods', '-l', 'app=p1', '-n', 'shop'] },
+    { name: 'config get-contexts', args: ['config', 'get-contexts'] },
+    { name: 'config current-context', args: ['config', 'current-context'] },
+    { name: 'config view', args: ['config', 'view'] },
+    { name: 'cluster-info', args: ['cluster-info'] },
+    { name: 'auth can-i', args: ['auth', 'can-i', 'create', 'pods'] },
+    { name: 'unknown flag', args: ['get', 'pods', '--bogus'] },
+  ];
+
+  test('every step prints what kubectl prints', async () => {
+    const differences: string[] = [];
+    let identical = 0;
+    const all = steps();
+    for (const s of all) {
+      const [ra, rb] = await Promise.all([run(binary!, s.args, a.kubeconfig, s.stdin, s.env), run(process.execPath, [cli, ...s.args], b.kubeconfig, s.stdin, s.env)]);
+      const norm = (r: Result, srv: TestApiServer): Result => ({ code: r.code, stdout: normalizeSpaces(mask(r.stdout, srv, dir)), stderr: normalizeSpaces(mask(r.stderr, srv, dir)) });
+      const na = norm(ra, a);
+      const nb = norm(rb, b);
+      // Exact bytes where nothing was masked inside a table: compare unnormalized too.
+      const exact = mask(ra.stdout, a, dir) === mask(rb.stdout, b, dir);
+      const same = na.code === nb.code && na.stdout === nb.stdout && na.stderr === nb.stderr;
+      if (same) identical++;
+      else if (!(s.name in KNOWN_DIFFERENCES)) {
+        differences.push(`--- ${s.name}: kubectl ${s.args.join(' ')}\n[kubectl] code=${na.code}\n${na.stdout}${na.stderr ? `[stderr]\n${na.stderr}` : ''}\n[k8ts] code=${nb.code}\n${nb.stdout}${nb.stderr ? `[stderr]\n${nb.stderr}` : ''}`);
+      }
+      void exact;
+    }
+    console.log(`parity: ${identical}/${all.length} identical (${Object.keys(KNOWN_DIFFERENCES).length} known differences)`);
+    assert.deepEqual(differences, [], differences.join('\n'));
+  });
+
+  test('k8ts kubectl is reachable through the k8ts binary', async () => {
+    const r = await run(process.execPath, [k8tsBin, 'kubectl', 'get', 'ns', 'default', '-o', 'name'], b.kubeconfig);
+    assert.equal(r.stdout, 'namespace/default\n', r.stderr);
+    assert.equal(r.code, 0);
+  });
+});
