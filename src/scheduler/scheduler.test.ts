@@ -6,6 +6,9 @@ import { FakeClock } from '../client/util/clock.js';
 import { loadConfig, resolveConfig } from './config/config.js';
 import { InMemoryCluster, MemoryLister } from './memory.js';
 import { numFeasibleNodesToFind, Scheduler, type SchedulerOptions } from './scheduler.js';
+import type { FilterPlugin, PermitPlugin } from './framework/interface.js';
+import { Status } from './framework/status.js';
+import type { PluginFactory } from './framework/registry.js';
 import { makeNode, makePod } from './testing.js';
 
 function setup(opts: Partial<SchedulerOptions> = {}): { s: Scheduler; c: InMemoryCluster; clock: FakeClock } {
@@ -281,6 +284,52 @@ profiles:
     // LeastAllocated + BalancedAllocation keep every node within one pod of the mean
     assert.ok(Math.max(...perNode.values()) - Math.min(...perNode.values()) <= 2, JSON.stringify([...perNode.values()]));
     assert.ok(ms < 10_000, `took ${ms} ms`);
+  });
+});
+
+describe('out-of-tree plugins', () => {
+  it('a plugin registered by name and enabled in a profile filters and permits', async () => {
+    const avoid: FilterPlugin = {
+      name: 'AvoidOddNodes',
+      filter: (_s, _p, node) => (Number(node.name.slice(1)) % 2 === 1 ? Status.unresolvable('node(s) are odd') : Status.success()),
+    };
+    let waiting = '';
+    const gate: PermitPlugin = {
+      name: 'Gate',
+      permit: (_s, pod) => {
+        waiting = pod.key;
+        return { status: Status.wait(), timeoutMs: 60_000 };
+      },
+    };
+    const cfg = loadConfig('profiles: [{plugins: {filter: {enabled: [{name: AvoidOddNodes}]}, permit: {enabled: [{name: Gate}]}}}]');
+    const { s, c, clock } = setup({ config: cfg, registry: new Map<string, PluginFactory>([['AvoidOddNodes', () => avoid], ['Gate', () => gate]]) });
+    for (let i = 0; i < 4; i++) c.createNode(makeNode(`n${i}`));
+    c.createPod(makePod('p'));
+    s.scheduleQueued(s.queue.tryPop()!);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(nodeOf(c, 'p'), undefined, 'held at Permit');
+    s.allowWaitingPod(waiting);
+    await drain(s, clock);
+    assert.ok(['n0', 'n2'].includes(nodeOf(c, 'p')!));
+    assert.deepEqual(
+      s.profiles.get('default-scheduler')!.filter.map((p) => p.name).slice(0, 1),
+      ['AvoidOddNodes'],
+      'explicitly enabled plugins run before the multiPoint defaults',
+    );
+  });
+
+  it('a Permit timeout rejects the pod and frees its place', async () => {
+    const gate: PermitPlugin = { name: 'Gate', permit: () => ({ status: Status.wait(), timeoutMs: 5_000 }) };
+    const cfg = loadConfig('profiles: [{plugins: {permit: {enabled: [{name: Gate}]}}}]');
+    const { s, c, clock } = setup({ config: cfg, registry: new Map<string, PluginFactory>([['Gate', () => gate]]) });
+    c.createNode(makeNode('n', { cpu: '1' }));
+    c.createPod(makePod('p', { cpu: '1' }));
+    s.scheduleQueued(s.queue.tryPop()!);
+    assert.equal(s.snapshot.get('n')!.requested.milliCPU, 1000, 'assumed while waiting');
+    await clock.step(5_000);
+    await s.waitForBindings();
+    assert.equal(s.snapshot.get('n')!.requested.milliCPU, 0);
+    assert.equal(condition(c.get('default', 'p'))?.message, 'rejected due to timeout after waiting 5000ms at plugin permit');
   });
 });
 
