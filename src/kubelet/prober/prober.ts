@@ -1,13 +1,14 @@
 /**
  * One probe run, as upstream's pkg/probe: exec (through the runtime's ExecSync), httpGet
  * (2xx/3xx succeed, redirects to another host are a warning-success, body capped at 10 KiB),
- * tcpSocket (a connection opens). Results are values, faults are results too: a probe never
+ * tcpSocket (a connection opens), grpc (grpc.health.v1 Check says SERVING). Results are values, faults are results too: a probe never
  * throws.
  */
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1.js';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import { Client, credentials, Metadata, status as grpcStatus } from '@grpc/grpc-js';
 import { RuntimeError, type RuntimeService } from '../runtime/api.js';
 
 export type ProbeResult = 'Success' | 'Failure' | 'Unknown';
@@ -59,7 +60,7 @@ export async function runProbe(probe: Probe, ctx: ProbeContext): Promise<ProbeOu
       if (port === undefined) return { result: 'Unknown', output: `couldn't find port: ${String(probe.tcpSocket.port)} in ${ctx.container.name}` };
       return await tcpProbe(probe.tcpSocket.host || ctx.podIP, port, timeoutMs);
     }
-    if (probe.grpc) return { result: 'Unknown', output: 'grpc probes are not supported by this kubelet yet' };
+    if (probe.grpc) return await grpcProbe(probe.grpc.service ?? '', ctx.podIP, probe.grpc.port, timeoutMs);
     return { result: 'Unknown', output: 'missing probe handler' };
   } catch (e) {
     return { result: 'Unknown', output: e instanceof Error ? e.message : String(e) };
@@ -134,4 +135,69 @@ function describe(e: Error): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ECONNREFUSED') return 'connect: connection refused';
   return e.message;
+}
+
+/** encodeHealthCheckRequest is grpc.health.v1.HealthCheckRequest { string service = 1; }. */
+function encodeHealthCheckRequest(service: string): Buffer {
+  // An empty service is still written out (0a 00): some servers mishandle zero-length messages.
+  const b = Buffer.from(service);
+  const len: number[] = [];
+  let n = b.length;
+  while (n > 127) {
+    len.push((n & 127) | 128);
+    n >>= 7;
+  }
+  len.push(n);
+  return Buffer.concat([Buffer.from([0x0a, ...len]), b]);
+}
+
+/** decodeServingStatus reads field 1 (enum ServingStatus) of HealthCheckResponse; 0 when absent. */
+function decodeServingStatus(b: Buffer): number {
+  let i = 0;
+  while (i < b.length) {
+    const tag = b[i++]!;
+    if (tag === 0x08) {
+      let v = 0;
+      let shift = 0;
+      while (i < b.length) {
+        const x = b[i++]!;
+        v |= (x & 127) << shift;
+        if (!(x & 128)) break;
+        shift += 7;
+      }
+      return v;
+    }
+    return 0;
+  }
+  return 0;
+}
+
+/**
+ * grpcProbe calls grpc.health.v1.Health/Check as upstream's gRPC probe: SERVING succeeds, any
+ * other status or an RPC error fails with upstream's messages.
+ */
+export function grpcProbe(service: string, host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
+  const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const client = new Client(target, credentials.createInsecure());
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(
+      '/grpc.health.v1.Health/Check',
+      (s: string) => encodeHealthCheckRequest(s),
+      (b: Buffer) => decodeServingStatus(b),
+      service,
+      new Metadata(),
+      { deadline: Date.now() + timeoutMs },
+      (err, value) => {
+        client.close();
+        if (err) {
+          if (err.code === grpcStatus.DEADLINE_EXCEEDED) resolve({ result: 'Failure', output: `timeout: health rpc did not complete within ${timeoutMs / 1000}s` });
+          else if (err.code === grpcStatus.UNAVAILABLE) resolve({ result: 'Failure', output: `timeout: failed to connect service "${target}" within ${timeoutMs / 1000}s: ${err.details}` });
+          else resolve({ result: 'Failure', output: `error: health rpc probe failed: ${err.details}` });
+          return;
+        }
+        if (value === 1) resolve({ result: 'Success', output: 'service healthy' });
+        else resolve({ result: 'Failure', output: `service unhealthy (responded with "${['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'][value ?? 0] ?? value}")` });
+      },
+    );
+  });
 }
