@@ -56,6 +56,20 @@ describe('scheduler against the apiserver', () => {
     assert.ok((lease as { spec?: { holderIdentity?: string } }).spec?.holderIdentity);
   });
 
+  it('follows pod affinity and topology spread', async () => {
+    const near = { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'one-per-zone' } }, topologyKey: 'kubernetes.io/hostname' }] } };
+    await pods().create(strip(makePod('near', { spec: { affinity: near } })));
+    assert.ok(['e2e-a', 'e2e-b'].includes(await nodeNameOf('near')));
+    const spread = {
+      topologySpreadConstraints: [
+        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', nodeTaintsPolicy: 'Honor', labelSelector: { matchLabels: { app: 'spread' } } },
+      ],
+    };
+    for (let i = 0; i < 4; i++) await pods().create(strip(makePod(`sp${i}`, { labels: { app: 'spread' }, spec: spread })));
+    const where = await Promise.all([0, 1, 2, 3].map((i) => nodeNameOf(`sp${i}`)));
+    assert.deepEqual(where.sort(), ['e2e-a', 'e2e-a', 'e2e-b', 'e2e-b']);
+  });
+
   it('keeps an unfit pod Pending with the upstream message, then schedules it when a node is added', async () => {
     await pods().create(strip(makePod('huge', { cpu: '16' })));
     const cond = await until('PodScheduled=False', async () => (await pods().get('huge')).status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False'));
