@@ -1,8 +1,8 @@
 /**
  * One probe run, as upstream's pkg/probe: exec (through the runtime's ExecSync), httpGet
- * (2xx/3xx succeed, redirects to another host are a warning-success, body capped at 10 KiB),
- * tcpSocket (a connection opens), grpc (grpc.health.v1 Check says SERVING). Results are values, faults are results too: a probe never
- * throws.
+ * (2xx/3xx succeed; unlike upstream, redirects are not followed, a 3xx itself counts as
+ * success; body capped at 10 KiB), tcpSocket (a connection opens), grpc (grpc.health.v1
+ * Check says SERVING). Results are values, faults are results too: a probe never throws.
  */
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1.js';
 import { request as httpRequest } from 'node:http';
