@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
 import { Kubectl, kubectlVersions } from './helpers/kubectl.js';
+import { builtinResources } from '../../src/api/resources.js';
 
 const binaries = kubectlVersions();
 if (binaries.length === 0) test('kubectl e2e', { skip: 'kubectl not installed' }, () => {});
@@ -257,6 +258,16 @@ spec:
     assert.equal(await k.ok(['get', 'pod', 'bound', '-n', 'shop', '-o', 'jsonpath={.metadata.deletionGracePeriodSeconds}']), '30');
     assert.equal(await k.ok(['delete', 'pod', 'bound', '-n', 'shop', '--grace-period=0', '--force']).then((s) => s.trim().split('\n').pop()), 'pod "bound" force deleted');
     assert.equal((await k.run(['get', 'pod', 'bound', '-n', 'shop'])).code, 1);
+  });
+
+  test('kubectl get works for every listable built-in resource', async () => {
+    for (const r of builtinResources) {
+      if (!r.verbs.includes('list')) continue;
+      const name = r.group ? `${r.resource}.${r.version}.${r.group}` : r.resource;
+      const out = await k.run(['get', name, '-A']);
+      assert.equal(out.code, 0, `kubectl get ${name}: ${out.stderr}`);
+      assert.ok(out.stdout === '' || /^NAMESPACE\s+NAME\s|^NAME\s/.test(out.stdout), `${name} prints a table`);
+    }
   });
 
   test('explain reads the served OpenAPI', async () => {
