@@ -50,6 +50,7 @@ export interface ServerOptions {
   clusterCIDR?: string;
   serviceCIDR?: string;
   serviceNodePortRange?: string;
+  /** clusterDNS and clusterDomain are accepted as k3s's; they take effect once the DNS add-on and the kubelet's DNS settings land. */
   clusterDNS?: string;
   clusterDomain?: string;
   /** writeKubeconfig is an extra path for the admin kubeconfig (always written to `<dataDir>/kubeconfig.yaml`). */
@@ -344,7 +345,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
           client,
           // One server owns its datastore; leader election only matters with a shared etcd.
           leaderElect: Boolean(o.datastoreEndpoint && !o.datastoreEndpoint.startsWith('sqlite')),
-          settings: { rootCA: pki.serverCA.certPem, clusterCIDR: o.clusterCIDR ?? '10.42.0.0/16' },
+          // As k3s: every node gets a pod CIDR out of --cluster-cidr (/24 each).
+          settings: { rootCA: pki.serverCA.certPem, allocateNodeCIDRs: true, clusterCIDR: o.clusterCIDR ?? '10.42.0.0/16', nodeCIDRMaskSize: 24 },
           log: (m, err) => log('controller-manager', err === undefined ? m : `${m}: ${err instanceof Error ? err.message : String(err)}`),
           onStartedLeading: () => progress('controller-manager', 'ready'),
         },
