@@ -130,7 +130,8 @@ class EndpointsController implements Controller {
       const notReadyAddresses = keep(s.notReadyAddresses);
       return { ...(addresses ? { addresses } : {}), ...(notReadyAddresses ? { notReadyAddresses } : {}), ...(s.ports ? { ports: s.ports } : {}) };
     });
-    const labels: Record<string, string> = { ...(svc.metadata?.labels ?? {}) };
+    // skip-mirror tells the EndpointSlice mirroring controller these Endpoints already have slices.
+    const labels: Record<string, string> = { ...(svc.metadata?.labels ?? {}), 'endpointslice.kubernetes.io/skip-mirror': 'true' };
     if (headless) labels[HEADLESS_LABEL] = '';
     else delete labels[HEADLESS_LABEL];
     const curLabels = current?.metadata?.labels ?? {};

@@ -9,7 +9,7 @@
  * to reach the cache instead of acting twice on a stale one.
  */
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import type { Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
 import { gvr, type Lister } from '../client/index.js';
 import { generatedName } from './replicaset.js';
@@ -50,6 +50,7 @@ class EndpointSliceController implements Controller {
   private readonly services: Lister<Service>;
   private readonly pods: Lister<Pod>;
   private readonly slices: Lister<EndpointSlice>;
+  private readonly nodes: Lister<Node>;
   private readonly max: number;
   /**
    * tracker: per service, the resourceVersion each slice we wrote must reach in the cache
@@ -67,6 +68,8 @@ class EndpointSliceController implements Controller {
     this.services = ctx.informers.lister<Service>(gvr.services);
     this.pods = ctx.informers.lister<Pod>(gvr.pods);
     this.slices = ctx.informers.lister<EndpointSlice>(gvr.endpointslices);
+    this.nodes = ctx.informers.lister<Node>(gvr.nodes);
+    ctx.informers.forResource<Node>(gvr.nodes);
     this.watches = [
       watch(ctx.informers.forResource<Service>(gvr.services)),
       watch(ctx.informers.forResource<Pod>(gvr.pods), (p) => servicesForPod(this.services, p)),
@@ -228,6 +231,8 @@ class EndpointSliceController implements Controller {
           targetRef: { kind: 'Pod', namespace: p.metadata?.namespace, name: p.metadata?.name, uid: p.metadata?.uid },
           ...(p.spec?.nodeName ? { nodeName: p.spec.nodeName } : {}),
         };
+        const zone = p.spec?.nodeName ? this.nodes.get(p.spec.nodeName)?.metadata?.labels?.['topology.kubernetes.io/zone'] : undefined;
+        if (zone) e.zone = zone;
         g.endpoints.set(endpointId(e), e);
       }
     }

@@ -18,8 +18,9 @@
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { GroupVersionResource } from '../api/types.js';
 import { isStatusError } from '../api/errors.js';
-import { gvr, type ApiObject, type Indexer, type ResourceInterface, type SharedIndexInformer } from '../client/index.js';
-import type { Controller, ControllerContext, Watch } from './runner.js';
+import { DeletedFinalStateUnknown, gvr, type ApiObject, type Indexer, type ResourceInterface, type SharedIndexInformer } from '../client/index.js';
+import type { Controller, ControllerContext, ReconcileResult, Watch } from './runner.js';
+import { preferredResources } from './util/discovery.js';
 import { groupOf } from './util/owner.js';
 
 /** GCResource is a resource the collector watches (as dependent and as owner). */
@@ -63,6 +64,11 @@ export const GC_RESOURCES: readonly GCResource[] = [
 
 const OWNER_UID_INDEX = 'gc/ownerUID';
 
+/** Resources the collector never watches (as upstream: events are never owned). */
+const DISCOVERY_IGNORED = ['events', 'events.events.k8s.io'];
+
+const grOf = (res: GCResource): string => (res.gvr.group ? `${res.gvr.resource}.${res.gvr.group}` : res.gvr.resource);
+
 interface Watched {
   res: GCResource;
   informer: SharedIndexInformer<ApiObject>;
@@ -73,6 +79,11 @@ export interface GarbageCollectorOptions {
   workers?: number;
   /** ignoredResources (`resource.group`) are not watched. */
   ignoredResources?: readonly string[];
+  /**
+   * discoveryPeriodMs: how often discovery looks for further resources (custom resources,
+   * other built-ins) to watch (default 30 s, as upstream; 0 disables).
+   */
+  discoveryPeriodMs?: number;
 }
 
 class GarbageCollector implements Controller {
@@ -80,21 +91,53 @@ class GarbageCollector implements Controller {
   readonly workers: number;
   readonly watches: readonly Watch[];
   private readonly watched: Watched[] = [];
+  private readonly ignored: Set<string>;
+  private readonly discoveryPeriodMs: number;
 
   constructor(
     private readonly ctx: ControllerContext,
     opts: GarbageCollectorOptions,
   ) {
     this.workers = opts.workers ?? 20;
-    const ignored = new Set(opts.ignoredResources ?? []);
-    for (const res of GC_RESOURCES) {
-      if (ignored.has(res.gvr.group ? `${res.gvr.resource}.${res.gvr.group}` : res.gvr.resource)) continue;
-      const informer = ctx.informers.forResource<ApiObject>(res.gvr, {
-        indexers: { [OWNER_UID_INDEX]: (o: ApiObject) => (o.metadata?.ownerReferences ?? []).map((ref) => ref.uid) },
-      });
-      this.watched.push({ res, informer, indexer: informer.getIndexer() });
-    }
+    this.ignored = new Set([...DISCOVERY_IGNORED, ...(opts.ignoredResources ?? [])]);
+    this.discoveryPeriodMs = opts.discoveryPeriodMs ?? 30_000;
+    for (const res of GC_RESOURCES) if (!this.ignored.has(grOf(res))) this.addResource(res);
     this.watches = this.watched.map((w) => ({ informer: w.informer, keys: (o: ApiObject) => this.keysFor(w.res, o) }));
+  }
+
+  private addResource(res: GCResource): Watched {
+    const informer = this.ctx.informers.forResource<ApiObject>(res.gvr, {
+      indexers: { [OWNER_UID_INDEX]: (o: ApiObject) => (o.metadata?.ownerReferences ?? []).map((ref) => ref.uid) },
+    });
+    const w = { res, informer, indexer: informer.getIndexer() };
+    this.watched.push(w);
+    return w;
+  }
+
+  /**
+   * start rediscovers the served resources periodically and watches those not yet watched
+   * (custom resources, other built-ins), as upstream's GC resyncs its monitors. Their keys
+   * are enqueued directly; reconciles of a new resource wait for its cache to sync.
+   */
+  async start(signal: AbortSignal, enqueue: (key: string) => void): Promise<void> {
+    while (this.discoveryPeriodMs > 0 && !signal.aborted) {
+      try {
+        const { resources } = await preferredResources(this.ctx.client);
+        for (const r of resources) {
+          if (!['list', 'watch', 'delete'].every((v) => r.verbs.includes(v))) continue;
+          const res: GCResource = { gvr: r.gvr, kind: r.kind, namespaced: r.namespaced };
+          if (this.ignored.has(grOf(res)) || this.watched.some((w) => w.res.gvr.group === r.gvr.group && w.res.gvr.resource === r.gvr.resource)) continue;
+          const w = this.addResource(res);
+          const keys = (o: ApiObject): void => {
+            for (const k of this.keysFor(w.res, o)) enqueue(k);
+          };
+          w.informer.addEventHandler({ add: keys, update: (a, b) => (keys(a), keys(b)), delete: (o) => keys(o instanceof DeletedFinalStateUnknown ? o.obj : o) });
+        }
+      } catch (err) {
+        if (!signal.aborted) this.ctx.log('garbage collector: discovery failed', err);
+      }
+      await this.ctx.clock.after(this.discoveryPeriodMs, signal).catch(() => {});
+    }
   }
 
   private keyOf(res: GCResource, ns: string, name: string): string {
@@ -136,10 +179,12 @@ class GarbageCollector implements Controller {
     return res.namespaced ? c.namespace(ns) : c;
   }
 
-  async reconcile(key: string): Promise<void> {
+  async reconcile(key: string): Promise<ReconcileResult | void> {
     const [group, resource, ns, name] = key.split('|') as [string, string, string, string];
     const w = this.watched.find((x) => x.res.gvr.group === group && x.res.gvr.resource === resource);
     if (!w) return;
+    // A resource found by discovery after start may still be listing.
+    if (!w.informer.hasSynced()) return { requeueAfter: 100 };
     const obj = w.indexer.getByKey(ns ? `${ns}/${name}` : name);
     if (!obj) return;
     const fins = obj.metadata?.finalizers ?? [];

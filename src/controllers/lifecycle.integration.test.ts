@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { ConfigMap, Namespace, Pod, ReplicationController, ServiceAccount } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
-import { gvr } from '../client/index.js';
+import { gvr, type ApiObject } from '../client/index.js';
 import { newGarbageCollector } from './garbagecollector.js';
 import { newNamespaceController } from './namespace.js';
 import { newReplicaSetController, newReplicationControllerController } from './replicaset.js';
@@ -20,7 +20,7 @@ describe('lifecycle controllers', () => {
     h = await startHarness((ctx) => [
       newReplicaSetController(ctx),
       newReplicationControllerController(ctx),
-      newGarbageCollector(ctx),
+      newGarbageCollector(ctx, { discoveryPeriodMs: 200 }),
       newNamespaceController(ctx, { resyncAfterMs: 100 }),
       newServiceAccountsController(ctx),
       newRootCACertPublisher(ctx, 'PEM'),
@@ -123,6 +123,19 @@ describe('lifecycle controllers', () => {
     await waitFor('rc status', async () => (await rcs.get('rc')).status?.replicas === 2);
     await rcs.delete('rc');
     await waitFor('rc pods gone', async () => (await podsOf('rc')).length === 0);
+  });
+
+  test('resources found by discovery (not in the built-in list) are collected too', async () => {
+    // LimitRanges are not among GC_RESOURCES: the collector finds them through discovery, as
+    // it would custom resources.
+    const cms = h.client.resource<ConfigMap>(gvr.configmaps).namespace('default');
+    const owner = await cms.create({ metadata: { name: 'limits-owner' } });
+    const lrs = h.client.resource<ApiObject & { spec?: unknown }>(gvr.limitranges).namespace('default');
+    await lrs.create({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'owned', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'limits-owner', uid: owner.metadata!.uid! }] }, spec: { limits: [{ type: 'Container', max: { cpu: '1' } }] } });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(await lrs.get('owned'), 'kept while its owner exists');
+    await cms.delete('limits-owner');
+    await waitFor('dependent collected', () => gone(() => lrs.get('owned')), 10_000);
   });
 
   test('deleting a namespace empties it, reports conditions, then removes the kubernetes finalizer', async () => {

@@ -17,7 +17,7 @@
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, NodeCondition, Pod, Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
-import { gvr, type Clock, type Lister } from '../client/index.js';
+import { gvr, type Clock, type EventRecorder, type Lister } from '../client/index.js';
 import { watch, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
 
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
@@ -64,6 +64,7 @@ class NodeLifecycleController implements Controller {
   private readonly grace: number;
   private readonly defaultToleration: number;
   private readonly clock: Clock;
+  private readonly evictionRecorder: EventRecorder;
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -72,6 +73,7 @@ class NodeLifecycleController implements Controller {
     this.grace = opts.nodeMonitorGracePeriodMs ?? 40_000;
     this.defaultToleration = opts.defaultTolerationSeconds ?? 300;
     this.clock = opts.clock ?? ctx.clock;
+    this.evictionRecorder = ctx.recorder('taint-eviction-controller');
     this.nodes = ctx.informers.lister<Node>(gvr.nodes);
     this.leases = ctx.informers.lister<Lease>(gvr.leases);
     const pods = ctx.informers.forResource<Pod>(gvr.pods, { indexers: { [NODE_NAME_INDEX]: (p: Pod) => (p.spec?.nodeName ? [p.spec.nodeName] : []) } });
@@ -226,7 +228,7 @@ class NodeLifecycleController implements Controller {
           .catch((err: unknown) => {
             if (!isStatusError(err, 'NotFound') && !isStatusError(err, 'Conflict')) throw err;
           });
-        this.ctx.recorder('taint-eviction-controller').eventf(p, 'Normal', 'TaintManagerEviction', 'Marking for deletion Pod %s', `${p.metadata?.namespace}/${p.metadata?.name}`);
+        this.evictionRecorder.eventf(p, 'Normal', 'TaintManagerEviction', 'Marking for deletion Pod %s', `${p.metadata?.namespace}/${p.metadata?.name}`);
       } else {
         const w = evictAt - now + 1;
         nextWait = nextWait === undefined ? w : Math.min(nextWait, w);
