@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Event, Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Event, Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { startTestApiServer, type TestApiServer } from '../apiserver/testing.js';
 import { gvr, InProcessTransport, RestClient } from '../client/index.js';
 import { resolveConfig } from './config/config.js';
@@ -68,6 +69,33 @@ describe('scheduler against the apiserver', () => {
     for (let i = 0; i < 4; i++) await pods().create(strip(makePod(`sp${i}`, { labels: { app: 'spread' }, spec: spread })));
     const where = await Promise.all([0, 1, 2, 3].map((i) => nodeNameOf(`sp${i}`)));
     assert.deepEqual(where.sort(), ['e2e-a', 'e2e-a', 'e2e-b', 'e2e-b']);
+  });
+
+  it('binds a WaitForFirstConsumer claim to a local PV on the chosen node', async () => {
+    await client.resource<StorageClass>(gvr.storageclasses).create({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'local' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer' });
+    await client.resource<PersistentVolume>(gvr.persistentvolumes).create({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: 'local-b' },
+      spec: {
+        capacity: { storage: '10Gi' },
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: 'local',
+        local: { path: '/mnt/disks/b' },
+        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['e2e-b'] }] }] } },
+      },
+    });
+    await client.resource<PersistentVolumeClaim>(gvr.persistentvolumeclaims).namespace('default').create({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data' },
+      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local', resources: { requests: { storage: '5Gi' } } },
+    });
+    await pods().create(strip(makePod('uses-pvc', { spec: { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] } })));
+    assert.equal(await nodeNameOf('uses-pvc'), 'e2e-b');
+    const pvc = await client.resource<PersistentVolumeClaim>(gvr.persistentvolumeclaims).namespace('default').get('data');
+    assert.equal(pvc.spec?.volumeName, 'local-b');
+    assert.equal(pvc.status?.phase, 'Bound');
   });
 
   it('keeps an unfit pod Pending with the upstream message, then schedules it when a node is added', async () => {

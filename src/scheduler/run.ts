@@ -71,10 +71,26 @@ export function apiSchedulerClient(client: RestClient, recorder: EventRecorder |
         .namespace(pvc.metadata?.namespace ?? 'default')
         .patch(pvc.metadata?.name ?? '', 'merge', { metadata: { annotations: { 'volume.kubernetes.io/selected-node': nodeName } } });
     },
+    /**
+     * bindPersistentVolume binds both sides, as upstream's scheduler (claimRef on the PV) plus
+     * the part of the PV controller's sync that completes a pre-bound pair (volumeName and
+     * bind-completed on the claim, Bound phases) — k8ts has no PV controller yet, and both
+     * steps are idempotent for one that comes later.
+     */
     async bindPersistentVolume(pv: PersistentVolume, pvc: PersistentVolumeClaim) {
-      await client.resource<PersistentVolume & KubeObject>(gvr.persistentvolumes).patch(pv.metadata?.name ?? '', 'merge', {
-        spec: { claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: pvc.metadata?.namespace, name: pvc.metadata?.name, uid: pvc.metadata?.uid } },
+      const pvs = client.resource<PersistentVolume & KubeObject>(gvr.persistentvolumes);
+      const pvcs = client.resource<PersistentVolumeClaim & KubeObject>(gvr.persistentvolumeclaims).namespace(pvc.metadata?.namespace ?? 'default');
+      const pvName = pv.metadata?.name ?? '';
+      const pvcName = pvc.metadata?.name ?? '';
+      await pvs.patch(pvName, 'merge', {
+        spec: { claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: pvc.metadata?.namespace, name: pvcName, uid: pvc.metadata?.uid } },
       });
+      await pvcs.patch(pvcName, 'merge', {
+        metadata: { annotations: { 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes' } },
+        spec: { volumeName: pvName },
+      });
+      await pvs.patch(pvName, 'merge', { status: { phase: 'Bound' } }, { subresource: 'status' });
+      await pvcs.patch(pvcName, 'merge', { status: { phase: 'Bound', accessModes: pv.spec?.accessModes, capacity: pv.spec?.capacity } }, { subresource: 'status' });
     },
     event(pod, type, reason, _action, message) {
       recorder?.event(pod as KubeObject, type, reason, message);
