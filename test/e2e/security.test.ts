@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLocalJWKSet, importPKCS8, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose';
 import { createHash } from 'node:crypto';
-import { certInfo, createCA, joinCluster, kubeconfigYAML, signCert } from '../../src/pki/index.js';
+import { certInfo, createCA, createCSR, joinCluster, kubeconfigYAML, signCert } from '../../src/pki/index.js';
 import { Kubectl, kubectlPath } from './helpers/kubectl.js';
 import { startSecureApiServer, type Identity, type SecureApiServer } from './helpers/secure.js';
 
@@ -378,5 +378,51 @@ describe('secure apiserver: authentication and RBAC', { skip: !kubectlPath() && 
     // The bare secret works too; the join identity can do nothing else.
     await joinAs(m[2]!, 'agent2', 'pw');
     assert.equal((await s.request({ token }, 'GET', '/api/v1/namespaces/default/pods')).status, 403);
+  });
+
+  test('CertificateSigningRequests: kubelet client CSRs from join-token holders are auto-approved and signed; others need kubectl certificate approve', async () => {
+    const token = readFileSync(join(s.dataDir, 'server', 'token'), 'utf8').trim();
+    const bootstrap = new Kubectl(await s.userKubeconfig({ token }));
+    const csrObject = (name: string, request: string, signerName: string): string =>
+      JSON.stringify({ apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name }, spec: { request: Buffer.from(request).toString('base64'), signerName, usages: ['digital signature', 'client auth'] } });
+    const waitCert = async (name: string): Promise<string> => {
+      for (let i = 0; i < 100; i++) {
+        const out = await admin.ok(['get', 'csr', name, '-o', 'jsonpath={.status.certificate}']);
+        if (out) return Buffer.from(out, 'base64').toString();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`csr ${name} was not issued`);
+    };
+    const kubelet = await createCSR('system:node:agent3', ['system:nodes']);
+    await bootstrap.ok(['create', '-f', '-'], { stdin: csrObject('node-agent3', kubelet.csrPem, 'kubernetes.io/kube-apiserver-client-kubelet') });
+    const certPem = await waitCert('node-agent3');
+    assert.equal(certInfo(certPem).commonName, 'system:node:agent3');
+    const spec = JSON.parse(await admin.ok(['get', 'csr', 'node-agent3', '-o', 'json'])) as { spec: { username: string; groups: string[] }; status: { conditions: { type: string; reason: string }[] } };
+    assert.equal(spec.spec.username, 'system:k8ts:join', 'the requester is recorded');
+    assert.deepEqual(spec.status.conditions.map((c) => [c.type, c.reason]), [['Approved', 'AutoApproved']]);
+    const table = await admin.ok(['get', 'csr', 'node-agent3']);
+    assert.match(table, /node-agent3\s+\S+\s+kubernetes.io\/kube-apiserver-client-kubelet\s+system:k8ts:join\s+<none>\s+Approved,Issued/);
+    const kc = join(s.dataDir, 'agent3.kubeconfig');
+    writeFileSync(kc, kubeconfigYAML({ server: s.url, caPem: readFileSync(join(s.dataDir, 'server', 'tls', 'server-ca.crt'), 'utf8'), certPem, keyPem: kubelet.keyPem }));
+    const who = JSON.parse(await new Kubectl(kc).ok(['auth', 'whoami', '-o', 'json'])) as { status: { userInfo: { username: string } } };
+    assert.equal(who.status.userInfo.username, 'system:node:agent3');
+
+    // A general client certificate is never auto-approved; approving needs `approve` on the signer.
+    const carol = await createCSR('carol', ['devs']);
+    await admin.ok(['create', '-f', '-'], { stdin: csrObject('carol', carol.csrPem, 'kubernetes.io/kube-apiserver-client') });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await admin.ok(['get', 'csr', 'carol', '-o', 'jsonpath={.status.certificate}']), '');
+    await admin.ok(['create', 'clusterrole', 'csr-approver', '--verb=get,update', '--resource=certificatesigningrequests,certificatesigningrequests/approval']);
+    await admin.ok(['create', 'clusterrolebinding', 'csr-approver', '--clusterrole=csr-approver', '--user=edit-user']);
+    const notAllowed = await as('edit').run(['certificate', 'approve', 'carol']);
+    assert.notEqual(notAllowed.code, 0);
+    assert.match(notAllowed.stderr, /certificatesigningrequests.certificates.k8s.io "carol" is forbidden: user not permitted to approve requests with signerName "kubernetes.io\/kube-apiserver-client"/);
+    await admin.ok(['certificate', 'approve', 'carol']);
+    const carolCert = await waitCert('carol');
+    assert.deepEqual([certInfo(carolCert).commonName, certInfo(carolCert).organizations], ['carol', ['devs']]);
+    // The join identity cannot get a kubelet certificate under another signer or approve anything.
+    const sneaky = await createCSR('system:node:agent4', ['system:nodes']);
+    await bootstrap.ok(['create', '-f', '-'], { stdin: csrObject('sneaky', sneaky.csrPem, 'kubernetes.io/kube-apiserver-client') });
+    assert.notEqual((await bootstrap.run(['certificate', 'approve', 'sneaky'])).code, 0);
   });
 });

@@ -39,6 +39,10 @@ describe('security in-process', () => {
       { apiGroups: [''], resources: ['groups'], verbs: ['impersonate'], resourceNames: ['viewers'] },
       { apiGroups: [''], resources: ['users'], verbs: ['impersonate'] },
     ]);
+    // Authorization reads bindings from the watch cache, which trails acknowledged writes a little.
+    const allowed = async (token: string, verb: string, resource: string): Promise<boolean> =>
+      ((await call(token, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { group: 'rbac.authorization.k8s.io', verb, resource } } })).json.status as { allowed: boolean }).allowed;
+    for (let i = 0; i < 100 && !((await allowed('esc', 'escalate', 'clusterroles')) && (await allowed('binder', 'create', 'clusterrolebindings'))); i++) await new Promise((r) => setTimeout(r, 20));
   });
   after(async () => {
     await server?.close();
@@ -62,7 +66,14 @@ describe('security in-process', () => {
 
   test('SubjectAccessReview answers for another user; LocalSubjectAccessReview checks its namespace', async () => {
     const sar = (user: string, verb: string, resource: string) => ({ apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user, resourceAttributes: { verb, resource, namespace: 'default' } } });
-    assert.deepEqual((await call('root', 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', sar('someone', 'list', 'pods'))).json.status, { allowed: true });
+    // 'someone' was bound to cluster-admin by the previous test; the watch cache may trail that write briefly.
+    let someone: unknown;
+    for (let i = 0; i < 100; i++) {
+      someone = (await call('root', 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', sar('someone', 'list', 'pods'))).json.status;
+      if ((someone as { allowed: boolean }).allowed) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(someone, { allowed: true });
     assert.deepEqual((await call('root', 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', sar('plain', 'list', 'pods'))).json.status, { allowed: false });
     assert.equal((await call('plain', 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', sar('plain', 'list', 'pods'))).status, 403);
     const local = await call('root', 'POST', '/apis/authorization.k8s.io/v1/namespaces/other/localsubjectaccessreviews', { ...sar('plain', 'list', 'pods'), kind: 'LocalSubjectAccessReview' });

@@ -15,6 +15,7 @@ import { authenticateToken, authenticationChain, tokenFileAuthenticator, withAut
 import { impersonate } from './impersonation.js';
 import { isReview, serveReview, type ReviewDeps } from './reviews.js';
 import { findResource } from '../../api/resources.js';
+import { csrAdmission, CSRController, isApproval } from './csr.js';
 import { ensureJoinToken, joinAuthorizer, JoinEndpoints, joinTokenAuthenticator } from './join.js';
 import { NodeAuthorizer, nodeRestriction } from './node.js';
 import { isTokenRequest, serveIssuerDiscovery, serveTokenRequest, ServiceAccountTokens } from './serviceaccount.js';
@@ -113,6 +114,7 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
   );
   tokens.push(saTokens);
   let join: JoinEndpoints | undefined;
+  let csr: CSRController | undefined;
   let joinToken: string | undefined;
   if (pki) {
     const t = ensureJoinToken(o.dataDir, pki.serverCA.certPem, o.joinToken);
@@ -146,6 +148,8 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
     }
   }
   const chain = new ChainAuthorizer(links);
+  if (pki) csr = new CSRController(pki.clientCA, deps.objects, chain, now);
+  admissionPlugins.push(csrAdmission());
   const authorizer: Authorizer = chain.asRequestAuthorizer();
 
   const reviewDeps: ReviewDeps = {
@@ -170,6 +174,10 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
         if (await serveIssuerDiscovery(saTokens, res, info.path)) return true;
         return join ? join.serve(req, res, info.path, user) : false;
       }
+      if (csr && isApproval(info)) {
+        await csr.serveApproval(req, res, info, user);
+        return true;
+      }
       if (isTokenRequest(info)) {
         await serveTokenRequest(saTokens, deps.objects, apiAudiences, req, res, info, async (obj) => {
           const resource = findResource('', 'v1', 'serviceaccounts')!;
@@ -185,11 +193,13 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
     async start(w) {
       admission = w.admission;
       join?.start(w);
+      csr?.start(w);
       const access = { ...w, user: ANONYMOUS_ADMIN };
       await reconcileBootstrapPolicy(access);
       let seen = '';
       let running = false;
       const tick = async (): Promise<void> => {
+        await csr?.reconcile().catch((err: unknown) => console.error('csr controller:', err));
         const rev = deps.objects.revision(RBAC_GROUP, 'clusterroles');
         if (rev === seen || running) return;
         running = true;

@@ -244,10 +244,21 @@ const bindingSpecs: { name: string; role?: string; subjects: Subject[] }[] = [
   { name: 'system:volume-scheduler', subjects: [user('system:kube-scheduler')] },
 ];
 
-/** bootstrapClusterRoleBindings returns fresh copies of upstream's default cluster role bindings (controller bindings included). */
+/**
+ * TLS bootstrap bindings, as kubeadm creates for its bootstrap-token group (k8ts's join token
+ * authenticates in group system:bootstrappers:k8ts): joining agents may create CSRs and have
+ * kubelet client CSRs auto-approved; kubelets may renew their own.
+ */
+const joinBindingSpecs: { name: string; role: string; subjects: Subject[] }[] = [
+  { name: 'k8ts:kubelet-bootstrap', role: 'system:node-bootstrapper', subjects: [group('system:bootstrappers:k8ts')] },
+  { name: 'k8ts:node-autoapprove-bootstrap', role: 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', subjects: [group('system:bootstrappers:k8ts')] },
+  { name: 'k8ts:node-autoapprove-certificate-rotation', role: 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', subjects: [group('system:nodes')] },
+];
+
+/** bootstrapClusterRoleBindings returns fresh copies of upstream's default cluster role bindings (controller and TLS bootstrap bindings included). */
 export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
   const controllers = Object.keys(controllerRoleRules).map((name) => ({ name: `system:controller:${name}`, subjects: [{ kind: 'ServiceAccount', name, namespace: 'kube-system' }] }));
-  return [...bindingSpecs, ...controllers].map((b: { name: string; role?: string; subjects: Subject[] }) => {
+  return [...bindingSpecs, ...controllers, ...joinBindingSpecs].map((b: { name: string; role?: string; subjects: Subject[] }) => {
     const crb: ClusterRoleBinding = {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
