@@ -128,6 +128,15 @@ export const builtinResources: ResourceInfo[] = [
     { resource: 'cronjobs', kind: 'CronJob', shortNames: ['cj'], categories: all, subresources: [status('CronJob')] },
     { resource: 'jobs', kind: 'Job', categories: all, subresources: [status('Job')] },
   ]),
+  ...group('certificates.k8s.io', 'v1', [
+    {
+      resource: 'certificatesigningrequests',
+      kind: 'CertificateSigningRequest',
+      namespaced: false,
+      shortNames: ['csr'],
+      subresources: [status('CertificateSigningRequest'), { name: 'approval', kind: 'CertificateSigningRequest', verbs: ['get', 'patch', 'update'] }],
+    },
+  ]),
   ...group('coordination.k8s.io', 'v1', [{ resource: 'leases', kind: 'Lease' }]),
   ...group('discovery.k8s.io', 'v1', [{ resource: 'endpointslices', kind: 'EndpointSlice' }]),
   ...group('events.k8s.io', 'v1', [{ resource: 'events', kind: 'Event', shortNames: ['ev'] }]),
