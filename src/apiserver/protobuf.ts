@@ -235,6 +235,12 @@ KINDS['authorization.k8s.io/v1/LocalSubjectAccessReview'] = { 1: meta, 2: ['spec
 KINDS['authorization.k8s.io/v1/SelfSubjectRulesReview'] = { 1: meta, 2: ['spec', { msg: { 1: ['namespace', 'string'] } }] };
 KINDS['authentication.k8s.io/v1/SelfSubjectReview'] = { 1: meta };
 KINDS['authentication.k8s.io/v1/TokenReview'] = { 1: meta, 2: ['spec', { msg: { 1: ['token', 'string'], 2: ['audiences', { repeated: 'string' }] } }] };
+const csrCondition: Schema = { 1: ['type', 'string'], 2: ['reason', 'string'], 3: ['message', 'string'], 4: ['lastUpdateTime', time], 5: ['lastTransitionTime', time], 6: ['status', 'string'] };
+KINDS['certificates.k8s.io/v1/CertificateSigningRequest'] = {
+  1: meta,
+  2: ['spec', { msg: { 1: ['request', 'bytes'], 2: ['username', 'string'], 3: ['uid', 'string'], 4: ['groups', { repeated: 'string' }], 5: ['usages', { repeated: 'string' }], 7: ['signerName', 'string'], 8: ['expirationSeconds', 'int'] } }],
+  3: ['status', { msg: { 1: ['conditions', { repeated: { msg: csrCondition } }], 2: ['certificate', 'bytes'] } }],
+};
 KINDS['authentication.k8s.io/v1/TokenRequest'] = {
   1: meta,
   2: ['spec', { msg: { 1: ['audiences', { repeated: 'string' }], 3: ['boundObjectRef', { msg: { 1: ['kind', 'string'], 2: ['apiVersion', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'] } }], 4: ['expirationSeconds', 'int'] } }],
