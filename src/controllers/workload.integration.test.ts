@@ -172,4 +172,27 @@ describe('replicaset and deployment controllers', () => {
     await deps().patch('prop', 'merge', { spec: { replicas: 20 } });
     await waitFor('15+10', async () => JSON.stringify(await sizes()) === '[15,10]');
   });
+  test('revisionHistoryLimit removes the oldest scaled-down ReplicaSets', async () => {
+    const tpl = (image: string) => ({ metadata: { labels: { app: 'hist' } }, spec: { containers: [{ name: 'c', image }] } });
+    await deps().create({ metadata: { name: 'hist' }, spec: { replicas: 1, revisionHistoryLimit: 1, strategy: { type: 'Recreate' }, selector: { matchLabels: { app: 'hist' } }, template: tpl('v1') } });
+    // Cleanup happens once a rollout completes, so the pods must become ready.
+    const readier = setInterval(async () => {
+      for (const p of (await pods().list({ labelSelector: 'app=hist' })).items) {
+        if (!p.status?.conditions?.some((c) => c.type === 'Ready') && !p.metadata?.deletionTimestamp) await setPodReady(h.client, p, true).catch(() => {});
+      }
+    }, 30);
+    after(() => clearInterval(readier));
+    const running = (v: string) => async () => (await rss().list({ labelSelector: 'app=hist' })).items.some((r) => r.spec?.template?.spec?.containers[0]?.image === v && (r.status?.replicas ?? 0) > 0);
+    await waitFor('v1 running', running('v1'));
+    for (const v of ['v2', 'v3', 'v4']) {
+      await deps().patch('hist', 'merge', { spec: { template: tpl(v) } });
+      await waitFor(`${v} running`, running(v));
+    }
+    const revs = await waitFor('history trimmed', async () => {
+      const l = (await rss().list({ labelSelector: 'app=hist' })).items;
+      const cur = l.find((r) => r.spec?.template?.spec?.containers[0]?.image === 'v4');
+      return l.length === 2 && cur?.status?.replicas === 1 && l.map((r) => r.metadata?.annotations?.['deployment.kubernetes.io/revision']).sort();
+    });
+    assert.deepEqual(revs, ['3', '4']);
+  });
 });
