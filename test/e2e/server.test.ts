@@ -136,6 +136,13 @@ else {
     assert.match(r.stdout, /e2e\.k8ts\.io\/from=config-file/);
   });
 
+  test('k8ts kubectl get nodes, as the start-up message suggests, shows the Ready node', async () => {
+    assert.match(server.out, /^ +k8ts kubectl get nodes$/m);
+    const kc = new Proc(['kubectl', 'get', 'nodes'], { KUBECONFIG: kubeconfig });
+    assert.equal(await kc.exited, 0, kc.out);
+    assert.match(kc.out, /e2e-server\s+Ready/);
+  });
+
   test('a Deployment gets running pods (controller-manager, scheduler and kubelet at work)', async () => {
     const c = await k('create', 'deployment', 'sleeper', '--image=busybox', '--replicas=2', '--', 'sleep', '3600');
     assert.equal(c.code, 0, c.stderr);
