@@ -151,7 +151,8 @@ export class Store {
         }
         const opts = s.strategy.ttlSeconds ? { ttlSeconds: s.strategy.ttlSeconds } : undefined;
         const kv = await this.storage.create(key, encodeForStorage(obj), opts);
-        obj = decodeStored(kv.value, kv.modRevision);
+        // The stored value is `obj` serialized: reuse it rather than parsing the bytes back.
+        (obj.metadata as ObjectMeta).resourceVersion = String(kv.modRevision);
         return this.toServed(r, obj);
       } catch (err) {
         hook?.rollback();
@@ -185,6 +186,7 @@ export class Store {
     let deleteAfter = false;
     let rollback: (() => void) | undefined;
     let dryResult: KubeObject | undefined;
+    let written: { value: Buffer; obj: KubeObject } | undefined;
     const tryUpdate = async (current: KeyValue | undefined): Promise<{ value: Buffer; ttlSeconds?: number } | undefined> => {
       rollback?.();
       rollback = undefined;
@@ -262,6 +264,7 @@ export class Store {
       }
       // A write that changes nothing but managedFields timestamps is a no-op, as upstream.
       if (deepEqual(stripManagedTimes(obj), stripManagedTimes(old))) return undefined;
+      written = { value, obj };
       return { value, ...(s.strategy.ttlSeconds ? { ttlSeconds: s.strategy.ttlSeconds } : {}) };
     };
     let kv: KeyValue | undefined;
@@ -278,7 +281,10 @@ export class Store {
       throw storageToStatus(err, r, name);
     }
     if (!kv) throw notFound(gr(r.info), name);
-    const obj = decodeStored(kv.value, kv.modRevision);
+    // When the stored value is the one the last attempt wrote, reuse its object instead of parsing.
+    const w = written as { value: Buffer; obj: KubeObject } | undefined;
+    const obj = w && (w.value === kv.value || w.value.equals(kv.value)) ? w.obj : decodeStored(kv.value, kv.modRevision);
+    obj.metadata = { ...obj.metadata, resourceVersion: String(kv.modRevision) };
     if (deleteAfter) {
       try {
         const del = await this.storage.delete(key, kv.modRevision);
