@@ -25,7 +25,8 @@ describe('controller-manager with kubectl', { skip: haveKubectl ? false : 'kubec
     srv = await startTestApiServer({ advertiseAddress: '192.0.2.1' });
     k = new Kubectl(srv.kubeconfig);
     client = new RestClient({ ...loadRestConfig({ kubeconfig: srv.kubeconfig }), qps: Infinity });
-    readier = startPodReadier(client);
+    // Pods labelled stuck never become ready (a rollout that cannot progress).
+    readier = startPodReadier(client, { labelSelector: '!stuck' });
     cm = await spawnControllerManager(srv.kubeconfig, ['--leader-elect=false']);
   });
   after(async () => {
@@ -133,6 +134,17 @@ describe('controller-manager with kubectl', { skip: haveKubectl ? false : 'kubec
     assert.match(await k.ok(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=echo', '-o', 'jsonpath={.items[0].metadata.labels.endpointslice\\.kubernetes\\.io/managed-by}']), /^endpointslice-controller\.k8s\.io$/);
     await setPodReady(client, pod, true);
     await waitFor('victim ready again', async () => /^\S+ \S+\|$/.test(await addresses()));
+  });
+
+  test('rollout status reports a rollout that exceeded its progress deadline', async () => {
+    await k.ok(['create', '-f', '-'], {
+      stdin: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: stuck}\nspec:\n  replicas: 1\n  progressDeadlineSeconds: 1\n  selector: {matchLabels: {app: stuck}}\n  template:\n    metadata: {labels: {app: stuck, stuck: "yes"}}\n    spec: {containers: [{name: c, image: x}]}\n',
+    });
+    const r = await k.run(['rollout', 'status', 'deployment/stuck', '--timeout=30s'], { timeoutMs: 40_000 });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /error: deployment "stuck" exceeded its progress deadline/);
+    assert.match(await k.ok(['get', 'deploy', 'stuck', '-o', 'jsonpath={.status.conditions[?(@.type=="Progressing")].reason}']), /^ProgressDeadlineExceeded$/);
+    await k.ok(['delete', 'deployment', 'stuck']);
   });
 
   test('delete deployment removes its pods; --cascade=orphan leaves them', async () => {
