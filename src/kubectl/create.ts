@@ -19,8 +19,8 @@ const COMMON: FlagSpecs = { ...OUTPUT_FLAGS, ...DRY_RUN_FLAG, 'save-config': { t
 interface Generated {
   obj: KubeObject;
   mapping: Pick<Mapping, 'group' | 'version' | 'resource' | 'namespaced' | 'kind'>;
-  /** what: the noun in `failed to create <what>: ...`. */
-  what: string;
+  /** failPrefix wraps server errors as the generator does (`failed to create configmap: `); '' leaves them as is. */
+  failPrefix: string;
 }
 
 const core = (resource: string, kind: string, namespaced = true): Generated['mapping'] => ({ group: '', version: 'v1', resource, kind, namespaced });
@@ -46,13 +46,13 @@ async function send(f: Factory, flags: Flags, g: Generated): Promise<number> {
         query: { ...(dry === 'server' ? { dryRun: 'All' } : {}), fieldManager: flags.str('field-manager', 'kubectl-create'), fieldValidation: 'Strict' },
       });
     } catch (err) {
-      if (err instanceof StatusError && err.reason !== 'Invalid') throw new CmdError(`failed to create ${g.what}: ${err.message}`);
+      if (err instanceof StatusError && g.failPrefix) throw new CmdError(`${g.failPrefix}${err.message}`);
       throw err;
     }
   } else if (g.mapping.namespaced && f.namespace().explicit) {
     obj.metadata = { ...obj.metadata, namespace };
   }
-  printResult(f, flags, g.mapping, obj, 'created', dry);
+  printResult(f, flags, g.mapping, obj, 'created', dry, true);
   return 0;
 }
 
@@ -110,7 +110,7 @@ function createConfigMap(_f: Factory, flags: Flags, args: string[]): Generated {
   if (Object.keys(data).length > 0) obj['data'] = data;
   if (Object.keys(binaryData).length > 0) obj['binaryData'] = binaryData;
   if (flags.bool('append-hash')) throw new CmdError('--append-hash is not supported by k8ts kubectl');
-  return { obj, mapping: core('configmaps', 'ConfigMap'), what: 'configmap' };
+  return { obj, mapping: core('configmaps', 'ConfigMap'), failPrefix: 'failed to create configmap: ' };
 }
 
 function secretObj(name: string, data: Record<string, string>, type?: string): KubeObject {
@@ -124,14 +124,14 @@ function createSecretGeneric(_f: Factory, flags: Flags, args: string[]): Generat
   const name = requireName(args, 'kubectl create secret generic');
   const data: Record<string, string> = {};
   for (const [k, v] of sources(flags)) data[k] = v.toString('base64');
-  return { obj: secretObj(name, data, flags.str('type') || undefined), mapping: core('secrets', 'Secret'), what: 'secret' };
+  return { obj: secretObj(name, data, flags.str('type') || undefined), mapping: core('secrets', 'Secret'), failPrefix: 'failed to create secret ' };
 }
 
 function createSecretTLS(_f: Factory, flags: Flags, args: string[]): Generated {
   const name = requireName(args, 'kubectl create secret tls');
   if (!flags.str('cert') || !flags.str('key')) throw new CmdError('key and cert must be specified');
   const data = { 'tls.crt': readFileSync(flags.str('cert')).toString('base64'), 'tls.key': readFileSync(flags.str('key')).toString('base64') };
-  return { obj: secretObj(name, data, 'kubernetes.io/tls'), mapping: core('secrets', 'Secret'), what: 'secret' };
+  return { obj: secretObj(name, data, 'kubernetes.io/tls'), mapping: core('secrets', 'Secret'), failPrefix: 'failed to create secret ' };
 }
 
 function createSecretDocker(_f: Factory, flags: Flags, args: string[]): Generated {
@@ -149,17 +149,17 @@ function createSecretDocker(_f: Factory, flags: Flags, args: string[]): Generate
     const json = `{"auths":{${JSON.stringify(server)}:${JSON.stringify(entry)}}}`;
     data['.dockerconfigjson'] = Buffer.from(json).toString('base64');
   } else for (const [k, v] of sources(flags)) data[k] = v.toString('base64');
-  return { obj: secretObj(name, data, 'kubernetes.io/dockerconfigjson'), mapping: core('secrets', 'Secret'), what: 'secret' };
+  return { obj: secretObj(name, data, 'kubernetes.io/dockerconfigjson'), mapping: core('secrets', 'Secret'), failPrefix: 'failed to create secret ' };
 }
 
 function createNamespace(_f: Factory, _flags: Flags, args: string[]): Generated {
   const name = requireName(args, 'kubectl create namespace');
-  return { obj: { kind: 'Namespace', apiVersion: 'v1', metadata: { name, creationTimestamp: null as unknown as string }, spec: {}, status: {} }, mapping: core('namespaces', 'Namespace', false), what: 'namespace' };
+  return { obj: { kind: 'Namespace', apiVersion: 'v1', metadata: { name, creationTimestamp: null as unknown as string }, spec: {}, status: {} }, mapping: core('namespaces', 'Namespace', false), failPrefix: '' };
 }
 
 function createServiceAccount(_f: Factory, _flags: Flags, args: string[]): Generated {
   const name = requireName(args, 'kubectl create serviceaccount');
-  return { obj: { kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name, creationTimestamp: null as unknown as string } }, mapping: core('serviceaccounts', 'ServiceAccount'), what: 'serviceaccount' };
+  return { obj: { kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name, creationTimestamp: null as unknown as string } }, mapping: core('serviceaccounts', 'ServiceAccount'), failPrefix: '' };
 }
 
 function createDeployment(_f: Factory, flags: Flags, args: string[]): Generated {
@@ -187,7 +187,7 @@ function createDeployment(_f: Factory, flags: Flags, args: string[]): Generated 
     },
     status: {},
   };
-  return { obj, mapping: { group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true }, what: 'deployment' };
+  return { obj, mapping: { group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true }, failPrefix: 'failed to create deployment: ' };
 }
 
 /** containerName derives a container name from an image as kubectl: last path segment, without tag or digest. */
@@ -208,7 +208,7 @@ function createJob(_f: Factory, flags: Flags, args: string[], afterDash: string[
   return {
     obj: { kind: 'Job', apiVersion: 'batch/v1', metadata: { name, creationTimestamp: null as unknown as string }, spec: { template: { metadata: { creationTimestamp: null }, spec: { containers: [c], restartPolicy: 'Never' } } }, status: {} },
     mapping: { group: 'batch', version: 'v1', resource: 'jobs', kind: 'Job', namespaced: true },
-    what: 'job',
+    failPrefix: 'failed to create job: ',
   };
 }
 
@@ -234,7 +234,7 @@ function createService(type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'Extern
     return {
       obj: { kind: 'Service', apiVersion: 'v1', metadata: { name, creationTimestamp: null as unknown as string, labels: { app: name } }, spec, status: { loadBalancer: {} } },
       mapping: core('services', 'Service'),
-      what: 'service',
+      failPrefix: `failed to create ${type} service: `,
     };
   };
 }

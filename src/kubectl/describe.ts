@@ -432,7 +432,7 @@ function describeService(s: KubeObject, evs: Obj[] | undefined, endpoints: Obj |
         if (!ep) continue;
         for (const a of arr(sub['addresses'])) addrs.push(`${str(a['ip'])}:${str(ep['port'])}`);
       }
-      w.write(0, `Endpoints:\t${addrs.length === 0 ? '' : addrs.length > 3 ? `${addrs.slice(0, 3).join(',')} + ${addrs.length - 3} more...` : addrs.join(',')}\n`);
+      w.write(0, `Endpoints:\t${addrs.length === 0 ? '<none>' : addrs.length > 3 ? `${addrs.slice(0, 3).join(',')} + ${addrs.length - 3} more...` : addrs.join(',')}\n`);
     }
   }
   w.write(0, `Session Affinity:\t${str(spec['sessionAffinity'])}\n`);

@@ -4,7 +4,7 @@
  * manifests resolve to a served resource, preferring each group's preferred version and the
  * core group first, as kubectl's priority RESTMapper.
  */
-import type { RestClient } from '../client/index.js';
+import type { RestClient } from '../client/rest/index.js';
 
 export interface Mapping {
   group: string;

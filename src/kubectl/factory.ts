@@ -7,8 +7,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { RestClient, kubeconfigPaths, loadKubeconfig, loadRestConfig, type Kubeconfig, type RestConfig } from '../client/index.js';
-import { defaultDataDir } from '../storage/index.js';
+import { RestClient, kubeconfigPaths, loadKubeconfig, loadRestConfig, type Kubeconfig, type RestConfig } from '../client/rest/index.js';
 import type { KubeObject } from '../api/types.js';
 import { Flags } from './args.js';
 import { Discovery } from './discovery.js';
@@ -19,6 +18,8 @@ export interface IOStreams {
   /** readStdin reads all of standard input. */
   readStdin: () => Promise<string>;
   env: NodeJS.ProcessEnv;
+  /** outIsTerminal: stdout is a terminal (kubectl colours cluster-info only then). */
+  outIsTerminal?: boolean;
 }
 
 /** CmdError is a failure kubectl prints as `error: <message>` (exit code 1 unless given). */
@@ -159,4 +160,10 @@ export async function readManifests(io: IOStreams, filenames: readonly string[],
   return out;
 }
 
-export const HOME = (): string => process.env['HOME'] || homedir();
+/**
+ * defaultDataDir mirrors `k8ts server`'s default (src/storage's defaultDataDir): /var/lib/k8ts
+ * as root, ~/.k8ts otherwise. Kept here so kubectl does not load the storage layer.
+ */
+function defaultDataDir(): string {
+  return process.getuid?.() === 0 ? '/var/lib/k8ts' : join(process.env['HOME'] || homedir(), '.k8ts');
+}

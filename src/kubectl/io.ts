@@ -11,5 +11,6 @@ export function nodeIO(): IOStreams {
       return Buffer.concat(chunks).toString('utf8');
     },
     env: process.env,
+    outIsTerminal: process.stdout.isTTY === true,
   };
 }

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { existsSync, readFileSync } from 'node:fs';
-import type { Kubeconfig } from '../client/index.js';
+import type { Kubeconfig } from '../client/rest/index.js';
 import { Flags } from './args.js';
 import { CmdError, type Factory } from './factory.js';
 import { goJSON, tabwrite, toYAML } from './printers.js';
@@ -92,7 +92,8 @@ export async function runClusterInfo(f: Factory, args: string[]): Promise<number
   const host = f.config().host;
   // Fails as kubectl does when the server is unreachable.
   await f.client().requestJSON({ method: 'GET', path: '/api' });
-  f.io.out(`\x1b[0;32mKubernetes control plane\x1b[0m is running at \x1b[0;33m${host}\x1b[0m\n`);
+  const [green, yellow, reset] = f.io.outIsTerminal ? ['\x1b[0;32m', '\x1b[0;33m', '\x1b[0m'] : ['', '', ''];
+  f.io.out(`${green}Kubernetes control plane${reset} is running at ${yellow}${host}${reset}\n`);
   f.io.out(`\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n`);
   return 0;
 }

@@ -103,7 +103,7 @@ async function runRun(f: Factory, flags: Flags, args: string[], afterDash: strin
   if (dry !== 'client') {
     pod = await f.client().requestJSON<KubeObject>({ method: 'POST', path: collectionPath(m, f.namespace().namespace), body: pod, query: { fieldManager: flags.str('field-manager', 'kubectl-run'), ...(dry === 'server' ? { dryRun: 'All' } : {}) } });
   }
-  printResult(f, flags, m, pod, 'created', dry);
+  printResult(f, flags, m, pod, 'created', dry, true);
   return 0;
 }
 
@@ -174,7 +174,7 @@ async function runExpose(f: Factory, flags: Flags, args: string[]): Promise<numb
   if (dry !== 'client') {
     svc = await f.client().requestJSON<KubeObject>({ method: 'POST', path: collectionPath(m, t!.namespace), body: svc, query: { fieldManager: flags.str('field-manager', 'kubectl-expose'), ...(dry === 'server' ? { dryRun: 'All' } : {}) } });
   }
-  printResult(f, flags, m, svc, 'exposed', dry);
+  printResult(f, flags, m, svc, 'exposed', dry, true);
   return 0;
 }
 
@@ -733,7 +733,7 @@ async function runAutoscale(f: Factory, flags: Flags, args: string[]): Promise<n
     let hpa: KubeObject = { kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2', metadata: { name, creationTimestamp: nullTs }, spec, status: { currentMetrics: null, desiredReplicas: 0 } };
     const m = { group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', namespaced: true };
     if (dry !== 'client') hpa = await f.client().requestJSON<KubeObject>({ method: 'POST', path: collectionPath(m, t.namespace), body: hpa, query: { fieldManager: 'kubectl-autoscale', ...(dry === 'server' ? { dryRun: 'All' } : {}) } });
-    printResult(f, flags, m, hpa, 'autoscaled', dry);
+    printResult(f, flags, m, hpa, 'autoscaled', dry, true);
   }
   return 0;
 }

@@ -65,11 +65,11 @@ export const CREATE_FLAGS: FlagSpecs = {
 };
 
 /** printResult prints a written object: `-o` format, or `kind/name <verb>`. */
-export function printResult(f: Factory, flags: Flags, m: Pick<Mapping, 'group' | 'kind'>, obj: KubeObject, verb: string, dry: DryRun): void {
+export function printResult(f: Factory, flags: Flags, m: Pick<Mapping, 'group' | 'kind'>, obj: KubeObject, verb: string, dry: DryRun, typed = false): void {
   const fmt = flags.str('output');
   if (fmt && fmt !== 'wide') {
     if (fmt === 'name') f.io.out(`${kindPrefix(m)}/${obj.metadata?.name ?? ''}\n`);
-    else printObjects(f.io.out, fmt, [obj], true, flags, () => m);
+    else printObjects(f.io.out, fmt, [obj], true, flags, () => m, typed);
     return;
   }
   f.io.out(`${kindPrefix(m)}/${obj.metadata?.name ?? ''} ${verb}${dryRunSuffix(dry)}\n`);

@@ -34,10 +34,10 @@ function goNumber(n: number): string {
 }
 
 /**
- * goJSON marshals as Go: object keys sorted bytewise (maps of unstructured objects), `indent`
- * spaces per level (0: compact).
+ * goJSON marshals as Go: object keys sorted bytewise (maps of unstructured objects) unless
+ * sort is false (typed objects keep their field order), `indent` spaces per level (0: compact).
  */
-export function goJSON(v: unknown, indent = 0, level = 0): string {
+export function goJSON(v: unknown, indent = 0, level = 0, sort = true): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return goString(v);
   if (typeof v === 'number') return goNumber(v);
@@ -46,15 +46,14 @@ export function goJSON(v: unknown, indent = 0, level = 0): string {
   const end = indent > 0 ? '\n' + ' '.repeat(indent * level) : '';
   if (Array.isArray(v)) {
     if (v.length === 0) return '[]';
-    return '[' + v.map((x) => nl + goJSON(x, indent, level + 1)).join(',') + end + ']';
+    return '[' + v.map((x) => nl + goJSON(x, indent, level + 1, sort)).join(',') + end + ']';
   }
   const o = v as Record<string, unknown>;
-  const keys = Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  const keys = Object.keys(o).filter((k) => o[k] !== undefined);
+  if (sort) keys.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   if (keys.length === 0) return '{}';
   const sep = indent > 0 ? ': ' : ':';
-  return '{' + keys.map((k) => nl + goString(k) + sep + goJSON(o[k], indent, level + 1)).join(',') + end + '}';
+  return '{' + keys.map((k) => nl + goString(k) + sep + goJSON(o[k], indent, level + 1, sort)).join(',') + end + '}';
 }
 
 // ---- tables ----

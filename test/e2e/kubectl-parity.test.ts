@@ -138,6 +138,7 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     dir = mkdtempSync(join(tmpdir(), 'k8ts-parity-'));
     writeFileSync(join(dir, 'app.yaml'), manifest(2, 'nginx:1.27'));
     writeFileSync(join(dir, 'app-v2.yaml'), manifest(4, 'nginx:1.28'));
+    writeFileSync(join(dir, 'node.yaml'), 'apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n  labels:\n    kubernetes.io/hostname: n1\n');
     writeFileSync(join(dir, 'editor.sh'), '#!/bin/sh\nsed -i "s/replicas: [0-9]*/replicas: 5/" "$1"\n', { mode: 0o755 });
   });
   after(async () => {
@@ -223,6 +224,27 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     { name: 'rollout history', args: ['rollout', 'history', 'deployment/web', '-n', 'shop'] },
     { name: 'rollout pause', args: ['rollout', 'pause', 'deployment/web', '-n', 'shop'] },
     { name: 'rollout resume', args: ['rollout', 'resume', 'deployment/web', '-n', 'shop'] },
+    { name: 'rollout restart', args: ['rollout', 'restart', 'deployment/web', '-n', 'shop'] },
+    { name: 'rollout status no watch', args: ['rollout', 'status', 'deployment/web', '--watch=false', '-n', 'shop'] },
+    { name: 'rollout undo without history', args: ['rollout', 'undo', 'deployment/web', '-n', 'shop'] },
+    { name: 'rollout pause twice', args: ['rollout', 'pause', 'deploy/web', '-n', 'shop'] },
+    { name: 'rollout pause again', args: ['rollout', 'pause', 'deploy/web', '-n', 'shop'] },
+    { name: 'wait jsonpath', args: ['wait', '--for=jsonpath={.spec.replicas}=5', 'deploy/web', '-n', 'shop'] },
+    { name: 'wait delete missing', args: ['wait', '--for=delete', 'cm/nope', '--timeout=1s', '-n', 'shop'] },
+    { name: 'logs without kubelet', args: ['logs', 'p1', '-n', 'shop'] },
+    { name: 'events none', args: ['events', '-n', 'shop'] },
+    { name: 'top pods', args: ['top', 'pods'] },
+    { name: 'apply node', args: ['apply', '-f', f('node.yaml')] },
+    { name: 'get nodes', args: ['get', 'nodes'] },
+    { name: 'cordon', args: ['cordon', 'n1'] },
+    { name: 'cordon again', args: ['cordon', 'n1'] },
+    { name: 'get nodes cordoned', args: ['get', 'nodes', '-o', 'wide'] },
+    { name: 'uncordon', args: ['uncordon', 'n1'] },
+    { name: 'taint', args: ['taint', 'nodes', 'n1', 'dedicated=gpu:NoSchedule'] },
+    { name: 'taint again', args: ['taint', 'nodes', 'n1', 'dedicated=gpu:NoSchedule'] },
+    { name: 'get node taints', args: ['get', 'node', 'n1', '-o', 'jsonpath={.spec.taints}'] },
+    { name: 'untaint', args: ['taint', 'nodes', 'n1', 'dedicated:NoSchedule-'] },
+    { name: 'untaint missing', args: ['taint', 'nodes', 'n1', 'dedicated:NoSchedule-'] },
     { name: 'get pod missing', args: ['get', 'pod', 'nope', '-n', 'shop'] },
     { name: 'get unknown type', args: ['get', 'foo'] },
     { name: 'get no resources', args: ['get', 'pods'] },
