@@ -4,6 +4,7 @@ import { parseTokenFile, withAuthenticatedGroup } from './authn.js';
 import { formatJoinToken, joinTokenAuthenticator, parseJoinToken } from './join.js';
 import { NodeAuthorizer, nodeName, podReferences } from './node.js';
 import type { ObjectSource } from './objects.js';
+import { bootstrapTokenAuthenticator } from './bootstraptoken.js';
 
 test('token file: CSV token,user,uid,"groups" with quoting, comments and errors as kube-apiserver', () => {
   const tokens = parseTokenFile('# comment\nt1,alice,u1,"devs,ops"\nt2,bob,u2\n\n"t,3",carol,u3,single\n');
@@ -81,4 +82,30 @@ test('Node authorizer: graph for secrets/PVs/tokens, system:node rules otherwise
   for (const [name, got, want] of cases) assert.equal(got, want, name);
   assert.equal(nodeName({ username: 'system:node:n1', groups: [] }), undefined, 'the group is required');
   assert.equal(authz.authorize({ user: { username: 'alice', groups: [] }, verb: 'list', resourceRequest: true, apiGroup: '', namespace: '', resource: 'nodes', subresource: '', name: '', path: '' }).decision, 'noOpinion');
+});
+
+test('bootstrap tokens: valid secret, usage, expiry and extra groups as upstream', () => {
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  const secrets = new Map<string, unknown>();
+  const put = (id: string, data: Record<string, string>, type = 'bootstrap.kubernetes.io/token'): void => {
+    secrets.set(`bootstrap-token-${id}`, { type, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])) });
+  };
+  const objects: ObjectSource = { list: () => [], get: <T>(_g: string, _r: string, ns: string, name: string) => (ns === 'kube-system' ? (secrets.get(name) as T | undefined) : undefined), revision: () => '' };
+  const now = new Date('2026-06-01T00:00:00Z');
+  const auth = bootstrapTokenAuthenticator(objects, () => now);
+  put('abcdef', { 'token-id': 'abcdef', 'token-secret': '0123456789abcdef', 'usage-bootstrap-authentication': 'true', 'auth-extra-groups': 'system:bootstrappers:kubeadm:default-node-token', expiration: '2026-06-02T00:00:00Z' });
+  put('expird', { 'token-id': 'expird', 'token-secret': '0123456789abcdef', 'usage-bootstrap-authentication': 'true', expiration: '2026-05-01T00:00:00Z' });
+  put('nousag', { 'token-id': 'nousag', 'token-secret': '0123456789abcdef' });
+  put('badgrp', { 'token-id': 'badgrp', 'token-secret': '0123456789abcdef', 'usage-bootstrap-authentication': 'true', 'auth-extra-groups': 'system:masters' });
+  assert.deepEqual(auth.authenticateToken('abcdef.0123456789abcdef'), { username: 'system:bootstrap:abcdef', groups: ['system:bootstrappers', 'system:bootstrappers:kubeadm:default-node-token'] });
+  for (const [name, token] of [
+    ['wrong secret', 'abcdef.0123456789abcdex'],
+    ['expired', 'expird.0123456789abcdef'],
+    ['not for authentication', 'nousag.0123456789abcdef'],
+    ['extra group outside system:bootstrappers', 'badgrp.0123456789abcdef'],
+    ['unknown id', 'zzzzzz.0123456789abcdef'],
+    ['not a bootstrap token', 'abcdef0123456789abcdef'],
+  ] as const) {
+    assert.equal(auth.authenticateToken(token), undefined, name);
+  }
 });

@@ -15,6 +15,7 @@ import { authenticateToken, authenticationChain, tokenFileAuthenticator, withAut
 import { impersonate } from './impersonation.js';
 import { isReview, serveReview, type ReviewDeps } from './reviews.js';
 import { findResource } from '../../api/resources.js';
+import { bootstrapTokenAuthenticator } from './bootstraptoken.js';
 import { csrAdmission, CSRController, isApproval } from './csr.js';
 import { ensureJoinToken, joinAuthorizer, JoinEndpoints, joinTokenAuthenticator } from './join.js';
 import { NodeAuthorizer, nodeRestriction } from './node.js';
@@ -45,6 +46,8 @@ export interface SecurityOptions {
   serviceAccountIssuers?: string[];
   /** serviceAccountKeyFile is a PEM private key for service-account tokens (default generated into the data dir). */
   serviceAccountKeyFile?: string;
+  /** enableBootstrapTokenAuth accepts bootstrap tokens (kube-system `bootstrap-token-<id>` Secrets), as --enable-bootstrap-token-auth. */
+  enableBootstrapTokenAuth?: boolean;
   /** joinToken is the agents' join token (--token; full `K10...::server:secret` form or a bare secret). Default: generated once into `<dataDir>/server/token`. */
   joinToken?: string;
   /** renewCheckIntervalMs is how often certificates are checked for renewal while running (default 12 h). */
@@ -113,6 +116,7 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
     deps.objects,
   );
   tokens.push(saTokens);
+  if (o.enableBootstrapTokenAuth) tokens.push(bootstrapTokenAuthenticator(deps.objects, now));
   let join: JoinEndpoints | undefined;
   let csr: CSRController | undefined;
   let joinToken: string | undefined;
