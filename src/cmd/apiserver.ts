@@ -30,6 +30,7 @@ interface Flags {
   serviceAccountKeyFile?: string;
   apiAudiences: string[];
   token?: string;
+  enableBootstrapTokenAuth: boolean;
 }
 
 const parseBool = (v: string | undefined): boolean => {
@@ -59,6 +60,7 @@ export function registerApiserver(program: Command): void {
     .option('--data-dir <dir>', '(data) directory for state and certificates (default /var/lib/k8ts as root, ~/.k8ts otherwise)')
     .option('--write-kubeconfig <path>', '(client) also write the admin kubeconfig to this path')
     .option('-t, --token <token>', '(cluster) join token agents use to get node certificates (default generated into <data-dir>/server/token)')
+    .option('--enable-bootstrap-token-auth', '(auth) accept bootstrap tokens from kube-system bootstrap-token-<id> Secrets', false)
     .option('--token-auth-file <file>', '(auth) static bearer tokens: CSV token,user,uid,"group1,group2"')
     .option('--authorization-mode <modes>', '(auth) ordered authorization modes: Node, RBAC, AlwaysAllow, AlwaysDeny', 'Node,RBAC')
     .option('--anonymous-auth [bool]', '(auth) true: unauthenticated requests are system:anonymous everywhere (RBAC decides); false: nowhere; default: only /healthz, /livez, /readyz, /version', parseBool)
@@ -88,6 +90,7 @@ export function registerApiserver(program: Command): void {
           serviceAccountIssuers: f.serviceAccountIssuer,
           apiAudiences: f.apiAudiences,
           ...(f.token ? { joinToken: f.token } : {}),
+          ...(f.enableBootstrapTokenAuth ? { enableBootstrapTokenAuth: true } : {}),
         },
       });
       const writeKubeconfigs = (pki: ClusterPKI): void => {
