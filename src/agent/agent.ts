@@ -58,6 +58,19 @@ function hostIPv4(): string {
   return '127.0.0.1';
 }
 
+/** statusMessage shortens a refusal carrying a metav1.Status body to its message. */
+function statusMessage(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  const m = /^(.*HTTP \d+): (\{.*\})\s*$/s.exec(msg);
+  if (!m) return msg;
+  try {
+    const status = JSON.parse(m[2]!) as { message?: string };
+    return status.message ? `${m[1]}: ${status.message}` : msg;
+  } catch {
+    return msg;
+  }
+}
+
 /** nodePassword returns the agent's node password, made once and kept in `path` (mode 0600). */
 function nodePassword(path: string): string {
   if (existsSync(path)) {
@@ -88,7 +101,9 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     const password = nodePassword(join(agentDir, 'node-password'));
     const clients = new Map<string, RestClient>();
     for (const name of names) {
-      const creds = await joinCluster({ server: o.server, token: o.token, nodeName: name, nodePassword: password });
+      const creds = await joinCluster({ server: o.server, token: o.token, nodeName: name, nodePassword: password }).catch((err: unknown) => {
+        throw new Error(statusMessage(err), { cause: err });
+      });
       if (n === 0) {
         writeFileSync(join(agentDir, 'server-ca.crt'), creds.caPem, { mode: 0o644 });
         writeFileSync(join(agentDir, 'kubelet.kubeconfig'), kubeconfigYAML({ server: o.server, caPem: creds.caPem, certPem: creds.certPem, keyPem: creds.keyPem, user: `system:node:${name}` }), { mode: 0o600 });

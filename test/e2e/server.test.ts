@@ -180,6 +180,12 @@ else {
     // The agent is its own node identity (a client certificate issued at join), not the admin.
     assert.match(readFileSync(join(dir, 'agent', 'agent', 'kubelet.kubeconfig'), 'utf8'), /name: system:node:e2e-agent/);
     assert.equal(await agent.stop(), 0);
+
+    // Another machine (data dir) claiming the same node name has another node password: refused.
+    const impostor = new Proc(['agent', '--server', url!, '--token', token!, '--data-dir', join(dir, 'impostor'), '--node-name', 'e2e-agent', '--kubelet-port', '0']);
+    procs.push(impostor);
+    assert.equal(await impostor.exited, 1);
+    assert.match(impostor.out, /failed to join: join: node certificate request refused: HTTP 403: nodes "e2e-agent" is forbidden: Node password rejected/);
   });
 
   test('k8ts agent --simulate-nodes: with the join token (a node certificate each) and kwok-style with a kubeconfig', async () => {
