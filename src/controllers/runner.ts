@@ -6,7 +6,6 @@
  */
 import { setMaxListeners } from 'node:events';
 import { isStatusError } from '../api/errors.js';
-import type { GroupVersionResource } from '../api/types.js';
 import {
   DeletedFinalStateUnknown,
   RateLimitingQueue,
@@ -65,11 +64,6 @@ export interface ControllerContext {
   recorder(component: string): EventRecorder;
   /** log reports errors and notable transitions (stderr by default). */
   log(msg: string, err?: unknown): void;
-}
-
-/** informerFor is a typed shorthand for the factory's shared informer. */
-export function informerFor<T extends ApiObject>(ctx: ControllerContext, r: GroupVersionResource): SharedIndexInformer<T> {
-  return ctx.informers.forResource<T>(r);
 }
 
 interface Running {

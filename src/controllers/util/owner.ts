@@ -72,9 +72,3 @@ export function stableJSON(v: unknown): string {
   }
   return JSON.stringify(v);
 }
-
-/** isStatusReason tells whether err is a Status error with one of the reasons. */
-export function statusReason(err: unknown): string | undefined {
-  const s = (err as { status?: { reason?: string } } | undefined)?.status;
-  return typeof s === 'object' && s ? s.reason : undefined;
-}
