@@ -85,7 +85,12 @@ export interface RunningApiServer {
 }
 
 /** buildResources groups the served resources by storage prefix (versions of a kind share one). */
-function buildResources(resources: readonly ResourceInfo[], cache: WatchCache, hooks: (r: ResourceInfo) => StoredResource['hooks']): Map<string, Resource> {
+function buildResources(
+  resources: readonly ResourceInfo[],
+  cache: WatchCache,
+  hooks: (r: ResourceInfo) => StoredResource['hooks'],
+  writeHints: Map<number, { key: string; obj: KubeObject }>,
+): Map<string, Resource> {
   const stored = new Map<string, StoredResource>();
   const served = new Map<string, Resource>();
   // bindings has no storage of its own: it writes pods, so it is wired after them.
@@ -100,10 +105,12 @@ function buildResources(resources: readonly ResourceInfo[], cache: WatchCache, h
         prefix,
         info,
         strategy: strategyFor(info),
-        cache: cache.register(prefix, (_key, value, rv) => {
-          const obj = JSON.parse(value.toString('utf8')) as KubeObject;
-          obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(rv) };
-          return { labels: obj.metadata.labels ?? {}, fields: selectableFields(gvk, obj) };
+        cache: cache.register(prefix, (key, value, rv) => {
+          // Objects this apiserver just wrote are indexed from the writer's copy (no parse).
+          const hinted = writeHints.get(rv);
+          if (hinted) writeHints.delete(rv);
+          const obj = hinted && hinted.key === key ? hinted.obj : (JSON.parse(value.toString('utf8')) as KubeObject);
+          return { labels: obj.metadata?.labels ?? {}, fields: selectableFields(gvk, obj) };
         }),
       };
       const h = hooks(info);
@@ -131,9 +138,16 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const ips = new ClusterIPAllocator(range);
   const [npMin, npMax] = parseNodePortRange(opts.serviceNodePortRange);
   const nodePorts = new NodePortAllocator(npMin, npMax);
-  const resources = buildResources(builtinResources, cache, (r) => (r.group === '' && r.resource === 'services' ? serviceHooks(ips, nodePorts) : undefined));
+  // Objects written by this apiserver, by revision, until the watch cache indexes them.
+  const writeHints = new Map<number, { key: string; obj: KubeObject }>();
+  const resources = buildResources(builtinResources, cache, (r) => (r.group === '' && r.resource === 'services' ? serviceHooks(ips, nodePorts) : undefined), writeHints);
   await cache.start();
-  const store = new Store(storage);
+  const store = new Store(storage, (key, rev, obj) => {
+    // Only hints for revisions the cache has not applied yet are useful; bound the map anyway.
+    if (rev <= cache.rv) return;
+    if (writeHints.size > 10_000) writeHints.clear();
+    writeHints.set(rev, { key, obj });
+  });
   const resolve = (g: string, v: string, res: string): Resource | undefined => resources.get(`${g}/${v}/${res}`);
   const services = resolve('', 'v1', 'services')!;
   for (const o of services.stored.cache.list('')) reserveExisting(JSON.parse(o.bytes.toString('utf8')) as KubeObject, ips, nodePorts);

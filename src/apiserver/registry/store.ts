@@ -84,7 +84,14 @@ export function timestamp(d: Date): string {
 }
 
 export class Store {
-  constructor(private readonly storage: Storage) {}
+  /**
+   * @param written is told about every object this store wrote (storage version, at its
+   *   revision), so the watch cache can index it without parsing the bytes again.
+   */
+  constructor(
+    private readonly storage: Storage,
+    private readonly written: (key: string, rev: number, obj: KubeObject) => void = () => {},
+  ) {}
 
   key(s: StoredResource, namespace: string, name: string): string {
     return s.info.namespaced ? `${s.prefix}${namespace}/${name}` : `${s.prefix}${name}`;
@@ -153,6 +160,7 @@ export class Store {
         const kv = await this.storage.create(key, encodeForStorage(obj), opts);
         // The stored value is `obj` serialized: reuse it rather than parsing the bytes back.
         (obj.metadata as ObjectMeta).resourceVersion = String(kv.modRevision);
+        this.written(key, kv.modRevision, obj);
         return this.toServed(r, obj);
       } catch (err) {
         hook?.rollback();
@@ -283,8 +291,10 @@ export class Store {
     if (!kv) throw notFound(gr(r.info), name);
     // When the stored value is the one the last attempt wrote, reuse its object instead of parsing.
     const w = written as { value: Buffer; obj: KubeObject } | undefined;
-    const obj = w && (w.value === kv.value || w.value.equals(kv.value)) ? w.obj : decodeStored(kv.value, kv.modRevision);
+    const reused = w !== undefined && (w.value === kv.value || w.value.equals(kv.value));
+    const obj = reused ? w.obj : decodeStored(kv.value, kv.modRevision);
     obj.metadata = { ...obj.metadata, resourceVersion: String(kv.modRevision) };
+    if (reused && kv.modRevision > 0) this.written(key, kv.modRevision, obj);
     if (deleteAfter) {
       try {
         const del = await this.storage.delete(key, kv.modRevision);
