@@ -5,7 +5,7 @@
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { startApiServer, type RunningApiServer } from '../apiserver/index.js';
-import { EventBroadcaster, InProcessTransport, RestClient, SharedInformerFactory, gvr, realClock, type Clock } from '../client/index.js';
+import { EventBroadcaster, HttpTransport, InProcessTransport, RestClient, type Transport, SharedInformerFactory, gvr, realClock, type Clock } from '../client/index.js';
 import { ControllerRunner, type Controller, type ControllerContext } from './runner.js';
 
 export interface Harness {
@@ -15,10 +15,18 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(make: (ctx: ControllerContext) => Controller[], opts: { clock?: Clock; transport?: 'http' | 'in-process' } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  clock?: Clock;
+  transport?: 'http' | 'in-process';
+  /** wrapTransport lets a test observe or fault the controllers' requests. */
+  wrapTransport?: (t: Transport) => Transport;
+}
+
+export async function startHarness(make: (ctx: ControllerContext) => Controller[], opts: HarnessOptions = {}): Promise<Harness> {
   const transport = opts.transport ?? 'http';
   const server = await startApiServer({ datastoreEndpoint: 'sqlite::memory:', bindAddress: '127.0.0.1', port: 0, advertiseAddress: '192.0.2.1' });
-  const client = new RestClient(transport === 'in-process' ? { host: 'http://in-process', transport: new InProcessTransport(server.handler), qps: Infinity } : { host: server.url, qps: Infinity });
+  const base: Transport = transport === 'in-process' ? new InProcessTransport(server.handler) : new HttpTransport(server.url);
+  const client = new RestClient({ host: transport === 'in-process' ? 'http://in-process' : server.url, transport: opts.wrapTransport ? opts.wrapTransport(base) : base, qps: Infinity });
   const clock = opts.clock ?? realClock;
   const broadcaster = new EventBroadcaster({ clock, onError: () => {} });
   const ctx: ControllerContext = {
