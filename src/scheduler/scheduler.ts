@@ -24,6 +24,8 @@ export const ErrNoNodesAvailable = 'no nodes available to schedule pods';
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
 const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
 const EVENT_NOTE_LIMIT = 1024;
+/** YIELD_EVERY_MS bounds how long the scheduling loop keeps the event loop before letting I/O run. */
+const YIELD_EVERY_MS = 4;
 
 /**
  * numFeasibleNodesToFind is upstream's adaptive percentageOfNodesToScore: all nodes below 100,
@@ -499,12 +501,17 @@ export class Scheduler {
     };
     cleanup = this.clock.setTimeout(tick, 1000);
     try {
+      let sliceStart = performance.now();
       while (!signal.aborted) {
         if (this.bindingsInFlight >= this.maxBindingsInFlight) await new Promise<void>((r) => (this.bindingSlot = r));
         const q = await this.queue.pop();
         if (!q) break;
         this.scheduleQueued(q);
-        await new Promise<void>((r) => setImmediate(r));
+        // yield to I/O (watch events, binding responses) every few milliseconds, not every pod
+        if (performance.now() - sliceStart > YIELD_EVERY_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          sliceStart = performance.now();
+        }
       }
     } finally {
       if (cleanup !== undefined) this.clock.clearTimeout(cleanup);

@@ -67,23 +67,24 @@ export function fitsRequest(
   node: NodeInfo,
   ignored?: ReadonlySet<string>,
   ignoredGroups?: ReadonlySet<string>,
-): InsufficientResource[] {
-  const out: InsufficientResource[] = [];
+): readonly InsufficientResource[] {
+  // the common case (fits) allocates nothing
+  let out: InsufficientResource[] | undefined;
   const allowed = node.allocatable.allowedPodNumber;
   if (node.pods.length + 1 > allowed) {
-    out.push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: node.pods.length, capacity: allowed, unresolvable: false });
+    (out ??= []).push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: node.pods.length, capacity: allowed, unresolvable: false });
   }
-  if (req.milliCPU === 0 && req.memory === 0 && req.ephemeralStorage === 0 && (!req.scalar || req.scalar.size === 0)) return out;
+  if (req.milliCPU === 0 && req.memory === 0 && req.ephemeralStorage === 0 && (!req.scalar || req.scalar.size === 0)) return out ?? NONE;
   const a = node.allocatable;
   const r = node.requested;
   if (req.milliCPU > 0 && req.milliCPU > a.milliCPU - r.milliCPU) {
-    out.push({ resourceName: 'cpu', reason: 'Insufficient cpu', requested: req.milliCPU, used: r.milliCPU, capacity: a.milliCPU, unresolvable: req.milliCPU > a.milliCPU });
+    (out ??= []).push({ resourceName: 'cpu', reason: 'Insufficient cpu', requested: req.milliCPU, used: r.milliCPU, capacity: a.milliCPU, unresolvable: req.milliCPU > a.milliCPU });
   }
   if (req.memory > 0 && req.memory > a.memory - r.memory) {
-    out.push({ resourceName: 'memory', reason: 'Insufficient memory', requested: req.memory, used: r.memory, capacity: a.memory, unresolvable: req.memory > a.memory });
+    (out ??= []).push({ resourceName: 'memory', reason: 'Insufficient memory', requested: req.memory, used: r.memory, capacity: a.memory, unresolvable: req.memory > a.memory });
   }
   if (req.ephemeralStorage > 0 && req.ephemeralStorage > a.ephemeralStorage - r.ephemeralStorage) {
-    out.push({
+    (out ??= []).push({
       resourceName: 'ephemeral-storage',
       reason: 'Insufficient ephemeral-storage',
       requested: req.ephemeralStorage,
@@ -100,11 +101,13 @@ export function fitsRequest(
       if (slash > 0 && ignoredGroups?.has(name.slice(0, slash))) continue;
       const cap = a.getScalar(name);
       const used = r.getScalar(name);
-      if (q > cap - used) out.push({ resourceName: name, reason: `Insufficient ${name}`, requested: q, used, capacity: cap, unresolvable: q > cap });
+      if (q > cap - used) (out ??= []).push({ resourceName: name, reason: `Insufficient ${name}`, requested: q, used, capacity: cap, unresolvable: q > cap });
     }
   }
-  return out;
+  return out ?? NONE;
 }
+
+const NONE: readonly InsufficientResource[] = [];
 
 type Scorer = (requested: number[], allocatable: number[], weights: number[]) => number;
 
