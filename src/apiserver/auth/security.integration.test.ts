@@ -135,3 +135,38 @@ describe('certificate renewal while running', () => {
     }
   });
 });
+
+describe('legacy secret-based ServiceAccount tokens (only when asked)', () => {
+  test('a service-account-token Secret is filled; its token authenticates until the Secret is deleted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k8ts-legacy-'));
+    writeFileSync(join(dir, 'tokens.csv'), 'root,root,1,system:masters\n');
+    const server = await startApiServer({ datastoreEndpoint: 'sqlite::memory:', port: 0, security: { dataDir: dir, tls: false, tokenAuthFile: join(dir, 'tokens.csv'), legacyServiceAccountTokens: true, aggregationIntervalMs: 20 } });
+    const call = async (token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+      const r = await fetch(server.url + path, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+    };
+    try {
+      assert.equal((await call('root', 'POST', '/api/v1/namespaces/default/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'old-style' } })).status, 201);
+      assert.equal((await call('root', 'POST', '/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'old-style-token', annotations: { 'kubernetes.io/service-account.name': 'old-style' } }, type: 'kubernetes.io/service-account-token' })).status, 201);
+      let token = '';
+      for (let i = 0; i < 100 && !token; i++) {
+        const data = (await call('root', 'GET', '/api/v1/namespaces/default/secrets/old-style-token')).json.data as Record<string, string> | undefined;
+        token = data?.token ? Buffer.from(data.token, 'base64').toString() : '';
+        if (!token) await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.ok(token, 'the tokens controller filled the secret');
+      const who = await call(token, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+      assert.equal((who.json.status as { userInfo: { username: string } }).userInfo.username, 'system:serviceaccount:default:old-style');
+      assert.equal((await call('root', 'DELETE', '/api/v1/namespaces/default/secrets/old-style-token')).status, 200);
+      let code = 0;
+      for (let i = 0; i < 100 && code !== 401; i++) {
+        code = (await call(token, 'GET', '/api/v1/namespaces/default/pods')).status;
+        if (code !== 401) await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(code, 401, 'a deleted secret revokes its token');
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

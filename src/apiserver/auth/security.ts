@@ -19,7 +19,9 @@ import { bootstrapTokenAuthenticator } from './bootstraptoken.js';
 import { csrAdmission, CSRController, isApproval } from './csr.js';
 import { ensureJoinToken, joinAuthorizer, JoinEndpoints, joinTokenAuthenticator } from './join.js';
 import { NodeAuthorizer, nodeRestriction } from './node.js';
-import { isTokenRequest, serveIssuerDiscovery, serveTokenRequest, ServiceAccountTokens } from './serviceaccount.js';
+import { isTokenRequest, populateLegacyTokens, serveIssuerDiscovery, serveTokenRequest, ServiceAccountTokens } from './serviceaccount.js';
+import { notFound } from '../../api/errors.js';
+import type { KubeObject } from '../../api/types.js';
 import { alwaysAllow, alwaysDeny, ChainAuthorizer, privilegedGroups } from './authz.js';
 import type { ObjectSource } from './objects.js';
 import { RBACAuthorizer, type AttributesAuthorizer } from './rbac/authorizer.js';
@@ -46,6 +48,8 @@ export interface SecurityOptions {
   serviceAccountIssuers?: string[];
   /** serviceAccountKeyFile is a PEM private key for service-account tokens (default generated into the data dir). */
   serviceAccountKeyFile?: string;
+  /** legacyServiceAccountTokens turns on secret-based ServiceAccount tokens: Secrets of type kubernetes.io/service-account-token are filled, and their tokens accepted. Off unless asked. */
+  legacyServiceAccountTokens?: boolean;
   /** enableBootstrapTokenAuth accepts bootstrap tokens (kube-system `bootstrap-token-<id>` Secrets), as --enable-bootstrap-token-auth. */
   enableBootstrapTokenAuth?: boolean;
   /** joinToken is the agents' join token (--token; full `K10...::server:secret` form or a bare secret). Default: generated once into `<dataDir>/server/token`. */
@@ -116,6 +120,7 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
     deps.objects,
   );
   tokens.push(saTokens);
+  saTokens.legacy = o.legacyServiceAccountTokens === true;
   if (o.enableBootstrapTokenAuth) tokens.push(bootstrapTokenAuthenticator(deps.objects, now));
   let join: JoinEndpoints | undefined;
   let csr: CSRController | undefined;
@@ -202,8 +207,19 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
       await reconcileBootstrapPolicy(access);
       let seen = '';
       let running = false;
+      let seenSecrets = '';
+      const populate = async (): Promise<void> => {
+        const rev = deps.objects.revision('', 'secrets');
+        if (rev === seenSecrets) return;
+        seenSecrets = rev;
+        await populateLegacyTokens(saTokens, deps.objects, pki?.serverCA.certPem ?? '', async (ns, name, mutate) => {
+          const secrets = w.resolve('', 'v1', 'secrets')!;
+          await w.store.update(secrets, ns, name, (cur) => (cur ? (mutate(cur as never) as unknown as KubeObject) : Promise.reject(notFound({ group: '', resource: 'secrets' }, name))), { dryRun: false, fieldManager: 'tokens-controller', user: ANONYMOUS_ADMIN, admission: w.admission, now: now() }, '');
+        });
+      };
       const tick = async (): Promise<void> => {
         await csr?.reconcile().catch((err: unknown) => console.error('csr controller:', err));
+        if (saTokens.legacy) await populate().catch((err: unknown) => console.error('tokens controller:', err));
         const rev = deps.objects.revision(RBAC_GROUP, 'clusterroles');
         if (rev === seen || running) return;
         running = true;

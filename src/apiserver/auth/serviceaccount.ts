@@ -14,7 +14,7 @@ import { createHash, createPrivateKey, createPublicKey, randomUUID } from 'node:
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
-import { exportJWK, generateKeyPair, exportPKCS8, importPKCS8, importSPKI, jwtVerify, SignJWT, type CryptoKey as JoseKey, type JWTPayload } from 'jose';
+import { decodeJwt, exportJWK, generateKeyPair, exportPKCS8, importPKCS8, importSPKI, jwtVerify, SignJWT, type CryptoKey as JoseKey, type JWTPayload } from 'jose';
 import { badRequest, conflict, invalid, notFound } from '../../api/errors.js';
 import { field } from '../../api/field.js';
 import type { KubeObject } from '../../api/types.js';
@@ -29,6 +29,18 @@ import type { ObjectSource } from './objects.js';
 import { SERVICE_ACCOUNT_PREFIX } from './rbac/rules.js';
 
 export const DEFAULT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+/** issuerOf reads a JWT's unverified issuer (undefined when it does not parse). */
+function issuerOf(token: string): string | undefined {
+  try {
+    return decodeJwt(token).iss;
+  } catch {
+    return undefined;
+  }
+}
+
+/** LEGACY_ISSUER and LEGACY_CLAIM are upstream's secret-based token issuer and claim prefix. */
+export const LEGACY_ISSUER = 'kubernetes/serviceaccount';
+const LEGACY_CLAIM = 'kubernetes.io/serviceaccount';
 
 /** The extra keys upstream puts on service-account users. */
 export const EXTRA = {
@@ -130,6 +142,45 @@ export class ServiceAccountTokens implements TokenAuthenticator {
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
+  /** legacy enables secret-based tokens (issue and accept), off unless asked. */
+  legacy = false;
+
+  /** issueLegacy signs a secret-based token as upstream's legacy tokens controller (no expiry, no audience). */
+  async issueLegacy(namespace: string, serviceAccount: { name: string; uid: string }, secretName: string): Promise<string> {
+    return new SignJWT({
+      [`${LEGACY_CLAIM}/namespace`]: namespace,
+      [`${LEGACY_CLAIM}/secret.name`]: secretName,
+      [`${LEGACY_CLAIM}/service-account.name`]: serviceAccount.name,
+      [`${LEGACY_CLAIM}/service-account.uid`]: serviceAccount.uid,
+    } as JWTPayload)
+      .setProtectedHeader({ alg: this.alg, kid: this.keyID })
+      .setIssuer(LEGACY_ISSUER)
+      .setSubject(`${SERVICE_ACCOUNT_PREFIX}${namespace}:${serviceAccount.name}`)
+      .sign(this.signKey);
+  }
+
+  /** authenticateLegacy accepts a secret-based token while its Secret still holds it and its ServiceAccount is the same. */
+  private async authenticateLegacy(token: string): Promise<UserInfo | undefined> {
+    let p: JWTPayload;
+    try {
+      p = (await jwtVerify(token, this.verifyKey, { issuer: LEGACY_ISSUER })).payload;
+    } catch {
+      return undefined;
+    }
+    const ns = p[`${LEGACY_CLAIM}/namespace`] as string | undefined;
+    const secretName = p[`${LEGACY_CLAIM}/secret.name`] as string | undefined;
+    const saName = p[`${LEGACY_CLAIM}/service-account.name`] as string | undefined;
+    const saUID = p[`${LEGACY_CLAIM}/service-account.uid`] as string | undefined;
+    if (!ns || !secretName || !saName) return undefined;
+    const secret = this.objects.get<{ data?: Record<string, string>; metadata?: { deletionTimestamp?: string } }>('', 'secrets', ns, secretName);
+    if (!secret || secret.metadata?.deletionTimestamp || Buffer.from(secret.data?.token ?? '', 'base64').toString() !== token) return undefined;
+    const sa = this.objects.get<SA>('', 'serviceaccounts', ns, saName);
+    if (!sa || (saUID && sa.metadata.uid !== saUID)) return undefined;
+    const user: UserInfo = { username: `${SERVICE_ACCOUNT_PREFIX}${ns}:${saName}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`] };
+    if (sa.metadata.uid) user.uid = sa.metadata.uid;
+    return user;
+  }
+
   /** openIDConfiguration is the issuer discovery document served at /.well-known/openid-configuration. */
   openIDConfiguration(): object {
     return {
@@ -151,6 +202,7 @@ export class ServiceAccountTokens implements TokenAuthenticator {
   async authenticateToken(token: string, audiences?: readonly string[]): Promise<UserInfo | undefined> {
     // Not a JWT at all: leave it to the next authenticator.
     if (token.split('.').length !== 3) return undefined;
+    if (this.legacy && issuerOf(token) === LEGACY_ISSUER) return this.authenticateLegacy(token);
     let payload: JWTPayload;
     try {
       const r = await jwtVerify(token, this.verifyKey, {
@@ -270,4 +322,38 @@ export async function serveIssuerDiscovery(tokens: ServiceAccountTokens, res: Se
     return true;
   }
   return false;
+}
+
+export const LEGACY_TOKEN_TYPE = 'kubernetes.io/service-account-token';
+const SA_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
+const SA_UID_ANNOTATION = 'kubernetes.io/service-account.uid';
+
+interface TokenSecret {
+  metadata: { name: string; namespace: string; annotations?: Record<string, string> };
+  type?: string;
+  data?: Record<string, string>;
+}
+
+/**
+ * populateLegacyTokens fills `kubernetes.io/service-account-token` Secrets that name an existing
+ * ServiceAccount (annotation kubernetes.io/service-account.name) with token, ca.crt and
+ * namespace, as upstream's tokens controller does for secrets users create on purpose.
+ */
+export async function populateLegacyTokens(tokens: ServiceAccountTokens, objects: ObjectSource, caPem: string, write: (ns: string, name: string, mutate: (s: TokenSecret) => TokenSecret) => Promise<void>): Promise<void> {
+  for (const s of objects.list<TokenSecret>('', 'secrets', '')) {
+    if (s.type !== LEGACY_TOKEN_TYPE || s.data?.token) continue;
+    const saName = s.metadata.annotations?.[SA_NAME_ANNOTATION];
+    const sa = saName ? objects.get<SA>('', 'serviceaccounts', s.metadata.namespace, saName) : undefined;
+    if (!sa?.metadata.uid) continue;
+    const token = await tokens.issueLegacy(s.metadata.namespace, { name: sa.metadata.name, uid: sa.metadata.uid }, s.metadata.name);
+    await write(s.metadata.namespace, s.metadata.name, (cur) => {
+      if (cur.data?.token) return cur;
+      const b64 = (v: string): string => Buffer.from(v).toString('base64');
+      return {
+        ...cur,
+        metadata: { ...cur.metadata, annotations: { ...(cur.metadata.annotations ?? {}), [SA_UID_ANNOTATION]: sa.metadata.uid! } },
+        data: { ...(cur.data ?? {}), token: b64(token), 'ca.crt': b64(caPem), namespace: b64(s.metadata.namespace) },
+      };
+    });
+  }
 }
