@@ -31,6 +31,7 @@ interface Flags {
   apiAudiences: string[];
   token?: string;
   enableBootstrapTokenAuth: boolean;
+  legacyServiceAccountTokens: boolean;
 }
 
 const parseBool = (v: string | undefined): boolean => {
@@ -61,6 +62,7 @@ export function registerApiserver(program: Command): void {
     .option('--write-kubeconfig <path>', '(client) also write the admin kubeconfig to this path')
     .option('-t, --token <token>', '(cluster) join token agents use to get node certificates (default generated into <data-dir>/server/token)')
     .option('--enable-bootstrap-token-auth', '(auth) accept bootstrap tokens from kube-system bootstrap-token-<id> Secrets', false)
+    .option('--legacy-service-account-tokens', '(auth) fill and accept secret-based ServiceAccount tokens (kubernetes.io/service-account-token Secrets)', false)
     .option('--token-auth-file <file>', '(auth) static bearer tokens: CSV token,user,uid,"group1,group2"')
     .option('--authorization-mode <modes>', '(auth) ordered authorization modes: Node, RBAC, AlwaysAllow, AlwaysDeny', 'Node,RBAC')
     .option('--anonymous-auth [bool]', '(auth) true: unauthenticated requests are system:anonymous everywhere (RBAC decides); false: nowhere; default: only /healthz, /livez, /readyz, /version', parseBool)
@@ -91,6 +93,7 @@ export function registerApiserver(program: Command): void {
           apiAudiences: f.apiAudiences,
           ...(f.token ? { joinToken: f.token } : {}),
           ...(f.enableBootstrapTokenAuth ? { enableBootstrapTokenAuth: true } : {}),
+          ...(f.legacyServiceAccountTokens ? { legacyServiceAccountTokens: true } : {}),
         },
       });
       const writeKubeconfigs = (pki: ClusterPKI): void => {
