@@ -14,6 +14,8 @@ describe('replicaset slow start', () => {
   let h: Harness;
   const podPosts: number[] = [];
   let failPods = false;
+  /** lagMs delays every pod watch chunk, so the controllers' pod cache runs behind the API. */
+  let lagMs = 0;
   before(async () => {
     const wrap = (t: Transport): Transport => ({
       async request(req) {
@@ -26,7 +28,21 @@ describe('replicaset slow start', () => {
             return { status: 403, headers: { 'content-type': 'application/json' }, body: Readable.from([body]) };
           }
         }
-        return t.request(req);
+        const res = await t.request(req);
+        if (req.method === 'GET' && /\/pods\?/.test(req.path) && req.path.includes('watch=')) {
+          const { PassThrough } = await import('node:stream');
+          const out = new PassThrough();
+          let chain = Promise.resolve();
+          res.body.on('data', (chunk: Buffer) => {
+            const lag = lagMs;
+            chain = chain.then(() => new Promise<void>((r) => setTimeout(r, lag))).then(() => void out.write(chunk));
+          });
+          res.body.on('end', () => void chain.then(() => out.end()));
+          res.body.on('error', (err) => out.destroy(err));
+          out.on('close', () => res.body.destroy());
+          return { ...res, body: out };
+        }
+        return res;
       },
       close: () => t.close(),
     });
@@ -50,5 +66,26 @@ describe('replicaset slow start', () => {
     const pods = h.client.resource<Pod>(gvr.pods).namespace('default');
     await waitFor('20 pods', async () => (await pods.list({ labelSelector: 'app=quota' })).items.length === 20);
     await waitFor('condition cleared', async () => !(await rss.get('quota')).status?.conditions?.some((c) => c.type === 'ReplicaFailure'));
+  });
+  test('expectations: with a pod cache lagging the API, repeated syncs never create extra pods', async () => {
+    lagMs = 300;
+    const rss = h.client.resource<ReplicaSet>(gvr.replicasets).namespace('default');
+    const pods = h.client.resource<Pod>(gvr.pods).namespace('default');
+    await rss.create({
+      metadata: { name: 'lag' },
+      spec: { replicas: 3, selector: { matchLabels: { app: 'lag' } }, template: { metadata: { labels: { app: 'lag' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    });
+    let most = 0;
+    const deadline = Date.now() + 1500;
+    let i = 0;
+    while (Date.now() < deadline) {
+      // Every ReplicaSet change triggers another sync while the cache still misses the new pods.
+      await rss.patch('lag', 'merge', { metadata: { annotations: { poke: String(i++) } } });
+      most = Math.max(most, (await pods.list({ labelSelector: 'app=lag' })).items.length);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    lagMs = 0;
+    assert.equal(most, 3, 'never more than spec.replicas pods');
+    assert.equal((await pods.list({ labelSelector: 'app=lag' })).items.length, 3);
   });
 });
