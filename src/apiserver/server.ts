@@ -29,6 +29,7 @@ import { namespaceLifecycle } from './admission.js';
 import { bootstrap } from './bootstrap.js';
 import type { WatchStream } from './watch.js';
 import { cacheObjectSource, createSecurity, type Security, type SecurityOptions } from './auth/index.js';
+import { limitObjectSize, serverOptions, type ConnectionLimits } from './limits/index.js';
 
 /** The Kubernetes version k8ts speaks (discovery, /version). */
 export const KUBE_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+k8ts' };
@@ -72,6 +73,8 @@ export interface ApiServerOptions {
   maxMutatingRequestsInflight?: number;
   /** watchCacheEvents caps the events each resource's watch cache keeps (default 100,000; tests shrink it). */
   watchCacheEvents?: number;
+  /** connectionLimits: header/request timeouts and header size (src/apiserver/limits). */
+  connectionLimits?: ConnectionLimits;
 }
 
 export interface RunningApiServer {
@@ -89,7 +92,7 @@ function buildResources(
   resources: readonly ResourceInfo[],
   cache: WatchCache,
   hooks: (r: ResourceInfo) => StoredResource['hooks'],
-  writeHints: Map<number, { key: string; obj: KubeObject }>,
+  writeHints: Map<string, { value: Buffer; obj: KubeObject }>,
 ): Map<string, Resource> {
   const stored = new Map<string, StoredResource>();
   const served = new Map<string, Resource>();
@@ -105,11 +108,12 @@ function buildResources(
         prefix,
         info,
         strategy: strategyFor(info),
-        cache: cache.register(prefix, (key, value, rv) => {
+        cache: cache.register(prefix, (key, value) => {
           // Objects this apiserver just wrote are indexed from the writer's copy (no parse).
-          const hinted = writeHints.get(rv);
-          if (hinted) writeHints.delete(rv);
-          const obj = hinted && hinted.key === key ? hinted.obj : (JSON.parse(value.toString('utf8')) as KubeObject);
+          const hinted = writeHints.get(key);
+          const reuse = hinted !== undefined && hinted.value.equals(value);
+          if (reuse) writeHints.delete(key);
+          const obj = reuse ? hinted.obj : (JSON.parse(value.toString('utf8')) as KubeObject);
           return { labels: obj.metadata?.labels ?? {}, fields: selectableFields(gvk, obj) };
         }),
       };
@@ -131,22 +135,23 @@ function parseNodePortRange(s: string | undefined): [number, number] {
 
 /** startApiServer opens storage, fills the watch cache, bootstraps and starts serving. */
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
-  const storage = opts.storage ?? (await openStorage(opts.datastoreEndpoint ?? '', opts.dataDir ? { dataDir: opts.dataDir } : {}));
+  const rawStorage = opts.storage ?? (await openStorage(opts.datastoreEndpoint ?? '', opts.dataDir ? { dataDir: opts.dataDir } : {}));
+  // Writes over etcd's request limit fail as they would on etcd, whatever the backend.
+  const storage = limitObjectSize(rawStorage);
   const ownsStorage = !opts.storage;
   const cache = new WatchCache(storage, opts.watchCacheEvents ? { maxEvents: opts.watchCacheEvents } : {});
   const range = new IPv4Range(opts.serviceClusterIPRange ?? '10.43.0.0/16');
   const ips = new ClusterIPAllocator(range);
   const [npMin, npMax] = parseNodePortRange(opts.serviceNodePortRange);
   const nodePorts = new NodePortAllocator(npMin, npMax);
-  // Objects written by this apiserver, by revision, until the watch cache indexes them.
-  const writeHints = new Map<number, { key: string; obj: KubeObject }>();
+  // Objects this apiserver is writing, by key, until the watch cache indexes them (matched by value).
+  const writeHints = new Map<string, { value: Buffer; obj: KubeObject }>();
   const resources = buildResources(builtinResources, cache, (r) => (r.group === '' && r.resource === 'services' ? serviceHooks(ips, nodePorts) : undefined), writeHints);
   await cache.start();
-  const store = new Store(storage, (key, rev, obj) => {
-    // Only hints for revisions the cache has not applied yet are useful; bound the map anyway.
-    if (rev <= cache.rv) return;
+  const store = new Store(storage, (key, value, obj) => {
+    // Failed writes leave stale hints behind: bound the map.
     if (writeHints.size > 10_000) writeHints.clear();
-    writeHints.set(rev, { key, obj });
+    writeHints.set(key, { value, obj });
   });
   const resolve = (g: string, v: string, res: string): Resource | undefined => resources.get(`${g}/${v}/${res}`);
   const services = resolve('', 'v1', 'services')!;
@@ -257,7 +262,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   let url = '';
   let port = opts.port ?? 6443;
   if (opts.listen !== false) {
-    server = security?.tls ? createHTTPSServer({ ...security.tls, requestCert: true, rejectUnauthorized: false }, handler) : createServer(handler);
+    server = security?.tls ? createHTTPSServer({ ...serverOptions(opts.connectionLimits), ...security.tls, requestCert: true, rejectUnauthorized: false }, handler) : createServer(serverOptions(opts.connectionLimits), handler);
     if (security?.tls) {
       // Certificates renewed while running replace the TLS context for new connections.
       const tlsServer = server as import('node:https').Server;

@@ -85,12 +85,12 @@ export function timestamp(d: Date): string {
 
 export class Store {
   /**
-   * @param written is told about every object this store wrote (storage version, at its
-   *   revision), so the watch cache can index it without parsing the bytes again.
+   * @param writing is told about every value this store is about to write with the object it
+   *   serialized (storage version), so the watch cache can index it without parsing it again.
    */
   constructor(
     private readonly storage: Storage,
-    private readonly written: (key: string, rev: number, obj: KubeObject) => void = () => {},
+    private readonly writing: (key: string, value: Buffer, obj: KubeObject) => void = () => {},
   ) {}
 
   key(s: StoredResource, namespace: string, name: string): string {
@@ -157,10 +157,11 @@ export class Store {
           return this.toServed(r, obj);
         }
         const opts = s.strategy.ttlSeconds ? { ttlSeconds: s.strategy.ttlSeconds } : undefined;
-        const kv = await this.storage.create(key, encodeForStorage(obj), opts);
+        const value = encodeForStorage(obj);
+        this.writing(key, value, obj);
+        const kv = await this.storage.create(key, value, opts);
         // The stored value is `obj` serialized: reuse it rather than parsing the bytes back.
         (obj.metadata as ObjectMeta).resourceVersion = String(kv.modRevision);
-        this.written(key, kv.modRevision, obj);
         return this.toServed(r, obj);
       } catch (err) {
         hook?.rollback();
@@ -273,6 +274,7 @@ export class Store {
       // A write that changes nothing but managedFields timestamps is a no-op, as upstream.
       if (deepEqual(stripManagedTimes(obj), stripManagedTimes(old))) return undefined;
       written = { value, obj };
+      this.writing(key, value, obj);
       return { value, ...(s.strategy.ttlSeconds ? { ttlSeconds: s.strategy.ttlSeconds } : {}) };
     };
     let kv: KeyValue | undefined;
@@ -294,7 +296,6 @@ export class Store {
     const reused = w !== undefined && (w.value === kv.value || w.value.equals(kv.value));
     const obj = reused ? w.obj : decodeStored(kv.value, kv.modRevision);
     obj.metadata = { ...obj.metadata, resourceVersion: String(kv.modRevision) };
-    if (reused && kv.modRevision > 0) this.written(key, kv.modRevision, obj);
     if (deleteAfter) {
       try {
         const del = await this.storage.delete(key, kv.modRevision);
