@@ -9,6 +9,7 @@
 import { parseAllDocuments } from 'yaml';
 import { badRequest } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
+import { MAX_NESTING_DEPTH, textNestingDepth } from './limits/index.js';
 
 const METADATA_OPEN = Buffer.from('"metadata":{');
 
@@ -56,6 +57,8 @@ export interface DecodedBody {
 export function decodeBody(body: Buffer, contentType: string, findDuplicates: boolean): DecodedBody {
   const text = body.toString('utf8');
   const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+  // Refused before parsing, as Go's decoder does, so no recursive step can overflow the stack.
+  if (textNestingDepth(text) > MAX_NESTING_DEPTH) throw badRequest(`couldn't get version/kind; json parse error: exceeded max depth of ${MAX_NESTING_DEPTH}`);
   if (mediaType === 'application/yaml' || mediaType === 'application/apply-patch+yaml') {
     const docs = parseAllDocuments(text, { uniqueKeys: false });
     const doc = Array.isArray(docs) ? docs[0] : docs;
