@@ -64,7 +64,13 @@ export function decodeBody(body: Buffer, contentType: string, findDuplicates: bo
     const doc = Array.isArray(docs) ? docs[0] : docs;
     if (!doc) return { value: null, duplicates: [] };
     if (doc.errors.length) throw badRequest(`error converting YAML to JSON: ${doc.errors[0]!.message}`);
-    const value = doc.toJS() as unknown;
+    let value: unknown;
+    try {
+      value = doc.toJS();
+    } catch (err) {
+      // The YAML library refuses alias bombs (billion laughs) while building the value.
+      throw badRequest(`error converting YAML to JSON: ${(err as Error).message}`);
+    }
     return { value, duplicates: findDuplicates ? duplicateKeys(JSON.stringify(value)) : [] };
   }
   let value: unknown;
