@@ -94,10 +94,28 @@ describe('node controllers', () => {
     await waitFor('taints removed', async () => !(await nodes().get('n1')).spec?.taints?.length);
   });
 
-  test('a node that is NotReady gets the not-ready taints', async () => {
-    const n = await nodes().create({ metadata: { name: 'n2' } });
-    await nodes().updateStatus({ ...n, status: { conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady', lastHeartbeatTime: now(), lastTransitionTime: now() }] } });
-    await waitFor('not-ready taint', async () => (await nodes().get('n2')).spec?.taints?.some((t) => t.key === 'node.kubernetes.io/not-ready' && t.effect === 'NoExecute'));
+  test('conditions become taints: NotReady, memory pressure, unschedulable; a foreign taint is kept', async () => {
+    const n = await nodes().create({ metadata: { name: 'n2' }, spec: { unschedulable: true, taints: [{ key: 'example.com/dedicated', value: 'db', effect: 'NoSchedule' }] } });
+    await nodes().updateStatus({
+      ...n,
+      status: {
+        conditions: [
+          { type: 'Ready', status: 'False', reason: 'KubeletNotReady', lastHeartbeatTime: now(), lastTransitionTime: now() },
+          { type: 'MemoryPressure', status: 'True', reason: 'KubeletHasInsufficientMemory', lastHeartbeatTime: now(), lastTransitionTime: now() },
+        ],
+      },
+    });
+    const taints = await waitFor('taints', async () => {
+      const t = (await nodes().get('n2')).spec?.taints ?? [];
+      return t.length === 5 && t.map((x) => `${x.key}:${x.effect}`).sort();
+    });
+    assert.deepEqual(taints, [
+      'example.com/dedicated:NoSchedule',
+      'node.kubernetes.io/memory-pressure:NoSchedule',
+      'node.kubernetes.io/not-ready:NoExecute',
+      'node.kubernetes.io/not-ready:NoSchedule',
+      'node.kubernetes.io/unschedulable:NoSchedule',
+    ]);
   });
 
   test('podgc: terminated pods over the threshold go oldest first; pods on deleted nodes go', async () => {

@@ -25,6 +25,14 @@ export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
 const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 const CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
 const NODE_NAME_INDEX = 'nodelifecycle/nodeName';
+/** CONDITION_TAINTS: node conditions that, when True, add a NoSchedule taint. */
+const CONDITION_TAINTS: ReadonlyArray<[string, string]> = [
+  ['MemoryPressure', 'node.kubernetes.io/memory-pressure'],
+  ['DiskPressure', 'node.kubernetes.io/disk-pressure'],
+  ['PIDPressure', 'node.kubernetes.io/pid-pressure'],
+  ['NetworkUnavailable', 'node.kubernetes.io/network-unavailable'],
+];
+const MANAGED_TAINTS = new Set([TAINT_UNREACHABLE, TAINT_NOT_READY, 'node.kubernetes.io/unschedulable', ...CONDITION_TAINTS.map(([, k]) => k)]);
 
 export interface NodeLifecycleOptions {
   /** nodeMonitorGracePeriodMs (`--node-monitor-grace-period`, default 40 s). */
@@ -172,20 +180,26 @@ class NodeLifecycleController implements Controller {
     }
   }
 
-  /** reconcileTaints keeps the not-ready/unreachable taints (NoSchedule and NoExecute) in step with Ready. */
+  /**
+   * reconcileTaints keeps the condition taints in step with the node (upstream doTaintingPass
+   * and TaintNodesByCondition): not-ready/unreachable as NoSchedule and NoExecute, the
+   * pressure, network-unavailable and unschedulable taints as NoSchedule. Other taints stay.
+   */
   private async reconcileTaints(node: Node, ready: string | undefined, now: number): Promise<Node> {
-    const want = ready === 'Unknown' ? TAINT_UNREACHABLE : ready === 'False' ? TAINT_NOT_READY : undefined;
+    const cond = (type: string): string | undefined => node.status?.conditions?.find((c) => c.type === type)?.status;
+    const wanted: Array<{ key: string; effect: string }> = [];
+    const readyKey = ready === 'Unknown' ? TAINT_UNREACHABLE : ready === 'False' ? TAINT_NOT_READY : undefined;
+    if (readyKey) wanted.push({ key: readyKey, effect: 'NoSchedule' }, { key: readyKey, effect: 'NoExecute' });
+    for (const [type, key] of CONDITION_TAINTS) if (cond(type) === 'True') wanted.push({ key, effect: 'NoSchedule' });
+    if (node.spec?.unschedulable) wanted.push({ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' });
     const taints = node.spec?.taints ?? [];
-    const others = taints.filter((t) => t.key !== TAINT_UNREACHABLE && t.key !== TAINT_NOT_READY);
-    const wanted: Taint[] = [];
-    if (want) {
-      for (const effect of ['NoSchedule', 'NoExecute']) {
-        const have = taints.find((t) => t.key === want && t.effect === effect);
-        wanted.push(have ?? { key: want, effect, ...(effect === 'NoExecute' ? { timeAdded: rfc3339(now) } : {}) });
-      }
+    const next: Taint[] = taints.filter((t) => !MANAGED_TAINTS.has(t.key));
+    for (const w of wanted) {
+      const have = taints.find((t) => t.key === w.key && t.effect === w.effect);
+      next.push(have ?? { ...w, ...(w.effect === 'NoExecute' ? { timeAdded: rfc3339(now) } : {}) });
     }
-    const next = [...others, ...wanted];
-    if (JSON.stringify(next) === JSON.stringify(taints)) return node;
+    const canon = (l: Taint[]): string => JSON.stringify([...l].map((t) => `${t.key}:${t.effect}:${t.value ?? ''}:${t.timeAdded ?? ''}`).sort());
+    if (canon(next) === canon(taints)) return node;
     // A Conflict propagates: the key is retried once the cache shows the newer node.
     return this.ctx.client.resource<Node>(gvr.nodes).update({ ...node, spec: { ...node.spec, taints: next.length ? next : undefined } });
   }
