@@ -52,7 +52,7 @@ export function registerApiserver(program: Command): void {
   program
     .command('apiserver')
     .description('Run the Kubernetes API server (HTTPS, authentication and RBAC by default)')
-    .option('--bind-address <ip>', '(listener) address to listen on', '127.0.0.1')
+    .option('--bind-address <ip>', '(listener) address to listen on (all interfaces by default, as kube-apiserver and k3s)', '0.0.0.0')
     .option('--secure-port <port>', '(listener) port to serve the API on (0 picks a free port)', '6443')
     .option('--advertise-address <ip>', '(listener) address published in the kubernetes Endpoints')
     .option('--tls-san <name>', '(listener) extra hostname or IP for the serving certificate (repeatable)', collect, [])
