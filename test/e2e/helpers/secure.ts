@@ -50,7 +50,7 @@ export interface SecureOptions {
 export async function startSecureApiServer(o: SecureOptions = {}): Promise<SecureApiServer> {
   const ownsDir = !o.dataDir;
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-secure-'));
-  const args = [bin, 'apiserver', '--data-dir', dataDir, '--secure-port', '0', ...(o.persistent ? [] : ['--datastore-endpoint', 'sqlite::memory:']), ...(o.args ?? [])];
+  const args = [bin, 'apiserver', '--data-dir', dataDir, '--bind-address', '127.0.0.1', '--secure-port', '0', ...(o.persistent ? [] : ['--datastore-endpoint', 'sqlite::memory:']), ...(o.args ?? [])];
   if (o.tokenFile !== undefined) {
     writeFileSync(join(dataDir, 'tokens.csv'), o.tokenFile);
     args.push('--token-auth-file', join(dataDir, 'tokens.csv'));
