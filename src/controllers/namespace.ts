@@ -58,21 +58,32 @@ class NamespaceController implements Controller {
     const errors: string[] = [];
     const remaining = new Map<string, number>();
     const finalizers = new Map<string, number>();
-    for (const r of deletable) {
+    const sweep = async (r: DiscoveredResource): Promise<void> => {
       const api = this.ctx.client.resource<ApiObject>(r.gvr).namespace(key);
       try {
+        // Most kinds are empty in a namespace: one list settles them.
+        let left = (await api.list()).items;
+        if (!left.length) return;
         if (r.verbs.includes('deletecollection')) await api.deleteCollection({});
-        else for (const o of (await api.list()).items) await api.delete(o.metadata?.name ?? '').catch((err: unknown) => (isStatusError(err, 'NotFound') ? undefined : Promise.reject(err)));
-        const left = (await api.list()).items;
+        else for (const o of left) await api.delete(o.metadata?.name ?? '').catch((err: unknown) => (isStatusError(err, 'NotFound') ? undefined : Promise.reject(err)));
+        left = (await api.list()).items;
         if (left.length) {
           remaining.set(grName(r), left.length);
           for (const o of left) for (const f of o.metadata?.finalizers ?? []) finalizers.set(f, (finalizers.get(f) ?? 0) + 1);
         }
       } catch (err) {
-        if (isStatusError(err, 'NotFound') || isStatusError(err, 'MethodNotAllowed')) continue;
+        if (isStatusError(err, 'NotFound') || isStatusError(err, 'MethodNotAllowed')) return;
         errors.push(`${grName(r)}: ${err instanceof Error ? err.message : String(err)}`);
       }
-    }
+    };
+    // A few kinds at a time: latency overlaps while the client's rate limit still applies.
+    const pending = [...deletable];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let r = pending.shift(); r; r = pending.shift()) await sweep(r);
+      }),
+    );
+    errors.sort();
     cond('NamespaceDeletionContentFailure', errors.length > 0, errors.length ? 'ContentDeletionFailed' : 'ContentDeleted', errors.length ? `Failed to delete all resource types, ${errors.length} remaining: ${errors.join(', ')}` : 'All content successfully deleted, may be waiting on finalization');
     const rem = [...remaining].sort(([a], [b]) => a.localeCompare(b));
     cond('NamespaceContentRemaining', rem.length > 0, rem.length ? 'SomeResourcesRemain' : 'ContentRemoved', rem.length ? `Some resources are remaining: ${rem.map(([n, c]) => `${n} has ${c} resource instances`).join(', ')}` : 'All content successfully removed');
