@@ -78,6 +78,10 @@ test('Node authorizer: graph for secrets/PVs/tokens, system:node rules otherwise
     ['n1 token for default', a(kubelet('n1'), 'create', 'serviceaccounts', 'default', { subresource: 'token' }), 'noOpinion'],
     ['n1 list nodes (rules)', a(kubelet('n1'), 'list', 'nodes', '', { namespace: '' }), 'allow'],
     ['n1 delete namespaces', a(kubelet('n1'), 'delete', 'namespaces', 'ns', { namespace: '' }), 'noOpinion'],
+    ['n1 update its lease', a(kubelet('n1'), 'update', 'leases', 'n1', { namespace: 'kube-node-lease', apiGroup: 'coordination.k8s.io' }), 'allow'],
+    ['n1 update n2 lease', a(kubelet('n1'), 'update', 'leases', 'n2', { namespace: 'kube-node-lease', apiGroup: 'coordination.k8s.io' }), 'noOpinion'],
+    ['n1 lease elsewhere', a(kubelet('n1'), 'get', 'leases', 'n1', { namespace: 'kube-system', apiGroup: 'coordination.k8s.io' }), 'noOpinion'],
+    ['n1 get unknown volumeattachment', a(kubelet('n1'), 'get', 'volumeattachments', 'va', { namespace: '', apiGroup: 'storage.k8s.io' }), 'noOpinion'],
   ];
   for (const [name, got, want] of cases) assert.equal(got, want, name);
   assert.equal(nodeName({ username: 'system:node:n1', groups: [] }), undefined, 'the group is required');

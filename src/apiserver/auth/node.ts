@@ -161,6 +161,24 @@ export class NodeAuthorizer implements AttributesAuthorizer {
           return graph('serviceaccount');
       }
     }
+    if (a.resourceRequest && a.apiGroup === 'coordination.k8s.io' && a.resource === 'leases') {
+      if (!['get', 'create', 'update', 'patch', 'delete'].includes(a.verb)) return noOpinion('can only get, create, update, patch, or delete a node lease');
+      if (a.namespace !== 'kube-node-lease') return noOpinion('can only access leases in the kube-node-lease namespace');
+      // A create names its lease in the body, which NodeRestriction checks.
+      if (a.verb !== 'create' && a.name !== node) return noOpinion('can only access node lease with the same name as the requesting node');
+      return allow;
+    }
+    if (a.resourceRequest && a.apiGroup === 'storage.k8s.io' && a.resource === 'volumeattachments') {
+      if (a.verb !== 'get') return noOpinion('can only get individual resources of this type');
+      if (!a.name) return noOpinion('No Object name found');
+      const va = this.objects.get<{ spec?: { nodeName?: string } }>('storage.k8s.io', 'volumeattachments', '', a.name);
+      return va?.spec?.nodeName === node ? allow : noOpinion(`no relationship found between node '${node}' and this object`);
+    }
+    if (a.resourceRequest && a.apiGroup === 'storage.k8s.io' && a.resource === 'csinodes') {
+      if (!['get', 'create', 'update', 'patch', 'delete'].includes(a.verb)) return noOpinion('can only get, create, update, patch, or delete a CSINode');
+      if (a.verb !== 'create' && a.name !== node) return noOpinion('can only access CSINode with the same name as the requesting node');
+      return allow;
+    }
     return this.nodeRules.some((r) => ruleAllows(a, r)) ? allow : noOpinion('');
   }
 }
