@@ -1,0 +1,51 @@
+/**
+ * The admission plugins beyond the core's NamespaceLifecycle, by upstream name, and the order
+ * kube-apiserver runs them in. `admissionPlugins(names, deps)` builds the enabled ones;
+ * `bootstrapAdmission` creates the objects they expect at start-up (system PriorityClasses).
+ */
+import type { KubeObject } from '../../api/types.js';
+import type { AdmissionPlugin } from '../pipeline.js';
+import type { AdmissionObjects } from './objects.js';
+import { priorityAdmission, systemPriorityClasses } from './priority.js';
+import { serviceAccountAdmission } from './serviceaccount.js';
+import { defaultTolerationSeconds } from './tolerations.js';
+
+export { admissionObjects, cachedAdmissionObjects, type AdmissionObjects, type LiveGet } from './objects.js';
+export { projectedTokenVolume, TOKEN_MOUNT_PATH, TOKEN_EXPIRATION_SECONDS, DEFAULT_SERVICE_ACCOUNT } from './serviceaccount.js';
+export { systemPriorityClasses } from './priority.js';
+
+export interface AdmissionPluginDeps {
+  objects: AdmissionObjects;
+}
+
+type Factory = (deps: AdmissionPluginDeps) => AdmissionPlugin;
+
+/** PLUGINS in upstream's run order (kube-apiserver's AllOrderedPlugins, restricted to ours). */
+const PLUGINS: ReadonlyArray<readonly [string, Factory]> = [
+  ['ServiceAccount', (d) => serviceAccountAdmission(d.objects)],
+  ['Priority', (d) => priorityAdmission(d.objects)],
+  ['DefaultTolerationSeconds', () => defaultTolerationSeconds()],
+];
+
+/** AVAILABLE_ADMISSION_PLUGINS are the names admissionPlugins accepts. */
+export const AVAILABLE_ADMISSION_PLUGINS: readonly string[] = PLUGINS.map(([n]) => n);
+
+/** DEFAULT_ADMISSION_PLUGINS are the ones kube-apiserver enables by default (of ours: all). */
+export const DEFAULT_ADMISSION_PLUGINS: readonly string[] = AVAILABLE_ADMISSION_PLUGINS;
+
+/**
+ * admissionPlugins builds the named plugins in upstream's order. Names that are not ours
+ * (NamespaceLifecycle, NodeRestriction, ...) are ignored: other parts of the apiserver own them.
+ */
+export function admissionPlugins(names: readonly string[], deps: AdmissionPluginDeps): AdmissionPlugin[] {
+  const want = new Set(names);
+  return PLUGINS.filter(([n]) => want.has(n)).map(([, f]) => f(deps));
+}
+
+/** BootstrapCreate creates an object unless it exists (AlreadyExists is not an error). */
+export type BootstrapCreate = (group: string, version: string, resource: string, obj: KubeObject) => Promise<void>;
+
+/** bootstrapAdmission creates what the enabled plugins rely on: the system PriorityClasses. */
+export async function bootstrapAdmission(names: readonly string[], create: BootstrapCreate): Promise<void> {
+  if (names.includes('Priority')) for (const pc of systemPriorityClasses()) await create('scheduling.k8s.io', 'v1', 'priorityclasses', pc as unknown as KubeObject);
+}
