@@ -137,9 +137,11 @@ export class Store {
     const gvk = gvkOf(s.info);
     // Defaulting happens at decode time upstream, before the strategy's PrepareForCreate.
     applyDefaults(gvk, obj);
+    // Mutating admission runs before PrepareForCreate, as upstream's create handler: what the
+    // strategy derives (a pod's serviceAccount, its qosClass) sees what admission set.
+    await ctx.admission.admit({ operation: 'CREATE', resource: r.info, subresource: '', namespace, name: meta.name ?? '', object: obj, dryRun: ctx.dryRun, user: ctx.user });
     s.strategy.prepareForCreate(obj);
     kindPrepareForCreate(gvk, obj);
-    await ctx.admission.admit({ operation: 'CREATE', resource: r.info, subresource: '', namespace, name: meta.name ?? '', object: obj, dryRun: ctx.dryRun, user: ctx.user });
     for (let attempt = 0; ; attempt++) {
       if (generated) meta.name = `${meta.generateName}${randomSuffix()}`;
       const errs = meta.name ? validateCreate(gvk, obj) : [field.required('metadata.name', 'name or generateName is required')];
