@@ -18,7 +18,7 @@ import { Discovery } from './discovery.js';
 import { handleResource, type HandlerDeps, type RequestContext } from './handlers.js';
 import { ResponseWarnings, writeBytes, writeStatusError } from './negotiation.js';
 import { OpenAPI } from './openapi.js';
-import { Admission, allowAllAuthenticator, alwaysAllowAuthorizer, type AdmissionPlugin, type Authenticator, type Authorizer, type UserInfo } from './pipeline.js';
+import { Admission, ANONYMOUS_ADMIN, allowAllAuthenticator, alwaysAllowAuthorizer, type AdmissionPlugin, type Authenticator, type Authorizer, type UserInfo } from './pipeline.js';
 import { requestInfo, type RequestInfo } from './requestinfo.js';
 import { containerFor, kubeletFor, kubeletStreamPath, proxyUpgrade } from './proxy.js';
 import { ClusterIPAllocator, IPv4Range, NodePortAllocator } from './registry/allocator.js';
@@ -30,6 +30,7 @@ import { bootstrap } from './bootstrap.js';
 import type { WatchStream } from './watch.js';
 import { cacheObjectSource, createSecurity, type Security, type SecurityOptions } from './auth/index.js';
 import { limitObjectSize, serverOptions, type ConnectionLimits } from './limits/index.js';
+import { admissionPlugins, bootstrapAdmission, cachedAdmissionObjects } from './admission/index.js';
 
 /** The Kubernetes version k8ts speaks (discovery, /version). */
 export const KUBE_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+k8ts' };
@@ -59,6 +60,11 @@ export interface ApiServerOptions {
   security?: SecurityOptions;
   /** admissionPlugins run after the built-in NamespaceLifecycle. */
   admissionPlugins?: AdmissionPlugin[];
+  /**
+   * enableAdmissionPlugins as --enable-admission-plugins: upstream plugins by name (src/apiserver/admission;
+   * DEFAULT_ADMISSION_PLUGINS there is kube-apiserver's default set). Absent: none (in-process test mode).
+   */
+  enableAdmissionPlugins?: readonly string[];
   /**
    * advertiseAddress is the IP put into the `kubernetes` Endpoints (default: the host's first
    * non-loopback IPv4 address, as kube-apiserver picks it; the Endpoints API rejects loopback).
@@ -174,6 +180,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       },
     }),
     ...(security?.admissionPlugins ?? []),
+    ...admissionPlugins(opts.enableAdmissionPlugins ?? [], { objects: cachedAdmissionObjects((g, r) => [...resources.values()].find((x) => x.info.group === g && x.info.resource === r)?.stored.cache, storage) }),
     ...(opts.admissionPlugins ?? []),
   ]);
   const watches = new Set<WatchStream>();
@@ -289,6 +296,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     kubernetesServiceIP: range.nth(1),
     advertiseAddress: opts.advertiseAddress ?? defaultAdvertiseAddress(),
     port,
+  });
+  await bootstrapAdmission(opts.enableAdmissionPlugins ?? [], async (g, v, res, obj) => {
+    await store.create(resolve(g, v, res)!, '', obj, { dryRun: false, fieldManager: 'kube-apiserver', user: ANONYMOUS_ADMIN, admission, now: new Date() }).catch((err: unknown) => {
+      if (!isStatusError(err, 'AlreadyExists')) throw err;
+    });
   });
   await security?.start({ store, resolve, admission });
 
