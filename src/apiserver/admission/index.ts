@@ -49,3 +49,18 @@ export type BootstrapCreate = (group: string, version: string, resource: string,
 export async function bootstrapAdmission(names: readonly string[], create: BootstrapCreate): Promise<void> {
   if (names.includes('Priority')) for (const pc of systemPriorityClasses()) await create('scheduling.k8s.io', 'v1', 'priorityclasses', pc as unknown as KubeObject);
 }
+
+/**
+ * enabledAdmissionPlugins resolves --enable-admission-plugins / --disable-admission-plugins
+ * against the defaults, as kube-apiserver: enabled = defaults + enable - disable. Names nobody
+ * in k8ts implements are refused so a typo does not silently weaken admission.
+ */
+export function enabledAdmissionPlugins(enable: readonly string[], disable: readonly string[]): string[] {
+  const known = new Set([...AVAILABLE_ADMISSION_PLUGINS, ...BUILT_IN_ELSEWHERE]);
+  for (const n of [...enable, ...disable]) if (!known.has(n)) throw new Error(`admission plugin ${JSON.stringify(n)} is not known (known: ${[...known].sort().join(', ')})`);
+  const off = new Set(disable);
+  return [...new Set([...DEFAULT_ADMISSION_PLUGINS, ...enable])].filter((n) => !off.has(n) && AVAILABLE_ADMISSION_PLUGINS.includes(n));
+}
+
+/** Plugins implemented outside this folder (always on in k8ts): accepted in the flags. */
+const BUILT_IN_ELSEWHERE = ['NamespaceLifecycle', 'NodeRestriction', 'CertificateApproval', 'CertificateSigning', 'CertificateSubjectRestriction'];
