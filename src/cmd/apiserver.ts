@@ -9,6 +9,7 @@ import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { startApiServer } from '../apiserver/index.js';
+import { AVAILABLE_ADMISSION_PLUGINS, enabledAdmissionPlugins } from '../apiserver/admission/index.js';
 import { kubeconfigYAML, type ClusterPKI } from '../pki/index.js';
 import { defaultDataDir } from '../storage/index.js';
 
@@ -32,6 +33,8 @@ interface Flags {
   token?: string;
   enableBootstrapTokenAuth: boolean;
   legacyServiceAccountTokens: boolean;
+  enableAdmissionPlugins: string[];
+  disableAdmissionPlugins: string[];
 }
 
 const parseBool = (v: string | undefined): boolean => {
@@ -69,6 +72,8 @@ export function registerApiserver(program: Command): void {
     .option('--service-account-issuer <url>', '(auth) issuer of service-account tokens; the first signs, all are accepted (repeatable)', collect, [])
     .option('--service-account-key-file <file>', '(auth) PEM private key that signs service-account tokens (default generated into the data dir)')
     .option('--api-audiences <list>', '(auth) audiences the API accepts in tokens (default the issuer)', collect, [])
+    .option('--enable-admission-plugins <names>', `(admission) admission plugins to turn on besides the defaults (${AVAILABLE_ADMISSION_PLUGINS.join(', ')})`, collect, [])
+    .option('--disable-admission-plugins <names>', '(admission) default admission plugins to turn off', collect, [])
     .option('--service-cluster-ip-range <cidr>', '(networking) CIDR for Service ClusterIPs', '10.43.0.0/16')
     .option('--service-node-port-range <range>', '(networking) port range for NodePort Services', '30000-32767')
     .action(async (f: Flags) => {
@@ -81,6 +86,7 @@ export function registerApiserver(program: Command): void {
         serviceNodePortRange: f.serviceNodePortRange,
         dataDir,
         advertiseAddress: f.advertiseAddress ?? hostAddress(),
+        enableAdmissionPlugins: enabledAdmissionPlugins(f.enableAdmissionPlugins, f.disableAdmissionPlugins),
         security: {
           dataDir,
           tls: !f.insecureHttp,
