@@ -15,6 +15,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Taint } from 'kubernetes-types/core/v1.js';
 import { startApiServer, type RunningApiServer } from '../apiserver/index.js';
+import { DEFAULT_ADMISSION_PLUGINS } from '../apiserver/admission/index.js';
 import { isStatusError } from '../api/errors.js';
 import { gvr, InProcessTransport, RestClient, type ApiObject } from '../client/index.js';
 import { runControllerManager } from '../controllers/index.js';
@@ -250,6 +251,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         port: listener.port,
         advertiseAddress: advertise,
         serviceClusterIPRange: serviceCIDR,
+        enableAdmissionPlugins: DEFAULT_ADMISSION_PLUGINS,
         ...(o.serviceNodePortRange ? { serviceNodePortRange: o.serviceNodePortRange } : {}),
         // The security layer also owns the join token (`<dataDir>/server/token`), /cacerts and the agents' certificate endpoint.
         security: { dataDir, tls: true, tlsSANs: o.tlsSANs ?? [], tokenAuthFile: tokenFile, authorizationModes: ['Node', 'RBAC'], ...(o.token ? { joinToken: o.token } : {}) },
