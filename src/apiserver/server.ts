@@ -89,6 +89,8 @@ export interface RunningApiServer {
   /** security is the TLS/authn/authz layer when ApiServerOptions.security was given (its pki holds the CAs and admin credentials). */
   security?: Security;
   handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** upgrade serves HTTP upgrades (pods/exec, attach, portforward); a listener that is not the apiserver's own forwards its 'upgrade' events here. */
+  upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   storage: Storage;
   close(): Promise<void>;
 }
@@ -265,6 +267,14 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     });
   };
 
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    handleUpgrade(req, socket, head).catch((err: unknown) => {
+      const status = isStatusError(err) ? err.status : internalError(err).status;
+      const body = JSON.stringify(status);
+      socket.end(`HTTP/1.1 ${status.code} ${STATUS_CODES[status.code] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    });
+  };
+
   let server: Server | undefined;
   let url = '';
   let port = opts.port ?? 6443;
@@ -280,13 +290,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       server!.once('error', reject);
       server!.listen(port, opts.bindAddress ?? '127.0.0.1', () => resolveListen());
     });
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      handleUpgrade(req, socket, head).catch((err: unknown) => {
-        const status = isStatusError(err) ? err.status : internalError(err).status;
-        const body = JSON.stringify(status);
-        socket.end(`HTTP/1.1 ${status.code} ${STATUS_CODES[status.code] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-      });
-    });
+    server.on('upgrade', upgrade);
     port = (server.address() as AddressInfo).port;
     const host = opts.bindAddress && opts.bindAddress !== '0.0.0.0' && opts.bindAddress !== '::' ? opts.bindAddress : '127.0.0.1';
     url = `${security?.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -312,6 +316,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   return {
     url,
     handler,
+    upgrade,
     storage,
     ...(security ? { security } : {}),
     async close() {

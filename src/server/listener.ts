@@ -8,13 +8,15 @@
 import { createServer as createHTTPSServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export interface SharedListener {
   /** port actually bound (useful with port 0). */
   port: number;
   /** url is `https://<loopback or bind address>:<port>` for local clients. */
   url: string;
-  serve(handler: (req: IncomingMessage, res: ServerResponse) => void): void;
+  /** serve hands requests to handler, and HTTP upgrades (exec, attach, port-forward) to upgrade. */
+  serve(handler: (req: IncomingMessage, res: ServerResponse) => void, upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): void;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export interface ListenerOptions {
 
 export async function openListener(o: ListenerOptions): Promise<SharedListener> {
   let inner: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  let innerUpgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
   // Client certificates are requested but checked by the apiserver's authenticator, as kube-apiserver does.
   const server: Server = createHTTPSServer({ ...o.tls, requestCert: true, rejectUnauthorized: false }, (req, res) => {
     if (!inner) {
@@ -37,6 +40,10 @@ export async function openListener(o: ListenerOptions): Promise<SharedListener> 
     inner(req, res);
   });
   server.keepAliveTimeout = 65_000;
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (innerUpgrade) return innerUpgrade(req, socket, head);
+    socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\nConnection: close\r\n\r\nk8ts server is starting\n');
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.bindAddress, () => {
@@ -50,8 +57,9 @@ export async function openListener(o: ListenerOptions): Promise<SharedListener> 
   return {
     port,
     url: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    serve(handler) {
+    serve(handler, upgrade) {
       inner = handler;
+      innerUpgrade = upgrade;
     },
     async close() {
       server.closeAllConnections();

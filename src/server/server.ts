@@ -264,8 +264,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       const start = performance.now();
       res.once('finish', () => log('apiserver', `${req.method} ${req.url} ${res.statusCode} ${(performance.now() - start).toFixed(1)}ms`));
       apiserver.handler(req, res);
-    });
-  } else listener.serve(apiserver.handler);
+    }, apiserver.upgrade);
+  } else listener.serve(apiserver.handler, apiserver.upgrade);
 
   const transports: InProcessTransport[] = [];
   const clientFor = (bearerToken: string, userAgent: string): RestClient => {
