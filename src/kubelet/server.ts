@@ -23,6 +23,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodLifecycle } from './pods.js';
 import { readLogs } from './logs.js';
 import type { StreamSession } from './runtime/api.js';
+import { RST_PROTOCOL_ERROR, SpdySession, type SpdyStream } from './spdy.js';
 
 export interface KubeletServerOptions {
   lifecycle: PodLifecycle;
@@ -42,7 +43,11 @@ export interface KubeletServer {
 }
 
 const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io', 'base64.channel.k8s.io'];
-const PORTFORWARD_PROTOCOLS = ['portforward.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io', 'v4.base64.channel.k8s.io', 'base64.channel.k8s.io'];
+/** SPDY tunnelled in WebSocket binary messages: what kubectl ≥ 1.31 asks for first. */
+const SPDY_TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
+/** ws rejects '/' in subprotocol tokens, so the tunnel protocol is renamed on the way in and back on the way out. */
+const SPDY_TUNNEL_TOKEN = 'SPDY-3.1-portforward.k8s.io';
+const PORTFORWARD_PROTOCOLS = [SPDY_TUNNEL_TOKEN, 'portforward.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io', 'v4.base64.channel.k8s.io', 'base64.channel.k8s.io'];
 
 function textError(res: ServerResponse, code: number, msg: string): void {
   res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
@@ -60,6 +65,11 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
       for (const p of list) if (protocols.has(p)) return p;
       return false;
     },
+  });
+
+  wss.on('headers', (headers: string[]) => {
+    const i = headers.findIndex((h) => h.toLowerCase() === `sec-websocket-protocol: ${SPDY_TUNNEL_TOKEN}`.toLowerCase());
+    if (i >= 0) headers[i] = `Sec-WebSocket-Protocol: ${SPDY_TUNNEL_PROTOCOL}`;
   });
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -99,12 +109,40 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
       return;
     }
     const protoHeader = String(req.headers['sec-websocket-protocol'] ?? '');
+    if (kind === 'portForward' && !protoHeader && /^spdy\/3\.1$/i.test(String(req.headers.upgrade ?? ''))) {
+      // A plain SPDY upgrade (older kubectl, or kubectl's fallback dialer).
+      const versions = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((v) => v.trim());
+      if (!versions.includes('portforward.k8s.io')) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nunable to upgrade: unable to negotiate protocol: client supports ' + versions.join(', ') + ', server supports [portforward.k8s.io]\n');
+        return;
+      }
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
+      const session = new SpdySession((b) => {
+        if (!socket.destroyed) socket.write(b);
+      });
+      socket.on('data', (b: Buffer) => session.feed(b));
+      socket.on('close', () => session.close());
+      socket.on('error', () => session.close());
+      session.on('close', () => socket.destroy());
+      if (head.length) session.feed(head);
+      servePortForwardSpdy(lifecycle, session, parts);
+      return;
+    }
     if (!protoHeader) {
       socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nunsupported upgrade: SPDY is not supported, use WebSocket\n');
       return;
     }
+    if (kind === 'portForward' && protoHeader.includes(SPDY_TUNNEL_PROTOCOL)) req.headers['sec-websocket-protocol'] = protoHeader.split(SPDY_TUNNEL_PROTOCOL).join(SPDY_TUNNEL_TOKEN);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (kind === 'portForward') void servePortForward(lifecycle, ws, parts, url.searchParams);
+      if (kind === 'portForward' && ws.protocol === SPDY_TUNNEL_TOKEN) {
+        const session = new SpdySession((b) => {
+          if (ws.readyState === ws.OPEN) ws.send(b);
+        });
+        ws.on('message', (data: Buffer) => session.feed(Buffer.isBuffer(data) ? data : Buffer.from(data)));
+        ws.on('close', () => session.close());
+        session.on('close', () => ws.close(1000));
+        servePortForwardSpdy(lifecycle, session, parts);
+      } else if (kind === 'portForward') void servePortForward(lifecycle, ws, parts, url.searchParams);
       else void serveExec(lifecycle, ws, kind, parts, url.searchParams);
     });
   });
@@ -278,4 +316,49 @@ async function servePortForward(lifecycle: PodLifecycle, ws: WebSocket, parts: s
   ws.on('close', () => {
     for (const s of sockets) s.destroy();
   });
+}
+
+/**
+ * servePortForwardSpdy serves upstream's SPDY port-forward protocol: the client opens an
+ * `error` and a `data` stream per connection (headers `streamtype`, `port`, `requestid`); bytes
+ * on the data stream go to the pod's port and back, half-closes carried both ways, and a failure
+ * is written to the error stream as upstream's message before both streams are closed.
+ */
+function servePortForwardSpdy(lifecycle: PodLifecycle, session: SpdySession, parts: string[]): void {
+  const [ns, podName] = [parts[1]!, parts[2]!];
+  const pairs = new Map<string, { data?: SpdyStream; error?: SpdyStream }>();
+  session.on('stream', (s: SpdyStream) => {
+    const type = s.header('streamtype');
+    const port = Number(s.header('port'));
+    const requestId = s.header('requestid') ?? String(type === 'error' ? s.id + 2 : s.id);
+    if ((type !== 'data' && type !== 'error') || !Number.isInteger(port) || port <= 0 || port > 65535) {
+      s.reset(RST_PROTOCOL_ERROR);
+      return;
+    }
+    const pair = pairs.get(requestId) ?? {};
+    pair[type] = s;
+    pairs.set(requestId, pair);
+    if (!pair.data || !pair.error) return;
+    pairs.delete(requestId);
+    const { data, error } = pair as { data: SpdyStream; error: SpdyStream };
+    const pod = lifecycle.pods().find((p) => p.metadata?.namespace === ns && p.metadata?.name === podName);
+    const fail = (msg: string): void => {
+      error.end(Buffer.from(`error forwarding port ${port} to pod ${podName}, uid ${pod?.metadata?.uid ?? ''}: ${msg}`));
+      data.end();
+    };
+    if (!pod) return fail(`pod ${ns}/${podName} not found on this node`);
+    const ip = pod.status?.podIP;
+    const sock = connect({ host: ip && pod.spec?.hostNetwork !== true ? ip : '127.0.0.1', port });
+    data.on('data', (b: Buffer) => sock.write(b));
+    data.on('end', () => sock.end());
+    data.on('reset', () => sock.destroy());
+    error.on('reset', () => sock.destroy());
+    sock.on('data', (b: Buffer) => data.write(b));
+    sock.on('end', () => {
+      data.end();
+      error.end();
+    });
+    sock.on('error', (e) => fail(e.message));
+  });
+  session.on('close', () => pairs.clear());
 }

@@ -15,7 +15,8 @@
  *
  * Limits, by design of a processes-only runtime: no filesystem isolation (absolute mount paths
  * are reachable relative to the working directory, or through $K8TS_CONTAINER_ROOT), no image
- * pulls (an image's entrypoint cannot run, so a container needs `command`), no TTY for exec,
+ * pulls (an image's entrypoint cannot run, so a container needs `command`), TTYs for exec only where
+ * python3 exists (pty.ts),
  * no stdin for attach, no OOM detection, no resource limits.
  */
 import { spawn } from 'node:child_process';
@@ -36,7 +37,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import { constants as osConstants } from 'node:os';
 import {
   type ContainerConfig,
@@ -53,6 +54,7 @@ import {
 } from './api.js';
 import { type ContainerEventFn, type ContainerRecord, type SandboxRecord, RuntimeStore, exitReason, newId } from './store.js';
 import { LogPump } from './logpump.js';
+import { ptyArgv, ptyPython } from './pty.js';
 import type { TimerHandle, TimerHeap } from '../timerheap.js';
 
 export interface ProcessRuntimeOptions {
@@ -471,13 +473,18 @@ export class ProcessRuntime implements RuntimeService {
     const cwd = this.workingDir(c);
     const exe = lookPath(req.cmd[0]!, env['PATH']!, cwd);
     if (!exe) throw new RuntimeError('FailedPrecondition', `exec: "${req.cmd[0]}": executable file not found in $PATH`);
-    // No pseudo-terminal without a native module: a TTY request gets plain pipes.
-    const child = spawn(exe, req.cmd.slice(1), {
+    // A TTY comes from the Python pty helper (see pty.ts); without python3, plain pipes.
+    const python = req.tty ? ptyPython() : null;
+    const argv = python ? ptyArgv(python, exe, req.cmd[0]!, req.cmd.slice(1)) : [exe, ...req.cmd.slice(1)];
+    const child = spawn(argv[0]!, argv.slice(1), {
       cwd,
       env,
       detached: true,
-      stdio: [req.stdin ? 'pipe' : 'ignore', req.stdout === false ? 'ignore' : 'pipe', req.stderr === false || req.tty ? 'ignore' : 'pipe'],
+      stdio: python ? ['pipe', 'pipe', 'ignore', 'pipe'] : [req.stdin ? 'pipe' : 'ignore', req.stdout === false ? 'ignore' : 'pipe', req.stderr === false || req.tty ? 'ignore' : 'pipe'],
     });
+    const resizer = python ? (child.stdio[3] as Writable | null) : null;
+    resizer?.on('error', () => undefined);
+    if (python && !req.stdin) child.stdin?.end();
     const exited = new Promise<number>((resolve) => {
       child.once('error', () => resolve(126));
       child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 9) : 9)));
@@ -487,6 +494,7 @@ export class ProcessRuntime implements RuntimeService {
       stdout: child.stdout ?? undefined,
       stderr: child.stderr ?? undefined,
       exited,
+      ...(resizer ? { resize: (width: number, height: number) => void resizer.write(`${width} ${height}\n`) } : {}),
       close: () => {
         if (child.pid && child.exitCode === null) killGroup(child.pid, 'SIGKILL');
       },
