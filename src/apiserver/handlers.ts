@@ -19,6 +19,7 @@ import type { OpenAPI } from './openapi.js';
 import type { RequestInfo } from './requestinfo.js';
 import { gr, gvkOf, type DeleteOptions, type Resource, type Store, type WriteContext } from './registry/store.js';
 import { WatchStream } from './watch.js';
+import { checkEvictionName, evict } from './eviction.js';
 import { decodeProtobufObject, isProtobuf } from './protobuf.js';
 import { containerFor, kubeletFor, proxyLog } from './proxy.js';
 
@@ -607,10 +608,11 @@ async function handleSubresource(deps: HandlerDeps, ctx: RequestContext, r: Reso
     }
     case 'eviction': {
       const body = await decodeObject(deps, ctx, { ...r, info: { ...r.info, group: 'policy', version: 'v1', kind: 'Eviction' } });
+      checkEvictionName(info.name, body);
       const opts = (body.deleteOptions ?? {}) as DeleteOptions;
-      // Placeholder until PodDisruptionBudgets are enforced: an eviction is a delete.
-      await deps.store.delete(r, ns, info.name, opts, writeContext(deps, ctx, opts.dryRun));
-      return writeValue(ctx.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+      const pdbs = deps.resolve('policy', 'v1', 'poddisruptionbudgets');
+      const result = await evict({ store: deps.store, cache: deps.cache, pods: r, pdbs }, ns, info.name, opts, writeContext(deps, ctx, opts.dryRun));
+      return writeValue(ctx.res, result.code, result);
     }
   }
   throw pageNotFound();
