@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { RestClient, kubeconfigPaths, loadKubeconfig, loadRestConfig, type Kubeconfig, type RestConfig } from '../client/rest/index.js';
 import type { KubeObject } from '../api/types.js';
@@ -80,7 +80,15 @@ export class Factory {
     };
     let cfg: RestConfig;
     try {
-      cfg = explicit ? loadRestConfig({ kubeconfig: paths[0], env: this.io.env, ...overrides }) : loadRestConfig({ env: this.io.env, ...overrides });
+      if (explicit) cfg = loadRestConfig({ kubeconfig: paths[0], env: this.io.env, ...overrides });
+      else {
+        // kubectl skips KUBECONFIG entries that do not exist (an empty config when none does).
+        const existing = paths.filter((p) => existsSync(p));
+        if (existing.length === 0 && !overrides.server && !this.io.env['KUBERNETES_SERVICE_HOST']) {
+          throw new Error('invalid configuration: no configuration has been provided');
+        }
+        cfg = existing.length > 0 ? loadRestConfig({ env: { ...this.io.env, KUBECONFIG: existing.join(delimiter) }, ...overrides }) : loadRestConfig({ env: this.io.env, ...overrides });
+      }
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       if (/no configuration has been provided/.test(msg)) {

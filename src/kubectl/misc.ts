@@ -144,6 +144,10 @@ export async function runConfig(f: Factory, flags: Flags, sub: string, args: str
           if (u.user.password) u.user.password = REDACTED;
         }
       }
+      const byName = <T extends { name: string }>(l: T[]): T[] => [...l].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      doc.clusters = byName(doc.clusters);
+      doc.contexts = byName(doc.contexts);
+      doc.users = byName(doc.users);
       const out: Record<string, unknown> = {
         apiVersion: 'v1',
         clusters: doc.clusters.map((c) => ({ cluster: c.cluster, name: c.name })),

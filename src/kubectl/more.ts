@@ -18,6 +18,7 @@ import { DRY_RUN_FLAG, dryRunOf, printResult, statusLine } from './mutate.js';
 import { OUTPUT_FLAGS, checkOutputFormat, stripManaged } from './output.js';
 import { buildTargets, fetchObjects, type Target } from './resources.js';
 import { tabwrite, toYAML } from './printers.js';
+import { EXEC_FLAGS, runExec, runPortForward } from './streaming.js';
 
 type Obj = Record<string, unknown>;
 const nullTs = null as unknown as string;
@@ -647,6 +648,7 @@ async function runWait(f: Factory, flags: Flags, args: string[]): Promise<number
     else for (const o of await fetchObjects(f, t, { labelSelector: flags.str('selector') || undefined })) items.push({ t, name: o.metadata?.name ?? '', ns: o.metadata?.namespace });
   }
   if (items.length === 0) throw new CmdError('no matching resources found');
+  const seen = new Set<(typeof items)[number]>();
   for (const it of items) {
     for (;;) {
       let obj: KubeObject | undefined;
@@ -656,6 +658,8 @@ async function runWait(f: Factory, flags: Flags, args: string[]): Promise<number
         if (!(err instanceof StatusError && err.code === 404)) throw err;
       }
       let met = false;
+      if (cond === 'delete' && obj === undefined && !seen.has(it)) break; // never existed: kubectl prints nothing
+      if (obj) seen.add(it);
       if (cond === 'delete') met = obj === undefined;
       else if (!obj) {
         if (cond.startsWith('condition=') || cond.startsWith('jsonpath=')) throw new StatusError({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 404, reason: 'NotFound', message: `${groupResource(it.t.mapping)} "${it.name}" not found` });
@@ -780,8 +784,8 @@ export const MORE_COMMANDS: Record<string, Command> = {
     ),
   },
   autoscale: { flags: { ...OUTPUT_FLAGS, ...DRY_RUN_FLAG, min: { type: 'int' }, max: { type: 'int' }, 'cpu-percent': { type: 'int' }, name: { type: 'string' }, filename: { type: 'array', short: 'f' } }, run: (f, flags, args) => runAutoscale(f, flags, args) },
-  exec: unsupported('exec'),
-  attach: unsupported('attach'),
-  'port-forward': unsupported('port-forward'),
+  exec: { flags: EXEC_FLAGS, run: (f, flags, args, afterDash) => runExec(f, flags, args, afterDash, 'exec') },
+  attach: { flags: EXEC_FLAGS, run: (f, flags, args) => runExec(f, flags, args, undefined, 'attach') },
+  'port-forward': { flags: { address: { type: 'array' }, 'pod-running-timeout': { type: 'string' } }, run: (f, flags, args) => runPortForward(f, flags, args) },
   cp: unsupported('cp'),
 };

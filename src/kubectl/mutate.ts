@@ -6,7 +6,7 @@ import { StatusError } from '../api/errors.js';
 import { EMPTY_SCHEMA, createThreeWayMergePatch, deepEqual, patchSchemaForKind } from '../api/patch/index.js';
 import type { KubeObject } from '../api/types.js';
 import { Flags, type FlagSpecs } from './args.js';
-import { collectionPath, groupResource, kindPrefix, objectPath, type Mapping } from './discovery.js';
+import { collectionPath, kindPrefix, objectPath, type Mapping } from './discovery.js';
 import { CmdError, type Factory } from './factory.js';
 import { OUTPUT_FLAGS, checkOutputFormat, printObjects } from './output.js';
 import { buildTargets, fetchObjects, type Target } from './resources.js';
@@ -42,8 +42,9 @@ export function statusLine(err: StatusError, prefix = ''): string {
     const d = err.status.details;
     const head = d.kind || d.name ? `The ${d.kind ?? ''} "${d.name ?? ''}" is invalid` : 'The request is invalid';
     const causes = d.causes!.map((c) => `${c.field}: ${c.message}`);
-    if (causes.length === 1) return `${prefix}${head}: ${causes[0]}`;
-    return `${prefix}${head}: \n${causes.map((c) => `* ${c}`).join('\n')}`;
+    // The source prefix lives in the message, which kubectl does not print for Invalid.
+    if (causes.length === 1) return `${head}: ${causes[0]}`;
+    return `${head}: \n${causes.map((c) => `* ${c}`).join('\n')}`;
   }
   if (err.reason === 'Unauthorized') return `error: You must be logged in to the server (${err.message})`;
   return err.reason ? `Error from server (${err.reason}): ${prefix}${err.message}` : `Error from server: ${prefix}${err.message}`;
@@ -63,6 +64,30 @@ export const CREATE_FLAGS: FlagSpecs = {
   'windows-line-endings': { type: 'bool' },
   kustomize: { type: 'string', short: 'k' },
 };
+
+/**
+ * ResultPrinter prints what create -f / apply / replace wrote: messages and `-o name` at once,
+ * structured formats at the end (one object, or a List with empty metadata as kubectl).
+ */
+class ResultPrinter {
+  private readonly objs: Array<{ m: Pick<Mapping, 'group' | 'kind'>; obj: KubeObject }> = [];
+  constructor(
+    private readonly f: Factory,
+    private readonly flags: Flags,
+  ) {}
+
+  add(m: Pick<Mapping, 'group' | 'kind'>, obj: KubeObject, verb: string, dry: DryRun): void {
+    const fmt = this.flags.str('output');
+    if (fmt && fmt !== 'wide' && fmt !== 'name') this.objs.push({ m, obj });
+    else printResult(this.f, this.flags, m, obj, verb, dry);
+  }
+
+  flush(): void {
+    if (this.objs.length === 0) return;
+    const byObj = new Map(this.objs.map((x) => [x.obj, x.m]));
+    printObjects(this.f.io.out, this.flags.str('output'), this.objs.map((x) => x.obj), this.objs.length === 1, this.flags, (o) => byObj.get(o)!, false, {});
+  }
+}
 
 /** printResult prints a written object: `-o` format, or `kind/name <verb>`. */
 export function printResult(f: Factory, flags: Flags, m: Pick<Mapping, 'group' | 'kind'>, obj: KubeObject, verb: string, dry: DryRun, typed = false): void {
@@ -96,6 +121,7 @@ export async function runCreateFromFiles(f: Factory, flags: Flags, args: string[
   }
   const dry = dryRunOf(f, flags);
   const { targets } = await buildTargets(f, args, { filenames, recursive: flags.bool('recursive'), verb: 'create' });
+  const results = new ResultPrinter(f, flags);
   let failed = false;
   for (const t of targets) {
     let obj = prepared(t);
@@ -109,17 +135,28 @@ export async function runCreateFromFiles(f: Factory, flags: Flags, args: string[
           query: { ...dryQuery(dry), fieldManager: flags.str('field-manager', MANAGER['create']), ...fieldValidation(flags) },
         });
       }
-      printResult(f, flags, t.mapping, obj, 'created', dry);
+      results.add(t.mapping, obj, 'created', dry);
     } catch (err) {
       if (!(err instanceof StatusError)) throw err;
       f.io.err(statusLine(err, `error when creating "${sourceOf(t)}": `) + '\n');
       failed = true;
     }
   }
+  results.flush();
   return failed ? 1 : 0;
 }
 
 const CREATE_USAGE = '';
+
+/** SourcedError carries a server error with the `error when <verb> "<file>": ` prefix kubectl adds. */
+class SourcedError extends Error {
+  constructor(
+    readonly status: StatusError,
+    readonly prefix: string,
+  ) {
+    super(status.message, { cause: status });
+  }
+}
 
 function sourceOf(t: Target): string {
   return t.source ?? 'STDIN';
@@ -158,6 +195,7 @@ export async function runApply(f: Factory, flags: Flags, args: string[]): Promis
   const dry = dryRunOf(f, flags);
   const { targets } = await buildTargets(f, args, { filenames, recursive: flags.bool('recursive'), verb: 'apply' });
   const c = f.client();
+  const results = new ResultPrinter(f, flags);
   let failed = false;
   for (const t of targets) {
     const name = t.name ?? '';
@@ -172,7 +210,7 @@ export async function runApply(f: Factory, flags: Flags, args: string[]): Promis
           body: JSON.stringify(prepared(t)),
           query: { ...dryQuery(dry), fieldManager: flags.str('field-manager', 'kubectl'), force: flags.bool('force-conflicts') ? 'true' : undefined, ...fieldValidation(flags) },
         });
-        printResult(f, flags, t.mapping, obj, 'serverside-applied', dry);
+        results.add(t.mapping, obj, 'serverside-applied', dry);
         continue;
       }
       let current: KubeObject | undefined;
@@ -189,15 +227,17 @@ export async function runApply(f: Factory, flags: Flags, args: string[]): Promis
             path: collectionPath(t.mapping, t.namespace),
             body: modified,
             query: { ...dryQuery(dry), fieldManager: flags.str('field-manager', MANAGER['apply']), ...fieldValidation(flags) },
+          }).catch((err: unknown) => {
+            throw err instanceof StatusError ? new SourcedError(err, `error when creating "${sourceOf(t)}": `) : err;
           });
         }
-        printResult(f, flags, t.mapping, obj, 'created', dry);
+        results.add(t.mapping, obj, 'created', dry);
         continue;
       }
       const lastText = current.metadata?.annotations?.[LAST_APPLIED];
       if (lastText === undefined) {
         f.io.err(
-          `Warning: resource ${groupResource(t.mapping)}/${name} is missing the ${LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`,
+          `Warning: resource ${t.mapping.resource}/${name} is missing the ${LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`,
         );
       }
       const original = lastText ? (JSON.parse(lastText) as KubeObject) : undefined;
@@ -205,7 +245,7 @@ export async function runApply(f: Factory, flags: Flags, args: string[]): Promis
       const builtin = patchSchemaForKind(gvk) !== EMPTY_SCHEMA;
       const patch = createThreeWayMergePatch(original, modified, current, gvk);
       if (Object.keys(patch).length === 0) {
-        printResult(f, flags, t.mapping, current, 'unchanged', dry);
+        results.add(t.mapping, current, 'unchanged', dry);
         continue;
       }
       let obj = current;
@@ -218,13 +258,15 @@ export async function runApply(f: Factory, flags: Flags, args: string[]): Promis
           query: { ...dryQuery(dry), fieldManager: flags.str('field-manager', MANAGER['apply']), ...fieldValidation(flags) },
         });
       }
-      printResult(f, flags, t.mapping, obj, 'configured', dry);
+      results.add(t.mapping, obj, 'configured', dry);
     } catch (err) {
-      if (!(err instanceof StatusError)) throw err;
-      f.io.err(statusLine(err, `error when applying patch`) + '\n');
+      if (err instanceof SourcedError) f.io.err(statusLine(err.status, err.prefix) + '\n');
+      else if (err instanceof StatusError) f.io.err(statusLine(err, `error when patching "${sourceOf(t)}": `) + '\n');
+      else throw err;
       failed = true;
     }
   }
+  results.flush();
   return failed ? 1 : 0;
 }
 
@@ -237,6 +279,7 @@ export async function runReplace(f: Factory, flags: Flags, args: string[]): Prom
   const dry = dryRunOf(f, flags);
   const { targets } = await buildTargets(f, args, { filenames, verb: 'replace' });
   const c = f.client();
+  const results = new ResultPrinter(f, flags);
   let failed = false;
   for (const t of targets) {
     let obj = prepared(t);
@@ -249,13 +292,14 @@ export async function runReplace(f: Factory, flags: Flags, args: string[]): Prom
         }
         obj = await c.requestJSON<KubeObject>({ method: 'PUT', path: objectPath(t.mapping, t.namespace, t.name ?? ''), body: obj, query: { ...dryQuery(dry), fieldManager: flags.str('field-manager', MANAGER['replace']), ...fieldValidation(flags) } });
       }
-      printResult(f, flags, t.mapping, obj, 'replaced', dry);
+      results.add(t.mapping, obj, 'replaced', dry);
     } catch (err) {
       if (!(err instanceof StatusError)) throw err;
       f.io.err(statusLine(err, `error when replacing "${sourceOf(t)}": `) + '\n');
       failed = true;
     }
   }
+  results.flush();
   return failed ? 1 : 0;
 }
 

@@ -60,9 +60,18 @@ export function stripManaged(o: KubeObject, flags: Flags): KubeObject {
  * custom-columns). single prints the one object itself instead of a List; typed keeps the
  * objects' field order in JSON (kubectl prints typed objects, e.g. from generators, that way).
  */
-export function printObjects(out: (s: string) => void, fmt: string, objs: KubeObject[], single: boolean, flags: Flags, mappingOf: (o: KubeObject) => Pick<Mapping, 'group' | 'kind'>, typed = false): void {
+export function printObjects(
+  out: (s: string) => void,
+  fmt: string,
+  objs: KubeObject[],
+  single: boolean,
+  flags: Flags,
+  mappingOf: (o: KubeObject) => Pick<Mapping, 'group' | 'kind'>,
+  typed = false,
+  listMeta: Record<string, unknown> = { resourceVersion: '' },
+): void {
   objs = objs.map((o) => stripManaged(o, flags));
-  const doc: unknown = single && objs.length === 1 ? objs[0] : { apiVersion: 'v1', items: objs, kind: 'List', metadata: { resourceVersion: '' } };
+  const doc: unknown = single && objs.length === 1 ? objs[0] : { apiVersion: 'v1', items: objs, kind: 'List', metadata: listMeta };
   if (fmt === 'json') return out(goJSON(doc, 4, 0, !typed) + '\n');
   if (fmt === 'yaml') return out(toYAML(doc));
   if (fmt === 'name') {

@@ -127,6 +127,93 @@ data:
   star: '*'
 `;
 
+/** TRICKY holds strings that exercise every quoting, folding and block rule of go-yaml's emitter. */
+const TRICKY = {
+  "apiVersion": "v1",
+  "kind": "ConfigMap",
+  "metadata": {
+    "name": "tricky",
+    "namespace": "shop",
+    "annotations": {
+      "example.com/zeta": "z",
+      "example.com/Alpha_1": "a",
+      "a.b/c-d": "1",
+      "description": "An annotation that is long enough to be folded by the emitter because it exceeds eighty columns by far, yes."
+    }
+  },
+  "data": {
+    "long": "word word word word word word word word word word word word word word word word word word word word word word word word word word word word word word end",
+    "longnospace": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "lead": "  leading spaces",
+    "trail": "trailing space ",
+    "tab": "a\tb",
+    "colon": "key: value",
+    "colon2": "a:b",
+    "hash": "a #comment",
+    "hash2": "a#b",
+    "dash": "- item",
+    "dash2": "-x",
+    "q": "?",
+    "star": "*star",
+    "amp": "&anchor",
+    "bang": "!tag",
+    "pipe": "|",
+    "gt": ">",
+    "quote": "'single'",
+    "dq": "\"double\"",
+    "pct": "%pct",
+    "at": "@at",
+    "back": "`tick",
+    "yes": "yes",
+    "no": "No",
+    "on": "ON",
+    "y": "y",
+    "n": "n",
+    "tilde": "~",
+    "null": "null",
+    "empty": "",
+    "int": "42",
+    "neg": "-7",
+    "float": "3.14",
+    "exp": "1e3",
+    "hex": "0x1F",
+    "oct": "0o17",
+    "octal": "017",
+    "under": "1_000",
+    "base60": "1:20",
+    "dot": ".5",
+    "inf": ".inf",
+    "nan": ".NaN",
+    "date": "2026-01-02",
+    "datetime": "2026-01-02T03:04:05Z",
+    "notdate": "2026-13-45",
+    "multi": "line1\nline2",
+    "multinl": "line1\nline2\n",
+    "multinl2": "a\n\n",
+    "leadnl": "\nx",
+    "leadsp_multi": "  x\ny",
+    "trailsp_multi": "x \ny",
+    "unicode": "héllo wörld ✓",
+    "comma": "a,b",
+    "brackets": "[a]",
+    "braces": "{a}",
+    "mid": "a [b] {c}",
+    "longquoted": "true true true true true true true true true true true true true true true true true true true true true true true true true ",
+    "longcolon": "k: v k: v k: v k: v k: v k: v k: v k: v k: v k: v k: v k: v k: v k: v k: v k: v k: v k: v k: v k: v k: v k: v k: v k: v k: v",
+    "docstart": "--- x",
+    "docend": "... x",
+    "cr": "a\rb",
+    "0": "0",
+    "a10": "1",
+    "a9": "2",
+    "A": "3",
+    "_u": "4",
+    "-d": "5",
+    "1k": "6",
+    "json": "{\"a\":1,\"b\":[1,2]}\n"
+  }
+};
+
 const binary = kubectlPath();
 
 describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : 'kubectl not installed' }, () => {
@@ -138,6 +225,7 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     dir = mkdtempSync(join(tmpdir(), 'k8ts-parity-'));
     writeFileSync(join(dir, 'app.yaml'), manifest(2, 'nginx:1.27'));
     writeFileSync(join(dir, 'app-v2.yaml'), manifest(4, 'nginx:1.28'));
+    writeFileSync(join(dir, 'tricky.json'), JSON.stringify(TRICKY));
     writeFileSync(join(dir, 'node.yaml'), 'apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n  labels:\n    kubernetes.io/hostname: n1\n');
     writeFileSync(join(dir, 'editor.sh'), '#!/bin/sh\nsed -i "s/replicas: [0-9]*/replicas: 5/" "$1"\n', { mode: 0o755 });
   });
@@ -158,6 +246,9 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     { name: 'api-resources -o wide', args: ['api-resources', '-o', 'wide'] },
     { name: 'api-resources --namespaced=false', args: ['api-resources', '--namespaced=false'] },
     { name: 'version', args: ['version'] },
+    { name: 'api-resources -o name', args: ['api-resources', '-o', 'name'] },
+    { name: 'api-resources --api-group', args: ['api-resources', '--api-group=apps'] },
+    { name: 'get --raw', args: ['get', '--raw', '/api'] },
     { name: 'create namespace', args: ['create', 'namespace', 'shop'] },
     { name: 'create namespace again', args: ['create', 'ns', 'shop'] },
     { name: 'create deployment', args: ['create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=2', '-n', 'shop'] },
@@ -185,6 +276,10 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     { name: 'get --no-headers', args: ['get', 'cm', '-n', 'shop', '--no-headers'] },
     { name: 'get -A', args: ['get', 'deploy', '-A'] },
     { name: 'get --sort-by', args: ['get', 'cm', '-n', 'shop', '--sort-by=.metadata.name', '-o', 'name'] },
+    { name: 'apply tricky strings', args: ['apply', '-f', f('tricky.json')] },
+    { name: 'tricky strings -o yaml', args: ['get', 'cm', 'tricky', '-n', 'shop', '-o', 'yaml'] },
+    { name: 'tricky strings -o json', args: ['get', 'cm', 'tricky', '-n', 'shop', '-o', 'json'] },
+    { name: 'tricky strings jsonpath', args: ['get', 'cm', 'tricky', '-n', 'shop', '-o', 'jsonpath={.data}'] },
     { name: 'get secret -o yaml', args: ['get', 'secret', 's1', '-n', 'shop', '-o', 'yaml'] },
     { name: 'label', args: ['label', 'cm', 'c1', 'tier=backend', '-n', 'shop'] },
     { name: 'label without overwrite', args: ['label', 'cm', 'c1', 'tier=frontend', '-n', 'shop'] },
@@ -210,7 +305,10 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     { name: 'replace -f', args: ['replace', '-f', f('app.yaml')] },
     { name: 'edit with KUBE_EDITOR', args: ['edit', 'deploy', 'web', '-n', 'shop'], env: { KUBE_EDITOR: f('editor.sh') } },
     { name: 'describe deployment', args: ['describe', 'deploy', 'web', '-n', 'shop'] },
-    { name: 'describe configmap', args: ['describe', 'cm', 'c1', '-n', 'shop'] },
+    // kubectl ranges over the data map in Go's random order: describe a one-key ConfigMap.
+    { name: 'create one-key configmap', args: ['create', 'cm', 'one', '--from-literal=key=multi\nline', '-n', 'shop'] },
+    { name: 'annotate one-key configmap', args: ['annotate', 'cm', 'one', 'a=1', 'b=2', '-n', 'shop'] },
+    { name: 'describe configmap', args: ['describe', 'cm', 'one', '-n', 'shop'] },
     { name: 'describe namespace', args: ['describe', 'ns', 'shop'] },
     { name: 'describe service', args: ['describe', 'svc', 'api', '-n', 'shop'] },
     { name: 'describe secret', args: ['describe', 'secret', 's1', '-n', 'shop'] },
@@ -218,6 +316,8 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     { name: 'get pods', args: ['get', 'pods', '-n', 'shop'] },
     { name: 'get pods -o wide', args: ['get', 'pods', '-n', 'shop', '-o', 'wide'] },
     { name: 'describe pod', args: ['describe', 'pod', 'p1', '-n', 'shop'] },
+    { name: 'exec on an unscheduled pod', args: ['exec', 'p1', '-n', 'shop', '--', 'ls'] },
+    { name: 'port-forward to a pending pod', args: ['port-forward', 'p1', '8080:80', '-n', 'shop'] },
     { name: 'expose deployment', args: ['expose', 'deployment', 'web', '--port=80', '--target-port=8080', '-n', 'shop'] },
     { name: 'set image', args: ['set', 'image', 'deployment/web', 'nginx=nginx:1.29', '-n', 'shop'] },
     { name: 'set env', args: ['set', 'env', 'deployment/web', 'A=1', '-n', 'shop'] },
@@ -254,8 +354,18 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     { name: 'delete configmap', args: ['delete', 'cm', 'c1', '-n', 'shop'] },
     { name: 'delete missing', args: ['delete', 'cm', 'c1', '-n', 'shop'] },
     { name: 'delete missing ignored', args: ['delete', 'cm', 'c1', '-n', 'shop', '--ignore-not-found'] },
+    { name: 'create -f -o name', args: ['create', '-f', f('tricky.json'), '-o', 'name', '--dry-run=server'] },
+    { name: 'apply -o yaml', args: ['apply', '-f', f('app.yaml'), '-o', 'yaml'] },
+    { name: 'delete two types', args: ['delete', 'svc,deploy', 'web', '-n', 'shop'] },
     { name: 'delete -f', args: ['delete', '-f', f('app.yaml')] },
     { name: 'delete by label', args: ['delete', 'pods', '-l', 'app=p1', '-n', 'shop'] },
+    { name: 'config set-context new', args: ['config', 'set-context', 'dev', '--cluster=k8ts', '--user=admin', '--namespace=shop'] },
+    { name: 'config set-context current', args: ['config', 'set-context', '--current', '--namespace=default'] },
+    { name: 'config use-context', args: ['config', 'use-context', 'dev'] },
+    { name: 'get in the new context', args: ['get', 'cm', '-o', 'name'] },
+    { name: 'get with --context', args: ['get', 'cm', '-o', 'name', '--context', 'k8ts'] },
+    { name: 'config use-context missing', args: ['config', 'use-context', 'nope'] },
+    { name: 'config use-context back', args: ['config', 'use-context', 'k8ts'] },
     { name: 'config get-contexts', args: ['config', 'get-contexts'] },
     { name: 'config current-context', args: ['config', 'current-context'] },
     { name: 'config view', args: ['config', 'view'] },
