@@ -135,6 +135,22 @@ export async function handleResource(deps: HandlerDeps, ctx: RequestContext): Pr
   switch (info.verb) {
     case 'get': {
       const out = negotiate(ctx.req.headers.accept, false);
+      const rvParam = ctx.query.get('resourceVersion') ?? '';
+      if (rvParam !== '') {
+        // As upstream's cacher: "0" is any revision (the cache's), N is "not older than N" (wait
+        // for the cache to reach it); unset (below) is a consistent read from storage.
+        if (rvParam !== '0') {
+          const want = parseRV(rvParam);
+          if (!(await deps.cache.waitFor(want, 3000))) throw timeout(`Too large resource version: ${want}, current: ${deps.cache.rv}`, 1);
+        }
+        const o = r.stored.cache.objects.get(deps.store.key(r.stored, ns, info.name));
+        if (!o) throw notFound(gr(r.info), info.name);
+        if (out.kind === 'json' && sameVersion(r)) {
+          ctx.warnings.apply(ctx.res);
+          return writeValue(ctx.res, 200, o.bytes);
+        }
+        return respondObject(deps, ctx, r, 200, servedObject(deps, r, o));
+      }
       if (out.kind === 'json' && sameVersion(r)) {
         // Plain JSON in the storage version: serve the stored bytes with the revision spliced in.
         const { kv } = await deps.storage.get(deps.store.key(r.stored, ns, info.name));
