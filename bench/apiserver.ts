@@ -142,6 +142,34 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; kubeconf
   return { child, kubeconfig };
 }
 
+/** cpuMs is a process's user+system CPU time in ms (/proc/PID/stat), -1 when unavailable. */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return -1;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields 14 and 15 (utime, stime) are the 12th and 13th after the command name, in clock ticks
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * cpuPer runs `n` requests (at `concurrency`) and returns the apiserver's CPU time per request
+ * in ms. Wall-clock percentiles on a shared machine measure the neighbours as much as the
+ * server; the CPU the server spends per request is what the optimisations change.
+ */
+async function cpuPer(pid: number | undefined, n: number, concurrency: number, fn: (i: number) => Promise<{ status: number }>): Promise<number> {
+  if (!pid) return -1;
+  const before = cpuMs(pid);
+  await pool([...Array(n).keys()], concurrency, async (i) => {
+    const r = await fn(i);
+    if (r.status >= 300) throw new Error(`request failed with ${r.status}`);
+  });
+  return Number(((cpuMs(pid) - before) / n).toFixed(3));
+}
+
 function rssMb(pid: number | undefined): number {
   if (!pid) return -1;
   try {
@@ -217,16 +245,32 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
+    const genCpu0 = process.cpuUsage();
+    const churnStart = performance.now();
     await Promise.all([churn, getter, lister]);
-    const allList: number[] = [];
-    for (let k = 0; k < 2; k++) await timed(() => http('GET', '/api/v1/pods'), allList);
-    await new Promise((r) => setTimeout(r, 500));
-    const rss = rssMb(child?.pid);
+    const genCpu = process.cpuUsage(genCpu0);
+    const loadgenCpuPct = Math.round(((genCpu.user + genCpu.system) / 1000 / (performance.now() - churnStart)) * 100);
+    // The watchers stop recording (their connections stay open) before the cost phase rewrites pods.
     const watchLat = await new Promise<number[]>((resolve) => {
       watchers.once('message', (m: number[]) => resolve(m));
       watchers.postMessage('stop');
     });
+    // CPU cost per request type, measured in isolation after the churn (watchers still connected,
+    // so a PATCH includes its fan-out to 100 watchers).
+    const pid = child?.pid;
+    const podPath = (i: number): string => `/api/v1/namespaces/bench-${Math.floor(i / perNs)}/pods/pod-${i}`;
+    const cpu = {
+      get: await cpuPer(pid, 1000, 8, (i) => http('GET', podPath((i * 7919) % pods))),
+      get_rv0: await cpuPer(pid, 1000, 8, (i) => http('GET', podPath((i * 7919) % pods) + '?resourceVersion=0')),
+      patch: await cpuPer(pid, 500, 8, (i) => http('PATCH', podPath((i * 104729) % pods), { metadata: { annotations: { 'bench/cpu': String(i) } } }, 'application/merge-patch+json')),
+      list_namespace: await cpuPer(pid, 20, 2, (i) => http('GET', `/api/v1/namespaces/bench-${i % namespaces}/pods`)),
+      list_all_pods: await cpuPer(pid, 3, 1, () => http('GET', '/api/v1/pods')),
+    };
     await watchers.terminate();
+    const allList: number[] = [];
+    for (let k = 0; k < 2; k++) await timed(() => http('GET', '/api/v1/pods'), allList);
+    await new Promise((r) => setTimeout(r, 500));
+    const rss = rssMb(child?.pid);
 
     const result = {
       scale: args.scale,
@@ -241,8 +285,22 @@ async function main(): Promise<void> {
       watch_p99_ms: Number(pct(watchLat, 99).toFixed(2)),
       watch_events: watchLat.length,
       apiserver_rss_mb: rss,
+      samples: { mutating: mutating.length, get: gets.length, list_namespace: nsLists.length },
+      loadgen_cpu_pct: loadgenCpuPct,
+      cpu_ms_per_get: cpu.get,
+      cpu_ms_per_get_rv0: cpu.get_rv0,
+      cpu_ms_per_patch: cpu.patch,
+      cpu_ms_per_list_namespace: cpu.list_namespace,
+      cpu_ms_per_list_all_pods: cpu.list_all_pods,
     };
     console.log(JSON.stringify(result, null, 2));
+    console.table({
+      mutating: { p50_ms: result.mutating_p50_ms, p99_ms: result.mutating_p99_ms, cpu_ms: cpu.patch, samples: mutating.length },
+      get: { p50_ms: Number(pct(gets, 50).toFixed(2)), p99_ms: result.get_p99_ms, cpu_ms: cpu.get, samples: gets.length },
+      list_namespace: { p50_ms: Number(pct(nsLists, 50).toFixed(2)), p99_ms: result.list_namespace_p99_ms, cpu_ms: cpu.list_namespace, samples: nsLists.length },
+      list_all_pods: { p50_ms: result.list_all_pods_ms, p99_ms: Number(Math.max(...allList).toFixed(2)), cpu_ms: cpu.list_all_pods, samples: allList.length },
+      watch: { p50_ms: Number(pct(watchLat, 50).toFixed(2)), p99_ms: result.watch_p99_ms, cpu_ms: NaN, samples: watchLat.length },
+    });
     if (args.json) writeFileSync(args.json, JSON.stringify(result, null, 2) + '\n');
   } finally {
     agent.destroy();
@@ -257,7 +315,8 @@ async function main(): Promise<void> {
 /** runWatchers is the worker side: open `count` watches and record delivery latency. */
 async function runWatchers(d: { server: string; rv: string; count: number }): Promise<void> {
   const lat: number[] = [];
-  const reqs = Array.from({ length: d.count }, () => {
+  let recording = true;
+  for (let k = 0; k < d.count; k++) {
     const req = request(`${d.server}/api/v1/pods?watch=1&resourceVersion=${d.rv}&allowWatchBookmarks=true`, { agent: new Agent({ keepAlive: false }) }, (res) => {
       let buf = '';
       res.setEncoding('utf8');
@@ -267,19 +326,18 @@ async function runWatchers(d: { server: string; rv: string; count: number }): Pr
         while ((i = buf.indexOf('\n')) >= 0) {
           const line = buf.slice(0, i);
           buf = buf.slice(i + 1);
-          const m = /"bench\/sent":"([\d.]+)"/.exec(line);
+          const m = recording ? /"bench\/sent":"([\d.]+)"/.exec(line) : null;
           if (m) lat.push(performance.timeOrigin + performance.now() - Number(m[1]));
         }
       });
     });
     req.on('error', () => {});
     req.end();
-    return req;
-  });
+  }
   await new Promise((r) => setTimeout(r, 500));
   parentPort!.postMessage('ready');
   parentPort!.once('message', () => {
-    for (const r of reqs) r.destroy();
+    recording = false;
     parentPort!.postMessage(lat);
   });
 }
