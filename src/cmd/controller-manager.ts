@@ -87,6 +87,7 @@ export function registerControllerManager(program: Command): void {
         console.error(`Error: ${(err as Error).message}`);
         process.exit(1);
       }
+      console.error(`k8ts controller-manager: starting (controllers: ${enabledControllers(controllers).join(', ')})`);
       const cfg = loadRestConfig(f.kubeconfig ? { kubeconfig: f.kubeconfig } : {});
       if (f.master) cfg.host = f.master;
       cfg.qps = Number(f.kubeApiQps);

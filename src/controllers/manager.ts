@@ -26,6 +26,7 @@ import { newNodeLifecycleController } from './nodelifecycle.js';
 import { newPodGCController } from './podgc.js';
 import { newNamespaceController } from './namespace.js';
 import { newRootCACertPublisher, newServiceAccountsController } from './serviceaccount.js';
+import { newResourceQuotaController } from './resourcequota.js';
 import { newReplicaSetController, newReplicationControllerController } from './replicaset.js';
 
 /** ControllerManagerOptions mirrors kube-controller-manager's flags (durations in ms). */
@@ -85,6 +86,7 @@ const registry: Registration[] = [
   },
   { name: 'namespace-controller', aliases: ['namespace'], factory: (c, w) => newNamespaceController(c, { workers: w }) },
   { name: 'serviceaccount-controller', aliases: ['serviceaccount'], factory: (c, w) => newServiceAccountsController(c, w) },
+  { name: 'resourcequota-controller', aliases: ['resourcequota'], factory: (c, w) => newResourceQuotaController(c, w) },
   { name: 'endpoints-controller', aliases: ['endpoint'], factory: (c, w) => newEndpointsController(c, w) },
   { name: 'endpointslice-controller', aliases: ['endpointslice'], factory: (c, w) => newEndpointSliceController(c, { workers: w }) },
   {

@@ -136,22 +136,41 @@ export interface ChildProcessHandle {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** spawnControllerManager runs `node bin/k8ts.js controller-manager --kubeconfig <kubeconfig> ...args`. */
+/**
+ * spawnControllerManager runs `node bin/k8ts.js controller-manager --kubeconfig <kubeconfig> ...args`
+ * and resolves once the process has started (logged its `starting` line). A child that dies
+ * before that (a dist/ being rebuilt underneath it) is started again, up to three times.
+ */
 export async function spawnControllerManager(kubeconfig: string, args: readonly string[] = []): Promise<ChildProcessHandle> {
   const { spawn } = await import('node:child_process');
   const bin = new URL('../../../bin/k8ts.js', import.meta.url).pathname;
-  const child = spawn(process.execPath, [bin, 'controller-manager', '--kubeconfig', kubeconfig, '--kube-api-qps', '1000', '--kube-api-burst', '1000', ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let out = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return {
-    pid: child.pid ?? -1,
-    output: () => out,
-    async kill(signal: NodeJS.Signals = 'SIGKILL') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
-    },
-  };
+  let lastOutput = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const child = spawn(process.execPath, [bin, 'controller-manager', '--kubeconfig', kubeconfig, '--kube-api-qps', '1000', '--kube-api-burst', '1000', ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let out = '';
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const started = await new Promise<boolean>((resolve) => {
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes('k8ts controller-manager: starting')) resolve(true);
+      });
+      void exited.then(() => resolve(false));
+    });
+    if (!started) {
+      lastOutput = out;
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
+    return {
+      pid: child.pid ?? -1,
+      output: () => out,
+      async kill(signal: NodeJS.Signals = 'SIGKILL') {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+        await exited;
+      },
+    };
+  }
+  throw new Error(`controller-manager did not start:\n${lastOutput}`);
 }

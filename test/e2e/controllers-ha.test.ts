@@ -115,7 +115,9 @@ describe('controller-manager resilience', { skip: haveKubectl ? false : 'kubectl
 
     const killedAt = Date.now();
     await leader.kill('SIGKILL');
-    await waitFor('standby leads', () => standby.output().includes('became leader'), 10_000);
+    await waitFor('standby leads', () => standby.output().includes('became leader'), 10_000).catch((err: Error) => {
+      throw new Error(`${err.message}; standby log:\n${standby.output()}`);
+    });
     const took = Date.now() - killedAt;
     // The standby acquires once it has seen no renewal for the 2 s lease duration (polling every
     // 200 ms); the rest of the bound is slack for a loaded CI machine.
