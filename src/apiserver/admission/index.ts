@@ -9,22 +9,30 @@ import type { AdmissionObjects } from './objects.js';
 import { priorityAdmission, systemPriorityClasses } from './priority.js';
 import { serviceAccountAdmission } from './serviceaccount.js';
 import { defaultTolerationSeconds } from './tolerations.js';
+import { limitRanger } from './limitranger.js';
+import { resourceQuotaAdmission, type QuotaStatusWriter } from './resourcequota.js';
 
 export { admissionObjects, cachedAdmissionObjects, type AdmissionObjects, type LiveGet } from './objects.js';
 export { projectedTokenVolume, TOKEN_MOUNT_PATH, TOKEN_EXPIRATION_SECONDS, DEFAULT_SERVICE_ACCOUNT } from './serviceaccount.js';
 export { systemPriorityClasses } from './priority.js';
+export { LIMIT_RANGER_ANNOTATION } from './limitranger.js';
+export type { QuotaStatusWriter } from './resourcequota.js';
 
 export interface AdmissionPluginDeps {
   objects: AdmissionObjects;
+  /** writeQuotaStatus updates a ResourceQuota's status (ResourceQuota charges creations there). */
+  writeQuotaStatus: QuotaStatusWriter;
 }
 
 type Factory = (deps: AdmissionPluginDeps) => AdmissionPlugin;
 
 /** PLUGINS in upstream's run order (kube-apiserver's AllOrderedPlugins, restricted to ours). */
 const PLUGINS: ReadonlyArray<readonly [string, Factory]> = [
+  ['LimitRanger', (d) => limitRanger(d.objects)],
   ['ServiceAccount', (d) => serviceAccountAdmission(d.objects)],
   ['Priority', (d) => priorityAdmission(d.objects)],
   ['DefaultTolerationSeconds', () => defaultTolerationSeconds()],
+  ['ResourceQuota', (d) => resourceQuotaAdmission(d.objects, d.writeQuotaStatus)],
 ];
 
 /** AVAILABLE_ADMISSION_PLUGINS are the names admissionPlugins accepts. */

@@ -15,9 +15,11 @@ export interface AdmissionObjects {
    * created a moment ago), or undefined when it does not exist.
    */
   get<T>(group: string, resource: string, namespace: string, name: string): Promise<T | undefined>;
+  /** getLive reads storage (never the cache), with metadata.resourceVersion set: for read-modify-write. */
+  getLive<T>(group: string, resource: string, namespace: string, name: string): Promise<T | undefined>;
 }
 
-/** LiveGet reads one object from storage (storage version), undefined when absent. */
+/** LiveGet reads one object from storage (storage version, resourceVersion set), undefined when absent. */
 export type LiveGet = (group: string, resource: string, namespace: string, name: string) => Promise<unknown>;
 
 /** admissionObjects serves reads from the watch cache, falling back to `live` on a miss. */
@@ -26,6 +28,9 @@ export function admissionObjects(cache: ObjectSource, live: LiveGet): AdmissionO
     list: <T>(group: string, resource: string, namespace: string): T[] => cache.list<T>(group, resource, namespace),
     async get<T>(group: string, resource: string, namespace: string, name: string): Promise<T | undefined> {
       return cache.get<T>(group, resource, namespace, name) ?? ((await live(group, resource, namespace, name)) as T | undefined);
+    },
+    async getLive<T>(group: string, resource: string, namespace: string, name: string): Promise<T | undefined> {
+      return (await live(group, resource, namespace, name)) as T | undefined;
     },
   };
 }
@@ -39,6 +44,9 @@ export function cachedAdmissionObjects(cacheFor: (group: string, resource: strin
     const c = cacheFor(group, resource);
     if (!c) return undefined;
     const { kv } = await storage.get(`${c.prefix}${namespace ? `${namespace}/` : ''}${name}`);
-    return kv ? (JSON.parse(kv.value.toString('utf8')) as unknown) : undefined;
+    if (!kv) return undefined;
+    const obj = JSON.parse(kv.value.toString('utf8')) as { metadata?: Record<string, unknown> };
+    obj.metadata = { ...obj.metadata, resourceVersion: String(kv.modRevision) };
+    return obj;
   });
 }
