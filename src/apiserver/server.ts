@@ -169,6 +169,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const security = opts.security
     ? await createSecurity(opts.security, { objects: cacheObjectSource((g, r) => [...resources.values()].find((x) => x.info.group === g && x.info.resource === r)?.stored.cache), serviceIP: range.nth(1) })
     : undefined;
+  // Quota charges are the apiserver's own status writes: they skip admission, as upstream's.
+  const noAdmission = new Admission([]);
   const admission = new Admission([
     namespaceLifecycle({
       phase: async (name) => {
@@ -182,7 +184,13 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       },
     }),
     ...(security?.admissionPlugins ?? []),
-    ...admissionPlugins(opts.enableAdmissionPlugins ?? [], { objects: cachedAdmissionObjects((g, r) => [...resources.values()].find((x) => x.info.group === g && x.info.resource === r)?.stored.cache, storage) }),
+    ...admissionPlugins(opts.enableAdmissionPlugins ?? [], {
+      objects: cachedAdmissionObjects((g, r) => [...resources.values()].find((x) => x.info.group === g && x.info.resource === r)?.stored.cache, storage),
+      writeQuotaStatus: async (q) => {
+        const ctx = { dryRun: false, fieldManager: 'kube-apiserver', user: ANONYMOUS_ADMIN, admission: noAdmission, now: new Date() };
+        await store.update(resolve('', 'v1', 'resourcequotas')!, q.metadata!.namespace!, q.metadata!.name!, () => q as KubeObject, ctx, 'status');
+      },
+    }),
     ...(opts.admissionPlugins ?? []),
   ]);
   const watches = new Set<WatchStream>();
