@@ -10,12 +10,14 @@ import { priorityAdmission, systemPriorityClasses } from './priority.js';
 import { serviceAccountAdmission } from './serviceaccount.js';
 import { defaultTolerationSeconds } from './tolerations.js';
 import { limitRanger } from './limitranger.js';
+import { podSecurityAdmission } from './podsecurity.js';
 import { resourceQuotaAdmission, type QuotaStatusWriter } from './resourcequota.js';
 
 export { admissionObjects, cachedAdmissionObjects, type AdmissionObjects, type LiveGet } from './objects.js';
 export { projectedTokenVolume, TOKEN_MOUNT_PATH, TOKEN_EXPIRATION_SECONDS, DEFAULT_SERVICE_ACCOUNT } from './serviceaccount.js';
 export { systemPriorityClasses } from './priority.js';
 export { LIMIT_RANGER_ANNOTATION } from './limitranger.js';
+export { evaluate as evaluatePodSecurity, policyFor as podSecurityPolicyFor, type Level as PodSecurityLevel } from './podsecurity.js';
 export type { QuotaStatusWriter } from './resourcequota.js';
 
 export interface AdmissionPluginDeps {
@@ -30,6 +32,7 @@ type Factory = (deps: AdmissionPluginDeps) => AdmissionPlugin;
 const PLUGINS: ReadonlyArray<readonly [string, Factory]> = [
   ['LimitRanger', (d) => limitRanger(d.objects)],
   ['ServiceAccount', (d) => serviceAccountAdmission(d.objects)],
+  ['PodSecurity', (d) => podSecurityAdmission(d.objects)],
   ['Priority', (d) => priorityAdmission(d.objects)],
   ['DefaultTolerationSeconds', () => defaultTolerationSeconds()],
   ['ResourceQuota', (d) => resourceQuotaAdmission(d.objects, d.writeQuotaStatus)],
