@@ -42,6 +42,8 @@ export interface AdmissionAttributes {
   oldObject?: KubeObject;
   dryRun: boolean;
   user: UserInfo;
+  /** warn adds a warning to the response (the Warning header kubectl prints); absent for internal writes. */
+  warn?: (message: string) => void;
 }
 
 /** AdmissionPlugin as upstream's admission.Interface: optional mutate and validate phases. */
