@@ -117,7 +117,7 @@ function checkFields(deps: HandlerDeps, ctx: RequestContext, info: { group: stri
 }
 
 function writeContext(deps: HandlerDeps, ctx: RequestContext, bodyDryRun?: string[]): WriteContext {
-  return { dryRun: dryRunOf(ctx.query, bodyDryRun), fieldManager: fieldManagerOf(ctx), user: ctx.user, admission: deps.admission, now: deps.now() };
+  return { dryRun: dryRunOf(ctx.query, bodyDryRun), fieldManager: fieldManagerOf(ctx), user: ctx.user, admission: deps.admission, now: deps.now(), warn: (m) => ctx.warnings.add(m) };
 }
 
 /** handleResource serves one resource request (RequestInfo.isResourceRequest). */
