@@ -13,6 +13,7 @@ import { buildTargets, fetchObjects } from './resources.js';
 import { goTabwriter } from './tabwriter.js';
 import { StatusError } from '../api/errors.js';
 import { LAST_APPLIED } from './mutate.js';
+import { Quantity } from '../api/quantity.js';
 
 export const DESCRIBE_FLAGS: FlagSpecs = {
   'all-namespaces': { type: 'bool', short: 'A' },
@@ -518,6 +519,140 @@ function describeServiceAccount(sa: KubeObject, evs: Obj[] | undefined): string 
   return w.text;
 }
 
+function nodeRoles(labels: Record<string, string>): string[] {
+  const roles = new Set<string>();
+  for (const [k, v] of Object.entries(labels)) {
+    if (k.startsWith('node-role.kubernetes.io/')) {
+      const r = k.slice('node-role.kubernetes.io/'.length);
+      if (r) roles.add(r);
+    } else if (k === 'kubernetes.io/role' && v) roles.add(v);
+  }
+  return [...roles].sort();
+}
+
+const q = (v: unknown): Quantity => (v === undefined || v === null ? Quantity.parse('0') : Quantity.parse(v as string));
+
+/** podRequestsAndLimits sums container requests/limits, taking the max with each init container (resourcehelper). */
+function podRequestsAndLimits(pod: Obj): { req: Map<string, Quantity>; lim: Map<string, Quantity> } {
+  const spec = o(pod['spec']);
+  const sum = (key: 'requests' | 'limits'): Map<string, Quantity> => {
+    const out = new Map<string, Quantity>();
+    for (const c of arr(spec['containers'])) for (const [n, v] of Object.entries(o(o(c['resources'])[key]))) out.set(n, (out.get(n) ?? q(0)).add(q(v)));
+    for (const c of arr(spec['initContainers'])) for (const [n, v] of Object.entries(o(o(c['resources'])[key]))) if (q(v).cmp(out.get(n) ?? q(0)) > 0) out.set(n, q(v));
+    for (const [n, v] of Object.entries(o(spec['overhead']))) out.set(n, (out.get(n) ?? q(0)).add(q(v)));
+    return out;
+  };
+  return { req: sum('requests'), lim: sum('limits') };
+}
+
+function describeNode(node: KubeObject, pods: Obj[], lease: Obj | string, evs: Obj[] | undefined): string {
+  const w = new W();
+  const meta = o(node.metadata);
+  const spec = o(node['spec']);
+  const status = o(node['status']);
+  w.write(0, `Name:\t${str(meta['name'])}\n`);
+  const roles = nodeRoles((meta['labels'] ?? {}) as Record<string, string>);
+  w.write(0, `Roles:\t${roles.length > 0 ? roles.join(',') : '<none>'}\n`);
+  labelsMultiline(w, 'Labels', meta['labels'] as Record<string, string>);
+  annotationsMultiline(w, 'Annotations', meta['annotations'] as Record<string, string>);
+  w.write(0, `CreationTimestamp:\t${rfc1123z(str(meta['creationTimestamp']))}\n`);
+  const taints = arr(spec['taints']);
+  w.write(0, 'Taints:\t');
+  if (taints.length === 0) w.write(0, '<none>\n');
+  taints.forEach((t, i) => {
+    if (i !== 0) w.write(0, '\t');
+    w.write(0, `${str(t['key'])}${t['value'] ? `=${str(t['value'])}` : ''}:${str(t['effect'])}\n`);
+  });
+  w.write(0, `Unschedulable:\t${spec['unschedulable'] === true}\n`);
+  if (typeof lease === 'string') w.write(0, `Lease:\tFailed to get lease: ${lease}\n`);
+  else {
+    const ls = o(lease['spec']);
+    w.write(0, 'Lease:\n');
+    w.write(1, `HolderIdentity:\t${ls['holderIdentity'] ? str(ls['holderIdentity']) : '<unset>'}\n`);
+    w.write(1, `AcquireTime:\t${ls['acquireTime'] ? rfc1123z(str(ls['acquireTime'])) : '<unset>'}\n`);
+    w.write(1, `RenewTime:\t${ls['renewTime'] ? rfc1123z(str(ls['renewTime'])) : '<unset>'}\n`);
+  }
+  const conds = arr(status['conditions']);
+  if (conds.length > 0) {
+    w.write(0, 'Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n');
+    w.write(1, '----\t------\t-----------------\t------------------\t------\t-------\n');
+    for (const c of conds) {
+      w.write(1, `${str(c['type'])} \t${str(c['status'])} \t${rfc1123z(str(c['lastHeartbeatTime'])) || 'Mon, 01 Jan 0001 00:00:00 +0000'} \t${rfc1123z(str(c['lastTransitionTime'])) || 'Mon, 01 Jan 0001 00:00:00 +0000'} \t${str(c['reason'])} \t${str(c['message'])}\n`);
+    }
+  }
+  w.write(0, 'Addresses:\n');
+  for (const a of arr(status['addresses'])) w.write(1, `${str(a['type'])}:\t${str(a['address'])}\n`);
+  const printList = (title: string, list: Obj): void => {
+    if (Object.keys(list).length === 0) return;
+    w.write(0, `${title}:\n`);
+    for (const k of Object.keys(list).sort()) w.write(0, `  ${k}:\t${q(list[k]).toString()}\n`);
+  };
+  printList('Capacity', o(status['capacity']));
+  printList('Allocatable', o(status['allocatable']));
+  const info = o(status['nodeInfo']);
+  w.write(0, 'System Info:\n');
+  for (const [title, key] of [
+    ['Machine ID', 'machineID'],
+    ['System UUID', 'systemUUID'],
+    ['Boot ID', 'bootID'],
+    ['Kernel Version', 'kernelVersion'],
+    ['OS Image', 'osImage'],
+    ['Operating System', 'operatingSystem'],
+    ['Architecture', 'architecture'],
+    ['Container Runtime Version', 'containerRuntimeVersion'],
+    ['Kubelet Version', 'kubeletVersion'],
+    ['Kube-Proxy Version', 'kubeProxyVersion'],
+  ] as const) {
+    w.write(0, `  ${title}:\t${str(info[key])}\n`);
+  }
+  if (spec['podCIDR']) w.write(0, `PodCIDR:\t${str(spec['podCIDR'])}\n`);
+  if (arr(spec['podCIDRs']).length > 0) w.write(0, `PodCIDRs:\t${(spec['podCIDRs'] as string[]).join(',')}\n`);
+  if (spec['providerID']) w.write(0, `ProviderID:\t${str(spec['providerID'])}\n`);
+  const alloc = Object.keys(o(status['allocatable'])).length > 0 ? o(status['allocatable']) : o(status['capacity']);
+  const allocCPU = q(alloc['cpu']).milliValue();
+  const allocMem = q(alloc['memory']).value();
+  const allocEph = q(alloc['ephemeral-storage']).value();
+  // Go converts float64 to int64 truncating; division by zero allocatable gives +Inf/NaN, printed as int64 min.
+  const pct = (n: number, d: number): string => {
+    const f = (n / d) * 100;
+    return Number.isFinite(f) ? String(Math.trunc(f)) : '-9223372036854775808';
+  };
+  w.write(0, `Non-terminated Pods:\t(${pods.length} in total)\n`);
+  w.write(1, 'Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n');
+  w.write(1, '---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n');
+  const now = Date.now();
+  const total = { req: new Map<string, Quantity>(), lim: new Map<string, Quantity>() };
+  for (const p of pods) {
+    const { req, lim } = podRequestsAndLimits(p);
+    for (const [k, v] of req) total.req.set(k, (total.req.get(k) ?? q(0)).add(v));
+    for (const [k, v] of lim) total.lim.set(k, (total.lim.get(k) ?? q(0)).add(v));
+    const cr = req.get('cpu') ?? q(0);
+    const cl = lim.get('cpu') ?? q(0);
+    const mr = req.get('memory') ?? q(0);
+    const ml = lim.get('memory') ?? q(0);
+    const pm = o(p['metadata']);
+    w.write(1, `${str(pm['namespace'])}\t${str(pm['name'])}\t\t${cr.toString()} (${pct(cr.milliValue(), allocCPU)}%)\t${cl.toString()} (${pct(cl.milliValue(), allocCPU)}%)\t${mr.toString()} (${pct(mr.value(), allocMem)}%)\t${ml.toString()} (${pct(ml.value(), allocMem)}%)\t${age(str(pm['creationTimestamp']), now)}\n`);
+  }
+  w.write(0, 'Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n');
+  w.write(1, 'Resource\tRequests\tLimits\n');
+  w.write(1, '--------\t--------\t------\n');
+  const frac = (v: number, d: number): string => (d !== 0 ? String(Math.trunc((v / d) * 100)) : '0');
+  for (const [name, denom, milli] of [['cpu', allocCPU, true], ['memory', allocMem, false], ['ephemeral-storage', allocEph, false]] as const) {
+    const r = total.req.get(name) ?? q(0);
+    const l = total.lim.get(name) ?? q(0);
+    const rv = milli ? r.milliValue() : r.value();
+    const lv = milli ? l.milliValue() : l.value();
+    w.write(1, `${name}\t${r.toString()} (${frac(rv, denom)}%)\t${l.toString()} (${frac(lv, denom)}%)\n`);
+  }
+  for (const k of Object.keys(alloc).sort()) {
+    if (['cpu', 'memory', 'ephemeral-storage', 'pods'].includes(k)) continue;
+    if (!k.startsWith('hugepages-') && !k.includes('/')) continue;
+    w.write(1, `${k}\t${(total.req.get(k) ?? q(0)).toString()}\t${(total.lim.get(k) ?? q(0)).toString()}\n`);
+  }
+  events(w, evs);
+  return w.text;
+}
+
 /** describeGeneric prints metadata then every other field, as upstream's GenericDescriber. */
 function describeGeneric(obj: KubeObject, evs: Obj[] | undefined): string {
   const w = new W();
@@ -618,6 +753,19 @@ export async function runDescribe(f: Factory, flags: Flags, args: string[]): Pro
         case '/ServiceAccount':
           text = describeServiceAccount(obj, evs);
           break;
+        case '/Node': {
+          const name = obj.metadata?.name ?? '';
+          const pods = (await c.requestJSON<{ items: Obj[] }>({ method: 'GET', path: '/api/v1/pods', query: { fieldSelector: `spec.nodeName=${name},status.phase!=Succeeded,status.phase!=Failed` } })).items;
+          let lease: Obj | string;
+          try {
+            lease = await c.requestJSON<Obj>({ method: 'GET', path: `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}` });
+          } catch (err) {
+            if (!(err instanceof StatusError)) throw err;
+            lease = err.message;
+          }
+          text = describeNode(obj, pods, lease, evs);
+          break;
+        }
         case '/Namespace': {
           const name = obj.metadata?.name ?? '';
           const quotas = (await c.requestJSON<{ items: Obj[] }>({ method: 'GET', path: `/api/v1/namespaces/${name}/resourcequotas` })).items;

@@ -214,6 +214,65 @@ const TRICKY = {
   }
 };
 
+const NODE = `apiVersion: v1
+kind: Node
+metadata:
+  name: n1
+  labels:
+    kubernetes.io/hostname: n1
+    node-role.kubernetes.io/control-plane: ""
+spec:
+  podCIDR: 10.42.0.0/24
+  podCIDRs: [10.42.0.0/24]
+status:
+  capacity: {cpu: "4", memory: 8Gi, pods: "110", ephemeral-storage: 50Gi}
+  allocatable: {cpu: 3900m, memory: 7Gi, pods: "110", ephemeral-storage: 45Gi}
+  addresses:
+  - {type: InternalIP, address: 10.0.0.5}
+  - {type: Hostname, address: n1}
+  conditions:
+  - {type: Ready, status: "True", reason: KubeletReady, message: kubelet is posting ready status, lastHeartbeatTime: "2026-01-01T00:00:00Z", lastTransitionTime: "2026-01-01T00:00:00Z"}
+  nodeInfo: {machineID: m1, systemUUID: u1, bootID: b1, kernelVersion: 6.1.0, osImage: Linux, operatingSystem: linux, architecture: amd64, containerRuntimeVersion: k8ts://1.0, kubeletVersion: v1.32.0, kubeProxyVersion: v1.32.0}
+`;
+
+const NODE_POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: onnode
+  namespace: shop
+spec:
+  nodeName: n1
+  containers:
+  - name: app
+    image: nginx
+    command: [nginx, -g, daemon off;]
+    resources:
+      requests: {cpu: 250m, memory: 64Mi}
+      limits: {cpu: "1", memory: 128Mi}
+    env:
+    - name: FROM_CM
+      valueFrom: {configMapKeyRef: {name: settings, key: count}}
+    volumeMounts:
+    - {name: data, mountPath: /data}
+    - {name: cfg, mountPath: /etc/cfg, readOnly: true}
+  volumes:
+  - name: data
+    emptyDir: {}
+  - name: cfg
+    configMap: {name: settings}
+`;
+
+const LEASE = `apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata:
+  name: n1
+  namespace: kube-node-lease
+spec:
+  holderIdentity: n1
+  leaseDurationSeconds: 40
+  renewTime: "2026-01-01T00:00:00.000000Z"
+`;
+
 const binary = kubectlPath();
 
 describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : 'kubectl not installed' }, () => {
@@ -226,7 +285,9 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     writeFileSync(join(dir, 'app.yaml'), manifest(2, 'nginx:1.27'));
     writeFileSync(join(dir, 'app-v2.yaml'), manifest(4, 'nginx:1.28'));
     writeFileSync(join(dir, 'tricky.json'), JSON.stringify(TRICKY));
-    writeFileSync(join(dir, 'node.yaml'), 'apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n  labels:\n    kubernetes.io/hostname: n1\n');
+    writeFileSync(join(dir, 'node.yaml'), NODE);
+    writeFileSync(join(dir, 'node-pod.yaml'), NODE_POD);
+    writeFileSync(join(dir, 'lease.yaml'), LEASE);
     writeFileSync(join(dir, 'editor.sh'), '#!/bin/sh\nsed -i "s/replicas: [0-9]*/replicas: 5/" "$1"\n', { mode: 0o755 });
   });
   after(async () => {
@@ -336,6 +397,12 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     { name: 'top pods', args: ['top', 'pods'] },
     { name: 'apply node', args: ['apply', '-f', f('node.yaml')] },
     { name: 'get nodes', args: ['get', 'nodes'] },
+    { name: 'pod on the node', args: ['apply', '-f', f('node-pod.yaml')] },
+    { name: 'describe node without lease', args: ['describe', 'node', 'n1'] },
+    { name: 'node lease', args: ['apply', '-f', f('lease.yaml')] },
+    { name: 'describe node', args: ['describe', 'nodes', 'n1'] },
+    { name: 'describe scheduled pod', args: ['describe', 'pod', 'onnode', '-n', 'shop'] },
+    { name: 'get scheduled pod -o wide', args: ['get', 'pod', 'onnode', '-n', 'shop', '-o', 'wide'] },
     { name: 'cordon', args: ['cordon', 'n1'] },
     { name: 'cordon again', args: ['cordon', 'n1'] },
     { name: 'get nodes cordoned', args: ['get', 'nodes', '-o', 'wide'] },
