@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
-import { hostname, networkInterfaces } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Taint } from 'kubernetes-types/core/v1.js';
 import { gvr, RestClient } from '../client/index.js';
@@ -18,6 +18,7 @@ import { Kubelet } from '../kubelet/index.js';
 import { SimulatedNodes } from '../kubelet/simnodes.js';
 import { joinCluster, kubeconfigYAML } from '../pki/index.js';
 import { acquireDirLock, isReady, parseToken, stopAllPods } from '../server/index.js';
+import { hostIPv4 } from '../util/net.js';
 
 export interface AgentOptions {
   /** server is the URL printed by `k8ts server` (`https://host:6443`). */
@@ -51,11 +52,6 @@ export interface RunningAgent {
   /** done resolves after close() or a kubelet failure (then with the error). */
   done: Promise<Error | undefined>;
   close(): Promise<void>;
-}
-
-function hostIPv4(): string {
-  for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
-  return '127.0.0.1';
 }
 
 /** statusMessage shortens a refusal carrying a metav1.Status body to its message. */

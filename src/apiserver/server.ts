@@ -3,11 +3,11 @@
  * (authentication -> authorization -> routing -> admission inside the registry), serving the
  * Kubernetes REST API, discovery, OpenAPI and health endpoints.
  */
-import { networkInterfaces } from 'node:os';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createServer as createHTTPSServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { hostIPv4 } from '../util/net.js';
 import { builtinResources } from '../api/resources.js';
 import { badRequest, forbidden, internalError, isStatusError, StatusError, tooManyRequests } from '../api/errors.js';
 import { selectableFields } from '../api/fields.js';
@@ -306,7 +306,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   }
   await bootstrap(store, resolve, admission, {
     kubernetesServiceIP: range.nth(1),
-    advertiseAddress: opts.advertiseAddress ?? defaultAdvertiseAddress(),
+    advertiseAddress: opts.advertiseAddress ?? hostIPv4(),
     port,
   });
   await bootstrapAdmission(opts.enableAdmissionPlugins ?? [], async (g, v, res, obj) => {
@@ -420,8 +420,3 @@ function acceptsJSON(accept: string | undefined): boolean {
   });
 }
 
-/** defaultAdvertiseAddress is the host's first non-loopback IPv4 address (127.0.0.1 when it has none). */
-export function defaultAdvertiseAddress(): string {
-  for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
-  return '127.0.0.1';
-}

@@ -5,13 +5,13 @@
  * version endpoints; the admin kubeconfig is written to `<data-dir>/kubeconfig.yaml`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { startApiServer } from '../apiserver/index.js';
 import { AVAILABLE_ADMISSION_PLUGINS, enabledAdmissionPlugins } from '../apiserver/admission/index.js';
 import { kubeconfigYAML, type ClusterPKI } from '../pki/index.js';
 import { defaultDataDir } from '../storage/index.js';
+import { hostIPv4 } from '../util/net.js';
 
 interface Flags {
   bindAddress: string;
@@ -44,12 +44,6 @@ const parseBool = (v: string | undefined): boolean => {
 };
 
 const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
-
-/** hostAddress is the host's first non-loopback IPv4 address, as kube-apiserver picks its advertise address (the Endpoints API rejects loopback). */
-function hostAddress(): string {
-  for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
-  return '127.0.0.1';
-}
 
 export function registerApiserver(program: Command): void {
   program
@@ -85,7 +79,7 @@ export function registerApiserver(program: Command): void {
         serviceClusterIPRange: f.serviceClusterIpRange,
         serviceNodePortRange: f.serviceNodePortRange,
         dataDir,
-        advertiseAddress: f.advertiseAddress ?? hostAddress(),
+        advertiseAddress: f.advertiseAddress ?? hostIPv4(),
         enableAdmissionPlugins: enabledAdmissionPlugins(f.enableAdmissionPlugins, f.disableAdmissionPlugins),
         security: {
           dataDir,

@@ -5,13 +5,14 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { homedir, networkInterfaces } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Taint } from 'kubernetes-types/core/v1.js';
 import { RestClient } from '../client/rest/client.js';
 import { loadRestConfig } from '../client/rest/kubeconfig.js';
 import { Kubelet } from '../kubelet/kubelet.js';
 import { defaultHostname } from '../kubelet/node.js';
+import { hostIPv4 } from '../util/net.js';
 
 interface Flags {
   kubeconfig?: string;
@@ -52,13 +53,6 @@ export function parseTaints(s: string | undefined): Taint[] {
   return out;
 }
 
-function defaultNodeIP(): string {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
-}
-
 export function registerKubelet(program: Command): void {
   program
     .command('kubelet')
@@ -84,7 +78,7 @@ export function registerKubelet(program: Command): void {
       const kubelet = new Kubelet({
         client,
         nodeName,
-        nodeIP: f.nodeIp ?? defaultNodeIP(),
+        nodeIP: f.nodeIp ?? hostIPv4(),
         rootDir: f.rootDir ?? join(dataDir, 'agent', 'kubelet'),
         containerRuntime: f.containerRuntime,
         nodeLabels: parseMap(f.nodeLabels, '--node-labels'),
