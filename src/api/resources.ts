@@ -104,6 +104,10 @@ export const builtinResources: ResourceInfo[] = [
       subresources: [status('Service')],
     },
   ]),
+  ...group('admissionregistration.k8s.io', 'v1', [
+    { resource: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', namespaced: false, categories: ['api-extensions'] },
+    { resource: 'validatingwebhookconfigurations', kind: 'ValidatingWebhookConfiguration', namespaced: false, categories: ['api-extensions'] },
+  ]),
   ...group('apps', 'v1', [
     { resource: 'controllerrevisions', kind: 'ControllerRevision' },
     { resource: 'daemonsets', kind: 'DaemonSet', shortNames: ['ds'], categories: all, subresources: [status('DaemonSet')] },
