@@ -227,7 +227,8 @@ function respondObject(deps: HandlerDeps, ctx: RequestContext, r: Resource, code
     return writeValue(ctx.res, code, toTable(gvkOf(r.info), [obj], out.version, ctx.query.get('includeObject') ?? 'Metadata', { resourceVersion: obj.metadata?.resourceVersion ?? '' }, deps.now()));
   }
   if (out.kind === 'partial') return writeValue(ctx.res, code, partialObjectMetadata(obj, out.version));
-  writeValue(ctx.res, code, obj, out);
+  const bytes = out.kind === 'json' ? deps.store.servedBytes(obj) : undefined;
+  writeValue(ctx.res, code, bytes ?? obj, out);
 }
 
 // ---------------------------------------------------------------- lists

@@ -17,7 +17,12 @@ function isMap(v: unknown): v is Record<string, unknown> {
 
 /** changedFields returns the field set of `obj` that differs from `old` (all fields when old is undefined). */
 function changedFields(obj: unknown, old: unknown, top: boolean, status: boolean): FieldSet | undefined {
-  if (!isMap(obj)) return JSON.stringify(obj) === JSON.stringify(old) ? undefined : {};
+  if (!isMap(obj)) {
+    // Scalars compare directly; only lists need a structural comparison.
+    if (obj === old) return undefined;
+    if (obj === null || typeof obj !== 'object' || old === null || typeof old !== 'object') return {};
+    return JSON.stringify(obj) === JSON.stringify(old) ? undefined : {};
+  }
   const out: FieldSet = {};
   let any = false;
   for (const [k, v] of Object.entries(obj)) {
@@ -49,16 +54,17 @@ function merge(a: FieldSet, b: FieldSet): FieldSet {
 
 /**
  * recordManagedFields updates obj.metadata.managedFields for a write by `manager`
- * (operation Update, or Apply for server-side apply) relative to `old`.
+ * (operation Update, or Apply for server-side apply) relative to `old`. Returns whether the
+ * write sets any field (false: the entries are carried over unchanged).
  */
-export function recordManagedFields(obj: KubeObject, old: KubeObject | undefined, manager: string, operation: 'Update' | 'Apply', subresource: string, now: Date): void {
+export function recordManagedFields(obj: KubeObject, old: KubeObject | undefined, manager: string, operation: 'Update' | 'Apply', subresource: string, now: Date): boolean {
   const meta = (obj.metadata ??= {});
   const entries: ManagedFieldsEntry[] = (old?.metadata?.managedFields ?? meta.managedFields ?? []).map((e) => ({ ...e }));
   const changed = changedFields(obj, old, true, subresource === 'status');
   if (!changed || Object.keys(changed).length === 0) {
     meta.managedFields = entries.length ? entries : undefined!;
     if (!entries.length) delete meta.managedFields;
-    return;
+    return false;
   }
   const time = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const i = entries.findIndex((e) => e.manager === manager && e.operation === operation && (e.subresource ?? '') === subresource);
@@ -69,4 +75,5 @@ export function recordManagedFields(obj: KubeObject, old: KubeObject | undefined
     entries[i] = entry;
   } else entries.push(entry);
   meta.managedFields = entries;
+  return true;
 }

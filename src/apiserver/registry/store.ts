@@ -16,7 +16,7 @@ import { validateCreate, validateStatusUpdate, validateUpdate } from '../../api/
 import { convertObject } from '../../api/conversion.js';
 import { apiVersionOf, type GroupVersionKind, type KubeObject, type ResourceInfo } from '../../api/types.js';
 import { isStorageError, type KeyValue, type Storage } from '../../storage/interface.js';
-import { decodeStored, encodeForStorage } from '../encoding.js';
+import { decodeStored, encodeForStorage, withResourceVersion } from '../encoding.js';
 import type { ResourceCache } from '../cache/watchcache.js';
 import { prepareForStatusUpdate, type Strategy } from './strategy.js';
 import { recordManagedFields } from './managedfields.js';
@@ -95,6 +95,17 @@ export class Store {
     private readonly writing: (key: string, value: Buffer, obj: KubeObject) => void = () => {},
   ) {}
 
+  /** served remembers the JSON bytes (storage version, revision included) of objects this store just wrote. */
+  private readonly served = new WeakMap<KubeObject, Buffer>();
+
+  /**
+   * servedBytes returns the JSON of an object returned by create or update, when it is still the
+   * storage version's stored bytes with the revision spliced in, so responses skip a stringify.
+   */
+  servedBytes(obj: KubeObject): Buffer | undefined {
+    return this.served.get(obj);
+  }
+
   key(s: StoredResource, namespace: string, name: string): string {
     return s.info.namespaced ? `${s.prefix}${namespace}/${name}` : `${s.prefix}${name}`;
   }
@@ -166,6 +177,7 @@ export class Store {
         const kv = await this.storage.create(key, value, opts);
         // The stored value is `obj` serialized: reuse it rather than parsing the bytes back.
         (obj.metadata as ObjectMeta).resourceVersion = String(kv.modRevision);
+        this.served.set(obj, withResourceVersion(value, kv.modRevision));
         return this.toServed(r, obj);
       } catch (err) {
         hook?.rollback();
@@ -222,7 +234,8 @@ export class Store {
       }
       created = false;
       const old = decodeStored(current.value, current.modRevision);
-      let obj = this.toStorage(r, checkKind(r, await compute(this.toServed(r, structuredClone(old)))));
+      // compute may mutate its argument: it gets a second decode (cheaper than structuredClone).
+      let obj = this.toStorage(r, checkKind(r, await compute(this.toServed(r, decodeStored(current.value, current.modRevision)))));
       const meta: ObjectMeta = (obj.metadata = { ...(obj.metadata ?? {}) });
       const oldMeta = old.metadata ?? {};
       if (meta.name && meta.name !== name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
@@ -267,7 +280,7 @@ export class Store {
         if (hook.errors.length) throw invalid(gk, name, hook.errors);
         rollback = hook.rollback;
       }
-      recordManagedFields(obj, old, ctx.fieldManager, ctx.operation ?? 'Update', subresource === 'status' ? 'status' : '', ctx.now);
+      const setsFields = recordManagedFields(obj, old, ctx.fieldManager, ctx.operation ?? 'Update', subresource === 'status' ? 'status' : '', ctx.now);
       deleteAfter = shouldDeleteDuringUpdate(s.info, obj);
       obj = normalizeForCompare(obj);
       const value = encodeForStorage(obj);
@@ -275,8 +288,11 @@ export class Store {
         dryResult = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(current.modRevision) } };
         return undefined;
       }
-      // A write that changes nothing but managedFields timestamps is a no-op, as upstream.
-      if (deepEqual(stripManagedTimes(obj), stripManagedTimes(old))) return undefined;
+      // A write that changes nothing but managedFields timestamps is a no-op, as upstream. A
+      // write that sets a changed field is not; identical bytes are; only the rest (a removed or
+      // reordered field) needs the structural comparison.
+      if (value.equals(current.value)) return undefined;
+      if (!setsFields && deepEqual(stripManagedTimes(obj), stripManagedTimes(old))) return undefined;
       written = { value, obj };
       this.writing(key, value, obj);
       return { value, ...(s.strategy.ttlSeconds ? { ttlSeconds: s.strategy.ttlSeconds } : {}) };
@@ -300,6 +316,7 @@ export class Store {
     const reused = w !== undefined && (w.value === kv.value || w.value.equals(kv.value));
     const obj = reused ? w.obj : decodeStored(kv.value, kv.modRevision);
     obj.metadata = { ...obj.metadata, resourceVersion: String(kv.modRevision) };
+    this.served.set(obj, withResourceVersion(kv.value, kv.modRevision));
     if (deleteAfter) {
       try {
         const del = await this.storage.delete(key, kv.modRevision);
