@@ -1,0 +1,323 @@
+/**
+ * bench:density — upstream's density test / ClusterLoader2 anchor: a control plane, N simulated
+ * nodes (kwok-style SimulatedNodes in their own process), then P pods through Deployments of
+ * 100 replicas. Prints pod startup latency p50/p90/p99 (upstream's SLI: pod first seen by a
+ * watch → first seen Running by the watch; SLO p99 ≤ 5 s), throughput, how long until all pods
+ * ran, API latency p99 by verb (server side, from `k8ts server -v 2`'s request log; not
+ * available with --kubeconfig), and peak RSS (VmHWM) of each process. Then the process runtime:
+ * a real `k8ts kubelet` and a Deployment of 100 `sleep` pods, startup p50/p99.
+ *
+ *   --nodes N (1000)  --pods P (30000)  --process-pods M (100; 0 skips)  --timeout S (300)
+ *   --json FILE       pod_startup_p50_ms, pod_startup_p90_ms, pod_startup_p99_ms, all_running_s,
+ *                     pods_per_s, process_pod_startup_p50_ms, process_pod_startup_p99_ms, rss_mb, api_p99_ms
+ *   --kubeconfig F    run the load and the nodes against that cluster instead of starting k8ts
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Deployment } from 'kubernetes-types/apps/v1.js';
+import { RestClient } from '../src/client/rest/client.js';
+import { gvr } from '../src/client/rest/gvr.js';
+import { loadKubeconfig, restConfigFromKubeconfig } from '../src/client/rest/kubeconfig.js';
+import { SimulatedNodes } from '../src/kubelet/simnodes.js';
+import type { ApiObject } from '../src/client/object.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const num = (name: string, def: number): number => Number(flag(name) ?? def);
+const root = join(dirname(new URL(import.meta.url).pathname), '..', '..');
+const bin = join(root, 'bin', 'k8ts.js');
+const NODE_PREFIX = 'density-node-';
+const NS = 'density';
+
+const clientFor = (kubeconfig: string): RestClient => new RestClient({ ...restConfigFromKubeconfig(loadKubeconfig([kubeconfig])), qps: Infinity, userAgent: 'k8ts-density' });
+
+/** The child role: host the simulated nodes in their own process (its RSS is reported apart). */
+async function nodesChild(): Promise<void> {
+  const client = clientFor(flag('--kubeconfig')!);
+  const ac = new AbortController();
+  process.on('SIGTERM', () => ac.abort());
+  const sim = new SimulatedNodes({ client, count: num('--nodes', 1000), namePrefix: NODE_PREFIX, log: () => {} });
+  await sim.run(ac.signal, () => process.stdout.write('ready\n'));
+  process.exit(0);
+}
+
+const peakRssMb = (pid: number | undefined): number => {
+  if (!pid) return NaN;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : NaN;
+  } catch {
+    return NaN;
+  }
+};
+
+const pct = (sorted: number[], p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN);
+
+/** verbOf maps a logged request onto upstream's verbs (watches are long-running and skipped). */
+function verbOf(method: string, url: string): string | undefined {
+  const [path, query = ''] = url.split('?');
+  if (/(^|&)watch=(1|true)/.test(query) || path!.includes('/watch/')) return undefined;
+  if (method === 'POST') return 'create';
+  if (method === 'PUT') return 'update';
+  if (method === 'PATCH') return 'patch';
+  if (method === 'DELETE') return 'delete';
+  if (method !== 'GET') return method.toLowerCase();
+  const segs = path!.split('/').filter(Boolean);
+  let rest = segs[0] === 'api' ? segs.slice(2) : segs[0] === 'apis' ? segs.slice(3) : [];
+  if (!rest.length) return 'get';
+  if (rest[0] === 'namespaces' && rest.length >= 3) rest = rest.slice(2);
+  return rest.length === 1 ? 'list' : 'get';
+}
+
+/** PodWatch records, per pod, when the watch first saw it and when it first saw it Running. */
+class PodWatch {
+  readonly seen = new Map<string, number>();
+  readonly running = new Map<string, number>();
+  private waiters: Array<{ n: number; resolve: () => void }> = [];
+  private readonly ac = new AbortController();
+  constructor(
+    private readonly client: RestClient,
+    private readonly selector: string,
+  ) {}
+  async start(): Promise<void> {
+    const pods = this.client.resource<Pod & ApiObject>(gvr.pods).namespace(NS);
+    const list = await pods.list({ labelSelector: this.selector });
+    const loop = async (rv: string): Promise<void> => {
+      while (!this.ac.signal.aborted) {
+        try {
+          for await (const ev of pods.watch({ labelSelector: this.selector, resourceVersion: rv, allowWatchBookmarks: true, signal: this.ac.signal })) {
+            if (ev.type === 'ERROR') throw new Error('watch error');
+            const obj = ev.object as Pod & ApiObject;
+            if (obj.metadata?.resourceVersion) rv = obj.metadata.resourceVersion;
+            if (ev.type === 'BOOKMARK' || ev.type === 'DELETED') continue;
+            const uid = obj.metadata?.uid ?? '';
+            const now = performance.now();
+            if (!this.seen.has(uid)) this.seen.set(uid, now);
+            if (obj.status?.phase === 'Running' && !this.running.has(uid)) {
+              this.running.set(uid, now);
+              this.waiters = this.waiters.filter((w) => (this.running.size >= w.n ? (w.resolve(), false) : true));
+            }
+          }
+        } catch {
+          if (this.ac.signal.aborted) return;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    };
+    void loop(list.metadata.resourceVersion ?? '0');
+  }
+  /** untilRunning resolves once n pods ran (false on timeout). */
+  untilRunning(n: number, timeoutMs: number): Promise<boolean> {
+    if (this.running.size >= n) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => resolve(false), timeoutMs);
+      this.waiters.push({ n, resolve: () => (clearTimeout(t), resolve(true)) });
+    });
+  }
+  latencies(): number[] {
+    const out: number[] = [];
+    for (const [uid, r] of this.running) out.push(r - (this.seen.get(uid) ?? r));
+    return out.sort((a, b) => a - b);
+  }
+  stop(): void {
+    this.ac.abort();
+  }
+}
+
+function deployment(name: string, replicas: number, labels: Record<string, string>, nodeSelector: Record<string, string>, command?: string[]): Deployment & ApiObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: NS },
+    spec: {
+      replicas,
+      selector: { matchLabels: { ...labels, deployment: name } },
+      template: {
+        metadata: { labels: { ...labels, deployment: name } },
+        spec: {
+          nodeSelector,
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9', ...(command ? { command } : {}), resources: { requests: { cpu: '1m', memory: '1Mi' } } }],
+        },
+      },
+    },
+  } as Deployment & ApiObject;
+}
+
+async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await fn().catch(() => false))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function readyNodes(client: RestClient, prefix: string): Promise<number> {
+  const list = await client.resource<ApiObject & { status?: { conditions?: Array<{ type: string; status: string }> } }>(gvr.nodes).list();
+  return list.items.filter((n) => n.metadata?.name?.startsWith(prefix) && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+}
+
+async function main(): Promise<void> {
+  if (flag('--role') === 'nodes') return nodesChild();
+  const nodes = num('--nodes', 1000);
+  const podsWanted = num('--pods', 30_000);
+  const processPods = num('--process-pods', 100);
+  const timeoutMs = num('--timeout', 300) * 1000;
+  const jsonFile = flag('--json');
+  const external = flag('--kubeconfig');
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-density-'));
+  const children: ChildProcess[] = [];
+  const apiDurations = new Map<string, number[]>();
+  let server: ChildProcess | undefined;
+  let kubeconfig = external ?? join(dir, 'admin.yaml');
+
+  const cleanup = async (): Promise<void> => {
+    for (const c of children.reverse()) {
+      if (c.exitCode !== null || c.signalCode !== null) continue;
+      c.kill('SIGTERM');
+      const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
+      await new Promise((r) => c.once('exit', r));
+      clearTimeout(t);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    if (!external) {
+      kubeconfig = join(dir, 'admin.yaml');
+      server = spawn(process.execPath, [bin, 'server', '--data-dir', join(dir, 'data'), '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', '-v', '2', '-o', kubeconfig], { stdio: ['ignore', 'ignore', 'pipe'] });
+      children.push(server);
+      let startup = '';
+      const lines = createInterface({ input: server.stderr! });
+      lines.on('line', (line) => {
+        const m = /apiserver: (GET|POST|PUT|PATCH|DELETE) (\S+) \d+ ([\d.]+)ms$/.exec(line);
+        if (!m) {
+          if (startup.length < 20_000) startup += line + '\n';
+          return;
+        }
+        const verb = verbOf(m[1]!, m[2]!);
+        if (!verb) return;
+        let list = apiDurations.get(verb);
+        if (!list) apiDurations.set(verb, (list = []));
+        list.push(Number(m[3]));
+      });
+      await waitFor('k8ts server', async () => {
+        if (server!.exitCode !== null) throw new Error(`k8ts server exited: ${startup}`);
+        return existsSync(kubeconfig) && /scheduler: ready/.test(startup) && /controller-manager: ready/.test(startup);
+      }, 60_000);
+    }
+    const client = clientFor(kubeconfig);
+    const self = new URL(import.meta.url).pathname;
+
+    // Nodes.
+    const t0Nodes = performance.now();
+    const nodesProc = spawn(process.execPath, [self, '--role', 'nodes', '--kubeconfig', kubeconfig, '--nodes', String(nodes)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(nodesProc);
+    await waitFor(`${nodes} Ready nodes`, async () => (await readyNodes(client, NODE_PREFIX)) >= nodes, timeoutMs);
+    console.log(`density: ${nodes} simulated nodes Ready in ${((performance.now() - t0Nodes) / 1000).toFixed(1)} s`);
+
+    await client.resource<ApiObject>(gvr.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }).catch(() => undefined);
+    const watch = new PodWatch(client, 'app=density');
+    await watch.start();
+
+    // Pods through Deployments of 100 replicas, created with bounded concurrency.
+    const deployments: Array<Deployment & ApiObject> = [];
+    for (let left = podsWanted, i = 0; left > 0; i++, left -= 100) deployments.push(deployment(`density-${i}`, Math.min(100, left), { app: 'density' }, { 'node.kubernetes.io/simulated': 'true' }));
+    const deploys = client.resource<Deployment & ApiObject>(gvr.deployments).namespace(NS);
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < deployments.length) await deploys.create(deployments[next++]!);
+      }),
+    );
+    const created = performance.now();
+    const allRan = await watch.untilRunning(podsWanted, timeoutMs);
+    const lastRunning = Math.max(...watch.running.values());
+    const allRunningS = allRan ? (lastRunning - t0) / 1000 : NaN;
+    const lat = watch.latencies();
+    watch.stop();
+    const result: Record<string, number> = {
+      nodes,
+      pods: podsWanted,
+      pods_running: watch.running.size,
+      pod_startup_p50_ms: Math.round(pct(lat, 50)),
+      pod_startup_p90_ms: Math.round(pct(lat, 90)),
+      pod_startup_p99_ms: Math.round(pct(lat, 99)),
+      all_running_s: Number(allRunningS.toFixed(2)),
+      pods_per_s: Math.round(watch.running.size / ((lastRunning - t0) / 1000)),
+      deployments_created_s: Number(((created - t0) / 1000).toFixed(2)),
+    };
+    console.log(`density: ${watch.running.size}/${podsWanted} pods Running${allRan ? '' : ' (timed out)'}; all running after ${result['all_running_s']} s (${result['pods_per_s']} pods/s; Deployments created in ${result['deployments_created_s']} s)`);
+    console.log(`density: pod startup latency (watch: first seen → Running) p50 ${result['pod_startup_p50_ms']} ms, p90 ${result['pod_startup_p90_ms']} ms, p99 ${result['pod_startup_p99_ms']} ms (upstream SLO p99 ≤ 5000 ms; target ≤ 1000 ms)`);
+
+    // Process runtime: a real kubelet running `sleep` pods.
+    if (processPods > 0) {
+      const node = 'density-process-node';
+      const kubelet = spawn(process.execPath, [bin, 'kubelet', '--kubeconfig', kubeconfig, '--node-name', node, '--node-ip', '127.0.0.1', '--root-dir', join(dir, 'kubelet'), '--port', '0', '--capacity', `pods=${processPods + 10}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+      children.push(kubelet);
+      let kout = '';
+      kubelet.stderr!.on('data', (b: Buffer) => (kout = (kout + b.toString()).slice(-5000)));
+      await waitFor('process node Ready', async () => {
+        if (kubelet.exitCode !== null) throw new Error(`kubelet exited: ${kout}`);
+        return (await readyNodes(client, node)) === 1;
+      }, 60_000);
+      const pw = new PodWatch(client, 'app=density-process');
+      await pw.start();
+      await deploys.create(deployment('density-process', processPods, { app: 'density-process' }, { 'kubernetes.io/hostname': node }, ['sleep', '3600']));
+      const ok = await pw.untilRunning(processPods, 120_000);
+      const plat = pw.latencies();
+      pw.stop();
+      result['process_pods_running'] = pw.running.size;
+      result['process_pod_startup_p50_ms'] = Math.round(pct(plat, 50));
+      result['process_pod_startup_p99_ms'] = Math.round(pct(plat, 99));
+      console.log(`density: process runtime, ${pw.running.size}/${processPods} pods Running${ok ? '' : ' (timed out)'}: startup p50 ${result['process_pod_startup_p50_ms']} ms, p99 ${result['process_pod_startup_p99_ms']} ms`);
+      // The kubelet leaves containers running for its successor: stop them through the API first.
+      await deploys.delete('density-process');
+      const pods = client.resource<Pod & ApiObject>(gvr.pods).namespace(NS);
+      await waitFor('process pods gone', async () => (await pods.list({ labelSelector: 'app=density-process' })).items.length === 0, 60_000).catch((e: unknown) => console.error(`density: ${String(e)}`));
+      result['rss_mb_process_kubelet'] = peakRssMb(kubelet.pid);
+    }
+
+    result['rss_mb_nodes'] = peakRssMb(nodesProc.pid);
+    result['rss_mb_bench'] = Math.round(process.resourceUsage().maxRSS / 1024);
+    if (server) result['rss_mb_server'] = peakRssMb(server.pid);
+    console.log(`density: peak RSS ${server ? `k8ts server ${result['rss_mb_server']} MB, ` : ''}simulated nodes ${result['rss_mb_nodes']} MB, bench client ${result['rss_mb_bench']} MB${result['rss_mb_process_kubelet'] ? `, process kubelet ${result['rss_mb_process_kubelet']} MB` : ''}`);
+    if (apiDurations.size) {
+      const parts: string[] = [];
+      for (const [verb, d] of [...apiDurations].sort()) {
+        d.sort((a, b) => a - b);
+        result[`api_p99_ms_${verb}`] = Number(pct(d, 99).toFixed(1));
+        parts.push(`${verb} ${result[`api_p99_ms_${verb}`]} ms (n=${d.length})`);
+      }
+      console.log(`density: API p99 by verb (server side): ${parts.join(', ')}`);
+    } else console.log('density: API p99 by verb: not measured (--kubeconfig: the server is not ours)');
+
+    if (external) {
+      await deploys.deleteCollection({}, { labelSelector: 'app=density' }).catch(() => undefined);
+      nodesProc.kill('SIGTERM');
+      await new Promise((r) => nodesProc.once('exit', r));
+      const nodeClient = client.resource<ApiObject>(gvr.nodes);
+      for (const n of (await nodeClient.list()).items) if (n.metadata?.name?.startsWith(NODE_PREFIX)) await nodeClient.delete(n.metadata.name).catch(() => undefined);
+    }
+    if (jsonFile) writeFileSync(jsonFile, JSON.stringify(result, null, 2) + '\n');
+    client.close();
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`density: ${err instanceof Error ? err.stack : String(err)}`);
+    process.exit(1);
+  },
+);
