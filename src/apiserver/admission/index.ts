@@ -11,6 +11,7 @@ import { serviceAccountAdmission } from './serviceaccount.js';
 import { defaultTolerationSeconds } from './tolerations.js';
 import { limitRanger } from './limitranger.js';
 import { podSecurityAdmission } from './podsecurity.js';
+import { mutatingWebhooks, validatingWebhooks } from './webhook.js';
 import { resourceQuotaAdmission, type QuotaStatusWriter } from './resourcequota.js';
 
 export { admissionObjects, cachedAdmissionObjects, type AdmissionObjects, type LiveGet } from './objects.js';
@@ -19,6 +20,7 @@ export { systemPriorityClasses } from './priority.js';
 export { LIMIT_RANGER_ANNOTATION } from './limitranger.js';
 export { evaluate as evaluatePodSecurity, policyFor as podSecurityPolicyFor, type Level as PodSecurityLevel } from './podsecurity.js';
 export type { QuotaStatusWriter } from './resourcequota.js';
+export { mutatingWebhooks, validatingWebhooks, ruleMatches, httpsCall, type WebhookCaller, type WebhookDeps } from './webhook.js';
 
 export interface AdmissionPluginDeps {
   objects: AdmissionObjects;
@@ -35,6 +37,8 @@ const PLUGINS: ReadonlyArray<readonly [string, Factory]> = [
   ['PodSecurity', (d) => podSecurityAdmission(d.objects)],
   ['Priority', (d) => priorityAdmission(d.objects)],
   ['DefaultTolerationSeconds', () => defaultTolerationSeconds()],
+  ['MutatingAdmissionWebhook', (d) => mutatingWebhooks({ objects: d.objects })],
+  ['ValidatingAdmissionWebhook', (d) => validatingWebhooks({ objects: d.objects })],
   ['ResourceQuota', (d) => resourceQuotaAdmission(d.objects, d.writeQuotaStatus)],
 ];
 
