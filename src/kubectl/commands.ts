@@ -7,6 +7,7 @@ import { APPLY_FLAGS, CREATE_FLAGS, DELETE_FLAGS, META_FLAGS, PATCH_FLAGS, REPLA
 import { CREATE_SUBCOMMANDS } from './create.js';
 import { DESCRIBE_FLAGS, runDescribe } from './describe.js';
 import { MORE_COMMANDS } from './more.js';
+import { EXPLAIN_FLAGS, runExplain } from './explain.js';
 
 export interface Command {
   flags?: FlagSpecs;
@@ -58,6 +59,7 @@ export const COMMANDS: Record<string, Command> = {
     },
     run: (f, flags) => runApiResources(f, flags),
   },
+  explain: { flags: EXPLAIN_FLAGS, run: (f, flags, args) => runExplain(f, flags, args) },
   'cluster-info': { run: (f, _flags, args) => runClusterInfo(f, args) },
   config: {
     sub: Object.fromEntries(['view', 'current-context', 'get-contexts', 'get-clusters', 'get-users', 'use-context', 'use', 'set-context', 'delete-context', 'set-cluster', 'set-credentials'].map((n) => [n, configSub(n)])),
