@@ -111,7 +111,7 @@ export class ResourceCache {
       namespace: slash < 0 ? '' : rest.slice(0, slash),
       name: slash < 0 ? rest : rest.slice(slash + 1),
       rv,
-      bytes: withResourceVersion(value, rv),
+      bytes: ownMemory(withResourceVersion(value, rv)),
       labels,
       fields,
     };
@@ -306,7 +306,19 @@ function binarySearch(arr: CachedObject[], name: string): number {
 function withRvFromServed(o: CachedObject, rv: number): Buffer {
   const obj = JSON.parse(o.bytes.toString('utf8')) as { metadata?: Record<string, unknown> };
   obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(rv) };
-  return Buffer.from(JSON.stringify(obj));
+  return ownMemory(Buffer.from(JSON.stringify(obj)));
+}
+
+/**
+ * ownMemory returns bytes that keep only their own memory alive. Small buffers are slices of
+ * Node's shared 8 KiB allocation pool, and one long-lived slice pins its whole pool chunk: a
+ * cache of 2 KiB objects would hold up to four times its size.
+ */
+function ownMemory(b: Buffer): Buffer {
+  if (b.byteOffset === 0 && b.buffer.byteLength === b.length) return b;
+  const own = Buffer.allocUnsafeSlow(b.length);
+  b.copy(own);
+  return own;
 }
 
 /** WatchCache owns the single storage watch and the per-prefix caches. */
