@@ -30,6 +30,7 @@ import { bootstrap } from './bootstrap.js';
 import type { WatchStream } from './watch.js';
 import { cacheObjectSource, createSecurity, type Security, type SecurityOptions } from './auth/index.js';
 import { limitObjectSize, serverOptions, type ConnectionLimits } from './limits/index.js';
+import { encryptedStorage, loadEncryptionConfiguration } from './encryption/index.js';
 import { admissionPlugins, bootstrapAdmission, cachedAdmissionObjects } from './admission/index.js';
 
 /** The Kubernetes version k8ts speaks (discovery, /version). */
@@ -81,6 +82,8 @@ export interface ApiServerOptions {
   watchCacheEvents?: number;
   /** connectionLimits: header/request timeouts and header size (src/apiserver/limits). */
   connectionLimits?: ConnectionLimits;
+  /** encryptionProviderConfig is the path of an EncryptionConfiguration, as --encryption-provider-config. */
+  encryptionProviderConfig?: string;
 }
 
 export interface RunningApiServer {
@@ -145,7 +148,8 @@ function parseNodePortRange(s: string | undefined): [number, number] {
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
   const rawStorage = opts.storage ?? (await openStorage(opts.datastoreEndpoint ?? '', opts.dataDir ? { dataDir: opts.dataDir } : {}));
   // Writes over etcd's request limit fail as they would on etcd, whatever the backend.
-  const storage = limitObjectSize(rawStorage);
+  // Encryption at rest sits between the size limit and the backend, so the limit applies to what is stored.
+  const storage = limitObjectSize(opts.encryptionProviderConfig ? encryptedStorage(rawStorage, loadEncryptionConfiguration(opts.encryptionProviderConfig)) : rawStorage);
   const ownsStorage = !opts.storage;
   const cache = new WatchCache(storage, opts.watchCacheEvents ? { maxEvents: opts.watchCacheEvents } : {});
   const range = new IPv4Range(opts.serviceClusterIPRange ?? '10.43.0.0/16');
