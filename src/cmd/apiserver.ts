@@ -35,6 +35,7 @@ interface Flags {
   legacyServiceAccountTokens: boolean;
   enableAdmissionPlugins: string[];
   disableAdmissionPlugins: string[];
+  encryptionProviderConfig?: string;
 }
 
 const parseBool = (v: string | undefined): boolean => {
@@ -68,6 +69,7 @@ export function registerApiserver(program: Command): void {
     .option('--api-audiences <list>', '(auth) audiences the API accepts in tokens (default the issuer)', collect, [])
     .option('--enable-admission-plugins <names>', `(admission) admission plugins to turn on besides the defaults (${AVAILABLE_ADMISSION_PLUGINS.join(', ')})`, collect, [])
     .option('--disable-admission-plugins <names>', '(admission) default admission plugins to turn off', collect, [])
+    .option('--encryption-provider-config <file>', '(db) EncryptionConfiguration (apiserver.config.k8s.io/v1): encrypt resources such as secrets at rest with aescbc/aesgcm')
     .option('--service-cluster-ip-range <cidr>', '(networking) CIDR for Service ClusterIPs', '10.43.0.0/16')
     .option('--service-node-port-range <range>', '(networking) port range for NodePort Services', '30000-32767')
     .action(async (f: Flags) => {
@@ -81,6 +83,7 @@ export function registerApiserver(program: Command): void {
         dataDir,
         advertiseAddress: f.advertiseAddress ?? hostIPv4(),
         enableAdmissionPlugins: enabledAdmissionPlugins(f.enableAdmissionPlugins, f.disableAdmissionPlugins),
+        ...(f.encryptionProviderConfig ? { encryptionProviderConfig: f.encryptionProviderConfig } : {}),
         security: {
           dataDir,
           tls: !f.insecureHttp,
