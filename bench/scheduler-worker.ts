@@ -4,12 +4,13 @@
  * - `apiserver`: starts an apiserver on in-memory SQLite on a free port, posts `{ url }`,
  *   closes on `'stop'`.
  * - `creator`: creates the objects it is asked for over HTTP, posts `'done'` per batch.
+ * Both answer `'cpu'` (creator: `{ kind: 'cpu' }`) with `{ cpu }`, their thread's CPU seconds.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { startApiServer } from '../src/apiserver/index.js';
 import { gvr, RestClient } from '../src/client/index.js';
-import { benchNode, benchPod, type Variant } from './scheduler-workloads.js';
+import { benchNode, benchPod, threadCpuSeconds, type Variant } from './scheduler-workloads.js';
 
 const role = (workerData as { role: string; url?: string }).role;
 const port = parentPort!;
@@ -19,6 +20,7 @@ if (role === 'apiserver') {
   port.postMessage({ url: server.url });
   port.on('message', (m) => {
     if (m === 'stop') void server.close().then(() => port.postMessage('stopped'));
+    else if (m === 'cpu') port.postMessage({ cpu: threadCpuSeconds() });
   });
 } else if (role === 'creator') {
   const client = new RestClient({ host: (workerData as { url: string }).url, qps: Infinity });
@@ -30,7 +32,11 @@ if (role === 'apiserver') {
       }),
     );
   };
-  port.on('message', (m: { kind: 'nodes' | 'pods' | 'stop'; count: number; prefix: string; variant: Variant; groupSize: number }) => {
+  port.on('message', (m: { kind: 'nodes' | 'pods' | 'stop' | 'cpu'; count: number; prefix: string; variant: Variant; groupSize: number }) => {
+    if (m.kind === 'cpu') {
+      port.postMessage({ cpu: threadCpuSeconds() });
+      return;
+    }
     if (m.kind === 'stop') {
       client.close();
       port.close();

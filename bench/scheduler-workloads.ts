@@ -3,6 +3,7 @@
  * templates: 4 cpu / 32Gi / 110 pods nodes in 3 zones; pause pods asking 100m / 500Mi) plus
  * pod anti-affinity and topology-spread variants.
  */
+import { readFileSync } from 'node:fs';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 
 export type Variant = 'basic' | 'affinity' | 'spread';
@@ -60,4 +61,21 @@ export function throughputStats(times: number[]): { avg: number; p50: number } {
   const full = buckets.length > 1 ? buckets.slice(0, -1) : buckets;
   const sorted = full.map((x) => x ?? 0).sort((a, b) => a - b);
   return { avg, p50: sorted[Math.floor(sorted.length / 2)]! };
+}
+
+/**
+ * threadCpuSeconds is the CPU time (user + system) of the calling OS thread, from
+ * /proc/thread-self/stat (Linux; 10 ms ticks). Each worker's JavaScript runs on its own
+ * thread, so this separates the apiserver's, the load generator's and the scheduler's CPU;
+ * GC helper and libuv threads are not included (see process.cpuUsage for the whole process).
+ */
+export function threadCpuSeconds(): number {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    // fields after the parenthesised command name: state is field 3, utime 14, stime 15
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }

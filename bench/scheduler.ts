@@ -8,14 +8,17 @@
  * created by a second worker; `in-memory` (`--in-memory`) measures the scheduling framework
  * alone. `--json FILE` writes `pods_per_s_500_nodes`, `pods_per_s_5000_nodes` and the
  * variants (apiserver mode) and the same keys prefixed `framework_` (in-memory mode);
- * `--quick` shrinks the pod counts, `--basic-only` skips the variants.
+ * `--quick` shrinks the pod counts, `--basic-only` skips the variants, `--nodes N` runs
+ * SchedulingBasic at N nodes only. Apiserver mode also prints CPU milliseconds per measured pod
+ * for each thread (apiserver, load generator, scheduler) and the whole process.
  */
 import { writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { RestClient } from '../src/client/index.js';
+import { startApiServer } from '../src/apiserver/index.js';
+import { InProcessTransport, RestClient } from '../src/client/index.js';
 import { InMemoryCluster, resolveConfig, Scheduler } from '../src/scheduler/index.js';
 import { startScheduler } from '../src/scheduler/run.js';
-import { benchNode, benchPod, throughputStats, type Variant } from './scheduler-workloads.js';
+import { benchNode, benchPod, threadCpuSeconds, throughputStats, type Variant } from './scheduler-workloads.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -23,11 +26,26 @@ const jsonIdx = args.indexOf('--json');
 const jsonFile = jsonIdx >= 0 ? args[jsonIdx + 1] : undefined;
 const warmup = quick ? 200 : 1000;
 const measured = quick ? 2000 : 10_000;
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+// `--bind-concurrency N` caps the scheduler's binding requests in flight
+const bindConcurrency = flag('--bind-concurrency') ? Number(flag('--bind-concurrency')) : undefined;
+// `--in-process`: the apiserver shares the scheduler's thread (InProcessTransport) rather than a worker
+const inProcess = args.includes('--in-process');
 
 interface Result {
   avg: number;
   p50: number;
+  /** CPU milliseconds per measured pod, per thread (apiserver mode) and for the whole process. */
+  cpuMsPerPod?: Record<string, number>;
 }
+
+const processCpuSeconds = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 /** runInMemory: the framework alone; binding and the watch are in-memory map updates. */
 async function runInMemory(nodes: number, variant: Variant): Promise<Result> {
@@ -86,6 +104,26 @@ async function runWithApiserver(nodes: number, variant: Variant): Promise<Result
   const { url } = await once<{ url: string }>(api);
   const creator = worker('creator', { url });
   const client = new RestClient({ host: url, qps: Infinity });
+  return driveScheduler(nodes, variant, client, api, creator);
+}
+
+/**
+ * runInProcess: as runWithApiserver, but the apiserver runs on the scheduler's thread and the
+ * scheduler reaches it through the client's InProcessTransport (as `k8ts server` does); the
+ * load generator still creates over HTTP from its worker.
+ */
+async function runInProcess(nodes: number, variant: Variant): Promise<Result> {
+  const server = await startApiServer({ datastoreEndpoint: 'sqlite::memory:', port: 0, bindAddress: '127.0.0.1', advertiseAddress: '10.0.0.1' });
+  const creator = worker('creator', { url: server.url });
+  const client = new RestClient({ host: server.url, transport: new InProcessTransport(server.handler), qps: Infinity });
+  try {
+    return await driveScheduler(nodes, variant, client, undefined, creator);
+  } finally {
+    await server.close();
+  }
+}
+
+async function driveScheduler(nodes: number, variant: Variant, client: RestClient, api: Worker | undefined, creator: Worker): Promise<Result> {
   const ac = new AbortController();
   const done: number[] = [];
   let bound = 0;
@@ -102,6 +140,7 @@ async function runWithApiserver(nodes: number, variant: Variant): Promise<Result
       client,
       config,
       signal: ac.signal,
+      ...(bindConcurrency ? { maxBindingsInFlight: bindConcurrency } : {}),
       log: (m) => {
         if (process.env['BENCH_VERBOSE']) console.error(m);
       },
@@ -125,19 +164,31 @@ async function runWithApiserver(nodes: number, variant: Variant): Promise<Result
       await once(creator);
       await untilReached(reached, () => bound, `${variant} ${nodes} nodes`);
     };
+    const cpu = async (): Promise<Record<string, number>> => {
+      api?.postMessage('cpu');
+      creator.postMessage({ kind: 'cpu' });
+      const [a, c] = await Promise.all([api ? once<{ cpu: number }>(api) : undefined, once<{ cpu: number }>(creator)]);
+      const own = threadCpuSeconds();
+      return { ...(a ? { apiserver: a.cpu, scheduler: own } : { 'apiserver+scheduler': own }), creator: c.cpu, process: processCpuSeconds() };
+    };
     await phase('warmup', warmup);
+    const cpu0 = await cpu();
     done.push(performance.now());
     await phase('measured', measured);
+    const cpu1 = await cpu();
     if (sched && sched.stats.unschedulable > 0) console.error(`  (${sched.stats.unschedulable} unschedulable attempts)`);
-    return throughputStats(done);
+    const cpuMsPerPod = Object.fromEntries(Object.keys(cpu1).map((k) => [k, ((cpu1[k]! - cpu0[k]!) * 1000) / measured]));
+    return { ...throughputStats(done), cpuMsPerPod };
   } finally {
     ac.abort();
     await running;
     client.close();
     creator.postMessage({ kind: 'stop' });
-    api.postMessage('stop');
-    await once(api);
-    await Promise.all([api.terminate(), creator.terminate()]);
+    if (api) {
+      api.postMessage('stop');
+      await once(api);
+    }
+    await Promise.all([api?.terminate(), creator.terminate()]);
   }
 }
 
@@ -167,15 +218,25 @@ async function measure(label: string, key: string, fn: () => Promise<Result>): P
   const r = await fn();
   results[key] = Math.round(r.avg);
   results[`${key}_p50`] = Math.round(r.p50);
-  const line = `${label.padEnd(48)} avg ${Math.round(r.avg).toString().padStart(6)} pods/s   p50 ${Math.round(r.p50).toString().padStart(6)} pods/s`;
+  let line = `${label.padEnd(48)} avg ${Math.round(r.avg).toString().padStart(6)} pods/s   p50 ${Math.round(r.p50).toString().padStart(6)} pods/s`;
+  if (r.cpuMsPerPod) {
+    // CPU per pod is what the shared, loaded machine does not distort much
+    line += `   CPU ms/pod: ${Object.entries(r.cpuMsPerPod)
+      .map(([t, ms]) => `${t} ${ms.toFixed(3)}`)
+      .join(', ')}`;
+    for (const [t, ms] of Object.entries(r.cpuMsPerPod)) results[`${key}_cpu_ms_per_pod_${t}`] = Number(ms.toFixed(4));
+  }
   console.log(line);
 }
 
 // Default: both modes. `--in-memory` or `--apiserver-only` runs one.
 const modes: Array<'apiserver' | 'in-memory'> = args.includes('--in-memory') ? ['in-memory'] : args.includes('--apiserver-only') ? ['apiserver'] : ['apiserver', 'in-memory'];
 const only = args.includes('--basic-only');
+// `--nodes N` runs SchedulingBasic at one node count only (profiling)
+const nodesIdx = args.indexOf('--nodes');
+const onlyNodes = nodesIdx >= 0 ? Number(args[nodesIdx + 1]) : undefined;
 for (const mode of modes) {
-  const run = mode === 'in-memory' ? runInMemory : runWithApiserver;
+  const run = mode === 'in-memory' ? runInMemory : inProcess ? runInProcess : runWithApiserver;
   // apiserver-mode figures are the headline keys; in-memory ones are prefixed `framework_`
   const k = (key: string): string => (mode === 'in-memory' ? `framework_${key}` : key);
   console.log(
@@ -183,6 +244,10 @@ for (const mode of modes) {
       ? `\n[in-memory] the scheduling framework alone, no apiserver (bindings and watch events are map updates) — ${warmup} warm-up + ${measured} measured pods`
       : `\n[apiserver] scheduler (informers, pods/binding, events over HTTP) + apiserver on in-memory SQLite in a worker thread — ${warmup} warm-up + ${measured} measured pods`,
   );
+  if (onlyNodes !== undefined) {
+    await measure(`SchedulingBasic ${onlyNodes} nodes`, k(`pods_per_s_${onlyNodes}_nodes`), () => run(onlyNodes, 'basic'));
+    continue;
+  }
   await measure('SchedulingBasic 500 nodes', k('pods_per_s_500_nodes'), () => run(500, 'basic'));
   await measure('SchedulingBasic 5000 nodes', k('pods_per_s_5000_nodes'), () => run(5000, 'basic'));
   if (!only) {

@@ -116,13 +116,22 @@ export interface StartSchedulerOptions {
   log?: (msg: string) => void;
   /** onScheduler is called with the Scheduler once built (tests, benchmarks). */
   onScheduler?: (s: Scheduler) => void;
+  /** maxBindingsInFlight bounds concurrent binding requests (Scheduler default when unset). */
+  maxBindingsInFlight?: number;
 }
 
 /**
  * buildScheduler creates a Scheduler connected to informers of `factory` (not yet started).
  * The returned Scheduler is fed by the informers once the factory starts.
  */
-export function buildScheduler(client: RestClient, config: ResolvedConfig, factory: SharedInformerFactory, recorder: EventRecorder | undefined, log?: (msg: string) => void): Scheduler {
+export function buildScheduler(
+  client: RestClient,
+  config: ResolvedConfig,
+  factory: SharedInformerFactory,
+  recorder: EventRecorder | undefined,
+  log?: (msg: string) => void,
+  maxBindingsInFlight?: number,
+): Scheduler {
   const l = <T>(g: (typeof gvr)[keyof typeof gvr]): Lister<T> => adaptLister(factory.lister<T & KubeObject>(g));
   const listers: SchedulerListers = {
     services: l<Service>(gvr.services),
@@ -135,7 +144,7 @@ export function buildScheduler(client: RestClient, config: ResolvedConfig, facto
     namespaces: l<Namespace>(gvr.namespaces),
     podDisruptionBudgets: l<PodDisruptionBudget>(gvr.poddisruptionbudgets),
   };
-  const s = new Scheduler({ client: apiSchedulerClient(client, recorder), listers, config, ...(log ? { log } : {}) });
+  const s = new Scheduler({ client: apiSchedulerClient(client, recorder), listers, config, ...(log ? { log } : {}), ...(maxBindingsInFlight ? { maxBindingsInFlight } : {}) });
   const terminal = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
   factory.forResource<Pod & KubeObject>(gvr.pods).addEventHandler({
     add: (p) => {
@@ -185,7 +194,7 @@ export async function startScheduler(o: StartSchedulerOptions): Promise<void> {
   const broadcaster = new EventBroadcaster({ sink: apiEventSink(o.client), onError: (e) => log(`event: ${String(e)}`) });
   const recorder = broadcaster.newRecorder({ component: 'default-scheduler' });
   const factory = new SharedInformerFactory(o.client, { onError: (e) => log(`informer: ${e instanceof Error ? e.message : String(e)}`) });
-  const s = buildScheduler(o.client, o.config, factory, recorder, log);
+  const s = buildScheduler(o.client, o.config, factory, recorder, log, o.maxBindingsInFlight);
   o.onScheduler?.(s);
   factory.start(o.signal);
   const lead = async (signal: AbortSignal): Promise<void> => {
