@@ -8,13 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { StatusError } from '../api/errors.js';
-import { createTwoWayMergePatch, deepEqual } from '../api/patch/index.js';
 import type { KubeObject } from '../api/types.js';
 import { Flags, type FlagSpecs } from './args.js';
 import type { Command } from './commands.js';
 import { collectionPath, groupResource, kindPrefix, objectPath, type Mapping } from './discovery.js';
 import { CmdError, type Factory } from './factory.js';
-import { DRY_RUN_FLAG, dryRunOf, printResult, statusLine } from './mutate.js';
+import { DRY_RUN_FLAG, dryRunOf, jsonEqual, patchLib, printResult, statusLine } from './mutate.js';
 import { OUTPUT_FLAGS, checkOutputFormat, stripManaged } from './output.js';
 import { buildTargets, fetchObjects, type Target } from './resources.js';
 import { tabwrite, toYAML } from './printers.js';
@@ -242,7 +241,7 @@ async function runSet(f: Factory, flags: Flags, args: string[], what: 'image' | 
       }
     }
     const gvk = { group: t.mapping.group, version: t.mapping.version, kind: t.mapping.kind };
-    const patch = createTwoWayMergePatch(obj, modified, gvk);
+    const patch = (await patchLib()).createTwoWayMergePatch(obj, modified, gvk);
     let result = modified;
     if (Object.keys(patch).length > 0 && dry !== 'client') result = await patchObj(f, t, t.name!, patch, 'strategic', flags.str('field-manager', 'kubectl-set'), dry);
     printResult(f, flags, t.mapping, result, `${what} updated`, dry);
@@ -413,12 +412,12 @@ async function runEdit(f: Factory, flags: Flags, args: string[]): Promise<number
         continue;
       }
       const edited = parseYaml(text) as KubeObject;
-      if (deepEqual(edited as never, original as never)) {
+      if (jsonEqual(edited, original)) {
         f.io.err('Edit cancelled, no changes made.\n');
         continue;
       }
       const gvk = { group: t.mapping.group, version: t.mapping.version, kind: t.mapping.kind };
-      const patch = createTwoWayMergePatch(original, edited, gvk);
+      const patch = (await patchLib()).createTwoWayMergePatch(original, edited, gvk);
       try {
         const res = await patchObj(f, t, t.name!, patch, 'strategic', flags.str('field-manager', 'kubectl-edit'));
         printResult(f, flags, t.mapping, res, 'edited', 'none');

@@ -3,7 +3,6 @@
  * delete, patch, label, annotate, scale. Messages, dry-run suffixes and errors as kubectl.
  */
 import { StatusError } from '../api/errors.js';
-import { EMPTY_SCHEMA, createThreeWayMergePatch, deepEqual, patchSchemaForKind } from '../api/patch/index.js';
 import type { KubeObject } from '../api/types.js';
 import { Flags, type FlagSpecs } from './args.js';
 import { collectionPath, kindPrefix, objectPath, type Mapping } from './discovery.js';
@@ -11,6 +10,20 @@ import { CmdError, type Factory } from './factory.js';
 import { OUTPUT_FLAGS, checkOutputFormat, printObjects } from './output.js';
 import { buildTargets, fetchObjects, type Target } from './resources.js';
 import { goJSON } from './printers.js';
+
+/** patchLib loads src/api/patch on first use: its OpenAPI definitions are large, and most verbs never compute a patch. */
+export const patchLib = (): Promise<typeof import('../api/patch/index.js')> => import('../api/patch/index.js');
+
+/** jsonEqual compares two JSON values structurally. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.hasOwn(b, k) && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -242,6 +255,7 @@ export async function runApply(f: Factory, flags: Flags, args: string[]): Promis
       }
       const original = lastText ? (JSON.parse(lastText) as KubeObject) : undefined;
       const gvk = { group: t.mapping.group, version: t.mapping.version, kind: t.mapping.kind };
+      const { EMPTY_SCHEMA, createThreeWayMergePatch, patchSchemaForKind } = await patchLib();
       const builtin = patchSchemaForKind(gvk) !== EMPTY_SCHEMA;
       const patch = createThreeWayMergePatch(original, modified, current, gvk);
       if (Object.keys(patch).length === 0) {
@@ -446,7 +460,7 @@ export async function runPatch(f: Factory, flags: Flags, args: string[]): Promis
         body,
         query: { ...(dry !== 'none' ? { dryRun: 'All' } : {}), fieldManager: flags.str('field-manager', MANAGER['patch']) },
       });
-      const changed = !deepEqual(before as never, after as never);
+      const changed = !jsonEqual(before, after);
       printResult(f, flags, t.mapping, after, changed ? 'patched' : 'patched (no change)', dry);
     } catch (err) {
       if (!(err instanceof StatusError)) throw err;
@@ -532,7 +546,7 @@ export async function runLabelOrAnnotate(f: Factory, flags: Flags, args: string[
     const name = obj.metadata?.name ?? '';
     const ns = t.mapping.namespaced ? obj.metadata?.namespace : undefined;
     // kubectl compares the whole object: an absent map and an empty one differ.
-    const changed = old === undefined ? true : !deepEqual(old as never, next as never);
+    const changed = old === undefined ? true : !jsonEqual(old, next);
     const patch: Record<string, unknown> = {};
     const meta: Record<string, unknown> = {};
     for (const k of remove) meta[k] = null;

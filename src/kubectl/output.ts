@@ -8,7 +8,8 @@ import { Flags } from './args.js';
 import { CmdError } from './factory.js';
 import { kindPrefix, type Mapping } from './discovery.js';
 import { customColumns, goJSON, jsonpathTemplate, tabwrite, toYAML } from './printers.js';
-import { JSONPath } from '../api/printers/index.js';
+// The module itself, not the printers index: that one loads every kind's table printer at startup.
+import { JSONPath } from '../api/printers/jsonpath.js';
 
 export const OUTPUT_FLAGS: FlagSpecs = {
   output: { type: 'string', short: 'o' },

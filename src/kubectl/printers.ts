@@ -3,7 +3,8 @@
  * escapes), YAML (see yaml.ts), `-o name`, tab-aligned tables (text/tabwriter with kubectl's
  * minwidth 6 and padding 3), the JSONPath template dialect and custom columns.
  */
-import { JSONPath } from '../api/printers/index.js';
+// The module itself, not the printers index: that one loads every kind's table printer at startup.
+import { JSONPath } from '../api/printers/jsonpath.js';
 import { UsageError } from './args.js';
 import { formatNumber, toYAML } from './yaml.js';
 
