@@ -51,6 +51,8 @@ export const GLOBAL_FLAGS: FlagSpecs = {
   'log-flush-frequency': { type: 'string' },
   warnings_as_errors: { type: 'bool' },
   help: { type: 'bool', short: 'h' },
+  /** k8ts only: the server data dir whose admin kubeconfig is used when nothing else is configured. */
+  'data-dir': { type: 'string' },
 };
 
 /** parseArgs parses argv against the global flags plus a command's own. */

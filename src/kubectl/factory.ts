@@ -38,13 +38,14 @@ export class CmdError extends Error {
 /**
  * kubeconfigFiles returns the files kubectl would read, falling back to the k8ts server's admin
  * kubeconfig (`<data-dir>/kubeconfig.yaml`, data dir as `k8ts server`: /var/lib/k8ts as root,
- * ~/.k8ts otherwise) when neither $KUBECONFIG nor ~/.kube/config exists.
+ * ~/.k8ts otherwise; `--data-dir` or $K8TS_DATA_DIR name another) when neither $KUBECONFIG nor
+ * ~/.kube/config exists.
  */
-export function kubeconfigFiles(explicit: string | undefined, env: NodeJS.ProcessEnv): { paths: string[]; explicit: boolean } {
+export function kubeconfigFiles(explicit: string | undefined, env: NodeJS.ProcessEnv, dataDir?: string): { paths: string[]; explicit: boolean } {
   if (explicit) return { paths: [explicit], explicit: true };
   const paths = kubeconfigPaths(env);
   if (env['KUBECONFIG'] || paths.some((p) => existsSync(p))) return { paths, explicit: false };
-  const own = join(env['K8TS_DATA_DIR'] || defaultDataDir(), 'kubeconfig.yaml');
+  const own = join(dataDir || env['K8TS_DATA_DIR'] || defaultDataDir(env), 'kubeconfig.yaml');
   if (existsSync(own)) return { paths: [own], explicit: true };
   return { paths, explicit: false };
 }
@@ -60,7 +61,7 @@ export class Factory {
   ) {}
 
   kubeconfigPaths(): { paths: string[]; explicit: boolean } {
-    return kubeconfigFiles(this.flags.str('kubeconfig') || undefined, this.io.env);
+    return kubeconfigFiles(this.flags.str('kubeconfig') || undefined, this.io.env, this.flags.str('data-dir') || undefined);
   }
 
   rawConfig(): Kubeconfig {
@@ -172,6 +173,6 @@ export async function readManifests(io: IOStreams, filenames: readonly string[],
  * defaultDataDir mirrors `k8ts server`'s default (src/storage's defaultDataDir): /var/lib/k8ts
  * as root, ~/.k8ts otherwise. Kept here so kubectl does not load the storage layer.
  */
-function defaultDataDir(): string {
-  return process.getuid?.() === 0 ? '/var/lib/k8ts' : join(process.env['HOME'] || homedir(), '.k8ts');
+function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  return process.getuid?.() === 0 ? '/var/lib/k8ts' : join(env['HOME'] || homedir(), '.k8ts');
 }

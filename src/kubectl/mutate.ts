@@ -31,10 +31,17 @@ export const DRY_RUN_FLAG: FlagSpecs = { 'dry-run': { type: 'string', noOptDefVa
 
 export type DryRun = 'none' | 'client' | 'server';
 
+/** klogLine formats a klog line as kubectl writes warnings: `W1122 07:05:37.099516    8731 file:line] msg`. */
+export function klogLine(severity: string, where: string, msg: string, now = new Date()): string {
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  const ts = `${p(now.getMonth() + 1)}${p(now.getDate())} ${p(now.getHours())}:${p(now.getMinutes())}:${p(now.getSeconds())}.${p(now.getMilliseconds() * 1000, 6)}`;
+  return `${severity}${ts} ${String(process.pid).padStart(7)} ${where}] ${msg}\n`;
+}
+
 export function dryRunOf(f: Factory, flags: Flags): DryRun {
   const v = flags.str('dry-run', 'none');
   if (v === 'unchanged') {
-    f.io.err('W0000 00:00:00.000000       1 helpers.go:702] --dry-run is deprecated and can be replaced with --dry-run=client.\n');
+    f.io.err(klogLine('W', 'helpers.go:702', '--dry-run is deprecated and can be replaced with --dry-run=client.'));
     return 'client';
   }
   if (v === 'client' || v === 'server' || v === 'none') return v;
