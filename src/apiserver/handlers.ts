@@ -328,7 +328,9 @@ async function handleList(deps: HandlerDeps, ctx: RequestContext, r: Resource, n
       const want = parseRV(rvParam);
       if (!(await deps.cache.waitFor(want, 3000))) throw timeout(`Too large resource version: ${want}, current: ${deps.cache.rv}`, 1);
     }
-    const items = c.list(sel.namespace).filter((o) => matches(sel, o));
+    // The cache's per-namespace list is already scoped: without selectors it is the answer.
+    const all = c.list(sel.namespace);
+    const items = sel.labels.empty() && sel.fields.empty() ? all : all.filter((o) => matches(sel, o));
     result = { items, rv: deps.cache.rv };
   }
   return writeList(deps, ctx, r, out, result);
