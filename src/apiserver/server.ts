@@ -31,6 +31,7 @@ import type { WatchStream } from './watch.js';
 import { cacheObjectSource, createSecurity, type Security, type SecurityOptions } from './auth/index.js';
 import { limitObjectSize, serverOptions, type ConnectionLimits } from './limits/index.js';
 import { encryptedStorage, loadEncryptionConfiguration } from './encryption/index.js';
+import { Auditor, fileSink, loadPolicy, type AuditSink, type Policy } from './audit/index.js';
 import { admissionPlugins, bootstrapAdmission, cachedAdmissionObjects } from './admission/index.js';
 
 /** The Kubernetes version k8ts speaks (discovery, /version). */
@@ -84,6 +85,8 @@ export interface ApiServerOptions {
   connectionLimits?: ConnectionLimits;
   /** encryptionProviderConfig is the path of an EncryptionConfiguration, as --encryption-provider-config. */
   encryptionProviderConfig?: string;
+  /** audit: policy (a file path, as --audit-policy-file, or a Policy) and log (a path, as --audit-log-path, '-' for stdout, or a sink). */
+  audit?: { policy: string | Policy; log: string | AuditSink };
 }
 
 export interface RunningApiServer {
@@ -197,6 +200,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     }),
     ...(opts.admissionPlugins ?? []),
   ]);
+  const auditLog = opts.audit && typeof opts.audit.log === 'string' ? fileSink(opts.audit.log) : undefined;
+  const auditor = opts.audit ? new Auditor(typeof opts.audit.policy === 'string' ? loadPolicy(opts.audit.policy) : opts.audit.policy, auditLog?.sink ?? (opts.audit.log as AuditSink)) : undefined;
   const watches = new Set<WatchStream>();
   const openapi = new OpenAPI(builtinResources);
   const deps: HandlerDeps = { store, storage, cache, admission, resolve, watches, openapi, now: () => new Date() };
@@ -214,8 +219,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     }
     if (!user) throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
     if (security) user = await security.impersonate(req, user);
+    auditor?.authenticated(req, user, info);
     // authorization
     const decision = await authorizer.authorize(user, info);
+    auditor?.authorized(req, decision.allowed, decision.allowed ? '' : decision.reason);
     if (!decision.allowed) {
       if (info.isResourceRequest) {
         const what = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
@@ -228,6 +235,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    auditor?.begin(req, res);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
     const user = await authenticateAndAuthorize(req, info);
@@ -333,6 +341,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     ...(security ? { security } : {}),
     async close() {
       clearInterval(bookmarkTimer);
+      await auditLog?.close();
       security?.stop();
       for (const w of [...watches]) w.stop('closed');
       cache.stop();
