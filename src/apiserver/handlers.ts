@@ -22,6 +22,7 @@ import { WatchStream } from './watch.js';
 import { checkEvictionName, evict } from './eviction.js';
 import { decodeProtobufObject, isProtobuf } from './protobuf.js';
 import { containerFor, kubeletFor, proxyLog } from './proxy.js';
+import { recordRequestBody } from './audit/index.js';
 
 /** Bodies over 3 MiB are rejected, as upstream's limit for JSON bodies. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -56,7 +57,9 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
     if (size > MAX_BODY_BYTES) throw requestEntityTooLarge('limit is 3145728');
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
+  recordRequestBody(req, body);
+  return body;
 }
 
 type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
