@@ -36,6 +36,8 @@ interface Flags {
   enableAdmissionPlugins: string[];
   disableAdmissionPlugins: string[];
   encryptionProviderConfig?: string;
+  auditPolicyFile?: string;
+  auditLogPath?: string;
 }
 
 const parseBool = (v: string | undefined): boolean => {
@@ -70,6 +72,8 @@ export function registerApiserver(program: Command): void {
     .option('--enable-admission-plugins <names>', `(admission) admission plugins to turn on besides the defaults (${AVAILABLE_ADMISSION_PLUGINS.join(', ')})`, collect, [])
     .option('--disable-admission-plugins <names>', '(admission) default admission plugins to turn off', collect, [])
     .option('--encryption-provider-config <file>', '(db) EncryptionConfiguration (apiserver.config.k8s.io/v1): encrypt resources such as secrets at rest with aescbc/aesgcm')
+    .option('--audit-policy-file <file>', '(audit) audit.k8s.io/v1 Policy deciding what is logged at which level')
+    .option('--audit-log-path <path>', "(audit) file the audit Events are appended to as JSON lines ('-' for standard output)")
     .option('--service-cluster-ip-range <cidr>', '(networking) CIDR for Service ClusterIPs', '10.43.0.0/16')
     .option('--service-node-port-range <range>', '(networking) port range for NodePort Services', '30000-32767')
     .action(async (f: Flags) => {
@@ -84,6 +88,8 @@ export function registerApiserver(program: Command): void {
         advertiseAddress: f.advertiseAddress ?? hostIPv4(),
         enableAdmissionPlugins: enabledAdmissionPlugins(f.enableAdmissionPlugins, f.disableAdmissionPlugins),
         ...(f.encryptionProviderConfig ? { encryptionProviderConfig: f.encryptionProviderConfig } : {}),
+        // As kube-apiserver: auditing needs both a policy and a log.
+        ...(f.auditPolicyFile && f.auditLogPath ? { audit: { policy: f.auditPolicyFile, log: f.auditLogPath } } : {}),
         security: {
           dataDir,
           tls: !f.insecureHttp,
