@@ -302,8 +302,8 @@ function events(w: W, list: Obj[] | undefined): void {
     const last = str(e['lastTimestamp'] || e['eventTime'] || first);
     const count = Number(e['count'] ?? 1);
     const interval = count > 1 ? `${age(last, now)} (x${count} over ${age(first, now)})` : age(first, now);
-    const src = o(e['source']);
-    const from = str(e['reportingComponent'] || src['component']) + (src['host'] ? `, ${str(src['host'])}` : '');
+    // kubectl shows the component only (not the source host).
+    const from = str(o(e['source'])['component'] || e['reportingComponent']);
     w.write(1, `${str(e['type'])}\t${str(e['reason'])}\t${interval}\t${from}\t${str(e['message']).trim()}\n`);
   }
 }
@@ -375,7 +375,7 @@ function describePod(pod: KubeObject, evs: Obj[] | undefined): string {
   return w.text;
 }
 
-function describeDeployment(d: KubeObject, evs: Obj[] | undefined): string {
+function describeDeployment(d: KubeObject, evs: Obj[] | undefined, rss: Obj[]): string {
   const w = new W();
   const meta = o(d.metadata);
   const spec = o(d['spec']);
@@ -396,6 +396,42 @@ function describeDeployment(d: KubeObject, evs: Obj[] | undefined): string {
   }
   podTemplate(w, o(spec['template']));
   conditions(w, arr(status['conditions']), true);
+  if (rss.length > 0) {
+    // The new ReplicaSet carries the deployment's revision; every other owned one is old.
+    const rev = str(o(meta['annotations'])['deployment.kubernetes.io/revision']);
+    const byAge = [...rss].sort((a, b) => str(o(a['metadata'])['creationTimestamp']).localeCompare(str(o(b['metadata'])['creationTimestamp'])));
+    const isNew = (r: Obj): boolean => str(o(o(r['metadata'])['annotations'])['deployment.kubernetes.io/revision']) === rev;
+    const fmt = (list: Obj[]): string => (list.length === 0 ? '<none>' : list.map((r) => `${str(o(r['metadata'])['name'])} (${str(o(r['status'])['replicas'] ?? 0)}/${str(o(r['spec'])['replicas'] ?? 0)} replicas created)`).join(', '));
+    w.write(0, `OldReplicaSets:\t${fmt(byAge.filter((r) => !isNew(r)))}\n`);
+    w.write(0, `NewReplicaSet:\t${fmt(byAge.filter(isNew).slice(0, 1))}\n`);
+  }
+  events(w, evs);
+  return w.text;
+}
+
+function describeReplicaSet(rs: KubeObject, evs: Obj[] | undefined, pods: Obj[]): string {
+  const w = new W();
+  const meta = o(rs.metadata);
+  const spec = o(rs['spec']);
+  const status = o(rs['status']);
+  w.write(0, `Name:\t${str(meta['name'])}\n`);
+  w.write(0, `Namespace:\t${str(meta['namespace'])}\n`);
+  w.write(0, `Selector:\t${selectorString(spec['selector'] as Obj)}\n`);
+  labelsMultiline(w, 'Labels', meta['labels'] as Record<string, string>);
+  annotationsMultiline(w, 'Annotations', meta['annotations'] as Record<string, string>);
+  const ctrl = arr(meta['ownerReferences']).find((r) => r['controller'] === true);
+  if (ctrl) w.write(0, `Controlled By:\t${str(ctrl['kind'])}/${str(ctrl['name'])}\n`);
+  w.write(0, `Replicas:\t${str(status['replicas'] ?? 0)} current / ${str(spec['replicas'] ?? 1)} desired\n`);
+  const owned = pods.filter((p) => arr(o(p['metadata'])['ownerReferences']).some((r) => r['uid'] === meta['uid'] && r['controller'] === true));
+  const count = (phase: string): number => owned.filter((p) => o(p['status'])['phase'] === phase).length;
+  w.write(0, `Pods Status:\t${count('Running')} Running / ${count('Pending')} Waiting / ${count('Succeeded')} Succeeded / ${count('Failed')} Failed\n`);
+  podTemplate(w, o(spec['template']));
+  const conds = arr(status['conditions']);
+  if (conds.length > 0) {
+    w.write(0, 'Conditions:\n  Type\tStatus\tReason\n');
+    w.write(1, '----\t------\t------\n');
+    for (const c of conds) w.write(1, `${str(c['type'])} \t${str(c['status'])}\t${str(c['reason'])}\n`);
+  }
   events(w, evs);
   return w.text;
 }
@@ -731,9 +767,17 @@ export async function runDescribe(f: Factory, flags: Flags, args: string[]): Pro
         case '/Pod':
           text = describePod(obj, evs);
           break;
-        case 'apps/Deployment':
-          text = describeDeployment(obj, evs);
+        case 'apps/Deployment': {
+          const all = (await c.requestJSON<{ items: Obj[] }>({ method: 'GET', path: `/apis/apps/v1/namespaces/${ns}/replicasets` })).items;
+          const owned = all.filter((r) => arr(o(r['metadata'])['ownerReferences']).some((ref) => ref['uid'] === obj.metadata?.uid && ref['controller'] === true));
+          text = describeDeployment(obj, evs, owned);
           break;
+        }
+        case 'apps/ReplicaSet': {
+          const pods = (await c.requestJSON<{ items: Obj[] }>({ method: 'GET', path: `/api/v1/namespaces/${ns}/pods`, query: { labelSelector: selectorString(o(obj['spec'])['selector'] as Obj).replace(/^<none>$/, '') } })).items;
+          text = describeReplicaSet(obj, evs, pods);
+          break;
+        }
         case '/Service': {
           let ep: Obj | undefined;
           try {

@@ -18,6 +18,7 @@ import { OUTPUT_FLAGS, checkOutputFormat, stripManaged } from './output.js';
 import { buildTargets, fetchObjects, type Target } from './resources.js';
 import { tabwrite, toYAML } from './printers.js';
 import { EXEC_FLAGS, runExec, runPortForward } from './streaming.js';
+import { goTabwriter } from './tabwriter.js';
 
 type Obj = Record<string, unknown>;
 const nullTs = null as unknown as string;
@@ -322,7 +323,7 @@ async function runRollout(f: Factory, flags: Flags, args: string[], sub: string)
           break;
         }
         const rows = [['REVISION', 'CHANGE-CAUSE'], ...sorted.map((r) => [String(revisionOf(r)), r.metadata?.annotations?.['kubernetes.io/change-cause'] ?? '<none>'])];
-        f.io.out(tabwrite(rows).split('\n').map((l) => l.replace(/^(\S+) +/, (m) => m.slice(0, Math.max(10, m.length - 1)))).join('\n') + '\n');
+        f.io.out(goTabwriter(rows.map((r) => r.join('\t') + '\n').join(''), 0, 2) + '\n');
         break;
       }
       case 'undo': {
