@@ -159,6 +159,26 @@ describe('hostile input', () => {
     assert.match(text, /^(HTTP\/1\.1 408 |$)/);
   });
 
+  test('in-flight cap: a mutating request over --max-mutating-requests-inflight gets 429 with Retry-After', async () => {
+    const capped = await startTestApiServer({ maxMutatingRequestsInflight: 1, maxRequestsInflight: 1 });
+    try {
+      const u = new URL(capped.url);
+      // The first POST holds its slot by never finishing its body.
+      const holder = connect(Number(u.port), '127.0.0.1');
+      holder.write('POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+      await new Promise((r) => setTimeout(r, 100));
+      const res = await fetch(`${capped.url}/api/v1/namespaces/default/configmaps`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }) });
+      assert.equal(res.status, 429);
+      assert.equal(res.headers.get('retry-after'), '1');
+      assert.equal(((await res.json()) as { message: string }).message, 'Too many requests, please try again later.');
+      // Reads have their own budget, and watches are not counted at all.
+      assert.equal((await fetch(`${capped.url}/api/v1/namespaces`)).status, 200);
+      holder.destroy();
+    } finally {
+      await capped.stop();
+    }
+  });
+
   test('the server still serves and nothing stored changed', async () => {
     const res = await call('GET', '/api/v1/namespaces/default/secrets/top-secret');
     assert.equal(res.status, 200);
