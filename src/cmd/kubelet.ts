@@ -29,6 +29,9 @@ interface Flags {
   tlsPrivateKeyFile?: string;
   capacity?: string;
   systemReserved?: string;
+  network: string;
+  podCidr?: string;
+  cniBridge?: string;
 }
 
 /** parseMap parses `k=v,k2=v2` as upstream's map flags. */
@@ -66,6 +69,9 @@ export function registerKubelet(program: Command): void {
     .option('--system-reserved <name=quantity,...>', '(node) resources reserved for the system, subtracted for allocatable')
     .option('--container-runtime <name>', '(runtime) process (default) or simulated', 'process')
     .option('--root-dir <dir>', '(runtime) directory for pods, logs and runtime state (default <data-dir>/agent/kubelet)')
+    .option('--network <mode>', '(network) host (pods share the node network) or cni (own network namespace and pod-CIDR IP per pod through the CNI bridge plugin; root)', 'host')
+    .option('--pod-cidr <cidr>', '(network) pod CIDR for --network cni (default: the Node spec.podCIDR the controllers assign)')
+    .option('--cni-bridge <name>', '(network) bridge for --network cni (default k8ts0)')
     .option('--pod-manifest-path <dir>', '(runtime) directory of static pod manifests')
     .option('--address <ip>', '(server) address of the kubelet API (no authentication yet: keep it private)', '127.0.0.1')
     .option('--port <port>', '(server) port of the kubelet API', '10250')
@@ -89,7 +95,11 @@ export function registerKubelet(program: Command): void {
         port: Number(f.port),
         tls: f.tlsCertFile && f.tlsPrivateKeyFile ? { cert: readFileSync(f.tlsCertFile), key: readFileSync(f.tlsPrivateKeyFile) } : undefined,
         podManifestPath: f.podManifestPath,
+        network: f.network === 'cni' ? 'cni' : 'host',
+        podCIDR: f.podCidr,
+        cniBridge: f.cniBridge,
       });
+      if (f.network !== 'cni' && f.network !== 'host') throw new Error(`invalid argument "${f.network}" for "--network": host or cni`);
       const ac = new AbortController();
       process.once('SIGINT', () => ac.abort());
       process.once('SIGTERM', () => ac.abort());

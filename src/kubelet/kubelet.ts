@@ -19,7 +19,7 @@ import { EventBroadcaster, apiEventSink } from '../client/record/events.js';
 import { eventClock } from './eventclock.js';
 import { realClock, type Clock } from './clock.js';
 import { TimerHeap } from './timerheap.js';
-import { openRuntime } from './runtime/index.js';
+import { CNI_PLUGIN_DIR, CniNetwork, cniAvailable, openRuntime } from './runtime/index.js';
 import { PodLifecycle } from './pods.js';
 import { StatusManager } from './statusmanager.js';
 import { ApiSources } from './sources.js';
@@ -51,6 +51,16 @@ export interface KubeletOptions {
    * turn it on so no process outlives them.
    */
   killPodsOnShutdown?: boolean;
+  /**
+   * network: `host` (default) runs pods in the node's network (pod IP = node IP); `cni` gives
+   * process-runtime pods their own network namespace and an IP from the pod CIDR through the
+   * CNI bridge plugin (root and /usr/lib/cni needed).
+   */
+  network?: 'host' | 'cni';
+  /** podCIDR for `cni` (`--pod-cidr`); default: the Node's spec.podCIDR once the controllers assign it. */
+  podCIDR?: string;
+  /** cniBridge names the CNI bridge (default k8ts0). */
+  cniBridge?: string;
   clock?: Clock;
   /** log receives operational messages (default: stderr). */
   log?: (msg: string) => void;
@@ -73,7 +83,32 @@ export class Kubelet {
     const heap = new TimerHeap(clock);
     mkdirSync(o.rootDir, { recursive: true });
     const runtimeName = o.containerRuntime ?? 'process';
-    const runtime = await openRuntime(runtimeName, { stateDir: join(o.rootDir, 'runtime', runtimeName), heap, podIP: o.nodeIP });
+    let podCIDR = o.podCIDR;
+    let network: CniNetwork | undefined;
+    if (o.network === 'cni') {
+      if (runtimeName !== 'process') throw new Error(`--network cni needs the process runtime, not ${runtimeName}`);
+      if (!cniAvailable()) throw new Error(`--network cni needs root and the CNI plugins bridge, host-local and loopback in ${CNI_PLUGIN_DIR} (apt-get install containernetworking-plugins)`);
+      network = new CniNetwork({ podCIDR: () => podCIDR, dataDir: join(o.rootDir, 'cni'), ...(o.cniBridge ? { bridge: o.cniBridge } : {}) });
+      if (!podCIDR) {
+        // The node IPAM controller assigns spec.podCIDR after registration: poll until it has.
+        const poll = async (): Promise<void> => {
+          if (signal.aborted || podCIDR) return;
+          try {
+            const node = await o.client.resource<KubeObject & { spec?: { podCIDR?: string } }>(gvr.nodes).get(o.nodeName);
+            if (node.spec?.podCIDR) {
+              podCIDR = node.spec.podCIDR;
+              log(`pod CIDR ${podCIDR} (CNI bridge ${network!.bridge})`);
+              return;
+            }
+          } catch {
+            // not registered yet
+          }
+          heap.after(1000, () => void poll());
+        };
+        void poll();
+      }
+    }
+    const runtime = await openRuntime(runtimeName, { stateDir: join(o.rootDir, 'runtime', runtimeName), heap, podIP: o.nodeIP, ...(network ? { network } : {}) });
     const version = await runtime.version();
 
     const broadcaster = new EventBroadcaster({ sink: apiEventSink(o.client), onError: () => {}, clock: eventClock });

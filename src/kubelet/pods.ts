@@ -309,6 +309,7 @@ export class PodLifecycle {
       metadata: { name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '', uid: pod.metadata?.uid ?? '', attempt },
       hostname: pod.spec?.hostname ?? pod.metadata?.name,
       logDirectory: this.logDir(pod),
+      hostNetwork: pod.spec?.hostNetwork === true,
       portMappings: (pod.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort).map((p) => ({ protocol: p.protocol as 'TCP', containerPort: p.containerPort, hostPort: p.hostPort }))),
       labels: { [labels.podName]: pod.metadata?.name ?? '', [labels.podNamespace]: pod.metadata?.namespace ?? '', [labels.podUID]: pod.metadata?.uid ?? '' },
       annotations: { ...(pod.metadata?.annotations ?? {}) },

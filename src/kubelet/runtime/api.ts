@@ -36,6 +36,8 @@ export interface PodSandboxConfig {
   /** logDirectory is where container logs live; ContainerConfig.logPath is relative to it. */
   logDirectory: string;
   portMappings?: PortMapping[];
+  /** hostNetwork: the pod shares the node's network namespace (CRI namespace_options.network NODE). */
+  hostNetwork?: boolean;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }

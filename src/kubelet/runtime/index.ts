@@ -6,11 +6,13 @@ export * from './api.js';
 export { SimulatedRuntime, simulatedAnnotations, behaviorFromAnnotations, type SimulatedBehavior, type SimulatedRuntimeOptions } from './simulated.js';
 export { ProcessRuntime, openProcessRuntime, type ProcessRuntimeOptions } from './process.js';
 export { formatCriTime } from './logpump.js';
+export { CniNetwork, cniAvailable, CNI_PLUGIN_DIR, type CniOptions } from './cni.js';
 
 import type { RuntimeService } from './api.js';
 import type { TimerHeap } from '../timerheap.js';
 import { SimulatedRuntime } from './simulated.js';
 import { openProcessRuntime } from './process.js';
+import type { CniNetwork } from './cni.js';
 
 /** RuntimeOptions is what every registered runtime is opened with. */
 export interface RuntimeOptions {
@@ -19,11 +21,13 @@ export interface RuntimeOptions {
   heap: TimerHeap;
   /** podIP is the node IP (host networking). */
   podIP: string;
+  /** network gives process-runtime pods their own network namespace and IP (CNI). */
+  network?: CniNetwork;
 }
 
 /** runtimes maps each `--container-runtime` name to its constructor. */
 export const runtimes: Record<string, (opts: RuntimeOptions) => Promise<RuntimeService>> = {
-  process: (o) => openProcessRuntime({ stateDir: o.stateDir, heap: o.heap, podIP: o.podIP }),
+  process: (o) => openProcessRuntime({ stateDir: o.stateDir, heap: o.heap, podIP: o.podIP, ...(o.network ? { network: o.network } : {}) }),
   simulated: async (o) => new SimulatedRuntime({ heap: o.heap, podIP: o.podIP }),
 };
 

@@ -55,13 +55,16 @@ import {
 import { type ContainerEventFn, type ContainerRecord, type SandboxRecord, RuntimeStore, exitReason, newId } from './store.js';
 import { LogPump } from './logpump.js';
 import { ptyArgv, ptyPython } from './pty.js';
+import { CniNetwork } from './cni.js';
 import type { TimerHandle, TimerHeap } from '../timerheap.js';
 
 export interface ProcessRuntimeOptions {
   stateDir: string;
   heap: TimerHeap;
-  /** podIP is the node's IP: containers share the host network. */
+  /** podIP is the node's IP: containers share the host network (unless `network` is set). */
   podIP: string;
+  /** network, when set, gives each sandbox (not hostNetwork) its own namespace and IP through CNI. */
+  network?: CniNetwork;
   /** pumpIntervalMs: how often raw output is copied into CRI logs (default 200). */
   pumpIntervalMs?: number;
   /** adoptPollMs: how often an adopted process (not our child) is checked for exit (default 1000). */
@@ -175,6 +178,24 @@ export class ProcessRuntime implements RuntimeService {
   async runPodSandbox(req: { config: PodSandboxConfig }) {
     const id = newId();
     const s: SandboxRecord = { id, config: req.config, state: 'SANDBOX_READY', createdAt: this.nowNs(), ip: this.opts.podIP };
+    if (this.opts.network && !req.config.hostNetwork) {
+      // Recorded (not ready) before CNI ADD: a kubelet dying half-way leaves a record whose
+      // removal tears the network down, instead of an orphaned veth, lease and iptables chain.
+      s.state = 'SANDBOX_NOTREADY';
+      s.netns = `/run/netns/${CniNetwork.netnsName(id)}`;
+      writeJsonAtomic(join(this.sandboxesDir, `${id}.json`), s);
+      this.store.sandboxes.set(id, s);
+      try {
+        const { ip, netns } = await this.opts.network.setUp(id, req.config.portMappings ?? []);
+        s.ip = ip;
+        s.netns = netns;
+        s.state = 'SANDBOX_READY';
+      } catch (err) {
+        rmSync(join(this.sandboxesDir, `${id}.json`), { force: true });
+        this.store.sandboxes.delete(id);
+        throw new RuntimeError('Unknown', `failed to set up sandbox network: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+    }
     mkdirSync(req.config.logDirectory, { recursive: true });
     writeJsonAtomic(join(this.sandboxesDir, `${id}.json`), s);
     this.store.sandboxes.set(id, s);
@@ -188,6 +209,14 @@ export class ProcessRuntime implements RuntimeService {
     await Promise.all(running.map((c) => this.stopContainer({ containerId: c.id, timeout: 0 })));
     s.state = 'SANDBOX_NOTREADY';
     writeJsonAtomic(join(this.sandboxesDir, `${s.id}.json`), s);
+    if (s.netns && this.opts.network) {
+      // CRI's StopPodSandbox releases the network; the record keeps the IP for status.
+      await this.opts.network.tearDown(s.id, s.config.portMappings ?? []).catch((err: unknown) => {
+        throw new RuntimeError('Unknown', `failed to tear down sandbox network: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      });
+      s.netns = undefined;
+      writeJsonAtomic(join(this.sandboxesDir, `${s.id}.json`), s);
+    }
   }
 
   async removePodSandbox(req: { podSandboxId: string }) {
@@ -291,7 +320,8 @@ export class ProcessRuntime implements RuntimeService {
     const err = openSync(join(d, 'stderr'), 'a');
     let child;
     try {
-      child = spawn('/bin/sh', ['-c', SHIM, 'k8ts-shim', join(d, 'exit'), ...argv], {
+      const shim = this.inNetns(c, ['/bin/sh', '-c', SHIM, 'k8ts-shim', join(d, 'exit'), ...argv]);
+      child = spawn(shim[0]!, shim.slice(1), {
         cwd,
         env,
         detached: true,
@@ -431,6 +461,12 @@ export class ProcessRuntime implements RuntimeService {
     return { status: this.store.status(c) };
   }
 
+  /** inNetns prefixes argv to run in the container's pod network namespace (nsenter execs: same pid). */
+  private inNetns(c: ContainerRecord, argv: string[]): string[] {
+    const netns = this.store.sandboxes.get(c.podSandboxId)?.netns;
+    return netns ? ['nsenter', `--net=${netns}`, '--', ...argv] : argv;
+  }
+
   private runningOrThrow(id: string): ProcRecord {
     const c = this.store.container(id) as ProcRecord;
     if (c.state !== 'CONTAINER_RUNNING') throw new RuntimeError('FailedPrecondition', `container "${c.id}" is not running`);
@@ -444,7 +480,8 @@ export class ProcessRuntime implements RuntimeService {
     const cwd = this.workingDir(c);
     const exe = lookPath(req.cmd[0]!, env['PATH']!, cwd);
     if (!exe) throw new RuntimeError('FailedPrecondition', `exec: "${req.cmd[0]}": executable file not found in $PATH`);
-    const child = spawn(exe, req.cmd.slice(1), { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = this.inNetns(c, [exe, ...req.cmd.slice(1)]);
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -475,7 +512,7 @@ export class ProcessRuntime implements RuntimeService {
     if (!exe) throw new RuntimeError('FailedPrecondition', `exec: "${req.cmd[0]}": executable file not found in $PATH`);
     // A TTY comes from the Python pty helper (see pty.ts); without python3, plain pipes.
     const python = req.tty ? ptyPython() : null;
-    const argv = python ? ptyArgv(python, exe, req.cmd[0]!, req.cmd.slice(1)) : [exe, ...req.cmd.slice(1)];
+    const argv = this.inNetns(c, python ? ptyArgv(python, exe, req.cmd[0]!, req.cmd.slice(1)) : [exe, ...req.cmd.slice(1)]);
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd,
       env,

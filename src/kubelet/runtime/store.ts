@@ -23,6 +23,8 @@ export interface SandboxRecord {
   state: PodSandboxState;
   createdAt: string;
   ip: string;
+  /** netns is the sandbox's network namespace path while its CNI network is set up. */
+  netns?: string;
 }
 
 export interface ContainerRecord {
