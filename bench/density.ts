@@ -11,6 +11,7 @@
  *   --json FILE       pod_startup_p50_ms, pod_startup_p90_ms, pod_startup_p99_ms, all_running_s,
  *                     pods_per_s, process_pod_startup_p50_ms, process_pod_startup_p99_ms, rss_mb, api_p99_ms
  *   --kubeconfig F    run the load and the nodes against that cluster instead of starting k8ts
+ *   --profile DIR     write CPU profiles of the server and the simulated nodes there
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -172,6 +173,9 @@ async function main(): Promise<void> {
   const timeoutMs = num('--timeout', 300) * 1000;
   const jsonFile = flag('--json');
   const external = flag('--kubeconfig');
+  // --profile DIR: CPU profiles (node --cpu-prof) of the server and the simulated nodes.
+  const profile = flag('--profile');
+  const prof = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-density-'));
   const children: ChildProcess[] = [];
   const apiDurations = new Map<string, number[]>();
@@ -192,7 +196,7 @@ async function main(): Promise<void> {
   try {
     if (!external) {
       kubeconfig = join(dir, 'admin.yaml');
-      server = spawn(process.execPath, [bin, 'server', '--data-dir', join(dir, 'data'), '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', '-v', '2', '-o', kubeconfig], { stdio: ['ignore', 'ignore', 'pipe'] });
+      server = spawn(process.execPath, [...prof, bin, 'server', '--data-dir', join(dir, 'data'), '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', '-v', '2', '-o', kubeconfig], { stdio: ['ignore', 'ignore', 'pipe'] });
       children.push(server);
       let startup = '';
       const lines = createInterface({ input: server.stderr! });
@@ -218,7 +222,7 @@ async function main(): Promise<void> {
 
     // Nodes.
     const t0Nodes = performance.now();
-    const nodesProc = spawn(process.execPath, [self, '--role', 'nodes', '--kubeconfig', kubeconfig, '--nodes', String(nodes)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const nodesProc = spawn(process.execPath, [...prof, self, '--role', 'nodes', '--kubeconfig', kubeconfig, '--nodes', String(nodes)], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(nodesProc);
     await waitFor(`${nodes} Ready nodes`, async () => (await readyNodes(client, NODE_PREFIX)) >= nodes, timeoutMs);
     console.log(`density: ${nodes} simulated nodes Ready in ${((performance.now() - t0Nodes) / 1000).toFixed(1)} s`);

@@ -78,7 +78,9 @@ export function registerKubelet(program: Command): void {
     .option('--tls-cert-file <path>', '(server) serve HTTPS with this certificate')
     .option('--tls-private-key-file <path>', '(server) private key of --tls-cert-file')
     .action(async (f: Flags) => {
-      const client = new RestClient({ ...loadRestConfig({ kubeconfig: f.kubeconfig }), userAgent: 'k8ts-kubelet' });
+      // Upstream's kubelet defaults (kubeAPIQPS 50, kubeAPIBurst 100): client-go's 5/10 would
+      // queue a node's pod status updates for tens of seconds.
+      const client = new RestClient({ ...loadRestConfig({ kubeconfig: f.kubeconfig }), userAgent: 'k8ts-kubelet', qps: 50, burst: 100 });
       const dataDir = process.getuid?.() === 0 ? '/var/lib/k8ts' : join(homedir(), '.k8ts');
       const nodeName = f.nodeName ?? defaultHostname();
       const kubelet = new Kubelet({
