@@ -6,8 +6,11 @@
  *   pods and reporting through a `PodHost`; usable on its own in tests and simulations.
  * - `NodeAgent` / `NodeHost` (node.ts): Node registration, status and Lease heartbeats for one
  *   or many nodes on one timer heap.
- * - `startKubeletServer` (server.ts): the kubelet HTTP API (logs, exec, attach, port-forward).
- * - Runtimes (runtime/): the CRI-shaped `RuntimeService` with `process` and `simulated`.
+ * - `startKubeletServer` (server.ts): the kubelet HTTP API (logs, exec, attach, port-forward;
+ *   WebSocket channel protocols and SPDY/3.1 port-forward from spdy.ts).
+ * - Runtimes (runtime/): the CRI-shaped `RuntimeService` with `process` and `simulated`; the
+ *   process runtime's pods get their own network namespace and pod-CIDR IP with `CniNetwork`
+ *   (runtime/cni.ts, `--network cni`) and a TTY for `exec -t` through python's pty (runtime/pty.ts).
  * - Building blocks with their own tests: TimerHeap, Backoff, env expansion, volumes, probes,
  *   pod status generation.
  */
@@ -26,6 +29,7 @@ export { generatePodStatus, getPhase, qosClass, shouldContainerBeRestarted, type
 export { makeEnvironmentVariables, serviceEnvVars, expandContainerCommand, EnvError, type EnvSources } from './envvars.js';
 export { expand, mappingFuncFor } from './expansion.js';
 export { readLogs, parseCriLine, type LogOptions } from './logs.js';
+export { SpdySession, SpdyStream, SPDY_DICTIONARY } from './spdy.js';
 export * from './runtime/index.js';
 export * from './volumes/index.js';
 export * from './prober/index.js';

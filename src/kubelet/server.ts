@@ -6,12 +6,13 @@
  *
  * Streaming protocols spoken: `v5.channel.k8s.io`, `v4.channel.k8s.io`, `channel.k8s.io` and
  * `base64.channel.k8s.io` for exec/attach (one channel byte per message: 0 stdin, 1 stdout,
- * 2 stderr, 3 error/status, 4 resize, 255 close in v5); `portforward.k8s.io` /
- * `v4.channel.k8s.io` for port-forward (two channels per port, each opened with the port as a
- * little-endian uint16). Not spoken yet: SPDY/3.1 (`SPDY/3.1+portforward.k8s.io` tunnelled in a
- * WebSocket, which kubectl ≥ 1.31 uses for port-forward, and plain SPDY upgrades), so kubectl
- * port-forward needs the apiserver to translate or an older kubectl. No authentication or
- * authorization yet: bind it to a trusted address.
+ * 2 stderr, 3 error/status, 4 resize, 255 close in v5); for port-forward, SPDY/3.1 (spdy.ts)
+ * either tunnelled in WebSocket binary messages (`SPDY/3.1+portforward.k8s.io`, what kubectl
+ * ≥ 1.31 asks for) or on a plain `Upgrade: SPDY/3.1` (older kubectl, and kubectl's fallback),
+ * plus the WebSocket channel protocol `portforward.k8s.io` / `v4.channel.k8s.io` (two channels
+ * per port, each opened with the port as a little-endian uint16). Exec over SPDY is not spoken
+ * (kubectl ≥ 1.30 uses WebSocket). No authentication or authorization yet: bind it to a
+ * trusted address.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
