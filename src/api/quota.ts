@@ -100,15 +100,26 @@ export function missingComputeResources(pod: Pod, hardNames: Iterable<string>): 
   return `must specify ${[...missing.keys()].sort().map((n) => `${n} for: ${[...missing.get(n)!].sort().join(',')}`).join('; ')}`;
 }
 
-/** quotaCoversPod applies a quota's scopes (Terminating, NotTerminating, BestEffort, NotBestEffort) to a pod. */
+/** quotaCoversPod applies a quota's scopes and scopeSelector (Terminating, NotTerminating, BestEffort, NotBestEffort, PriorityClass) to a pod. */
 export function quotaCoversPod(q: ResourceQuota, pod: Pod): boolean {
   const terminating = pod.spec?.activeDeadlineSeconds !== undefined && pod.spec?.activeDeadlineSeconds !== null;
   const bestEffort = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].every((c) => !Object.keys(c.resources?.requests ?? {}).length && !Object.keys(c.resources?.limits ?? {}).length);
-  for (const s of q.spec?.scopes ?? []) {
-    if (s === 'Terminating' && !terminating) return false;
-    if (s === 'NotTerminating' && terminating) return false;
-    if (s === 'BestEffort' && !bestEffort) return false;
-    if (s === 'NotBestEffort' && bestEffort) return false;
+  const scopeHolds = (s: string): boolean => {
+    if (s === 'Terminating') return terminating;
+    if (s === 'NotTerminating') return !terminating;
+    if (s === 'BestEffort') return bestEffort;
+    if (s === 'NotBestEffort') return !bestEffort;
+    // Scopes k8ts does not evaluate (CrossNamespacePodAffinity, VolumeAttributesClass) match nothing.
+    return false;
+  };
+  for (const s of q.spec?.scopes ?? []) if (!scopeHolds(s)) return false;
+  for (const e of q.spec?.scopeSelector?.matchExpressions ?? []) {
+    if (e.scopeName === 'PriorityClass') {
+      const pc = pod.spec?.priorityClassName ?? '';
+      const values = e.values ?? [];
+      const ok = e.operator === 'In' ? values.includes(pc) : e.operator === 'NotIn' ? !values.includes(pc) : e.operator === 'Exists' ? pc !== '' : e.operator === 'DoesNotExist' ? pc === '' : false;
+      if (!ok) return false;
+    } else if (!scopeHolds(e.scopeName) || e.operator !== 'Exists') return false;
   }
   return true;
 }
