@@ -23,8 +23,12 @@ export const EXEC_FLAGS: FlagSpecs = {
   'pod-running-timeout': { type: 'string' },
 };
 
-/** openSocket dials a WebSocket to an API path, resolving once upgraded or rejecting with the server's Status. */
-function openSocket(cfg: RestConfig, path: string, query: URLSearchParams, protocols: string[]): Promise<WebSocket> {
+/**
+ * openSocket dials a WebSocket to an API path, resolving once upgraded or rejecting with the
+ * server's Status. onMessage is attached before the upgrade completes: frames can arrive in the
+ * same read as the handshake.
+ */
+function openSocket(cfg: RestConfig, path: string, query: URLSearchParams, protocols: string[], onMessage: (data: Buffer) => void): Promise<WebSocket> {
   const url = new URL(cfg.host);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.pathname = path;
@@ -40,6 +44,7 @@ function openSocket(cfg: RestConfig, path: string, query: URLSearchParams, proto
     rejectUnauthorized: !cfg.insecureSkipTLSVerify,
     ...(cfg.tlsServerName ? { servername: cfg.tlsServerName } : {}),
   });
+  ws.on('message', (d: Buffer) => onMessage(d));
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => {
@@ -96,25 +101,26 @@ export async function runExec(f: Factory, flags: Flags, args: string[], afterDas
   if (!flags.bool('tty')) q.set('stderr', 'true');
   if (flags.bool('tty')) q.set('tty', 'true');
   const path = `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/${kind}`;
-  const ws = await openSocket(f.config(), path, q, EXEC_PROTOCOLS);
-  const v5 = ws.protocol === 'v5.channel.k8s.io';
   let exitCode = 0;
   let statusError: string | undefined;
-  const done = new Promise<void>((resolve) => {
-    ws.on('message', (data: Buffer) => {
-      const ch = data[0];
-      const payload = data.subarray(1);
-      if (ch === 1) f.io.out(payload.toString('utf8'));
-      else if (ch === 2) f.io.err(payload.toString('utf8'));
-      else if (ch === 3 && payload.length > 0) {
-        const st = JSON.parse(payload.toString('utf8')) as { status?: string; reason?: string; message?: string; details?: { causes?: Array<{ reason?: string; message?: string }> } };
-        if (st.status === 'Failure') {
-          const c = st.details?.causes?.find((x) => x.reason === 'ExitCode');
-          if (st.reason === 'NonZeroExitCode' && c) exitCode = Number(c.message);
-          else statusError = st.message ?? 'error executing command';
-        }
+  const onMessage = (data: Buffer): void => {
+    const ch = data[0];
+    const payload = data.subarray(1);
+    if (ch === 1) f.io.out(payload.toString('utf8'));
+    else if (ch === 2) f.io.err(payload.toString('utf8'));
+    else if (ch === 3 && payload.length > 0) {
+      const st = JSON.parse(payload.toString('utf8')) as { status?: string; reason?: string; message?: string; details?: { causes?: Array<{ reason?: string; message?: string }> } };
+      if (st.status === 'Failure') {
+        const c = st.details?.causes?.find((x) => x.reason === 'ExitCode');
+        if (st.reason === 'NonZeroExitCode' && c) exitCode = Number(c.message);
+        else statusError = st.message ?? 'error executing command';
       }
-    });
+    }
+  };
+  const ws = await openSocket(f.config(), path, q, EXEC_PROTOCOLS, onMessage);
+  const v5 = ws.protocol === 'v5.channel.k8s.io';
+  const done = new Promise<void>((resolve) => {
+    if (ws.readyState === WebSocket.CLOSED) return resolve();
     ws.on('close', () => resolve());
     ws.on('error', () => resolve());
   });
@@ -152,6 +158,8 @@ export async function runPortForward(f: Factory, flags: Flags, args: string[]): 
       const hosts = addr === 'localhost' ? ['127.0.0.1', '::1'] : [addr];
       for (const host of hosts) {
         const server = createServer((sock: Socket) => {
+          const local = server.address();
+          f.io.out(`Handling connection for ${local && typeof local === 'object' ? local.port : l}\n`);
           void forwardOne(cfg, path, remote, sock).catch((err: unknown) => f.io.err(`error: ${err instanceof Error ? err.message : String(err)}\n`));
         });
         await new Promise<void>((resolve, reject) => {
@@ -178,10 +186,9 @@ export async function runPortForward(f: Factory, flags: Flags, args: string[]): 
 }
 
 async function forwardOne(cfg: RestConfig, path: string, port: number, sock: Socket): Promise<void> {
-  const ws = await openSocket(cfg, path, new URLSearchParams({ ports: String(port) }), ['v4.channel.k8s.io']);
   // The first frame on each channel carries the port (2 bytes, little endian); skip them.
   const seen = new Set<number>();
-  ws.on('message', (data: Buffer) => {
+  const ws = await openSocket(cfg, path, new URLSearchParams({ ports: String(port) }), ['v4.channel.k8s.io'], (data: Buffer) => {
     const ch = data[0]!;
     let payload = data.subarray(1);
     if (!seen.has(ch)) {
