@@ -3,13 +3,13 @@
  * (privileged / baseline / restricted) chosen per namespace by the labels
  * `pod-security.kubernetes.io/<enforce|warn|audit>[-version]`. Enforce refuses pods that violate
  * the level; warn returns upstream's `would violate PodSecurity ...` warning (kubectl prints it);
- * audit results are recorded as audit annotations when an audit hook is given. Workload
+ * audit results become audit annotations (pod-security.kubernetes.io/audit-violations). Workload
  * resources (Deployments, Jobs, ...) get warnings for their pod templates, as upstream.
  * Checks follow the "latest" version of the standards; exemptions are not configurable.
  */
 import type { Capabilities, Container, Namespace, PodSpec, SecurityContext } from 'kubernetes-types/core/v1.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
-import type { AdmissionAttributes, AdmissionPlugin } from '../pipeline.js';
+import type { AdmissionPlugin } from '../pipeline.js';
 import type { AdmissionObjects } from './objects.js';
 import { admissionForbidden } from './util.js';
 
@@ -290,10 +290,7 @@ const TEMPLATES: Record<string, (o: Record<string, unknown>) => { metadata?: Obj
   'batch/cronjobs': (o) => (o.spec as { jobTemplate?: { spec?: { template?: never } } } | undefined)?.jobTemplate?.spec?.template,
 };
 
-/** AuditAnnotator records audit annotations on the request's audit event. */
-export type AuditAnnotator = (a: AdmissionAttributes, key: string, value: string) => void;
-
-export function podSecurityAdmission(objects: AdmissionObjects, annotate?: AuditAnnotator): AdmissionPlugin {
+export function podSecurityAdmission(objects: AdmissionObjects): AdmissionPlugin {
   return {
     name: 'PodSecurity',
     async validate(a) {
@@ -312,6 +309,8 @@ export function podSecurityAdmission(objects: AdmissionObjects, annotate?: Audit
       // Updates that leave the pod spec alone (labels, annotations, status) are not re-checked, as upstream.
       if (isPod && a.operation === 'UPDATE' && a.oldObject && JSON.stringify(a.oldObject.spec) === JSON.stringify(a.object.spec)) return;
       const label = (p: Policy): string => `${p.level}:${p.version}`;
+      // As upstream: the audit log names the enforced policy of every evaluated pod request.
+      if (isPod) a.annotate?.('pod-security.kubernetes.io/enforce-policy', label(enforce));
       // Workload resources are never refused: what enforce would refuse in their pods is a warning.
       if (enforce.level !== 'privileged') {
         const v = evaluate(enforce.level, pod.metadata ?? {}, pod.spec);
@@ -322,9 +321,9 @@ export function podSecurityAdmission(objects: AdmissionObjects, annotate?: Audit
         const v = evaluate(warn.level, pod.metadata ?? {}, pod.spec);
         if (v.length) a.warn?.(`would violate PodSecurity ${q(label(warn))}: ${v.join(', ')}`);
       }
-      if (audit.level !== 'privileged' && annotate) {
+      if (audit.level !== 'privileged' && a.annotate) {
         const v = evaluate(audit.level, pod.metadata ?? {}, pod.spec);
-        if (v.length) annotate(a, 'pod-security.kubernetes.io/audit-violations', `would violate PodSecurity ${q(label(audit))}: ${v.join(', ')}`);
+        if (v.length) a.annotate('pod-security.kubernetes.io/audit-violations', `would violate PodSecurity ${q(label(audit))}: ${v.join(', ')}`);
       }
     },
   };

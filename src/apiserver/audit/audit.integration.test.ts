@@ -39,7 +39,7 @@ describe('audit log', () => {
     const policyFile = join(dir, 'policy.yaml');
     const logFile = join(dir, 'audit.log');
     writeFileSync(policyFile, POLICY);
-    const server = await startApiServer({ datastoreEndpoint: 'sqlite::memory:', port: 0, bindAddress: '127.0.0.1', audit: { policy: policyFile, log: logFile } });
+    const server = await startApiServer({ datastoreEndpoint: 'sqlite::memory:', port: 0, bindAddress: '127.0.0.1', audit: { policy: policyFile, log: logFile }, enableAdmissionPlugins: ['PodSecurity'] });
     try {
       const call = async (method: string, path: string, body?: unknown): Promise<number> => (await fetch(server.url + path, { method, headers: { 'Content-Type': 'application/json', 'User-Agent': 'audit-test/1.0' }, ...(body ? { body: JSON.stringify(body) } : {}) })).status;
       assert.equal(await call('GET', '/healthz'), 200);
@@ -48,6 +48,9 @@ describe('audit log', () => {
       assert.equal(await call('GET', '/api/v1/namespaces/default/configmaps/missing'), 404);
       assert.equal(await call('POST', '/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' }, spec: { ports: [{ port: 80 }] } }), 201);
       assert.equal(await call('GET', '/api/v1/namespaces'), 200);
+      // Admission plugins annotate events: PodSecurity's audit mode.
+      assert.equal(await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'audited', labels: { 'pod-security.kubernetes.io/audit': 'restricted' } } }), 201);
+      assert.equal(await call('POST', '/api/v1/namespaces/audited/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, ports: [{ containerPort: 80, hostPort: 80 }] }] } }), 201);
       // A watch is long-running: ResponseStarted, then ResponseComplete when it ends.
       await new Promise<void>((resolve, reject) => {
         const u = new URL(`${server.url}/api/v1/namespaces/default/pods?watch=true&timeoutSeconds=1`);
@@ -98,11 +101,15 @@ describe('audit log', () => {
     assert.equal((svc.requestObject as { metadata: { name: string } }).metadata.name, 'svc');
     assert.equal(svc.responseObject, undefined);
 
-    const ns = of((e) => e.objectRef?.resource === 'namespaces');
+    const podEvent = of((e) => e.objectRef?.resource === 'pods' && e.verb === 'create')[0]!;
+    assert.equal(podEvent.annotations?.['pod-security.kubernetes.io/enforce-policy'], 'privileged:latest');
+    assert.equal(podEvent.annotations?.['pod-security.kubernetes.io/audit-violations'], 'would violate PodSecurity "restricted:latest": hostPort (container "c" uses hostPort 80)');
+
+    const ns = of((e) => e.objectRef?.resource === 'namespaces' && e.verb === 'list');
     assert.deepEqual(ns.map((e) => e.stage), ['ResponseComplete'], 'the catch-all rule omits RequestReceived');
     assert.equal(ns[0]!.verb, 'list');
 
-    const w = of((e) => e.objectRef?.resource === 'pods');
+    const w = of((e) => e.objectRef?.resource === 'pods' && e.verb === 'watch');
     assert.deepEqual(w.map((e) => e.stage), ['ResponseStarted', 'ResponseComplete']);
     assert.equal(w[0]!.verb, 'watch');
   });

@@ -44,6 +44,17 @@ export function recordRequestBody(req: IncomingMessage, body: Buffer): void {
   if (auditing) requestBodies.set(req, body);
 }
 
+/** Annotations added while a request is served (admission plugins), read when its events are written. */
+const requestAnnotations = new WeakMap<IncomingMessage, Record<string, string>>();
+
+/** annotateRequest adds an audit annotation to a request's events (a no-op when nobody audits). */
+export function annotateRequest(req: IncomingMessage, key: string, value: string): void {
+  if (!auditing) return;
+  const a = requestAnnotations.get(req) ?? {};
+  a[key] = value;
+  requestAnnotations.set(req, a);
+}
+
 /** MAX_CAPTURE bounds the bytes of a body kept for an event. */
 const MAX_CAPTURE = 4 * 1024 * 1024;
 
@@ -152,12 +163,6 @@ export class Auditor {
     ctx.annotations['authorization.k8s.io/reason'] = reason;
   }
 
-  /** annotate adds an annotation to the request's event (admission plugins, e.g. PodSecurity). */
-  annotate(req: IncomingMessage, key: string, value: string): void {
-    const ctx = this.contexts.get(req);
-    if (ctx) ctx.annotations[key] = value;
-  }
-
   private started(ctx: Context, set = false): boolean {
     if (set && !ctx.started) {
       ctx.started = true;
@@ -182,7 +187,8 @@ export class Auditor {
       const status = parsed && (parsed as { kind?: string }).kind === 'Status' ? (parsed as { status?: string; message?: string; reason?: string }) : undefined;
       e.responseStatus = { metadata: {}, code, ...(status?.status ? { status: status.status } : {}), ...(status?.message ? { message: status.message } : {}), ...(status?.reason ? { reason: status.reason } : {}) };
       if (levelAtLeast(ctx.level, 'RequestResponse') && stage === 'ResponseComplete' && parsed !== undefined) e.responseObject = parsed;
-      if (Object.keys(ctx.annotations).length) e.annotations = { ...ctx.annotations };
+      const annotations = { ...ctx.annotations, ...(requestAnnotations.get(ctx.req) ?? {}) };
+      if (Object.keys(annotations).length) e.annotations = annotations;
     }
     const requestBody = requestBodies.get(ctx.req);
     if (levelAtLeast(ctx.level, 'Request') && requestBody && requestBody.length <= MAX_CAPTURE) {
