@@ -44,6 +44,8 @@ export interface AdmissionAttributes {
   user: UserInfo;
   /** warn adds a warning to the response (the Warning header kubectl prints); absent for internal writes. */
   warn?: (message: string) => void;
+  /** annotate adds an annotation to the request's audit event (upstream's AddAnnotation). */
+  annotate?: (key: string, value: string) => void;
 }
 
 /** AdmissionPlugin as upstream's admission.Interface: optional mutate and validate phases. */
