@@ -56,6 +56,8 @@ export interface WriteContext {
   operation?: 'Apply' | 'Update';
   /** warn adds a response warning (admission plugins' warnings reach the client through it). */
   warn?: (message: string) => void;
+  /** annotate adds an audit annotation (admission plugins' annotations reach the audit log through it). */
+  annotate?: (key: string, value: string) => void;
 }
 
 export interface DeleteOptions {
@@ -152,14 +154,14 @@ export class Store {
     applyDefaults(gvk, obj);
     // Mutating admission runs before PrepareForCreate, as upstream's create handler: what the
     // strategy derives (a pod's serviceAccount, its qosClass) sees what admission set.
-    await ctx.admission.admit({ operation: 'CREATE', resource: r.info, subresource: '', namespace, name: meta.name ?? '', object: obj, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn });
+    await ctx.admission.admit({ operation: 'CREATE', resource: r.info, subresource: '', namespace, name: meta.name ?? '', object: obj, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn, annotate: ctx.annotate });
     s.strategy.prepareForCreate(obj);
     kindPrepareForCreate(gvk, obj);
     for (let attempt = 0; ; attempt++) {
       if (generated) meta.name = `${meta.generateName}${randomSuffix()}`;
       const errs = meta.name ? validateCreate(gvk, obj) : [field.required('metadata.name', 'name or generateName is required')];
       if (errs.length) throw invalid({ group: s.info.group, kind: s.info.kind }, meta.name ?? '', errs);
-      await ctx.admission.validate({ operation: 'CREATE', resource: r.info, subresource: '', namespace, name: meta.name ?? '', object: obj, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn });
+      await ctx.admission.validate({ operation: 'CREATE', resource: r.info, subresource: '', namespace, name: meta.name ?? '', object: obj, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn, annotate: ctx.annotate });
       const hook = s.hooks?.beforeWrite(obj, undefined, ctx.dryRun);
       if (hook && hook.errors.length) throw invalid({ group: s.info.group, kind: s.info.kind }, meta.name ?? '', hook.errors);
       recordManagedFields(obj, undefined, ctx.fieldManager, ctx.operation ?? 'Update', '', ctx.now);
@@ -271,10 +273,10 @@ export class Store {
       } else if (s.strategy.generation && newMeta.generation === oldMeta.generation && !deepEqual(obj.spec, old.spec)) {
         newMeta.generation = (oldMeta.generation ?? 1) + 1;
       }
-      await ctx.admission.admit({ operation: 'UPDATE', resource: r.info, subresource, namespace, name, object: obj, oldObject: old, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn });
+      await ctx.admission.admit({ operation: 'UPDATE', resource: r.info, subresource, namespace, name, object: obj, oldObject: old, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn, annotate: ctx.annotate });
       const errs = subresource === 'status' ? validateStatusUpdate(gvk, obj, old) : subresource === 'binding' || subresource === 'finalize' ? [] : validateUpdate(gvk, obj, old);
       if (errs.length) throw invalid(gk, name, errs);
-      await ctx.admission.validate({ operation: 'UPDATE', resource: r.info, subresource, namespace, name, object: obj, oldObject: old, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn });
+      await ctx.admission.validate({ operation: 'UPDATE', resource: r.info, subresource, namespace, name, object: obj, oldObject: old, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn, annotate: ctx.annotate });
       if (subresource === '' && s.hooks) {
         const hook = s.hooks.beforeWrite(obj, old, ctx.dryRun);
         if (hook.errors.length) throw invalid(gk, name, hook.errors);
@@ -345,7 +347,7 @@ export class Store {
       if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
         throw conflict(gr(r.info), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
       }
-      await ctx.admission.validate({ operation: 'DELETE', resource: r.info, subresource: '', namespace, name, oldObject: current, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn });
+      await ctx.admission.validate({ operation: 'DELETE', resource: r.info, subresource: '', namespace, name, oldObject: current, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn, annotate: ctx.annotate });
       const next = structuredClone(current);
       const nmeta: ObjectMeta = (next.metadata ??= {});
       let pending = false;
