@@ -22,7 +22,7 @@ import { WatchStream } from './watch.js';
 import { checkEvictionName, evict } from './eviction.js';
 import { decodeProtobufObject, isProtobuf } from './protobuf.js';
 import { containerFor, kubeletFor, proxyLog } from './proxy.js';
-import { recordRequestBody } from './audit/index.js';
+import { annotateRequest, recordRequestBody } from './audit/index.js';
 
 /** Bodies over 3 MiB are rejected, as upstream's limit for JSON bodies. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -120,7 +120,7 @@ function checkFields(deps: HandlerDeps, ctx: RequestContext, info: { group: stri
 }
 
 function writeContext(deps: HandlerDeps, ctx: RequestContext, bodyDryRun?: string[]): WriteContext {
-  return { dryRun: dryRunOf(ctx.query, bodyDryRun), fieldManager: fieldManagerOf(ctx), user: ctx.user, admission: deps.admission, now: deps.now(), warn: (m) => ctx.warnings.add(m) };
+  return { dryRun: dryRunOf(ctx.query, bodyDryRun), fieldManager: fieldManagerOf(ctx), user: ctx.user, admission: deps.admission, now: deps.now(), warn: (m) => ctx.warnings.add(m), annotate: (k, v) => annotateRequest(ctx.req, k, v) };
 }
 
 /** handleResource serves one resource request (RequestInfo.isResourceRequest). */
