@@ -604,6 +604,8 @@ async function runLogs(f: Factory, flags: Flags, args: string[]): Promise<number
       if (containers.length > 1 && !dflt) f.io.err(`Defaulted container "${String(containers[0]!['name'])}" out of: ${containers.map((x) => String(x['name'])).join(', ')}\n`);
       names = [dflt ?? String(containers[0]?.['name'] ?? '')];
     }
+    const known = ['containers', 'initContainers', 'ephemeralContainers'].flatMap((k) => (((pod['spec'] ?? {}) as Obj)[k] as Obj[] | undefined) ?? []).map((x) => String(x['name']));
+    for (const cn of names) if (!known.includes(cn)) throw new CmdError(`container ${cn} is not valid for pod ${pod.metadata?.name}`);
     for (const cn of names) {
       const query = {
         container: cn,

@@ -1,0 +1,168 @@
+/**
+ * Parity of the streaming verbs against a real k8ts kubelet (process runtime): logs, exec
+ * (output, exit codes, stdin, errors) and port-forward, each run with the real kubectl and with
+ * `k8ts kubectl` against the same cluster. Prints `parity (kubelet): N/M identical`.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
+import { kubectlPath } from './helpers/kubectl.js';
+
+const cli = join(import.meta.dirname, '..', '..', 'src', 'kubectl', 'cli.js');
+const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'k8ts.js');
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cmd: string, args: string[], kubeconfig: string, stdin = ''): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(stdin);
+  });
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+
+const httpGet = (port: number, path: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(body));
+    })
+      .on('error', reject)
+      .end();
+  });
+
+const binary = kubectlPath();
+
+describe('k8ts kubectl parity against a kubelet', { skip: binary ? false : 'kubectl not installed' }, () => {
+  let srv: TestApiServer;
+  let dir: string;
+  let kubelet: ChildProcess | undefined;
+
+  before(async () => {
+    srv = await startTestApiServer({ advertiseAddress: '192.0.2.20' });
+    dir = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-kubelet-'));
+    // detached: the kubelet leads its own process group, so cleanup reaches its container shims.
+    kubelet = spawn(process.execPath, [bin, 'kubelet', '--kubeconfig', srv.kubeconfig, '--node-name', 'kn', '--node-ip', '127.0.0.1', '--root-dir', join(dir, 'root'), '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    await new Promise<void>((resolve, reject) => {
+      let err = '';
+      kubelet!.stderr!.on('data', (b: Buffer) => {
+        err += b.toString();
+        if (err.includes('running')) resolve();
+      });
+      kubelet!.once('exit', (code) => reject(new Error(`kubelet exited ${code}: ${err}`)));
+    });
+    const pod = `apiVersion: v1
+kind: Pod
+metadata: {name: sleeper}
+spec:
+  nodeName: kn
+  containers:
+  - name: main
+    image: busybox
+    command: ["sh", "-c", "echo first; echo second; echo oops >&2; sleep 600"]
+`;
+    await run(binary!, ['apply', '-f', '-'], srv.kubeconfig, pod);
+    for (let i = 0; i < 100; i++) {
+      const r = await run(binary!, ['get', 'pod', 'sleeper', '-o', 'jsonpath={.status.phase}'], srv.kubeconfig);
+      if (r.stdout === 'Running') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+
+  after(async () => {
+    await run(binary!, ['delete', 'pod', 'sleeper', '--grace-period=1'], srv.kubeconfig).catch(() => undefined);
+    if (kubelet && kubelet.exitCode === null) {
+      const exited = new Promise((r) => kubelet!.once('exit', r));
+      kubelet.kill('SIGTERM');
+      await exited;
+    }
+    try {
+      if (kubelet?.pid) process.kill(-kubelet.pid, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+    await srv?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const steps: Array<{ name: string; args: string[]; stdin?: string }> = [
+    { name: 'logs', args: ['logs', 'sleeper'] },
+    { name: 'logs --tail', args: ['logs', 'sleeper', '--tail=1'] },
+    { name: 'logs -c unknown', args: ['logs', 'sleeper', '-c', 'nope'] },
+    { name: 'exec output', args: ['exec', 'sleeper', '--', 'echo', 'hi'] },
+    { name: 'exec stderr', args: ['exec', 'sleeper', '--', 'sh', '-c', 'echo to-stderr >&2'] },
+    { name: 'exec exit code', args: ['exec', 'sleeper', '--', 'sh', '-c', 'exit 3'] },
+    { name: 'exec stdin', args: ['exec', '-i', 'sleeper', '--', 'cat'], stdin: 'piped\n' },
+    { name: 'exec missing command', args: ['exec', 'sleeper', '--', 'no-such-command-k8ts'] },
+    { name: 'exec unknown container', args: ['exec', 'sleeper', '-c', 'nope', '--', 'true'] },
+    { name: 'exec missing pod', args: ['exec', 'nopod', '--', 'true'] },
+  ];
+
+  test('logs and exec print what kubectl prints', async () => {
+    const differences: string[] = [];
+    let identical = 0;
+    for (const s of steps) {
+      const ra = await run(binary!, s.args, srv.kubeconfig, s.stdin);
+      const rb = await run(process.execPath, [cli, ...s.args], srv.kubeconfig, s.stdin);
+      if (ra.code === rb.code && ra.stdout === rb.stdout && ra.stderr === rb.stderr) identical++;
+      else differences.push(`--- ${s.name}\n[kubectl] ${JSON.stringify(ra)}\n[k8ts] ${JSON.stringify(rb)}`);
+    }
+    console.log(`parity (kubelet): ${identical}/${steps.length} identical`);
+    assert.deepEqual(differences, [], differences.join('\n'));
+  });
+
+  test('port-forward forwards a local port to the pod like kubectl', async () => {
+    // The process runtime shares the host network: forward to the apiserver's own port.
+    const target = new URL(srv.url).port;
+    const local = await freePort();
+    const child = spawn(process.execPath, [cli, 'port-forward', 'sleeper', `${local}:${target}`, '--address', '127.0.0.1'], { env: { ...process.env, KUBECONFIG: srv.kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`port-forward did not start: ${out}`)), 15_000);
+        child.stdout.setEncoding('utf8').on('data', (d: string) => {
+          out += d;
+          if (out.includes('Forwarding from')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      assert.equal(out, `Forwarding from 127.0.0.1:${local} -> ${target}\n`);
+      const version = JSON.parse(await httpGet(local, '/version')) as { gitVersion: string };
+      assert.match(version.gitVersion, /k8ts/);
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
