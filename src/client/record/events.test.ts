@@ -131,3 +131,42 @@ test('EventBroadcaster: retries failed writes on the clock, drops invalid types'
   assert.equal(sink.events.size, 1);
   assert.equal(sink.calls.length, 3, 'two failures, then success');
 });
+
+test('EventBroadcaster: maxConcurrentWrites writes distinct events in parallel, one event\'s create before its patch', async () => {
+  const clock = new FakeClock();
+  const sink = new MemorySink();
+  let inFlight = 0;
+  let peak = 0;
+  const release: Array<() => void> = [];
+  const gated: EventSink = {
+    create: async (e) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise<void>((r) => release.push(r));
+      inFlight--;
+      return sink.create(e);
+    },
+    patch: (e, p) => sink.patch(e, p),
+  };
+  const b = new EventBroadcaster({ sink: gated, clock, maxConcurrentWrites: 3 });
+  const r = b.newRecorder({ component: 'default-scheduler', host: 'h' });
+  for (const name of ['a', 'b', 'c', 'd']) r.event(pod(name), 'Normal', 'Scheduled', `Successfully assigned ns/${name} to n1`);
+  r.event(pod('a'), 'Normal', 'Scheduled', 'Successfully assigned ns/a to n1');
+  const flushed = b.flush();
+  // let the drain start its writes
+  for (let i = 0; i < 5; i++) await new Promise((res) => setImmediate(res));
+  assert.equal(release.length, 3, 'three creates in flight, the fourth waits for a slot');
+  while (release.length > 0 || inFlight > 0) {
+    release.shift()?.();
+    await new Promise((res) => setImmediate(res));
+  }
+  await flushed;
+  assert.equal(peak, 3);
+  assert.equal(sink.events.size, 4);
+  const aCalls = sink.calls.filter((c) => c.includes(':') && [...sink.events.values()].some((e) => e.involvedObject.name === 'a' && c.includes(e.metadata.name ?? '')));
+  assert.deepEqual(
+    aCalls.map((c) => c.split(':')[0] + ':' + c.split(':')[2]),
+    ['create:1', 'patch:2'],
+    'the repeat of a is a patch issued after its create',
+  );
+});

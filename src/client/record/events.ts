@@ -65,6 +65,14 @@ export interface EventBroadcasterOptions {
   /** aggregation window (default 10 min) and the number of distinct messages before aggregating (default 10). */
   aggregateIntervalMs?: number;
   aggregateMaxEvents?: number;
+  /**
+   * maxConcurrentWrites is how many event writes may be in flight at once (default 1, as
+   * tools/record's single writer). Writes of one correlated event (a create and the patches
+   * counting it up) stay in order. upstream's events.k8s.io broadcaster, which kube-scheduler
+   * uses, writes every event from its own goroutine; a busy component raises this so events
+   * are written rather than dropped once 1000 are queued.
+   */
+  maxConcurrentWrites?: number;
   onError?: (err: unknown) => void;
 }
 
@@ -135,6 +143,7 @@ export class EventBroadcaster {
       spamQPS: 1 / 300,
       aggregateIntervalMs: 600_000,
       aggregateMaxEvents: 10,
+      maxConcurrentWrites: 1,
       ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)),
     } as Required<Omit<EventBroadcasterOptions, 'sink' | 'clock' | 'onError'>>;
   }
@@ -239,12 +248,31 @@ export class EventBroadcaster {
   }
 
   private async drain(): Promise<void> {
+    const limit = Math.max(1, this.o.maxConcurrentWrites);
+    const inFlight = new Set<Promise<void>>();
+    // the last write per correlation key: a later write of the same event waits for it
+    const tails = new Map<string, Promise<void>>();
     try {
-      while (this.queue.length > 0) {
+      while (this.queue.length > 0 || inFlight.size > 0) {
+        if (this.queue.length === 0 || inFlight.size >= limit) {
+          await Promise.race(inFlight);
+          continue;
+        }
         const e = this.queue.shift() as Event;
         const corr = this.correlate(e);
         if (!corr) continue;
-        await this.writeWithRetries(corr.event, corr.key);
+        if (limit === 1) {
+          await this.writeWithRetries(corr.event, corr.key);
+          continue;
+        }
+        const prev = tails.get(corr.key);
+        const write = (): Promise<void> => this.writeWithRetries(corr.event, corr.key).catch((err: unknown) => this.error(err));
+        const p: Promise<void> = (prev ? prev.then(write) : write()).finally(() => {
+          inFlight.delete(p);
+          if (tails.get(corr.key) === p) tails.delete(corr.key);
+        });
+        tails.set(corr.key, p);
+        inFlight.add(p);
       }
     } finally {
       this.running = false;
