@@ -3,8 +3,9 @@
  * nodes (kwok-style SimulatedNodes in their own process), then P pods through Deployments of
  * 100 replicas. Prints pod startup latency p50/p90/p99 (upstream's SLI: pod first seen by a
  * watch → first seen Running by the watch; SLO p99 ≤ 5 s), throughput, how long until all pods
- * ran, API latency p99 by verb (server side, from `k8ts server -v 2`'s request log; not
- * available with --kubeconfig), and peak RSS (VmHWM) of each process. Then the process runtime:
+ * ran, API latency p99 by verb (server side, from `k8ts server -v 2`'s request log, which
+ * covers requests over the network — the bench, the nodes, the kubelet — not the in-process
+ * controllers and scheduler; not available with --kubeconfig), and peak RSS (VmHWM) of each process. Then the process runtime:
  * a real `k8ts kubelet` and a Deployment of 100 `sleep` pods, startup p50/p99.
  *
  *   --nodes N (1000)  --pods P (30000)  --process-pods M (100; 0 skips)  --timeout S (300)
@@ -81,6 +82,8 @@ function verbOf(method: string, url: string): string | undefined {
 class PodWatch {
   readonly seen = new Map<string, number>();
   readonly running = new Map<string, number>();
+  /** scheduled: when the watch first saw spec.nodeName (splits the latency into scheduling and node). */
+  readonly scheduled = new Map<string, number>();
   private waiters: Array<{ n: number; resolve: () => void }> = [];
   private readonly ac = new AbortController();
   constructor(
@@ -101,6 +104,7 @@ class PodWatch {
             const uid = obj.metadata?.uid ?? '';
             const now = performance.now();
             if (!this.seen.has(uid)) this.seen.set(uid, now);
+            if (obj.spec?.nodeName && !this.scheduled.has(uid)) this.scheduled.set(uid, now);
             if (obj.status?.phase === 'Running' && !this.running.has(uid)) {
               this.running.set(uid, now);
               this.waiters = this.waiters.filter((w) => (this.running.size >= w.n ? (w.resolve(), false) : true));
@@ -126,6 +130,18 @@ class PodWatch {
     const out: number[] = [];
     for (const [uid, r] of this.running) out.push(r - (this.seen.get(uid) ?? r));
     return out.sort((a, b) => a - b);
+  }
+  /** phases: created → scheduled and scheduled → Running, each sorted. */
+  phases(): { scheduling: number[]; node: number[] } {
+    const scheduling: number[] = [];
+    const node: number[] = [];
+    for (const [uid, r] of this.running) {
+      const c = this.seen.get(uid) ?? r;
+      const sch = this.scheduled.get(uid) ?? c;
+      scheduling.push(sch - c);
+      node.push(r - sch);
+    }
+    return { scheduling: scheduling.sort((a, b) => a - b), node: node.sort((a, b) => a - b) };
   }
   stop(): void {
     this.ac.abort();
@@ -247,6 +263,7 @@ async function main(): Promise<void> {
     const lastRunning = Math.max(...watch.running.values());
     const allRunningS = allRan ? (lastRunning - t0) / 1000 : NaN;
     const lat = watch.latencies();
+    const phases = watch.phases();
     watch.stop();
     const result: Record<string, number> = {
       nodes,
@@ -258,9 +275,14 @@ async function main(): Promise<void> {
       all_running_s: Number(allRunningS.toFixed(2)),
       pods_per_s: Math.round(watch.running.size / ((lastRunning - t0) / 1000)),
       deployments_created_s: Number(((created - t0) / 1000).toFixed(2)),
+      scheduling_p50_ms: Math.round(pct(phases.scheduling, 50)),
+      scheduling_p99_ms: Math.round(pct(phases.scheduling, 99)),
+      node_p50_ms: Math.round(pct(phases.node, 50)),
+      node_p99_ms: Math.round(pct(phases.node, 99)),
     };
     console.log(`density: ${watch.running.size}/${podsWanted} pods Running${allRan ? '' : ' (timed out)'}; all running after ${result['all_running_s']} s (${result['pods_per_s']} pods/s; Deployments created in ${result['deployments_created_s']} s)`);
     console.log(`density: pod startup latency (watch: first seen → Running) p50 ${result['pod_startup_p50_ms']} ms, p90 ${result['pod_startup_p90_ms']} ms, p99 ${result['pod_startup_p99_ms']} ms (upstream SLO p99 ≤ 5000 ms; target ≤ 1000 ms)`);
+    console.log(`density:   of which created → scheduled p50 ${result['scheduling_p50_ms']} ms, p99 ${result['scheduling_p99_ms']} ms; scheduled → Running p50 ${result['node_p50_ms']} ms, p99 ${result['node_p99_ms']} ms`);
 
     // Process runtime: a real kubelet running `sleep` pods.
     if (processPods > 0) {

@@ -27,9 +27,20 @@ export class ApiSources implements EnvSources, VolumeSources {
     private readonly ttlMs = 5_000,
   ) {}
 
-  private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+  /** inFlight shares one request among concurrent misses of a key (a burst of pod syncs would list once each). */
+  private inFlight = new Map<string, Promise<unknown>>();
+
+  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     const c = this.cache.get(key);
-    if (c && this.now() - c.at < this.ttlMs) return c.value as T;
+    if (c && this.now() - c.at < this.ttlMs) return Promise.resolve(c.value as T);
+    const pending = this.inFlight.get(key);
+    if (pending) return pending as Promise<T>;
+    const p = this.fetch(key, c, load).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, p);
+    return p;
+  }
+
+  private async fetch<T>(key: string, c: Cached | undefined, load: () => Promise<T>): Promise<T> {
     try {
       const value = await load();
       this.cache.set(key, { value, at: this.now() });
