@@ -292,6 +292,8 @@ describe('secure apiserver: authentication and RBAC', { skip: !kubectlPath() && 
   test('Node authorizer and NodeRestriction: a kubelet reads only what its pods use and writes only its own node and pods', async () => {
     const ns = 'nodes-ns';
     await admin.ok(['create', 'namespace', ns]);
+    // No controller-manager here: ServiceAccount admission needs the namespace's default account.
+    await admin.ok(['create', 'serviceaccount', 'default', '-n', ns]);
     for (const n of ['s1', 's2', 's3']) await admin.ok(['create', 'secret', 'generic', n, '--from-literal=k=v', '-n', ns]);
     await admin.ok(['create', 'configmap', 'cm1', '--from-literal=k=v', '-n', ns]);
     const pod = (name: string, node: string, secret: string, env?: object): object => ({
