@@ -28,6 +28,9 @@ import { durationMs, type ResolvedConfig } from './config/config.js';
 import type { ClusterEvent, Lister, SchedulerClient, SchedulerListers } from './framework/interface.js';
 import { Scheduler } from './scheduler.js';
 
+/** EVENT_WRITES_IN_FLIGHT bounds the scheduler's concurrent event writes. */
+const EVENT_WRITES_IN_FLIGHT = 32;
+
 /** apiSchedulerClient implements the scheduler's writes over the REST client. */
 export function apiSchedulerClient(client: RestClient, recorder: EventRecorder | undefined): SchedulerClient {
   const pods = client.resource<Pod & KubeObject>(gvr.pods);
@@ -191,7 +194,10 @@ export async function startScheduler(o: StartSchedulerOptions): Promise<void> {
   const log = o.log ?? ((m: string) => console.error(m));
   // one abort listener per informer and per leader-election loop
   setMaxListeners(64, o.signal);
-  const broadcaster = new EventBroadcaster({ sink: apiEventSink(o.client), onError: (e) => log(`event: ${String(e)}`) });
+  // Events never wait in the binding path; bounded parallel writes (upstream's events.k8s.io
+  // broadcaster writes each from its own goroutine) keep up with hundreds of bindings a second
+  // instead of dropping Scheduled events once 1000 are queued.
+  const broadcaster = new EventBroadcaster({ sink: apiEventSink(o.client), maxConcurrentWrites: EVENT_WRITES_IN_FLIGHT, onError: (e) => log(`event: ${String(e)}`) });
   const recorder = broadcaster.newRecorder({ component: 'default-scheduler' });
   const factory = new SharedInformerFactory(o.client, { onError: (e) => log(`informer: ${e instanceof Error ? e.message : String(e)}`) });
   const s = buildScheduler(o.client, o.config, factory, recorder, log, o.maxBindingsInFlight);
