@@ -437,6 +437,7 @@ async function runEdit(f: Factory, flags: Flags, args: string[]): Promise<number
 // ---- auth can-i ----
 
 async function runCanI(f: Factory, flags: Flags, args: string[]): Promise<number> {
+  if (flags.bool('list')) throw new CmdError('auth can-i --list (SelfSubjectRulesReview) is not supported by k8ts kubectl yet');
   const [verb, res, sub] = args;
   if (!verb || !res) throw new CmdError('you must specify two arguments: verb resource or verb resource/resourceName.');
   const { namespace } = f.namespace();

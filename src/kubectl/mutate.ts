@@ -505,7 +505,8 @@ export async function runLabelOrAnnotate(f: Factory, flags: Flags, args: string[
     if (changes.length > 0 || (resArgs.length > 0 && isChange(a) && (a.includes('=') || a.endsWith('-')))) changes.push(a);
     else resArgs.push(a);
   }
-  if (changes.length === 0 && !flags.bool('list')) {
+  if (flags.bool('list')) throw new CmdError(`--list is not supported by k8ts kubectl yet`);
+  if (changes.length === 0) {
     throw new CmdError(`at least one ${which === 'labels' ? 'label' : 'annotation'} update is required`);
   }
   const set: Record<string, string> = {};
