@@ -12,17 +12,21 @@ const program = new Command('k8ts')
   .version(pkg.version, '--version', 'print the k8ts version')
   .showHelpAfterError();
 
-// Subcommands register themselves here; only commands that work are listed.
-const registrations: Array<(program: Command) => void> = [
-  (await import('./apiserver.js')).registerApiserver,
-  (await import('./controller-manager.js')).registerControllerManager,
-  (await import('./snapshot.js')).registerSnapshot,
-  (await import('./kubelet.js')).registerKubelet,
-  (await import('./scheduler.js')).registerScheduler,
-  (await import('./server.js')).registerServer,
-  (await import('./agent.js')).registerAgent,
-  (await import('./kubectl.js')).registerKubectl,
-];
-for (const register of registrations) register(program);
+// Subcommands, each loaded only when it runs: importing a component costs start-up time, and a
+// `k8ts kubectl get pods` should not pay for the apiserver. Help and unknown commands load all.
+// Only commands that work are listed.
+const commands: Record<string, () => Promise<(program: Command) => void>> = {
+  server: async () => (await import('./server.js')).registerServer,
+  agent: async () => (await import('./agent.js')).registerAgent,
+  kubectl: async () => (await import('./kubectl.js')).registerKubectl,
+  apiserver: async () => (await import('./apiserver.js')).registerApiserver,
+  'controller-manager': async () => (await import('./controller-manager.js')).registerControllerManager,
+  scheduler: async () => (await import('./scheduler.js')).registerScheduler,
+  kubelet: async () => (await import('./kubelet.js')).registerKubelet,
+  snapshot: async () => (await import('./snapshot.js')).registerSnapshot,
+};
+const invoked = process.argv[2];
+const load = invoked !== undefined && Object.hasOwn(commands, invoked) ? [invoked] : Object.keys(commands);
+for (const name of load) (await commands[name]!())(program);
 
 await program.parseAsync(process.argv);
