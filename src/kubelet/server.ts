@@ -11,8 +11,9 @@
  * ≥ 1.31 asks for) or on a plain `Upgrade: SPDY/3.1` (older kubectl, and kubectl's fallback),
  * plus the WebSocket channel protocol `portforward.k8s.io` / `v4.channel.k8s.io` (two channels
  * per port, each opened with the port as a little-endian uint16). Exec over SPDY is not spoken
- * (kubectl ≥ 1.30 uses WebSocket). No authentication or authorization yet: bind it to a
- * trusted address.
+ * (kubectl ≥ 1.30 uses WebSocket). With `auth` (auth.ts) callers are authenticated (client
+ * certificate, TokenReview) and authorized (SubjectAccessReview on nodes/proxy etc.) as
+ * upstream's webhook mode; without it the API is open: bind it to a trusted address.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
@@ -25,14 +26,17 @@ import type { PodLifecycle } from './pods.js';
 import { readLogs } from './logs.js';
 import type { StreamSession } from './runtime/api.js';
 import { RST_PROTOCOL_ERROR, SpdySession, type SpdyStream } from './spdy.js';
+import type { KubeletAuth } from './auth.js';
 
 export interface KubeletServerOptions {
   lifecycle: PodLifecycle;
   /** address to bind (default 127.0.0.1) and port (0: any free port). */
   address?: string;
   port?: number;
-  /** tls serves HTTPS with this PEM certificate and key. */
-  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** tls serves HTTPS with this PEM certificate and key; `clientCA` verifies client certificates (`--client-ca-file`). */
+  tls?: { cert: string | Buffer; key: string | Buffer; clientCA?: string | Buffer };
+  /** auth authenticates and authorizes every request but /healthz (auth.ts); without it the API is open. */
+  auth?: KubeletAuth;
   /** healthz reports extra health (the node agent's sync loop); default healthy. */
   healthy?: () => boolean;
 }
@@ -74,6 +78,15 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   });
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = new URL(req.url ?? '/', 'http://kubelet').pathname;
+    if (!opts.auth || path === '/healthz') return serve(req, res);
+    opts.auth.check(req).then(
+      (d) => (d.ok ? serve(req, res) : textError(res, d.code, d.message)),
+      (err: unknown) => textError(res, 500, String(err)),
+    );
+  };
+
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://kubelet');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (url.pathname === '/healthz' || url.pathname === '/healthz/ping' || url.pathname === '/healthz/syncloop') {
@@ -99,9 +112,22 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     textError(res, 404, '404 page not found');
   };
 
-  const server: Server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createServer(handler);
+  const server: Server = opts.tls
+    ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, ...(opts.tls.clientCA ? { ca: opts.tls.clientCA, requestCert: true, rejectUnauthorized: false } : {}) }, handler)
+    : createServer(handler);
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!opts.auth) return upgrade(req, socket, head);
+    opts.auth.check(req).then(
+      (d) => {
+        if (d.ok) return upgrade(req, socket, head);
+        socket.end(`HTTP/1.1 ${d.code} ${d.code === 401 ? 'Unauthorized' : 'Forbidden'}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${d.message}\n`);
+      },
+      () => socket.destroy(),
+    );
+  });
+
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://kubelet');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const kind = parts[0];
@@ -146,7 +172,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
       } else if (kind === 'portForward') void servePortForward(lifecycle, ws, parts, url.searchParams);
       else void serveExec(lifecycle, ws, kind, parts, url.searchParams);
     });
-  });
+  };
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
