@@ -30,6 +30,10 @@ interface Flags {
   capacity?: string;
   systemReserved?: string;
   network: string;
+  clientCaFile?: string;
+  authenticationTokenWebhook?: boolean;
+  authorizationMode: string;
+  anonymousAuth: string;
   podCidr?: string;
   cniBridge?: string;
 }
@@ -73,10 +77,14 @@ export function registerKubelet(program: Command): void {
     .option('--pod-cidr <cidr>', '(network) pod CIDR for --network cni (default: the Node spec.podCIDR the controllers assign)')
     .option('--cni-bridge <name>', '(network) bridge for --network cni (default k8ts0)')
     .option('--pod-manifest-path <dir>', '(runtime) directory of static pod manifests')
-    .option('--address <ip>', '(server) address of the kubelet API (no authentication yet: keep it private)', '127.0.0.1')
+    .option('--address <ip>', '(server) address of the kubelet API (without the (auth) flags it is open to anyone who reaches it)', '127.0.0.1')
     .option('--port <port>', '(server) port of the kubelet API', '10250')
     .option('--tls-cert-file <path>', '(server) serve HTTPS with this certificate')
     .option('--tls-private-key-file <path>', '(server) private key of --tls-cert-file')
+    .option('--client-ca-file <path>', '(auth) trust client certificates signed by this CA (CN = user, O = groups); needs --tls-cert-file')
+    .option('--authentication-token-webhook', '(auth) check bearer tokens with TokenReview at the apiserver')
+    .option('--authorization-mode <mode>', '(auth) AlwaysAllow, or Webhook (SubjectAccessReview on nodes/proxy, nodes/stats, ...)', 'AlwaysAllow')
+    .option('--anonymous-auth <bool>', '(auth) let unauthenticated requests in as system:anonymous (only consulted when authentication is on)', 'false')
     .action(async (f: Flags) => {
       // Upstream's kubelet defaults (kubeAPIQPS 50, kubeAPIBurst 100): client-go's 5/10 would
       // queue a node's pod status updates for tens of seconds.
@@ -95,12 +103,19 @@ export function registerKubelet(program: Command): void {
         systemReserved: f.systemReserved ? parseMap(f.systemReserved, '--system-reserved') : undefined,
         address: f.address,
         port: Number(f.port),
-        tls: f.tlsCertFile && f.tlsPrivateKeyFile ? { cert: readFileSync(f.tlsCertFile), key: readFileSync(f.tlsPrivateKeyFile) } : undefined,
+        tls: f.tlsCertFile && f.tlsPrivateKeyFile ? { cert: readFileSync(f.tlsCertFile), key: readFileSync(f.tlsPrivateKeyFile), ...(f.clientCaFile ? { clientCA: readFileSync(f.clientCaFile) } : {}) } : undefined,
+        // Authentication is on once any of its flags is: the kubelet API then refuses unknown callers.
+        auth:
+          f.clientCaFile || f.authenticationTokenWebhook || f.authorizationMode === 'Webhook'
+            ? { tokenWebhook: f.authenticationTokenWebhook === true, authorization: f.authorizationMode === 'Webhook' ? 'Webhook' : 'AlwaysAllow', anonymous: f.anonymousAuth === 'true' }
+            : undefined,
         podManifestPath: f.podManifestPath,
         network: f.network === 'cni' ? 'cni' : 'host',
         podCIDR: f.podCidr,
         cniBridge: f.cniBridge,
       });
+      if (f.authorizationMode !== 'Webhook' && f.authorizationMode !== 'AlwaysAllow') throw new Error(`invalid argument "${f.authorizationMode}" for "--authorization-mode": AlwaysAllow or Webhook`);
+      if (f.clientCaFile && !f.tlsCertFile) throw new Error('--client-ca-file needs --tls-cert-file and --tls-private-key-file');
       if (f.network !== 'cni' && f.network !== 'host') throw new Error(`invalid argument "${f.network}" for "--network": host or cni`);
       const ac = new AbortController();
       process.once('SIGINT', () => ac.abort());

@@ -25,6 +25,7 @@ import { StatusManager } from './statusmanager.js';
 import { ApiSources } from './sources.js';
 import { NodeAgent, NodeHost, hostCapacity } from './node.js';
 import { startKubeletServer, type KubeletServer } from './server.js';
+import { KubeletAuth } from './auth.js';
 import { isMirrorPod, mirrorPodFor, readStaticPods } from './staticpods.js';
 
 export interface KubeletOptions {
@@ -43,7 +44,14 @@ export interface KubeletOptions {
   /** address and port of the kubelet server (default 127.0.0.1:10250; 0 picks one). */
   address?: string;
   port?: number;
-  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** tls serves the kubelet API over HTTPS; clientCA verifies client certificates (`--client-ca-file`). */
+  tls?: { cert: string | Buffer; key: string | Buffer; clientCA?: string | Buffer };
+  /**
+   * auth turns on authentication/authorization of the kubelet API as upstream's webhook mode
+   * (auth.ts): bearer tokens through TokenReview when tokenWebhook, SubjectAccessReview when
+   * authorization is Webhook, anonymous callers refused unless anonymous.
+   */
+  auth?: { tokenWebhook: boolean; authorization: 'Webhook' | 'AlwaysAllow'; anonymous?: boolean };
   podManifestPath?: string;
   /**
    * killPodsOnShutdown stops and removes every container when run() ends. Off by default: a
@@ -138,7 +146,13 @@ export class Kubelet {
       },
     }));
 
-    this.server = await startKubeletServer({ lifecycle, address: o.address, port: o.port ?? 10250, tls: o.tls });
+    this.server = await startKubeletServer({
+      lifecycle,
+      address: o.address,
+      port: o.port ?? 10250,
+      tls: o.tls,
+      ...(o.auth ? { auth: new KubeletAuth({ client: o.client, nodeName: o.nodeName, ...o.auth }) } : {}),
+    });
     const agent = (this.agent = new NodeAgent(
       o.client,
       {
