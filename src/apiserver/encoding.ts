@@ -13,12 +13,20 @@ import { MAX_NESTING_DEPTH, textNestingDepth } from './limits/index.js';
 
 const METADATA_OPEN = Buffer.from('"metadata":{');
 
-/** encodeForStorage serializes an object for storage: canonical key order, no resourceVersion. */
+/**
+ * encodeForStorage serializes an object for storage: canonical key order, no resourceVersion.
+ * The bytes have their own allocation, not a slice of Node's shared 8 KiB pool: storage keeps
+ * current values for as long as they are current, and a kept pool slice pins its whole chunk
+ * (a 2 KiB object would hold up to 8 KiB).
+ */
 export function encodeForStorage(obj: KubeObject): Buffer {
   const { apiVersion, kind, metadata, ...rest } = obj;
   const meta = { ...(metadata ?? {}) };
   delete meta.resourceVersion;
-  return Buffer.from(JSON.stringify({ apiVersion, kind, metadata: meta, ...rest }));
+  const text = JSON.stringify({ apiVersion, kind, metadata: meta, ...rest });
+  const out = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  out.write(text);
+  return out;
 }
 
 /**
