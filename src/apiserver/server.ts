@@ -33,6 +33,7 @@ import { limitObjectSize, serverOptions, type ConnectionLimits } from './limits/
 import { encryptedStorage, loadEncryptionConfiguration } from './encryption/index.js';
 import { Auditor, fileSink, loadPolicy, type AuditSink, type Policy } from './audit/index.js';
 import { admissionPlugins, bootstrapAdmission, cachedAdmissionObjects } from './admission/index.js';
+import { alwaysAllowReviews, isReview, serveReview } from './auth/reviews.js';
 
 /** The Kubernetes version k8ts speaks (discovery, /version). */
 export const KUBE_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+k8ts' };
@@ -240,6 +241,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
     const user = await authenticateAndAuthorize(req, info);
     if (security && (await security.serve({ req, res, info, user }))) return;
+    // The review APIs exist on every apiserver; without security they answer as AlwaysAllow.
+    if (!security && isReview(info)) return serveReview(alwaysAllowReviews, req, res, info, user);
     if (info.isResourceRequest) {
       const ctx: RequestContext = { req, res, info, query: url.searchParams, user, warnings: new ResponseWarnings() };
       return handleResource(deps, ctx);

@@ -21,7 +21,8 @@ import type { Attributes, PolicyRule } from './rbac/rules.js';
 
 export interface ReviewDeps {
   authorizer: AttributesAuthorizer;
-  rbac: RBACAuthorizer;
+  /** rbac lists a user's rules for SelfSubjectRulesReview. */
+  rbac: Pick<RBACAuthorizer, 'rulesFor'>;
   /** authenticateToken answers a TokenReview (undefined: not a valid token for these audiences). */
   authenticateToken(token: string, audiences: readonly string[]): Promise<{ user: UserInfo; audiences: string[] } | undefined>;
   /** apiAudiences are the apiserver's own audiences (the default of a TokenReview). */
@@ -65,6 +66,25 @@ const REVIEWS: Record<string, { group: string; kind: string; namespaced: boolean
   localsubjectaccessreviews: { group: 'authorization.k8s.io', kind: 'LocalSubjectAccessReview', namespaced: true },
   selfsubjectaccessreviews: { group: 'authorization.k8s.io', kind: 'SelfSubjectAccessReview', namespaced: false },
   selfsubjectrulesreviews: { group: 'authorization.k8s.io', kind: 'SelfSubjectRulesReview', namespaced: false },
+};
+
+/**
+ * alwaysAllowReviews answers reviews for a server without authorization (upstream's
+ * AlwaysAllow mode): every access is allowed, the rules are `*`, and no token is valid.
+ */
+export const alwaysAllowReviews: ReviewDeps = {
+  authorizer: { authorize: () => ({ decision: 'allow', reason: '' }) },
+  rbac: {
+    rulesFor: () => ({
+      rules: [
+        { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+        { verbs: ['*'], nonResourceURLs: ['*'] },
+      ],
+      errors: [],
+    }),
+  },
+  authenticateToken: async () => undefined,
+  apiAudiences: [],
 };
 
 /** isReview reports whether a request addresses one of the review resources. */
