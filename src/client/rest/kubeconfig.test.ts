@@ -113,6 +113,11 @@ test('kubeconfig: errors as kubectl prints them', () => {
     writeFileSync(p, second);
     assert.throws(() => loadRestConfig({ kubeconfig: p, context: 'nope' }), /context "nope" does not exist/);
     assert.throws(() => loadRestConfig({ kubeconfig: join(dir, 'absent') }), /no such file/);
+    // A missing file named by $KUBECONFIG is skipped, as kubectl does, not a stat error.
+    const env = { KUBECONFIG: join(dir, 'absent'), HOME: dir };
+    assert.throws(() => loadRestConfig({ env }), /^Error: invalid configuration: no configuration has been provided/);
+    writeFileSync(join(dir, 'present'), second);
+    assert.ok(loadRestConfig({ env: { KUBECONFIG: `${join(dir, 'absent')}:${join(dir, 'present')}`, HOME: dir } }).host);
     writeFileSync(p, 'apiVersion: v1\nkind: Config\n');
     assert.throws(() => restConfigFromKubeconfig(loadKubeconfig([p])), /invalid configuration/);
     writeFileSync(p, 'clusters: [\n');

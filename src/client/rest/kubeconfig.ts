@@ -224,5 +224,7 @@ export function loadRestConfig(opts: LoadRestConfigOptions = {}): RestConfig {
     if (opts.namespace) cfg.namespace = opts.namespace;
     return cfg;
   }
-  return restConfigFromKubeconfig(loadKubeconfig(paths, env), opts);
+  // Not `paths`: passing them would make a lone missing $KUBECONFIG file an error, and kubectl
+  // skips missing entries of the list.
+  return restConfigFromKubeconfig(loadKubeconfig(undefined, env), opts);
 }
