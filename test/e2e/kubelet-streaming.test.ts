@@ -77,7 +77,7 @@ else {
       '--node-ip', '127.0.0.1', '--advertise-address', '192.0.2.10', '-o', kubeconfig], { stdio: ['ignore', 'pipe', 'pipe'] });
     server.stdout!.on('data', (b: Buffer) => (serverOut += b.toString()));
     server.stderr!.on('data', (b: Buffer) => (serverOut += b.toString()));
-    await until('server ready', async () => (/k8ts kubectl get nodes/.test(serverOut) ? true : server.exitCode !== null ? Promise.reject(new Error(serverOut)) : undefined));
+    await until('server ready', async () => (/k8ts server is ready/.test(serverOut) ? true : server.exitCode !== null ? Promise.reject(new Error(serverOut)) : undefined));
     await until('node Ready', async () => (/\sReady\s/.test((await k('get', 'nodes', '--no-headers')).stdout) ? true : undefined));
   });
 
