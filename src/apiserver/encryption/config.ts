@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYAML } from 'yaml';
-import { aescbc, aesgcm, identity, PrefixTransformers, type Transformer } from './transformers.js';
+import { aescbc, aesgcm, identity, PrefixTransformers, secretbox, type Transformer } from './transformers.js';
 
 interface KeyConfig {
   name?: string;
@@ -14,7 +14,7 @@ interface KeyConfig {
 interface ProviderConfig {
   aescbc?: { keys?: KeyConfig[] };
   aesgcm?: { keys?: KeyConfig[] };
-  secretbox?: unknown;
+  secretbox?: { keys?: KeyConfig[] };
   kms?: unknown;
   identity?: unknown;
 }
@@ -50,7 +50,7 @@ export function parseEncryptionConfiguration(c: EncryptionConfiguration): Encryp
       if (p.aescbc) transformers.push(...keysOf('aescbc', p.aescbc.keys, aescbc));
       else if (p.aesgcm) transformers.push(...keysOf('aesgcm', p.aesgcm.keys, aesgcm));
       else if (p.identity !== undefined) transformers.push(identity);
-      else if (p.secretbox !== undefined) throw new Error('secretbox is not supported by k8ts (XSalsa20-Poly1305 is not available in Node.js crypto); use aescbc or aesgcm');
+      else if (p.secretbox) transformers.push(...keysOf('secretbox', p.secretbox.keys, secretbox));
       else if (p.kms !== undefined) throw new Error('kms providers are not supported by k8ts');
       else throw new Error(`resources[${i}].providers: unknown provider ${kinds[0]}`);
     }

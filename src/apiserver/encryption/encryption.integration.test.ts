@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { openStorage, type Storage } from '../../storage/index.js';
 import { startApiServer, type RunningApiServer } from '../server.js';
 import { kubeconfigYAML } from '../testing.js';
-import { aescbc, aesgcm, identity, PrefixTransformers } from './index.js';
+import { aescbc, aesgcm, identity, PrefixTransformers, secretbox } from './index.js';
 import { kubectl } from '../../../test/e2e/helpers/kubectl.js';
 
 const KEY1 = Buffer.alloc(32, 1).toString('base64');
@@ -27,6 +27,7 @@ ${providers}`;
 }
 const cbc1 = `  - aescbc:\n      keys:\n      - name: key1\n        secret: ${KEY1}\n`;
 const gcm2 = `  - aesgcm:\n      keys:\n      - name: key2\n        secret: ${KEY2}\n`;
+const box3 = `  - secretbox:\n      keys:\n      - name: key3\n        secret: ${Buffer.alloc(32, 3).toString('base64')}\n`;
 
 describe('encryption at rest', () => {
   let dir: string;
@@ -61,6 +62,7 @@ describe('encryption at rest', () => {
     const cases = [
       { name: 'aescbc', t: aescbc('k', Buffer.alloc(16, 7)) },
       { name: 'aesgcm', t: aesgcm('k', Buffer.alloc(24, 7)) },
+      { name: 'secretbox', t: secretbox('k', Buffer.alloc(32, 7)) },
       { name: 'identity', t: identity },
     ];
     for (const c of cases) {
@@ -71,6 +73,14 @@ describe('encryption at rest', () => {
     // The storage key is authenticated: a value moved to another key does not decrypt.
     assert.throws(() => gcm.fromStorage(gcm.toStorage(Buffer.from('hello'), key), '/registry/secrets/default/y'));
     assert.throws(() => new PrefixTransformers([gcm]).fromStorage(Buffer.from('plain'), key), /no matching prefix found/);
+    // secretbox: prefix, 24-byte nonce, then the 16-byte Poly1305 tag and the ciphertext, as upstream.
+    const box = secretbox('k', Buffer.alloc(32, 7));
+    const sealed = box.toStorage(Buffer.from('hello'), key);
+    assert.equal(sealed.length, 'k8s:enc:secretbox:v1:k:'.length + 24 + 16 + 5);
+    assert.ok(sealed.toString('latin1').startsWith('k8s:enc:secretbox:v1:k:'));
+    sealed[sealed.length - 1]! ^= 1;
+    assert.throws(() => box.fromStorage(sealed, key), /output array was not large enough/);
+    assert.throws(() => secretbox('k', Buffer.alloc(16, 7)), /secretbox keys must be 32 bytes/);
   });
 
   test('secrets are ciphertext in storage and plain through the API and kubectl', async () => {
@@ -104,5 +114,12 @@ describe('encryption at rest', () => {
     const after = await call('GET', '/api/v1/namespaces/default/secrets/db');
     assert.equal(after.status, 200);
     assert.equal((after.body.data as Record<string, string>).password, Buffer.from('hunter2').toString('base64'));
+    // Rotating on to secretbox works the same way.
+    await restart(box3 + gcm2);
+    const again = await call('GET', '/api/v1/namespaces/default/secrets/db');
+    assert.equal((await call('PUT', '/api/v1/namespaces/default/secrets/db', again.body)).status, 200);
+    assert.ok((await raw('/registry/secrets/default/db')).toString('latin1').startsWith('k8s:enc:secretbox:v1:key3:'));
+    await restart(box3);
+    assert.equal(((await call('GET', '/api/v1/namespaces/default/secrets/db')).body.data as Record<string, string>).password, Buffer.from('hunter2').toString('base64'));
   });
 });

@@ -41,8 +41,12 @@ export function encryptedStorage(storage: Storage, settings: EncryptionSettings)
       const kv = await storage.guaranteedUpdate(
         key,
         async (cur) => {
-          const next = await tryUpdate(cur ? dec(cur) : undefined);
-          return next ? { ...next, value: enc(key, next.value) } : next;
+          const plain = cur ? dec(cur) : undefined;
+          const next = await tryUpdate(plain);
+          if (next) return { ...next, value: enc(key, next.value) };
+          // No change, but the value is under an old key: re-write it, as upstream does.
+          if (cur && plain && chainFor(key)?.stale(cur.value)) return { value: enc(key, plain.value) };
+          return next;
         },
         // The cached copy is plain; the backend compares revisions, not bytes, before using it.
         cached ? { ...cached, value: enc(key, cached.value) } : undefined,
