@@ -28,8 +28,8 @@ import { durationMs, type ResolvedConfig } from './config/config.js';
 import type { ClusterEvent, Lister, SchedulerClient, SchedulerListers } from './framework/interface.js';
 import { Scheduler } from './scheduler.js';
 
-/** EVENT_WRITES_IN_FLIGHT bounds the scheduler's concurrent event writes. */
-const EVENT_WRITES_IN_FLIGHT = 32;
+/** EVENT_WRITES_IN_FLIGHT bounds the scheduler's concurrent event writes (32 still dropped ~28% of Scheduled events at ~550 pods/s: each write waits behind the bindings queued at the apiserver). */
+const EVENT_WRITES_IN_FLIGHT = 256;
 
 /** apiSchedulerClient implements the scheduler's writes over the REST client. */
 export function apiSchedulerClient(client: RestClient, recorder: EventRecorder | undefined): SchedulerClient {
