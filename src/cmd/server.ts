@@ -136,7 +136,6 @@ export function registerServer(program: Command): void {
       out(`k8ts server: ${err instanceof DirLockedError ? '' : 'failed to start: '}${msg}`);
       process.exit(1);
     }
-    const kubectl = program.commands.some((c) => c.name() === 'kubectl') ? 'k8ts kubectl' : 'kubectl';
     const onNode = server.nodeName ? `node ${server.nodeName} Ready` : 'control plane up';
     // CPU time next to wall time: on a busy machine the difference is time spent waiting for a core.
     const cpu = process.cpuUsage();
@@ -147,7 +146,7 @@ export function registerServer(program: Command): void {
         '',
         `  kubeconfig:   ${server.kubeconfigPath}`,
         `  use it:       export KUBECONFIG=${server.kubeconfigPath}`,
-        `                ${kubectl} get nodes`,
+        `                k8ts kubectl get nodes`,
         `  join a node:  k8ts agent --server ${server.joinURL} --token ${server.token}`,
         '',
       ].join('\n'),

@@ -17,6 +17,8 @@ export interface SharedListener {
   url: string;
   /** serve hands requests to handler, and HTTP upgrades (exec, attach, port-forward) to upgrade. */
   serve(handler: (req: IncomingMessage, res: ServerResponse) => void, upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): void;
+  /** setTLS swaps in renewed certificates; new connections use them, open ones keep theirs. */
+  setTLS(tls: ListenerOptions['tls']): void;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,9 @@ export async function openListener(o: ListenerOptions): Promise<SharedListener> 
     serve(handler, upgrade) {
       inner = handler;
       innerUpgrade = upgrade;
+    },
+    setTLS(tls) {
+      server.setSecureContext({ ...tls });
     },
     async close() {
       server.closeAllConnections();

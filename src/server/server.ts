@@ -298,13 +298,19 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     }
   }, () => 'controller-manager bound to cluster-admin');
 
-  const kubeconfig = kubeconfigYAML({ server: listener.url, caPem: pki.serverCA.certPem, certPem: pki.admin.certPem, keyPem: pki.admin.keyPem });
   const kubeconfigPath = o.writeKubeconfig ?? join(dataDir, 'kubeconfig.yaml');
   const mode = Number.parseInt(o.writeKubeconfigMode ?? '0600', 8);
-  await step('kubeconfig', async () => {
+  const writeKubeconfigs = (p: typeof pki): void => {
+    const kubeconfig = kubeconfigYAML({ server: listener.url, caPem: p.serverCA.certPem, certPem: p.admin.certPem, keyPem: p.admin.keyPem });
     writeFile(join(dataDir, 'kubeconfig.yaml'), kubeconfig, 0o600);
     if (o.writeKubeconfig) writeFile(o.writeKubeconfig, kubeconfig, Number.isNaN(mode) ? 0o600 : mode);
-  }, () => `admin kubeconfig written to ${kubeconfigPath}`);
+  };
+  await step('kubeconfig', async () => writeKubeconfigs(pki), () => `admin kubeconfig written to ${kubeconfigPath}`);
+  // Certificates renewed while running (RENEW_BEFORE_DAYS before expiry) reach the listener and the kubeconfigs.
+  apiserver.security?.watchTLS((tls, renewed) => {
+    listener.setTLS(tls);
+    writeKubeconfigs(renewed);
+  });
 
   // Long-running components: each runs until `stop` aborts; an early end is a failure.
   const stop = new AbortController();
