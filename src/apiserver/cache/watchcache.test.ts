@@ -60,6 +60,12 @@ test('watch cache: initial list, sorted lists, indexed fan-out, history window',
     const late = recorder();
     assert.equal(pods.addWatcher(late, 4), true);
     assert.deepEqual(late.got, ['DELETED a/p1', 'ADDED a/p4']);
+    // The replay starts right after the watcher's revision, wherever that falls in the history.
+    for (const [from, want] of [[5, ['ADDED a/p4']], [6, []]] as const) {
+      const w = recorder();
+      assert.equal(pods.addWatcher(w, from), true);
+      assert.deepEqual(w.got, want, `replay from ${from}`);
+    }
   } finally {
     cache.stop();
     await storage.close();

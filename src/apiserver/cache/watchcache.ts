@@ -261,11 +261,25 @@ export class ResourceCache {
   addWatcher(w: CacheWatcher, fromRv: number): boolean {
     if (fromRv < this.oldestRv) return false;
     w.afterRv = fromRv;
-    for (let i = this.head; i < this.events.length; i++) this.offer(w, this.events[i]!);
+    // Events are in revision order: start the replay at the first one after fromRv instead of
+    // offering the whole history (up to maxEvents) to every new watcher.
+    for (let i = this.firstAfter(fromRv); i < this.events.length; i++) this.offer(w, this.events[i]!);
     if (w.nodeName !== undefined) addTo(this.watchersByNode, w.nodeName, w);
     else if (w.namespace) addTo(this.watchersByNs, w.namespace, w);
     else this.watchersAll.add(w);
     return true;
+  }
+
+  /** firstAfter returns the index of the first retained event with a revision above rv. */
+  private firstAfter(rv: number): number {
+    let lo = this.head;
+    let hi = this.events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.events[mid]!.rv <= rv) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   removeWatcher(w: CacheWatcher): void {
