@@ -31,9 +31,8 @@ export function validateLabels(labels: Record<string, string> | undefined | null
 
 export const totalAnnotationSizeLimitB = 256 * 1024;
 
-const utf8 = new TextEncoder();
-/** byteLength is Go's len(string): UTF-8 bytes. */
-export const byteLength = (s: string): number => utf8.encode(s).length;
+/** byteLength is Go's len(string): UTF-8 bytes (counted without encoding the string). */
+export const byteLength = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /** validateAnnotations checks keys (lower-cased qualified names) and the 256 KiB total. */
 export function validateAnnotations(annotations: Record<string, string> | undefined | null, p: Path): FieldError[] {
