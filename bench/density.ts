@@ -328,10 +328,14 @@ async function main(): Promise<void> {
 
     if (external) {
       await deploys.deleteCollection({}, { labelSelector: 'app=density' }).catch(() => undefined);
-      nodesProc.kill('SIGTERM');
-      await new Promise((r) => nodesProc.once('exit', r));
+      // Stop what registered nodes (simulated nodes, the process kubelet), then remove those nodes.
+      for (const c of children) {
+        if (c.exitCode !== null || c.signalCode !== null) continue;
+        c.kill('SIGTERM');
+        await new Promise((r) => c.once('exit', r));
+      }
       const nodeClient = client.resource<ApiObject>(gvr.nodes);
-      for (const n of (await nodeClient.list()).items) if (n.metadata?.name?.startsWith(NODE_PREFIX)) await nodeClient.delete(n.metadata.name).catch(() => undefined);
+      for (const n of (await nodeClient.list()).items) if (n.metadata?.name?.startsWith('density-')) await nodeClient.delete(n.metadata.name).catch(() => undefined);
     }
     if (jsonFile) writeFileSync(jsonFile, JSON.stringify(result, null, 2) + '\n');
     client.close();
