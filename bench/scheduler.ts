@@ -10,12 +10,16 @@
  * variants (apiserver mode) and the same keys prefixed `framework_` (in-memory mode);
  * `--quick` shrinks the pod counts, `--basic-only` skips the variants, `--nodes N` runs
  * SchedulingBasic at N nodes only. Apiserver mode also prints CPU milliseconds per measured pod
- * for each thread (apiserver, load generator, scheduler) and the whole process.
+ * for each thread (apiserver, load generator, scheduler) and the whole process — the figure to
+ * compare on a shared machine — and how many Scheduled events were dropped. Experiment knobs:
+ * `--in-process` (apiserver on the scheduler's thread through InProcessTransport),
+ * `--bind-concurrency N` (bindings in flight), `--max-sockets N` (scheduler connections);
+ * BENCH_VERBOSE=1 logs the scheduler and whether pod creation or scheduling lags.
  */
 import { writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { startApiServer } from '../src/apiserver/index.js';
-import { InProcessTransport, RestClient } from '../src/client/index.js';
+import { HttpTransport, InProcessTransport, RestClient } from '../src/client/index.js';
 import { InMemoryCluster, resolveConfig, Scheduler } from '../src/scheduler/index.js';
 import { startScheduler } from '../src/scheduler/run.js';
 import { benchNode, benchPod, threadCpuSeconds, throughputStats, type Variant } from './scheduler-workloads.js';
@@ -34,6 +38,7 @@ const flag = (name: string): string | undefined => {
 const bindConcurrency = flag('--bind-concurrency') ? Number(flag('--bind-concurrency')) : undefined;
 // `--in-process`: the apiserver shares the scheduler's thread (InProcessTransport) rather than a worker
 const inProcess = args.includes('--in-process');
+const maxSockets = flag('--max-sockets') ? Number(flag('--max-sockets')) : undefined;
 
 interface Result {
   avg: number;
@@ -103,7 +108,8 @@ async function runWithApiserver(nodes: number, variant: Variant): Promise<Result
   const api = worker('apiserver');
   const { url } = await once<{ url: string }>(api);
   const creator = worker('creator', { url });
-  const client = new RestClient({ host: url, qps: Infinity });
+  // `--max-sockets N` caps the scheduler's keep-alive connections (its watches hold ~10 of them)
+  const client = new RestClient({ host: url, qps: Infinity, ...(maxSockets ? { transport: new HttpTransport(url, {}, { maxSockets }) } : {}) });
   return driveScheduler(nodes, variant, client, api, creator);
 }
 
