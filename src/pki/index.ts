@@ -1,7 +1,8 @@
 /**
  * The cluster's PKI on disk, as k3s lays it out under `<data-dir>/server/tls`: a server CA that
  * signs serving certificates, a separate client CA that signs client identities, the
- * apiserver's serving certificate and the admin's client certificate (group system:masters).
+ * apiserver's serving certificate, the admin's client certificate (group system:masters) and the
+ * apiserver's client certificate towards kubelets (kube-apiserver-kubelet-client).
  * Created on first start, reused after, renewed when they near expiry or miss a wanted SAN.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,8 @@ export interface ClusterPKI {
   clientCA: CertKey;
   serving: CertKey;
   admin: CertKey;
+  /** kubeletClient is the apiserver's identity towards kubelets (kube-apiserver-kubelet-client, group system:masters; `--kubelet-client-certificate`). */
+  kubeletClient: CertKey;
   /** paths of every PEM file, for flags such as --tls-cert-file. */
   files: {
     serverCACert: string;
@@ -30,6 +33,8 @@ export interface ClusterPKI {
     servingKey: string;
     adminCert: string;
     adminKey: string;
+    kubeletClientCert: string;
+    kubeletClientKey: string;
   };
 }
 
@@ -94,6 +99,9 @@ export async function ensurePKI(dataDir: string, opts: EnsurePKIOptions = {}): P
     servingKey: f('serving-kube-apiserver.key'),
     adminCert: f('client-admin.crt'),
     adminKey: f('client-admin.key'),
+    // k3s's names for kube-apiserver's --kubelet-client-certificate/--kubelet-client-key.
+    kubeletClientCert: f('client-kube-apiserver.crt'),
+    kubeletClientKey: f('client-kube-apiserver.key'),
   };
   const stamp = Math.floor(now.getTime() / 1000);
   const serverCA = await loadOrCreate(files.serverCACert, files.serverCAKey, () => true, () => createCA(`k8ts-server-ca@${stamp}`, 3650, now));
@@ -115,7 +123,34 @@ export async function ensurePKI(dataDir: string, opts: EnsurePKIOptions = {}): P
     (old) => certInfo(old!.certPem).notAfter.getTime() > renewAt,
     () => signCert(clientCA, { commonName: 'system:admin', organizations: ['system:masters'], usage: 'client', now }),
   );
-  return { dir, serverCA, clientCA, serving, admin, files };
+  const kubeletClient = await loadOrCreate(
+    files.kubeletClientCert,
+    files.kubeletClientKey,
+    (old) => certInfo(old!.certPem).notAfter.getTime() > renewAt,
+    () => signCert(clientCA, { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], usage: 'client', now }),
+  );
+  return { dir, serverCA, clientCA, serving, admin, kubeletClient, files };
+}
+
+/**
+ * ensureKubeletServing loads or issues a kubelet's serving certificate in `dir`
+ * (`serving-kubelet.crt`/`.key`, k3s's names), signed by `ca` for the node's name and IP (plus
+ * localhost); reissued RENEW_BEFORE_DAYS before expiry or when a wanted SAN is missing.
+ */
+export async function ensureKubeletServing(dir: string, ca: CertKey, o: { nodeName: string; nodeIP: string; now?: Date }): Promise<CertKey> {
+  const now = o.now ?? new Date();
+  const renewAt = now.getTime() + RENEW_BEFORE_DAYS * 24 * 3600 * 1000;
+  const dnsNames = [...new Set([o.nodeName, 'localhost'])];
+  const ipAddresses = [...new Set([o.nodeIP, '127.0.0.1'])].map(canonicalIP);
+  return loadOrCreate(
+    join(dir, 'serving-kubelet.crt'),
+    join(dir, 'serving-kubelet.key'),
+    (old) => {
+      const info = certInfo(old!.certPem);
+      return info.notAfter.getTime() > renewAt && dnsNames.every((n) => info.dnsNames.includes(n)) && ipAddresses.every((ip) => info.ipAddresses.includes(ip));
+    },
+    () => signCert(ca, { commonName: o.nodeName, usage: 'server', dnsNames, ipAddresses, now }),
+  );
 }
 
 /** kubeconfigYAML renders a kubeconfig with embedded credentials for one cluster and user. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, request, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { certInfo, ensurePKI, kubeconfigYAML, signCert } from './index.js';
+import { certInfo, ensureKubeletServing, ensurePKI, kubeconfigYAML, signCert } from './index.js';
 
 function tmp(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-pki-'));
@@ -25,6 +25,24 @@ test('ensurePKI creates CAs, a serving cert with SANs and an admin identity, pri
   assert.deepEqual(admin.organizations, ['system:masters']);
   assert.equal(statSync(pki.files.serverCAKey).mode & 0o777, 0o600);
   assert.equal(readFileSync(pki.files.adminCert, 'utf8'), pki.admin.certPem);
+  const kc = certInfo(pki.kubeletClient.certPem);
+  assert.equal(kc.commonName, 'kube-apiserver-kubelet-client');
+  assert.deepEqual(kc.organizations, ['system:masters']);
+  assert.ok(pki.files.kubeletClientCert.endsWith('client-kube-apiserver.crt'));
+  assert.equal(statSync(pki.files.kubeletClientKey).mode & 0o777, 0o600);
+});
+
+test('ensureKubeletServing issues a serving cert for the node name and IP, reused until a SAN changes', async (t) => {
+  const dir = tmp(t);
+  const pki = await ensurePKI(dir);
+  const first = await ensureKubeletServing(join(dir, 'agent'), pki.serverCA, { nodeName: 'node-a', nodeIP: '192.0.2.7' });
+  const info = certInfo(first.certPem);
+  assert.ok(info.dnsNames.includes('node-a'));
+  assert.ok(info.ipAddresses.includes('192.0.2.7'));
+  assert.equal((await ensureKubeletServing(join(dir, 'agent'), pki.serverCA, { nodeName: 'node-a', nodeIP: '192.0.2.7' })).certPem, first.certPem);
+  const moved = await ensureKubeletServing(join(dir, 'agent'), pki.serverCA, { nodeName: 'node-a', nodeIP: '192.0.2.8' });
+  assert.notEqual(moved.certPem, first.certPem);
+  assert.ok(certInfo(moved.certPem).ipAddresses.includes('192.0.2.8'));
 });
 
 test('ensurePKI reuses what exists and reissues the serving cert for a new SAN only', async (t) => {
@@ -47,6 +65,7 @@ test('ensurePKI renews leaf certificates that expire within 90 days, keeping the
   assert.ok(certInfo(old.admin.certPem).notAfter.getTime() < Date.now() + 90 * 24 * 3600 * 1000);
   const renewed = await ensurePKI(dir);
   assert.notEqual(renewed.admin.certPem, old.admin.certPem);
+  assert.notEqual(renewed.kubeletClient.certPem, old.kubeletClient.certPem);
   assert.notEqual(renewed.serving.certPem, old.serving.certPem);
   assert.equal(renewed.clientCA.certPem, old.clientCA.certPem);
   assert.ok(certInfo(renewed.admin.certPem).notAfter.getTime() > Date.now() + 300 * 24 * 3600 * 1000);
