@@ -38,6 +38,8 @@ export interface HandlerDeps {
   watches: Set<WatchStream>;
   openapi: OpenAPI;
   now(): Date;
+  /** kubeletClientCert is the certificate and key the apiserver presents to kubelets (none: anonymous TLS). */
+  kubeletClientCert?: () => { cert: string; key: string } | undefined;
 }
 
 export interface RequestContext {
@@ -616,7 +618,7 @@ async function handleSubresource(deps: HandlerDeps, ctx: RequestContext, r: Reso
     case 'scale':
       return handleScale(deps, ctx, r, ns);
     case 'log': {
-      const { target, pod } = await kubeletFor(deps.store, r, deps.resolve('', 'v1', 'nodes')!, ns, info.name);
+      const { target, pod } = await kubeletFor(deps.store, r, deps.resolve('', 'v1', 'nodes')!, ns, info.name, deps.kubeletClientCert?.());
       return proxyLog(ctx.res, target, ns, info.name, containerFor(pod, ctx.query.get('container')), ctx.query);
     }
     case 'exec':

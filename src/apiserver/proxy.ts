@@ -3,8 +3,11 @@
  * (plain HTTP, streamed when following) and the upgrade-based `pods/exec`, `pods/attach` and
  * `pods/portforward` (the WebSocket handshake and frames are passed through untouched). The
  * kubelet is found from the pod's node: its InternalIP and `daemonEndpoints.kubeletEndpoint`.
- * TLS is tried first (the kubelet's certificate is not verified yet, as the kubelet serving CA
- * is not distributed), then plain HTTP.
+ * TLS is tried first, presenting the apiserver's kubelet client certificate when one is
+ * configured (kube-apiserver-kubelet-client, as `--kubelet-client-certificate`), then plain HTTP.
+ * The kubelet's serving certificate is NOT verified yet (upstream's default without
+ * `--kubelet-certificate-authority`): an attacker who can take over a node's address could read
+ * what is proxied, though it never learns a reusable credential beyond the TLS handshake.
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -19,6 +22,8 @@ export interface KubeletTarget {
   host: string;
   port: number;
   nodeName: string;
+  /** clientCert is presented when dialing the kubelet over TLS (PEM certificate and key). */
+  clientCert?: { cert: string; key: string };
 }
 
 interface PodShape {
@@ -26,8 +31,8 @@ interface PodShape {
   metadata?: { annotations?: Record<string, string> };
 }
 
-/** kubeletFor finds the kubelet serving a pod (400 when the pod is not scheduled yet). */
-export async function kubeletFor(store: Store, pods: Resource, nodes: Resource, ns: string, name: string): Promise<{ target: KubeletTarget; pod: KubeObject }> {
+/** kubeletFor finds the kubelet serving a pod (400 when the pod is not scheduled yet); clientCert is what to present to it. */
+export async function kubeletFor(store: Store, pods: Resource, nodes: Resource, ns: string, name: string, clientCert?: { cert: string; key: string }): Promise<{ target: KubeletTarget; pod: KubeObject }> {
   const pod = await store.get(pods, ns, name);
   const nodeName = (pod as PodShape).spec?.nodeName;
   if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
@@ -43,7 +48,7 @@ export async function kubeletFor(store: Store, pods: Resource, nodes: Resource, 
   const host = (addrs.find((a) => a.type === 'InternalIP') ?? addrs.find((a) => a.type === 'ExternalIP') ?? addrs.find((a) => a.type === 'Hostname'))?.address;
   const port = status.daemonEndpoints?.kubeletEndpoint?.Port;
   if (!host || !port) throw serviceUnavailable(`no kubelet address known for node ${nodeName}`);
-  return { target: { host, port, nodeName }, pod };
+  return { target: { host, port, nodeName, ...(clientCert ? { clientCert } : {}) }, pod };
 }
 
 /** containerFor picks the container a request names, or the only/default one, as upstream. */
@@ -67,7 +72,7 @@ const schemes = new Map<string, 'https' | 'http'>();
 
 function openSocket(t: KubeletTarget, tls: boolean): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = tls ? tlsConnect({ host: t.host, port: t.port, rejectUnauthorized: false }) : netConnect({ host: t.host, port: t.port });
+    const s = tls ? tlsConnect({ host: t.host, port: t.port, rejectUnauthorized: false, ...t.clientCert }) : netConnect({ host: t.host, port: t.port });
     const ok = tls ? 'secureConnect' : 'connect';
     s.once(ok, () => {
       s.removeAllListeners('error');
@@ -103,7 +108,7 @@ export async function proxyLog(res: ServerResponse, t: KubeletTarget, ns: string
   const path = `/containerLogs/${encodeURIComponent(ns)}/${encodeURIComponent(pod)}/${encodeURIComponent(container)}${q.size ? `?${q}` : ''}`;
   const attempt = (scheme: 'https' | 'http'): Promise<IncomingMessage> =>
     new Promise((resolve, reject) => {
-      const req = (scheme === 'https' ? httpsRequest : httpRequest)({ host: t.host, port: t.port, path, method: 'GET', ...(scheme === 'https' ? { rejectUnauthorized: false } : {}) }, resolve);
+      const req = (scheme === 'https' ? httpsRequest : httpRequest)({ host: t.host, port: t.port, path, method: 'GET', ...(scheme === 'https' ? { rejectUnauthorized: false, ...t.clientCert } : {}) }, resolve);
       req.on('error', reject);
       req.end();
     });

@@ -205,7 +205,9 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const auditor = opts.audit ? new Auditor(typeof opts.audit.policy === 'string' ? loadPolicy(opts.audit.policy) : opts.audit.policy, auditLog?.sink ?? (opts.audit.log as AuditSink)) : undefined;
   const watches = new Set<WatchStream>();
   const openapi = new OpenAPI(builtinResources);
-  const deps: HandlerDeps = { store, storage, cache, admission, resolve, watches, openapi, now: () => new Date() };
+  // Read on every proxied request, so a renewed certificate is used at once.
+  const kubeletClientCert = (): { cert: string; key: string } | undefined => (security?.pki ? { cert: security.pki.kubeletClient.certPem, key: security.pki.kubeletClient.keyPem } : undefined);
+  const deps: HandlerDeps = { store, storage, cache, admission, resolve, watches, openapi, now: () => new Date(), kubeletClientCert };
   const authenticators = opts.authenticators ?? (security ? [security.authenticator] : [allowAllAuthenticator]);
   const authorizer = opts.authorizer ?? security?.authorizer ?? alwaysAllowAuthorizer;
   let discovery = new Discovery(builtinResources, '127.0.0.1:6443');
@@ -262,7 +264,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       throw badRequest(`upgrade is not supported on ${url.pathname}`);
     }
     const pods = resolve('', 'v1', 'pods')!;
-    const { target, pod } = await kubeletFor(store, pods, resolve('', 'v1', 'nodes')!, info.namespace, info.name);
+    const { target, pod } = await kubeletFor(store, pods, resolve('', 'v1', 'nodes')!, info.namespace, info.name, kubeletClientCert());
     const container = sub === 'portforward' ? '' : containerFor(pod, url.searchParams.get('container'));
     await proxyUpgrade(req, socket, head, target, kubeletStreamPath(sub, info.namespace, info.name, container, url.searchParams));
   };

@@ -246,7 +246,7 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
     async renewCertificates() {
       if (!pki) return;
       const next = await loadPKI();
-      if (next.serving.certPem === pki.serving.certPem && next.admin.certPem === pki.admin.certPem) return;
+      if (next.serving.certPem === pki.serving.certPem && next.admin.certPem === pki.admin.certPem && next.kubeletClient.certPem === pki.kubeletClient.certPem) return;
       pki = next;
       security.pki = next;
       security.tls = tlsOf(next);
