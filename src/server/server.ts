@@ -20,7 +20,7 @@ import { isStatusError } from '../api/errors.js';
 import { gvr, InProcessTransport, RestClient, type ApiObject } from '../client/index.js';
 import { runControllerManager } from '../controllers/index.js';
 import { Kubelet } from '../kubelet/index.js';
-import { ensurePKI, kubeconfigYAML } from '../pki/index.js';
+import { ensureKubeletServing, ensurePKI, kubeconfigYAML } from '../pki/index.js';
 import { resolveConfig, type ResolvedConfig } from '../scheduler/index.js';
 import { startScheduler } from '../scheduler/run.js';
 import { openStorage, type Storage } from '../storage/index.js';
@@ -203,6 +203,14 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     throw err;
   });
 
+  // The local kubelet's serving certificate (`<dataDir>/agent/serving-kubelet.crt`), signed by the server CA for the node's name and IP.
+  const kubeletServing = runAgent
+    ? await step('certificates', () => ensureKubeletServing(join(dataDir, 'agent'), pki.serverCA, { nodeName, nodeIP })).catch(async (err: unknown) => {
+        await opening.then((st) => st.close(), () => {});
+        throw err;
+      })
+    : undefined;
+
   // In-process identities, as the static token file kube-apiserver would be given.
   const mint = (): string => randomBytes(24).toString('hex');
   const ids = {
@@ -379,6 +387,11 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   if (runAgent) {
     progress('kubelet', 'starting', `node ${nodeName} (${o.containerRuntime ?? 'process'} runtime)`);
     const client = clientFor(ids.kubelet, 'k8ts-kubelet');
+    // As a kubelet with --tls-cert-file, --client-ca-file, --authentication-token-webhook and
+    // --authorization-mode=Webhook, --anonymous-auth=false: it listens on every address (the
+    // apiserver dials the node's InternalIP) and serves only authenticated, authorized callers,
+    // the apiserver among them with its kube-apiserver-kubelet-client certificate.
+    const serving = kubeletServing!;
     const kubelet = new Kubelet({
       client,
       nodeName,
@@ -387,8 +400,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       containerRuntime: o.containerRuntime ?? 'process',
       nodeLabels: o.nodeLabels ?? {},
       registerWithTaints: o.nodeTaints ?? [],
-      address: '127.0.0.1',
+      address: '0.0.0.0',
       port: o.kubeletPort ?? 10250,
+      tls: { cert: serving.certPem + pki.serverCA.certPem, key: serving.keyPem, clientCA: pki.clientCA.certPem },
+      auth: { tokenWebhook: true, authorization: 'Webhook', anonymous: false },
       log: (m) => log('kubelet', m),
     });
     kubeletReady = new Promise<void>((resolve, reject) => {

@@ -4,15 +4,19 @@
  * readiness probe passes, then `kubectl logs` (-f, --tail, --timestamps, --since, -c,
  * --all-containers, --previous), `kubectl exec` (exit codes, stdin, and `-it` through a pty
  * made by `script`), `kubectl attach`, `kubectl cp` (tar over exec), and `kubectl port-forward`
- * (SPDY tunnelled in WebSocket, as kubectl ≥ 1.31 does) with `curl` through it.
+ * (SPDY tunnelled in WebSocket, as kubectl ≥ 1.31 does) with `curl` through it. The server runs
+ * with its default node IP (the host's address): the kubelet serves HTTPS there and admits only
+ * authenticated, authorized callers (the apiserver with its kube-apiserver-kubelet-client cert).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request as httpsRequest } from 'node:https';
+import { signCert } from '../../src/pki/index.js';
 import { kubectl, kubectlPath, type KubectlResult } from './helpers/kubectl.js';
 
 const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'k8ts.js');
@@ -70,11 +74,8 @@ else {
   };
 
   before(async () => {
-    server = spawn(process.execPath, [bin, 'server', '--data-dir', join(dir, 'data'), '--https-listen-port', '0', '--kubelet-port', '0', '--stop-pods-on-exit',
-      // The agent binds the kubelet API to loopback until it authenticates callers, so the node's
-      // InternalIP (which the apiserver dials) is loopback here; the advertise address only feeds
-      // the kubernetes Endpoints, which refuse loopback.
-      '--node-ip', '127.0.0.1', '--advertise-address', '192.0.2.10', '-o', kubeconfig], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Default node IP and advertise address: the apiserver dials the kubelet at the node's InternalIP.
+    server = spawn(process.execPath, [bin, 'server', '--data-dir', join(dir, 'data'), '--https-listen-port', '0', '--kubelet-port', '0', '--stop-pods-on-exit', '-o', kubeconfig], { stdio: ['ignore', 'pipe', 'pipe'] });
     server.stdout!.on('data', (b: Buffer) => (serverOut += b.toString()));
     server.stderr!.on('data', (b: Buffer) => (serverOut += b.toString()));
     await until('server ready', async () => (/k8ts server is ready/.test(serverOut) ? true : server.exitCode !== null ? Promise.reject(new Error(serverOut)) : undefined));
@@ -98,6 +99,38 @@ else {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  test('the kubelet API at the node InternalIP refuses anonymous callers (401) and non-admins (403 on nodes/proxy)', async () => {
+    const addr = await ok('get', 'nodes', '-o', 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address} {.items[0].status.daemonEndpoints.kubeletEndpoint.Port}');
+    const [ip, port] = addr.split(' ');
+    assert.ok(ip && Number(port) > 0, addr);
+    // The default node IP is the host's first non-loopback IPv4 address (loopback only on a host without one).
+    const hostIP = Object.values(networkInterfaces()).flatMap((a) => a ?? []).find((a) => !a.internal && a.family === 'IPv4')?.address;
+    assert.equal(ip, hostIP ?? '127.0.0.1');
+    const tls = join(dir, 'data', 'server', 'tls');
+    const clientCA = { certPem: readFileSync(join(tls, 'client-ca.crt'), 'utf8'), keyPem: readFileSync(join(tls, 'client-ca.key'), 'utf8') };
+    const get = (path: string, cred?: { certPem: string; keyPem: string }): Promise<{ status: number; body: string }> =>
+      new Promise((resolve, reject) => {
+        // The kubelet's serving certificate is signed by the server CA; this test checks the client side only.
+        const req = httpsRequest({ host: ip, port: Number(port), path, rejectUnauthorized: false, ...(cred ? { cert: cred.certPem, key: cred.keyPem } : {}) }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (d: string) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const cases: Array<{ name: string; cred?: { certPem: string; keyPem: string }; status: number; body?: RegExp }> = [
+      { name: 'anonymous', status: 401, body: /Unauthorized/ },
+      { name: 'non-admin user', cred: await signCert(clientCA, { commonName: 'jane', organizations: ['developers'], usage: 'client' }), status: 403, body: /Forbidden \(user=jane, verb=get, resource=nodes, subresource\(s\)=\[proxy\]\)/ },
+      { name: 'apiserver kubelet client', cred: { certPem: readFileSync(join(tls, 'client-kube-apiserver.crt'), 'utf8'), keyPem: readFileSync(join(tls, 'client-kube-apiserver.key'), 'utf8') }, status: 200 },
+    ];
+    for (const c of cases) {
+      const r = await get('/pods', c.cred);
+      assert.equal(r.status, c.status, `${c.name}: ${r.body}`);
+      if (c.body) assert.match(r.body, c.body, c.name);
+    }
+  });
+
   test('logs, exec, attach, cp and port-forward through the apiserver', async () => {
     const port = await freePort();
     // The server only serves once the marker file exists: readiness must wait for it.
@@ -114,9 +147,10 @@ spec:
     spec:
       terminationGracePeriodSeconds: 5
       containers:
+      # The readiness probe dials the pod IP, which is the node IP with the process runtime.
       - name: server
         image: python
-        command: ["sh", "-c", "echo starting; echo to-stderr >&2; while [ ! -f ready ]; do sleep 0.2; done; echo serving; exec python3 -m http.server ${port} --bind 127.0.0.1"]
+        command: ["sh", "-c", "echo starting; echo to-stderr >&2; while [ ! -f ready ]; do sleep 0.2; done; echo serving; exec python3 -m http.server ${port} --bind 0.0.0.0"]
         ports: [{containerPort: ${port}}]
         readinessProbe:
           httpGet: {path: /, port: ${port}}
