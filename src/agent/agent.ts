@@ -5,7 +5,12 @@
  * sending the token; the server then signs a client certificate `system:node:<name>` for a key
  * made here, so each kubelet is its own node identity (Node authorizer, NodeRestriction). The
  * node password in `<data-dir>/agent/node-password` (as k3s's /etc/rancher/node/password) keeps
- * another holder of the token from taking the node's name later.
+ * another holder of the token from taking the node's name later. Each kubelet serves HTTPS on
+ * every address with a certificate signed by a CA of the node's own (`<data-dir>/agent/
+ * kubelet-ca.crt`: the join flow hands out no serving certificates, and the apiserver does not
+ * verify kubelets' certificates yet), checks client certificates against the cluster's client CA
+ * (sent with the node certificate at join), bearer tokens by TokenReview, and authorizes by
+ * SubjectAccessReview; anonymous callers are refused.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +21,7 @@ import type { Node, Taint } from 'kubernetes-types/core/v1.js';
 import { gvr, RestClient } from '../client/index.js';
 import { Kubelet } from '../kubelet/index.js';
 import { SimulatedNodes } from '../kubelet/simnodes.js';
-import { joinCluster, kubeconfigYAML } from '../pki/index.js';
+import { ensureKubeletServing, joinCluster, kubeconfigYAML, type CertKey } from '../pki/index.js';
 import { acquireDirLock, isReady, parseToken, stopAllPods } from '../server/index.js';
 import { hostIPv4 } from '../util/net.js';
 
@@ -30,7 +35,7 @@ export interface AgentOptions {
   nodeLabels?: Record<string, string>;
   nodeTaints?: Taint[];
   containerRuntime?: string;
-  /** kubeletPort of the kubelet API on 127.0.0.1 (default 10250; 0 picks one; simulated nodes always pick). */
+  /** kubeletPort of the kubelet API (HTTPS on every address; default 10250; 0 picks one; simulated nodes always pick). */
   kubeletPort?: number;
   /** simulateNodes > 0 hosts that many simulated nodes named `<nodeName>-<i>` instead of one real node. */
   simulateNodes?: number;
@@ -96,6 +101,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     mkdirSync(agentDir, { recursive: true });
     const password = nodePassword(join(agentDir, 'node-password'));
     const clients = new Map<string, RestClient>();
+    let clientCA = '';
     for (const name of names) {
       const creds = await joinCluster({ server: o.server, token: o.token, nodeName: name, nodePassword: password }).catch((err: unknown) => {
         throw new Error(statusMessage(err), { cause: err });
@@ -104,12 +110,16 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         writeFileSync(join(agentDir, 'server-ca.crt'), creds.caPem, { mode: 0o644 });
         writeFileSync(join(agentDir, 'kubelet.kubeconfig'), kubeconfigYAML({ server: o.server, caPem: creds.caPem, certPem: creds.certPem, keyPem: creds.keyPem, user: `system:node:${name}` }), { mode: 0o600 });
       }
+      clientCA ||= creds.clientCAPem;
       clients.set(name, new RestClient({ host: o.server, caData: creds.caPem, certData: creds.certPem, keyData: creds.keyPem, userAgent: 'k8ts-kubelet', qps: Infinity }));
     }
     const client = clients.get(names[0]!)!;
     progress('join', 'ready', `${names.length === 1 ? `node ${base} has` : `${names.length} nodes have`} client certificates (system:node:<name>)`);
     const runtimeName = n > 0 ? 'simulated' : (o.containerRuntime ?? 'process');
     const nodeIP = o.nodeIP ?? hostIPv4();
+    if (!clientCA) throw new Error('join: the server sent no client CA with the node certificate; the kubelet could not authenticate the apiserver');
+    const servings = new Map<string, CertKey>();
+    for (const name of names) servings.set(name, await ensureKubeletServing(n > 0 ? join(agentDir, 'kubelet', name) : agentDir, undefined, { nodeName: name, nodeIP }));
     const stop = new AbortController();
     setMaxListeners(0, stop.signal);
     let failure: Error | undefined;
@@ -125,8 +135,10 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         containerRuntime: runtimeName,
         nodeLabels: o.nodeLabels ?? {},
         registerWithTaints: o.nodeTaints ?? [],
-        address: '127.0.0.1',
+        address: '0.0.0.0',
         port: n > 0 ? 0 : (o.kubeletPort ?? 10250),
+        tls: { cert: servings.get(name)!.certPem, key: servings.get(name)!.keyPem, clientCA },
+        auth: { tokenWebhook: true, authorization: 'Webhook', anonymous: false },
         log: (m) => log(n > 0 ? `kubelet ${name}` : 'kubelet', m),
       });
       readies.push(

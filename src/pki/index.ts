@@ -135,10 +135,14 @@ export async function ensurePKI(dataDir: string, opts: EnsurePKIOptions = {}): P
 /**
  * ensureKubeletServing loads or issues a kubelet's serving certificate in `dir`
  * (`serving-kubelet.crt`/`.key`, k3s's names), signed by `ca` for the node's name and IP (plus
- * localhost); reissued RENEW_BEFORE_DAYS before expiry or when a wanted SAN is missing.
+ * localhost); reissued RENEW_BEFORE_DAYS before expiry or when a wanted SAN is missing. Without
+ * `ca` (an agent, which holds no cluster CA key) it is signed by a CA of the node's own, kept in
+ * `dir` as `kubelet-ca.crt`/`.key`, as upstream's kubelet self-signs without --tls-cert-file.
  */
-export async function ensureKubeletServing(dir: string, ca: CertKey, o: { nodeName: string; nodeIP: string; now?: Date }): Promise<CertKey> {
+export async function ensureKubeletServing(dir: string, ca: CertKey | undefined, o: { nodeName: string; nodeIP: string; now?: Date }): Promise<CertKey> {
   const now = o.now ?? new Date();
+  ca ??= await loadOrCreate(join(dir, 'kubelet-ca.crt'), join(dir, 'kubelet-ca.key'), () => true, () => createCA(`${o.nodeName}-ca@${Math.floor(now.getTime() / 1000)}`, 3650, now));
+  const signer = ca;
   const renewAt = now.getTime() + RENEW_BEFORE_DAYS * 24 * 3600 * 1000;
   const dnsNames = [...new Set([o.nodeName, 'localhost'])];
   const ipAddresses = [...new Set([o.nodeIP, '127.0.0.1'])].map(canonicalIP);
@@ -149,7 +153,7 @@ export async function ensureKubeletServing(dir: string, ca: CertKey, o: { nodeNa
       const info = certInfo(old!.certPem);
       return info.notAfter.getTime() > renewAt && dnsNames.every((n) => info.dnsNames.includes(n)) && ipAddresses.every((ip) => info.ipAddresses.includes(ip));
     },
-    () => signCert(ca, { commonName: o.nodeName, usage: 'server', dnsNames, ipAddresses, now }),
+    () => signCert(signer, { commonName: o.nodeName, usage: 'server', dnsNames, ipAddresses, now }),
   );
 }
 

@@ -13,6 +13,8 @@ export interface NodeCredentials {
   /** certPem is the node's client certificate (system:node:<name> in system:nodes). */
   certPem: string;
   keyPem: string;
+  /** clientCAPem is the cluster's client CA (sent after the node certificate): the kubelet verifies the apiserver's client certificate with it (`--client-ca-file`). */
+  clientCAPem: string;
 }
 
 export interface JoinOptions {
@@ -57,6 +59,8 @@ export async function joinCluster(o: JoinOptions): Promise<NodeCredentials> {
   }, csrPem);
   if (r.status !== 200) throw new Error(`join: node certificate request refused: HTTP ${r.status}: ${r.body}`);
   const end = '-----END CERTIFICATE-----';
-  const certPem = r.body.slice(0, r.body.indexOf(end) + end.length) + '\n';
-  return { caPem, certPem, keyPem };
+  const cut = r.body.indexOf(end) + end.length;
+  const certPem = r.body.slice(0, cut) + '\n';
+  const rest = r.body.slice(cut).trim();
+  return { caPem, certPem, keyPem, clientCAPem: rest ? `${rest}\n` : '' };
 }

@@ -43,6 +43,11 @@ test('ensureKubeletServing issues a serving cert for the node name and IP, reuse
   const moved = await ensureKubeletServing(join(dir, 'agent'), pki.serverCA, { nodeName: 'node-a', nodeIP: '192.0.2.8' });
   assert.notEqual(moved.certPem, first.certPem);
   assert.ok(certInfo(moved.certPem).ipAddresses.includes('192.0.2.8'));
+  // Without a cluster CA (an agent) the node signs with a CA of its own, kept for the next start.
+  const own = await ensureKubeletServing(join(dir, 'other'), undefined, { nodeName: 'node-b', nodeIP: '192.0.2.9' });
+  assert.ok(certInfo(own.certPem).dnsNames.includes('node-b'));
+  assert.ok(readFileSync(join(dir, 'other', 'kubelet-ca.crt'), 'utf8').includes('BEGIN CERTIFICATE'));
+  assert.equal((await ensureKubeletServing(join(dir, 'other'), undefined, { nodeName: 'node-b', nodeIP: '192.0.2.9' })).certPem, own.certPem);
 });
 
 test('ensurePKI reuses what exists and reissues the serving cert for a new SAN only', async (t) => {

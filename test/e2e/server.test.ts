@@ -161,11 +161,12 @@ else {
   });
 
   test('a component that cannot start is reported as failed, with why and what to do', async () => {
-    const [, port] = server.out.match(/kubelet: ready \(kubelet API on http:\/\/127\.0\.0\.1:(\d+)\)/)!;
+    // The kubelet serves HTTPS on every address (the apiserver dials the node's InternalIP).
+    const [, port] = server.out.match(/kubelet: ready \(kubelet API on https:\/\/0\.0\.0\.0:(\d+)\)/)!;
     const clash = new Proc(['server', '--data-dir', join(dir, 'clash'), '--https-listen-port', '0', '--kubelet-port', port!]);
     procs.push(clash);
     assert.equal(await clash.exited, 1);
-    assert.match(clash.out, new RegExp(`kubelet: failed \\(listen EADDRINUSE: address already in use 127\\.0\\.0\\.1:${port}: another k8ts \\(or k3s\\) running\\? pick a free port with --kubelet-port\\)`));
+    assert.match(clash.out, new RegExp(`kubelet: failed \\(listen EADDRINUSE: address already in use 0\\.0\\.0\\.0:${port}: another k8ts \\(or k3s\\) running\\? pick a free port with --kubelet-port\\)`));
     assert.ok(!existsSync(join(dir, 'clash', 'server', 'k8ts.lock')), 'a failed start releases the lock');
   });
 
@@ -179,6 +180,11 @@ else {
     assert.match(r.stdout, /e2e-server\s+Ready/);
     // The agent is its own node identity (a client certificate issued at join), not the admin.
     assert.match(readFileSync(join(dir, 'agent', 'agent', 'kubelet.kubeconfig'), 'utf8'), /name: system:node:e2e-agent/);
+    // kubectl logs reaches the agent's kubelet at its InternalIP over TLS, as the apiserver's kubelet client.
+    const run = await k('run', 'on-agent', '--image=busybox', '--restart=Never', '--overrides', JSON.stringify({ spec: { nodeName: 'e2e-agent' } }), '--command', '--', 'sh', '-c', 'echo from-agent; sleep 3600');
+    assert.equal(run.code, 0, run.stderr);
+    await until('logs from the agent node', async () => ((await k('logs', 'on-agent')).stdout === 'from-agent\n' ? true : undefined));
+    assert.equal((await k('delete', 'pod', 'on-agent', '--grace-period=0', '--force')).code, 0);
     assert.equal(await agent.stop(), 0);
 
     // Another machine (data dir) claiming the same node name has another node password: refused.
