@@ -36,7 +36,7 @@ export function registerAgent(program: Command): void {
     .option('--node-label <key=value>', '(agent/node) label to register the node with (repeatable)', collect, [])
     .option('--node-taint <key=value:Effect>', '(agent/node) taint to register the node with (repeatable)', collect, [])
     .option('--container-runtime <name>', '(agent/runtime) process (host processes) or simulated', 'process')
-    .option('--kubelet-port <port>', '(agent/node) port of the kubelet API on 127.0.0.1 (0 picks a free port)', '10250')
+    .option('--kubelet-port <port>', '(agent/node) port of the kubelet API, served over HTTPS on every address to authenticated callers (0 picks a free port)', '10250')
     .option('--simulate-nodes <n>', '(agent/node) host N simulated nodes (<node-name>-0 … -N-1, simulated runtime) instead of this machine', '0')
     .option('--kubeconfig <file>', "(agent/node) with --simulate-nodes: host them kwok-style on one watch with this kubeconfig's identity (e.g. the admin's; no --server/--token then)")
     .option('--stop-pods-on-exit', '(agent/runtime) stop the node\'s containers when the agent stops (default: they keep running)');

@@ -74,7 +74,7 @@ export function registerServer(program: Command): void {
     .option('--node-label <key=value>', '(agent/node) label to register the node with (repeatable)', collect, [])
     .option('--node-taint <key=value:Effect>', '(agent/node) taint to register the node with (repeatable)', collect, [])
     .option('--container-runtime <name>', '(agent/runtime) process (host processes) or simulated', 'process')
-    .option('--kubelet-port <port>', '(agent/node) port of the kubelet API on 127.0.0.1 (0 picks a free port)', '10250')
+    .option('--kubelet-port <port>', '(agent/node) port of the kubelet API, served over HTTPS on every address to authenticated callers (0 picks a free port)', '10250')
     .option('--stop-pods-on-exit', '(agent/runtime) stop the node\'s containers when the server stops (default: they keep running and the next start adopts them, as k3s)');
   withEnvAndConfig(cmd);
   cmd.action(async (f: Flags) => {
