@@ -43,6 +43,10 @@ describe('security in-process', () => {
     const allowed = async (token: string, verb: string, resource: string): Promise<boolean> =>
       ((await call(token, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { group: 'rbac.authorization.k8s.io', verb, resource } } })).json.status as { allowed: boolean }).allowed;
     for (let i = 0; i < 100 && !((await allowed('esc', 'escalate', 'clusterroles')) && (await allowed('binder', 'create', 'clusterrolebindings'))); i++) await new Promise((r) => setTimeout(r, 20));
+    // The aggregated `admin` role gets its rules from the aggregation loop; until then it grants
+    // nothing, and binding it escalates nothing (the bind test needs its rules in place).
+    const adminRules = async (): Promise<number> => (((await call('root', 'GET', `${RBAC}/clusterroles/admin`)).json.rules as unknown[] | null) ?? []).length;
+    for (let i = 0; i < 250 && (await adminRules()) === 0; i++) await new Promise((r) => setTimeout(r, 20));
   });
   after(async () => {
     await server?.close();
