@@ -109,18 +109,7 @@ export class SimulatedRuntime implements RuntimeService {
   }
 
   async podSandboxStatus(req: { podSandboxId: string }) {
-    const s = this.store.sandbox(req.podSandboxId);
-    return {
-      status: {
-        id: s.id,
-        metadata: s.config.metadata,
-        state: s.state,
-        createdAt: BigInt(s.createdAt),
-        network: { ip: s.ip, additionalIps: [] },
-        labels: s.config.labels ?? {},
-        annotations: s.config.annotations ?? {},
-      },
-    };
+    return { status: this.store.sandboxStatus(req.podSandboxId) };
   }
 
   async listPodSandbox(req?: { filter?: import('./api.js').PodSandboxFilter }) {

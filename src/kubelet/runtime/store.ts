@@ -12,6 +12,7 @@ import {
   type PodSandbox,
   type PodSandboxConfig,
   type PodSandboxFilter,
+  type PodSandboxStatus,
   type PodSandboxState,
   RuntimeError,
   matchLabels,
@@ -102,6 +103,20 @@ export class RuntimeStore {
       });
     }
     return out;
+  }
+
+  /** sandboxStatus renders a sandbox as CRI's PodSandboxStatus (the same for every runtime). */
+  sandboxStatus(id: string): PodSandboxStatus {
+    const s = this.sandbox(id);
+    return {
+      id: s.id,
+      metadata: s.config.metadata,
+      state: s.state,
+      createdAt: BigInt(s.createdAt),
+      network: { ip: s.ip, additionalIps: [] },
+      labels: s.config.labels ?? {},
+      annotations: s.config.annotations ?? {},
+    };
   }
 
   status(c: ContainerRecord): ContainerStatus {
