@@ -7,7 +7,7 @@ import { defaultDataDir } from '../storage/index.js';
 import { startAgent } from '../agent/index.js';
 import { loadRestConfig, RestClient } from '../client/index.js';
 import { parseMap, parseTaints } from './kubelet.js';
-import { collect, withEnvAndConfig } from './config.js';
+import { addNodeFlags, withEnvAndConfig } from './config.js';
 
 interface Flags {
   server?: string;
@@ -31,15 +31,12 @@ export function registerAgent(program: Command): void {
     .option('-s, --server <url>', '(cluster) server to join, as printed by k8ts server (https://host:6443)')
     .option('-t, --token <token>', '(cluster) join token, as printed by k8ts server (or in <server data-dir>/server/token)')
     .option('-d, --data-dir <dir>', '(agent/data) directory for the node\'s state (default /var/lib/k8ts as root, ~/.k8ts otherwise)')
-    .option('--node-name <name>', '(agent/node) node name (default: the host name); with --simulate-nodes the prefix of the names')
-    .option('--node-ip <ip>', '(agent/node) IP of the node (default: first non-loopback IPv4)')
-    .option('--node-label <key=value>', '(agent/node) label to register the node with (repeatable)', collect, [])
-    .option('--node-taint <key=value:Effect>', '(agent/node) taint to register the node with (repeatable)', collect, [])
-    .option('--container-runtime <name>', '(agent/runtime) process (host processes) or simulated', 'process')
-    .option('--kubelet-port <port>', '(agent/node) port of the kubelet API, served over HTTPS on every address to authenticated callers (0 picks a free port)', '10250')
     .option('--simulate-nodes <n>', '(agent/node) host N simulated nodes (<node-name>-0 … -N-1, simulated runtime) instead of this machine', '0')
-    .option('--kubeconfig <file>', "(agent/node) with --simulate-nodes: host them kwok-style on one watch with this kubeconfig's identity (e.g. the admin's; no --server/--token then)")
-    .option('--stop-pods-on-exit', '(agent/runtime) stop the node\'s containers when the agent stops (default: they keep running)');
+    .option('--kubeconfig <file>', "(agent/node) with --simulate-nodes: host them kwok-style on one watch with this kubeconfig's identity (e.g. the admin's; no --server/--token then)");
+  addNodeFlags(cmd, {
+    nodeName: 'node name (default: the host name); with --simulate-nodes the prefix of the names',
+    stopPods: 'agent stops (default: they keep running)',
+  });
   withEnvAndConfig(cmd);
   cmd.action(async (f: Flags) => {
     const simulate = Number(f.simulateNodes);

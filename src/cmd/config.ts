@@ -157,3 +157,19 @@ export function withEnvAndConfig(cmd: Command, o: EnvAndConfigOptions = {}): Com
 
 /** collect accumulates a repeatable flag, each value also split on commas (`--tls-san a,b --tls-san c`). */
 export const collect = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+/**
+ * addNodeFlags defines the flags of the node a command runs (`k8ts server`'s local node and
+ * `k8ts agent`), so both spell, default and document them alike. `nodeName` and `stopPods`
+ * finish the two descriptions that differ by command.
+ */
+export function addNodeFlags(cmd: Command, o: { nodeName: string; stopPods: string }): Command {
+  return cmd
+    .option('--node-name <name>', `(agent/node) ${o.nodeName}`)
+    .option('--node-ip <ip>', '(agent/node) IP of the node (default: first non-loopback IPv4)')
+    .option('--node-label <key=value>', '(agent/node) label to register the node with (repeatable)', collect, [])
+    .option('--node-taint <key=value:Effect>', '(agent/node) taint to register the node with (repeatable)', collect, [])
+    .option('--container-runtime <name>', '(agent/runtime) process (host processes) or simulated', 'process')
+    .option('--kubelet-port <port>', '(agent/node) port of the kubelet API, served over HTTPS on every address to authenticated callers (0 picks a free port)', '10250')
+    .option('--stop-pods-on-exit', `(agent/runtime) stop the node's containers when the ${o.stopPods}`);
+}

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { defaultDataDir } from '../storage/index.js';
 import { DirLockedError, startServer, type ProgressEvent } from '../server/index.js';
 import { parseMap, parseTaints } from './kubelet.js';
-import { collect, withEnvAndConfig } from './config.js';
+import { addNodeFlags, collect, withEnvAndConfig } from './config.js';
 
 interface Flags {
   v: string;
@@ -68,14 +68,11 @@ export function registerServer(program: Command): void {
     .option('--disable <components>', '(components) do not start these (comma separated or repeated): scheduler, controller-manager, agent; later dns, ingress, servicelb', collect, [])
     .option('--disable-scheduler', '(components) do not run the scheduler')
     .option('--disable-controller-manager', '(components) do not run the controller-manager')
-    .option('--disable-agent', '(components) do not run a local node (control plane only)')
-    .option('--node-name <name>', '(agent/node) name of the local node (default: the host name)')
-    .option('--node-ip <ip>', '(agent/node) IP of the local node (default: first non-loopback IPv4)')
-    .option('--node-label <key=value>', '(agent/node) label to register the node with (repeatable)', collect, [])
-    .option('--node-taint <key=value:Effect>', '(agent/node) taint to register the node with (repeatable)', collect, [])
-    .option('--container-runtime <name>', '(agent/runtime) process (host processes) or simulated', 'process')
-    .option('--kubelet-port <port>', '(agent/node) port of the kubelet API, served over HTTPS on every address to authenticated callers (0 picks a free port)', '10250')
-    .option('--stop-pods-on-exit', '(agent/runtime) stop the node\'s containers when the server stops (default: they keep running and the next start adopts them, as k3s)');
+    .option('--disable-agent', '(components) do not run a local node (control plane only)');
+  addNodeFlags(cmd, {
+    nodeName: 'name of the local node (default: the host name)',
+    stopPods: 'server stops (default: they keep running and the next start adopts them, as k3s)',
+  });
   withEnvAndConfig(cmd);
   cmd.action(async (f: Flags) => {
     const disable = new Set(f.disable);

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { hostname, networkInterfaces } from 'node:os';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Taint } from 'kubernetes-types/core/v1.js';
 import { startApiServer, type RunningApiServer } from '../apiserver/index.js';
@@ -27,6 +27,7 @@ import { openStorage, type Storage } from '../storage/index.js';
 import { acquireDirLock } from './lock.js';
 import { openListener, type SharedListener } from './listener.js';
 import { stopAllPods, waitForNodeReady } from './node.js';
+import { hostIPv4 } from '../util/net.js';
 
 /** Components `--disable` accepts; the add-ons of later issues join this list. */
 export const DISABLEABLE = ['scheduler', 'controller-manager', 'agent'] as const;
@@ -100,10 +101,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function hostIPv4(): string {
-  for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
-  return '127.0.0.1';
-}
 
 /** firstIP returns the first usable address of an IPv4 CIDR (`10.43.0.0/16` → 10.43.0.1). */
 function firstIP(cidr: string): string {
