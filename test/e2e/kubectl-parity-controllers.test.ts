@@ -8,12 +8,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
 import { RestClient, loadRestConfig } from '../../src/client/index.js';
 import { spawnControllerManager, startPodReadier, waitFor, type ChildProcessHandle } from '../../src/controllers/testing.js';
-import { kubectlPath } from './helpers/kubectl.js';
+import { kubectlPath, runCommand } from './helpers/kubectl.js';
 
 const cli = join(import.meta.dirname, '..', '..', 'src', 'kubectl', 'cli.js');
 
@@ -24,19 +23,7 @@ interface Result {
 }
 
 function run(cmd: string, args: string[], kubeconfig: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
+  return runCommand(cmd, args, { env: { KUBECONFIG: kubeconfig } });
 }
 
 function mask(s: string, srv: TestApiServer): string {

@@ -12,7 +12,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
-import { kubectlPath } from './helpers/kubectl.js';
+import { kubectlPath, runCommand } from './helpers/kubectl.js';
 
 const cli = join(import.meta.dirname, '..', '..', 'src', 'kubectl', 'cli.js');
 const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'k8ts.js');
@@ -24,20 +24,7 @@ interface Result {
 }
 
 function run(cmd: string, args: string[], kubeconfig: string, stdin = ''): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
+  return runCommand(cmd, args, { env: { KUBECONFIG: kubeconfig }, stdin });
 }
 
 const freePort = (): Promise<number> =>

@@ -50,13 +50,13 @@ export function kubectlVersions(): string[] {
   return out;
 }
 
-/** kubectl runs one command; it never throws for a non-zero exit (tests assert on `code`). */
-export function kubectl(args: readonly string[], o: KubectlOptions): Promise<KubectlResult> {
+/**
+ * runCommand runs a program to completion and collects its exit code and output; it never
+ * throws for a non-zero exit (tests assert on `code`) and kills the program after timeoutMs.
+ */
+export function runCommand(cmd: string, args: readonly string[], o: { env?: Record<string, string>; stdin?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(o.binary ?? 'kubectl', ['--kubeconfig', o.kubeconfig, ...args], {
-      env: { ...process.env, KUBECONFIG: o.kubeconfig, ...(o.env ?? {}) },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(cmd, args, { env: { ...process.env, ...(o.env ?? {}) }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -71,6 +71,15 @@ export function kubectl(args: readonly string[], o: KubectlOptions): Promise<Kub
       resolve({ code: code ?? -1, stdout, stderr });
     });
     child.stdin.end(o.stdin ?? '');
+  });
+}
+
+/** kubectl runs one command; it never throws for a non-zero exit (tests assert on `code`). */
+export function kubectl(args: readonly string[], o: KubectlOptions): Promise<KubectlResult> {
+  return runCommand(o.binary ?? 'kubectl', ['--kubeconfig', o.kubeconfig, ...args], {
+    env: { KUBECONFIG: o.kubeconfig, ...(o.env ?? {}) },
+    ...(o.stdin !== undefined ? { stdin: o.stdin } : {}),
+    ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
   });
 }
 
