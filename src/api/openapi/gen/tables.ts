@@ -145,6 +145,24 @@ export function packagePrefix(file: string): string {
 const APIEXT = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1';
 
 /**
+ * Upstream's RuleWithOperations embeds Rule (resources, scope); kubernetes-types' generator drops
+ * embedded structs, so webhook rules would lose their resources under strict field validation.
+ */
+const embeddedRuleFields: Record<string, Record<string, unknown>> = {
+  resources: {
+    description:
+      "Resources is a list of resources this rule applies to. '*' means all resources; 'pods/*' means all subresources of pods; '*/scale' means scale subresources of all resources. Required.",
+    type: 'array',
+    items: { type: 'string' },
+    'x-kubernetes-list-type': 'atomic',
+  },
+  scope: {
+    description: 'scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*". Default is "*".',
+    type: 'string',
+  },
+};
+
+/**
  * extraProperties are fields upstream has that kubernetes-types cannot declare (JSON names with
  * dashes): JSONSchemaProps' `x-kubernetes-*` extensions. Without them every CRD using
  * x-kubernetes-preserve-unknown-fields would fail strict field validation.
@@ -193,4 +211,9 @@ export const extraProperties: Record<string, Record<string, Record<string, unkno
       'x-kubernetes-patch-strategy': 'merge',
     },
   },
+  ...Object.fromEntries(
+    ['v1', 'v1beta1', 'v1alpha1'].flatMap((v) =>
+      ['RuleWithOperations', 'NamedRuleWithOperations'].map((k) => [`io.k8s.api.admissionregistration.${v}.${k}`, embeddedRuleFields]),
+    ),
+  ),
 };
