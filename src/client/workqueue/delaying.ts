@@ -4,6 +4,7 @@
  * never one timer per item. Re-adding a waiting item keeps the earlier of the two times.
  */
 import { realClock, type Clock, type TimerHandle } from '../util/clock.js';
+import { IndexedHeap } from '../../util/heap.js';
 import { Queue } from './queue.js';
 
 interface Waiting<T> {
@@ -13,7 +14,7 @@ interface Waiting<T> {
 }
 
 export class DelayingQueue<T> extends Queue<T> {
-  private heap: Waiting<T>[] = [];
+  private readonly heap = new IndexedHeap<Waiting<T>>((a, b) => a.readyAt < b.readyAt);
   private readonly waiting = new Map<T, Waiting<T>>();
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
@@ -34,24 +35,23 @@ export class DelayingQueue<T> extends Queue<T> {
     if (existing) {
       if (readyAt < existing.readyAt) {
         existing.readyAt = readyAt;
-        this.up(existing.index);
+        this.heap.fix(existing);
       }
     } else {
-      const w: Waiting<T> = { item, readyAt, index: this.heap.length };
+      const w: Waiting<T> = { item, readyAt, index: -1 };
       this.heap.push(w);
       this.waiting.set(item, w);
-      this.up(w.index);
     }
     this.arm();
   }
 
   /** waitingLen returns how many items are waiting for their delay to pass. */
   waitingLen(): number {
-    return this.heap.length;
+    return this.heap.size;
   }
 
   private arm(): void {
-    const first = this.heap[0];
+    const first = this.heap.peek();
     if (!first) {
       if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
       this.timer = undefined;
@@ -68,10 +68,8 @@ export class DelayingQueue<T> extends Queue<T> {
     this.timer = undefined;
     this.timerAt = Infinity;
     const now = this.clock.now();
-    for (;;) {
-      const first = this.heap[0];
-      if (!first || first.readyAt > now) break;
-      this.pop();
+    for (let first = this.heap.peek(); first && first.readyAt <= now; first = this.heap.peek()) {
+      this.heap.pop();
       this.waiting.delete(first.item);
       this.add(first.item);
     }
@@ -82,51 +80,7 @@ export class DelayingQueue<T> extends Queue<T> {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
-    this.heap = [];
+    this.heap.clear();
     this.waiting.clear();
-  }
-
-  private pop(): void {
-    const last = this.heap.pop() as Waiting<T>;
-    if (this.heap.length > 0) {
-      this.heap[0] = last;
-      last.index = 0;
-      this.down(0);
-    }
-  }
-
-  private less(i: number, j: number): boolean {
-    return (this.heap[i] as Waiting<T>).readyAt < (this.heap[j] as Waiting<T>).readyAt;
-  }
-
-  private swap(i: number, j: number): void {
-    const a = this.heap[i] as Waiting<T>;
-    const b = this.heap[j] as Waiting<T>;
-    this.heap[i] = b;
-    this.heap[j] = a;
-    a.index = j;
-    b.index = i;
-  }
-
-  private up(i: number): void {
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(i, p)) break;
-      this.swap(i, p);
-      i = p;
-    }
-  }
-
-  private down(i: number): void {
-    const n = this.heap.length;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      let m = l;
-      if (l + 1 < n && this.less(l + 1, l)) m = l + 1;
-      if (!this.less(m, i)) break;
-      this.swap(i, m);
-      i = m;
-    }
   }
 }
