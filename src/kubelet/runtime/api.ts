@@ -100,6 +100,20 @@ export interface ContainerConfig {
   stdin?: boolean;
   stdinOnce?: boolean;
   tty?: boolean;
+  /** linux carries CRI's LinuxContainerConfig: the resources a runtime enforces through cgroups. */
+  linux?: { resources?: LinuxContainerResources };
+}
+
+/**
+ * LinuxContainerResources is CRI's message of the same name (the fields k8ts enforces): CFS
+ * period and quota in microseconds, relative cpu shares, and the memory limit in bytes; 0 or
+ * absent means unset.
+ */
+export interface LinuxContainerResources {
+  cpuPeriod?: number;
+  cpuQuota?: number;
+  cpuShares?: number;
+  memoryLimitInBytes?: number;
 }
 
 export type ContainerState = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';
@@ -204,11 +218,16 @@ export interface RuntimeService {
   podSandboxStatus(req: { podSandboxId: string }): Promise<{ status: PodSandboxStatus }>;
   listPodSandbox(req?: { filter?: PodSandboxFilter }): Promise<{ items: PodSandbox[] }>;
 
+  /**
+   * createContainer creates (does not start) a container. `warnings` (not in CRI) reports what
+   * the runtime could not honour but ran without (no cgroup for the resource limits, say); the
+   * kubelet turns them into Warning events on the pod.
+   */
   createContainer(req: {
     podSandboxId: string;
     config: ContainerConfig;
     sandboxConfig: PodSandboxConfig;
-  }): Promise<{ containerId: string }>;
+  }): Promise<{ containerId: string; warnings?: string[] }>;
   /** startContainer throws FailedPrecondition when the container cannot run (e.g. no command). */
   startContainer(req: { containerId: string }): Promise<void>;
   /**

@@ -13,13 +13,26 @@
  * code is still known after a kubelet restart. The shim traps SIGTERM (the trap does nothing),
  * so a SIGTERM to the group reaches the command while the shim lives on to record the code.
  *
+ * Stdin (`stdin: true`, or `tty: true`) is a FIFO `containers/<id>/stdin`. A `sleep` started by
+ * the shim holds it open for writing (its pid in `stdin.holder`), so the container never reads
+ * EOF between attach sessions and the FIFO survives a kubelet restart; attach writes to the
+ * FIFO, and `stdinOnce` kills the holder when the first attach session ends (the container then
+ * reads EOF, as upstream closes its stdin). A `tty: true` container runs on a pty (pty.ts, where
+ * python3 exists), resized through a second FIFO `containers/<id>/resize`.
+ *
+ * Resources: as root, each container runs in cgroup v1 `kubepods/pod<uid>/<container id>` of the
+ * memory and cpu controllers (cgroups.ts) with its memory limit, cpu shares and CFS quota; an
+ * exit after the kernel's OOM killer struck there is `OOMKilled` (137). Where placement is not
+ * possible (not root, no v1 hierarchy) the container runs without limits and createContainer
+ * says so once per sandbox in `warnings`.
+ *
  * Limits, by design of a processes-only runtime: no filesystem isolation (absolute mount paths
  * are reachable relative to the working directory, or through $K8TS_CONTAINER_ROOT), no image
- * pulls (an image's entrypoint cannot run, so a container needs `command`), TTYs for exec only where
- * python3 exists (pty.ts),
- * no stdin for attach, no OOM detection, no resource limits.
+ * pulls (an image's entrypoint cannot run, so a container needs `command`), TTYs only where
+ * python3 exists (pty.ts).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { Socket } from 'node:net';
 import {
   accessSync,
   closeSync,
@@ -35,6 +48,7 @@ import {
   symlinkSync,
   lstatSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
@@ -56,6 +70,7 @@ import { type ContainerEventFn, type ContainerRecord, type SandboxRecord, Runtim
 import { LogPump } from './logpump.js';
 import { ptyArgv, ptyPython } from './pty.js';
 import { CniNetwork } from './cni.js';
+import { CgroupError, Cgroups } from './cgroups.js';
 import type { TimerHandle, TimerHeap } from '../timerheap.js';
 
 export interface ProcessRuntimeOptions {
@@ -71,6 +86,8 @@ export interface ProcessRuntimeOptions {
   adoptPollMs?: number;
   /** basePath is the PATH containers get unless they set one (default: the kubelet's). */
   basePath?: string;
+  /** cgroups places containers in cgroups with their resource limits (default: `new Cgroups()`); null turns placement off, silently. */
+  cgroups?: Cgroups | null;
 }
 
 interface ProcRecord extends ContainerRecord {
@@ -79,9 +96,28 @@ interface ProcRecord extends ContainerRecord {
   pidStart?: string;
   /** killed is the signal the runtime escalated to, when it did. */
   killed?: string;
+  /** stdinFifo is the container's stdin FIFO (stdin or tty containers). */
+  stdinFifo?: string;
+  /** resizeFifo carries `cols rows` lines to the pty helper (tty containers with python3). */
+  resizeFifo?: string;
+  /** stdinClosed: stdinOnce's first attach session ended, the container's stdin is closed. */
+  stdinClosed?: boolean;
+  /** cgroupDirs are the cgroups the container's processes join (empty: no placement). */
+  cgroupDirs?: string[];
 }
 
-const SHIM = 'f=$1; shift; trap : TERM INT HUP QUIT; "$@"; rc=$?; echo $rc > "$f.tmp" && mv "$f.tmp" "$f"; exit $rc';
+/**
+ * The shim: `sh -c SHIM k8ts-shim <exit file> <stdin fifo|''> <resize fifo|''> <cgroup dirs a:b|''> argv...`.
+ * It joins the cgroups first (so everything it starts is inside), starts the stdin holder, then
+ * runs the command with the FIFO as stdin (and the resize FIFO as fd 3 for the pty helper).
+ */
+const SHIM = [
+  'f=$1; i=$2; r=$3; g=$4; shift 4; trap : TERM INT HUP QUIT',
+  'if [ -n "$g" ]; then IFS=:; for d in $g; do echo $$ 2>/dev/null > "$d/cgroup.procs"; done; unset IFS; fi',
+  'if [ -n "$i" ]; then sleep 2147483647 <>"$i" >/dev/null 2>&1 & echo $! > "$i.holder"; exec 0<"$i"; fi',
+  'if [ -n "$r" ]; then exec 3<>"$r"; fi',
+  '"$@"; rc=$?; echo $rc > "$f.tmp" && mv "$f.tmp" "$f"; exit $rc',
+].join('\n');
 
 /** openProcessRuntime loads the state dir and adopts containers whose processes still run. */
 export async function openProcessRuntime(opts: ProcessRuntimeOptions): Promise<ProcessRuntime> {
@@ -98,8 +134,13 @@ export class ProcessRuntime implements RuntimeService {
   private readonly exitWaiters = new Map<string, Array<() => void>>();
   private tick: TimerHandle | undefined;
   private closed = false;
+  private readonly cgroups: Cgroups | null;
+  /** Sandboxes already warned that their containers run without cgroup limits. */
+  private readonly cgroupWarned = new Set<string>();
 
-  constructor(private readonly opts: ProcessRuntimeOptions) {}
+  constructor(private readonly opts: ProcessRuntimeOptions) {
+    this.cgroups = opts.cgroups === undefined ? new Cgroups() : opts.cgroups;
+  }
 
   private get containersDir(): string {
     return join(this.opts.stateDir, 'containers');
@@ -224,6 +265,9 @@ export class ProcessRuntime implements RuntimeService {
     for (const c of [...this.store.containers.values()]) {
       if (c.podSandboxId === req.podSandboxId) await this.removeContainer({ containerId: c.id });
     }
+    const s = this.store.sandboxes.get(req.podSandboxId);
+    if (s && this.cgroups) await this.removeCgroups(() => this.cgroups!.removePod(s.config.metadata.uid));
+    this.cgroupWarned.delete(req.podSandboxId);
     rmSync(join(this.sandboxesDir, `${req.podSandboxId}.json`), { force: true });
     this.store.sandboxes.delete(req.podSandboxId);
   }
@@ -270,9 +314,25 @@ export class ProcessRuntime implements RuntimeService {
       reason: '',
       message: '',
     };
+    const warnings: string[] = [];
+    if (req.config.stdin || req.config.tty) {
+      c.stdinFifo = mkfifo(join(d, 'stdin'));
+      if (req.config.tty && ptyPython()) c.resizeFifo = mkfifo(join(d, 'resize'));
+    }
+    if (this.cgroups) {
+      try {
+        c.cgroupDirs = this.cgroups.create(s.config.metadata.uid, id, req.config.linux?.resources);
+      } catch (e) {
+        if (!(e instanceof CgroupError)) throw e;
+        if (!this.cgroupWarned.has(s.id)) {
+          this.cgroupWarned.add(s.id);
+          warnings.push(`containers of this pod run without resource limits: ${e.message}`);
+        }
+      }
+    }
     this.persist(c);
     this.store.containers.set(id, c);
-    return { containerId: id };
+    return warnings.length ? { containerId: id, warnings } : { containerId: id };
   }
 
   private containerEnv(c: ContainerRecord): Record<string, string> {
@@ -299,17 +359,19 @@ export class ProcessRuntime implements RuntimeService {
   async startContainer(req: { containerId: string }) {
     const c = this.store.container(req.containerId) as ProcRecord;
     if (c.state !== 'CONTAINER_CREATED') throw new RuntimeError('FailedPrecondition', `container "${c.id}" is not in created state`);
-    const argv = [...(c.config.command ?? []), ...(c.config.args ?? [])];
+    let argv = [...(c.config.command ?? []), ...(c.config.args ?? [])];
     const env = this.containerEnv(c);
     const cwd = this.workingDir(c);
     const exe = lookPath(argv[0]!, env['PATH']!, cwd);
     if (!exe) throw new RuntimeError('FailedPrecondition', `exec: "${argv[0]}": executable file not found in $PATH`);
+    const python = c.config.tty ? ptyPython() : null;
+    if (python) argv = ptyArgv(python, exe, argv[0]!, argv.slice(1));
     const d = this.cdir(c.id);
     const out = openSync(join(d, 'stdout'), 'a');
     const err = openSync(join(d, 'stderr'), 'a');
     let child;
     try {
-      const shim = this.inNetns(c, ['/bin/sh', '-c', SHIM, 'k8ts-shim', join(d, 'exit'), ...argv]);
+      const shim = this.inNetns(c, ['/bin/sh', '-c', SHIM, 'k8ts-shim', join(d, 'exit'), c.stdinFifo ?? '', c.resizeFifo ?? '', (c.cgroupDirs ?? []).join(':'), ...argv]);
       child = spawn(shim[0]!, shim.slice(1), {
         cwd,
         env,
@@ -363,6 +425,8 @@ export class ProcessRuntime implements RuntimeService {
     c.finishedAt = this.nowNs();
     c.exitCode = exitCode;
     c.reason = exitReason(exitCode);
+    // The kernel's OOM killer sends SIGKILL: a 137 in a cgroup that saw an OOM kill is OOMKilled.
+    if (c.cgroupDirs?.length && this.cgroups && exitCode === 137 && this.cgroups.oomKills(this.podUid(c), c.id) > 0) c.reason = 'OOMKilled';
     if (existsSync(this.cdir(c.id))) this.persist(c);
     this.store.emit(c);
     for (const w of this.exitWaiters.get(c.id) ?? []) w();
@@ -437,6 +501,16 @@ export class ProcessRuntime implements RuntimeService {
     if (c.state === 'CONTAINER_RUNNING') await this.stopContainer({ containerId: c.id, timeout: 0 });
     this.store.containers.delete(c.id);
     rmSync(this.cdir(c.id), { recursive: true, force: true });
+    if (c.cgroupDirs?.length && this.cgroups) await this.removeCgroups(() => this.cgroups!.removeContainer(this.podUid(c), c.id));
+  }
+
+  private podUid(c: ContainerRecord): string {
+    return this.store.sandboxes.get(c.podSandboxId)?.config.metadata.uid ?? c.config.labels?.['io.kubernetes.pod.uid'] ?? '';
+  }
+
+  /** removeCgroups retries for a while: killed processes leave their cgroup a moment after the signal. */
+  private async removeCgroups(remove: () => boolean): Promise<void> {
+    for (let i = 0; i < 20 && !remove(); i++) await new Promise((r) => setTimeout(r, 50));
   }
 
   async listContainers(req?: { filter?: ContainerFilter }) {
@@ -527,25 +601,69 @@ export class ProcessRuntime implements RuntimeService {
     };
   }
 
-  async attach(req: { containerId: string; stdin?: boolean; stdout?: boolean; stderr?: boolean }): Promise<StreamSession> {
+  /**
+   * attach streams the container's output from now on and, when asked and the container has
+   * stdin, writes to its stdin FIFO. Stdin asked of a container without it is dropped (as
+   * containerd does); after a stdinOnce container's first session, stdin is closed for good.
+   */
+  async attach(req: { containerId: string; stdin?: boolean; stdout?: boolean; stderr?: boolean; tty?: boolean }): Promise<StreamSession> {
     const c = this.runningOrThrow(req.containerId);
-    if (req.stdin) throw new RuntimeError('FailedPrecondition', 'the process runtime runs containers with stdin closed; attach without stdin');
     const pump = this.pumps.get(c.id);
     const stdout = req.stdout === false ? undefined : new PassThrough();
-    const stderr = req.stderr === false ? undefined : new PassThrough();
+    // A TTY merges stderr into stdout.
+    const stderr = req.stderr === false || c.config.tty ? undefined : new PassThrough();
     const off = pump?.onData((stream, data) => (stream === 'stdout' ? stdout : stderr)?.write(data));
     const exited = new Promise<number>((resolve) => {
       const list = this.exitWaiters.get(c.id) ?? [];
       list.push(() => resolve(c.exitCode));
       this.exitWaiters.set(c.id, list);
     });
+    let stdin: Writable | undefined;
+    if (req.stdin) {
+      const once = c.config.stdinOnce === true;
+      // Input waits in `w` until the FIFO is open; without a FIFO it has nowhere to go and is dropped.
+      const w = new PassThrough();
+      if (c.config.stdin && c.stdinFifo && !c.stdinClosed) void openFifoWriter(c.stdinFifo).then((sink) => (sink ? w.pipe(sink) : w.resume()));
+      else w.resume();
+      w.once('end', () => {
+        if (once) this.closeStdin(c);
+      });
+      stdin = w;
+    }
+    let closed = false;
     const close = (): void => {
+      if (closed) return;
+      closed = true;
       off?.();
       stdout?.end();
       stderr?.end();
+      if (stdin && !stdin.writableEnded) stdin.end();
     };
     void exited.then(close);
-    return { stdout, stderr, exited, close };
+    const resizer = c.resizeFifo;
+    return {
+      ...(stdin ? { stdin } : {}),
+      stdout,
+      stderr,
+      exited,
+      ...(resizer ? { resize: (width: number, height: number) => writeResize(resizer, width, height) } : {}),
+      close,
+    };
+  }
+
+  /** closeStdin ends a stdinOnce container's stdin: the holder goes, the container reads EOF. */
+  private closeStdin(c: ProcRecord): void {
+    if (c.stdinClosed || !c.stdinFifo) return;
+    c.stdinClosed = true;
+    if (existsSync(this.cdir(c.id))) this.persist(c);
+    const holder = Number.parseInt(readFileSafe(`${c.stdinFifo}.holder`), 10);
+    if (Number.isInteger(holder) && holder > 0) {
+      try {
+        process.kill(holder, 'SIGKILL');
+      } catch {
+        // gone with the container
+      }
+    }
   }
 
   async reopenContainerLog(req: { containerId: string }) {
@@ -571,6 +689,57 @@ export class ProcessRuntime implements RuntimeService {
       p.close();
     }
     this.pumps.clear();
+  }
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** mkfifo makes a named pipe (Node has no mkfifo of its own). */
+function mkfifo(path: string): string {
+  rmSync(path, { force: true });
+  const r = spawnSync('mkfifo', ['-m', '0600', path], { encoding: 'utf8' });
+  if (r.status !== 0) throw new RuntimeError('Unknown', `mkfifo ${path}: ${r.stderr || r.error?.message}`);
+  return path;
+}
+
+/**
+ * openFifoWriter opens a FIFO for writing as a socket, so writes wait for a full pipe instead of
+ * failing with EAGAIN. Write-only and non-blocking: the open fails (ENXIO) until the shim has
+ * opened its end, so it is retried for a while (data written to a FIFO nobody holds open would
+ * be lost). Resolves undefined when nobody opens it.
+ */
+async function openFifoWriter(path: string, waitMs = 5000): Promise<Writable | undefined> {
+  const end = Date.now() + waitMs;
+  for (;;) {
+    try {
+      const fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+      const sock = new Socket({ fd, readable: false, writable: true });
+      sock.on('error', () => undefined);
+      return sock;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENXIO' || Date.now() > end) return undefined;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+/** writeResize sends `cols rows` to a tty container's pty helper. */
+function writeResize(path: string, width: number, height: number): void {
+  try {
+    const fd = openSync(path, fsConstants.O_RDWR | fsConstants.O_NONBLOCK);
+    try {
+      writeSync(fd, `${width} ${height}\n`);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // the helper is gone: the container exited
   }
 }
 
