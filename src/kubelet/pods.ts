@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { ContainerConfig, PodSandboxConfig, RuntimeService } from './runtime/api.js';
 import { millisFromNanos } from './runtime/api.js';
+import { containerLinuxResources } from './runtime/cgroups.js';
 import type { TimerHandle, TimerHeap } from './timerheap.js';
 import { Backoff } from './backoff.js';
 import { type EnvSources, EnvError, expandContainerCommand, makeEnvironmentVariables } from './envvars.js';
@@ -467,6 +468,7 @@ export class PodLifecycle {
         stdin: spec.stdin,
         stdinOnce: spec.stdinOnce,
         tty: spec.tty,
+        linux: { resources: containerLinuxResources(spec.resources) },
       };
     } catch (e) {
       if (e instanceof EnvError || e instanceof VolumeError) return fail('CreateContainerConfigError', e.message);
@@ -474,7 +476,9 @@ export class PodLifecycle {
     }
     let containerId: string;
     try {
-      containerId = (await this.runtime.createContainer({ podSandboxId: sandboxId, config, sandboxConfig: this.sandboxConfig(pod, 0) })).containerId;
+      const created = await this.runtime.createContainer({ podSandboxId: sandboxId, config, sandboxConfig: this.sandboxConfig(pod, 0) });
+      containerId = created.containerId;
+      for (const w of created.warnings ?? []) this.opts.host.recordEvent(pod, 'Warning', 'ResourceLimitsNotEnforced', w, fp);
     } catch (e) {
       return fail('CreateContainerError', e instanceof Error ? e.message : String(e));
     }

@@ -12,6 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LinuxContainerResources } from './api.js';
+import { parseQuantity } from '../../api/quantity.js';
 
 /** The controllers k8ts places containers in. */
 const CONTROLLERS = ['memory', 'cpu'] as const;
@@ -38,6 +39,27 @@ export function linuxResources(r: { cpuRequestMilli?: number; cpuLimitMilli?: nu
   }
   if (r.memoryLimitBytes) out.memoryLimitInBytes = r.memoryLimitBytes;
   return out;
+}
+
+/**
+ * containerLinuxResources is linuxResources for a pod spec container's `resources` (quantity
+ * strings; a malformed one counts as unset, validation having refused it long before).
+ */
+export function containerLinuxResources(res: { requests?: Record<string, string>; limits?: Record<string, string> } | undefined): LinuxContainerResources {
+  const q = (v: string | undefined, milli: boolean): number | undefined => {
+    if (v === undefined) return undefined;
+    try {
+      const n = parseQuantity(v);
+      return milli ? n.milliValue() : n.value();
+    } catch {
+      return undefined;
+    }
+  };
+  return linuxResources({
+    cpuRequestMilli: q(res?.requests?.['cpu'] ?? res?.limits?.['cpu'], true),
+    cpuLimitMilli: q(res?.limits?.['cpu'], true),
+    memoryLimitBytes: q(res?.limits?.['memory'], false),
+  });
 }
 
 /** CgroupError says why containers cannot be placed (no cgroup v1 hierarchy, not root). */

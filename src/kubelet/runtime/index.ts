@@ -6,6 +6,7 @@ export * from './api.js';
 export { SimulatedRuntime, simulatedAnnotations, behaviorFromAnnotations, type SimulatedBehavior, type SimulatedRuntimeOptions } from './simulated.js';
 export { ProcessRuntime, openProcessRuntime, type ProcessRuntimeOptions } from './process.js';
 export { formatCriTime } from './logpump.js';
+export { Cgroups, CgroupError, containerLinuxResources, linuxResources, type CgroupOptions } from './cgroups.js';
 export { CniNetwork, cniAvailable, CNI_PLUGIN_DIR, type CniOptions } from './cni.js';
 
 import type { RuntimeService } from './api.js';
