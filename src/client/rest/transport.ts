@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { createSecureContext } from 'node:tls';
 import { Duplex } from 'node:stream';
 import type { Readable } from 'node:stream';
 
@@ -46,26 +47,32 @@ export interface TLSOptions {
   serverName?: string;
 }
 
-function send(
-  mod: typeof http | typeof https,
-  base: URL,
-  agent: http.Agent,
-  req: TransportRequest,
-  extra: https.RequestOptions,
-): Promise<TransportResponse> {
+/** requestTarget is what `send` needs of a base URL, worked out once per transport rather than per request. */
+interface RequestTarget {
+  protocol: string;
+  hostname: string;
+  port: string | undefined;
+  /** prefix is the base URL's path without trailing slashes, prepended to every request path. */
+  prefix: string;
+}
+
+function targetOf(base: URL): RequestTarget {
+  return { protocol: base.protocol, hostname: base.hostname.replace(/^\[|\]$/g, ''), port: base.port || undefined, prefix: base.pathname.replace(/\/+$/, '') };
+}
+
+function send(mod: typeof http | typeof https, target: RequestTarget, agent: http.Agent, req: TransportRequest, servername: string | undefined): Promise<TransportResponse> {
   return new Promise((resolve, reject) => {
-    const prefix = base.pathname.replace(/\/+$/, '');
     const r = mod.request(
       {
-        ...extra,
-        protocol: base.protocol,
-        hostname: base.hostname.replace(/^\[|\]$/g, ''),
-        port: base.port || undefined,
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
         method: req.method,
-        path: prefix + req.path,
+        path: target.prefix + req.path,
         headers: req.headers,
         agent,
         signal: req.signal,
+        ...(servername ? { servername } : {}),
       },
       (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }),
     );
@@ -75,39 +82,74 @@ function send(
   });
 }
 
-/** HttpTransport sends requests to `baseUrl` (http: or https:) over a keep-alive agent. */
+/**
+ * DEFAULT_MAX_SOCKETS caps the keep-alive connections of ordinary (short) requests per
+ * HttpTransport. Without a cap, a burst of N concurrent requests opened N TLS connections and,
+ * past Node's 256 idle sockets, closed the surplus, so every burst paid fresh handshakes on both
+ * ends (a quarter of the simulated nodes' CPU at 3000 pods). A capped pool queues the burst on
+ * warm connections instead — upstream's clients get the same effect from HTTP/2 multiplexing.
+ */
+export const DEFAULT_MAX_SOCKETS = 64;
+
+/**
+ * isLongRunning tells watches and followed logs, which hold their connection for as long as
+ * they last, from ordinary requests: they get their own uncapped pool, so a capped pool can
+ * never be exhausted by watches and hang the requests queued behind them.
+ */
+export function isLongRunning(path: string): boolean {
+  const q = path.indexOf('?');
+  if ((q < 0 ? path : path.slice(0, q)).includes('/watch/')) return true;
+  return q >= 0 && /[?&](?:watch|follow)=(?:1|true)(?:&|$)/.test(path.slice(q));
+}
+
+/**
+ * HttpTransport sends requests to `baseUrl` (http: or https:) over keep-alive connections:
+ * ordinary requests share a pool of at most `agentOptions.maxSockets` (default
+ * DEFAULT_MAX_SOCKETS) connections; watches and followed logs get a pool of their own without
+ * a cap. Every TLS connection of the transport shares one secure context (CA, client
+ * certificate and key parsed once, not per connection).
+ */
 export class HttpTransport implements Transport {
-  private readonly base: URL;
+  private readonly target: RequestTarget;
+  private readonly mod: typeof http | typeof https;
   private readonly agent: http.Agent;
-  private readonly tlsExtra: https.RequestOptions = {};
+  private readonly streams: http.Agent;
+  private readonly servername: string | undefined;
 
   constructor(baseUrl: string, tls: TLSOptions = {}, agentOptions: http.AgentOptions = {}) {
-    this.base = new URL(baseUrl);
-    // No socket cap: every watch holds a connection, and a queued request behind 256 watches would hang.
-    const opts: https.AgentOptions = { keepAlive: true, ...agentOptions };
-    if (this.base.protocol === 'https:') {
-      if (tls.ca) opts.ca = tls.ca;
-      if (tls.cert) opts.cert = tls.cert;
-      if (tls.key) opts.key = tls.key;
-      opts.rejectUnauthorized = !tls.insecureSkipTLSVerify;
-      if (tls.serverName) {
-        opts.servername = tls.serverName;
-        this.tlsExtra.servername = tls.serverName;
-      }
-      this.agent = new https.Agent(opts);
-    } else if (this.base.protocol === 'http:') {
+    const base = new URL(baseUrl);
+    this.target = targetOf(base);
+    const maxSockets = agentOptions.maxSockets ?? DEFAULT_MAX_SOCKETS;
+    // Idle connections are kept up to the cap, so a burst never closes what the next one needs.
+    const opts: https.AgentOptions = { keepAlive: true, scheduling: 'lifo', ...agentOptions, maxSockets, maxFreeSockets: agentOptions.maxFreeSockets ?? (Number.isFinite(maxSockets) ? maxSockets : 256) };
+    const streamOpts: https.AgentOptions = { keepAlive: true, scheduling: 'lifo', maxSockets: Infinity, maxFreeSockets: 16 };
+    if (base.protocol === 'https:') {
+      const secureContext = createSecureContext({
+        ...(tls.ca ? { ca: tls.ca } : {}),
+        ...(tls.cert ? { cert: tls.cert } : {}),
+        ...(tls.key ? { key: tls.key } : {}),
+      });
+      const shared: https.AgentOptions = { secureContext, rejectUnauthorized: !tls.insecureSkipTLSVerify, ...(tls.serverName ? { servername: tls.serverName } : {}) };
+      this.servername = tls.serverName;
+      this.mod = https;
+      this.agent = new https.Agent({ ...opts, ...shared });
+      this.streams = new https.Agent({ ...streamOpts, ...shared });
+    } else if (base.protocol === 'http:') {
+      this.mod = http;
       this.agent = new http.Agent(opts);
+      this.streams = new http.Agent(streamOpts);
     } else {
-      throw new Error(`unsupported server URL scheme ${JSON.stringify(this.base.protocol)} in ${baseUrl}`);
+      throw new Error(`unsupported server URL scheme ${JSON.stringify(base.protocol)} in ${baseUrl}`);
     }
   }
 
   request(req: TransportRequest): Promise<TransportResponse> {
-    return send(this.base.protocol === 'https:' ? https : http, this.base, this.agent, req, this.tlsExtra);
+    return send(this.mod, this.target, isLongRunning(req.path) ? this.streams : this.agent, req, this.servername);
   }
 
   close(): void {
     this.agent.destroy();
+    this.streams.destroy();
   }
 }
 
@@ -187,7 +229,7 @@ function memorySocketPair(): [MemorySocket, MemorySocket] {
 export class InProcessTransport implements Transport {
   private readonly server: http.Server;
   private readonly agent: http.Agent;
-  private readonly base = new URL('http://in-process');
+  private readonly target = targetOf(new URL('http://in-process'));
 
   constructor(target: http.Server | http.RequestListener) {
     this.server = typeof target === 'function' ? http.createServer(target) : target;
@@ -203,7 +245,7 @@ export class InProcessTransport implements Transport {
   }
 
   request(req: TransportRequest): Promise<TransportResponse> {
-    return send(http, this.base, this.agent, req, {});
+    return send(http, this.target, this.agent, req, undefined);
   }
 
   close(): void {
