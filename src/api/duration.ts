@@ -3,7 +3,7 @@
  * LAST SEEN columns kubectl shows (`5s`, `2m30s`, `10m`, `3h12m`, `5d`, `2y100d`).
  *
  * Both take milliseconds; like upstream, up to a second or so in the future (clock skew) reads
- * as `0s`, anything further as `<invalid>`.
+ * as `0s`, anything further as `<invalid>`. Also the wire form of metav1.Time (rfc3339).
  */
 
 const SECOND = 1000;
@@ -57,4 +57,9 @@ export function humanDuration(ms: number): string {
     return dy === 0 ? `${years}y` : `${years}y${dy}d`;
   }
   return `${years}y`;
+}
+
+/** rfc3339 formats ms since the epoch as metav1.Time does on the wire: whole seconds, UTC (`2006-01-02T15:04:05Z`). */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }

@@ -18,6 +18,7 @@ import {
 } from '../client/index.js';
 import { ControllerRunner, type Controller, type ControllerContext } from './runner.js';
 import { newDeploymentController } from './deployment.js';
+import { newDisruptionController } from './disruption.js';
 import { newEndpointsController } from './endpoints.js';
 import { newEndpointSliceController } from './endpointslice.js';
 import { newGarbageCollector } from './garbagecollector.js';
@@ -109,6 +110,7 @@ const registry: Registration[] = [
     factory: (c, _w, s) =>
       s.allocateNodeCIDRs ? newNodeIPAMController(c, { ...(s.clusterCIDR ? { clusterCIDR: s.clusterCIDR } : {}), ...(s.nodeCIDRMaskSize ? { nodeCIDRMaskSize: s.nodeCIDRMaskSize } : {}) }) : undefined,
   },
+  { name: 'disruption-controller', aliases: ['disruption'], factory: (c, w) => newDisruptionController(c, w) },
   { name: 'root-ca-certificate-publisher-controller', aliases: ['root-ca-cert-publisher'], factory: (c, _w, s) => newRootCACertPublisher(c, s.rootCA) },
 ];
 
