@@ -8,20 +8,29 @@ import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import type { KeyValue, StorageErrorCode, WatchEvent } from '../interface.js';
 import { checkOwnership, configureWriter, initSchema, type LogRow } from './schema.js';
+import { CREATE, LEASE, MOD, SLOT, VERSION, type OpFailure, type WriteOp } from './wire.js';
 
-export type WriteOp =
-  | { kind: 'create'; key: string; value: Uint8Array; lease: number }
-  | { kind: 'update'; key: string; value: Uint8Array; expected: number; lease: number }
-  | { kind: 'delete'; key: string; expected?: number };
+export type { WriteOp } from './wire.js';
 
 export type WriteResult =
   | { ok: true; kv: KeyValue; prevKv?: KeyValue; revision: number }
   | { ok: false; code: StorageErrorCode; message: string; current?: KeyValue; revision?: number };
 
 export interface BatchOutcome {
-  results: WriteResult[];
-  /** events of the committed writes, in revision order. */
-  events: WatchEvent[];
+  /** per op, SLOT numbers (see wire.ts): modRevision (0 when refused), createRevision, version, lease. */
+  res: Float64Array;
+  /** the refused ops, in op order. */
+  fails: OpFailure[];
+  /** minLease is the earliest lease (epoch seconds) of a committed put, Infinity if none. */
+  minLease: number;
+}
+
+/** Meta is what the writer keeps in memory about a live key: everything a write checks or copies. */
+interface Meta {
+  id: number;
+  create: number;
+  version: number;
+  lease: number;
 }
 
 /** kvFromRow turns a log row into the KeyValue it describes (for a delete: the tombstone). */
@@ -86,6 +95,16 @@ export class WriterCore {
   private rev: number;
   private compactRev: number;
   private readonly stmts;
+  /**
+   * live mirrors the kv table (joined with each key's latest row): as the only writer, the core
+   * checks and builds every write from memory and touches SQLite only to append.
+   */
+  private readonly live = new Map<string, Meta>();
+  /**
+   * uniqueGuard: files created before the writer kept `live` carry UNIQUE(name, prev_revision),
+   * so a create there must name the key's last (tombstone) row as its previous revision.
+   */
+  private readonly uniqueGuard: boolean;
 
   private readonly path: string | undefined;
 
@@ -98,11 +117,11 @@ export class WriterCore {
     initSchema(this.db, name);
     const db = this.db;
     this.stmts = {
-      current: db.prepare(`SELECT log.id, log.name, log.created, log.deleted, log.create_revision, log.prev_revision, log.lease, log.value, log.version FROM kv JOIN log ON log.id = kv.id WHERE kv.name = ?`),
-      lastId: db.prepare(`SELECT MAX(id) AS id FROM log WHERE name = ?`),
+      lastId: db.prepare(`SELECT MAX(id) FROM log WHERE name = ?`).pluck(),
       insert: db.prepare(`INSERT INTO log(id, name, created, deleted, create_revision, prev_revision, lease, value, old_value, version)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`),
-      upsertKv: db.prepare(`INSERT INTO kv(name, id, lease) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET id = excluded.id, lease = excluded.lease`),
+      insertKv: db.prepare(`INSERT INTO kv(name, id, lease) VALUES (?, ?, ?)`),
+      updateKv: db.prepare(`UPDATE kv SET id = ?, lease = ? WHERE name = ?`),
       deleteKv: db.prepare(`DELETE FROM kv WHERE name = ?`),
       setMeta: db.prepare(`UPDATE meta SET value = ? WHERE name = ?`),
       getMeta: db.prepare(`SELECT value FROM meta WHERE name = ?`).pluck(),
@@ -113,6 +132,9 @@ export class WriterCore {
     };
     this.rev = this.stmts.getMeta.get('revision') as number;
     this.compactRev = this.stmts.getMeta.get('compact_revision') as number;
+    this.uniqueGuard = (db.prepare(`SELECT count(*) FROM pragma_index_list('log') WHERE origin = 'u'`).pluck().get() as number) > 0;
+    const rows = db.prepare(`SELECT kv.name, log.id, log.create_revision, log.version, kv.lease FROM kv JOIN log ON log.id = kv.id`).raw().all() as Array<[string, number, number, number, number]>;
+    for (const [key, id, create, version, lease] of rows) this.live.set(key, { id, create, version, lease });
   }
 
   get revision(): number {
@@ -124,24 +146,58 @@ export class WriterCore {
   }
 
   /**
-   * applyBatch runs every op in one transaction and returns per-op results. If the commit fails
-   * (disk full, read-only), every op fails with the mapped code and nothing is half-written.
+   * applyBatch runs every op in one transaction and reports per-op results. If the commit fails
+   * (disk full, read-only), every op fails with the mapped code and nothing is half-written,
+   * in SQLite or in memory.
    */
-  applyBatch(ops: WriteOp[], compact?: { target: number; rows: number }): BatchOutcome {
+  applyBatch(ops: readonly WriteOp[], compact?: { target: number; rows: number }): BatchOutcome {
     const startRev = this.rev;
     let compactTo = this.compactRev;
-    const results: WriteResult[] = [];
-    const events: WatchEvent[] = [];
+    const res = new Float64Array(ops.length * SLOT);
+    const fails: OpFailure[] = [];
+    // undo restores `live` should the transaction fail after some ops changed it.
+    const undo: Array<[string, Meta | undefined]> = [];
+    let minLease = Infinity;
     try {
       this.db.exec('BEGIN IMMEDIATE');
-      for (const op of ops) {
-        const r = this.applyOne(op);
-        results.push(r);
-        if (r.ok) {
-          const ev: WatchEvent = { type: op.kind === 'delete' ? 'DELETE' : 'PUT', kv: r.kv };
-          if (r.prevKv) ev.prevKv = r.prevKv;
-          events.push(ev);
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i]!;
+        const cur = this.live.get(op.key);
+        const fail = this.check(op, cur);
+        if (fail !== undefined) {
+          fails.push({ i, code: fail[0], message: fail[1] });
+          continue;
         }
+        const id = ++this.rev;
+        const o = i * SLOT;
+        res[o + MOD] = id;
+        undo.push([op.key, cur]);
+        if (op.kind === 'delete') {
+          this.stmts.insert.run(id, op.key, 0, 1, cur!.create, cur!.id, cur!.lease, EMPTY, cur!.version);
+          this.stmts.deleteKv.run(op.key);
+          this.live.delete(op.key);
+          res[o + CREATE] = cur!.create;
+          res[o + LEASE] = cur!.lease;
+          continue;
+        }
+        const value = toBuffer(op.value);
+        const lease = op.lease;
+        if (lease > 0 && lease < minLease) minLease = lease;
+        let meta: Meta;
+        if (cur === undefined) {
+          const prev = this.uniqueGuard ? ((this.stmts.lastId.get(op.key) as number | null) ?? 0) : 0;
+          meta = { id, create: id, version: 1, lease };
+          this.stmts.insert.run(id, op.key, 1, 0, id, prev, lease, value, 1);
+          this.stmts.insertKv.run(op.key, id, lease);
+        } else {
+          meta = { id, create: cur.create, version: cur.version + 1, lease };
+          this.stmts.insert.run(id, op.key, 0, 0, meta.create, cur.id, lease, value, meta.version);
+          this.stmts.updateKv.run(id, lease, op.key);
+        }
+        this.live.set(op.key, meta);
+        res[o + CREATE] = meta.create;
+        res[o + VERSION] = meta.version;
+        res[o + LEASE] = lease;
       }
       if (this.rev !== startRev) this.stmts.setMeta.run(this.rev, 'revision');
       // Compaction rides along: its deletes share this commit's fsync instead of needing their own.
@@ -157,45 +213,30 @@ export class WriterCore {
         }
       }
       this.rev = startRev;
+      for (let j = undo.length - 1; j >= 0; j--) {
+        const [key, meta] = undo[j]!;
+        if (meta) this.live.set(key, meta);
+        else this.live.delete(key);
+      }
       const mapped = sqliteErrorCode(err);
       // A disk remounted read-only under a running server shows up as a generic I/O error.
       if (mapped.code === 'Unavailable' && this.path !== undefined && onReadOnlyFs(dirname(this.path))) {
         mapped.code = 'ReadOnly';
         mapped.message = `storage: datastore ${this.path} is on a read-only filesystem: ${mapped.message}`;
       }
-      return { results: ops.map(() => ({ ok: false, code: mapped.code, message: mapped.message })), events: [] };
+      return { res: new Float64Array(ops.length * SLOT), fails: ops.map((_, i) => ({ i, code: mapped.code, message: mapped.message })), minLease: Infinity };
     }
-    return { results, events };
+    return { res, fails, minLease };
   }
 
-  private applyOne(op: WriteOp): WriteResult {
-    const cur = this.stmts.current.get(op.key) as LogRow | undefined;
-    const curKv = cur ? kvFromRow(cur) : undefined;
-    if (op.kind === 'create') {
-      if (cur) return { ok: false, code: 'KeyExists', message: `key ${op.key} already exists`, current: curKv! };
-      const last = (this.stmts.lastId.get(op.key) as { id: number | null }).id ?? 0;
-      const id = ++this.rev;
-      const value = toBuffer(op.value);
-      this.stmts.insert.run(id, op.key, 1, 0, id, last, op.lease, value, 1);
-      this.stmts.upsertKv.run(op.key, id, op.lease);
-      return { ok: true, kv: { key: op.key, value, createRevision: id, modRevision: id, version: 1, lease: op.lease }, revision: id };
-    }
-    if (!cur) return { ok: false, code: 'NotFound', message: `key ${op.key} not found` };
+  /** check tells why op cannot apply to the key's current state, or undefined when it can. */
+  private check(op: WriteOp, cur: Meta | undefined): [StorageErrorCode, string] | undefined {
+    if (op.kind === 'create') return cur ? ['KeyExists', `key ${op.key} already exists`] : undefined;
+    if (!cur) return ['NotFound', `key ${op.key} not found`];
     if (op.expected !== undefined && cur.id !== op.expected) {
-      return { ok: false, code: 'Conflict', message: `key ${op.key} was modified (modRevision ${cur.id}, expected ${op.expected})`, current: curKv! };
+      return ['Conflict', `key ${op.key} was modified (modRevision ${cur.id}, expected ${op.expected})`];
     }
-    const id = ++this.rev;
-    const prevKv = curKv!;
-    if (op.kind === 'update') {
-      const value = toBuffer(op.value);
-      const version = cur.version + 1;
-      this.stmts.insert.run(id, op.key, 0, 0, cur.create_revision, cur.id, op.lease, value, version);
-      this.stmts.upsertKv.run(op.key, id, op.lease);
-      return { ok: true, kv: { key: op.key, value, createRevision: cur.create_revision, modRevision: id, version, lease: op.lease }, prevKv, revision: id };
-    }
-    this.stmts.insert.run(id, op.key, 0, 1, cur.create_revision, cur.id, cur.lease, EMPTY, cur.version);
-    this.stmts.deleteKv.run(op.key);
-    return { ok: true, kv: { key: op.key, value: Buffer.alloc(0), createRevision: cur.create_revision, modRevision: id, version: 0, lease: cur.lease }, prevKv, revision: id };
+    return undefined;
   }
 
   /**

@@ -5,8 +5,8 @@
  * messages, so the same code runs inside a worker thread or on the calling thread.
  */
 import { Worker } from 'node:worker_threads';
-import type { WatchEvent } from '../interface.js';
-import { WriterCore, type WriteOp, type WriteResult } from './core.js';
+import { WriterCore } from './core.js';
+import { decodeOps, type OpFailure, type WriteOp } from './wire.js';
 
 export interface EngineConfig {
   path: string;
@@ -14,28 +14,28 @@ export interface EngineConfig {
   compactKeep: number;
   compactIntervalMs: number;
   compactBatchRows: number;
-  /**
-   * slim leaves values and prevKv out of replies (the front end has both), so a batch crosses
-   * the thread boundary without copying every value back.
-   */
-  slim: boolean;
 }
 
 export type InMsg =
-  | { t: 'write'; id: number; ops: WriteOp[] }
+  /** write: ops packed by encodeOps into buf (transferred). */
+  | { t: 'write'; id: number; buf: ArrayBuffer; len: number }
   | { t: 'compact'; id: number; target: number }
   | { t: 'close'; id: number };
 
 export type OutMsg =
   | { t: 'ready'; revision: number; compactRevision: number }
   | { t: 'fatal'; code: string; message: string }
-  | { t: 'batch'; replies: Array<{ id: number; results: WriteResult[] }>; events: WatchEvent[]; revision: number }
+  /**
+   * batch answers one group commit: `ids` are the requests it holds, in order (0: the writer's
+   * own lease-expiry deletes, whose keys are the next entry of `internal`); `res` has one SLOT
+   * per op (wire.ts) and `fails` the refused ops, indexed across the whole batch.
+   */
+  | { t: 'batch'; ids: number[]; res: Float64Array; fails: OpFailure[]; internal: string[][]; revision: number }
   | { t: 'compacted'; ids: number[]; revision: number; error?: { code: string; message: string } }
   | { t: 'closed'; id: number };
 
 /** MAX_BATCH bounds one transaction so a flood of writers cannot make one commit huge. */
 const MAX_BATCH = 1024;
-const EMPTY = Buffer.alloc(0);
 /** QUIET_MS: compaction commits on its own only after this long without a write. */
 const QUIET_MS = 5;
 const EXPIRE_BATCH = 256;
@@ -56,7 +56,7 @@ export class WriterEngine {
   private stepRows: number;
   private lastWriteAt = 0;
 
-  constructor(private readonly cfg: EngineConfig, private readonly emit: (msg: OutMsg) => void, core?: WriterCore) {
+  constructor(private readonly cfg: EngineConfig, private readonly emit: (msg: OutMsg, transfer?: ArrayBuffer[]) => void, core?: WriterCore) {
     this.core = core ?? new WriterCore(cfg.path, cfg.memory);
     this.stepRows = cfg.compactBatchRows;
     if (!cfg.memory) {
@@ -90,7 +90,7 @@ export class WriterEngine {
     switch (msg.t) {
       case 'write':
         this.lastWriteAt = performance.now();
-        this.pending.push(msg);
+        this.pending.push({ id: msg.id, ops: decodeOps(msg.buf, msg.len) });
         this.scheduleFlush();
         return;
       case 'compact':
@@ -143,34 +143,19 @@ export class WriterEngine {
 
   private flush(): void {
     while (this.pending.length > 0) {
-      const take: Array<{ id: number; ops: WriteOp[] }> = [];
-      let n = 0;
-      while (this.pending.length > 0 && (n === 0 || n + this.pending[0]!.ops.length <= MAX_BATCH)) {
+      const ids: number[] = [];
+      const internal: string[][] = [];
+      let ops: WriteOp[] = [];
+      while (this.pending.length > 0 && (ops.length === 0 || ops.length + this.pending[0]!.ops.length <= MAX_BATCH)) {
         const req = this.pending.shift()!;
-        take.push(req);
-        n += req.ops.length;
+        ids.push(req.id);
+        if (req.id === 0) internal.push(req.ops.map((op) => op.key));
+        ops = ops.length === 0 ? req.ops : ops.concat(req.ops);
       }
-      const ops = take.flatMap((r) => r.ops);
       const target = Math.min(this.compactTarget, this.core.revision);
       const outcome = this.core.applyBatch(ops, target > this.core.compactedRevision ? { target, rows: Math.max(ops.length * 2, 50) } : undefined);
-      const replies: Array<{ id: number; results: WriteResult[] }> = [];
-      let i = 0;
-      for (const req of take) {
-        replies.push({ id: req.id, results: outcome.results.slice(i, i + req.ops.length) });
-        i += req.ops.length;
-      }
-      if (this.cfg.slim) {
-        for (const r of outcome.results) {
-          if (!r.ok) continue;
-          r.kv.value = EMPTY;
-          delete r.prevKv;
-        }
-        for (const ev of outcome.events) delete ev.prevKv;
-      }
-      this.emit({ t: 'batch', replies, events: outcome.events, revision: this.core.revision });
-      let minLease = Infinity;
-      for (const ev of outcome.events) if (ev.type === 'PUT' && ev.kv.lease > 0) minLease = Math.min(minLease, ev.kv.lease);
-      if (minLease < this.leaseTimerAt) this.scheduleLeaseTimer(minLease);
+      this.emit({ t: 'batch', ids, res: outcome.res, fails: outcome.fails, internal, revision: this.core.revision }, [outcome.res.buffer as ArrayBuffer]);
+      if (outcome.minLease < this.leaseTimerAt) this.scheduleLeaseTimer(outcome.minLease);
     }
   }
 

@@ -9,8 +9,10 @@ import { StorageError } from '../interface.js';
 /** APPLICATION_ID marks k8ts databases ('k8ts' in ASCII) so foreign SQLite files are refused. */
 export const APPLICATION_ID = 0x6b387473;
 
-// log: one row per write; id is the revision. UNIQUE(name, prev_revision) is kine's guard for
-// optimistic concurrency: two writes can never both follow the same previous revision.
+// log: one row per write; id is the revision. The single writer checks every conditional write
+// against its in-memory copy of kv, so the log needs no uniqueness guard of its own (files made
+// before that carry kine's UNIQUE(name, prev_revision); the writer still honours it there).
+// Every index costs a random B-tree insert per write, so log has just the one on (name, id).
 // kv: the live keys, so latest reads and counts never scan history.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS log (
@@ -23,8 +25,7 @@ CREATE TABLE IF NOT EXISTS log (
   lease INTEGER NOT NULL,
   value BLOB NOT NULL,
   old_value BLOB,
-  version INTEGER NOT NULL,
-  UNIQUE(name, prev_revision)
+  version INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS log_name_id ON log(name, id);
 CREATE TABLE IF NOT EXISTS kv (

@@ -29,14 +29,15 @@ import { SortedMap } from '../sorted-map.js';
 import type { StorageOptions } from '../options.js';
 import { guaranteedUpdate } from '../update.js';
 import { WatchHub } from '../watch-hub.js';
-import { WriterCore, eventFromRow, kvFromRow, onReadOnlyFs, sqliteErrorCode, type WriteOp, type WriteResult } from './core.js';
+import { WriterCore, eventFromRow, kvFromRow, onReadOnlyFs, sqliteErrorCode, type WriteResult } from './core.js';
 import { WriterEngine, type EngineConfig, type InMsg, type OutMsg } from './engine.js';
 import { acquireLock } from './lock.js';
 import { APPLICATION_ID, checkFile, type LogRow } from './schema.js';
+import { CREATE, LEASE, MOD, SLOT, VERSION, decodeOps, encodeOps, type WriteOp } from './wire.js';
 
 /** Link is the message channel to the writer, whichever thread it runs on. */
 interface Link {
-  post(msg: InMsg): void;
+  post(msg: InMsg, transfer?: ArrayBuffer[]): void;
   terminate(): Promise<void>;
   /** busy keeps the process alive while replies are awaited (the writer is unref'd when idle). */
   busy(on: boolean): void;
@@ -48,10 +49,7 @@ function bytes(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
 
-function fixKv(kv: KeyValue): KeyValue {
-  kv.value = bytes(kv.value);
-  return kv;
-}
+const EMPTY = Buffer.alloc(0);
 
 function leaseFor(opts?: PutOptions): number {
   if (!opts?.ttlSeconds || opts.ttlSeconds <= 0) return 0;
@@ -69,7 +67,7 @@ export class SqliteStorage implements Storage {
   private readonly live = new SortedMap<KeyValue>();
   private readonly stmts;
   private readonly readTx;
-  private outbox: Array<{ op: WriteOp; p: Pending }> = [];
+  private outbox: Pending[] = [];
   private outboxScheduled = false;
   private nextId = 1;
   private readonly inflight = new Map<number, Pending[]>();
@@ -114,7 +112,6 @@ export class SqliteStorage implements Storage {
       compactKeep: opts.compactKeep ?? 1000,
       compactIntervalMs: opts.compactIntervalMs ?? 30_000,
       compactBatchRows: opts.compactBatchRows ?? 200,
-      slim: false,
     };
     if (path === undefined) {
       const db = new Database(':memory:');
@@ -143,7 +140,7 @@ export class SqliteStorage implements Storage {
         store.link = { post: (msg) => engine.handle(msg), terminate: async () => {}, busy: () => {} };
         return store;
       }
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...cfg, slim: true } });
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: cfg });
       const ready = await new Promise<{ revision: number }>((resolve, reject) => {
         const onMsg = (msg: OutMsg): void => {
           worker.off('message', onMsg);
@@ -162,7 +159,7 @@ export class SqliteStorage implements Storage {
       const reader = openReader(path);
       const store = new SqliteStorage(reader, ready.revision, opts, release, true);
       store.link = {
-        post: (msg) => worker.postMessage(msg),
+        post: (msg, transfer) => worker.postMessage(msg, transfer),
         terminate: async () => {
           await worker.terminate();
         },
@@ -223,7 +220,10 @@ export class SqliteStorage implements Storage {
     store.link = {
       post: (msg) =>
         queueMicrotask(() => {
-          if (msg.t === 'write') store.onMessage({ t: 'batch', replies: [{ id: msg.id, results: msg.ops.map(() => refusal) }], events: [], revision: rev });
+          if (msg.t === 'write') {
+            const n = decodeOps(msg.buf, msg.len).length;
+            store.onMessage({ t: 'batch', ids: [msg.id], res: new Float64Array(n * SLOT), fails: Array.from({ length: n }, (_, i) => ({ ...refusal, i })), internal: [], revision: rev });
+          }
           else if (msg.t === 'compact') store.onMessage({ t: 'compacted', ids: [msg.id], revision: 0, error: refusal });
           else store.onMessage({ t: 'closed', id: msg.id });
         }),
@@ -233,9 +233,9 @@ export class SqliteStorage implements Storage {
     return store;
   }
 
-  private post(msg: InMsg): void {
+  private post(msg: InMsg, transfer?: ArrayBuffer[]): void {
     this.link.busy(true);
-    this.link.post(msg);
+    this.link.post(msg, transfer);
   }
 
   private settle(): void {
@@ -249,44 +249,9 @@ export class SqliteStorage implements Storage {
 
   private handleMessage(msg: OutMsg): void {
     switch (msg.t) {
-      case 'batch': {
-        // The writer sends back revisions and metadata only: values come from the ops sent, and
-        // prevKv from the live index, which is exactly the state before each event.
-        const resolved: Array<[Pending, WriteResult]> = [];
-        for (const reply of msg.replies) {
-          const waiters = this.inflight.get(reply.id);
-          if (!waiters) continue;
-          this.inflight.delete(reply.id);
-          reply.results.forEach((r, i) => {
-            const w = waiters[i]!;
-            if (r.ok && w.op.kind !== 'delete') r.kv.value = bytes(w.op.value);
-            resolved.push([w, r]);
-          });
-        }
-        const prevOf = new Map<KeyValue, KeyValue>();
-        for (const ev of msg.events) {
-          fixKv(ev.kv);
-          const prev = this.live.get(ev.kv.key);
-          if (prev) {
-            ev.prevKv = prev;
-            prevOf.set(ev.kv, prev);
-          } else {
-            delete ev.prevKv;
-          }
-          if (ev.type === 'PUT') this.live.set(ev.kv.key, ev.kv);
-          else this.live.delete(ev.kv.key);
-        }
-        // Watchers hear about a write before its writer is acknowledged.
-        this.hub.deliver(msg.events, msg.revision);
-        for (const [w, r] of resolved) {
-          if (r.ok) {
-            const prev = prevOf.get(r.kv);
-            if (prev) r.prevKv = prev;
-          }
-          w.resolve(r);
-        }
+      case 'batch':
+        this.applyBatch(msg);
         return;
-      }
       case 'compacted':
         for (const id of msg.ids) {
           const w = this.compactWaiters.get(id);
@@ -307,6 +272,70 @@ export class SqliteStorage implements Storage {
     }
   }
 
+  /**
+   * applyBatch turns one group commit's reply into KeyValues, watch events and answers. The
+   * writer sends revisions and metadata only: values come from the ops sent, and prevKv (and a
+   * refused write's `current`) from the live index, which holds exactly the state before each op.
+   */
+  private applyBatch(msg: Extract<OutMsg, { t: 'batch' }>): void {
+    const { res, fails } = msg;
+    const events: WatchEvent[] = [];
+    const answers: Array<[Pending, WriteResult]> = [];
+    let idx = 0;
+    let fi = 0;
+    let internal = 0;
+    const one = (op: WriteOp, p: Pending | undefined): void => {
+      const o = idx * SLOT;
+      const mod = res[o + MOD]!;
+      const key = op.key;
+      if (mod === 0) {
+        const f = fails[fi++]!;
+        if (!p) return;
+        const r: WriteResult = { ok: false, code: f.code, message: f.message };
+        if (f.code === 'Conflict' || f.code === 'KeyExists') {
+          const cur = this.live.get(key);
+          if (cur) r.current = cur;
+        }
+        answers.push([p, r]);
+        return;
+      }
+      const prev = this.live.get(key);
+      let kv: KeyValue;
+      let ev: WatchEvent;
+      if (op.kind === 'delete') {
+        kv = { key, value: EMPTY, createRevision: res[o + CREATE]!, modRevision: mod, version: 0, lease: res[o + LEASE]! };
+        ev = { type: 'DELETE', kv };
+        this.live.delete(key);
+      } else {
+        kv = { key, value: bytes(op.value), createRevision: res[o + CREATE]!, modRevision: mod, version: res[o + VERSION]!, lease: res[o + LEASE]! };
+        ev = { type: 'PUT', kv };
+        this.live.set(key, kv);
+      }
+      if (prev) ev.prevKv = prev;
+      events.push(ev);
+      if (p) answers.push([p, prev ? { ok: true, kv, prevKv: prev, revision: mod } : { ok: true, kv, revision: mod }]);
+    };
+    for (const id of msg.ids) {
+      if (id === 0) {
+        for (const key of msg.internal[internal++]!) {
+          one({ kind: 'delete', key }, undefined);
+          idx++;
+        }
+        continue;
+      }
+      const waiters = this.inflight.get(id);
+      if (!waiters) continue;
+      this.inflight.delete(id);
+      for (const w of waiters) {
+        one(w.op, w);
+        idx++;
+      }
+    }
+    // Watchers hear about a write before its writer is acknowledged.
+    this.hub.deliver(events, msg.revision);
+    for (const [p, r] of answers) p.resolve(r);
+  }
+
   private fail(err: StorageError): void {
     this.broken = err;
     for (const waiters of this.inflight.values()) for (const w of waiters) w.resolve({ ok: false, code: err.code, message: err.message });
@@ -323,22 +352,25 @@ export class SqliteStorage implements Storage {
 
   private async write(op: WriteOp): Promise<KeyValue & { prevKv?: KeyValue; revision: number }> {
     this.check();
-    const r = await new Promise<WriteResult>((resolve) => {
-      this.outbox.push({ op, p: { resolve, op } });
+    const r = await this.enqueue(op);
+    if (!r.ok) {
+      const details: { key: string; current?: KeyValue; revision?: number } = { key: op.key };
+      if (r.current) details.current = r.current;
+      if (r.revision !== undefined) details.revision = r.revision;
+      throw new StorageError(r.code, r.message, details);
+    }
+    return r.kv as KeyValue & { revision: number; prevKv?: KeyValue };
+  }
+
+  private enqueue(op: WriteOp): Promise<WriteResult> {
+    return new Promise<WriteResult>((resolve) => {
+      this.outbox.push({ resolve, op });
       if (!this.outboxScheduled) {
         this.outboxScheduled = true;
         // Writes issued in the same tick travel to the writer in one message.
         queueMicrotask(() => this.sendOutbox());
       }
     });
-    if (!r.ok) {
-      const details: { key: string; current?: KeyValue; revision?: number } = { key: op.key };
-      if (r.current) details.current = fixKv(r.current);
-      if (r.revision !== undefined) details.revision = r.revision;
-      throw new StorageError(r.code, r.message, details);
-    }
-    const kv = fixKv(r.kv);
-    return Object.assign(kv, {}) as KeyValue & { revision: number; prevKv?: KeyValue };
   }
 
   private sendOutbox(): void {
@@ -347,8 +379,9 @@ export class SqliteStorage implements Storage {
     this.outbox = [];
     if (batch.length === 0) return;
     const id = this.nextId++;
-    this.inflight.set(id, batch.map((b) => b.p));
-    this.post({ t: 'write', id, ops: batch.map((b) => b.op) });
+    this.inflight.set(id, batch);
+    const { buf, len } = encodeOps(batch.map((b) => b.op));
+    this.post({ t: 'write', id, buf, len }, [buf]);
   }
 
   private checkValue(key: string, value: Buffer): void {
@@ -450,19 +483,13 @@ export class SqliteStorage implements Storage {
   async delete(key: string, expectedModRevision?: number): Promise<{ prevKv: KeyValue; revision: number }> {
     const op: WriteOp = expectedModRevision === undefined ? { kind: 'delete', key } : { kind: 'delete', key, expected: expectedModRevision };
     this.check();
-    const r = await new Promise<WriteResult>((resolve) => {
-      this.outbox.push({ op, p: { resolve, op } });
-      if (!this.outboxScheduled) {
-        this.outboxScheduled = true;
-        queueMicrotask(() => this.sendOutbox());
-      }
-    });
+    const r = await this.enqueue(op);
     if (!r.ok) {
       const details: { key: string; current?: KeyValue } = { key };
-      if (r.current) details.current = fixKv(r.current);
+      if (r.current) details.current = r.current;
       throw new StorageError(r.code, r.message, details);
     }
-    return { prevKv: fixKv(r.prevKv!), revision: r.revision };
+    return { prevKv: r.prevKv!, revision: r.revision };
   }
 
   watch(opts: WatchOptions): Watcher {

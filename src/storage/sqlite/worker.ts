@@ -5,7 +5,7 @@ import { sqliteErrorCode } from './core.js';
 import { WriterEngine, type EngineConfig, type InMsg, type OutMsg } from './engine.js';
 
 const port = parentPort!;
-const post = (msg: OutMsg): void => port.postMessage(msg);
+const post = (msg: OutMsg, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer);
 let engine: WriterEngine;
 try {
   engine = new WriterEngine(workerData as EngineConfig, post);
