@@ -252,3 +252,18 @@ describe('Quantity arithmetic', () => {
     assert.equal(q('-1e20').scaledValueBig(0), -(1n << 63n));
   });
 });
+
+it('parse results are shared per string and errors are not remembered', () => {
+  const cases: Array<{ name: string; s: string; want?: string }> = [
+    { name: 'canonical input', s: '100m', want: '100m' },
+    { name: 'canonicalized input', s: '1024Mi', want: '1Gi' },
+    { name: 'malformed input', s: '12x' },
+  ];
+  for (const c of cases) {
+    for (let i = 0; i < 2; i++) {
+      if (c.want === undefined) assert.throws(() => Quantity.parse(c.s), c.name);
+      else assert.equal(Quantity.parse(c.s).toString(), c.want, c.name);
+    }
+  }
+  assert.equal(Quantity.parse('250m'), Quantity.parse('250m'), 'one immutable instance per string');
+});

@@ -110,6 +110,10 @@ function interpretSuffix(s: string): { base: 10 | 2; exponent: number; format: Q
   throw new QuantityParseError(ERR_SUFFIX);
 }
 
+/** PARSED caches Quantity.parse by input string (successes only), up to PARSED_MAX entries. */
+const PARSED = new Map<string, Quantity>();
+const PARSED_MAX = 4096;
+
 export class Quantity {
   /**
    * @param mantissa the unscaled value; the quantity is mantissa × 10^scale.
@@ -129,6 +133,19 @@ export class Quantity {
    * Throws a QuantityParseError with upstream's message for malformed input.
    */
   static parse(s: string | number): Quantity {
+    if (typeof s !== 'string') return Quantity.parseUncached(s);
+    // Quantities are immutable and clusters use few distinct strings ("100m", "128Mi"), which
+    // validation, defaulting and admission parse again on every write: remember the results.
+    let q = PARSED.get(s);
+    if (q === undefined) {
+      q = Quantity.parseUncached(s);
+      if (PARSED.size >= PARSED_MAX) PARSED.clear();
+      PARSED.set(s, q);
+    }
+    return q;
+  }
+
+  private static parseUncached(s: string | number): Quantity {
     const str = typeof s === 'number' ? numberToString(s) : s;
     if (str.length === 0) throw new QuantityParseError(ERR_FORMAT_WRONG);
     if (str === '0') return new Quantity(0n, 0, 'DecimalSI', '0');
@@ -289,8 +306,11 @@ export class Quantity {
    * `0.1` → `100m`, `1e3` stays `1e3`).
    */
   toString(): string {
-    return this.cached ?? this.canonical();
+    return this.cached ?? (this.printed ??= this.canonical());
   }
+
+  /** printed memoizes the canonical form (parsed quantities are shared through the parse cache). */
+  private printed: string | undefined;
 
   /** toJSON serializes as the string form, as upstream's MarshalJSON. */
   toJSON(): string {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeBody, deletePath, duplicateKeys, encodeForStorage, withResourceVersion } from './encoding.js';
+import { decodeBody, deletePath, duplicateKeys, encodeForStorage, jsonShape, withResourceVersion } from './encoding.js';
 
 test('withResourceVersion splices the revision into canonical stored JSON', () => {
   const cases: Array<{ name: string; obj: Record<string, unknown> }> = [
@@ -40,4 +40,42 @@ test('deletePath removes fields named by JSON paths', () => {
   deletePath(o, '.spec.bar');
   deletePath(o, '.missing.path');
   assert.deepEqual(o, { spec: { containers: [{ name: 'a' }] } });
+});
+
+test('decodeBody reports duplicate keys of JSON bodies only when asked', () => {
+  const cases: Array<{ name: string; json: string; find: boolean; want: string[] }> = [
+    { name: 'none', json: '{"a":{"b":1},"c":[{"d":1}]}', find: true, want: [] },
+    { name: 'nested duplicate', json: '{"spec":{"replicas":1, "replicas" :2}}', find: true, want: ['spec.replicas'] },
+    { name: 'duplicate in list item', json: '{"l":[{"x":1},{"x":1,"x":2}]}', find: true, want: ['l[1].x'] },
+    { name: 'colon inside a string value', json: '{"a":"b:c","d":"\\":"}', find: true, want: [] },
+    { name: 'not asked', json: '{"a":1,"a":2}', find: false, want: [] },
+  ];
+  for (const c of cases) assert.deepEqual(decodeBody(Buffer.from(c.json), 'application/json', c.find).duplicates, c.want, c.name);
+});
+
+test('decodeBody reads JSON apply patches as the YAML parser would', () => {
+  const cases: Array<{ name: string; body: string }> = [
+    { name: 'object', body: '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"status":{"conditions":[{"type":"Ready","lastProbeTime":null}]}}' },
+    { name: 'leading whitespace and duplicate key', body: '\n  {"a":1,"b":{"c":"x"},"a":2}' },
+    { name: 'flow YAML that is not JSON', body: '{a: 1, b: [x, y]}' },
+    { name: 'block YAML', body: 'a: 1\nb:\n  c: true\n' },
+  ];
+  for (const c of cases) {
+    const got = decodeBody(Buffer.from(c.body), 'application/apply-patch+yaml', true);
+    const viaYaml = decodeBody(Buffer.from(c.body), 'application/yaml; charset=utf-8', true);
+    assert.deepEqual(got.value, viaYaml.value, c.name);
+    assert.deepEqual(got.duplicates, [], c.name);
+  }
+  const deep = '{"a":'.repeat(12000) + '1' + '}'.repeat(12000);
+  assert.throws(() => decodeBody(Buffer.from(deep), 'application/apply-patch+yaml', false), (e: Error & { code?: number }) => e.code === 400);
+});
+
+test('jsonShape counts nesting depth and object keys without parsing', () => {
+  const cases: Array<{ name: string; json: string; depth: number; keys: number }> = [
+    { name: 'scalar', json: '1', depth: 0, keys: 0 },
+    { name: 'nested', json: '{"a":{"b":[1,{"c":2}]}}', depth: 4, keys: 3 },
+    { name: 'brackets and colons in strings', json: '{"a":"{[:","b\\\\":"x"}', depth: 1, keys: 2 },
+    { name: 'whitespace before colon', json: '{ "a" \n : 1 }', depth: 1, keys: 1 },
+  ];
+  for (const c of cases) assert.deepEqual(jsonShape(c.json), { depth: c.depth, keys: c.keys }, c.name);
 });

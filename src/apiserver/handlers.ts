@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, methodNotSupported, notFound, requestEntityTooLarge, resourceExpired, StatusError, timeout, unsupportedMediaType } from '../api/errors.js';
 import { compileFieldSelector, selectableFields, type FieldSelector } from '../api/fields.js';
 import { parseLabelSelector, type Selector } from '../api/labels.js';
-import { applyJSONPatch, applyMergePatch, applyStrategicMergePatch } from '../api/patch/index.js';
+import { applyJSONPatch, applyMergePatch, applyStrategicMergePatch, cloneJSON } from '../api/patch/index.js';
 import { apiVersionOf, type GroupVersionKind, type KubeObject } from '../api/types.js';
 import { isStorageError, type Storage } from '../storage/interface.js';
 import type { CachedObject, WatchCache, WatchEventType } from './cache/watchcache.js';
@@ -553,17 +553,18 @@ async function handlePatch(deps: HandlerDeps, ctx: RequestContext, r: Resource, 
     let next: KubeObject;
     if (!current) {
       // Server-side apply creates the object from the applied configuration.
-      next = structuredClone(patch as KubeObject);
+      next = cloneJSON(patch) as KubeObject;
     } else {
+      // The store hands compute a copy of its own: patch it in place.
       switch (ct) {
         case 'application/json-patch+json':
-          next = applyJSONPatch(current, patch);
+          next = applyJSONPatch(current, patch, { inPlace: true });
           break;
         case 'application/merge-patch+json':
-          next = applyMergePatch(current, patch);
+          next = applyMergePatch(current, patch, { inPlace: true });
           break;
         default:
-          next = applyStrategicMergePatch(gvk, current, patch);
+          next = applyStrategicMergePatch(gvk, current, patch, { inPlace: true });
       }
     }
     checkFields(deps, ctx, r.info, next, decoded.duplicates, fv);

@@ -7,6 +7,7 @@ import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Container, Pod, ServiceSpec } from 'kubernetes-types/core/v1.js';
 import type { GroupVersionKind, KubeObject } from '../types.js';
 import { Quantity } from '../quantity.js';
+import { clone } from '../patch/json.js';
 
 const daemonSetTemplateGeneration = 'deprecated.daemonset.template.generation';
 const controllerUidLabel = 'batch.kubernetes.io/controller-uid';
@@ -175,7 +176,6 @@ const generationKinds = new Set([
 
 type Loose = Record<string, unknown> & { metadata?: Record<string, unknown> };
 
-const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /**

@@ -25,16 +25,24 @@ export { MAX_JSON_PATCH_OPERATIONS, parsePointer } from './jsonpatch.js';
 export { EMPTY_SCHEMA, openAPIPatchSchema, type PatchMeta, type PatchSchema, type SchemaNode } from './meta.js';
 export { mergePatches, strategicMergePatch } from './strategic.js';
 export { createThreeWayMergePatchWithSchema, createTwoWayMergePatchWithSchema } from './strategic-diff.js';
-export { deepEqual, type JSONObject, type JSONValue } from './json.js';
+export { clone as cloneJSON, deepEqual, type JSONObject, type JSONValue } from './json.js';
+
+/**
+ * PatchOptions: inPlace lets a patch modify obj instead of a copy of it, for callers that own
+ * obj and discard it when the patch fails (the registry patches a fresh copy of the stored object).
+ */
+export interface PatchOptions {
+  inPlace?: boolean;
+}
 
 /** applyJSONPatch applies an RFC 6902 patch (a parsed JSON array of operations) to obj. */
-export function applyJSONPatch(obj: KubeObject, patch: unknown): KubeObject {
-  return applyJSONPatchDocument(obj, patch) as KubeObject;
+export function applyJSONPatch(obj: KubeObject, patch: unknown, opts: PatchOptions = {}): KubeObject {
+  return applyJSONPatchDocument(obj, patch, opts.inPlace) as KubeObject;
 }
 
 /** applyMergePatch applies an RFC 7386 merge patch (a parsed JSON object) to obj. */
-export function applyMergePatch(obj: KubeObject, patch: unknown): KubeObject {
-  return applyMergePatchDocument(obj, patch) as KubeObject;
+export function applyMergePatch(obj: KubeObject, patch: unknown, opts: PatchOptions = {}): KubeObject {
+  return applyMergePatchDocument(obj, patch, opts.inPlace) as KubeObject;
 }
 
 const schemas = new Map<string, PatchSchema>();
@@ -61,8 +69,8 @@ export function patchSchemaForKind(gvk: GroupVersionKind): PatchSchema {
  * strategic merge patches for custom resources with 415; that check belongs to the caller, who
  * knows whether gvk is built in.
  */
-export function applyStrategicMergePatch(gvk: GroupVersionKind, obj: KubeObject, patch: unknown): KubeObject {
-  return strategicMergePatch(obj, patch, patchSchemaForKind(gvk)) as KubeObject;
+export function applyStrategicMergePatch(gvk: GroupVersionKind, obj: KubeObject, patch: unknown, opts: PatchOptions = {}): KubeObject {
+  return strategicMergePatch(obj, patch, patchSchemaForKind(gvk), opts.inPlace) as KubeObject;
 }
 
 /**

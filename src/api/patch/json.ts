@@ -32,9 +32,46 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** clone deep-copies a JSON value, so patches never alias the caller's objects. */
+/**
+ * clone deep-copies a JSON value, so patches never alias the caller's objects. The copy is what
+ * a JSON round trip would give (object keys holding undefined are dropped, undefined array items
+ * become null, toJSON is honoured) at a fraction of its cost: no text is produced or parsed.
+ */
 export function clone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+  if (v === undefined) return v;
+  if (v === null || typeof v !== 'object') return roundTripScalar(v) as T;
+  return copy(v) as T;
+}
+
+function roundTripScalar(v: unknown): unknown {
+  // Only non-finite numbers, functions and symbols change in a JSON round trip.
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') return JSON.parse(JSON.stringify(v) ?? 'null') as unknown;
+  return v;
+}
+
+function copy(v: object): unknown {
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return JSON.parse(JSON.stringify(v)) as unknown;
+  if (Array.isArray(v)) {
+    const n = v.length;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      const x: unknown = v[i];
+      out[i] = x === null ? null : typeof x === 'object' ? copy(x) : x === undefined ? null : typeof x === 'string' || typeof x === 'boolean' ? x : roundTripScalar(x);
+    }
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    const x: unknown = (v as Record<string, unknown>)[k];
+    if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+    const y = x === null ? null : typeof x === 'object' ? copy(x) : typeof x === 'string' || typeof x === 'boolean' ? x : roundTripScalar(x);
+    // JSON.parse makes `__proto__` an own key; an assignment would set the prototype instead.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: y, enumerable: true, writable: true, configurable: true });
+    else out[k] = y;
+  }
+  return out;
 }
 
 /** goTypeName names a JSON value's type as Go's encoding/json does in its decode errors. */

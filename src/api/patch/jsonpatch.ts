@@ -134,13 +134,14 @@ function removeValue(doc: JSONValue, path: string, op = 'remove'): JSONValue {
 }
 
 /**
- * applyJSONPatch applies an RFC 6902 patch to a copy of doc and returns it. A patch that is not
+ * applyJSONPatch applies an RFC 6902 patch to a copy of doc (to doc itself when inPlace: the
+ * caller owns it and discards it on error) and returns it. A patch that is not
  * a list of operations is 400 BadRequest; an operation that cannot be applied (missing path,
  * failed `test`, unknown op) is 422 Invalid with upstream's generic message.
  */
-export function applyJSONPatchDocument(doc: unknown, patch: unknown): JSONValue {
+export function applyJSONPatchDocument(doc: unknown, patch: unknown, inPlace = false): JSONValue {
   const ops = decodeJSONPatch(patch);
-  let out = clone(doc) as JSONValue;
+  let out = (inPlace ? doc : clone(doc)) as JSONValue;
   for (const o of ops) {
     try {
       if (o.missingPath) throw new Error('operation missing path');

@@ -17,12 +17,12 @@ export function mergePatchValue(target: JSONValue | undefined, patch: JSONValue)
 }
 
 /**
- * applyMergePatchDocument merges patch into a copy of doc. The Kubernetes API only accepts an
+ * applyMergePatchDocument merges patch into a copy of doc (into doc itself when inPlace). The Kubernetes API only accepts an
  * object as a merge patch body: anything else is 400 BadRequest, worded as upstream's decode error.
  */
-export function applyMergePatchDocument(doc: unknown, patch: unknown): JSONValue {
+export function applyMergePatchDocument(doc: unknown, patch: unknown, inPlace = false): JSONValue {
   if (!isObject(patch)) {
     throw badRequest(`error decoding patch: json: cannot unmarshal ${goTypeName(patch)} into Go value of type map[string]interface {}`);
   }
-  return mergePatchValue(clone(doc) as JSONValue, clone(patch));
+  return mergePatchValue((inPlace ? doc : clone(doc)) as JSONValue, clone(patch));
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isStatusError } from '../errors.js';
 import type { KubeObject } from '../types.js';
-import { applyJSONPatch, applyMergePatch, applyStrategicMergePatch } from './index.js';
+import { applyJSONPatch, applyMergePatch, applyStrategicMergePatch, cloneJSON } from './index.js';
 
 const pod = { group: '', version: 'v1', kind: 'Pod' };
 const deployment = { group: 'apps', version: 'v1', kind: 'Deployment' };
@@ -264,3 +264,40 @@ for (const t of smpErrors) {
     );
   });
 }
+
+test('cloneJSON copies as a JSON round trip would', () => {
+  const cases: Array<{ name: string; v: unknown }> = [
+    { name: 'scalars', v: ['s', 1, true, null] },
+    { name: 'undefined keys dropped, undefined items null', v: { a: undefined, b: [undefined, 1], c: { d: undefined } } },
+    { name: 'non-finite numbers', v: { a: NaN, b: [Infinity] } },
+    { name: 'toJSON honoured', v: { t: new Date(0), q: { toJSON: () => 'Q' } } },
+    { name: 'own __proto__ key', v: JSON.parse('{"__proto__":{"x":1},"l":[{"__proto__":2}]}') as unknown },
+  ];
+  for (const c of cases) {
+    const got = cloneJSON(c.v);
+    assert.equal(JSON.stringify(got), JSON.stringify(c.v), c.name);
+    assert.deepEqual(got, JSON.parse(JSON.stringify(c.v)), c.name);
+  }
+  const src = { a: { b: [1, { c: 2 }] } };
+  const copy = cloneJSON(src);
+  (copy.a.b[1] as { c: number }).c = 3;
+  assert.equal((src.a.b[1] as { c: number }).c, 2, 'the copy shares nothing');
+});
+
+test('inPlace patches modify the given object and give the same result as copying ones', () => {
+  const base = (): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: '1' } }, spec: { containers: [{ name: 'c', image: 'i' }] } });
+  const cases: Array<{ name: string; apply: (o: KubeObject, inPlace: boolean) => KubeObject }> = [
+    { name: 'merge', apply: (o, inPlace) => applyMergePatch(o, { metadata: { labels: { a: null, b: '2' } } }, { inPlace }) },
+    { name: 'strategic', apply: (o, inPlace) => applyStrategicMergePatch({ group: '', version: 'v1', kind: 'Pod' }, o, { spec: { containers: [{ name: 'c', image: 'j' }] } }, { inPlace }) },
+    { name: 'json', apply: (o, inPlace) => applyJSONPatch(o, [{ op: 'replace', path: '/metadata/name', value: 'q' }], { inPlace }) },
+  ];
+  for (const c of cases) {
+    const kept = base();
+    const copied = c.apply(kept, false);
+    assert.deepEqual(kept, base(), `${c.name}: the input of a copying patch is untouched`);
+    const owned = base();
+    const patched = c.apply(owned, true);
+    assert.deepEqual(patched, copied, c.name);
+    assert.equal(patched, owned, `${c.name}: patched in place`);
+  }
+});

@@ -41,14 +41,15 @@ const ErrNoMergeKey = (m: JSONObject, k: string): StatusError => internalError(`
 const ErrBadPatchType = (t: unknown, m: JSONObject): StatusError => badRequest(`unknown patch type: ${goValue(t)} in map: ${goValue(m)}`);
 
 /**
- * strategicMergePatch applies patch to a copy of original using schema for patch metadata.
+ * strategicMergePatch applies patch to a copy of original (to original itself when inPlace)
+ * using schema for patch metadata.
  * A patch that is not an object is 400 BadRequest.
  */
-export function strategicMergePatch(original: unknown, patch: unknown, schema: PatchSchema): JSONObject {
+export function strategicMergePatch(original: unknown, patch: unknown, schema: PatchSchema, inPlace = false): JSONObject {
   if (!isObject(patch)) {
     throw badRequest(`json: cannot unmarshal ${goTypeName(patch)} into Go value of type map[string]interface {}`);
   }
-  return mergeMap(isObject(original) ? clone(original) : {}, clone(patch), schema, APPLY);
+  return mergeMap(isObject(original) ? (inPlace ? original : clone(original)) : {}, clone(patch), schema, APPLY);
 }
 
 /**

@@ -14,6 +14,7 @@ import { field, type FieldError } from '../../api/field.js';
 import { applyDefaults, prepareForCreate as kindPrepareForCreate, prepareForStatusUpdate as kindPrepareForStatusUpdate, prepareForUpdate as kindPrepareForUpdate } from '../../api/defaults/index.js';
 import { validateCreate, validateStatusUpdate, validateUpdate } from '../../api/validation/index.js';
 import { convertObject } from '../../api/conversion.js';
+import { cloneJSON } from '../../api/patch/index.js';
 import { apiVersionOf, type GroupVersionKind, type KubeObject, type ResourceInfo } from '../../api/types.js';
 import { isStorageError, type KeyValue, type Storage } from '../../storage/interface.js';
 import { decodeStored, encodeForStorage, withResourceVersion } from '../encoding.js';
@@ -236,8 +237,8 @@ export class Store {
       }
       created = false;
       const old = decodeStored(current.value, current.modRevision);
-      // compute may mutate its argument: it gets a second decode (cheaper than structuredClone).
-      let obj = this.toStorage(r, checkKind(r, await compute(this.toServed(r, decodeStored(current.value, current.modRevision)))));
+      // compute may mutate its argument: it gets a copy (cheaper than a second decode).
+      let obj = this.toStorage(r, checkKind(r, await compute(this.toServed(r, cloneJSON(old)))));
       const meta: ObjectMeta = (obj.metadata = { ...(obj.metadata ?? {}) });
       const oldMeta = old.metadata ?? {};
       if (meta.name && meta.name !== name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
@@ -348,7 +349,7 @@ export class Store {
         throw conflict(gr(r.info), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
       }
       await ctx.admission.validate({ operation: 'DELETE', resource: r.info, subresource: '', namespace, name, oldObject: current, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn, annotate: ctx.annotate });
-      const next = structuredClone(current);
+      const next = cloneJSON(current);
       const nmeta: ObjectMeta = (next.metadata ??= {});
       let pending = false;
       // Graceful deletion (pods): bound, non-terminal pods stay until the kubelet confirms.
@@ -415,7 +416,7 @@ export class Store {
 function prepareForFinalize(obj: KubeObject, old: KubeObject): void {
   const fins = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
   for (const k of Object.keys(obj)) delete obj[k];
-  Object.assign(obj, structuredClone(old));
+  Object.assign(obj, cloneJSON(old));
   obj.spec = { ...((obj.spec as object) ?? {}), finalizers: fins };
   if (!fins.length) delete (obj.spec as { finalizers?: string[] }).finalizers;
 }

@@ -3,6 +3,7 @@
  * (pkg/registry/<group>/<resource>/strategy.go): what create and update may set, the spec/status
  * split, generation tracking, create-on-update, TTLs and whether delete returns the object.
  */
+import { cloneJSON as clone } from '../../api/patch/index.js';
 import type { KubeObject, ResourceInfo } from '../../api/types.js';
 
 type Obj = Record<string, unknown>;
@@ -21,7 +22,6 @@ export interface Strategy {
   prepareForUpdate(obj: KubeObject, old: KubeObject): void;
 }
 
-const clone = <T>(v: T): T => (v === undefined ? v : (structuredClone(v) as T));
 
 /** Resources that track metadata.generation (their spec drives a controller). */
 const GENERATION = new Set([
