@@ -28,8 +28,6 @@ export function imageToSqlite(image: StoreImage, path: string): void {
     initSchema(db, path);
     if ((db.pragma('application_id', { simple: true }) as number) !== APPLICATION_ID) throw new Error('schema init failed');
     const insert = db.prepare(`INSERT INTO log(id, name, created, deleted, create_revision, prev_revision, lease, value, old_value, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`);
-    const upsert = db.prepare(`INSERT INTO kv(name, id, lease) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET id = excluded.id, lease = excluded.lease`);
-    const drop = db.prepare(`DELETE FROM kv WHERE name = ?`);
     const setMeta = db.prepare(`UPDATE meta SET value = ? WHERE name = ?`);
     const now = Math.ceil(Date.now() / 1000);
     db.transaction(() => {
@@ -42,11 +40,9 @@ export function imageToSqlite(image: StoreImage, path: string): void {
         const lease = op.ttlSeconds > 0 ? now + op.ttlSeconds : 0;
         if (op.type === 'PUT') {
           insert.run(rev, op.key, op.createRevision === rev ? 1 : 0, 0, op.createRevision, prev?.rev ?? 0, lease, op.value, op.version);
-          upsert.run(op.key, rev, lease);
           last.set(op.key, { rev, createRevision: op.createRevision, version: op.version });
         } else {
           insert.run(rev, op.key, 0, 1, prev?.createRevision ?? 0, prev?.rev ?? 0, 0, Buffer.alloc(0), prev?.version ?? 0);
-          drop.run(op.key);
           last.set(op.key, { rev, createRevision: prev?.createRevision ?? 0, version: prev?.version ?? 0 });
         }
       }

@@ -96,15 +96,12 @@ export class WriterCore {
   private compactRev: number;
   private readonly stmts;
   /**
-   * live mirrors the kv table (joined with each key's latest row): as the only writer, the core
-   * checks and builds every write from memory and touches SQLite only to append.
+   * live holds every live key's latest row (rebuilt from the log on open): as the only writer,
+   * the core checks and builds every write from memory and touches SQLite only to append.
    */
   private readonly live = new Map<string, Meta>();
-  /**
-   * uniqueGuard: files created before the writer kept `live` carry UNIQUE(name, prev_revision),
-   * so a create there must name the key's last (tombstone) row as its previous revision.
-   */
-  private readonly uniqueGuard: boolean;
+  /** leased: the live keys with a lease (epoch seconds of expiry). */
+  private readonly leased = new Map<string, number>();
 
   private readonly path: string | undefined;
 
@@ -117,24 +114,28 @@ export class WriterCore {
     initSchema(this.db, name);
     const db = this.db;
     this.stmts = {
-      lastId: db.prepare(`SELECT MAX(id) FROM log WHERE name = ?`).pluck(),
       insert: db.prepare(`INSERT INTO log(id, name, created, deleted, create_revision, prev_revision, lease, value, old_value, version)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`),
-      insertKv: db.prepare(`INSERT INTO kv(name, id, lease) VALUES (?, ?, ?)`),
-      updateKv: db.prepare(`UPDATE kv SET id = ?, lease = ? WHERE name = ?`),
-      deleteKv: db.prepare(`DELETE FROM kv WHERE name = ?`),
       setMeta: db.prepare(`UPDATE meta SET value = ? WHERE name = ?`),
       getMeta: db.prepare(`SELECT value FROM meta WHERE name = ?`).pluck(),
       compactPrev: db.prepare(`DELETE FROM log WHERE id IN (SELECT prev_revision FROM log WHERE id > ? AND id <= ? AND prev_revision > 0)`),
       compactTombstones: db.prepare(`DELETE FROM log WHERE id > ? AND id <= ? AND deleted = 1`),
-      minLease: db.prepare(`SELECT MIN(lease) FROM kv WHERE lease > 0`).pluck(),
-      expired: db.prepare(`SELECT name, id FROM kv WHERE lease > 0 AND lease <= ? ORDER BY lease LIMIT ?`),
     };
     this.rev = this.stmts.getMeta.get('revision') as number;
     this.compactRev = this.stmts.getMeta.get('compact_revision') as number;
-    this.uniqueGuard = (db.prepare(`SELECT count(*) FROM pragma_index_list('log') WHERE origin = 'u'`).pluck().get() as number) > 0;
-    const rows = db.prepare(`SELECT kv.name, log.id, log.create_revision, log.version, kv.lease FROM kv JOIN log ON log.id = kv.id`).raw().all() as Array<[string, number, number, number, number]>;
-    for (const [key, id, create, version, lease] of rows) this.live.set(key, { id, create, version, lease });
+    const rows = db.prepare(`SELECT name, id, deleted, create_revision, version, lease FROM log ORDER BY id`).raw().iterate() as IterableIterator<[string, number, number, number, number, number]>;
+    for (const [key, id, deleted, create, version, lease] of rows) this.setLive(key, deleted ? undefined : { id, create, version, lease });
+  }
+
+  private setLive(key: string, meta: Meta | undefined): void {
+    if (meta === undefined) {
+      this.live.delete(key);
+      this.leased.delete(key);
+      return;
+    }
+    this.live.set(key, meta);
+    if (meta.lease > 0) this.leased.set(key, meta.lease);
+    else this.leased.delete(key);
   }
 
   get revision(): number {
@@ -174,8 +175,7 @@ export class WriterCore {
         undo.push([op.key, cur]);
         if (op.kind === 'delete') {
           this.stmts.insert.run(id, op.key, 0, 1, cur!.create, cur!.id, cur!.lease, EMPTY, cur!.version);
-          this.stmts.deleteKv.run(op.key);
-          this.live.delete(op.key);
+          this.setLive(op.key, undefined);
           res[o + CREATE] = cur!.create;
           res[o + LEASE] = cur!.lease;
           continue;
@@ -185,16 +185,14 @@ export class WriterCore {
         if (lease > 0 && lease < minLease) minLease = lease;
         let meta: Meta;
         if (cur === undefined) {
-          const prev = this.uniqueGuard ? ((this.stmts.lastId.get(op.key) as number | null) ?? 0) : 0;
+          // A create's prev_revision is 0: nothing reads a previous value through it.
           meta = { id, create: id, version: 1, lease };
-          this.stmts.insert.run(id, op.key, 1, 0, id, prev, lease, value, 1);
-          this.stmts.insertKv.run(op.key, id, lease);
+          this.stmts.insert.run(id, op.key, 1, 0, id, 0, lease, value, 1);
         } else {
           meta = { id, create: cur.create, version: cur.version + 1, lease };
           this.stmts.insert.run(id, op.key, 0, 0, meta.create, cur.id, lease, value, meta.version);
-          this.stmts.updateKv.run(id, lease, op.key);
         }
-        this.live.set(op.key, meta);
+        this.setLive(op.key, meta);
         res[o + CREATE] = meta.create;
         res[o + VERSION] = meta.version;
         res[o + LEASE] = lease;
@@ -215,8 +213,7 @@ export class WriterCore {
       this.rev = startRev;
       for (let j = undo.length - 1; j >= 0; j--) {
         const [key, meta] = undo[j]!;
-        if (meta) this.live.set(key, meta);
-        else this.live.delete(key);
+        this.setLive(key, meta);
       }
       const mapped = sqliteErrorCode(err);
       // A disk remounted read-only under a running server shows up as a generic I/O error.
@@ -274,13 +271,17 @@ export class WriterCore {
 
   /** nextLeaseExpiry is the earliest lease (epoch seconds) of a live key, undefined if none. */
   nextLeaseExpiry(): number | undefined {
-    const v = this.stmts.minLease.get() as number | null;
-    return v ?? undefined;
+    let min = Infinity;
+    for (const lease of this.leased.values()) if (lease < min) min = lease;
+    return min === Infinity ? undefined : min;
   }
 
-  /** expiredKeys lists live keys whose lease (epoch seconds) is at or before nowSec. */
+  /** expiredKeys lists up to `limit` live keys whose lease (epoch seconds) is at or before nowSec, earliest first. */
   expiredKeys(nowSec: number, limit: number): Array<{ name: string; id: number }> {
-    return this.stmts.expired.all(nowSec, limit) as Array<{ name: string; id: number }>;
+    const due: Array<{ name: string; id: number; lease: number }> = [];
+    for (const [name, lease] of this.leased) if (lease <= nowSec) due.push({ name, id: this.live.get(name)!.id, lease });
+    due.sort((a, b) => a.lease - b.lease);
+    return due.slice(0, limit).map(({ name, id }) => ({ name, id }));
   }
 
   /** checkpoint moves the WAL into the main file without blocking readers (PASSIVE). */

@@ -9,11 +9,16 @@ import { StorageError } from '../interface.js';
 /** APPLICATION_ID marks k8ts databases ('k8ts' in ASCII) so foreign SQLite files are refused. */
 export const APPLICATION_ID = 0x6b387473;
 
-// log: one row per write; id is the revision. The single writer checks every conditional write
-// against its in-memory copy of kv, so the log needs no uniqueness guard of its own (files made
-// before that carry kine's UNIQUE(name, prev_revision); the writer still honours it there).
-// Every index costs a random B-tree insert per write, so log has just the one on (name, id).
-// kv: the live keys, so latest reads and counts never scan history.
+// log: one row per write; id is the revision. It is the only table that grows, and its only
+// index is the primary key, so a write appends at the right edge of one B-tree and a group
+// commit dirties a handful of pages (each secondary index on the key name costs a random leaf
+// page per write: in SQLite CPU and WAL bytes about as much as the append itself). Nothing
+// needs one: the writer and the store keep the live keys in memory (rebuilt from the log on
+// open), a read at an older revision walks back from there through the rows after it (a
+// primary-key range) and prev_revision, and compaction works on id ranges.
+// meta.schema: 1 had kine's UNIQUE(name, prev_revision), an index on (name, id) and a kv table
+// of live keys; initSchema migrates it to 2.
+const SCHEMA_VERSION = 2;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS log (
   id INTEGER PRIMARY KEY,
@@ -27,18 +32,33 @@ CREATE TABLE IF NOT EXISTS log (
   old_value BLOB,
   version INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS log_name_id ON log(name, id);
-CREATE TABLE IF NOT EXISTS kv (
-  name TEXT PRIMARY KEY,
-  id INTEGER NOT NULL,
-  lease INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS kv_lease ON kv(lease) WHERE lease > 0;
 CREATE TABLE IF NOT EXISTS meta (
   name TEXT PRIMARY KEY,
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
-INSERT OR IGNORE INTO meta(name, value) VALUES ('revision', 0), ('compact_revision', 0), ('schema', 1);
+INSERT OR IGNORE INTO meta(name, value) VALUES ('revision', 0), ('compact_revision', 0), ('schema', ${SCHEMA_VERSION});
+`;
+
+// MIGRATE_1 rebuilds log without its UNIQUE constraint (SQLite cannot drop one in place) and
+// drops the name indexes and kv, all in one transaction.
+const MIGRATE_1 = `
+CREATE TABLE log_v2 (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  deleted INTEGER NOT NULL,
+  create_revision INTEGER NOT NULL,
+  prev_revision INTEGER NOT NULL,
+  lease INTEGER NOT NULL,
+  value BLOB NOT NULL,
+  old_value BLOB,
+  version INTEGER NOT NULL
+);
+INSERT INTO log_v2 SELECT id, name, created, deleted, create_revision, prev_revision, lease, value, old_value, version FROM log ORDER BY id;
+DROP TABLE log;
+ALTER TABLE log_v2 RENAME TO log;
+DROP TABLE IF EXISTS kv;
+UPDATE meta SET value = ${SCHEMA_VERSION} WHERE name = 'schema';
 `;
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
@@ -90,6 +110,11 @@ export function initSchema(db: Database.Database, path: string): void {
   checkOwnership(db, path);
   if ((db.pragma('application_id', { simple: true }) as number) !== APPLICATION_ID) db.pragma(`application_id = ${APPLICATION_ID}`);
   db.exec(SCHEMA);
+  const version = db.prepare(`SELECT value FROM meta WHERE name = 'schema'`).pluck().get() as number;
+  if (version > SCHEMA_VERSION) {
+    throw new StorageError('Corrupt', `datastore file ${path} has schema ${version}, newer than this k8ts understands (${SCHEMA_VERSION}); refusing to start and leaving it untouched`);
+  }
+  if (version < SCHEMA_VERSION) db.transaction(() => db.exec(MIGRATE_1))();
 }
 
 /**

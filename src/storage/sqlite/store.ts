@@ -88,16 +88,24 @@ export class SqliteStorage implements Storage {
     const r = reader;
     this.stmts = {
       meta: r.prepare(`SELECT value FROM meta WHERE name = ?`).pluck(),
-      latest: r.prepare(`SELECT log.* FROM kv JOIN log ON log.id = kv.id WHERE kv.name = ?`),
-      atRev: r.prepare(`SELECT * FROM log WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1`),
-      listAtRev: r.prepare(`SELECT * FROM log WHERE id IN (SELECT MAX(id) FROM log WHERE name >= ? AND name < CAST(? AS TEXT) AND id <= ? GROUP BY name) AND deleted = 0 ORDER BY name LIMIT ?`),
-      countAtRevAfter: r.prepare(`SELECT count(*) FROM log WHERE id IN (SELECT MAX(id) FROM log WHERE name > ? AND name < CAST(? AS TEXT) AND id <= ? GROUP BY name) AND deleted = 0`).pluck(),
+      byId: r.prepare(`SELECT * FROM log WHERE id = ?`),
+      // Rows after a revision, oldest first: each key's first one tells its state before them.
+      after: r.prepare(`SELECT name, created, prev_revision FROM log WHERE id > ? AND id <= ? ORDER BY id`).raw(),
+      afterForKey: r.prepare(`SELECT name, created, prev_revision FROM log WHERE id > ? AND id <= ? AND name = ? ORDER BY id LIMIT 1`).raw(),
+      between: r.prepare(`SELECT * FROM log WHERE id > ? AND id <= ? ORDER BY id`),
       history: r.prepare(`SELECT l.id, l.name, l.created, l.deleted, l.create_revision, l.prev_revision, l.lease, l.value, l.version, p.value AS old_value, p.lease AS prev_lease FROM log l LEFT JOIN log p ON p.id = l.prev_revision WHERE l.id > ? AND l.id <= ? AND l.name >= ? AND l.name < CAST(? AS TEXT) ORDER BY l.id`),
     };
     // A read transaction gives one consistent snapshot for the revision and the rows.
     this.readTx = <A extends unknown[], T>(fn: (...a: A) => T) => r.transaction(fn);
     const loaded = this.readTx(() => {
-      const rows = r.prepare(`SELECT log.id, log.name, log.created, log.deleted, log.create_revision, log.prev_revision, log.lease, log.value, log.version FROM kv JOIN log ON log.id = kv.id`).all() as LogRow[];
+      // Each key's last row, found by id alone (the log has no other index); then only those rows are read in full.
+      const latest = new Map<string, number>();
+      for (const [name, id, deleted] of r.prepare(`SELECT name, id, deleted FROM log ORDER BY id`).raw().iterate() as IterableIterator<[string, number, number]>) {
+        if (deleted) latest.delete(name);
+        else latest.set(name, id);
+      }
+      const rows = [...latest.values()].map((id) => this.stmts.byId.get(id) as LogRow);
+      rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       return { rows, rev: this.stmts.meta.get('revision') as number };
     })();
     for (const row of loaded.rows) this.live.set(row.name, kvFromRow(row));
@@ -407,37 +415,91 @@ export class SqliteStorage implements Storage {
   async get(key: string, opts: GetOptions = {}): Promise<GetResult> {
     this.check();
     const delivered = this.hub.delivered;
-    if (!opts.revision || opts.revision === delivered) return { kv: this.live.get(key), revision: delivered };
+    if (!opts.revision || opts.revision <= 0 || opts.revision === delivered) return { kv: this.live.get(key), revision: delivered };
+    const at = opts.revision;
     return this.readTx(() => {
       const { rev, compact } = this.revisions();
-      if (opts.revision !== undefined && opts.revision > 0 && opts.revision !== rev) {
-        this.checkRevision(opts.revision, rev, compact);
-        const row = this.stmts.atRev.get(key, opts.revision) as LogRow | undefined;
-        return { kv: row && !row.deleted ? kvFromRow(row) : undefined, revision: opts.revision };
-      }
-      const row = this.stmts.latest.get(key) as LogRow | undefined;
-      return { kv: row ? kvFromRow(row) : undefined, revision: rev };
+      this.checkRevision(at, rev, compact);
+      const changed = this.changedAt(at, (k) => k === key, key);
+      return { kv: changed.has(key) ? changed.get(key) : this.live.get(key), revision: at };
     })();
+  }
+
+  /**
+   * changedAt runs inside a read transaction. For the keys that match and were written between
+   * revision `at` and the live index's revision, it maps each to its KeyValue at `at`
+   * (undefined: absent then); every other key is at `at` as the live index holds it. Going
+   * back, a key's first row after `at` names its row at `at` (prev_revision), or is a create (the
+   * key was absent): compaction never removes a row whose successor is above the compacted
+   * revision, so that row is there. `key` narrows the scan to one key.
+   */
+  private changedAt(at: number, match: (key: string) => boolean, key?: string): Map<string, KeyValue | undefined> {
+    const delivered = this.hub.delivered;
+    const out = new Map<string, KeyValue | undefined>();
+    if (at > delivered) {
+      // Committed but not yet delivered here: replay forward from the live index.
+      for (const row of this.stmts.between.iterate(delivered, at) as IterableIterator<LogRow>) {
+        if (match(row.name)) out.set(row.name, row.deleted ? undefined : kvFromRow(row));
+      }
+      return out;
+    }
+    const rows = (key === undefined ? this.stmts.after.iterate(at, delivered) : this.stmts.afterForKey.iterate(at, delivered, key)) as IterableIterator<[string, number, number]>;
+    for (const [name, created, prev] of rows) {
+      if (out.has(name) || !match(name)) continue;
+      if (created || prev === 0) {
+        out.set(name, undefined);
+        continue;
+      }
+      const row = this.stmts.byId.get(prev) as LogRow | undefined;
+      out.set(name, row && !row.deleted ? kvFromRow(row) : undefined);
+    }
+    return out;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     this.check();
     const delivered = this.hub.delivered;
-    if (!opts.revision || opts.revision === delivered) return this.listLive(prefix, opts, delivered);
+    if (!opts.revision || opts.revision <= 0 || opts.revision === delivered) return this.listLive(prefix, opts, delivered);
+    const at = opts.revision;
     return this.readTx(() => {
       const { rev, compact } = this.revisions();
-      const from = opts.startKey !== undefined && opts.startKey > prefix ? opts.startKey : prefix;
-      const end = prefixEnd(prefix);
-      const upper = prefix === '' ? Buffer.from([0xff]) : end;
-      const limit = opts.limit && opts.limit > 0 ? opts.limit : -1;
-      const fetch = limit > 0 ? limit + 1 : -1;
-      const at = opts.revision!;
       this.checkRevision(at, rev, compact);
-      const rows = this.stmts.listAtRev.all(from, upper, at, fetch) as LogRow[];
-      const more = limit > 0 && rows.length > limit;
-      if (more) rows.length = limit;
-      const result: ListResult = { kvs: rows.map(kvFromRow), revision: at, more };
-      if (more) result.remaining = this.stmts.countAtRevAfter.get(rows[rows.length - 1]!.name, upper, at) as number;
+      const from = opts.startKey !== undefined && opts.startKey > prefix ? opts.startKey : prefix;
+      const to = prefixSuccessor(prefix);
+      const inRange = (k: string): boolean => k >= from && (to === undefined || k < to);
+      const changed = this.changedAt(at, inRange);
+      const extra: KeyValue[] = [];
+      for (const kv of changed.values()) if (kv) extra.push(kv);
+      extra.sort((a, b) => (a.key < b.key ? -1 : 1));
+      // Merge the live keys not written since `at` with the changed keys' values at `at`.
+      const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+      const kvs: KeyValue[] = [];
+      let more = false;
+      const add = (kv: KeyValue): boolean => {
+        if (kvs.length === limit) {
+          more = true;
+          return false;
+        }
+        kvs.push(kv);
+        return true;
+      };
+      let ei = 0;
+      this.live.range(from, to, (k, kv) => {
+        while (ei < extra.length && extra[ei]!.key < k) if (!add(extra[ei++]!)) return false;
+        return changed.has(k) || add(kv);
+      });
+      while (!more && ei < extra.length) add(extra[ei++]!);
+      const result: ListResult = { kvs, revision: at, more };
+      if (more) {
+        const last = kvs[kvs.length - 1]!.key;
+        let remaining = this.live.countRange(last + '\0', to);
+        for (const [k, kv] of changed) {
+          if (k <= last) continue;
+          if (this.live.get(k)) remaining--;
+          if (kv) remaining++;
+        }
+        result.remaining = remaining;
+      }
       return result;
     })();
   }
