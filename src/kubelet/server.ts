@@ -10,8 +10,10 @@
  * either tunnelled in WebSocket binary messages (`SPDY/3.1+portforward.k8s.io`, what kubectl
  * ≥ 1.31 asks for) or on a plain `Upgrade: SPDY/3.1` (older kubectl, and kubectl's fallback),
  * plus the WebSocket channel protocol `portforward.k8s.io` / `v4.channel.k8s.io` (two channels
- * per port, each opened with the port as a little-endian uint16). Exec over SPDY is not spoken
- * (kubectl ≥ 1.30 uses WebSocket). With `auth` (auth.ts) callers are authenticated (client
+ * per port, each opened with the port as a little-endian uint16). Exec and attach also speak
+ * SPDY/3.1 (`Upgrade: SPDY/3.1`, protocols v5/v4/v3/v2/channel.k8s.io: one stream per `error`,
+ * `stdin`, `stdout`, `stderr` and `resize`), for kubectl before 1.30 and for kubectl's fallback
+ * when the WebSocket upgrade fails. With `auth` (auth.ts) callers are authenticated (client
  * certificate, TokenReview) and authorized (SubjectAccessReview on nodes/proxy etc.) as
  * upstream's webhook mode; without it the API is open: bind it to a trusted address.
  */
@@ -52,6 +54,8 @@ const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.i
 const SPDY_TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
 /** ws rejects '/' in subprotocol tokens, so the tunnel protocol is renamed on the way in and back on the way out. */
 const SPDY_TUNNEL_TOKEN = 'SPDY-3.1-portforward.k8s.io';
+/** SPDY remotecommand protocols, preferred first (v5 over SPDY is v4: stdin's close is the stream's FIN). */
+const SPDY_EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'];
 const PORTFORWARD_PROTOCOLS = [SPDY_TUNNEL_TOKEN, 'portforward.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io', 'v4.base64.channel.k8s.io', 'base64.channel.k8s.io'];
 
 function textError(res: ServerResponse, code: number, msg: string): void {
@@ -106,7 +110,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
       return;
     }
     if (parts[0] === 'exec' || parts[0] === 'attach' || parts[0] === 'portForward') {
-      textError(res, 400, `${parts[0]} requires a WebSocket upgrade (protocols: ${(parts[0] === 'portForward' ? PORTFORWARD_PROTOCOLS : EXEC_PROTOCOLS).join(', ')}); SPDY is not supported`);
+      textError(res, 400, `${parts[0]} requires an upgrade: WebSocket (protocols: ${(parts[0] === 'portForward' ? PORTFORWARD_PROTOCOLS : EXEC_PROTOCOLS).join(', ')}) or SPDY/3.1`);
       return;
     }
     textError(res, 404, '404 page not found');
@@ -155,8 +159,27 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
       servePortForwardSpdy(lifecycle, session, parts);
       return;
     }
+    if (kind !== 'portForward' && !protoHeader && /^spdy\/3\.1$/i.test(String(req.headers.upgrade ?? ''))) {
+      const offered = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+      const protocol = SPDY_EXEC_PROTOCOLS.find((p) => offered.includes(p));
+      if (!protocol) {
+        socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nunable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(offered)}, server supports ${JSON.stringify(SPDY_EXEC_PROTOCOLS)}\n`);
+        return;
+      }
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);
+      const session = new SpdySession((b) => {
+        if (!socket.destroyed) socket.write(b);
+      });
+      socket.on('data', (b: Buffer) => session.feed(b));
+      socket.on('close', () => session.close());
+      socket.on('error', () => session.close());
+      session.on('close', () => socket.destroy());
+      serveExecSpdy(lifecycle, session, protocol, kind, parts, url.searchParams);
+      if (head.length) session.feed(head);
+      return;
+    }
     if (!protoHeader) {
-      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nunsupported upgrade: SPDY is not supported, use WebSocket\n');
+      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nunsupported upgrade: use WebSocket or SPDY/3.1\n');
       return;
     }
     if (kind === 'portForward' && protoHeader.includes(SPDY_TUNNEL_PROTOCOL)) req.headers['sec-websocket-protocol'] = protoHeader.split(SPDY_TUNNEL_PROTOCOL).join(SPDY_TUNNEL_TOKEN);
@@ -253,63 +276,172 @@ export function exitStatus(cmd: string[], code: number): string {
   });
 }
 
+/** StreamRequest is an exec or attach request's parsed query. */
+interface StreamRequest {
+  cmd: string[];
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
+function streamRequest(q: URLSearchParams): StreamRequest {
+  return {
+    cmd: q.getAll('command'),
+    stdin: truthy(q.get('stdin')) || truthy(q.get('input')),
+    stdout: q.get('stdout') === null ? true : truthy(q.get('stdout')) || truthy(q.get('output')),
+    stderr: q.get('stderr') === null ? true : truthy(q.get('stderr')) || truthy(q.get('error')),
+    tty: truthy(q.get('tty')),
+  };
+}
+
+/**
+ * openStreamSession finds the container and starts the exec or attach; a string is the failure
+ * to report on the error channel.
+ */
+async function openStreamSession(lifecycle: PodLifecycle, kind: 'exec' | 'attach', parts: string[], r: StreamRequest): Promise<StreamSession | string> {
+  // /exec/{ns}/{pod}/{container} or /exec/{ns}/{pod}/{uid}/{container}
+  const [ns, pod] = [parts[1]!, parts[2]!];
+  const container = parts.length >= 5 ? parts[4]! : parts[3];
+  const found = lifecycle.findContainer(ns, pod, container);
+  if ('error' in found) return found.error;
+  if (found.container.state !== 'CONTAINER_RUNNING') return `container ${found.container.name} is not running`;
+  const req = { containerId: found.container.id, stdin: r.stdin, stdout: r.stdout, stderr: r.stderr, tty: r.tty };
+  try {
+    return kind === 'exec' ? await lifecycle.runtime.exec({ ...req, cmd: r.cmd }) : await lifecycle.runtime.attach(req);
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/**
+ * finalStatus is what the error channel carries when a session ends: exec reports the command's
+ * exit code; attach reports Success however the container ended (upstream's attach returns no
+ * error when the container exits; `kubectl run -i` reads the exit code from the pod).
+ */
+function finalStatus(kind: 'exec' | 'attach', cmd: string[], code: number): string {
+  return exitStatus(cmd, kind === 'attach' ? 0 : code);
+}
+
+/** failureStatus is an InternalError Status for a session that could not start (v4+). */
+const failureStatus = (msg: string): string => JSON.stringify({ metadata: {}, status: 'Failure', message: msg, reason: 'InternalError', details: {}, code: 500 });
+
+/** parseResizes reads the concatenated `{"Width":w,"Height":h}` objects a resize channel carries. */
+function parseResizes(text: string): Array<{ Width: number; Height: number }> {
+  const out: Array<{ Width: number; Height: number }> = [];
+  for (const m of text.matchAll(/\{[^{}]*\}/g)) {
+    try {
+      const size = JSON.parse(m[0]) as { Width?: number; Height?: number };
+      if (typeof size.Width === 'number' && typeof size.Height === 'number') out.push({ Width: size.Width, Height: size.Height });
+    } catch {
+      // a malformed resize message is ignored, as upstream does
+    }
+  }
+  return out;
+}
+
 async function serveExec(lifecycle: PodLifecycle, ws: WebSocket, kind: 'exec' | 'attach', parts: string[], q: URLSearchParams): Promise<void> {
   const protocol = ws.protocol;
   const base64 = protocol.startsWith('base64');
   const v4plus = protocol.startsWith('v4') || protocol.startsWith('v5');
-  // /exec/{ns}/{pod}/{container} or /exec/{ns}/{pod}/{uid}/{container}
-  const [ns, pod] = [parts[1]!, parts[2]!];
-  const container = parts.length >= 5 ? parts[4]! : parts[3];
-  const fail = (msg: string): void => {
-    const body = v4plus ? JSON.stringify({ metadata: {}, status: 'Failure', message: msg, reason: 'InternalError', code: 500 }) : msg;
-    sendChannel(ws, base64, 3, Buffer.from(body));
+  const r = streamRequest(q);
+  const opened = await openStreamSession(lifecycle, kind, parts, r);
+  if (typeof opened === 'string') {
+    sendChannel(ws, base64, 3, Buffer.from(v4plus ? failureStatus(opened) : opened));
     ws.close(1000);
-  };
-  const found = lifecycle.findContainer(ns, pod, container);
-  if ('error' in found) return fail(found.error);
-  if (found.container.state !== 'CONTAINER_RUNNING') return fail(`container ${found.container.name} is not running`);
-  const cmd = q.getAll('command');
-  const wantStdin = truthy(q.get('stdin')) || truthy(q.get('input'));
-  const wantStdout = q.get('stdout') === null ? true : truthy(q.get('stdout')) || truthy(q.get('output'));
-  const wantStderr = q.get('stderr') === null ? true : truthy(q.get('stderr')) || truthy(q.get('error'));
-  const tty = truthy(q.get('tty'));
-  let session: StreamSession;
-  try {
-    session =
-      kind === 'exec'
-        ? await lifecycle.runtime.exec({ containerId: found.container.id, cmd, stdin: wantStdin, stdout: wantStdout, stderr: wantStderr, tty })
-        : await lifecycle.runtime.attach({ containerId: found.container.id, stdin: wantStdin, stdout: wantStdout, stderr: wantStderr, tty });
-  } catch (e) {
-    return fail(e instanceof Error ? e.message : String(e));
+    return;
   }
-  const pipe = (r: Readable | undefined, channel: number): Promise<void> =>
+  const session = opened;
+  const pipe = (rd: Readable | undefined, channel: number): Promise<void> =>
     new Promise((resolve) => {
-      if (!r) return resolve();
-      r.on('data', (b: Buffer) => sendChannel(ws, base64, channel, b));
-      r.once('end', resolve);
-      r.once('close', resolve);
-      r.once('error', () => resolve());
+      if (!rd) return resolve();
+      rd.on('data', (b: Buffer) => sendChannel(ws, base64, channel, b));
+      rd.once('end', resolve);
+      rd.once('close', resolve);
+      rd.once('error', () => resolve());
     });
   const outputsDone = Promise.all([pipe(session.stdout, 1), pipe(session.stderr, 2)]);
   ws.on('message', (data: Buffer | string) => {
     const f = decodeFrame(base64, data as Buffer);
     if (!f) return;
     if (f.channel === 0) session.stdin?.write(f.payload);
-    else if (f.channel === 4) {
-      try {
-        const size = JSON.parse(f.payload.toString()) as { Width: number; Height: number };
-        session.resize?.(size.Width, size.Height);
-      } catch {
-        // a malformed resize message is ignored, as upstream does
-      }
-    } else if (f.channel === 255 && f.payload[0] === 0) session.stdin?.end();
+    else if (f.channel === 4) for (const size of parseResizes(f.payload.toString())) session.resize?.(size.Width, size.Height);
+    else if (f.channel === 255 && f.payload[0] === 0) session.stdin?.end();
   });
   ws.on('close', () => session.close());
   const code = await session.exited;
-  await Promise.race([outputsDone, new Promise((r) => setTimeout(r, 1000))]);
-  if (v4plus) sendChannel(ws, base64, 3, Buffer.from(exitStatus(cmd, code)));
-  else if (code !== 0) sendChannel(ws, base64, 3, Buffer.from(`command terminated with non-zero exit code: ${code}`));
+  await Promise.race([outputsDone, new Promise((res) => setTimeout(res, 1000))]);
+  if (v4plus) sendChannel(ws, base64, 3, Buffer.from(finalStatus(kind, r.cmd, code)));
+  else if (kind === 'exec' && code !== 0) sendChannel(ws, base64, 3, Buffer.from(`command terminated with non-zero exit code: ${code}`));
   ws.close(1000);
+}
+
+/**
+ * serveExecSpdy serves exec/attach over SPDY as upstream's remotecommand server: the client
+ * opens an `error` stream, then `stdin`, `stdout`, `stderr` and (with a TTY, v3+) `resize` as it
+ * asked for in the query; once they are all there the session runs. Output streams are
+ * half-closed at the end, then the error stream carries the result (a Status in v4+, text
+ * before) and is closed.
+ */
+function serveExecSpdy(lifecycle: PodLifecycle, spdy: SpdySession, protocol: string, kind: 'exec' | 'attach', parts: string[], q: URLSearchParams): void {
+  const r = streamRequest(q);
+  const v4plus = protocol.startsWith('v4') || protocol.startsWith('v5');
+  const v3plus = v4plus || protocol.startsWith('v3');
+  const streams = new Map<string, SpdyStream>();
+  const expected = 1 + (r.stdin ? 1 : 0) + (r.stdout ? 1 : 0) + (r.stderr && !r.tty ? 1 : 0) + (r.tty && v3plus ? 1 : 0);
+  let started = false;
+  // Upstream gives the client 30 s (streamCreationTimeout) to open its streams.
+  const timeout = setTimeout(() => spdy.goAway(), 30_000);
+  spdy.on('close', () => clearTimeout(timeout));
+  spdy.on('stream', (st: SpdyStream) => {
+    const type = st.header('streamtype') ?? '';
+    if (!['error', 'stdin', 'stdout', 'stderr', 'resize'].includes(type) || streams.has(type)) {
+      st.reset(RST_PROTOCOL_ERROR);
+      return;
+    }
+    streams.set(type, st);
+    if (!started && streams.size >= expected && streams.has('error')) {
+      started = true;
+      clearTimeout(timeout);
+      void run();
+    }
+  });
+  const run = async (): Promise<void> => {
+    const error = streams.get('error')!;
+    const opened = await openStreamSession(lifecycle, kind, parts, r);
+    const finish = (text: string | undefined): void => {
+      for (const t of ['stdout', 'stderr']) streams.get(t)?.end();
+      error.end(text === undefined ? undefined : Buffer.from(text));
+      // Give the client a moment to read the result before the connection goes.
+      setTimeout(() => spdy.goAway(), 100).unref();
+    };
+    if (typeof opened === 'string') return finish(v4plus ? failureStatus(opened) : opened);
+    const session = opened;
+    const pipe = (rd: Readable | undefined, st: SpdyStream | undefined): Promise<void> =>
+      new Promise((resolve) => {
+        if (!rd) return resolve();
+        rd.on('data', (b: Buffer) => st?.write(b));
+        rd.once('end', resolve);
+        rd.once('close', resolve);
+        rd.once('error', () => resolve());
+      });
+    const outputsDone = Promise.all([pipe(session.stdout, streams.get('stdout')), pipe(session.stderr, streams.get('stderr'))]);
+    const stdin = streams.get('stdin');
+    stdin?.on('data', (b: Buffer) => session.stdin?.write(b));
+    stdin?.on('end', () => session.stdin?.end());
+    const resize = streams.get('resize');
+    let pending = '';
+    resize?.on('data', (b: Buffer) => {
+      pending += b.toString();
+      for (const size of parseResizes(pending)) session.resize?.(size.Width, size.Height);
+      pending = pending.slice(pending.lastIndexOf('}') + 1);
+    });
+    spdy.on('close', () => session.close());
+    const code = await session.exited;
+    await Promise.race([outputsDone, new Promise((res) => setTimeout(res, 1000))]);
+    if (v4plus) finish(finalStatus(kind, r.cmd, code));
+    else finish(kind === 'exec' && code !== 0 ? `command terminated with non-zero exit code: ${code}` : undefined);
+  };
 }
 
 async function servePortForward(lifecycle: PodLifecycle, ws: WebSocket, parts: string[], q: URLSearchParams): Promise<void> {

@@ -28,7 +28,8 @@
  *
  * Limits, by design of a processes-only runtime: no filesystem isolation (absolute mount paths
  * are reachable relative to the working directory, or through $K8TS_CONTAINER_ROOT), no image
- * pulls (an image's entrypoint cannot run, so a container needs `command`), TTYs only where
+ * pulls (an image's entrypoint cannot run, so a container needs `command`, or `args` which then
+ * run as the command), TTYs only where
  * python3 exists (pty.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -283,11 +284,12 @@ export class ProcessRuntime implements RuntimeService {
   async createContainer(req: { podSandboxId: string; config: ContainerConfig; sandboxConfig: PodSandboxConfig }) {
     const s = this.store.sandbox(req.podSandboxId);
     if (s.state !== 'SANDBOX_READY') throw new RuntimeError('FailedPrecondition', `pod sandbox "${s.id}" is not ready`);
-    if (!req.config.command?.length) {
+    // No image entrypoint exists here: `args` alone (`kubectl run ... -- cat`) run as the command.
+    if (!req.config.command?.length && !req.config.args?.length) {
       throw new RuntimeError(
         'FailedPrecondition',
         `the process runtime cannot run image "${req.config.image.image}" without a command: ` +
-          `it has no image entrypoint to use, so the container must set "command"`,
+          `it has no image entrypoint to use, so the container must set "command" (or "args", run as the command)`,
       );
     }
     const id = newId();
