@@ -3,33 +3,24 @@
  * in-memory copy of every resource plus a window of recent events. Lists and watches are served
  * from it; watchers share that single storage watch.
  *
- * Each object's served JSON is produced once per revision (`CachedObject.bytes`) and written as
- * is into every watch frame and list, so a write costs one serialization however many watchers
- * and lists see it. Watchers are indexed by namespace and by pod `spec.nodeName` so an event is
- * only offered to watchers that can want it.
+ * Each object's served JSON is built from storage's own bytes once per event for all watchers
+ * (`watchFrame`), and once per GET or LIST item; only labels and selectable fields are kept
+ * parsed (see ./object.ts). Watchers are indexed by namespace and by pod `spec.nodeName` so an
+ * event is only offered to watchers that can want it.
  */
 import { isStorageError, type KeyValue, type Storage, type StorageError, type Watcher, type WatchEvent } from '../../storage/interface.js';
-import { withResourceVersion } from '../encoding.js';
+import { entryOf, type CachedObject, type Entry } from './object.js';
 
-/** CachedObject is one object at one revision, in the storage version. */
-export interface CachedObject {
-  key: string;
-  namespace: string;
-  name: string;
-  rv: number;
-  /** bytes is the served JSON (resourceVersion included). */
-  bytes: Buffer;
-  labels: Readonly<Record<string, string>>;
-  fields: Readonly<Record<string, string>>;
-}
+export type { CachedObject } from './object.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export interface CacheEvent {
   type: WatchEventType;
   rv: number;
-  obj: CachedObject;
-  prev?: CachedObject;
+  obj: Entry;
+  prev?: Entry;
+  /** at is when the event was applied, in ms since the cache's first event. */
   at: number;
 }
 
@@ -50,10 +41,14 @@ let memoType: WatchEventType | undefined;
 let memoFrame: Buffer | undefined;
 export function watchFrame(type: WatchEventType, obj: CachedObject): Buffer {
   if (obj === memoObj && type === memoType) return memoFrame!;
-  memoFrame = Buffer.concat([FRAME_PREFIX[type], obj.bytes, FRAME_SUFFIX]);
+  memoFrame = isEntry(obj) ? obj.framed(FRAME_PREFIX[type], FRAME_SUFFIX) : Buffer.concat([FRAME_PREFIX[type], obj.bytes, FRAME_SUFFIX]);
   memoObj = obj;
   memoType = type;
   return memoFrame;
+}
+
+function isEntry(o: CachedObject): o is Entry {
+  return typeof (o as Partial<Entry>).framed === 'function';
 }
 
 /**
@@ -78,9 +73,9 @@ export type Indexer = (key: string, value: Buffer, rv: number) => { labels: Reco
 
 /** ResourceCache is the cached state and recent history of one storage prefix. */
 export class ResourceCache {
-  readonly objects = new Map<string, CachedObject>();
-  private readonly byNamespace = new Map<string, Map<string, CachedObject>>();
-  private readonly sorted = new Map<string, CachedObject[]>();
+  readonly objects = new Map<string, Entry>();
+  private readonly byNamespace = new Map<string, Map<string, Entry>>();
+  private readonly sorted = new Map<string, Entry[]>();
   private events: CacheEvent[] = [];
   /** oldestRv: a watch from resourceVersion N can be served iff N >= oldestRv. */
   oldestRv = 0;
@@ -102,19 +97,11 @@ export class ResourceCache {
     return n;
   }
 
-  private toCached(kv: KeyValue, rv: number, value: Buffer): CachedObject {
+  private toCached(kv: KeyValue, rv: number, value: Buffer): Entry {
     const rest = kv.key.slice(this.prefix.length);
     const slash = rest.indexOf('/');
     const { labels, fields } = this.indexer(kv.key, value, rv);
-    return {
-      key: kv.key,
-      namespace: slash < 0 ? '' : rest.slice(0, slash),
-      name: slash < 0 ? rest : rest.slice(slash + 1),
-      rv,
-      bytes: ownMemory(withResourceVersion(value, rv)),
-      labels,
-      fields,
-    };
+    return entryOf(kv.key, slash < 0 ? '' : rest.slice(0, slash), slash < 0 ? rest : rest.slice(slash + 1), rv, value, labels, fields);
   }
 
   /** reset drops all state before a relist (watchers must already be stopped). */
@@ -131,7 +118,7 @@ export class ResourceCache {
     this.put(this.toCached(kv, kv.modRevision, kv.value));
   }
 
-  private put(o: CachedObject): CachedObject | undefined {
+  private put(o: Entry): Entry | undefined {
     const prev = this.objects.get(o.key);
     this.objects.set(o.key, o);
     let ns = this.byNamespace.get(o.namespace);
@@ -149,7 +136,7 @@ export class ResourceCache {
     return prev;
   }
 
-  private remove(key: string): CachedObject | undefined {
+  private remove(key: string): Entry | undefined {
     const prev = this.objects.get(key);
     if (!prev) return undefined;
     this.objects.delete(key);
@@ -161,15 +148,21 @@ export class ResourceCache {
   }
 
   /** apply records one storage event and fans it out to the watchers. */
-  apply(ev: WatchEvent, now: number): void {
+  apply(ev: WatchEvent, wallNow: number): void {
     const rv = ev.kv.modRevision;
+    // Event times count from the first event: small integers stay unboxed in the retained
+    // CacheEvents, where epoch milliseconds would cost a heap number each.
+    const now = wallNow - (this.epoch ??= wallNow);
     let cev: CacheEvent;
     if (ev.type === 'DELETE') {
       const prev = this.remove(ev.kv.key);
-      const lastValue = ev.prevKv?.value ?? undefined;
-      if (!lastValue && !prev) return;
-      // The deleted object is served at the revision of the delete, as upstream.
-      const obj = lastValue ? this.toCached(ev.kv, rv, lastValue) : { ...prev!, rv, bytes: withRvFromServed(prev!, rv) };
+      const lastValue = ev.prevKv?.value;
+      // The deleted object is served at the revision of the delete, as upstream. The cache's
+      // previous entry is that last value already indexed (events apply in order).
+      let obj: Entry;
+      if (prev) obj = prev.atRevision(rv);
+      else if (lastValue?.length) obj = this.toCached(ev.kv, rv, lastValue);
+      else return;
       cev = { type: 'DELETED', rv, obj, at: now };
       if (prev) cev.prev = prev;
     } else {
@@ -183,6 +176,7 @@ export class ResourceCache {
     this.dispatch(cev);
   }
 
+  private epoch: number | undefined;
   /** head is the index of the oldest retained event; trimmed slots are reclaimed in bulk. */
   private head = 0;
 
@@ -200,21 +194,26 @@ export class ResourceCache {
     this.head = h;
   }
 
+  /**
+   * dispatch offers an event to the watchers that can want it. Each watcher sits in exactly one
+   * index (node, else namespace, else all), and the event's old and new node are different keys
+   * when both are looked up, so no watcher is offered an event twice.
+   */
   private dispatch(ev: CacheEvent): void {
-    const seen = new Set<CacheWatcher>();
-    const offer = (w: CacheWatcher): void => {
-      if (seen.has(w)) return;
-      seen.add(w);
-      this.offer(w, ev);
-    };
-    for (const w of this.watchersAll) offer(w);
+    for (const w of this.watchersAll) this.offer(w, ev);
     const ns = ev.obj.namespace;
-    if (ns) for (const w of this.watchersByNs.get(ns) ?? []) offer(w);
+    if (ns) {
+      const s = this.watchersByNs.get(ns);
+      if (s) for (const w of s) this.offer(w, ev);
+    }
     if (this.watchersByNode.size) {
       const node = ev.obj.fields['spec.nodeName'];
-      if (node !== undefined) for (const w of this.watchersByNode.get(node) ?? []) offer(w);
+      const s = node !== undefined ? this.watchersByNode.get(node) : undefined;
+      if (s) for (const w of s) this.offer(w, ev);
+      // A pod leaving a node (its watcher sees DELETED) is offered to that node's watchers too.
       const prevNode = ev.prev?.fields['spec.nodeName'];
-      if (prevNode !== undefined && prevNode !== node) for (const w of this.watchersByNode.get(prevNode) ?? []) offer(w);
+      const p = prevNode !== undefined && prevNode !== node ? this.watchersByNode.get(prevNode) : undefined;
+      if (p) for (const w of p) this.offer(w, ev);
     }
   }
 
@@ -239,12 +238,12 @@ export class ResourceCache {
   /** list returns the objects of one namespace ('' = all), sorted by namespace then name. */
   list(namespace: string): CachedObject[] {
     if (namespace) return this.sortedNamespace(namespace);
-    const out: CachedObject[] = [];
+    const out: Entry[] = [];
     for (const ns of [...this.byNamespace.keys()].sort()) for (const o of this.sortedNamespace(ns)) out.push(o);
     return out;
   }
 
-  private sortedNamespace(ns: string): CachedObject[] {
+  private sortedNamespace(ns: string): Entry[] {
     let arr = this.sorted.get(ns);
     if (!arr) {
       const m = this.byNamespace.get(ns);
@@ -304,7 +303,7 @@ function addTo(m: Map<string, Set<CacheWatcher>>, k: string, w: CacheWatcher): v
   s.add(w);
 }
 
-function binarySearch(arr: CachedObject[], name: string): number {
+function binarySearch(arr: Entry[], name: string): number {
   let lo = 0;
   let hi = arr.length - 1;
   while (lo <= hi) {
@@ -315,24 +314,6 @@ function binarySearch(arr: CachedObject[], name: string): number {
     else hi = mid - 1;
   }
   return -1;
-}
-
-function withRvFromServed(o: CachedObject, rv: number): Buffer {
-  const obj = JSON.parse(o.bytes.toString('utf8')) as { metadata?: Record<string, unknown> };
-  obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(rv) };
-  return ownMemory(Buffer.from(JSON.stringify(obj)));
-}
-
-/**
- * ownMemory returns bytes that keep only their own memory alive. Small buffers are slices of
- * Node's shared 8 KiB allocation pool, and one long-lived slice pins its whole pool chunk: a
- * cache of 2 KiB objects would hold up to four times its size.
- */
-function ownMemory(b: Buffer): Buffer {
-  if (b.byteOffset === 0 && b.buffer.byteLength === b.length) return b;
-  const own = Buffer.allocUnsafeSlow(b.length);
-  b.copy(own);
-  return own;
 }
 
 /** WatchCache owns the single storage watch and the per-prefix caches. */
