@@ -16,7 +16,8 @@ const role = (workerData as { role: string; url?: string }).role;
 const port = parentPort!;
 
 if (role === 'apiserver') {
-  const server = await startApiServer({ datastoreEndpoint: 'sqlite::memory:', port: 0, bindAddress: '127.0.0.1', advertiseAddress: '10.0.0.1' });
+  const datastoreEndpoint = (workerData as { datastore?: string }).datastore ?? 'sqlite::memory:';
+  const server = await startApiServer({ datastoreEndpoint, port: 0, bindAddress: '127.0.0.1', advertiseAddress: '10.0.0.1' });
   port.postMessage({ url: server.url });
   port.on('message', (m) => {
     if (m === 'stop') void server.close().then(() => port.postMessage('stopped'));

@@ -39,6 +39,7 @@ const bindConcurrency = flag('--bind-concurrency') ? Number(flag('--bind-concurr
 // `--in-process`: the apiserver shares the scheduler's thread (InProcessTransport) rather than a worker
 const inProcess = args.includes('--in-process');
 const maxSockets = flag('--max-sockets') ? Number(flag('--max-sockets')) : undefined;
+const datastore = flag('--datastore');
 
 interface Result {
   avg: number;
@@ -82,12 +83,14 @@ async function runInMemory(nodes: number, variant: Variant): Promise<Result> {
     await untilReached(reached, () => bound, `${variant} ${nodes} nodes`);
   };
   await phase('warmup', warmup);
+  const cpu0 = threadCpuSeconds();
   done.push(performance.now());
   await phase('measured', measured);
+  const cpu1 = threadCpuSeconds();
   ac.abort();
   await running;
   if (s.stats.unschedulable > 0) console.error(`  (${s.stats.unschedulable} unschedulable attempts)`);
-  return throughputStats(done);
+  return { ...throughputStats(done), cpuMsPerPod: { scheduler: ((cpu1 - cpu0) * 1000) / measured } };
 }
 
 function worker(role: string, data: Record<string, unknown> = {}): Worker {
@@ -105,7 +108,7 @@ const once = <T>(w: Worker): Promise<T> =>
  * nodes and pods. A pod counts once the scheduler's watch sees it bound.
  */
 async function runWithApiserver(nodes: number, variant: Variant): Promise<Result> {
-  const api = worker('apiserver');
+  const api = worker('apiserver', datastore ? { datastore } : {});
   const { url } = await once<{ url: string }>(api);
   const creator = worker('creator', { url });
   // `--max-sockets N` caps the scheduler's keep-alive connections (its watches hold ~10 of them)

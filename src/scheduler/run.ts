@@ -7,32 +7,22 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import type { Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicationController, Service } from 'kubernetes-types/core/v1.js';
+import type { Namespace, Node, ObjectReference, PersistentVolume, PersistentVolumeClaim, Pod, ReplicationController, Service } from 'kubernetes-types/core/v1.js';
 import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { KubeObject } from '../api/types.js';
-import {
-  apiEventSink,
-  DeletedFinalStateUnknown,
-  EventBroadcaster,
-  gvr,
-  LeaderElector,
-  LeaseLock,
-  SharedInformerFactory,
-  type EventRecorder,
-  type Lister as ClientLister,
-  type RestClient,
-} from '../client/index.js';
+import { DeletedFinalStateUnknown, gvr, LeaderElector, LeaseLock, SharedInformerFactory, type Lister as ClientLister, type RestClient } from '../client/index.js';
 import { durationMs, type ResolvedConfig } from './config/config.js';
+import { apiEventsV1Sink, EventsV1Broadcaster } from './events.js';
 import type { ClusterEvent, Lister, SchedulerClient, SchedulerListers } from './framework/interface.js';
 import { Scheduler } from './scheduler.js';
 
 /** EVENT_WRITES_IN_FLIGHT bounds the scheduler's concurrent event writes (32 still dropped ~28% of Scheduled events at ~550 pods/s: each write waits behind the bindings queued at the apiserver). */
 const EVENT_WRITES_IN_FLIGHT = 256;
 
-/** apiSchedulerClient implements the scheduler's writes over the REST client. */
-export function apiSchedulerClient(client: RestClient, recorder: EventRecorder | undefined): SchedulerClient {
+/** apiSchedulerClient implements the scheduler's writes over the REST client; events go to `events` (none when undefined). */
+export function apiSchedulerClient(client: RestClient, events: EventsV1Broadcaster | undefined): SchedulerClient {
   const pods = client.resource<Pod & KubeObject>(gvr.pods);
   return {
     async bind(pod, nodeName) {
@@ -95,8 +85,14 @@ export function apiSchedulerClient(client: RestClient, recorder: EventRecorder |
       await pvs.patch(pvName, 'merge', { status: { phase: 'Bound' } }, { subresource: 'status' });
       await pvcs.patch(pvcName, 'merge', { status: { phase: 'Bound', accessModes: pv.spec?.accessModes, capacity: pv.spec?.capacity } }, { subresource: 'status' });
     },
-    event(pod, type, reason, _action, message) {
-      recorder?.event(pod as KubeObject, type, reason, message);
+    event(pod, type, reason, action, message) {
+      if (!events) return;
+      // the regarding reference as upstream's reference.GetReference (resourceVersion included)
+      const m = pod.metadata;
+      const regarding: ObjectReference = { kind: 'Pod', namespace: m?.namespace ?? 'default', name: m?.name ?? '', apiVersion: 'v1' };
+      if (m?.uid) regarding.uid = m.uid;
+      if (m?.resourceVersion) regarding.resourceVersion = m.resourceVersion;
+      events.eventf(regarding, undefined, type, reason, action, message);
     },
   };
 }
@@ -131,7 +127,7 @@ export function buildScheduler(
   client: RestClient,
   config: ResolvedConfig,
   factory: SharedInformerFactory,
-  recorder: EventRecorder | undefined,
+  events: EventsV1Broadcaster | undefined,
   log?: (msg: string) => void,
   maxBindingsInFlight?: number,
 ): Scheduler {
@@ -147,7 +143,7 @@ export function buildScheduler(
     namespaces: l<Namespace>(gvr.namespaces),
     podDisruptionBudgets: l<PodDisruptionBudget>(gvr.poddisruptionbudgets),
   };
-  const s = new Scheduler({ client: apiSchedulerClient(client, recorder), listers, config, ...(log ? { log } : {}), ...(maxBindingsInFlight ? { maxBindingsInFlight } : {}) });
+  const s = new Scheduler({ client: apiSchedulerClient(client, events), listers, config, ...(log ? { log } : {}), ...(maxBindingsInFlight ? { maxBindingsInFlight } : {}) });
   const terminal = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
   factory.forResource<Pod & KubeObject>(gvr.pods).addEventHandler({
     add: (p) => {
@@ -197,10 +193,14 @@ export async function startScheduler(o: StartSchedulerOptions): Promise<void> {
   // Events never wait in the binding path; bounded parallel writes (upstream's events.k8s.io
   // broadcaster writes each from its own goroutine) keep up with hundreds of bindings a second
   // instead of dropping Scheduled events once 1000 are queued.
-  const broadcaster = new EventBroadcaster({ sink: apiEventSink(o.client), maxConcurrentWrites: EVENT_WRITES_IN_FLIGHT, onError: (e) => log(`event: ${String(e)}`) });
-  const recorder = broadcaster.newRecorder({ component: 'default-scheduler' });
+  const broadcaster = new EventsV1Broadcaster({
+    sink: apiEventsV1Sink(o.client),
+    reportingController: 'default-scheduler',
+    maxConcurrentWrites: EVENT_WRITES_IN_FLIGHT,
+    onError: (e) => log(`event: ${String(e)}`),
+  });
   const factory = new SharedInformerFactory(o.client, { onError: (e) => log(`informer: ${e instanceof Error ? e.message : String(e)}`) });
-  const s = buildScheduler(o.client, o.config, factory, recorder, log, o.maxBindingsInFlight);
+  const s = buildScheduler(o.client, o.config, factory, broadcaster, log, o.maxBindingsInFlight);
   o.onScheduler?.(s);
   factory.start(o.signal);
   const lead = async (signal: AbortSignal): Promise<void> => {
