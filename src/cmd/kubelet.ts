@@ -13,6 +13,7 @@ import { loadRestConfig } from '../client/rest/kubeconfig.js';
 import { Kubelet } from '../kubelet/kubelet.js';
 import { defaultHostname } from '../kubelet/node.js';
 import { hostIPv4 } from '../util/net.js';
+import { parseQuantity } from '../api/quantity.js';
 
 interface Flags {
   kubeconfig?: string;
@@ -36,6 +37,9 @@ interface Flags {
   anonymousAuth: string;
   podCidr?: string;
   cniBridge?: string;
+  containerLogMaxSize: string;
+  containerLogMaxFiles: string;
+  containerLogMonitorInterval: string;
 }
 
 /** parseMap parses `k=v,k2=v2` as upstream's map flags. */
@@ -76,6 +80,9 @@ export function registerKubelet(program: Command): void {
     .option('--network <mode>', '(network) host (pods share the node network) or cni (own network namespace and pod-CIDR IP per pod through the CNI bridge plugin; root)', 'host')
     .option('--pod-cidr <cidr>', '(network) pod CIDR for --network cni (default: the Node spec.podCIDR the controllers assign)')
     .option('--cni-bridge <name>', '(network) bridge for --network cni (default k8ts0)')
+    .option('--container-log-max-size <quantity>', '(runtime) size a container log grows to before it is rotated', '10Mi')
+    .option('--container-log-max-files <n>', '(runtime) most log files kept per container, the current one included (at least 2)', '5')
+    .option('--container-log-monitor-interval <duration>', '(runtime) how often container logs are checked for rotation', '10s')
     .option('--pod-manifest-path <dir>', '(runtime) directory of static pod manifests')
     .option('--address <ip>', '(server) address of the kubelet API (without the (auth) flags it is open to anyone who reaches it)', '127.0.0.1')
     .option('--port <port>', '(server) port of the kubelet API', '10250')
@@ -113,7 +120,11 @@ export function registerKubelet(program: Command): void {
         network: f.network === 'cni' ? 'cni' : 'host',
         podCIDR: f.podCidr,
         cniBridge: f.cniBridge,
+        containerLogMaxSize: parseQuantity(f.containerLogMaxSize).value(),
+        containerLogMaxFiles: Number(f.containerLogMaxFiles),
+        containerLogMonitorInterval: parseSimpleDuration(f.containerLogMonitorInterval, '--container-log-monitor-interval'),
       });
+      if (!Number.isInteger(Number(f.containerLogMaxFiles)) || Number(f.containerLogMaxFiles) < 2) throw new Error(`invalid configuration: containerLogMaxFiles must be greater than 1, got ${f.containerLogMaxFiles}`);
       if (f.authorizationMode !== 'Webhook' && f.authorizationMode !== 'AlwaysAllow') throw new Error(`invalid argument "${f.authorizationMode}" for "--authorization-mode": AlwaysAllow or Webhook`);
       if (f.clientCaFile && !f.tlsCertFile) throw new Error('--client-ca-file needs --tls-cert-file and --tls-private-key-file');
       if (f.network !== 'cni' && f.network !== 'host') throw new Error(`invalid argument "${f.network}" for "--network": host or cni`);
@@ -124,4 +135,11 @@ export function registerKubelet(program: Command): void {
       client.close();
       process.exit(0);
     });
+}
+
+/** parseSimpleDuration reads a one-unit Go duration (`500ms`, `10s`, `1m`, `1h`) in ms. */
+function parseSimpleDuration(v: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(v);
+  if (!m) throw new Error(`invalid argument "${v}" for "${flag}": a duration such as 10s`);
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
 }

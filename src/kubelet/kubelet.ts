@@ -25,6 +25,7 @@ import { StatusManager } from './statusmanager.js';
 import { ApiSources } from './sources.js';
 import { NodeAgent, NodeHost, hostCapacity } from './node.js';
 import { startKubeletServer, type KubeletServer } from './server.js';
+import { ContainerLogManager } from './logs.js';
 import { KubeletAuth } from './auth.js';
 import { isMirrorPod, mirrorPodFor, readStaticPods } from './staticpods.js';
 
@@ -69,6 +70,10 @@ export interface KubeletOptions {
   podCIDR?: string;
   /** cniBridge names the CNI bridge (default k8ts0). */
   cniBridge?: string;
+  /** containerLogMaxSize (bytes, default 10 MiB), containerLogMaxFiles (default 5) and containerLogMonitorInterval (ms, default 10 s) rotate container logs (logs.ts). */
+  containerLogMaxSize?: number;
+  containerLogMaxFiles?: number;
+  containerLogMonitorInterval?: number;
   clock?: Clock;
   /** log receives operational messages (default: stderr). */
   log?: (msg: string) => void;
@@ -153,6 +158,15 @@ export class Kubelet {
       tls: o.tls,
       ...(o.auth ? { auth: new KubeletAuth({ client: o.client, nodeName: o.nodeName, ...o.auth }) } : {}),
     });
+    const logs = new ContainerLogManager({ runtime, maxSize: o.containerLogMaxSize, maxFiles: o.containerLogMaxFiles, onError: (p, e) => log(`rotating ${p}: ${e instanceof Error ? e.message : String(e)}`) });
+    const logEvery = o.containerLogMonitorInterval ?? 10_000;
+    let logTimer: { cancel(): void } | undefined;
+    const logLoop = (): void => {
+      void logs.rotateLogs().catch((e: unknown) => log(`log rotation: ${e instanceof Error ? e.message : String(e)}`)).finally(() => {
+        if (!signal.aborted) logTimer = heap.after(logEvery, logLoop);
+      });
+    };
+    logTimer = heap.after(logEvery, logLoop);
     const agent = (this.agent = new NodeAgent(
       o.client,
       {
@@ -252,6 +266,7 @@ export class Kubelet {
       else signal.addEventListener('abort', () => resolve(), { once: true });
     });
     staticTimer?.cancel();
+    logTimer?.cancel();
     nodes.stop();
     lifecycle.stop();
     statuses.stop();
