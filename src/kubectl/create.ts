@@ -32,7 +32,7 @@ function requireName(args: string[], usage: string): string {
 }
 
 async function send(f: Factory, flags: Flags, g: Generated): Promise<number> {
-  checkOutputFormat(flags.str('output'));
+  checkOutputFormat(flags.str('output'), undefined, flags);
   const dry = dryRunOf(f, flags);
   const { namespace } = f.namespace();
   let obj = g.obj;

@@ -34,7 +34,7 @@ export function noResourcesMessage(namespace: string | undefined, allNamespaces:
 
 export async function runGet(f: Factory, flags: Flags, args: string[]): Promise<number> {
   const fmt = flags.str('output');
-  checkOutputFormat(fmt);
+  checkOutputFormat(fmt, undefined, flags);
   if (flags.has('raw')) {
     f.io.out(await f.client().requestText({ method: 'GET', path: flags.str('raw') }));
     return 0;

@@ -71,7 +71,7 @@ const RUN_FLAGS: FlagSpecs = {
 };
 
 async function runRun(f: Factory, flags: Flags, args: string[], afterDash: string[] | undefined): Promise<number> {
-  checkOutputFormat(flags.str('output'));
+  checkOutputFormat(flags.str('output'), undefined, flags);
   const name = args[0];
   if (!name) throw new CmdError('NAME is required for run');
   const image = flags.str('image');
@@ -131,7 +131,7 @@ const EXPOSE_FLAGS: FlagSpecs = {
 };
 
 async function runExpose(f: Factory, flags: Flags, args: string[]): Promise<number> {
-  checkOutputFormat(flags.str('output'));
+  checkOutputFormat(flags.str('output'), undefined, flags);
   const [t] = await namedTargets(f, flags, args, 'expose');
   const obj = await getOne(f, t!);
   const kind = t!.mapping.kind;
@@ -723,7 +723,7 @@ async function runEvents(f: Factory, flags: Flags): Promise<number> {
 // ---- autoscale ----
 
 async function runAutoscale(f: Factory, flags: Flags, args: string[]): Promise<number> {
-  checkOutputFormat(flags.str('output'));
+  checkOutputFormat(flags.str('output'), undefined, flags);
   const targets = await namedTargets(f, flags, args, 'autoscale');
   const dry = dryRunOf(f, flags);
   for (const t of targets) {

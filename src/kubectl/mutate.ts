@@ -134,7 +134,7 @@ function prepared(t: Target): KubeObject {
 }
 
 export async function runCreateFromFiles(f: Factory, flags: Flags, args: string[]): Promise<number> {
-  checkOutputFormat(flags.str('output'));
+  checkOutputFormat(flags.str('output'), undefined, flags);
   const filenames = flags.list('filename');
   if (filenames.length === 0) {
     throw new CmdError('must specify one of -f and -k\n\n' + CREATE_USAGE, 1, false);
@@ -209,7 +209,7 @@ export const APPLY_FLAGS: FlagSpecs = {
 };
 
 export async function runApply(f: Factory, flags: Flags, args: string[]): Promise<number> {
-  checkOutputFormat(flags.str('output'));
+  checkOutputFormat(flags.str('output'), undefined, flags);
   const filenames = flags.list('filename');
   if (filenames.length === 0) throw new CmdError('error: must specify one of -f and -k', 1, true);
   const dry = dryRunOf(f, flags);
@@ -294,7 +294,7 @@ export async function runApply(f: Factory, flags: Flags, args: string[]): Promis
 export const REPLACE_FLAGS: FlagSpecs = { ...CREATE_FLAGS, force: { type: 'bool' }, cascade: { type: 'string', noOptDefVal: 'background' }, 'grace-period': { type: 'int' }, timeout: { type: 'string' }, wait: { type: 'bool' }, subresource: { type: 'string' } };
 
 export async function runReplace(f: Factory, flags: Flags, args: string[]): Promise<number> {
-  checkOutputFormat(flags.str('output'));
+  checkOutputFormat(flags.str('output'), undefined, flags);
   const filenames = flags.list('filename');
   if (filenames.length === 0) throw new CmdError('must specify --filename to replace');
   const dry = dryRunOf(f, flags);
@@ -505,8 +505,8 @@ export async function runLabelOrAnnotate(f: Factory, flags: Flags, args: string[
     if (changes.length > 0 || (resArgs.length > 0 && isChange(a) && (a.includes('=') || a.endsWith('-')))) changes.push(a);
     else resArgs.push(a);
   }
-  if (flags.bool('list')) throw new CmdError(`--list is not supported by k8ts kubectl yet`);
-  if (changes.length === 0) {
+  const list = flags.bool('list');
+  if (changes.length === 0 && !list) {
     throw new CmdError(`at least one ${which === 'labels' ? 'label' : 'annotation'} update is required`);
   }
   const set: Record<string, string> = {};
@@ -561,6 +561,13 @@ export async function runLabelOrAnnotate(f: Factory, flags: Flags, args: string[
     for (const [k, v] of Object.entries(set)) if (!old || old[k] !== v) meta[k] = v;
     for (const k of remove) if (!old || !(k in old)) delete meta[k];
     patch['metadata'] = { [which]: meta };
+    if (list) {
+      // --list shows the labels as changed locally and writes nothing. kubectl ranges over the map (Go's random order); a header unless one object was named.
+      const one = targets.length === 1 && targets[0]!.name !== undefined;
+      if (!one) f.io.out(`Listing ${which} for ${t.mapping.kind}.${t.mapping.group}/${name}:\n`);
+      for (const [k, v] of Object.entries(next)) f.io.out(`${one ? '' : ' '}${k}=${v}\n`);
+      continue;
+    }
     let result = obj;
     try {
       if (Object.keys(meta).length > 0 && dry !== 'client') {

@@ -10,6 +10,9 @@ import { kindPrefix, type Mapping } from './discovery.js';
 import { customColumns, goJSON, jsonpathTemplate, tabwrite, toYAML } from './printers.js';
 // The module itself, not the printers index: that one loads every kind's table printer at startup.
 import { JSONPath } from '../api/printers/jsonpath.js';
+import { readFileSync } from 'node:fs';
+import { GoTemplate, TemplateError } from './gotemplate.js';
+import { formatV, goQuote } from './gofmt.js';
 
 export const OUTPUT_FLAGS: FlagSpecs = {
   output: { type: 'string', short: 'o' },
@@ -40,11 +43,55 @@ export function outputFormat(flags: Flags): string {
   return flags.str('output');
 }
 
-const VALID = /^(json|yaml|name|wide|jsonpath=.*|jsonpath-as-json=.*|jsonpath-file=.*|custom-columns=.*|custom-columns-file=.*|go-template=.*|go-template-file=.*|template=.*|templatefile=.*)$/;
+const VALID = /^(json|yaml|name|wide|jsonpath=.*|jsonpath-as-json=.*|jsonpath-file=.*|custom-columns=.*|custom-columns-file=.*|go-template|go-template=.*|go-template-file=.*|template|template=.*|templatefile=.*)$/s;
 
-export function checkOutputFormat(fmt: string, allowed = 'json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, custom-columns-file, wide'): void {
+export function checkOutputFormat(fmt: string, allowed = 'json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, custom-columns-file, wide', flags?: Flags): void {
   if (fmt !== '' && !VALID.test(fmt)) {
     throw new CmdError(`unable to match a printer suitable for the output format "${fmt}", allowed formats are: ${allowed}`);
+  }
+  // kubectl builds the printer, and so parses the template, before it talks to the server.
+  if (flags && isGoTemplateFormat(fmt)) goTemplateOf(fmt, flags);
+}
+
+const isGoTemplateFormat = (fmt: string): boolean => /^(go-template|template|go-template-file|templatefile)(=|$)/.test(fmt);
+
+/** goTemplateOf parses the template named by `-o go-template=…`, `-o go-template-file=…` or `--template`. */
+function goTemplateOf(fmt: string, flags: Flags): GoTemplate {
+  const eq = fmt.indexOf('=');
+  let text = eq >= 0 ? fmt.slice(eq + 1) : flags.str('template');
+  if (fmt.startsWith('go-template-file') || fmt.startsWith('templatefile')) {
+    try {
+      text = readFileSync(text, 'utf8');
+    } catch (e) {
+      throw new CmdError(`error reading --template ${text}, ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? `open ${text}: no such file or directory` : String(e)}`);
+    }
+  }
+  if (text === '') throw new CmdError('template format specified but no template given');
+  try {
+    return new GoTemplate(text);
+  } catch (e) {
+    if (e instanceof TemplateError) throw new CmdError(`error parsing template ${text}, ${e.message}`);
+    throw e;
+  }
+}
+
+/** printGoTemplate executes a go-template over doc as kubectl's GoTemplatePrinter, debugging dump included. */
+function printGoTemplate(out: (s: string) => void, fmt: string, doc: unknown, flags: Flags): void {
+  const t = goTemplateOf(fmt, flags);
+  const missingKeyError = flags.has('allow-missing-template-keys') && !flags.bool('allow-missing-template-keys');
+  try {
+    out(t.execute(doc, { missingKeyError }));
+  } catch (e) {
+    if (!(e instanceof TemplateError)) throw e;
+    const partial = (e as TemplateError & { partial?: string }).partial ?? '';
+    out(
+      partial +
+        `Error executing template: ${e.message}. Printing more information for debugging the template:\n` +
+        `\ttemplate was:\n\t\t${t.source}\n` +
+        `\traw data was:\n\t\t${goJSON(doc)}\n` +
+        `\tobject given to template engine was:\n\t\t${formatV(doc)}\n\n`,
+    );
+    throw new CmdError(`error executing template ${goQuote(t.source)}: ${e.message}`);
   }
 }
 
@@ -71,7 +118,8 @@ export function printObjects(
   typed = false,
   listMeta: Record<string, unknown> = { resourceVersion: '' },
 ): void {
-  objs = objs.map((o) => stripManaged(o, flags));
+  // kubectl's template, jsonpath and custom-columns printers see managedFields; json/yaml drop them.
+  if (fmt === 'json' || fmt === 'yaml') objs = objs.map((o) => stripManaged(o, flags));
   const doc: unknown = single && objs.length === 1 ? objs[0] : { apiVersion: 'v1', items: objs, kind: 'List', metadata: listMeta };
   if (fmt === 'json') return out(goJSON(doc, 4, 0, !typed) + '\n');
   if (fmt === 'yaml') return out(toYAML(doc));
@@ -83,6 +131,7 @@ export function printObjects(
     const tpl = fmt.slice(fmt.indexOf('=') + 1);
     return out(jsonpathTemplate(tpl, doc));
   }
+  if (isGoTemplateFormat(fmt)) return printGoTemplate(out, fmt, doc, flags);
   if (fmt.startsWith('custom-columns=')) {
     return out(customColumns(fmt.slice('custom-columns='.length), objs, flags.bool('no-headers')));
   }

@@ -274,6 +274,7 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     writeFileSync(join(dir, 'node.yaml'), NODE);
     writeFileSync(join(dir, 'node-pod.yaml'), NODE_POD);
     writeFileSync(join(dir, 'lease.yaml'), LEASE);
+    writeFileSync(join(dir, 'ns.tpl'), '{{- /* a file */ -}}\n{{ .metadata.name }}: {{ .status.phase }}\n');
     writeFileSync(join(dir, 'editor.sh'), '#!/bin/sh\nsed -i "s/replicas: [0-9]*/replicas: 5/" "$1"\n', { mode: 0o755 });
   });
   after(async () => {
@@ -329,6 +330,12 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     { name: 'get --no-headers', args: ['get', 'cm', '-n', 'shop', '--no-headers'] },
     { name: 'get -A', args: ['get', 'deploy', '-A'] },
     { name: 'get --sort-by', args: ['get', 'cm', '-n', 'shop', '--sort-by=.metadata.name', '-o', 'name'] },
+    { name: 'go-template range', args: ['get', 'cm', '-n', 'shop', '-o', 'go-template={{range .items}}{{.metadata.name}}:{{range $k, $v := .data}}{{$k}}={{$v}},{{end}}{{"\n"}}{{end}}'] },
+    { name: 'go-template functions', args: ['get', 'deploy', 'web', '-n', 'shop', '-o', 'go-template={{ $c := index .spec.template.spec.containers 0 }}{{ printf "%s %q %T %d" $c.name $c.image .spec.replicas (len .metadata.labels) }} {{- if eq .spec.replicas 2 }} two{{ else }} other{{ end }} {{ .nope }} {{ with .metadata.labels }}{{ .app | len }}{{ end }} {{ exists . "spec" "paused" }} {{ or .nope "dflt" }}'] },
+    { name: 'go-template --template', args: ['get', 'deploy', '-n', 'shop', '-o', 'go-template', '--template', '{{range .items}}{{.kind}}/{{.metadata.name}} {{.spec.strategy}}{{"\n"}}{{end}}'] },
+    { name: 'go-template-file', args: ['get', 'ns', 'shop', '-o', `go-template-file=${f('ns.tpl')}`] },
+    { name: 'go-template parse error', args: ['get', 'cm', '-n', 'shop', '-o', 'go-template={{range .items}}{{.metadata.name}}'] },
+    { name: 'go-template unknown function', args: ['get', 'cm', '-n', 'shop', '-o', 'go-template={{ upper .kind }}'] },
     { name: 'apply tricky strings', args: ['apply', '-f', f('tricky.json')] },
     { name: 'tricky strings -o yaml', args: ['get', 'cm', 'tricky', '-n', 'shop', '-o', 'yaml'] },
     { name: 'tricky strings -o json', args: ['get', 'cm', 'tricky', '-n', 'shop', '-o', 'json'] },
@@ -340,7 +347,12 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     { name: 'label unchanged', args: ['label', 'cm', 'c1', 'tier=frontend', '--overwrite', '-n', 'shop'] },
     { name: 'get -l', args: ['get', 'cm', '-n', 'shop', '-l', 'tier=frontend'] },
     { name: 'get -l none', args: ['get', 'cm', '-n', 'shop', '-l', 'tier=none'] },
+    { name: 'label --list', args: ['label', 'cm', 'c1', '--list', '-n', 'shop'] },
+    { name: 'label --list by selector', args: ['label', 'cm', '-l', 'tier', '--list', '-n', 'shop'] },
     { name: 'label remove', args: ['label', 'cm', 'c1', 'tier-', '-n', 'shop'] },
+    { name: 'label --list with a change', args: ['label', 'cm', 'c1', 'only=one', '--list', '-n', 'shop'] },
+    { name: 'label --list empty', args: ['annotate', 'cm', 'c1', '--list', '-n', 'shop'] },
+    { name: 'label remove again', args: ['label', 'cm', 'c1', 'only-', '-n', 'shop'] },
     { name: 'annotate', args: ['annotate', 'cm', 'c1', 'note=hello', '-n', 'shop'] },
     { name: 'patch strategic', args: ['patch', 'deploy', 'web', '-n', 'shop', '-p', '{"spec":{"replicas":3}}'] },
     { name: 'patch no change', args: ['patch', 'deploy', 'web', '-n', 'shop', '-p', '{"spec":{"replicas":3}}'] },
