@@ -1,17 +1,28 @@
 /**
  * Checkpointer thread: copies the WAL into the main database file with PASSIVE checkpoints on
  * its own connection, so the writer never pays for a checkpoint inside a commit (a checkpoint
- * fsyncs the main file and can take tens of milliseconds) and the WAL stays small.
+ * fsyncs the main file and can take tens of milliseconds on a busy disk). After each one it
+ * tells the writer how long the WAL is: a PASSIVE checkpoint never blocks, so under a steady
+ * stream of commits it rarely catches the WAL's very end, and only then can SQLite start the
+ * WAL over; the writer decides when to finish the job itself (see WriterEngine).
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+
+/** CheckpointReport: WAL frames in the log and how many of them are in the main file. */
+export interface CheckpointReport {
+  t: 'wal';
+  frames: number;
+  checkpointed: number;
+}
 
 const { path, intervalMs } = workerData as { path: string; intervalMs: number };
 const db = new Database(path, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
 const timer = setInterval(() => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+    if (r && r.log > 0) parentPort!.postMessage({ t: 'wal', frames: r.log, checkpointed: r.checkpointed } satisfies CheckpointReport);
   } catch {
     // A full or read-only disk makes checkpoints fail; the writer reports those errors.
   }

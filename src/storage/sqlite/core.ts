@@ -284,9 +284,13 @@ export class WriterCore {
     return due.slice(0, limit).map(({ name, id }) => ({ name, id }));
   }
 
-  /** checkpoint moves the WAL into the main file without blocking readers (PASSIVE). */
-  checkpoint(): void {
-    this.db.pragma('wal_checkpoint(PASSIVE)');
+  /**
+   * checkpoint moves the WAL into the main file without blocking readers (PASSIVE) and tells
+   * whether it got all of it, in which case the next write starts the WAL over from its start.
+   */
+  checkpoint(): { frames: number; complete: boolean } {
+    const [r] = this.db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+    return { frames: r?.log ?? 0, complete: r !== undefined && r.busy === 0 && r.checkpointed === r.log };
   }
 
   close(): void {

@@ -5,6 +5,7 @@
  * messages, so the same code runs inside a worker thread or on the calling thread.
  */
 import { Worker } from 'node:worker_threads';
+import type { CheckpointReport } from './checkpointer.js';
 import { WriterCore } from './core.js';
 import { decodeOps, type OpFailure, type WriteOp } from './wire.js';
 
@@ -39,6 +40,21 @@ const MAX_BATCH = 1024;
 /** QUIET_MS: compaction commits on its own only after this long without a write. */
 const QUIET_MS = 5;
 const EXPIRE_BATCH = 256;
+/** CHECKPOINT_MS: how often the checkpointer thread copies the WAL into the main file. */
+const CHECKPOINT_MS = 50;
+/**
+ * WAL_IDLE_FRAMES: a WAL at least this long (4 KiB pages) is finished off by the writer itself
+ * once writes pause for WAL_IDLE_MS, so the next write can start it over. The checkpointer has
+ * copied all but the last CHECKPOINT_MS of it, so that takes a few milliseconds.
+ */
+const WAL_IDLE_FRAMES = 1024;
+const WAL_IDLE_MS = 20;
+/**
+ * WAL_MAX_FRAMES bounds the WAL (128 MiB) under writes that never pause: past it the writer
+ * finishes the checkpoint between two commits, holding up only the writes that arrive
+ * meanwhile, and only for the frames of the last CHECKPOINT_MS plus one fsync.
+ */
+const WAL_MAX_FRAMES = 32768;
 
 export class WriterEngine {
   private readonly core: WriterCore;
@@ -55,16 +71,24 @@ export class WriterEngine {
   private checkpointer: Worker | undefined;
   private stepRows: number;
   private lastWriteAt = 0;
+  /** walFrames: the WAL's length as last reported (0 once the writer checkpointed all of it). */
+  private walFrames = 0;
+  private walTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly cfg: EngineConfig, private readonly emit: (msg: OutMsg, transfer?: ArrayBuffer[]) => void, core?: WriterCore) {
     this.core = core ?? new WriterCore(cfg.path, cfg.memory);
     this.stepRows = cfg.compactBatchRows;
     if (!cfg.memory) {
-      // Checkpoints run on their own thread; the writer's own auto-checkpoint is only a backstop
-      // (at 10000 pages) should that thread fall behind.
-      this.core.db.pragma('wal_autocheckpoint = 10000');
-      this.checkpointer = new Worker(new URL('./checkpointer.js', import.meta.url), { workerData: { path: cfg.path, intervalMs: 200 } });
+      // Checkpoints run on their own thread: SQLite's auto-checkpoint would run one inside the
+      // commit that crosses the threshold, holding up every write acknowledged by it.
+      this.core.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Worker(new URL('./checkpointer.js', import.meta.url), { workerData: { path: cfg.path, intervalMs: CHECKPOINT_MS } });
       this.checkpointer.unref();
+      this.checkpointer.on('message', (m: CheckpointReport | string) => {
+        if (typeof m === 'string') return;
+        this.walFrames = m.frames;
+        this.walCheckpoint(false);
+      });
       this.checkpointer.on('error', () => {
         this.checkpointer = undefined;
         this.core.db.pragma('wal_autocheckpoint = 1000');
@@ -103,6 +127,7 @@ export class WriterEngine {
         this.closed = true;
         clearInterval(this.autoTimer);
         clearTimeout(this.leaseTimer);
+        clearTimeout(this.walTimer);
         void this.stopCheckpointer().then(() => this.finishClose(msg.id));
         return;
     }
@@ -114,7 +139,9 @@ export class WriterEngine {
     this.checkpointer = undefined;
     return new Promise<void>((resolve) => {
       const done = (): void => resolve();
-      w.once('message', done);
+      w.on('message', (m: unknown) => {
+        if (m === 'closed') done();
+      });
       w.once('exit', done);
       w.once('error', done);
       w.postMessage('close');
@@ -156,6 +183,32 @@ export class WriterEngine {
       const outcome = this.core.applyBatch(ops, target > this.core.compactedRevision ? { target, rows: Math.max(ops.length * 2, 50) } : undefined);
       this.emit({ t: 'batch', ids, res: outcome.res, fails: outcome.fails, internal, revision: this.core.revision }, [outcome.res.buffer as ArrayBuffer]);
       if (outcome.minLease < this.leaseTimerAt) this.scheduleLeaseTimer(outcome.minLease);
+    }
+    if (this.walFrames >= WAL_MAX_FRAMES) this.walCheckpoint(true);
+  }
+
+  /**
+   * walCheckpoint finishes the checkpointer's work on this connection when the WAL is long and
+   * writes have paused (or, with force, whenever it is over WAL_MAX_FRAMES), so that the next
+   * commit starts the WAL over instead of growing it. Running here, it never waits for a
+   * commit, and no commit can slip in before it is done.
+   */
+  private walCheckpoint(force: boolean): void {
+    if (this.closed || this.walFrames < WAL_IDLE_FRAMES) return;
+    if (!force) {
+      const quietFor = performance.now() - this.lastWriteAt;
+      if (this.pending.length > 0 || quietFor < WAL_IDLE_MS) {
+        clearTimeout(this.walTimer);
+        this.walTimer = setTimeout(() => this.walCheckpoint(false), WAL_IDLE_MS - Math.min(quietFor, WAL_IDLE_MS) + 1);
+        this.walTimer.unref();
+        return;
+      }
+    }
+    try {
+      const r = this.core.checkpoint();
+      if (r.complete) this.walFrames = 0;
+    } catch {
+      // A full or read-only disk cannot checkpoint; commits report those errors.
     }
   }
 
