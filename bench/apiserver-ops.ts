@@ -8,6 +8,8 @@
  *
  * --admission enables kube-apiserver's default admission plugins (as `k8ts server` does).
  * --repeat R runs every phase R times on fresh pods and reports the median.
+ * --phases create,binding,... runs only those (a phase needs the ones it builds on: binding and
+ * the patches need create; put and delete run after the others).
  * BENCH_CPU_PROF=DIR writes the server's CPU profile (node --cpu-prof) into DIR.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,6 +24,8 @@ interface Args {
   admission: boolean;
   json?: string;
   repeat: number;
+  /** phases limits the run to these verbs (each needs the ones before it, e.g. binding needs create). */
+  phases?: Set<string>;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -34,6 +38,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--admission') a.admission = true;
     else if (k === '--json' && v) (a.json = v), i++;
     else if (k === '--repeat' && v) (a.repeat = Number(v)), i++;
+    else if (k === '--phases' && v) (a.phases = new Set(v.split(','))), i++;
   }
   return a;
 }
@@ -235,7 +240,9 @@ async function main(): Promise<void> {
         ['merge_patch', (i) => http('PATCH', `/api/v1/namespaces/default/pods/${name(i)}`, { metadata: { annotations: { 'bench/touched': String(i) } } }, 'application/merge-patch+json')],
         ['get', (i) => http('GET', `/api/v1/namespaces/default/pods/${name(i)}`)],
       ];
-      for (const [label, op] of phases) (results[label] ??= []).push(await measure(srv, n, c, op));
+      const want = (label: string): boolean => !args.phases || args.phases.has(label);
+      for (const [label, op] of phases) if (want(label)) (results[label] ??= []).push(await measure(srv, n, c, op));
+      if (!want('put')) continue;
       // PUT: read every pod first (not measured), then replace it with one label added.
       const bodies: Array<Record<string, unknown>> = [];
       await pool(n, c, async (i) => {
@@ -254,7 +261,7 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(results)) out[k] = { process_us: Math.round(median(v.map((x) => x[0]))), main_thread_us: Math.round(median(v.map((x) => x[1]))) };
     // What the scheduler costs the apiserver per pod: create + binding + Scheduled event.
     const sum = (f: 'process_us' | 'main_thread_us'): number => out.create![f] + out.binding![f] + out.event![f];
-    out.scheduled_pod = { process_us: sum('process_us'), main_thread_us: sum('main_thread_us') };
+    if (out.create && out.binding && out.event) out.scheduled_pod = { process_us: sum('process_us'), main_thread_us: sum('main_thread_us') };
     console.log(`apiserver CPU µs per request (n=${n}, concurrency ${c}, admission ${args.admission ? 'on' : 'off'}, median of ${args.repeat}; main thread in 10 ms ticks):`);
     console.table(out);
     if (args.json) writeFileSync(args.json, JSON.stringify(out, null, 2) + '\n');

@@ -159,8 +159,9 @@ export function validateObjectMetaUpdate(meta: ObjectMeta | undefined, old: Obje
   errs.push(...validateImmutableField(str(n.name), str(o.name), p.child('name')));
   errs.push(...validateImmutableField(str(n.namespace), str(o.namespace), p.child('namespace')));
   errs.push(...validateImmutableField(str(n.uid), str(o.uid), p.child('uid')));
-  errs.push(...validateImmutableField(n.creationTimestamp ?? null, o.creationTimestamp ?? null, p.child('creationTimestamp'), new GoValue(goTime(n.creationTimestamp))));
-  errs.push(...validateImmutableField(n.deletionTimestamp ?? null, o.deletionTimestamp ?? null, p.child('deletionTimestamp'), new GoValue(goTimePtr(n.deletionTimestamp))));
+  // The Go rendering of a time is built only for the error, not on every update.
+  if (n.creationTimestamp !== o.creationTimestamp) errs.push(...validateImmutableField(n.creationTimestamp ?? null, o.creationTimestamp ?? null, p.child('creationTimestamp'), new GoValue(goTime(n.creationTimestamp))));
+  if (n.deletionTimestamp !== o.deletionTimestamp) errs.push(...validateImmutableField(n.deletionTimestamp ?? null, o.deletionTimestamp ?? null, p.child('deletionTimestamp'), new GoValue(goTimePtr(n.deletionTimestamp))));
   errs.push(
     ...validateImmutableField(n.deletionGracePeriodSeconds ?? null, o.deletionGracePeriodSeconds ?? null, p.child('deletionGracePeriodSeconds'), n.deletionGracePeriodSeconds ?? new GoValue('null')),
   );

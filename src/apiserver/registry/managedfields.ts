@@ -15,28 +15,61 @@ function isMap(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** changedFields returns the field set of `obj` that differs from `old` (all fields when old is undefined). */
-function changedFields(obj: unknown, old: unknown, top: boolean, status: boolean): FieldSet | undefined {
+/**
+ * identical is a cheap, strict structural equality (same keys in the same order, same values):
+ * true implies equal JSON text. false may still be equal text (NaN, undefined members), which
+ * the caller settles with JSON.stringify.
+ */
+function identical(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!identical(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ak = Object.keys(a);
+  const bk = Object.keys(b);
+  if (ak.length !== bk.length) return false;
+  for (let i = 0; i < ak.length; i++) {
+    const k = ak[i]!;
+    if (k !== bk[i] || !identical((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/** sameJSON: a and b serialize to the same JSON text. */
+function sameJSON(a: unknown, b: unknown): boolean {
+  return identical(a, b) || JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * changedFields returns the field set of `obj` that differs from `old` (all fields when old is
+ * undefined), leaving out the keys in `skip`.
+ */
+function changedFields(obj: unknown, old: unknown, top: boolean, status: boolean, skip?: ReadonlySet<string>): FieldSet | undefined {
   if (!isMap(obj)) {
     // Scalars compare directly; only lists need a structural comparison.
     if (obj === old) return undefined;
     if (obj === null || typeof obj !== 'object' || old === null || typeof old !== 'object') return {};
-    return JSON.stringify(obj) === JSON.stringify(old) ? undefined : {};
+    return sameJSON(obj, old) ? undefined : {};
   }
+  const oldMap = isMap(old) ? old : undefined;
   const out: FieldSet = {};
   let any = false;
-  for (const [k, v] of Object.entries(obj)) {
+  for (const k of Object.keys(obj)) {
+    if (skip?.has(k)) continue;
     if (top && (k === 'apiVersion' || k === 'kind')) continue;
     if (top && (k === 'status') !== status && k !== 'metadata') continue;
     if (top && k === 'metadata' && status) continue;
+    const v = obj[k];
     let sub: FieldSet | undefined;
     if (top && k === 'metadata' && isMap(v)) {
-      const m: Record<string, unknown> = {};
-      for (const [mk, mv] of Object.entries(v)) if (!SKIP_META.has(mk)) m[mk] = mv;
-      sub = changedFields(m, isMap(old) ? old.metadata : undefined, false, false);
-      if (sub && Object.keys(sub).length === 0) sub = undefined;
+      sub = changedFields(v, oldMap?.metadata, false, false, SKIP_META);
+      if (sub && isEmpty(sub)) sub = undefined;
     } else {
-      sub = changedFields(v, isMap(old) ? old[k] : undefined, false, false);
+      sub = changedFields(v, oldMap?.[k], false, false);
     }
     if (sub) {
       out[`f:${k}`] = sub;
@@ -44,6 +77,11 @@ function changedFields(obj: unknown, old: unknown, top: boolean, status: boolean
     }
   }
   return any || old === undefined ? out : undefined;
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 function merge(a: FieldSet, b: FieldSet): FieldSet {
@@ -66,7 +104,8 @@ export function recordManagedFields(obj: KubeObject, old: KubeObject | undefined
     if (!entries.length) delete meta.managedFields;
     return false;
   }
-  const time = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const iso = now.toISOString();
+  const time = iso.slice(0, iso.length - 5) + 'Z';
   const i = entries.findIndex((e) => e.manager === manager && e.operation === operation && (e.subresource ?? '') === subresource);
   const entry: ManagedFieldsEntry = { manager, operation, apiVersion: obj.apiVersion ?? '', time, fieldsType: 'FieldsV1', fieldsV1: changed };
   if (subresource) entry.subresource = subresource;

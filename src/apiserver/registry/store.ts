@@ -84,8 +84,11 @@ export function randomSuffix(n = 5): string {
   return s;
 }
 
+/** timestamp formats a time as metav1.Time does (RFC 3339, whole seconds, UTC). */
 export function timestamp(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // toISOString always ends in `.sssZ`: dropping the milliseconds needs no regular expression.
+  const iso = d.toISOString();
+  return iso.slice(0, iso.length - 5) + 'Z';
 }
 
 export class Store {
