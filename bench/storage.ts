@@ -4,7 +4,7 @@
  * `<backend>_<metric>` numbers; `--quick` shrinks every phase; `--only sqlite|etcd` runs one.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStorage, type Storage, type StorageOptions } from '../src/storage/index.js';
@@ -38,6 +38,21 @@ function record(backend: string, metric: string, value: number, unit: string): v
   console.error(`  ${backend} ${metric}: ${v} ${unit}`);
 }
 
+/**
+ * mainThreadCpuMs is this thread's CPU time (user + system, ms) from /proc on Linux, undefined
+ * elsewhere. Wall-clock writes/s swing with whatever else the machine runs; CPU per write does
+ * not, so the writes/s phases report both.
+ */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 /** load writes n keys under prefix with `writers` concurrent loops. */
 async function load(s: Storage, prefix: string, n: number, writers = 64): Promise<void> {
   let next = 0;
@@ -53,6 +68,8 @@ async function writesPerSecond(s: Storage, backend: string, writers: number): Pr
   const until = performance.now() + cfg.writeSecs * 1000;
   let n = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const main0 = mainThreadCpuMs();
   await Promise.all(
     Array.from({ length: writers }, async (_, w) => {
       for (let i = 0; performance.now() < until; i++) {
@@ -62,6 +79,12 @@ async function writesPerSecond(s: Storage, backend: string, writers: number): Pr
     }),
   );
   record(backend, `writes_per_s_${writers}`, n / ((performance.now() - t0) / 1000), 'writes/s');
+  // For sqlite the process is the whole store (main thread, writer and checkpointer threads);
+  // for etcd it is only the client side.
+  const cpu = process.cpuUsage(cpu0);
+  record(backend, `process_cpu_us_per_write_${writers}`, (cpu.user + cpu.system) / n, 'us');
+  const main1 = mainThreadCpuMs();
+  if (main0 !== undefined && main1 !== undefined) record(backend, `main_thread_cpu_us_per_write_${writers}`, ((main1 - main0) * 1000) / n, 'us');
 }
 
 async function readLatency(s: Storage, backend: string, n: number, label: string, lists: number): Promise<void> {
