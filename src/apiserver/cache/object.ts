@@ -27,7 +27,7 @@ export interface CachedObject {
   readonly fields: Readonly<Record<string, string>>;
 }
 
-const NONE = Buffer.alloc(0);
+const RV_OPEN = Buffer.from('"resourceVersion":"');
 
 /**
  * Entry is a CachedObject over a stored value. `at` is the offset just inside the top-level
@@ -47,20 +47,72 @@ export class Entry implements CachedObject {
   ) {}
 
   get bytes(): Buffer {
-    return this.framed(NONE, NONE);
+    const out = Buffer.allocUnsafe(this.servedLength);
+    this.copyTo(out, 0);
+    return out;
   }
 
-  /** framed returns prefix + the served JSON + suffix in one new buffer (one copy of the value). */
-  framed(prefix: Buffer, suffix: Buffer): Buffer {
+  /** servedLength is the length of the served JSON. */
+  get servedLength(): number {
     const v = this.value;
-    if (this.at < 0) return Buffer.concat([prefix, v, suffix]);
-    const rvText = v[this.at] === 0x7d ? `"resourceVersion":"${this.rv}"` : `"resourceVersion":"${this.rv}",`;
-    const out = Buffer.allocUnsafe(prefix.length + v.length + rvText.length + suffix.length);
-    let o = prefix.copy(out, 0);
-    o += v.copy(out, o, 0, this.at);
-    o += out.write(rvText, o, 'latin1');
-    o += v.copy(out, o, this.at);
-    suffix.copy(out, o);
+    if (this.at < 0) return v.length;
+    return v.length + RV_OPEN.length + String(this.rv).length + (v[this.at] === 0x7d ? 1 : 2);
+  }
+
+  /**
+   * copyTo writes the served JSON into `out` at `offset` and returns the offset after it. Lists
+   * build their whole body with it: no per-item buffer, only builtin copies.
+   */
+  copyTo(out: Uint8Array, offset: number): number {
+    const v = this.value;
+    if (this.at < 0) {
+      out.set(v, offset);
+      return offset + v.length;
+    }
+    const rv = String(this.rv);
+    const insert = RV_OPEN.length + rv.length + (v[this.at] === 0x7d ? 1 : 2);
+    // Copy the whole value past the insert, then move its head back in front of the gap.
+    out.set(v, offset + insert);
+    out.copyWithin(offset, offset + insert, offset + insert + this.at);
+    let o = offset + this.at;
+    out.set(RV_OPEN, o);
+    o += RV_OPEN.length;
+    for (let i = 0; i < rv.length; i++) out[o++] = rv.charCodeAt(i);
+    out[o++] = 0x22; // "
+    if (v[this.at] !== 0x7d) out[o++] = 0x2c; // ,
+    return offset + v.length + insert;
+  }
+
+  /**
+   * pieces returns the served JSON as [head, tail]: `head` (up to and including the spliced-in
+   * resourceVersion) copied into `arena` at `offset`, and `tail` a view of the stored value, so
+   * a large list is written without copying its items. `headLength` sizes the arena.
+   */
+  get headLength(): number {
+    return this.at < 0 ? 0 : this.servedLength - (this.value.length - this.at);
+  }
+
+  pieces(arena: Buffer, offset: number): [Buffer, Buffer] {
+    if (this.at < 0) return [arena.subarray(offset, offset), this.value];
+    const end = offset + this.headLength;
+    // copyTo writes the whole served JSON; only its head fits the arena, so copy the head alone.
+    const rv = String(this.rv);
+    let o = offset;
+    arena.set(this.value.subarray(0, this.at), o);
+    o += this.at;
+    arena.set(RV_OPEN, o);
+    o += RV_OPEN.length;
+    for (let i = 0; i < rv.length; i++) arena[o++] = rv.charCodeAt(i);
+    arena[o++] = 0x22; // "
+    if (this.value[this.at] !== 0x7d) arena[o++] = 0x2c; // ,
+    return [arena.subarray(offset, end), this.value.subarray(this.at)];
+  }
+
+  /** framed returns prefix + the served JSON + suffix in one new buffer. */
+  framed(prefix: Buffer, suffix: Buffer): Buffer {
+    const out = Buffer.allocUnsafe(prefix.length + this.servedLength + suffix.length);
+    out.set(prefix, 0);
+    out.set(suffix, this.copyTo(out, prefix.length));
     return out;
   }
 

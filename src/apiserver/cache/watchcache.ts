@@ -12,6 +12,7 @@ import { isStorageError, type KeyValue, type Storage, type StorageError, type Wa
 import { entryOf, type CachedObject, type Entry } from './object.js';
 
 export type { CachedObject } from './object.js';
+export { writeJsonList } from './list.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
