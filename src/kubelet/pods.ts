@@ -89,6 +89,18 @@ interface Worker {
   idle: Array<() => void>;
 }
 
+/**
+ * podsDifferSemantically is upstream's test (pkg/kubelet/config) of whether an update of a pod
+ * asks the kubelet for anything: its spec, labels, annotations or deletion changed. Both pods
+ * come from the same API server's JSON, so equal specs serialize identically.
+ */
+export function podsDifferSemantically(a: Pod, b: Pod): boolean {
+  const am = a.metadata ?? {};
+  const bm = b.metadata ?? {};
+  if (am.deletionTimestamp !== bm.deletionTimestamp || am.deletionGracePeriodSeconds !== bm.deletionGracePeriodSeconds) return true;
+  return JSON.stringify(a.spec) !== JSON.stringify(b.spec) || JSON.stringify(am.labels) !== JSON.stringify(bm.labels) || JSON.stringify(am.annotations) !== JSON.stringify(bm.annotations);
+}
+
 const podDesc = (pod: Pod): string => `${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`;
 
 /** goDuration formats ms as Go's time.Duration String (10s, 1m20s, 5m0s). */
@@ -165,8 +177,14 @@ export class PodLifecycle {
       this.workers.set(uid, w);
       this.probes.addPod(pod);
     } else {
+      const reconcileOnly = !podsDifferSemantically(w.pod, pod) && !pod.spec?.readinessGates?.length;
       w.pod = pod;
       this.probes.addPod(pod);
+      // As upstream's pod config source: a change of status alone (most often the status this
+      // kubelet just wrote, echoed by the watch) is a RECONCILE, not a sync — the status manager
+      // already holds what the kubelet reports. Readiness gates are the exception: their
+      // conditions come from others and change the pod's readiness.
+      if (reconcileOnly) return;
     }
     this.requestSync(uid);
   }

@@ -4,8 +4,9 @@
  * (NodeHost: one heap entry per period for all of them, bounded concurrency), and runs the pods
  * bound to it on its own `simulated` runtime through the same PodLifecycle as a real kubelet.
  *
- * Cheap by construction: one TimerHeap, one pod watch for all hosted nodes (dispatched by
- * spec.nodeName) instead of one per node, one status manager and event recorder, no files.
+ * Cheap by construction: one TimerHeap, one pod watch (`spec.nodeName!=`) for all hosted nodes
+ * (dispatched by spec.nodeName) instead of one per node, one status manager and event
+ * broadcaster, no files.
  * `k8ts agent --simulate-nodes N` is meant to wrap this.
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -54,7 +55,16 @@ export class SimulatedNodes {
     const heap = new TimerHeap(clock);
     const log = o.log ?? ((m: string) => process.stderr.write(`simulated nodes: ${m}\n`));
     const capacity = o.capacity ?? { cpu: '32', memory: '256Gi', pods: '110', 'ephemeral-storage': '1Ti' };
-    const broadcaster = new EventBroadcaster({ sink: apiEventSink(o.client), onError: () => {}, clock: eventClock });
+    // One broadcaster stands in for `count` kubelets, each of which upstream writes its own
+    // events with its own queue: writes run in parallel (bounded) and the queue scales with
+    // the nodes, so Created/Started are written rather than dropped behind one writer.
+    const broadcaster = new EventBroadcaster({
+      sink: apiEventSink(o.client),
+      onError: () => {},
+      clock: eventClock,
+      maxConcurrentWrites: Math.min(32, Math.max(1, o.count)),
+      maxQueued: Math.max(1000, 100 * o.count),
+    });
     const statuses = new StatusManager(o.client, heap, () => {});
     const sources = new ApiSources(o.client, () => clock.now(), capacity);
     const nodes = new NodeHost({ heap, leaseRenewMs: o.leaseRenewMs, concurrency: 32, onError: (a, e) => log(`${a.cfg.nodeName}: ${e instanceof Error ? e.message : String(e)}`) });
@@ -113,9 +123,12 @@ export class SimulatedNodes {
     }
     nodes.start();
 
-    // One watch for every hosted node: pods are routed by spec.nodeName.
+    // One watch for every hosted node, as kwok does, rather than a `spec.nodeName=<node>` watch
+    // per node: the apiserver serves one stream instead of `count` (each with its own list,
+    // connection and bookmarks), and `spec.nodeName!=` keeps unscheduled pods off it, as a
+    // kubelet's own selector does. Pods are routed to their node here.
     const factory = new SharedInformerFactory(o.client, { onError: () => {} });
-    const informer = factory.forResource<Pod & KubeObject>(gvr.pods);
+    const informer = factory.forResource<Pod & KubeObject>(gvr.pods, { fieldSelector: 'spec.nodeName!=' });
     const route = (pod: Pod): PodLifecycle | undefined => this.lifecycles.get(pod.spec?.nodeName ?? '');
     informer.addEventHandler({
       add: (pod) => route(pod)?.updatePod(pod),
