@@ -158,7 +158,7 @@ export class HttpTransport implements Transport {
  * that Node's HTTP client, agent and server call (timeouts and keep-alive are no-ops: there is
  * no network to time out on).
  */
-class MemorySocket extends Duplex {
+export class MemorySocket extends Duplex {
   peer: MemorySocket | undefined;
   readonly remoteAddress = '127.0.0.1';
   readonly remotePort = 0;
@@ -212,8 +212,8 @@ class MemorySocket extends Duplex {
   }
 }
 
-/** memorySocketPair returns two connected in-memory sockets. */
-function memorySocketPair(): [MemorySocket, MemorySocket] {
+/** memorySocketPair returns two connected in-memory sockets (also the ends PortTransport pumps). */
+export function memorySocketPair(): [MemorySocket, MemorySocket] {
   const a = new MemorySocket();
   const b = new MemorySocket();
   a.peer = b;
