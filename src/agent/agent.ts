@@ -21,7 +21,7 @@ import type { Node, Taint } from 'kubernetes-types/core/v1.js';
 import { gvr, RestClient } from '../client/index.js';
 import { Kubelet } from '../kubelet/index.js';
 import { SimulatedNodes } from '../kubelet/simnodes.js';
-import { ensureKubeletServing, joinCluster, kubeconfigYAML, type CertKey } from '../pki/index.js';
+import { ensureKubeletServing, joinCluster, kubeconfigYAML, requestKubeletServing, type CertKey } from '../pki/index.js';
 import { acquireDirLock, isReady, parseToken, stopAllPods } from '../server/index.js';
 import { hostIPv4 } from '../util/net.js';
 
@@ -102,6 +102,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     const password = nodePassword(join(agentDir, 'node-password'));
     const clients = new Map<string, RestClient>();
     let clientCA = '';
+    let serverCA = '';
     for (const name of names) {
       const creds = await joinCluster({ server: o.server, token: o.token, nodeName: name, nodePassword: password }).catch((err: unknown) => {
         throw new Error(statusMessage(err), { cause: err });
@@ -111,6 +112,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         writeFileSync(join(agentDir, 'kubelet.kubeconfig'), kubeconfigYAML({ server: o.server, caPem: creds.caPem, certPem: creds.certPem, keyPem: creds.keyPem, user: `system:node:${name}` }), { mode: 0o600 });
       }
       clientCA ||= creds.clientCAPem;
+      serverCA ||= creds.caPem;
       clients.set(name, new RestClient({ host: o.server, caData: creds.caPem, certData: creds.certPem, keyData: creds.keyPem, userAgent: 'k8ts-kubelet', qps: Infinity }));
     }
     const client = clients.get(names[0]!)!;
@@ -119,7 +121,12 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     const nodeIP = o.nodeIP ?? hostIPv4();
     if (!clientCA) throw new Error('join: the server sent no client CA with the node certificate; the kubelet could not authenticate the apiserver');
     const servings = new Map<string, CertKey>();
-    for (const name of names) servings.set(name, await ensureKubeletServing(n > 0 ? join(agentDir, 'kubelet', name) : agentDir, undefined, { nodeName: name, nodeIP }));
+    for (const name of names) {
+      // Signed by the server CA so the apiserver can verify this kubelet; a server that does not
+      // sign serving certificates leaves it to a CA of the node's own (then unverifiable).
+      const signed = await requestKubeletServing({ server: o.server, token: o.token, nodeName: name, nodePassword: password, caPem: serverCA, nodeIP }).catch(() => undefined);
+      servings.set(name, signed ?? (await ensureKubeletServing(n > 0 ? join(agentDir, 'kubelet', name) : agentDir, undefined, { nodeName: name, nodeIP })));
+    }
     const stop = new AbortController();
     setMaxListeners(0, stop.signal);
     let failure: Error | undefined;

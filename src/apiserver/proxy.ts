@@ -5,18 +5,32 @@
  * kubelet is found from the pod's node: its InternalIP and `daemonEndpoints.kubeletEndpoint`.
  * TLS is tried first, presenting the apiserver's kubelet client certificate when one is
  * configured (kube-apiserver-kubelet-client, as `--kubelet-client-certificate`), then plain HTTP.
- * The kubelet's serving certificate is NOT verified yet (upstream's default without
- * `--kubelet-certificate-authority`): an attacker who can take over a node's address could read
- * what is proxied, though it never learns a reusable credential beyond the TLS handshake.
+ *
+ * With a CA (`--kubelet-certificate-authority`; `k8ts server` uses its server CA, which signs
+ * kubelet serving certificates) the kubelet's certificate must chain to it and name the address
+ * dialed, or the request fails with upstream's x509 message, never falling back to plain HTTP.
+ * Without a CA it is not verified, upstream's default: an attacker who can take over a node's
+ * address could then read what is proxied (it learns no reusable credential).
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { badRequest, notFound, serviceUnavailable, StatusError } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
 import type { Resource, Store } from './registry/store.js';
+
+/**
+ * KubeletClientConfig is how the apiserver dials kubelets: `cert`/`key` (PEM) are presented as
+ * its client certificate, `ca` (PEM) verifies the kubelets' serving certificates; without `ca`
+ * they are not verified (upstream's behaviour when no --kubelet-certificate-authority is given).
+ */
+export interface KubeletClientConfig {
+  cert?: string;
+  key?: string;
+  ca?: string;
+}
 
 export interface KubeletTarget {
   host: string;
@@ -24,6 +38,8 @@ export interface KubeletTarget {
   nodeName: string;
   /** clientCert is presented when dialing the kubelet over TLS (PEM certificate and key). */
   clientCert?: { cert: string; key: string };
+  /** ca verifies the kubelet's serving certificate; absent: not verified. */
+  ca?: string;
 }
 
 interface PodShape {
@@ -31,8 +47,8 @@ interface PodShape {
   metadata?: { annotations?: Record<string, string> };
 }
 
-/** kubeletFor finds the kubelet serving a pod (400 when the pod is not scheduled yet); clientCert is what to present to it. */
-export async function kubeletFor(store: Store, pods: Resource, nodes: Resource, ns: string, name: string, clientCert?: { cert: string; key: string }): Promise<{ target: KubeletTarget; pod: KubeObject }> {
+/** kubeletFor finds the kubelet serving a pod (400 when the pod is not scheduled yet); `client` says how to dial it. */
+export async function kubeletFor(store: Store, pods: Resource, nodes: Resource, ns: string, name: string, client?: KubeletClientConfig): Promise<{ target: KubeletTarget; pod: KubeObject }> {
   const pod = await store.get(pods, ns, name);
   const nodeName = (pod as PodShape).spec?.nodeName;
   if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
@@ -48,7 +64,8 @@ export async function kubeletFor(store: Store, pods: Resource, nodes: Resource, 
   const host = (addrs.find((a) => a.type === 'InternalIP') ?? addrs.find((a) => a.type === 'ExternalIP') ?? addrs.find((a) => a.type === 'Hostname'))?.address;
   const port = status.daemonEndpoints?.kubeletEndpoint?.Port;
   if (!host || !port) throw serviceUnavailable(`no kubelet address known for node ${nodeName}`);
-  return { target: { host, port, nodeName, ...(clientCert ? { clientCert } : {}) }, pod };
+  const clientCert = client?.cert && client.key ? { cert: client.cert, key: client.key } : undefined;
+  return { target: { host, port, nodeName, ...(clientCert ? { clientCert } : {}), ...(client?.ca ? { ca: client.ca } : {}) }, pod };
 }
 
 /** containerFor picks the container a request names, or the only/default one, as upstream. */
@@ -70,9 +87,41 @@ export function containerFor(pod: KubeObject, requested: string | null): string 
 /** Which kubelets speak TLS, learned on first contact. */
 const schemes = new Map<string, 'https' | 'http'>();
 
+/** tlsOptions verifies the kubelet against `ca` when there is one (the host name or IP dialed must be in its certificate). */
+function tlsOptions(t: KubeletTarget): { ca?: string; rejectUnauthorized: boolean; servername?: string; cert?: string; key?: string } {
+  return {
+    ...(t.ca ? { ca: t.ca, rejectUnauthorized: true } : { rejectUnauthorized: false }),
+    ...(t.ca && !isIP(t.host) ? { servername: t.host } : {}),
+    ...t.clientCert,
+  };
+}
+
+const UNKNOWN_AUTHORITY = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED']);
+
+/**
+ * certificateError renders a failed verification of the kubelet's certificate as Go's
+ * crypto/tls and x509 say it (what upstream's apiserver passes on); undefined for other errors.
+ */
+export function certificateError(err: unknown, host: string): string | undefined {
+  const e = err as NodeJS.ErrnoException & { cert?: { subjectaltname?: string } };
+  if (UNKNOWN_AUTHORITY.has(e.code ?? '')) return 'tls: failed to verify certificate: x509: certificate signed by unknown authority';
+  if (e.code === 'CERT_HAS_EXPIRED' || e.code === 'CERT_NOT_YET_VALID') return 'tls: failed to verify certificate: x509: certificate has expired or is not yet valid';
+  if (e.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    const names = (e.cert?.subjectaltname ?? '').split(', ').map((n) => n.replace(/^(DNS|IP Address):/, '')).filter(Boolean);
+    return `tls: failed to verify certificate: x509: certificate is valid for ${names.join(', ')}, not ${host}`;
+  }
+  return undefined;
+}
+
+/** A failed verification is final: falling back to plain HTTP would undo it. */
+function verificationFailure(t: KubeletTarget, err: unknown, what: string): StatusError | undefined {
+  const msg = t.ca ? certificateError(err, t.host) : undefined;
+  return msg === undefined ? undefined : new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'InternalError', code: 500, message: `${what}: ${msg}` });
+}
+
 function openSocket(t: KubeletTarget, tls: boolean): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = tls ? tlsConnect({ host: t.host, port: t.port, rejectUnauthorized: false, ...t.clientCert }) : netConnect({ host: t.host, port: t.port });
+    const s = tls ? tlsConnect({ host: t.host, port: t.port, ...tlsOptions(t) }) : netConnect({ host: t.host, port: t.port });
     const ok = tls ? 'secureConnect' : 'connect';
     s.once(ok, () => {
       s.removeAllListeners('error');
@@ -86,12 +135,20 @@ function openSocket(t: KubeletTarget, tls: boolean): Promise<Socket> {
 async function connectKubelet(t: KubeletTarget): Promise<Socket> {
   const key = `${t.host}:${t.port}`;
   const known = schemes.get(key);
-  if (known) return openSocket(t, known === 'https');
+  if (known) {
+    try {
+      return await openSocket(t, known === 'https');
+    } catch (err) {
+      throw verificationFailure(t, err, 'error dialing backend') ?? err;
+    }
+  }
   try {
     const s = await openSocket(t, true);
     schemes.set(key, 'https');
     return s;
-  } catch {
+  } catch (err) {
+    const failed = verificationFailure(t, err, 'error dialing backend');
+    if (failed) throw failed;
     const s = await openSocket(t, false);
     schemes.set(key, 'http');
     return s;
@@ -108,17 +165,20 @@ export async function proxyLog(res: ServerResponse, t: KubeletTarget, ns: string
   const path = `/containerLogs/${encodeURIComponent(ns)}/${encodeURIComponent(pod)}/${encodeURIComponent(container)}${q.size ? `?${q}` : ''}`;
   const attempt = (scheme: 'https' | 'http'): Promise<IncomingMessage> =>
     new Promise((resolve, reject) => {
-      const req = (scheme === 'https' ? httpsRequest : httpRequest)({ host: t.host, port: t.port, path, method: 'GET', ...(scheme === 'https' ? { rejectUnauthorized: false, ...t.clientCert } : {}) }, resolve);
+      const req = (scheme === 'https' ? httpsRequest : httpRequest)({ host: t.host, port: t.port, path, method: 'GET', ...(scheme === 'https' ? tlsOptions(t) : {}) }, resolve);
       req.on('error', reject);
       req.end();
     });
   const key = `${t.host}:${t.port}`;
   let upstream: IncomingMessage;
   const known = schemes.get(key);
+  const getURL = `Get "${known ?? 'https'}://${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}${path}"`;
   try {
     upstream = await attempt(known ?? 'https');
     if (!known) schemes.set(key, 'https');
   } catch (err) {
+    const failed = verificationFailure(t, err, getURL);
+    if (failed) throw failed;
     if (known) throw serviceUnavailable(`error dialing kubelet on node ${t.nodeName}: ${(err as Error).message}`);
     try {
       upstream = await attempt('http');

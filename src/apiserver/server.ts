@@ -39,6 +39,13 @@ import { alwaysAllowReviews, isReview, serveReview } from './auth/reviews.js';
 export const KUBE_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+k8ts' };
 
 export interface ApiServerOptions {
+  /**
+   * kubeletCertificateAuthority (PEM) verifies kubelets' serving certificates when proxying
+   * logs/exec/attach/port-forward (--kubelet-certificate-authority). Default with security on:
+   * the server CA, which signs kubelet serving certificates; false: not verified (upstream's
+   * behaviour without the flag, for kubelets whose certificates no known CA signed).
+   */
+  kubeletCertificateAuthority?: string | false;
   /** datastoreEndpoint as k3s's --datastore-endpoint; default sqlite in dataDir; 'sqlite::memory:' for tests. */
   datastoreEndpoint?: string;
   dataDir?: string;
@@ -206,7 +213,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const watches = new Set<WatchStream>();
   const openapi = new OpenAPI(builtinResources);
   // Read on every proxied request, so a renewed certificate is used at once.
-  const kubeletClientCert = (): { cert: string; key: string } | undefined => (security?.pki ? { cert: security.pki.kubeletClient.certPem, key: security.pki.kubeletClient.keyPem } : undefined);
+  const kubeletCA = (): string | undefined => (opts.kubeletCertificateAuthority === false ? undefined : (opts.kubeletCertificateAuthority ?? security?.pki?.serverCA.certPem));
+  const kubeletClientCert = (): { cert: string; key: string; ca?: string } | undefined => {
+    const ca = kubeletCA();
+    return security?.pki ? { cert: security.pki.kubeletClient.certPem, key: security.pki.kubeletClient.keyPem, ...(ca ? { ca } : {}) } : undefined;
+  };
   const deps: HandlerDeps = { store, storage, cache, admission, resolve, watches, openapi, now: () => new Date(), kubeletClientCert };
   const authenticators = opts.authenticators ?? (security ? [security.authenticator] : [allowAllAuthenticator]);
   const authorizer = opts.authorizer ?? security?.authorizer ?? alwaysAllowAuthorizer;

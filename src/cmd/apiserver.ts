@@ -4,7 +4,7 @@
  * authentication, Node+RBAC authorization, anonymous access only to the public health and
  * version endpoints; the admin kubeconfig is written to `<data-dir>/kubeconfig.yaml`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { startApiServer } from '../apiserver/index.js';
@@ -38,6 +38,8 @@ interface Flags {
   encryptionProviderConfig?: string;
   auditPolicyFile?: string;
   auditLogPath?: string;
+  kubeletCertificateAuthority?: string;
+  kubeletInsecureSkipTlsVerify: boolean;
 }
 
 const parseBool = (v: string | undefined): boolean => {
@@ -74,6 +76,8 @@ export function registerApiserver(program: Command): void {
     .option('--encryption-provider-config <file>', '(db) EncryptionConfiguration (apiserver.config.k8s.io/v1): encrypt resources such as secrets at rest with aescbc/aesgcm')
     .option('--audit-policy-file <file>', '(audit) audit.k8s.io/v1 Policy deciding what is logged at which level')
     .option('--audit-log-path <path>', "(audit) file the audit Events are appended to as JSON lines ('-' for standard output)")
+    .option('--kubelet-certificate-authority <file>', '(kubelet) CA (PEM) that verifies kubelet serving certificates when proxying logs/exec/attach/port-forward (default: the server CA, which signs them)')
+    .option('--kubelet-insecure-skip-tls-verify', "(kubelet) do not verify kubelets' serving certificates (kubelets whose certificates no known CA signed)", false)
     .option('--service-cluster-ip-range <cidr>', '(networking) CIDR for Service ClusterIPs', '10.43.0.0/16')
     .option('--service-node-port-range <range>', '(networking) port range for NodePort Services', '30000-32767')
     .action(async (f: Flags) => {
@@ -87,6 +91,7 @@ export function registerApiserver(program: Command): void {
         dataDir,
         advertiseAddress: f.advertiseAddress ?? hostIPv4(),
         enableAdmissionPlugins: enabledAdmissionPlugins(f.enableAdmissionPlugins, f.disableAdmissionPlugins),
+        ...(f.kubeletInsecureSkipTlsVerify ? { kubeletCertificateAuthority: false as const } : f.kubeletCertificateAuthority ? { kubeletCertificateAuthority: readFileSync(f.kubeletCertificateAuthority, 'utf8') } : {}),
         ...(f.encryptionProviderConfig ? { encryptionProviderConfig: f.encryptionProviderConfig } : {}),
         // As kube-apiserver: auditing needs both a policy and a log.
         ...(f.auditPolicyFile && f.auditLogPath ? { audit: { policy: f.auditPolicyFile, log: f.auditLogPath } } : {}),

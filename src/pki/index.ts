@@ -187,4 +187,4 @@ export function kubeconfigYAML(opts: { server: string; caPem: string; certPem?: 
   return lines.join('\n') + '\n';
 }
 
-export { joinCluster, type JoinOptions, type NodeCredentials } from './join.js';
+export { joinCluster, requestKubeletServing, type JoinOptions, type NodeCredentials } from './join.js';

@@ -64,3 +64,22 @@ export async function joinCluster(o: JoinOptions): Promise<NodeCredentials> {
   const rest = r.body.slice(cut).trim();
   return { caPem, certPem, keyPem, clientCAPem: rest ? `${rest}\n` : '' };
 }
+
+/**
+ * requestKubeletServing has the server sign this node's kubelet serving certificate (server CA,
+ * for the node name and IP plus localhost), so the apiserver can verify the kubelet it proxies
+ * to. The key never leaves this machine. Throws when the server refuses.
+ */
+export async function requestKubeletServing(o: JoinOptions & { caPem: string; nodeIP: string }): Promise<{ certPem: string; keyPem: string }> {
+  const { csrPem, keyPem } = await createCSR(o.nodeName, []);
+  const r = await send(new URL('/v1-k8ts/serving-kubelet.crt', o.server), 'POST', o.caPem, {
+    authorization: `Bearer ${o.token}`,
+    'k8ts-node-name': o.nodeName,
+    'k8ts-node-password': o.nodePassword,
+    'k8ts-node-ip': o.nodeIP,
+    'content-type': 'application/pkcs10',
+  }, csrPem);
+  if (r.status !== 200) throw new Error(`join: kubelet serving certificate request refused: HTTP ${r.status}: ${r.body}`);
+  const end = '-----END CERTIFICATE-----';
+  return { certPem: r.body.slice(0, r.body.indexOf(end) + end.length) + '\n', keyPem };
+}

@@ -5,7 +5,10 @@
  * 2. posts a PKCS#10 request to `POST /v1-k8ts/client-kubelet.crt` with the join token as
  *    bearer token and headers `K8ts-Node-Name` / `K8ts-Node-Password`;
  * 3. gets back a client certificate for `system:node:<name>` in `system:nodes` (signed by the
- *    client CA; its key never leaves the agent), followed by the client CA certificate.
+ *    client CA; its key never leaves the agent), followed by the client CA certificate;
+ * 4. posts another request to `POST /v1-k8ts/serving-kubelet.crt` (same headers, plus
+ *    `K8ts-Node-IP`) and gets its kubelet's serving certificate, signed by the server CA for the
+ *    node name and IP (k3s's serving-kubelet.crt), so the apiserver can verify the kubelet.
  * The node password is remembered (hashed) in the kube-system Secret
  * `<name>.node-password.k8ts` on first join, so another holder of the join token cannot later
  * take over an existing node's identity. The join token itself authenticates only as
@@ -15,6 +18,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { badRequest, forbidden, isStatusError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
@@ -31,6 +35,7 @@ import { GROUP_NODES, NODE_USER_PREFIX } from './node.js';
 export const JOIN_USER = 'system:k8ts:join';
 export const JOIN_GROUP = 'system:bootstrappers:k8ts';
 export const CLIENT_KUBELET_PATH = '/v1-k8ts/client-kubelet.crt';
+export const SERVING_KUBELET_PATH = '/v1-k8ts/serving-kubelet.crt';
 export const CACERTS_PATH = '/cacerts';
 
 /** caHash is the token's CA fingerprint: hex sha256 of the CA certificate PEM bytes (as k3s). */
@@ -86,7 +91,7 @@ export const joinAuthorizer: AttributesAuthorizer = {
   authorize(a) {
     if (a.resourceRequest) return { decision: 'noOpinion', reason: '' };
     if (a.path === CACERTS_PATH && a.verb === 'get') return { decision: 'allow', reason: '' };
-    if (a.path === CLIENT_KUBELET_PATH && a.verb === 'post' && a.user.groups.includes(JOIN_GROUP)) return { decision: 'allow', reason: '' };
+    if ((a.path === CLIENT_KUBELET_PATH || a.path === SERVING_KUBELET_PATH) && a.verb === 'post' && a.user.groups.includes(JOIN_GROUP)) return { decision: 'allow', reason: '' };
     return { decision: 'noOpinion', reason: '' };
   },
 };
@@ -116,7 +121,7 @@ export class JoinEndpoints {
       writeBytes(res, 200, Buffer.from(this.pki.serverCA.certPem), 'text/plain; charset=utf-8');
       return true;
     }
-    if (path !== CLIENT_KUBELET_PATH) return false;
+    if (path !== CLIENT_KUBELET_PATH && path !== SERVING_KUBELET_PATH) return false;
     const node = String(req.headers['k8ts-node-name'] ?? '').toLowerCase();
     const password = String(req.headers['k8ts-node-password'] ?? '');
     if (!NODE_NAME.test(node) || node.length > 253) throw badRequest(`invalid node name ${JSON.stringify(node)}`);
@@ -128,6 +133,13 @@ export class JoinEndpoints {
       throw badRequest(`invalid certificate request: ${(err as Error).message}`);
     }
     await this.checkNodePassword(node, password, user);
+    if (path === SERVING_KUBELET_PATH) {
+      const ip = String(req.headers['k8ts-node-ip'] ?? '');
+      if (!isIP(ip)) throw badRequest(`invalid node IP ${JSON.stringify(ip)}`);
+      const serving = await issue(this.pki.serverCA, { commonName: node, usage: 'server', dnsNames: [...new Set([node, 'localhost'])], ipAddresses: [...new Set([ip, '127.0.0.1'])], validityDays: 365 }, csr.publicKey);
+      writeBytes(res, 200, Buffer.from(serving + this.pki.serverCA.certPem), 'application/x-pem-file');
+      return true;
+    }
     const cert = await issue(this.pki.clientCA, { commonName: `${NODE_USER_PREFIX}${node}`, organizations: [GROUP_NODES], usage: 'client', validityDays: 365 }, csr.publicKey);
     writeBytes(res, 200, Buffer.from(cert + this.pki.clientCA.certPem), 'application/x-pem-file');
     return true;
