@@ -2,6 +2,7 @@
  * The remaining verbs: run, expose, set image/env, rollout, edit, auth can-i, cordon/uncordon,
  * drain, taint, logs, wait, events, top, autoscale.
  */
+import { CP_FLAGS, runCp } from './cp.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -747,12 +748,6 @@ async function runAutoscale(f: Factory, flags: Flags, args: string[]): Promise<n
 
 const NODE_FLAGS: FlagSpecs = { ...DRY_RUN_FLAG, selector: { type: 'string', short: 'l' }, 'ignore-daemonsets': { type: 'bool' }, 'delete-emptydir-data': { type: 'bool' }, force: { type: 'bool' }, 'grace-period': { type: 'int' }, timeout: { type: 'string' }, 'disable-eviction': { type: 'bool' }, 'pod-selector': { type: 'string' }, 'skip-wait-for-delete-timeout': { type: 'int' }, 'chunk-size': { type: 'int' } };
 
-const unsupported = (what: string): Command => ({
-  flags: { stdin: { type: 'bool', short: 'i' }, tty: { type: 'bool', short: 't' }, container: { type: 'string', short: 'c' }, quiet: { type: 'bool', short: 'q' }, address: { type: 'array' }, 'pod-running-timeout': { type: 'string' }, 'no-preserve': { type: 'bool' }, retries: { type: 'int' }, filename: { type: 'array', short: 'f' } },
-  run: async () => {
-    throw new CmdError(`${what} needs a streaming connection to the kubelet, which k8ts kubectl does not implement yet`);
-  },
-});
 
 export const MORE_COMMANDS: Record<string, Command> = {
   run: { flags: RUN_FLAGS, run: runRun },
@@ -790,5 +785,5 @@ export const MORE_COMMANDS: Record<string, Command> = {
   exec: { flags: EXEC_FLAGS, run: (f, flags, args, afterDash) => runExec(f, flags, args, afterDash, 'exec') },
   attach: { flags: EXEC_FLAGS, run: (f, flags, args) => runExec(f, flags, args, undefined, 'attach') },
   'port-forward': { flags: { address: { type: 'array' }, 'pod-running-timeout': { type: 'string' } }, run: (f, flags, args) => runPortForward(f, flags, args) },
-  cp: unsupported('cp'),
+  cp: { flags: CP_FLAGS, run: (f, flags, args) => runCp(f, flags, args) },
 };

@@ -76,7 +76,7 @@ async function resolvePod(f: Factory, arg: string | undefined): Promise<KubeObje
   return pod;
 }
 
-function defaultContainer(f: Factory, pod: KubeObject, flags: Flags): string {
+export function defaultContainer(f: Factory, pod: KubeObject, flags: Flags): string {
   const containers = ((pod['spec'] as { containers?: Array<{ name: string }> } | undefined)?.containers ?? []).map((c) => c.name);
   if (flags.str('container')) return flags.str('container');
   const dflt = pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
@@ -200,4 +200,57 @@ async function forwardOne(cfg: RestConfig, path: string, port: number, sock: Soc
   sock.on('data', (d: Buffer) => ws.send(Buffer.concat([Buffer.from([0]), d])));
   sock.on('close', () => ws.close());
   ws.on('close', () => sock.end());
+}
+
+/** ExecResult is how a remote command ended: its exit code, or the failure Status's message. */
+export interface ExecResult {
+  exitCode: number;
+  statusError: string | undefined;
+}
+
+/**
+ * execInPod runs a command in a container over the exec WebSocket with binary stdout/stderr
+ * (what `kubectl cp` streams tar archives through). stdin, when given, is sent whole and then
+ * closed (v5 close frame), as kubectl does when its input reaches EOF.
+ */
+export async function execInPod(
+  cfg: RestConfig,
+  pod: { namespace: string; name: string; container: string },
+  command: readonly string[],
+  io: { stdin?: Buffer; onStdout: (b: Buffer) => void; onStderr: (b: Buffer) => void },
+): Promise<ExecResult> {
+  const q = new URLSearchParams();
+  for (const c of command) q.append('command', c);
+  q.set('container', pod.container);
+  if (io.stdin) q.set('stdin', 'true');
+  q.set('stdout', 'true');
+  q.set('stderr', 'true');
+  const result: ExecResult = { exitCode: 0, statusError: undefined };
+  const onMessage = (data: Buffer): void => {
+    const ch = data[0];
+    const payload = data.subarray(1);
+    if (ch === 1) io.onStdout(payload);
+    else if (ch === 2) io.onStderr(payload);
+    else if (ch === 3 && payload.length > 0) {
+      const st = JSON.parse(payload.toString('utf8')) as { status?: string; reason?: string; message?: string; details?: { causes?: Array<{ reason?: string; message?: string }> } };
+      if (st.status === 'Failure') {
+        const c = st.details?.causes?.find((x) => x.reason === 'ExitCode');
+        if (st.reason === 'NonZeroExitCode' && c) result.exitCode = Number(c.message);
+        else result.statusError = st.message ?? 'error executing command';
+      }
+    }
+  };
+  const ws = await openSocket(cfg, `/api/v1/namespaces/${pod.namespace}/pods/${pod.name}/exec`, q, EXEC_PROTOCOLS, onMessage);
+  const done = new Promise<void>((resolve) => {
+    if (ws.readyState === WebSocket.CLOSED) return resolve();
+    ws.on('close', () => resolve());
+    ws.on('error', () => resolve());
+  });
+  if (io.stdin) {
+    // Large archives go in chunks so no single frame is huge.
+    for (let off = 0; off < io.stdin.length; off += 32 * 1024) ws.send(Buffer.concat([Buffer.from([0]), io.stdin.subarray(off, off + 32 * 1024)]));
+    if (ws.protocol === 'v5.channel.k8s.io') ws.send(Buffer.from([255, 0]));
+  }
+  await done;
+  return result;
 }

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -124,6 +124,75 @@ spec:
     }
     console.log(`parity (kubelet): ${identical}/${steps.length} identical`);
     assert.deepEqual(differences, [], differences.join('\n'));
+  });
+
+  test('cp copies to and from the pod like kubectl', async () => {
+    // The process runtime runs the container on the host: remote paths are host paths.
+    const src = join(dir, 'cp-src');
+    mkdirSync(join(src, 'tree', 'sub'), { recursive: true });
+    mkdirSync(join(src, 'tree', 'empty'));
+    writeFileSync(join(src, 'tree', 'a.txt'), 'hello\n');
+    writeFileSync(join(src, 'tree', 'sub', 'b.bin'), Buffer.from([0, 1, 2, 254, 255]));
+    writeFileSync(join(src, 'tree', 'sub', 'n'.repeat(120) + '.txt'), 'long name\n');
+    symlinkSync('a.txt', join(src, 'tree', 'link'));
+    const cases: Array<{ name: string; args: (d: string) => string[] }> = [
+      { name: 'file to pod', args: (d) => ['cp', join(src, 'tree', 'a.txt'), `sleeper:${d}/remote/a1.txt`] },
+      { name: 'directory into a pod directory', args: (d) => ['cp', join(src, 'tree'), `sleeper:${d}/remote`] },
+      { name: 'directory to a new pod path', args: (d) => ['cp', join(src, 'tree'), `default/sleeper:${d}/remote/renamed`] },
+      { name: 'to a missing pod directory', args: (d) => ['cp', join(src, 'tree', 'a.txt'), `sleeper:${d}/nope/deeper/x`] },
+      { name: 'file from pod', args: (d) => ['cp', `sleeper:${d}/remote/a1.txt`, `${d}/local/a.txt`] },
+      { name: 'directory from pod (symlink skipped)', args: (d) => ['cp', `sleeper:${d}/remote/tree`, `${d}/local/tree`] },
+      { name: 'file from pod onto a directory', args: (d) => ['cp', `sleeper:${d}/remote/a1.txt`, `${d}/local/`] },
+      { name: 'missing file in pod', args: (d) => ['cp', `sleeper:${d}/remote/nope`, `${d}/local/nope`] },
+      { name: 'missing local source', args: (d) => ['cp', `${d}/nope`, `sleeper:${d}/remote/x`] },
+      { name: 'two local paths', args: (d) => ['cp', `${d}/a`, `${d}/b`] },
+      { name: 'two pods', args: () => ['cp', 'sleeper:/a', 'sleeper:/b'] },
+      { name: 'bad filespec', args: () => ['cp', 'a/b/c:/x', '/tmp/x'] },
+      { name: 'missing pod', args: (d) => ['cp', 'nopod:/etc/hostname', `${d}/local/x`] },
+    ];
+    const tree = (root: string): string[] => {
+      const out: string[] = [];
+      const walk = (p: string, rel: string): void => {
+        for (const e of readdirSync(p).sort()) {
+          const full = join(p, e);
+          const st = statSync(full, { throwIfNoEntry: false });
+          const l = (() => {
+            try {
+              return readlinkSync(full);
+            } catch {
+              return undefined;
+            }
+          })();
+          if (l !== undefined) out.push(`${rel}${e} -> ${l}`);
+          else if (st?.isDirectory()) {
+            out.push(`${rel}${e}/`);
+            walk(full, `${rel}${e}/`);
+          } else out.push(`${rel}${e} ${readFileSync(full).toString('base64')}`);
+        }
+      };
+      walk(root, '');
+      return out;
+    };
+    const differences: string[] = [];
+    let identical = 0;
+    const roots = { kubectl: join(dir, 'cp-kubectl'), k8ts: join(dir, 'cp-k8ts') };
+    for (const r of Object.values(roots)) {
+      mkdirSync(join(r, 'remote'), { recursive: true });
+      mkdirSync(join(r, 'local'), { recursive: true });
+    }
+    // What the remote tar prints when copying from the pod races kubectl's return (kubectl stops
+    // at the archive's end), so tar's own lines are not compared.
+    const norm = (x: Result, root: string): Result => ({ code: x.code, stdout: x.stdout.replaceAll(root, 'ROOT').replace(/^\S*tar: .*\n/gm, ''), stderr: x.stderr.replaceAll(root, 'ROOT') });
+    for (const c of cases) {
+      const ra = norm(await run(binary!, c.args(roots.kubectl), srv.kubeconfig), roots.kubectl);
+      const rb = norm(await run(process.execPath, [cli, ...c.args(roots.k8ts)], srv.kubeconfig), roots.k8ts);
+      if (ra.code === rb.code && ra.stdout === rb.stdout && ra.stderr === rb.stderr) identical++;
+      else differences.push(`--- ${c.name}\n[kubectl] ${JSON.stringify(ra)}\n[k8ts] ${JSON.stringify(rb)}`);
+    }
+    console.log(`parity (kubelet cp): ${identical}/${cases.length} identical`);
+    assert.deepEqual(differences, [], differences.join('\n'));
+    assert.deepEqual(tree(roots.k8ts), tree(roots.kubectl));
+    assert.ok(tree(roots.k8ts).includes('local/tree/sub/b.bin AAEC/v8='), tree(roots.k8ts).join('\n'));
   });
 
   test('port-forward forwards a local port to the pod like kubectl', async () => {
