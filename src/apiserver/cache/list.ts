@@ -24,8 +24,11 @@ export function writeJsonList(res: ServerResponse, head: Buffer, items: readonly
     const o = items[i]!;
     if (o instanceof Entry) {
       size += o.servedLength;
-      arenaSize += o.headLength;
-    } else size += (plain[i] = o.bytes).length;
+      arenaSize += o.headLength + 1;
+    } else {
+      size += (plain[i] = o.bytes).length;
+      arenaSize++;
+    }
   }
   res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': size, 'Cache-Control': 'no-cache, private' });
   if (size <= ONE_BUFFER_BYTES) {
@@ -49,12 +52,13 @@ export function writeJsonList(res: ServerResponse, head: Buffer, items: readonly
   res.cork();
   res.write(head);
   for (let i = 0; i < items.length; i++) {
-    if (i) res.write(COMMA);
     const b = plain[i];
-    if (b) res.write(b);
-    else {
-      const e = items[i] as Entry;
-      const [h, t] = e.pieces(arena, used);
+    if (b) {
+      if (i) res.write(COMMA);
+      res.write(b);
+    } else {
+      // The comma goes into the item's head: two writes per item.
+      const [h, t] = (items[i] as Entry).pieces(arena, used, i ? 0x2c : undefined);
       used += h.length;
       if (h.length) res.write(h);
       res.write(t);
