@@ -7,7 +7,7 @@ import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { FakeClock } from './clock.js';
 import { TimerHeap } from './timerheap.js';
 import { SimulatedRuntime, simulatedAnnotations } from './runtime/simulated.js';
-import { PodLifecycle, type PodHost, goDuration } from './pods.js';
+import { PodLifecycle, type PodHost, goDuration, podsDifferSemantically } from './pods.js';
 
 interface Recorded {
   statuses: PodStatus[];
@@ -216,6 +216,41 @@ test('PodLifecycle: a changed container spec (new image) restarts the container'
     assert.equal(cs.restartCount, 1);
     assert.ok(cs.state?.running);
     assert.ok(s.rec.events.includes('Normal Killing Container app definition changed, will be restarted'));
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('podsDifferSemantically: only spec, labels, annotations and deletion ask the kubelet for a sync', () => {
+  const base: Pod = { metadata: { name: 'p', labels: { a: '1' }, annotations: { x: 'y' } }, spec: { containers: [{ name: 'c', image: 'i' }] }, status: { phase: 'Pending' } };
+  const cases: Array<[string, Pod, boolean]> = [
+    ['status only', { ...base, status: { phase: 'Running' } }, false],
+    ['resourceVersion only', { ...base, metadata: { ...base.metadata, resourceVersion: '9' } }, false],
+    ['spec', { ...base, spec: { ...base.spec!, nodeName: 'n' } }, true],
+    ['labels', { ...base, metadata: { ...base.metadata, labels: { a: '2' } } }, true],
+    ['annotations', { ...base, metadata: { ...base.metadata, annotations: {} } }, true],
+    ['deletionTimestamp', { ...base, metadata: { ...base.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } }, true],
+    ['deletionGracePeriodSeconds', { ...base, metadata: { ...base.metadata, deletionGracePeriodSeconds: 0 } }, true],
+  ];
+  for (const [name, next, want] of cases) assert.equal(podsDifferSemantically(base, next), want, name);
+});
+
+test('PodLifecycle: a status-only update (our own status echoed by the watch) does not sync; a spec change does', async () => {
+  const s = setup();
+  try {
+    let syncs = 0;
+    const list = s.runtime.listContainers.bind(s.runtime);
+    s.runtime.listContainers = (req) => (syncs++, list(req));
+    const p = pod('echo', {});
+    s.pl.updatePod(p);
+    await s.settle('uid-echo');
+    const after = syncs;
+    s.pl.updatePod({ ...p, status: s.last() });
+    await s.settle('uid-echo');
+    assert.equal(syncs, after, 'no runtime calls for a status echo');
+    s.pl.updatePod({ ...p, metadata: { ...p.metadata, labels: { l: 'v' } }, status: s.last() });
+    await s.settle('uid-echo');
+    assert.ok(syncs > after, 'a label change syncs');
   } finally {
     await s.cleanup();
   }
