@@ -25,9 +25,13 @@ import { resolveConfig, type ResolvedConfig } from '../scheduler/index.js';
 import { startScheduler } from '../scheduler/run.js';
 import { openStorage, type Storage } from '../storage/index.js';
 import { acquireDirLock } from './lock.js';
+import { startComponentsWorker, type ComponentSpec } from './components.js';
 import { openListener, type SharedListener } from './listener.js';
 import { stopAllPods, waitForNodeReady } from './node.js';
 import { hostIPv4 } from '../util/net.js';
+
+/** DEFAULT_COMPONENT_THREADS is where the scheduler and controller-manager run unless told (see ServerOptions.componentThreads). */
+export const DEFAULT_COMPONENT_THREADS: 'main' | 'worker' = 'worker';
 
 /** Components `--disable` accepts; the add-ons of later issues join this list. */
 export const DISABLEABLE = ['scheduler', 'controller-manager', 'agent'] as const;
@@ -70,6 +74,12 @@ export interface ServerOptions {
   startedAt?: number;
   /** verbosity as k3s's -v: 2 logs every request on the HTTPS port. */
   verbosity?: number;
+  /**
+   * componentThreads: `worker` runs the scheduler and the controller-manager in a thread of
+   * their own (talking to the apiserver over a MessagePort), `main` runs them on the
+   * apiserver's event loop. Default: $K8TS_COMPONENT_THREADS, else DEFAULT_COMPONENT_THREADS.
+   */
+  componentThreads?: 'main' | 'worker';
   /** progress receives start-up and shut-down steps (default: ignored). */
   progress?: (e: ProgressEvent) => void;
   /** log receives the components' own messages (default: stderr). */
@@ -348,7 +358,31 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     );
   };
 
-  if (!disabled.has('controller-manager')) {
+  const leaderElect = Boolean(o.datastoreEndpoint && !o.datastoreEndpoint.startsWith('sqlite'));
+  // As k3s: every node gets a pod CIDR out of --cluster-cidr (/24 each).
+  const cmSettings = { rootCA: pki.serverCA.certPem, allocateNodeCIDRs: true, clusterCIDR: o.clusterCIDR ?? '10.42.0.0/16', nodeCIDRMaskSize: 24 };
+  const threaded = (o.componentThreads ?? (process.env['K8TS_COMPONENT_THREADS'] === 'main' ? 'main' : process.env['K8TS_COMPONENT_THREADS'] === 'worker' ? 'worker' : DEFAULT_COMPONENT_THREADS)) === 'worker';
+  const inWorker: ComponentSpec[] = [];
+  let componentsReady: Promise<void> = Promise.resolve();
+  if (threaded && !disabled.has('controller-manager')) inWorker.push({ component: 'controller-manager', bearerToken: ids.controllerManager, userAgent: 'kube-controller-manager/k8ts', leaderElect, settings: cmSettings });
+  if (threaded && !disabled.has('scheduler')) inWorker.push({ component: 'scheduler', bearerToken: ids.scheduler, userAgent: 'k8ts-scheduler', leaderElect });
+  if (inWorker.length) {
+    for (const s of inWorker) progress(s.component, 'starting', 'in the components thread');
+    const w = startComponentsWorker({
+      host: listener.url,
+      handler: apiserver.handler,
+      specs: inWorker,
+      ready: (c) => progress(c, 'ready'),
+      log: (c, m) => log(c, m),
+    });
+    // The thread stops with the other components (stop aborts), before the apiserver closes.
+    const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => void w.stop().then(resolve), { once: true }));
+    // Start-up waits for them as for in-process ones, unless leadership may sit elsewhere.
+    if (!leaderElect) componentsReady = w.ready;
+    // A component that ends before stop is a failure (supervise sees it at once); after stop, wait for the thread to exit.
+    for (const [c, ended] of w.ended) supervise(c, ended.then(() => (stop.signal.aborted ? stopped : undefined)));
+  }
+  if (!threaded && !disabled.has('controller-manager')) {
     progress('controller-manager', 'starting');
     const client = clientFor(ids.controllerManager, 'kube-controller-manager/k8ts');
     supervise(
@@ -357,9 +391,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         {
           client,
           // One server owns its datastore; leader election only matters with a shared etcd.
-          leaderElect: Boolean(o.datastoreEndpoint && !o.datastoreEndpoint.startsWith('sqlite')),
-          // As k3s: every node gets a pod CIDR out of --cluster-cidr (/24 each).
-          settings: { rootCA: pki.serverCA.certPem, allocateNodeCIDRs: true, clusterCIDR: o.clusterCIDR ?? '10.42.0.0/16', nodeCIDRMaskSize: 24 },
+          leaderElect,
+          settings: cmSettings,
           log: (m, err) => log('controller-manager', err === undefined ? m : `${m}: ${err instanceof Error ? err.message : String(err)}`),
           onStartedLeading: () => progress('controller-manager', 'ready'),
         },
@@ -367,10 +400,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       ),
     );
   }
-  if (!disabled.has('scheduler')) {
+  if (!threaded && !disabled.has('scheduler')) {
     progress('scheduler', 'starting');
     const config: ResolvedConfig = resolveConfig();
-    config.leaderElection.leaderElect = Boolean(o.datastoreEndpoint && !o.datastoreEndpoint.startsWith('sqlite'));
+    config.leaderElection.leaderElect = leaderElect;
     const client = clientFor(ids.scheduler, 'k8ts-scheduler');
     supervise(
       'scheduler',
@@ -416,6 +449,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const failed = new Promise<never>((_, reject) => stop.signal.addEventListener('abort', () => reject(failure ?? new Error('stopped during start-up')), { once: true }));
   failed.catch(() => {});
   try {
+    await Promise.race([componentsReady, failed]);
     if (runAgent) {
       await Promise.race([kubeletReady, failed]);
       progress('kubelet', 'ready', `kubelet API on ${kubeletURL}`);
