@@ -43,7 +43,12 @@ interface Link {
   busy(on: boolean): void;
 }
 
-type Pending = { resolve: (r: WriteResult) => void; op: WriteOp };
+/** Pending is one write on its way: `done` settles the caller's promise from the writer's answer. */
+type Pending = { done: (r: WriteResult) => void; op: WriteOp };
+type Committed = Extract<WriteResult, { ok: true }>;
+
+const kvOf = (r: Committed): KeyValue => r.kv;
+const deletedOf = (r: Committed): { prevKv: KeyValue; revision: number } => ({ prevKv: r.prevKv!, revision: r.revision });
 
 function bytes(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
@@ -341,12 +346,12 @@ export class SqliteStorage implements Storage {
     }
     // Watchers hear about a write before its writer is acknowledged.
     this.hub.deliver(events, msg.revision);
-    for (const [p, r] of answers) p.resolve(r);
+    for (const [p, r] of answers) p.done(r);
   }
 
   private fail(err: StorageError): void {
     this.broken = err;
-    for (const waiters of this.inflight.values()) for (const w of waiters) w.resolve({ ok: false, code: err.code, message: err.message });
+    for (const waiters of this.inflight.values()) for (const w of waiters) w.done({ ok: false, code: err.code, message: err.message });
     this.inflight.clear();
     for (const w of this.compactWaiters.values()) w.reject(err);
     this.compactWaiters.clear();
@@ -358,21 +363,24 @@ export class SqliteStorage implements Storage {
     if (this.broken) throw this.broken;
   }
 
-  private async write(op: WriteOp): Promise<KeyValue & { prevKv?: KeyValue; revision: number }> {
-    this.check();
-    const r = await this.enqueue(op);
-    if (!r.ok) {
-      const details: { key: string; current?: KeyValue; revision?: number } = { key: op.key };
-      if (r.current) details.current = r.current;
-      if (r.revision !== undefined) details.revision = r.revision;
-      throw new StorageError(r.code, r.message, details);
-    }
-    return r.kv as KeyValue & { revision: number; prevKv?: KeyValue };
-  }
-
-  private enqueue(op: WriteOp): Promise<WriteResult> {
-    return new Promise<WriteResult>((resolve) => {
-      this.outbox.push({ resolve, op });
+  /**
+   * submit queues op for the writer and settles with map(result) once its group commit is
+   * durable, or rejects with the StorageError the writer reported. One promise per write: writes
+   * are the hot path.
+   */
+  private submit<T>(op: WriteOp, map: (r: Committed) => T): Promise<T> {
+    if (this.closed) return Promise.reject(new StorageError('Closed', 'storage closed'));
+    if (this.broken) return Promise.reject(this.broken);
+    return new Promise<T>((resolve, reject) => {
+      this.outbox.push({
+        op,
+        done: (r) => {
+          if (r.ok) return resolve(map(r));
+          const details: { key: string; current?: KeyValue } = { key: op.key };
+          if (r.current) details.current = r.current;
+          reject(new StorageError(r.code, r.message, details));
+        },
+      });
       if (!this.outboxScheduled) {
         this.outboxScheduled = true;
         // Writes issued in the same tick travel to the writer in one message.
@@ -392,10 +400,9 @@ export class SqliteStorage implements Storage {
     this.post({ t: 'write', id, buf, len }, [buf]);
   }
 
-  private checkValue(key: string, value: Buffer): void {
-    if (value.length > MAX_VALUE_BYTES) {
-      throw new StorageError('TooLarge', `value of ${key} is ${value.length} bytes, over the ${MAX_VALUE_BYTES} byte limit`, { key });
-    }
+  private checkValue(key: string, value: Buffer): StorageError | undefined {
+    if (value.length <= MAX_VALUE_BYTES) return undefined;
+    return new StorageError('TooLarge', `value of ${key} is ${value.length} bytes, over the ${MAX_VALUE_BYTES} byte limit`, { key });
   }
 
   private revisions(): { rev: number; compact: number } {
@@ -528,30 +535,25 @@ export class SqliteStorage implements Storage {
     return this.live.countRange(prefix, prefixSuccessor(prefix));
   }
 
-  async create(key: string, value: Buffer, opts?: PutOptions): Promise<KeyValue> {
-    this.checkValue(key, value);
-    return this.write({ kind: 'create', key, value, lease: leaseFor(opts) });
+  create(key: string, value: Buffer, opts?: PutOptions): Promise<KeyValue> {
+    const tooLarge = this.checkValue(key, value);
+    if (tooLarge) return Promise.reject(tooLarge);
+    return this.submit({ kind: 'create', key, value, lease: leaseFor(opts) }, kvOf);
   }
 
-  async update(key: string, value: Buffer, expectedModRevision: number, opts?: PutOptions): Promise<KeyValue> {
-    this.checkValue(key, value);
-    return this.write({ kind: 'update', key, value, expected: expectedModRevision, lease: leaseFor(opts) });
+  update(key: string, value: Buffer, expectedModRevision: number, opts?: PutOptions): Promise<KeyValue> {
+    const tooLarge = this.checkValue(key, value);
+    if (tooLarge) return Promise.reject(tooLarge);
+    return this.submit({ kind: 'update', key, value, expected: expectedModRevision, lease: leaseFor(opts) }, kvOf);
   }
 
   guaranteedUpdate(key: string, tryUpdate: TryUpdate, cached?: KeyValue): Promise<KeyValue | undefined> {
     return guaranteedUpdate(this, key, tryUpdate, cached);
   }
 
-  async delete(key: string, expectedModRevision?: number): Promise<{ prevKv: KeyValue; revision: number }> {
+  delete(key: string, expectedModRevision?: number): Promise<{ prevKv: KeyValue; revision: number }> {
     const op: WriteOp = expectedModRevision === undefined ? { kind: 'delete', key } : { kind: 'delete', key, expected: expectedModRevision };
-    this.check();
-    const r = await this.enqueue(op);
-    if (!r.ok) {
-      const details: { key: string; current?: KeyValue } = { key };
-      if (r.current) details.current = r.current;
-      throw new StorageError(r.code, r.message, details);
-    }
-    return { prevKv: r.prevKv!, revision: r.revision };
+    return this.submit(op, deletedOf);
   }
 
   watch(opts: WatchOptions): Watcher {
@@ -611,7 +613,7 @@ export class SqliteStorage implements Storage {
     }
     await this.link.terminate();
     this.hub.closeAll();
-    for (const waiters of this.inflight.values()) for (const w of waiters) w.resolve({ ok: false, code: 'Closed', message: 'storage closed' });
+    for (const waiters of this.inflight.values()) for (const w of waiters) w.done({ ok: false, code: 'Closed', message: 'storage closed' });
     this.inflight.clear();
     for (const w of this.compactWaiters.values()) w.reject(new StorageError('Closed', 'storage closed'));
     this.compactWaiters.clear();
