@@ -3,11 +3,12 @@
  * `k8ts agent` shares with it.
  *
  * - `startServer(opts)`: datastore, apiserver, controller-manager, scheduler and a local node in
- *   one process; resolves once the node is Ready; `close()` stops everything.
+ *   one process (scheduler and controller-manager in a worker thread of their own unless
+ *   `componentThreads: 'main'`); resolves once the node is Ready; `close()` stops everything.
  * - join tokens (`parseToken`, `caHash`): reading k3s's `K10<ca hash>::server:<secret>`.
  * - `acquireDirLock`: the data-dir lock; `waitForNodeReady`, `stopAllPods`.
  */
-export { startServer, ServerStartError, DISABLEABLE, type ServerOptions, type RunningServer, type ProgressEvent } from './server.js';
+export { startServer, ServerStartError, DISABLEABLE, DEFAULT_COMPONENT_THREADS, type ServerOptions, type RunningServer, type ProgressEvent } from './server.js';
 export { parseToken, caHash, type ParsedToken } from './token.js';
 export { acquireDirLock, DirLockedError } from './lock.js';
 export { waitForNodeReady, stopAllPods, isReady } from './node.js';
