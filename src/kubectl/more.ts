@@ -3,6 +3,7 @@
  * drain, taint, logs, wait, events, top, autoscale.
  */
 import { CP_FLAGS, runCp } from './cp.js';
+import { formatRules, type RulesReviewStatus } from './rules.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -438,7 +439,18 @@ async function runEdit(f: Factory, flags: Flags, args: string[]): Promise<number
 // ---- auth can-i ----
 
 async function runCanI(f: Factory, flags: Flags, args: string[]): Promise<number> {
-  if (flags.bool('list')) throw new CmdError('auth can-i --list (SelfSubjectRulesReview) is not supported by k8ts kubectl yet');
+  if (flags.bool('list')) {
+    if (args.length > 0) throw new CmdError('list option must be specified with no arguments');
+    const review = await f.client().requestJSON<{ status?: RulesReviewStatus }>({
+      method: 'POST',
+      path: '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews',
+      body: { kind: 'SelfSubjectRulesReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec: { namespace: flags.bool('all-namespaces') ? '' : f.namespace().namespace }, status: { resourceRules: null, nonResourceRules: null, incomplete: false } },
+    });
+    const status = review.status ?? {};
+    if (status.incomplete) f.io.err(`warning: the list may be incomplete: ${status.evaluationError ?? ''}\n`);
+    f.io.out(formatRules(status, flags.bool('no-headers')));
+    return 0;
+  }
   const [verb, res, sub] = args;
   if (!verb || !res) throw new CmdError('you must specify two arguments: verb resource or verb resource/resourceName.');
   const { namespace } = f.namespace();

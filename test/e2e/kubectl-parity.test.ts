@@ -442,6 +442,7 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     { name: 'config view', args: ['config', 'view'] },
     { name: 'cluster-info', args: ['cluster-info'] },
     { name: 'auth can-i', args: ['auth', 'can-i', 'create', 'pods'] },
+    { name: 'auth can-i --list', args: ['auth', 'can-i', '--list'] },
     { name: 'unknown flag', args: ['get', 'pods', '--bogus'] },
   ];
 
