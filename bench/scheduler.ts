@@ -9,7 +9,7 @@
  * alone. `--json FILE` writes `pods_per_s_500_nodes`, `pods_per_s_5000_nodes` and the
  * variants (apiserver mode) and the same keys prefixed `framework_` (in-memory mode);
  * `--quick` shrinks the pod counts, `--basic-only` skips the variants, `--nodes N` runs
- * SchedulingBasic at N nodes only. Apiserver mode also prints CPU milliseconds per measured pod
+ * SchedulingBasic at N nodes only, `--variant affinity|spread` that variant only. Apiserver mode also prints CPU milliseconds per measured pod
  * for each thread (apiserver, load generator, scheduler) and the whole process — the figure to
  * compare on a shared machine — and how many Scheduled events were dropped. Experiment knobs:
  * `--in-process` (apiserver on the scheduler's thread through InProcessTransport),
@@ -254,6 +254,8 @@ const only = args.includes('--basic-only');
 // `--nodes N` runs SchedulingBasic at one node count only (profiling)
 const nodesIdx = args.indexOf('--nodes');
 const onlyNodes = nodesIdx >= 0 ? Number(args[nodesIdx + 1]) : undefined;
+// `--variant basic|affinity|spread` runs that workload only (at --nodes, default 5000)
+const onlyVariant = flag('--variant') as Variant | undefined;
 for (const mode of modes) {
   const run = mode === 'in-memory' ? runInMemory : inProcess ? runInProcess : runWithApiserver;
   // apiserver-mode figures are the headline keys; in-memory ones are prefixed `framework_`
@@ -263,8 +265,10 @@ for (const mode of modes) {
       ? `\n[in-memory] the scheduling framework alone, no apiserver (bindings and watch events are map updates) — ${warmup} warm-up + ${measured} measured pods`
       : `\n[apiserver] scheduler (informers, pods/binding, events over HTTP) + apiserver on in-memory SQLite in a worker thread — ${warmup} warm-up + ${measured} measured pods`,
   );
-  if (onlyNodes !== undefined) {
-    await measure(`SchedulingBasic ${onlyNodes} nodes`, k(`pods_per_s_${onlyNodes}_nodes`), () => run(onlyNodes, 'basic'));
+  if (onlyNodes !== undefined || onlyVariant !== undefined) {
+    const n = onlyNodes ?? 5000;
+    const v = onlyVariant ?? 'basic';
+    await measure(`${v} ${n} nodes`, k(`pods_per_s_${n}_nodes${v === 'basic' ? '' : v === 'affinity' ? '_anti_affinity' : '_topology_spread'}`), () => run(n, v));
     continue;
   }
   await measure('SchedulingBasic 500 nodes', k('pods_per_s_500_nodes'), () => run(500, 'basic'));

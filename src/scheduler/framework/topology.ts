@@ -6,27 +6,50 @@
 import type { Selector } from '../../api/labels.js';
 import type { NodeInfo } from './types.js';
 
-const memo = new WeakMap<NodeInfo, Map<string, { gen: number; count: number }>>();
+/**
+ * internKey returns one string object per distinct memo key, so the per-node lookups below
+ * compare pointers instead of contents (keys are rebuilt every cycle from selectors).
+ */
+const interned = new Map<string, string>();
+export function internKey(k: string): string {
+  const v = interned.get(k);
+  if (v !== undefined) return v;
+  if (interned.size > 4096) interned.clear();
+  interned.set(k, k);
+  return k;
+}
 
 /**
  * countMatchingPods counts pods on the node in `namespace` whose labels match `selector` and
- * that are not terminating. `cacheKey` must identify (namespace, selector) exactly.
+ * that are not terminating. `cacheKey` must identify (namespace, selector) exactly; pass an
+ * interned key (internKey) so the memo hits on a pointer comparison.
  */
 export function countMatchingPods(node: NodeInfo, namespace: string, selector: Selector, cacheKey: string, includeTerminating = false): number {
-  let m = memo.get(node);
-  if (!m) memo.set(node, (m = new Map()));
+  const gen = node.generation;
+  // a cycle asks every node for the same selector: the last answer usually is the one
+  if (node.lastCountKey === cacheKey && node.lastCountGen === gen) return node.lastCount;
+  let m = node.countMemo;
+  if (!m) node.countMemo = m = new Map();
   else if (m.size > 256) m.clear(); // bound the memo when selectors churn
   const hit = m.get(cacheKey);
-  if (hit && hit.gen === node.generation) return hit.count;
-  let count = 0;
-  for (const p of node.pods) {
-    if (p.namespace !== namespace || (!includeTerminating && p.pod.metadata?.deletionTimestamp)) continue;
-    if (selector.matches(p.labels)) count++;
+  let count: number;
+  if (hit && hit.gen === gen) count = hit.count;
+  else {
+    count = 0;
+    for (const p of node.pods) {
+      if (p.namespace !== namespace || (!includeTerminating && p.pod.metadata?.deletionTimestamp)) continue;
+      if (selector.matches(p.labels)) count++;
+    }
+    if (hit) {
+      hit.gen = gen;
+      hit.count = count;
+    } else m.set(cacheKey, { gen, count });
   }
-  m.set(cacheKey, { gen: node.generation, count });
+  node.lastCountKey = cacheKey;
+  node.lastCountGen = gen;
+  node.lastCount = count;
   return count;
 }
-
 
 /** TopologyCounts counts per topology key, then per value (no string concatenation on lookups). */
 export class TopologyCounts {

@@ -15,6 +15,8 @@ export interface AffinityTerm {
   selector: Selector;
   /** selectorKey identifies the label selector exactly (its JSON), for memoized counts. */
   selectorKey: string;
+  /** countKeys: memo keys per namespace, built on first use for this `namespaces` set. */
+  countKeys?: { namespaces: ReadonlySet<string>; keys: string[] };
   topologyKey: string;
   weight: number;
 }
@@ -165,6 +167,11 @@ export class NodeInfo {
   taints: readonly Taint[] = [];
   unschedulable = false;
   generation = nextGeneration();
+  /** countMemo and lastCount*: matching-pod counts per selector key for one generation (topology.countMatchingPods). */
+  countMemo: Map<string, { gen: number; count: number }> | undefined = undefined;
+  lastCountKey = '';
+  lastCountGen = -1;
+  lastCount = 0;
 
   constructor(name: string, node?: Node) {
     this.name = name;

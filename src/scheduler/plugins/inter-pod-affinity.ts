@@ -17,7 +17,7 @@ import {
   type ScorePlugin,
 } from '../framework/interface.js';
 import { Status } from '../framework/status.js';
-import { countMatchingPods, DomainIndexes, TopologyCounts, type DomainContribution } from '../framework/topology.js';
+import { countMatchingPods, DomainIndexes, internKey, TopologyCounts, type DomainContribution } from '../framework/topology.js';
 import { termMatches, type AffinityTerm, type NodeInfo, type PodInfo } from '../framework/types.js';
 
 export const InterPodAffinityName = 'InterPodAffinity';
@@ -338,7 +338,13 @@ export class InterPodAffinity
 
 /** countTerm counts the node's pods selected by one term (namespaces already resolved), memoized. */
 function countTerm(n: NodeInfo, t: AffinityTerm): number {
+  let ck = t.countKeys;
+  // a resolved copy of a term ({...t, namespaces}) carries the original's keys: rebuild for its set
+  if (!ck || ck.namespaces !== t.namespaces) {
+    t.countKeys = ck = { namespaces: t.namespaces, keys: [...t.namespaces].map((ns) => internKey('ipa\u0000' + ns + '\u0000' + t.selectorKey)) };
+  }
   let c = 0;
-  for (const ns of t.namespaces) c += countMatchingPods(n, ns, t.selector, 'ipa\u0000' + ns + '\u0000' + t.selectorKey, true);
+  let i = 0;
+  for (const ns of t.namespaces) c += countMatchingPods(n, ns, t.selector, ck.keys[i++]!, true);
   return c;
 }

@@ -21,13 +21,16 @@ import {
   type ScorePlugin,
 } from '../framework/interface.js';
 import { Status } from '../framework/status.js';
-import { countMatchingPods } from '../framework/topology.js';
+import { countMatchingPods, internKey } from '../framework/topology.js';
 import type { NodeInfo, PodInfo } from '../framework/types.js';
 
 export const PodTopologySpreadName = 'PodTopologySpread';
 export const ErrReasonConstraintsNotMatch = "node(s) didn't match pod topology spread constraints";
 export const ErrReasonNodeLabelNotMatch = ErrReasonConstraintsNotMatch + ' (missing required label)';
 const hostnameKey = 'kubernetes.io/hostname';
+// Filter's rejections are shared: a cycle may reject thousands of nodes, and a Status is only read once made
+const LABEL_NOT_MATCH = Status.unresolvable(ErrReasonNodeLabelNotMatch);
+const CONSTRAINTS_NOT_MATCH = Status.unschedulable(ErrReasonConstraintsNotMatch);
 
 /** PodTopologySpreadArgs as kubescheduler.config.k8s.io/v1. */
 export interface PodTopologySpreadArgs {
@@ -165,7 +168,7 @@ export class PodTopologySpread
       maxSkew: c.maxSkew,
       topologyKey: c.topologyKey,
       selector: selectorFromLabelSelector(sel),
-      cacheKey: pod.namespace + '\u0000' + JSON.stringify(sel),
+      cacheKey: internKey(pod.namespace + '\u0000' + JSON.stringify(sel)),
       minDomains: c.minDomains ?? 1,
       honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
       honorNodeTaints: (c.nodeTaintsPolicy ?? 'Ignore') === 'Honor',
@@ -300,11 +303,11 @@ export class PodTopologySpread
     for (let i = 0; i < s.constraints.length; i++) {
       const c = s.constraints[i]!;
       const v = node.labels[c.topologyKey];
-      if (v === undefined) return Status.unresolvable(ErrReasonNodeLabelNotMatch);
+      if (v === undefined) return LABEL_NOT_MATCH;
       const self = selfMatch[i]!;
       const matchNum = s.counts[i]!.get(v) ?? 0;
       const skew = matchNum + self - s.minMatch(i);
-      if (skew > c.maxSkew) return Status.unschedulable(ErrReasonConstraintsNotMatch);
+      if (skew > c.maxSkew) return CONSTRAINTS_NOT_MATCH;
     }
     return Status.success();
   }

@@ -301,7 +301,9 @@ export class SchedulingQueue {
   }
 
   nominatedPodsForNode(nodeName: string): readonly PodInfo[] {
-    return this.nominatedByNode.get(nodeName) ?? [];
+    // asked for every node evaluated in every cycle; usually nothing is nominated at all
+    if (this.nominatedByNode.size === 0) return NO_PODS;
+    return this.nominatedByNode.get(nodeName) ?? NO_PODS;
   }
 
   /** pending lists the pods in each sub-queue (for tests and the explain command). */
@@ -322,3 +324,5 @@ export class SchedulingQueue {
     w?.(undefined);
   }
 }
+
+const NO_PODS: readonly PodInfo[] = [];
