@@ -24,7 +24,7 @@ export function writeJsonList(res: ServerResponse, head: Buffer, items: readonly
     const o = items[i]!;
     if (o instanceof Entry) {
       size += o.servedLength;
-      arenaSize += o.headLength + 1;
+      arenaSize += o.maxHeadLength;
     } else {
       size += (plain[i] = o.bytes).length;
       arenaSize++;

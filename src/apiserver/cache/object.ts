@@ -30,9 +30,11 @@ export interface CachedObject {
 const RV_OPEN = Buffer.from('"resourceVersion":"');
 
 /**
- * Entry is a CachedObject over a stored value. `at` is the offset just inside the top-level
- * `"metadata":{` where the resourceVersion goes; -1 when the value was not in storage's
- * canonical layout and `value` already holds the served bytes.
+ * Entry is a CachedObject over a stored value. In storage's canonical layout the value starts
+ * with `head` (`{"apiVersion":…,"kind":…,"metadata":{`, one shared buffer per distinct head,
+ * so serving never reads the value's own bytes) and the resourceVersion goes right after it;
+ * `head` is undefined when the value had another layout and `value` already holds the served
+ * bytes. `rest` is true when metadata has other fields (a comma follows the resourceVersion).
  */
 export class Entry implements CachedObject {
   constructor(
@@ -41,7 +43,8 @@ export class Entry implements CachedObject {
     readonly name: string,
     readonly rv: number,
     private readonly value: Buffer,
-    private readonly at: number,
+    private readonly head: Buffer | undefined,
+    private readonly rest: boolean,
     readonly labels: Readonly<Record<string, string>>,
     readonly fields: Readonly<Record<string, string>>,
   ) {}
@@ -54,58 +57,54 @@ export class Entry implements CachedObject {
 
   /** servedLength is the length of the served JSON. */
   get servedLength(): number {
-    const v = this.value;
-    if (this.at < 0) return v.length;
-    return v.length + RV_OPEN.length + String(this.rv).length + (v[this.at] === 0x7d ? 1 : 2);
+    if (!this.head) return this.value.length;
+    return this.value.length + RV_OPEN.length + String(this.rv).length + (this.rest ? 2 : 1);
   }
 
-  /**
-   * copyTo writes the served JSON into `out` at `offset` and returns the offset after it. Lists
-   * build their whole body with it: no per-item buffer, only builtin copies.
-   */
+  /** copyTo writes the served JSON into `out` at `offset` and returns the offset after it. */
   copyTo(out: Uint8Array, offset: number): number {
     const v = this.value;
-    if (this.at < 0) {
+    if (!this.head) {
       out.set(v, offset);
       return offset + v.length;
     }
-    const rv = String(this.rv);
-    const insert = RV_OPEN.length + rv.length + (v[this.at] === 0x7d ? 1 : 2);
-    // Copy the whole value past the insert, then move its head back in front of the gap.
-    out.set(v, offset + insert);
-    out.copyWithin(offset, offset + insert, offset + insert + this.at);
-    let o = offset + this.at;
+    const o = this.writeHead(out, offset);
+    const at = this.head.length;
+    out.set(at === 0 ? v : v.subarray(at), o);
+    return o + v.length - at;
+  }
+
+  /** writeHead writes the head with the resourceVersion (and its comma) and returns the end. */
+  private writeHead(out: Uint8Array, offset: number): number {
+    let o = offset;
+    out.set(this.head!, o);
+    o += this.head!.length;
     out.set(RV_OPEN, o);
     o += RV_OPEN.length;
+    const rv = String(this.rv);
     for (let i = 0; i < rv.length; i++) out[o++] = rv.charCodeAt(i);
     out[o++] = 0x22; // "
-    if (v[this.at] !== 0x7d) out[o++] = 0x2c; // ,
-    return offset + v.length + insert;
+    if (this.rest) out[o++] = 0x2c; // ,
+    return o;
+  }
+
+  /** maxHeadLength bounds what pieces() writes into the arena (separator included). */
+  get maxHeadLength(): number {
+    return this.head ? this.head.length + RV_OPEN.length + 20 : 1;
   }
 
   /**
-   * pieces returns the served JSON, preceded by `sep` when it is given, as [head, tail]: `head`
-   * (the separator and the JSON up to and including the spliced-in resourceVersion) copied into
-   * `arena` at `offset`, `tail` a view of the stored value. A large list is so written without
-   * copying its items; `headLength` (+1 for a separator) sizes the arena.
+   * pieces returns the served JSON, preceded by `sep` when given, as [head, tail]: `head` (the
+   * separator, the shared head and the resourceVersion) written into `arena` at `offset`, `tail`
+   * a view of the stored value. A large list is so written without copying or even reading
+   * its items' bytes.
    */
-  get headLength(): number {
-    return this.at < 0 ? 0 : this.servedLength - (this.value.length - this.at);
-  }
-
   pieces(arena: Buffer, offset: number, sep?: number): [Buffer, Buffer] {
-    const v = this.value;
     let o = offset;
     if (sep !== undefined) arena[o++] = sep;
-    if (this.at < 0) return [arena.subarray(offset, o), v];
-    // The head is a few dozen bytes: a loop beats a view plus a native copy.
-    for (let i = 0; i < this.at; i++) arena[o++] = v[i]!;
-    for (let i = 0; i < RV_OPEN.length; i++) arena[o++] = RV_OPEN[i]!;
-    const rv = String(this.rv);
-    for (let i = 0; i < rv.length; i++) arena[o++] = rv.charCodeAt(i);
-    arena[o++] = 0x22; // "
-    if (v[this.at] !== 0x7d) arena[o++] = 0x2c; // ,
-    return [arena.subarray(offset, o), v.subarray(this.at)];
+    if (!this.head) return [arena.subarray(offset, o), this.value];
+    o = this.writeHead(arena, o);
+    return [arena.subarray(offset, o), this.value.subarray(this.head.length)];
   }
 
   /** framed returns prefix + the served JSON + suffix in one new buffer. */
@@ -118,8 +117,8 @@ export class Entry implements CachedObject {
 
   /** atRevision is the same object served at another revision (a delete's, as upstream). */
   atRevision(rv: number): Entry {
-    const value = this.at < 0 ? ownMemory(reserialized(stripResourceVersion(this.value), rv)) : this.value;
-    return new Entry(this.key, this.namespace, this.name, rv, value, this.at, this.labels, this.fields);
+    const value = this.head ? this.value : ownMemory(reserialized(stripResourceVersion(this.value), rv));
+    return new Entry(this.key, this.namespace, this.name, rv, value, this.head, this.rest, this.labels, this.fields);
   }
 }
 
@@ -128,22 +127,24 @@ export class Entry implements CachedObject {
  * copied into shared-shape objects with interned strings, so the caller's parse can be dropped.
  */
 export function entryOf(key: string, namespace: string, name: string, rv: number, value: Buffer, labels: Record<string, string>, fields: Record<string, string>): Entry {
-  const at = metadataStart(value);
-  if (at > 0) return new Entry(key, namespace, name, rv, ownMemory(value), at, compact(labels), compact(fields));
-  return new Entry(key, namespace, name, rv, ownMemory(reserialized(value, rv)), -1, compact(labels), compact(fields));
+  const m = CANONICAL_START.exec(value.toString('latin1', 0, Math.min(value.length, 256)));
+  if (m) return new Entry(key, namespace, name, rv, ownMemory(value), sharedHead(m[0]), value[m[0].length] !== 0x7d, compact(labels), compact(fields));
+  return new Entry(key, namespace, name, rv, ownMemory(reserialized(value, rv)), undefined, false, compact(labels), compact(fields));
 }
 
 /** The layout encodeForStorage writes: apiVersion and kind (when set), then metadata. */
 const CANONICAL_START = /^\{(?:"apiVersion":"[^"\\]*",)?(?:"kind":"[^"\\]*",)?"metadata":\{/;
 
-/**
- * metadataStart returns the offset just inside the top-level `"metadata":{` of a value in the
- * canonical layout (where the resourceVersion is spliced in), or -1 for any other layout.
- */
-function metadataStart(value: Buffer): number {
-  const head = value.toString('latin1', 0, Math.min(value.length, 256));
-  const m = CANONICAL_START.exec(head);
-  return m ? m[0].length : -1;
+/** heads holds one buffer per distinct head (a few per kind). */
+const heads = new Map<string, Buffer>();
+
+function sharedHead(text: string): Buffer {
+  let b = heads.get(text);
+  if (!b) {
+    if (heads.size >= 4096) heads.clear();
+    heads.set(text, (b = Buffer.from(text, 'latin1')));
+  }
+  return b;
 }
 
 /** reserialized is the served JSON of a value in another layout (written by another tool). */
