@@ -213,6 +213,9 @@ async function main(): Promise<void> {
   try {
     srv = await startServer(dir, args.admission);
     for (let k = 0; k < 100; k++) await http('POST', '/api/v1/nodes', node(k));
+    // The ServiceAccount admission plugin wants the namespace's default account (the
+    // controller-manager creates it in a cluster).
+    if (args.admission) await http('POST', '/api/v1/namespaces/default/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } });
     const { n, concurrency: c } = args;
     for (let round = 0; round < args.repeat; round++) {
       const name = (i: number): string => `p${round}-${i}`;

@@ -7,8 +7,21 @@
 import type { GroupVersionKind } from '../types.js';
 import { definitionNameForKind, definitions, refName, type Schema } from './definitions.js';
 
+/**
+ * Path is the walk's current position, keys and list indexes, kept as a stack so that a path's
+ * text is built only for a field that is reported, not for every field visited.
+ */
+type Path = Array<string | number>;
+
 /** Checker appends the unknown-field paths under value (whose path is `path`) to out. */
-type Checker = (value: unknown, path: string, out: string[]) => void;
+type Checker = (value: unknown, path: Path, out: string[]) => void;
+
+/** pathText renders a path as upstream's strict decoder names fields (`spec.containers[0].foo`). */
+function pathText(path: Path): string {
+  let s = '';
+  for (const part of path) s = typeof part === 'number' ? `${s}[${part}]` : s ? `${s}.${part}` : part;
+  return s;
+}
 
 const NOTHING: Checker = () => {};
 
@@ -27,8 +40,6 @@ function resolve(s: Schema | undefined): Schema | undefined {
   }
   return cur;
 }
-
-const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
 
 function compile(schema: Schema | undefined): Checker {
   const s = resolve(schema);
@@ -57,8 +68,11 @@ function compile(schema: Schema | undefined): Checker {
       }
       for (const k of Object.keys(v)) {
         const c = children.get(k);
-        if (c === undefined) out.push(join(p, k));
-        else if (c !== NOTHING) c((v as Record<string, unknown>)[k], join(p, k), out);
+        if (c === NOTHING) continue;
+        p.push(k);
+        if (c === undefined) out.push(pathText(p));
+        else c((v as Record<string, unknown>)[k], p, out);
+        p.pop();
       }
     };
   } else if (s.items) {
@@ -68,7 +82,11 @@ function compile(schema: Schema | undefined): Checker {
       if (!Array.isArray(v)) return;
       item ??= compile(items);
       if (item === NOTHING) return;
-      for (let i = 0; i < v.length; i++) item(v[i], `${p}[${i}]`, out);
+      for (let i = 0; i < v.length; i++) {
+        p.push(i);
+        item(v[i], p, out);
+        p.pop();
+      }
     };
   } else if (isMap) {
     const values = s.additionalProperties as Schema;
@@ -77,7 +95,11 @@ function compile(schema: Schema | undefined): Checker {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
       value ??= compile(values);
       if (value === NOTHING) return;
-      for (const [k, x] of Object.entries(v)) value(x, join(p, k), out);
+      for (const k of Object.keys(v)) {
+        p.push(k);
+        value((v as Record<string, unknown>)[k], p, out);
+        p.pop();
+      }
     };
   }
   return checker;
@@ -100,7 +122,7 @@ export function unknownFieldsOf(gvk: GroupVersionKind, obj: unknown): string[] {
     byKind.set(key, c);
   }
   const out: string[] = [];
-  c(obj, '', out);
+  c(obj, [], out);
   // upstream's strict decoder stops accumulating after 100 errors
   return out.length > MAX_STRICT_ERRORS ? out.slice(0, MAX_STRICT_ERRORS) : out;
 }
@@ -122,6 +144,6 @@ export function unknownFieldsForSchema(openAPIV3Schema: object, obj: unknown): s
     byCRDSchema.set(openAPIV3Schema, c);
   }
   const out: string[] = [];
-  c(obj, '', out);
+  c(obj, [], out);
   return out.length > MAX_STRICT_ERRORS ? out.slice(0, MAX_STRICT_ERRORS) : out;
 }

@@ -39,7 +39,16 @@ export function admissionObjects(cache: ObjectSource, live: LiveGet): AdmissionO
  * cachedAdmissionObjects reads through the apiserver's watch caches (`cacheFor` finds the cache
  * of a group/resource) and falls back to storage under the same key on a miss.
  */
-export function cachedAdmissionObjects(cacheFor: (group: string, resource: string) => ResourceCache | undefined, storage: Storage): AdmissionObjects {
+export function cachedAdmissionObjects(lookup: (group: string, resource: string) => ResourceCache | undefined, storage: Storage): AdmissionObjects {
+  // Every plugin looks its caches up on every request; the set of caches is fixed at start-up.
+  const found = new Map<string, ResourceCache | undefined>();
+  const cacheFor = (group: string, resource: string): ResourceCache | undefined => {
+    const k = `${group}/${resource}`;
+    if (found.has(k)) return found.get(k);
+    const c = lookup(group, resource);
+    found.set(k, c);
+    return c;
+  };
   return admissionObjects(cacheObjectSource(cacheFor), async (group, resource, namespace, name) => {
     const c = cacheFor(group, resource);
     if (!c) return undefined;
