@@ -279,6 +279,9 @@ export interface NodeHostOptions {
  * agent that could not register (apiserver down) retries on the next tick; its pods keep
  * running meanwhile.
  */
+/** HEARTBEAT_SLOTS is how many parts NodeHost spreads one heartbeat period of many nodes over. */
+const HEARTBEAT_SLOTS = 10;
+
 export class NodeHost {
   private agents: NodeAgent[] = [];
   private timer: TimerHandle | undefined;
@@ -301,24 +304,36 @@ export class NodeHost {
     this.timer?.cancel();
   }
 
+  /**
+   * tick registers every agent at once on the first tick; after that the period is cut into
+   * up to HEARTBEAT_SLOTS slots and each tick serves one slot's agents, so N nodes' lease
+   * renewals reach the apiserver spread over the period instead of in one burst per period
+   * (as N real kubelets, started at different times, would). Each agent still renews every period.
+   */
   private async tick(): Promise<void> {
     if (this.stopped) return;
     const every = this.opts.leaseRenewMs ?? 10_000;
     const statusEvery = Math.max(1, Math.round((this.opts.statusSyncMs ?? 10_000) / every));
+    const slots = Math.max(1, Math.min(HEARTBEAT_SLOTS, this.agents.length));
     const n = this.ticks++;
-    await this.forAll(async (a) => {
-      if (!a.registered) await a.register();
-      await a.renewLease();
-      if (n % statusEvery === 0) await a.syncStatus();
-    });
-    if (!this.stopped) this.timer = this.opts.heap.after(every, () => void this.tick());
+    const round = Math.floor(n / slots);
+    await this.forAll(
+      async (a) => {
+        if (!a.registered) await a.register();
+        await a.renewLease();
+        if (round % statusEvery === 0) await a.syncStatus();
+      },
+      n === 0 ? undefined : { slot: n % slots, slots },
+    );
+    if (!this.stopped) this.timer = this.opts.heap.after(every / slots, () => void this.tick());
   }
 
-  private async forAll(fn: (a: NodeAgent) => Promise<void>): Promise<void> {
+  private async forAll(fn: (a: NodeAgent) => Promise<void>, only?: { slot: number; slots: number }): Promise<void> {
+    const agents = only ? this.agents.filter((_, i) => i % only.slots === only.slot) : this.agents;
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < this.agents.length && !this.stopped) {
-        const a = this.agents[next++]!;
+      while (next < agents.length && !this.stopped) {
+        const a = agents[next++]!;
         try {
           await fn(a);
         } catch (e) {
@@ -326,7 +341,7 @@ export class NodeHost {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 16, this.agents.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 16, agents.length) }, worker));
   }
 }
 
