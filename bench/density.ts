@@ -9,10 +9,16 @@
  * a real `k8ts kubelet` and a Deployment of 100 `sleep` pods, startup p50/p99.
  *
  *   --nodes N (1000)  --pods P (30000)  --process-pods M (100; 0 skips)  --timeout S (300)
+ *   --qps Q (5)       Deployments created at Q per second, as ClusterLoader2's density test creates
+ *                     its objects (tuning set Uniform5qps); 0 creates them all at once, 16 in flight
  *   --json FILE       pod_startup_p50_ms, pod_startup_p90_ms, pod_startup_p99_ms, all_running_s,
  *                     pods_per_s, process_pod_startup_p50_ms, process_pod_startup_p99_ms, rss_mb, api_p99_ms
  *   --kubeconfig F    run the load and the nodes against that cluster instead of starting k8ts
  *   --profile DIR     write CPU profiles of the server and the simulated nodes there
+ *
+ * CPU per pod (cpu_ms_per_pod_*): CPU time (user+sys, /proc) each process — and the server's
+ * main thread on its own — spent from the first Deployment until all pods ran, divided by the
+ * pods: the figure to compare on a loaded machine, where wall-clock latencies are noise.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -59,6 +65,20 @@ const peakRssMb = (pid: number | undefined): number => {
     return NaN;
   }
 };
+
+/** cpuMs is the CPU time (user+sys) of a process, or of one of its threads, from /proc (NaN if gone). */
+function cpuMs(pid: number | undefined, tid?: number): number {
+  if (!pid) return NaN;
+  try {
+    const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // Fields after the parenthesised command: utime and stime are the 12th and 13th.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = 100;
 
 const pct = (sorted: number[], p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN);
 
@@ -187,6 +207,7 @@ async function main(): Promise<void> {
   const podsWanted = num('--pods', 30_000);
   const processPods = num('--process-pods', 100);
   const timeoutMs = num('--timeout', 300) * 1000;
+  const qps = num('--qps', 5);
   const jsonFile = flag('--json');
   const external = flag('--kubeconfig');
   // --profile DIR: CPU profiles (node --cpu-prof) of the server and the simulated nodes.
@@ -251,15 +272,35 @@ async function main(): Promise<void> {
     const deployments: Array<Deployment & ApiObject> = [];
     for (let left = podsWanted, i = 0; left > 0; i++, left -= 100) deployments.push(deployment(`density-${i}`, Math.min(100, left), { app: 'density' }, { 'node.kubernetes.io/simulated': 'true' }));
     const deploys = client.resource<Deployment & ApiObject>(gvr.deployments).namespace(NS);
+    const cpu0 = { server: cpuMs(server?.pid), serverMain: cpuMs(server?.pid, server?.pid), nodes: cpuMs(nodesProc.pid), bench: process.cpuUsage() };
     const t0 = performance.now();
     let next = 0;
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (next < deployments.length) await deploys.create(deployments[next++]!);
-      }),
-    );
+    if (qps > 0) {
+      // ClusterLoader2's Uniform5qps tuning set: object i is created at t0 + i/qps, each without waiting for the previous.
+      const pending: Array<Promise<unknown>> = [];
+      for (let i = 0; i < deployments.length; i++) {
+        const wait = t0 + (i * 1000) / qps - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        pending.push(deploys.create(deployments[i]!));
+      }
+      await Promise.all(pending);
+    } else {
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (next < deployments.length) await deploys.create(deployments[next++]!);
+        }),
+      );
+    }
     const created = performance.now();
     const allRan = await watch.untilRunning(podsWanted, timeoutMs);
+    const benchCpu = process.cpuUsage(cpu0.bench);
+    const cpuPerPod = (ms: number): number => Number((ms / podsWanted).toFixed(2));
+    const cpu = {
+      server: cpuPerPod(cpuMs(server?.pid) - cpu0.server),
+      serverMain: cpuPerPod(cpuMs(server?.pid, server?.pid) - cpu0.serverMain),
+      nodes: cpuPerPod(cpuMs(nodesProc.pid) - cpu0.nodes),
+      bench: cpuPerPod((benchCpu.user + benchCpu.system) / 1000),
+    };
     const lastRunning = Math.max(...watch.running.values());
     const allRunningS = allRan ? (lastRunning - t0) / 1000 : NaN;
     const lat = watch.latencies();
@@ -275,13 +316,19 @@ async function main(): Promise<void> {
       all_running_s: Number(allRunningS.toFixed(2)),
       pods_per_s: Math.round(watch.running.size / ((lastRunning - t0) / 1000)),
       deployments_created_s: Number(((created - t0) / 1000).toFixed(2)),
+      deployments_qps: qps,
       scheduling_p50_ms: Math.round(pct(phases.scheduling, 50)),
       scheduling_p99_ms: Math.round(pct(phases.scheduling, 99)),
       node_p50_ms: Math.round(pct(phases.node, 50)),
       node_p99_ms: Math.round(pct(phases.node, 99)),
+      cpu_ms_per_pod_server: cpu.server,
+      cpu_ms_per_pod_server_main_thread: cpu.serverMain,
+      cpu_ms_per_pod_nodes: cpu.nodes,
+      cpu_ms_per_pod_bench: cpu.bench,
     };
     console.log(`density: ${watch.running.size}/${podsWanted} pods Running${allRan ? '' : ' (timed out)'}; all running after ${result['all_running_s']} s (${result['pods_per_s']} pods/s; Deployments created in ${result['deployments_created_s']} s)`);
     console.log(`density: pod startup latency (watch: first seen → Running) p50 ${result['pod_startup_p50_ms']} ms, p90 ${result['pod_startup_p90_ms']} ms, p99 ${result['pod_startup_p99_ms']} ms (upstream SLO p99 ≤ 5000 ms; target ≤ 1000 ms)`);
+    console.log(`density: CPU per pod (first Deployment → all Running): k8ts server ${cpu.server} ms (main thread ${cpu.serverMain} ms), simulated nodes ${cpu.nodes} ms, bench watch ${cpu.bench} ms`);
     console.log(`density:   of which created → scheduled p50 ${result['scheduling_p50_ms']} ms, p99 ${result['scheduling_p99_ms']} ms; scheduled → Running p50 ${result['node_p50_ms']} ms, p99 ${result['node_p99_ms']} ms`);
 
     // Process runtime: a real kubelet running `sleep` pods.
