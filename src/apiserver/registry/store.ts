@@ -286,7 +286,9 @@ export class Store {
         if (hook.errors.length) throw invalid(gk, name, hook.errors);
         rollback = hook.rollback;
       }
-      const setsFields = recordManagedFields(obj, old, ctx.fieldManager, ctx.operation ?? 'Update', subresource === 'status' ? 'status' : '', ctx.now);
+      // A binding is not a field manager's write: upstream's BindingREST updates the pod in
+      // storage directly, leaving its managedFields as they were.
+      const setsFields = subresource === 'binding' ? true : recordManagedFields(obj, old, ctx.fieldManager, ctx.operation ?? 'Update', subresource === 'status' ? 'status' : '', ctx.now);
       deleteAfter = shouldDeleteDuringUpdate(s.info, obj);
       obj = normalizeForCompare(obj);
       const value = encodeForStorage(obj);

@@ -1,0 +1,67 @@
+/**
+ * The registry's write paths through a real in-process apiserver: what each write leaves in the
+ * stored object (managedFields, status, resourceVersion), for the verbs the scheduler and the
+ * kubelet send on every pod.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApiServer, type TestApiServer } from '../testing.js';
+
+interface Obj {
+  metadata: { name: string; resourceVersion: string; managedFields?: Array<{ manager: string; operation: string; subresource?: string }> };
+  spec: { nodeName?: string; containers: unknown[] };
+  status?: { phase?: string; conditions?: Array<{ type: string; status: string }> };
+}
+
+let srv: TestApiServer;
+before(async () => {
+  srv = await startTestApiServer();
+});
+after(async () => {
+  await srv.stop();
+});
+
+async function call(method: string, path: string, body?: unknown, contentType = 'application/json', agent = 'writes-test/v1'): Promise<{ status: number; body: Obj }> {
+  const r = await fetch(srv.url + path, { method, headers: { 'Content-Type': contentType, 'User-Agent': agent }, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+  return { status: r.status, body: (await r.json()) as Obj };
+}
+
+const pod = (name: string): object => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'i', resources: { requests: { cpu: '100m' } } }] } });
+const managers = (o: Obj): string[] => (o.metadata.managedFields ?? []).map((e) => `${e.manager}/${e.operation}/${e.subresource ?? ''}`);
+
+test('a binding sets nodeName and PodScheduled but leaves managedFields as they were (upstream BindingREST)', async () => {
+  const created = await call('POST', '/api/v1/namespaces/default/pods', pod('bound'), 'application/json', 'creator/v1');
+  assert.equal(created.status, 201);
+  const bind = await call('POST', '/api/v1/namespaces/default/pods/bound/binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bound' }, target: { kind: 'Node', name: 'n1' } }, 'application/json', 'scheduler/v1');
+  assert.equal(bind.status, 201);
+  const got = (await call('GET', '/api/v1/namespaces/default/pods/bound')).body;
+  assert.equal(got.spec.nodeName, 'n1');
+  assert.deepEqual(got.status?.conditions?.map((c) => `${c.type}=${c.status}`), ['PodScheduled=True']);
+  assert.deepEqual(got.metadata.managedFields, created.body.metadata.managedFields);
+  assert.notEqual(got.metadata.resourceVersion, created.body.metadata.resourceVersion);
+});
+
+test('status patches as the kubelet sends them (strategic merge, apply) record the status manager', async () => {
+  assert.equal((await call('POST', '/api/v1/namespaces/default/pods', pod('st'))).status, 201);
+  const smp = await call('PATCH', '/api/v1/namespaces/default/pods/st/status', { status: { $setElementOrder: { conditions: [{ type: 'Ready' }] }, conditions: [{ type: 'Ready', status: 'True' }], phase: 'Running' } }, 'application/strategic-merge-patch+json', 'kubelet/v1');
+  assert.equal(smp.status, 200);
+  assert.equal(smp.body.status?.phase, 'Running');
+  assert.deepEqual(managers(smp.body), ['writes-test/Update/', 'kubelet/Update/status']);
+  const applied = await call(
+    'PATCH',
+    '/api/v1/namespaces/default/pods/st/status?fieldManager=kubelet-apply&force=true',
+    '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"st"},"status":{"phase":"Succeeded"}}',
+    'application/apply-patch+yaml',
+  );
+  assert.equal(applied.status, 200);
+  assert.equal(applied.body.status?.phase, 'Succeeded');
+  assert.deepEqual(managers(applied.body), ['writes-test/Update/', 'kubelet/Update/status', 'kubelet-apply/Apply/status']);
+  // The same patch again changes nothing: same resourceVersion.
+  const again = await call(
+    'PATCH',
+    '/api/v1/namespaces/default/pods/st/status?fieldManager=kubelet-apply&force=true',
+    '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"st"},"status":{"phase":"Succeeded"}}',
+    'application/apply-patch+yaml',
+  );
+  assert.equal(again.body.metadata.resourceVersion, applied.body.metadata.resourceVersion);
+});
