@@ -155,6 +155,9 @@ async function runWorker(input: WorkerInput, parent: MessagePort): Promise<void>
   transport.close();
   input.port.close();
   parent.close();
+  // Every component has stopped; a timer one of them left behind must not keep the thread (and
+  // the server's shutdown) waiting for the 10 s terminate. process.exit in a worker ends the thread only.
+  process.exit(0);
 }
 
 if (!isMainThread && parentPort && (workerData as WorkerInput | undefined)?.specs) {
