@@ -15,7 +15,10 @@ export interface StorageOptions {
   keyFile?: string;
   /** compactKeep is how many newest revisions automatic compaction keeps (default 1000). */
   compactKeep?: number;
-  /** compactIntervalMs is how often automatic compaction runs (default 30 s; 0 disables it). */
+  /**
+   * compactIntervalMs is how often automatic compaction runs (default 30 s; 0 disables it).
+   * sqlite: while it is on, every group commit also compacts up to compactKeep revisions behind.
+   */
   compactIntervalMs?: number;
   /** compactBatchRows caps the rows one compaction transaction touches (sqlite, default 200). */
   compactBatchRows?: number;

@@ -43,18 +43,13 @@ const EXPIRE_BATCH = 256;
 /** CHECKPOINT_MS: how often the checkpointer thread copies the WAL into the main file. */
 const CHECKPOINT_MS = 50;
 /**
- * WAL_IDLE_FRAMES: a WAL at least this long (4 KiB pages) is finished off by the writer itself
- * once writes pause for WAL_IDLE_MS, so the next write can start it over. The checkpointer has
- * copied all but the last CHECKPOINT_MS of it, so that takes a few milliseconds.
+ * WAL_MAX_FRAMES bounds the WAL (64 MiB of 4 KiB pages). When writes pause, the checkpointer's
+ * next pass copies all of the WAL and the next commit starts it over; under writes that never
+ * pause it rarely catches the end, so past this length the writer finishes the checkpoint
+ * itself between two commits, holding up only the writes that arrive meanwhile, and only for
+ * the frames of the last CHECKPOINT_MS plus one fsync.
  */
-const WAL_IDLE_FRAMES = 1024;
-const WAL_IDLE_MS = 20;
-/**
- * WAL_MAX_FRAMES bounds the WAL (128 MiB) under writes that never pause: past it the writer
- * finishes the checkpoint between two commits, holding up only the writes that arrive
- * meanwhile, and only for the frames of the last CHECKPOINT_MS plus one fsync.
- */
-const WAL_MAX_FRAMES = 32768;
+const WAL_MAX_FRAMES = 16384;
 
 export class WriterEngine {
   private readonly core: WriterCore;
@@ -73,7 +68,6 @@ export class WriterEngine {
   private lastWriteAt = 0;
   /** walFrames: the WAL's length as last reported (0 once the writer checkpointed all of it). */
   private walFrames = 0;
-  private walTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly cfg: EngineConfig, private readonly emit: (msg: OutMsg, transfer?: ArrayBuffer[]) => void, core?: WriterCore) {
     this.core = core ?? new WriterCore(cfg.path, cfg.memory);
@@ -87,7 +81,6 @@ export class WriterEngine {
       this.checkpointer.on('message', (m: CheckpointReport | string) => {
         if (typeof m === 'string') return;
         this.walFrames = m.frames;
-        this.walCheckpoint(false);
       });
       this.checkpointer.on('error', () => {
         this.checkpointer = undefined;
@@ -127,7 +120,6 @@ export class WriterEngine {
         this.closed = true;
         clearInterval(this.autoTimer);
         clearTimeout(this.leaseTimer);
-        clearTimeout(this.walTimer);
         void this.stopCheckpointer().then(() => this.finishClose(msg.id));
         return;
     }
@@ -179,34 +171,26 @@ export class WriterEngine {
         if (req.id === 0) internal.push(req.ops.map((op) => op.key));
         ops = ops.length === 0 ? req.ops : ops.concat(req.ops);
       }
+      // With automatic compaction on, every commit also compacts to compactKeep revisions behind:
+      // history never piles up between two runs of the timer (the file stays at about
+      // compactKeep rows plus the live keys), and each commit deletes about as many rows as it writes.
+      if (this.cfg.compactIntervalMs > 0) this.compactTarget = Math.max(this.compactTarget, this.core.revision - this.cfg.compactKeep);
       const target = Math.min(this.compactTarget, this.core.revision);
       const outcome = this.core.applyBatch(ops, target > this.core.compactedRevision ? { target, rows: Math.max(ops.length * 2, 50) } : undefined);
       this.emit({ t: 'batch', ids, res: outcome.res, fails: outcome.fails, internal, revision: this.core.revision }, [outcome.res.buffer as ArrayBuffer]);
       if (outcome.minLease < this.leaseTimerAt) this.scheduleLeaseTimer(outcome.minLease);
     }
-    if (this.walFrames >= WAL_MAX_FRAMES) this.walCheckpoint(true);
+    if (this.walFrames >= WAL_MAX_FRAMES) this.walCheckpoint();
   }
 
   /**
-   * walCheckpoint finishes the checkpointer's work on this connection when the WAL is long and
-   * writes have paused (or, with force, whenever it is over WAL_MAX_FRAMES), so that the next
-   * commit starts the WAL over instead of growing it. Running here, it never waits for a
-   * commit, and no commit can slip in before it is done.
+   * walCheckpoint finishes the checkpointer's work on this connection, so that the next commit
+   * starts the WAL over instead of growing it. Running here, it never waits for a commit, and no
+   * commit can slip in before it is done (it gives up at once if the checkpointer is mid-pass).
    */
-  private walCheckpoint(force: boolean): void {
-    if (this.closed || this.walFrames < WAL_IDLE_FRAMES) return;
-    if (!force) {
-      const quietFor = performance.now() - this.lastWriteAt;
-      if (this.pending.length > 0 || quietFor < WAL_IDLE_MS) {
-        clearTimeout(this.walTimer);
-        this.walTimer = setTimeout(() => this.walCheckpoint(false), WAL_IDLE_MS - Math.min(quietFor, WAL_IDLE_MS) + 1);
-        this.walTimer.unref();
-        return;
-      }
-    }
+  private walCheckpoint(): void {
     try {
-      const r = this.core.checkpoint();
-      if (r.complete) this.walFrames = 0;
+      if (this.core.checkpoint().complete) this.walFrames = 0;
     } catch {
       // A full or read-only disk cannot checkpoint; commits report those errors.
     }
