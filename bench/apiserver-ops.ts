@@ -121,6 +121,23 @@ function scheduledEvent(podName: string, i: number, at: string): object {
   };
 }
 
+/** scheduledEventV1 is the events.k8s.io/v1 Event the scheduler's broadcaster writes for a bound pod. */
+function scheduledEventV1(podName: string, i: number): object {
+  return {
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: { name: `${podName}.${(0x27a0000000 + i).toString(16)}`, namespace: 'default' },
+    eventTime: new Date().toISOString().replace('Z', '000Z'),
+    reportingController: 'default-scheduler',
+    reportingInstance: 'default-scheduler-bench',
+    action: 'Binding',
+    reason: 'Scheduled',
+    regarding: { kind: 'Pod', namespace: 'default', name: podName, uid: '6b1f7a9e-0000-4000-8000-000000000000', apiVersion: 'v1', resourceVersion: '12' },
+    note: `Successfully assigned default/${podName} to node-${i % 100}`,
+    type: 'Normal',
+  };
+}
+
 /** kubeletStatus is a Running pod status as the kubelet's status manager patches it. */
 function kubeletStatus(i: number, at: string): Record<string, unknown> {
   const cond = (type: string): object => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: at });
@@ -224,6 +241,7 @@ async function main(): Promise<void> {
         ['create', (i) => http('POST', '/api/v1/namespaces/default/pods', pod(name(i), i))],
         ['binding', (i) => http('POST', `/api/v1/namespaces/default/pods/${name(i)}/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name: name(i), namespace: 'default' }, target: { apiVersion: 'v1', kind: 'Node', name: `node-${i % 100}` } })],
         ['event', (i) => http('POST', '/api/v1/namespaces/default/events', scheduledEvent(name(i), round * n + i, at))],
+        ['event_v1', (i) => http('POST', '/apis/events.k8s.io/v1/namespaces/default/events', scheduledEventV1(name(i), round * n + i))],
         [
           'status_smp',
           (i) => {
