@@ -62,6 +62,10 @@ test('PortTransport carries requests, bodies, errors and streams to a server on 
     // Concurrent requests open more connections, each carried correctly.
     const many = await Promise.all(Array.from({ length: 20 }, (_, i) => client.requestJSON<{ url: string }>({ method: 'GET', path: `/p${i}` })));
     assert.deepEqual(many.map((r) => r.url), Array.from({ length: 20 }, (_, i) => `/p${i}`));
+    // A large body crosses in many chunks, merged and transferred per turn: byte for byte.
+    const big = 'x'.repeat(300_000) + 'é';
+    const echoed = await client.requestJSON<{ body: string }>({ method: 'POST', path: '/big', body: big, contentType: 'text/plain' });
+    assert.equal(echoed.body, big);
     const res = await transport.request({ method: 'GET', path: '/stream', headers: {} });
     assert.equal(await readAll(res.body), '{"n":0}\n{"n":1}\n{"n":2}\n');
   } finally {

@@ -27,12 +27,15 @@ export async function* parseWatchStream<T>(body: Readable): AsyncGenerator<Watch
   try {
     for await (const chunk of body as AsyncIterable<string>) {
       buf += chunk;
+      // One pass over the buffer per chunk; the unfinished tail is kept once at the end.
+      let start = 0;
       let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        if (line) yield parseEvent<T>(line);
+      while ((nl = buf.indexOf('\n', start)) >= 0) {
+        const line = buf.slice(start, nl);
+        start = nl + 1;
+        if (line.trim()) yield parseEvent<T>(line);
       }
+      if (start > 0) buf = buf.slice(start);
     }
     const rest = buf.trim();
     if (rest) yield parseEvent<T>(rest);
