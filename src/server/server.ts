@@ -361,7 +361,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const leaderElect = Boolean(o.datastoreEndpoint && !o.datastoreEndpoint.startsWith('sqlite'));
   // As k3s: every node gets a pod CIDR out of --cluster-cidr (/24 each).
   const cmSettings = { rootCA: pki.serverCA.certPem, allocateNodeCIDRs: true, clusterCIDR: o.clusterCIDR ?? '10.42.0.0/16', nodeCIDRMaskSize: 24 };
-  const threaded = (o.componentThreads ?? (process.env['K8TS_COMPONENT_THREADS'] === 'main' ? 'main' : process.env['K8TS_COMPONENT_THREADS'] === 'worker' ? 'worker' : DEFAULT_COMPONENT_THREADS)) === 'worker';
+  const envThreads = process.env['K8TS_COMPONENT_THREADS'];
+  const threaded = (o.componentThreads ?? (envThreads === 'main' || envThreads === 'worker' ? envThreads : DEFAULT_COMPONENT_THREADS)) === 'worker';
   const inWorker: ComponentSpec[] = [];
   let componentsReady: Promise<void> = Promise.resolve();
   if (threaded && !disabled.has('controller-manager')) inWorker.push({ component: 'controller-manager', bearerToken: ids.controllerManager, userAgent: 'kube-controller-manager/k8ts', leaderElect, settings: cmSettings });
