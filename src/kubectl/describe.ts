@@ -14,6 +14,7 @@ import { goTabwriter } from './tabwriter.js';
 import { StatusError } from '../api/errors.js';
 import { LAST_APPLIED } from './mutate.js';
 import { Quantity } from '../api/quantity.js';
+import { describeGeneric, describeIngressClass, describeLimitRange, describePodDisruptionBudget, describePriorityClass, describeResourceQuota, describeRole, describeRoleBinding, describeStorageClass } from './describe_kinds.js';
 
 export const DESCRIBE_FLAGS: FlagSpecs = {
   'all-namespaces': { type: 'bool', short: 'A' },
@@ -31,7 +32,7 @@ const arr = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 
 /** W is upstream's PrefixWriter: each level indents two spaces. */
-class W {
+export class W {
   text = '';
   write(level: number, s: string): void {
     this.text += '  '.repeat(level) + s;
@@ -48,7 +49,7 @@ export function rfc1123z(ts: string | undefined): string {
   return `${days[d.getUTCDay()]}, ${p(d.getUTCDate())} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 }
 
-function labelsMultiline(w: W, title: string, labels: Record<string, string> | undefined, skip: string[] = [], indent = ''): void {
+export function labelsMultiline(w: W, title: string, labels: Record<string, string> | undefined, skip: string[] = [], indent = ''): void {
   w.write(0, `${indent}${title}:\t`);
   const keys = Object.keys(labels ?? {}).filter((k) => !skip.includes(k)).sort();
   if (keys.length === 0) {
@@ -61,7 +62,7 @@ function labelsMultiline(w: W, title: string, labels: Record<string, string> | u
   });
 }
 
-function annotationsMultiline(w: W, title: string, ann: Record<string, string> | undefined, indent = ''): void {
+export function annotationsMultiline(w: W, title: string, ann: Record<string, string> | undefined, indent = ''): void {
   w.write(0, `${indent}${title}:\t`);
   const keys = Object.keys(ann ?? {}).filter((k) => k !== LAST_APPLIED).sort();
   if (keys.length === 0) {
@@ -287,7 +288,7 @@ function age(ts: string | undefined, now: number): string {
   return `${Math.floor(d / 365)}y`;
 }
 
-function events(w: W, list: Obj[] | undefined): void {
+export function events(w: W, list: Obj[] | undefined): void {
   if (!list) return;
   if (list.length === 0) {
     w.write(0, 'Events:\t<none>\n');
@@ -308,7 +309,7 @@ function events(w: W, list: Obj[] | undefined): void {
   }
 }
 
-function selectorString(sel: Obj | undefined): string {
+export function selectorString(sel: Obj | undefined): string {
   if (!sel) return '<none>';
   const parts: string[] = [];
   const ml = o(sel['matchLabels']);
@@ -689,44 +690,6 @@ function describeNode(node: KubeObject, pods: Obj[], lease: Obj | string, evs: O
   return w.text;
 }
 
-/** describeGeneric prints metadata then every other field, as upstream's GenericDescriber. */
-function describeGeneric(obj: KubeObject, evs: Obj[] | undefined): string {
-  const w = new W();
-  const meta = o(obj.metadata);
-  w.write(0, `Name:\t${str(meta['name'])}\n`);
-  if (meta['namespace']) w.write(0, `Namespace:\t${str(meta['namespace'])}\n`);
-  labelsMultiline(w, 'Labels', meta['labels'] as Record<string, string>);
-  annotationsMultiline(w, 'Annotations', meta['annotations'] as Record<string, string>);
-  w.write(0, `API Version:\t${str(obj.apiVersion)}\n`);
-  w.write(0, `Kind:\t${str(obj.kind)}\n`);
-  const walk = (level: number, v: unknown): void => {
-    for (const k of Object.keys(o(v)).sort()) {
-      const x = o(v)[k];
-      const title = k.charAt(0).toUpperCase() + k.slice(1).replace(/([a-z])([A-Z])/g, '$1 $2');
-      if (Array.isArray(x)) {
-        w.write(level, `${title}:\n`);
-        for (const item of x) {
-          if (item && typeof item === 'object') {
-            walk(level + 1, item);
-          } else w.write(level + 1, `${str(item)}\n`);
-        }
-      } else if (x && typeof x === 'object') {
-        w.write(level, `${title}:\n`);
-        walk(level + 1, x);
-      } else w.write(level, `${title}:\t${str(x)}\n`);
-    }
-  };
-  const rest: Obj = {};
-  for (const [k, v] of Object.entries(obj)) if (!['apiVersion', 'kind', 'metadata'].includes(k)) rest[k] = v;
-  const metaRest: Obj = {};
-  for (const k of ['creationTimestamp', 'generation', 'resourceVersion', 'uid', 'ownerReferences', 'finalizers']) if (meta[k] !== undefined) metaRest[k] = meta[k];
-  w.write(0, 'Metadata:\n');
-  walk(1, metaRest);
-  walk(0, rest);
-  events(w, evs);
-  return w.text;
-}
-
 export async function runDescribe(f: Factory, flags: Flags, args: string[]): Promise<number> {
   const allNamespaces = flags.bool('all-namespaces');
   if (args.length === 0 && flags.list('filename').length === 0) {
@@ -817,6 +780,32 @@ export async function runDescribe(f: Factory, flags: Flags, args: string[]): Pro
           text = describeNamespace(obj, quotas, limits);
           break;
         }
+        case 'scheduling.k8s.io/PriorityClass':
+          text = describePriorityClass(obj, evs);
+          break;
+        case 'storage.k8s.io/StorageClass':
+          text = describeStorageClass(obj, evs);
+          break;
+        case 'networking.k8s.io/IngressClass':
+          text = describeIngressClass(obj, evs);
+          break;
+        case 'policy/PodDisruptionBudget':
+          text = describePodDisruptionBudget(obj, evs);
+          break;
+        case '/ResourceQuota':
+          text = describeResourceQuota(obj);
+          break;
+        case '/LimitRange':
+          text = describeLimitRange(obj);
+          break;
+        case 'rbac.authorization.k8s.io/Role':
+        case 'rbac.authorization.k8s.io/ClusterRole':
+          text = describeRole(obj);
+          break;
+        case 'rbac.authorization.k8s.io/RoleBinding':
+        case 'rbac.authorization.k8s.io/ClusterRoleBinding':
+          text = describeRoleBinding(obj);
+          break;
         default:
           text = describeGeneric(obj, evs);
       }

@@ -61,7 +61,7 @@ const ruleString = (r: PolicyRule): string =>
   `&PolicyRule{Verbs:${goList(r.verbs)},APIGroups:${goList(r.apiGroups)},Resources:${goList(r.resources)},ResourceNames:${goList(r.resourceNames)},NonResourceURLs:${goList(r.nonResourceURLs)},}`;
 
 /** combineResourceGroup is describe.CombineResourceGroup: `resource.group/subresource`. */
-function combineResourceGroup(resources: readonly string[], groups: readonly string[]): string {
+export function combineResourceGroup(resources: readonly string[], groups: readonly string[]): string {
   if (resources.length === 0) return '';
   const [res, sub] = resources[0]!.split(/\/(.*)/s, 2) as [string, string | undefined];
   let s = res;
@@ -70,15 +70,19 @@ function combineResourceGroup(resources: readonly string[], groups: readonly str
   return s;
 }
 
+/** compactPolicyRules breaks rules down, compacts and sorts them as kubectl before printing them. */
+export function compactPolicyRules(rules: readonly PolicyRule[]): PolicyRule[] {
+  const keyed = compactRules(rules.flatMap(breakdownRule)).map((r, i) => ({ r, i, k: ruleString(r) }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.i - b.i));
+  return keyed.map((x) => x.r);
+}
+
 /** formatRules renders the review's rules as `kubectl auth can-i --list` does. */
 export function formatRules(status: RulesReviewStatus, noHeaders: boolean): string {
   const rules: PolicyRule[] = [];
-  for (const r of status.resourceRules ?? []) rules.push(...breakdownRule({ verbs: r.verbs ?? [], apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], resourceNames: r.resourceNames ?? [], nonResourceURLs: [] }));
-  for (const r of status.nonResourceRules ?? []) rules.push(...breakdownRule({ verbs: r.verbs ?? [], apiGroups: [], resources: [], resourceNames: [], nonResourceURLs: r.nonResourceURLs ?? [] }));
-  const compact = compactRules(rules);
-  const keyed = compact.map((r, i) => ({ r, i, k: ruleString(r) }));
-  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.i - b.i));
+  for (const r of status.resourceRules ?? []) rules.push({ verbs: r.verbs ?? [], apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], resourceNames: r.resourceNames ?? [], nonResourceURLs: [] });
+  for (const r of status.nonResourceRules ?? []) rules.push({ verbs: r.verbs ?? [], apiGroups: [], resources: [], resourceNames: [], nonResourceURLs: r.nonResourceURLs ?? [] });
   let text = noHeaders ? '' : 'Resources\tNon-Resource URLs\tResource Names\tVerbs\n';
-  for (const { r } of keyed) text += `${combineResourceGroup(r.resources, r.apiGroups)}\t${goList(r.nonResourceURLs)}\t${goList(r.resourceNames)}\t${goList(r.verbs)}\n`;
+  for (const r of compactPolicyRules(rules)) text += `${combineResourceGroup(r.resources, r.apiGroups)}\t${goList(r.nonResourceURLs)}\t${goList(r.resourceNames)}\t${goList(r.verbs)}\n`;
   return goTabwriter(text, 6, 3);
 }

@@ -51,6 +51,7 @@ function mask(s: string, srv: TestApiServer, dir: string): string {
     .replace(/(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d \w{3} \d{4} \d\d:\d\d:\d\d [+-]\d{4}/g, 'DATE')
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'UID')
     .replace(/(resourceVersion"?:\s*)"\d+"/g, '$1"RV"')
+    .replace(/(Resource Version:\s+)\d+/g, '$1RV')
     .replace(/(?<=\s|^)\d+(s|m|h|d|y)(\d+(s|m|h))?(?=\s|$)/gm, 'AGE')
     .replace(/\b10\.43\.\d+\.\d+\b/g, 'CLUSTER-IP');
 }
@@ -259,6 +260,106 @@ spec:
   renewTime: "2026-01-01T00:00:00.000000Z"
 `;
 
+/** KINDS has one object of each kind with its own describe layout (a LimitRange line per resource: kubectl ranges over a map). */
+const KINDS = `apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: high}
+value: 1000
+description: high priority
+---
+apiVersion: node.k8s.io/v1
+kind: RuntimeClass
+metadata: {name: rc1}
+handler: runc
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: fast, annotations: {storageclass.kubernetes.io/is-default-class: "true"}}
+provisioner: example.com/fast
+parameters: {type: ssd}
+reclaimPolicy: Retain
+volumeBindingMode: WaitForFirstConsumer
+allowVolumeExpansion: true
+mountOptions: [debug]
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec:
+  controller: k8s.io/ingress-nginx
+  parameters: {apiGroup: example.com, kind: Params, name: p1}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: pdb1, namespace: shop}
+spec:
+  maxUnavailable: 25%
+  selector: {matchLabels: {app: web}}
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: rq1, namespace: shop}
+spec:
+  hard: {pods: "10"}
+  scopes: [NotBestEffort]
+---
+apiVersion: v1
+kind: LimitRange
+metadata: {name: lr1, namespace: shop}
+spec:
+  limits:
+  - type: Container
+    max: {cpu: "2"}
+    min: {cpu: 10m}
+  - type: Pod
+    max: {memory: 1Gi}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r1, namespace: shop, labels: {team: a}}
+rules:
+- apiGroups: [""]
+  resources: [pods, services]
+  verbs: [get, list]
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [delete]
+- apiGroups: [apps]
+  resources: [deployments/scale]
+  resourceNames: [web]
+  verbs: [update]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: rb1, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r1}
+subjects:
+- {kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}
+- {kind: ServiceAccount, name: bot, namespace: shop}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cr1}
+rules:
+- nonResourceURLs: [/metrics, /healthz]
+  verbs: [get]
+- apiGroups: [""]
+  resources: [nodes]
+  verbs: [get, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: crb1}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cr1}
+subjects:
+- {kind: Group, name: devs, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata: {name: l1, namespace: shop}
+spec: {holderIdentity: me, leaseDurationSeconds: 15}
+`;
+
 const binary = kubectlPath();
 
 describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : 'kubectl not installed' }, () => {
@@ -274,6 +375,7 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     writeFileSync(join(dir, 'node.yaml'), NODE);
     writeFileSync(join(dir, 'node-pod.yaml'), NODE_POD);
     writeFileSync(join(dir, 'lease.yaml'), LEASE);
+    writeFileSync(join(dir, 'kinds.yaml'), KINDS);
     writeFileSync(join(dir, 'ns.tpl'), '{{- /* a file */ -}}\n{{ .metadata.name }}: {{ .status.phase }}\n');
     writeFileSync(join(dir, 'editor.sh'), '#!/bin/sh\nsed -i "s/replicas: [0-9]*/replicas: 5/" "$1"\n', { mode: 0o755 });
   });
@@ -377,6 +479,8 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     { name: 'describe namespace', args: ['describe', 'ns', 'shop'] },
     { name: 'describe service', args: ['describe', 'svc', 'api', '-n', 'shop'] },
     { name: 'describe secret', args: ['describe', 'secret', 's1', '-n', 'shop'] },
+    { name: 'create kinds', args: ['create', '-f', f('kinds.yaml')] },
+    ...['priorityclass/high', 'runtimeclass/rc1', 'storageclass/fast', 'ingressclass/nginx', 'pdb/pdb1', 'quota/rq1', 'limits/lr1', 'role/r1', 'rolebinding/rb1', 'clusterrole/cr1', 'clusterrolebinding/crb1', 'lease/l1'].map((k) => ({ name: `describe ${k}`, args: ['describe', k, '-n', 'shop'] })),
     { name: 'run pod', args: ['run', 'p1', '--image=nginx', '--labels=app=p1,tier=web', '--env=X=1', '--port=80', '-n', 'shop'] },
     { name: 'get pods', args: ['get', 'pods', '-n', 'shop'] },
     { name: 'get pods -o wide', args: ['get', 'pods', '-n', 'shop', '-o', 'wide'] },

@@ -1,0 +1,226 @@
+/**
+ * describe layouts for the less common built-in kinds, as upstream's describers print them:
+ * PriorityClass, StorageClass, IngressClass, PodDisruptionBudget, ResourceQuota, LimitRange,
+ * Role/ClusterRole, RoleBinding/ClusterRoleBinding, and the generic (unstructured) describer
+ * used for every kind without its own layout.
+ */
+import type { KubeObject } from '../api/types.js';
+import { W, annotationsMultiline, events, labelsMultiline, selectorString } from './describe.js';
+import { compactPolicyRules, combineResourceGroup } from './rules.js';
+
+type Obj = Record<string, unknown>;
+const o = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const arr = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
+const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : []);
+
+/** formatLabels is labels.FormatLabels: sorted `k=v` joined by commas, `<none>` when empty. */
+function formatLabels(m: unknown): string {
+  const keys = Object.keys(o(m)).sort();
+  return keys.length === 0 ? '<none>' : keys.map((k) => `${k}=${str(o(m)[k])}`).join(',');
+}
+
+/** smartLabelFor turns a field name into upstream's title ("apiVersion" → "API Version"). */
+export function smartLabelFor(field: string): string {
+  if (/[^\p{L}-]/u.test(field)) return field;
+  const parts = field.match(/[\p{Lu}]+(?![\p{Ll}])|[\p{Lu}]?[\p{Ll}]+|-+/gu) ?? [field];
+  return parts.map((p) => (['API', 'URL', 'UID', 'OSB', 'GUID'].includes(p.toUpperCase()) ? p.toUpperCase() : p.charAt(0).toUpperCase() + p.slice(1))).join(' ');
+}
+
+const goV = (v: unknown): string => (v === null || v === undefined ? '<nil>' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+function unstructured(w: W, level: number, content: Obj, prefix: string, skip: readonly string[]): void {
+  for (const field of Object.keys(content).sort()) {
+    const v = content[field];
+    const path = `${prefix}.${field}`;
+    if (skip.includes(path)) continue;
+    if (Array.isArray(v)) {
+      w.write(level, `${smartLabelFor(field)}:\n`);
+      for (const child of v) {
+        if (child && typeof child === 'object' && !Array.isArray(child)) unstructured(w, level + 1, child as Obj, path, skip);
+        else w.write(level + 1, `${goV(child)}\n`);
+      }
+    } else if (v && typeof v === 'object') {
+      w.write(level, `${smartLabelFor(field)}:\n`);
+      unstructured(w, level + 1, v as Obj, path, skip);
+    } else w.write(level, `${smartLabelFor(field)}:\t${goV(v)}\n`);
+  }
+}
+
+/** describeGeneric is upstream's genericDescriber: name, namespace, labels, annotations, then every field sorted. */
+export function describeGeneric(obj: KubeObject, evs: Obj[] | undefined): string {
+  const w = new W();
+  const meta = o(obj.metadata);
+  w.write(0, `Name:\t${str(meta['name'])}\n`);
+  w.write(0, `Namespace:\t${str(meta['namespace'])}\n`);
+  labelsMultiline(w, 'Labels', meta['labels'] as Record<string, string>);
+  annotationsMultiline(w, 'Annotations', meta['annotations'] as Record<string, string>);
+  unstructured(w, 0, obj as unknown as Obj, '', ['.metadata.managedFields', '.metadata.name', '.metadata.namespace', '.metadata.labels', '.metadata.annotations']);
+  events(w, evs);
+  return w.text;
+}
+
+export function describePriorityClass(pc: KubeObject, evs: Obj[] | undefined): string {
+  const w = new W();
+  const x = pc as unknown as Obj;
+  w.write(0, `Name:\t${str(pc.metadata?.name)}\n`);
+  w.write(0, `Value:\t${str(x['value'] ?? 0)}\n`);
+  w.write(0, `GlobalDefault:\t${x['globalDefault'] === true}\n`);
+  if (x['preemptionPolicy'] !== undefined) w.write(0, `PreemptionPolicy:\t${str(x['preemptionPolicy'])}\n`);
+  w.write(0, `Description:\t${str(x['description'])}\n`);
+  w.write(0, `Annotations:\t${formatLabels(pc.metadata?.annotations)}\n`);
+  events(w, evs);
+  return w.text;
+}
+
+export function describeStorageClass(sc: KubeObject, evs: Obj[] | undefined): string {
+  const w = new W();
+  const x = sc as unknown as Obj;
+  const ann = pcAnn(sc);
+  const isDefault = ann['storageclass.kubernetes.io/is-default-class'] === 'true' || ann['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
+  w.write(0, `Name:\t${str(sc.metadata?.name)}\n`);
+  w.write(0, `IsDefaultClass:\t${isDefault ? 'Yes' : 'No'}\n`);
+  w.write(0, `Annotations:\t${formatLabels(ann)}\n`);
+  w.write(0, `Provisioner:\t${str(x['provisioner'])}\n`);
+  w.write(0, `Parameters:\t${formatLabels(x['parameters'])}\n`);
+  const ave = x['allowVolumeExpansion'];
+  w.write(0, `AllowVolumeExpansion:\t${ave === undefined || ave === null ? '<unset>' : ave ? 'True' : 'False'}\n`);
+  const mo = strs(x['mountOptions']);
+  if (mo.length === 0) w.write(0, 'MountOptions:\t<none>\n');
+  else {
+    w.write(0, 'MountOptions:\n');
+    for (const m of mo) w.write(1, `${m}\n`);
+  }
+  if (x['reclaimPolicy'] !== undefined) w.write(0, `ReclaimPolicy:\t${str(x['reclaimPolicy'])}\n`);
+  if (x['volumeBindingMode'] !== undefined) w.write(0, `VolumeBindingMode:\t${str(x['volumeBindingMode'])}\n`);
+  const topo = x['allowedTopologies'];
+  if (Array.isArray(topo)) {
+    w.write(0, 'AllowedTopologies:\t');
+    if (topo.length === 0) w.write(0, '<none>\n');
+    else {
+      w.write(0, '\n');
+      topo.forEach((t, i) => {
+        w.write(1, `Term ${i}:\t`);
+        const exprs = arr(o(t)['matchLabelExpressions']);
+        if (exprs.length === 0) w.write(0, '<none>\n');
+        exprs.forEach((e, j) => {
+          if (j > 0) w.write(1, '\t');
+          w.write(0, `${str(e['key'])} in [${strs(e['values']).join(', ')}]\n`);
+        });
+      });
+    }
+  }
+  events(w, evs);
+  return w.text;
+}
+
+const pcAnn = (obj: KubeObject): Record<string, string> => (obj.metadata?.annotations ?? {}) as Record<string, string>;
+
+export function describeIngressClass(ic: KubeObject, evs: Obj[] | undefined): string {
+  const w = new W();
+  const spec = o((ic as unknown as Obj)['spec']);
+  w.write(0, `Name:\t${str(ic.metadata?.name)}\n`);
+  labelsMultiline(w, 'Labels', ic.metadata?.labels as Record<string, string>);
+  annotationsMultiline(w, 'Annotations', pcAnn(ic));
+  w.write(0, `Controller:\t${str(spec['controller'])}\n`);
+  const p = spec['parameters'];
+  if (p && typeof p === 'object') {
+    const po = p as Obj;
+    w.write(0, 'Parameters:\n');
+    if (po['apiGroup'] !== undefined) w.write(1, `APIGroup:\t${str(po['apiGroup'])}\n`);
+    w.write(1, `Kind:\t${str(po['kind'])}\n`);
+    w.write(1, `Name:\t${str(po['name'])}\n`);
+  }
+  events(w, evs);
+  return w.text;
+}
+
+export function describePodDisruptionBudget(pdb: KubeObject, evs: Obj[] | undefined): string {
+  const w = new W();
+  const spec = o((pdb as unknown as Obj)['spec']);
+  const status = o((pdb as unknown as Obj)['status']);
+  w.write(0, `Name:\t${str(pdb.metadata?.name)}\n`);
+  w.write(0, `Namespace:\t${str(pdb.metadata?.namespace)}\n`);
+  if (spec['minAvailable'] !== undefined) w.write(0, `Min available:\t${str(spec['minAvailable'])}\n`);
+  else if (spec['maxUnavailable'] !== undefined) w.write(0, `Max unavailable:\t${str(spec['maxUnavailable'])}\n`);
+  w.write(0, `Selector:\t${spec['selector'] ? selectorString(o(spec['selector'])) : '<unset>'}\n`);
+  w.write(0, 'Status:\n');
+  w.write(2, `Allowed disruptions:\t${str(status['disruptionsAllowed'] ?? 0)}\n`);
+  w.write(2, `Current:\t${str(status['currentHealthy'] ?? 0)}\n`);
+  w.write(2, `Desired:\t${str(status['desiredHealthy'] ?? 0)}\n`);
+  w.write(2, `Total:\t${str(status['expectedPods'] ?? 0)}\n`);
+  events(w, evs);
+  return w.text;
+}
+
+const SCOPE_HELP: Record<string, string> = {
+  Terminating: 'Matches all pods that have an active deadline. These pods have a limited lifespan on a node before being actively terminated by the system.',
+  NotTerminating: 'Matches all pods that do not have an active deadline. These pods usually include long running pods whose container command is not expected to terminate.',
+  BestEffort: 'Matches all pods that do not have resource requirements set. These pods have a best effort quality of service.',
+  NotBestEffort: 'Matches all pods that have at least one resource requirement set. These pods have a burstable or guaranteed quality of service.',
+};
+
+export function describeResourceQuota(rq: KubeObject): string {
+  const w = new W();
+  const spec = o((rq as unknown as Obj)['spec']);
+  const status = o((rq as unknown as Obj)['status']);
+  w.write(0, `Name:\t${str(rq.metadata?.name)}\n`);
+  w.write(0, `Namespace:\t${str(rq.metadata?.namespace)}\n`);
+  const scopes = strs(spec['scopes']).sort();
+  if (scopes.length > 0) {
+    w.write(0, `Scopes:\t${scopes.join(', ')}\n`);
+    for (const s of scopes) if (SCOPE_HELP[s]) w.write(0, ` * ${SCOPE_HELP[s]}\n`);
+  }
+  w.write(0, 'Resource\tUsed\tHard\n');
+  w.write(0, '--------\t----\t----\n');
+  const hard = o(status['hard']);
+  const used = o(status['used']);
+  for (const r of Object.keys(hard).sort()) w.write(0, `${r}\t${str(used[r] ?? '0')}\t${str(hard[r])}\n`);
+  return w.text;
+}
+
+export function describeLimitRange(lr: KubeObject): string {
+  const w = new W();
+  const spec = o((lr as unknown as Obj)['spec']);
+  w.write(0, `Name:\t${str(lr.metadata?.name)}\n`);
+  w.write(0, `Namespace:\t${str(lr.metadata?.namespace)}\n`);
+  w.write(0, 'Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n');
+  w.write(0, '----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n');
+  for (const item of arr(spec['limits'])) {
+    const cols = ['min', 'max', 'defaultRequest', 'default', 'maxLimitRequestRatio'].map((k) => o(item[k]));
+    // kubectl ranges over a Go map here (random order); sorted is one of its orders.
+    const names = [...new Set(cols.flatMap((c) => Object.keys(c)))].sort();
+    for (const n of names) w.write(0, `${str(item['type'])}\t${n}\t${cols.map((c) => (c[n] === undefined ? '-' : str(c[n]))).join('\t')}\n`);
+  }
+  return w.text;
+}
+
+export function describeRole(role: KubeObject): string {
+  const w = new W();
+  w.write(0, `Name:\t${str(role.metadata?.name)}\n`);
+  labelsMultiline(w, 'Labels', role.metadata?.labels as Record<string, string>);
+  annotationsMultiline(w, 'Annotations', pcAnn(role));
+  w.write(0, 'PolicyRule:\n');
+  w.write(1, 'Resources\tNon-Resource URLs\tResource Names\tVerbs\n');
+  w.write(1, '---------\t-----------------\t--------------\t-----\n');
+  const rules = arr((role as unknown as Obj)['rules']).map((r) => ({ verbs: strs(r['verbs']), apiGroups: strs(r['apiGroups']), resources: strs(r['resources']), resourceNames: strs(r['resourceNames']), nonResourceURLs: strs(r['nonResourceURLs']) }));
+  const list = (xs: string[]): string => `[${xs.join(' ')}]`;
+  for (const r of compactPolicyRules(rules)) w.write(1, `${combineResourceGroup(r.resources, r.apiGroups)}\t${list(r.nonResourceURLs)}\t${list(r.resourceNames)}\t${list(r.verbs)}\n`);
+  return w.text;
+}
+
+export function describeRoleBinding(b: KubeObject): string {
+  const w = new W();
+  const ref = o((b as unknown as Obj)['roleRef']);
+  w.write(0, `Name:\t${str(b.metadata?.name)}\n`);
+  labelsMultiline(w, 'Labels', b.metadata?.labels as Record<string, string>);
+  annotationsMultiline(w, 'Annotations', pcAnn(b));
+  w.write(0, 'Role:\n');
+  w.write(1, `Kind:\t${str(ref['kind'])}\n`);
+  w.write(1, `Name:\t${str(ref['name'])}\n`);
+  w.write(0, 'Subjects:\n');
+  w.write(1, 'Kind\tName\tNamespace\n');
+  w.write(1, '----\t----\t---------\n');
+  for (const s of arr((b as unknown as Obj)['subjects'])) w.write(1, `${str(s['kind'])}\t${str(s['name'])}\t${str(s['namespace'])}\n`);
+  return w.text;
+}
