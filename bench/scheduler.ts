@@ -11,7 +11,11 @@
  * `--quick` shrinks the pod counts, `--basic-only` skips the variants, `--nodes N` runs
  * SchedulingBasic at N nodes only, `--variant affinity|spread` that variant only. Apiserver mode also prints CPU milliseconds per measured pod
  * for each thread (apiserver, load generator, scheduler) and the whole process — the figure to
- * compare on a shared machine — and how many Scheduled events were dropped. Experiment knobs:
+ * compare on a shared machine — plus `helpers`, the rest of the process (V8's GC and compiler
+ * threads, shared by all isolates; ~25% of the process at 5000 nodes), and how many Scheduled
+ * events were dropped. `--datastore sqlite:///abs/path.db` puts the apiserver on a file
+ * database, whose writes then run on the storage's own writer thread (default: in-memory
+ * SQLite on the apiserver's thread). Experiment knobs:
  * `--in-process` (apiserver on the scheduler's thread through InProcessTransport),
  * `--bind-concurrency N` (bindings in flight), `--max-sockets N` (scheduler connections);
  * BENCH_VERBOSE=1 logs the scheduler and whether pod creation or scheduling lags.
@@ -197,6 +201,8 @@ async function driveScheduler(nodes: number, variant: Variant, client: RestClien
     if (sched && sched.stats.unschedulable > 0) console.error(`  (${sched.stats.unschedulable} unschedulable attempts)`);
     if (eventsDropped > 0) console.error(`  (${eventsDropped} events dropped: the scheduler's event queue was full)`);
     const cpuMsPerPod = Object.fromEntries(Object.keys(cpu1).map((k) => [k, ((cpu1[k]! - cpu0[k]!) * 1000) / measured]));
+    // what no JavaScript thread accounts for: V8's shared helper threads (parallel and concurrent GC, background compilation) and libuv's pool
+    cpuMsPerPod['helpers'] = Object.entries(cpuMsPerPod).reduce((left, [k, v]) => (k === 'process' ? left : left - v), cpuMsPerPod['process']!);
     return { ...throughputStats(done), cpuMsPerPod };
   } finally {
     ac.abort();

@@ -167,6 +167,22 @@ export class NodeInfo {
   taints: readonly Taint[] = [];
   unschedulable = false;
   generation = nextGeneration();
+  /**
+   * Copies of the figures every Filter and Score reads for every node (allocatable, requested,
+   * non-zero requested cpu/memory, ephemeral storage, pods), kept on the NodeInfo itself so a
+   * cycle over hundreds of nodes touches one object per node: with the apiserver's and the
+   * informers' work in between, each further object is a cache miss. The Resource objects stay
+   * the source of truth; setNode, updateUsage and clone refresh these.
+   */
+  allocMilliCPU = 0;
+  allocMemory = 0;
+  allocEphemeralStorage = 0;
+  allocPods = 0;
+  reqMilliCPU = 0;
+  reqMemory = 0;
+  reqEphemeralStorage = 0;
+  nonZeroMilliCPU = 0;
+  nonZeroMemory = 0;
   /** countMemo and lastCount*: matching-pod counts per selector key for one generation (topology.countMatchingPods). */
   countMemo: Map<string, { gen: number; count: number }> | undefined = undefined;
   lastCountKey = '';
@@ -184,7 +200,22 @@ export class NodeInfo {
     this.taints = node.spec?.taints ?? [];
     this.unschedulable = node.spec?.unschedulable === true;
     this.allocatable = Resource.fromList(node.status?.allocatable as Record<string, string> | undefined);
+    this.syncHot();
     this.generation = nextGeneration();
+  }
+
+  private syncHot(): void {
+    const a = this.allocatable;
+    const r = this.requested;
+    this.allocMilliCPU = a.milliCPU;
+    this.allocMemory = a.memory;
+    this.allocEphemeralStorage = a.ephemeralStorage;
+    this.allocPods = a.allowedPodNumber;
+    this.reqMilliCPU = r.milliCPU;
+    this.reqMemory = r.memory;
+    this.reqEphemeralStorage = r.ephemeralStorage;
+    this.nonZeroMilliCPU = this.nonZeroRequested.milliCPU;
+    this.nonZeroMemory = this.nonZeroRequested.memory;
   }
 
   addPod(pi: PodInfo): void {
@@ -219,6 +250,7 @@ export class NodeInfo {
       if (n <= 0) byIP.delete(k);
       else byIP.set(k, n);
     }
+    this.syncHot();
     this.generation = nextGeneration();
   }
 
@@ -248,6 +280,7 @@ export class NodeInfo {
     c.nonZeroRequested = this.nonZeroRequested.clone();
     for (const [ip, m] of this.usedPorts) c.usedPorts.set(ip, new Map(m));
     c.imageStates = this.imageStates;
+    c.syncHot();
     c.generation = this.generation;
     return c;
   }

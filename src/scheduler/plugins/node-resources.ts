@@ -70,9 +70,20 @@ export function fitsRequest(
 ): readonly InsufficientResource[] {
   // the common case (fits) allocates nothing
   let out: InsufficientResource[] | undefined;
-  const allowed = node.allocatable.allowedPodNumber;
-  if (node.pods.length + 1 > allowed) {
-    (out ??= []).push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: node.pods.length, capacity: allowed, unresolvable: false });
+  const allowed = node.allocPods;
+  const podCount = node.pods.length;
+  // the common case reads only the NodeInfo's own fields (see NodeInfo.allocMilliCPU)
+  if (
+    podCount + 1 <= allowed &&
+    req.milliCPU <= node.allocMilliCPU - node.reqMilliCPU &&
+    req.memory <= node.allocMemory - node.reqMemory &&
+    req.ephemeralStorage <= node.allocEphemeralStorage - node.reqEphemeralStorage &&
+    (!req.scalar || req.scalar.size === 0)
+  ) {
+    return NONE;
+  }
+  if (podCount + 1 > allowed) {
+    (out ??= []).push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: podCount, capacity: allowed, unresolvable: false });
   }
   if (req.milliCPU === 0 && req.memory === 0 && req.ephemeralStorage === 0 && (!req.scalar || req.scalar.size === 0)) return out ?? NONE;
   const a = node.allocatable;
@@ -265,11 +276,11 @@ function fillRequested(resources: string[], pod: PodInfo, node: NodeInfo, req: n
     const name = resources[i]!;
     // interned strings: these comparisons are pointer checks in V8
     if (name === 'cpu') {
-      req[i] = useRequested ? node.requested.milliCPU + pod.requests.milliCPU : node.nonZeroRequested.milliCPU + pod.nonZeroRequests.milliCPU;
-      alloc[i] = node.allocatable.milliCPU;
+      req[i] = useRequested ? node.reqMilliCPU + pod.requests.milliCPU : node.nonZeroMilliCPU + pod.nonZeroRequests.milliCPU;
+      alloc[i] = node.allocMilliCPU;
     } else if (name === 'memory') {
-      req[i] = useRequested ? node.requested.memory + pod.requests.memory : node.nonZeroRequested.memory + pod.nonZeroRequests.memory;
-      alloc[i] = node.allocatable.memory;
+      req[i] = useRequested ? node.reqMemory + pod.requests.memory : node.nonZeroMemory + pod.nonZeroRequests.memory;
+      alloc[i] = node.allocMemory;
     } else {
       const podReq = pod.requests.get(name);
       // an extended resource the pod does not ask for does not count
