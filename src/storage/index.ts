@@ -6,10 +6,13 @@
  *
  * Backends:
  * - sqlite (default): one file, WAL with synchronous=FULL; a writer thread group-commits every
- *   write that arrives while the previous commit is in flight and acknowledges after the fsync;
- *   reads at the latest revision come from an in-memory index fed by the committed events, reads
- *   at older revisions from a read-only connection; compaction runs in ~5 ms steps between
- *   commits, keeping `compactKeep` revisions; checkpoints run on their own thread.
+ *   write that arrives while the previous commit is in flight and acknowledges after the fsync
+ *   (a batch of writes crosses to it as one transferred buffer; the answer is one Float64Array).
+ *   The file is an append-only log whose only index is the revision; the writer and the store
+ *   keep the live keys in memory. Reads at the latest revision come from that index, reads at
+ *   older revisions walk back from it through the log rows written since; compaction rides along
+ *   in write commits (in ~5 ms steps of its own between them), keeping `compactKeep` revisions;
+ *   checkpoints run on their own thread, never inside a commit.
  * - etcd: a real etcd v3 cluster through the etcd3 client.
  *
  * KeyValue objects (and their value Buffers) returned by reads and watches may be shared with
