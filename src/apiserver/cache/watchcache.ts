@@ -21,7 +21,7 @@ export interface CacheEvent {
   rv: number;
   obj: Entry;
   prev?: Entry;
-  /** at is when the event was applied, in ms since the cache's first event. */
+  /** at is when the event was applied, in tenths of a second since the cache's first event. */
   at: number;
 }
 
@@ -116,7 +116,7 @@ export class ResourceCache {
 
   /** load fills the cache from a storage list (no events). */
   load(kv: KeyValue): void {
-    this.put(this.toCached(kv, kv.modRevision, kv.value));
+    this.put(this.toCached(kv, smallInt(kv.modRevision), kv.value));
   }
 
   private put(o: Entry): Entry | undefined {
@@ -150,10 +150,10 @@ export class ResourceCache {
 
   /** apply records one storage event and fans it out to the watchers. */
   apply(ev: WatchEvent, wallNow: number): void {
-    const rv = ev.kv.modRevision;
-    // Event times count from the first event: small integers stay unboxed in the retained
-    // CacheEvents, where epoch milliseconds would cost a heap number each.
-    const now = wallNow - (this.epoch ??= wallNow);
+    const rv = smallInt(ev.kv.modRevision);
+    // Event times are tenths of a second since the cache's first event: small integers stay
+    // unboxed in the retained CacheEvents, where epoch milliseconds cost a heap number each.
+    const now = smallInt(Math.floor((wallNow - (this.epoch ??= wallNow)) / 100));
     let cev: CacheEvent;
     if (ev.type === 'DELETE') {
       const prev = this.remove(ev.kv.key);
@@ -185,7 +185,7 @@ export class ResourceCache {
     const ev = this.events;
     let h = this.head;
     const keep = (): number => ev.length - h;
-    while (h < ev.length && (keep() > this.maxEvents || (keep() > Math.min(100, this.maxEvents) && ev[h]!.at < now - this.historyMs))) h++;
+    while (h < ev.length && (keep() > this.maxEvents || (keep() > Math.min(100, this.maxEvents) && ev[h]!.at < now - this.historyMs / 100))) h++;
     if (h > this.head) this.oldestRv = ev[h - 1]!.rv;
     // Compacting the array only once half of it is dead keeps trimming O(1) amortized.
     if (h > 1024 && h * 2 > ev.length) {
@@ -296,6 +296,15 @@ export class ResourceCache {
     this.watchersByNode.clear();
     for (const w of all) w.stop('closed');
   }
+}
+
+/**
+ * smallInt returns n as a small integer (a Smi) when it is one in value: revisions and times
+ * that arrive as heap numbers (read from a Float64Array, or computed from Date.now()) would
+ * otherwise make V8 box the field in every cached entry and event, a heap object each.
+ */
+function smallInt(n: number): number {
+  return n >= 0 && n < 0x7fffffff ? n | 0 : n;
 }
 
 function addTo(m: Map<string, Set<CacheWatcher>>, k: string, w: CacheWatcher): void {
