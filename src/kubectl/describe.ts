@@ -14,7 +14,7 @@ import { goTabwriter } from './tabwriter.js';
 import { StatusError } from '../api/errors.js';
 import { LAST_APPLIED } from './mutate.js';
 import { Quantity } from '../api/quantity.js';
-import { describeGeneric, describeIngressClass, describeLimitRange, describePodDisruptionBudget, describePriorityClass, describeResourceQuota, describeRole, describeRoleBinding, describeStorageClass } from './describe_kinds.js';
+import { describeEndpointSlice, describePersistentVolume, describePersistentVolumeClaim, describeGeneric, describeIngressClass, describeLimitRange, describePodDisruptionBudget, describePriorityClass, describeResourceQuota, describeRole, describeRoleBinding, describeStorageClass } from './describe_kinds.js';
 
 export const DESCRIBE_FLAGS: FlagSpecs = {
   'all-namespaces': { type: 'bool', short: 'A' },
@@ -780,6 +780,17 @@ export async function runDescribe(f: Factory, flags: Flags, args: string[]): Pro
           text = describeNamespace(obj, quotas, limits);
           break;
         }
+        case '/PersistentVolume':
+          text = describePersistentVolume(obj, evs);
+          break;
+        case '/PersistentVolumeClaim': {
+          const pods = (await c.requestJSON<{ items: Obj[] }>({ method: 'GET', path: `/api/v1/namespaces/${ns}/pods` })).items;
+          text = describePersistentVolumeClaim(obj, evs, pods);
+          break;
+        }
+        case 'discovery.k8s.io/EndpointSlice':
+          text = describeEndpointSlice(obj, evs);
+          break;
         case 'scheduling.k8s.io/PriorityClass':
           text = describePriorityClass(obj, evs);
           break;

@@ -1,11 +1,12 @@
 /**
  * describe layouts for the less common built-in kinds, as upstream's describers print them:
  * PriorityClass, StorageClass, IngressClass, PodDisruptionBudget, ResourceQuota, LimitRange,
- * Role/ClusterRole, RoleBinding/ClusterRoleBinding, and the generic (unstructured) describer
+ * Role/ClusterRole, RoleBinding/ClusterRoleBinding, PersistentVolume, PersistentVolumeClaim,
+ * EndpointSlice, and the generic (unstructured) describer
  * used for every kind without its own layout.
  */
 import type { KubeObject } from '../api/types.js';
-import { W, annotationsMultiline, events, labelsMultiline, selectorString } from './describe.js';
+import { W, annotationsMultiline, events, labelsMultiline, rfc1123z, selectorString } from './describe.js';
 import { compactPolicyRules, combineResourceGroup } from './rules.js';
 
 type Obj = Record<string, unknown>;
@@ -222,5 +223,156 @@ export function describeRoleBinding(b: KubeObject): string {
   w.write(1, 'Kind\tName\tNamespace\n');
   w.write(1, '----\t----\t---------\n');
   for (const s of arr((b as unknown as Obj)['subjects'])) w.write(1, `${str(s['kind'])}\t${str(s['name'])}\t${str(s['namespace'])}\n`);
+  return w.text;
+}
+
+/** accessModes is storageutil.GetAccessModesAsString: RWO, ROX, RWX, RWOP in that order. */
+function accessModes(modes: unknown): string {
+  const m = strs(modes);
+  return (
+    [
+      ['ReadWriteOnce', 'RWO'],
+      ['ReadOnlyMany', 'ROX'],
+      ['ReadWriteMany', 'RWX'],
+      ['ReadWriteOncePod', 'RWOP'],
+    ] as const
+  )
+    .filter(([k]) => m.includes(k))
+    .map(([, v]) => v)
+    .join(',');
+}
+
+const finalizers = (meta: Obj): string => `[${strs(meta['finalizers']).join(' ')}]`;
+
+function volumeNodeAffinity(w: W, aff: Obj | undefined): void {
+  w.write(0, 'Node Affinity:\t');
+  const req = aff ? aff['required'] : undefined;
+  if (!req || typeof req !== 'object') {
+    w.write(0, '<none>\n');
+    return;
+  }
+  w.write(0, '\n');
+  w.write(1, 'Required Terms:\t');
+  const terms = arr((req as Obj)['nodeSelectorTerms']);
+  if (terms.length === 0) {
+    w.write(0, '<none>\n');
+    return;
+  }
+  w.write(0, '\n');
+  terms.forEach((t, i) => {
+    w.write(2, `Term ${i}:\t`);
+    const reqs = arr(t['matchExpressions']);
+    if (reqs.length === 0) w.write(0, '<none>\n');
+    reqs.forEach((r, j) => {
+      if (j !== 0) w.write(2, '\t');
+      const vals = strs(r['values']);
+      w.write(0, `${str(r['key'])} ${str(r['operator']).toLowerCase()}${vals.length > 0 ? ` [${vals.join(', ')}]` : ''}\n`);
+    });
+  });
+}
+
+export function describePersistentVolume(pv: KubeObject, evs: Obj[] | undefined): string {
+  const w = new W();
+  const meta = o(pv.metadata);
+  const spec = o((pv as unknown as Obj)['spec']);
+  const status = o((pv as unknown as Obj)['status']);
+  w.write(0, `Name:\t${str(meta['name'])}\n`);
+  labelsMultiline(w, 'Labels', meta['labels'] as Record<string, string>);
+  annotationsMultiline(w, 'Annotations', meta['annotations'] as Record<string, string>);
+  w.write(0, `Finalizers:\t${finalizers(meta)}\n`);
+  w.write(0, `StorageClass:\t${str(o(meta['annotations'])['volume.beta.kubernetes.io/storage-class'] ?? spec['storageClassName'])}\n`);
+  w.write(0, `Status:\t${str(status['phase'])}\n`);
+  const claim = spec['claimRef'] ? o(spec['claimRef']) : undefined;
+  w.write(0, `Claim:\t${claim ? `${str(claim['namespace'])}/${str(claim['name'])}` : ''}\n`);
+  w.write(0, `Reclaim Policy:\t${str(spec['persistentVolumeReclaimPolicy'])}\n`);
+  w.write(0, `Access Modes:\t${accessModes(spec['accessModes'])}\n`);
+  if (spec['volumeMode'] !== undefined) w.write(0, `VolumeMode:\t${str(spec['volumeMode'])}\n`);
+  w.write(0, `Capacity:\t${str(o(spec['capacity'])['storage'] ?? '0')}\n`);
+  volumeNodeAffinity(w, spec['nodeAffinity'] ? o(spec['nodeAffinity']) : undefined);
+  w.write(0, `Message:\t${str(status['message'])}\n`);
+  w.write(0, 'Source:\n');
+  if (spec['hostPath']) {
+    const hp = o(spec['hostPath']);
+    w.write(2, `Type:\tHostPath (bare host directory volume)\n    Path:\t${str(hp['path'])}\n    HostPathType:\t${hp['type'] === undefined ? '<none>' : str(hp['type'])}\n`);
+  } else if (spec['nfs']) {
+    const n = o(spec['nfs']);
+    w.write(2, `Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t${str(n['server'])}\n    Path:\t${str(n['path'])}\n    ReadOnly:\t${n['readOnly'] === true}\n`);
+  } else if (spec['local']) {
+    w.write(2, `Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n    Path:\t${str(o(spec['local'])['path'])}\n`);
+  }
+  events(w, evs);
+  return w.text;
+}
+
+export function describePersistentVolumeClaim(pvc: KubeObject, evs: Obj[] | undefined, pods: Obj[]): string {
+  const w = new W();
+  const meta = o(pvc.metadata);
+  const spec = o((pvc as unknown as Obj)['spec']);
+  const status = o((pvc as unknown as Obj)['status']);
+  w.write(0, `Name:\t${str(meta['name'])}\n`);
+  w.write(0, `Namespace:\t${str(meta['namespace'])}\n`);
+  w.write(0, `StorageClass:\t${str(o(meta['annotations'])['volume.beta.kubernetes.io/storage-class'] ?? spec['storageClassName'])}\n`);
+  w.write(0, `Status:\t${str(status['phase'])}\n`);
+  w.write(0, `Volume:\t${str(spec['volumeName'])}\n`);
+  labelsMultiline(w, 'Labels', meta['labels'] as Record<string, string>);
+  annotationsMultiline(w, 'Annotations', meta['annotations'] as Record<string, string>);
+  w.write(0, `Finalizers:\t${finalizers(meta)}\n`);
+  const bound = str(spec['volumeName']) !== '';
+  w.write(0, `Capacity:\t${bound ? str(o(status['capacity'])['storage'] ?? '0') : ''}\n`);
+  w.write(0, `Access Modes:\t${bound ? accessModes(status['accessModes']) : ''}\n`);
+  if (spec['volumeMode'] !== undefined) w.write(0, `VolumeMode:\t${str(spec['volumeMode'])}\n`);
+  const users = pods
+    .filter((p) => arr(o(p['spec'])['volumes']).some((v) => str(o(v['persistentVolumeClaim'])['claimName']) === str(meta['name'])))
+    .map((p) => str(o(p['metadata'])['name']))
+    .sort();
+  w.write(0, 'Used By:\t');
+  if (users.length === 0) w.write(0, '<none>\n');
+  users.forEach((n, i) => w.write(0, `${i !== 0 ? '\t' : ''}${n}\n`));
+  const conds = arr(status['conditions']);
+  if (conds.length > 0) {
+    w.write(0, 'Conditions:\n');
+    w.write(1, 'Type\tStatus\tLastProbeTime\tLastTransitionTime\tReason\tMessage\n');
+    w.write(1, '----\t------\t-----------------\t------------------\t------\t-------\n');
+    for (const c of conds) w.write(1, `${str(c['type'])} \t${str(c['status'])} \t${rfcOr(c['lastProbeTime'])} \t${rfcOr(c['lastTransitionTime'])} \t${str(c['reason'])} \t${str(c['message'])}\n`);
+  }
+  events(w, evs);
+  return w.text;
+}
+
+const rfcOr = (ts: unknown): string => (ts ? rfc1123z(str(ts)) : 'Mon, 01 Jan 0001 00:00:00 +0000');
+
+export function describeEndpointSlice(eps: KubeObject, evs: Obj[] | undefined): string {
+  const w = new W();
+  const x = eps as unknown as Obj;
+  const meta = o(eps.metadata);
+  w.write(0, `Name:\t${str(meta['name'])}\n`);
+  w.write(0, `Namespace:\t${str(meta['namespace'])}\n`);
+  labelsMultiline(w, 'Labels', meta['labels'] as Record<string, string>);
+  annotationsMultiline(w, 'Annotations', meta['annotations'] as Record<string, string>);
+  w.write(0, `AddressType:\t${str(x['addressType'])}\n`);
+  const ports = arr(x['ports']);
+  if (ports.length === 0) w.write(0, 'Ports: <unset>\n');
+  else {
+    w.write(0, 'Ports:\n');
+    w.write(1, 'Name\tPort\tProtocol\n');
+    w.write(1, '----\t----\t--------\n');
+    for (const p of ports) w.write(1, `${str(p['name']) || '<unset>'}\t${p['port'] === undefined ? '<unset>' : str(p['port'])}\t${str(p['protocol'])}\n`);
+  }
+  const eps2 = arr(x['endpoints']);
+  if (eps2.length === 0) w.write(0, 'Endpoints: <none>\n');
+  else {
+    w.write(0, 'Endpoints:\n');
+    for (const e of eps2) {
+      w.write(1, `- Addresses:\t${strs(e['addresses']).join(', ') || '<none>'}\n`);
+      w.write(2, 'Conditions:\n');
+      const ready = o(e['conditions'])['ready'];
+      w.write(3, `Ready:\t${ready === undefined ? '<unset>' : String(ready)}\n`);
+      w.write(2, `Hostname:\t${e['hostname'] === undefined ? '<unset>' : str(e['hostname'])}\n`);
+      if (e['targetRef']) w.write(2, `TargetRef:\t${str(o(e['targetRef'])['kind'])}/${str(o(e['targetRef'])['name'])}\n`);
+      w.write(2, `NodeName:\t${e['nodeName'] === undefined ? '<unset>' : str(e['nodeName'])}\n`);
+      w.write(2, `Zone:\t${e['zone'] === undefined ? '<unset>' : str(e['zone'])}\n`);
+    }
+  }
+  events(w, evs);
   return w.text;
 }

@@ -358,6 +358,59 @@ apiVersion: coordination.k8s.io/v1
 kind: Lease
 metadata: {name: l1, namespace: shop}
 spec: {holderIdentity: me, leaseDurationSeconds: 15}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv1}
+spec:
+  capacity: {storage: 5Gi}
+  accessModes: [ReadWriteMany, ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: fast
+  hostPath: {path: /tmp/pv1, type: DirectoryOrCreate}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv2, labels: {tier: local}}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  local: {path: /mnt/disk}
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+      - matchExpressions:
+        - {key: kubernetes.io/hostname, operator: In, values: [n1, n2]}
+        - {key: disk, operator: Exists}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: pvc1, namespace: shop}
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: fast
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: pvc-user, namespace: shop}
+spec:
+  containers: [{name: c, image: busybox}]
+  volumes: [{name: d, persistentVolumeClaim: {claimName: pvc1}}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: es1, namespace: shop, labels: {kubernetes.io/service-name: web}}
+addressType: IPv4
+endpoints:
+- addresses: [10.42.0.5, 10.42.0.6]
+  conditions: {ready: true}
+  nodeName: n1
+  targetRef: {kind: Pod, name: web-1, namespace: shop}
+- addresses: [10.42.0.7]
+ports:
+- {name: http, port: 8080, protocol: TCP}
+- {port: 9090, protocol: UDP}
 `;
 
 const binary = kubectlPath();
@@ -480,7 +533,7 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     { name: 'describe service', args: ['describe', 'svc', 'api', '-n', 'shop'] },
     { name: 'describe secret', args: ['describe', 'secret', 's1', '-n', 'shop'] },
     { name: 'create kinds', args: ['create', '-f', f('kinds.yaml')] },
-    ...['priorityclass/high', 'runtimeclass/rc1', 'storageclass/fast', 'ingressclass/nginx', 'pdb/pdb1', 'quota/rq1', 'limits/lr1', 'role/r1', 'rolebinding/rb1', 'clusterrole/cr1', 'clusterrolebinding/crb1', 'lease/l1'].map((k) => ({ name: `describe ${k}`, args: ['describe', k, '-n', 'shop'] })),
+    ...['priorityclass/high', 'runtimeclass/rc1', 'storageclass/fast', 'ingressclass/nginx', 'pdb/pdb1', 'quota/rq1', 'limits/lr1', 'role/r1', 'rolebinding/rb1', 'clusterrole/cr1', 'clusterrolebinding/crb1', 'lease/l1', 'pv/pv1', 'pv/pv2', 'pvc/pvc1', 'endpointslice/es1'].map((k) => ({ name: `describe ${k}`, args: ['describe', k, '-n', 'shop'] })),
     { name: 'run pod', args: ['run', 'p1', '--image=nginx', '--labels=app=p1,tier=web', '--env=X=1', '--port=80', '-n', 'shop'] },
     { name: 'get pods', args: ['get', 'pods', '-n', 'shop'] },
     { name: 'get pods -o wide', args: ['get', 'pods', '-n', 'shop', '-o', 'wide'] },
