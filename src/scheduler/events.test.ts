@@ -152,3 +152,24 @@ test('events: an unreachable server is retried; a refused event is not', async (
   await b.shutdown();
   assert.equal(calls, 4);
 });
+
+test('events: the isomorphic cache is bounded; an evicted series writes its count first', async () => {
+  const sink = recordingSink();
+  const b = new EventsV1Broadcaster({ sink, reportingController: 's', maxConcurrentWrites: 64, maxQueued: 20_000 });
+  b.eventf(pod('first'), undefined, 'Warning', 'FailedScheduling', 'Scheduling', 'x');
+  b.eventf(pod('first'), undefined, 'Warning', 'FailedScheduling', 'Scheduling', 'x');
+  b.eventf(pod('first'), undefined, 'Warning', 'FailedScheduling', 'Scheduling', 'x');
+  for (let i = 0; i < 8192; i++) b.eventf(pod(`p${i}`), undefined, 'Normal', 'Scheduled', 'Binding', 'ok');
+  await b.flush();
+  const first = sink.writes.filter((w) => w.event.regarding.name === 'first').map((w) => [w.verb, w.event.series?.count]);
+  assert.deepEqual(first, [
+    ['create', undefined],
+    ['patch', 2],
+    ['patch', 3],
+  ]);
+  // evicted: the same event again starts afresh
+  b.eventf(pod('first'), undefined, 'Warning', 'FailedScheduling', 'Scheduling', 'x');
+  await b.shutdown();
+  assert.deepEqual(sink.writes.at(-1)!.verb, 'create');
+  assert.equal(sink.writes.at(-1)!.event.series, undefined);
+});

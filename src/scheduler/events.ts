@@ -8,7 +8,7 @@
  *   and related object) coalesce as upstream: the second becomes a series (count 2) written
  *   with a PATCH; later ones only count up in memory. Series are re-written every 30 minutes
  *   and finished (final count written, entry dropped) 6 minutes after their last occurrence;
- *   singletons leave the cache after 6 minutes.
+ *   singletons leave the cache after 6 minutes, or earlier once 8192 events are cached.
  * - A write is retried (up to 12 tries, ~10 s apart) only when the server could not be
  *   reached; a refused event is dropped, as upstream.
  */
@@ -69,6 +69,12 @@ export interface EventsV1BroadcasterOptions {
 const MAX_TRIES = 12;
 const FINISH_MS = 6 * 60_000;
 const REFRESH_MS = 30 * 60_000;
+/**
+ * MAX_CACHED bounds the isomorphic-event cache. Upstream's map is bounded only by the 6-minute
+ * finish, which at a thousand Scheduled events a second would hold ~360,000 events in memory;
+ * the oldest entry (a finished singleton, or a series written out first) goes instead.
+ */
+const MAX_CACHED = 8192;
 
 interface Cached {
   event: EventsV1Event;
@@ -220,6 +226,7 @@ export class EventsV1Broadcaster {
     const c = this.cache.get(key);
     if (!c) {
       this.cache.set(key, { event: e, observedAt: now });
+      if (this.cache.size > MAX_CACHED) this.evictOldest();
       return e;
     }
     c.observedAt = now;
@@ -282,6 +289,14 @@ export class EventsV1Broadcaster {
       }
       this.onError(err);
       return true;
+    }
+  }
+
+  private evictOldest(): void {
+    for (const [k, c] of this.cache) {
+      if (c.event.series) this.writeSnapshot(c.event);
+      this.cache.delete(k);
+      return;
     }
   }
 
