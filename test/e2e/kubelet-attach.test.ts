@@ -3,9 +3,9 @@
  * on `k8ts server` with the process runtime: `kubectl run -i --rm` (stdinOnce: the container's
  * stdin closes when kubectl's does), `kubectl attach -i` to a `stdin: true` container over
  * WebSocket (v5.channel.k8s.io) and over SPDY (forced, and kubectl 1.27 which speaks only
- * SPDY), stdin kept open across sessions without stdinOnce, `-it` on a `tty: true` container,
- * attach to a container without stdin, and the OOMKilled status and Warning event of a
- * container over its memory limit.
+ * SPDY), exec over SPDY, stdin kept open across sessions without stdinOnce, `-it` on a
+ * `tty: true` container, attach to a container without stdin, and the OOMKilled status of a
+ * container over its memory limit (with its cgroups removed with the pod).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -149,6 +149,16 @@ spec:
       assert.equal(await ok('get', 'pod', 'reader', '-o', 'jsonpath={.status.containerStatuses[0].ready}'), 'true', `${s.name}: still running`);
     }
     assert.doesNotMatch(await ok('logs', 'reader'), /stdin-closed/);
+    // exec over SPDY too: stdin, stdout, stderr and the exit code from the v4 error stream.
+    for (const s of sessions.slice(1)) {
+      const o = { ...(s.env ? { env: s.env } : {}), ...(s.binary ? { binary: s.binary } : {}) };
+      const cat = await k(['exec', '-i', 'reader', '--', 'cat'], { stdin: 'via spdy\n', ...o });
+      assert.equal(cat.stdout, 'via spdy\n', `${s.name}: ${cat.stderr}`);
+      const failing = await k(['exec', 'reader', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], o);
+      assert.equal(failing.code, 3, `${s.name}: ${failing.stderr}`);
+      assert.equal(failing.stdout, 'out\n');
+      assert.match(failing.stderr, /err\n/);
+    }
     await ok('delete', 'pod', 'reader', '--wait=false');
   });
 
