@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { realpathSync } from 'node:fs';
+import { Cgroups } from '../../src/kubelet/runtime/cgroups.js';
 import { kubectl, kubectlPath, type KubectlResult } from './helpers/kubectl.js';
 
 const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'k8ts.js');
@@ -80,6 +81,8 @@ else {
   });
 
   after(async () => {
+    // The pods' cgroups, removed by name should the server not get to it.
+    const uids = server?.exitCode === null ? (await k(['get', 'pods', '-A', '-o', 'jsonpath={.items[*].metadata.uid}']).catch(() => ({ stdout: '' }))).stdout.split(' ').filter(Boolean) : [];
     if (server && server.exitCode === null) {
       server.kill('SIGTERM');
       const t = setTimeout(() => server.kill('SIGKILL'), 15_000);
@@ -93,6 +96,8 @@ else {
         // not a group leader, or gone already
       }
     }
+    const cgroups = new Cgroups();
+    for (const uid of uids) cgroups.removePod(uid);
     rmSync(dir, { recursive: true, force: true });
   });
 

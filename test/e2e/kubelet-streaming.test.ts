@@ -17,6 +17,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
 import { signCert } from '../../src/pki/index.js';
+import { Cgroups } from '../../src/kubelet/runtime/cgroups.js';
 import { kubectl, kubectlPath, type KubectlResult } from './helpers/kubectl.js';
 
 const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'k8ts.js');
@@ -83,6 +84,8 @@ else {
   });
 
   after(async () => {
+    // The pods' cgroups, removed by name should the server not get to it.
+    const uids = server?.exitCode === null ? (await k('get', 'pods', '-A', '-o', 'jsonpath={.items[*].metadata.uid}').catch(() => ({ stdout: '' }))).stdout.split(' ').filter(Boolean) : [];
     if (server && server.exitCode === null) {
       server.kill('SIGTERM');
       const t = setTimeout(() => server.kill('SIGKILL'), 15_000);
@@ -96,6 +99,8 @@ else {
         // not a group leader, or gone already
       }
     }
+    const cgroups = new Cgroups();
+    for (const uid of uids) cgroups.removePod(uid);
     rmSync(dir, { recursive: true, force: true });
   });
 

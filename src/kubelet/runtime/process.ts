@@ -510,9 +510,9 @@ export class ProcessRuntime implements RuntimeService {
     return this.store.sandboxes.get(c.podSandboxId)?.config.metadata.uid ?? c.config.labels?.['io.kubernetes.pod.uid'] ?? '';
   }
 
-  /** removeCgroups retries for a while: killed processes leave their cgroup a moment after the signal. */
+  /** removeCgroups retries for up to 5 s: killed processes leave their cgroup a moment after the signal (longer on a loaded host). */
   private async removeCgroups(remove: () => boolean): Promise<void> {
-    for (let i = 0; i < 20 && !remove(); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 50 && !remove(); i++) await new Promise((r) => setTimeout(r, 100));
   }
 
   async listContainers(req?: { filter?: ContainerFilter }) {
