@@ -188,11 +188,12 @@ function deployment(name: string, replicas: number, labels: Record<string, strin
   } as Deployment & ApiObject;
 }
 
-async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+/** waitFor polls fn every intervalMs (default 250) until it is true. */
+async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await fn().catch(() => false))) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
@@ -229,6 +230,13 @@ async function main(): Promise<void> {
     }
     rmSync(dir, { recursive: true, force: true });
   };
+  // Stopped from outside (timeout, Ctrl-C): stop the server and the nodes too, and remove the temp dir.
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(sig, () => {
+      console.error(`density: ${sig}, cleaning up`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
 
   try {
     if (!external) {
@@ -261,7 +269,8 @@ async function main(): Promise<void> {
     const t0Nodes = performance.now();
     const nodesProc = spawn(process.execPath, [...prof, self, '--role', 'nodes', '--kubeconfig', kubeconfig, '--nodes', String(nodes)], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(nodesProc);
-    await waitFor(`${nodes} Ready nodes`, async () => (await readyNodes(client, NODE_PREFIX)) >= nodes, timeoutMs);
+    // Listing every Node is ~3 KB per node: at 1000 nodes the poll itself would load the apiserver, so it slows with the node count.
+    await waitFor(`${nodes} Ready nodes`, async () => (await readyNodes(client, NODE_PREFIX)) >= nodes, timeoutMs, Math.max(250, nodes * 2));
     console.log(`density: ${nodes} simulated nodes Ready in ${((performance.now() - t0Nodes) / 1000).toFixed(1)} s`);
 
     await client.resource<ApiObject>(gvr.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }).catch(() => undefined);
