@@ -40,6 +40,10 @@ test('deletePath removes fields named by JSON paths', () => {
   deletePath(o, '.spec.bar');
   deletePath(o, '.missing.path');
   assert.deepEqual(o, { spec: { containers: [{ name: 'a' }] } });
+  // The unknown-field walk names paths without the leading dot.
+  const p = { metadata: { name: 'x', bogus: 1 }, extra: { y: 1 }, spec: { containers: [{ name: 'a', foo: 1 }] } };
+  for (const path of ['metadata.bogus', 'extra', 'spec.containers[0].foo']) deletePath(p, path);
+  assert.deepEqual(p, { metadata: { name: 'x' }, spec: { containers: [{ name: 'a' }] } });
 });
 
 test('decodeBody reports duplicate keys of JSON bodies only when asked', () => {

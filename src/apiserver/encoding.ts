@@ -245,10 +245,10 @@ export function duplicateKeys(text: string): string[] {
   return out;
 }
 
-/** deletePath removes a field named by a JSON path such as `.spec.containers[0].foo`. */
+/** deletePath removes a field named by a path such as `spec.containers[0].foo` (a leading `.` is allowed). */
 export function deletePath(obj: unknown, path: string): void {
   const parts: Array<string | number> = [];
-  for (const m of path.matchAll(/\.([^.[\]]+)|\[(\d+)\]/g)) parts.push(m[1] !== undefined ? m[1] : Number(m[2]));
+  for (const m of path.matchAll(/(?:^|\.)([^.[\]]+)|\[(\d+)\]/g)) parts.push(m[1] !== undefined ? m[1] : Number(m[2]));
   let cur: unknown = obj;
   for (let k = 0; k < parts.length - 1; k++) {
     if (cur === null || typeof cur !== 'object') return;

@@ -150,10 +150,11 @@ async function decodeObject(deps: HandlerDeps, ctx: RequestContext, r: Resource)
 }
 
 function checkFields(deps: HandlerDeps, ctx: RequestContext, info: { group: string; version: string; kind: string }, obj: KubeObject, duplicates: string[], fv: FieldValidation): void {
-  if (fv === 'Ignore') return;
   const gvk: GroupVersionKind = { group: info.group, version: info.version, kind: info.kind };
   const unknown = deps.openapi.unknownFields(gvk, obj);
+  // Unknown fields never reach storage (upstream's decoder drops them); Ignore only stays quiet.
   for (const p of unknown) deletePath(obj, p);
+  if (fv === 'Ignore') return;
   const problems = [...unknown.map((p) => `unknown field ${JSON.stringify(p.replace(/^\./, ''))}`), ...duplicates.map((d) => `duplicate field ${JSON.stringify(d)}`)];
   if (!problems.length) return;
   if (fv === 'Strict') {

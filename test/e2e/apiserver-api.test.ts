@@ -228,6 +228,20 @@ describe('apiserver HTTP semantics', () => {
     assert.equal(bad.status, 400);
   });
 
+  test('fieldValidation: unknown fields are dropped under Warn and Ignore, never stored', async () => {
+    for (const fv of ['Warn', 'Ignore']) {
+      const name = `unknown-${fv.toLowerCase()}`;
+      const body = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"${name}","bogus":1},"data":{"a":"1"},"extra":{"x":1}}`;
+      const r = await call('POST', `/api/v1/namespaces/default/configmaps?fieldValidation=${fv}`, body);
+      assert.equal(r.status, 201, fv);
+      assert.equal(r.headers.get('warning') !== null, fv === 'Warn', `${fv}: warnings only under Warn`);
+      const got = (await call('GET', `/api/v1/namespaces/default/configmaps/${name}`)).body;
+      assert.equal(got['extra'], undefined, fv);
+      assert.equal((got['metadata'] as Record<string, unknown>)['bogus'], undefined, fv);
+      assert.deepEqual(got['data'], { a: '1' });
+    }
+  });
+
   test('dryRun=All validates without persisting', async () => {
     const r = await call('POST', '/api/v1/namespaces/default/configmaps?dryRun=All', cm('dry'));
     assert.equal(r.status, 201);
