@@ -11,6 +11,7 @@ import { CmdError, type Factory } from './factory.js';
 import { statusLine } from './mutate.js';
 import { buildTargets, fetchObjects } from './resources.js';
 import { goTabwriter } from './tabwriter.js';
+import { labelsString } from './output.js';
 import { StatusError } from '../api/errors.js';
 import { LAST_APPLIED } from './mutate.js';
 import { Quantity } from '../api/quantity.js';
@@ -437,6 +438,138 @@ function describeReplicaSet(rs: KubeObject, evs: Obj[] | undefined, pods: Obj[])
   return w.text;
 }
 
+/** podCounts counts the pods a controller owns by phase, as getPodStatusForController. */
+function podCounts(owner: Obj, pods: Obj[]): string {
+  const owned = pods.filter((p) => arr(o(p['metadata'])['ownerReferences']).some((r) => r['uid'] === owner['uid'] && r['controller'] === true));
+  const count = (phase: string): number => owned.filter((p) => o(p['status'])['phase'] === phase).length;
+  return `${count('Running')} Running / ${count('Pending')} Waiting / ${count('Succeeded')} Succeeded / ${count('Failed')} Failed`;
+}
+
+const boolPtr = (v: unknown): string => (v === undefined || v === null ? '<unset>' : v ? 'True' : 'False');
+
+function describeStatefulSet(ss: KubeObject, evs: Obj[] | undefined, pods: Obj[]): string {
+  const w = new W();
+  const meta = o(ss.metadata);
+  const spec = o(ss['spec']);
+  const status = o(ss['status']);
+  w.write(0, `Name:\t${str(meta['name'])}\n`);
+  w.write(0, `Namespace:\t${str(meta['namespace'])}\n`);
+  w.write(0, `CreationTimestamp:\t${rfc1123z(str(meta['creationTimestamp']))}\n`);
+  w.write(0, `Selector:\t${selectorString(spec['selector'] as Obj)}\n`);
+  labelsMultiline(w, 'Labels', meta['labels'] as Record<string, string>);
+  annotationsMultiline(w, 'Annotations', meta['annotations'] as Record<string, string>);
+  w.write(0, `Replicas:\t${str(spec['replicas'] ?? 1)} desired | ${str(status['replicas'] ?? 0)} total\n`);
+  const us = o(spec['updateStrategy']);
+  w.write(0, `Update Strategy:\t${str(us['type'])}\n`);
+  if (us['rollingUpdate']) {
+    const ru = o(us['rollingUpdate']);
+    if (ru['partition'] !== undefined) w.write(1, `Partition:\t${str(ru['partition'])}\n`);
+    if (ru['maxUnavailable'] !== undefined) w.write(1, `MaxUnavailable:\t${str(ru['maxUnavailable'])}\n`);
+  }
+  w.write(0, `Pods Status:\t${podCounts(meta, pods)}\n`);
+  podTemplate(w, o(spec['template']));
+  const vcts = arr(spec['volumeClaimTemplates']);
+  if (vcts.length === 0) w.write(0, 'Volume Claims:\t<none>\n');
+  else {
+    w.write(0, 'Volume Claims:\n');
+    for (const pvc of vcts) {
+      const pm = o(pvc['metadata']);
+      const ps = o(pvc['spec']);
+      w.write(1, `Name:\t${str(pm['name'])}\n`);
+      w.write(1, `StorageClass:\t${str(o(pm['annotations'])['volume.beta.kubernetes.io/storage-class'] ?? ps['storageClassName'])}\n`);
+      labelsMultiline(w, 'Labels', pm['labels'] as Record<string, string>, [], '  ');
+      labelsMultiline(w, 'Annotations', pm['annotations'] as Record<string, string>, [], '  ');
+      const cap = o(o(ps['resources'])['requests'])['storage'];
+      w.write(1, `Capacity:\t${cap === undefined ? '<default>' : str(cap)}\n`);
+      w.write(1, `Access Modes:\t[${((ps['accessModes'] as string[] | undefined) ?? []).join(' ')}]\n`);
+    }
+  }
+  events(w, evs);
+  return w.text;
+}
+
+function describeDaemonSet(ds: KubeObject, evs: Obj[] | undefined, pods: Obj[]): string {
+  const w = new W();
+  const meta = o(ds.metadata);
+  const spec = o(ds['spec']);
+  const status = o(ds['status']);
+  const n = (k: string): string => str(status[k] ?? 0);
+  w.write(0, `Name:\t${str(meta['name'])}\n`);
+  w.write(0, `Selector:\t${selectorString(spec['selector'] as Obj)}\n`);
+  w.write(0, `Node-Selector:\t${labelsString(o(o(o(spec['template'])['spec'])['nodeSelector']) as Record<string, string>)}\n`);
+  labelsMultiline(w, 'Labels', meta['labels'] as Record<string, string>);
+  annotationsMultiline(w, 'Annotations', meta['annotations'] as Record<string, string>);
+  w.write(0, `Desired Number of Nodes Scheduled: ${n('desiredNumberScheduled')}\n`);
+  w.write(0, `Current Number of Nodes Scheduled: ${n('currentNumberScheduled')}\n`);
+  w.write(0, `Number of Nodes Scheduled with Up-to-date Pods: ${n('updatedNumberScheduled')}\n`);
+  w.write(0, `Number of Nodes Scheduled with Available Pods: ${n('numberAvailable')}\n`);
+  w.write(0, `Number of Nodes Misscheduled: ${n('numberMisscheduled')}\n`);
+  w.write(0, `Pods Status:\t${podCounts(meta, pods)}\n`);
+  podTemplate(w, o(spec['template']));
+  events(w, evs);
+  return w.text;
+}
+
+function describeJob(job: KubeObject, evs: Obj[] | undefined): string {
+  const w = new W();
+  const meta = o(job.metadata);
+  const spec = o(job['spec']);
+  const status = o(job['status']);
+  w.write(0, `Name:\t${str(meta['name'])}\n`);
+  w.write(0, `Namespace:\t${str(meta['namespace'])}\n`);
+  w.write(0, `Selector:\t${selectorString(spec['selector'] as Obj)}\n`);
+  labelsMultiline(w, 'Labels', meta['labels'] as Record<string, string>);
+  annotationsMultiline(w, 'Annotations', meta['annotations'] as Record<string, string>);
+  const ctrl = arr(meta['ownerReferences']).find((r) => r['controller'] === true);
+  if (ctrl) w.write(0, `Controlled By:\t${str(ctrl['kind'])}/${str(ctrl['name'])}\n`);
+  if (spec['parallelism'] !== undefined) w.write(0, `Parallelism:\t${str(spec['parallelism'])}\n`);
+  w.write(0, `Completions:\t${spec['completions'] === undefined ? '<unset>' : str(spec['completions'])}\n`);
+  if (spec['completionMode'] !== undefined) w.write(0, `Completion Mode:\t${str(spec['completionMode'])}\n`);
+  if (spec['suspend'] !== undefined) w.write(0, `Suspend:\t${str(spec['suspend'])}\n`);
+  if (spec['backoffLimit'] !== undefined) w.write(0, `Backoff Limit:\t${str(spec['backoffLimit'])}\n`);
+  if (spec['ttlSecondsAfterFinished'] !== undefined) w.write(0, `TTL Seconds After Finished:\t${str(spec['ttlSecondsAfterFinished'])}\n`);
+  if (status['startTime']) w.write(0, `Start Time:\t${rfc1123z(str(status['startTime']))}\n`);
+  if (status['completionTime']) w.write(0, `Completed At:\t${rfc1123z(str(status['completionTime']))}\n`);
+  if (status['startTime'] && status['completionTime']) w.write(0, `Duration:\t${age(str(status['startTime']), Date.parse(str(status['completionTime'])))}\n`);
+  if (spec['activeDeadlineSeconds'] !== undefined) w.write(0, `Active Deadline Seconds:\t${str(spec['activeDeadlineSeconds'])}s\n`);
+  const n = (k: string): string => str(status[k] ?? 0);
+  if (status['ready'] === undefined) w.write(0, `Pods Statuses:\t${n('active')} Active / ${n('succeeded')} Succeeded / ${n('failed')} Failed\n`);
+  else w.write(0, `Pods Statuses:\t${n('active')} Active (${n('ready')} Ready) / ${n('succeeded')} Succeeded / ${n('failed')} Failed\n`);
+  if (spec['completionMode'] === 'Indexed') w.write(0, `Completed Indexes:\t${str(status['completedIndexes']) || '<none>'}\n`);
+  podTemplate(w, o(spec['template']));
+  events(w, evs);
+  return w.text;
+}
+
+function describeCronJob(cj: KubeObject, evs: Obj[] | undefined): string {
+  const w = new W();
+  const meta = o(cj.metadata);
+  const spec = o(cj['spec']);
+  const status = o(cj['status']);
+  const unset = (v: unknown, suffix = ''): string => (v === undefined || v === null ? '<unset>' : `${str(v)}${suffix}`);
+  w.write(0, `Name:\t${str(meta['name'])}\n`);
+  w.write(0, `Namespace:\t${str(meta['namespace'])}\n`);
+  labelsMultiline(w, 'Labels', meta['labels'] as Record<string, string>);
+  annotationsMultiline(w, 'Annotations', meta['annotations'] as Record<string, string>);
+  w.write(0, `Schedule:\t${str(spec['schedule'])}\n`);
+  w.write(0, `Concurrency Policy:\t${str(spec['concurrencyPolicy'])}\n`);
+  w.write(0, `Suspend:\t${boolPtr(spec['suspend'])}\n`);
+  w.write(0, `Successful Job History Limit:\t${unset(spec['successfulJobsHistoryLimit'])}\n`);
+  w.write(0, `Failed Job History Limit:\t${unset(spec['failedJobsHistoryLimit'])}\n`);
+  w.write(0, `Starting Deadline Seconds:\t${unset(spec['startingDeadlineSeconds'], 's')}\n`);
+  const jt = o(o(spec['jobTemplate'])['spec']);
+  w.write(0, `Selector:\t${jt['selector'] ? selectorString(o(jt['selector'])) : '<unset>'}\n`);
+  w.write(0, `Parallelism:\t${unset(jt['parallelism'])}\n`);
+  w.write(0, `Completions:\t${unset(jt['completions'])}\n`);
+  if (jt['activeDeadlineSeconds'] !== undefined) w.write(0, `Active Deadline Seconds:\t${str(jt['activeDeadlineSeconds'])}s\n`);
+  podTemplate(w, o(jt['template']));
+  w.write(0, `Last Schedule Time:\t${status['lastScheduleTime'] ? rfc1123z(str(status['lastScheduleTime'])) : '<unset>'}\n`);
+  const active = arr(status['active']).map((r) => str(r['name']));
+  w.write(0, `Active Jobs:\t${active.length === 0 ? '<none>' : active.join(', ')}\n`);
+  events(w, evs);
+  return w.text;
+}
+
 function describeService(s: KubeObject, evs: Obj[] | undefined, endpoints: Obj | undefined): string {
   const w = new W();
   const meta = o(s.metadata);
@@ -780,6 +913,18 @@ export async function runDescribe(f: Factory, flags: Flags, args: string[]): Pro
           text = describeNamespace(obj, quotas, limits);
           break;
         }
+        case 'apps/StatefulSet':
+        case 'apps/DaemonSet': {
+          const pods = (await c.requestJSON<{ items: Obj[] }>({ method: 'GET', path: `/api/v1/namespaces/${ns}/pods`, query: { labelSelector: selectorString(o(obj['spec'])['selector'] as Obj).replace(/^<none>$/, '') } })).items;
+          text = t.mapping.kind === 'StatefulSet' ? describeStatefulSet(obj, evs, pods) : describeDaemonSet(obj, evs, pods);
+          break;
+        }
+        case 'batch/Job':
+          text = describeJob(obj, evs);
+          break;
+        case 'batch/CronJob':
+          text = describeCronJob(obj, evs);
+          break;
         case '/PersistentVolume':
           text = describePersistentVolume(obj, evs);
           break;

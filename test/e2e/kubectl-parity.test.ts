@@ -411,6 +411,61 @@ endpoints:
 ports:
 - {name: http, port: 8080, protocol: TCP}
 - {port: 9090, protocol: UDP}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: j1, namespace: shop}
+spec:
+  backoffLimit: 2
+  activeDeadlineSeconds: 60
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: [echo, hi]}]
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: cj1, namespace: shop}
+spec:
+  schedule: "*/5 * * * *"
+  startingDeadlineSeconds: 30
+  suspend: true
+  jobTemplate:
+    spec:
+      completions: 2
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers: [{name: c, image: busybox, command: [date]}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: ss1, namespace: shop}
+spec:
+  serviceName: ss1
+  replicas: 2
+  selector: {matchLabels: {app: ss1}}
+  template:
+    metadata: {labels: {app: ss1}}
+    spec:
+      containers: [{name: c, image: nginx, ports: [{containerPort: 80}]}]
+  volumeClaimTemplates:
+  - metadata: {name: data, labels: {tier: db}}
+    spec:
+      accessModes: [ReadWriteOnce]
+      storageClassName: fast
+      resources: {requests: {storage: 1Gi}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: ds1, namespace: shop}
+spec:
+  selector: {matchLabels: {app: ds1}}
+  template:
+    metadata: {labels: {app: ds1}}
+    spec:
+      nodeSelector: {disk: ssd}
+      containers: [{name: c, image: nginx}]
 `;
 
 const binary = kubectlPath();
@@ -533,7 +588,7 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     { name: 'describe service', args: ['describe', 'svc', 'api', '-n', 'shop'] },
     { name: 'describe secret', args: ['describe', 'secret', 's1', '-n', 'shop'] },
     { name: 'create kinds', args: ['create', '-f', f('kinds.yaml')] },
-    ...['priorityclass/high', 'runtimeclass/rc1', 'storageclass/fast', 'ingressclass/nginx', 'pdb/pdb1', 'quota/rq1', 'limits/lr1', 'role/r1', 'rolebinding/rb1', 'clusterrole/cr1', 'clusterrolebinding/crb1', 'lease/l1', 'pv/pv1', 'pv/pv2', 'pvc/pvc1', 'endpointslice/es1'].map((k) => ({ name: `describe ${k}`, args: ['describe', k, '-n', 'shop'] })),
+    ...['priorityclass/high', 'runtimeclass/rc1', 'storageclass/fast', 'ingressclass/nginx', 'pdb/pdb1', 'quota/rq1', 'limits/lr1', 'role/r1', 'rolebinding/rb1', 'clusterrole/cr1', 'clusterrolebinding/crb1', 'lease/l1', 'pv/pv1', 'pv/pv2', 'pvc/pvc1', 'endpointslice/es1', 'job/j1', 'cronjob/cj1', 'sts/ss1', 'ds/ds1'].map((k) => ({ name: `describe ${k}`, args: ['describe', k, '-n', 'shop'] })),
     { name: 'run pod', args: ['run', 'p1', '--image=nginx', '--labels=app=p1,tier=web', '--env=X=1', '--port=80', '-n', 'shop'] },
     { name: 'get pods', args: ['get', 'pods', '-n', 'shop'] },
     { name: 'get pods -o wide', args: ['get', 'pods', '-n', 'shop', '-o', 'wide'] },
