@@ -19,10 +19,15 @@ export interface CheckpointReport {
 const { path, intervalMs } = workerData as { path: string; intervalMs: number };
 const db = new Database(path, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
+let reported = 0;
 const timer = setInterval(() => {
   try {
     const [r] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
-    if (r && r.log > 0) parentPort!.postMessage({ t: 'wal', frames: r.log, checkpointed: r.checkpointed } satisfies CheckpointReport);
+    // An idle store's WAL keeps its length until the next write: say so once, not every pass.
+    if (r && r.log > 0 && r.log !== reported) {
+      reported = r.log;
+      parentPort!.postMessage({ t: 'wal', frames: r.log, checkpointed: r.checkpointed } satisfies CheckpointReport);
+    }
   } catch {
     // A full or read-only disk makes checkpoints fail; the writer reports those errors.
   }
