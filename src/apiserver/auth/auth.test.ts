@@ -60,7 +60,9 @@ test('podReferences finds every object kind a pod uses (the Node authorizer grap
 
 test('Node authorizer: graph for secrets/PVs/tokens, system:node rules otherwise, nothing for non-nodes', () => {
   const objects: ObjectSource = {
-    list: <T>(_g: string, r: string) => (r === 'pods' ? [pod as unknown as T] : []),
+    // As the watch cache: `where` tests a selectable field (the pod's spec.nodeName).
+    list: <T>(_g: string, r: string, _ns: string, where?: { field: string; value: string }) =>
+      r === 'pods' && (!where || (where.field === 'spec.nodeName' && where.value === pod.spec.nodeName)) ? [pod as unknown as T] : [],
     get: <T>(_g: string, r: string, _ns: string, name: string) => (r === 'persistentvolumeclaims' && name === 'data' ? ({ spec: { volumeName: 'pv-1' } } as unknown as T) : undefined),
     revision: () => '',
   };

@@ -110,14 +110,14 @@ export class NodeAuthorizer implements AttributesAuthorizer {
   }
 
   private podsOn(node: string, namespace: string): Pod[] {
-    return this.objects.list<Pod>('', 'pods', namespace).filter((p) => p.spec?.nodeName === node);
+    // Only the node's own pods are decoded: a namespace may hold tens of thousands.
+    return this.objects.list<Pod>('', 'pods', namespace, { field: 'spec.nodeName', value: node });
   }
 
   /** related reports whether a pod on the node references the object (PVs through their bound PVCs). */
   related(node: string, kind: Kind | 'pv', namespace: string, name: string): boolean {
     if (kind === 'pv') {
-      for (const pod of this.objects.list<Pod>('', 'pods', '')) {
-        if (pod.spec?.nodeName !== node) continue;
+      for (const pod of this.objects.list<Pod>('', 'pods', '', { field: 'spec.nodeName', value: node })) {
         for (const claim of podReferences(pod, 'pvc')) {
           const pvc = this.objects.get<{ spec?: { volumeName?: string } }>('', 'persistentvolumeclaims', pod.metadata.namespace ?? '', claim);
           if (pvc?.spec?.volumeName === name) return true;

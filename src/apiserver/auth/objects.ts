@@ -6,8 +6,11 @@
 import type { CachedObject, ResourceCache } from '../cache/watchcache.js';
 
 export interface ObjectSource {
-  /** list returns the decoded objects of a resource in one namespace ('' = all namespaces). */
-  list<T>(group: string, resource: string, namespace: string): T[];
+  /**
+   * list returns the decoded objects of a resource in one namespace ('' = all namespaces);
+   * `where` keeps only objects whose selectable field has that value, tested before decoding.
+   */
+  list<T>(group: string, resource: string, namespace: string, where?: { field: string; value: string }): T[];
   /** get returns one decoded object, or undefined when it does not exist. */
   get<T>(group: string, resource: string, namespace: string, name: string): T | undefined;
   /** revision changes whenever an object of the resource is added, changed or removed. */
@@ -26,9 +29,11 @@ export function cacheObjectSource(lookup: (group: string, resource: string) => R
     return v as T;
   };
   return {
-    list<T>(group: string, resource: string, namespace: string): T[] {
+    list<T>(group: string, resource: string, namespace: string, where?: { field: string; value: string }): T[] {
       const c = lookup(group, resource);
-      return c ? c.list(namespace).map((o) => decode<T>(o)) : [];
+      if (!c) return [];
+      const all = c.list(namespace);
+      return (where ? all.filter((o) => o.fields[where.field] === where.value) : all).map((o) => decode<T>(o));
     },
     get<T>(group: string, resource: string, namespace: string, name: string): T | undefined {
       const c = lookup(group, resource);
