@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
 import { kubectlPath, runCommand } from './helpers/kubectl.js';
+import { freePort } from './helpers/wait.js';
 
 const cli = join(import.meta.dirname, '..', '..', 'src', 'kubectl', 'cli.js');
 const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'k8ts.js');
@@ -26,14 +26,6 @@ interface Result {
 function run(cmd: string, args: string[], kubeconfig: string, stdin = ''): Promise<Result> {
   return runCommand(cmd, args, { env: { KUBECONFIG: kubeconfig }, stdin });
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 
 const httpGet = (port: number, path: string): Promise<string> =>
   new Promise((resolve, reject) => {

@@ -1,0 +1,47 @@
+/** Small waiting and process helpers shared by the e2e suites that run real servers and kubelets. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+
+/**
+ * until polls fn until it returns something other than undefined. A thrown error counts as
+ * "not yet"; when the deadline passes, the last one is part of the timeout message.
+ */
+export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** pidsUnder lists the processes whose command line mentions root (a test's own temp dir). */
+export function pidsUnder(root: string): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(root);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** freePort asks the kernel for a loopback port that is free right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
