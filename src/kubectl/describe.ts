@@ -15,7 +15,7 @@ import { labelsString } from './output.js';
 import { StatusError } from '../api/errors.js';
 import { LAST_APPLIED } from './mutate.js';
 import { Quantity } from '../api/quantity.js';
-import { describeEndpointSlice, describePersistentVolume, describePersistentVolumeClaim, describeGeneric, describeIngressClass, describeLimitRange, describePodDisruptionBudget, describePriorityClass, describeResourceQuota, describeRole, describeRoleBinding, describeStorageClass } from './describe_kinds.js';
+import { describeIngress, describeEndpointSlice, describePersistentVolume, describePersistentVolumeClaim, describeGeneric, describeIngressClass, describeLimitRange, describePodDisruptionBudget, describePriorityClass, describeResourceQuota, describeRole, describeRoleBinding, describeStorageClass } from './describe_kinds.js';
 
 export const DESCRIBE_FLAGS: FlagSpecs = {
   'all-namespaces': { type: 'bool', short: 'A' },
@@ -924,6 +924,25 @@ export async function runDescribe(f: Factory, flags: Flags, args: string[]): Pro
           break;
         case 'batch/CronJob':
           text = describeCronJob(obj, evs);
+          break;
+        case 'networking.k8s.io/Ingress':
+          text = await describeIngress(obj, evs, {
+            slices: async (sns, svc) => {
+              try {
+                return (await c.requestJSON<{ items: Obj[] }>({ method: 'GET', path: `/apis/discovery.k8s.io/v1/namespaces/${sns}/endpointslices`, query: { labelSelector: `kubernetes.io/service-name=${svc}` } })).items;
+              } catch {
+                return [];
+              }
+            },
+            service: async (sns, name) => {
+              try {
+                return await c.requestJSON<Obj>({ method: 'GET', path: `/api/v1/namespaces/${sns}/services/${encodeURIComponent(name)}` });
+              } catch (err) {
+                if (err instanceof StatusError) return err.message;
+                throw err;
+              }
+            },
+          });
           break;
         case '/PersistentVolume':
           text = describePersistentVolume(obj, evs);

@@ -376,3 +376,98 @@ export function describeEndpointSlice(eps: KubeObject, evs: Obj[] | undefined): 
   events(w, evs);
   return w.text;
 }
+
+/** IngressBackendLookup fetches what describing a service backend needs (endpoint slices, the service). */
+export interface IngressLookups {
+  slices(ns: string, service: string): Promise<Obj[]>;
+  /** service resolves to the Service or to the error text kubectl prints inside `<error: …>`. */
+  service(ns: string, name: string): Promise<Obj | string>;
+}
+
+/** formatEndpointSlices lists up to three `ip:port` endpoints of the named ports, as kubectl. */
+function formatEndpointSlices(slices: Obj[], portName: string): string {
+  if (slices.length === 0) return '<none>';
+  const list: string[] = [];
+  let count = 0;
+  for (const s of slices) {
+    const eps = arr(s['endpoints']);
+    const ports = arr(s['ports']);
+    if (ports.length === 0) {
+      for (const e of eps) {
+        if (list.length < 3) list.push(strs(e['addresses'])[0] ?? '');
+        count++;
+      }
+      continue;
+    }
+    for (const p of ports) {
+      if (str(p['name']) !== portName) continue;
+      for (const e of eps) {
+        const addr = strs(e['addresses'])[0] ?? '';
+        if (list.length < 3) list.push(`${addr.includes(':') ? `[${addr}]` : addr}:${str(p['port'])}`);
+        count++;
+      }
+    }
+  }
+  return count > 3 ? `${list.join(',')} + ${count - 3} more...` : list.join(',');
+}
+
+async function ingressBackend(ns: string, backend: Obj | undefined, look: IngressLookups): Promise<string> {
+  if (!backend) return '';
+  const svc = backend['service'] ? o(backend['service']) : undefined;
+  if (svc) {
+    const port = o(svc['port']);
+    const name = str(svc['name']);
+    const sb = `${name}:${port['number'] !== undefined && port['number'] !== 0 ? str(port['number']) : str(port['name'])}`;
+    const slices = await look.slices(ns, name);
+    const service = await look.service(ns, name);
+    if (typeof service === 'string') return `${sb} (<error: ${service}>)`;
+    let spName = '';
+    for (const sp of arr(o(service['spec'])['ports'])) {
+      if ((port['number'] !== undefined && port['number'] !== 0 && port['number'] === sp['port']) || (str(port['name']) !== '' && str(port['name']) === str(sp['name']))) spName = str(sp['name']);
+    }
+    return `${sb} (${formatEndpointSlices(slices, spName)})`;
+  }
+  const res = backend['resource'] ? o(backend['resource']) : undefined;
+  if (res) return `APIGroup: ${res['apiGroup'] === undefined ? '<none>' : str(res['apiGroup'])}, Kind: ${str(res['kind'])}, Name: ${str(res['name'])}`;
+  return '';
+}
+
+/** describeIngress is upstream's describeIngressV1 (backends resolved through look). */
+export async function describeIngress(ing: KubeObject, evs: Obj[] | undefined, look: IngressLookups): Promise<string> {
+  const w = new W();
+  const meta = o(ing.metadata);
+  const spec = o((ing as unknown as Obj)['spec']);
+  const ns = str(meta['namespace']);
+  w.write(0, `Name:\t${str(meta['name'])}\n`);
+  labelsMultiline(w, 'Labels', meta['labels'] as Record<string, string>);
+  w.write(0, `Namespace:\t${ns}\n`);
+  const lb = arr(o(o((ing as unknown as Obj)['status'])['loadBalancer'])['ingress']);
+  w.write(0, `Address:\t${lb.map((x) => str(x['ip']) || str(x['hostname'])).filter((x) => x).join(',')}\n`);
+  w.write(0, `Ingress Class:\t${spec['ingressClassName'] === undefined ? '<none>' : str(spec['ingressClassName'])}\n`);
+  const def = spec['defaultBackend'] ? o(spec['defaultBackend']) : undefined;
+  w.write(0, `Default backend:\t${def ? await ingressBackend(ns, def, look) : '<default>'}\n`);
+  const tls = arr(spec['tls']);
+  if (tls.length > 0) {
+    w.write(0, 'TLS:\n');
+    for (const t of tls) {
+      const hosts = strs(t['hosts']);
+      const secret = str(t['secretName']);
+      if (secret === '') w.write(1, `SNI routes ${hosts.join(',')}\n`);
+      else w.write(1, `${secret} terminates ${hosts.join(',')}\n`);
+    }
+  }
+  w.write(0, 'Rules:\n  Host\tPath\tBackends\n');
+  w.write(1, '----\t----\t--------\n');
+  let count = 0;
+  for (const r of arr(spec['rules'])) {
+    const http = r['http'] ? o(r['http']) : undefined;
+    if (!http) continue;
+    count++;
+    w.write(1, `${str(r['host']) || '*'}\t\n`);
+    for (const p of arr(http['paths'])) w.write(2, `\t${str(p['path'])} \t${await ingressBackend(ns, o(p['backend']), look)}\n`);
+  }
+  if (count === 0) w.write(1, `*\t*\t${await ingressBackend(ns, def, look)}\n`);
+  annotationsMultiline(w, 'Annotations', meta['annotations'] as Record<string, string>);
+  events(w, evs);
+  return w.text;
+}

@@ -466,6 +466,32 @@ spec:
     spec:
       nodeSelector: {disk: ssd}
       containers: [{name: c, image: nginx}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: ing1, namespace: shop, annotations: {a: b}}
+spec:
+  ingressClassName: nginx
+  defaultBackend: {resource: {apiGroup: example.com, kind: Bucket, name: b1}}
+  tls:
+  - hosts: [a.example.com, b.example.com]
+    secretName: tls1
+  - hosts: [c.example.com]
+  rules:
+  - host: a.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}
+      - {path: /v2, pathType: Exact, backend: {service: {name: nope, port: {name: http}}}}
+  - http:
+      paths:
+      - {path: /x, pathType: Prefix, backend: {service: {name: api, port: {name: http}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: ing2, namespace: shop}
+spec:
+  defaultBackend: {service: {name: api, port: {number: 80}}}
 `;
 
 const binary = kubectlPath();
@@ -588,7 +614,7 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     { name: 'describe service', args: ['describe', 'svc', 'api', '-n', 'shop'] },
     { name: 'describe secret', args: ['describe', 'secret', 's1', '-n', 'shop'] },
     { name: 'create kinds', args: ['create', '-f', f('kinds.yaml')] },
-    ...['priorityclass/high', 'runtimeclass/rc1', 'storageclass/fast', 'ingressclass/nginx', 'pdb/pdb1', 'quota/rq1', 'limits/lr1', 'role/r1', 'rolebinding/rb1', 'clusterrole/cr1', 'clusterrolebinding/crb1', 'lease/l1', 'pv/pv1', 'pv/pv2', 'pvc/pvc1', 'endpointslice/es1', 'job/j1', 'cronjob/cj1', 'sts/ss1', 'ds/ds1'].map((k) => ({ name: `describe ${k}`, args: ['describe', k, '-n', 'shop'] })),
+    ...['priorityclass/high', 'runtimeclass/rc1', 'storageclass/fast', 'ingressclass/nginx', 'pdb/pdb1', 'quota/rq1', 'limits/lr1', 'role/r1', 'rolebinding/rb1', 'clusterrole/cr1', 'clusterrolebinding/crb1', 'lease/l1', 'pv/pv1', 'pv/pv2', 'pvc/pvc1', 'endpointslice/es1', 'job/j1', 'cronjob/cj1', 'sts/ss1', 'ds/ds1', 'ingress/ing1', 'ingress/ing2'].map((k) => ({ name: `describe ${k}`, args: ['describe', k, '-n', 'shop'] })),
     { name: 'run pod', args: ['run', 'p1', '--image=nginx', '--labels=app=p1,tier=web', '--env=X=1', '--port=80', '-n', 'shop'] },
     { name: 'get pods', args: ['get', 'pods', '-n', 'shop'] },
     { name: 'get pods -o wide', args: ['get', 'pods', '-n', 'shop', '-o', 'wide'] },
