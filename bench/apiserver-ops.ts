@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { benchNode, benchPod, httpClient } from './lib/fixtures.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,21 +43,8 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 let server = '';
-
-function http(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-    const req = request(server + path, { method, agent, headers: { 'Content-Type': contentType, 'User-Agent': 'bench-ops/v0', ...(data ? { 'Content-Length': data.length } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+const http = httpClient(() => server, { userAgent: 'bench-ops/v0' });
 
 async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
   let i = 0;
@@ -66,39 +53,6 @@ async function pool(n: number, concurrency: number, fn: (i: number) => Promise<v
       while (i < n) await fn(i++);
     }),
   );
-}
-
-const PAD = 'x'.repeat(900);
-
-/** pod is a ~2 KiB unscheduled pod, as bench:apiserver's. */
-function pod(name: string, i: number): object {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: 'default', labels: { app: `app-${i % 50}`, tier: 'bench' }, annotations: { 'bench/pad': PAD } },
-    spec: {
-      schedulerName: 'default-scheduler',
-      containers: [
-        {
-          name: 'main',
-          image: 'registry.example.com/team/app:1.2.3',
-          command: ['/bin/app', '--port=8080', '--verbose'],
-          env: [{ name: 'MODE', value: 'bench' }, { name: 'INDEX', value: String(i) }],
-          ports: [{ containerPort: 8080, protocol: 'TCP' }],
-          resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
-        },
-      ],
-    },
-  };
-}
-
-function node(i: number): object {
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name: `node-${i}`, labels: { 'kubernetes.io/hostname': `node-${i}` } },
-    status: { capacity: { cpu: '8', memory: '32Gi', pods: '110' }, allocatable: { cpu: '8', memory: '32Gi', pods: '110' } },
-  };
 }
 
 /** scheduledEvent is the core/v1 Event the scheduler's recorder writes for a bound pod. */
@@ -229,7 +183,7 @@ async function main(): Promise<void> {
   const results: Record<string, Array<[number, number]>> = {};
   try {
     srv = await startServer(dir, args.admission);
-    for (let k = 0; k < 100; k++) await http('POST', '/api/v1/nodes', node(k));
+    for (let k = 0; k < 100; k++) await http('POST', '/api/v1/nodes', benchNode(k));
     // The ServiceAccount admission plugin wants the namespace's default account (the
     // controller-manager creates it in a cluster).
     if (args.admission) await http('POST', '/api/v1/namespaces/default/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } });
@@ -238,7 +192,7 @@ async function main(): Promise<void> {
       const name = (i: number): string => `p${round}-${i}`;
       const at = new Date(Date.now() - 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
       const phases: Array<[string, Op]> = [
-        ['create', (i) => http('POST', '/api/v1/namespaces/default/pods', pod(name(i), i))],
+        ['create', (i) => http('POST', '/api/v1/namespaces/default/pods', benchPod('default', i, { name: name(i) }))],
         ['binding', (i) => http('POST', `/api/v1/namespaces/default/pods/${name(i)}/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name: name(i), namespace: 'default' }, target: { apiVersion: 'v1', kind: 'Node', name: `node-${i % 100}` } })],
         ['event', (i) => http('POST', '/api/v1/namespaces/default/events', scheduledEvent(name(i), round * n + i, at))],
         ['event_v1', (i) => http('POST', '/apis/events.k8s.io/v1/namespaces/default/events', scheduledEventV1(name(i), round * n + i))],
@@ -287,7 +241,7 @@ async function main(): Promise<void> {
     console.table(out);
     if (args.json) writeFileSync(args.json, JSON.stringify(out, null, 2) + '\n');
   } finally {
-    agent.destroy();
+    http.close();
     if (srv) {
       srv.child.kill('SIGTERM');
       await new Promise((r) => srv!.child.once('exit', r));

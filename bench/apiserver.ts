@@ -11,10 +11,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { Agent, request } from 'node:http';
+import { benchNode, benchPod, httpClient } from './lib/fixtures.js';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 interface Args {
@@ -37,21 +38,8 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 128 });
 let server = '';
-
-function http(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-    const req = request(server + path, { method, agent, headers: { 'Content-Type': contentType, ...(data ? { 'Content-Length': data.length } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+const http = httpClient(() => server, { maxSockets: 128 });
 
 async function timed(fn: () => Promise<{ status: number }>, sink: number[]): Promise<void> {
   const t = performance.now();
@@ -74,38 +62,6 @@ async function pool<T>(items: T[], concurrency: number, fn: (t: T) => Promise<vo
       while (i < items.length) await fn(items[i++]!);
     }),
   );
-}
-
-const PAD = 'x'.repeat(900);
-
-function node(i: number): object {
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name: `node-${i}`, labels: { 'kubernetes.io/hostname': `node-${i}`, 'kubernetes.io/os': 'linux' } },
-    status: { capacity: { cpu: '8', memory: '32Gi', pods: '110' }, allocatable: { cpu: '8', memory: '32Gi', pods: '110' } },
-  };
-}
-
-function pod(ns: string, i: number, nodes: number): object {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `pod-${i}`, namespace: ns, labels: { app: `app-${i % 50}`, tier: 'bench' }, annotations: { 'bench/pad': PAD } },
-    spec: {
-      nodeName: `node-${i % nodes}`,
-      containers: [
-        {
-          name: 'main',
-          image: 'registry.example.com/team/app:1.2.3',
-          command: ['/bin/app', '--port=8080', '--verbose'],
-          env: [{ name: 'MODE', value: 'bench' }, { name: 'INDEX', value: String(i) }],
-          ports: [{ containerPort: 8080, protocol: 'TCP' }],
-          resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
-        },
-      ],
-    },
-  };
 }
 
 /**
@@ -196,11 +152,11 @@ async function main(): Promise<void> {
 
     const t0 = performance.now();
     for (let n = 0; n < namespaces; n++) await http('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `bench-${n}` } });
-    await pool([...Array(nodes).keys()], 32, async (i) => void (await http('POST', '/api/v1/nodes', node(i))));
+    await pool([...Array(nodes).keys()], 32, async (i) => void (await http('POST', '/api/v1/nodes', benchNode(i))));
     const loadLat: number[] = [];
     await pool([...Array(pods).keys()], 64, async (i) => {
       const ns = `bench-${Math.floor(i / perNs)}`;
-      await timed(() => http('POST', `/api/v1/namespaces/${ns}/pods`, pod(ns, i, nodes)), loadLat);
+      await timed(() => http('POST', `/api/v1/namespaces/${ns}/pods`, benchPod(ns, i, { nodeName: `node-${i % nodes}` })), loadLat);
     });
     const loadSeconds = (performance.now() - t0) / 1000;
     console.log(`loaded ${nodes} nodes, ${pods} pods in ${loadSeconds.toFixed(1)} s (create p50 ${pct(loadLat, 50).toFixed(1)} ms, p99 ${pct(loadLat, 99).toFixed(1)} ms)`);
@@ -309,7 +265,7 @@ async function main(): Promise<void> {
     });
     if (args.json) writeFileSync(args.json, JSON.stringify(result, null, 2) + '\n');
   } finally {
-    agent.destroy();
+    http.close();
     if (child) {
       child.kill('SIGTERM');
       await new Promise((r) => child!.once('exit', r));

@@ -13,7 +13,8 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { request } from 'node:http';
+import { benchPod, httpClient } from './lib/fixtures.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
@@ -42,29 +43,6 @@ function parseArgs(argv: string[]): Args {
 }
 
 const PER_NS = 3000;
-const PAD = 'x'.repeat(900);
-
-function pod(ns: string, i: number, nodes: number): object {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `pod-${i}`, namespace: ns, labels: { app: `app-${i % 50}`, tier: 'bench' }, annotations: { 'bench/pad': PAD } },
-    spec: {
-      nodeName: `node-${i % nodes}`,
-      containers: [
-        {
-          name: 'main',
-          image: 'registry.example.com/team/app:1.2.3',
-          command: ['/bin/app', '--port=8080', '--verbose'],
-          env: [{ name: 'MODE', value: 'bench' }, { name: 'INDEX', value: String(i) }],
-          ports: [{ containerPort: 8080, protocol: 'TCP' }],
-          resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
-        },
-      ],
-    },
-  };
-}
-
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
@@ -75,18 +53,12 @@ function pct(xs: number[], p: number): number {
 type ToChild = { op: 'load' } | { op: 'patch'; n: number; seq: number } | { op: 'watch'; count: number; byNode: number } | { op: 'unwatch' } | { op: 'list'; n: number };
 
 async function client(server: string, a: Args): Promise<void> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  const http = (method: string, path: string, body?: unknown, ct = 'application/json'): Promise<{ status: number; body: Buffer }> =>
-    new Promise((resolve, reject) => {
-      const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-      const req = request(server + path, { method, agent, headers: { 'Content-Type': ct, ...(data ? { 'Content-Length': data.length } : {}) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => (res.statusCode! < 300 ? resolve({ status: res.statusCode!, body: Buffer.concat(chunks) }) : reject(new Error(`${method} ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString()}`))));
-      });
-      req.on('error', reject);
-      req.end(data);
-    });
+  const call = httpClient(() => server, { maxSockets: 16 });
+  const http = async (method: string, path: string, body?: unknown, ct?: string): Promise<{ status: number; body: Buffer }> => {
+    const r = await call(method, path, body, ct);
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.body.toString()}`);
+    return r;
+  };
   const pool = async (n: number, conc: number, fn: (i: number) => Promise<unknown>): Promise<void> => {
     let i = 0;
     await Promise.all(Array.from({ length: conc }, async () => {
@@ -103,7 +75,7 @@ async function client(server: string, a: Args): Promise<void> {
         await pool(a.nodes, 16, (i) => http('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: `node-${i}` } }));
         await pool(a.pods, 32, (i) => {
           const ns = `bench-${Math.floor(i / PER_NS)}`;
-          return http('POST', `/api/v1/namespaces/${ns}/pods`, pod(ns, i, a.nodes));
+          return http('POST', `/api/v1/namespaces/${ns}/pods`, benchPod(ns, i, { nodeName: `node-${i % a.nodes}` }));
         });
         send({ done: 'load' });
       } else if (m.op === 'watch') {
