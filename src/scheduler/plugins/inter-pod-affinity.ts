@@ -24,6 +24,10 @@ export const InterPodAffinityName = 'InterPodAffinity';
 export const ErrReasonExistingAntiAffinityRulesNotMatch = "node(s) didn't satisfy existing pods anti-affinity rules";
 export const ErrReasonAffinityRulesNotMatch = "node(s) didn't match pod affinity rules";
 export const ErrReasonAntiAffinityRulesNotMatch = "node(s) didn't match pod anti-affinity rules";
+// Filter's rejections are shared: with a group filling the cluster, most nodes are rejected every cycle
+const AFFINITY_NOT_MATCH = Status.unresolvable(ErrReasonAffinityRulesNotMatch);
+const ANTI_AFFINITY_NOT_MATCH = Status.unschedulable(ErrReasonAntiAffinityRulesNotMatch);
+const EXISTING_ANTI_AFFINITY_NOT_MATCH = Status.unschedulable(ErrReasonExistingAntiAffinityRulesNotMatch);
 
 /** InterPodAffinityArgs as kubescheduler.config.k8s.io/v1. */
 export interface InterPodAffinityArgs {
@@ -220,14 +224,14 @@ export class InterPodAffinity
   filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
     const s = state.read<PreFilterState>(preFilterKey);
     if (!s) return Status.success();
-    if (!this.satisfyPodAffinity(s, pod, node)) return Status.unresolvable(ErrReasonAffinityRulesNotMatch);
+    if (!this.satisfyPodAffinity(s, pod, node)) return AFFINITY_NOT_MATCH;
     for (const t of s.antiAffinityTerms) {
       const v = node.labels[t.topologyKey];
-      if (v !== undefined && s.antiAffinityCounts.get(t.topologyKey, v) > 0) return Status.unschedulable(ErrReasonAntiAffinityRulesNotMatch);
+      if (v !== undefined && s.antiAffinityCounts.get(t.topologyKey, v) > 0) return ANTI_AFFINITY_NOT_MATCH;
     }
     for (const [key, byValue] of s.existingAntiAffinityCounts.byKey) {
       const v = node.labels[key];
-      if (v !== undefined && (byValue.get(v) ?? 0) > 0) return Status.unschedulable(ErrReasonExistingAntiAffinityRulesNotMatch);
+      if (v !== undefined && (byValue.get(v) ?? 0) > 0) return EXISTING_ANTI_AFFINITY_NOT_MATCH;
     }
     return Status.success();
   }
