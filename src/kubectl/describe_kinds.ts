@@ -471,3 +471,75 @@ export async function describeIngress(ing: KubeObject, evs: Obj[] | undefined, l
   events(w, evs);
   return w.text;
 }
+
+/** describeHPA is upstream's describeHorizontalPodAutoscalerV2 (Resource and Pods metrics). */
+export function describeHPA(hpa: KubeObject, evs: Obj[] | undefined): string {
+  const w = new W();
+  const meta = o(hpa.metadata);
+  const spec = o((hpa as unknown as Obj)['spec']);
+  const status = o((hpa as unknown as Obj)['status']);
+  const ref = o(spec['scaleTargetRef']);
+  w.write(0, `Name:\t${str(meta['name'])}\n`);
+  w.write(0, `Namespace:\t${str(meta['namespace'])}\n`);
+  labelsMultiline(w, 'Labels', meta['labels'] as Record<string, string>);
+  annotationsMultiline(w, 'Annotations', meta['annotations'] as Record<string, string>);
+  w.write(0, `CreationTimestamp:\t${rfc1123z(str(meta['creationTimestamp']))}\n`);
+  w.write(0, `Reference:\t${str(ref['kind'])}/${str(ref['name'])}\n`);
+  w.write(0, 'Metrics:\t( current / target )\n');
+  const current = arr(status['currentMetrics']);
+  arr(spec['metrics']).forEach((m, i) => {
+    const cur = current[i];
+    const type = str(m['type']);
+    if (type === 'Resource' || type === 'ContainerResource') {
+      const r = o(m[type === 'Resource' ? 'resource' : 'containerResource']);
+      const cr = cur ? o(cur[type === 'Resource' ? 'resource' : 'containerResource']) : undefined;
+      const target = o(r['target']);
+      w.write(1, type === 'Resource' ? `resource ${str(r['name'])} on pods` : `resource ${str(r['name'])} of container "${str(r['container'])}" on pods`);
+      if (target['averageValue'] !== undefined) {
+        const c = cr && cr['current'] ? str(o(cr['current'])['averageValue'] ?? '0') : '<unknown>';
+        w.write(0, `:\t${c} / ${str(target['averageValue'])}\n`);
+      } else {
+        const cc = cr ? o(cr['current']) : {};
+        const c = cr && cc['averageUtilization'] !== undefined ? `${str(cc['averageUtilization'])}% (${str(cc['averageValue'] ?? '0')})` : '<unknown>';
+        const t = target['averageUtilization'] !== undefined ? `${str(target['averageUtilization'])}%` : '<auto>';
+        w.write(1, `(as a percentage of request):\t${c} / ${t}\n`);
+      }
+    } else if (type === 'Pods') {
+      const p = o(m['pods']);
+      const cp = cur ? o(cur['pods']) : undefined;
+      const c = cp && cp['current'] ? str(o(cp['current'])['averageValue'] ?? '0') : '<unknown>';
+      w.write(1, `"${str(o(p['metric'])['name'])}" on pods:\t${c} / ${str(o(p['target'])['averageValue'] ?? '0')}\n`);
+    } else w.write(1, `<unknown metric type "${type}">\n`);
+  });
+  w.write(0, `Min replicas:\t${spec['minReplicas'] === undefined ? '<unset>' : str(spec['minReplicas'])}\n`);
+  w.write(0, `Max replicas:\t${str(spec['maxReplicas'] ?? 0)}\n`);
+  const behavior = spec['behavior'] ? o(spec['behavior']) : undefined;
+  if (behavior) {
+    w.write(0, 'Behavior:\n');
+    for (const [title, key] of [
+      ['Scale Up', 'scaleUp'],
+      ['Scale Down', 'scaleDown'],
+    ] as const) {
+      const rules = behavior[key] ? o(behavior[key]) : undefined;
+      if (!rules) continue;
+      w.write(1, `${title}:\n`);
+      if (rules['stabilizationWindowSeconds'] !== undefined) w.write(2, `Stabilization Window: ${str(rules['stabilizationWindowSeconds'])} seconds\n`);
+      const pols = arr(rules['policies']);
+      if (pols.length > 0) {
+        w.write(2, `Select Policy: ${str(rules['selectPolicy'] ?? 'Max')}\n`);
+        w.write(2, 'Policies:\n');
+        for (const p of pols) w.write(3, `- Type: ${str(p['type'])}\tValue: ${str(p['value'])}\tPeriod: ${str(p['periodSeconds'])} seconds\n`);
+      }
+    }
+  }
+  w.write(0, `${str(ref['kind'])} pods:\t${str(status['currentReplicas'] ?? 0)} current / ${str(status['desiredReplicas'] ?? 0)} desired\n`);
+  const conds = arr(status['conditions']);
+  if (conds.length > 0) {
+    w.write(0, 'Conditions:\n');
+    w.write(1, 'Type\tStatus\tReason\tMessage\n');
+    w.write(1, '----\t------\t------\t-------\n');
+    for (const c of conds) w.write(1, `${str(c['type'])}\t${str(c['status'])}\t${str(c['reason'])}\t${str(c['message'])}\n`);
+  }
+  events(w, evs);
+  return w.text;
+}

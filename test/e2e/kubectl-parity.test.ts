@@ -492,6 +492,28 @@ kind: Ingress
 metadata: {name: ing2, namespace: shop}
 spec:
   defaultBackend: {service: {name: api, port: {number: 80}}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: h1, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: ss1}
+  minReplicas: 2
+  maxReplicas: 7
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}
+  - type: Resource
+    resource: {name: memory, target: {type: AverageValue, averageValue: 100Mi}}
+  - type: Pods
+    pods: {metric: {name: qps}, target: {type: AverageValue, averageValue: "10"}}
+  behavior:
+    scaleDown:
+      stabilizationWindowSeconds: 300
+      policies: [{type: Percent, value: 10, periodSeconds: 60}, {type: Pods, value: 2, periodSeconds: 30}]
+    scaleUp:
+      selectPolicy: Min
+      policies: [{type: Pods, value: 4, periodSeconds: 15}]
 `;
 
 const binary = kubectlPath();
@@ -614,7 +636,7 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     { name: 'describe service', args: ['describe', 'svc', 'api', '-n', 'shop'] },
     { name: 'describe secret', args: ['describe', 'secret', 's1', '-n', 'shop'] },
     { name: 'create kinds', args: ['create', '-f', f('kinds.yaml')] },
-    ...['priorityclass/high', 'runtimeclass/rc1', 'storageclass/fast', 'ingressclass/nginx', 'pdb/pdb1', 'quota/rq1', 'limits/lr1', 'role/r1', 'rolebinding/rb1', 'clusterrole/cr1', 'clusterrolebinding/crb1', 'lease/l1', 'pv/pv1', 'pv/pv2', 'pvc/pvc1', 'endpointslice/es1', 'job/j1', 'cronjob/cj1', 'sts/ss1', 'ds/ds1', 'ingress/ing1', 'ingress/ing2'].map((k) => ({ name: `describe ${k}`, args: ['describe', k, '-n', 'shop'] })),
+    ...['priorityclass/high', 'runtimeclass/rc1', 'storageclass/fast', 'ingressclass/nginx', 'pdb/pdb1', 'quota/rq1', 'limits/lr1', 'role/r1', 'rolebinding/rb1', 'clusterrole/cr1', 'clusterrolebinding/crb1', 'lease/l1', 'pv/pv1', 'pv/pv2', 'pvc/pvc1', 'endpointslice/es1', 'job/j1', 'cronjob/cj1', 'sts/ss1', 'ds/ds1', 'ingress/ing1', 'ingress/ing2', 'hpa/h1'].map((k) => ({ name: `describe ${k}`, args: ['describe', k, '-n', 'shop'] })),
     { name: 'run pod', args: ['run', 'p1', '--image=nginx', '--labels=app=p1,tier=web', '--env=X=1', '--port=80', '-n', 'shop'] },
     { name: 'get pods', args: ['get', 'pods', '-n', 'shop'] },
     { name: 'get pods -o wide', args: ['get', 'pods', '-n', 'shop', '-o', 'wide'] },
