@@ -394,17 +394,25 @@ export class Scheduler {
       }
       diagnosis.absentNodesStatus = Status.unresolvable(`node(s) didn't satisfy plugin(s) [${pre.resultPlugins.sort().join(' ')}]`);
     }
-    const feasible = this.findNodesThatPassFilters(fwk, state, pi, diagnosis, nodes);
-    return { feasible, diagnosis, evaluated: feasible.length + diagnosis.nodeToStatus.size };
+    const { feasible, processed } = this.findNodesThatPassFilters(fwk, state, pi, diagnosis, nodes);
+    return { feasible, diagnosis, evaluated: processed };
   }
 
-  private findNodesThatPassFilters(fwk: Framework, state: CycleState, pi: PodInfo, diagnosis: Diagnosis, nodes: readonly NodeInfo[]): NodeInfo[] {
+  /**
+   * findNodesThatPassFilters evaluates nodes round-robin from where the last cycle stopped
+   * until enough are feasible. The rejected nodes' statuses reach the diagnosis only when none
+   * is feasible — the only case that reads them (FitError, PostFilter) — since a crowded
+   * cluster rejects thousands of nodes per cycle.
+   */
+  private findNodesThatPassFilters(fwk: Framework, state: CycleState, pi: PodInfo, diagnosis: Diagnosis, nodes: readonly NodeInfo[]): { feasible: NodeInfo[]; processed: number } {
     const num = nodes.length;
     const want = numFeasibleNodesToFind(fwk.percentageOfNodesToScore ?? this.config.percentageOfNodesToScore, num);
     const feasible: NodeInfo[] = [];
-    if (num === 0) return feasible;
+    if (num === 0) return { feasible, processed: 0 };
     const start = this.nextStartNodeIndex % num;
     let processed = 0;
+    const rejected: NodeInfo[] = [];
+    const statuses: Status[] = [];
     for (let i = 0; i < num; i++) {
       const n = nodes[(start + i) % num]!;
       processed++;
@@ -413,14 +421,21 @@ export class Scheduler {
         feasible.push(n);
         if (feasible.length >= want) break;
       } else if (s.isRejected()) {
-        diagnosis.nodeToStatus.set(n.name, s);
-        if (s.plugin) diagnosis.unschedulablePlugins.add(s.plugin);
+        rejected.push(n);
+        statuses.push(s);
       } else {
         throw s.error ?? new Error(s.message());
       }
     }
     this.nextStartNodeIndex = (start + processed) % num;
-    return feasible;
+    if (feasible.length === 0) {
+      for (let i = 0; i < rejected.length; i++) {
+        const s = statuses[i]!;
+        diagnosis.nodeToStatus.set(rejected[i]!.name, s);
+        if (s.plugin) diagnosis.unschedulablePlugins.add(s.plugin);
+      }
+    }
+    return { feasible, processed };
   }
 
   private prioritizeNodes(fwk: Framework, state: CycleState, pi: PodInfo, nodes: readonly NodeInfo[], breakdown?: ScoreBreakdown): number[] {
