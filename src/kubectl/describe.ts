@@ -15,7 +15,7 @@ import { labelsString } from './output.js';
 import { StatusError } from '../api/errors.js';
 import { LAST_APPLIED } from './mutate.js';
 import { Quantity } from '../api/quantity.js';
-import { describeHPA, describeIngress, describeEndpointSlice, describePersistentVolume, describePersistentVolumeClaim, describeGeneric, describeIngressClass, describeLimitRange, describePodDisruptionBudget, describePriorityClass, describeResourceQuota, describeRole, describeRoleBinding, describeStorageClass } from './describe_kinds.js';
+import { describeNetworkPolicy, describeHPA, describeIngress, describeEndpointSlice, describePersistentVolume, describePersistentVolumeClaim, describeGeneric, describeIngressClass, describeLimitRange, describePodDisruptionBudget, describePriorityClass, describeResourceQuota, describeRole, describeRoleBinding, describeStorageClass } from './describe_kinds.js';
 
 export const DESCRIBE_FLAGS: FlagSpecs = {
   'all-namespaces': { type: 'bool', short: 'A' },
@@ -928,6 +928,9 @@ export async function runDescribe(f: Factory, flags: Flags, args: string[]): Pro
         case 'autoscaling/HorizontalPodAutoscaler':
           // kubectl describes through autoscaling/v2 whatever version was named.
           text = describeHPA(t.mapping.version === 'v2' ? obj : await c.requestJSON<KubeObject>({ method: 'GET', path: `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/${obj.metadata?.name}` }), evs);
+          break;
+        case 'networking.k8s.io/NetworkPolicy':
+          text = describeNetworkPolicy(obj);
           break;
         case 'networking.k8s.io/Ingress':
           text = await describeIngress(obj, evs, {

@@ -543,3 +543,75 @@ export function describeHPA(hpa: KubeObject, evs: Obj[] | undefined): string {
   events(w, evs);
   return w.text;
 }
+
+/** goTimeString is Go's time.Time.String() in UTC ("2006-01-02 15:04:05 +0000 UTC"). */
+const goTimeString = (ts: unknown): string => (ts ? new Date(str(ts)).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000 UTC') : '0001-01-01 00:00:00 +0000 UTC');
+
+function peers(w: W, rules: Obj[], dir: 'ingress' | 'egress'): void {
+  const ind = '    ';
+  const [peerKey, word, isolated, any] =
+    dir === 'ingress' ? (['from', 'From', 'ingress', 'source'] as const) : (['to', 'To', 'egress', 'destination'] as const);
+  if (rules.length === 0) {
+    w.write(0, `${ind}<none> (Selected pods are isolated for ${isolated} connectivity)\n`);
+    return;
+  }
+  rules.forEach((r, i) => {
+    const ports = arr(r['ports']);
+    if (ports.length === 0) w.write(0, `${ind}To Port: <any> (traffic allowed to all ports)\n`);
+    for (const p of ports) w.write(0, `${ind}To Port: ${p['port'] === undefined ? '<nil>' : str(p['port'])}/${str(p['protocol'] ?? 'TCP')}\n`);
+    const list = arr(r[peerKey]);
+    if (list.length === 0) w.write(0, `${ind}${word}: <any> (traffic not restricted by ${any})\n`);
+    else {
+      for (const pe of list) {
+        w.write(0, `${ind}${word}:\n`);
+        w.write(0, ind);
+        const pod = pe['podSelector'] ? o(pe['podSelector']) : undefined;
+        const nsSel = pe['namespaceSelector'] ? o(pe['namespaceSelector']) : undefined;
+        if (pod && nsSel) {
+          w.write(1, `NamespaceSelector: ${selectorString(nsSel)}\n`);
+          w.write(0, ind);
+          w.write(1, `PodSelector: ${selectorString(pod)}\n`);
+        } else if (pod) w.write(1, `PodSelector: ${selectorString(pod)}\n`);
+        else if (nsSel) w.write(1, `NamespaceSelector: ${selectorString(nsSel)}\n`);
+        else if (pe['ipBlock']) {
+          const b = o(pe['ipBlock']);
+          w.write(1, 'IPBlock:\n');
+          w.write(0, ind);
+          w.write(2, `CIDR: ${str(b['cidr'])}\n`);
+          w.write(0, ind);
+          w.write(2, `Except: ${strs(b['except']).join(', ')}\n`);
+        }
+      }
+    }
+    if (i !== rules.length - 1) w.write(0, `${ind}----------\n`);
+  });
+}
+
+/** describeNetworkPolicy is upstream's describeNetworkPolicy. */
+export function describeNetworkPolicy(np: KubeObject): string {
+  const w = new W();
+  const meta = o(np.metadata);
+  const spec = o((np as unknown as Obj)['spec']);
+  w.write(0, `Name:\t${str(meta['name'])}\n`);
+  w.write(0, `Namespace:\t${str(meta['namespace'])}\n`);
+  w.write(0, `Created on:\t${goTimeString(meta['creationTimestamp'])}\n`);
+  labelsMultiline(w, 'Labels', meta['labels'] as Record<string, string>);
+  annotationsMultiline(w, 'Annotations', meta['annotations'] as Record<string, string>);
+  w.write(0, 'Spec:\n');
+  w.write(1, 'PodSelector: ');
+  const ps = o(spec['podSelector']);
+  if (Object.keys(o(ps['matchLabels'])).length === 0 && arr(ps['matchExpressions']).length === 0) w.write(2, '<none> (Allowing the specific traffic to all pods in this namespace)\n');
+  else w.write(2, `${selectorString(ps)}\n`);
+  const types = strs(spec['policyTypes']);
+  if (types.includes('Ingress')) {
+    w.write(1, 'Allowing ingress traffic:\n');
+    peers(w, arr(spec['ingress']), 'ingress');
+  } else w.write(1, 'Not affecting ingress traffic\n');
+  if (types.includes('Egress')) {
+    w.write(1, 'Allowing egress traffic:\n');
+    peers(w, arr(spec['egress']), 'egress');
+  } else w.write(1, 'Not affecting egress traffic\n');
+  w.write(1, `Policy Types: ${types.join(', ')}\n`);
+  // kubectl's NetworkPolicy describer prints no events.
+  return w.text;
+}

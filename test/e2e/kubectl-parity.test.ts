@@ -52,6 +52,7 @@ function mask(s: string, srv: TestApiServer, dir: string): string {
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'UID')
     .replace(/(resourceVersion"?:\s*)"\d+"/g, '$1"RV"')
     .replace(/(Resource Version:\s+)\d+/g, '$1RV')
+    .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC/g, 'GOTIME')
     .replace(/(?<=\s|^)\d+(s|m|h|d|y)(\d+(s|m|h))?(?=\s|$)/gm, 'AGE')
     .replace(/\b10\.43\.\d+\.\d+\b/g, 'CLUSTER-IP');
 }
@@ -514,6 +515,21 @@ spec:
     scaleUp:
       selectPolicy: Min
       policies: [{type: Pods, value: 4, periodSeconds: 15}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np1, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+  ingress:
+  - from:
+    - namespaceSelector: {matchLabels: {team: a}}
+      podSelector: {matchLabels: {role: db}}
+    - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}
+  - ports: [{port: 53, protocol: UDP}, {port: http}]
+  egress:
+  - to: [{namespaceSelector: {}}]
 `;
 
 const binary = kubectlPath();
@@ -636,7 +652,7 @@ describe('k8ts kubectl parity with the real kubectl', { skip: binary ? false : '
     { name: 'describe service', args: ['describe', 'svc', 'api', '-n', 'shop'] },
     { name: 'describe secret', args: ['describe', 'secret', 's1', '-n', 'shop'] },
     { name: 'create kinds', args: ['create', '-f', f('kinds.yaml')] },
-    ...['priorityclass/high', 'runtimeclass/rc1', 'storageclass/fast', 'ingressclass/nginx', 'pdb/pdb1', 'quota/rq1', 'limits/lr1', 'role/r1', 'rolebinding/rb1', 'clusterrole/cr1', 'clusterrolebinding/crb1', 'lease/l1', 'pv/pv1', 'pv/pv2', 'pvc/pvc1', 'endpointslice/es1', 'job/j1', 'cronjob/cj1', 'sts/ss1', 'ds/ds1', 'ingress/ing1', 'ingress/ing2', 'hpa/h1'].map((k) => ({ name: `describe ${k}`, args: ['describe', k, '-n', 'shop'] })),
+    ...['priorityclass/high', 'runtimeclass/rc1', 'storageclass/fast', 'ingressclass/nginx', 'pdb/pdb1', 'quota/rq1', 'limits/lr1', 'role/r1', 'rolebinding/rb1', 'clusterrole/cr1', 'clusterrolebinding/crb1', 'lease/l1', 'pv/pv1', 'pv/pv2', 'pvc/pvc1', 'endpointslice/es1', 'job/j1', 'cronjob/cj1', 'sts/ss1', 'ds/ds1', 'ingress/ing1', 'ingress/ing2', 'hpa/h1', 'netpol/np1'].map((k) => ({ name: `describe ${k}`, args: ['describe', k, '-n', 'shop'] })),
     { name: 'run pod', args: ['run', 'p1', '--image=nginx', '--labels=app=p1,tier=web', '--env=X=1', '--port=80', '-n', 'shop'] },
     { name: 'get pods', args: ['get', 'pods', '-n', 'shop'] },
     { name: 'get pods -o wide', args: ['get', 'pods', '-n', 'shop', '-o', 'wide'] },
