@@ -1,8 +1,9 @@
 /**
  * `kubectl describe`: client-side, as upstream's describers — a prefix writer feeding one
  * tabwriter (padding 2) per object, objects separated by a blank line. Pods, Deployments,
- * ReplicaSets, Services, ConfigMaps, Secrets, Namespaces, Nodes and ServiceAccounts have their
- * own layout; other kinds get the generic describer (metadata then the remaining fields).
+ * ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs, Services, ConfigMaps, Secrets,
+ * Namespaces, Nodes, ServiceAccounts, HPAs and Ingresses have their own layout here, more kinds
+ * in describe_kinds.ts; the rest get the generic describer (every field, sorted).
  */
 import type { KubeObject } from '../api/types.js';
 import { Flags, type FlagSpecs } from './args.js';

@@ -10,3 +10,5 @@ export { toYAML } from './yaml.js';
 export { goJSON, jsonpathTemplate, tabwrite } from './printers.js';
 export { goTabwriter } from './tabwriter.js';
 export { nodeIO } from './io.js';
+export { GoTemplate, TemplateError, type TemplateOptions } from './gotemplate.js';
+export { readTar, TarWriter, type TarEntry } from './tar.js';
