@@ -19,7 +19,7 @@ import { DRY_RUN_FLAG, dryRunOf, jsonEqual, patchLib, printResult, statusLine } 
 import { OUTPUT_FLAGS, checkOutputFormat, stripManaged } from './output.js';
 import { buildTargets, fetchObjects, type Target } from './resources.js';
 import { tabwrite, toYAML } from './printers.js';
-import { EXEC_FLAGS, runExec, runPortForward } from './streaming.js';
+import { EXEC_FLAGS, execInPod, runExec, runPortForward } from './streaming.js';
 import { goTabwriter } from './tabwriter.js';
 
 type Obj = Record<string, unknown>;
@@ -70,6 +70,8 @@ const RUN_FLAGS: FlagSpecs = {
   overrides: { type: 'string' },
   privileged: { type: 'bool' },
   quiet: { type: 'bool', short: 'q' },
+  'pod-running-timeout': { type: 'string' },
+  'override-type': { type: 'string' },
 };
 
 async function runRun(f: Factory, flags: Flags, args: string[], afterDash: string[] | undefined): Promise<number> {
@@ -78,7 +80,9 @@ async function runRun(f: Factory, flags: Flags, args: string[], afterDash: strin
   if (!name) throw new CmdError('NAME is required for run');
   const image = flags.str('image');
   if (!image) throw new CmdError('--image is required');
-  if (flags.bool('stdin') || flags.bool('tty') || flags.bool('rm') || flags.bool('attach')) throw new CmdError('attaching to the pod (-i, -t, --rm, --attach) is not supported by k8ts kubectl');
+  if (flags.bool('tty')) throw new CmdError('a terminal (-t) for run is not supported by k8ts kubectl');
+  const attach = flags.bool('stdin') || flags.bool('attach');
+  if (flags.bool('rm') && !attach) throw new CmdError('--rm should only be used for attached containers');
   const labels: Record<string, string> = {};
   if (flags.str('labels')) {
     for (const kv of flags.str('labels').split(',')) {
@@ -93,6 +97,11 @@ async function runRun(f: Factory, flags: Flags, args: string[], afterDash: strin
   const env = flags.list('env');
   if (env.length > 0) c['env'] = env.map((e) => ({ name: e.slice(0, e.indexOf('=')), value: e.slice(e.indexOf('=') + 1) }));
   c['resources'] = {};
+  if (flags.bool('stdin')) {
+    // The kubelet wires a container's stdin only when its spec asks for it.
+    c['stdin'] = true;
+    c['stdinOnce'] = true;
+  }
   if (flags.str('image-pull-policy')) c['imagePullPolicy'] = flags.str('image-pull-policy');
   const meta: Obj = { name, creationTimestamp: nullTs, labels };
   if (flags.list('annotations').length > 0) {
@@ -101,12 +110,99 @@ async function runRun(f: Factory, flags: Flags, args: string[], afterDash: strin
   const spec: Obj = { containers: [c], restartPolicy: flags.str('restart', 'Always'), dnsPolicy: 'ClusterFirst' };
   if (flags.str('service-account')) spec['serviceAccountName'] = flags.str('service-account');
   let pod: KubeObject = { kind: 'Pod', apiVersion: 'v1', metadata: meta, spec, status: {} };
+  if (flags.str('overrides')) {
+    // --override-type=merge (the default): a JSON merge patch over the generated object.
+    let patch: unknown;
+    try {
+      patch = JSON.parse(flags.str('overrides'));
+    } catch (e) {
+      throw new CmdError(`error: ${(e as Error).message}`);
+    }
+    pod = mergePatch(pod, patch) as KubeObject;
+  }
   const dry = dryRunOf(f, flags);
+  if (attach && dry !== 'none') throw new CmdError("error: --dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)\nSee 'kubectl run -h' for help and examples\n", 1, true);
   const m: Mapping = { group: '', version: 'v1', resource: 'pods', kind: 'Pod', singular: 'pod', namespaced: true, shortNames: [], categories: [], verbs: [], preferred: true };
   if (dry !== 'client') {
     pod = await f.client().requestJSON<KubeObject>({ method: 'POST', path: collectionPath(m, f.namespace().namespace), body: pod, query: { fieldManager: flags.str('field-manager', 'kubectl-run'), ...(dry === 'server' ? { dryRun: 'All' } : {}) } });
   }
+  if (attach && dry === 'none') return attachRun(f, flags, pod);
   printResult(f, flags, m, pod, 'created', dry, true);
+  return 0;
+}
+
+/** mergePatch applies an RFC 7386 JSON merge patch. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out: Obj = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Obj) } : {};
+  for (const [k, v] of Object.entries(patch as Obj)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+/**
+ * attachRun is `kubectl run -i/--attach`: wait for the pod to run, attach to it (stdin piped
+ * whole), then for Never/OnFailure pods wait for the end and return the container's exit code;
+ * --rm deletes the pod afterwards. A pod that finished before the attach has its logs printed.
+ */
+async function attachRun(f: Factory, flags: Flags, created: KubeObject): Promise<number> {
+  const o = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+  const arr = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
+  const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+  const c = f.client();
+  const ns = created.metadata?.namespace ?? f.namespace().namespace;
+  const name = created.metadata?.name ?? '';
+  const path = `/api/v1/namespaces/${ns}/pods/${name}`;
+  const phaseOf = (p: KubeObject): string => str(o(p['status'])['phase']);
+  const waitFor = async (done: (p: KubeObject) => boolean): Promise<KubeObject> => {
+    const deadline = Date.now() + parseTimeout(flags.str('pod-running-timeout'), 60_000);
+    for (;;) {
+      const p = await c.requestJSON<KubeObject>({ method: 'GET', path });
+      if (done(p) || Date.now() > deadline) return p;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const restart = str(o(created['spec'])['restartPolicy']);
+  const container = str(arr(o(created['spec'])['containers'])[0]?.['name']);
+  let pod = await waitFor((p) => ['Running', 'Succeeded', 'Failed'].includes(phaseOf(p)));
+  if (phaseOf(pod) === 'Running') {
+    if (flags.bool('stdin') && !flags.bool('quiet')) f.io.err("If you don't see a command prompt, try pressing enter.\n");
+    const stdin = flags.bool('stdin') ? Buffer.from(await f.io.readStdin()) : undefined;
+    await execInPod(f.config(), { namespace: ns, name, container }, [], { ...(stdin ? { stdin } : {}), onStdout: (b) => f.io.out(b.toString('utf8')), onStderr: (b) => f.io.err(b.toString('utf8')) }, 'attach');
+  } else {
+    f.io.out(await c.requestText({ method: 'GET', path: `${path}/log`, query: { container } }));
+  }
+  let code = 0;
+  let failure: string | undefined;
+  if (restart === 'Never' || restart === 'OnFailure') {
+    pod = await waitFor((p) => phaseOf(p) === 'Succeeded' || (restart === 'Never' && phaseOf(p) === 'Failed'));
+    const phase = phaseOf(pod);
+    if (phase === 'Failed') {
+      const term = o(o(arr(o(pod['status'])['containerStatuses'])[0]?.['state'])['terminated']);
+      code = Number(term['exitCode'] ?? 0);
+      if (code === 0) failure = `pod ${ns}/${name} failed with unknown exit code`;
+      else failure = `pod ${ns}/${name} terminated (${str(term['reason'])})\n${str(term['message'])}`;
+    } else if (phase !== 'Succeeded') failure = `pod ${ns}/${name} left in phase ${phase}`;
+  }
+  if (flags.bool('rm')) {
+    await c.requestJSON({ method: 'DELETE', path });
+    // kubectl waits for the pod to be gone before it reports the deletion.
+    for (let i = 0; i < 150; i++) {
+      try {
+        await c.requestJSON({ method: 'GET', path });
+      } catch {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    f.io.out(`pod "${name}" deleted\n`);
+  }
+  if (failure !== undefined) {
+    f.io.err(failure.endsWith('\n') ? failure : failure + '\n');
+    return code || 1;
+  }
   return 0;
 }
 

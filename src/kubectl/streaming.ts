@@ -218,6 +218,7 @@ export async function execInPod(
   pod: { namespace: string; name: string; container: string },
   command: readonly string[],
   io: { stdin?: Buffer; onStdout: (b: Buffer) => void; onStderr: (b: Buffer) => void },
+  subresource: 'exec' | 'attach' = 'exec',
 ): Promise<ExecResult> {
   const q = new URLSearchParams();
   for (const c of command) q.append('command', c);
@@ -240,7 +241,7 @@ export async function execInPod(
       }
     }
   };
-  const ws = await openSocket(cfg, `/api/v1/namespaces/${pod.namespace}/pods/${pod.name}/exec`, q, EXEC_PROTOCOLS, onMessage);
+  const ws = await openSocket(cfg, `/api/v1/namespaces/${pod.namespace}/pods/${pod.name}/${subresource}`, q, EXEC_PROTOCOLS, onMessage);
   const done = new Promise<void>((resolve) => {
     if (ws.readyState === WebSocket.CLOSED) return resolve();
     ws.on('close', () => resolve());

@@ -103,6 +103,9 @@ spec:
     { name: 'exec missing command', args: ['exec', 'sleeper', '--', 'no-such-command-k8ts'] },
     { name: 'exec unknown container', args: ['exec', 'sleeper', '-c', 'nope', '--', 'true'] },
     { name: 'exec missing pod', args: ['exec', 'nopod', '--', 'true'] },
+    { name: 'run -i --rm', args: ['run', 'once', '--image=busybox', '-i', '--rm', '--restart=Never', '--overrides={"spec":{"nodeName":"kn"}}', '--', 'sh', '-c', 'sleep 1; cat; echo out'], stdin: 'piped\n' },
+    { name: 'run -i --rm failing', args: ['run', 'fails', '--image=busybox', '-i', '--rm', '--restart=Never', '--overrides={"spec":{"nodeName":"kn"}}', '--', 'sh', '-c', 'sleep 1; cat >&2; exit 3'], stdin: 'to stderr\n' },
+    { name: 'run -i --dry-run', args: ['run', 'dry', '--image=busybox', '-i', '--dry-run=client', '--', 'cat'] },
   ];
 
   test('logs and exec print what kubectl prints', async () => {
