@@ -249,13 +249,16 @@ export class EventBroadcaster {
 
   private async drain(): Promise<void> {
     const limit = Math.max(1, this.o.maxConcurrentWrites);
-    const inFlight = new Set<Promise<void>>();
+    // A counter and one wake-up instead of Promise.race over the writes in flight, which
+    // attached a handler to every pending write on each turn (O(in flight) per event).
+    let inFlight = 0;
+    let wake: (() => void) | undefined;
     // the last write per correlation key: a later write of the same event waits for it
     const tails = new Map<string, Promise<void>>();
     try {
-      while (this.queue.length > 0 || inFlight.size > 0) {
-        if (this.queue.length === 0 || inFlight.size >= limit) {
-          await Promise.race(inFlight);
+      while (this.queue.length > 0 || inFlight > 0) {
+        if (this.queue.length === 0 || inFlight >= limit) {
+          await new Promise<void>((r) => (wake = r));
           continue;
         }
         const e = this.queue.shift() as Event;
@@ -267,12 +270,15 @@ export class EventBroadcaster {
         }
         const prev = tails.get(corr.key);
         const write = (): Promise<void> => this.writeWithRetries(corr.event, corr.key).catch((err: unknown) => this.error(err));
+        inFlight++;
         const p: Promise<void> = (prev ? prev.then(write) : write()).finally(() => {
-          inFlight.delete(p);
+          inFlight--;
           if (tails.get(corr.key) === p) tails.delete(corr.key);
+          const w = wake;
+          wake = undefined;
+          w?.();
         });
         tails.set(corr.key, p);
-        inFlight.add(p);
       }
     } finally {
       this.running = false;
