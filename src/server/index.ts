@@ -3,7 +3,7 @@
  * `k8ts agent` shares with it.
  *
  * - `startServer(opts)`: datastore, apiserver, controller-manager, scheduler and a local node in
- *   one process (scheduler and controller-manager in a worker thread of their own unless
+ *   one process (scheduler and controller-manager each in a worker thread of its own unless
  *   `componentThreads: 'main'`); resolves once the node is Ready; `close()` stops everything.
  * - join tokens (`parseToken`, `caHash`): reading k3s's `K10<ca hash>::server:<secret>`.
  * - `acquireDirLock`: the data-dir lock; `waitForNodeReady`, `stopAllPods`.

@@ -75,8 +75,8 @@ export interface ServerOptions {
   /** verbosity as k3s's -v: 2 logs every request on the HTTPS port. */
   verbosity?: number;
   /**
-   * componentThreads: `worker` runs the scheduler and the controller-manager in a thread of
-   * their own (talking to the apiserver over a MessagePort), `main` runs them on the
+   * componentThreads: `worker` runs the scheduler and the controller-manager each in a thread
+   * of its own (talking to the apiserver over a MessagePort), `main` runs them on the
    * apiserver's event loop. Default: $K8TS_COMPONENT_THREADS, else DEFAULT_COMPONENT_THREADS.
    */
   componentThreads?: 'main' | 'worker';
@@ -367,22 +367,26 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   let componentsReady: Promise<void> = Promise.resolve();
   if (threaded && !disabled.has('controller-manager')) inWorker.push({ component: 'controller-manager', bearerToken: ids.controllerManager, userAgent: 'kube-controller-manager/k8ts', leaderElect, settings: cmSettings });
   if (threaded && !disabled.has('scheduler')) inWorker.push({ component: 'scheduler', bearerToken: ids.scheduler, userAgent: 'k8ts-scheduler', leaderElect });
-  if (inWorker.length) {
-    for (const s of inWorker) progress(s.component, 'starting', 'in the components thread');
+  // One thread per component: at 1000 nodes the scheduler alone saturated a thread it shared
+  // with the controller-manager (created → scheduled was most of the pod startup latency).
+  const readies: Array<Promise<void>> = [];
+  for (const spec of inWorker) {
+    progress(spec.component, 'starting', 'in its own thread');
     const w = startComponentsWorker({
       host: listener.url,
       handler: apiserver.handler,
-      specs: inWorker,
+      specs: [spec],
       ready: (c) => progress(c, 'ready'),
       log: (c, m) => log(c, m),
     });
     // The thread stops with the other components (stop aborts), before the apiserver closes.
     const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => void w.stop().then(resolve), { once: true }));
-    // Start-up waits for them as for in-process ones, unless leadership may sit elsewhere.
-    if (!leaderElect) componentsReady = w.ready;
+    readies.push(w.ready);
     // A component that ends before stop is a failure (supervise sees it at once); after stop, wait for the thread to exit.
     for (const [c, ended] of w.ended) supervise(c, ended.then(() => (stop.signal.aborted ? stopped : undefined)));
   }
+  // Start-up waits for them as for in-process ones, unless leadership may sit elsewhere.
+  if (!leaderElect) componentsReady = Promise.all(readies).then(() => undefined);
   if (!threaded && !disabled.has('controller-manager')) {
     progress('controller-manager', 'starting');
     const client = clientFor(ids.controllerManager, 'kube-controller-manager/k8ts');
