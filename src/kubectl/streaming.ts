@@ -101,6 +101,7 @@ export async function runExec(f: Factory, flags: Flags, args: string[], afterDas
   if (!flags.bool('tty')) q.set('stderr', 'true');
   if (flags.bool('tty')) q.set('tty', 'true');
   const path = `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/${kind}`;
+  if (kind === 'attach' && flags.bool('stdin') && !flags.bool('quiet')) f.io.err("If you don't see a command prompt, try pressing enter.\n");
   let exitCode = 0;
   let statusError: string | undefined;
   const onMessage = (data: Buffer): void => {

@@ -74,6 +74,12 @@ spec:
       if (r.stdout === 'Running') break;
       await new Promise((r) => setTimeout(r, 200));
     }
+    // Running comes before the container has written its first lines: wait for them too.
+    for (let i = 0; i < 100; i++) {
+      const r = await run(binary!, ['logs', 'sleeper'], srv.kubeconfig);
+      if (r.stdout.includes('oops')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   });
 
   after(async () => {
@@ -107,6 +113,8 @@ spec:
     { name: 'run -i --rm failing', args: ['run', 'fails', '--image=busybox', '-i', '--rm', '--restart=Never', '--overrides={"spec":{"nodeName":"kn"}}', '--', 'sh', '-c', 'sleep 1; cat >&2; exit 3'], stdin: 'to stderr\n' },
     { name: 'run -i --dry-run', args: ['run', 'dry', '--image=busybox', '-i', '--dry-run=client', '--', 'cat'] },
   ];
+  // attach -i needs a fresh stdinOnce container per tool: the step names the pod by tool.
+  const attachPod = (name: string): string => `{"spec":{"nodeName":"kn","containers":[{"name":"${name}","image":"busybox","stdin":true,"stdinOnce":true,"command":["sh","-c","cat; echo bye"]}]}}`;
 
   test('logs and exec print what kubectl prints', async () => {
     const differences: string[] = [];
@@ -117,7 +125,21 @@ spec:
       if (ra.code === rb.code && ra.stdout === rb.stdout && ra.stderr === rb.stderr) identical++;
       else differences.push(`--- ${s.name}\n[kubectl] ${JSON.stringify(ra)}\n[k8ts] ${JSON.stringify(rb)}`);
     }
-    console.log(`parity (kubelet): ${identical}/${steps.length} identical`);
+    // attach -i: each tool attaches to its own pod; outputs must match.
+    const attached: Result[] = [];
+    for (const [tool, args] of [
+      [binary!, ['attach', '-i', 'att-a']],
+      [process.execPath, [cli, 'attach', '-i', 'att-b']],
+    ] as const) {
+      const pod = tool === binary ? 'att-a' : 'att-b';
+      await run(binary!, ['run', pod, '--image=busybox', '--restart=Never', `--overrides=${attachPod(pod)}`], srv.kubeconfig);
+      await run(binary!, ['wait', '--for=jsonpath={.status.phase}=Running', `pod/${pod}`, '--timeout=20s'], srv.kubeconfig);
+      attached.push(await run(tool, [...args], srv.kubeconfig, 'attached stdin\n'));
+    }
+    if (JSON.stringify(attached[0]) === JSON.stringify(attached[1])) identical++;
+    else differences.push(`--- attach -i\n[kubectl] ${JSON.stringify(attached[0])}\n[k8ts] ${JSON.stringify(attached[1])}`);
+    await run(binary!, ['delete', 'pod', 'att-a', 'att-b', '--wait=false'], srv.kubeconfig);
+    console.log(`parity (kubelet): ${identical}/${steps.length + 1} identical`);
     assert.deepEqual(differences, [], differences.join('\n'));
   });
 
