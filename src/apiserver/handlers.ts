@@ -145,6 +145,9 @@ async function decodeObject(deps: HandlerDeps, ctx: RequestContext, r: Resource)
   const decoded = decodeBody(body, ct, fv !== 'Ignore');
   const obj = decoded.value as KubeObject;
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw badRequest('Object \'Kind\' is missing in \'' + body.toString('utf8').slice(0, 200) + '\'');
+  // A value of the wrong JSON type fails decoding into upstream's Go structs, whatever fieldValidation says.
+  const typeError = deps.openapi.typeError(gvkOf(r.info), obj);
+  if (typeError) throw badRequest(`${r.info.kind} in version ${JSON.stringify(r.info.version)} cannot be handled as a ${r.info.kind}: ${typeError}`);
   checkFields(deps, ctx, r.info, obj, decoded.duplicates, fv);
   return obj;
 }

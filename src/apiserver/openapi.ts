@@ -45,6 +45,11 @@ export class OpenAPI {
     return this.v3.get(path) ?? undefined;
   }
 
+  /** typeError is Go's UnmarshalTypeError text for a value of the wrong JSON type in obj, if any. */
+  typeError(gvk: GroupVersionKind, obj: KubeObject): string | undefined {
+    return openapi.jsonTypeError(gvk, obj);
+  }
+
   unknownFields(gvk: GroupVersionKind, obj: KubeObject): string[] {
     return call(openapi.unknownFields, 2, this.resources, gvk, obj) as string[];
   }

@@ -191,6 +191,13 @@ spec:
         stderr: 'Error from server (BadRequest): error when creating "STDIN": ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "spec"\n',
       },
       {
+        name: 'a value of the wrong JSON type',
+        args: ['apply', '-f', '-'],
+        stdin: 'apiVersion: v1\nkind: Pod\nmetadata: {name: typed, namespace: shop}\nspec:\n  containers:\n  - {name: c, image: x, env: [{name: A, value: 5}]}\n',
+        stderr:
+          'Error from server (BadRequest): error when creating "STDIN": Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal number into Go struct field EnvVar.spec.containers.env.value of type string\n',
+      },
+      {
         name: 'protected namespace',
         args: ['delete', 'namespace', 'default'],
         stderr: 'Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted\n',

@@ -12,6 +12,7 @@ import { openAPIV2Document, openAPIV2ProtobufDocument, openAPIV3Document, openAP
 import { unknownFieldsOf } from './unknown.js';
 
 export { unknownFieldsForSchema } from './unknown.js';
+export { jsonTypeError } from './jsontypes.js';
 
 export { definitionNameForKind, definitions, type Schema } from './definitions.js';
 export { groupVersionCamel } from './paths.js';
