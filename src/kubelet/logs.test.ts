@@ -48,6 +48,27 @@ test('readLogs -f carries on into the new file after each rotation, losing and r
   }
 });
 
+test('readLogs -f that starts right after a rotation (no current file yet) waits for it while the container runs', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-follow-'));
+  try {
+    const path = join(dir, '0.log');
+    const out = new PassThrough();
+    let got = '';
+    out.on('data', (b: Buffer) => (got += b.toString()));
+    let running = true;
+    const done = readLogs(path, { follow: true }, out, undefined, () => running);
+    await new Promise((r) => setTimeout(r, 150));
+    appendFileSync(path, '2024-01-01T00:00:00.000000000Z stdout F after rotation\n');
+    await waitFor('the line', () => got === 'after rotation\n');
+    running = false;
+    await done;
+    // Not following, or the container gone: nothing to wait for.
+    await readLogs(join(dir, 'missing.log'), { follow: true }, new PassThrough(), undefined, () => false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('ContainerLogManager: a running container log over max size rotates to 0.log.<time>, older ones are compressed, at most maxFiles remain', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-rotate-'));
   const heap = new TimerHeap(realClock);

@@ -68,7 +68,12 @@ function splitLines(buf: Buffer): Buffer[] {
 
 /** readLogs writes the selected part of a CRI log to `out`, following it when asked. */
 export async function readLogs(path: string, opts: LogOptions, out: Writable, signal?: AbortSignal, stillRunning: () => boolean = () => false): Promise<void> {
-  if (!existsSync(path)) return;
+  // Right after a rotation renamed the file away the path is absent until the runtime's next
+  // write creates it again: a follower waits for it while the container runs.
+  while (!existsSync(path)) {
+    if (!opts.follow || !stillRunning() || signal?.aborted || out.destroyed) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   let remaining = opts.limitBytes ?? Infinity;
   const write = (b: Buffer): boolean => {
     if (remaining <= 0) return false;
