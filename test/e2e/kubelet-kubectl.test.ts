@@ -8,26 +8,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
 import { Kubectl, kubectlPath } from './helpers/kubectl.js';
-import { freePort, until } from './helpers/wait.js';
+import { freePort, pidsUnder, until } from './helpers/wait.js';
 
 const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'k8ts.js');
-
-const pidsOf = (pattern: string): number[] =>
-  readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        return readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(pattern);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 
 if (!kubectlPath()) test('kubelet e2e', { skip: 'kubectl not installed' }, () => {});
 else {
@@ -66,7 +54,7 @@ else {
     }
     await srv?.stop();
     // Whatever a failed run left behind: the container shims of this test's root dir, by pid.
-    for (const pid of pidsOf(join(dir, 'root'))) {
+    for (const pid of pidsUnder(join(dir, 'root'))) {
       try {
         process.kill(-pid, 'SIGKILL');
       } catch {
@@ -153,7 +141,7 @@ spec:
     assert.match(ev.stdout, /Back-off restarting failed container app/);
 
     // SIGKILL the kubelet: the server keeps serving; a new kubelet adopts it.
-    const before = pidsOf(`http.server ${port}`);
+    const before = pidsUnder(`http.server ${port}`);
     assert.equal(before.length, 2, 'shim and python');
     const idBefore = (await k.run(['get', 'pod', 'web', '-o', 'jsonpath={.status.containerStatuses[0].containerID}'])).stdout;
     kubelet!.kill('SIGKILL');
@@ -161,7 +149,7 @@ spec:
     assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 200);
     kubelet = await startKubelet();
     await new Promise((r) => setTimeout(r, 1500));
-    assert.deepEqual(pidsOf(`http.server ${port}`).sort(), before.sort(), 'adopted, never duplicated');
+    assert.deepEqual(pidsUnder(`http.server ${port}`).sort(), before.sort(), 'adopted, never duplicated');
     const after = await k.run(['get', 'pod', 'web', '--no-headers', '-o', 'custom-columns=ID:.status.containerStatuses[0].containerID,R:.status.containerStatuses[0].restartCount,READY:.status.containerStatuses[0].ready']);
     assert.match(after.stdout, new RegExp(`^${idBefore}\\s+0\\s+true`));
 
@@ -169,7 +157,7 @@ spec:
     const del = await k.run(['delete', 'pod', 'web', 'crash']);
     assert.equal(del.code, 0, del.stderr);
     assert.ok(Date.now() - t0 < 6000, 'deleted within the grace period');
-    assert.deepEqual(pidsOf(`http.server ${port}`), []);
-    assert.deepEqual(pidsOf('sleep 600'), []);
+    assert.deepEqual(pidsUnder(`http.server ${port}`), []);
+    assert.deepEqual(pidsUnder('sleep 600'), []);
   });
 }

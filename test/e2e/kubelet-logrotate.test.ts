@@ -14,21 +14,9 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
 import { Kubectl, kubectlPath } from './helpers/kubectl.js';
-import { until } from './helpers/wait.js';
+import { pidsUnder, until } from './helpers/wait.js';
 
 const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'k8ts.js');
-
-const pidsOf = (pattern: string): number[] =>
-  readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        return readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(pattern);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 
 if (!kubectlPath()) test('kubelet log rotation e2e', { skip: 'kubectl not installed' }, () => {});
 else {
@@ -64,7 +52,7 @@ else {
       await new Promise((r) => kubelet!.once('exit', r));
     }
     await srv?.stop();
-    for (const pid of pidsOf(join(dir, 'root'))) {
+    for (const pid of pidsUnder(join(dir, 'root'))) {
       try {
         process.kill(-pid, 'SIGKILL');
       } catch {

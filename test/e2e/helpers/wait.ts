@@ -21,13 +21,13 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined>, t
   }
 }
 
-/** pidsUnder lists the processes whose command line mentions root (a test's own temp dir). */
+/** pidsUnder lists the processes whose command line (arguments joined by spaces) mentions root, e.g. a test's own temp dir. */
 export function pidsUnder(root: string): number[] {
   return readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
     .filter((d) => {
       try {
-        return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(root);
+        return readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(root);
       } catch {
         return false;
       }
