@@ -20,6 +20,15 @@ export interface IOStreams {
   env: NodeJS.ProcessEnv;
   /** outIsTerminal: stdout is a terminal (kubectl colours cluster-info only then). */
   outIsTerminal?: boolean;
+  /**
+   * stdin, when the process has one, streams standard input as it arrives (exec/attach -i send
+   * keystrokes as typed); setRawMode exists when it is a terminal.
+   */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  /** terminalSize is the size of the terminal stdout writes to, when it is one. */
+  terminalSize?: () => { width: number; height: number } | undefined;
+  /** onTerminalResize calls fn when that terminal changes size; returns the unsubscribe. */
+  onTerminalResize?: (fn: () => void) => () => void;
 }
 
 /** CmdError is a failure kubectl prints as `error: <message>` (exit code 1 unless given). */

@@ -12,5 +12,11 @@ export function nodeIO(): IOStreams {
     },
     env: process.env,
     outIsTerminal: process.stdout.isTTY === true,
+    stdin: process.stdin,
+    terminalSize: () => (process.stdout.isTTY ? { width: process.stdout.columns, height: process.stdout.rows } : undefined),
+    onTerminalResize: (fn) => {
+      process.stdout.on('resize', fn);
+      return () => void process.stdout.off('resize', fn);
+    },
   };
 }

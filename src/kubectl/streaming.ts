@@ -93,13 +93,20 @@ export async function runExec(f: Factory, flags: Flags, args: string[], afterDas
   const phase = (pod['status'] as { phase?: string } | undefined)?.phase;
   if (phase === 'Succeeded' || phase === 'Failed') throw new CmdError(`cannot exec into a container in a completed pod; current phase is ${phase}`);
   const container = defaultContainer(f, pod, flags);
+  const stdin = flags.bool('stdin');
+  let tty = flags.bool('tty');
+  if (tty && stdin && f.io.stdin?.isTTY !== true) {
+    // As kubectl: a pty needs a terminal on our side; without one the session runs without.
+    f.io.err('Unable to use a TTY - input is not a terminal or the right kind of file\n');
+    tty = false;
+  }
   const q = new URLSearchParams();
   for (const c of command) q.append('command', c);
   q.set('container', container);
-  if (flags.bool('stdin')) q.set('stdin', 'true');
+  if (stdin) q.set('stdin', 'true');
   q.set('stdout', 'true');
-  if (!flags.bool('tty')) q.set('stderr', 'true');
-  if (flags.bool('tty')) q.set('tty', 'true');
+  if (!tty) q.set('stderr', 'true');
+  if (tty) q.set('tty', 'true');
   const path = `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}/${kind}`;
   if (kind === 'attach' && flags.bool('stdin') && !flags.bool('quiet')) f.io.err("If you don't see a command prompt, try pressing enter.\n");
   let exitCode = 0;
@@ -125,20 +132,60 @@ export async function runExec(f: Factory, flags: Flags, args: string[], afterDas
     ws.on('close', () => resolve());
     ws.on('error', () => resolve());
   });
-  if (flags.bool('stdin')) {
-    void (async () => {
-      const text = await f.io.readStdin();
-      if (text) ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(text)]));
-      if (v5) ws.send(Buffer.from([255, 0]));
-    })();
-  }
+  const stopInput = stdin ? streamStdin(f, ws, v5, tty) : (): void => {};
   await done;
+  stopInput();
   if (statusError) throw new CmdError(statusError);
   if (exitCode !== 0) {
     f.io.err(`command terminated with exit code ${exitCode}\n`);
     return exitCode;
   }
   return 0;
+}
+
+/**
+ * streamStdin sends standard input to the stream's channel 0 as it arrives (keystrokes as typed,
+ * raw when on a pty) and, on a pty, the terminal's size on channel 4 now and on every resize; at
+ * the end of input a v5 stream is told stdin closed. Returns what undoes it all.
+ */
+function streamStdin(f: Factory, ws: WebSocket, v5: boolean, tty: boolean): () => void {
+  const send = (b: Buffer): void => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(b);
+  };
+  const input = f.io.stdin;
+  if (!input) {
+    void f.io.readStdin().then((text) => {
+      if (text) send(Buffer.concat([Buffer.from([0]), Buffer.from(text)]));
+      if (v5) send(Buffer.from([255, 0]));
+    });
+    return () => {};
+  }
+  const raw = tty && typeof input.setRawMode === 'function';
+  if (raw) input.setRawMode!(true);
+  const onData = (c: Buffer | string): void => send(Buffer.concat([Buffer.from([0]), typeof c === 'string' ? Buffer.from(c) : c]));
+  const onEnd = (): void => {
+    if (v5) send(Buffer.from([255, 0]));
+  };
+  input.on('data', onData);
+  input.once('end', onEnd);
+  const resize = (): void => {
+    const size = f.io.terminalSize?.();
+    if (size) send(Buffer.concat([Buffer.from([4]), Buffer.from(JSON.stringify({ Width: size.width, Height: size.height }))]));
+  };
+  let unsubscribe = (): void => {};
+  if (tty) {
+    resize();
+    unsubscribe = f.io.onTerminalResize?.(resize) ?? unsubscribe;
+  }
+  return () => {
+    input.off('data', onData);
+    input.off('end', onEnd);
+    unsubscribe();
+    if (raw) input.setRawMode!(false);
+    // Stop reading so the process can exit with the session.
+    input.pause();
+    (input as { unref?: () => void }).unref?.();
+  };
 }
 
 /** runPortForward forwards local ports to a pod; one WebSocket (v4.channel.k8s.io) per local connection. */

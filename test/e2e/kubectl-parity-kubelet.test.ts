@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
 import { kubectlPath, runCommand } from './helpers/kubectl.js';
-import { freePort } from './helpers/wait.js';
+import { freePort, until } from './helpers/wait.js';
 
 const cli = join(import.meta.dirname, '..', '..', 'src', 'kubectl', 'cli.js');
 const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'k8ts.js');
@@ -210,6 +210,23 @@ spec:
     assert.deepEqual(differences, [], differences.join('\n'));
     assert.deepEqual(tree(roots.k8ts), tree(roots.kubectl));
     assert.ok(tree(roots.k8ts).includes('local/tree/sub/b.bin AAEC/v8='), tree(roots.k8ts).join('\n'));
+  });
+
+  test('exec -i streams stdin as it is typed: each line echoes back before input ends', async () => {
+    const child = spawn(process.execPath, [cli, 'exec', '-i', 'sleeper', '--', 'cat'], { env: { ...process.env, KUBECONFIG: srv.kubeconfig }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      child.stdin.write('one\n');
+      // With stdin still open, the first line must already have made the round trip.
+      await until('first line echoed', async () => (out === 'one\n' ? true : undefined), 15_000);
+      child.stdin.end('two\n');
+      assert.equal(await exited, 0);
+      assert.equal(out, 'one\ntwo\n');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 
   test('port-forward forwards a local port to the pod like kubectl', async () => {
