@@ -19,7 +19,7 @@ import { DRY_RUN_FLAG, dryRunOf, jsonEqual, patchLib, printResult, statusLine } 
 import { OUTPUT_FLAGS, checkOutputFormat, stripManaged } from './output.js';
 import { buildTargets, fetchObjects, type Target } from './resources.js';
 import { tabwrite, toYAML } from './printers.js';
-import { EXEC_FLAGS, execInPod, runExec, runPortForward } from './streaming.js';
+import { EXEC_FLAGS, runExec, runPortForward } from './streaming.js';
 import { goTabwriter } from './tabwriter.js';
 
 type Obj = Record<string, unknown>;
@@ -143,8 +143,8 @@ function mergePatch(target: unknown, patch: unknown): unknown {
 }
 
 /**
- * attachRun is `kubectl run -i/--attach`: wait for the pod to run, attach to it (stdin piped
- * whole), then for Never/OnFailure pods wait for the end and return the container's exit code;
+ * attachRun is `kubectl run -i/--attach`: wait for the pod to run, attach to it (stdin streamed
+ * as it arrives), then for Never/OnFailure pods wait for the end and return the container's exit code;
  * --rm deletes the pod afterwards. A pod that finished before the attach has its logs printed.
  */
 async function attachRun(f: Factory, flags: Flags, created: KubeObject): Promise<number> {
@@ -168,9 +168,8 @@ async function attachRun(f: Factory, flags: Flags, created: KubeObject): Promise
   const container = str(arr(o(created['spec'])['containers'])[0]?.['name']);
   let pod = await waitFor((p) => ['Running', 'Succeeded', 'Failed'].includes(phaseOf(p)));
   if (phaseOf(pod) === 'Running') {
-    if (flags.bool('stdin') && !flags.bool('quiet')) f.io.err("If you don't see a command prompt, try pressing enter.\n");
-    const stdin = flags.bool('stdin') ? Buffer.from(await f.io.readStdin()) : undefined;
-    await execInPod(f.config(), { namespace: ns, name, container }, [], { ...(stdin ? { stdin } : {}), onStdout: (b) => f.io.out(b.toString('utf8')), onStderr: (b) => f.io.err(b.toString('utf8')) }, 'attach');
+    // As `kubectl attach`: the prompt hint, then stdin streamed as it arrives.
+    await runExec(f, flags, [name], undefined, 'attach');
   } else {
     f.io.out(await c.requestText({ method: 'GET', path: `${path}/log`, query: { container } }));
   }
