@@ -861,9 +861,6 @@ export async function runDescribe(f: Factory, flags: Flags, args: string[]): Pro
       const key = `${t.mapping.group}/${t.mapping.kind}`;
       let text: string;
       switch (key) {
-        case '/Pod':
-          text = describePod(obj, evs);
-          break;
         case 'apps/Deployment': {
           const all = (await c.requestJSON<{ items: Obj[] }>({ method: 'GET', path: `/apis/apps/v1/namespaces/${ns}/replicasets` })).items;
           const owned = all.filter((r) => arr(o(r['metadata'])['ownerReferences']).some((ref) => ref['uid'] === obj.metadata?.uid && ref['controller'] === true));
@@ -885,15 +882,6 @@ export async function runDescribe(f: Factory, flags: Flags, args: string[]): Pro
           text = describeService(obj, evs, ep);
           break;
         }
-        case '/ConfigMap':
-          text = describeConfigMap(obj, evs);
-          break;
-        case '/Secret':
-          text = describeSecret(obj);
-          break;
-        case '/ServiceAccount':
-          text = describeServiceAccount(obj, evs);
-          break;
         case '/Node': {
           const name = obj.metadata?.name ?? '';
           const pods = (await c.requestJSON<{ items: Obj[] }>({ method: 'GET', path: '/api/v1/pods', query: { fieldSelector: `spec.nodeName=${name},status.phase!=Succeeded,status.phase!=Failed` } })).items;
@@ -920,18 +908,9 @@ export async function runDescribe(f: Factory, flags: Flags, args: string[]): Pro
           text = t.mapping.kind === 'StatefulSet' ? describeStatefulSet(obj, evs, pods) : describeDaemonSet(obj, evs, pods);
           break;
         }
-        case 'batch/Job':
-          text = describeJob(obj, evs);
-          break;
-        case 'batch/CronJob':
-          text = describeCronJob(obj, evs);
-          break;
         case 'autoscaling/HorizontalPodAutoscaler':
           // kubectl describes through autoscaling/v2 whatever version was named.
           text = describeHPA(t.mapping.version === 'v2' ? obj : await c.requestJSON<KubeObject>({ method: 'GET', path: `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/${obj.metadata?.name}` }), evs);
-          break;
-        case 'networking.k8s.io/NetworkPolicy':
-          text = describeNetworkPolicy(obj);
           break;
         case 'networking.k8s.io/Ingress':
           text = await describeIngress(obj, evs, {
@@ -952,45 +931,13 @@ export async function runDescribe(f: Factory, flags: Flags, args: string[]): Pro
             },
           });
           break;
-        case '/PersistentVolume':
-          text = describePersistentVolume(obj, evs);
-          break;
         case '/PersistentVolumeClaim': {
           const pods = (await c.requestJSON<{ items: Obj[] }>({ method: 'GET', path: `/api/v1/namespaces/${ns}/pods` })).items;
           text = describePersistentVolumeClaim(obj, evs, pods);
           break;
         }
-        case 'discovery.k8s.io/EndpointSlice':
-          text = describeEndpointSlice(obj, evs);
-          break;
-        case 'scheduling.k8s.io/PriorityClass':
-          text = describePriorityClass(obj, evs);
-          break;
-        case 'storage.k8s.io/StorageClass':
-          text = describeStorageClass(obj, evs);
-          break;
-        case 'networking.k8s.io/IngressClass':
-          text = describeIngressClass(obj, evs);
-          break;
-        case 'policy/PodDisruptionBudget':
-          text = describePodDisruptionBudget(obj, evs);
-          break;
-        case '/ResourceQuota':
-          text = describeResourceQuota(obj);
-          break;
-        case '/LimitRange':
-          text = describeLimitRange(obj);
-          break;
-        case 'rbac.authorization.k8s.io/Role':
-        case 'rbac.authorization.k8s.io/ClusterRole':
-          text = describeRole(obj);
-          break;
-        case 'rbac.authorization.k8s.io/RoleBinding':
-        case 'rbac.authorization.k8s.io/ClusterRoleBinding':
-          text = describeRoleBinding(obj);
-          break;
         default:
-          text = describeGeneric(obj, evs);
+          text = (PLAIN[key] ?? describeGeneric)(obj, evs);
       }
       out.push(goTabwriter(text, 0, 2));
     }
@@ -999,6 +946,29 @@ export async function runDescribe(f: Factory, flags: Flags, args: string[]): Pro
   for (const e of errors) f.io.err(e + '\n');
   return errors.length > 0 ? 1 : 0;
 }
+
+/** Describers that need only the object and its events, by `group/Kind`; the rest read related objects. */
+const PLAIN: Record<string, (obj: KubeObject, evs: Obj[] | undefined) => string> = {
+  '/Pod': describePod,
+  '/ConfigMap': describeConfigMap,
+  '/Secret': describeSecret,
+  '/ServiceAccount': describeServiceAccount,
+  '/PersistentVolume': describePersistentVolume,
+  '/ResourceQuota': describeResourceQuota,
+  '/LimitRange': describeLimitRange,
+  'batch/Job': describeJob,
+  'batch/CronJob': describeCronJob,
+  'networking.k8s.io/NetworkPolicy': describeNetworkPolicy,
+  'networking.k8s.io/IngressClass': describeIngressClass,
+  'discovery.k8s.io/EndpointSlice': describeEndpointSlice,
+  'scheduling.k8s.io/PriorityClass': describePriorityClass,
+  'storage.k8s.io/StorageClass': describeStorageClass,
+  'policy/PodDisruptionBudget': describePodDisruptionBudget,
+  'rbac.authorization.k8s.io/Role': describeRole,
+  'rbac.authorization.k8s.io/ClusterRole': describeRole,
+  'rbac.authorization.k8s.io/RoleBinding': describeRoleBinding,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': describeRoleBinding,
+};
 
 async function searchEvents(f: Factory, obj: KubeObject, omitKind: boolean): Promise<Obj[]> {
   const meta = obj.metadata ?? {};
