@@ -14,6 +14,7 @@
  * The key is the node name; each sync returns requeueAfter for the next deadline, so the
  * work queue's single delay heap is the only timer.
  */
+import { rfc3339 } from '../api/duration.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, NodeCondition, Pod, Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
@@ -50,7 +51,6 @@ interface Observed {
   at: number;
 }
 
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** tolerates reports whether a toleration matches a taint (upstream Toleration.ToleratesTaint). */
 export function tolerates(t: Toleration, taint: Taint): boolean {

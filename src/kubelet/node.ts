@@ -4,6 +4,7 @@
  * many nodes per process: `NodeHost` renews every hosted node's Lease from one TimerHeap entry
  * per period, with a bounded number of requests in flight (kubemark/kwok-style density).
  */
+import { rfc3339 } from '../api/duration.js';
 import { cpus, totalmem, freemem, hostname as osHostname, release, platform } from 'node:os';
 import { readFileSync, statfsSync } from 'node:fs';
 import type { Node, NodeCondition, NodeStatus, Taint } from 'kubernetes-types/core/v1.js';
@@ -43,7 +44,6 @@ const archOf = (a: string): string => ({ x64: 'amd64', arm64: 'arm64', arm: 'arm
 
 /** microTime formats a metav1.MicroTime (RFC3339 with microseconds). */
 export const microTime = (ms: number): string => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 function readOr(path: string, fallback: string): string {
   try {

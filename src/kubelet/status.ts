@@ -4,6 +4,7 @@
  * the spec, the runtime's container instances, probe results and the kubelet's last sync
  * errors. Pure: no I/O, so every rule is tested on its own.
  */
+import { rfc3339 } from '../api/duration.js';
 import { Quantity } from '../api/quantity.js';
 import type { Container, ContainerState as ApiContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 
@@ -50,7 +51,6 @@ export interface PodStatusInput {
   now: number;
 }
 
-export const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 export const isRestartableInit = (c: Container): boolean => c.restartPolicy === 'Always';
 
