@@ -5,6 +5,8 @@
  * generation), which the disruption controller maintains; an approved eviction records the pod
  * in status.disruptedPods so the controller does not count it as available any more.
  */
+import type { Condition } from 'kubernetes-types/meta/v1.js';
+import { updateDisruptionAllowedCondition } from '../api/conditions.js';
 import { badRequest, forbidden, isStatusError, StatusError, timeout } from '../api/errors.js';
 import { selectorFromLabelSelector } from '../api/labels.js';
 import type { KubeObject } from '../api/types.js';
@@ -34,7 +36,7 @@ interface Pdb extends KubeObject {
     desiredHealthy?: number;
     expectedPods?: number;
     disruptedPods?: Record<string, string>;
-    conditions?: Array<Record<string, unknown>>;
+    conditions?: Condition[];
   };
 }
 
@@ -179,7 +181,7 @@ async function checkAndDecrement(d: EvictionDeps, pdbs: Resource, namespace: str
           if (c.metadata?.resourceVersion !== pdb.metadata?.resourceVersion) throw conflictMarker;
           const st = { ...(c.status ?? {}) };
           st.disruptionsAllowed = (st.disruptionsAllowed ?? 0) - 1;
-          if (st.disruptionsAllowed === 0) st.conditions = disruptionAllowedFalse(st.conditions ?? [], ctx.now);
+          if (st.disruptionsAllowed === 0) st.conditions = updateDisruptionAllowedCondition(st, ctx.now.getTime());
           st.disruptedPods = { ...(st.disruptedPods ?? {}), [podName]: timestamp(ctx.now) };
           return { ...c, status: st };
         },
@@ -210,14 +212,6 @@ function check(pdb: Pdb): void {
 
 function violationZero(name: string, st: NonNullable<Pdb['status']>): never {
   throw violation(0, `The disruption budget ${name} needs ${st.desiredHealthy ?? 0} healthy pods and has ${st.currentHealthy ?? 0} currently`);
-}
-
-/** disruptionAllowedFalse is upstream's UpdateDisruptionAllowedCondition for a budget at zero. */
-function disruptionAllowedFalse(conds: Array<Record<string, unknown>>, now: Date): Array<Record<string, unknown>> {
-  const prev = conds.find((c) => c.type === 'DisruptionAllowed');
-  const next = { type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods', message: '', observedGeneration: prev?.observedGeneration, lastTransitionTime: prev?.status === 'False' ? prev.lastTransitionTime : timestamp(now) };
-  if (next.observedGeneration === undefined) delete next.observedGeneration;
-  return [...conds.filter((c) => c.type !== 'DisruptionAllowed'), next];
 }
 
 /**

@@ -9,7 +9,8 @@
 import type { Pod, ReplicationController } from 'kubernetes-types/core/v1.js';
 import type { Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
-import type { Condition, OwnerReference } from 'kubernetes-types/meta/v1.js';
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import { setStatusCondition, updateDisruptionAllowedCondition } from '../api/conditions.js';
 import { rfc3339 } from '../api/duration.js';
 import { isStatusError } from '../api/errors.js';
 import { selectorFromLabelSelector, formatLabelSelector } from '../api/labels.js';
@@ -49,23 +50,6 @@ function staleDisruptionWait(pod: Pod, now: number): number | undefined {
   if (!c || c.status !== 'True' || c.reason === 'TerminationByKubelet') return undefined;
   const since = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : now;
   return Math.max(0, since + STALE_POD_DISRUPTION_TIMEOUT_MS - now);
-}
-
-/** setCondition is apimeta.SetStatusCondition: lastTransitionTime moves only when the status changes. */
-function setCondition(conds: Condition[], c: Omit<Condition, 'lastTransitionTime'>, now: number): Condition[] {
-  const prev = conds.find((x) => x.type === c.type);
-  const lastTransitionTime = prev && prev.status === c.status ? prev.lastTransitionTime : rfc3339(now);
-  const next: Condition = { ...c, lastTransitionTime };
-  return prev ? conds.map((x) => (x === prev ? next : x)) : [...conds, next];
-}
-
-function disruptionAllowedCondition(st: Status, now: number): Condition[] {
-  const ok = (st.disruptionsAllowed ?? 0) > 0;
-  return setCondition(
-    st.conditions ?? [],
-    { type: 'DisruptionAllowed', status: ok ? 'True' : 'False', reason: ok ? 'SufficientPods' : 'InsufficientPods', message: '', observedGeneration: st.observedGeneration ?? 0 },
-    now,
-  );
 }
 
 /** conditionsAreUpToDate is upstream's pdb helper of the same name. */
@@ -266,14 +250,14 @@ class DisruptionController implements Controller {
       observedGeneration: generation,
       conditions: st.conditions ?? [],
     };
-    next.conditions = disruptionAllowedCondition(next, now);
+    next.conditions = updateDisruptionAllowedCondition(next, now);
     await this.writeStatus({ ...pdb, status: next });
   }
 
   /** failSafe closes the budget (disruptionsAllowed 0, SyncFailed) when its status cannot be computed. */
   private async failSafe(pdb: PodDisruptionBudget, message: string): Promise<void> {
     const st: Partial<Status> = pdb.status ?? {};
-    const conditions = setCondition(
+    const conditions = setStatusCondition(
       st.conditions ?? [],
       { type: 'DisruptionAllowed', status: 'False', reason: 'SyncFailed', message, observedGeneration: st.observedGeneration ?? 0 },
       this.ctx.clock.now(),
