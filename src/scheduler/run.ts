@@ -14,7 +14,7 @@ import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { KubeObject } from '../api/types.js';
 import { DeletedFinalStateUnknown, gvr, LeaderElector, LeaseLock, SharedInformerFactory, type Lister as ClientLister, type RestClient } from '../client/index.js';
 import { durationMs, type ResolvedConfig } from './config/config.js';
-import { apiEventsV1Sink, EventsV1Broadcaster } from './events.js';
+import { apiEventsV1Sink, EventsV1Broadcaster } from '../client/index.js';
 import type { ClusterEvent, Lister, SchedulerClient, SchedulerListers } from './framework/interface.js';
 import { Scheduler } from './scheduler.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { notFound } from '../api/errors.js';
-import { EventsV1Broadcaster, type EventsV1Event, type EventsV1Sink } from './events.js';
+import { notFound } from '../../api/errors.js';
+import { EventsV1Broadcaster, type EventsV1Event, type EventsV1Sink } from './eventsv1.js';
 
 /** recordingSink keeps what was written, in order; `missing` names events a patch reports NotFound for. */
 function recordingSink(missing = new Set<string>()): EventsV1Sink & { writes: Array<{ verb: string; event: EventsV1Event; patch?: unknown }> } {

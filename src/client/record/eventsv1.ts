@@ -1,6 +1,6 @@
 /**
- * The scheduler's events, as upstream kube-scheduler records them: events.k8s.io/v1 Events
- * through client-go's tools/events broadcaster (not tools/record's core/v1 correlator).
+ * events.k8s.io/v1 Events as client-go's tools/events broadcaster records them (kube-scheduler's
+ * events; tools/record's core/v1 correlator is events.ts).
  *
  * - Recording never waits: an event is queued (at most 1000; more are dropped, as upstream's
  *   broadcaster with DropIfChannelFull) and written later, several at a time.
@@ -14,9 +14,9 @@
  */
 import { hostname } from 'node:os';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
-import { isStatusError } from '../api/errors.js';
-import type { KubeObject } from '../api/types.js';
-import type { RestClient } from '../client/index.js';
+import { isStatusError } from '../../api/errors.js';
+import type { KubeObject } from '../../api/types.js';
+import type { RestClient } from '../rest/index.js';
 
 /** EventsV1Event is the events.k8s.io/v1 Event the scheduler writes. */
 export interface EventsV1Event {
