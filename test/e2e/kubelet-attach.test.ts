@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { realpathSync } from 'node:fs';
 import { Cgroups } from '../../src/kubelet/runtime/cgroups.js';
 import { kubectl, kubectlPath, type KubectlResult } from './helpers/kubectl.js';
-import { pidsUnder, until } from './helpers/wait.js';
+import { killGroupsUnder, stopChild, until } from './helpers/wait.js';
 
 const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'k8ts.js');
 
@@ -57,19 +57,8 @@ else {
   after(async () => {
     // The pods' cgroups, removed by name should the server not get to it.
     const uids = server?.exitCode === null ? (await k(['get', 'pods', '-A', '-o', 'jsonpath={.items[*].metadata.uid}']).catch(() => ({ stdout: '' }))).stdout.split(' ').filter(Boolean) : [];
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      const t = setTimeout(() => server.kill('SIGKILL'), 15_000);
-      await new Promise((r) => server.once('exit', r));
-      clearTimeout(t);
-    }
-    for (const pid of pidsUnder(dir)) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // not a group leader, or gone already
-      }
-    }
+    await stopChild(server);
+    killGroupsUnder(dir);
     const cgroups = new Cgroups();
     for (const uid of uids) cgroups.removePod(uid);
     rmSync(dir, { recursive: true, force: true });

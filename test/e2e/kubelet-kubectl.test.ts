@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
 import { Kubectl, kubectlPath } from './helpers/kubectl.js';
-import { freePort, pidsUnder, until } from './helpers/wait.js';
+import { freePort, killGroupsUnder, pidsUnder, until, stopChild } from './helpers/wait.js';
 
 const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'k8ts.js');
 
@@ -48,19 +48,10 @@ else {
 
   after(async () => {
     await k?.run(['delete', 'pods', '--all', '--wait=true']).catch(() => undefined);
-    if (kubelet && kubelet.exitCode === null) {
-      kubelet.kill('SIGTERM');
-      await new Promise((r) => kubelet!.once('exit', r));
-    }
+    await stopChild(kubelet);
     await srv?.stop();
     // Whatever a failed run left behind: the container shims of this test's root dir, by pid.
-    for (const pid of pidsUnder(join(dir, 'root'))) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // not a group leader, or gone
-      }
-    }
+    killGroupsUnder(join(dir, 'root'));
     rmSync(dir, { recursive: true, force: true });
   });
 

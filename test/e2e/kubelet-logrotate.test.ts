@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
 import { Kubectl, kubectlPath } from './helpers/kubectl.js';
-import { pidsUnder, until } from './helpers/wait.js';
+import { killGroupsUnder, until, stopChild } from './helpers/wait.js';
 
 const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'k8ts.js');
 
@@ -47,18 +47,9 @@ else {
 
   after(async () => {
     await k?.run(['delete', 'pods', '--all', '--wait=true', '--timeout=20s']).catch(() => undefined);
-    if (kubelet && kubelet.exitCode === null) {
-      kubelet.kill('SIGTERM');
-      await new Promise((r) => kubelet!.once('exit', r));
-    }
+    await stopChild(kubelet);
     await srv?.stop();
-    for (const pid of pidsUnder(join(dir, 'root'))) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // not a group leader, or gone
-      }
-    }
+    killGroupsUnder(join(dir, 'root'));
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,4 +1,5 @@
 /** Small waiting and process helpers shared by the e2e suites that run real servers and kubelets. */
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 
@@ -44,4 +45,25 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(p));
     });
   });
+}
+
+/** killGroupsUnder SIGKILLs the process groups led by processes under root: whatever a failed run left behind. */
+export function killGroupsUnder(root: string): void {
+  for (const pid of pidsUnder(root)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // not a group leader, or gone already
+    }
+  }
+}
+
+/** stopChild sends SIGTERM (or `signal`) and waits for the exit, with SIGKILL after graceMs. */
+export async function stopChild(child: ChildProcess | undefined, graceMs = 15_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(t);
 }
