@@ -7,7 +7,7 @@ import { defaultDataDir } from '../storage/index.js';
 import { startAgent } from '../agent/index.js';
 import { loadRestConfig, RestClient } from '../client/index.js';
 import { parseMap, parseTaints } from './kubelet.js';
-import { addNodeFlags, withEnvAndConfig } from './config.js';
+import { addNodeFlags, onStopSignals, withEnvAndConfig } from './config.js';
 
 interface Flags {
   server?: string;
@@ -49,15 +49,10 @@ export function registerAgent(program: Command): void {
     // Signals are handled from the start: one arriving while joining stops the agent once it is up.
     let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
     let stopRequested = false;
-    let signals = 0;
-    const onSignal = (sig: string): void => {
-      if (++signals > 1) process.exit(130);
-      out(`k8ts agent: ${sig} received, stopping`);
+    onStopSignals('k8ts agent', () => {
       stopRequested = true;
       void agent?.close();
-    };
-    process.on('SIGINT', () => onSignal('SIGINT'));
-    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    });
     try {
       agent = await startAgent({
         server: (f.server ?? simulateWith?.config.host ?? '').replace(/\/+$/, ''),

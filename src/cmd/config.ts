@@ -173,3 +173,21 @@ export function addNodeFlags(cmd: Command, o: { nodeName: string; stopPods: stri
     .option('--kubelet-port <port>', '(agent/node) port of the kubelet API, served over HTTPS on every address to authenticated callers (0 picks a free port)', '10250')
     .option('--stop-pods-on-exit', `(agent/runtime) stop the node's containers when the ${o.stopPods}`);
 }
+
+/**
+ * onStopSignals makes the first SIGINT/SIGTERM ask `stop` for a clean shutdown (said on stderr
+ * as `<name>: SIGTERM received, stopping`) and a second one exit at once with code 130.
+ */
+export function onStopSignals(name: string, stop: () => void): void {
+  let signals = 0;
+  const onSignal = (sig: string): void => {
+    if (++signals > 1) {
+      process.stderr.write(`${name}: ${sig} again, exiting now\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`${name}: ${sig} received, stopping\n`);
+    stop();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+}

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { defaultDataDir } from '../storage/index.js';
 import { DirLockedError, startServer, type ProgressEvent } from '../server/index.js';
 import { parseMap, parseTaints } from './kubelet.js';
-import { addNodeFlags, collect, withEnvAndConfig } from './config.js';
+import { addNodeFlags, collect, onStopSignals, withEnvAndConfig } from './config.js';
 
 interface Flags {
   v: string;
@@ -87,18 +87,10 @@ export function registerServer(program: Command): void {
     // Signals are handled from the start: one arriving during start-up stops the server as soon as it is up.
     let server: Awaited<ReturnType<typeof startServer>> | undefined;
     let stopRequested = false;
-    let signals = 0;
-    const onSignal = (sig: string): void => {
-      if (++signals > 1) {
-        out(`k8ts server: ${sig} again, exiting now`);
-        process.exit(130);
-      }
-      out(`k8ts server: ${sig} received, stopping`);
+    onStopSignals('k8ts server', () => {
       stopRequested = true;
       void server?.close();
-    };
-    process.on('SIGINT', () => onSignal('SIGINT'));
-    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    });
     try {
       server = await startServer({
         dataDir: f.dataDir ?? defaultDataDir(),
