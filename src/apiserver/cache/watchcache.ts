@@ -119,7 +119,16 @@ export class ResourceCache {
     this.put(this.toCached(kv, smallInt(kv.modRevision), kv.value));
   }
 
+  /** changes counts every object put or removed: it differs whenever the cached set differs. */
+  private changeCount = 0;
+
+  /** changes is a cheap revision of the whole cached set, for callers that recompute on change. */
+  get changes(): number {
+    return this.changeCount;
+  }
+
   private put(o: Entry): Entry | undefined {
+    this.changeCount++;
     const prev = this.objects.get(o.key);
     this.objects.set(o.key, o);
     let ns = this.byNamespace.get(o.namespace);
@@ -140,6 +149,7 @@ export class ResourceCache {
   private remove(key: string): Entry | undefined {
     const prev = this.objects.get(key);
     if (!prev) return undefined;
+    this.changeCount++;
     this.objects.delete(key);
     const ns = this.byNamespace.get(prev.namespace);
     ns?.delete(prev.name);
