@@ -13,7 +13,7 @@ import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { setStatusCondition, updateDisruptionAllowedCondition } from '../api/conditions.js';
 import { rfc3339 } from '../api/duration.js';
 import { isStatusError } from '../api/errors.js';
-import { selectorFromLabelSelector, formatLabelSelector } from '../api/labels.js';
+import { selectorFromLabelSelector, formatLabelSelector, type Selector } from '../api/labels.js';
 import { gvr, type Lister } from '../client/index.js';
 import { resolveIntOrPercent } from './deployment_util.js';
 import { watch, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
@@ -29,15 +29,27 @@ const STALE = 'stale-disruption:';
 
 type Status = NonNullable<PodDisruptionBudget['status']>;
 
+/** Compiled selectors per cached budget object (the informer replaces the object on change). */
+const selectors = new WeakMap<PodDisruptionBudget, Selector | undefined>();
+
+function selectorOf(pdb: PodDisruptionBudget): Selector | undefined {
+  if (!selectors.has(pdb)) {
+    let sel: Selector | undefined;
+    try {
+      sel = selectorFromLabelSelector(pdb.spec?.selector);
+    } catch {
+      sel = undefined; // an invalid selector matches nothing
+    }
+    selectors.set(pdb, sel);
+  }
+  return selectors.get(pdb);
+}
+
 /** pdbMatchesPod is upstream's getPdbsForPod test: pods without labels match no budget. */
 function pdbMatchesPod(pdb: PodDisruptionBudget, pod: Pod): boolean {
   const labels = pod.metadata?.labels;
   if (!labels || Object.keys(labels).length === 0) return false;
-  try {
-    return selectorFromLabelSelector(pdb.spec?.selector).matches(labels);
-  } catch {
-    return false;
-  }
+  return selectorOf(pdb)?.matches(labels) ?? false;
 }
 
 /** staleDisruptionWait says whether pod carries a DisruptionTarget=True condition the controller may reset, and after how long. */
