@@ -1,18 +1,10 @@
 /**
- * The apiserver's view of src/api/openapi. The OpenAPI functions are gaining a leading
- * `resources` parameter; until both sides agree this adapter passes the resource table when the
- * function's arity says it takes one, so the server works with either signature.
+ * The apiserver's view of src/api/openapi: the documents for its resource table, each built once
+ * and kept as bytes, and the decode-time schema checks.
  */
 import * as openapi from '../api/openapi/index.js';
 import type { GroupVersionKind, KubeObject, ResourceInfo } from '../api/types.js';
 import { swaggerToProtobuf } from './openapiv2pb.js';
-
-type Fn = (...args: unknown[]) => unknown;
-
-function call(fn: unknown, baseArity: number, resources: readonly ResourceInfo[], ...args: unknown[]): unknown {
-  const f = fn as Fn;
-  return f.length > baseArity ? f(resources, ...args) : f(...args);
-}
 
 export class OpenAPI {
   private v2: Buffer | undefined;
@@ -24,7 +16,7 @@ export class OpenAPI {
 
   /** v2 returns the swagger document bytes (built once). */
   swagger(): Buffer {
-    return (this.v2 ??= Buffer.from(JSON.stringify(call(openapi.openAPIV2, 0, this.resources))));
+    return (this.v2 ??= Buffer.from(JSON.stringify(openapi.openAPIV2(this.resources))));
   }
 
   /** swaggerProtobuf returns the same document as gnostic protobuf (older kubectl asks for it). */
@@ -33,13 +25,13 @@ export class OpenAPI {
   }
 
   index(): Buffer {
-    return (this.v3Index ??= Buffer.from(JSON.stringify(call(openapi.openAPIV3Index, 0, this.resources))));
+    return (this.v3Index ??= Buffer.from(JSON.stringify(openapi.openAPIV3Index(this.resources))));
   }
 
   /** groupVersion returns the v3 document of `api/v1` or `apis/<g>/<v>`, undefined when unknown. */
   groupVersion(path: string): Buffer | undefined {
     if (!this.v3.has(path)) {
-      const doc = call(openapi.openAPIV3, 1, this.resources, path);
+      const doc = openapi.openAPIV3(this.resources, path);
       this.v3.set(path, doc === undefined ? null : Buffer.from(JSON.stringify(doc)));
     }
     return this.v3.get(path) ?? undefined;
@@ -51,6 +43,6 @@ export class OpenAPI {
   }
 
   unknownFields(gvk: GroupVersionKind, obj: KubeObject): string[] {
-    return call(openapi.unknownFields, 2, this.resources, gvk, obj) as string[];
+    return openapi.unknownFields(gvk, obj);
   }
 }
