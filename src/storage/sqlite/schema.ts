@@ -19,8 +19,8 @@ export const APPLICATION_ID = 0x6b387473;
 // meta.schema: 1 had kine's UNIQUE(name, prev_revision), an index on (name, id) and a kv table
 // of live keys; initSchema migrates it to 2.
 const SCHEMA_VERSION = 2;
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS log (
+/** LOG_COLUMNS: the log table's columns, for creating it and for the schema-1 migration's rebuild. */
+const LOG_COLUMNS = `
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL,
   created INTEGER NOT NULL,
@@ -31,7 +31,9 @@ CREATE TABLE IF NOT EXISTS log (
   value BLOB NOT NULL,
   old_value BLOB,
   version INTEGER NOT NULL
-);
+`;
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS log (${LOG_COLUMNS});
 CREATE TABLE IF NOT EXISTS meta (
   name TEXT PRIMARY KEY,
   value INTEGER NOT NULL
@@ -42,18 +44,7 @@ INSERT OR IGNORE INTO meta(name, value) VALUES ('revision', 0), ('compact_revisi
 // MIGRATE_1 rebuilds log without its UNIQUE constraint (SQLite cannot drop one in place) and
 // drops the name indexes and kv, all in one transaction.
 const MIGRATE_1 = `
-CREATE TABLE log_v2 (
-  id INTEGER PRIMARY KEY,
-  name TEXT NOT NULL,
-  created INTEGER NOT NULL,
-  deleted INTEGER NOT NULL,
-  create_revision INTEGER NOT NULL,
-  prev_revision INTEGER NOT NULL,
-  lease INTEGER NOT NULL,
-  value BLOB NOT NULL,
-  old_value BLOB,
-  version INTEGER NOT NULL
-);
+CREATE TABLE log_v2 (${LOG_COLUMNS});
 INSERT INTO log_v2 SELECT id, name, created, deleted, create_revision, prev_revision, lease, value, old_value, version FROM log ORDER BY id;
 DROP TABLE log;
 ALTER TABLE log_v2 RENAME TO log;
