@@ -58,6 +58,19 @@ const SPDY_TUNNEL_TOKEN = 'SPDY-3.1-portforward.k8s.io';
 const SPDY_EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'];
 const PORTFORWARD_PROTOCOLS = [SPDY_TUNNEL_TOKEN, 'portforward.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io', 'v4.base64.channel.k8s.io', 'base64.channel.k8s.io'];
 
+/** upgradeToSpdy answers a SPDY/3.1 upgrade for `protocol` and runs a SpdySession over the raw socket. */
+function upgradeToSpdy(socket: Duplex, protocol: string): SpdySession {
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);
+  const session = new SpdySession((b) => {
+    if (!socket.destroyed) socket.write(b);
+  });
+  socket.on('data', (b: Buffer) => session.feed(b));
+  socket.on('close', () => session.close());
+  socket.on('error', () => session.close());
+  session.on('close', () => socket.destroy());
+  return session;
+}
+
 function textError(res: ServerResponse, code: number, msg: string): void {
   res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
   res.end(`${msg}\n`);
@@ -147,16 +160,9 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
         socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nunable to upgrade: unable to negotiate protocol: client supports ' + versions.join(', ') + ', server supports [portforward.k8s.io]\n');
         return;
       }
-      socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
-      const session = new SpdySession((b) => {
-        if (!socket.destroyed) socket.write(b);
-      });
-      socket.on('data', (b: Buffer) => session.feed(b));
-      socket.on('close', () => session.close());
-      socket.on('error', () => session.close());
-      session.on('close', () => socket.destroy());
-      if (head.length) session.feed(head);
+      const session = upgradeToSpdy(socket, 'portforward.k8s.io');
       servePortForwardSpdy(lifecycle, session, parts);
+      if (head.length) session.feed(head);
       return;
     }
     if (kind !== 'portForward' && !protoHeader && /^spdy\/3\.1$/i.test(String(req.headers.upgrade ?? ''))) {
@@ -166,14 +172,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
         socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nunable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(offered)}, server supports ${JSON.stringify(SPDY_EXEC_PROTOCOLS)}\n`);
         return;
       }
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);
-      const session = new SpdySession((b) => {
-        if (!socket.destroyed) socket.write(b);
-      });
-      socket.on('data', (b: Buffer) => session.feed(b));
-      socket.on('close', () => session.close());
-      socket.on('error', () => session.close());
-      session.on('close', () => socket.destroy());
+      const session = upgradeToSpdy(socket, protocol);
       serveExecSpdy(lifecycle, session, protocol, kind, parts, url.searchParams);
       if (head.length) session.feed(head);
       return;
