@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { selectorFromLabelSelector } from '../../api/labels.js';
+import { countMatchingPods, internKey } from '../framework/topology.js';
 import { makeNode, makePod } from '../testing.js';
 import { Cache, Snapshot } from './cache.js';
 
@@ -75,5 +78,103 @@ describe('Cache', () => {
     assert.equal(snap.get('a')!.imageStates.get('nginx:1.25')?.numNodes, 2);
     c.removeNode(makeNode('b'));
     assert.equal(snap.get('a')!.imageStates.get('nginx:1.25')?.numNodes, 1);
+  });
+
+  describe('per-node selector counts across pod add, update and delete', () => {
+    const web = selectorFromLabelSelector({ matchLabels: { app: 'web' } });
+    const key = internKey('default\u0000{"matchLabels":{"app":"web"}}');
+    const bound = (name: string, labels: Record<string, string>, extra: Partial<Pod['metadata']> = {}): Pod => {
+      const p = makePod(name, { nodeName: 'n', labels, cpu: '100m', uid: `uid-${name}` });
+      return { ...p, metadata: { ...p.metadata, ...extra } };
+    };
+    // each step changes the cache, then the node's count (memoized) must equal a recount
+    const steps: Array<{ name: string; apply: (c: Cache) => void; count: number; matchGenKept: boolean; milliCPU: number }> = [
+      { name: 'add a matching pod', apply: (c) => c.addPod(bound('a', { app: 'web' })), count: 1, matchGenKept: false, milliCPU: 100 },
+      { name: 'add a pod of another app', apply: (c) => c.addPod(bound('b', { app: 'db' })), count: 1, matchGenKept: false, milliCPU: 200 },
+      {
+        name: 'status-only update keeps the memo',
+        apply: (c) => {
+          const p = bound('a', { app: 'web' });
+          c.updatePod(p, { ...p, status: { phase: 'Running' } });
+        },
+        count: 1,
+        matchGenKept: true,
+        milliCPU: 200,
+      },
+      {
+        name: 'resize without relabel keeps the memo but not the requests',
+        apply: (c) => {
+          const p = bound('a', { app: 'web' });
+          c.updatePod(p, { ...p, spec: { ...p.spec!, containers: [{ name: 'c', image: 'pause', resources: { requests: { cpu: '300m' } } }] } });
+        },
+        count: 1,
+        matchGenKept: true,
+        milliCPU: 400,
+      },
+      { name: 'relabel into the selector', apply: (c) => c.updatePod(bound('b', { app: 'db' }), bound('b', { app: 'web' })), count: 2, matchGenKept: false, milliCPU: 400 },
+      {
+        name: 'a terminating pod no longer counts',
+        apply: (c) => c.updatePod(bound('b', { app: 'web' }), bound('b', { app: 'web' }, { deletionTimestamp: '2026-01-01T00:00:00Z' })),
+        count: 1,
+        matchGenKept: false,
+        milliCPU: 400,
+      },
+      { name: 'delete', apply: (c) => c.removePod(bound('b', { app: 'web' })), count: 1, matchGenKept: false, milliCPU: 300 },
+      { name: 'node heartbeat keeps the memo', apply: (c) => c.updateNode(makeNode('n'), { ...makeNode('n'), status: { ...makeNode('n').status, phase: 'Running' } }), count: 1, matchGenKept: true, milliCPU: 300 },
+      { name: 'node relabel moves the memo', apply: (c) => c.updateNode(makeNode('n'), makeNode('n', { labels: { zone: 'z' } })), count: 1, matchGenKept: false, milliCPU: 300 },
+    ];
+    it('keeps counts, requests and matchGeneration right at each step', () => {
+      const c = new Cache(() => 0);
+      c.addNode(makeNode('n'));
+      const snap = new Snapshot(c);
+      snap.update();
+      const n = snap.get('n')!;
+      for (const st of steps) {
+        const before = n.matchGeneration;
+        st.apply(c);
+        snap.update();
+        assert.equal(n.matchGeneration === before, st.matchGenKept, `${st.name}: matchGeneration kept`);
+        assert.equal(countMatchingPods(n, 'default', web, key), st.count, `${st.name}: count`);
+        const recount = n.pods.filter((p) => !p.pod.metadata?.deletionTimestamp && web.matches(p.labels)).length;
+        assert.equal(recount, st.count, `${st.name}: recount`);
+        assert.equal(n.requested.milliCPU, st.milliCPU, `${st.name}: requested cpu`);
+        assert.equal(n.reqMilliCPU, st.milliCPU, `${st.name}: hot copy of requested cpu`);
+      }
+      assert.equal(c.podCount(), 1);
+    });
+
+    it('a pod confirmed on the node it was assumed on replaces the assumed one', () => {
+      const c = new Cache(() => 0);
+      c.addNode(makeNode('n'));
+      const p = makePod('p', { labels: { app: 'web' }, cpu: '1' });
+      c.assumePod(p, 'n');
+      const snap = new Snapshot(c);
+      snap.update();
+      const n = snap.get('n')!;
+      assert.equal(countMatchingPods(n, 'default', web, key), 1);
+      const gen = n.matchGeneration;
+      c.addPod({ ...p, spec: { ...p.spec!, nodeName: 'n' } });
+      assert.equal(n.matchGeneration, gen);
+      assert.equal(n.pods.length, 1);
+      assert.equal(n.requested.milliCPU, 1000);
+      assert.equal(countMatchingPods(n, 'default', web, key), 1);
+      assert.equal(c.isAssumed(p), false);
+    });
+
+    it('an update that adds pod anti-affinity joins the anti-affinity list', () => {
+      const c = new Cache(() => 0);
+      c.addNode(makeNode('n'));
+      const p = bound('x', { app: 'web' });
+      c.addPod(p);
+      const anti = { ...p, spec: { ...p.spec!, affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: {} }] } } } };
+      const snap = new Snapshot(c);
+      snap.update();
+      const gen = snap.get('n')!.matchGeneration;
+      c.updatePod(p, anti);
+      snap.update();
+      assert.notEqual(snap.get('n')!.matchGeneration, gen);
+      assert.deepEqual(snap.havePodsWithRequiredAntiAffinity().map((n) => n.name), ['n']);
+      assert.equal(snap.get('n')!.podsWithAffinity.length, 1);
+    });
   });
 });

@@ -124,11 +124,16 @@ export class Cache {
     if (!nodeName) return;
     const pi = podInfoOf(pod);
     const st = this.pods.get(pi.key);
-    if (st) {
+    const n = st?.nodeName === nodeName ? this.nodes.get(nodeName) : undefined;
+    // an update, or the confirmation of an assumed pod, on the same node replaces it in place
+    if (n?.replacePod(pi)) {
+      this.trackAffinity(n);
+      this.logPodChange(n);
+    } else {
       // confirmed (possibly on another node than assumed, if someone else bound it)
-      this.removePodFromNode(pi.key, st.nodeName);
+      if (st) this.removePodFromNode(pi.key, st.nodeName);
+      this.addPodToNode(pi, nodeName);
     }
-    this.addPodToNode(pi, nodeName);
     this.pods.set(pi.key, { pi, nodeName, assumed: false, deadline: undefined });
   }
 

@@ -1,7 +1,8 @@
 /**
  * Counting helpers shared by InterPodAffinity and PodTopologySpread, memoized per NodeInfo
- * generation: a node's count for a selector is recomputed only when its pods changed, so a
- * cycle costs O(nodes) rather than O(pods in the cluster).
+ * matchGeneration: a node's count for a selector is recomputed only when its pods came, went
+ * or changed labels (not on status updates), so a cycle costs O(nodes) rather than O(pods in
+ * the cluster).
  */
 import type { Selector } from '../../api/labels.js';
 import type { NodeInfo } from './types.js';
@@ -25,7 +26,7 @@ export function internKey(k: string): string {
  * interned key (internKey) so the memo hits on a pointer comparison.
  */
 export function countMatchingPods(node: NodeInfo, namespace: string, selector: Selector, cacheKey: string, includeTerminating = false): number {
-  const gen = node.generation;
+  const gen = node.matchGeneration;
   // a cycle asks every node for the same selector: the last answer usually is the one
   if (node.lastCountKey === cacheKey && node.lastCountGen === gen) return node.lastCount;
   let m = node.countMemo;

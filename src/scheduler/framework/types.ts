@@ -168,6 +168,14 @@ export class NodeInfo {
   unschedulable = false;
   generation = nextGeneration();
   /**
+   * matchGeneration changes whenever a count of this node's pods by selector, or by the pods'
+   * affinity terms against node labels, could change: the node object was set, or a pod was
+   * added or removed, or replaced by a version with another namespace, labels, deletion state
+   * or affinity. Status-only updates of a pod (the kubelet's, the binding's confirmation) keep
+   * it, so the per-selector memos (topology.countMatchingPods, InterPodAffinity) stay valid.
+   */
+  matchGeneration = this.generation;
+  /**
    * Copies of the figures every Filter and Score reads for every node (allocatable, requested,
    * non-zero requested cpu/memory, ephemeral storage, pods), kept on the NodeInfo itself so a
    * cycle over hundreds of nodes touches one object per node: with the apiserver's and the
@@ -195,13 +203,17 @@ export class NodeInfo {
   }
 
   setNode(node: Node): void {
+    const labels = node.metadata?.labels ?? {};
+    // node labels are what the memos keyed by matchGeneration read of the node itself
+    const relabelled = this.node === undefined || !sameLabels(this.labels, labels);
     this.node = node;
-    this.labels = node.metadata?.labels ?? {};
+    this.labels = labels;
     this.taints = node.spec?.taints ?? [];
     this.unschedulable = node.spec?.unschedulable === true;
     this.allocatable = Resource.fromList(node.status?.allocatable as Record<string, string> | undefined);
     this.syncHot();
     this.generation = nextGeneration();
+    if (relabelled) this.matchGeneration = this.generation;
   }
 
   private syncHot(): void {
@@ -223,6 +235,7 @@ export class NodeInfo {
     if (pi.hasAffinity) this.podsWithAffinity.push(pi);
     if (pi.requiredAntiAffinityTerms.length > 0) this.podsWithRequiredAntiAffinity.push(pi);
     this.updateUsage(pi, 1);
+    this.matchGeneration = this.generation;
   }
 
   /** removePod removes by key; returns false when the pod was not on this node. */
@@ -235,6 +248,25 @@ export class NodeInfo {
     removeByKey(this.podsWithAffinity, key);
     removeByKey(this.podsWithRequiredAntiAffinity, key);
     this.updateUsage(pi, -1);
+    this.matchGeneration = this.generation;
+    return true;
+  }
+
+  /**
+   * replacePod swaps the pod with `next`'s key for `next` (a newer version of the same pod);
+   * false when no pod with that key is on this node. matchGeneration moves only when the two
+   * versions differ in what selectors and affinity terms read (see samePodMatch).
+   */
+  replacePod(next: PodInfo): boolean {
+    const i = this.pods.findIndex((p) => p.key === next.key);
+    if (i < 0) return false;
+    const old = this.pods[i]!;
+    this.pods[i] = next;
+    replaceByKey(this.podsWithAffinity, old, next, next.hasAffinity);
+    replaceByKey(this.podsWithRequiredAntiAffinity, old, next, next.requiredAntiAffinityTerms.length > 0);
+    this.updateUsage(old, -1);
+    this.updateUsage(next, 1);
+    if (!samePodMatch(old, next)) this.matchGeneration = this.generation;
     return true;
   }
 
@@ -282,8 +314,44 @@ export class NodeInfo {
     c.imageStates = this.imageStates;
     c.syncHot();
     c.generation = this.generation;
+    c.matchGeneration = this.matchGeneration;
     return c;
   }
+}
+
+/** replaceByKey puts `next` where `old` was in a list kept for pods with some property, or adds or drops it when the property changed. */
+function replaceByKey(list: PodInfo[], old: PodInfo, next: PodInfo, has: boolean): void {
+  const i = list.findIndex((p) => p.key === old.key);
+  if (i >= 0 && has) list[i] = next;
+  else if (i >= 0) list.splice(i, 1);
+  else if (has) list.push(next);
+}
+
+/**
+ * samePodMatch: two versions of a pod are alike for every selector and affinity term — same
+ * namespace, labels and deletion state, and the same affinity (immutable in the API, compared
+ * anyway since the cache also holds objects no apiserver validated).
+ */
+export function samePodMatch(a: PodInfo, b: PodInfo): boolean {
+  if (a.namespace !== b.namespace) return false;
+  if (!a.pod.metadata?.deletionTimestamp !== !b.pod.metadata?.deletionTimestamp) return false;
+  if (!sameLabels(a.labels, b.labels)) return false;
+  const aa = a.pod.spec?.affinity;
+  const ba = b.pod.spec?.affinity;
+  if (aa === ba) return true;
+  if ((a.hasAffinity || b.hasAffinity) && JSON.stringify(aa?.podAffinity ?? null) + JSON.stringify(aa?.podAntiAffinity ?? null) !== JSON.stringify(ba?.podAffinity ?? null) + JSON.stringify(ba?.podAntiAffinity ?? null)) return false;
+  return true;
+}
+
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  if (a === b) return true;
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
 }
 
 function removeByKey(list: PodInfo[], key: string): void {

@@ -168,14 +168,14 @@ export class InterPodAffinity
     if (!m) existingAntiMemo.set(n, (m = new Map()));
     else if (m.size > 64) m.clear();
     const hit = m.get(identity);
-    if (hit && hit.gen === n.generation) return hit.keys;
+    if (hit && hit.gen === n.matchGeneration) return hit.keys;
     const keys: string[] = [];
     for (const existing of n.podsWithRequiredAntiAffinity) {
       for (const t of existing.requiredAntiAffinityTerms) {
         if (n.labels[t.topologyKey] !== undefined && termMatches(t, pod, nsLabels)) keys.push(t.topologyKey);
       }
     }
-    m.set(identity, { gen: n.generation, keys });
+    m.set(identity, { gen: n.matchGeneration, keys });
     return keys;
   }
 
@@ -286,7 +286,7 @@ export class InterPodAffinity
     if (!m) existingScoreMemo.set(n, (m = new Map()));
     else if (m.size > 64) m.clear();
     const hit = m.get(identity);
-    if (hit && hit.gen === n.generation) return hit.contributions;
+    if (hit && hit.gen === n.matchGeneration) return hit.contributions;
     const out: DomainContribution[] = [];
     const add = (key: string, w: number): void => {
       const v = n.labels[key];
@@ -300,7 +300,7 @@ export class InterPodAffinity
       for (const t of existing.preferredAffinityTerms) if (termMatches(t, pod, nsLabels)) add(t.topologyKey, t.weight);
       for (const t of existing.preferredAntiAffinityTerms) if (termMatches(t, pod, nsLabels)) add(t.topologyKey, -t.weight);
     }
-    m.set(identity, { gen: n.generation, contributions: out });
+    m.set(identity, { gen: n.matchGeneration, contributions: out });
     return out;
   }
 

@@ -356,6 +356,78 @@ describe('PodTopologySpread', () => {
     assert.notEqual(scoreAll((h) => new PodTopologySpread(undefined, h), makePod('p', { labels: { app: 'web' } }), nodes, [], listers), 'skip');
     assert.equal(scoreAll((h) => new PodTopologySpread(undefined, h), makePod('p', { labels: { app: 'other' } }), nodes, [], listers), 'skip');
   });
+
+  describe('system default constraints from the controller (upstream helper.DefaultSelector)', () => {
+    const rs = (name: string, matchLabels: Record<string, string>) => ({ metadata: { name, namespace: 'default' }, spec: { selector: { matchLabels } } });
+    const ownedBy = (kind: string, name: string, apiVersion = 'apps/v1') => [{ apiVersion, kind, name, uid: `u-${name}`, controller: true }];
+    const owned = (name: string, labels: Record<string, string>, node: string | undefined, owner = 'web') => {
+      const p = makePod(name, { labels, ...(node ? { nodeName: node } : {}) });
+      return { ...p, metadata: { ...p.metadata, ownerReferences: ownedBy('ReplicaSet', owner) } };
+    };
+    const zoneNodes = [makeNode('a1', { labels: { [zone]: 'a' } }), makeNode('a2', { labels: { [zone]: 'a' } }), makeNode('x1')];
+    const cases: Array<{ name: string; pod: Pod; existing: Pod[]; listers: object; want: Record<string, number> | 'skip' }> = [
+      {
+        // zone weight log(2+2): the node without a zone is the domain "" in the count of domains;
+        // raw scores a1 = round(2·ln4+4 + 2·ln5+2) = 12, a2 = round(2·ln4+4 + 2) = 9, x1 = round(1·ln5+2) = 4
+        name: 'a node without the zone label is the domain "" for the zone weight',
+        pod: owned('p', { app: 'web' }, undefined),
+        existing: [owned('w1', { app: 'web' }, 'a1'), owned('w2', { app: 'web' }, 'a1'), owned('w3', { app: 'web' }, 'x1')],
+        listers: { replicaSets: new MemoryLister([rs('web', { app: 'web' })]) },
+        want: { a1: Math.trunc((100 * (12 + 4 - 12)) / 12), a2: Math.trunc((100 * (12 + 4 - 9)) / 12), x1: 100 },
+      },
+      {
+        // another ReplicaSet selecting the pod does not narrow the selector: w1 (app=web only)
+        // counts; raw a1 = round(ln4+4 + ln5+2) = 9, a2 = round(ln4+4 + 2) = 7, x1 = 2
+        name: 'only the controller ReplicaSet, not every one that selects the pod',
+        pod: owned('p', { app: 'web', tier: 'x' }, undefined),
+        existing: [owned('w1', { app: 'web' }, 'a1')],
+        listers: { replicaSets: new MemoryLister([rs('web', { app: 'web' }), rs('tier', { tier: 'x' })]) },
+        want: { a1: Math.trunc((100 * (11 - 9)) / 9), a2: Math.trunc((100 * (11 - 7)) / 9), x1: 100 },
+      },
+      {
+        name: 'a controller missing from the lister and no Service: no defaults',
+        pod: owned('p', { app: 'web' }, undefined, 'gone'),
+        existing: [],
+        listers: { replicaSets: new MemoryLister([rs('web', { app: 'web' })]) },
+        want: 'skip',
+      },
+      {
+        name: 'a ReplicaSet that selects the pod but does not own it: no defaults',
+        pod: makePod('p', { labels: { app: 'web' } }),
+        existing: [],
+        listers: { replicaSets: new MemoryLister([rs('web', { app: 'web' })]) },
+        want: 'skip',
+      },
+      {
+        name: 'a StatefulSet controller counts too',
+        pod: (() => {
+          const p = makePod('p', { labels: { app: 'db' } });
+          return { ...p, metadata: { ...p.metadata, ownerReferences: ownedBy('StatefulSet', 'db') } };
+        })(),
+        existing: [makePod('d0', { labels: { app: 'db' }, nodeName: 'a2' })],
+        listers: { statefulSets: new MemoryLister([rs('db', { app: 'db' })]) },
+        want: { a1: Math.trunc((100 * (11 - 7)) / 9), a2: Math.trunc((100 * (11 - 9)) / 9), x1: 100 },
+      },
+    ];
+    for (const c of cases) it(c.name, () => assert.deepEqual(scoreAll((h) => new PodTopologySpread(undefined, h), c.pod, zoneNodes, c.existing, c.listers), c.want));
+
+    it('pods of one ReplicaSet share compiled constraints until the ReplicaSet object changes', () => {
+      const lister = new MemoryLister([rs('web', { app: 'web' })]);
+      const h = newHandle(zoneNodes, [], { replicaSets: lister });
+      const p = new PodTopologySpread(undefined, h);
+      const constraintsOf = (pod: Pod) => {
+        const state = new CycleState();
+        p.preScore(state, podInfoOf(pod), h.snapshot.nodeInfos());
+        return state.read<{ constraints: unknown[]; clone(): never }>('PreScorePodTopologySpread')!.constraints;
+      };
+      const first = constraintsOf(owned('p1', { app: 'web' }, undefined));
+      assert.equal(constraintsOf(owned('p2', { app: 'web' }, undefined)), first);
+      lister.set(rs('web', { app: 'web' }));
+      const after = constraintsOf(owned('p3', { app: 'web' }, undefined));
+      assert.notEqual(after, first);
+      assert.deepEqual(after, first);
+    });
+  });
 });
 
 describe('VolumeBinding', () => {

@@ -4,7 +4,8 @@
  * and matchLabelKeys, as upstream's plugins/podtopologyspread.
  */
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
-import type { Pod, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
+import type { ReplicationController, Service, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
+import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import { selectorFromLabelSelector, type Selector } from '../../api/labels.js';
 import type { CycleState, StateData } from '../framework/cycle-state.js';
 import { findUntoleratedTaint, podMatchesNodeSelectorAndAffinity } from '../framework/helpers.js';
@@ -109,6 +110,16 @@ class SpreadIndex {
   readonly counts = new Map<string, number>();
 }
 
+/** DefaultSpread is a default selector and, once asked for, the default constraints compiled with it. */
+interface DefaultSpread {
+  selector: LabelSelector;
+  doNotSchedule?: Constraint[];
+  scheduleAnyway?: Constraint[];
+}
+
+const sameList = <T>(a: readonly T[] | undefined, b: readonly T[] | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]));
+
 class PreScoreState implements StateData {
   constructor(
     readonly constraints: Constraint[],
@@ -129,16 +140,23 @@ export class PodTopologySpread
   implements PreFilterPlugin, PreFilterExtensions, FilterPlugin, PreScorePlugin, ScorePlugin, NormalizeScorePlugin, EnqueueExtensions
 {
   readonly name = PodTopologySpreadName;
-  private readonly defaults: TopologySpreadConstraint[];
+  private readonly defaultsDoNotSchedule: TopologySpreadConstraint[];
+  private readonly defaultsScheduleAnyway: TopologySpreadConstraint[];
   private readonly systemDefaulted: boolean;
   private readonly indexes = new Map<string, SpreadIndex>();
+  /** compiled selectors by constraint cache key (namespace + selector JSON). */
+  private readonly compiled = new Map<string, Selector>();
+  /** default selectors by the controller object (else the first matching Service) they came from. */
+  private readonly defaultCache = new WeakMap<object, { services: readonly Service[] | undefined; spread: DefaultSpread | undefined }>();
 
   constructor(
     args: PodTopologySpreadArgs | undefined,
     private readonly handle: Handle,
   ) {
     this.systemDefaulted = (args?.defaultingType ?? 'System') === 'System';
-    this.defaults = this.systemDefaulted ? systemDefaultConstraints : (args?.defaultConstraints ?? []);
+    const defaults = this.systemDefaulted ? systemDefaultConstraints : (args?.defaultConstraints ?? []);
+    this.defaultsDoNotSchedule = defaults.filter((c) => c.whenUnsatisfiable === 'DoNotSchedule');
+    this.defaultsScheduleAnyway = defaults.filter((c) => c.whenUnsatisfiable === 'ScheduleAnyway');
   }
 
   /** constraints of the pod for one whenUnsatisfiable action; the defaults apply only to pods with none. */
@@ -147,11 +165,15 @@ export class PodTopologySpread
     if (own.length > 0) {
       return own.filter((c) => c.whenUnsatisfiable === action).map((c) => this.compile(pod, c, c.labelSelector, c.matchLabelKeys));
     }
-    const defaults = this.defaults.filter((c) => c.whenUnsatisfiable === action);
+    const defaults = action === 'DoNotSchedule' ? this.defaultsDoNotSchedule : this.defaultsScheduleAnyway;
     if (defaults.length === 0) return [];
-    const sel = this.defaultSelector(pod.pod);
-    if (!sel) return [];
-    return defaults.map((c) => this.compile(pod, c, sel, undefined));
+    const d = this.defaultConstraints(pod);
+    if (!d) return [];
+    return action === 'DoNotSchedule' ? (d.doNotSchedule ??= this.compileDefaults(pod, d, defaults)) : (d.scheduleAnyway ??= this.compileDefaults(pod, d, defaults));
+  }
+
+  private compileDefaults(pod: PodInfo, d: DefaultSpread, defaults: readonly TopologySpreadConstraint[]): Constraint[] {
+    return defaults.map((c) => this.compile(pod, c, d.selector, undefined));
   }
 
   private compile(pod: PodInfo, c: TopologySpreadConstraint, ls: LabelSelector | undefined, matchLabelKeys: string[] | undefined): Constraint {
@@ -164,11 +186,18 @@ export class PodTopologySpread
       }
       sel = { ...sel, matchExpressions: exprs };
     }
+    const cacheKey = internKey(pod.namespace + '\u0000' + JSON.stringify(sel));
+    // pods of one owner share their constraints' selectors: compile (and validate) each once
+    let selector = this.compiled.get(cacheKey);
+    if (!selector) {
+      if (this.compiled.size > 1024) this.compiled.clear();
+      this.compiled.set(cacheKey, (selector = selectorFromLabelSelector(sel)));
+    }
     return {
       maxSkew: c.maxSkew,
       topologyKey: c.topologyKey,
-      selector: selectorFromLabelSelector(sel),
-      cacheKey: internKey(pod.namespace + '\u0000' + JSON.stringify(sel)),
+      selector,
+      cacheKey,
       minDomains: c.minDomains ?? 1,
       honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
       honorNodeTaints: (c.nodeTaintsPolicy ?? 'Ignore') === 'Honor',
@@ -176,38 +205,72 @@ export class PodTopologySpread
   }
 
   /**
-   * defaultSelector merges the selectors of the Services, ReplicationControllers, ReplicaSets
-   * and StatefulSets that select the pod, as upstream's helper.DefaultSelector; undefined when
-   * none do (the defaults then do not apply).
+   * defaultConstraints returns the default selector of a pod with no constraints of its own,
+   * as upstream's helper.DefaultSelector: the selectors of the Services in its namespace that
+   * select it, plus that of its controller when the controller is a ReplicationController,
+   * ReplicaSet or StatefulSet; undefined when that selector is empty (the defaults then do
+   * not apply). The result (and the constraints compiled from it) is cached per controller
+   * object and the Services it was built from, so pods of one ReplicaSet build it once.
    */
-  private defaultSelector(pod: Pod): LabelSelector | undefined {
-    const ns = pod.metadata?.namespace ?? '';
-    const labels = pod.metadata?.labels ?? {};
-    const matchLabels: Record<string, string> = {};
-    const matchExpressions: NonNullable<LabelSelector['matchExpressions']> = [];
-    let found = false;
+  private defaultConstraints(pi: PodInfo): DefaultSpread | undefined {
+    const pod = pi.pod;
+    const ns = pi.namespace;
+    const labels = pi.labels;
     const l = this.handle.listers;
-    const mapSelects = (sel: Record<string, string> | undefined): boolean => {
-      if (!sel || Object.keys(sel).length === 0) return false;
-      for (const k in sel) if (labels[k] !== sel[k]) return false;
-      return true;
-    };
+    let services: Service[] | undefined;
     for (const s of l.services?.list(ns) ?? []) {
-      if (mapSelects(s.spec?.selector)) (Object.assign(matchLabels, s.spec!.selector), (found = true));
-    }
-    for (const rc of l.replicationControllers?.list(ns) ?? []) {
-      if (mapSelects(rc.spec?.selector)) (Object.assign(matchLabels, rc.spec!.selector), (found = true));
-    }
-    for (const owner of [...(l.replicaSets?.list(ns) ?? []), ...(l.statefulSets?.list(ns) ?? [])]) {
-      const sel = owner.spec?.selector;
+      const sel = s.spec?.selector;
+      // services with nil selectors match nothing, not everything
       if (!sel) continue;
-      if (!selectorFromLabelSelector(sel).matches(labels) || (!sel.matchLabels && !sel.matchExpressions?.length)) continue;
-      Object.assign(matchLabels, sel.matchLabels ?? {});
-      matchExpressions.push(...(sel.matchExpressions ?? []));
-      found = true;
+      let ok = true;
+      for (const k in sel) {
+        if (labels[k] !== sel[k]) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) (services ??= []).push(s);
     }
-    if (!found) return undefined;
-    return matchExpressions.length ? { matchLabels, matchExpressions } : { matchLabels };
+    const ref = pod.metadata?.ownerReferences?.find((r) => r.controller === true);
+    let owner: ReplicationController | ReplicaSet | StatefulSet | undefined;
+    if (ref?.apiVersion === 'v1' && ref.kind === 'ReplicationController') owner = l.replicationControllers?.get(ns, ref.name);
+    else if (ref?.apiVersion === 'apps/v1' && ref.kind === 'ReplicaSet') owner = l.replicaSets?.get(ns, ref.name);
+    else if (ref?.apiVersion === 'apps/v1' && ref.kind === 'StatefulSet') owner = l.statefulSets?.get(ns, ref.name);
+    const anchor: object | undefined = owner ?? services?.[0];
+    if (!anchor) return undefined;
+    const hit = this.defaultCache.get(anchor);
+    if (hit && sameList(hit.services, services)) return hit.spread;
+    const spread = this.buildDefaultSelector(services, ref?.kind, owner);
+    this.defaultCache.set(anchor, { services, spread });
+    return spread;
+  }
+
+  private buildDefaultSelector(
+    services: readonly Service[] | undefined,
+    ownerKind: string | undefined,
+    owner: ReplicationController | ReplicaSet | StatefulSet | undefined,
+  ): DefaultSpread | undefined {
+    // Services, RCs, RSs and SSs that match the pod do not conflict: merging is safe
+    const matchLabels: Record<string, string> = {};
+    for (const s of services ?? []) Object.assign(matchLabels, s.spec?.selector);
+    const matchExpressions: NonNullable<LabelSelector['matchExpressions']> = [];
+    if (owner && ownerKind === 'ReplicationController') Object.assign(matchLabels, (owner as ReplicationController).spec?.selector ?? {});
+    else if (owner) {
+      const sel = (owner as ReplicaSet | StatefulSet).spec?.selector;
+      // an invalid or nil controller selector adds nothing, as upstream ignores its error
+      let valid = sel !== undefined;
+      try {
+        if (sel) selectorFromLabelSelector(sel);
+      } catch {
+        valid = false;
+      }
+      if (valid && sel) {
+        Object.assign(matchLabels, sel.matchLabels ?? {});
+        matchExpressions.push(...(sel.matchExpressions ?? []));
+      }
+    }
+    if (Object.keys(matchLabels).length === 0 && matchExpressions.length === 0) return undefined;
+    return { selector: matchExpressions.length ? { matchLabels, matchExpressions } : { matchLabels } };
   }
 
   private nodeEligible(pod: PodInfo, c: Constraint, node: NodeInfo): boolean {
@@ -319,7 +382,10 @@ export class PodTopologySpread
     // defaults score such nodes on the keys they have.
     const requireAll = (pod.pod.spec?.topologySpreadConstraints?.length ?? 0) > 0 || !this.systemDefaulted;
     const ignored = new Set<string>();
-    const sizes = constraints.map(() => new Set<string>());
+    // distinct domains per (non-hostname) constraint among the scored nodes; a node without the
+    // key counts as the domain "" (upstream's map lookup of a missing label)
+    const sizes = constraints.map((c) => (c.topologyKey === hostnameKey ? undefined : new Set<string>()));
+    // only domains that Score reads (of nodes that have the key) are counted
     const pairCounts = constraints.map(() => new Map<string, number>());
     for (const n of filtered) {
       if (requireAll && !hasAllKeys(n, constraints)) {
@@ -327,22 +393,22 @@ export class PodTopologySpread
         continue;
       }
       for (let i = 0; i < constraints.length; i++) {
-        const c = constraints[i]!;
-        const v = n.labels[c.topologyKey];
-        if (v === undefined) continue;
-        sizes[i]!.add(v);
-        if (c.topologyKey !== hostnameKey) pairCounts[i]!.set(v, 0);
+        const set = sizes[i];
+        if (!set) continue;
+        const v = n.labels[constraints[i]!.topologyKey];
+        set.add(v ?? '');
+        if (v !== undefined) pairCounts[i]!.set(v, 0);
       }
     }
-    const weights = constraints.map((c, i) => Math.log((c.topologyKey === hostnameKey ? filtered.length - ignored.size : sizes[i]!.size) + 2));
+    const weights = constraints.map((_c, i) => Math.log((sizes[i]?.size ?? filtered.length - ignored.size) + 2));
     if (pairCounts.some((m) => m.size > 0)) {
       for (const n of this.handle.snapshot.nodeInfos()) {
         if (requireAll && !hasAllKeys(n, constraints)) continue;
         for (let i = 0; i < constraints.length; i++) {
           const c = constraints[i]!;
-          const v = n.labels[c.topologyKey];
-          if (c.topologyKey === hostnameKey || v === undefined) continue;
+          if (c.topologyKey === hostnameKey) continue;
           const m = pairCounts[i]!;
+          const v = n.labels[c.topologyKey] ?? '';
           const cur = m.get(v);
           if (cur === undefined || !this.nodeEligible(pod, c, n)) continue;
           m.set(v, cur + countMatchingPods(n, pod.namespace, c.selector, c.cacheKey));
