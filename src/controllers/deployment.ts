@@ -13,7 +13,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
 import { selectorFromLabelSelector, type Selector } from '../api/labels.js';
 import { gvr, type EventRecorder, type Lister, type ResourceInterface } from '../client/index.js';
-import { watch, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
+import { watch, watchEvents, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
 import { claimObjects, getOrUndefined } from './util/claim.js';
 import { controllerOf, newControllerRef, ownerKeyOf, splitKey } from './util/owner.js';
 import {
@@ -72,8 +72,9 @@ class DeploymentController implements Controller {
     this.watches = [
       watch(ctx.informers.forResource<Deployment>(gvr.deployments)),
       watch(ctx.informers.forResource<ReplicaSet>(gvr.replicasets), (rs) => this.replicaSetKeys(rs)),
-      // Recreate waits for old pods to be gone, so their deletion must wake the deployment.
-      watch(ctx.informers.forResource<Pod>(gvr.pods), (p) => this.podKeys(p)),
+      // Recreate waits for old pods to be gone, so their deletion must wake the deployment;
+      // nothing else about pods matters here (upstream handles only pod deletions).
+      watchEvents(ctx.informers.forResource<Pod>(gvr.pods), { delete: (p) => this.podKeys(p) }),
     ];
   }
 

@@ -1,7 +1,12 @@
 /**
- * The garbage collector (upstream pkg/controller/garbagecollector), level-based: every
- * object that can have owners is watched; an object is reconciled when it, one of its owners
- * or one of its dependents changes. Reconciling an object:
+ * The garbage collector (upstream pkg/controller/garbagecollector): every object that can
+ * have owners is watched, and the informers' caches with an owner-uid index stand in for
+ * upstream's dependency graph. As upstream's graph builder, events enqueue an object only
+ * when something it depends on may have changed: its ownerReferences changed or name an owner
+ * the cache does not show (or shows being deleted); it is being deleted with the `orphan` or
+ * `foregroundDeletion` finalizer (then its dependents too, for foreground); its owner was
+ * deleted; or, for an owner waiting in the foreground, one of its dependents went away. Every
+ * other event (a pod's status updates, say) costs a cache lookup. Reconciling an object:
  *
  * - owners: each ownerReference is solid (owner exists with that uid), dangling (gone, or
  *   replaced by another uid — confirmed with a live read, never from the cache alone) or
@@ -19,7 +24,7 @@ import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { GroupVersionResource } from '../api/types.js';
 import { isStatusError } from '../api/errors.js';
 import { DeletedFinalStateUnknown, gvr, type ApiObject, type Indexer, type ResourceInterface, type SharedIndexInformer } from '../client/index.js';
-import type { Controller, ControllerContext, ReconcileResult, Watch } from './runner.js';
+import type { Controller, ControllerContext, ReconcileResult, Watch, WatchEvents } from './runner.js';
 import { preferredResources } from './util/discovery.js';
 import { groupOf } from './util/owner.js';
 
@@ -102,7 +107,7 @@ class GarbageCollector implements Controller {
     this.ignored = new Set([...DISCOVERY_IGNORED, ...(opts.ignoredResources ?? [])]);
     this.discoveryPeriodMs = opts.discoveryPeriodMs ?? 30_000;
     for (const res of GC_RESOURCES) if (!this.ignored.has(grOf(res))) this.addResource(res);
-    this.watches = this.watched.map((w) => ({ informer: w.informer, keys: (o: ApiObject) => this.keysFor(w.res, o) }));
+    this.watches = this.watched.map((w) => ({ informer: w.informer, keys: () => [], on: this.events(w.res) }));
   }
 
   private addResource(res: GCResource): Watched {
@@ -128,10 +133,15 @@ class GarbageCollector implements Controller {
           const res: GCResource = { gvr: r.gvr, kind: r.kind, namespaced: r.namespaced };
           if (this.ignored.has(grOf(res)) || this.watched.some((w) => w.res.gvr.group === r.gvr.group && w.res.gvr.resource === r.gvr.resource)) continue;
           const w = this.addResource(res);
-          const keys = (o: ApiObject): void => {
-            for (const k of this.keysFor(w.res, o)) enqueue(k);
+          const on = this.events(w.res);
+          const add = (keys: string[]): void => {
+            for (const k of keys) enqueue(k);
           };
-          w.informer.addEventHandler({ add: keys, update: (a, b) => (keys(a), keys(b)), delete: (o) => keys(o instanceof DeletedFinalStateUnknown ? o.obj : o) });
+          w.informer.addEventHandler({
+            add: (o) => add(on.add(o)),
+            update: (a, b) => add(on.update(a, b)),
+            delete: (o) => add(on.delete(o instanceof DeletedFinalStateUnknown ? o.obj : o)),
+          });
         }
       } catch (err) {
         if (!signal.aborted) this.ctx.log('garbage collector: discovery failed', err);
@@ -149,20 +159,72 @@ class GarbageCollector implements Controller {
     return this.watched.find((w) => w.res.kind === ref.kind && w.res.gvr.group === g);
   }
 
-  /** keysFor: the object itself, its owners (they may wait on it) and its dependents (it may be gone). */
-  private keysFor(res: GCResource, o: ApiObject): string[] {
-    const ns = o.metadata?.namespace ?? '';
+  /** events maps the informer events of one resource to the keys to reconcile (see the file comment). */
+  private events(res: GCResource): Required<WatchEvents<ApiObject>> {
+    return {
+      add: (o) => this.changedKeys(res, undefined, o),
+      update: (old, cur) => this.changedKeys(res, old, cur),
+      delete: (o) => {
+        const out: string[] = [];
+        const ns = o.metadata?.namespace ?? '';
+        // Owners waiting in the foreground for this dependent to go.
+        for (const ref of o.metadata?.ownerReferences ?? []) {
+          const w = this.resourceForRef(ref);
+          const owner = w && this.cachedOwner(w, ns, ref.name);
+          if (w && owner?.metadata?.uid === ref.uid && owner.metadata.deletionTimestamp) out.push(this.keyOf(w.res, ns, ref.name));
+        }
+        // Its dependents have lost an owner.
+        for (const d of this.dependentsOf(o.metadata?.uid ?? '')) out.push(d.key);
+        return out;
+      },
+    };
+  }
+
+  /** changedKeys maps an add (old undefined) or update of o. */
+  private changedKeys(res: GCResource, old: ApiObject | undefined, o: ApiObject): string[] {
+    const m = o.metadata;
+    if (!m) return [];
+    const ns = m.namespace ?? '';
+    const refs = m.ownerReferences ?? [];
     const out: string[] = [];
-    const fins = o.metadata?.finalizers ?? [];
-    if ((o.metadata?.ownerReferences ?? []).length || (o.metadata?.deletionTimestamp && (fins.includes('orphan') || fins.includes('foregroundDeletion')))) {
-      out.push(this.keyOf(res, ns, o.metadata?.name ?? ''));
+    let queued = false;
+    const self = (): void => {
+      if (!queued) out.push(this.keyOf(res, ns, m.name ?? ''));
+      queued = true;
+    };
+    const fins = m.finalizers;
+    if (m.deletionTimestamp && fins?.length) {
+      if (fins.includes('orphan')) self();
+      else if (fins.includes('foregroundDeletion')) {
+        self();
+        for (const d of this.dependentsOf(m.uid ?? '')) out.push(d.key);
+      }
     }
-    for (const ref of o.metadata?.ownerReferences ?? []) {
-      const w = this.resourceForRef(ref);
-      if (w) out.push(this.keyOf(w.res, ns, ref.name));
+    const oldRefs = old?.metadata?.ownerReferences ?? [];
+    const refsChanged = old !== undefined && (oldRefs !== refs || oldRefs.length !== refs.length) && JSON.stringify(oldRefs) !== JSON.stringify(refs);
+    if (refsChanged) {
+      // A reference dropped or no longer blocking may be what a foreground owner waits for.
+      for (const ref of oldRefs) {
+        const now = refs.find((x) => x.uid === ref.uid);
+        if (now && (now.blockOwnerDeletion ?? false) === (ref.blockOwnerDeletion ?? false)) continue;
+        const w = this.resourceForRef(ref);
+        if (w) out.push(this.keyOf(w.res, ns, ref.name));
+      }
     }
-    for (const d of this.dependentsOf(o.metadata?.uid ?? '')) out.push(d.key);
+    if (refs.length && (old === undefined || refsChanged) && refs.some((ref) => !this.ownerConfirmed(ns, ref))) self();
     return out;
+  }
+
+  /** ownerConfirmed: the cache shows ref's owner with its uid and not being deleted (an unwatched kind counts as confirmed). */
+  private ownerConfirmed(ns: string, ref: OwnerReference): boolean {
+    const w = this.resourceForRef(ref);
+    if (!w) return true;
+    const owner = this.cachedOwner(w, ns, ref.name);
+    return owner !== undefined && owner.metadata?.uid === ref.uid && !owner.metadata.deletionTimestamp;
+  }
+
+  private cachedOwner(w: Watched, dependentNs: string, name: string): ApiObject | undefined {
+    return w.indexer.getByKey(w.res.namespaced && dependentNs ? `${dependentNs}/${name}` : name);
   }
 
   private dependentsOf(uid: string): Array<{ w: Watched; obj: ApiObject; key: string }> {

@@ -8,7 +8,7 @@
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
 import { gvr, type Lister } from '../client/index.js';
-import { watch, type Controller, type ControllerContext, type Watch } from './runner.js';
+import { watchEvents, type Controller, type ControllerContext, type Watch } from './runner.js';
 
 export interface NodeIPAMOptions {
   clusterCIDR?: string;
@@ -47,7 +47,10 @@ class NodeIPAMController implements Controller {
     this.mask = opts.nodeCIDRMaskSize ?? 24;
     if (this.mask < this.cluster.bits || this.mask > 32) throw new Error(`--node-cidr-mask-size ${this.mask} does not fit in --cluster-cidr`);
     this.nodes = ctx.informers.lister<Node>(gvr.nodes);
-    this.watches = [watch(ctx.informers.forResource<Node>(gvr.nodes))];
+    // Only a node without a pod CIDR needs a sync (upstream's range allocator handlers): the
+    // free set is recomputed from the cache then, so a deleted node's CIDR needs no event.
+    const needs = (n: Node): string[] => (n.spec?.podCIDR || n.metadata?.deletionTimestamp ? [] : [n.metadata?.name ?? '']);
+    this.watches = [watchEvents(ctx.informers.forResource<Node>(gvr.nodes), { add: needs, update: (_old, cur) => needs(cur) })];
   }
 
   private subnet(i: number): string {

@@ -11,15 +11,20 @@
  * not-ready/unreachable get defaultTolerationSeconds (300, what the DefaultTolerationSeconds
  * admission plugin would have added).
  *
- * The key is the node name; each sync returns requeueAfter for the next deadline, so the
- * work queue's single delay heap is the only timer.
+ * Keys are node names, and `namespace/name` of pods (a node name has no slash). Each node
+ * sync returns requeueAfter for its next deadline, so the work queue's single delay heap is
+ * the only timer. Pod events matter only for pods on unhealthy nodes, as upstream's pod
+ * handlers: a pod bound to a node whose Ready condition is not True is marked not ready
+ * (upstream processPod), and a pod arriving on, or changing its tolerations on, a node with
+ * NoExecute taints wakes that node's eviction pass (upstream's taint eviction PodUpdated).
+ * Every other pod event costs one cache lookup.
  */
 import { rfc3339 } from '../api/duration.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, NodeCondition, Pod, Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
 import { gvr, type Clock, type EventRecorder, type Lister } from '../client/index.js';
-import { watch, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
+import { watch, watchEvents, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
 
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
@@ -52,6 +57,8 @@ interface Observed {
 }
 
 
+const readyCondition = (node: Node): NodeCondition | undefined => node.status?.conditions?.find((c) => c.type === 'Ready');
+
 /** tolerates reports whether a toleration matches a taint (upstream Toleration.ToleratesTaint). */
 export function tolerates(t: Toleration, taint: Taint): boolean {
   if (t.effect && t.effect !== taint.effect) return false;
@@ -73,6 +80,7 @@ class NodeLifecycleController implements Controller {
   private readonly defaultToleration: number;
   private readonly clock: Clock;
   private readonly evictionRecorder: EventRecorder;
+  private readonly recorder: EventRecorder;
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -82,6 +90,7 @@ class NodeLifecycleController implements Controller {
     this.defaultToleration = opts.defaultTolerationSeconds ?? 300;
     this.clock = opts.clock ?? ctx.clock;
     this.evictionRecorder = ctx.recorder('taint-eviction-controller');
+    this.recorder = ctx.recorder('node-controller');
     this.nodes = ctx.informers.lister<Node>(gvr.nodes);
     this.leases = ctx.informers.lister<Lease>(gvr.leases);
     const pods = ctx.informers.forResource<Pod>(gvr.pods, { indexers: { [NODE_NAME_INDEX]: (p: Pod) => (p.spec?.nodeName ? [p.spec.nodeName] : []) } });
@@ -89,15 +98,35 @@ class NodeLifecycleController implements Controller {
     this.watches = [
       watch(ctx.informers.forResource<Node>(gvr.nodes)),
       watch(ctx.informers.forResource<Lease>(gvr.leases), (l) => (l.metadata?.namespace === NODE_LEASE_NAMESPACE ? [l.metadata.name ?? ''] : [])),
-      watch(pods, (p) => (p.spec?.nodeName ? [p.spec.nodeName] : [])),
+      watchEvents(pods, { add: (p) => this.podKeys(undefined, p), update: (old, cur) => this.podKeys(old, cur) }),
     ];
+  }
+
+  /**
+   * podKeys maps a pod event: the pod itself when it was just bound to a node whose Ready
+   * condition is not True, the node when the pod arrived on it or changed its tolerations
+   * while the node has NoExecute taints. A deleted pod needs nothing: evictions are computed
+   * from the pods still cached.
+   */
+  private podKeys(old: Pod | undefined, cur: Pod): string[] {
+    const nodeName = cur.spec?.nodeName;
+    if (!nodeName) return [];
+    const node = this.nodes.get(nodeName);
+    if (!node) return [];
+    const bound = old?.spec?.nodeName !== nodeName;
+    const ready = readyCondition(node)?.status;
+    const noExecute = node.spec?.taints?.some((t) => t.effect === 'NoExecute') ?? false;
+    const keys: string[] = [];
+    if (bound && ready !== undefined && ready !== 'True') keys.push(`${cur.metadata?.namespace ?? ''}/${cur.metadata?.name ?? ''}`);
+    if (noExecute && (bound || JSON.stringify(old?.spec?.tolerations ?? []) !== JSON.stringify(cur.spec?.tolerations ?? []))) keys.push(nodeName);
+    return keys;
   }
 
   /** lastSeen returns when (our clock) the node last showed a new heartbeat. */
   private lastSeen(node: Node): number {
     const name = node.metadata?.name ?? '';
     const lease = this.leases.namespace(NODE_LEASE_NAMESPACE).get(name);
-    const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+    const ready = readyCondition(node);
     const beat = `${lease?.spec?.renewTime ?? ''}|${ready?.lastHeartbeatTime ?? ''}|${ready?.status ?? ''}`;
     const o = this.observed.get(name);
     const now = this.clock.now();
@@ -108,20 +137,22 @@ class NodeLifecycleController implements Controller {
     return o.at;
   }
 
-  async reconcile(name: string): Promise<ReconcileResult | void> {
-    const cached = this.nodes.get(name);
-    if (!cached) {
+  async reconcile(key: string): Promise<ReconcileResult | void> {
+    if (key.includes('/')) return this.reconcilePod(key);
+    const name = key;
+    // Cached objects are shared: every write below builds new objects instead of mutating.
+    let node = this.nodes.get(name);
+    if (!node) {
       this.observed.delete(name);
       return;
     }
-    let node = structuredClone(cached);
     const now = this.clock.now();
     const seen = this.lastSeen(node);
     const deadline = seen + this.grace;
-    let ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+    let ready = readyCondition(node);
     if (now >= deadline && ready?.status !== 'Unknown') {
       node = await this.markUnknown(node, now);
-      ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+      ready = readyCondition(node);
       // The status write is itself a change of the Ready condition; do not count it as a heartbeat.
       this.lastSeenAfterOwnWrite(node, seen);
       await this.markPodsNotReady(name, now);
@@ -134,10 +165,24 @@ class NodeLifecycleController implements Controller {
     return Number.isFinite(next) ? { requeueAfter: next } : undefined;
   }
 
+  /**
+   * reconcilePod marks a pod bound to a node whose Ready condition is not True as not ready
+   * (upstream processPod: the node's own transition marked the pods it had then).
+   */
+  private async reconcilePod(key: string): Promise<void> {
+    const pod = this.podIndexer.getByKey(key);
+    const nodeName = pod?.spec?.nodeName;
+    if (!pod || !nodeName) return;
+    const node = this.nodes.get(nodeName);
+    const ready = node && readyCondition(node)?.status;
+    if (ready === undefined || ready === 'True') return;
+    await this.markPodNotReady(pod, this.clock.now());
+  }
+
   private lastSeenAfterOwnWrite(node: Node, at: number): void {
     const name = node.metadata?.name ?? '';
     const lease = this.leases.namespace(NODE_LEASE_NAMESPACE).get(name);
-    const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+    const ready = readyCondition(node);
     this.observed.set(name, { heartbeat: `${lease?.spec?.renewTime ?? ''}|${ready?.lastHeartbeatTime ?? ''}|${ready?.status ?? ''}`, at });
   }
 
@@ -167,17 +212,30 @@ class NodeLifecycleController implements Controller {
   /** markPodsNotReady flips the Ready condition of the node's pods to False (upstream MarkPodsNotReady). */
   private async markPodsNotReady(nodeName: string, now: number): Promise<void> {
     for (const p of this.podIndexer.byIndex(NODE_NAME_INDEX, nodeName)) {
-      const conds = p.status?.conditions ?? [];
-      if (!conds.some((c) => c.type === 'Ready' && c.status === 'True')) continue;
-      const next = conds.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: rfc3339(now) } : c));
+      await this.markPodNotReady(p, now).catch((err: unknown) => {
+        if (!isStatusError(err, 'Conflict')) throw err;
+      });
+    }
+  }
+
+  /**
+   * markPodNotReady sets a Ready=True pod's Ready condition False and records NodeNotReady, as
+   * upstream. A Conflict propagates (the pod's key is retried on a newer cache).
+   */
+  private async markPodNotReady(p: Pod, now: number): Promise<void> {
+    const conds = p.status?.conditions ?? [];
+    if (!conds.some((c) => c.type === 'Ready' && c.status === 'True')) return;
+    const next = conds.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: rfc3339(now) } : c));
+    try {
       await this.ctx.client
         .resource<Pod>(gvr.pods)
         .namespace(p.metadata?.namespace ?? '')
-        .updateStatus({ ...p, status: { ...p.status, conditions: next } })
-        .catch((err: unknown) => {
-          if (!isStatusError(err, 'Conflict') && !isStatusError(err, 'NotFound')) throw err;
-        });
+        .updateStatus({ ...p, status: { ...p.status, conditions: next } });
+    } catch (err) {
+      if (!isStatusError(err, 'NotFound')) throw err;
+      return;
     }
+    this.recorder.event(p, 'Warning', 'NodeNotReady', 'Node is not ready');
   }
 
   /**

@@ -11,7 +11,7 @@ import type { GroupVersionResource } from '../api/types.js';
 import { isStatusError } from '../api/errors.js';
 import { selectorFromLabelSelector, selectorFromSet, type Selector } from '../api/labels.js';
 import { gvr, type EventRecorder, type Indexer, type Lister, type SharedIndexInformer } from '../client/index.js';
-import { watch, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
+import { watch, watchEvents, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
 import { claimObjects, getOrUndefined } from './util/claim.js';
 import { PodExpectations } from './util/expectations.js';
 import { controllerOf, newControllerRef, ownerKeyOf, randomSuffix, splitKey } from './util/owner.js';
@@ -129,7 +129,22 @@ class ReplicaController implements Controller {
       },
       delete: (p) => this.expectations.observedDelete('key' in p && 'obj' in p ? p.key : key(p as Pod)),
     });
-    this.watches = [watch(ownerInf), watch(podInf, (p) => this.podKeys(p))];
+    this.watches = [
+      watch(ownerInf),
+      // As upstream's add/update/deletePod: an orphan is only looked at again when its labels or
+      // controller changed, and a pod that changed controller wakes the old one too.
+      watchEvents(podInf, {
+        add: (p) => this.podKeys(p),
+        update: (old, cur) => {
+          const was = controllerOf(old)?.uid;
+          const is = controllerOf(cur)?.uid;
+          if (was !== is) return [...(was ? this.podKeys(old) : []), ...this.podKeys(cur)];
+          if (is) return this.podKeys(cur);
+          return JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(cur.metadata?.labels ?? {}) ? this.podKeys(cur) : [];
+        },
+        delete: (p) => this.podKeys(p),
+      }),
+    ];
   }
 
   /** podKeys: the controller owning the pod, or for an orphan every owner whose selector matches. */

@@ -24,11 +24,25 @@ export interface ReconcileResult {
   requeueAfter?: number;
 }
 
-/** Watch maps each event of one informer to the keys of the objects to reconcile. */
+/**
+ * Watch maps each event of one informer to the keys of the objects to reconcile. keys() maps
+ * every event (both states of an update); `on`, when present, replaces it with one mapping per
+ * event, and an event it leaves out enqueues nothing. Mappings run on every event of a shared
+ * informer (for pods, several per pod), so they should cost no more than a cache lookup.
+ */
 export interface Watch {
   informer: SharedIndexInformer<ApiObject>;
   /** keys returns the keys to enqueue for an object (old and new states are both mapped on update). */
   keys(obj: ApiObject): string[];
+  on?: WatchEvents<ApiObject>;
+}
+
+/** WatchEvents are per-event key mappings (upstream: a controller's own add/update/delete handlers). */
+export interface WatchEvents<T> {
+  add?(obj: T): string[];
+  update?(oldObj: T, newObj: T): string[];
+  /** delete gets the final state (a tombstone's last known object when the deletion was missed). */
+  delete?(obj: T): string[];
 }
 
 /** watch builds a typed Watch; without `keys` the object's own `namespace/name` is enqueued. */
@@ -37,6 +51,11 @@ export function watch<T extends ApiObject>(informer: SharedIndexInformer<T>, key
     informer: informer as unknown as SharedIndexInformer<ApiObject>,
     keys: (keys as ((obj: ApiObject) => string[]) | undefined) ?? ((o) => [metaNamespaceKeyFunc(o)]),
   };
+}
+
+/** watchEvents builds a Watch that maps only the events named in `on`. */
+export function watchEvents<T extends ApiObject>(informer: SharedIndexInformer<T>, on: WatchEvents<T>): Watch {
+  return { informer: informer as unknown as SharedIndexInformer<ApiObject>, keys: () => [], on: on as WatchEvents<ApiObject> };
 }
 
 /** Controller is a reconcile function keyed by `namespace/name` and what it watches. */
@@ -83,18 +102,28 @@ export class ControllerRunner {
   /** add registers a controller and its event handlers; call before run(). */
   add(controller: Controller): void {
     const queue = new RateLimitingQueue<string>({ name: controller.name, clock: this.ctx.clock });
+    const enqueue = (keys: readonly string[]): void => {
+      for (const k of keys) queue.add(k);
+    };
+    const final = (o: ApiObject | DeletedFinalStateUnknown<ApiObject>): ApiObject => (o instanceof DeletedFinalStateUnknown ? o.obj : o);
     for (const w of controller.watches) {
-      const enqueue = (o: ApiObject): void => {
-        for (const k of w.keys(o)) queue.add(k);
-      };
-      w.informer.addEventHandler({
-        add: (o) => enqueue(o),
-        update: (a, b) => {
-          enqueue(a);
-          enqueue(b);
-        },
-        delete: (o) => enqueue(o instanceof DeletedFinalStateUnknown ? (o.obj as ApiObject) : o),
-      });
+      const on = w.on;
+      w.informer.addEventHandler(
+        on
+          ? {
+              add: on.add && ((o) => enqueue(on.add!(o))),
+              update: on.update && ((a, b) => enqueue(on.update!(a, b))),
+              delete: on.delete && ((o) => enqueue(on.delete!(final(o)))),
+            }
+          : {
+              add: (o) => enqueue(w.keys(o)),
+              update: (a, b) => {
+                enqueue(w.keys(a));
+                enqueue(w.keys(b));
+              },
+              delete: (o) => enqueue(w.keys(final(o))),
+            },
+      );
     }
     this.running.push({ controller, queue });
   }
