@@ -30,7 +30,7 @@ import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import { RestClient } from '../src/client/rest/client.js';
 import { gvr } from '../src/client/rest/gvr.js';
 import { loadKubeconfig, restConfigFromKubeconfig } from '../src/client/rest/kubeconfig.js';
-import { SimulatedNodes } from '../src/kubelet/simnodes.js';
+import { SimulatedNodes, type PodTrace } from '../src/kubelet/simnodes.js';
 import type { ApiObject } from '../src/client/object.js';
 
 const args = process.argv.slice(2);
@@ -51,7 +51,14 @@ async function nodesChild(): Promise<void> {
   const client = clientFor(flag('--kubeconfig')!);
   const ac = new AbortController();
   process.on('SIGTERM', () => ac.abort());
-  const sim = new SimulatedNodes({ client, count: num('--nodes', 1000), namePrefix: NODE_PREFIX, log: () => {} });
+  const traceFile = flag('--trace');
+  const sim = new SimulatedNodes({ client, count: num('--nodes', 1000), namePrefix: NODE_PREFIX, log: () => {}, trace: traceFile !== undefined });
+  // SIGUSR2: write the pod traces and the status patch count, then say so on stdout.
+  process.on('SIGUSR2', () => {
+    if (!traceFile) return;
+    writeFileSync(traceFile, JSON.stringify({ statusPatches: sim.statusPatches, pods: [...sim.traces] }));
+    process.stdout.write('trace\n');
+  });
   await sim.run(ac.signal, () => process.stdout.write('ready\n'));
   process.exit(0);
 }
@@ -168,6 +175,42 @@ class PodWatch {
   }
 }
 
+/** readNodeTrace asks the nodes process for its pod traces (SIGUSR2) and reads them; undefined if it does not answer in 10 s. */
+async function readNodeTrace(proc: ChildProcess, lines: ReturnType<typeof createInterface>, file: string): Promise<{ statusPatches: number; pods: Array<[string, PodTrace]> } | undefined> {
+  const written = new Promise<boolean>((resolve) => {
+    const t = setTimeout(() => resolve(false), 10_000);
+    lines.on('line', (l) => {
+      if (l === 'trace') (clearTimeout(t), resolve(true));
+    });
+  });
+  proc.kill('SIGUSR2');
+  if (!(await written)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as { statusPatches: number; pods: Array<[string, PodTrace]> };
+}
+
+/**
+ * nodeSplit breaks each pod's scheduled → Running (as the bench's watch saw both) into the
+ * steps the nodes process timed: until its watch delivered the bound pod, until the kubelet
+ * handed over the Running status, until the patch was sent, until it was answered, and until
+ * the bench's watch saw Running. Times of both processes are epoch ms (timeOrigin + now).
+ */
+function nodeSplit(watch: PodWatch, traces: Array<[string, PodTrace]>): Record<'node_watch' | 'node_sync' | 'node_queue' | 'node_patch' | 'node_echo', number[]> {
+  const out = { node_watch: [] as number[], node_sync: [] as number[], node_queue: [] as number[], node_patch: [] as number[], node_echo: [] as number[] };
+  const epoch = (t: number): number => performance.timeOrigin + t;
+  for (const [uid, t] of traces) {
+    const sch = watch.scheduled.get(uid);
+    const run = watch.running.get(uid);
+    if (sch === undefined || run === undefined || t.setAt === undefined || t.sentAt === undefined || t.doneAt === undefined) continue;
+    out.node_watch.push(t.seen - epoch(sch));
+    out.node_sync.push(t.setAt - t.seen);
+    out.node_queue.push(t.sentAt - t.setAt);
+    out.node_patch.push(t.doneAt - t.sentAt);
+    out.node_echo.push(epoch(run) - t.doneAt);
+  }
+  for (const v of Object.values(out)) v.sort((a, b) => a - b);
+  return out;
+}
+
 function deployment(name: string, replicas: number, labels: Record<string, string>, nodeSelector: Record<string, string>, command?: string[]): Deployment & ApiObject {
   return {
     apiVersion: 'apps/v1',
@@ -267,8 +310,10 @@ async function main(): Promise<void> {
 
     // Nodes.
     const t0Nodes = performance.now();
-    const nodesProc = spawn(process.execPath, [...prof, self, '--role', 'nodes', '--kubeconfig', kubeconfig, '--nodes', String(nodes)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const traceFile = join(dir, 'trace.json');
+    const nodesProc = spawn(process.execPath, [...prof, self, '--role', 'nodes', '--kubeconfig', kubeconfig, '--nodes', String(nodes), '--trace', traceFile], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(nodesProc);
+    const nodeLines = createInterface({ input: nodesProc.stdout! });
     // Listing every Node is ~3 KB per node: at 1000 nodes the poll itself would load the apiserver, so it slows with the node count.
     await waitFor(`${nodes} Ready nodes`, async () => (await readyNodes(client, NODE_PREFIX)) >= nodes, timeoutMs, Math.max(250, nodes * 2));
     console.log(`density: ${nodes} simulated nodes Ready in ${((performance.now() - t0Nodes) / 1000).toFixed(1)} s`);
@@ -310,6 +355,7 @@ async function main(): Promise<void> {
       nodes: cpuPerPod(cpuMs(nodesProc.pid) - cpu0.nodes),
       bench: cpuPerPod((benchCpu.user + benchCpu.system) / 1000),
     };
+    const nodeTrace = await readNodeTrace(nodesProc, nodeLines, traceFile);
     const lastRunning = Math.max(...watch.running.values());
     const allRunningS = allRan ? (lastRunning - t0) / 1000 : NaN;
     const lat = watch.latencies();
@@ -335,10 +381,21 @@ async function main(): Promise<void> {
       cpu_ms_per_pod_nodes: cpu.nodes,
       cpu_ms_per_pod_bench: cpu.bench,
     };
+    const split = nodeTrace ? nodeSplit(watch, nodeTrace.pods) : undefined;
+    if (nodeTrace) result['status_patches_per_pod'] = Number((nodeTrace.statusPatches / podsWanted).toFixed(2));
+    for (const [k, v] of Object.entries(split ?? {})) {
+      result[`${k}_p50_ms`] = Math.round(pct(v, 50));
+      result[`${k}_p99_ms`] = Math.round(pct(v, 99));
+    }
     console.log(`density: ${watch.running.size}/${podsWanted} pods Running${allRan ? '' : ' (timed out)'}; all running after ${result['all_running_s']} s (${result['pods_per_s']} pods/s; Deployments created in ${result['deployments_created_s']} s)`);
     console.log(`density: pod startup latency (watch: first seen → Running) p50 ${result['pod_startup_p50_ms']} ms, p90 ${result['pod_startup_p90_ms']} ms, p99 ${result['pod_startup_p99_ms']} ms (upstream SLO p99 ≤ 5000 ms; target ≤ 1000 ms)`);
     console.log(`density: CPU per pod (first Deployment → all Running): k8ts server ${cpu.server} ms (main thread ${cpu.serverMain} ms), simulated nodes ${cpu.nodes} ms, bench watch ${cpu.bench} ms`);
     console.log(`density:   of which created → scheduled p50 ${result['scheduling_p50_ms']} ms, p99 ${result['scheduling_p99_ms']} ms; scheduled → Running p50 ${result['node_p50_ms']} ms, p99 ${result['node_p99_ms']} ms`);
+    if (split) {
+      const part = (k: string, what: string): string => `${what} p50 ${result[`${k}_p50_ms`]} / p99 ${result[`${k}_p99_ms`]} ms`;
+      console.log(`density:   scheduled → Running, step by step (n=${split.node_watch.length}): ${part('node_watch', 'bench watch sees it bound → nodes\' watch does')}; ${part('node_sync', '→ kubelet hands over the Running status')}; ${part('node_queue', '→ patch sent')}; ${part('node_patch', '→ patch answered')}; ${part('node_echo', '→ bench watch sees Running')}`);
+      console.log(`density: pod status patches accepted: ${nodeTrace!.statusPatches} for ${podsWanted} pods (${result['status_patches_per_pod']} per pod)`);
+    }
 
     // Process runtime: a real kubelet running `sleep` pods.
     if (processPods > 0) {

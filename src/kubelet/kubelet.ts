@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Pod, Taint } from 'kubernetes-types/core/v1.js';
+import type { Pod, Service, Taint } from 'kubernetes-types/core/v1.js';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
@@ -196,6 +196,8 @@ export class Kubelet {
     nodes.start();
 
     const factory = new SharedInformerFactory(o.client, { onError: () => {} });
+    // Upstream's kubelet reads Services (for the environment of every container) from an informer.
+    sources.useServiceInformer(factory.forResource<Service & KubeObject>(gvr.services));
     const informer = factory.forResource<K8sPod>(gvr.pods, { fieldSelector: `spec.nodeName=${o.nodeName}` });
     informer.addEventHandler({
       add: (pod) => {

@@ -58,11 +58,32 @@ function osImage(): string {
   return m?.[1] ?? platform();
 }
 
+/**
+ * machine holds what does not change while the process lives — CPU count, memory size, the
+ * machine, system and boot ids, the OS image — read once, as upstream's kubelet takes cadvisor's
+ * MachineInfo at startup rather than on every status sync. (os.cpus() parses /proc/cpuinfo and
+ * every id is a file read: thousands of simulated nodes would pay them every 10 s each.)
+ */
+let machine: { cpus: number; memoryKi: number; machineID: string; systemUUID: string; bootID: string; osImage: string; kernelVersion: string } | undefined;
+function machineInfo(): NonNullable<typeof machine> {
+  machine ??= {
+    cpus: cpus().length,
+    memoryKi: Math.floor(totalmem() / 1024),
+    machineID: readOr('/etc/machine-id', ''),
+    systemUUID: readOr('/sys/class/dmi/id/product_uuid', ''),
+    bootID: readOr('/proc/sys/kernel/random/boot_id', ''),
+    osImage: osImage(),
+    kernelVersion: release(),
+  };
+  return machine;
+}
+
 /** hostCapacity is what this machine offers (upstream reads cadvisor). */
 export function hostCapacity(): Record<string, string> {
+  const m = machineInfo();
   return {
-    cpu: String(cpus().length),
-    memory: `${Math.floor(totalmem() / 1024)}Ki`,
+    cpu: String(m.cpus),
+    memory: `${m.memoryKi}Ki`,
     pods: '110',
     'ephemeral-storage': '61255492Ki',
     'hugepages-1Gi': '0',
@@ -149,11 +170,11 @@ export function buildNodeStatus(cfg: NodeConfig, now: number, prev: NodeStatus |
     ],
     daemonEndpoints: { kubeletEndpoint: { Port: cfg.kubeletPort } },
     nodeInfo: {
-      machineID: readOr('/etc/machine-id', ''),
-      systemUUID: readOr('/sys/class/dmi/id/product_uuid', ''),
-      bootID: readOr('/proc/sys/kernel/random/boot_id', ''),
-      kernelVersion: release(),
-      osImage: osImage(),
+      machineID: machineInfo().machineID,
+      systemUUID: machineInfo().systemUUID,
+      bootID: machineInfo().bootID,
+      kernelVersion: machineInfo().kernelVersion,
+      osImage: machineInfo().osImage,
       containerRuntimeVersion: `${cfg.runtimeName}://${cfg.runtimeVersion}`,
       kubeletVersion: KUBELET_VERSION,
       kubeProxyVersion: KUBELET_VERSION,

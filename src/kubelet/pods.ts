@@ -35,9 +35,20 @@ export const annotations = {
   hash: 'io.kubernetes.container.hash',
 } as const;
 
+/**
+ * hashes memoises containerHash per container object: a pod's spec objects come from the
+ * informer and are never mutated, and every sync checks the hash of each running container.
+ */
+const hashes = new WeakMap<Container, string>();
+
 /** containerHash identifies a container spec: a changed spec (new image) restarts the container. */
 export function containerHash(c: Container): string {
-  return createHash('sha256').update(JSON.stringify({ ...c, resources: undefined })).digest('hex').slice(0, 8);
+  let h = hashes.get(c);
+  if (h === undefined) {
+    h = createHash('sha256').update(JSON.stringify({ ...c, resources: undefined })).digest('hex').slice(0, 8);
+    hashes.set(c, h);
+  }
+  return h;
 }
 
 /** PodHost receives what the pod engine produces. */
@@ -84,6 +95,13 @@ interface Worker {
   sandboxId?: string;
   podIP?: string;
   containers: RuntimeContainer[];
+  /**
+   * stale: the runtime may have changed since `containers` was read (this worker changed a
+   * container, or the runtime reported an event); false right after a read starts.
+   */
+  stale: boolean;
+  /** eventPending: a runtime event came in while a sync ran; it resyncs only if that sync's reads missed it. */
+  eventPending: boolean;
   /** lastStatus is what this kubelet last computed (upstream's status manager cache). */
   lastStatus?: PodStatus;
   idle: Array<() => void>;
@@ -98,7 +116,32 @@ export function podsDifferSemantically(a: Pod, b: Pod): boolean {
   const am = a.metadata ?? {};
   const bm = b.metadata ?? {};
   if (am.deletionTimestamp !== bm.deletionTimestamp || am.deletionGracePeriodSeconds !== bm.deletionGracePeriodSeconds) return true;
-  return JSON.stringify(a.spec) !== JSON.stringify(b.spec) || JSON.stringify(am.labels) !== JSON.stringify(bm.labels) || JSON.stringify(am.annotations) !== JSON.stringify(bm.annotations);
+  return !jsonEqual(a.spec, b.spec) || !jsonEqual(am.labels, bm.labels) || !jsonEqual(am.annotations, bm.annotations);
+}
+
+/**
+ * jsonEqual compares two JSON values as their serialisations would (absent and undefined
+ * fields alike), without serialising: every watch update of every pod passes through here.
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in ao) {
+    if (ao[k] === undefined) continue;
+    n++;
+    if (!jsonEqual(ao[k], bo[k])) return false;
+  }
+  for (const k in bo) if (bo[k] !== undefined) n--;
+  return n === 0;
 }
 
 const podDesc = (pod: Pod): string => `${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`;
@@ -148,16 +191,28 @@ export class PodLifecycle {
     });
     this.offEvents = opts.runtime.onContainerEvent((e) => {
       const uid = this.sandboxToPod.get(e.podSandboxId);
-      if (uid) this.requestSync(uid);
+      const w = uid ? this.workers.get(uid) : undefined;
+      if (!w) return;
+      w.stale = true;
+      // During a sync the event is often this sync's own doing (a container it just started),
+      // which its next read of the runtime sees: resync afterwards only if no read saw it.
+      if (w.running) w.eventPending = true;
+      else this.requestSync(w.uid);
     });
+    this.podsRoot = join(opts.rootDir, 'pods');
+    this.logsRoot = join(opts.rootDir, 'logs', 'pods');
   }
 
+  /** podsRoot and logsRoot are normalised once; uids, namespaces and names need no normalising. */
+  private readonly podsRoot: string;
+  private readonly logsRoot: string;
+
   podDir(uid: string): string {
-    return join(this.opts.rootDir, 'pods', uid);
+    return `${this.podsRoot}/${uid}`;
   }
 
   logDir(pod: Pod): string {
-    return join(this.opts.rootDir, 'logs', 'pods', `${pod.metadata?.namespace}_${pod.metadata?.name}_${pod.metadata?.uid}`);
+    return `${this.logsRoot}/${pod.metadata?.namespace}_${pod.metadata?.name}_${pod.metadata?.uid}`;
   }
 
   /** pods lists the pods this engine currently runs (for the kubelet's `/pods`). */
@@ -173,7 +228,7 @@ export class PodLifecycle {
     if (!w) {
       // A pod already terminal in the API (a kubelet restart) is reported, never run again.
       const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-      w = { uid, pod, removed: false, terminal, finished: false, running: false, pending: false, reasons: new Map(), containers: [], idle: [] };
+      w = { uid, pod, removed: false, terminal, finished: false, running: false, pending: false, reasons: new Map(), containers: [], stale: true, eventPending: false, idle: [] };
       this.workers.set(uid, w);
       this.probes.addPod(pod);
     } else {
@@ -245,6 +300,7 @@ export class PodLifecycle {
     w.running = true;
     do {
       w.pending = false;
+      w.eventPending = false;
       try {
         await this.syncPod(w);
       } catch (e) {
@@ -252,6 +308,7 @@ export class PodLifecycle {
         this.opts.host.recordEvent(w.pod, 'Warning', 'FailedSync', `error determining status: ${e instanceof Error ? e.message : String(e)}`);
         this.requestSync(w.uid, 10_000);
       }
+      if (w.eventPending && w.stale) w.pending = true;
     } while (w.pending && !this.stopped && !w.finished);
     w.running = false;
     for (const r of w.idle.splice(0)) r();
@@ -270,6 +327,7 @@ export class PodLifecycle {
   }
 
   private async instances(w: Worker): Promise<RuntimeContainer[]> {
+    w.stale = false;
     const { containers } = await this.runtime.listContainers({ filter: { labelSelector: { [labels.podUID]: w.uid } } });
     const out: RuntimeContainer[] = [];
     for (const c of containers) {
@@ -365,15 +423,15 @@ export class PodLifecycle {
     }
     const sandboxId = await this.ensureSandbox(w);
     let all = await this.instances(w);
-    await this.gcDeadInstances(all);
-    all = await this.instances(w);
+    if (await this.gcDeadInstances(w, all)) all = await this.instances(w);
     const byName = instancesByName(all);
 
     const initialized = await this.syncInitContainers(w, sandboxId, volumePaths, byName);
     if (initialized) {
       for (const c of pod.spec?.containers ?? []) await this.syncContainer(w, sandboxId, volumePaths, c, byName.get(c.name)?.[0], false);
     }
-    all = await this.instances(w);
+    // Read the runtime again only if something may have changed since the last read.
+    all = w.stale ? await this.instances(w) : w.containers;
     // A pod whose containers will all stay stopped is terminal: its sidecars stop too.
     const latest = instancesByName(all);
     const regular = pod.spec?.containers ?? [];
@@ -460,8 +518,8 @@ export class PodLifecycle {
     let config: ContainerConfig;
     try {
       const env = await makeEnvironmentVariables(pod, spec, this.opts.sources);
-      const termDir = join(this.podDir(w.uid), 'containers', spec.name);
-      const termFile = join(termDir, String(restartCount));
+      const termDir = `${this.podDir(w.uid)}/containers/${spec.name}`;
+      const termFile = `${termDir}/${restartCount}`;
       if (!this.opts.fileless) {
         mkdirSync(termDir, { recursive: true });
         writeFileSync(termFile, '', { mode: 0o666 });
@@ -482,7 +540,7 @@ export class PodLifecycle {
           [annotations.terminationMessagePath]: spec.terminationMessagePath ?? '/dev/termination-log',
           [annotations.terminationMessagePolicy]: spec.terminationMessagePolicy ?? 'File',
         },
-        logPath: join(spec.name, `${restartCount}.log`),
+        logPath: `${spec.name}/${restartCount}.log`,
         stdin: spec.stdin,
         stdinOnce: spec.stdinOnce,
         tty: spec.tty,
@@ -496,6 +554,7 @@ export class PodLifecycle {
     try {
       const created = await this.runtime.createContainer({ podSandboxId: sandboxId, config, sandboxConfig: this.sandboxConfig(pod, 0) });
       containerId = created.containerId;
+      w.stale = true;
       for (const w of created.warnings ?? []) this.opts.host.recordEvent(pod, 'Warning', 'ResourceLimitsNotEnforced', w, fp);
     } catch (e) {
       return fail('CreateContainerError', e instanceof Error ? e.message : String(e));
@@ -541,6 +600,7 @@ export class PodLifecycle {
     // Upstream keeps a minimum of 2 s for the stop itself after a preStop hook.
     const remaining = graceSeconds > 0 ? Math.max(graceSeconds - spent, runPreStop && spec?.lifecycle?.preStop ? 2 : 0, 1) : 0;
     await this.runtime.stopContainer({ containerId: c.id, timeout: remaining });
+    w.stale = true;
   }
 
   /** killContainers stops regular containers first, then sidecars in reverse order (as upstream). */
@@ -589,13 +649,19 @@ export class PodLifecycle {
     w.finished = true;
   }
 
-  /** gcDeadInstances keeps, per container name, the newest instance and one dead predecessor. */
-  private async gcDeadInstances(all: RuntimeContainer[]): Promise<void> {
+  /** gcDeadInstances keeps, per container name, the newest instance and one dead predecessor; true if it removed any. */
+  private async gcDeadInstances(w: Worker, all: RuntimeContainer[]): Promise<boolean> {
+    let removed = false;
     for (const list of instancesByName(all).values()) {
       for (const old of list.slice(2)) {
-        if (old.state !== 'CONTAINER_RUNNING') await this.runtime.removeContainer({ containerId: old.id });
+        if (old.state !== 'CONTAINER_RUNNING') {
+          w.stale = true;
+          removed = true;
+          await this.runtime.removeContainer({ containerId: old.id });
+        }
       }
     }
+    return removed;
   }
 
   private publish(w: Worker): void {

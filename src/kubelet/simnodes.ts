@@ -9,10 +9,10 @@
  * broadcaster, no files.
  * `k8ts agent --simulate-nodes N` is meant to wrap this.
  */
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../api/types.js';
-import type { RestClient } from '../client/rest/client.js';
+import { RestClient } from '../client/rest/client.js';
 import { gvr } from '../client/rest/gvr.js';
 import { SharedInformerFactory } from '../client/cache/factory.js';
 import { DeletedFinalStateUnknown } from '../client/cache/store.js';
@@ -38,7 +38,25 @@ export interface SimulatedNodesOptions {
   /** leaseRenewMs (default 10 s). */
   leaseRenewMs?: number;
   log?: (msg: string) => void;
+  /** trace records, per pod, when it was seen bound and when its first Running status was accepted (see `traces`). */
+  trace?: boolean;
 }
+
+/**
+ * PodTrace times one pod through the simulated nodes, in epoch ms (performance.timeOrigin +
+ * performance.now(), comparable across processes of one machine): `seen` when the pod watch
+ * first delivered it bound to a hosted node; then for the first status patch that reported it
+ * Running: `setAt` when the kubelet handed that status to the status manager, `sentAt` when the
+ * patch was sent, `doneAt` when the apiserver answered it.
+ */
+export interface PodTrace {
+  seen: number;
+  setAt?: number;
+  sentAt?: number;
+  doneAt?: number;
+}
+
+const epochMs = (): number => performance.timeOrigin + performance.now();
 
 /** nodeIP and podIP of simulated node i: 10.96+i/256.(i%256).0/24 holds node .1 and its pods. */
 const nodeIPOf = (i: number): string => `10.${96 + (i >> 8)}.${i & 255}.1`;
@@ -46,6 +64,14 @@ const nodeIPOf = (i: number): string => `10.${96 + (i >> 8)}.${i & 255}.1`;
 export class SimulatedNodes {
   readonly agents: NodeAgent[] = [];
   readonly lifecycles = new Map<string, PodLifecycle>();
+  /** traces by pod uid (only with `trace`). */
+  readonly traces = new Map<string, PodTrace>();
+  private statuses: StatusManager | undefined;
+
+  /** statusPatches is how many pod status patches the apiserver accepted so far. */
+  get statusPatches(): number {
+    return this.statuses?.patches ?? 0;
+  }
 
   constructor(private readonly opts: SimulatedNodesOptions) {}
 
@@ -58,14 +84,28 @@ export class SimulatedNodes {
     // One broadcaster stands in for `count` kubelets, each of which upstream writes its own
     // events with its own queue: writes run in parallel (bounded) and the queue scales with
     // the nodes, so Created/Started are written rather than dropped behind one writer.
+    // As upstream's kubelet, events and heartbeats (Node status, Lease) go through clients of
+    // their own (kubeDeps.EventClient, HeartbeatClient): their own connections, so a burst of
+    // event writes never queues the pod status patches behind it, nor delays a lease renewal.
+    const ownClient = (): RestClient => (o.client.config.transport ? o.client : new RestClient({ ...o.client.config }));
+    const eventClient = ownClient();
+    const heartbeatClient = ownClient();
     const broadcaster = new EventBroadcaster({
-      sink: apiEventSink(o.client),
+      sink: apiEventSink(eventClient),
       onError: () => {},
       clock: eventClock,
       maxConcurrentWrites: Math.min(32, Math.max(1, o.count)),
       maxQueued: Math.max(1000, 100 * o.count),
     });
-    const statuses = new StatusManager(o.client, heap, () => {});
+    const traces = this.traces;
+    const statuses = (this.statuses = new StatusManager(o.client, heap, () => {}, {
+      onPatched: o.trace
+        ? (p) => {
+            const t = traces.get(p.uid);
+            if (t && t.doneAt === undefined && p.status.phase === 'Running') Object.assign(t, { setAt: p.setAt, sentAt: p.sentAt, doneAt: p.doneAt });
+          }
+        : undefined,
+    }));
     const sources = new ApiSources(o.client, () => clock.now(), capacity);
     const nodes = new NodeHost({ heap, leaseRenewMs: o.leaseRenewMs, concurrency: 32, onError: (a, e) => log(`${a.cfg.nodeName}: ${e instanceof Error ? e.message : String(e)}`) });
     const runtimes: SimulatedRuntime[] = [];
@@ -106,7 +146,7 @@ export class SimulatedNodes {
         }),
       );
       const agent = new NodeAgent(
-        o.client,
+        heartbeatClient,
         {
           nodeName,
           nodeIP,
@@ -128,8 +168,17 @@ export class SimulatedNodes {
     // connection and bookmarks), and `spec.nodeName!=` keeps unscheduled pods off it, as a
     // kubelet's own selector does. Pods are routed to their node here.
     const factory = new SharedInformerFactory(o.client, { onError: () => {} });
+    // One Service informer for every hosted kubelet's service environment variables.
+    sources.useServiceInformer(factory.forResource<Service & KubeObject>(gvr.services));
     const informer = factory.forResource<Pod & KubeObject>(gvr.pods, { fieldSelector: 'spec.nodeName!=' });
-    const route = (pod: Pod): PodLifecycle | undefined => this.lifecycles.get(pod.spec?.nodeName ?? '');
+    const route = (pod: Pod): PodLifecycle | undefined => {
+      const l = this.lifecycles.get(pod.spec?.nodeName ?? '');
+      if (l && o.trace) {
+        const uid = pod.metadata?.uid ?? '';
+        if (!traces.has(uid)) traces.set(uid, { seen: epochMs() });
+      }
+      return l;
+    };
     informer.addEventHandler({
       add: (pod) => route(pod)?.updatePod(pod),
       update: (_old, pod) => route(pod)?.updatePod(pod),
@@ -152,5 +201,6 @@ export class SimulatedNodes {
     for (const r of runtimes) await r.close();
     await Promise.race([broadcaster.shutdown(), new Promise((r) => setTimeout(r, 1000))]);
     heap.stop();
+    for (const c of [eventClient, heartbeatClient]) if (c !== o.client) c.close();
   }
 }

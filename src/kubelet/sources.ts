@@ -1,8 +1,10 @@
 /**
  * API-backed lookups for env and volumes: ConfigMaps, Secrets, Services, PVCs/PVs and
  * TokenRequests, read with a short TTL cache (upstream's default ConfigMap/Secret manager
- * strategy). When the apiserver is unreachable the last value read is used, so pods keep
- * restarting with the configuration they had.
+ * strategy). Services come from an informer's cache once one is attached (upstream's kubelet
+ * lists them from its service informer: a container start never waits for the apiserver).
+ * When the apiserver is unreachable the last value read is used, so pods keep restarting with
+ * the configuration they had.
  */
 import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Secret, Service } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
@@ -11,6 +13,8 @@ import type { RestClient } from '../client/rest/client.js';
 import { gvr } from '../client/rest/gvr.js';
 import type { EnvSources } from './envvars.js';
 import type { VolumeSources } from './volumes/volumes.js';
+import type { SharedIndexInformer } from '../client/cache/shared_informer.js';
+import { NAMESPACE_INDEX } from '../client/cache/store.js';
 
 interface Cached {
   value: unknown;
@@ -29,6 +33,12 @@ export class ApiSources implements EnvSources, VolumeSources {
 
   /** inFlight shares one request among concurrent misses of a key (a burst of pod syncs would list once each). */
   private inFlight = new Map<string, Promise<unknown>>();
+  private services: SharedIndexInformer<Service & KubeObject> | undefined;
+
+  /** useServiceInformer makes listServices read this informer's cache once it has synced (the caller runs it). */
+  useServiceInformer(informer: SharedIndexInformer<Service & KubeObject>): void {
+    this.services = informer;
+  }
 
   private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     const c = this.cache.get(key);
@@ -81,6 +91,7 @@ export class ApiSources implements EnvSources, VolumeSources {
   }
 
   listServices(ns: string): Promise<Service[]> {
+    if (this.services?.hasSynced()) return Promise.resolve(this.services.getIndexer().byIndex(NAMESPACE_INDEX, ns));
     return this.cached(`services/${ns}`, async () => (await this.client.resource<Service & KubeObject>(gvr.services).namespace(ns).list()).items);
   }
 

@@ -78,18 +78,33 @@ export function shouldContainerBeRestarted(container: Container, pod: Pod, lates
   return true;
 }
 
+/**
+ * timestamp is rfc3339 (second precision) remembering the last second it formatted: a node's
+ * statuses in a burst carry the same few seconds, and formatting a Date each time is not free.
+ */
+let lastSecond = NaN;
+let lastStamp = '';
+function timestamp(ms: number): string {
+  const sec = Math.floor(ms / 1000);
+  if (sec !== lastSecond) {
+    lastStamp = rfc3339(ms);
+    lastSecond = sec;
+  }
+  return lastStamp;
+}
+
 function apiState(c: RuntimeContainer, containerID: string, message: string | undefined): ApiContainerState {
   switch (c.state) {
     case 'CONTAINER_RUNNING':
-      return { running: { startedAt: rfc3339(c.startedAt) } };
+      return { running: { startedAt: timestamp(c.startedAt) } };
     case 'CONTAINER_EXITED':
       return {
         terminated: {
           exitCode: c.exitCode,
           reason: c.reason || (c.exitCode === 0 ? 'Completed' : 'Error'),
           ...(message ? { message } : {}),
-          startedAt: c.startedAt ? rfc3339(c.startedAt) : undefined,
-          finishedAt: rfc3339(c.finishedAt),
+          startedAt: c.startedAt ? timestamp(c.startedAt) : undefined,
+          finishedAt: timestamp(c.finishedAt),
           containerID,
         },
       };
@@ -235,8 +250,19 @@ export const isStaticPod = (pod: Pod): boolean => {
   return src !== undefined && src !== 'api';
 };
 
+type QOSClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
+/** qosClasses memoises qosClass per spec object (informer objects are never mutated; the spec's resources are immutable). */
+const qosClasses = new WeakMap<object, QOSClass>();
+
 /** qosClass is upstream's GetPodQOS (cpu and memory only). */
-export function qosClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+export function qosClass(pod: Pod): QOSClass {
+  if (!pod.spec) return computeQOSClass(pod);
+  let q = qosClasses.get(pod.spec);
+  if (q === undefined) qosClasses.set(pod.spec, (q = computeQOSClass(pod)));
+  return q;
+}
+
+function computeQOSClass(pod: Pod): QOSClass {
   const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
   let anyRequest = false;
   let guaranteed = true;
@@ -316,10 +342,10 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   const owned = new Set(kubeletConditions.map((c) => c.type));
   const conditions: PodCondition[] = [];
   for (const c of old.conditions ?? []) if (!owned.has(c.type)) conditions.push(c);
-  if (!conditions.some((c) => c.type === 'PodScheduled')) conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: rfc3339(input.now), lastProbeTime: null } as unknown as PodCondition);
+  if (!conditions.some((c) => c.type === 'PodScheduled')) conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: timestamp(input.now), lastProbeTime: null } as unknown as PodCondition);
   for (const c of kubeletConditions) {
     const prev = old.conditions?.find((x) => x.type === c.type);
-    conditions.push({ ...c, lastProbeTime: null, lastTransitionTime: prev && prev.status === c.status ? prev.lastTransitionTime : rfc3339(input.now) } as unknown as PodCondition);
+    conditions.push({ ...c, lastProbeTime: null, lastTransitionTime: prev && prev.status === c.status ? prev.lastTransitionTime : timestamp(input.now) } as unknown as PodCondition);
   }
   const order = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
   conditions.sort((a, b) => rank(order, a.type) - rank(order, b.type));
@@ -329,7 +355,7 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
     conditions,
     hostIP: input.hostIPs[0],
     hostIPs: input.hostIPs.map((ip) => ({ ip })),
-    startTime: old.startTime ?? rfc3339(input.now),
+    startTime: old.startTime ?? timestamp(input.now),
     qosClass: qosClass(pod),
     containerStatuses: regular,
   };

@@ -263,6 +263,6 @@ export const millisFromNanos = (ns: bigint): number => Number(ns / 1_000_000n);
 /** matchLabels is CRI's label filter: every selector pair must be present. */
 export function matchLabels(labels: Record<string, string>, sel: Record<string, string> | undefined): boolean {
   if (!sel) return true;
-  for (const [k, v] of Object.entries(sel)) if (labels[k] !== v) return false;
+  for (const k in sel) if (labels[k] !== sel[k]) return false;
   return true;
 }

@@ -4,7 +4,6 @@
  * on the kubelet's TimerHeap, so thousands of pods cost no timers of their own.
  */
 import { PassThrough } from 'node:stream';
-import { join } from 'node:path';
 import {
   type ContainerConfig,
   type ExecRequest,
@@ -15,7 +14,7 @@ import {
   RuntimeError,
   nanosFromMillis,
 } from './api.js';
-import { type ContainerEventFn, RuntimeStore, exitReason, newId } from './store.js';
+import { type ContainerEventFn, RuntimeStore, exitReason, idSequence } from './store.js';
 import type { TimerHandle, TimerHeap } from '../timerheap.js';
 
 /** SimulatedBehavior scripts one container; every field is optional. */
@@ -68,6 +67,8 @@ export class SimulatedRuntime implements RuntimeService {
   private readonly timers = new Map<string, TimerHandle>();
   private readonly behaviors = new Map<string, SimulatedBehavior>();
   private readonly stopWaiters = new Map<string, Array<() => void>>();
+  /** Ids are never persisted here, so a counter does what random bytes per id would. */
+  private readonly newId = idSequence();
 
   constructor(private readonly opts: SimulatedRuntimeOptions) {}
 
@@ -80,7 +81,7 @@ export class SimulatedRuntime implements RuntimeService {
   }
 
   async runPodSandbox(req: { config: PodSandboxConfig }) {
-    const id = newId();
+    const id = this.newId();
     this.store.sandboxes.set(id, {
       id,
       config: req.config,
@@ -119,12 +120,13 @@ export class SimulatedRuntime implements RuntimeService {
   async createContainer(req: { podSandboxId: string; config: ContainerConfig; sandboxConfig: PodSandboxConfig }) {
     const s = this.store.sandbox(req.podSandboxId);
     if (s.state !== 'SANDBOX_READY') throw new RuntimeError('FailedPrecondition', `pod sandbox "${s.id}" is not ready`);
-    const id = newId();
+    const id = this.newId();
     this.store.containers.set(id, {
       id,
       podSandboxId: s.id,
       config: req.config,
-      logPath: join(s.config.logDirectory, req.config.logPath),
+      // Nothing is written: the path is only reported, so plain concatenation (no normalising) does.
+      logPath: `${s.config.logDirectory}/${req.config.logPath}`,
       state: 'CONTAINER_CREATED',
       createdAt: this.nowNs(),
       startedAt: '0',

@@ -48,9 +48,73 @@ export type ContainerEventFn = (e: { containerId: string; podSandboxId: string; 
 
 export const newId = (): string => randomBytes(32).toString('hex');
 
+/**
+ * idSequence returns a generator of CRI-shaped ids (64 hex digits) that are unique without
+ * drawing random bytes per id: a random prefix drawn once, then a counter. For runtimes that
+ * create thousands of sandboxes and containers a second and persist none (the simulated one).
+ */
+export function idSequence(): () => string {
+  const prefix = randomBytes(24).toString('hex');
+  let n = 0;
+  return () => prefix + (++n).toString(16).padStart(16, '0');
+}
+
+/** POD_UID_LABEL is the label every kubelet puts on its sandboxes and containers (CRI's pod uid label). */
+export const POD_UID_LABEL = 'io.kubernetes.pod.uid';
+
+/**
+ * PodIndexedMap is a Map of runtime records that also indexes them by their pod uid label, so
+ * the kubelet's per-sync `labelSelector: {pod uid}` lists touch one pod's records rather than
+ * the whole node's (as containerd answers them from its label index).
+ */
+export class PodIndexedMap<R extends { config: { labels?: Record<string, string> } }> extends Map<string, R> {
+  private readonly byPod = new Map<string, Set<string>>();
+
+  override set(id: string, r: R): this {
+    const old = super.get(id);
+    if (old) this.unindex(id, old);
+    super.set(id, r);
+    const uid = r.config.labels?.[POD_UID_LABEL];
+    if (uid !== undefined) {
+      let ids = this.byPod.get(uid);
+      if (!ids) this.byPod.set(uid, (ids = new Set()));
+      ids.add(id);
+    }
+    return this;
+  }
+
+  override delete(id: string): boolean {
+    const old = super.get(id);
+    if (old) this.unindex(id, old);
+    return super.delete(id);
+  }
+
+  override clear(): void {
+    this.byPod.clear();
+    super.clear();
+  }
+
+  /** candidates returns the records a label selector can match: one pod's when it names a pod uid. */
+  candidates(sel: Record<string, string> | undefined): Iterable<R> {
+    const uid = sel?.[POD_UID_LABEL];
+    if (uid === undefined) return this.values();
+    const out: R[] = [];
+    for (const id of this.byPod.get(uid) ?? []) out.push(super.get(id)!);
+    return out;
+  }
+
+  private unindex(id: string, r: R): void {
+    const uid = r.config.labels?.[POD_UID_LABEL];
+    if (uid === undefined) return;
+    const ids = this.byPod.get(uid);
+    ids?.delete(id);
+    if (ids?.size === 0) this.byPod.delete(uid);
+  }
+}
+
 export class RuntimeStore {
-  readonly sandboxes = new Map<string, SandboxRecord>();
-  readonly containers = new Map<string, ContainerRecord>();
+  readonly sandboxes = new PodIndexedMap<SandboxRecord>();
+  readonly containers = new PodIndexedMap<ContainerRecord>();
   private listeners = new Set<ContainerEventFn>();
 
   sandbox(id: string): SandboxRecord {
@@ -67,7 +131,7 @@ export class RuntimeStore {
 
   listSandboxes(filter: PodSandboxFilter | undefined): PodSandbox[] {
     const out: PodSandbox[] = [];
-    for (const s of this.sandboxes.values()) {
+    for (const s of this.sandboxes.candidates(filter?.labelSelector)) {
       if (filter?.id && s.id !== filter.id) continue;
       if (filter?.state && s.state !== filter.state) continue;
       if (!matchLabels(s.config.labels ?? {}, filter?.labelSelector)) continue;
@@ -85,7 +149,7 @@ export class RuntimeStore {
 
   listContainers(filter: ContainerFilter | undefined): Container[] {
     const out: Container[] = [];
-    for (const c of this.containers.values()) {
+    for (const c of this.containers.candidates(filter?.labelSelector)) {
       if (filter?.id && c.id !== filter.id) continue;
       if (filter?.state && c.state !== filter.state) continue;
       if (filter?.podSandboxId && c.podSandboxId !== filter.podSandboxId) continue;
