@@ -143,6 +143,51 @@ describe('Cache', () => {
       assert.equal(c.podCount(), 1);
     });
 
+    it('memoized counts equal a recount through 600 random adds, relabels, status updates, terminations and deletes', () => {
+      let seed = 7;
+      const rand = (n: number): number => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return Math.floor(seed / 65536) % n;
+      };
+      const selectors = ([{ app: 'web' }, { app: 'db' }, { tier: 'x' }] as Array<Record<string, string>>).map((ml) => ({ sel: selectorFromLabelSelector({ matchLabels: ml }), key: internKey('rand\u0000' + JSON.stringify(ml)) }));
+      const labelSets: Array<Record<string, string>> = [{ app: 'web' }, { app: 'db', tier: 'x' }, { app: 'web', tier: 'x' }, {}];
+      const c = new Cache(() => 0);
+      for (const n of ['n1', 'n2']) c.addNode(makeNode(n));
+      const snap = new Snapshot(c);
+      const live = new Map<string, Pod>();
+      for (let step = 0; step < 600; step++) {
+        const name = `p${rand(12)}`;
+        const cur = live.get(name);
+        const op = rand(5);
+        if (!cur) {
+          const p = makePod(name, { nodeName: `n${1 + rand(2)}`, labels: labelSets[rand(4)]!, uid: `r-${name}` });
+          c.addPod(p);
+          live.set(name, p);
+        } else if (op === 0) {
+          c.removePod(cur);
+          live.delete(name);
+        } else {
+          const next: Pod =
+            op === 1
+              ? { ...cur, metadata: { ...cur.metadata, labels: labelSets[rand(4)]! } }
+              : op === 2
+                ? { ...cur, metadata: { ...cur.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } }
+                : { ...cur, status: { phase: step % 2 ? 'Running' : 'Pending' } };
+          c.updatePod(cur, next);
+          live.set(name, next);
+        }
+        snap.update();
+        // ask each (node, selector) now and then, so memos fall behind by a few changes or past the log
+        for (const n of snap.nodeInfos()) {
+          for (const { sel, key } of selectors) {
+            if (rand(step % 100 < 50 ? 3 : 40) !== 0) continue;
+            const want = n.pods.filter((p) => p.namespace === 'default' && !p.pod.metadata?.deletionTimestamp && sel.matches(p.labels)).length;
+            assert.equal(countMatchingPods(n, 'default', sel, key), want, `step ${step} node ${n.name} ${key}`);
+          }
+        }
+      }
+    });
+
     it('a pod confirmed on the node it was assumed on replaces the assumed one', () => {
       const c = new Cache(() => 0);
       c.addNode(makeNode('n'));

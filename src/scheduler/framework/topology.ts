@@ -1,8 +1,8 @@
 /**
  * Counting helpers shared by InterPodAffinity and PodTopologySpread, memoized per NodeInfo
- * matchGeneration: a node's count for a selector is recomputed only when its pods came, went
- * or changed labels (not on status updates), so a cycle costs O(nodes) rather than O(pods in
- * the cluster).
+ * matchGeneration: a node's count for a selector changes only when its pods came, went or
+ * changed labels (not on status updates), and then catches up from the node's log of recent
+ * pod changes, so a cycle costs O(nodes) rather than O(pods in the cluster).
  */
 import type { Selector } from '../../api/labels.js';
 import type { NodeInfo } from './types.js';
@@ -35,7 +35,18 @@ export function countMatchingPods(node: NodeInfo, namespace: string, selector: S
   const hit = m.get(cacheKey);
   let count: number;
   if (hit && hit.gen === gen) count = hit.count;
-  else {
+  else if (hit && hit.gen >= node.podLogFloor) {
+    // catch up from the node's recent pod changes instead of recounting
+    count = hit.count;
+    for (const ch of node.podLog) {
+      if (ch.gen <= hit.gen) continue;
+      const p = ch.pi;
+      if (p.namespace !== namespace || (!includeTerminating && p.pod.metadata?.deletionTimestamp)) continue;
+      if (selector.matches(p.labels)) count += ch.sign;
+    }
+    hit.gen = gen;
+    hit.count = count;
+  } else {
     count = 0;
     for (const p of node.pods) {
       if (p.namespace !== namespace || (!includeTerminating && p.pod.metadata?.deletionTimestamp)) continue;

@@ -143,6 +143,16 @@ export function normalizedImageName(name: string): string {
   return name;
 }
 
+/** PodChange is one entry of NodeInfo.podLog. */
+export interface PodChange {
+  readonly gen: number;
+  readonly pi: PodInfo;
+  readonly sign: 1 | -1;
+}
+
+/** POD_LOG_SIZE bounds NodeInfo.podLog: a memo further behind recounts. */
+const POD_LOG_SIZE = 16;
+
 let generationCounter = 0;
 /** nextGeneration: a process-wide monotonic counter stamped on every NodeInfo change. */
 export const nextGeneration = (): number => ++generationCounter;
@@ -175,6 +185,15 @@ export class NodeInfo {
    * it, so the per-selector memos (topology.countMatchingPods, InterPodAffinity) stay valid.
    */
   matchGeneration = this.generation;
+  /**
+   * podLog holds the node's last pod changes (the matchGeneration they produced, the pod, +1
+   * added / -1 removed), so a count memoized at an older matchGeneration catches up by testing
+   * those few pods instead of recounting all (topology.countMatchingPods). Node label changes
+   * are not in it: they change no count of pods.
+   */
+  podLog: PodChange[] = [];
+  /** podLogFloor: a count memoized at a matchGeneration below this cannot catch up from podLog. */
+  podLogFloor = this.matchGeneration;
   /**
    * Copies of the figures every Filter and Score reads for every node (allocatable, requested,
    * non-zero requested cpu/memory, ephemeral storage, pods), kept on the NodeInfo itself so a
@@ -236,6 +255,12 @@ export class NodeInfo {
     if (pi.requiredAntiAffinityTerms.length > 0) this.podsWithRequiredAntiAffinity.push(pi);
     this.updateUsage(pi, 1);
     this.matchGeneration = this.generation;
+    this.logPod(pi, 1);
+  }
+
+  private logPod(pi: PodInfo, sign: 1 | -1): void {
+    if (this.podLog.length >= POD_LOG_SIZE) this.podLogFloor = this.podLog.shift()!.gen;
+    this.podLog.push({ gen: this.matchGeneration, pi, sign });
   }
 
   /** removePod removes by key; returns false when the pod was not on this node. */
@@ -249,6 +274,7 @@ export class NodeInfo {
     removeByKey(this.podsWithRequiredAntiAffinity, key);
     this.updateUsage(pi, -1);
     this.matchGeneration = this.generation;
+    this.logPod(pi, -1);
     return true;
   }
 
@@ -266,7 +292,11 @@ export class NodeInfo {
     replaceByKey(this.podsWithRequiredAntiAffinity, old, next, next.requiredAntiAffinityTerms.length > 0);
     this.updateUsage(old, -1);
     this.updateUsage(next, 1);
-    if (!samePodMatch(old, next)) this.matchGeneration = this.generation;
+    if (!samePodMatch(old, next)) {
+      this.matchGeneration = this.generation;
+      this.logPod(old, -1);
+      this.logPod(next, 1);
+    }
     return true;
   }
 
@@ -315,6 +345,8 @@ export class NodeInfo {
     c.syncHot();
     c.generation = this.generation;
     c.matchGeneration = this.matchGeneration;
+    // the clone starts with no memo, so with no history either
+    c.podLogFloor = this.matchGeneration;
     return c;
   }
 }
