@@ -1,7 +1,9 @@
 /**
  * bench:storage — the storage backends side by side: sqlite (embedded, file in a temp dir) and
  * etcd (a real etcd started for the run). Prints a table; `--json FILE` writes a flat object of
- * `<backend>_<metric>` numbers; `--quick` shrinks every phase; `--only sqlite|etcd` runs one.
+ * `<backend>_<metric>` numbers; `--quick` shrinks every phase; `--only sqlite|etcd` runs one;
+ * `--phase compaction` runs only the compaction-stall phase; `--disk-probe` also measures the disk
+ * while compaction runs.
  * A `disk` column first measures the disk's own fdatasync latency, which bounds every
  * worst-write figure of both backends.
  */
@@ -9,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { openStorage, type Storage, type StorageOptions } from '../src/storage/index.js';
 import { etcdBinary, startEtcd, type RunningEtcd } from '../src/storage/testing/etcd.js';
 
@@ -18,12 +21,22 @@ const jsonIdx = args.indexOf('--json');
 const jsonFile = jsonIdx >= 0 ? args[jsonIdx + 1] : undefined;
 const onlyIdx = args.indexOf('--only');
 const only = onlyIdx >= 0 ? args[onlyIdx + 1] : undefined;
+const phaseIdx = args.indexOf('--phase');
+/** `--phase compaction` runs only the compaction-stall phase (on a fresh store), to repeat it quickly. */
+const phase = phaseIdx >= 0 ? args[phaseIdx + 1] : undefined;
+/**
+ * `--disk-probe` keeps measuring the disk (one fdatasync every few ms on its own thread) while
+ * compaction runs, so each slow write can be set against what the disk did at that moment.
+ */
+const diskProbe = args.includes('--disk-probe');
 
 const cfg = quick
   ? { writeSecs: 1, small: 2_000, large: 10_000, reads: 100, lists: 10, largeLists: 3, watchWrites: 300, history: 20_000, updates: 50_000 }
   : { writeSecs: 3, small: 10_000, large: 100_000, reads: 500, lists: 30, largeLists: 8, watchWrites: 2_000, history: 100_000, updates: 1_000_000 };
 
 const VALUE = Buffer.alloc(1024, 'v');
+/** K8TS_BENCH_STALL_TRACE=FILE writes each compaction-phase write's start (epoch ms) and latency, to line up with other traces. */
+const stallTrace = process.env.K8TS_BENCH_STALL_TRACE;
 const results: Record<string, number> = {};
 const rows: Array<[string, string, string]> = [];
 
@@ -185,19 +198,80 @@ async function compactionStall(s: Storage, backend: string): Promise<void> {
   record(backend, 'write_p50_ms_no_compaction', pct(base, 50), 'ms');
   record(backend, 'write_max_ms_no_compaction', Math.max(...base), 'ms');
   const lat: number[] = [];
+  const probe = diskProbe ? startDiskProbe(join(work, 'stall-probe')) : undefined;
   let compacting = true;
   const t0 = performance.now();
   const compaction = s.compact(target).finally(() => (compacting = false));
   let i = 0;
+  const latStart: number[] = [];
   while (compacting) {
     const t = performance.now();
     await s.create(`/bench/stall/${i++}`, VALUE);
     lat.push(performance.now() - t);
+    latStart.push(performance.timeOrigin + t);
   }
   await compaction;
+  const syncs = await probe?.stop();
   record(backend, 'compaction_ms', performance.now() - t0, 'ms');
   record(backend, 'compaction_write_p50_ms', pct(lat, 50), 'ms');
   record(backend, 'compaction_stall_max_ms', Math.max(...lat), 'ms');
+  record(backend, 'compaction_stall_p99_ms', pct(lat, 99), 'ms');
+  record(backend, 'compaction_writes_over_50ms', lat.filter((x) => x > 50).length, 'writes');
+  if (syncs) {
+    record(backend, 'compaction_disk_fsync_max_ms', Math.max(...syncs.map((x) => x[1])), 'ms');
+    record(backend, 'compaction_cpu_wait_max_ms', Math.max(...syncs.map((x) => x[2])), 'ms');
+    // A write the machine explains: the probe's fsync (disk) or its timer (CPU) was held up at
+    // least half as long while the write waited.
+    const unexplained = lat.filter((l, j) => {
+      if (l <= 50) return false;
+      const a = latStart[j]!;
+      return !syncs.some(([s0, d, late]) => (s0 < a + l && s0 + d > a && d >= l / 2) || (s0 - late < a + l && s0 > a && late >= l / 2));
+    });
+    record(backend, 'compaction_writes_over_50ms_unexplained', unexplained.length, 'writes');
+  }
+  if (stallTrace) writeFileSync(stallTrace, JSON.stringify({ starts: latStart, lat, syncs }) + '\n');
+}
+
+/**
+ * startDiskProbe appends 8 KiB and fdatasyncs it every 5 ms on a thread of its own until stopped;
+ * stop() resolves to each sync's [start (epoch ms), duration (ms), how late its 5 ms timer fired
+ * (ms)]. A late timer means the machine's CPUs were busy: every thread, the store's too, waited.
+ */
+function startDiskProbe(path: string): { stop: () => Promise<Array<[number, number, number]>> } {
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const fs = require('node:fs');
+    const fd = fs.openSync(workerData, 'w');
+    const block = Buffer.alloc(8192, 1);
+    const out = [];
+    let stop = false;
+    let due = performance.now();
+    parentPort.on('message', () => (stop = true));
+    const tick = () => {
+      if (stop) {
+        fs.closeSync(fd);
+        fs.rmSync(workerData, { force: true });
+        parentPort.postMessage(out);
+        return;
+      }
+      const t = performance.now();
+      fs.writeSync(fd, block);
+      fs.fdatasyncSync(fd);
+      const end = performance.now();
+      out.push([performance.timeOrigin + t, end - t, Math.max(0, t - due)]);
+      due = end + 5;
+      setTimeout(tick, 5);
+    };
+    tick();`;
+  const w = new Worker(code, { eval: true, workerData: path });
+  return {
+    stop: () =>
+      new Promise((resolve, reject) => {
+        w.once('message', (out: Array<[number, number, number]>) => void w.terminate().then(() => resolve(out)));
+        w.once('error', reject);
+        w.postMessage('stop');
+      }),
+  };
 }
 
 /** fileSize runs `updates` updates of 1000 keys with automatic compaction and reports disk use. */
@@ -239,6 +313,15 @@ function dirBytes(dir: string): number {
 
 async function suite(backend: string, open: (o: StorageOptions) => Promise<Storage>, du: () => number): Promise<void> {
   console.error(`== ${backend}`);
+  if (phase === 'compaction') {
+    const s = await open({ compactIntervalMs: 0 });
+    try {
+      await compactionStall(s, backend);
+    } finally {
+      await s.close();
+    }
+    return;
+  }
   const s = await open({ compactIntervalMs: 0 });
   try {
     await writesPerSecond(s, backend, 1);

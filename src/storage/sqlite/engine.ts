@@ -43,11 +43,23 @@ const EXPIRE_BATCH = 256;
 /** CHECKPOINT_MS: how often the checkpointer thread copies the WAL into the main file. */
 const CHECKPOINT_MS = 50;
 /**
- * WAL_MAX_FRAMES bounds the WAL (64 MiB of 4 KiB pages). When writes pause, the checkpointer's
- * next pass copies all of the WAL and the next commit starts it over; under writes that never
- * pause it rarely catches the end, so past this length the writer finishes the checkpoint
- * itself between two commits, holding up only the writes that arrive meanwhile, and only for
- * the frames of the last CHECKPOINT_MS plus one fsync.
+ * WAL_RECYCLE_FRAMES (32 MiB of 4 KiB pages): SQLite starts the WAL over only when a write
+ * transaction begins after a checkpoint copied all of it. The checkpointer's PASSIVE passes run
+ * beside the commits, so under writes that never pause each pass misses the frames committed
+ * during it and the WAL keeps growing. Past this length the writer finishes the job right
+ * after a complete pass of the checkpointer (onCheckpointReport), when only those few frames
+ * are left: its pass costs one fsync of the main file (plus SQLite's ftruncate, which makes
+ * that fsync a filesystem journal commit: about 10 ms here), and it holds up only the writes
+ * that arrive meanwhile. It is a fixed cost per cycle, so cycles are long: a few per second
+ * under the heaviest load, not one per checkpointer pass.
+ */
+const WAL_RECYCLE_FRAMES = 8192;
+/**
+ * WAL_MAX_FRAMES bounds the WAL (64 MiB) when no complete pass comes (a long read holds the
+ * checkpointer back): past it the writer checkpoints after every group commit until one is
+ * complete. schema.ts sets journal_size_limit to the same size, so a WAL that starts over is
+ * never cut back (an ftruncate that frees blocks costs the next commit a journal commit with
+ * discards, about 50 ms here) and commits overwrite blocks the file already has.
  */
 const WAL_MAX_FRAMES = 16384;
 
@@ -80,7 +92,7 @@ export class WriterEngine {
       this.checkpointer.unref();
       this.checkpointer.on('message', (m: CheckpointReport | string) => {
         if (typeof m === 'string') return;
-        this.walFrames = m.frames;
+        this.onCheckpointReport(m);
       });
       this.checkpointer.on('error', () => {
         this.checkpointer = undefined;
@@ -196,6 +208,17 @@ export class WriterEngine {
     }
   }
 
+  /**
+   * onCheckpointReport: the checkpointer copied all of the WAL it saw into the main file, but a
+   * commit during its pass keeps SQLite from starting the WAL over. Right after such a pass only
+   * the frames of those few commits are left, so the writer's own checkpoint is short (one
+   * small write and fsync of the main file), and the next commit starts the WAL over.
+   */
+  private onCheckpointReport(m: CheckpointReport): void {
+    this.walFrames = m.frames;
+    if (!this.closed && m.checkpointed === m.frames && m.frames >= WAL_RECYCLE_FRAMES) this.walCheckpoint();
+  }
+
   private autoCompact(): void {
     const target = this.core.revision - this.cfg.compactKeep;
     if (target > this.core.compactedRevision) {
@@ -223,16 +246,18 @@ export class WriterEngine {
     }
     const quietFor = performance.now() - this.lastWriteAt;
     if (quietFor < QUIET_MS) {
-      // Writes are still arriving: a standalone step now would make the next one wait for an
-      // extra fsync; their own commits carry the compaction instead.
+      // Writes are still arriving: their own commits carry the compaction, and a standalone
+      // step now would only make the next one wait.
       setTimeout(() => this.compactionStep(), QUIET_MS - quietFor);
       return;
     }
     let error: { code: string; message: string } | undefined;
     try {
       const t0 = performance.now();
-      this.core.compactStep(target, this.stepRows);
-      // Keep each step (which holds up the writes queued behind it) near 5 ms on this disk.
+      // Only the step that reaches the target (and answers compact() callers) waits for the disk.
+      const last = Math.min(target, this.core.compactedRevision + this.stepRows) >= target;
+      this.core.compactStep(target, this.stepRows, last);
+      // Keep each step (which holds up the writes queued behind it) near 5 ms, even on a busy CPU.
       const took = performance.now() - t0;
       if (took > 10) this.stepRows = Math.max(20, this.stepRows >> 1);
       else if (took < 3) this.stepRows = Math.min(this.cfg.compactBatchRows, this.stepRows * 2);

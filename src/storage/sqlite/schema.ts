@@ -86,7 +86,8 @@ export function configureWriter(db: Database.Database, memory: boolean): void {
   if (!memory) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    db.pragma('journal_size_limit = 16777216');
+    // As large as the WAL gets (engine.ts WAL_MAX_FRAMES): a WAL that starts over keeps its blocks.
+    db.pragma('journal_size_limit = 67108864');
     db.pragma('wal_autocheckpoint = 1000');
   }
   db.pragma('busy_timeout = 5000');
