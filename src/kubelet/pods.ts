@@ -41,14 +41,37 @@ export const annotations = {
  */
 const hashes = new WeakMap<Container, string>();
 
-/** containerHash identifies a container spec: a changed spec (new image) restarts the container. */
+/**
+ * containerHash identifies a container spec: a changed spec (new image) restarts the container.
+ * As upstream's HashContainer: 32-bit FNV-1a of the container's JSON without its resources,
+ * in hex (here over the JSON's UTF-16 code units).
+ */
 export function containerHash(c: Container): string {
   let h = hashes.get(c);
   if (h === undefined) {
-    h = createHash('sha256').update(JSON.stringify({ ...c, resources: undefined })).digest('hex').slice(0, 8);
+    h = fnv1a32(JSON.stringify({ ...c, resources: undefined })).toString(16);
     hashes.set(c, h);
   }
   return h;
+}
+
+function fnv1a32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * legacyContainerHash is the hash containers created before the FNV hash carry (a prefix of
+ * SHA-256): a restarted kubelet must not take them for changed specs and restart them.
+ */
+function legacyContainerHash(c: Container): string {
+  return createHash('sha256').update(JSON.stringify({ ...c, resources: undefined })).digest('hex').slice(0, 8);
+}
+
+/** specChanged: the instance was created from another spec than `spec` (either hash scheme). */
+function specChanged(instanceHash: string | undefined, spec: Container): boolean {
+  return instanceHash !== undefined && instanceHash !== containerHash(spec) && instanceHash !== legacyContainerHash(spec);
 }
 
 /** PodHost receives what the pod engine produces. */
@@ -488,7 +511,7 @@ export class PodLifecycle {
     let forceRestart = false;
     if (latest?.state === 'CONTAINER_RUNNING') {
       const failed = this.probes.failed(w.uid, spec.name, latest.id);
-      const changed = latest.hash !== undefined && latest.hash !== containerHash(spec);
+      const changed = specChanged(latest.hash, spec);
       if (!failed && !changed) return 'running';
       forceRestart = changed;
       this.opts.host.recordEvent(pod, 'Normal', 'Killing', changed ? `Container ${spec.name} definition changed, will be restarted` : `Container ${spec.name} failed ${failed} probe, will be restarted`, fp);

@@ -87,6 +87,9 @@ export class SimulatedNodes {
     // As upstream's kubelet, events and heartbeats (Node status, Lease) go through clients of
     // their own (kubeDeps.EventClient, HeartbeatClient): their own connections, so a burst of
     // event writes never queues the pod status patches behind it, nor delays a lease renewal.
+    // Pod status patches stay on the main client (upstream's KubeClient). Its pool is not
+    // widened past the default: the three pools together stay under the apiserver's 200
+    // mutating requests in flight, past which it answers 429 and each patch waits a second.
     const ownClient = (): RestClient => (o.client.config.transport ? o.client : new RestClient({ ...o.client.config }));
     const eventClient = ownClient();
     const heartbeatClient = ownClient();
