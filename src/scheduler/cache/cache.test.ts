@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { selectorFromLabelSelector } from '../../api/labels.js';
-import { countMatchingPods, internKey } from '../framework/topology.js';
+import { countMatchingPods, countOn, internKey, selectorCounts } from '../framework/topology.js';
 import { makeNode, makePod } from '../testing.js';
 import { Cache, Snapshot } from './cache.js';
 
@@ -143,7 +143,7 @@ describe('Cache', () => {
       assert.equal(c.podCount(), 1);
     });
 
-    it('memoized counts equal a recount through 600 random adds, relabels, status updates, terminations and deletes', () => {
+    it('memoized counts (per node and per selector) equal a recount through 600 random adds, relabels, status updates, terminations and deletes', () => {
       let seed = 7;
       const rand = (n: number): number => {
         seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -183,6 +183,7 @@ describe('Cache', () => {
             if (rand(step % 100 < 50 ? 3 : 40) !== 0) continue;
             const want = n.pods.filter((p) => p.namespace === 'default' && !p.pod.metadata?.deletionTimestamp && sel.matches(p.labels)).length;
             assert.equal(countMatchingPods(n, 'default', sel, key), want, `step ${step} node ${n.name} ${key}`);
+            assert.equal(countOn(selectorCounts(key + '\u0000countOn', 'default', sel), n), want, `countOn: step ${step} node ${n.name} ${key}`);
           }
         }
       }

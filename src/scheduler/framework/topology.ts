@@ -5,7 +5,7 @@
  * pod changes, so a cycle costs O(nodes) rather than O(pods in the cluster).
  */
 import type { Selector } from '../../api/labels.js';
-import type { NodeInfo } from './types.js';
+import type { NodeInfo, PodInfo } from './types.js';
 
 /**
  * internKey returns one string object per distinct memo key, so the per-node lookups below
@@ -61,6 +61,63 @@ export function countMatchingPods(node: NodeInfo, namespace: string, selector: S
   node.lastCountGen = gen;
   node.lastCount = count;
   return count;
+}
+
+/**
+ * SelectorCounts memoizes one (namespace, selector) count per node in arrays indexed by the
+ * node's countId, each valid for one matchGeneration: a cycle that asks every evaluated node
+ * (PodTopologySpread's hostname Score) then reads two array slots per node instead of a map.
+ * Get one with selectorCounts and read it with countOn.
+ */
+export class SelectorCounts {
+  readonly counts: number[] = [];
+  readonly gens: number[] = [];
+  constructor(
+    readonly namespace: string,
+    readonly selector: Selector,
+    readonly includeTerminating: boolean,
+  ) {}
+}
+
+const selectorCountsByKey = new Map<string, SelectorCounts>();
+let nextCountId = 0;
+
+/**
+ * selectorCounts returns the shared SelectorCounts of `cacheKey`, which must identify
+ * (namespace, selector, includeTerminating) exactly. Bounded: past 256 keys the table starts
+ * over (holders of older ones keep using theirs).
+ */
+export function selectorCounts(cacheKey: string, namespace: string, selector: Selector, includeTerminating = false): SelectorCounts {
+  let sc = selectorCountsByKey.get(cacheKey);
+  if (!sc) {
+    if (selectorCountsByKey.size >= 256) selectorCountsByKey.clear();
+    selectorCountsByKey.set(cacheKey, (sc = new SelectorCounts(namespace, selector, includeTerminating)));
+  }
+  return sc;
+}
+
+/** countOn is countMatchingPods for a SelectorCounts: the node's matching pods, memoized per matchGeneration. */
+export function countOn(sc: SelectorCounts, node: NodeInfo): number {
+  let id = node.countId;
+  if (id < 0) node.countId = id = nextCountId++;
+  const gen = node.matchGeneration;
+  const was = sc.gens[id];
+  if (was === gen) return sc.counts[id]!;
+  let count: number;
+  if (was !== undefined && was >= node.podLogFloor) {
+    count = sc.counts[id]!;
+    for (const ch of node.podLog) if (ch.gen > was && podCounts(ch.pi, sc.namespace, sc.selector, sc.includeTerminating)) count += ch.sign;
+  } else {
+    count = 0;
+    for (const p of node.pods) if (podCounts(p, sc.namespace, sc.selector, sc.includeTerminating)) count++;
+  }
+  sc.gens[id] = gen;
+  sc.counts[id] = count;
+  return count;
+}
+
+function podCounts(p: PodInfo, namespace: string, selector: Selector, includeTerminating: boolean): boolean {
+  return p.namespace === namespace && (includeTerminating || !p.pod.metadata?.deletionTimestamp) && selector.matches(p.labels);
 }
 
 /** TopologyCounts counts per topology key, then per value (no string concatenation on lookups). */

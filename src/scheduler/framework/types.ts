@@ -194,6 +194,8 @@ export class NodeInfo {
   podLog: PodChange[] = [];
   /** podLogFloor: a count memoized at a matchGeneration below this cannot catch up from podLog. */
   podLogFloor = this.matchGeneration;
+  /** countId indexes this node in topology.SelectorCounts (assigned when first counted; -1 before). */
+  countId = -1;
   /**
    * Copies of the figures every Filter and Score reads for every node (allocatable, requested,
    * non-zero requested cpu/memory, ephemeral storage, pods), kept on the NodeInfo itself so a

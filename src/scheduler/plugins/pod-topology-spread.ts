@@ -22,7 +22,7 @@ import {
   type ScorePlugin,
 } from '../framework/interface.js';
 import { Status } from '../framework/status.js';
-import { countMatchingPods, internKey } from '../framework/topology.js';
+import { countOn, internKey, selectorCounts, type SelectorCounts } from '../framework/topology.js';
 import type { NodeInfo, PodInfo } from '../framework/types.js';
 
 export const PodTopologySpreadName = 'PodTopologySpread';
@@ -49,8 +49,10 @@ interface Constraint {
   maxSkew: number;
   topologyKey: string;
   selector: Selector;
-  /** cacheKey identifies (namespace, selector) for the per-node count memo. */
+  /** cacheKey identifies (namespace, selector). */
   cacheKey: string;
+  /** counts memoizes the selector's matching pods per node. */
+  counts: SelectorCounts;
   minDomains: number;
   honorNodeAffinity: boolean;
   honorNodeTaints: boolean;
@@ -198,6 +200,7 @@ export class PodTopologySpread
       topologyKey: c.topologyKey,
       selector,
       cacheKey,
+      counts: selectorCounts(cacheKey, pod.namespace, selector),
       minDomains: c.minDomains ?? 1,
       honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
       honorNodeTaints: (c.nodeTaintsPolicy ?? 'Ignore') === 'Honor',
@@ -280,7 +283,7 @@ export class PodTopologySpread
   }
 
   /** indexedCounts returns constraint c's live counts from its index, brought up to date. */
-  private indexedCounts(pod: PodInfo, c: Constraint, constraints: readonly Constraint[], nodes: readonly NodeInfo[]): Map<string, number> {
+  private indexedCounts(c: Constraint, constraints: readonly Constraint[], nodes: readonly NodeInfo[]): Map<string, number> {
     const snap = this.handle.snapshot;
     const key = c.cacheKey + '\u0000' + c.topologyKey + '\u0000' + constraints.map((x) => x.topologyKey).join(',');
     let ix = this.indexes.get(key);
@@ -294,7 +297,7 @@ export class PodTopologySpread
       ix.counts.clear();
       for (const n of nodes) {
         if (!hasAllKeys(n, constraints)) continue;
-        const cnt = countMatchingPods(n, pod.namespace, c.selector, c.cacheKey);
+        const cnt = countOn(c.counts, n);
         ix.perNode.set(n, cnt);
         const v = n.labels[c.topologyKey]!;
         ix.counts.set(v, (ix.counts.get(v) ?? 0) + cnt);
@@ -304,7 +307,7 @@ export class PodTopologySpread
       for (const n of changed) {
         const old = ix.perNode.get(n);
         if (old === undefined) continue;
-        const cnt = countMatchingPods(n, pod.namespace, c.selector, c.cacheKey);
+        const cnt = countOn(c.counts, n);
         if (cnt === old) continue;
         ix.perNode.set(n, cnt);
         const v = n.labels[c.topologyKey]!;
@@ -321,7 +324,7 @@ export class PodTopologySpread
     const spec = pod.pod.spec;
     const podHasNodeConstraints = (spec?.nodeSelector && Object.keys(spec.nodeSelector).length > 0) || spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
     if (constraints.every((c) => !c.honorNodeTaints && (!c.honorNodeAffinity || !podHasNodeConstraints))) {
-      const counts = constraints.map((c) => this.indexedCounts(pod, c, constraints, nodes));
+      const counts = constraints.map((c) => this.indexedCounts(c, constraints, nodes));
       state.write(preFilterKey, new PreFilterState(constraints, counts, constraints.map(() => true)));
       return { status: Status.success() };
     }
@@ -333,7 +336,7 @@ export class PodTopologySpread
         if (!this.nodeEligible(pod, c, n)) continue;
         const v = n.labels[c.topologyKey]!;
         const m = counts[i]!;
-        m.set(v, (m.get(v) ?? 0) + countMatchingPods(n, pod.namespace, c.selector, c.cacheKey));
+        m.set(v, (m.get(v) ?? 0) + countOn(c.counts, n));
       }
     }
     state.write(preFilterKey, new PreFilterState(constraints, counts));
@@ -411,7 +414,7 @@ export class PodTopologySpread
           const v = n.labels[c.topologyKey] ?? '';
           const cur = m.get(v);
           if (cur === undefined || !this.nodeEligible(pod, c, n)) continue;
-          m.set(v, cur + countMatchingPods(n, pod.namespace, c.selector, c.cacheKey));
+          m.set(v, cur + countOn(c.counts, n));
         }
       }
     }
@@ -420,7 +423,7 @@ export class PodTopologySpread
   }
 
   /** score is the weighted count of matching pods in the node's domains (fewer is better); -1 marks an ignored node. */
-  score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
+  score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
     const s = state.read<PreScoreState>(preScoreKey);
     if (!s) return 0;
     if (s.ignored.has(node.name)) return -1;
@@ -429,7 +432,7 @@ export class PodTopologySpread
       const c = s.constraints[i]!;
       const v = node.labels[c.topologyKey];
       if (v === undefined) continue;
-      const cnt = c.topologyKey === hostnameKey ? countMatchingPods(node, pod.namespace, c.selector, c.cacheKey) : (s.pairCounts[i]!.get(v) ?? 0);
+      const cnt = c.topologyKey === hostnameKey ? countOn(c.counts, node) : (s.pairCounts[i]!.get(v) ?? 0);
       score += cnt * s.weights[i]! + (c.maxSkew - 1);
     }
     return Math.round(score);
