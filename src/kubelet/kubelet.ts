@@ -22,6 +22,7 @@ import { TimerHeap } from './timerheap.js';
 import { CNI_PLUGIN_DIR, CniNetwork, cniAvailable, openRuntime } from './runtime/index.js';
 import { PodLifecycle } from './pods.js';
 import { StatusManager } from './statusmanager.js';
+import { kubeletClients } from './clients.js';
 import { ApiSources } from './sources.js';
 import { NodeAgent, NodeHost, hostCapacity } from './node.js';
 import { startKubeletServer, type KubeletServer } from './server.js';
@@ -124,7 +125,8 @@ export class Kubelet {
     const runtime = await openRuntime(runtimeName, { stateDir: join(o.rootDir, 'runtime', runtimeName), heap, podIP: o.nodeIP, ...(network ? { network } : {}) });
     const version = await runtime.version();
 
-    const broadcaster = new EventBroadcaster({ sink: apiEventSink(o.client), onError: () => {}, clock: eventClock });
+    const clients = kubeletClients(o.client);
+    const broadcaster = new EventBroadcaster({ sink: apiEventSink(clients.events), onError: () => {}, clock: eventClock });
     const recorder = broadcaster.newRecorder({ component: 'kubelet', host: o.nodeName });
     const statuses = new StatusManager(o.client, heap, (m, e) => log(`${m}: ${e instanceof Error ? e.message : String(e)}`));
     const capacity = { ...hostCapacity(), ...(o.capacity ?? {}) };
@@ -168,7 +170,7 @@ export class Kubelet {
     };
     logTimer = heap.after(logEvery, logLoop);
     const agent = (this.agent = new NodeAgent(
-      o.client,
+      clients.heartbeat,
       {
         nodeName: o.nodeName,
         nodeIP: o.nodeIP,
@@ -279,5 +281,6 @@ export class Kubelet {
     await runtime.close();
     await Promise.race([broadcaster.shutdown(), new Promise((r) => setTimeout(r, 1000))]);
     heap.stop();
+    clients.close();
   }
 }

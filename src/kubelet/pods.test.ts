@@ -7,7 +7,8 @@ import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { FakeClock } from './clock.js';
 import { TimerHeap } from './timerheap.js';
 import { SimulatedRuntime, simulatedAnnotations } from './runtime/simulated.js';
-import { PodLifecycle, type PodHost, goDuration, podsDifferSemantically } from './pods.js';
+import { createHash } from 'node:crypto';
+import { PodLifecycle, type PodHost, goDuration, podsDifferSemantically, containerHash, jsonEqual, labels as containerLabels, annotations as containerAnnotations } from './pods.js';
 
 interface Recorded {
   statuses: PodStatus[];
@@ -254,4 +255,75 @@ test('PodLifecycle: a status-only update (our own status echoed by the watch) do
   } finally {
     await s.cleanup();
   }
+});
+
+test('PodLifecycle: a container that starts at once is reported Running in the first status, after one sync', async () => {
+  const s = setup();
+  try {
+    let lists = 0;
+    const list = s.runtime.listContainers.bind(s.runtime);
+    s.runtime.listContainers = (req) => (lists++, list(req));
+    s.pl.updatePod(pod('fast', {}));
+    await s.settle('uid-fast');
+    assert.deepEqual(s.rec.statuses.map((st) => st.phase), ['Running'], 'one status, already Running');
+    // One read before acting and one after starting the container: the Started event of its
+    // own start does not cost a second sync.
+    assert.equal(lists, 2);
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('PodLifecycle: a container created under the SHA-256 spec hash is adopted, not restarted as changed', async () => {
+  const s = setup();
+  try {
+    const p = pod('legacy', {});
+    const spec = p.spec!.containers[0]!;
+    const legacy = createHash('sha256').update(JSON.stringify({ ...spec, resources: undefined })).digest('hex').slice(0, 8);
+    const uidLabel = { [containerLabels.podUID]: 'uid-legacy', [containerLabels.podName]: 'legacy', [containerLabels.podNamespace]: 'default' };
+    const sandboxConfig = { metadata: { name: 'legacy', namespace: 'default', uid: 'uid-legacy', attempt: 0 }, logDirectory: '/nonexistent', labels: uidLabel };
+    const { podSandboxId } = await s.runtime.runPodSandbox({ config: sandboxConfig });
+    const { containerId } = await s.runtime.createContainer({
+      podSandboxId,
+      sandboxConfig,
+      config: { metadata: { name: 'app', attempt: 0 }, image: { image: 'img' }, logPath: 'app/0.log', labels: { ...uidLabel, [containerLabels.containerName]: 'app' }, annotations: { [containerAnnotations.hash]: legacy, [containerAnnotations.restartCount]: '0' } },
+    });
+    await s.runtime.startContainer({ containerId });
+    assert.notEqual(containerHash(spec), legacy, 'the hashes differ, so only the legacy match keeps it');
+    s.pl.updatePod(p);
+    await s.settle('uid-legacy');
+    assert.deepEqual(s.rec.events, [], 'no Killing, no Created');
+    assert.equal(s.last().containerStatuses![0]!.containerID, `simulated://${containerId}`);
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('containerHash: FNV-1a of the spec without resources, as upstream', () => {
+  const c = { name: 'c', image: 'img:1' };
+  const cases: Array<[string, typeof c & Record<string, unknown>, boolean]> = [
+    ['same spec, new object', { name: 'c', image: 'img:1' }, true],
+    ['resources differ', { name: 'c', image: 'img:1', resources: { requests: { cpu: '1' } } }, true],
+    ['image differs', { name: 'c', image: 'img:2' }, false],
+    ['command added', { name: 'c', image: 'img:1', command: ['sh'] }, false],
+  ];
+  for (const [name, other, same] of cases) assert.equal(containerHash(other) === containerHash(c), same, name);
+  assert.match(containerHash(c), /^[0-9a-f]{1,8}$/);
+});
+
+test('jsonEqual: equal exactly when the JSON serialisations would be (key order aside)', () => {
+  const cases: Array<[string, unknown, unknown, boolean]> = [
+    ['same scalars', 1, 1, true],
+    ['different scalars', 'a', 'b', false],
+    ['null vs object', null, {}, false],
+    ['undefined field vs absent', { a: 1, b: undefined }, { a: 1 }, true],
+    ['key order', { a: 1, b: 2 }, { b: 2, a: 1 }, true],
+    ['extra key', { a: 1 }, { a: 1, b: 2 }, false],
+    ['nested difference', { a: { b: [1, { c: 2 }] } }, { a: { b: [1, { c: 3 }] } }, false],
+    ['nested equal', { a: { b: [1, { c: 2 }] } }, { a: { b: [1, { c: 2 }] } }, true],
+    ['array vs object', [1], { 0: 1 }, false],
+    ['array length', [1, 2], [1], false],
+    ['both absent', undefined, undefined, true],
+  ];
+  for (const [name, a, b, want] of cases) assert.equal(jsonEqual(a, b), want, name);
 });

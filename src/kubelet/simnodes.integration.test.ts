@@ -17,7 +17,7 @@ test('SimulatedNodes: 20 nodes with leases, 60 pods Running with distinct IPs', 
   const api = await startTestApiServer({ advertiseAddress: '192.0.2.10' });
   const client = new RestClient({ host: api.url, qps: Infinity });
   const ac = new AbortController();
-  const sim = new SimulatedNodes({ client, count: 20, log: () => {} });
+  const sim = new SimulatedNodes({ client, count: 20, log: () => {}, trace: true });
   let ready!: () => void;
   const isReady = new Promise<void>((r) => (ready = r));
   const running = sim.run(ac.signal, ready);
@@ -45,6 +45,14 @@ test('SimulatedNodes: 20 nodes with leases, 60 pods Running with distinct IPs', 
     }, 20_000);
     const took = Date.now() - t0;
     assert.equal(new Set(all.map((p) => p.status!.podIP)).size, 60, 'distinct pod IPs');
+    // A runtime that starts containers at once: the first status patch already says Running
+    // (upstream sends 1-2 per pod), and each pod's trace is complete and in order.
+    assert.equal(sim.statusPatches, 60, 'one status patch per pod');
+    for (const p of all) {
+      const t = sim.traces.get(p.metadata!.uid!);
+      assert.ok(t && t.setAt !== undefined && t.sentAt !== undefined && t.doneAt !== undefined, `trace of ${p.metadata!.name}`);
+      assert.ok(t.seen <= t.setAt! && t.setAt! <= t.sentAt! && t.sentAt! <= t.doneAt!, `trace of ${p.metadata!.name} in order`);
+    }
     assert.ok(took < 15_000, `took ${took} ms`);
     await Promise.all(all.map((p) => pods.delete(p.metadata!.name!)));
     await waitFor('all deleted', async () => ((await pods.list()).items.length === 0 ? true : undefined), 20_000);

@@ -12,7 +12,8 @@
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../api/types.js';
-import { RestClient } from '../client/rest/client.js';
+import type { RestClient } from '../client/rest/client.js';
+import { kubeletClients } from './clients.js';
 import { gvr } from '../client/rest/gvr.js';
 import { SharedInformerFactory } from '../client/cache/factory.js';
 import { DeletedFinalStateUnknown } from '../client/cache/store.js';
@@ -85,14 +86,14 @@ export class SimulatedNodes {
     // events with its own queue: writes run in parallel (bounded) and the queue scales with
     // the nodes, so Created/Started are written rather than dropped behind one writer.
     // As upstream's kubelet, events and heartbeats (Node status, Lease) go through clients of
-    // their own (kubeDeps.EventClient, HeartbeatClient): their own connections, so a burst of
-    // event writes never queues the pod status patches behind it, nor delays a lease renewal.
-    // Pod status patches stay on the main client (upstream's KubeClient). Its pool is not
-    // widened past the default: the three pools together stay under the apiserver's 200
+    // their own (clients.ts), so a burst of event writes never queues the pod status patches
+    // behind it, nor delays a lease renewal. Status patches stay on the main client; its pool is
+    // not widened past the default: the three pools together stay under the apiserver's 200
     // mutating requests in flight, past which it answers 429 and each patch waits a second.
-    const ownClient = (): RestClient => (o.client.config.transport ? o.client : new RestClient({ ...o.client.config }));
-    const eventClient = ownClient();
-    const heartbeatClient = ownClient();
+    // Rate limits are the caller's client's for all (one process stands in for `count` kubelets).
+    const clients = kubeletClients(o.client, { eventQPS: o.client.config.qps ?? 0, eventBurst: o.client.config.burst ?? 0 });
+    const eventClient = clients.events;
+    const heartbeatClient = clients.heartbeat;
     const broadcaster = new EventBroadcaster({
       sink: apiEventSink(eventClient),
       onError: () => {},
@@ -204,6 +205,6 @@ export class SimulatedNodes {
     for (const r of runtimes) await r.close();
     await Promise.race([broadcaster.shutdown(), new Promise((r) => setTimeout(r, 1000))]);
     heap.stop();
-    for (const c of [eventClient, heartbeatClient]) if (c !== o.client) c.close();
+    clients.close();
   }
 }

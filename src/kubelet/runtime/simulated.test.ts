@@ -63,3 +63,39 @@ test('simulated runtime: start delay and scripted exit follow the injected clock
   await rt.close();
   heap.stop();
 });
+
+test('runtime store: lists by pod uid label see that pod only, through creations, removals and re-creations', async () => {
+  const heap = new TimerHeap(realClock);
+  const rt = new SimulatedRuntime({ heap });
+  try {
+    const uid = 'io.kubernetes.pod.uid';
+    const ids: Record<string, { sandbox: string; containers: string[] }> = {};
+    for (const pod of ['a', 'b']) {
+      const sc = { ...sandboxConfig('/logs'), labels: { [uid]: pod } };
+      const { podSandboxId } = await rt.runPodSandbox({ config: sc });
+      const containers: string[] = [];
+      for (const name of ['x', 'y']) {
+        const c = config(name);
+        containers.push((await rt.createContainer({ podSandboxId, sandboxConfig: sc, config: { ...c, labels: { ...c.labels, [uid]: pod } } })).containerId);
+      }
+      ids[pod] = { sandbox: podSandboxId, containers };
+    }
+    const containersOf = async (pod: string): Promise<string[]> => (await rt.listContainers({ filter: { labelSelector: { [uid]: pod } } })).containers.map((c) => c.id).sort();
+    assert.deepEqual(await containersOf('a'), [...ids['a']!.containers].sort());
+    assert.deepEqual((await rt.listPodSandbox({ filter: { labelSelector: { [uid]: 'b' } } })).items.map((s) => s.id), [ids['b']!.sandbox]);
+    assert.deepEqual(await containersOf('c'), []);
+    // The index and a further label must both hold.
+    assert.deepEqual((await rt.listContainers({ filter: { labelSelector: { [uid]: 'a', 'io.kubernetes.container.name': 'y' } } })).containers.map((c) => c.id), [ids['a']!.containers[1]]);
+    await rt.removeContainer({ containerId: ids['a']!.containers[0]! });
+    assert.deepEqual(await containersOf('a'), [ids['a']!.containers[1]]);
+    await rt.removePodSandbox({ podSandboxId: ids['a']!.sandbox });
+    assert.deepEqual(await containersOf('a'), []);
+    assert.deepEqual((await rt.listPodSandbox({ filter: { labelSelector: { [uid]: 'a' } } })).items, []);
+    assert.equal((await rt.listContainers()).containers.length, 2, 'pod b untouched');
+    assert.equal(new Set([...ids['a']!.containers, ...ids['b']!.containers, ids['a']!.sandbox, ids['b']!.sandbox]).size, 6, 'ids are unique');
+    assert.match(ids['a']!.sandbox, /^[0-9a-f]{64}$/, 'CRI-shaped ids');
+  } finally {
+    await rt.close();
+    heap.stop();
+  }
+});
