@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTokenFile, withAuthenticatedGroup } from './authn.js';
+import type { IncomingMessage } from 'node:http';
+import { isStatusError } from '../../api/errors.js';
+import type { UserInfo } from '../pipeline.js';
+import { parseTokenFile, withAuthenticatedGroup, x509User } from './authn.js';
 import { formatJoinToken, joinTokenAuthenticator, parseJoinToken } from './join.js';
 import { NodeAuthorizer, nodeName, podReferences } from './node.js';
 import type { ObjectSource } from './objects.js';
@@ -113,5 +116,40 @@ test('bootstrap tokens: valid secret, usage, expiry and extra groups as upstream
     ['not a bootstrap token', 'abcdef0123456789abcdef'],
   ] as const) {
     assert.equal(auth.authenticateToken(token), undefined, name);
+  }
+});
+
+test('x509User: the certificate identity is read once per connection; validity is checked per request', () => {
+  const day = 86_400_000;
+  const fmt = (ms: number): string => new Date(ms).toUTCString().replace(/^\w+, (\d+) (\w+) (\d+) ([\d:]+) GMT$/, '$2 $1 $4 $3 GMT');
+  const socketFor = (cert: object | undefined, authorized: boolean): { reads: number; socket: object } => {
+    const s = {
+      reads: 0,
+      socket: {
+        authorized,
+        getPeerCertificate: () => {
+          s.reads++;
+          return cert ?? {};
+        },
+      },
+    };
+    return s;
+  };
+  const reqOf = (socket: object): IncomingMessage => ({ socket }) as unknown as IncomingMessage;
+  const now = Date.now();
+  const cert = (from: number, to: number, o?: string | string[]): object => ({ subject: { CN: 'alice', ...(o ? { O: o } : {}) }, valid_from: fmt(from), valid_to: fmt(to) });
+  const cases: Array<{ name: string; cert?: object; authorized: boolean; want: UserInfo | undefined | 'Unauthorized' }> = [
+    { name: 'valid certificate with groups', cert: cert(now - day, now + day, ['dev', 'ops']), authorized: true, want: { username: 'alice', groups: ['dev', 'ops'] } },
+    { name: 'no certificate', authorized: false, want: undefined },
+    { name: 'not signed by the client CA', cert: cert(now - day, now + day), authorized: false, want: 'Unauthorized' },
+    { name: 'expired since the handshake', cert: cert(now - 2 * day, now - day), authorized: true, want: 'Unauthorized' },
+  ];
+  for (const c of cases) {
+    const s = socketFor(c.cert, c.authorized);
+    for (let i = 0; i < 3; i++) {
+      if (c.want === 'Unauthorized') assert.throws(() => x509User(reqOf(s.socket)), (e: unknown) => isStatusError(e, 'Unauthorized'), c.name);
+      else assert.deepEqual(x509User(reqOf(s.socket)), c.want, c.name);
+    }
+    assert.equal(s.reads, 1, `${c.name}: certificate read once`);
   }
 });
