@@ -62,8 +62,23 @@ function impersonationRequests(req: IncomingMessage): Request[] {
   return out;
 }
 
+/**
+ * hasImpersonationHeaders tells whether any header names `Impersonate-*`. It reads the raw
+ * header list: most requests have none, and `headersDistinct` builds a fresh object of every
+ * header on each access.
+ */
+function hasImpersonationHeaders(req: IncomingMessage): boolean {
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const h = raw[i]!;
+    if (h.length > 12 && (h.charCodeAt(0) | 0x20) === 0x69 && h.slice(0, 12).toLowerCase() === 'impersonate-') return true;
+  }
+  return false;
+}
+
 /** impersonate returns the user a request acts as (the authenticated user when no headers are set). */
 export function impersonate(req: IncomingMessage, user: UserInfo, authorizer: AttributesAuthorizer): UserInfo {
+  if (!hasImpersonationHeaders(req)) return user;
   const requests = impersonationRequests(req);
   if (!requests.length) return user;
   const groupsSpecified = headerValues(req, 'impersonate-group').length > 0;
