@@ -62,6 +62,10 @@ test('PortTransport carries requests, bodies, errors and streams to a server on 
     // Concurrent requests open more connections, each carried correctly.
     const many = await Promise.all(Array.from({ length: 20 }, (_, i) => client.requestJSON<{ url: string }>({ method: 'GET', path: `/p${i}` })));
     assert.deepEqual(many.map((r) => r.url), Array.from({ length: 20 }, (_, i) => `/p${i}`));
+    // Concurrent bodies of different sizes share batches (one frame per connection): none is cut or mixed.
+    const bodies = Array.from({ length: 12 }, (_, i) => String.fromCharCode(97 + i).repeat(i * 7919 + 1));
+    const echoes = await Promise.all(bodies.map((b, i) => client.requestJSON<{ body: string }>({ method: 'POST', path: `/c${i}`, body: b, contentType: 'text/plain' })));
+    assert.deepEqual(echoes.map((e) => e.body), bodies);
     // A large body crosses in many chunks, merged and transferred per turn: byte for byte.
     const big = 'x'.repeat(300_000) + 'é';
     const echoed = await client.requestJSON<{ body: string }>({ method: 'POST', path: '/big', body: big, contentType: 'text/plain' });

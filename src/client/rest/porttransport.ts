@@ -11,63 +11,103 @@ import type { MessagePort } from 'node:worker_threads';
 import type { Duplex } from 'node:stream';
 import { memorySocketPair, type MemorySocket, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 
-/** PortMessage is the wire protocol on the port (sent in arrays): open a connection, bytes, half-close, close. */
+/** PortMessage is one message of the protocol on the port: open a connection, bytes, half-close, close. */
 export type PortMessage = { t: 'open'; id: number } | { t: 'data'; id: number; buf: Uint8Array } | { t: 'end'; id: number } | { t: 'close'; id: number };
+
+const KIND_OPEN = 0;
+const KIND_DATA = 1;
+const KIND_END = 2;
+const KIND_CLOSE = 3;
+const KINDS = ['open', 'data', 'end', 'close'] as const;
+/** HEADER is a frame's header: kind (1 byte), connection id (4), payload length (4). */
+const HEADER = 9;
 
 /**
  * Outbox batches what one side posts: every message of one turn of the event loop (a watch
- * fan-out writes to many connections at once) travels in a single postMessage, with
- * consecutive chunks of one connection merged, instead of one postMessage per chunk.
+ * fan-out writes to many connections at once; one poll phase reads many requests) travels in a
+ * single postMessage, with consecutive chunks of one connection merged, instead of one
+ * postMessage per chunk. The batch is one transferred buffer of frames rather than an array of
+ * message objects: structured cloning walks every object and property name, a transfer does not.
  */
 class Outbox {
-  private batch: Array<PortMessage | { t: 'chunks'; id: number; chunks: Buffer[]; length: number }> = [];
+  private frames: Array<{ kind: number; id: number; chunks: Uint8Array[] | undefined }> = [];
+  private bytes = 0;
   private scheduled = false;
   constructor(private readonly port: MessagePort) {}
 
   post(m: PortMessage): void {
-    const last = this.batch[this.batch.length - 1];
+    const last = this.frames[this.frames.length - 1];
     if (m.t === 'data') {
-      if (last?.t === 'chunks' && last.id === m.id) {
-        last.chunks.push(m.buf as Buffer);
-        last.length += m.buf.byteLength;
-      } else this.batch.push({ t: 'chunks', id: m.id, chunks: [m.buf as Buffer], length: m.buf.byteLength });
-    } else this.batch.push(m);
+      if (last?.kind === KIND_DATA && last.id === m.id) last.chunks!.push(m.buf);
+      else {
+        this.frames.push({ kind: KIND_DATA, id: m.id, chunks: [m.buf] });
+        this.bytes += HEADER;
+      }
+      this.bytes += m.buf.byteLength;
+    } else {
+      this.frames.push({ kind: KINDS.indexOf(m.t), id: m.id, chunks: undefined });
+      this.bytes += HEADER;
+    }
     if (!this.scheduled) {
       this.scheduled = true;
-      queueMicrotask(() => this.flush());
+      // setImmediate, not a microtask: the batch collects a whole poll phase's writes, not one callback's.
+      setImmediate(this.flush);
     }
   }
 
-  private flush(): void {
+  private readonly flush = (): void => {
     this.scheduled = false;
-    const batch = this.batch;
-    this.batch = [];
-    if (!batch.length) return;
-    // Each connection's bytes are copied once into a buffer of their own, which is transferred,
-    // not cloned: a chunk may be a view into a shared pool or cache, and cloning a view copies
-    // its whole backing store.
-    const transfer: ArrayBuffer[] = [];
-    const msgs: PortMessage[] = batch.map((m) => {
-      if (m.t !== 'chunks') return m;
-      const buf = new Uint8Array(m.length);
-      let at = 0;
-      for (const c of m.chunks) {
-        buf.set(c, at);
-        at += c.byteLength;
+    const frames = this.frames;
+    if (!frames.length) return;
+    // One copy of every chunk into a buffer of its own, which is transferred, not cloned: a
+    // chunk may be a view into a shared pool or cache, and cloning a view copies its whole
+    // backing store.
+    const out = new Uint8Array(this.bytes);
+    const view = new DataView(out.buffer);
+    this.frames = [];
+    this.bytes = 0;
+    let at = 0;
+    for (const f of frames) {
+      view.setUint8(at, f.kind);
+      view.setUint32(at + 1, f.id, true);
+      let length = 0;
+      if (f.chunks) {
+        let p = at + HEADER;
+        for (const c of f.chunks) {
+          out.set(c, p);
+          p += c.byteLength;
+        }
+        length = p - at - HEADER;
       }
-      transfer.push(buf.buffer);
-      return { t: 'data', id: m.id, buf };
-    });
-    this.port.postMessage(msgs, transfer);
+      view.setUint32(at + 5, length, true);
+      at += HEADER + length;
+    }
+    this.port.postMessage(out, [out.buffer]);
+  };
+}
+
+/**
+ * readFrames calls `each` for every frame of a batch an Outbox posted, in order. Data payloads
+ * are views into the batch's buffer, not copies.
+ */
+function readFrames(batch: Uint8Array, each: (kind: number, id: number, payload: Buffer | undefined) => void): void {
+  const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+  let at = 0;
+  while (at + HEADER <= batch.byteLength) {
+    const kind = view.getUint8(at);
+    const id = view.getUint32(at + 1, true);
+    const length = view.getUint32(at + 5, true);
+    each(kind, id, kind === KIND_DATA ? Buffer.from(batch.buffer, batch.byteOffset + at + HEADER, length) : undefined);
+    at += HEADER + length;
   }
 }
 
 /**
  * pump joins `local` (one end of an in-memory pair) to connection `id`: what is written into
- * the pair's other end leaves as `data`/`end`/`close` messages, and the returned function feeds
- * incoming messages into it.
+ * the pair's other end leaves as `data`/`end`/`close` frames, and the returned function feeds
+ * incoming frames into it.
  */
-function pump(out: Outbox, id: number, local: MemorySocket, onGone: () => void): (m: PortMessage) => void {
+function pump(out: Outbox, id: number, local: MemorySocket, onGone: () => void): (kind: number, payload: Buffer | undefined) => void {
   let closed = false;
   const close = (): void => {
     if (closed) return;
@@ -81,10 +121,10 @@ function pump(out: Outbox, id: number, local: MemorySocket, onGone: () => void):
   });
   local.on('close', close);
   local.on('error', () => {});
-  return (m) => {
-    if (m.t === 'data') local.write(Buffer.from(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength));
-    else if (m.t === 'end') local.end();
-    else if (m.t === 'close') {
+  return (kind, payload) => {
+    if (kind === KIND_DATA) local.write(payload!);
+    else if (kind === KIND_END) local.end();
+    else if (kind === KIND_CLOSE) {
       closed = true;
       onGone();
       local.destroy();
@@ -98,11 +138,11 @@ function pump(out: Outbox, id: number, local: MemorySocket, onGone: () => void):
  */
 export class PortTransport implements Transport {
   private readonly agent: http.Agent;
-  private readonly conns = new Map<number, (m: PortMessage) => void>();
+  private readonly conns = new Map<number, (kind: number, payload: Buffer | undefined) => void>();
   private nextId = 1;
   private readonly out: Outbox;
-  private readonly onMessage = (batch: PortMessage[]): void => {
-    for (const m of batch) this.conns.get(m.id)?.(m);
+  private readonly onMessage = (batch: Uint8Array): void => {
+    readFrames(batch, (kind, id, payload) => this.conns.get(id)?.(kind, payload));
   };
 
   constructor(private readonly port: MessagePort) {
@@ -144,18 +184,18 @@ export class PortTransport implements Transport {
  */
 export function servePort(port: MessagePort, target: http.Server | http.RequestListener): () => void {
   const server = typeof target === 'function' ? http.createServer(target) : target;
-  const conns = new Map<number, { deliver: (m: PortMessage) => void; local: MemorySocket }>();
+  const conns = new Map<number, { deliver: (kind: number, payload: Buffer | undefined) => void; local: MemorySocket }>();
   const out = new Outbox(port);
-  const onMessage = (batch: PortMessage[]): void => {
-    for (const m of batch) {
-      if (m.t !== 'open') {
-        conns.get(m.id)?.deliver(m);
-        continue;
+  const onMessage = (batch: Uint8Array): void => {
+    readFrames(batch, (kind, id, payload) => {
+      if (kind !== KIND_OPEN) {
+        conns.get(id)?.deliver(kind, payload);
+        return;
       }
       const [serverSide, local] = memorySocketPair();
-      conns.set(m.id, { deliver: pump(out, m.id, local, () => conns.delete(m.id)), local });
+      conns.set(id, { deliver: pump(out, id, local, () => conns.delete(id)), local });
       server.emit('connection', serverSide);
-    }
+    });
   };
   port.on('message', onMessage);
   return () => {
