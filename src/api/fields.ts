@@ -163,6 +163,26 @@ function coreEventFields(o: KubeObject, ref: 'involvedObject' | 'regarding', rep
   };
 }
 
+const asObj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' ? (v as Obj) : undefined);
+
+/** podFields reads a pod's selectable fields (every pod write indexes them: no generic path walk). */
+function podFields(o: KubeObject): Record<string, string> {
+  const spec = asObj(o['spec']);
+  const status = asObj(o['status']);
+  const podIPs = status?.['podIPs'];
+  const first = Array.isArray(podIPs) && podIPs.length > 0 ? str(asObj(podIPs[0])?.['ip']) : str(status?.['podIP']);
+  return {
+    'spec.nodeName': str(spec?.['nodeName']),
+    'spec.restartPolicy': str(spec?.['restartPolicy']),
+    'spec.schedulerName': str(spec?.['schedulerName']),
+    'spec.serviceAccountName': str(spec?.['serviceAccountName']),
+    'spec.hostNetwork': String(spec?.['hostNetwork'] === true),
+    'status.phase': str(status?.['phase']),
+    'status.podIP': first,
+    'status.nominatedNodeName': str(status?.['nominatedNodeName']),
+  };
+}
+
 const KINDS: Readonly<Record<string, KindFields>> = {
   '/Pod': {
     labels: {
@@ -171,20 +191,7 @@ const KINDS: Readonly<Record<string, KindFields>> = {
       'spec.host': 'spec.nodeName',
     },
     unsupported: notSupported,
-    fields: (o) => {
-      const podIPs = get(o, 'status', 'podIPs');
-      const first = Array.isArray(podIPs) && podIPs.length > 0 ? str(get(podIPs[0], 'ip')) : str(get(o, 'status', 'podIP'));
-      return {
-        'spec.nodeName': str(get(o, 'spec', 'nodeName')),
-        'spec.restartPolicy': str(get(o, 'spec', 'restartPolicy')),
-        'spec.schedulerName': str(get(o, 'spec', 'schedulerName')),
-        'spec.serviceAccountName': str(get(o, 'spec', 'serviceAccountName')),
-        'spec.hostNetwork': String(get(o, 'spec', 'hostNetwork') === true),
-        'status.phase': str(get(o, 'status', 'phase')),
-        'status.podIP': first,
-        'status.nominatedNodeName': str(get(o, 'status', 'nominatedNodeName')),
-      };
-    },
+    fields: podFields,
   },
   '/Node': {
     labels: identity('metadata.name', 'spec.unschedulable'),
@@ -310,7 +317,11 @@ export function selectableFields(gvk: GroupVersionKind, obj: KubeObject): Record
   const out: Record<string, string> = { 'metadata.name': m.name ?? '' };
   if (m.namespace !== undefined) out['metadata.namespace'] = m.namespace;
   const extra = kindFields(gvk).fields ?? EXTRA_FIELDS[kindKey(gvk)];
-  return extra ? { ...out, ...extra(obj) } : out;
+  if (!extra) return out;
+  // Assigned rather than spread: a spread result of this size is a dictionary-mode object.
+  const more = extra(obj);
+  for (const k of Object.keys(more)) out[k] = more[k]!;
+  return out;
 }
 
 // ---- custom resources ----

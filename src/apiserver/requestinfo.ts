@@ -38,7 +38,9 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
     name: '',
     parts: [],
   };
-  const segs = path.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+  const segs: string[] = [];
+  // Most segments have no escapes: decodeURIComponent only where there is one to decode.
+  for (const s of path.split('/')) if (s !== '') segs.push(s.includes('%') ? decodeURIComponent(s) : s);
   if (segs.length === 0 || (segs[0] !== 'api' && segs[0] !== 'apis')) return info;
   info.apiPrefix = segs[0]!;
   let rest = segs.slice(1);
