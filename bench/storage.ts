@@ -198,7 +198,7 @@ async function compactionStall(s: Storage, backend: string): Promise<void> {
   record(backend, 'write_p50_ms_no_compaction', pct(base, 50), 'ms');
   record(backend, 'write_max_ms_no_compaction', Math.max(...base), 'ms');
   const lat: number[] = [];
-  const probe = diskProbe ? startDiskProbe(join(work, 'stall-probe')) : undefined;
+  const probe = diskProbe ? await startDiskProbe(join(work, 'stall-probe')) : undefined;
   let compacting = true;
   const t0 = performance.now();
   const compaction = s.compact(target).finally(() => (compacting = false));
@@ -233,11 +233,11 @@ async function compactionStall(s: Storage, backend: string): Promise<void> {
 }
 
 /**
- * startDiskProbe appends 8 KiB and fdatasyncs it every 5 ms on a thread of its own until stopped;
+ * startDiskProbe starts a thread that appends 8 KiB and fdatasyncs it every 5 ms on a thread of its own until stopped;
  * stop() resolves to each sync's [start (epoch ms), duration (ms), how late its 5 ms timer fired
  * (ms)]. A late timer means the machine's CPUs were busy: every thread, the store's too, waited.
  */
-function startDiskProbe(path: string): { stop: () => Promise<Array<[number, number, number]>> } {
+async function startDiskProbe(path: string): Promise<{ stop: () => Promise<Array<[number, number, number]>> }> {
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
     const fs = require('node:fs');
@@ -247,6 +247,7 @@ function startDiskProbe(path: string): { stop: () => Promise<Array<[number, numb
     let stop = false;
     let due = performance.now();
     parentPort.on('message', () => (stop = true));
+    parentPort.postMessage('ready');
     const tick = () => {
       if (stop) {
         fs.closeSync(fd);
@@ -264,6 +265,11 @@ function startDiskProbe(path: string): { stop: () => Promise<Array<[number, numb
     };
     tick();`;
   const w = new Worker(code, { eval: true, workerData: path });
+  // A thread can take a while to start on a busy machine: measure only once it runs.
+  await new Promise<void>((resolve, reject) => {
+    w.once('message', () => resolve());
+    w.once('error', reject);
+  });
   return {
     stop: () =>
       new Promise((resolve, reject) => {
