@@ -13,16 +13,16 @@
  *                     its objects (tuning set Uniform5qps); 0 creates them all at once, 16 in flight
  *   --json FILE       pod_startup_p50_ms, pod_startup_p90_ms, pod_startup_p99_ms, all_running_s,
  *                     pods_per_s, process_pod_startup_p50_ms, process_pod_startup_p99_ms, rss_mb, api_p99_ms
- *   --idle-sample S (5) seconds of idle CPU sampled before the load (see *_net below)
+ *   --idle-sample S (5) seconds of idle CPU sampled after the load (see *_net below)
  *   --kubeconfig F    run the load and the nodes against that cluster instead of starting k8ts
  *   --profile DIR     write CPU profiles of the server and the simulated nodes there
  *
  * CPU per pod (cpu_ms_per_pod_*): CPU time (user+sys, /proc) each process — and the server's
  * main thread on its own — spent from the first Deployment until all pods ran, divided by the
  * pods: the figure to compare on a loaded machine, where wall-clock latencies are noise.
- * cpu_ms_per_pod_*_net subtracts what the process spends idle (sampled with every node Ready
- * and no pods: heartbeats, leases, periodic controller work) for the same time, so it does not
- * grow when a loaded machine stretches the run.
+ * cpu_ms_per_pod_*_net subtracts what the process spends idle (sampled for --idle-sample
+ * seconds once every pod ran: heartbeats, leases, periodic resyncs and controller work) for the
+ * same time, so it does not grow when a loaded machine stretches the run.
  *
  * The nodes process also times each pod (PodTrace) and the bench splits scheduled → Running
  * into node_watch (bench's watch saw it bound → the nodes' watch did), node_sync (→ the kubelet
@@ -336,13 +336,6 @@ async function main(): Promise<void> {
     const deployments: Array<Deployment & ApiObject> = [];
     for (let left = podsWanted, i = 0; left > 0; i++, left -= 100) deployments.push(deployment(`density-${i}`, Math.min(100, left), { app: 'density' }, { 'node.kubernetes.io/simulated': 'true' }));
     const deploys = client.resource<Deployment & ApiObject>(gvr.deployments).namespace(NS);
-    // Idle CPU (heartbeats, leases, controllers' periodic work) over a few seconds with every
-    // node Ready and no pods: subtracted for the *_net figures, which then do not grow with how
-    // long a loaded machine stretches the run.
-    const idleMs = num('--idle-sample', 5) * 1000;
-    const idle0 = { server: cpuMs(server?.pid), nodes: cpuMs(nodesProc.pid), t: performance.now() };
-    await new Promise((r) => setTimeout(r, idleMs));
-    const idleRate = { server: (cpuMs(server?.pid) - idle0.server) / (performance.now() - idle0.t), nodes: (cpuMs(nodesProc.pid) - idle0.nodes) / (performance.now() - idle0.t) };
     const cpu0 = { server: cpuMs(server?.pid), serverMain: cpuMs(server?.pid, server?.pid), nodes: cpuMs(nodesProc.pid), bench: process.cpuUsage() };
     const t0 = performance.now();
     let next = 0;
@@ -366,14 +359,22 @@ async function main(): Promise<void> {
     const allRan = await watch.untilRunning(podsWanted, timeoutMs);
     const benchCpu = process.cpuUsage(cpu0.bench);
     const busyMs = performance.now() - t0;
+    const cpu1 = { server: cpuMs(server?.pid), nodes: cpuMs(nodesProc.pid) };
+    // Idle CPU (heartbeats, leases, periodic resyncs and controller work) over a few seconds
+    // once every pod runs: subtracted for the *_net figures, which then do not grow with how
+    // long a loaded machine stretches the run.
+    const idleMs = num('--idle-sample', 5) * 1000;
+    const idle0 = { server: cpuMs(server?.pid), nodes: cpuMs(nodesProc.pid), t: performance.now() };
+    await new Promise((r) => setTimeout(r, idleMs));
+    const idleRate = { server: (cpuMs(server?.pid) - idle0.server) / (performance.now() - idle0.t), nodes: (cpuMs(nodesProc.pid) - idle0.nodes) / (performance.now() - idle0.t) };
     const cpuPerPod = (ms: number): number => Number((ms / podsWanted).toFixed(2));
     const cpu = {
-      server: cpuPerPod(cpuMs(server?.pid) - cpu0.server),
+      server: cpuPerPod(cpu1.server - cpu0.server),
       serverMain: cpuPerPod(cpuMs(server?.pid, server?.pid) - cpu0.serverMain),
-      nodes: cpuPerPod(cpuMs(nodesProc.pid) - cpu0.nodes),
+      nodes: cpuPerPod(cpu1.nodes - cpu0.nodes),
       bench: cpuPerPod((benchCpu.user + benchCpu.system) / 1000),
-      serverNet: cpuPerPod(cpuMs(server?.pid) - cpu0.server - idleRate.server * busyMs),
-      nodesNet: cpuPerPod(cpuMs(nodesProc.pid) - cpu0.nodes - idleRate.nodes * busyMs),
+      serverNet: cpuPerPod(cpu1.server - cpu0.server - idleRate.server * busyMs),
+      nodesNet: cpuPerPod(cpu1.nodes - cpu0.nodes - idleRate.nodes * busyMs),
     };
     const nodeTrace = await readNodeTrace(nodesProc, nodeLines, traceFile);
     const lastRunning = Math.max(...watch.running.values());
@@ -414,7 +415,7 @@ async function main(): Promise<void> {
     console.log(`density: ${watch.running.size}/${podsWanted} pods Running${allRan ? '' : ' (timed out)'}; all running after ${result['all_running_s']} s (${result['pods_per_s']} pods/s; Deployments created in ${result['deployments_created_s']} s)`);
     console.log(`density: pod startup latency (watch: first seen → Running) p50 ${result['pod_startup_p50_ms']} ms, p90 ${result['pod_startup_p90_ms']} ms, p99 ${result['pod_startup_p99_ms']} ms (upstream SLO p99 ≤ 5000 ms; target ≤ 1000 ms)`);
     console.log(`density: CPU per pod (first Deployment → all Running): k8ts server ${cpu.server} ms (main thread ${cpu.serverMain} ms), simulated nodes ${cpu.nodes} ms, bench watch ${cpu.bench} ms`);
-    console.log(`density:   net of idle CPU (server ${result['idle_cpu_ms_per_s_server']} ms/s, nodes ${result['idle_cpu_ms_per_s_nodes']} ms/s with no pods): k8ts server ${cpu.serverNet} ms, simulated nodes ${cpu.nodesNet} ms`);
+    console.log(`density:   net of idle CPU (server ${result['idle_cpu_ms_per_s_server']} ms/s, nodes ${result['idle_cpu_ms_per_s_nodes']} ms/s once all ran): k8ts server ${cpu.serverNet} ms, simulated nodes ${cpu.nodesNet} ms`);
     console.log(`density:   of which created → scheduled p50 ${result['scheduling_p50_ms']} ms, p99 ${result['scheduling_p99_ms']} ms; scheduled → Running p50 ${result['node_p50_ms']} ms, p99 ${result['node_p99_ms']} ms`);
     if (split) {
       const part = (k: string, what: string): string => `${what} p50 ${result[`${k}_p50_ms`]} / p99 ${result[`${k}_p99_ms`]} ms`;

@@ -327,3 +327,32 @@ test('jsonEqual: equal exactly when the JSON serialisations would be (key order 
   ];
   for (const [name, a, b, want] of cases) assert.equal(jsonEqual(a, b), want, name);
 });
+
+test('PodLifecycle: a container that exits on its own during a sync gets a sync of its own (only the sync\'s own start is skipped)', async () => {
+  const s = setup();
+  try {
+    // While the sync starts container b, container a (started just before by the same sync)
+    // exits on its own: that event is not the sync's doing and must be acted on.
+    const start = s.runtime.startContainer.bind(s.runtime);
+    let killedA = false;
+    s.runtime.startContainer = async (req) => {
+      await start(req);
+      if (killedA) return;
+      const { containers } = await s.runtime.listContainers();
+      const a = containers.find((c) => c.metadata.name === 'a' && c.state === 'CONTAINER_RUNNING');
+      const b = containers.find((c) => c.metadata.name === 'b');
+      if (a && b) {
+        killedA = true;
+        await s.runtime.stopContainer({ containerId: a.id, timeout: 0 });
+      }
+    };
+    s.pl.updatePod(pod('two', {}, { containers: [{ name: 'a', image: 'img' }, { name: 'b', image: 'img' }] }));
+    await s.settle('uid-two');
+    assert.ok(killedA);
+    const a = s.last().containerStatuses!.find((c) => c.name === 'a')!;
+    assert.equal(a.restartCount, 1, 'a was restarted without waiting for the periodic resync');
+    assert.ok(a.state?.running);
+  } finally {
+    await s.cleanup();
+  }
+});

@@ -123,8 +123,13 @@ interface Worker {
    * container, or the runtime reported an event); false right after a read starts.
    */
   stale: boolean;
-  /** eventPending: a runtime event came in while a sync ran; it resyncs only if that sync's reads missed it. */
-  eventPending: boolean;
+  /**
+   * ownEvents are the runtime events this worker's running sync caused and reads back itself
+   * (`<containerId>/<state>`: RUNNING after its StartContainer, EXITED after its StopContainer):
+   * they need no second sync. Any other event during a sync resyncs after it, as upstream's
+   * PLEG events do. Cleared after each sync.
+   */
+  ownEvents: Set<string>;
   /** lastStatus is what this kubelet last computed (upstream's status manager cache). */
   lastStatus?: PodStatus;
   idle: Array<() => void>;
@@ -217,10 +222,8 @@ export class PodLifecycle {
       const w = uid ? this.workers.get(uid) : undefined;
       if (!w) return;
       w.stale = true;
-      // During a sync the event is often this sync's own doing (a container it just started),
-      // which its next read of the runtime sees: resync afterwards only if no read saw it.
-      if (w.running) w.eventPending = true;
-      else this.requestSync(w.uid);
+      if (w.running && w.ownEvents.delete(`${e.containerId}/${e.state}`)) return;
+      this.requestSync(w.uid);
     });
     this.podsRoot = join(opts.rootDir, 'pods');
     this.logsRoot = join(opts.rootDir, 'logs', 'pods');
@@ -251,7 +254,7 @@ export class PodLifecycle {
     if (!w) {
       // A pod already terminal in the API (a kubelet restart) is reported, never run again.
       const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-      w = { uid, pod, removed: false, terminal, finished: false, running: false, pending: false, reasons: new Map(), containers: [], stale: true, eventPending: false, idle: [] };
+      w = { uid, pod, removed: false, terminal, finished: false, running: false, pending: false, reasons: new Map(), containers: [], stale: true, ownEvents: new Set(), idle: [] };
       this.workers.set(uid, w);
       this.probes.addPod(pod);
     } else {
@@ -323,7 +326,6 @@ export class PodLifecycle {
     w.running = true;
     do {
       w.pending = false;
-      w.eventPending = false;
       try {
         await this.syncPod(w);
       } catch (e) {
@@ -331,7 +333,7 @@ export class PodLifecycle {
         this.opts.host.recordEvent(w.pod, 'Warning', 'FailedSync', `error determining status: ${e instanceof Error ? e.message : String(e)}`);
         this.requestSync(w.uid, 10_000);
       }
-      if (w.eventPending && w.stale) w.pending = true;
+      w.ownEvents.clear();
     } while (w.pending && !this.stopped && !w.finished);
     w.running = false;
     for (const r of w.idle.splice(0)) r();
@@ -584,6 +586,7 @@ export class PodLifecycle {
     }
     this.opts.host.recordEvent(pod, 'Normal', 'Created', `Created container ${spec.name}`, fp);
     try {
+      w.ownEvents.add(`${containerId}/CONTAINER_RUNNING`);
       await this.runtime.startContainer({ containerId });
     } catch (e) {
       await this.runtime.removeContainer({ containerId }).catch(() => undefined);
@@ -622,6 +625,7 @@ export class PodLifecycle {
     const spent = Math.floor((this.heap.clock.now() - start) / 1000);
     // Upstream keeps a minimum of 2 s for the stop itself after a preStop hook.
     const remaining = graceSeconds > 0 ? Math.max(graceSeconds - spent, runPreStop && spec?.lifecycle?.preStop ? 2 : 0, 1) : 0;
+    w.ownEvents.add(`${c.id}/CONTAINER_EXITED`);
     await this.runtime.stopContainer({ containerId: c.id, timeout: remaining });
     w.stale = true;
   }
