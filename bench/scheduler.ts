@@ -17,13 +17,16 @@
  * database, whose writes then run on the storage's own writer thread (default: in-memory
  * SQLite on the apiserver's thread). Experiment knobs:
  * `--in-process` (apiserver on the scheduler's thread through InProcessTransport),
+ * `--transport port` (the scheduler's client reaches the apiserver's worker over a MessagePort,
+ * as the scheduler inside `k8ts server` does, instead of loopback HTTP),
  * `--bind-concurrency N` (bindings in flight), `--max-sockets N` (scheduler connections);
  * BENCH_VERBOSE=1 logs the scheduler and whether pod creation or scheduling lags.
  */
 import { writeFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { startApiServer } from '../src/apiserver/index.js';
-import { HttpTransport, InProcessTransport, RestClient } from '../src/client/index.js';
+import { HttpTransport, InProcessTransport, RestClient, type Transport } from '../src/client/index.js';
+import { PortTransport } from '../src/client/rest/porttransport.js';
 import { InMemoryCluster, resolveConfig, Scheduler } from '../src/scheduler/index.js';
 import { startScheduler } from '../src/scheduler/run.js';
 import { benchNode, benchPod, threadCpuSeconds, throughputStats, type Variant } from './scheduler-workloads.js';
@@ -44,6 +47,9 @@ const bindConcurrency = flag('--bind-concurrency') ? Number(flag('--bind-concurr
 const inProcess = args.includes('--in-process');
 const maxSockets = flag('--max-sockets') ? Number(flag('--max-sockets')) : undefined;
 const datastore = flag('--datastore');
+// `--transport port`: the scheduler reaches the apiserver's thread over a MessagePort (PortTransport), as the scheduler of `k8ts server` does; default `http` (loopback HTTP, as scheduler_perf's client)
+const transportKind = flag('--transport') ?? 'http';
+if (transportKind !== 'http' && transportKind !== 'port') throw new Error(`--transport: want http or port, got ${transportKind}`);
 
 interface Result {
   avg: number;
@@ -115,8 +121,14 @@ async function runWithApiserver(nodes: number, variant: Variant): Promise<Result
   const api = worker('apiserver', datastore ? { datastore } : {});
   const { url } = await once<{ url: string }>(api);
   const creator = worker('creator', { url });
+  let transport: Transport | undefined;
+  if (transportKind === 'port') {
+    const { port1, port2 } = new MessageChannel();
+    api.postMessage({ servePort: port1 }, [port1]);
+    transport = new PortTransport(port2);
+  } else if (maxSockets) transport = new HttpTransport(url, {}, { maxSockets });
   // `--max-sockets N` caps the scheduler's keep-alive connections (its watches hold ~10 of them)
-  const client = new RestClient({ host: url, qps: Infinity, ...(maxSockets ? { transport: new HttpTransport(url, {}, { maxSockets }) } : {}) });
+  const client = new RestClient({ host: url, qps: Infinity, ...(transport ? { transport } : {}) });
   return driveScheduler(nodes, variant, client, api, creator);
 }
 
