@@ -50,6 +50,15 @@ export interface ComponentsWorker {
 }
 
 /**
+ * WORKER_YOUNG_GENERATION_MB sizes the components threads' young generation (V8's default
+ * semi-spaces are 16 MiB). The scheduler and the controller-manager keep every object of an
+ * informer event alive across a few awaits, so with the default size most scavenges copied
+ * (and promoted) megabytes of still-live objects: at 200 nodes / 3000 pods the two threads
+ * spent seconds in scavenges; with a larger young generation they scavenge a third as often.
+ */
+const WORKER_YOUNG_GENERATION_MB = 192;
+
+/**
  * startComponentsWorker starts `specs` in one worker thread whose API requests are served by
  * `handler` (the apiserver's) on this thread. `ready` and `log` report what the components say.
  */
@@ -63,7 +72,7 @@ export function startComponentsWorker(o: {
   const { port1, port2 } = new MessageChannel();
   const stopServing = servePort(port1, o.handler);
   const input: WorkerInput = { host: o.host, port: port2, specs: o.specs };
-  const worker = new Worker(new URL(import.meta.url), { workerData: input, transferList: [port2], name: 'k8ts-components' });
+  const worker = new Worker(new URL(import.meta.url), { workerData: input, transferList: [port2], name: 'k8ts-components', resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
   const settle = new Map<ComponentName, { resolve: () => void; reject: (e: Error) => void }>();
   const ended = new Map<ComponentName, Promise<void>>();
   for (const s of o.specs) ended.set(s.component, new Promise<void>((resolve, reject) => settle.set(s.component, { resolve, reject })));
