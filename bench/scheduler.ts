@@ -281,7 +281,7 @@ for (const mode of modes) {
   console.log(
     mode === 'in-memory'
       ? `\n[in-memory] the scheduling framework alone, no apiserver (bindings and watch events are map updates) — ${warmup} warm-up + ${measured} measured pods`
-      : `\n[apiserver] scheduler (informers, pods/binding, events over HTTP) + apiserver on in-memory SQLite in a worker thread — ${warmup} warm-up + ${measured} measured pods`,
+      : `\n[apiserver] scheduler (informers, pods/binding, events over ${transportKind === 'port' ? 'a MessagePort' : 'HTTP'}) + apiserver on in-memory SQLite in a worker thread — ${warmup} warm-up + ${measured} measured pods`,
   );
   if (onlyNodes !== undefined || onlyVariant !== undefined) {
     const n = onlyNodes ?? 5000;
