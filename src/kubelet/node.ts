@@ -184,18 +184,16 @@ export function buildNodeStatus(cfg: NodeConfig, now: number, prev: NodeStatus |
   };
 }
 
-/** statusChanged ignores heartbeat times (upstream reports unchanged status only every 5 min). */
-function statusChanged(a: NodeStatus | undefined, b: NodeStatus): boolean {
-  if (!a) return true;
-  const strip = (s: NodeStatus): string => JSON.stringify({ ...s, conditions: s.conditions?.map((c) => ({ ...c, lastHeartbeatTime: undefined })) });
-  return strip(a) !== strip(b);
-}
+/** statusKey is a status without its heartbeat times (upstream reports unchanged status only every 5 min). */
+const statusKey = (s: NodeStatus): string => JSON.stringify({ ...s, conditions: s.conditions?.map((c) => ({ ...c, lastHeartbeatTime: undefined })) });
 
 /** NodeAgent is one node's registration, status and lease, speaking only the standard API. */
 export class NodeAgent {
   node: K8sNode | undefined;
   private lease: K8sLease | undefined;
   private reported: NodeStatus | undefined;
+  /** reportedKey is statusKey(reported), kept so each sync serialises only the new status. */
+  private reportedKey: string | undefined;
   private reportedAt = 0;
   /** registered is true once the Node object exists with our labels. */
   registered = false;
@@ -246,9 +244,11 @@ export class NodeAgent {
    */
   async syncStatus(force = false): Promise<void> {
     const status = buildNodeStatus(this.cfg, this.now(), this.reported ?? this.node?.status);
-    if (!force && !statusChanged(this.reported, status) && this.now() - this.reportedAt < 5 * 60_000) return;
+    const key = statusKey(status);
+    if (!force && key === this.reportedKey && this.now() - this.reportedAt < 5 * 60_000) return;
     this.node = await this.nodes.patch(this.cfg.nodeName, 'merge', { status }, { subresource: 'status' });
     this.reported = status;
+    this.reportedKey = key;
     this.reportedAt = this.now();
   }
 
