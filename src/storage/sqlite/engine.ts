@@ -48,10 +48,11 @@ const CHECKPOINT_MS = 50;
  * beside the commits, so under writes that never pause each pass misses the frames committed
  * during it and the WAL keeps growing. Past this length the writer finishes the job right
  * after a complete pass of the checkpointer (onCheckpointReport), when only those few frames
- * are left: its pass costs one fsync of the main file (plus SQLite's ftruncate, which makes
- * that fsync a filesystem journal commit: about 10 ms here), and it holds up only the writes
- * that arrive meanwhile. It is a fixed cost per cycle, so cycles are long: a few per second
- * under the heaviest load, not one per checkpointer pass.
+ * are left (and the checkpointer has flushed the pages of its own passes): its pass costs one
+ * fsync of the main file, which SQLite's ftruncate before it turns into a filesystem journal
+ * commit (a few ms here), and it holds up only the writes that arrive meanwhile. It is a fixed
+ * cost per cycle, so cycles are long: a few per second under the heaviest load, not one per
+ * checkpointer pass.
  */
 const WAL_RECYCLE_FRAMES = 8192;
 /**
@@ -254,9 +255,11 @@ export class WriterEngine {
     let error: { code: string; message: string } | undefined;
     try {
       const t0 = performance.now();
-      // Only the step that reaches the target (and answers compact() callers) waits for the disk.
-      const last = Math.min(target, this.core.compactedRevision + this.stepRows) >= target;
-      this.core.compactStep(target, this.stepRows, last);
+      // Only a step that answers compact() callers (or ends the run) waits for the disk.
+      const from = this.core.compactedRevision;
+      const to = Math.min(target, from + this.stepRows);
+      const answers = to >= target || this.compactWaiters.some((w) => Math.min(w.target, this.core.revision) > from && Math.min(w.target, this.core.revision) <= to);
+      this.core.compactStep(target, this.stepRows, answers);
       // Keep each step (which holds up the writes queued behind it) near 5 ms, even on a busy CPU.
       const took = performance.now() - t0;
       if (took > 10) this.stepRows = Math.max(20, this.stepRows >> 1);
