@@ -11,8 +11,9 @@
  *   The file is an append-only log whose only index is the revision; the writer and the store
  *   keep the live keys in memory. Reads at the latest revision come from that index, reads at
  *   older revisions walk back from it through the log rows written since; compaction rides along
- *   in write commits (in ~5 ms steps of its own between them), keeping `compactKeep` revisions;
- *   checkpoints run on their own thread, never inside a commit.
+ *   in write commits (in short steps of its own between them, which skip their own fsync unless
+ *   they answer a compact() call), keeping `compactKeep` revisions; checkpoints run on their own
+ *   thread, never inside a commit, and the writer only finishes one when the WAL is to start over.
  * - etcd: a real etcd v3 cluster through the etcd3 client.
  *
  * KeyValue objects (and their value Buffers) returned by reads and watches may be shared with
