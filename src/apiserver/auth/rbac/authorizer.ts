@@ -9,6 +9,9 @@ import type { ObjectSource } from '../objects.js';
 import { RBAC_GROUP } from './policy.js';
 import { appliesTo, ruleAllows, type Attributes, type PolicyRule, type RoleRef, type Subject } from './rules.js';
 
+/** RULE_CACHE_MAX bounds the applicable-rules cache (identities × namespaces); past it, it starts over. */
+const RULE_CACHE_MAX = 4096;
+
 export interface Decision {
   decision: 'allow' | 'deny' | 'noOpinion';
   reason: string;
@@ -34,12 +37,32 @@ export class RBACAuthorizer implements AttributesAuthorizer {
   constructor(private readonly objects: ObjectSource) {}
 
   authorize(a: Attributes): Decision {
-    let allowed = false;
-    this.visitRules(a.user, a.namespace, (rule) => {
-      if (ruleAllows(a, rule)) allowed = true;
-      return !allowed;
-    });
-    return allowed ? { decision: 'allow', reason: '' } : { decision: 'noOpinion', reason: '' };
+    for (const rule of this.applicableRules(a.user, a.namespace)) if (ruleAllows(a, rule)) return { decision: 'allow', reason: '' };
+    return { decision: 'noOpinion', reason: '' };
+  }
+
+  /**
+   * Rules that apply to a user in a namespace, by user (name and groups) and namespace, for as
+   * long as no binding or role changes: every request of a client asks with the same identity,
+   * and walking every binding's subjects per request was most of authorization's cost.
+   */
+  private readonly ruleCache = new Map<string, PolicyRule[]>();
+  private ruleCacheRevision = '';
+
+  private applicableRules(user: UserInfo, namespace: string): PolicyRule[] {
+    const o = this.objects;
+    const revision = `${o.revision(RBAC_GROUP, 'clusterrolebindings')}/${o.revision(RBAC_GROUP, 'rolebindings')}/${o.revision(RBAC_GROUP, 'clusterroles')}/${o.revision(RBAC_GROUP, 'roles')}`;
+    if (revision !== this.ruleCacheRevision || this.ruleCache.size >= RULE_CACHE_MAX) {
+      this.ruleCache.clear();
+      this.ruleCacheRevision = revision;
+    }
+    const key = JSON.stringify([namespace, user.username, user.groups]);
+    let rules = this.ruleCache.get(key);
+    if (!rules) {
+      rules = this.rulesFor(user, namespace).rules;
+      this.ruleCache.set(key, rules);
+    }
+    return rules;
   }
 
   /**
