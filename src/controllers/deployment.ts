@@ -116,7 +116,9 @@ class DeploymentController implements Controller {
     const [ns, name] = splitKey(key);
     const cached = this.deployments.namespace(ns).get(name);
     if (!cached) return;
-    const d = structuredClone(cached);
+    // A shallow copy: a sync only reassigns d.metadata/d.status after its own writes and copies
+    // status before changing it, so the cached object's parts are never mutated.
+    const d = { ...cached };
     let selector: Selector;
     try {
       selector = selectorFromLabelSelector(d.spec?.selector);

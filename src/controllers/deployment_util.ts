@@ -28,24 +28,43 @@ export function revisionOf(rs: { metadata?: { annotations?: Record<string, strin
   return Number.isFinite(v) ? v : 0;
 }
 
-/** withoutHash returns the template with the pod-template-hash label removed. */
+/** withoutHash returns the template with the pod-template-hash label removed (a shallow copy where it differs). */
 function withoutHash(t: PodTemplateSpec | undefined): PodTemplateSpec {
-  const c = structuredClone(t ?? {});
-  if (c.metadata?.labels) {
-    delete c.metadata.labels[POD_TEMPLATE_HASH];
-    if (Object.keys(c.metadata.labels).length === 0) delete c.metadata.labels;
-  }
-  return c;
+  const labels = t?.metadata?.labels;
+  if (!t || !labels || !(POD_TEMPLATE_HASH in labels)) return t ?? {};
+  const { [POD_TEMPLATE_HASH]: _hash, ...rest } = labels;
+  const metadata = { ...t.metadata };
+  if (Object.keys(rest).length) metadata.labels = rest;
+  else delete metadata.labels;
+  return { ...t, metadata };
 }
 
-/** equalIgnoreHash compares pod templates ignoring the pod-template-hash label. */
+/**
+ * canonicalTemplates caches each template's canonical form: a deployment sync compares its
+ * template with every ReplicaSet's, and cached ReplicaSets are immutable, so each is
+ * serialised once instead of on every sync.
+ */
+const canonicalTemplates = new WeakMap<PodTemplateSpec, string>();
+
+/** canonicalTemplate is the key-sorted JSON of a template without the pod-template-hash label. */
+function canonicalTemplate(t: PodTemplateSpec | undefined): string {
+  if (!t) return stableJSON({});
+  let s = canonicalTemplates.get(t);
+  if (s === undefined) canonicalTemplates.set(t, (s = stableJSON(withoutHash(t))));
+  return s;
+}
+
+/**
+ * equalIgnoreHash compares pod templates ignoring the pod-template-hash label. Templates are
+ * treated as immutable (their canonical form is cached per object).
+ */
 export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
-  return stableJSON(withoutHash(a)) === stableJSON(withoutHash(b));
+  return canonicalTemplate(a) === canonicalTemplate(b);
 }
 
 /** computeHash is the pod-template-hash of a template and collision count (FNV-32a, safe-encoded). */
 export function computeHash(t: PodTemplateSpec | undefined, collisionCount: number | undefined): string {
-  const s = stableJSON(withoutHash(t)) + (collisionCount ? `#${collisionCount}` : '');
+  const s = canonicalTemplate(t) + (collisionCount ? `#${collisionCount}` : '');
   return safeEncode(fnv32a(s));
 }
 

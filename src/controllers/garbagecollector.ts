@@ -201,7 +201,7 @@ class GarbageCollector implements Controller {
       }
     }
     const oldRefs = old?.metadata?.ownerReferences ?? [];
-    const refsChanged = old !== undefined && (oldRefs !== refs || oldRefs.length !== refs.length) && JSON.stringify(oldRefs) !== JSON.stringify(refs);
+    const refsChanged = old !== undefined && !sameRefs(oldRefs, refs);
     if (refsChanged) {
       // A reference dropped or no longer blocking may be what a foreground owner waits for.
       for (const ref of oldRefs) {
@@ -342,6 +342,18 @@ class GarbageCollector implements Controller {
       if (!isStatusError(err, 'NotFound')) throw err;
     }
   }
+}
+
+/** sameRefs compares two ownerReferences lists field by field (cheaper than serialising both on every update). */
+function sameRefs(a: readonly OwnerReference[], b: readonly OwnerReference[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.uid !== y.uid || x.name !== y.name || x.kind !== y.kind || x.apiVersion !== y.apiVersion || x.controller !== y.controller || x.blockOwnerDeletion !== y.blockOwnerDeletion) return false;
+  }
+  return true;
 }
 
 /** newGarbageCollector deletes dependents of deleted owners (`--concurrent-gc-syncs`). */

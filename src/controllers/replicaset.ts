@@ -69,9 +69,12 @@ const replicationControllerKind: Kind = {
   selector: (o) => selectorFromSet((o as ReplicationController).spec?.selector ?? (o as ReplicationController).spec?.template?.metadata?.labels ?? {}),
 };
 
-/** podFromTemplate builds a pod for owner as upstream's GetPodFromTemplate. */
+/**
+ * podFromTemplate builds a pod for owner as upstream's GetPodFromTemplate. The pod shares the
+ * template's labels, annotations and spec (no copy per pod): it is only serialised, never mutated.
+ */
 export function podFromTemplate(template: PodTemplateSpec | undefined, namespace: string, name: string, ownerRef: OwnerReference[]): Pod {
-  const t = structuredClone(template ?? {});
+  const t = template ?? {};
   const meta = t.metadata ?? {};
   return {
     apiVersion: 'v1',
