@@ -223,6 +223,25 @@ function nodeSplit(watch: PodWatch, traces: Array<[string, PodTrace]>): Record<'
   return out;
 }
 
+/** slowest describes the n pods slowest from first seen to Running, step by step. */
+function slowest(watch: PodWatch, traces: Array<[string, PodTrace]>, n: number): string {
+  const byUid = new Map(traces);
+  const epoch = (t: number): number => performance.timeOrigin + t;
+  const ms = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '?' : String(Math.round(x)));
+  return [...watch.running]
+    .map(([uid, run]) => ({ uid, total: run - (watch.seen.get(uid) ?? run) }))
+    .sort((a, b) => b.total - a.total)
+    .slice(0, n)
+    .map(({ uid, total }) => {
+      const seen = watch.seen.get(uid)!;
+      const sch = watch.scheduled.get(uid);
+      const t = byUid.get(uid);
+      const steps = t && sch !== undefined ? [t.seen - epoch(sch), (t.setAt ?? NaN) - t.seen, (t.sentAt ?? NaN) - (t.setAt ?? NaN), (t.doneAt ?? NaN) - (t.sentAt ?? NaN), epoch(watch.running.get(uid)!) - (t.doneAt ?? NaN)] : [];
+      return `${ms(total)} = ${ms(sch === undefined ? undefined : sch - seen)} + [${steps.map(ms).join(', ')}]`;
+    })
+    .join('; ');
+}
+
 function deployment(name: string, replicas: number, labels: Record<string, string>, nodeSelector: Record<string, string>, command?: string[]): Deployment & ApiObject {
   return {
     apiVersion: 'apps/v1',
@@ -423,6 +442,7 @@ async function main(): Promise<void> {
       const part = (k: string, what: string): string => `${what} p50 ${result[`${k}_p50_ms`]} / p99 ${result[`${k}_p99_ms`]} ms`;
       console.log(`density:   scheduled → Running, step by step (n=${split.node_watch.length}): ${part('node_watch', 'bench watch sees it bound → nodes\' watch does')}; ${part('node_sync', '→ kubelet hands over the Running status')}; ${part('node_queue', '→ patch sent')}; ${part('node_patch', '→ patch answered')}; ${part('node_echo', '→ bench watch sees Running')}`);
       console.log(`density: pod status patches accepted: ${nodeTrace!.statusPatches} for ${podsWanted} pods (${result['status_patches_per_pod']} per pod)`);
+      console.log(`density:   slowest pods (created → scheduled, then the steps above, ms): ${slowest(watch, nodeTrace!.pods, 5)}`);
     }
 
     // Process runtime: a real kubelet running `sleep` pods.
