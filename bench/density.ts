@@ -13,6 +13,7 @@
  *                     its objects (tuning set Uniform5qps); 0 creates them all at once, 16 in flight
  *   --json FILE       pod_startup_p50_ms, pod_startup_p90_ms, pod_startup_p99_ms, all_running_s,
  *                     pods_per_s, process_pod_startup_p50_ms, process_pod_startup_p99_ms, rss_mb, api_p99_ms
+ *   --kubelet-sync N  instead of all this, only the kubelet's CPU per pod without network (see kubeletSync)
  *   --idle-sample S (5) seconds of idle CPU sampled before the load (see *_net below)
  *   --kubeconfig F    run the load and the nodes against that cluster instead of starting k8ts
  *   --profile DIR     write CPU profiles of the server and the simulated nodes there
@@ -43,6 +44,10 @@ import { RestClient } from '../src/client/rest/client.js';
 import { gvr } from '../src/client/rest/gvr.js';
 import { loadKubeconfig, restConfigFromKubeconfig } from '../src/client/rest/kubeconfig.js';
 import { SimulatedNodes, type PodTrace } from '../src/kubelet/simnodes.js';
+import { PodLifecycle, type PodHost } from '../src/kubelet/pods.js';
+import { SimulatedRuntime } from '../src/kubelet/runtime/simulated.js';
+import { TimerHeap } from '../src/kubelet/timerheap.js';
+import { realClock } from '../src/kubelet/clock.js';
 import type { ApiObject } from '../src/client/object.js';
 
 const args = process.argv.slice(2);
@@ -276,8 +281,49 @@ async function readyNodes(client: RestClient, prefix: string): Promise<number> {
   return list.items.filter((n) => n.metadata?.name?.startsWith(prefix) && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
 }
 
+/**
+ * kubeletSync (--kubelet-sync N) measures the kubelet's own per-pod CPU with no network and no
+ * apiserver: N pods (30 per node) through PodLifecycle on the simulated runtime, each then
+ * delivered again with its status changed (the watch's echo of the kubelet's own patch), as the
+ * simulated nodes see them. Repeatable on a loaded machine, unlike the whole pipeline.
+ */
+async function kubeletSync(n: number): Promise<void> {
+  const perNode = 30;
+  const heap = new TimerHeap(realClock);
+  let statuses = 0;
+  const host: PodHost = { recordEvent: () => {}, setPodStatus: (_p, st) => void (statuses++, JSON.stringify(st)), deletePod: async () => {} };
+  const kubernetes = { metadata: { name: 'kubernetes', namespace: 'default' }, spec: { clusterIP: '10.43.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] } };
+  const sources = { getConfigMap: async () => undefined, getSecret: async () => undefined, listServices: async (ns: string) => (ns === 'default' ? [kubernetes] : []) };
+  const nodes = Array.from({ length: Math.ceil(n / perNode) }, (_, i) => new PodLifecycle({ runtime: new SimulatedRuntime({ heap }), heap, rootDir: `/nonexistent/n${i}`, nodeName: `n${i}`, nodeIP: '10.0.0.9', host, sources, fileless: true, resyncMs: 600_000 }));
+  const podJSON = (i: number, phase: string): string =>
+    JSON.stringify({
+      metadata: { name: `density-0-${i}`, namespace: NS, uid: `uid-${i}`, labels: { app: 'density', deployment: 'density-0' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'density-0-5d8f7c9b', uid: 'rs', controller: true }], resourceVersion: '1' },
+      spec: { ...deployment('density-0', 1, { app: 'density' }, { 'node.kubernetes.io/simulated': 'true' }).spec!.template.spec, nodeName: `n${Math.floor(i / perNode)}`, restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', enableServiceLinks: true },
+      status: { phase, conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }] },
+    });
+  // The pods arrive as the watch delivers them: parsed objects, parsed before the clock starts.
+  const added = Array.from({ length: n }, (_, i) => JSON.parse(podJSON(i, 'Pending')) as Pod);
+  const echoed = Array.from({ length: n }, (_, i) => JSON.parse(podJSON(i, 'Running')) as Pod);
+  const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) {
+    nodes[Math.floor(i / perNode)]!.updatePod(added[i]!);
+    if (i % 100 === 99) await tick();
+  }
+  for (let i = 0; i < n; i++) {
+    nodes[Math.floor(i / perNode)]!.updatePod(echoed[i]!);
+    if (i % 100 === 99) await tick();
+  }
+  for (let k = 0; k < 20; k++) await tick();
+  const c = process.cpuUsage(c0);
+  console.log(`density: kubelet sync only, ${n} pods: ${(((c.user + c.system) / n)).toFixed(0)} µs CPU per pod, ${(statuses / n).toFixed(2)} statuses per pod`);
+  for (const l of nodes) l.stop();
+  heap.stop();
+}
+
 async function main(): Promise<void> {
   if (flag('--role') === 'nodes') return nodesChild();
+  if (flag('--kubelet-sync')) return kubeletSync(num('--kubelet-sync', 20_000));
   const nodes = num('--nodes', 1000);
   const podsWanted = num('--pods', 30_000);
   const processPods = num('--process-pods', 100);
