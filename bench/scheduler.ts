@@ -17,8 +17,9 @@
  * database, whose writes then run on the storage's own writer thread (default: in-memory
  * SQLite on the apiserver's thread). Experiment knobs:
  * `--in-process` (apiserver on the scheduler's thread through InProcessTransport),
- * `--transport port` (the scheduler's client reaches the apiserver's worker over a MessagePort,
- * as the scheduler inside `k8ts server` does, instead of loopback HTTP),
+ * `--transport http` (the scheduler's client reaches the apiserver's worker over loopback HTTP,
+ * as a standalone `k8ts scheduler` would, instead of the default `port`: a MessagePort, as the
+ * scheduler inside `k8ts server` does),
  * `--bind-concurrency N` (bindings in flight), `--max-sockets N` (scheduler connections);
  * BENCH_VERBOSE=1 logs the scheduler and whether pod creation or scheduling lags.
  */
@@ -47,8 +48,8 @@ const bindConcurrency = flag('--bind-concurrency') ? Number(flag('--bind-concurr
 const inProcess = args.includes('--in-process');
 const maxSockets = flag('--max-sockets') ? Number(flag('--max-sockets')) : undefined;
 const datastore = flag('--datastore');
-// `--transport port`: the scheduler reaches the apiserver's thread over a MessagePort (PortTransport), as the scheduler of `k8ts server` does; default `http` (loopback HTTP, as scheduler_perf's client)
-const transportKind = flag('--transport') ?? 'http';
+// The scheduler reaches the apiserver's thread over a MessagePort (PortTransport) by default, as the scheduler of `k8ts server` does; `--transport http` uses loopback HTTP instead, as a standalone `k8ts scheduler`
+const transportKind = flag('--transport') ?? 'port';
 if (transportKind !== 'http' && transportKind !== 'port') throw new Error(`--transport: want http or port, got ${transportKind}`);
 
 interface Result {
