@@ -118,6 +118,25 @@ describe('node controllers', () => {
     ]);
   });
 
+  test('a pod bound to a NotReady node is marked not ready, and evicted without a toleration for its NoExecute taint', async () => {
+    // n2 is NotReady (previous test), and Unknown once its grace period passes: a NoExecute taint either way.
+    await waitFor('n2 tainted', async () => (await nodes().get('n2')).spec?.taints?.some((t) => t.effect === 'NoExecute'));
+    const bind = (name: string) =>
+      h.client.requestJSON({ method: 'POST', path: `/api/v1/namespaces/default/pods/${name}/binding`, body: { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: 'n2' } } });
+    const tolerant = await pods().create({
+      metadata: { name: 'late-tolerant' },
+      spec: { containers: [{ name: 'c', image: 'x' }], tolerations: [{ operator: 'Exists', effect: 'NoExecute' }] },
+    });
+    await setPodReady(h.client, tolerant, true);
+    await pods().create({ metadata: { name: 'late-intolerant' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    await bind('late-tolerant');
+    await bind('late-intolerant');
+    await waitFor('bound pod marked not ready', async () => (await pods().get('late-tolerant')).status?.conditions?.find((c) => c.type === 'Ready')?.status === 'False');
+    await waitFor('intolerant pod evicted', async () => !!(await pods().get('late-intolerant')).metadata?.deletionTimestamp, 5000);
+    const lt = await pods().get('late-tolerant');
+    assert.ok(!lt.metadata?.deletionTimestamp, JSON.stringify(lt));
+  });
+
   test('podgc: terminated pods over the threshold go oldest first; pods on deleted nodes go', async () => {
     for (let i = 0; i < 4; i++) {
       const p = await pods().create({ metadata: { name: `done-${i}`, labels: { gc: 'terminated' } }, spec: { containers: [{ name: 'c', image: 'x' }], restartPolicy: 'Never' } });

@@ -114,10 +114,14 @@ class NodeLifecycleController implements Controller {
     const node = this.nodes.get(nodeName);
     if (!node) return [];
     const bound = old?.spec?.nodeName !== nodeName;
-    const ready = readyCondition(node)?.status;
+    // The common case, a status update of a pod on an untainted node, stops here.
+    if (!bound && !node.spec?.taints?.length) return [];
     const noExecute = node.spec?.taints?.some((t) => t.effect === 'NoExecute') ?? false;
     const keys: string[] = [];
-    if (bound && ready !== undefined && ready !== 'True') keys.push(`${cur.metadata?.namespace ?? ''}/${cur.metadata?.name ?? ''}`);
+    if (bound) {
+      const ready = readyCondition(node)?.status;
+      if (ready !== undefined && ready !== 'True') keys.push(`${cur.metadata?.namespace ?? ''}/${cur.metadata?.name ?? ''}`);
+    }
     if (noExecute && (bound || JSON.stringify(old?.spec?.tolerations ?? []) !== JSON.stringify(cur.spec?.tolerations ?? []))) keys.push(nodeName);
     return keys;
   }

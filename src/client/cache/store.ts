@@ -15,6 +15,8 @@ export class DeletedFinalStateUnknown<T> {
   ) {}
 }
 
+const NONE: readonly string[] = [];
+
 /** KeyFunc maps an object to its store key. */
 export type KeyFunc<T> = (obj: T | DeletedFinalStateUnknown<T>) => string;
 
@@ -83,6 +85,8 @@ export class ThreadSafeStore<T> implements Indexer<T> {
   private readonly indexers: Indexers<T> = {};
   /** indices[indexName][value] = set of keys */
   private readonly indices = new Map<string, Map<string, Set<string>>>();
+  /** indexList pairs each index function with its index, walked on every write. */
+  private indexList: Array<{ fn: IndexFunc<T>; idx: Map<string, Set<string>> }> = [];
 
   constructor(
     private readonly keyFunc: KeyFunc<T>,
@@ -92,10 +96,9 @@ export class ThreadSafeStore<T> implements Indexer<T> {
   }
 
   private updateIndices(oldObj: T | undefined, newObj: T | undefined, key: string): void {
-    for (const [name, fn] of Object.entries(this.indexers)) {
-      const idx = this.indices.get(name) as Map<string, Set<string>>;
-      const oldVals = oldObj === undefined ? [] : fn(oldObj);
-      const newVals = newObj === undefined ? [] : fn(newObj);
+    for (const { fn, idx } of this.indexList) {
+      const oldVals = oldObj === undefined ? NONE : fn(oldObj);
+      const newVals = newObj === undefined ? NONE : fn(newObj);
       // The common case (same single value) touches nothing.
       if (oldVals.length === 1 && newVals.length === 1 && oldVals[0] === newVals[0]) continue;
       for (const v of oldVals) {
@@ -186,6 +189,7 @@ export class ThreadSafeStore<T> implements Indexer<T> {
       this.indexers[name] = fn;
       const idx = new Map<string, Set<string>>();
       this.indices.set(name, idx);
+      this.indexList.push({ fn, idx });
       for (const [key, obj] of this.items) {
         for (const v of fn(obj)) {
           let s = idx.get(v);
