@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import type { Event, EventSource, ObjectReference } from 'kubernetes-types/core/v1.js';
 import type { ApiObject } from '../object.js';
 import { isStatusError } from '../../api/errors.js';
+import { Fifo } from '../../util/fifo.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { TokenBucket } from '../util/token_bucket.js';
 import type { RestClient } from '../rest/client.js';
@@ -121,7 +122,7 @@ const CACHE_SIZE = 4096;
 
 export class EventBroadcaster {
   private readonly clock: Clock;
-  private readonly queue: Event[] = [];
+  private readonly queue = new Fifo<Event>();
   private running = false;
   private shuttingDown = false;
   private idleWaiters: Array<() => void> = [];
@@ -261,7 +262,7 @@ export class EventBroadcaster {
           await new Promise<void>((r) => (wake = r));
           continue;
         }
-        const e = this.queue.shift() as Event;
+        const e = this.queue.shift()!;
         const corr = this.correlate(e);
         if (!corr) continue;
         if (limit === 1) {

@@ -16,6 +16,7 @@ import { hostname } from 'node:os';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
+import { Fifo } from '../../util/fifo.js';
 import type { RestClient } from '../rest/index.js';
 
 /** EventsV1Event is the events.k8s.io/v1 Event the scheduler writes. */
@@ -105,8 +106,7 @@ export class EventsV1Broadcaster {
   private readonly now: () => number;
   private readonly retryPauseMs: number;
   private readonly onError: (err: unknown) => void;
-  private readonly queue: EventsV1Event[] = [];
-  private queueHead = 0;
+  private readonly queue = new Fifo<EventsV1Event>();
   private inFlight = 0;
   private scheduled = false;
   private closed = false;
@@ -143,7 +143,7 @@ export class EventsV1Broadcaster {
    */
   eventf(regarding: ObjectReference, related: ObjectReference | undefined, type: string, reason: string, action: string, note: string): void {
     if (this.closed) return;
-    if (this.queue.length - this.queueHead >= this.maxQueued) {
+    if (this.queue.length >= this.maxQueued) {
       this.dropped++;
       this.onError(new Error(`event queue full, dropping event ${regarding.namespace ?? ''}/${regarding.name ?? ''} ${reason}`));
       return;
@@ -176,7 +176,7 @@ export class EventsV1Broadcaster {
 
   /** flush resolves once every queued event has been written or given up on (tests, shutdown). */
   flush(): Promise<void> {
-    if (this.inFlight === 0 && this.queue.length === this.queueHead && !this.scheduled) return Promise.resolve();
+    if (this.inFlight === 0 && this.queue.length === 0 && !this.scheduled) return Promise.resolve();
     return new Promise((r) => this.idle.push(r));
   }
 
@@ -199,8 +199,8 @@ export class EventsV1Broadcaster {
   }
 
   private pump(): void {
-    while (this.inFlight < this.maxInFlight && this.queueHead < this.queue.length) {
-      const e = this.queue[this.queueHead++]!;
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const e = this.queue.shift()!;
       const toWrite = this.coalesce(e);
       if (!toWrite) continue;
       this.inFlight++;
@@ -208,13 +208,6 @@ export class EventsV1Broadcaster {
         this.inFlight--;
         this.pump();
       });
-    }
-    if (this.queueHead === this.queue.length) {
-      this.queue.length = 0;
-      this.queueHead = 0;
-    } else if (this.queueHead > 1024) {
-      this.queue.splice(0, this.queueHead);
-      this.queueHead = 0;
     }
     if (this.inFlight === 0 && this.queue.length === 0 && !this.scheduled) for (const w of this.idle.splice(0)) w();
   }
