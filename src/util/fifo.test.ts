@@ -12,6 +12,7 @@ test('Fifo returns items in order across compactions and interleaved pushes', ()
     for (let i = 0; i < 700; i++) (q.push(next), want.push(next++));
     for (let i = 0; i < 500; i++) got.push(q.shift()!);
     assert.equal(q.length, want.length - got.length, `length after round ${round}`);
+    assert.deepEqual(q.toArray(), want.slice(got.length), `contents after round ${round}`);
   }
   while (q.length > 0) got.push(q.shift()!);
   assert.deepEqual(got, want);

@@ -16,6 +16,11 @@ export class Fifo<T> {
     this.items.push(item);
   }
 
+  /** toArray returns the queued items, oldest first (a copy). */
+  toArray(): T[] {
+    return this.items.slice(this.head);
+  }
+
   /** shift removes and returns the oldest item, or undefined when the queue is empty. */
   shift(): T | undefined {
     if (this.head === this.items.length) return undefined;

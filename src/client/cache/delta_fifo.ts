@@ -4,6 +4,7 @@
  * informer pops it and applies each delta to the indexer before telling handlers.
  */
 import { DeletedFinalStateUnknown, type KeyFunc } from './store.js';
+import { Fifo } from '../../util/fifo.js';
 
 export type DeltaType = 'Added' | 'Updated' | 'Deleted' | 'Replaced' | 'Sync';
 
@@ -27,7 +28,7 @@ export interface DeltaFIFOOptions<T> {
 
 export class DeltaFIFO<T> {
   private readonly items = new Map<string, Delta<T>[]>();
-  private queue: string[] = [];
+  private queue = new Fifo<string>();
   private populated = false;
   private initialPopulationCount = 0;
   private closed = false;
@@ -132,7 +133,7 @@ export class DeltaFIFO<T> {
 
   /** listKeys returns the keys with pending deltas. */
   listKeys(): string[] {
-    return [...this.queue];
+    return this.queue.toArray();
   }
 
   /** getByKey returns the pending deltas of key (a copy). */
@@ -152,7 +153,7 @@ export class DeltaFIFO<T> {
       if (this.closed) return false;
       await new Promise<void>((r) => this.waiters.push(r));
     }
-    const key = this.queue.shift() as string;
+    const key = this.queue.shift()!;
     const deltas = this.items.get(key) as Delta<T>[];
     this.items.delete(key);
     const initial = this.initialPopulationCount > 0;
