@@ -5,7 +5,7 @@
  * pod changes, so a cycle costs O(nodes) rather than O(pods in the cluster).
  */
 import type { Selector } from '../../api/labels.js';
-import type { NodeInfo, PodInfo } from './types.js';
+import type { LabelSet, NodeInfo, PodInfo } from './types.js';
 
 /**
  * internKey returns one string object per distinct memo key, so the per-node lookups below
@@ -48,9 +48,11 @@ export function countMatchingPods(node: NodeInfo, namespace: string, selector: S
     hit.count = count;
   } else {
     count = 0;
-    for (const p of node.pods) {
-      if (p.namespace !== namespace || (!includeTerminating && p.pod.metadata?.deletionTimestamp)) continue;
-      if (selector.matches(p.labels)) count++;
+    // one test per distinct label set on the node, not per pod
+    for (const g of node.labelGroups.values()) {
+      if (g.set.namespace !== namespace) continue;
+      const n = includeTerminating ? g.live + g.terminating : g.live;
+      if (n > 0 && selector.matches(g.set.labels)) count += n;
     }
     if (hit) {
       hit.gen = gen;
@@ -72,6 +74,8 @@ export function countMatchingPods(node: NodeInfo, namespace: string, selector: S
 export class SelectorCounts {
   readonly counts: number[] = [];
   readonly gens: number[] = [];
+  /** matchBySet memoizes the selector's answer per LabelSet id (namespace included). */
+  readonly matchBySet = new Map<number, boolean>();
   constructor(
     readonly namespace: string,
     readonly selector: Selector,
@@ -96,28 +100,48 @@ export function selectorCounts(cacheKey: string, namespace: string, selector: Se
   return sc;
 }
 
-/** countOn is countMatchingPods for a SelectorCounts: the node's matching pods, memoized per matchGeneration. */
+/**
+ * countOn is countMatchingPods for a SelectorCounts: the node's matching pods, memoized per
+ * matchGeneration; a recount tests each distinct LabelSet on the node once, and those answers
+ * are memoized per selector, so a new selector over many nodes matches each label set once.
+ */
 export function countOn(sc: SelectorCounts, node: NodeInfo): number {
   let id = node.countId;
   if (id < 0) node.countId = id = nextCountId++;
   const gen = node.matchGeneration;
   const was = sc.gens[id];
   if (was === gen) return sc.counts[id]!;
-  let count: number;
+  let count = 0;
   if (was !== undefined && was >= node.podLogFloor) {
     count = sc.counts[id]!;
-    for (const ch of node.podLog) if (ch.gen > was && podCounts(ch.pi, sc.namespace, sc.selector, sc.includeTerminating)) count += ch.sign;
+    for (const ch of node.podLog) if (ch.gen > was && podCounts(sc, ch.pi)) count += ch.sign;
   } else {
-    count = 0;
-    for (const p of node.pods) if (podCounts(p, sc.namespace, sc.selector, sc.includeTerminating)) count++;
+    for (const g of node.labelGroups.values()) {
+      const n = sc.includeTerminating ? g.live + g.terminating : g.live;
+      if (n > 0 && setMatches(sc, g.set)) count += n;
+    }
   }
   sc.gens[id] = gen;
   sc.counts[id] = count;
   return count;
 }
 
-function podCounts(p: PodInfo, namespace: string, selector: Selector, includeTerminating: boolean): boolean {
-  return p.namespace === namespace && (includeTerminating || !p.pod.metadata?.deletionTimestamp) && selector.matches(p.labels);
+/** MATCH_MEMO_MAX bounds SelectorCounts.matchBySet when label sets churn (unique-labelled pods). */
+const MATCH_MEMO_MAX = 1 << 14;
+
+function setMatches(sc: SelectorCounts, set: LabelSet): boolean {
+  if (set.namespace !== sc.namespace) return false;
+  const m = sc.matchBySet;
+  let v = m.get(set.id);
+  if (v === undefined) {
+    if (m.size >= MATCH_MEMO_MAX) m.clear();
+    m.set(set.id, (v = sc.selector.matches(set.labels)));
+  }
+  return v;
+}
+
+function podCounts(sc: SelectorCounts, p: PodInfo): boolean {
+  return p.namespace === sc.namespace && (sc.includeTerminating || !p.pod.metadata?.deletionTimestamp) && setMatches(sc, p.labelSet);
 }
 
 /** TopologyCounts counts per topology key, then per value (no string concatenation on lookups). */

@@ -57,6 +57,49 @@ export function termMatches(term: AffinityTerm, pod: PodInfo, nsLabels: Readonly
   return false;
 }
 
+/**
+ * LabelSet is an interned (namespace, labels) pair: the pods of one ReplicaSet share one, so a
+ * selector's answer for it (topology.SelectorCounts) serves all of them. Identity is only an
+ * optimisation: two LabelSets with equal contents are counted correctly, just matched twice.
+ */
+export class LabelSet {
+  constructor(
+    /** id is unique for the process (never reused), a memo key for per-selector answers. */
+    readonly id: number,
+    readonly namespace: string,
+    readonly labels: Readonly<Record<string, string>>,
+  ) {}
+}
+
+const labelSets = new Map<string, LabelSet>();
+let nextLabelSetId = 0;
+/** LABEL_SETS_MAX bounds the intern table; past it the table starts over (old sets stay valid). */
+const LABEL_SETS_MAX = 1 << 16;
+
+/** labelSetOf returns the interned LabelSet of a namespace and label map. */
+export function labelSetOf(namespace: string, labels: Readonly<Record<string, string>>): LabelSet {
+  const keys = Object.keys(labels);
+  if (keys.length > 1) keys.sort();
+  let k = namespace;
+  for (const key of keys) k += '\u0000' + key + '\u0000' + labels[key];
+  let s = labelSets.get(k);
+  if (!s) {
+    if (labelSets.size >= LABEL_SETS_MAX) labelSets.clear();
+    labelSets.set(k, (s = new LabelSet(nextLabelSetId++, namespace, labels)));
+  }
+  return s;
+}
+
+/**
+ * LabelGroup counts a node's pods of one LabelSet, split by deletion state, since counts for
+ * PodTopologySpread skip terminating pods while InterPodAffinity's include them.
+ */
+export interface LabelGroup {
+  readonly set: LabelSet;
+  live: number;
+  terminating: number;
+}
+
 /** PodInfo wraps a pod with everything the plugins need, computed once. Immutable once built. */
 export class PodInfo {
   readonly key: string;
@@ -105,6 +148,16 @@ export class PodInfo {
     this.preferredAntiAffinityTerms = (a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t) =>
       parseTerm(pod, t.podAffinityTerm, t.weight),
     );
+  }
+
+  private labelSetCache: LabelSet | undefined = undefined;
+  /** labelSet: the interned (namespace, labels) of this pod, computed on first use. */
+  get labelSet(): LabelSet {
+    return (this.labelSetCache ??= labelSetOf(this.namespace, this.labels));
+  }
+  /** shareLabelSet gives this pod `other`'s LabelSet when it has none yet; the caller guarantees equal namespace and labels. */
+  shareLabelSet(other: PodInfo): void {
+    if (this.labelSetCache === undefined) this.labelSetCache = other.labelSetCache;
   }
 
   get hasAffinity(): boolean {
@@ -194,6 +247,11 @@ export class NodeInfo {
   podLog: PodChange[] = [];
   /** podLogFloor: a count memoized at a matchGeneration below this cannot catch up from podLog. */
   podLogFloor = this.matchGeneration;
+  /**
+   * labelGroups counts the node's pods per LabelSet: a selector is counted on the node by
+   * testing each distinct label set once (memoized per selector) instead of each pod.
+   */
+  labelGroups = new Map<LabelSet, LabelGroup>();
   /** countId indexes this node in topology.SelectorCounts (assigned when first counted; -1 before). */
   countId = -1;
   /**
@@ -256,8 +314,18 @@ export class NodeInfo {
     if (pi.hasAffinity) this.podsWithAffinity.push(pi);
     if (pi.requiredAntiAffinityTerms.length > 0) this.podsWithRequiredAntiAffinity.push(pi);
     this.updateUsage(pi, 1);
+    this.group(pi, 1);
     this.matchGeneration = this.generation;
     this.logPod(pi, 1);
+  }
+
+  private group(pi: PodInfo, sign: 1 | -1): void {
+    const set = pi.labelSet;
+    let g = this.labelGroups.get(set);
+    if (!g) this.labelGroups.set(set, (g = { set, live: 0, terminating: 0 }));
+    if (pi.pod.metadata?.deletionTimestamp) g.terminating += sign;
+    else g.live += sign;
+    if (g.live === 0 && g.terminating === 0) this.labelGroups.delete(set);
   }
 
   private logPod(pi: PodInfo, sign: 1 | -1): void {
@@ -275,6 +343,7 @@ export class NodeInfo {
     removeByKey(this.podsWithAffinity, key);
     removeByKey(this.podsWithRequiredAntiAffinity, key);
     this.updateUsage(pi, -1);
+    this.group(pi, -1);
     this.matchGeneration = this.generation;
     this.logPod(pi, -1);
     return true;
@@ -295,9 +364,18 @@ export class NodeInfo {
     this.updateUsage(old, -1);
     this.updateUsage(next, 1);
     if (!samePodMatch(old, next)) {
+      this.group(old, -1);
+      this.group(next, 1);
       this.matchGeneration = this.generation;
       this.logPod(old, -1);
       this.logPod(next, 1);
+    } else {
+      next.shareLabelSet(old);
+      // a version that computed its own (equal) set before: regroup under that object
+      if (next.labelSet !== old.labelSet) {
+        this.group(old, -1);
+        this.group(next, 1);
+      }
     }
     return true;
   }
@@ -343,6 +421,7 @@ export class NodeInfo {
     c.requested = this.requested.clone();
     c.nonZeroRequested = this.nonZeroRequested.clone();
     for (const [ip, m] of this.usedPorts) c.usedPorts.set(ip, new Map(m));
+    for (const [set, g] of this.labelGroups) c.labelGroups.set(set, { set, live: g.live, terminating: g.terminating });
     c.imageStates = this.imageStates;
     c.syncHot();
     c.generation = this.generation;
