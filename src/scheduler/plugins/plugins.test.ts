@@ -411,6 +411,55 @@ describe('PodTopologySpread', () => {
     ];
     for (const c of cases) it(c.name, () => assert.deepEqual(scoreAll((h) => new PodTopologySpread(undefined, h), c.pod, zoneNodes, c.existing, c.listers), c.want));
 
+    it('zone counts kept across cycles (indexed) equal a fresh computation after pods come, go and change', () => {
+      const listers = { replicaSets: new MemoryLister([rs('web', { app: 'web' })]) };
+      const nodes3 = [...zoneNodes, makeNode('b1', { labels: { [zone]: 'b' } }), makeNode('b2', { labels: { [zone]: 'b', other: 'y' } })];
+      const h = newHandle(nodes3, [], listers);
+      const plugin = new PodTopologySpread(undefined, h);
+      const scoreWith = (hh: typeof h, pp: PodTopologySpread, pod: Pod) => {
+        const state = new CycleState();
+        const pi = podInfoOf(pod);
+        const list = hh.snapshot.nodeInfos();
+        if (pp.preScore(state, pi, list).isSkip()) return 'skip';
+        const scores = list.map((n) => pp.score(state, pi, n));
+        pp.normalizeScore(state, pi, scores);
+        return Object.fromEntries(list.map((n, i) => [n.name, scores[i]]));
+      };
+      const explicit = makePod('e', {
+        labels: { app: 'web' },
+        spec: { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: zone, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'web' } } }] },
+      });
+      const pinned = owned('n', { app: 'web' }, undefined);
+      pinned.spec!.nodeSelector = { other: 'y' };
+      const incoming = [owned('p', { app: 'web' }, undefined), explicit, pinned];
+      const bound = new Map<string, Pod>();
+      const steps: Array<[string, () => void]> = [
+        ['empty', () => {}],
+        ['added', () => ['a1', 'a1', 'a2', 'b1', 'x1', 'b2'].forEach((n, i) => bound.set(`w${i}`, owned(`w${i}`, { app: 'web' }, n)))],
+        ['relabelled', () => bound.set('w1', { ...bound.get('w1')!, metadata: { ...bound.get('w1')!.metadata, labels: { app: 'db' } } })],
+        ['terminating', () => bound.set('w3', { ...bound.get('w3')!, metadata: { ...bound.get('w3')!.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } })],
+        ['removed', () => bound.delete('w0')],
+        ['more', () => ['b1', 'b2', 'b1'].forEach((n, i) => bound.set(`v${i}`, owned(`v${i}`, { app: 'web' }, n)))],
+      ];
+      const inCache = new Map<string, Pod>();
+      for (const [step, change] of steps) {
+        change();
+        for (const [k, old] of inCache) if (!bound.has(k)) h.cache.removePod(old);
+        for (const [k, pod] of bound) {
+          const old = inCache.get(k);
+          if (!old) h.cache.addPod(pod);
+          else if (old !== pod) h.cache.updatePod(old, pod);
+        }
+        inCache.clear();
+        for (const [k, pod] of bound) inCache.set(k, pod);
+        h.snapshot.update();
+        const fresh = newHandle(nodes3, [...bound.values()], listers);
+        for (const pod of incoming) {
+          assert.deepEqual(scoreWith(h, plugin, pod), scoreWith(fresh, new PodTopologySpread(undefined, fresh), pod), `${step}: ${pod.metadata!.name}`);
+        }
+      }
+    });
+
     it('pods of one ReplicaSet share compiled constraints until the ReplicaSet object changes', () => {
       const lister = new MemoryLister([rs('web', { app: 'web' })]);
       const h = newHandle(zoneNodes, [], { replicaSets: lister });

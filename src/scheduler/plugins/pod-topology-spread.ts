@@ -404,12 +404,30 @@ export class PodTopologySpread
       }
     }
     const weights = constraints.map((_c, i) => Math.log((sizes[i]?.size ?? filtered.length - ignored.size) + 2));
-    if (pairCounts.some((m) => m.size > 0)) {
+    // Every node is eligible when the pod has no node constraints to honor: then a constraint's
+    // domain counts come from its index (only nodes whose pods changed are recounted), except
+    // for the domain "" that nodes missing the key would also count into without requireAll.
+    const spec = pod.pod.spec;
+    const podHasNodeConstraints = (spec?.nodeSelector && Object.keys(spec.nodeSelector).length > 0) || spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+    const slow: boolean[] = constraints.map(() => false);
+    let anySlow = false;
+    for (let i = 0; i < constraints.length; i++) {
+      const c = constraints[i]!;
+      const m = pairCounts[i]!;
+      if (c.topologyKey === hostnameKey || m.size === 0) continue;
+      if (c.honorNodeTaints || (c.honorNodeAffinity && podHasNodeConstraints) || m.has('')) {
+        slow[i] = anySlow = true;
+        continue;
+      }
+      const counts = this.indexedCounts(c, requireAll ? constraints : [c], this.handle.snapshot.nodeInfos());
+      for (const v of m.keys()) m.set(v, counts.get(v) ?? 0);
+    }
+    if (anySlow) {
       for (const n of this.handle.snapshot.nodeInfos()) {
         if (requireAll && !hasAllKeys(n, constraints)) continue;
         for (let i = 0; i < constraints.length; i++) {
           const c = constraints[i]!;
-          if (c.topologyKey === hostnameKey) continue;
+          if (!slow[i]) continue;
           const m = pairCounts[i]!;
           const v = n.labels[c.topologyKey] ?? '';
           const cur = m.get(v);
