@@ -283,6 +283,9 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   // Max-in-flight limiting as upstream's generic filter: long-running watches are exempt.
   const limits = { readonly: opts.maxRequestsInflight ?? 400, mutating: opts.maxMutatingRequestsInflight ?? 200 };
   const inflight = { readonly: 0, mutating: 0 };
+  // The refusal is the same every time and, under overload, frequent: its body is built once,
+  // not as a StatusError per request (an Error captures a stack trace).
+  const tooManyBody = Buffer.from(JSON.stringify(tooManyRequests('Too many requests, please try again later.', 1).status));
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method ?? 'GET';
     // Long-running requests (watches, log streams, exec/attach/port-forward) are not limited, as upstream.
@@ -291,7 +294,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     if (!longRunning) {
       if (limits[kind] > 0 && inflight[kind] >= limits[kind]) {
         res.setHeader('Retry-After', '1');
-        return writeStatusError(res, tooManyRequests('Too many requests, please try again later.', 1));
+        return writeBytes(res, 429, tooManyBody);
       }
       inflight[kind]++;
       res.once('close', () => inflight[kind]--);
