@@ -383,11 +383,16 @@ export class SqliteStorage implements Storage {
       });
       if (!this.outboxScheduled) {
         this.outboxScheduled = true;
-        // Writes issued in the same tick travel to the writer in one message.
-        queueMicrotask(() => this.sendOutbox());
+        // Writes issued in the same turn of the event loop travel to the writer in one message
+        // (setImmediate, not a microtask: one poll phase reads many requests, and each
+        // postMessage costs a serialization and a wake-up of the writer thread). The batch leaves
+        // before the loop can block again, so no write waits on I/O to be sent.
+        setImmediate(this.sendOutboxNow);
       }
     });
   }
+
+  private readonly sendOutboxNow = (): void => this.sendOutbox();
 
   private sendOutbox(): void {
     this.outboxScheduled = false;
