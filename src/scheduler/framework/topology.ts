@@ -106,8 +106,7 @@ export function selectorCounts(cacheKey: string, namespace: string, selector: Se
  * are memoized per selector, so a new selector over many nodes matches each label set once.
  */
 export function countOn(sc: SelectorCounts, node: NodeInfo): number {
-  let id = node.countId;
-  if (id < 0) node.countId = id = nextCountId++;
+  const id = countIdOf(node);
   const gen = node.matchGeneration;
   const was = sc.gens[id];
   if (was === gen) return sc.counts[id]!;
@@ -124,6 +123,13 @@ export function countOn(sc: SelectorCounts, node: NodeInfo): number {
   sc.gens[id] = gen;
   sc.counts[id] = count;
   return count;
+}
+
+/** countIdOf returns the node's small dense id (assigned on first use), for per-node arrays. */
+export function countIdOf(node: NodeInfo): number {
+  let id = node.countId;
+  if (id < 0) node.countId = id = nextCountId++;
+  return id;
 }
 
 /** MATCH_MEMO_MAX bounds SelectorCounts.matchBySet when label sets churn (unique-labelled pods). */
