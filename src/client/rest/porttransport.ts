@@ -61,8 +61,9 @@ class Outbox {
     if (!frames.length) return;
     // One copy of every chunk into a buffer of its own, which is transferred, not cloned: a
     // chunk may be a view into a shared pool or cache, and cloning a view copies its whole
-    // backing store.
-    const out = new Uint8Array(this.bytes);
+    // backing store. allocUnsafeSlow: an ArrayBuffer of its own (transferable, unlike a pool
+    // slice) and not zero-filled, since every byte is written below.
+    const out = Buffer.allocUnsafeSlow(this.bytes);
     const view = new DataView(out.buffer);
     this.frames = [];
     this.bytes = 0;
