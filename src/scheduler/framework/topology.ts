@@ -132,8 +132,8 @@ export function countIdOf(node: NodeInfo): number {
   return id;
 }
 
-/** MATCH_MEMO_MAX bounds SelectorCounts.matchBySet when label sets churn (unique-labelled pods). */
-const MATCH_MEMO_MAX = 1 << 14;
+/** MATCH_MEMO_MAX bounds each SelectorCounts.matchBySet (at most 256 of them live): pods with unique labels (StatefulSets) would otherwise grow it without bound. */
+const MATCH_MEMO_MAX = 2048;
 
 function setMatches(sc: SelectorCounts, set: LabelSet): boolean {
   if (set.namespace !== sc.namespace) return false;
