@@ -22,7 +22,7 @@ import {
   type ScorePlugin,
 } from '../framework/interface.js';
 import { Status } from '../framework/status.js';
-import { countIdOf, countOn, internKey, selectorCounts, type SelectorCounts } from '../framework/topology.js';
+import { countOn, internKey, selectorCounts, type SelectorCounts } from '../framework/topology.js';
 import type { NodeInfo, PodInfo } from '../framework/types.js';
 
 export const PodTopologySpreadName = 'PodTopologySpread';
@@ -129,14 +129,6 @@ class PreScoreState implements StateData {
     /** per constraint (not hostname): topology value → matching pods. */
     readonly pairCounts: Array<Map<string, number>>,
     readonly ignored: Set<string>,
-    /** slot of a scored node by countId, plus one (0: not prepared, Score computes it in full). */
-    readonly slots: Int32Array,
-    /**
-     * terms[slot·constraints + i]: constraint i's addend for that node, precomputed so Score reads
-     * no node labels; NaN when the node lacks the key; for hostname constraints 0 when present
-     * (the count is read at Score time).
-     */
-    readonly terms: Float64Array,
   ) {}
   clone(): PreScoreState {
     return this;
@@ -398,21 +390,15 @@ export class PodTopologySpread
     const sizes = constraints.map((c) => (c.topologyKey === hostnameKey ? undefined : new Set<string>()));
     // only domains that Score reads (of nodes that have the key) are counted
     const pairCounts = constraints.map(() => new Map<string, number>());
-    const nc = constraints.length;
-    // each scored node's label values, read once here rather than again in Score
-    const values: Array<string | undefined> = [];
-    const scored: NodeInfo[] = [];
     for (const n of filtered) {
       if (requireAll && !hasAllKeys(n, constraints)) {
         ignored.add(n.name);
         continue;
       }
-      scored.push(n);
-      for (let i = 0; i < nc; i++) {
-        const v = n.labels[constraints[i]!.topologyKey];
-        values.push(v);
+      for (let i = 0; i < constraints.length; i++) {
         const set = sizes[i];
         if (!set) continue;
+        const v = n.labels[constraints[i]!.topologyKey];
         set.add(v ?? '');
         if (v !== undefined) pairCounts[i]!.set(v, 0);
       }
@@ -450,20 +436,7 @@ export class PodTopologySpread
         }
       }
     }
-    let maxId = 0;
-    for (const n of scored) maxId = Math.max(maxId, countIdOf(n));
-    const slots = new Int32Array(maxId + 1);
-    const terms = new Float64Array(scored.length * nc);
-    for (let j = 0; j < scored.length; j++) {
-      slots[scored[j]!.countId] = j + 1;
-      for (let i = 0; i < nc; i++) {
-        const c = constraints[i]!;
-        const v = values[j * nc + i];
-        // the same expression as Score's, so sums stay bit-identical
-        terms[j * nc + i] = v === undefined ? NaN : c.topologyKey === hostnameKey ? 0 : (pairCounts[i]!.get(v) ?? 0) * weights[i]! + (c.maxSkew - 1);
-      }
-    }
-    state.write(preScoreKey, new PreScoreState(constraints, weights, pairCounts, ignored, slots, terms));
+    state.write(preScoreKey, new PreScoreState(constraints, weights, pairCounts, ignored));
     return Status.success();
   }
 
@@ -471,20 +444,7 @@ export class PodTopologySpread
   score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
     const s = state.read<PreScoreState>(preScoreKey);
     if (!s) return 0;
-    const id = node.countId;
-    const slot = id >= 0 && id < s.slots.length ? s.slots[id]! : 0;
-    if (slot > 0) {
-      const nc = s.constraints.length;
-      const base = (slot - 1) * nc;
-      let score = 0;
-      for (let i = 0; i < nc; i++) {
-        const t = s.terms[base + i]!;
-        if (Number.isNaN(t)) continue;
-        const c = s.constraints[i]!;
-        score += c.topologyKey === hostnameKey ? countOn(c.counts, node) * s.weights[i]! + (c.maxSkew - 1) : t;
-      }
-      return Math.round(score);
-    }
+    // only explicit constraints ignore nodes: skip the set lookup (a cache miss on node.name) otherwise
     if (s.ignored.size > 0 && s.ignored.has(node.name)) return -1;
     let score = 0;
     for (let i = 0; i < s.constraints.length; i++) {
