@@ -77,7 +77,7 @@ describe('label-set counting', () => {
     check('original after clone');
     for (const p of node.pods.slice()) assert.ok(node.removePod(p.key));
     check('drained');
-    assert.equal(node.labelGroups.size, 0);
+    assert.equal(node.groupSets.length, 0);
   });
 
   it('a status update that computed its own equal LabelSet keeps the groups consistent', () => {
@@ -87,6 +87,6 @@ describe('label-set counting', () => {
     void next.labelSet;
     assert.ok(node.replacePod(next));
     assert.ok(node.removePod('ns/p'));
-    assert.equal(node.labelGroups.size, 0);
+    assert.equal(node.groupSets.length, 0);
   });
 });

@@ -49,10 +49,12 @@ export function countMatchingPods(node: NodeInfo, namespace: string, selector: S
   } else {
     count = 0;
     // one test per distinct label set on the node, not per pod
-    for (const g of node.labelGroups.values()) {
-      if (g.set.namespace !== namespace) continue;
-      const n = includeTerminating ? g.live + g.terminating : g.live;
-      if (n > 0 && selector.matches(g.set.labels)) count += n;
+    const sets = node.groupSets;
+    for (let i = 0; i < sets.length; i++) {
+      const set = sets[i]!;
+      if (set.namespace !== namespace) continue;
+      const n = includeTerminating ? node.groupLive[i]! + node.groupTerminating[i]! : node.groupLive[i]!;
+      if (n > 0 && selector.matches(set.labels)) count += n;
     }
     if (hit) {
       hit.gen = gen;
@@ -115,9 +117,10 @@ export function countOn(sc: SelectorCounts, node: NodeInfo): number {
     count = sc.counts[id]!;
     for (const ch of node.podLog) if (ch.gen > was && podCounts(sc, ch.pi)) count += ch.sign;
   } else {
-    for (const g of node.labelGroups.values()) {
-      const n = sc.includeTerminating ? g.live + g.terminating : g.live;
-      if (n > 0 && setMatches(sc, g.set)) count += n;
+    const sets = node.groupSets;
+    for (let i = 0; i < sets.length; i++) {
+      const n = sc.includeTerminating ? node.groupLive[i]! + node.groupTerminating[i]! : node.groupLive[i]!;
+      if (n > 0 && setMatches(sc, sets[i]!)) count += n;
     }
   }
   sc.gens[id] = gen;
@@ -136,6 +139,7 @@ export function countIdOf(node: NodeInfo): number {
 const MATCH_MEMO_MAX = 2048;
 
 function setMatches(sc: SelectorCounts, set: LabelSet): boolean {
+  if (set.lastSelector === sc) return set.lastMatch;
   if (set.namespace !== sc.namespace) return false;
   const m = sc.matchBySet;
   let v = m.get(set.id);
@@ -143,6 +147,8 @@ function setMatches(sc: SelectorCounts, set: LabelSet): boolean {
     if (m.size >= MATCH_MEMO_MAX) m.clear();
     m.set(set.id, (v = sc.selector.matches(set.labels)));
   }
+  set.lastSelector = sc;
+  set.lastMatch = v;
   return v;
 }
 

@@ -69,6 +69,13 @@ export class LabelSet {
     readonly namespace: string,
     readonly labels: Readonly<Record<string, string>>,
   ) {}
+  /**
+   * lastSelector/lastMatch: the last selector memo (a topology.SelectorCounts) that tested this
+   * set, and its answer. A cycle asks one selector across every node, and the few hundred sets
+   * stay in cache while per-node data does not, so this is read before any per-selector map.
+   */
+  lastSelector: object | undefined = undefined;
+  lastMatch = false;
 }
 
 const labelSets = new Map<string, LabelSet>();
@@ -88,16 +95,6 @@ export function labelSetOf(namespace: string, labels: Readonly<Record<string, st
     labelSets.set(k, (s = new LabelSet(nextLabelSetId++, namespace, labels)));
   }
   return s;
-}
-
-/**
- * LabelGroup counts a node's pods of one LabelSet, split by deletion state, since counts for
- * PodTopologySpread skip terminating pods while InterPodAffinity's include them.
- */
-export interface LabelGroup {
-  readonly set: LabelSet;
-  live: number;
-  terminating: number;
 }
 
 /** PodInfo wraps a pod with everything the plugins need, computed once. Immutable once built. */
@@ -248,10 +245,15 @@ export class NodeInfo {
   /** podLogFloor: a count memoized at a matchGeneration below this cannot catch up from podLog. */
   podLogFloor = this.matchGeneration;
   /**
-   * labelGroups counts the node's pods per LabelSet: a selector is counted on the node by
-   * testing each distinct label set once (memoized per selector) instead of each pod.
+   * The node's pods grouped by LabelSet, as parallel arrays (groupSets[i] has groupLive[i] pods
+   * not terminating and groupTerminating[i] terminating): a selector is counted on the node by
+   * testing each distinct label set once (memoized per selector) instead of each pod. Arrays,
+   * not a Map of group objects, because a recount over hundreds of nodes is bound by cache
+   * misses: the LabelSets are shared and stay cached, the counts sit in two small arrays.
    */
-  labelGroups = new Map<LabelSet, LabelGroup>();
+  groupSets: LabelSet[] = [];
+  groupLive: number[] = [];
+  groupTerminating: number[] = [];
   /** countId indexes this node in topology.SelectorCounts (assigned when first counted; -1 before). */
   countId = -1;
   /**
@@ -321,11 +323,25 @@ export class NodeInfo {
 
   private group(pi: PodInfo, sign: 1 | -1): void {
     const set = pi.labelSet;
-    let g = this.labelGroups.get(set);
-    if (!g) this.labelGroups.set(set, (g = { set, live: 0, terminating: 0 }));
-    if (pi.pod.metadata?.deletionTimestamp) g.terminating += sign;
-    else g.live += sign;
-    if (g.live === 0 && g.terminating === 0) this.labelGroups.delete(set);
+    const sets = this.groupSets;
+    let i = sets.indexOf(set);
+    if (i < 0) {
+      i = sets.length;
+      sets.push(set);
+      this.groupLive.push(0);
+      this.groupTerminating.push(0);
+    }
+    if (pi.pod.metadata?.deletionTimestamp) this.groupTerminating[i]! += sign;
+    else this.groupLive[i]! += sign;
+    if (this.groupLive[i] === 0 && this.groupTerminating[i] === 0) {
+      const last = sets.length - 1;
+      sets[i] = sets[last]!;
+      this.groupLive[i] = this.groupLive[last]!;
+      this.groupTerminating[i] = this.groupTerminating[last]!;
+      sets.pop();
+      this.groupLive.pop();
+      this.groupTerminating.pop();
+    }
   }
 
   private logPod(pi: PodInfo, sign: 1 | -1): void {
@@ -421,7 +437,9 @@ export class NodeInfo {
     c.requested = this.requested.clone();
     c.nonZeroRequested = this.nonZeroRequested.clone();
     for (const [ip, m] of this.usedPorts) c.usedPorts.set(ip, new Map(m));
-    for (const [set, g] of this.labelGroups) c.labelGroups.set(set, { set, live: g.live, terminating: g.terminating });
+    c.groupSets = this.groupSets.slice();
+    c.groupLive = this.groupLive.slice();
+    c.groupTerminating = this.groupTerminating.slice();
     c.imageStates = this.imageStates;
     c.syncHot();
     c.generation = this.generation;
