@@ -224,6 +224,13 @@ export class NodeInfo {
   usedPorts = new Map<string, Map<string, number>>();
   imageStates = new Map<string, ImageStateSummary>();
   labels: Readonly<Record<string, string>> = {};
+  /**
+   * The node's kubernetes.io/hostname and topology.kubernetes.io/zone labels (undefined when
+   * absent), copied onto the NodeInfo: spreading reads them for every scored node, and the
+   * labels object is one more cache miss per node.
+   */
+  hostnameLabel: string | undefined = undefined;
+  zoneLabel: string | undefined = undefined;
   taints: readonly Taint[] = [];
   unschedulable = false;
   generation = nextGeneration();
@@ -289,6 +296,8 @@ export class NodeInfo {
     const relabelled = this.node === undefined || !sameLabels(this.labels, labels);
     this.node = node;
     this.labels = labels;
+    this.hostnameLabel = labels['kubernetes.io/hostname'];
+    this.zoneLabel = labels['topology.kubernetes.io/zone'];
     this.taints = node.spec?.taints ?? [];
     this.unschedulable = node.spec?.unschedulable === true;
     this.allocatable = Resource.fromList(node.status?.allocatable as Record<string, string> | undefined);
@@ -428,6 +437,8 @@ export class NodeInfo {
     const c = new NodeInfo(this.name);
     c.node = this.node;
     c.labels = this.labels;
+    c.hostnameLabel = this.hostnameLabel;
+    c.zoneLabel = this.zoneLabel;
     c.taints = this.taints;
     c.unschedulable = this.unschedulable;
     c.allocatable = this.allocatable;

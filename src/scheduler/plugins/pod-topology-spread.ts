@@ -29,6 +29,7 @@ export const PodTopologySpreadName = 'PodTopologySpread';
 export const ErrReasonConstraintsNotMatch = "node(s) didn't match pod topology spread constraints";
 export const ErrReasonNodeLabelNotMatch = ErrReasonConstraintsNotMatch + ' (missing required label)';
 const hostnameKey = 'kubernetes.io/hostname';
+const zoneKey = 'topology.kubernetes.io/zone';
 // Filter's rejections are shared: a cycle may reject thousands of nodes, and a Status is only read once made
 const LABEL_NOT_MATCH = Status.unresolvable(ErrReasonNodeLabelNotMatch);
 const CONSTRAINTS_NOT_MATCH = Status.unschedulable(ErrReasonConstraintsNotMatch);
@@ -398,7 +399,7 @@ export class PodTopologySpread
       for (let i = 0; i < constraints.length; i++) {
         const set = sizes[i];
         if (!set) continue;
-        const v = n.labels[constraints[i]!.topologyKey];
+        const v = topologyValue(n, constraints[i]!.topologyKey);
         set.add(v ?? '');
         if (v !== undefined) pairCounts[i]!.set(v, 0);
       }
@@ -449,7 +450,7 @@ export class PodTopologySpread
     let score = 0;
     for (let i = 0; i < s.constraints.length; i++) {
       const c = s.constraints[i]!;
-      const v = node.labels[c.topologyKey];
+      const v = topologyValue(node, c.topologyKey);
       if (v === undefined) continue;
       const cnt = c.topologyKey === hostnameKey ? countOn(c.counts, node) : (s.pairCounts[i]!.get(v) ?? 0);
       score += cnt * s.weights[i]! + (c.maxSkew - 1);
@@ -486,7 +487,12 @@ export class PodTopologySpread
   }
 }
 
+/** topologyValue is node.labels[key], read from the NodeInfo's copies for the two well-known keys. */
+function topologyValue(node: NodeInfo, key: string): string | undefined {
+  return key === hostnameKey ? node.hostnameLabel : key === zoneKey ? node.zoneLabel : node.labels[key];
+}
+
 function hasAllKeys(n: NodeInfo, constraints: readonly Constraint[]): boolean {
-  for (const c of constraints) if (n.labels[c.topologyKey] === undefined) return false;
+  for (const c of constraints) if (topologyValue(n, c.topologyKey) === undefined) return false;
   return true;
 }
