@@ -327,6 +327,22 @@ export function selectorString(sel: Obj | undefined): string {
   return parts.length === 0 ? '<none>' : parts.join(',');
 }
 
+/** controlledBy writes the `Controlled By` line for an object with a controller owner (upstream's printController). */
+function controlledBy(w: W, meta: Obj): void {
+  const ctrl = arr(meta['ownerReferences']).find((r) => r['controller'] === true);
+  if (ctrl) w.write(0, `Controlled By:\t${str(ctrl['kind'])}/${str(ctrl['name'])}\n`);
+}
+
+/** ownedWorkloadHeader is the head ReplicaSet and Job descriptions share, in upstream's order. */
+function ownedWorkloadHeader(w: W, meta: Obj, spec: Obj): void {
+  w.write(0, `Name:\t${str(meta['name'])}\n`);
+  w.write(0, `Namespace:\t${str(meta['namespace'])}\n`);
+  w.write(0, `Selector:\t${selectorString(spec['selector'] as Obj)}\n`);
+  labelsMultiline(w, 'Labels', meta['labels'] as Record<string, string>);
+  annotationsMultiline(w, 'Annotations', meta['annotations'] as Record<string, string>);
+  controlledBy(w, meta);
+}
+
 function describePod(pod: KubeObject, evs: Obj[] | undefined): string {
   const w = new W();
   const meta = o(pod.metadata);
@@ -357,8 +373,7 @@ function describePod(pod: KubeObject, evs: Obj[] | undefined): string {
     w.write(0, 'IPs:\n');
     for (const ip of ips) w.write(1, `IP:\t${str(ip['ip'])}\n`);
   }
-  const ctrl = arr(meta['ownerReferences']).find((r) => r['controller'] === true);
-  if (ctrl) w.write(0, `Controlled By:\t${str(ctrl['kind'])}/${str(ctrl['name'])}\n`);
+  controlledBy(w, meta);
   if (status['nominatedNodeName']) w.write(0, `NominatedNodeName:\t${str(status['nominatedNodeName'])}\n`);
   if (arr(spec['initContainers']).length > 0) containers(w, 'Init Containers', arr(spec['initContainers']), arr(status['initContainerStatuses']), '');
   containers(w, 'Containers', arr(spec['containers']), arr(status['containerStatuses']), '');
@@ -417,13 +432,7 @@ function describeReplicaSet(rs: KubeObject, evs: Obj[] | undefined, pods: Obj[])
   const meta = o(rs.metadata);
   const spec = o(rs['spec']);
   const status = o(rs['status']);
-  w.write(0, `Name:\t${str(meta['name'])}\n`);
-  w.write(0, `Namespace:\t${str(meta['namespace'])}\n`);
-  w.write(0, `Selector:\t${selectorString(spec['selector'] as Obj)}\n`);
-  labelsMultiline(w, 'Labels', meta['labels'] as Record<string, string>);
-  annotationsMultiline(w, 'Annotations', meta['annotations'] as Record<string, string>);
-  const ctrl = arr(meta['ownerReferences']).find((r) => r['controller'] === true);
-  if (ctrl) w.write(0, `Controlled By:\t${str(ctrl['kind'])}/${str(ctrl['name'])}\n`);
+  ownedWorkloadHeader(w, meta, spec);
   w.write(0, `Replicas:\t${str(status['replicas'] ?? 0)} current / ${str(spec['replicas'] ?? 1)} desired\n`);
   const owned = pods.filter((p) => arr(o(p['metadata'])['ownerReferences']).some((r) => r['uid'] === meta['uid'] && r['controller'] === true));
   const count = (phase: string): number => owned.filter((p) => o(p['status'])['phase'] === phase).length;
@@ -516,13 +525,7 @@ function describeJob(job: KubeObject, evs: Obj[] | undefined): string {
   const meta = o(job.metadata);
   const spec = o(job['spec']);
   const status = o(job['status']);
-  w.write(0, `Name:\t${str(meta['name'])}\n`);
-  w.write(0, `Namespace:\t${str(meta['namespace'])}\n`);
-  w.write(0, `Selector:\t${selectorString(spec['selector'] as Obj)}\n`);
-  labelsMultiline(w, 'Labels', meta['labels'] as Record<string, string>);
-  annotationsMultiline(w, 'Annotations', meta['annotations'] as Record<string, string>);
-  const ctrl = arr(meta['ownerReferences']).find((r) => r['controller'] === true);
-  if (ctrl) w.write(0, `Controlled By:\t${str(ctrl['kind'])}/${str(ctrl['name'])}\n`);
+  ownedWorkloadHeader(w, meta, spec);
   if (spec['parallelism'] !== undefined) w.write(0, `Parallelism:\t${str(spec['parallelism'])}\n`);
   w.write(0, `Completions:\t${spec['completions'] === undefined ? '<unset>' : str(spec['completions'])}\n`);
   if (spec['completionMode'] !== undefined) w.write(0, `Completion Mode:\t${str(spec['completionMode'])}\n`);
