@@ -106,6 +106,9 @@ const CLOCK_TICKS = 100;
 
 const pct = (sorted: number[], p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN);
 
+/** pcts is the JSON fields `<name>_p<p>_ms` of a sorted sample, rounded, in the order of ps. */
+const pcts = (name: string, sorted: number[], ps: number[] = [50, 99]): Record<string, number> => Object.fromEntries(ps.map((p) => [`${name}_p${p}_ms`, Math.round(pct(sorted, p))]));
+
 /** verbOf maps a logged request onto upstream's verbs (watches are long-running and skipped). */
 function verbOf(method: string, url: string): string | undefined {
   const [path, query = ''] = url.split('?');
@@ -205,24 +208,34 @@ async function readNodeTrace(proc: ChildProcess, lines: ReturnType<typeof create
   return JSON.parse(readFileSync(file, 'utf8')) as { statusPatches: number; pods: Array<[string, PodTrace]> };
 }
 
+/** The steps of scheduled → Running the nodes process timed (see podSteps), in order. */
+const NODE_STEPS = ['node_watch', 'node_sync', 'node_queue', 'node_patch', 'node_echo'] as const;
+
 /**
- * nodeSplit breaks each pod's scheduled → Running (as the bench's watch saw both) into the
- * steps the nodes process timed: until its watch delivered the bound pod, until the kubelet
- * handed over the Running status, until the patch was sent, until it was answered, and until
- * the bench's watch saw Running. Times of both processes are epoch ms (timeOrigin + now).
+ * podSteps breaks one pod's scheduled → Running (as the bench's watch saw both) into the steps
+ * the nodes process timed: until its watch delivered the bound pod, until the kubelet handed
+ * over the Running status, until the patch was sent, until it was answered, and until the
+ * bench's watch saw Running (NaN where the trace lacks a time); undefined if the bench did not
+ * see both. Times of both processes are epoch ms (timeOrigin + now).
  */
-function nodeSplit(watch: PodWatch, traces: Array<[string, PodTrace]>): Record<'node_watch' | 'node_sync' | 'node_queue' | 'node_patch' | 'node_echo', number[]> {
-  const out = { node_watch: [] as number[], node_sync: [] as number[], node_queue: [] as number[], node_patch: [] as number[], node_echo: [] as number[] };
-  const epoch = (t: number): number => performance.timeOrigin + t;
+function podSteps(watch: PodWatch, uid: string, t: PodTrace): number[] | undefined {
+  const sch = watch.scheduled.get(uid);
+  const run = watch.running.get(uid);
+  if (sch === undefined || run === undefined) return undefined;
+  const epoch = (x: number): number => performance.timeOrigin + x;
+  const setAt = t.setAt ?? NaN;
+  const sentAt = t.sentAt ?? NaN;
+  const doneAt = t.doneAt ?? NaN;
+  return [t.seen - epoch(sch), setAt - t.seen, sentAt - setAt, doneAt - sentAt, epoch(run) - doneAt];
+}
+
+/** nodeSplit collects podSteps of every fully traced pod, each step sorted. */
+function nodeSplit(watch: PodWatch, traces: Array<[string, PodTrace]>): Record<(typeof NODE_STEPS)[number], number[]> {
+  const out = Object.fromEntries(NODE_STEPS.map((k) => [k, [] as number[]])) as Record<(typeof NODE_STEPS)[number], number[]>;
   for (const [uid, t] of traces) {
-    const sch = watch.scheduled.get(uid);
-    const run = watch.running.get(uid);
-    if (sch === undefined || run === undefined || t.setAt === undefined || t.sentAt === undefined || t.doneAt === undefined) continue;
-    out.node_watch.push(t.seen - epoch(sch));
-    out.node_sync.push(t.setAt - t.seen);
-    out.node_queue.push(t.sentAt - t.setAt);
-    out.node_patch.push(t.doneAt - t.sentAt);
-    out.node_echo.push(epoch(run) - t.doneAt);
+    const steps = podSteps(watch, uid, t);
+    if (!steps || steps.some(Number.isNaN)) continue;
+    NODE_STEPS.forEach((k, i) => out[k].push(steps[i]!));
   }
   for (const v of Object.values(out)) v.sort((a, b) => a - b);
   return out;
@@ -231,7 +244,6 @@ function nodeSplit(watch: PodWatch, traces: Array<[string, PodTrace]>): Record<'
 /** slowest describes the n pods slowest from first seen to Running, step by step. */
 function slowest(watch: PodWatch, traces: Array<[string, PodTrace]>, n: number): string {
   const byUid = new Map(traces);
-  const epoch = (t: number): number => performance.timeOrigin + t;
   const ms = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '?' : String(Math.round(x)));
   return [...watch.running]
     .map(([uid, run]) => ({ uid, total: run - (watch.seen.get(uid) ?? run) }))
@@ -241,7 +253,7 @@ function slowest(watch: PodWatch, traces: Array<[string, PodTrace]>, n: number):
       const seen = watch.seen.get(uid)!;
       const sch = watch.scheduled.get(uid);
       const t = byUid.get(uid);
-      const steps = t && sch !== undefined ? [t.seen - epoch(sch), (t.setAt ?? NaN) - t.seen, (t.sentAt ?? NaN) - (t.setAt ?? NaN), (t.doneAt ?? NaN) - (t.sentAt ?? NaN), epoch(watch.running.get(uid)!) - (t.doneAt ?? NaN)] : [];
+      const steps = (t && podSteps(watch, uid, t)) ?? [];
       return `${ms(total)} = ${ms(sch === undefined ? undefined : sch - seen)} + [${steps.map(ms).join(', ')}]`;
     })
     .join('; ');
@@ -453,17 +465,13 @@ async function main(): Promise<void> {
       nodes,
       pods: podsWanted,
       pods_running: watch.running.size,
-      pod_startup_p50_ms: Math.round(pct(lat, 50)),
-      pod_startup_p90_ms: Math.round(pct(lat, 90)),
-      pod_startup_p99_ms: Math.round(pct(lat, 99)),
+      ...pcts('pod_startup', lat, [50, 90, 99]),
       all_running_s: Number(allRunningS.toFixed(2)),
       pods_per_s: Math.round(watch.running.size / ((lastRunning - t0) / 1000)),
       deployments_created_s: Number(((created - t0) / 1000).toFixed(2)),
       deployments_qps: qps,
-      scheduling_p50_ms: Math.round(pct(phases.scheduling, 50)),
-      scheduling_p99_ms: Math.round(pct(phases.scheduling, 99)),
-      node_p50_ms: Math.round(pct(phases.node, 50)),
-      node_p99_ms: Math.round(pct(phases.node, 99)),
+      ...pcts('scheduling', phases.scheduling),
+      ...pcts('node', phases.node),
       cpu_ms_per_pod_server: cpu.server,
       cpu_ms_per_pod_server_main_thread: cpu.serverMain,
       cpu_ms_per_pod_nodes: cpu.nodes,
@@ -475,10 +483,7 @@ async function main(): Promise<void> {
     };
     const split = nodeTrace ? nodeSplit(watch, nodeTrace.pods) : undefined;
     if (nodeTrace) result['status_patches_per_pod'] = Number((nodeTrace.statusPatches / podsWanted).toFixed(2));
-    for (const [k, v] of Object.entries(split ?? {})) {
-      result[`${k}_p50_ms`] = Math.round(pct(v, 50));
-      result[`${k}_p99_ms`] = Math.round(pct(v, 99));
-    }
+    for (const [k, v] of Object.entries(split ?? {})) Object.assign(result, pcts(k, v));
     console.log(`density: ${watch.running.size}/${podsWanted} pods Running${allRan ? '' : ' (timed out)'}; all running after ${result['all_running_s']} s (${result['pods_per_s']} pods/s; Deployments created in ${result['deployments_created_s']} s)`);
     console.log(`density: pod startup latency (watch: first seen → Running) p50 ${result['pod_startup_p50_ms']} ms, p90 ${result['pod_startup_p90_ms']} ms, p99 ${result['pod_startup_p99_ms']} ms (upstream SLO p99 ≤ 5000 ms; target ≤ 1000 ms)`);
     console.log(`density: CPU per pod (first Deployment → all Running): k8ts server ${cpu.server} ms (main thread ${cpu.serverMain} ms), simulated nodes ${cpu.nodes} ms, bench watch ${cpu.bench} ms`);
@@ -509,8 +514,7 @@ async function main(): Promise<void> {
       const plat = pw.latencies();
       pw.stop();
       result['process_pods_running'] = pw.running.size;
-      result['process_pod_startup_p50_ms'] = Math.round(pct(plat, 50));
-      result['process_pod_startup_p99_ms'] = Math.round(pct(plat, 99));
+      Object.assign(result, pcts('process_pod_startup', plat));
       console.log(`density: process runtime, ${pw.running.size}/${processPods} pods Running${ok ? '' : ' (timed out)'}: startup p50 ${result['process_pod_startup_p50_ms']} ms, p99 ${result['process_pod_startup_p99_ms']} ms`);
       // The kubelet leaves containers running for its successor: stop them through the API first.
       await deploys.delete('density-process');
