@@ -71,10 +71,20 @@ export class RBACAuthorizer implements AttributesAuthorizer {
    */
   rulesFor(user: UserInfo, namespace: string): { rules: PolicyRule[]; errors: string[] } {
     const rules: PolicyRule[] = [];
-    const errors = this.visitRules(user, namespace, (rule) => {
-      rules.push(rule);
-      return true;
-    });
+    const errors: string[] = [];
+    const walk = (bindings: Binding[], ns: string, kind: string): void => {
+      for (const b of bindings) {
+        if (!(b.subjects ?? []).some((s) => appliesTo(user, s, ns))) continue;
+        const bound = this.roleRules(b.roleRef, ns);
+        if (!bound) {
+          errors.push(`${kind} ${ns ? `${ns}/` : ''}${b.metadata.name}: ${b.roleRef.kind === 'Role' ? 'role' : 'clusterrole'}.rbac.authorization.k8s.io "${b.roleRef.name}" not found`);
+          continue;
+        }
+        for (const rule of bound) rules.push(rule);
+      }
+    };
+    walk(this.objects.list<Binding>(RBAC_GROUP, 'clusterrolebindings', ''), '', 'clusterrolebinding');
+    if (namespace) walk(this.objects.list<Binding>(RBAC_GROUP, 'rolebindings', namespace), namespace, 'rolebinding');
     return { rules, errors };
   }
 
@@ -89,25 +99,5 @@ export class RBACAuthorizer implements AttributesAuthorizer {
       return role ? (role.rules ?? []) : undefined;
     }
     return undefined;
-  }
-
-  /** visitRules calls visit for each applicable rule until it returns false; returns resolution errors. */
-  private visitRules(user: UserInfo, namespace: string, visit: (r: PolicyRule) => boolean): string[] {
-    const errors: string[] = [];
-    const walk = (bindings: Binding[], ns: string, kind: string): boolean => {
-      for (const b of bindings) {
-        if (!(b.subjects ?? []).some((s) => appliesTo(user, s, ns))) continue;
-        const rules = this.roleRules(b.roleRef, ns);
-        if (!rules) {
-          errors.push(`${kind} ${ns ? `${ns}/` : ''}${b.metadata.name}: ${b.roleRef.kind === 'Role' ? 'role' : 'clusterrole'}.rbac.authorization.k8s.io "${b.roleRef.name}" not found`);
-          continue;
-        }
-        for (const rule of rules) if (!visit(rule)) return false;
-      }
-      return true;
-    };
-    if (!walk(this.objects.list<Binding>(RBAC_GROUP, 'clusterrolebindings', ''), '', 'clusterrolebinding')) return errors;
-    if (namespace) walk(this.objects.list<Binding>(RBAC_GROUP, 'rolebindings', namespace), namespace, 'rolebinding');
-    return errors;
   }
 }
