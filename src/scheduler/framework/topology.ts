@@ -1,11 +1,11 @@
 /**
  * Counting helpers shared by InterPodAffinity and PodTopologySpread, memoized per NodeInfo
  * matchGeneration: a node's count for a selector changes only when its pods came, went or
- * changed labels (not on status updates), and then catches up from the node's log of recent
- * pod changes, so a cycle costs O(nodes) rather than O(pods in the cluster).
+ * changed labels (not on status updates), and then is recounted over the node's distinct label
+ * sets, so a cycle costs O(nodes) rather than O(pods in the cluster).
  */
 import type { Selector } from '../../api/labels.js';
-import type { LabelSet, NodeInfo, PodInfo } from './types.js';
+import type { LabelSet, NodeInfo } from './types.js';
 
 /**
  * internKey returns one string object per distinct memo key, so the per-node lookups below
@@ -35,18 +35,7 @@ export function countMatchingPods(node: NodeInfo, namespace: string, selector: S
   const hit = m.get(cacheKey);
   let count: number;
   if (hit && hit.gen === gen) count = hit.count;
-  else if (hit && hit.gen >= node.podLogFloor) {
-    // catch up from the node's recent pod changes instead of recounting
-    count = hit.count;
-    for (const ch of node.podLog) {
-      if (ch.gen <= hit.gen) continue;
-      const p = ch.pi;
-      if (p.namespace !== namespace || (!includeTerminating && p.pod.metadata?.deletionTimestamp)) continue;
-      if (selector.matches(p.labels)) count += ch.sign;
-    }
-    hit.gen = gen;
-    hit.count = count;
-  } else {
+  else {
     count = 0;
     // one test per distinct label set on the node, not per pod
     const sets = node.groupSets;
@@ -113,15 +102,10 @@ export function countOn(sc: SelectorCounts, node: NodeInfo): number {
   const was = sc.gens[id];
   if (was === gen) return sc.counts[id]!;
   let count = 0;
-  if (was !== undefined && was >= node.podLogFloor) {
-    count = sc.counts[id]!;
-    for (const ch of node.podLog) if (ch.gen > was && podCounts(sc, ch.pi)) count += ch.sign;
-  } else {
-    const sets = node.groupSets;
-    for (let i = 0; i < sets.length; i++) {
-      const n = sc.includeTerminating ? node.groupLive[i]! + node.groupTerminating[i]! : node.groupLive[i]!;
-      if (n > 0 && setMatches(sc, sets[i]!)) count += n;
-    }
+  const sets = node.groupSets;
+  for (let i = 0; i < sets.length; i++) {
+    const n = sc.includeTerminating ? node.groupLive[i]! + node.groupTerminating[i]! : node.groupLive[i]!;
+    if (n > 0 && setMatches(sc, sets[i]!)) count += n;
   }
   sc.gens[id] = gen;
   sc.counts[id] = count;
@@ -150,10 +134,6 @@ function setMatches(sc: SelectorCounts, set: LabelSet): boolean {
   set.lastSelector = sc;
   set.lastMatch = v;
   return v;
-}
-
-function podCounts(sc: SelectorCounts, p: PodInfo): boolean {
-  return p.namespace === sc.namespace && (sc.includeTerminating || !p.pod.metadata?.deletionTimestamp) && setMatches(sc, p.labelSet);
 }
 
 /** TopologyCounts counts per topology key, then per value (no string concatenation on lookups). */

@@ -193,16 +193,6 @@ export function normalizedImageName(name: string): string {
   return name;
 }
 
-/** PodChange is one entry of NodeInfo.podLog. */
-export interface PodChange {
-  readonly gen: number;
-  readonly pi: PodInfo;
-  readonly sign: 1 | -1;
-}
-
-/** POD_LOG_SIZE bounds NodeInfo.podLog: a memo further behind recounts. */
-const POD_LOG_SIZE = 16;
-
 let generationCounter = 0;
 /** nextGeneration: a process-wide monotonic counter stamped on every NodeInfo change. */
 export const nextGeneration = (): number => ++generationCounter;
@@ -242,15 +232,6 @@ export class NodeInfo {
    * it, so the per-selector memos (topology.countMatchingPods, InterPodAffinity) stay valid.
    */
   matchGeneration = this.generation;
-  /**
-   * podLog holds the node's last pod changes (the matchGeneration they produced, the pod, +1
-   * added / -1 removed), so a count memoized at an older matchGeneration catches up by testing
-   * those few pods instead of recounting all (topology.countMatchingPods). Node label changes
-   * are not in it: they change no count of pods.
-   */
-  podLog: PodChange[] = [];
-  /** podLogFloor: a count memoized at a matchGeneration below this cannot catch up from podLog. */
-  podLogFloor = this.matchGeneration;
   /**
    * The node's pods grouped by LabelSet, as parallel arrays (groupSets[i] has groupLive[i] pods
    * not terminating and groupTerminating[i] terminating): a selector is counted on the node by
@@ -327,7 +308,6 @@ export class NodeInfo {
     this.updateUsage(pi, 1);
     this.group(pi, 1);
     this.matchGeneration = this.generation;
-    this.logPod(pi, 1);
   }
 
   private group(pi: PodInfo, sign: 1 | -1): void {
@@ -353,11 +333,6 @@ export class NodeInfo {
     }
   }
 
-  private logPod(pi: PodInfo, sign: 1 | -1): void {
-    if (this.podLog.length >= POD_LOG_SIZE) this.podLogFloor = this.podLog.shift()!.gen;
-    this.podLog.push({ gen: this.matchGeneration, pi, sign });
-  }
-
   /** removePod removes by key; returns false when the pod was not on this node. */
   removePod(key: string): boolean {
     const i = this.pods.findIndex((p) => p.key === key);
@@ -370,7 +345,6 @@ export class NodeInfo {
     this.updateUsage(pi, -1);
     this.group(pi, -1);
     this.matchGeneration = this.generation;
-    this.logPod(pi, -1);
     return true;
   }
 
@@ -392,8 +366,6 @@ export class NodeInfo {
       this.group(old, -1);
       this.group(next, 1);
       this.matchGeneration = this.generation;
-      this.logPod(old, -1);
-      this.logPod(next, 1);
     } else {
       next.shareLabelSet(old);
       // a version that computed its own (equal) set before: regroup under that object
@@ -455,8 +427,6 @@ export class NodeInfo {
     c.syncHot();
     c.generation = this.generation;
     c.matchGeneration = this.matchGeneration;
-    // the clone starts with no memo, so with no history either
-    c.podLogFloor = this.matchGeneration;
     return c;
   }
 }
