@@ -57,6 +57,13 @@ function setup() {
     settle,
     advance,
     last: () => rec.statuses.at(-1)!,
+    /** countLists counts the runtime's ListContainers calls from now on (each pod sync reads it). */
+    countLists: (): (() => number) => {
+      let n = 0;
+      const list = runtime.listContainers.bind(runtime);
+      runtime.listContainers = (req) => (n++, list(req));
+      return () => n;
+    },
     cleanup: async () => {
       pl.stop();
       await runtime.close();
@@ -239,19 +246,17 @@ test('podsDifferSemantically: only spec, labels, annotations and deletion ask th
 test('PodLifecycle: a status-only update (our own status echoed by the watch) does not sync; a spec change does', async () => {
   const s = setup();
   try {
-    let syncs = 0;
-    const list = s.runtime.listContainers.bind(s.runtime);
-    s.runtime.listContainers = (req) => (syncs++, list(req));
+    const syncs = s.countLists();
     const p = pod('echo', {});
     s.pl.updatePod(p);
     await s.settle('uid-echo');
-    const after = syncs;
+    const after = syncs();
     s.pl.updatePod({ ...p, status: s.last() });
     await s.settle('uid-echo');
-    assert.equal(syncs, after, 'no runtime calls for a status echo');
+    assert.equal(syncs(), after, 'no runtime calls for a status echo');
     s.pl.updatePod({ ...p, metadata: { ...p.metadata, labels: { l: 'v' } }, status: s.last() });
     await s.settle('uid-echo');
-    assert.ok(syncs > after, 'a label change syncs');
+    assert.ok(syncs() > after, 'a label change syncs');
   } finally {
     await s.cleanup();
   }
@@ -260,15 +265,13 @@ test('PodLifecycle: a status-only update (our own status echoed by the watch) do
 test('PodLifecycle: a container that starts at once is reported Running in the first status, after one sync', async () => {
   const s = setup();
   try {
-    let lists = 0;
-    const list = s.runtime.listContainers.bind(s.runtime);
-    s.runtime.listContainers = (req) => (lists++, list(req));
+    const lists = s.countLists();
     s.pl.updatePod(pod('fast', {}));
     await s.settle('uid-fast');
     assert.deepEqual(s.rec.statuses.map((st) => st.phase), ['Running'], 'one status, already Running');
     // One read before acting and one after starting the container: the Started event of its
     // own start does not cost a second sync.
-    assert.equal(lists, 2);
+    assert.equal(lists(), 2);
   } finally {
     await s.cleanup();
   }
