@@ -9,7 +9,7 @@ export type { KubeSchedulerConfiguration, KubeSchedulerProfile, Plugins, PluginS
 export { Status, Code } from './framework/status.js';
 export { CycleState, type StateData } from './framework/cycle-state.js';
 export { FitError, renderFitError, type Diagnosis } from './framework/fit-error.js';
-export { NodeInfo, PodInfo, podInfoOf, podKey, labelSetOf, type LabelSet } from './framework/types.js';
+export { NodeInfo, PodInfo, podInfoOf, podKey } from './framework/types.js';
 export { Resource } from './framework/resource.js';
 export type * from './framework/interface.js';
 export { MAX_NODE_SCORE, MIN_NODE_SCORE } from './framework/interface.js';

@@ -113,7 +113,7 @@ export function countOn(sc: SelectorCounts, node: NodeInfo): number {
 }
 
 /** countIdOf returns the node's small dense id (assigned on first use), for per-node arrays. */
-export function countIdOf(node: NodeInfo): number {
+function countIdOf(node: NodeInfo): number {
   let id = node.countId;
   if (id < 0) node.countId = id = nextCountId++;
   return id;

@@ -444,7 +444,7 @@ function replaceByKey(list: PodInfo[], old: PodInfo, next: PodInfo, has: boolean
  * namespace, labels and deletion state, and the same affinity (immutable in the API, compared
  * anyway since the cache also holds objects no apiserver validated).
  */
-export function samePodMatch(a: PodInfo, b: PodInfo): boolean {
+function samePodMatch(a: PodInfo, b: PodInfo): boolean {
   if (a.namespace !== b.namespace) return false;
   if (!a.pod.metadata?.deletionTimestamp !== !b.pod.metadata?.deletionTimestamp) return false;
   if (!sameLabels(a.labels, b.labels)) return false;
