@@ -148,6 +148,7 @@ export function nodeConditions(now: number, prev: NodeCondition[] | undefined, p
 
 /** buildNodeStatus is the full status the kubelet reports. */
 export function buildNodeStatus(cfg: NodeConfig, now: number, prev: NodeStatus | undefined): NodeStatus {
+  const info = machineInfo();
   const capacity = { ...hostCapacity(), ...(cfg.capacity ?? {}) };
   // Upstream's default hard eviction thresholds: memory.available<100Mi, nodefs.available<10%.
   const memPressure = freemem() < 100 * 1024 * 1024;
@@ -170,11 +171,11 @@ export function buildNodeStatus(cfg: NodeConfig, now: number, prev: NodeStatus |
     ],
     daemonEndpoints: { kubeletEndpoint: { Port: cfg.kubeletPort } },
     nodeInfo: {
-      machineID: machineInfo().machineID,
-      systemUUID: machineInfo().systemUUID,
-      bootID: machineInfo().bootID,
-      kernelVersion: machineInfo().kernelVersion,
-      osImage: machineInfo().osImage,
+      machineID: info.machineID,
+      systemUUID: info.systemUUID,
+      bootID: info.bootID,
+      kernelVersion: info.kernelVersion,
+      osImage: info.osImage,
       containerRuntimeVersion: `${cfg.runtimeName}://${cfg.runtimeVersion}`,
       kubeletVersion: KUBELET_VERSION,
       kubeProxyVersion: KUBELET_VERSION,
