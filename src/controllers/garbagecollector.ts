@@ -24,7 +24,7 @@ import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { GroupVersionResource } from '../api/types.js';
 import { isStatusError } from '../api/errors.js';
 import { DeletedFinalStateUnknown, gvr, type ApiObject, type Indexer, type ResourceInterface, type SharedIndexInformer } from '../client/index.js';
-import type { Controller, ControllerContext, ReconcileResult, Watch, WatchEvents } from './runner.js';
+import { watchEvents, type Controller, type ControllerContext, type ReconcileResult, type Watch, type WatchEvents } from './runner.js';
 import { preferredResources } from './util/discovery.js';
 import { groupOf } from './util/owner.js';
 
@@ -107,7 +107,7 @@ class GarbageCollector implements Controller {
     this.ignored = new Set([...DISCOVERY_IGNORED, ...(opts.ignoredResources ?? [])]);
     this.discoveryPeriodMs = opts.discoveryPeriodMs ?? 30_000;
     for (const res of GC_RESOURCES) if (!this.ignored.has(grOf(res))) this.addResource(res);
-    this.watches = this.watched.map((w) => ({ informer: w.informer, keys: () => [], on: this.events(w.res) }));
+    this.watches = this.watched.map((w) => watchEvents(w.informer, this.events(w.res)));
   }
 
   private addResource(res: GCResource): Watched {

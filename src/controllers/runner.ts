@@ -25,16 +25,13 @@ export interface ReconcileResult {
 }
 
 /**
- * Watch maps each event of one informer to the keys of the objects to reconcile. keys() maps
- * every event (both states of an update); `on`, when present, replaces it with one mapping per
- * event, and an event it leaves out enqueues nothing. Mappings run on every event of a shared
- * informer (for pods, several per pod), so they should cost no more than a cache lookup.
+ * Watch maps the events of one informer to the keys of the objects to reconcile: one mapping
+ * per event, and an event it leaves out enqueues nothing. Mappings run on every event of a
+ * shared informer (for pods, several per pod), so they should cost no more than a cache lookup.
  */
 export interface Watch {
   informer: SharedIndexInformer<ApiObject>;
-  /** keys returns the keys to enqueue for an object (old and new states are both mapped on update). */
-  keys(obj: ApiObject): string[];
-  on?: WatchEvents<ApiObject>;
+  on: WatchEvents<ApiObject>;
 }
 
 /** WatchEvents are per-event key mappings (upstream: a controller's own add/update/delete handlers). */
@@ -45,17 +42,25 @@ export interface WatchEvents<T> {
   delete?(obj: T): string[];
 }
 
-/** watch builds a typed Watch; without `keys` the object's own `namespace/name` is enqueued. */
-export function watch<T extends ApiObject>(informer: SharedIndexInformer<T>, keys?: (obj: T) => string[]): Watch {
-  return {
-    informer: informer as unknown as SharedIndexInformer<ApiObject>,
-    keys: (keys as ((obj: ApiObject) => string[]) | undefined) ?? ((o) => [metaNamespaceKeyFunc(o)]),
-  };
+/**
+ * watch builds a Watch that maps every event with `keys` (both states of an update); without
+ * `keys` the object's own `namespace/name` is enqueued.
+ */
+export function watch<T extends ApiObject>(informer: SharedIndexInformer<T>, keys: (obj: T) => string[] = (o) => [metaNamespaceKeyFunc(o)]): Watch {
+  return watchEvents(informer, {
+    add: keys,
+    update: (a, b) => {
+      const ka = keys(a);
+      const kb = keys(b);
+      return ka.length === 0 ? kb : kb.length === 0 ? ka : [...ka, ...kb];
+    },
+    delete: keys,
+  });
 }
 
 /** watchEvents builds a Watch that maps only the events named in `on`. */
 export function watchEvents<T extends ApiObject>(informer: SharedIndexInformer<T>, on: WatchEvents<T>): Watch {
-  return { informer: informer as unknown as SharedIndexInformer<ApiObject>, keys: () => [], on: on as WatchEvents<ApiObject> };
+  return { informer: informer as unknown as SharedIndexInformer<ApiObject>, on: on as WatchEvents<ApiObject> };
 }
 
 /** Controller is a reconcile function keyed by `namespace/name` and what it watches. */
@@ -108,22 +113,11 @@ export class ControllerRunner {
     const final = (o: ApiObject | DeletedFinalStateUnknown<ApiObject>): ApiObject => (o instanceof DeletedFinalStateUnknown ? o.obj : o);
     for (const w of controller.watches) {
       const on = w.on;
-      w.informer.addEventHandler(
-        on
-          ? {
-              add: on.add && ((o) => enqueue(on.add!(o))),
-              update: on.update && ((a, b) => enqueue(on.update!(a, b))),
-              delete: on.delete && ((o) => enqueue(on.delete!(final(o)))),
-            }
-          : {
-              add: (o) => enqueue(w.keys(o)),
-              update: (a, b) => {
-                enqueue(w.keys(a));
-                enqueue(w.keys(b));
-              },
-              delete: (o) => enqueue(w.keys(final(o))),
-            },
-      );
+      w.informer.addEventHandler({
+        add: on.add && ((o) => enqueue(on.add!(o))),
+        update: on.update && ((a, b) => enqueue(on.update!(a, b))),
+        delete: on.delete && ((o) => enqueue(on.delete!(final(o)))),
+      });
     }
     this.running.push({ controller, queue });
   }
