@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import type { KeyValue, StorageErrorCode, WatchEvent } from '../interface.js';
-import { checkOwnership, configureWriter, initSchema, type LogRow } from './schema.js';
+import { checkOwnership, configureWriter, initSchema, WRITER_SYNCHRONOUS, type LogRow } from './schema.js';
 import { CREATE, LEASE, MOD, SLOT, VERSION, type OpFailure, type WriteOp } from './wire.js';
 
 export type { WriteOp } from './wire.js';
@@ -123,7 +123,7 @@ export class WriterCore {
       compactPrev: db.prepare(`DELETE FROM log WHERE id IN (SELECT prev_revision FROM log WHERE id > ? AND id <= ? AND prev_revision > 0)`),
       compactTombstones: db.prepare(`DELETE FROM log WHERE id > ? AND id <= ? AND deleted = 1`),
       syncNormal: db.prepare(`PRAGMA synchronous = NORMAL`),
-      syncFull: db.prepare(`PRAGMA synchronous = FULL`),
+      syncRestore: db.prepare(`PRAGMA synchronous = ${WRITER_SYNCHRONOUS}`),
     };
     this.rev = this.stmts.getMeta.get('revision') as number;
     this.compactRev = this.stmts.getMeta.get('compact_revision') as number;
@@ -268,7 +268,7 @@ export class WriterCore {
         throw err;
       }
     } finally {
-      if (relaxed) this.stmts.syncFull.run();
+      if (relaxed) this.stmts.syncRestore.run();
     }
     this.compactRev = to;
     return to;

@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { CheckpointReport } from './checkpointer.js';
 import { WriterCore } from './core.js';
+import { WAL_MAX_BYTES } from './schema.js';
 import { decodeOps, type OpFailure, type WriteOp } from './wire.js';
 
 export interface EngineConfig {
@@ -58,11 +59,11 @@ const WAL_RECYCLE_FRAMES = 8192;
 /**
  * WAL_MAX_FRAMES bounds the WAL (64 MiB) when no complete pass comes (a long read holds the
  * checkpointer back): past it the writer checkpoints after every group commit until one is
- * complete. schema.ts sets journal_size_limit to the same size, so a WAL that starts over is
+ * complete. schema.ts sets journal_size_limit to the same size (WAL_MAX_BYTES), so a WAL that starts over is
  * never cut back (an ftruncate that frees blocks costs the next commit a journal commit with
  * discards, about 50 ms here) and commits overwrite blocks the file already has.
  */
-const WAL_MAX_FRAMES = 16384;
+const WAL_MAX_FRAMES = WAL_MAX_BYTES / 4096;
 
 export class WriterEngine {
   private readonly core: WriterCore;

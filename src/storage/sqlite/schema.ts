@@ -81,13 +81,22 @@ export function checkFile(path: string): void {
   }
 }
 
+/**
+ * WRITER_SYNCHRONOUS: the writer's synchronous level, every commit fsynced; a compaction step
+ * that relaxes it (core.ts compactStep) restores this.
+ */
+export const WRITER_SYNCHRONOUS = 'FULL';
+
+/** WAL_MAX_BYTES: as large as the WAL gets (engine.ts WAL_MAX_FRAMES is this in 4 KiB pages). */
+export const WAL_MAX_BYTES = 64 * 1024 * 1024;
+
 /** pragmas for the writing connection: WAL, durable commits, bounded WAL. */
 export function configureWriter(db: Database.Database, memory: boolean): void {
   if (!memory) {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    // As large as the WAL gets (engine.ts WAL_MAX_FRAMES): a WAL that starts over keeps its blocks.
-    db.pragma('journal_size_limit = 67108864');
+    db.pragma(`synchronous = ${WRITER_SYNCHRONOUS}`);
+    // As large as the WAL gets: a WAL that starts over keeps its blocks.
+    db.pragma(`journal_size_limit = ${WAL_MAX_BYTES}`);
     db.pragma('wal_autocheckpoint = 1000');
   }
   db.pragma('busy_timeout = 5000');
