@@ -177,7 +177,7 @@ describe('Cache', () => {
           live.set(name, next);
         }
         snap.update();
-        // ask each (node, selector) now and then, so memos fall behind by a few changes or past the log
+        // ask each (node, selector) now and then, so memos fall behind by one or many changes
         for (const n of snap.nodeInfos()) {
           for (const { sel, key } of selectors) {
             if (rand(step % 100 < 50 ? 3 : 40) !== 0) continue;

@@ -38,7 +38,7 @@ describe('label-set counting', () => {
   it('counts equal a recount across add, status update, relabel, terminate and delete (also on clones)', () => {
     const node = new NodeInfo('n1', { metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } } });
     // one SelectorCounts per (selector, namespace, includeTerminating), kept across steps so the
-    // memoized, caught-up and recounted paths all run
+    // memoized and recounted paths both run
     const scs = selectors.flatMap((s) =>
       ['ns1', 'ns2'].flatMap((ns) => [false, true].map((t) => ({ s, ns, t, sc: new SelectorCounts(ns, selectorFromLabelSelector(s.ls), t) }))),
     );
