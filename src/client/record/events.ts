@@ -10,6 +10,7 @@ import type { Event, EventSource, ObjectReference } from 'kubernetes-types/core/
 import type { ApiObject } from '../object.js';
 import { isStatusError } from '../../api/errors.js';
 import { Fifo } from '../../util/fifo.js';
+import { EventNameSuffix } from './name.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { TokenBucket } from '../util/token_bucket.js';
 import type { RestClient } from '../rest/client.js';
@@ -131,8 +132,7 @@ export class EventBroadcaster {
   private readonly aggregates = new Map<string, Aggregate>();
   private readonly logged = new Map<string, LoggedEvent>();
   private readonly o: Required<Omit<EventBroadcasterOptions, 'sink' | 'clock' | 'onError'>>;
-  private lastNanoMs = 0;
-  private nanoSeq = 0;
+  private readonly nameSuffix = new EventNameSuffix();
 
   constructor(private readonly opts: EventBroadcasterOptions = {}) {
     this.clock = opts.clock ?? realClock;
@@ -198,19 +198,13 @@ export class EventBroadcaster {
     (this.opts.onError ?? ((e: unknown) => console.warn(`events: ${e instanceof Error ? e.message : String(e)}`)))(err);
   }
 
-  private nanos(ms: number): string {
-    if (ms === this.lastNanoMs) this.nanoSeq++;
-    else ((this.lastNanoMs = ms), (this.nanoSeq = 0));
-    return (BigInt(ms) * 1_000_000n + BigInt(this.nanoSeq % 1_000_000)).toString(16);
-  }
-
   private makeEvent(ref: ObjectReference, annotations: Record<string, string> | undefined, type: string, reason: string, message: string, source: EventSource): Event {
     const now = this.clock.now();
     const t = toTime(now);
     const e: Event = {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${ref.name ?? ''}.${this.nanos(now)}`, namespace: ref.namespace || 'default' },
+      metadata: { name: `${ref.name ?? ''}.${this.nameSuffix.next(now)}`, namespace: ref.namespace || 'default' },
       involvedObject: ref,
       reason,
       message,

@@ -17,6 +17,7 @@ import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import { Fifo } from '../../util/fifo.js';
+import { EventNameSuffix } from './name.js';
 import type { RestClient } from '../rest/index.js';
 
 /** EventsV1Event is the events.k8s.io/v1 Event the scheduler writes. */
@@ -114,8 +115,7 @@ export class EventsV1Broadcaster {
   private readonly timers: NodeJS.Timeout[] = [];
   private idle: Array<() => void> = [];
   private readonly sleepers = new Set<() => void>();
-  private lastMs = 0;
-  private seq = 0;
+  private readonly nameSuffix = new EventNameSuffix();
   /** dropped counts events lost to a full queue. */
   dropped = 0;
 
@@ -152,7 +152,7 @@ export class EventsV1Broadcaster {
     const e: EventsV1Event = {
       apiVersion: 'events.k8s.io/v1',
       kind: 'Event',
-      metadata: { name: `${regarding.name ?? ''}.${this.nanosHex(ms)}`, namespace: regarding.namespace || 'default' },
+      metadata: { name: `${regarding.name ?? ''}.${this.nameSuffix.next(ms)}`, namespace: regarding.namespace || 'default' },
       eventTime: microTime(ms),
       reportingController: this.controller,
       reportingInstance: this.instance,
@@ -186,16 +186,6 @@ export class EventsV1Broadcaster {
     for (const t of this.timers) clearInterval(t);
     for (const wake of [...this.sleepers]) wake();
     await this.flush();
-  }
-
-  /** nanosHex is the event name suffix: the time in nanoseconds, hex, unique per broadcaster. */
-  private nanosHex(ms: number): string {
-    if (ms === this.lastMs) this.seq++;
-    else {
-      this.lastMs = ms;
-      this.seq = 0;
-    }
-    return (BigInt(ms) * 1_000_000n + BigInt(this.seq % 1_000_000)).toString(16);
   }
 
   private pump(): void {
