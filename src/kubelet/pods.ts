@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { ContainerConfig, PodSandboxConfig, RuntimeService } from './runtime/api.js';
 import { millisFromNanos } from './runtime/api.js';
+import { POD_UID_LABEL } from './runtime/store.js';
 import { containerLinuxResources } from './runtime/cgroups.js';
 import type { TimerHandle, TimerHeap } from './timerheap.js';
 import { Backoff } from './backoff.js';
@@ -24,7 +25,8 @@ import { parseCriLine } from './logs.js';
 export const labels = {
   podName: 'io.kubernetes.pod.name',
   podNamespace: 'io.kubernetes.pod.namespace',
-  podUID: 'io.kubernetes.pod.uid',
+  // The runtime store indexes its records by this label: one constant keeps the two in step.
+  podUID: POD_UID_LABEL,
   containerName: 'io.kubernetes.container.name',
 } as const;
 export const annotations = {

@@ -67,7 +67,7 @@ import {
   millisFromNanos,
   nanosFromMillis,
 } from './api.js';
-import { type ContainerEventFn, type ContainerRecord, type SandboxRecord, RuntimeStore, exitReason, newId } from './store.js';
+import { type ContainerEventFn, type ContainerRecord, type SandboxRecord, POD_UID_LABEL, RuntimeStore, exitReason, newId } from './store.js';
 import { LogPump } from './logpump.js';
 import { ptyArgv, ptyPython } from './pty.js';
 import { CniNetwork } from './cni.js';
@@ -507,7 +507,7 @@ export class ProcessRuntime implements RuntimeService {
   }
 
   private podUid(c: ContainerRecord): string {
-    return this.store.sandboxes.get(c.podSandboxId)?.config.metadata.uid ?? c.config.labels?.['io.kubernetes.pod.uid'] ?? '';
+    return this.store.sandboxes.get(c.podSandboxId)?.config.metadata.uid ?? c.config.labels?.[POD_UID_LABEL] ?? '';
   }
 
   /** removeCgroups retries for up to 5 s: killed processes leave their cgroup a moment after the signal (longer on a loaded host). */
