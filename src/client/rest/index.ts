@@ -1,7 +1,7 @@
 /** The REST layer: config loading, transports, the client and typed resource verbs. */
 export { RestClient, encodeQuery, readAll, parseWarnings, type RestConfig, type RequestOptions, type QueryValue } from './client.js';
 export { HttpTransport, InProcessTransport, DEFAULT_MAX_SOCKETS, isLongRunning, type Transport, type TransportRequest, type TransportResponse, type TLSOptions } from './transport.js';
-export { PortTransport, servePort, type PortMessage } from './porttransport.js';
+export { PortTransport, servePort } from './porttransport.js';
 export { statusErrorFrom, isStatus } from './errors.js';
 export { parseWatchStream, type WatchEvent, type WatchEventType } from './watch.js';
 export {

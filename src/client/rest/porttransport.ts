@@ -11,14 +11,11 @@ import type { MessagePort } from 'node:worker_threads';
 import type { Duplex } from 'node:stream';
 import { memorySocketPair, type MemorySocket, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 
-/** PortMessage is one message of the protocol on the port: open a connection, bytes, half-close, close. */
-export type PortMessage = { t: 'open'; id: number } | { t: 'data'; id: number; buf: Uint8Array } | { t: 'end'; id: number } | { t: 'close'; id: number };
-
+/** Frame kinds of the protocol on the port: open a connection, bytes, half-close, close. */
 const KIND_OPEN = 0;
 const KIND_DATA = 1;
 const KIND_END = 2;
 const KIND_CLOSE = 3;
-const KINDS = ['open', 'data', 'end', 'close'] as const;
 /** HEADER is a frame's header: kind (1 byte), connection id (4), payload length (4). */
 const HEADER = 9;
 
@@ -35,17 +32,18 @@ class Outbox {
   private scheduled = false;
   constructor(private readonly port: MessagePort) {}
 
-  post(m: PortMessage): void {
+  /** post queues one frame for connection `id`; `buf` is the payload of a KIND_DATA frame. */
+  post(kind: number, id: number, buf?: Uint8Array): void {
     const last = this.frames[this.frames.length - 1];
-    if (m.t === 'data') {
-      if (last?.kind === KIND_DATA && last.id === m.id) last.chunks!.push(m.buf);
+    if (buf) {
+      if (last?.kind === KIND_DATA && last.id === id) last.chunks!.push(buf);
       else {
-        this.frames.push({ kind: KIND_DATA, id: m.id, chunks: [m.buf] });
+        this.frames.push({ kind: KIND_DATA, id, chunks: [buf] });
         this.bytes += HEADER;
       }
-      this.bytes += m.buf.byteLength;
+      this.bytes += buf.byteLength;
     } else {
-      this.frames.push({ kind: KINDS.indexOf(m.t), id: m.id, chunks: undefined });
+      this.frames.push({ kind, id, chunks: undefined });
       this.bytes += HEADER;
     }
     if (!this.scheduled) {
@@ -114,11 +112,11 @@ function pump(out: Outbox, id: number, local: MemorySocket, onGone: () => void):
     if (closed) return;
     closed = true;
     onGone();
-    out.post({ t: 'close', id });
+    out.post(KIND_CLOSE, id);
   };
-  local.on('data', (buf: Buffer) => out.post({ t: 'data', id, buf }));
+  local.on('data', (buf: Buffer) => out.post(KIND_DATA, id, buf));
   local.on('end', () => {
-    if (!closed) out.post({ t: 'end', id });
+    if (!closed) out.post(KIND_END, id);
   });
   local.on('close', close);
   local.on('error', () => {});
@@ -154,7 +152,7 @@ export class PortTransport implements Transport {
       const [client, local] = memorySocketPair();
       const id = this.nextId++;
       this.conns.set(id, pump(this.out, id, local, () => this.conns.delete(id)));
-      this.out.post({ t: 'open', id });
+      this.out.post(KIND_OPEN, id);
       return client;
     };
     this.agent = agent;
