@@ -55,6 +55,11 @@ function goTypeName(def: string): string {
   return `${parts[parts.length - 2]}.${parts[parts.length - 1]}`;
 }
 
+/** structName is `PodSpec` for `io.k8s.api.core.v1.PodSpec`: the struct named in Go's errors. */
+function structName(def: string): string {
+  return def.slice(def.lastIndexOf('.') + 1);
+}
+
 function goType(s: Schema | undefined): string {
   if (!s) return 'interface {}';
   if (s.$ref) return goTypeName(refName(s.$ref));
@@ -155,8 +160,8 @@ function compileDefinition(name: string): Check {
   }
   // Placeholder first: recursive types (JSONSchemaProps) resolve to the same closure.
   let fields: Map<string, Check> | undefined;
-  const struct = goTypeName(name).split('.')[1]!;
   const type = goTypeName(name);
+  const struct = structName(name);
   const props = def.properties;
   const check: Check = (v, ctx) => {
     if (v === null) return undefined;
@@ -184,5 +189,5 @@ function compileDefinition(name: string): Check {
 export function jsonTypeError(gvk: GroupVersionKind, obj: unknown): string | undefined {
   const name = definitionNameForKind(gvk);
   if (!name) return undefined;
-  return compileDefinition(name)(obj, { struct: goTypeName(name).split('.')[1]!, path: '' });
+  return compileDefinition(name)(obj, { struct: structName(name), path: '' });
 }
