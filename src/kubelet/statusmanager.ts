@@ -63,15 +63,16 @@ export class StatusManager {
     const name = target?.name ?? pod.metadata?.name ?? '';
     const uid = target ? target.uid : pod.metadata?.uid;
     const body = JSON.stringify(status);
+    if (e && e.body === body && e.namespace === ns && e.name === name && e.uid === uid) return;
+    const setAt = this.opts.onPatched ? nowMs() : 0;
     if (e) {
-      if (e.body === body && e.namespace === ns && e.name === name && e.uid === uid) return;
       e.status = status;
       e.body = body;
-      e.setAt = this.opts.onPatched ? nowMs() : 0;
+      e.setAt = setAt;
       e.namespace = ns;
       e.name = name;
       e.uid = uid;
-    } else this.entries.set(key, { namespace: ns, name, uid, status, body, setAt: this.opts.onPatched ? nowMs() : 0, inFlight: false, retryMs: 500 });
+    } else this.entries.set(key, { namespace: ns, name, uid, status, body, setAt, inFlight: false, retryMs: 500 });
     void this.flush(key);
   }
 
