@@ -9,7 +9,7 @@
 import http from 'node:http';
 import type { MessagePort } from 'node:worker_threads';
 import type { Duplex } from 'node:stream';
-import { memorySocketPair, type MemorySocket, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
+import { memorySocketPair, sendInMemory, type MemorySocket, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 
 /** Frame kinds of the protocol on the port: open a connection, bytes, half-close, close. */
 const KIND_OPEN = 0;
@@ -159,15 +159,7 @@ export class PortTransport implements Transport {
   }
 
   request(req: TransportRequest): Promise<TransportResponse> {
-    return new Promise((resolve, reject) => {
-      const r = http.request(
-        { protocol: 'http:', hostname: 'in-process', method: req.method, path: req.path, headers: req.headers, agent: this.agent, signal: req.signal },
-        (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }),
-      );
-      r.on('error', reject);
-      if (req.body !== undefined) r.end(req.body);
-      else r.end();
-    });
+    return sendInMemory(this.agent, req);
   }
 
   close(): void {

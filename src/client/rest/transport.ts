@@ -221,6 +221,16 @@ export function memorySocketPair(): [MemorySocket, MemorySocket] {
   return [a, b];
 }
 
+const IN_MEMORY = targetOf(new URL('http://in-process'));
+
+/**
+ * sendInMemory sends a plain-HTTP request through `agent`, whose connections are in-memory
+ * sockets (InProcessTransport's, and PortTransport's pumped over a MessagePort).
+ */
+export function sendInMemory(agent: http.Agent, req: TransportRequest): Promise<TransportResponse> {
+  return send(http, IN_MEMORY, agent, req, undefined);
+}
+
 /**
  * InProcessTransport serves requests from an `http.Server` (or a bare request listener)
  * living in this process, through in-memory sockets. The server need not be listening.
@@ -229,7 +239,6 @@ export function memorySocketPair(): [MemorySocket, MemorySocket] {
 export class InProcessTransport implements Transport {
   private readonly server: http.Server;
   private readonly agent: http.Agent;
-  private readonly target = targetOf(new URL('http://in-process'));
 
   constructor(target: http.Server | http.RequestListener) {
     this.server = typeof target === 'function' ? http.createServer(target) : target;
@@ -245,7 +254,7 @@ export class InProcessTransport implements Transport {
   }
 
   request(req: TransportRequest): Promise<TransportResponse> {
-    return send(http, this.target, this.agent, req, undefined);
+    return sendInMemory(this.agent, req);
   }
 
   close(): void {
