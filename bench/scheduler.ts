@@ -51,6 +51,7 @@ const datastore = flag('--datastore');
 // The scheduler reaches the apiserver's thread over a MessagePort (PortTransport) by default, as the scheduler of `k8ts server` does; `--transport http` uses loopback HTTP instead, as a standalone `k8ts scheduler`
 const transportKind = flag('--transport') ?? 'port';
 if (transportKind !== 'http' && transportKind !== 'port') throw new Error(`--transport: want http or port, got ${transportKind}`);
+if (maxSockets !== undefined && transportKind !== 'http') throw new Error('--max-sockets sizes the HTTP connection pool: use it with --transport http');
 
 interface Result {
   avg: number;
