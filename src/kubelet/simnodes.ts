@@ -92,10 +92,8 @@ export class SimulatedNodes {
     // mutating requests in flight, past which it answers 429 and each patch waits a second.
     // Rate limits are the caller's client's for all (one process stands in for `count` kubelets).
     const clients = kubeletClients(o.client, { eventQPS: o.client.config.qps ?? 0, eventBurst: o.client.config.burst ?? 0 });
-    const eventClient = clients.events;
-    const heartbeatClient = clients.heartbeat;
     const broadcaster = new EventBroadcaster({
-      sink: apiEventSink(eventClient),
+      sink: apiEventSink(clients.events),
       onError: () => {},
       clock: eventClock,
       maxConcurrentWrites: Math.min(32, Math.max(1, o.count)),
@@ -150,7 +148,7 @@ export class SimulatedNodes {
         }),
       );
       const agent = new NodeAgent(
-        heartbeatClient,
+        clients.heartbeat,
         {
           nodeName,
           nodeIP,
