@@ -259,7 +259,10 @@ export class WriterEngine {
       // Only a step that answers compact() callers (or ends the run) waits for the disk.
       const from = this.core.compactedRevision;
       const to = Math.min(target, from + this.stepRows);
-      const answers = to >= target || this.compactWaiters.some((w) => Math.min(w.target, this.core.revision) > from && Math.min(w.target, this.core.revision) <= to);
+      const answers = to >= target || this.compactWaiters.some((w) => {
+        const want = this.waiterRevision(w);
+        return want > from && want <= to;
+      });
       this.core.compactStep(target, this.stepRows, answers);
       // Keep each step (which holds up the writes queued behind it) near 5 ms, even on a busy CPU.
       const took = performance.now() - t0;
@@ -271,11 +274,16 @@ export class WriterEngine {
     this.compactionProgress(target, error);
   }
 
+  /** waiterRevision is the revision that answers a compact() caller: its target, at most the current revision. */
+  private waiterRevision(w: { target: number }): number {
+    return Math.min(w.target, this.core.revision);
+  }
+
   /** compactionProgress answers compact() callers whose target is reached and keeps the loop going. */
   private compactionProgress(target: number, error?: { code: string; message: string }): void {
     const rev = this.core.compactedRevision;
     const done = error !== undefined || rev >= target;
-    const ready = this.compactWaiters.filter((w) => error !== undefined || rev >= Math.min(w.target, this.core.revision));
+    const ready = this.compactWaiters.filter((w) => error !== undefined || rev >= this.waiterRevision(w));
     if (ready.length > 0) {
       this.compactWaiters = this.compactWaiters.filter((w) => !ready.includes(w));
       const msg: OutMsg = { t: 'compacted', ids: ready.map((w) => w.id), revision: rev };
