@@ -23,8 +23,8 @@
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { GroupVersionResource } from '../api/types.js';
 import { isStatusError } from '../api/errors.js';
-import { DeletedFinalStateUnknown, gvr, type ApiObject, type Indexer, type ResourceInterface, type SharedIndexInformer } from '../client/index.js';
-import { watchEvents, type Controller, type ControllerContext, type ReconcileResult, type Watch, type WatchEvents } from './runner.js';
+import { gvr, type ApiObject, type Indexer, type ResourceInterface, type SharedIndexInformer } from '../client/index.js';
+import { handleWatch, watchEvents, type Controller, type ControllerContext, type ReconcileResult, type Watch, type WatchEvents } from './runner.js';
 import { preferredResources } from './util/discovery.js';
 import { groupOf } from './util/owner.js';
 
@@ -133,15 +133,7 @@ class GarbageCollector implements Controller {
           const res: GCResource = { gvr: r.gvr, kind: r.kind, namespaced: r.namespaced };
           if (this.ignored.has(grOf(res)) || this.watched.some((w) => w.res.gvr.group === r.gvr.group && w.res.gvr.resource === r.gvr.resource)) continue;
           const w = this.addResource(res);
-          const on = this.events(w.res);
-          const add = (keys: string[]): void => {
-            for (const k of keys) enqueue(k);
-          };
-          w.informer.addEventHandler({
-            add: (o) => add(on.add(o)),
-            update: (a, b) => add(on.update(a, b)),
-            delete: (o) => add(on.delete(o instanceof DeletedFinalStateUnknown ? o.obj : o)),
-          });
+          handleWatch(watchEvents(w.informer, this.events(w.res)), enqueue);
         }
       } catch (err) {
         if (!signal.aborted) this.ctx.log('garbage collector: discovery failed', err);

@@ -63,6 +63,23 @@ export function watchEvents<T extends ApiObject>(informer: SharedIndexInformer<T
   return { informer: informer as unknown as SharedIndexInformer<ApiObject>, on: on as WatchEvents<ApiObject> };
 }
 
+/**
+ * handleWatch registers w's mappings on its informer, enqueueing each key they return (a
+ * controller adding watches after run(), as the garbage collector for discovered resources,
+ * wires them the same way the runner does).
+ */
+export function handleWatch(w: Watch, enqueue: (key: string) => void): void {
+  const on = w.on;
+  const all = (keys: readonly string[]): void => {
+    for (const k of keys) enqueue(k);
+  };
+  w.informer.addEventHandler({
+    add: on.add && ((o) => all(on.add!(o))),
+    update: on.update && ((a, b) => all(on.update!(a, b))),
+    delete: on.delete && ((o) => all(on.delete!(o instanceof DeletedFinalStateUnknown ? o.obj : o))),
+  });
+}
+
 /** Controller is a reconcile function keyed by `namespace/name` and what it watches. */
 export interface Controller {
   /** name is the upstream controller name (`deployment`, `replicaset`, `garbage-collector`...). */
@@ -107,18 +124,7 @@ export class ControllerRunner {
   /** add registers a controller and its event handlers; call before run(). */
   add(controller: Controller): void {
     const queue = new RateLimitingQueue<string>({ name: controller.name, clock: this.ctx.clock });
-    const enqueue = (keys: readonly string[]): void => {
-      for (const k of keys) queue.add(k);
-    };
-    const final = (o: ApiObject | DeletedFinalStateUnknown<ApiObject>): ApiObject => (o instanceof DeletedFinalStateUnknown ? o.obj : o);
-    for (const w of controller.watches) {
-      const on = w.on;
-      w.informer.addEventHandler({
-        add: on.add && ((o) => enqueue(on.add!(o))),
-        update: on.update && ((a, b) => enqueue(on.update!(a, b))),
-        delete: on.delete && ((o) => enqueue(on.delete!(final(o)))),
-      });
-    }
+    for (const w of controller.watches) handleWatch(w, (k) => queue.add(k));
     this.running.push({ controller, queue });
   }
 
