@@ -56,7 +56,6 @@ interface Observed {
   at: number;
 }
 
-
 const readyCondition = (node: Node): NodeCondition | undefined => node.status?.conditions?.find((c) => c.type === 'Ready');
 
 /** tolerates reports whether a toleration matches a taint (upstream Toleration.ToleratesTaint). */
