@@ -8,7 +8,8 @@ import { FakeClock } from './clock.js';
 import { TimerHeap } from './timerheap.js';
 import { SimulatedRuntime, simulatedAnnotations } from './runtime/simulated.js';
 import { createHash } from 'node:crypto';
-import { PodLifecycle, type PodHost, goDuration, podsDifferSemantically, containerHash, jsonEqual, labels as containerLabels, annotations as containerAnnotations } from './pods.js';
+import { deepEqual } from '../api/patch/json.js';
+import { PodLifecycle, type PodHost, goDuration, podsDifferSemantically, containerHash, labels as containerLabels, annotations as containerAnnotations } from './pods.js';
 
 interface Recorded {
   statuses: PodStatus[];
@@ -314,7 +315,7 @@ test('containerHash: FNV-1a of the spec without resources, as upstream', () => {
   assert.match(containerHash(c), /^[0-9a-f]{1,8}$/);
 });
 
-test('jsonEqual: equal exactly when the JSON serialisations would be (key order aside)', () => {
+test('deepEqual (api/patch), as the kubelet compares pods: equal exactly when the JSON serialisations would be (key order aside)', () => {
   const cases: Array<[string, unknown, unknown, boolean]> = [
     ['same scalars', 1, 1, true],
     ['different scalars', 'a', 'b', false],
@@ -328,7 +329,7 @@ test('jsonEqual: equal exactly when the JSON serialisations would be (key order 
     ['array length', [1, 2], [1], false],
     ['both absent', undefined, undefined, true],
   ];
-  for (const [name, a, b, want] of cases) assert.equal(jsonEqual(a, b), want, name);
+  for (const [name, a, b, want] of cases) assert.equal(deepEqual(a, b), want, name);
 });
 
 test('PodLifecycle: a container that exits on its own during a sync gets a sync of its own (only the sync\'s own start is skipped)', async () => {

@@ -9,6 +9,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, readSync, fstatSync, rmSy
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import { deepEqual } from '../api/patch/json.js';
 import type { ContainerConfig, PodSandboxConfig, RuntimeService } from './runtime/api.js';
 import { millisFromNanos } from './runtime/api.js';
 import { POD_UID_LABEL } from './runtime/store.js';
@@ -146,32 +147,7 @@ export function podsDifferSemantically(a: Pod, b: Pod): boolean {
   const am = a.metadata ?? {};
   const bm = b.metadata ?? {};
   if (am.deletionTimestamp !== bm.deletionTimestamp || am.deletionGracePeriodSeconds !== bm.deletionGracePeriodSeconds) return true;
-  return !jsonEqual(a.spec, b.spec) || !jsonEqual(am.labels, bm.labels) || !jsonEqual(am.annotations, bm.annotations);
-}
-
-/**
- * jsonEqual compares two JSON values as their serialisations would (absent and undefined
- * fields alike), without serialising: every watch update of every pod passes through here.
- */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  let n = 0;
-  for (const k in ao) {
-    if (ao[k] === undefined) continue;
-    n++;
-    if (!jsonEqual(ao[k], bo[k])) return false;
-  }
-  for (const k in bo) if (bo[k] !== undefined) n--;
-  return n === 0;
+  return !deepEqual(a.spec, b.spec) || !deepEqual(am.labels, bm.labels) || !deepEqual(am.annotations, bm.annotations);
 }
 
 const podDesc = (pod: Pod): string => `${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`;

@@ -12,7 +12,11 @@ export function isObject(v: unknown): v is JSONObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** deepEqual compares two JSON values structurally (key order of objects does not matter). */
+/**
+ * deepEqual compares two JSON values as their serialisations would be compared, key order
+ * aside: a field holding undefined counts as absent (parsed JSON never holds one; objects built
+ * in code, like the kubelet's pods, may). No text is produced.
+ */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
@@ -24,12 +28,14 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(b)) return false;
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao);
-  if (ak.length !== Object.keys(bo).length) return false;
-  for (const k of ak) {
-    if (!Object.prototype.hasOwnProperty.call(bo, k) || !deepEqual(ao[k], bo[k])) return false;
+  let n = 0;
+  for (const k in ao) {
+    if (ao[k] === undefined) continue;
+    n++;
+    if (!deepEqual(ao[k], bo[k])) return false;
   }
-  return true;
+  for (const k in bo) if (bo[k] !== undefined) n--;
+  return n === 0;
 }
 
 /**
