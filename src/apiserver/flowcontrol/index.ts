@@ -13,3 +13,4 @@ export {
   suggestedFlowSchemas,
   suggestedPriorityLevels,
 } from './bootstrap.js';
+export { defaultRequestWaitLimitMs, Dispatcher, Ticket, type Classification, type DispatcherOptions, type RequestDigest } from './dispatcher.js';
