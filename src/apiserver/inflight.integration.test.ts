@@ -5,7 +5,7 @@ import { startTestApiServer, type TestApiServer } from './testing.js';
 
 let t: TestApiServer;
 before(async () => {
-  t = await startTestApiServer({ maxMutatingRequestsInflight: 1 });
+  t = await startTestApiServer({ maxMutatingRequestsInflight: 1, enablePriorityAndFairness: false });
 });
 after(async () => {
   await t.stop();
@@ -33,7 +33,7 @@ function holdOpen(body: string): { finish: () => Promise<number> } {
   };
 }
 
-describe('max-in-flight limit of mutating requests', () => {
+describe('max-in-flight limit of mutating requests (--enable-priority-and-fairness=false)', () => {
   it('refuses requests over the limit with upstream 429 Status and Retry-After, and frees the slot when a request ends', async () => {
     const held = holdOpen(JSON.stringify({ metadata: { name: 'held' } }));
     // The held request counts once the server has its headers.

@@ -34,6 +34,7 @@ import { encryptedStorage, loadEncryptionConfiguration } from './encryption/inde
 import { Auditor, fileSink, loadPolicy, type AuditSink, type Policy } from './audit/index.js';
 import { admissionPlugins, bootstrapAdmission, cachedAdmissionObjects } from './admission/index.js';
 import { alwaysAllowReviews, isReview, serveReview } from './auth/reviews.js';
+import { Dispatcher } from './flowcontrol/index.js';
 
 /** The Kubernetes version k8ts speaks (discovery, /version). */
 export const KUBE_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+k8ts' };
@@ -84,9 +85,18 @@ export interface ApiServerOptions {
   listen?: boolean;
   /** bookmarkIntervalMs is how often watchers that allow bookmarks get one (default 10 s). */
   bookmarkIntervalMs?: number;
-  /** maxRequestsInflight / maxMutatingRequestsInflight as upstream's flags (400 / 200; watches are not counted). */
+  /**
+   * maxRequestsInflight / maxMutatingRequestsInflight as upstream's flags (400 / 200; watches are not counted):
+   * with priority and fairness on, their sum is APF's server concurrency limit; off, each caps its kind.
+   */
   maxRequestsInflight?: number;
   maxMutatingRequestsInflight?: number;
+  /**
+   * enablePriorityAndFairness as --enable-priority-and-fairness (default true): requests over the
+   * limit are queued fairly per FlowSchema and priority level (src/apiserver/flowcontrol); false
+   * restores the max-in-flight filter, which answers 429 at once.
+   */
+  enablePriorityAndFairness?: boolean;
   /** watchCacheEvents caps the events each resource's watch cache keeps (default 100,000; tests shrink it). */
   watchCacheEvents?: number;
   /** connectionLimits: header/request timeouts and header size (src/apiserver/limits). */
@@ -223,9 +233,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const authorizer = opts.authorizer ?? security?.authorizer ?? alwaysAllowAuthorizer;
   let discovery = new Discovery(builtinResources, '127.0.0.1:6443');
 
-  /** authenticateAndAuthorize runs the first two pipeline stages; it throws the 401/403 Status. */
-  const authenticateAndAuthorize = async (req: IncomingMessage, info: RequestInfo): Promise<UserInfo> => {
-    // authentication
+  /** authenticate identifies the caller, impersonation applied; it throws the 401 Status. */
+  const authenticate = async (req: IncomingMessage, info: RequestInfo): Promise<UserInfo> => {
     let user: UserInfo | undefined;
     for (const a of authenticators) {
       user = await a.authenticate(req);
@@ -234,7 +243,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     if (!user) throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
     if (security) user = await security.impersonate(req, user);
     auditor?.authenticated(req, user, info);
-    // authorization
+    return user;
+  };
+
+  /** authorize asks the authorizer; it throws the 403 Status. */
+  const authorize = async (req: IncomingMessage, info: RequestInfo, user: UserInfo): Promise<void> => {
     const decision = await authorizer.authorize(user, info);
     auditor?.authorized(req, decision.allowed, decision.allowed ? '' : decision.reason);
     if (!decision.allowed) {
@@ -245,14 +258,47 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       }
       throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403, message: `forbidden: User "${user.username}" cannot ${info.verb} path "${info.path}"` });
     }
+  };
+
+  /** authenticateAndAuthorize runs the first two pipeline stages; it throws the 401/403 Status. */
+  const authenticateAndAuthorize = async (req: IncomingMessage, info: RequestInfo): Promise<UserInfo> => {
+    const user = await authenticate(req, info);
+    await authorize(req, info, user);
     return user;
+  };
+
+  // API Priority and Fairness (on by default, as upstream): requests over a priority level's
+  // share of the server's concurrency wait in fair queues instead of being refused.
+  const apf = opts.enablePriorityAndFairness === false ? undefined : new Dispatcher({ serverConcurrencyLimit: (opts.maxRequestsInflight ?? 400) + (opts.maxMutatingRequestsInflight ?? 200) });
+
+  /**
+   * priorityAndFairness admits the request into APF, between authentication and authorization as
+   * upstream's handler chain; it answers false when the request was rejected (the 429 is written).
+   */
+  const priorityAndFairness = async (res: ServerResponse, info: RequestInfo, user: UserInfo, dispatcher: Dispatcher): Promise<boolean> => {
+    const ticket = dispatcher.admit({ user, info });
+    const c = ticket.classification;
+    res.setHeader('X-Kubernetes-PF-FlowSchema-UID', c.flowSchemaUID);
+    res.setHeader('X-Kubernetes-PF-PriorityLevel-UID', c.priorityLevelUID);
+    // One listener: a queued request leaves its queue when the client goes, a running one frees its seat.
+    if (ticket.state !== 'rejected') res.once('close', () => ticket.finish());
+    if (ticket.state === 'queued') await ticket.settled();
+    if (ticket.state === 'executing') return true;
+    if (res.destroyed) return false;
+    // As upstream's APF filter: plain text, with the level's current Retry-After.
+    res.setHeader('Retry-After', String(ticket.retryAfterSeconds));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    writeBytes(res, 429, apfTooManyBody, 'text/plain; charset=utf-8');
+    return false;
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     auditor?.begin(req, res);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
-    const user = await authenticateAndAuthorize(req, info);
+    const user = await authenticate(req, info);
+    if (apf && !isLongRunning(info) && !(await priorityAndFairness(res, info, user, apf))) return;
+    await authorize(req, info, user);
     if (security && (await security.serve({ req, res, info, user }))) return;
     // The review APIs exist on every apiserver; without security they answer as AlwaysAllow.
     if (!security && isReview(info)) return serveReview(alwaysAllowReviews, req, res, info, user);
@@ -287,6 +333,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   // not as a StatusError per request (an Error captures a stack trace).
   const tooManyBody = Buffer.from(JSON.stringify(tooManyRequests('Too many requests, please try again later.', 1).status));
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!apf) maxInFlight(req, res);
+    else serve(req, res);
+  };
+  const maxInFlight = (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method ?? 'GET';
     // Long-running requests (watches, log streams, exec/attach/port-forward) are not limited, as upstream.
     const longRunning = (method === 'GET' && /[?&]watch=(1|true)(&|$)|\/watch\//.test(req.url ?? '')) || /\/pods\/[^/?]+\/(log|exec|attach|portforward)(\?|$)/.test(req.url ?? '');
@@ -299,6 +349,9 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       inflight[kind]++;
       res.once('close', () => inflight[kind]--);
     }
+    serve(req, res);
+  };
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
       if (isStatusError(err)) return writeStatusError(res, err);
       console.error('apiserver: internal error:', err);
@@ -431,6 +484,14 @@ function handleNonResource(req: IncomingMessage, res: ServerResponse, url: URL, 
     if (b) return writeBytes(res, 200, b);
   }
   writeBytes(res, 404, Buffer.from('404 page not found\n'), 'text/plain; charset=utf-8');
+}
+
+const apfTooManyBody = Buffer.from('Too many requests, please try again later.\n');
+const longRunningSubresources = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
+
+/** isLongRunning: watches, proxies and log/exec/attach/port-forward streams, which upstream's limits leave alone. */
+function isLongRunning(info: RequestInfo): boolean {
+  return info.isResourceRequest && (info.verb === 'watch' || info.verb === 'proxy' || longRunningSubresources.has(info.subresource));
 }
 
 /** aggregatedDiscoveryVersion picks v2 or v2beta1 when the Accept header asks for aggregated discovery first. */
