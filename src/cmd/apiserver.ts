@@ -40,6 +40,9 @@ interface Flags {
   auditLogPath?: string;
   kubeletCertificateAuthority?: string;
   kubeletInsecureSkipTlsVerify: boolean;
+  enablePriorityAndFairness: boolean;
+  maxRequestsInflight: string;
+  maxMutatingRequestsInflight: string;
 }
 
 const parseBool = (v: string | undefined): boolean => {
@@ -78,6 +81,9 @@ export function registerApiserver(program: Command): void {
     .option('--audit-log-path <path>', "(audit) file the audit Events are appended to as JSON lines ('-' for standard output)")
     .option('--kubelet-certificate-authority <file>', '(kubelet) CA (PEM) that verifies kubelet serving certificates when proxying logs/exec/attach/port-forward (default: the server CA, which signs them)')
     .option('--kubelet-insecure-skip-tls-verify', "(kubelet) do not verify kubelets' serving certificates (kubelets whose certificates no known CA signed)", false)
+    .option('--enable-priority-and-fairness [bool]', '(limits) queue requests over the limit fairly by FlowSchema and priority level (API Priority and Fairness); false: answer 429 at once past the max-in-flight limits', parseBool, true)
+    .option('--max-requests-inflight <n>', '(limits) read-only requests in flight (with priority and fairness: added to the mutating limit as the server concurrency limit)', '400')
+    .option('--max-mutating-requests-inflight <n>', '(limits) mutating requests in flight (with priority and fairness: see --max-requests-inflight)', '200')
     .option('--service-cluster-ip-range <cidr>', '(networking) CIDR for Service ClusterIPs', '10.43.0.0/16')
     .option('--service-node-port-range <range>', '(networking) port range for NodePort Services', '30000-32767')
     .action(async (f: Flags) => {
@@ -90,6 +96,9 @@ export function registerApiserver(program: Command): void {
         serviceNodePortRange: f.serviceNodePortRange,
         dataDir,
         advertiseAddress: f.advertiseAddress ?? hostIPv4(),
+        enablePriorityAndFairness: f.enablePriorityAndFairness,
+        maxRequestsInflight: Number(f.maxRequestsInflight),
+        maxMutatingRequestsInflight: Number(f.maxMutatingRequestsInflight),
         enableAdmissionPlugins: enabledAdmissionPlugins(f.enableAdmissionPlugins, f.disableAdmissionPlugins),
         ...(f.kubeletInsecureSkipTlsVerify ? { kubeletCertificateAuthority: false as const } : f.kubeletCertificateAuthority ? { kubeletCertificateAuthority: readFileSync(f.kubeletCertificateAuthority, 'utf8') } : {}),
         ...(f.encryptionProviderConfig ? { encryptionProviderConfig: f.encryptionProviderConfig } : {}),
