@@ -144,6 +144,10 @@ export const builtinResources: ResourceInfo[] = [
   ...group('coordination.k8s.io', 'v1', [{ resource: 'leases', kind: 'Lease' }]),
   ...group('discovery.k8s.io', 'v1', [{ resource: 'endpointslices', kind: 'EndpointSlice' }]),
   ...group('events.k8s.io', 'v1', [{ resource: 'events', kind: 'Event', shortNames: ['ev'] }]),
+  ...group('flowcontrol.apiserver.k8s.io', 'v1', [
+    { resource: 'flowschemas', kind: 'FlowSchema', namespaced: false, subresources: [status('FlowSchema')] },
+    { resource: 'prioritylevelconfigurations', kind: 'PriorityLevelConfiguration', namespaced: false, subresources: [status('PriorityLevelConfiguration')] },
+  ]),
   ...group('networking.k8s.io', 'v1', [
     { resource: 'ingressclasses', kind: 'IngressClass', namespaced: false },
     { resource: 'ingresses', kind: 'Ingress', shortNames: ['ing'], subresources: [status('Ingress')] },

@@ -8,6 +8,7 @@
  */
 import type { GroupVersionKind, KubeObject } from '../types.js';
 import * as core from './core.js';
+import * as flowcontrol from './flowcontrol.js';
 import * as misc from './misc.js';
 import * as w from './workloads.js';
 
@@ -47,6 +48,8 @@ const defaulters = new Map<string, Defaulter>([
   ['rbac.authorization.k8s.io/ClusterRoleBinding', misc.defaultBinding],
   ['autoscaling/HorizontalPodAutoscaler', misc.defaultHPA],
   ['node.k8s.io/RuntimeClass', misc.defaultRuntimeClass],
+  ['flowcontrol.apiserver.k8s.io/FlowSchema', flowcontrol.defaultFlowSchema],
+  ['flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration', flowcontrol.defaultPriorityLevelConfiguration],
 ]);
 
 /** applyDefaults fills in omitted fields of a built-in kind in place (no-op for other kinds). */

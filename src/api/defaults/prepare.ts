@@ -105,6 +105,7 @@ function prepareForCreateUnguarded(gvk: GroupVersionKind, obj: KubeObject): void
   const generation = new Set([
     'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'batch/CronJob', '/ReplicationController',
     'networking.k8s.io/Ingress', 'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget',
+    'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
   ]);
   if (generation.has(key)) {
     o.metadata ??= {};
@@ -150,6 +151,8 @@ function prepareForCreateUnguarded(gvk: GroupVersionKind, obj: KubeObject): void
       o['status'] = { replicas: 0, availableReplicas: 0 };
       break;
     case '/ResourceQuota':
+    case 'flowcontrol.apiserver.k8s.io/FlowSchema':
+    case 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration':
       o['status'] = {};
       break;
     case 'policy/PodDisruptionBudget':
@@ -165,13 +168,14 @@ function prepareForCreateUnguarded(gvk: GroupVersionKind, obj: KubeObject): void
 const statusKinds = new Set([
   '/Pod', '/Service', '/Namespace', '/Node', '/PersistentVolume', '/PersistentVolumeClaim', '/ResourceQuota', '/ReplicationController',
   'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'batch/CronJob', 'autoscaling/HorizontalPodAutoscaler',
-  'policy/PodDisruptionBudget', 'networking.k8s.io/Ingress',
+  'policy/PodDisruptionBudget', 'networking.k8s.io/Ingress', 'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
 ]);
 
 /** Kinds whose metadata.generation counts spec changes. */
 const generationKinds = new Set([
   '/ReplicationController', 'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'batch/CronJob',
   'networking.k8s.io/Ingress', 'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget',
+  'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
 ]);
 
 type Loose = Record<string, unknown> & { metadata?: Record<string, unknown> };

@@ -6,6 +6,7 @@ import type * as core from 'kubernetes-types/core/v1.js';
 import * as apps from './apps.js';
 import * as batch from './batch.js';
 import * as c from './core.js';
+import * as flowcontrol from './flowcontrol.js';
 import { kind, type KindValidator } from './kind.js';
 import * as misc from './misc.js';
 import * as net from './networking.js';
@@ -33,4 +34,5 @@ export const registry = new Map<string, KindValidator>([
   ...batch.validators,
   ...net.validators,
   ...misc.validators,
+  ...flowcontrol.validators,
 ]);
