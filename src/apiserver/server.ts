@@ -27,6 +27,7 @@ import { gvkOf, Store, type Resource, type StoredResource } from './registry/sto
 import { strategyFor } from './registry/strategy.js';
 import { namespaceLifecycle } from './admission.js';
 import { bootstrap } from './bootstrap.js';
+import { ensureFlowControlBootstrap, startFlowControlConfigController, type FlowControlConfigCallback } from './flowcontrol/config.js';
 import type { WatchStream } from './watch.js';
 import { cacheObjectSource, createSecurity, type Security, type SecurityOptions } from './auth/index.js';
 import { limitObjectSize, serverOptions, type ConnectionLimits } from './limits/index.js';
@@ -399,6 +400,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     });
   });
   await security?.start({ store, resolve, admission });
+  // API Priority and Fairness configuration: upstream's bootstrap objects, kept in place, and
+  // every change of FlowSchemas or priority levels handed to the dispatcher.
+  const onFlowControlConfig: FlowControlConfigCallback = (fs, pl) => apf?.setConfig(fs, pl);
+  await ensureFlowControlBootstrap({ store, resolve, admission });
+  const stopFlowControl = startFlowControlConfigController({ store, resolve, admission }, onFlowControlConfig);
 
   const bookmarkTimer = setInterval(() => {
     for (const w of watches) if (w.allowBookmarks && !w.isStopped) w.bookmark(cache.rv);
@@ -415,6 +421,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       clearInterval(bookmarkTimer);
       await auditLog?.close();
       security?.stop();
+      stopFlowControl();
       for (const w of [...watches]) w.stop('closed');
       cache.stop();
       if (server) {
