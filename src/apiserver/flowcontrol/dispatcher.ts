@@ -410,11 +410,24 @@ interface CompiledSchema {
   level: Level;
 }
 
+interface MemoEntry {
+  groups: readonly string[];
+  schema: CompiledSchema;
+  classification: Classification;
+}
+
 /** Config is one generation of the configuration: schemas in matching order and the classification memo. */
 interface Config {
   schemas: CompiledSchema[];
   catchAll: CompiledSchema;
-  memo: Map<string, { schema: CompiledSchema; classification: Classification }>;
+  memo: Map<string, MemoEntry>;
+}
+
+function sameGroups(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const memoLimit = 10_000;
@@ -504,16 +517,20 @@ export class Dispatcher {
   }
 
   /** lookup classifies, memoized per user, groups, verb and target. */
-  private lookup(req: RequestDigest): { schema: CompiledSchema; classification: Classification } {
+  private lookup(req: RequestDigest): MemoEntry {
     const { user, info } = req;
-    const key = `${user.username}\0${user.groups.join('\x01')}\0${info.verb}\0${info.isResourceRequest ? `${info.apiGroup}\0${info.resource}\0${info.subresource}\0${info.namespace}` : `\0${info.path}`}`;
+    // The groups are compared on a hit rather than joined into the key: cheaper on the hot path.
+    const key = info.isResourceRequest
+      ? `${user.username}\0${info.verb}\0${info.apiGroup}\0${info.resource}\0${info.subresource}\0${info.namespace}`
+      : `${user.username}\0${info.verb}\0\0${info.path}`;
     const config = this.config;
     const hit = config.memo.get(key);
-    if (hit) return hit;
+    if (hit && sameGroups(hit.groups, user.groups)) return hit;
     let schema = config.schemas.find((s) => s.rules.some((r) => matchesRule(r, req)));
     if (!schema) schema = config.catchAll;
     const flowDistinguisher = schema.distinguisher === 'ByUser' ? user.username : schema.distinguisher === 'ByNamespace' ? info.namespace : '';
-    const entry = {
+    const entry: MemoEntry = {
+      groups: user.groups,
       schema,
       classification: { flowSchema: schema.name, flowSchemaUID: schema.uid, priorityLevel: schema.level.name, priorityLevelUID: schema.level.uid, flowDistinguisher },
     };
