@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeBody, deletePath, duplicateKeys, encodeForStorage, jsonShape, withResourceVersion } from './encoding.js';
+import { decodeBody, deletePath, duplicateKeys, encodeForStorage, jsonShape, textKeyCount, withResourceVersion } from './encoding.js';
 
 test('withResourceVersion splices the revision into canonical stored JSON', () => {
   const cases: Array<{ name: string; obj: Record<string, unknown> }> = [
@@ -82,4 +82,29 @@ test('jsonShape counts nesting depth and object keys without parsing', () => {
     { name: 'whitespace before colon', json: '{ "a" \n : 1 }', depth: 1, keys: 1 },
   ];
   for (const c of cases) assert.deepEqual(jsonShape(c.json), { depth: c.depth, keys: c.keys }, c.name);
+});
+
+test('textKeyCount counts the keys jsonShape counts in valid JSON', () => {
+  const cases: Array<{ name: string; json: string }> = [
+    { name: 'scalar', json: '"a:"' },
+    { name: 'nested', json: '{"a":{"b":[1,{"c":2}]}}' },
+    { name: 'colons and brackets in strings', json: '{"a":"{[:","b\\\\":"x","c":":"}' },
+    { name: 'escaped quotes', json: '{"a\\"b":"\\":","c":"\\\\"}' },
+    { name: 'whitespace before colon', json: '{ "a" \n : 1, "b"\t:[ "x" , "y" ] }' },
+    { name: 'duplicate', json: '{"a":1,"a":2}' },
+  ];
+  for (const c of cases) assert.equal(textKeyCount(c.json), jsonShape(c.json).keys, c.name);
+});
+
+test('decodeBody refuses JSON nested deeper than the limit, valid or not', () => {
+  const deep = '['.repeat(10001) + ']'.repeat(10001);
+  const ok = '['.repeat(10000) + ']'.repeat(10000);
+  const tooDeep = (e: Error & { code?: number }) => e.code === 400 && /exceeded max depth of 10000/.test(e.message);
+  for (const find of [true, false]) {
+    assert.throws(() => decodeBody(Buffer.from(deep), 'application/json', find), tooDeep, `valid, find=${find}`);
+    assert.throws(() => decodeBody(Buffer.from(deep + ','), 'application/json', find), tooDeep, `malformed, find=${find}`);
+    assert.doesNotThrow(() => decodeBody(Buffer.from(ok), 'application/json', find), `at the limit, find=${find}`);
+  }
+  assert.throws(() => decodeBody(Buffer.from('{"a":[' + ok + ']}'), 'application/apply-patch+yaml', true), tooDeep, 'apply patch');
+  assert.throws(() => decodeBody(Buffer.from('{"a":1'), 'application/json', true), (e: Error) => /json parse error/.test(e.message), 'malformed, shallow');
 });

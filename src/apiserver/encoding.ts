@@ -87,8 +87,6 @@ export function decodeBody(body: Buffer, contentType: string, findDuplicates: bo
     // YAML, and JSON.parse reads it to the same value (last duplicate wins, in first position)
     // at a fraction of the YAML parser's cost. Anything JSON.parse refuses goes to the YAML parser.
     if (firstNonSpace(text) === 0x7b) {
-      const shape = jsonShape(text);
-      if (shape.depth > MAX_NESTING_DEPTH) throw tooDeep();
       let value: unknown;
       let parsed = true;
       try {
@@ -97,7 +95,11 @@ export function decodeBody(body: Buffer, contentType: string, findDuplicates: bo
         parsed = false;
       }
       // The YAML path builds its value before looking for duplicates, so it never reports any.
-      if (parsed) return { value, duplicates: [] };
+      if (parsed) {
+        if (valueShape(value, false).depth > MAX_NESTING_DEPTH) throw tooDeep();
+        return { value, duplicates: [] };
+      }
+      // Text JSON.parse refused is measured below, before the YAML parser sees it.
     }
     // Refused before parsing, as Go's decoder does, so no recursive step can overflow the stack.
     if (textNestingDepth(text) > MAX_NESTING_DEPTH) throw tooDeep();
@@ -114,17 +116,21 @@ export function decodeBody(body: Buffer, contentType: string, findDuplicates: bo
     }
     return { value, duplicates: [] };
   }
-  const shape = jsonShape(text);
-  if (shape.depth > MAX_NESTING_DEPTH) throw tooDeep();
+  // V8's JSON.parse is not recursive, so any depth parses safely: the depth limit is checked on
+  // the value (one walk, which also counts keys) rather than by a character scan of the text.
+  // Malformed text that is also too deep is refused as too deep, as when the text was scanned first.
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
+    if (jsonShape(text).depth > MAX_NESTING_DEPTH) throw tooDeep();
     throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
   }
+  const shape = valueShape(value, findDuplicates);
+  if (shape.depth > MAX_NESTING_DEPTH) throw tooDeep();
   // A repeated key leaves the parsed value with fewer keys than the text names: only then is the
   // (costlier) scan that names the repeated paths needed.
-  return { value, duplicates: findDuplicates && countKeys(value) !== shape.keys ? duplicateKeys(text) : [] };
+  return { value, duplicates: findDuplicates && shape.keys !== textKeyCount(text) ? duplicateKeys(text) : [] };
 }
 
 function tooDeep(): Error {
@@ -173,20 +179,74 @@ export function jsonShape(text: string): { depth: number; keys: number } {
   return { depth: deepest, keys };
 }
 
-/** countKeys counts the object keys in a parsed JSON value, nested ones included. */
-function countKeys(v: unknown): number {
-  if (v === null || typeof v !== 'object') return 0;
-  let n = 0;
-  if (Array.isArray(v)) {
-    for (const x of v) if (x !== null && typeof x === 'object') n += countKeys(x);
-    return n;
+/**
+ * valueShape is jsonShape of a parsed JSON value: its bracket nesting (brackets outside strings
+ * are exactly its arrays and objects) and, when `countKeys`, its object keys, nested ones
+ * included. The walk keeps its own stack (values nest deeper than the call stack allows) and
+ * stops as soon as the depth is over MAX_NESTING_DEPTH; keys are then not counted in full.
+ */
+function valueShape(root: unknown, countKeys: boolean): { depth: number; keys: number } {
+  if (root === null || typeof root !== 'object') return { depth: 0, keys: 0 };
+  let deepest = 0;
+  let keys = 0;
+  const values: object[] = [root];
+  const depths: number[] = [1];
+  while (values.length) {
+    const v = values.pop()!;
+    const depth = depths.pop()!;
+    if (depth > deepest) {
+      deepest = depth;
+      if (depth > MAX_NESTING_DEPTH) break;
+    }
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        if (x !== null && typeof x === 'object') {
+          values.push(x as object);
+          depths.push(depth + 1);
+        }
+      }
+      continue;
+    }
+    for (const k in v) {
+      if (countKeys) keys++;
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== null && typeof x === 'object') {
+        values.push(x);
+        depths.push(depth + 1);
+      }
+    }
   }
-  for (const k in v as Record<string, unknown>) {
-    n++;
-    const x = (v as Record<string, unknown>)[k];
-    if (x !== null && typeof x === 'object') n += countKeys(x);
+  return { depth: deepest, keys };
+}
+
+/**
+ * textKeyCount counts the object keys named in JSON text that JSON.parse accepted (as
+ * jsonShape's keys): strings followed by a colon. It jumps from quote to quote with indexOf
+ * rather than reading every character: in valid JSON every quote outside a string opens one.
+ */
+export function textKeyCount(text: string): number {
+  let keys = 0;
+  let open = text.indexOf('"');
+  while (open >= 0) {
+    let close = text.indexOf('"', open + 1);
+    // A quote preceded by an odd run of backslashes is escaped: the string goes on.
+    while (close > 0 && text.charCodeAt(close - 1) === 0x5c) {
+      let b = close - 2;
+      while (text.charCodeAt(b) === 0x5c) b--;
+      if ((close - 1 - b) % 2 === 0) break;
+      close = text.indexOf('"', close + 1);
+    }
+    if (close < 0) break;
+    let k = close + 1;
+    for (;;) {
+      const d = text.charCodeAt(k);
+      if (d !== 0x20 && d !== 0x0a && d !== 0x0d && d !== 0x09) break;
+      k++;
+    }
+    if (text.charCodeAt(k) === 0x3a) keys++;
+    open = text.indexOf('"', k);
   }
-  return n;
+  return keys;
 }
 
 /**
