@@ -355,7 +355,7 @@ export function startFlowControlConfigController(deps: FlowControlDeps, onChange
   const pass = async (snap: Snapshot): Promise<void> => {
     const work = pendingWork(snap);
     if (work.length) await applyWork(deps, work);
-    await updateDanglingConditions(deps, snap.flowSchemas, snap.priorityLevels);
+    if (!stopped) await updateDanglingConditions(deps, snap.flowSchemas, snap.priorityLevels);
   };
   const run = (snap: Snapshot): void => {
     if (running) {
@@ -364,7 +364,10 @@ export function startFlowControlConfigController(deps: FlowControlDeps, onChange
     }
     running = true;
     pass(snap)
-      .catch((err: unknown) => console.error('apiserver: flowcontrol configuration:', err))
+      .catch((err: unknown) => {
+        // A pass cut short by shutdown (storage closed under it) is not worth a log line.
+        if (!stopped) console.error('apiserver: flowcontrol configuration:', err);
+      })
       .finally(() => {
         running = false;
         const next = again;
