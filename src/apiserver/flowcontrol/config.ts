@@ -163,16 +163,16 @@ function pendingWork(snap: Snapshot): { kind: Kind; name: string; action: 'ensur
 /** applyWork performs ensure/remove actions, each re-deciding on the stored object it writes. */
 async function applyWork(deps: FlowControlDeps, work: ReturnType<typeof pendingWork>): Promise<void> {
   const r = resources(deps);
-  for (const w of work) {
+  const one = async (w: (typeof work)[number]): Promise<void> => {
     const res = w.kind === 'FlowSchema' ? r.fs : r.pl;
     const builtin = (w.kind === 'FlowSchema' ? bootstrapFlowSchemas : bootstrapPriorityLevels).find((o) => o.metadata?.name === w.name);
     try {
       if (w.action === 'remove') {
         // Delete only what is still auto-updated, at the revision that said so.
         const cur = (await deps.store.get(res, '', w.name)) as ConfigObject;
-        if (parseBool(cur.metadata?.annotations?.[autoUpdateAnnotationKey]) !== true) continue;
+        if (parseBool(cur.metadata?.annotations?.[autoUpdateAnnotationKey]) !== true) return;
         await deps.store.delete(res, '', w.name, { preconditions: { resourceVersion: cur.metadata!.resourceVersion! } }, writeContext(deps, PRODUCER_FIELD_MANAGER));
-        continue;
+        return;
       }
       const wanted = defaulted(w.kind, builtin!);
       await deps.store.update(
@@ -189,10 +189,13 @@ async function applyWork(deps: FlowControlDeps, work: ReturnType<typeof pendingW
       );
     } catch (err) {
       // Someone else changed or removed it meanwhile: the next pass sees the new state.
-      if (isStatusError(err, 'NotFound') || isStatusError(err, 'Conflict') || isStatusError(err, 'AlreadyExists')) continue;
+      if (isStatusError(err, 'NotFound') || isStatusError(err, 'Conflict') || isStatusError(err, 'AlreadyExists')) return;
       throw err;
     }
-  }
+  };
+  // Priority levels before the flow schemas that name them, as upstream; the writes of one kind
+  // are independent and share the storage's group commits.
+  for (const kind of ['PriorityLevelConfiguration', 'FlowSchema'] as const) await Promise.all(work.filter((w) => w.kind === kind).map(one));
 }
 
 /**
@@ -209,13 +212,8 @@ export async function ensureFlowControlBootstrap(deps: FlowControlDeps): Promise
   const read = async <T extends ConfigObject>(res: Resource): Promise<T[]> => {
     const names = bootstrapNames(res);
     const out = cacheReader<T>(res.stored.cache)().filter((o) => !names.includes(o.metadata?.name ?? ''));
-    for (const name of names) {
-      try {
-        out.push((await deps.store.get(res, '', name)) as unknown as T);
-      } catch (err) {
-        if (!isStatusError(err, 'NotFound')) throw err;
-      }
-    }
+    const stored = await Promise.all(names.map((name) => deps.store.get(res, '', name).catch((err: unknown) => (isStatusError(err, 'NotFound') ? undefined : Promise.reject(err)))));
+    for (const o of stored) if (o) out.push(o as unknown as T);
     return out;
   };
   const snap: Snapshot = { flowSchemas: await read<FlowSchema>(r.fs), priorityLevels: await read<PriorityLevelConfiguration>(r.pl) };
@@ -309,10 +307,8 @@ const sameCondition = (a: FlowSchemaCondition | undefined, b: Omit<FlowSchemaCon
 async function updateDanglingConditions(deps: FlowControlDeps, flowSchemas: readonly FlowSchema[], priorityLevels: readonly PriorityLevelConfiguration[]): Promise<void> {
   const { fs: res } = resources(deps);
   const names = new Set(priorityLevels.map((p) => p.metadata?.name ?? ''));
-  for (const fs of flowSchemas) {
-    if (fs.metadata?.deletionTimestamp) continue;
-    const want = danglingCondition(fs, names);
-    if (sameCondition(fs.status?.conditions?.find((c) => c.type === 'Dangling'), want)) continue;
+  const stale = flowSchemas.filter((fs) => !fs.metadata?.deletionTimestamp && !sameCondition(fs.status?.conditions?.find((c) => c.type === 'Dangling'), danglingCondition(fs, names)));
+  await Promise.all(stale.map(async (fs) => {
     const ctx = writeContext(deps, CONSUMER_FIELD_MANAGER);
     try {
       await deps.store.update(
@@ -336,10 +332,10 @@ async function updateDanglingConditions(deps: FlowControlDeps, flowSchemas: read
         'status',
       );
     } catch (err) {
-      if (isStatusError(err, 'NotFound') || isStatusError(err, 'Conflict')) continue;
+      if (isStatusError(err, 'NotFound') || isStatusError(err, 'Conflict')) return;
       throw err;
     }
-  }
+  }));
 }
 
 /**
