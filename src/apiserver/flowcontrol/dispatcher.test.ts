@@ -203,3 +203,21 @@ describe('queuing', () => {
     d.close();
   });
 });
+
+describe('configuration changes', () => {
+  it('a removed level drains: its queued requests still run as seats free', async () => {
+    const d = new Dispatcher({ serverConcurrencyLimit: 2 });
+    const c = tiny({ nominalConcurrencyShares: 1, limitResponse: { type: 'Queue', queuing: { queues: 1, handSize: 1, queueLengthLimit: 10 } } });
+    d.setConfig(c.flowSchemas, c.priorityLevels);
+    const running = d.admit(req('a'));
+    const waiting = d.admit(req('a'));
+    assert.equal(waiting.state, 'queued');
+    // Back to the bootstrap configuration: "pl" is gone, new requests go to global-default.
+    d.setConfig(bootstrapFlowSchemas, bootstrapPriorityLevels);
+    assert.equal(d.classify(req('a')).flowSchema, 'global-default');
+    running.finish();
+    assert.equal(await waiting.settled(), true);
+    waiting.finish();
+    d.close();
+  });
+});

@@ -442,6 +442,8 @@ export class Dispatcher {
   readonly requestWaitLimitMs: number;
   readonly now: () => number;
   private levels = new Map<string, Level>();
+  /** draining holds removed levels that still have queued requests: they run out under their old limits. */
+  private draining = new Set<Level>();
   private config!: Config;
   private expiryTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -495,6 +497,8 @@ export class Dispatcher {
       });
     }
     schemas.sort((a, b) => a.precedence - b.precedence || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const [name, l] of this.levels) if (next.get(name) !== l && l.queued > 0) this.draining.add(l);
+    for (const l of next.values()) this.draining.delete(l);
     this.levels = next;
     this.config = { schemas, catchAll: schemas.find((s) => s.name === 'catch-all')!, memo: new Map() };
     // New limits may let queued requests run.
@@ -551,7 +555,8 @@ export class Dispatcher {
     this.closed = true;
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.expiryTimer = undefined;
-    for (const l of this.levels.values()) l.expire(Infinity);
+    for (const l of [...this.levels.values(), ...this.draining]) l.expire(Infinity);
+    this.draining.clear();
   }
 
   /**
@@ -583,8 +588,9 @@ export class Dispatcher {
   private expire(): void {
     const deadline = this.now() - this.requestWaitLimitMs;
     let queued = 0;
-    for (const l of this.levels.values()) {
+    for (const l of [...this.levels.values(), ...this.draining]) {
       if (l.queued > 0) l.expire(deadline);
+      if (l.queued === 0) this.draining.delete(l);
       queued += l.queued;
     }
     if (queued === 0) {
