@@ -235,6 +235,18 @@ describe('flowcontrol configuration', () => {
     assert.deepEqual(last, { fs: bootstrapFlowSchemas.length + 1, pl: bootstrapPriorityLevels.length + 1 });
   });
 
+  it('with status: false (APF off) the controller still restores built-ins but writes no conditions', async () => {
+    await ensureFlowControlBootstrap(h.deps);
+    await h.cache.waitForFresh();
+    const stop = startFlowControlConfigController(h.deps, undefined, { status: false });
+    cleanups.push(stop);
+    await h.deps.store.delete(h.fs, '', 'exempt', {}, ctx(h));
+    await eventually(async () => assert.ok(await get(h, h.fs, 'exempt')));
+    await h.cache.waitForFresh();
+    await new Promise((r) => setTimeout(r, 50));
+    for (const o of h.fs.stored.cache.list('')) assert.deepEqual((JSON.parse(o.bytes.toString('utf8')) as FlowSchema).status, {}, o.name);
+  });
+
   it('danglingCondition uses upstream reasons and messages', () => {
     const fs: FlowSchema = { metadata: { name: 'x' }, spec: { priorityLevelConfiguration: { name: 'pl' } } };
     assert.deepEqual(danglingCondition(fs, new Set(['pl'])), {

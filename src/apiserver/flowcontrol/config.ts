@@ -342,16 +342,18 @@ async function updateDanglingConditions(deps: FlowControlDeps, flowSchemas: read
  * startFlowControlConfigController keeps the APF configuration in shape while the apiserver
  * runs: after every change it reports the configuration to onChange (the dispatcher's hook),
  * brings back deleted or edited built-in objects, and keeps each FlowSchema's Dangling
- * condition current. Passes never overlap; a change during a pass runs one more. Errors are
- * logged and retried on the next change. Returns the stop function.
+ * condition current unless `opts.status` is false (upstream writes it from the APF filter's
+ * configuration controller, which does not run with --enable-priority-and-fairness=false).
+ * Passes never overlap; a change during a pass runs one more. Errors are logged and retried on
+ * the next change. Returns the stop function.
  */
-export function startFlowControlConfigController(deps: FlowControlDeps, onChange?: FlowControlConfigCallback): () => void {
+export function startFlowControlConfigController(deps: FlowControlDeps, onChange?: FlowControlConfigCallback, opts: { status?: boolean } = {}): () => void {
   let running = false;
   let again: Snapshot | undefined;
   const pass = async (snap: Snapshot): Promise<void> => {
     const work = pendingWork(snap);
     if (work.length) await applyWork(deps, work);
-    if (!stopped) await updateDanglingConditions(deps, snap.flowSchemas, snap.priorityLevels);
+    if (!stopped && opts.status !== false) await updateDanglingConditions(deps, snap.flowSchemas, snap.priorityLevels);
   };
   const run = (snap: Snapshot): void => {
     if (running) {
