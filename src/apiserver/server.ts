@@ -404,7 +404,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   // every change of FlowSchemas or priority levels handed to the dispatcher.
   const onFlowControlConfig: FlowControlConfigCallback = (fs, pl) => apf?.setConfig(fs, pl);
   await ensureFlowControlBootstrap({ store, resolve, admission });
-  const stopFlowControl = startFlowControlConfigController({ store, resolve, admission }, onFlowControlConfig);
+  const stopFlowControl = startFlowControlConfigController({ store, resolve, admission }, onFlowControlConfig, { status: apf !== undefined });
 
   const bookmarkTimer = setInterval(() => {
     for (const w of watches) if (w.allowBookmarks && !w.isStopped) w.bookmark(cache.rv);
