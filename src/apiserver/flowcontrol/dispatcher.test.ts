@@ -156,7 +156,10 @@ describe('queuing', () => {
     d.admit(req('a'));
     const waiting = d.admit(req('b'));
     const started = Date.now();
+    // The expiry timer is unref'd (it must not keep a server alive): hold the event loop open here.
+    const keepAlive = setTimeout(() => {}, 10_000);
     assert.equal(await waiting.settled(), false);
+    clearTimeout(keepAlive);
     assert.equal(waiting.state, 'rejected');
     assert.ok(Date.now() - started >= 45, 'rejected only after the wait limit');
     d.close();
