@@ -246,6 +246,58 @@ KINDS['authentication.k8s.io/v1/TokenRequest'] = {
   2: ['spec', { msg: { 1: ['audiences', { repeated: 'string' }], 3: ['boundObjectRef', { msg: { 1: ['kind', 'string'], 2: ['apiVersion', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'] } }], 4: ['expirationSeconds', 'int'] } }],
 };
 
+// flowcontrol.apiserver.k8s.io/v1, which client-go's typed clients (the APF conformance tests)
+// send as protobuf for create, update and updateStatus.
+const apfCondition: Schema = { 1: ['type', 'string'], 2: ['status', 'string'], 3: ['lastTransitionTime', time], 4: ['reason', 'string'], 5: ['message', 'string'] };
+const apfStatus: [string, FieldType] = ['status', { msg: { 1: ['conditions', { repeated: { msg: apfCondition } }] } }];
+const apfSubject: Schema = {
+  1: ['kind', 'string'],
+  2: ['user', { msg: { 1: ['name', 'string'] } }],
+  3: ['group', { msg: { 1: ['name', 'string'] } }],
+  4: ['serviceAccount', { msg: { 1: ['namespace', 'string'], 2: ['name', 'string'] } }],
+};
+const apfResourceRule: Schema = { 1: ['verbs', { repeated: 'string' }], 2: ['apiGroups', { repeated: 'string' }], 3: ['resources', { repeated: 'string' }], 4: ['clusterScope', 'bool'], 5: ['namespaces', { repeated: 'string' }] };
+const apfNonResourceRule: Schema = { 1: ['verbs', { repeated: 'string' }], 6: ['nonResourceURLs', { repeated: 'string' }] };
+KINDS['flowcontrol.apiserver.k8s.io/v1/FlowSchema'] = {
+  1: meta,
+  2: [
+    'spec',
+    {
+      msg: {
+        1: ['priorityLevelConfiguration', { msg: { 1: ['name', 'string'] } }],
+        2: ['matchingPrecedence', 'int0'],
+        3: ['distinguisherMethod', { msg: { 1: ['type', 'string'] } }],
+        4: ['rules', { repeated: { msg: { 1: ['subjects', { repeated: { msg: apfSubject } }], 2: ['resourceRules', { repeated: { msg: apfResourceRule } }], 3: ['nonResourceRules', { repeated: { msg: apfNonResourceRule } }] } } }],
+      },
+    },
+  ],
+  3: apfStatus,
+};
+KINDS['flowcontrol.apiserver.k8s.io/v1/PriorityLevelConfiguration'] = {
+  1: meta,
+  2: [
+    'spec',
+    {
+      msg: {
+        1: ['type', 'string'],
+        2: [
+          'limited',
+          {
+            msg: {
+              1: ['nominalConcurrencyShares', 'int'],
+              2: ['limitResponse', { msg: { 1: ['type', 'string'], 2: ['queuing', { msg: { 1: ['queues', 'int0'], 2: ['handSize', 'int0'], 3: ['queueLengthLimit', 'int0'] } }] } }],
+              3: ['lendablePercent', 'int'],
+              4: ['borrowingLimitPercent', 'int'],
+            },
+          },
+        ],
+        3: ['exempt', { msg: { 1: ['nominalConcurrencyShares', 'int'], 2: ['lendablePercent', 'int'] } }],
+      },
+    },
+  ],
+  3: apfStatus,
+};
+
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 class Reader {
