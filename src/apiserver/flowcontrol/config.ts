@@ -246,6 +246,7 @@ export function watchFlowControlConfig(deps: FlowControlDeps, onChange: FlowCont
     });
   };
   const watchers: { cache: ResourceCache; w: CacheWatcher }[] = [];
+  const stops: (() => void)[] = [];
   const follow = (cache: ResourceCache): void => {
     let retry: NodeJS.Timeout | undefined;
     const w: CacheWatcher = {
@@ -268,16 +269,15 @@ export function watchFlowControlConfig(deps: FlowControlDeps, onChange: FlowCont
         retry = setTimeout(rejoin, 100).unref();
       },
     };
-    // From "now": the current state is reported by the first scheduled call.
+    // From "now": the current state is reported by the first scheduled call. (A delete newer
+    // than every remaining object is replayed: one extra, harmless call.)
     const latest = cache.list('').reduce((m, o) => Math.max(m, o.rv), cache.oldestRv);
     if (!cache.addWatcher(w, latest)) cache.addWatcher(w, cache.oldestRv);
     watchers.push({ cache, w });
-    const clear = (): void => {
+    stops.push(() => {
       if (retry) clearTimeout(retry);
-    };
-    stops.push(clear);
+    });
   };
-  const stops: (() => void)[] = [];
   follow(r.fs.stored.cache);
   follow(r.pl.stored.cache);
   schedule();
