@@ -25,7 +25,7 @@ export { MAX_JSON_PATCH_OPERATIONS, parsePointer } from './jsonpatch.js';
 export { EMPTY_SCHEMA, openAPIPatchSchema, type PatchMeta, type PatchSchema, type SchemaNode } from './meta.js';
 export { mergePatches, strategicMergePatch } from './strategic.js';
 export { createThreeWayMergePatchWithSchema, createTwoWayMergePatchWithSchema } from './strategic-diff.js';
-export { clone as cloneJSON, deepEqual, type JSONObject, type JSONValue } from './json.js';
+export { clone as cloneJSON, deepEqual, sameJSONText, type JSONObject, type JSONValue } from './json.js';
 
 /**
  * PatchOptions: inPlace lets a patch modify obj instead of a copy of it, for callers that own

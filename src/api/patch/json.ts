@@ -39,6 +39,82 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
+ * sameJSONText reports whether JSON.stringify(a) === JSON.stringify(b), key order included,
+ * without producing either text: members holding undefined (or a function or symbol) are left
+ * out of objects and are null in arrays, non-finite numbers are null. Values that serialize by
+ * rules of their own (toJSON, boxed primitives, bigint) are settled by JSON.stringify itself.
+ */
+export function sameJSONText(a: unknown, b: unknown): boolean {
+  // At the top a left-out value has no text at all (not null).
+  if (leftOut(a) || leftOut(b)) return leftOut(a) && leftOut(b);
+  const r = textEqual(a, b);
+  return r === UNSURE ? JSON.stringify(a) === JSON.stringify(b) : r === EQUAL;
+}
+
+const DIFFERENT = 0;
+const EQUAL = 1;
+const UNSURE = 2;
+
+/** textEqual compares two values as array items (a left-out value is null). */
+function textEqual(a: unknown, b: unknown): number {
+  const ao = typeof a === 'object' && a !== null;
+  const bo = typeof b === 'object' && b !== null;
+  if (!ao || !bo) {
+    if (typeof a === 'bigint' || typeof b === 'bigint') return UNSURE;
+    // An object's text ({…} or […]) differs from any scalar's, unless it serializes by its own rules.
+    if (ao) return plain(a) ? DIFFERENT : UNSURE;
+    if (bo) return plain(b) ? DIFFERENT : UNSURE;
+    return scalarText(a) === scalarText(b) ? EQUAL : DIFFERENT;
+  }
+  if (a === b) return EQUAL;
+  if (!plain(a) || !plain(b)) return UNSURE;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return DIFFERENT;
+    for (let i = 0; i < a.length; i++) {
+      const r = textEqual(a[i], b[i]);
+      if (r !== EQUAL) return r;
+    }
+    return EQUAL;
+  }
+  if (Array.isArray(b)) return DIFFERENT;
+  const am = a as Record<string, unknown>;
+  const bm = b as Record<string, unknown>;
+  const ak = Object.keys(am);
+  const bk = Object.keys(bm);
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < ak.length && leftOut(am[ak[i]!])) i++;
+    while (j < bk.length && leftOut(bm[bk[j]!])) j++;
+    if (i === ak.length || j === bk.length) return i === ak.length && j === bk.length ? EQUAL : DIFFERENT;
+    const k = ak[i]!;
+    if (k !== bk[j]) return DIFFERENT;
+    const r = textEqual(am[k], bm[k]);
+    if (r !== EQUAL) return r;
+    i++;
+    j++;
+  }
+}
+
+/** leftOut: JSON.stringify omits an object member holding this value. */
+function leftOut(v: unknown): boolean {
+  return v === undefined || typeof v === 'function' || typeof v === 'symbol';
+}
+
+/** scalarText maps a non-object to a value that is equal exactly when the JSON texts are. */
+function scalarText(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  return leftOut(v) ? null : v;
+}
+
+/** plain: an array or object JSON.stringify walks member by member (no toJSON, not boxed). */
+function plain(v: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return false;
+  return typeof (v as { toJSON?: unknown }).toJSON !== 'function';
+}
+
+/**
  * clone deep-copies a JSON value, so patches never alias the caller's objects. The copy is what
  * a JSON round trip would give (object keys holding undefined are dropped, undefined array items
  * become null, toJSON is honoured) at a fraction of its cost: no text is produced or parsed.

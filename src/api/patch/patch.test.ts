@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isStatusError } from '../errors.js';
 import type { KubeObject } from '../types.js';
-import { applyJSONPatch, applyMergePatch, applyStrategicMergePatch, cloneJSON } from './index.js';
+import { applyJSONPatch, applyMergePatch, applyStrategicMergePatch, cloneJSON, sameJSONText } from './index.js';
 
 const pod = { group: '', version: 'v1', kind: 'Pod' };
 const deployment = { group: 'apps', version: 'v1', kind: 'Deployment' };
@@ -282,6 +282,35 @@ test('cloneJSON copies as a JSON round trip would', () => {
   const copy = cloneJSON(src);
   (copy.a.b[1] as { c: number }).c = 3;
   assert.equal((src.a.b[1] as { c: number }).c, 2, 'the copy shares nothing');
+});
+
+test('sameJSONText agrees with comparing JSON.stringify texts', () => {
+  const cases: Array<{ name: string; a: unknown; b: unknown }> = [
+    { name: 'equal objects', a: { a: 1, b: [1, 'x', null] }, b: { a: 1, b: [1, 'x', null] } },
+    { name: 'key order matters', a: { a: 1, b: 2 }, b: { b: 2, a: 1 } },
+    { name: 'undefined member left out', a: { a: 1, u: undefined }, b: { a: 1 } },
+    { name: 'undefined member between keys', a: { a: 1, u: undefined, c: 2 }, b: { a: 1, c: 2, u: undefined } },
+    { name: 'function member left out', a: { f: () => 1, a: 1 }, b: { a: 1 } },
+    { name: 'undefined item is null', a: [undefined, 1], b: [null, 1] },
+    { name: 'non-finite numbers are null', a: [NaN, { x: Infinity }], b: [null, { x: null }] },
+    { name: 'minus zero', a: [-0], b: [0] },
+    { name: 'string and number', a: ['1'], b: [1] },
+    { name: 'longer list', a: [1, 2], b: [1, 2, 3] },
+    { name: 'list and map', a: [], b: {} },
+    { name: 'object and scalar', a: [{}], b: [null] },
+    { name: 'date (toJSON) against its text', a: { t: new Date(0) }, b: { t: '1970-01-01T00:00:00.000Z' } },
+    { name: 'toJSON differs', a: { q: { toJSON: () => 'Q' } }, b: { q: 'R' } },
+    { name: 'boxed number', a: [Object(1) as unknown], b: [1] },
+    { name: 'top-level undefined and null', a: undefined, b: null },
+    { name: 'top-level undefined and function', a: undefined, b: () => 1 },
+    { name: 'top-level strings', a: 'a"b', b: 'a"b' },
+    { name: 'nested difference', a: { s: { c: [{ type: 'Ready', status: 'True' }] } }, b: { s: { c: [{ type: 'Ready', status: 'False' }] } } },
+    { name: 'own __proto__ key', a: JSON.parse('{"__proto__":{"x":1}}') as unknown, b: JSON.parse('{"__proto__":{"x":2}}') as unknown },
+  ];
+  for (const c of cases) {
+    assert.equal(sameJSONText(c.a, c.b), JSON.stringify(c.a) === JSON.stringify(c.b), c.name);
+    assert.equal(sameJSONText(c.b, c.a), JSON.stringify(c.a) === JSON.stringify(c.b), `${c.name} (swapped)`);
+  }
 });
 
 test('inPlace patches modify the given object and give the same result as copying ones', () => {

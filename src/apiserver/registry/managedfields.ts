@@ -5,6 +5,7 @@
  * their merge keys; kubectl hides managedFields by default).
  */
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
+import { sameJSONText } from '../../api/patch/index.js';
 import type { KubeObject } from '../../api/types.js';
 
 type FieldSet = { [k: string]: FieldSet };
@@ -16,35 +17,6 @@ function isMap(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * identical is a cheap, strict structural equality (same keys in the same order, same values):
- * true implies equal JSON text. false may still be equal text (NaN, undefined members), which
- * the caller settles with JSON.stringify.
- */
-function identical(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!identical(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ak = Object.keys(a);
-  const bk = Object.keys(b);
-  if (ak.length !== bk.length) return false;
-  for (let i = 0; i < ak.length; i++) {
-    const k = ak[i]!;
-    if (k !== bk[i] || !identical((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  }
-  return true;
-}
-
-/** sameJSON: a and b serialize to the same JSON text. */
-function sameJSON(a: unknown, b: unknown): boolean {
-  return identical(a, b) || JSON.stringify(a) === JSON.stringify(b);
-}
-
-/**
  * changedFields returns the field set of `obj` that differs from `old` (all fields when old is
  * undefined), leaving out the keys in `skip`.
  */
@@ -53,7 +25,7 @@ function changedFields(obj: unknown, old: unknown, top: boolean, status: boolean
     // Scalars compare directly; only lists need a structural comparison.
     if (obj === old) return undefined;
     if (obj === null || typeof obj !== 'object' || old === null || typeof old !== 'object') return {};
-    return sameJSON(obj, old) ? undefined : {};
+    return sameJSONText(obj, old) ? undefined : {};
   }
   const oldMap = isMap(old) ? old : undefined;
   const out: FieldSet = {};

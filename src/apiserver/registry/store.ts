@@ -14,7 +14,7 @@ import { field, type FieldError } from '../../api/field.js';
 import { applyDefaults, prepareForCreate as kindPrepareForCreate, prepareForStatusUpdate as kindPrepareForStatusUpdate, prepareForUpdate as kindPrepareForUpdate } from '../../api/defaults/index.js';
 import { validateCreate, validateStatusUpdate, validateUpdate } from '../../api/validation/index.js';
 import { convertObject } from '../../api/conversion.js';
-import { cloneJSON } from '../../api/patch/index.js';
+import { cloneJSON, sameJSONText } from '../../api/patch/index.js';
 import { apiVersionOf, type GroupVersionKind, type KubeObject, type ResourceInfo } from '../../api/types.js';
 import { isStorageError, type KeyValue, type Storage } from '../../storage/interface.js';
 import { decodeStored, encodeForStorage, withResourceVersion } from '../encoding.js';
@@ -72,7 +72,8 @@ export interface DeleteOptions {
 export const gr = (r: ResourceInfo): GroupResource => ({ group: r.group, resource: r.resource });
 export const gvkOf = (r: ResourceInfo): GroupVersionKind => ({ group: r.group, version: r.version, kind: r.kind });
 
-const deepEqual = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+/** deepEqual: a and b serialize to the same JSON text (absent counts as null). */
+const deepEqual = (a: unknown, b: unknown): boolean => sameJSONText(a ?? null, b ?? null);
 
 const GENERATE_NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
