@@ -8,8 +8,8 @@
  */
 import http from 'node:http';
 import type { MessagePort } from 'node:worker_threads';
-import type { Duplex } from 'node:stream';
-import { memorySocketPair, sendInMemory, type MemorySocket, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
+import { memorySocketPair, type MemorySocket, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
+import { Http1Client, type ConnSink } from './http1.js';
 
 /** Frame kinds of the protocol on the port: open a connection, bytes, half-close, close. */
 const KIND_OPEN = 0;
@@ -132,38 +132,53 @@ function pump(out: Outbox, id: number, local: MemorySocket, onGone: () => void):
 }
 
 /**
- * PortTransport is the client side: requests are HTTP over connections multiplexed on `port`
- * (a keep-alive pool as HttpTransport's, uncapped since nothing but memory is at stake).
+ * PortTransport is the client side: requests are HTTP over connections multiplexed on `port`,
+ * spoken by an Http1Client straight onto the frames (no socket objects on this side), with
+ * keep-alive reuse and no cap on connections, since nothing but memory is at stake.
  */
 export class PortTransport implements Transport {
-  private readonly agent: http.Agent;
-  private readonly conns = new Map<number, (kind: number, payload: Buffer | undefined) => void>();
+  private readonly client: Http1Client;
+  private readonly conns = new Map<number, ConnSink>();
   private nextId = 1;
   private readonly out: Outbox;
   private readonly onMessage = (batch: Uint8Array): void => {
-    readFrames(batch, (kind, id, payload) => this.conns.get(id)?.(kind, payload));
+    readFrames(batch, (kind, id, payload) => {
+      const sink = this.conns.get(id);
+      if (!sink) return;
+      if (kind === KIND_DATA) sink.data(payload!);
+      else {
+        // The server ended or closed its side: it sends nothing more, so the connection is over.
+        this.conns.delete(id);
+        if (kind === KIND_END) this.out.post(KIND_CLOSE, id);
+        sink.closed();
+      }
+    });
   };
 
   constructor(private readonly port: MessagePort) {
     this.out = new Outbox(port);
     port.on('message', this.onMessage);
-    const agent = new http.Agent({ keepAlive: true, scheduling: 'lifo', maxFreeSockets: 1024 });
-    (agent as unknown as { createConnection: () => Duplex }).createConnection = () => {
-      const [client, local] = memorySocketPair();
+    this.client = new Http1Client((sink) => {
       const id = this.nextId++;
-      this.conns.set(id, pump(this.out, id, local, () => this.conns.delete(id)));
+      this.conns.set(id, sink);
       this.out.post(KIND_OPEN, id);
-      return client;
-    };
-    this.agent = agent;
+      return {
+        write: (chunk) => {
+          if (this.conns.has(id)) this.out.post(KIND_DATA, id, chunk);
+        },
+        destroy: () => {
+          if (this.conns.delete(id)) this.out.post(KIND_CLOSE, id);
+        },
+      };
+    }, 'in-process');
   }
 
   request(req: TransportRequest): Promise<TransportResponse> {
-    return sendInMemory(this.agent, req);
+    return this.client.request(req);
   }
 
   close(): void {
-    this.agent.destroy();
+    this.client.close();
     this.port.off('message', this.onMessage);
   }
 }

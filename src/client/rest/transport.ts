@@ -1,14 +1,16 @@
 /**
  * Transport is the seam between the REST client and the wire. HttpTransport speaks HTTP(S) to
- * a remote apiserver over keep-alive sockets; InProcessTransport hands an in-memory socket pair
- * to the apiserver's own `http.Server` in the same process, so requests skip the network but
- * keep exactly the same HTTP semantics (parsing, status codes, chunked watch streams).
+ * a remote apiserver over keep-alive sockets; InProcessTransport hands an in-memory socket to
+ * the apiserver's own `http.Server` in the same process and speaks HTTP/1.1 on it with the small
+ * Http1Client (http1.ts), so requests skip the network and node's client machinery but keep
+ * exactly the same HTTP semantics (status codes, headers, chunked watch streams).
  */
 import http from 'node:http';
 import https from 'node:https';
 import { createSecureContext } from 'node:tls';
 import { Duplex } from 'node:stream';
 import type { Readable } from 'node:stream';
+import { Http1Client, type ConnSink } from './http1.js';
 
 export interface TransportRequest {
   method: string;
@@ -154,12 +156,23 @@ export class HttpTransport implements Transport {
 }
 
 /**
+ * MemoryPeer is what a MemorySocket writes into: another MemorySocket, or the bare client end
+ * an Http1Client reads (no stream machinery on that side).
+ */
+export interface MemoryPeer {
+  peer: MemoryPeer | undefined;
+  readonly destroyed: boolean;
+  push(chunk: Buffer | null): boolean;
+  destroy(): void;
+}
+
+/**
  * MemorySocket is one end of an in-memory duplex pair. It carries the few net.Socket methods
  * that Node's HTTP client, agent and server call (timeouts and keep-alive are no-ops: there is
  * no network to time out on).
  */
 export class MemorySocket extends Duplex {
-  peer: MemorySocket | undefined;
+  peer: MemoryPeer | undefined;
   readonly remoteAddress = '127.0.0.1';
   readonly remotePort = 0;
   readonly remoteFamily = 'IPv4';
@@ -212,7 +225,7 @@ export class MemorySocket extends Duplex {
   }
 }
 
-/** memorySocketPair returns two connected in-memory sockets (also the ends PortTransport pumps). */
+/** memorySocketPair returns two connected in-memory sockets (servePort pumps one end of each). */
 export function memorySocketPair(): [MemorySocket, MemorySocket] {
   const a = new MemorySocket();
   const b = new MemorySocket();
@@ -221,14 +234,22 @@ export function memorySocketPair(): [MemorySocket, MemorySocket] {
   return [a, b];
 }
 
-const IN_MEMORY = targetOf(new URL('http://in-process'));
-
-/**
- * sendInMemory sends a plain-HTTP request through `agent`, whose connections are in-memory
- * sockets (InProcessTransport's, and PortTransport's pumped over a MessagePort).
- */
-export function sendInMemory(agent: http.Agent, req: TransportRequest): Promise<TransportResponse> {
-  return send(http, IN_MEMORY, agent, req, undefined);
+/** SinkEnd is the client's end of an in-process connection: what the server writes goes to `sink`. */
+class SinkEnd implements MemoryPeer {
+  peer: MemoryPeer | undefined;
+  destroyed = false;
+  constructor(private readonly sink: ConnSink) {}
+  push(chunk: Buffer | null): boolean {
+    if (this.destroyed) return false;
+    if (chunk) this.sink.data(chunk);
+    else this.destroy();
+    return true;
+  }
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.sink.closed();
+  }
 }
 
 /**
@@ -237,27 +258,35 @@ export function sendInMemory(agent: http.Agent, req: TransportRequest): Promise<
  * Authentication sees the same headers as over the network; there is no client certificate.
  */
 export class InProcessTransport implements Transport {
-  private readonly server: http.Server;
-  private readonly agent: http.Agent;
+  private readonly client: Http1Client;
 
   constructor(target: http.Server | http.RequestListener) {
-    this.server = typeof target === 'function' ? http.createServer(target) : target;
-    const agent = new http.Agent({ keepAlive: true });
-    const server = this.server;
-    // The agent asks for a connection; we give it one end of a pair and the server the other.
-    (agent as unknown as { createConnection: () => Duplex }).createConnection = () => {
-      const [client, serverSide] = memorySocketPair();
+    const server = typeof target === 'function' ? http.createServer(target) : target;
+    // Each connection: the server gets a MemorySocket; the client side is a bare end that hands
+    // what the server writes straight to the client's parser.
+    this.client = new Http1Client((sink) => {
+      const serverSide = new MemorySocket();
+      const end = new SinkEnd(sink);
+      serverSide.peer = end;
+      end.peer = serverSide;
       server.emit('connection', serverSide);
-      return client;
-    };
-    this.agent = agent;
+      return {
+        write: (chunk) => {
+          if (!serverSide.destroyed) serverSide.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        },
+        destroy: () => {
+          end.destroy();
+          serverSide.destroy();
+        },
+      };
+    }, 'in-process');
   }
 
   request(req: TransportRequest): Promise<TransportResponse> {
-    return sendInMemory(this.agent, req);
+    return this.client.request(req);
   }
 
   close(): void {
-    this.agent.destroy();
+    this.client.close();
   }
 }

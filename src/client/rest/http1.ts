@@ -1,0 +1,354 @@
+/**
+ * Http1Client: a small HTTP/1.1 client for the in-memory transports (InProcessTransport,
+ * PortTransport). Node's http client (ClientRequest, Agent, an llhttp parser and an
+ * IncomingMessage per response, a Duplex socket per connection) cost the scheduler and the
+ * controller-manager more CPU per request than the request itself; here a request is one
+ * header string written to a byte pipe and the response is parsed off the pipe in place.
+ *
+ * The server side is untouched (node's http.Server parses the request and writes the response),
+ * so what travels is the same HTTP/1.1 as before: status codes, headers, Content-Length and
+ * chunked bodies (watch streams), keep-alive reuse and `Connection: close`. Errors keep node's
+ * shapes: an abort rejects (or errors the body) with an AbortError, a connection closed before
+ * the response rejects with `socket hang up` (ECONNRESET), one closed mid-body errors the body
+ * with `aborted` (ECONNRESET).
+ */
+import type http from 'node:http';
+import { Readable } from 'node:stream';
+import type { TransportRequest, TransportResponse } from './transport.js';
+
+/** ByteConn is the writing side of one connection, as the client sees it. */
+export interface ByteConn {
+  write(chunk: Uint8Array): void;
+  /** destroy closes the connection both ways. */
+  destroy(): void;
+}
+
+/** ConnSink receives what arrives on a connection. */
+export interface ConnSink {
+  data(chunk: Buffer): void;
+  /** closed: the peer ended or closed the connection; nothing more arrives. */
+  closed(): void;
+}
+
+/** Connect opens a connection whose incoming bytes go to `sink`. */
+export type Connect = (sink: ConnSink) => ByteConn;
+
+/** MAX_HEAD bounds a response's status line and headers (node's default max header size). */
+const MAX_HEAD = 16 * 1024;
+/** MAX_FREE bounds the idle keep-alive connections kept for reuse. */
+const MAX_FREE = 1024;
+
+const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+const HTTP_TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
+const UNESCAPED_PATH = /[\u0000-\u0020]/;
+/** Methods whose requests carry `content-length: 0` without a body, as node's client sends them. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+/** Response headers node keeps only the first of when repeated (IncomingMessage's rules). */
+const SINGLE = new Set([
+  'content-type', 'content-length', 'user-agent', 'referer', 'host', 'authorization', 'proxy-authorization',
+  'if-modified-since', 'if-unmodified-since', 'from', 'location', 'max-forwards', 'retry-after', 'etag',
+  'last-modified', 'server', 'age', 'expires',
+]);
+
+function codeError(message: string, code: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
+}
+
+/** Phases of a connection's response parser. */
+const enum Phase {
+  Idle,
+  Head,
+  Length,
+  ChunkSize,
+  ChunkData,
+  ChunkEnd,
+  Trailer,
+  UntilClose,
+}
+
+interface Pending {
+  method: string;
+  resolve: (r: TransportResponse) => void;
+  reject: (e: Error) => void;
+  signal: AbortSignal | undefined;
+  body: Readable | undefined;
+}
+
+class Conn implements ConnSink {
+  readonly pipe: ByteConn;
+  private phase = Phase.Idle;
+  private cur: Pending | undefined;
+  /** head (or chunk-size/trailer line) bytes received so far when they span chunks. */
+  private partial: Buffer | undefined;
+  private remaining = 0;
+  private keepAlive = true;
+  dead = false;
+
+  constructor(
+    private readonly client: Http1Client,
+    connect: Connect,
+  ) {
+    this.pipe = connect(this);
+  }
+
+  send(req: TransportRequest, head: string, body: Buffer | undefined, resolve: Pending['resolve'], reject: Pending['reject']): void {
+    const cur: Pending = { method: req.method, resolve, reject, signal: req.signal, body: undefined };
+    this.cur = cur;
+    this.phase = Phase.Head;
+    this.keepAlive = true;
+    if (req.signal) req.signal.addEventListener('abort', this.onAbort, { once: true });
+    this.pipe.write(Buffer.from(head, 'latin1'));
+    if (body && body.byteLength > 0 && this.cur === cur) this.pipe.write(body);
+  }
+
+  private readonly onAbort = (): void => {
+    const cur = this.cur;
+    if (!cur?.signal) return;
+    this.fail(abortError(cur.signal));
+  };
+
+  /** fail ends the current exchange with `err` (rejecting it, or erroring its body) and drops the connection. */
+  private fail(err: Error): void {
+    const cur = this.cur;
+    this.cur = undefined;
+    this.phase = Phase.Idle;
+    this.kill();
+    if (!cur) return;
+    cur.signal?.removeEventListener('abort', this.onAbort);
+    if (cur.body) {
+      if (!cur.body.destroyed) cur.body.destroy(err);
+    } else cur.reject(err);
+  }
+
+  /** kill closes the connection and forgets it. */
+  kill(): void {
+    if (this.dead) return;
+    this.dead = true;
+    this.client.forget(this);
+    this.pipe.destroy();
+  }
+
+  closed(): void {
+    if (this.phase === Phase.UntilClose && this.cur?.body) {
+      this.cur.body.push(null);
+      this.done(false);
+      return;
+    }
+    if (this.cur) this.fail(this.cur.body ? codeError('aborted', 'ECONNRESET') : codeError('socket hang up', 'ECONNRESET'));
+    else this.kill();
+  }
+
+  data(chunk: Buffer): void {
+    let buf = chunk;
+    let at = 0;
+    while (at < buf.length) {
+      const cur = this.cur;
+      if (!cur) {
+        // Bytes nobody asked for: the connection is out of step, so it is dropped.
+        this.kill();
+        return;
+      }
+      switch (this.phase) {
+        case Phase.Head: {
+          if (this.partial) {
+            buf = Buffer.concat([this.partial, buf.subarray(at)]);
+            at = 0;
+            this.partial = undefined;
+          }
+          const end = buf.indexOf('\r\n\r\n', at, 'latin1');
+          if (end < 0) {
+            if (buf.length - at > MAX_HEAD) return this.fail(codeError('Header overflow', 'HPE_HEADER_OVERFLOW'));
+            this.partial = Buffer.from(buf.subarray(at));
+            return;
+          }
+          const head = buf.toString('latin1', at, end);
+          at = end + 4;
+          this.onHead(cur, head);
+          break;
+        }
+        case Phase.Length: {
+          const n = Math.min(this.remaining, buf.length - at);
+          cur.body!.push(buf.subarray(at, at + n));
+          at += n;
+          this.remaining -= n;
+          if (this.remaining === 0) this.finish(cur);
+          break;
+        }
+        case Phase.UntilClose:
+          cur.body!.push(at === 0 ? buf : buf.subarray(at));
+          return;
+        case Phase.ChunkData: {
+          const n = Math.min(this.remaining, buf.length - at);
+          cur.body!.push(buf.subarray(at, at + n));
+          at += n;
+          this.remaining -= n;
+          if (this.remaining === 0) {
+            this.phase = Phase.ChunkEnd;
+            this.remaining = 2;
+          }
+          break;
+        }
+        case Phase.ChunkEnd: {
+          // the CRLF after a chunk's data
+          const n = Math.min(this.remaining, buf.length - at);
+          at += n;
+          this.remaining -= n;
+          if (this.remaining === 0) this.phase = Phase.ChunkSize;
+          break;
+        }
+        case Phase.ChunkSize:
+        case Phase.Trailer: {
+          const nl = buf.indexOf(10, at);
+          if (nl < 0) {
+            this.partial = this.partial ? Buffer.concat([this.partial, buf.subarray(at)]) : Buffer.from(buf.subarray(at));
+            if (this.partial.length > MAX_HEAD) return this.fail(codeError('Chunk header overflow', 'HPE_HEADER_OVERFLOW'));
+            return;
+          }
+          let line = buf.toString('latin1', at, nl);
+          if (this.partial) {
+            line = this.partial.toString('latin1') + line;
+            this.partial = undefined;
+          }
+          at = nl + 1;
+          if (line.endsWith('\r')) line = line.slice(0, -1);
+          if (this.phase === Phase.Trailer) {
+            if (line === '') this.finish(cur);
+            break;
+          }
+          const semi = line.indexOf(';');
+          const hex = (semi < 0 ? line : line.slice(0, semi)).trim();
+          const size = /^[0-9a-fA-F]{1,12}$/.test(hex) ? parseInt(hex, 16) : NaN;
+          if (Number.isNaN(size)) return this.fail(codeError('Invalid character in chunk size', 'HPE_INVALID_CHUNK_SIZE'));
+          if (size === 0) this.phase = Phase.Trailer;
+          else {
+            this.phase = Phase.ChunkData;
+            this.remaining = size;
+          }
+          break;
+        }
+        case Phase.Idle:
+          return this.kill();
+      }
+    }
+  }
+
+  private onHead(cur: Pending, head: string): void {
+    const lines = head.split('\r\n');
+    const status = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(lines[0] ?? '');
+    if (!status) return this.fail(codeError('Parse Error: Invalid response status', 'HPE_INVALID_CONSTANT'));
+    const code = Number(status[2]);
+    const headers: http.IncomingHttpHeaders = {};
+    const h = headers as Record<string, string | string[] | undefined>;
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      const colon = line.indexOf(':');
+      if (colon <= 0) return this.fail(codeError('Parse Error: Invalid header token', 'HPE_INVALID_HEADER_TOKEN'));
+      const name = line.slice(0, colon).toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      const had = h[name];
+      if (had === undefined) h[name] = name === 'set-cookie' ? [value] : value;
+      else if (name === 'set-cookie') (had as string[]).push(value);
+      else if (!SINGLE.has(name)) h[name] = `${had as string}${name === 'cookie' ? '; ' : ', '}${value}`;
+    }
+    // 1xx (but 101) are interim: the real response follows on the same connection.
+    if (code >= 100 && code < 200 && code !== 101) return;
+    const connection = (headers.connection ?? '').toLowerCase();
+    this.keepAlive = status[1] === '1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection);
+    const body = new Readable({ read() {} });
+    body.on('close', () => {
+      // The consumer destroyed the body before the response ended: the connection carries the rest of it, so it goes.
+      if (this.cur === cur) this.fail(codeError('aborted', 'ECONNRESET'));
+    });
+    cur.body = body;
+    const te = headers['transfer-encoding'];
+    const cl = headers['content-length'];
+    if (cur.method === 'HEAD' || code === 204 || code === 304 || code === 101) this.finish(cur);
+    else if (te !== undefined && /\bchunked\b/i.test(te)) this.phase = Phase.ChunkSize;
+    else if (cl !== undefined) {
+      const n = /^\d+$/.test(cl) ? Number(cl) : NaN;
+      if (Number.isNaN(n)) return this.fail(codeError('Parse Error: Invalid content-length', 'HPE_INVALID_CONTENT_LENGTH'));
+      this.remaining = n;
+      this.phase = Phase.Length;
+      if (n === 0) this.finish(cur);
+    } else this.phase = Phase.UntilClose;
+    cur.resolve({ status: code, headers, body });
+  }
+
+  /** finish completes the response: the body ends and the connection is free again (or closed). */
+  private finish(cur: Pending): void {
+    cur.body!.push(null);
+    this.done(this.keepAlive);
+  }
+
+  private done(reuse: boolean): void {
+    const cur = this.cur;
+    this.cur = undefined;
+    this.phase = Phase.Idle;
+    cur?.signal?.removeEventListener('abort', this.onAbort);
+    if (reuse && !this.dead) this.client.release(this);
+    else this.kill();
+  }
+}
+
+/**
+ * Http1Client sends requests over connections `connect` opens, one request at a time per
+ * connection, keeping idle ones for reuse (most recently used first). `host` is sent as the
+ * Host header.
+ */
+export class Http1Client {
+  private readonly free: Conn[] = [];
+  private readonly all = new Set<Conn>();
+
+  constructor(
+    private readonly connect: Connect,
+    private readonly host: string,
+  ) {}
+
+  request(req: TransportRequest): Promise<TransportResponse> {
+    if (req.signal?.aborted) return Promise.reject(abortError(req.signal));
+    if (UNESCAPED_PATH.test(req.path)) return Promise.reject(Object.assign(new TypeError('Request path contains unescaped characters'), { code: 'ERR_UNESCAPED_CHARACTERS' }));
+    let head = `${req.method} ${req.path} HTTP/1.1\r\nhost: ${this.host}\r\nconnection: keep-alive\r\n`;
+    let hasLength = false;
+    for (const name in req.headers) {
+      const value = req.headers[name]!;
+      if (!HTTP_TOKEN.test(name)) return Promise.reject(Object.assign(new TypeError(`Header name must be a valid HTTP token ["${name}"]`), { code: 'ERR_INVALID_HTTP_TOKEN' }));
+      if (INVALID_HEADER_CHAR.test(value)) return Promise.reject(Object.assign(new TypeError(`Invalid character in header content ["${name}"]`), { code: 'ERR_INVALID_CHAR' }));
+      if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
+      head += `${name}: ${value}\r\n`;
+    }
+    const body = req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
+    if (!hasLength && (body !== undefined || BODY_METHODS.has(req.method))) head += `content-length: ${body?.byteLength ?? 0}\r\n`;
+    head += '\r\n';
+    return new Promise<TransportResponse>((resolve, reject) => {
+      let conn = this.free.pop();
+      if (!conn) {
+        conn = new Conn(this, this.connect);
+        this.all.add(conn);
+      }
+      conn.send(req, head, body, resolve, reject);
+    });
+  }
+
+  /** release returns an idle connection to the pool. */
+  release(c: Conn): void {
+    if (this.free.length >= MAX_FREE) c.kill();
+    else this.free.push(c);
+  }
+
+  /** forget drops a closed connection from the pool. */
+  forget(c: Conn): void {
+    this.all.delete(c);
+    const i = this.free.lastIndexOf(c);
+    if (i >= 0) this.free.splice(i, 1);
+  }
+
+  /** close closes every connection; requests in flight fail as on a dropped connection. */
+  close(): void {
+    for (const c of [...this.all]) c.closed();
+    this.free.length = 0;
+  }
+}
