@@ -376,9 +376,9 @@ describe('apiserver HTTP semantics', () => {
     assert.deepEqual(u.map((l) => `${l.type} ${(l.object as { metadata: { name: string } }).metadata.name}`), ['ADDED pa', 'ADDED pb', 'DELETED pa', 'DELETED pb']);
   });
 
-  test('max-in-flight: excess concurrent writes get 429 TooManyRequests with Retry-After', async () => {
+  test('max-in-flight (APF off): excess concurrent writes get 429 TooManyRequests with Retry-After', async () => {
     // A file database commits in a writer thread, so concurrent requests really overlap.
-    const small = await startTestApiServer({ maxMutatingRequestsInflight: 1, datastoreEndpoint: `sqlite://${srv.dir}/inflight.db` });
+    const small = await startTestApiServer({ maxMutatingRequestsInflight: 1, enablePriorityAndFairness: false, datastoreEndpoint: `sqlite://${srv.dir}/inflight.db` });
     try {
       const rs = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
