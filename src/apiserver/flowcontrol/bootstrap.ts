@@ -128,10 +128,8 @@ const fsProbes = flowSchema('probes', 'exempt', 2, undefined, {
 });
 const fsSystemLeaderElection = flowSchema('system-leader-election', 'leader-election', 100, 'ByUser', {
   subjects: [...users(kubeControllerManager, kubeScheduler), ...kubeSystemServiceAccounts(all)],
-  resourceRules: [
-    resourceRule(['get', 'create', 'update'], [''], ['endpoints', 'configmaps'], ['kube-system'], false),
-    resourceRule(['get', 'create', 'update'], ['coordination.k8s.io'], ['leases'], [all], false),
-  ],
+  // Leases only: upstream dropped the kube-system endpoints/configmaps rule with those locks.
+  resourceRules: [resourceRule(['get', 'create', 'update'], ['coordination.k8s.io'], ['leases'], [all], false)],
 });
 // Keeps the endpoints controller's writes out of workload-leader-election below.
 const fsEndpointController = flowSchema('endpoint-controller', 'workload-high', 150, 'ByUser', {
