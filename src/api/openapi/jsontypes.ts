@@ -38,14 +38,12 @@ const BYTE_FIELDS: Record<string, Schema> = {
   'io.k8s.api.certificates.v1.CertificateSigningRequestStatus.certificate': BYTES,
 };
 
-/** Ctx is where a value sits: the Go struct holding the field and the field's JSON path. */
-interface Ctx {
-  struct: string;
-  path: string;
-}
-
-/** Check returns the first type error under value, or undefined. */
-type Check = (value: unknown, ctx: Ctx) => string | undefined;
+/**
+ * Check returns the first type error under value, or undefined. `struct` is the Go struct
+ * holding the field and `path` its JSON path, as a stack of keys the walk pushes and pops: the
+ * path's text is built only for an error, not for every field visited.
+ */
+type Check = (value: unknown, struct: string, path: string[]) => string | undefined;
 
 const ANY: Check = () => undefined;
 
@@ -88,8 +86,8 @@ function jsonKind(v: unknown): string {
   return typeof v;
 }
 
-const fail = (v: unknown, ctx: Ctx, type: string, literal = false): string =>
-  `json: cannot unmarshal ${literal ? `number ${String(v)}` : jsonKind(v)} into Go struct field ${ctx.struct}.${ctx.path} of type ${type}`;
+const fail = (v: unknown, struct: string, path: readonly string[], type: string, literal = false): string =>
+  `json: cannot unmarshal ${literal ? `number ${String(v)}` : jsonKind(v)} into Go struct field ${struct}.${path.join('.')} of type ${type}`;
 
 const INT_RANGE = { int32: [-(2 ** 31), 2 ** 31 - 1], int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] } as const;
 
@@ -102,28 +100,28 @@ function compile(s: Schema | undefined): Check {
   const type = goType(s);
   switch (s.type) {
     case 'string':
-      return (v, ctx) => (v === null || typeof v === 'string' ? undefined : fail(v, ctx, type));
+      return (v, struct, path) => (v === null || typeof v === 'string' ? undefined : fail(v, struct, path, type));
     case 'boolean':
-      return (v, ctx) => (v === null || typeof v === 'boolean' ? undefined : fail(v, ctx, type));
+      return (v, struct, path) => (v === null || typeof v === 'boolean' ? undefined : fail(v, struct, path, type));
     case 'number':
-      return (v, ctx) => (v === null || typeof v === 'number' ? undefined : fail(v, ctx, type));
+      return (v, struct, path) => (v === null || typeof v === 'number' ? undefined : fail(v, struct, path, type));
     case 'integer': {
       const [lo, hi] = INT_RANGE[type === 'int64' ? 'int64' : 'int32'];
-      return (v, ctx) => {
+      return (v, struct, path) => {
         if (v === null) return undefined;
-        if (typeof v !== 'number') return fail(v, ctx, type);
-        return Number.isInteger(v) && v >= lo && v <= hi ? undefined : fail(v, ctx, type, true);
+        if (typeof v !== 'number') return fail(v, struct, path, type);
+        return Number.isInteger(v) && v >= lo && v <= hi ? undefined : fail(v, struct, path, type, true);
       };
     }
     case 'array': {
       let item: Check | undefined;
-      return (v, ctx) => {
+      return (v, struct, path) => {
         if (v === null) return undefined;
-        if (!Array.isArray(v)) return fail(v, ctx, type);
+        if (!Array.isArray(v)) return fail(v, struct, path, type);
         item ??= compile(s.items);
         if (item === ANY) return undefined;
         for (const x of v) {
-          const e = item(x, ctx);
+          const e = item(x, struct, path);
           if (e) return e;
         }
         return undefined;
@@ -133,13 +131,13 @@ function compile(s: Schema | undefined): Check {
       if (typeof s.additionalProperties !== 'object') return ANY;
       const values = s.additionalProperties;
       let value: Check | undefined;
-      return (v, ctx) => {
+      return (v, struct, path) => {
         if (v === null) return undefined;
-        if (typeof v !== 'object' || Array.isArray(v)) return fail(v, ctx, type);
+        if (typeof v !== 'object' || Array.isArray(v)) return fail(v, struct, path, type);
         value ??= compile(values);
         if (value === ANY) return undefined;
         for (const k in v) {
-          const e = value((v as Record<string, unknown>)[k], ctx);
+          const e = value((v as Record<string, unknown>)[k], struct, path);
           if (e) return e;
         }
         return undefined;
@@ -163,9 +161,9 @@ function compileDefinition(name: string): Check {
   const type = goTypeName(name);
   const struct = structName(name);
   const props = def.properties;
-  const check: Check = (v, ctx) => {
+  const check: Check = (v, outer, path) => {
     if (v === null) return undefined;
-    if (typeof v !== 'object' || Array.isArray(v)) return fail(v, ctx, type);
+    if (typeof v !== 'object' || Array.isArray(v)) return fail(v, outer, path, type);
     if (!fields) {
       fields = new Map();
       for (const k of Object.keys(props)) fields.set(k, compile(BYTE_FIELDS[`${name}.${k}`] ?? props[k]));
@@ -173,7 +171,9 @@ function compileDefinition(name: string): Check {
     for (const k in v) {
       const c = fields.get(k);
       if (c === undefined || c === ANY) continue;
-      const e = c((v as Record<string, unknown>)[k], { struct, path: ctx.path ? `${ctx.path}.${k}` : k });
+      path.push(k);
+      const e = c((v as Record<string, unknown>)[k], struct, path);
+      path.pop();
       if (e) return e;
     }
     return undefined;
@@ -189,5 +189,5 @@ function compileDefinition(name: string): Check {
 export function jsonTypeError(gvk: GroupVersionKind, obj: unknown): string | undefined {
   const name = definitionNameForKind(gvk);
   if (!name) return undefined;
-  return compileDefinition(name)(obj, { struct: structName(name), path: '' });
+  return compileDefinition(name)(obj, structName(name), []);
 }
