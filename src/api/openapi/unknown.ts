@@ -66,7 +66,9 @@ function compile(schema: Schema | undefined): Checker {
         for (const k of Object.keys(props)) children.set(k, compile(props[k]));
         ready = true;
       }
-      for (const k of Object.keys(v)) {
+      // for…in, not Object.keys: no key array per object visited (plain objects inherit no
+      // enumerable keys, so both list the same keys in the same order).
+      for (const k in v) {
         const c = children.get(k);
         if (c === NOTHING) continue;
         p.push(k);
@@ -95,7 +97,7 @@ function compile(schema: Schema | undefined): Checker {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
       value ??= compile(values);
       if (value === NOTHING) return;
-      for (const k of Object.keys(v)) {
+      for (const k in v) {
         p.push(k);
         value((v as Record<string, unknown>)[k], p, out);
         p.pop();
