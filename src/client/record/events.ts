@@ -12,6 +12,7 @@ import { isStatusError } from '../../api/errors.js';
 import { Fifo } from '../../util/fifo.js';
 import { EventNameSuffix } from './name.js';
 import { realClock, type Clock } from '../util/clock.js';
+import { OldestFirst } from '../util/evict.js';
 import { TokenBucket } from '../util/token_bucket.js';
 import type { RestClient } from '../rest/client.js';
 import { gvr } from '../rest/gvr.js';
@@ -92,16 +93,22 @@ export function getReference(obj: ApiObject | ObjectReference): ObjectReference 
 }
 
 /** toTime renders metav1.Time (RFC 3339, second precision). */
+let timeSecond = NaN;
+let timeText = '';
 function toTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+  // Events come in bursts within one second: render each second once.
+  const sec = Math.floor(ms / 1000);
+  if (sec !== timeSecond) {
+    timeSecond = sec;
+    timeText = new Date(sec * 1000).toISOString().replace(/\.000Z$/, 'Z');
+  }
+  return timeText;
 }
 
-function refKey(r: ObjectReference): string[] {
-  return [r.kind ?? '', r.namespace ?? '', r.name ?? '', r.uid ?? '', r.apiVersion ?? ''];
-}
-
-function sourceKey(e: Event): string[] {
-  return [e.source?.component ?? '', e.source?.host ?? ''];
+/** objectKey is the source and involved object of an event, NUL-separated: the spam filter's key and the start of the others. */
+function objectKey(e: Event): string {
+  const r = e.involvedObject;
+  return `${e.source?.component ?? ''}\x00${e.source?.host ?? ''}\x00${r.kind ?? ''}\x00${r.namespace ?? ''}\x00${r.name ?? ''}\x00${r.uid ?? ''}\x00${r.apiVersion ?? ''}`;
 }
 
 interface LoggedEvent {
@@ -131,6 +138,7 @@ export class EventBroadcaster {
   private readonly spam = new Map<string, TokenBucket>();
   private readonly aggregates = new Map<string, Aggregate>();
   private readonly logged = new Map<string, LoggedEvent>();
+  private readonly trims = [new OldestFirst(this.logged), new OldestFirst(this.aggregates), new OldestFirst(this.spam)];
   private readonly o: Required<Omit<EventBroadcasterOptions, 'sink' | 'clock' | 'onError'>>;
   private readonly nameSuffix = new EventNameSuffix();
 
@@ -287,13 +295,13 @@ export class EventBroadcaster {
    */
   private correlate(e: Event): { event: Event; key: string } | undefined {
     const now = this.clock.now();
-    const spamKey = [...sourceKey(e), ...refKey(e.involvedObject)].join('\x00');
+    const spamKey = objectKey(e);
     let bucket = this.spam.get(spamKey);
     if (!bucket) this.spam.set(spamKey, (bucket = new TokenBucket(this.o.spamQPS, this.o.spamBurst, this.clock)));
     if (!bucket.tryAccept()) return undefined;
 
     // Aggregation: many distinct messages for the same (source, object, type, reason) collapse.
-    const aggKey = [...sourceKey(e), ...refKey(e.involvedObject), e.type ?? '', e.reason ?? ''].join('\x00');
+    const aggKey = `${spamKey}\x00${e.type ?? ''}\x00${e.reason ?? ''}`;
     let agg = this.aggregates.get(aggKey);
     if (!agg || now - agg.at > this.o.aggregateIntervalMs) this.aggregates.set(aggKey, (agg = { messages: new Set(), at: now }));
     agg.at = now;
@@ -301,7 +309,7 @@ export class EventBroadcaster {
     let out = e;
     // Identical events are keyed by everything including the message; once aggregated, by the
     // aggregate key alone, so the combined event counts up while its message follows the latest.
-    let key = [...sourceKey(e), ...refKey(e.involvedObject), e.type ?? '', e.reason ?? '', e.message ?? ''].join('\x00');
+    let key = `${aggKey}\x00${e.message ?? ''}`;
     if (agg.messages.size >= this.o.aggregateMaxEvents) {
       agg.messages.delete(e.message ?? '');
       out = { ...e, message: `(combined from similar events): ${e.message ?? ''}` };
@@ -326,9 +334,7 @@ export class EventBroadcaster {
       at: now,
     });
     // Bounded caches, as upstream's LRUs of 4096 entries.
-    for (const m of [this.logged, this.aggregates, this.spam] as Array<Map<string, unknown>>) {
-      if (m.size > CACHE_SIZE) m.delete(m.keys().next().value as string);
-    }
+    for (const t of this.trims) t.trim(CACHE_SIZE);
     return { event: out, key };
   }
 

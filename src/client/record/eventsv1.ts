@@ -18,6 +18,7 @@ import { isStatusError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import { Fifo } from '../../util/fifo.js';
 import { EventNameSuffix } from './name.js';
+import { OldestFirst } from '../util/evict.js';
 import type { RestClient } from '../rest/index.js';
 
 /** EventsV1Event is the events.k8s.io/v1 Event the scheduler writes. */
@@ -112,6 +113,7 @@ export class EventsV1Broadcaster {
   private scheduled = false;
   private closed = false;
   private readonly cache = new Map<string, Cached>();
+  private readonly oldest = new OldestFirst(this.cache);
   private readonly timers: NodeJS.Timeout[] = [];
   private idle: Array<() => void> = [];
   private readonly sleepers = new Set<() => void>();
@@ -276,11 +278,9 @@ export class EventsV1Broadcaster {
   }
 
   private evictOldest(): void {
-    for (const [k, c] of this.cache) {
+    this.oldest.trim(MAX_CACHED, (_k, c) => {
       if (c.event.series) this.writeSnapshot(c.event);
-      this.cache.delete(k);
-      return;
-    }
+    });
   }
 
   private refreshSeries(): void {

@@ -14,6 +14,11 @@ export class EventNameSuffix {
       this.lastMs = ms;
       this.seq = 0;
     }
-    return (BigInt(ms) * 1_000_000n + BigInt(this.seq % 1_000_000)).toString(16);
+    // ms * 1e6 + seq passes 2^53, so it is put together in two parts below and above bit 20
+    // (each exact in a double) rather than with BigInt, which allocated on every event.
+    const low = (ms % 0x100000) * 1_000_000 + (this.seq % 1_000_000);
+    const high = Math.floor(ms / 0x100000) * 1_000_000 + Math.floor(low / 0x100000);
+    const lowHex = (low % 0x100000).toString(16);
+    return high > 0 ? high.toString(16) + '00000'.slice(lowHex.length) + lowHex : lowHex;
   }
 }
