@@ -172,6 +172,15 @@ test('RestClient: QPS/burst limit spaces requests on the injected clock', async 
 test('encodeQuery and resourcePath', () => {
   assert.equal(encodeQuery({ a: 'x y', b: undefined, c: '', d: 5, e: true, f: ['1', '2'] }), '?a=x+y&d=5&e=true&f=1&f=2');
   assert.equal(encodeQuery({}), '');
+  // every character escapes exactly as URLSearchParams would (form encoding), lone surrogates included
+  let all = '';
+  for (let i = 0; i < 256; i++) all += String.fromCharCode(i);
+  const forms: Array<Record<string, string>> = [
+    { labelSelector: 'a=b,c in (x, y),!d', fieldSelector: 'spec.nodeName=n-1' },
+    { all, 'k e y': "!'()*~-._ é日本 %+&=?/#" },
+    { pair: '\u{1F600}a', lone: 'a\uD800b', trail: '\uDC00' },
+  ];
+  for (const q of forms) assert.equal(encodeQuery(q), `?${new URLSearchParams(Object.entries(q)).toString()}`);
   const cases = [
     { name: 'core list all namespaces', args: [{ group: '', version: 'v1', resource: 'pods' }] as const, want: '/api/v1/pods' },
     { name: 'group namespaced sub', args: [{ group: 'apps', version: 'v1', resource: 'deployments' }, 'ns', 'd', 'scale'] as const, want: '/apis/apps/v1/namespaces/ns/deployments/d/scale' },

@@ -76,14 +76,25 @@ const TOKEN_FILE_TTL_MS = 60_000;
 /** encodeQuery renders query parameters in a stable order, repeating arrays (`dryRun=All`). */
 export function encodeQuery(query: Record<string, QueryValue> | undefined): string {
   if (!query) return '';
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) {
+  let s = '';
+  for (const k in query) {
+    const v = query[k];
     if (v === undefined || v === '') continue;
-    if (Array.isArray(v)) for (const x of v as readonly string[]) p.append(k, x);
-    else p.append(k, String(v));
+    if (Array.isArray(v)) for (const x of v as readonly string[]) s += `&${formEncode(k)}=${formEncode(x)}`;
+    else s += `&${formEncode(k)}=${formEncode(String(v))}`;
   }
-  const s = p.toString();
-  return s ? `?${s}` : '';
+  return s ? `?${s.slice(1)}` : '';
+}
+
+/**
+ * formEncode escapes as URLSearchParams does (application/x-www-form-urlencoded: space as `+`,
+ * only `*-._` and alphanumerics left as they are), without building a URLSearchParams per request.
+ */
+function formEncode(s: string): string {
+  if (/^[A-Za-z0-9*._-]*$/.test(s)) return s;
+  // a lone surrogate: encodeURIComponent throws where URLSearchParams writes U+FFFD
+  if (/[\uD800-\uDFFF]/.test(s) && !/^(?:[^\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/.test(s)) return new URLSearchParams([['', s]]).toString().slice(1);
+  return encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 export class RestClient {
@@ -258,9 +269,24 @@ function parseRetryAfter(v: string | string[] | undefined): number | undefined {
   return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
-/** readAll reads a response body to a string. */
-export async function readAll(body: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * readAll reads a response body to a string. It listens for the body's events rather than
+ * iterating it: an async iterator per response (its end-of-stream watcher and destroy path)
+ * cost more than reading the few chunks of a typical response.
+ */
+export function readAll(body: Readable): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    body.on('data', (c: Buffer | string) => chunks.push(typeof c === 'string' ? Buffer.from(c) : c));
+    body.once('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    });
+    body.once('error', reject);
+    // destroyed without an error and without its end: as an iteration would, fail rather than wait forever
+    body.once('close', () => {
+      if (!ended) reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    });
+  });
 }
