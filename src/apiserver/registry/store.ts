@@ -324,7 +324,8 @@ export class Store {
     const w = written as { value: Buffer; obj: KubeObject } | undefined;
     const reused = w !== undefined && (w.value === kv.value || w.value.equals(kv.value));
     const obj = reused ? w.obj : decodeStored(kv.value, kv.modRevision);
-    obj.metadata = { ...obj.metadata, resourceVersion: String(kv.modRevision) };
+    // Both candidates' metadata are this request's own (the write's object or a fresh decode): set in place.
+    ((obj.metadata ??= {}) as ObjectMeta).resourceVersion = String(kv.modRevision);
     this.served.set(obj, withResourceVersion(kv.value, kv.modRevision));
     if (deleteAfter) {
       try {
