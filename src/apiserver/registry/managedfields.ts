@@ -30,7 +30,7 @@ function changedFields(obj: unknown, old: unknown, top: boolean, status: boolean
   const oldMap = isMap(old) ? old : undefined;
   const out: FieldSet = {};
   let any = false;
-  for (const k of Object.keys(obj)) {
+  for (const k in obj) {
     if (skip?.has(k)) continue;
     if (top && (k === 'apiVersion' || k === 'kind')) continue;
     if (top && (k === 'status') !== status && k !== 'metadata') continue;
@@ -44,11 +44,26 @@ function changedFields(obj: unknown, old: unknown, top: boolean, status: boolean
       sub = changedFields(v, oldMap?.[k], false, false);
     }
     if (sub) {
-      out[`f:${k}`] = sub;
+      out[fieldKey(k)] = sub;
       any = true;
     }
   }
   return any || old === undefined ? out : undefined;
+}
+
+/**
+ * fieldKey is FieldsV1's `f:<name>` key. The same few hundred field names recur in every
+ * object: each key string is built once, not once per field per write. Bounded like the watch
+ * cache's intern table (custom resources bring names of their own).
+ */
+const fieldKeys = new Map<string, string>();
+function fieldKey(name: string): string {
+  let key = fieldKeys.get(name);
+  if (key === undefined) {
+    if (fieldKeys.size >= 1 << 14) fieldKeys.clear();
+    fieldKeys.set(name, (key = `f:${name}`));
+  }
+  return key;
 }
 
 function isEmpty(o: object): boolean {
