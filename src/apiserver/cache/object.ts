@@ -88,25 +88,6 @@ export class Entry implements CachedObject {
     return o;
   }
 
-  /** maxHeadLength bounds what pieces() writes into the arena (separator included). */
-  get maxHeadLength(): number {
-    return this.head ? this.head.length + RV_OPEN.length + 20 : 1;
-  }
-
-  /**
-   * pieces returns the served JSON, preceded by `sep` when given, as [head, tail]: `head` (the
-   * separator, the shared head and the resourceVersion) written into `arena` at `offset`, `tail`
-   * a view of the stored value. A large list is so written without copying or even reading
-   * its items' bytes.
-   */
-  pieces(arena: Buffer, offset: number, sep?: number): [Buffer, Buffer] {
-    let o = offset;
-    if (sep !== undefined) arena[o++] = sep;
-    if (!this.head) return [arena.subarray(offset, o), this.value];
-    o = this.writeHead(arena, o);
-    return [arena.subarray(offset, o), this.value.subarray(this.head.length)];
-  }
-
   /** framed returns prefix + the served JSON + suffix in one new buffer. */
   framed(prefix: Buffer, suffix: Buffer): Buffer {
     const out = Buffer.allocUnsafe(prefix.length + this.servedLength + suffix.length);
