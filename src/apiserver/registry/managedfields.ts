@@ -73,7 +73,10 @@ function isEmpty(o: object): boolean {
 
 function merge(a: FieldSet, b: FieldSet): FieldSet {
   const out: FieldSet = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = out[k] ? merge(out[k]!, v) : v;
+  for (const k in b) {
+    const v = b[k]!;
+    out[k] = out[k] ? merge(out[k]!, v) : v;
+  }
   return out;
 }
 
