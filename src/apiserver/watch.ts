@@ -2,12 +2,19 @@
  * Watch streaming over HTTP: a CacheWatcher that writes JSON lines of {type, object} to the
  * response, with bookmarks, `timeoutSeconds`, and a bounded send buffer (a watcher that cannot
  * keep up is closed and its client relists, as upstream's cacher does).
+ *
+ * Frames are queued during a turn of the event loop (a storage batch is many events) and written
+ * at its end as one HTTP chunk per watcher. Watchers that were sent the same frames (every
+ * unfiltered watcher of a resource) share one joined buffer, so fan-out costs one write per
+ * watcher per batch rather than one per event.
  */
 import type { ServerResponse } from 'node:http';
 import { watchFrame, type CachedObject, type CacheWatcher, type WatchEventType } from './cache/watchcache.js';
 
 /** The most a slow watcher may have queued before it is closed. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+/** Frames queued in one turn up to this size go out joined into one buffer (one chunk). */
+const JOIN_MAX_BYTES = 1 << 20;
 
 export interface WatchStreamOptions {
   res: ServerResponse;
@@ -29,7 +36,9 @@ export class WatchStream implements CacheWatcher {
   /** lastRv is the newest revision this watcher has been sent (or knows is complete). */
   lastRv = 0;
   private stopped = false;
-  private corked = false;
+  /** Frames queued this turn, in order, and their total length. */
+  private queued: Buffer[] = [];
+  private queuedBytes = 0;
 
   constructor(private readonly o: WatchStreamOptions) {
     this.namespace = o.namespace;
@@ -46,37 +55,53 @@ export class WatchStream implements CacheWatcher {
 
   deliver(type: WatchEventType, obj: CachedObject, rv: number): boolean {
     if (this.stopped) return true;
-    this.cork();
-    this.o.res.write(this.o.encode ? this.o.encode(type, obj) : watchFrame(type, obj));
+    this.queue(this.o.encode ? this.o.encode(type, obj) : watchFrame(type, obj));
     this.lastRv = rv;
-    return this.o.res.writableLength < MAX_BUFFERED_BYTES;
-  }
-
-  /**
-   * cork batches the frames of one storage batch into a single socket write: events arrive in
-   * batches, and one writev per watcher per batch instead of per event is what keeps fan-out to
-   * many watchers cheap.
-   */
-  private cork(): void {
-    if (this.corked) return;
-    this.corked = true;
-    this.o.res.cork();
-    setImmediate(() => {
-      this.corked = false;
-      this.o.res.uncork();
-    });
+    return this.o.res.writableLength + this.queuedBytes < MAX_BUFFERED_BYTES;
   }
 
   /** bookmark sends a BOOKMARK at rv (the caller ensures no older event is pending). */
   bookmark(rv: number, initialEventsEnd = false): void {
     if (this.stopped) return;
     if (rv > this.lastRv) this.lastRv = rv;
-    this.o.res.write(JSON.stringify({ type: 'BOOKMARK', object: this.o.bookmarkObject(this.lastRv, initialEventsEnd) }) + '\n');
+    this.queue(Buffer.from(JSON.stringify({ type: 'BOOKMARK', object: this.o.bookmarkObject(this.lastRv, initialEventsEnd) }) + '\n'));
+  }
+
+  private queue(frame: Buffer): void {
+    if (this.queued.length === 0) scheduleFlush(this);
+    this.queued.push(frame);
+    this.queuedBytes += frame.length;
+  }
+
+  /** takeQueued hands over the frames queued this turn (undefined when none). */
+  takeQueued(): { frames: Buffer[]; bytes: number } | undefined {
+    if (this.queued.length === 0) return undefined;
+    const out = { frames: this.queued, bytes: this.queuedBytes };
+    this.queued = [];
+    this.queuedBytes = 0;
+    return out;
+  }
+
+  /** write sends frames as one chunk (joined: already one buffer). */
+  write(frames: Buffer[], joined: Buffer | undefined): void {
+    const res = this.o.res;
+    if (res.writableEnded) return;
+    if (joined) {
+      res.write(joined);
+      return;
+    }
+    // Too much to join (the initial events of a large list): one writev of the frames.
+    res.cork();
+    for (const f of frames) res.write(f);
+    res.uncork();
   }
 
   stop(_reason: 'slow' | 'closed'): void {
     if (this.stopped) return;
     this.stopped = true;
+    // What was queued before the stop still goes out, in order, before the end.
+    const q = this.takeQueued();
+    if (q) this.write(q.frames, q.frames.length === 1 ? q.frames[0] : q.bytes <= JOIN_MAX_BYTES ? Buffer.concat(q.frames, q.bytes) : undefined);
     this.o.res.end();
     this.o.onStop();
   }
@@ -84,4 +109,47 @@ export class WatchStream implements CacheWatcher {
   get isStopped(): boolean {
     return this.stopped;
   }
+}
+
+/** Streams with frames queued this turn, in the order they were first sent one. */
+let dirty: WatchStream[] = [];
+let flushScheduled = false;
+
+function scheduleFlush(s: WatchStream): void {
+  dirty.push(s);
+  if (flushScheduled) return;
+  flushScheduled = true;
+  // setImmediate: every event of this turn (one storage batch, or a whole initial list) is queued first.
+  setImmediate(flushAll);
+}
+
+/**
+ * flushAll writes each dirty stream's frames. The cache offers an event to its watchers back to
+ * back, so streams sent the same frames come one after another: a one-entry memo joins them once.
+ */
+function flushAll(): void {
+  flushScheduled = false;
+  const streams = dirty;
+  dirty = [];
+  let memoFrames: Buffer[] | undefined;
+  let memoJoined: Buffer | undefined;
+  for (const s of streams) {
+    const q = s.takeQueued();
+    if (!q) continue;
+    let joined: Buffer | undefined;
+    if (q.frames.length === 1) joined = q.frames[0];
+    else if (memoFrames && sameFrames(memoFrames, q.frames)) joined = memoJoined;
+    else if (q.bytes <= JOIN_MAX_BYTES) {
+      joined = Buffer.concat(q.frames, q.bytes);
+      memoFrames = q.frames;
+      memoJoined = joined;
+    }
+    s.write(q.frames, joined);
+  }
+}
+
+function sameFrames(a: readonly Buffer[], b: readonly Buffer[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
