@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Readable } from 'node:stream';
-import { Http1Client, type ConnSink } from './http1.js';
+import { Http1Client, type ConnSink, type Http1ClientOptions } from './http1.js';
 
 interface Script {
   /** the response bytes, or a function writing them (and closing) through the sink. */
@@ -19,7 +19,7 @@ interface Script {
 }
 
 /** scripted returns a client whose every request is answered from `scripts` in order, and its connection log. */
-function scripted(scripts: Script[]): { client: Http1Client; requests: string[]; opened: () => number; destroyed: () => number } {
+function scripted(scripts: Script[], opts: Http1ClientOptions = {}): { client: Http1Client; requests: string[]; opened: () => number; destroyed: () => number } {
   const requests: string[] = [];
   let opened = 0;
   let destroyed = 0;
@@ -49,7 +49,7 @@ function scripted(scripts: Script[]): { client: Http1Client; requests: string[];
         destroyed++;
       },
     };
-  }, 'test-host');
+  }, 'test-host', opts);
   return { client, requests, opened: () => opened, destroyed: () => destroyed };
 }
 
@@ -135,4 +135,32 @@ test('Http1Client: dropped connections and aborts fail as node http does', async
     assert.equal(await text(next.body), 'ok', c.name);
     assert.equal(opened(), 2, c.name);
   }
+});
+
+test('Http1Client: maxConns queues requests for freed connections; keep-alive hints retire idle ones', async () => {
+  const ok = (n: string): Script => ({ reply: `HTTP/1.1 200 OK\r\ncontent-length: ${n.length}\r\n\r\n${n}` });
+  // Two connections at most: the third and fourth requests wait; the third is aborted while waiting.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const slow: Script = { reply: (sink) => void held.then(() => sink.data(Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nslow'))) };
+  const { client, opened } = scripted([slow, slow, ok('four')], { maxConns: 2 });
+  const first = client.request({ method: 'GET', path: '/1', headers: {} });
+  const second = client.request({ method: 'GET', path: '/2', headers: {} });
+  const ctl = new AbortController();
+  const third = client.request({ method: 'GET', path: '/3', headers: {}, signal: ctl.signal });
+  const fourth = client.request({ method: 'GET', path: '/4', headers: {} });
+  ctl.abort();
+  await assert.rejects(third, { name: 'AbortError' });
+  release();
+  assert.equal(await text((await first).body), 'slow');
+  assert.equal(await text((await second).body), 'slow');
+  assert.equal(await text((await fourth).body), 'four', 'the waiting request ran on a freed connection');
+  assert.equal(opened(), 2);
+
+  // A server saying Keep-Alive: timeout=1 with a 1 s buffer: the idle connection is retired at once.
+  const hinted = scripted([{ reply: 'HTTP/1.1 200 OK\r\nkeep-alive: timeout=1\r\ncontent-length: 1\r\n\r\na' }, ok('b')], { keepAliveBufferMs: 1000 });
+  assert.equal(await text((await hinted.client.request({ method: 'GET', path: '/a', headers: {} })).body), 'a');
+  assert.equal(await text((await hinted.client.request({ method: 'GET', path: '/b', headers: {} })).body), 'b');
+  assert.equal(hinted.opened(), 2, 'a new connection instead of the expiring one');
+  assert.equal(hinted.destroyed(), 1);
 });

@@ -21,6 +21,8 @@ export interface ByteConn {
   write(chunk: Uint8Array): void;
   /** destroy closes the connection both ways. */
   destroy(): void;
+  /** idle tells a network connection it waits in the pool (it should not keep the process alive) or is in use again. */
+  idle?(idle: boolean): void;
 }
 
 /** ConnSink receives what arrives on a connection. */
@@ -28,6 +30,8 @@ export interface ConnSink {
   data(chunk: Buffer): void;
   /** closed: the peer ended or closed the connection; nothing more arrives. */
   closed(): void;
+  /** error: the connection failed (refused, reset, TLS verification): the exchange on it fails with `err`. */
+  error(err: Error): void;
 }
 
 /** Connect opens a connection whose incoming bytes go to `sink`. */
@@ -35,8 +39,23 @@ export type Connect = (sink: ConnSink) => ByteConn;
 
 /** MAX_HEAD bounds a response's status line and headers (node's default max header size). */
 const MAX_HEAD = 16 * 1024;
-/** MAX_FREE bounds the idle keep-alive connections kept for reuse. */
-const MAX_FREE = 1024;
+/** Http1ClientOptions bound the pool. */
+export interface Http1ClientOptions {
+  /** maxConns caps the connections open at once; more requests wait for one (default: no cap). */
+  maxConns?: number;
+  /** maxFree bounds the idle connections kept for reuse (default 1024). */
+  maxFree?: number;
+  /**
+   * keepAliveBufferMs, when set, retires an idle connection this long before the server's
+   * `Keep-Alive: timeout=N` says the server closes it, as node's Agent does, so a request is
+   * not written onto a connection the server is closing (default: the hint is ignored, for
+   * in-memory servers, which never time out).
+   */
+  keepAliveBufferMs?: number;
+}
+
+/** Bodies up to this size travel in one write with the head (one TLS record, one syscall). */
+const COALESCE_BODY = 64 * 1024;
 
 const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 const HTTP_TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
@@ -86,6 +105,10 @@ class Conn implements ConnSink {
   private partial: Buffer | undefined;
   private remaining = 0;
   private keepAlive = true;
+  /** keepAliveMs is the server's idle timeout hint of the last response, if it sent one. */
+  keepAliveMs: number | undefined;
+  /** expires is when an idle connection is retired (ms since epoch). */
+  expires = Infinity;
   dead = false;
 
   constructor(
@@ -101,8 +124,20 @@ class Conn implements ConnSink {
     this.phase = Phase.Head;
     this.keepAlive = true;
     if (req.signal) req.signal.addEventListener('abort', this.onAbort, { once: true });
+    if (body && body.byteLength > 0 && body.byteLength <= COALESCE_BODY) {
+      const out = Buffer.allocUnsafe(head.length + body.byteLength);
+      out.write(head, 0, 'latin1');
+      out.set(body, head.length);
+      this.pipe.write(out);
+      return;
+    }
     this.pipe.write(Buffer.from(head, 'latin1'));
     if (body && body.byteLength > 0 && this.cur === cur) this.pipe.write(body);
+  }
+
+  error(err: Error): void {
+    if (this.cur) this.fail(err);
+    else this.kill();
   }
 
   private readonly onAbort = (): void => {
@@ -258,6 +293,8 @@ class Conn implements ConnSink {
     if (code >= 100 && code < 200 && code !== 101) return;
     const connection = (headers.connection ?? '').toLowerCase();
     this.keepAlive = status[1] === '1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection);
+    const hint = headers['keep-alive'] === undefined ? undefined : /\btimeout=(\d+)/.exec(headers['keep-alive'] as string);
+    this.keepAliveMs = hint ? Number(hint[1]) * 1000 : undefined;
     const body = new Readable({ read() {} });
     body.on('close', () => {
       // The consumer destroyed the body before the response ended: the connection carries the rest of it, so it goes.
@@ -294,6 +331,15 @@ class Conn implements ConnSink {
   }
 }
 
+interface Queued {
+  req: TransportRequest;
+  head: string;
+  body: Buffer | undefined;
+  resolve: Pending['resolve'];
+  reject: Pending['reject'];
+  onAbort: (() => void) | undefined;
+}
+
 /**
  * Http1Client sends requests over connections `connect` opens, one request at a time per
  * connection, keeping idle ones for reuse (most recently used first). `host` is sent as the
@@ -302,11 +348,18 @@ class Conn implements ConnSink {
 export class Http1Client {
   private readonly free: Conn[] = [];
   private readonly all = new Set<Conn>();
+  private readonly waiting: Queued[] = [];
+  private readonly maxConns: number;
+  private readonly maxFree: number;
 
   constructor(
     private readonly connect: Connect,
     private readonly host: string,
-  ) {}
+    private readonly opts: Http1ClientOptions = {},
+  ) {
+    this.maxConns = opts.maxConns ?? Infinity;
+    this.maxFree = opts.maxFree ?? 1024;
+  }
 
   request(req: TransportRequest): Promise<TransportResponse> {
     if (req.signal?.aborted) return Promise.reject(abortError(req.signal));
@@ -324,30 +377,87 @@ export class Http1Client {
     if (!hasLength && (body !== undefined || BODY_METHODS.has(req.method))) head += `content-length: ${body?.byteLength ?? 0}\r\n`;
     head += '\r\n';
     return new Promise<TransportResponse>((resolve, reject) => {
-      let conn = this.free.pop();
-      if (!conn) {
-        conn = new Conn(this, this.connect);
-        this.all.add(conn);
+      const conn = this.take();
+      if (conn) {
+        conn.send(req, head, body, resolve, reject);
+        return;
       }
-      conn.send(req, head, body, resolve, reject);
+      // At the cap: wait for a connection, unless aborted first.
+      const q: Queued = { req, head, body, resolve, reject, onAbort: undefined };
+      if (req.signal) {
+        const signal = req.signal;
+        q.onAbort = () => {
+          const i = this.waiting.indexOf(q);
+          if (i < 0) return;
+          this.waiting.splice(i, 1);
+          reject(abortError(signal));
+        };
+        signal.addEventListener('abort', q.onAbort, { once: true });
+      }
+      this.waiting.push(q);
     });
   }
 
-  /** release returns an idle connection to the pool. */
-  release(c: Conn): void {
-    if (this.free.length >= MAX_FREE) c.kill();
-    else this.free.push(c);
+  /** dispatch sends a waiting request on `conn`. */
+  private dispatch(q: Queued, conn: Conn): void {
+    if (q.onAbort) q.req.signal!.removeEventListener('abort', q.onAbort);
+    conn.send(q.req, q.head, q.body, q.resolve, q.reject);
   }
 
-  /** forget drops a closed connection from the pool. */
+  /** take returns an idle connection, or a new one while under the cap. */
+  private take(): Conn | undefined {
+    const now = this.opts.keepAliveBufferMs === undefined ? 0 : Date.now();
+    for (let c = this.free.pop(); c; c = this.free.pop()) {
+      if (c.expires <= now) {
+        c.kill();
+        continue;
+      }
+      c.pipe.idle?.(false);
+      return c;
+    }
+    if (this.all.size >= this.maxConns) return undefined;
+    const c = new Conn(this, this.connect);
+    this.all.add(c);
+    return c;
+  }
+
+  /** release hands a connection whose exchange is complete to a waiting request, or to the pool. */
+  release(c: Conn): void {
+    const next = this.waiting.shift();
+    if (next) {
+      this.dispatch(next, c);
+      return;
+    }
+    if (this.free.length >= this.maxFree) {
+      c.kill();
+      return;
+    }
+    const buffer = this.opts.keepAliveBufferMs;
+    c.expires = buffer !== undefined && c.keepAliveMs !== undefined ? Date.now() + c.keepAliveMs - buffer : Infinity;
+    c.pipe.idle?.(true);
+    this.free.push(c);
+  }
+
+  /** forget drops a closed connection from the pool; a waiting request may open a new one. */
   forget(c: Conn): void {
     this.all.delete(c);
     const i = this.free.lastIndexOf(c);
     if (i >= 0) this.free.splice(i, 1);
+    if (this.waiting.length > 0 && this.all.size < this.maxConns) {
+      // on a later tick: forget runs inside the failing connection's own callbacks
+      queueMicrotask(() => {
+        if (this.waiting.length === 0 || this.all.size >= this.maxConns) return;
+        this.dispatch(this.waiting.shift()!, this.take()!);
+      });
+    }
   }
 
-  /** close closes every connection; requests in flight fail as on a dropped connection. */
+  /** close closes every connection; requests in flight fail as on a dropped connection, waiting ones with it. */
   close(): void {
+    for (const q of this.waiting.splice(0)) {
+      if (q.onAbort) q.req.signal!.removeEventListener('abort', q.onAbort);
+      q.reject(codeError('socket hang up', 'ECONNRESET'));
+    }
     for (const c of [...this.all]) c.closed();
     this.free.length = 0;
   }

@@ -67,3 +67,33 @@ test('a burst of requests reuses at most maxSockets connections while watches ke
     await new Promise((r) => server.close(r));
   }
 });
+
+test('HttpTransport: base path and Host header as node sent them, refused connections and server-closed idle ones', async () => {
+  const seen: Array<{ url: string | undefined; host: string | undefined }> = [];
+  const server = http.createServer((req, res) => {
+    seen.push({ url: req.url, host: req.headers.host });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const t = new HttpTransport(`http://127.0.0.1:${port}/base/`);
+  try {
+    const res = await t.request({ method: 'GET', path: '/api?x=1', headers: {} });
+    res.body.resume();
+    assert.deepEqual(seen.pop(), { url: '/base/api?x=1', host: `127.0.0.1:${port}` });
+    // The server drops its idle keep-alive connection: the next request opens a fresh one.
+    server.closeIdleConnections();
+    await new Promise((r) => setTimeout(r, 20));
+    const again = await t.request({ method: 'GET', path: '/again', headers: {} });
+    assert.equal(again.status, 200);
+    again.body.resume();
+  } finally {
+    t.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+  const refused = new HttpTransport(`http://127.0.0.1:${port}`);
+  await assert.rejects(refused.request({ method: 'GET', path: '/', headers: {} }), { code: 'ECONNREFUSED' });
+  refused.close();
+});

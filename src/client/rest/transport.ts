@@ -6,11 +6,11 @@
  * exactly the same HTTP semantics (status codes, headers, chunked watch streams).
  */
 import http from 'node:http';
-import https from 'node:https';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, connect as tlsConnect } from 'node:tls';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { Http1Client, type ConnSink } from './http1.js';
+import { Http1Client, type ByteConn, type Connect, type ConnSink } from './http1.js';
 
 export interface TransportRequest {
   method: string;
@@ -49,41 +49,6 @@ export interface TLSOptions {
   serverName?: string;
 }
 
-/** requestTarget is what `send` needs of a base URL, worked out once per transport rather than per request. */
-interface RequestTarget {
-  protocol: string;
-  hostname: string;
-  port: string | undefined;
-  /** prefix is the base URL's path without trailing slashes, prepended to every request path. */
-  prefix: string;
-}
-
-function targetOf(base: URL): RequestTarget {
-  return { protocol: base.protocol, hostname: base.hostname.replace(/^\[|\]$/g, ''), port: base.port || undefined, prefix: base.pathname.replace(/\/+$/, '') };
-}
-
-function send(mod: typeof http | typeof https, target: RequestTarget, agent: http.Agent, req: TransportRequest, servername: string | undefined): Promise<TransportResponse> {
-  return new Promise((resolve, reject) => {
-    const r = mod.request(
-      {
-        protocol: target.protocol,
-        hostname: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: target.prefix + req.path,
-        headers: req.headers,
-        agent,
-        signal: req.signal,
-        ...(servername ? { servername } : {}),
-      },
-      (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }),
-    );
-    r.on('error', reject);
-    if (req.body !== undefined) r.end(req.body);
-    else r.end();
-  });
-}
-
 /**
  * DEFAULT_MAX_SOCKETS caps the keep-alive connections of ordinary (short) requests per
  * HttpTransport. Without a cap, a burst of N concurrent requests opened N TLS connections and,
@@ -105,54 +70,83 @@ export function isLongRunning(path: string): boolean {
 }
 
 /**
- * HttpTransport sends requests to `baseUrl` (http: or https:) over keep-alive connections:
+ * HttpTransport sends requests to `baseUrl` (http: or https:) over keep-alive connections,
+ * speaking HTTP/1.1 with the same small Http1Client as the in-memory transports (node's
+ * ClientRequest/Agent/IncomingMessage machinery was a quarter of the simulated nodes' CPU):
  * ordinary requests share a pool of at most `agentOptions.maxSockets` (default
- * DEFAULT_MAX_SOCKETS) connections; watches and followed logs get a pool of their own without
- * a cap. Every TLS connection of the transport shares one secure context (CA, client
- * certificate and key parsed once, not per connection).
+ * DEFAULT_MAX_SOCKETS) connections and wait for one beyond that; watches and followed logs get
+ * a pool of their own without a cap. Every TLS connection of the transport shares one secure
+ * context (CA, client certificate and key parsed once, not per connection). As node's Agent,
+ * idle connections do not keep the process alive and are retired a second before the server's
+ * `Keep-Alive: timeout` hint; SNI is the host name unless it is an IP address (or `serverName`).
  */
 export class HttpTransport implements Transport {
-  private readonly target: RequestTarget;
-  private readonly mod: typeof http | typeof https;
-  private readonly agent: http.Agent;
-  private readonly streams: http.Agent;
-  private readonly servername: string | undefined;
+  private readonly prefix: string;
+  private readonly pool: Http1Client;
+  private readonly streams: Http1Client;
 
   constructor(baseUrl: string, tls: TLSOptions = {}, agentOptions: http.AgentOptions = {}) {
     const base = new URL(baseUrl);
-    this.target = targetOf(base);
-    const maxSockets = agentOptions.maxSockets ?? DEFAULT_MAX_SOCKETS;
-    // Idle connections are kept up to the cap, so a burst never closes what the next one needs.
-    const opts: https.AgentOptions = { keepAlive: true, scheduling: 'lifo', ...agentOptions, maxSockets, maxFreeSockets: agentOptions.maxFreeSockets ?? (Number.isFinite(maxSockets) ? maxSockets : 256) };
-    const streamOpts: https.AgentOptions = { keepAlive: true, scheduling: 'lifo', maxSockets: Infinity, maxFreeSockets: 16 };
+    this.prefix = base.pathname.replace(/\/+$/, '');
+    const host = base.hostname.replace(/^\[|\]$/g, '');
+    let connect: Connect;
     if (base.protocol === 'https:') {
       const secureContext = createSecureContext({
         ...(tls.ca ? { ca: tls.ca } : {}),
         ...(tls.cert ? { cert: tls.cert } : {}),
         ...(tls.key ? { key: tls.key } : {}),
       });
-      const shared: https.AgentOptions = { secureContext, rejectUnauthorized: !tls.insecureSkipTLSVerify, ...(tls.serverName ? { servername: tls.serverName } : {}) };
-      this.servername = tls.serverName;
-      this.mod = https;
-      this.agent = new https.Agent({ ...opts, ...shared });
-      this.streams = new https.Agent({ ...streamOpts, ...shared });
+      const port = Number(base.port || 443);
+      const servername = tls.serverName ?? (isIP(host) ? undefined : host);
+      const rejectUnauthorized = !tls.insecureSkipTLSVerify;
+      connect = (sink) => wire(tlsConnect({ host, port, secureContext, rejectUnauthorized, ...(servername ? { servername } : {}) }), sink);
     } else if (base.protocol === 'http:') {
-      this.mod = http;
-      this.agent = new http.Agent(opts);
-      this.streams = new http.Agent(streamOpts);
+      const port = Number(base.port || 80);
+      connect = (sink) => wire(netConnect({ host, port }), sink);
     } else {
       throw new Error(`unsupported server URL scheme ${JSON.stringify(base.protocol)} in ${baseUrl}`);
     }
+    const maxSockets = agentOptions.maxSockets ?? DEFAULT_MAX_SOCKETS;
+    // Idle connections are kept up to the cap, so a burst never closes what the next one needs.
+    const maxFree = agentOptions.maxFreeSockets ?? (Number.isFinite(maxSockets) ? maxSockets : 256);
+    this.pool = new Http1Client(connect, base.host, { maxConns: maxSockets, maxFree, keepAliveBufferMs: KEEP_ALIVE_BUFFER_MS });
+    this.streams = new Http1Client(connect, base.host, { maxFree: 16, keepAliveBufferMs: KEEP_ALIVE_BUFFER_MS });
   }
 
   request(req: TransportRequest): Promise<TransportResponse> {
-    return send(this.mod, this.target, isLongRunning(req.path) ? this.streams : this.agent, req, this.servername);
+    const r = this.prefix ? { ...req, path: this.prefix + req.path } : req;
+    return (isLongRunning(req.path) ? this.streams : this.pool).request(r);
   }
 
   close(): void {
-    this.agent.destroy();
-    this.streams.destroy();
+    this.pool.close();
+    this.streams.close();
   }
+}
+
+/** KEEP_ALIVE_BUFFER_MS: an idle connection is retired this long before the server's keep-alive timeout (node's Agent: 1 s). */
+const KEEP_ALIVE_BUFFER_MS = 1000;
+
+/** wire joins a network socket to a connection of an Http1Client. */
+function wire(sock: Socket, sink: ConnSink): ByteConn {
+  sock.setNoDelay(true);
+  sock.setKeepAlive(true, 1000);
+  sock.on('data', (b: Buffer) => sink.data(b));
+  sock.on('error', (err: Error) => sink.error(err));
+  sock.on('end', () => sink.closed());
+  sock.on('close', () => sink.closed());
+  return {
+    write: (chunk) => {
+      sock.write(chunk);
+    },
+    destroy: () => {
+      sock.destroy();
+    },
+    idle: (idle) => {
+      if (idle) sock.unref();
+      else sock.ref();
+    },
+  };
 }
 
 /**
