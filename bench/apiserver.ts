@@ -8,6 +8,11 @@
  * Without --kubeconfig it starts `k8ts apiserver` as a child process (SQLite file in a temp dir)
  * and reaches it only through the kubeconfig it writes, as any client would. RSS is reported for
  * that child (-1 when the server is external).
+ *
+ * Diagnostics (environment): BENCH_CPU_PROF=DIR profiles the apiserver; BENCH_NODE_ARGS="..."
+ * adds node/V8 flags to it (e.g. --trace-gc, --import a probe); BENCH_SAMPLES=FILE writes every
+ * churn-phase sample as [start (epoch ms), latency ms, pod index] for correlating slow requests
+ * with server-side events.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,11 +46,35 @@ function parseArgs(argv: string[]): Args {
 let server = '';
 const http = httpClient(() => server, { maxSockets: 128 });
 
-async function timed(fn: () => Promise<{ status: number }>, sink: number[]): Promise<void> {
+/** traces holds, per sink, each sample's [start (epoch ms), latency, tag] in the sink's order. */
+const traces = new Map<number[], Array<[number, number, number]>>();
+
+async function timed(fn: () => Promise<{ status: number }>, sink: number[], tag = -1): Promise<void> {
   const t = performance.now();
   const r = await fn();
   if (r.status >= 300) throw new Error(`request failed with ${r.status}`);
-  sink.push(performance.now() - t);
+  const ms = performance.now() - t;
+  sink.push(ms);
+  let tr = traces.get(sink);
+  if (!tr) traces.set(sink, (tr = []));
+  tr.push([performance.timeOrigin + t, ms, tag]);
+}
+
+/**
+ * listAgent serves the namespace LISTs of the churn phase. Their ~6 MB bodies are counted, not
+ * kept: concatenating them on the thread that also times the PATCHes cost that thread a full GC
+ * every few hundred ms (external memory), which the PATCH latencies then included.
+ */
+const listAgent = new Agent({ keepAlive: true, maxSockets: 4 });
+function getDiscarding(path: string): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(server + path, { agent: listAgent }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 function pct(xs: number[], p: number): number {
@@ -79,9 +108,10 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; kubeconf
   ].join('\n');
   const file = join(dir, 'apiserver.mjs');
   writeFileSync(file, script);
-  // BENCH_CPU_PROF=DIR profiles the apiserver (node --cpu-prof) into DIR.
+  // BENCH_CPU_PROF=DIR profiles the apiserver (node --cpu-prof) into DIR; BENCH_NODE_ARGS adds flags.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', ...prof, file], { stdio: ['ignore', 'inherit', 'pipe'] });
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', ...prof, ...extra, file], { stdio: ['ignore', 'inherit', 'pipe'] });
   const url = await new Promise<string>((resolve, reject) => {
     let err = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {
@@ -181,7 +211,7 @@ async function main(): Promise<void> {
           const i = (seq++ * 7919) % pods;
           const ns = `bench-${Math.floor(i / perNs)}`;
           const sent = String(performance.timeOrigin + performance.now());
-          inflight.push(timed(() => http('PATCH', `/api/v1/namespaces/${ns}/pods/pod-${i}`, { metadata: { annotations: { 'bench/sent': sent } } }, 'application/merge-patch+json'), mutating));
+          inflight.push(timed(() => http('PATCH', `/api/v1/namespaces/${ns}/pods/pod-${i}`, { metadata: { annotations: { 'bench/sent': sent } } }, 'application/merge-patch+json'), mutating, i));
         }
         await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tick))));
       }
@@ -190,14 +220,14 @@ async function main(): Promise<void> {
     const getter = (async () => {
       while (Date.now() < end) {
         const i = Math.floor(Math.random() * pods);
-        await timed(() => http('GET', `/api/v1/namespaces/bench-${Math.floor(i / perNs)}/pods/pod-${i}`), gets);
+        await timed(() => http('GET', `/api/v1/namespaces/bench-${Math.floor(i / perNs)}/pods/pod-${i}`), gets, i);
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
     const lister = (async () => {
       while (Date.now() < end) {
         const n = Math.floor(Math.random() * namespaces);
-        await timed(() => http('GET', `/api/v1/namespaces/bench-${n}/pods`), nsLists);
+        await timed(() => getDiscarding(`/api/v1/namespaces/bench-${n}/pods`), nsLists, n);
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
@@ -263,9 +293,11 @@ async function main(): Promise<void> {
       list_all_pods: { p50_ms: result.list_all_pods_ms, p99_ms: Number(Math.max(...allList).toFixed(2)), cpu_ms: cpu.list_all_pods, samples: allList.length },
       watch: { p50_ms: Number(pct(watchLat, 50).toFixed(2)), p99_ms: result.watch_p99_ms, cpu_ms: NaN, samples: watchLat.length },
     });
+    if (process.env.BENCH_SAMPLES) writeFileSync(process.env.BENCH_SAMPLES, JSON.stringify({ mutating: traces.get(mutating) ?? [], gets: traces.get(gets) ?? [], nsLists: traces.get(nsLists) ?? [] }));
     if (args.json) writeFileSync(args.json, JSON.stringify(result, null, 2) + '\n');
   } finally {
     http.close();
+    listAgent.destroy();
     if (child) {
       child.kill('SIGTERM');
       await new Promise((r) => child!.once('exit', r));
