@@ -19,7 +19,7 @@ export type TweakListOptions = (opts: { labelSelector?: string; fieldSelector?: 
 /** listWatchFor builds the ListerWatcher of a resource client with fixed selectors. */
 export function listWatchFor<T extends ApiObject>(
   resource: ResourceInterface<T>,
-  sel: { labelSelector?: string; fieldSelector?: string; tweak?: TweakListOptions } = {},
+  sel: { labelSelector?: string; fieldSelector?: string; tweak?: TweakListOptions; skipManagedFields?: boolean } = {},
 ): ListerWatcher<T> {
   const apply = <O extends ListOptions | WatchOptions>(o: O): O => {
     const out = { ...o };
@@ -30,7 +30,7 @@ export function listWatchFor<T extends ApiObject>(
   };
   return {
     list: (o) => resource.list(apply(o)),
-    watch: (o) => resource.watch(apply(o)),
+    watch: (o) => resource.watch(sel.skipManagedFields ? { ...apply(o), skipManagedFields: true } : apply(o)),
   };
 }
 
@@ -94,6 +94,8 @@ export class SharedInformerFactory {
         labelSelector: o.labelSelector,
         fieldSelector: o.fieldSelector,
         tweak: this.opts.tweakListOptions,
+        // the default transform drops them anyway: watch events are decoded without them
+        skipManagedFields: (this.opts.transform ?? dropManagedFields) === dropManagedFields,
       });
       const io: SharedIndexInformerOptions<T> = {
         name: `${gvr.group ? `${gvr.resource}.${gvr.group}` : gvr.resource}${ns ? ` in ${ns}` : ''}`,

@@ -9,7 +9,7 @@ import { realClock, type Clock } from '../util/clock.js';
 import { TokenBucket } from '../util/token_bucket.js';
 import { statusErrorFrom } from './errors.js';
 import { HttpTransport, type Transport, type TransportResponse } from './transport.js';
-import { parseWatchStream, type WatchEvent } from './watch.js';
+import { parseWatchStream, type WatchDecodeOptions, type WatchEvent } from './watch.js';
 import { ResourceClient } from './resource.js';
 import type { GroupVersionResource } from '../../api/types.js';
 import type { ApiObject } from '../object.js';
@@ -216,12 +216,13 @@ export class RestClient {
   /**
    * watch opens a watch (adding `watch=true` to the query) and yields its events until the
    * server ends the stream, `signal` aborts (the iteration then just ends), or the consumer
-   * breaks out of the loop. Errors opening the watch reject as StatusError.
+   * breaks out of the loop. Errors opening the watch reject as StatusError. `decode` adjusts
+   * how events are decoded (see WatchDecodeOptions).
    */
-  async *watch<T>(opts: Omit<RequestOptions, 'method' | 'body'>): AsyncGenerator<WatchEvent<T>, void, undefined> {
+  async *watch<T>(opts: Omit<RequestOptions, 'method' | 'body'>, decode: WatchDecodeOptions = {}): AsyncGenerator<WatchEvent<T>, void, undefined> {
     const res = await this.request({ ...opts, method: 'GET', query: { ...opts.query, watch: 'true' }, timeoutMs: 0 });
     try {
-      for await (const ev of parseWatchStream<T>(res.body)) {
+      for await (const ev of parseWatchStream<T>(res.body, decode)) {
         // Events already buffered are not delivered after an abort.
         if (opts.signal?.aborted) return;
         yield ev;

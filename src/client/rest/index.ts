@@ -3,7 +3,7 @@ export { RestClient, encodeQuery, readAll, parseWarnings, type RestConfig, type 
 export { HttpTransport, InProcessTransport, DEFAULT_MAX_SOCKETS, isLongRunning, type Transport, type TransportRequest, type TransportResponse, type TLSOptions } from './transport.js';
 export { PortTransport, servePort } from './porttransport.js';
 export { statusErrorFrom, isStatus } from './errors.js';
-export { parseWatchStream, type WatchEvent, type WatchEventType } from './watch.js';
+export { parseWatchStream, type WatchDecodeOptions, type WatchEvent, type WatchEventType } from './watch.js';
 export {
   ResourceClient,
   ResourceInterface,

@@ -35,6 +35,8 @@ export interface WatchOptions extends Omit<ListOptions, 'limit' | 'continue' | '
   sendInitialEvents?: boolean;
   /** resourceVersionMatch is only valid as 'NotOlderThan' together with sendInitialEvents. */
   resourceVersionMatch?: 'NotOlderThan';
+  /** skipManagedFields (client-side, not sent): events' objects are decoded without metadata.managedFields. */
+  skipManagedFields?: boolean;
 }
 
 export interface GetOptions {
@@ -192,7 +194,7 @@ export class ResourceInterface<T extends ApiObject> {
 
   /** watch yields events until the server closes the stream or `opts.signal` aborts. */
   watch(opts: WatchOptions = {}): AsyncGenerator<WatchEvent<T>, void, undefined> {
-    return this.client.watch<T>({ path: this.path(), query: listQuery(opts), signal: opts.signal });
+    return this.client.watch<T>({ path: this.path(), query: listQuery(opts), signal: opts.signal }, { skipManagedFields: opts.skipManagedFields });
   }
 
   create(obj: T, opts: WriteOptions = {}): Promise<T> {
