@@ -13,6 +13,7 @@ import { parseLabelSelector } from '../api/labels.js';
 import { openStorage } from '../storage/index.js';
 import {
   EventBroadcaster,
+  EventsV1Broadcaster,
   InProcessTransport,
   LeaderElector,
   LeaseLock,
@@ -20,10 +21,12 @@ import {
   RestClient,
   SharedInformerFactory,
   apiEventSink,
+  apiEventsV1Sink,
   gvr,
   listWatchFor,
   newIndexer,
   type ListerWatcher,
+  type EventsV1Event,
   type ResourceLock,
 } from './index.js';
 
@@ -441,5 +444,23 @@ test('event recorder: identical events aggregate into one Event with count 2', {
   const failed = events.find((x) => x.reason === 'Failed');
   assert.equal(failed?.type, 'Warning');
   assert.equal(failed?.message, 'pull failed: "nope"');
+  await b.shutdown();
+});
+
+test('events.k8s.io broadcaster: a Scheduled event is written, its repeat becomes a series patched to count 2', { skip }, async () => {
+  const s = await newServer();
+  const c = clientFor(s, 'in-process');
+  await createNamespace(c, 'evv1');
+  const b = new EventsV1Broadcaster({ sink: apiEventsV1Sink(c), reportingController: 'default-scheduler' });
+  const regarding = { kind: 'Pod', namespace: 'evv1', name: 'web', apiVersion: 'v1' };
+  b.eventf(regarding, undefined, 'Normal', 'Scheduled', 'Binding', 'Successfully assigned evv1/web to node-1');
+  await b.flush();
+  b.eventf(regarding, undefined, 'Normal', 'Scheduled', 'Binding', 'Successfully assigned evv1/web to node-1');
+  await b.flush();
+  const list = await c.requestJSON<{ items: EventsV1Event[] }>({ method: 'GET', path: '/apis/events.k8s.io/v1/namespaces/evv1/events' });
+  assert.equal(list.items.length, 1);
+  const e = list.items[0]!;
+  assert.deepEqual([e.reason, e.action, e.note, e.regarding.name, e.reportingController], ['Scheduled', 'Binding', 'Successfully assigned evv1/web to node-1', 'web', 'default-scheduler']);
+  assert.equal(e.series?.count, 2, 'the isomorphic repeat patched the series');
   await b.shutdown();
 });

@@ -15,11 +15,11 @@
 import { hostname } from 'node:os';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../../api/errors.js';
-import type { KubeObject } from '../../api/types.js';
 import { Fifo } from '../../util/fifo.js';
 import { EventNameSuffix } from './name.js';
 import { OldestFirst } from '../util/evict.js';
 import type { RestClient } from '../rest/index.js';
+import { resourcePath } from '../rest/resource.js';
 
 /** EventsV1Event is the events.k8s.io/v1 Event the scheduler writes. */
 export interface EventsV1Event {
@@ -47,12 +47,14 @@ export interface EventsV1Sink {
 
 const eventsV1 = { group: 'events.k8s.io', version: 'v1', resource: 'events' };
 
-/** apiEventsV1Sink writes through the client to events.k8s.io/v1. */
+/**
+ * apiEventsV1Sink writes through the client to events.k8s.io/v1. The written Event the server
+ * answers with is not decoded: the broadcaster never reads it.
+ */
 export function apiEventsV1Sink(client: RestClient): EventsV1Sink {
-  const events = client.resource<EventsV1Event & KubeObject>(eventsV1);
   return {
-    create: (e) => events.namespace(e.metadata.namespace).create(e as EventsV1Event & KubeObject),
-    patch: (e, p) => events.namespace(e.metadata.namespace).patch(e.metadata.name, 'strategic', p),
+    create: (e) => client.requestDiscard({ method: 'POST', path: resourcePath(eventsV1, e.metadata.namespace), body: e }),
+    patch: (e, p) => client.requestDiscard({ method: 'PATCH', path: resourcePath(eventsV1, e.metadata.namespace, e.metadata.name), body: p, contentType: 'application/strategic-merge-patch+json' }),
   };
 }
 

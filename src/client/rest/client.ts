@@ -207,6 +207,27 @@ export class RestClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  /**
+   * requestDiscard sends a request and reads the response body without decoding it, for writes
+   * whose answer the caller does not use (events): decoding an object nobody reads was most of
+   * such a request's cost on the client.
+   */
+  async requestDiscard(opts: RequestOptions): Promise<void> {
+    const res = await this.request(opts);
+    await new Promise<void>((resolve, reject) => {
+      let ended = false;
+      res.body.once('end', () => {
+        ended = true;
+        resolve();
+      });
+      res.body.once('error', reject);
+      res.body.once('close', () => {
+        if (!ended) reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+      });
+      res.body.resume();
+    });
+  }
+
   /** requestText sends a request and returns the response body as text (e.g. pod logs). */
   async requestText(opts: RequestOptions): Promise<string> {
     const res = await this.request({ accept: '*/*', ...opts });
