@@ -36,6 +36,7 @@ import { Auditor, fileSink, loadPolicy, type AuditSink, type Policy } from './au
 import { admissionPlugins, bootstrapAdmission, cachedAdmissionObjects } from './admission/index.js';
 import { alwaysAllowReviews, isReview, serveReview } from './auth/reviews.js';
 import { Dispatcher } from './flowcontrol/index.js';
+import { ApiServerMetrics } from './metrics/index.js';
 
 /** The Kubernetes version k8ts speaks (discovery, /version). */
 export const KUBE_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+k8ts' };
@@ -293,13 +294,18 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     return false;
   };
 
+  // Request metrics for GET /metrics (src/apiserver/metrics), this apiserver's own registry.
+  const metrics = new ApiServerMetrics();
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const received = performance.now();
     auditor?.begin(req, res);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
     const user = await authenticate(req, info);
     if (apf && !isLongRunning(info) && !(await priorityAndFairness(res, info, user, apf))) return;
     await authorize(req, info, user);
+    if (info.isResourceRequest) metrics.begin(req, res, info, url, received);
     if (security && (await security.serve({ req, res, info, user }))) return;
     // The review APIs exist on every apiserver; without security they answer as AlwaysAllow.
     if (!security && isReview(info)) return serveReview(alwaysAllowReviews, req, res, info, user);
@@ -307,6 +313,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       const ctx: RequestContext = { req, res, info, query: url.searchParams, user, warnings: new ResponseWarnings() };
       return handleResource(deps, ctx);
     }
+    if (url.pathname === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return metrics.serve(res);
     return handleNonResource(req, res, url, discovery, openapi, cache);
   };
 

@@ -1,0 +1,145 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApiServer, type RunningApiServer } from '../server.js';
+import { requestInfo } from '../requestinfo.js';
+import { ApiServerMetrics, cleanScope, reportedVerb, REQUEST_DURATION_BUCKETS } from './index.js';
+
+/** samples parses the text format into `name{labels} value` entries (enough for these assertions). */
+function samples(text: string): Array<{ name: string; labels: Record<string, string>; value: number }> {
+  const out: Array<{ name: string; labels: Record<string, string>; value: number }> = [];
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    assert.ok(m, `not a text-format line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const p of (m[2] ?? '').matchAll(/([a-zA-Z_]+)="((?:[^"\\]|\\.)*)"/g)) labels[p[1]!] = p[2]!;
+    out.push({ name: m[1]!, labels, value: m[3] === '+Inf' ? Infinity : Number(m[3]) });
+  }
+  return out;
+}
+
+test('reportedVerb and cleanScope follow upstream MonitorRequest', () => {
+  const cases: Array<{ name: string; method: string; path: string; query?: string; contentType?: string; verb: string; scope: string }> = [
+    { name: 'get one pod', method: 'GET', path: '/api/v1/namespaces/ns/pods/p', verb: 'GET', scope: 'resource' },
+    { name: 'list pods in a namespace', method: 'GET', path: '/api/v1/namespaces/ns/pods', verb: 'LIST', scope: 'namespace' },
+    { name: 'list nodes', method: 'GET', path: '/api/v1/nodes', verb: 'LIST', scope: 'cluster' },
+    { name: 'get a namespace', method: 'GET', path: '/api/v1/namespaces/ns', verb: 'GET', scope: 'resource' },
+    { name: 'watch by query', method: 'GET', path: '/api/v1/namespaces/ns/pods', query: 'watch=true', verb: 'WATCH', scope: 'namespace' },
+    { name: 'legacy watch path', method: 'GET', path: '/api/v1/watch/namespaces/ns/pods', verb: 'WATCH', scope: 'namespace' },
+    { name: 'create is resource scoped', method: 'POST', path: '/api/v1/namespaces/ns/pods', verb: 'POST', scope: 'resource' },
+    { name: 'update', method: 'PUT', path: '/apis/apps/v1/namespaces/ns/deployments/d', verb: 'PUT', scope: 'resource' },
+    { name: 'merge patch', method: 'PATCH', path: '/api/v1/namespaces/ns/pods/p/status', contentType: 'application/merge-patch+json', verb: 'PATCH', scope: 'resource' },
+    { name: 'server-side apply', method: 'PATCH', path: '/api/v1/namespaces/ns/pods/p', contentType: 'application/apply-patch+yaml', verb: 'APPLY', scope: 'resource' },
+    { name: 'delete', method: 'DELETE', path: '/api/v1/namespaces/ns/pods/p', verb: 'DELETE', scope: 'resource' },
+    { name: 'delete collection', method: 'DELETE', path: '/api/v1/namespaces/ns/pods', verb: 'DELETE', scope: 'namespace' },
+    { name: 'logs are CONNECT', method: 'GET', path: '/api/v1/namespaces/ns/pods/p/log', verb: 'CONNECT', scope: 'resource' },
+    { name: 'unknown method', method: 'OPTIONS', path: '/api/v1/nodes', verb: 'other', scope: 'cluster' },
+  ];
+  for (const c of cases) {
+    const info = requestInfo(c.method, c.path, new URLSearchParams(c.query ?? ''));
+    assert.equal(cleanScope(info), c.scope, c.name);
+    assert.equal(reportedVerb(c.method, info, c.contentType), c.verb, c.name);
+  }
+});
+
+describe('GET /metrics without security', () => {
+  let server: RunningApiServer;
+  before(async () => {
+    server = await startApiServer({ datastoreEndpoint: 'sqlite::memory:', port: 0 });
+  });
+  after(() => server?.close());
+
+  test('a few requests show up in apiserver_request_total and the duration histogram with upstream labels', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1' }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+    const post = (name: string, q = ''): Promise<Response> => fetch(`${server.url}/api/v1/namespaces/default/pods${q}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...pod, metadata: { name } }) });
+    assert.equal((await post('p1')).status, 201);
+    assert.equal((await post('p2')).status, 201);
+    assert.equal((await post('p1')).status, 409);
+    assert.equal((await post('p3', '?dryRun=All')).status, 201);
+    assert.equal((await fetch(`${server.url}/api/v1/namespaces/default/pods`)).status, 200);
+    assert.equal((await fetch(`${server.url}/api/v1/namespaces/default/pods/p1`)).status, 200);
+
+    const r = await fetch(`${server.url}/metrics`);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const text = await r.text();
+    assert.match(text, /# HELP apiserver_request_duration_seconds Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component\.\n# TYPE apiserver_request_duration_seconds histogram/);
+    assert.match(text, /# TYPE apiserver_request_total counter/);
+    assert.match(text, /# TYPE apiserver_current_inflight_requests gauge/);
+    const all = samples(text);
+    const base = { dry_run: '', group: '', version: 'v1', resource: 'pods', subresource: '', component: 'apiserver' };
+    const find = (name: string, labels: Record<string, string>): number | undefined => all.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v) && Object.keys(s.labels).length === Object.keys(labels).length)?.value;
+    const cases: Array<{ name: string; metric: string; labels: Record<string, string>; want: number }> = [
+      { name: 'created', metric: 'apiserver_request_total', labels: { ...base, verb: 'POST', scope: 'resource', code: '201' }, want: 2 },
+      { name: 'conflict', metric: 'apiserver_request_total', labels: { ...base, verb: 'POST', scope: 'resource', code: '409' }, want: 1 },
+      { name: 'dry run', metric: 'apiserver_request_total', labels: { ...base, dry_run: 'All', verb: 'POST', scope: 'resource', code: '201' }, want: 1 },
+      { name: 'list', metric: 'apiserver_request_total', labels: { ...base, verb: 'LIST', scope: 'namespace', code: '200' }, want: 1 },
+      { name: 'get', metric: 'apiserver_request_total', labels: { ...base, verb: 'GET', scope: 'resource', code: '200' }, want: 1 },
+      { name: 'POST histogram count', metric: 'apiserver_request_duration_seconds_count', labels: { ...base, verb: 'POST', scope: 'resource' }, want: 3 },
+      { name: 'POST +Inf bucket', metric: 'apiserver_request_duration_seconds_bucket', labels: { ...base, verb: 'POST', scope: 'resource', le: '+Inf' }, want: 3 },
+    ];
+    for (const c of cases) assert.equal(find(c.metric, c.labels), c.want, c.name);
+    // Every upstream bucket is there, cumulative, and the sum is plausible.
+    const buckets = all.filter((s) => s.name === 'apiserver_request_duration_seconds_bucket' && s.labels['verb'] === 'POST' && s.labels['dry_run'] === '');
+    assert.deepEqual(buckets.map((s) => s.labels['le']), [...REQUEST_DURATION_BUCKETS.map(String), '+Inf']);
+    for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i]!.value >= buckets[i - 1]!.value);
+    const sum = find('apiserver_request_duration_seconds_sum', { ...base, verb: 'POST', scope: 'resource' })!;
+    assert.ok(sum > 0 && sum < 10, `sum ${sum}`);
+    // The scrape itself is a non-resource request: not counted, as upstream.
+    assert.equal(all.filter((s) => s.name === 'apiserver_request_total' && s.labels['resource'] === '').length, 0);
+  });
+
+  test('a watch is long-running while open and a WATCH observation once it ends', async () => {
+    const ac = new AbortController();
+    const w = await fetch(`${server.url}/api/v1/namespaces/default/configmaps?watch=1`, { signal: ac.signal });
+    assert.equal(w.status, 200);
+    const scrape = async (): Promise<ReturnType<typeof samples>> => samples(await (await fetch(`${server.url}/metrics`)).text());
+    const open = await scrape();
+    assert.equal(open.find((s) => s.name === 'apiserver_longrunning_requests' && s.labels['verb'] === 'WATCH' && s.labels['resource'] === 'configmaps')?.value, 1);
+    ac.abort();
+    await w.body?.cancel().catch(() => undefined);
+    let watchCount: number | undefined;
+    for (let i = 0; i < 100 && watchCount === undefined; i++) {
+      watchCount = (await scrape()).find((s) => s.name === 'apiserver_request_duration_seconds_count' && s.labels['verb'] === 'WATCH' && s.labels['resource'] === 'configmaps')?.value;
+      if (watchCount === undefined) await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal(watchCount, 1);
+    const closed = await scrape();
+    assert.equal(closed.find((s) => s.name === 'apiserver_longrunning_requests' && s.labels['verb'] === 'WATCH' && s.labels['resource'] === 'configmaps')?.value, 0);
+  });
+});
+
+test('each ApiServerMetrics has its own registry', async () => {
+  const a = new ApiServerMetrics();
+  const b = new ApiServerMetrics();
+  assert.notEqual(a.registry, b.registry);
+  assert.match(await a.render(), /apiserver_current_inflight_requests\{request_kind="readOnly"\} 0/);
+});
+
+describe('GET /metrics with security on', () => {
+  let dir: string;
+  let server: RunningApiServer;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'k8ts-metrics-'));
+    writeFileSync(join(dir, 'tokens.csv'), 'mon,prometheus,1,system:monitoring\nplain,plain,2\n');
+    server = await startApiServer({ datastoreEndpoint: 'sqlite::memory:', port: 0, security: { dataDir: dir, tls: false, tokenAuthFile: join(dir, 'tokens.csv') } });
+  });
+  after(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('only system:monitoring members (and admins) may scrape', async () => {
+    const get = async (token?: string): Promise<number> => (await fetch(`${server.url}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} })).status;
+    // The bootstrap RBAC policy is reconciled at start; its bindings reach the authorizer's cache shortly after.
+    let mon = 0;
+    for (let i = 0; i < 200 && (mon = await get('mon')) !== 200; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(mon, 200);
+    assert.equal(await get('plain'), 403);
+    // Anonymous requests are let in only for the health endpoints: 401 here.
+    assert.equal(await get(), 401);
+  });
+});
