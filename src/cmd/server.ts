@@ -50,7 +50,7 @@ export function registerServer(program: Command): void {
   const cmd = program
     .command('server')
     .description('Run a whole cluster in one process: datastore, apiserver, controller-manager, scheduler and a local node (k3s server)')
-    .option('-v <n>', '(logging) log verbosity: 2 also logs every request on the HTTPS port', '0')
+    .option('-v <n>', '(logging) log verbosity: 3 also logs every request on the HTTPS port (request latencies: GET /metrics)', '0')
     .option('--bind-address <ip>', '(listener) address the HTTPS port listens on', '0.0.0.0')
     .option('--https-listen-port <port>', '(listener) HTTPS port of the apiserver (0 picks a free port)', '6443')
     .option('--advertise-address <ip>', '(listener) address agents and the kubernetes Service use to reach this server (default: the node IP)')

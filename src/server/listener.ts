@@ -1,6 +1,6 @@
 /**
  * The server's HTTPS port (k3s: 6443), opened before the apiserver starts so that the server
- * can log requests (-v 2) and answers 503 "starting" rather than refusing connections while
+ * can log requests (-v 3) and answers 503 "starting" rather than refusing connections while
  * the apiserver boots. The apiserver's handler (which also serves the agents' join endpoints)
  * does the rest; its TLS settings are kube-apiserver's: client certificates requested, then
  * verified by the authenticator.

@@ -72,7 +72,10 @@ export interface ServerOptions {
   stopPodsOnExit?: boolean;
   /** startedAt is the performance.now() that elapsed times count from (default: the call; the CLI passes 0, the process start). */
   startedAt?: number;
-  /** verbosity as k3s's -v: 2 logs every request on the HTTPS port. */
+  /**
+   * verbosity as k3s's -v: 3 logs every request on the HTTPS port (as upstream's httplog, which
+   * logs requests from -v 3). For request latencies scrape GET /metrics (apiserver_request_duration_seconds).
+   */
   verbosity?: number;
   /**
    * componentThreads: `worker` runs the scheduler and the controller-manager each in a thread
@@ -274,7 +277,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     () => `serving on ${listener.url}`,
   );
   cleanups.push(() => apiserver.close());
-  if ((o.verbosity ?? 0) >= 2) {
+  if ((o.verbosity ?? 0) >= 3) {
     listener.serve((req, res) => {
       const start = performance.now();
       res.once('finish', () => log('apiserver', `${req.method} ${req.url} ${res.statusCode} ${(performance.now() - start).toFixed(1)}ms`));
