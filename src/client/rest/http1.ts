@@ -1,16 +1,18 @@
 /**
- * Http1Client: a small HTTP/1.1 client for the in-memory transports (InProcessTransport,
- * PortTransport). Node's http client (ClientRequest, Agent, an llhttp parser and an
- * IncomingMessage per response, a Duplex socket per connection) cost the scheduler and the
- * controller-manager more CPU per request than the request itself; here a request is one
- * header string written to a byte pipe and the response is parsed off the pipe in place.
+ * Http1Client: a small HTTP/1.1 client over any byte pipe — the in-memory transports'
+ * (InProcessTransport, PortTransport) and HttpTransport's TCP/TLS sockets. Node's http client
+ * (ClientRequest, Agent, an llhttp parser and an IncomingMessage per response, plus a Duplex
+ * socket per in-memory connection) cost the scheduler, the controller-manager and the
+ * simulated kubelets more CPU per request than the request itself; here a request is one
+ * header string written to the pipe (with its body, when small, in the same write) and the
+ * response is parsed off the pipe in place.
  *
- * The server side is untouched (node's http.Server parses the request and writes the response),
+ * The servers are untouched (node's http.Server parses the request and writes the response),
  * so what travels is the same HTTP/1.1 as before: status codes, headers, Content-Length and
  * chunked bodies (watch streams), keep-alive reuse and `Connection: close`. Errors keep node's
  * shapes: an abort rejects (or errors the body) with an AbortError, a connection closed before
  * the response rejects with `socket hang up` (ECONNRESET), one closed mid-body errors the body
- * with `aborted` (ECONNRESET).
+ * with `aborted` (ECONNRESET), a socket error (ECONNREFUSED, TLS verification) is passed on.
  */
 import type http from 'node:http';
 import { Readable } from 'node:stream';
