@@ -3,16 +3,21 @@
  * nodes (kwok-style SimulatedNodes in their own process), then P pods through Deployments of
  * 100 replicas. Prints pod startup latency p50/p90/p99 (upstream's SLI: pod first seen by a
  * watch → first seen Running by the watch; SLO p99 ≤ 5 s), throughput, how long until all pods
- * ran, API latency p99 by verb (server side, from `k8ts server -v 2`'s request log, which
- * covers requests over the network — the bench, the nodes, the kubelet — not the in-process
- * controllers and scheduler; not available with --kubeconfig), and peak RSS (VmHWM) of each process. Then the process runtime:
+ * ran, API latency p99 by verb (server side, as ClusterLoader2's APIResponsivenessPrometheus:
+ * the apiserver's apiserver_request_duration_seconds histogram from GET /metrics, scraped with
+ * the admin kubeconfig at the start and end of the measured window, p99 by histogram_quantile
+ * over the bucket increases; every client counts, the in-process controllers and scheduler too;
+ * WATCH and CONNECT left out; the same against another cluster with --kubeconfig, given
+ * `get` on /metrics), and peak RSS (VmHWM) of each process. Then the process runtime:
  * a real `k8ts kubelet` and a Deployment of 100 `sleep` pods, startup p50/p99.
  *
  *   --nodes N (1000)  --pods P (30000)  --process-pods M (100; 0 skips)  --timeout S (300)
  *   --qps Q (5)       Deployments created at Q per second, as ClusterLoader2's density test creates
  *                     its objects (tuning set Uniform5qps); 0 creates them all at once, 16 in flight
  *   --json FILE       pod_startup_p50_ms, pod_startup_p90_ms, pod_startup_p99_ms, all_running_s,
- *                     pods_per_s, process_pod_startup_p50_ms, process_pod_startup_p99_ms, rss_mb, api_p99_ms
+ *                     pods_per_s, process_pod_startup_p50_ms, process_pod_startup_p99_ms, rss_mb,
+ *                     api_p99_ms_<verb> (create, update, patch, apply, delete, get, list) and
+ *                     api_p99_ms_<verb>_<resource>[_<subresource>] for the busiest (verb, resource)s
  *   --kubelet-sync N  instead of all this, only the kubelet's CPU per pod without network (see kubeletSync)
  *   --idle-sample S (5) seconds of idle CPU sampled before the load (see *_net below)
  *   --kubeconfig F    run the load and the nodes against that cluster instead of starting k8ts
@@ -43,6 +48,7 @@ import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import { RestClient } from '../src/client/rest/client.js';
 import { gvr } from '../src/client/rest/gvr.js';
 import { loadKubeconfig, restConfigFromKubeconfig } from '../src/client/rest/kubeconfig.js';
+import { count, delta, histogramQuantile, histograms, parsePrometheusText, type Sample } from './lib/prometheus.js';
 import { SimulatedNodes, type PodTrace } from '../src/kubelet/simnodes.js';
 import { PodLifecycle, type PodHost } from '../src/kubelet/pods.js';
 import { SimulatedRuntime } from '../src/kubelet/runtime/simulated.js';
@@ -110,19 +116,34 @@ const pct = (sorted: number[], p: number): number => (sorted.length ? sorted[Mat
 const pcts = (name: string, sorted: number[], ps: number[] = [50, 99]): Record<string, number> => Object.fromEntries(ps.map((p) => [`${name}_p${p}_ms`, Math.round(pct(sorted, p))]));
 
 /** verbOf maps a logged request onto upstream's verbs (watches are long-running and skipped). */
-function verbOf(method: string, url: string): string | undefined {
-  const [path, query = ''] = url.split('?');
-  if (/(^|&)watch=(1|true)/.test(query) || path!.includes('/watch/')) return undefined;
-  if (method === 'POST') return 'create';
-  if (method === 'PUT') return 'update';
-  if (method === 'PATCH') return 'patch';
-  if (method === 'DELETE') return 'delete';
-  if (method !== 'GET') return method.toLowerCase();
-  const segs = path!.split('/').filter(Boolean);
-  let rest = segs[0] === 'api' ? segs.slice(2) : segs[0] === 'apis' ? segs.slice(3) : [];
-  if (!rest.length) return 'get';
-  if (rest[0] === 'namespaces' && rest.length >= 3) rest = rest.slice(2);
-  return rest.length === 1 ? 'list' : 'get';
+/** The bench's verb names for upstream's metric verbs (POST is create, ...), as its JSON keys have them. */
+const VERB_NAMES: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', APPLY: 'apply', DELETE: 'delete', DELETECOLLECTION: 'deletecollection', GET: 'get', LIST: 'list' };
+const DURATION = 'apiserver_request_duration_seconds';
+
+/** scrapeMetrics reads the apiserver's GET /metrics (k8ts's or kube-apiserver's: the same text format). */
+async function scrapeMetrics(client: RestClient): Promise<Sample[]> {
+  return parsePrometheusText(await client.requestText({ method: 'GET', path: '/metrics', accept: 'text/plain;version=0.0.4' }));
+}
+
+/**
+ * apiP99 is the server-side p99 (ms) and count of each verb — and of each (verb, resource,
+ * subresource) — over the window between two scrapes: histogram_quantile(0.99, sum by (verb, le)
+ * (increase(apiserver_request_duration_seconds_bucket))), long-running verbs (WATCH, CONNECT) left out as
+ * ClusterLoader2 does. Upstream's buckets start at 5 ms: below that the figure is an interpolation.
+ */
+function apiP99(before: Sample[], after: Sample[]): { byVerb: Map<string, { p99: number; n: number }>; byResource: Map<string, { p99: number; n: number }> } {
+  const counted = (l: Record<string, string>): boolean => l['verb'] !== 'WATCH' && l['verb'] !== 'WATCHLIST' && l['verb'] !== 'CONNECT' && l['verb'] !== 'PROXY';
+  const summarize = (by: string[]): Map<string, { p99: number; n: number }> => {
+    const b = histograms(before, DURATION, by, counted);
+    const out = new Map<string, { p99: number; n: number }>();
+    for (const [k, h] of histograms(after, DURATION, by, counted)) {
+      const d = delta(h, b.get(k));
+      const n = count(d);
+      if (n > 0) out.set(k, { p99: histogramQuantile(0.99, d) * 1000, n });
+    }
+    return out;
+  };
+  return { byVerb: summarize(['verb']), byResource: summarize(['verb', 'resource', 'subresource']) };
 }
 
 /** PodWatch records, per pod, when the watch first saw it and when it first saw it Running. */
@@ -348,7 +369,6 @@ async function main(): Promise<void> {
   const prof = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-density-'));
   const children: ChildProcess[] = [];
-  const apiDurations = new Map<string, number[]>();
   let server: ChildProcess | undefined;
   let kubeconfig = external ?? join(dir, 'admin.yaml');
 
@@ -373,21 +393,12 @@ async function main(): Promise<void> {
   try {
     if (!external) {
       kubeconfig = join(dir, 'admin.yaml');
-      server = spawn(process.execPath, [...prof, bin, 'server', '--data-dir', join(dir, 'data'), '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', '-v', '2', '-o', kubeconfig], { stdio: ['ignore', 'ignore', 'pipe'] });
+      server = spawn(process.execPath, [...prof, bin, 'server', '--data-dir', join(dir, 'data'), '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', '-o', kubeconfig], { stdio: ['ignore', 'ignore', 'pipe'] });
       children.push(server);
       let startup = '';
       const lines = createInterface({ input: server.stderr! });
       lines.on('line', (line) => {
-        const m = /apiserver: (GET|POST|PUT|PATCH|DELETE) (\S+) \d+ ([\d.]+)ms$/.exec(line);
-        if (!m) {
-          if (startup.length < 20_000) startup += line + '\n';
-          return;
-        }
-        const verb = verbOf(m[1]!, m[2]!);
-        if (!verb) return;
-        let list = apiDurations.get(verb);
-        if (!list) apiDurations.set(verb, (list = []));
-        list.push(Number(m[3]));
+        if (startup.length < 20_000) startup += line + '\n';
       });
       await waitFor('k8ts server', async () => {
         if (server!.exitCode !== null) throw new Error(`k8ts server exited: ${startup}`);
@@ -422,6 +433,9 @@ async function main(): Promise<void> {
     const idle0 = { server: cpuMs(server?.pid), nodes: cpuMs(nodesProc.pid), t: performance.now() };
     await new Promise((r) => setTimeout(r, idleMs));
     const idleRate = { server: (cpuMs(server?.pid) - idle0.server) / (performance.now() - idle0.t), nodes: (cpuMs(nodesProc.pid) - idle0.nodes) / (performance.now() - idle0.t) };
+    // Server-side API latency: the apiserver's request histogram now and when all pods ran.
+    const scrape = (): Promise<Sample[] | string> => scrapeMetrics(client).catch((err: unknown) => `GET /metrics: ${err instanceof Error ? err.message : String(err)}`);
+    const metrics0 = await scrape();
     const cpu0 = { server: cpuMs(server?.pid), serverMain: cpuMs(server?.pid, server?.pid), nodes: cpuMs(nodesProc.pid), bench: process.cpuUsage() };
     const t0 = performance.now();
     let next = 0;
@@ -444,6 +458,7 @@ async function main(): Promise<void> {
     const created = performance.now();
     const allRan = await watch.untilRunning(podsWanted, timeoutMs);
     const benchCpu = process.cpuUsage(cpu0.bench);
+    const metrics1 = await scrape();
     const busyMs = performance.now() - t0;
     const cpu1 = { server: cpuMs(server?.pid), nodes: cpuMs(nodesProc.pid) };
     const cpuPerPod = (ms: number): number => Number((ms / podsWanted).toFixed(2));
@@ -527,15 +542,25 @@ async function main(): Promise<void> {
     result['rss_mb_bench'] = Math.round(process.resourceUsage().maxRSS / 1024);
     if (server) result['rss_mb_server'] = peakRssMb(server.pid);
     console.log(`density: peak RSS ${server ? `k8ts server ${result['rss_mb_server']} MB, ` : ''}simulated nodes ${result['rss_mb_nodes']} MB, bench client ${result['rss_mb_bench']} MB${result['rss_mb_process_kubelet'] ? `, process kubelet ${result['rss_mb_process_kubelet']} MB` : ''}`);
-    if (apiDurations.size) {
+    if (typeof metrics0 !== 'string' && typeof metrics1 !== 'string') {
+      const { byVerb, byResource } = apiP99(metrics0, metrics1);
+      const name = (verb: string): string => VERB_NAMES[verb] ?? verb.toLowerCase();
       const parts: string[] = [];
-      for (const [verb, d] of [...apiDurations].sort()) {
-        d.sort((a, b) => a - b);
-        result[`api_p99_ms_${verb}`] = Number(pct(d, 99).toFixed(1));
-        parts.push(`${verb} ${result[`api_p99_ms_${verb}`]} ms (n=${d.length})`);
+      for (const [verb, { p99, n }] of [...byVerb].sort((a, b) => name(a[0]).localeCompare(name(b[0])))) {
+        result[`api_p99_ms_${name(verb)}`] = Number(p99.toFixed(1));
+        parts.push(`${name(verb)} ${result[`api_p99_ms_${name(verb)}`]} ms (n=${n})`);
       }
       console.log(`density: API p99 by verb (server side): ${parts.join(', ')}`);
-    } else console.log('density: API p99 by verb: not measured (--kubeconfig: the server is not ours)');
+      const busiest = [...byResource].sort((a, b) => b[1].n - a[1].n).slice(0, 8);
+      const rparts: string[] = [];
+      for (const [k, { p99, n }] of busiest) {
+        const [verb, resource, sub] = k.split(' ');
+        const what = `${name(verb!)}_${resource}${sub ? `_${sub}` : ''}`;
+        result[`api_p99_ms_${what}`] = Number(p99.toFixed(1));
+        rparts.push(`${name(verb!)} ${resource}${sub ? `/${sub}` : ''} ${result[`api_p99_ms_${what}`]} ms (n=${n})`);
+      }
+      console.log(`density:   by resource, busiest: ${rparts.join(', ')}`);
+    } else console.log(`density: API p99 by verb: not measured (${typeof metrics0 === 'string' ? metrics0 : metrics1})`);
 
     if (external) {
       await deploys.deleteCollection({}, { labelSelector: 'app=density' }).catch(() => undefined);
