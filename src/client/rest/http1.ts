@@ -79,6 +79,21 @@ function abortError(signal: AbortSignal): Error {
   return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
+const HTTP_PREFIX = Buffer.from('HTTP/1.', 'latin1');
+
+/**
+ * headError checks the head bytes buf[at, stop) received so far (with llhttp's codes): they must
+ * start as `HTTP/1.` and every line must end with CRLF.
+ */
+function headError(buf: Buffer, at: number, stop: number): Error | undefined {
+  const n = Math.min(HTTP_PREFIX.length, stop - at);
+  if (buf.compare(HTTP_PREFIX, 0, n, at, at + n) !== 0) return codeError('Parse Error: Expected HTTP/', 'HPE_INVALID_CONSTANT');
+  for (let nl = buf.indexOf(10, at); nl >= 0 && nl < stop; nl = buf.indexOf(10, nl + 1)) {
+    if (buf[nl - 1] !== 13) return codeError('Parse Error: Missing expected CR after header line', 'HPE_CR_EXPECTED');
+  }
+  return undefined;
+}
+
 /** Phases of a connection's response parser. */
 const enum Phase {
   Idle,
@@ -156,9 +171,13 @@ class Conn implements ConnSink {
     this.kill();
     if (!cur) return;
     cur.signal?.removeEventListener('abort', this.onAbort);
-    if (cur.body) {
-      if (!cur.body.destroyed) cur.body.destroy(err);
-    } else cur.reject(err);
+    const body = cur.body;
+    if (!body) cur.reject(err);
+    else if (body.listenerCount('error') > 0) body.destroy(err);
+    // The body may have been resolved in this same read (head and a framing error in one
+    // packet): its consumer attaches once the promise continuations ran, and an 'error' with
+    // no listener would be an uncaught exception, so it is errored a turn later.
+    else if (!body.destroyed) setImmediate(() => body.destroyed || body.destroy(err));
   }
 
   /** kill closes the connection and forgets it. */
@@ -195,10 +214,19 @@ class Conn implements ConnSink {
             buf = Buffer.concat([this.partial, buf.subarray(at)]);
             at = 0;
             this.partial = undefined;
+          } else {
+            // Empty lines before a status line are tolerated (llhttp does too).
+            while (at < buf.length && (buf[at] === 13 || buf[at] === 10)) at++;
+            if (at === buf.length) return;
           }
           const end = buf.indexOf('\r\n\r\n', at, 'latin1');
+          const stop = end < 0 ? buf.length : end;
+          // Checked as the bytes arrive, not once the head is complete: a server that is not
+          // speaking HTTP/1.x (or ends lines with a bare LF) may never send a blank line.
+          const bad = headError(buf, at, stop);
+          if (bad) return this.fail(bad);
+          if (stop - at > MAX_HEAD) return this.fail(codeError('Header overflow', 'HPE_HEADER_OVERFLOW'));
           if (end < 0) {
-            if (buf.length - at > MAX_HEAD) return this.fail(codeError('Header overflow', 'HPE_HEADER_OVERFLOW'));
             this.partial = Buffer.from(buf.subarray(at));
             return;
           }
@@ -230,11 +258,11 @@ class Conn implements ConnSink {
           break;
         }
         case Phase.ChunkEnd: {
-          // the CRLF after a chunk's data
-          const n = Math.min(this.remaining, buf.length - at);
-          at += n;
-          this.remaining -= n;
-          if (this.remaining === 0) this.phase = Phase.ChunkSize;
+          // The CRLF after a chunk's data: anything else means the framing is lost.
+          const want = this.remaining === 2 ? 13 : 10;
+          if (buf[at] !== want) return this.fail(buf[at] === 10 ? codeError('Parse Error: Missing expected CR after chunk data', 'HPE_CR_EXPECTED') : codeError('Parse Error: Expected LF after chunk data', 'HPE_STRICT'));
+          at++;
+          if (--this.remaining === 0) this.phase = Phase.ChunkSize;
           break;
         }
         case Phase.ChunkSize:

@@ -1,0 +1,138 @@
+/**
+ * HttpTransport's Http1Client against raw `net` servers writing hand-crafted responses: how a
+ * client must behave against any HTTP/1.1 server (kube-apiserver, proxies), not only node's
+ * http.Server — framing, malformed heads, backpressure on slow consumers, aborts, the request
+ * bytes, and node's error shapes for dropped connections.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net, { type AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import { HttpTransport } from './transport.js';
+
+/** Req is one request as the raw server read it. */
+interface Req {
+  head: string;
+  body: Buffer;
+}
+
+/** raw starts a server that hands each parsed request (head and content-length body) to `reply`. */
+async function raw(reply: (sock: net.Socket, req: Req, n: number) => void): Promise<{ url: string; port: number; requests: Req[]; conns: net.Socket[]; close: () => Promise<void> }> {
+  const requests: Req[] = [];
+  const conns: net.Socket[] = [];
+  const server = net.createServer((sock) => {
+    conns.push(sock);
+    sock.on('error', () => {});
+    let buf = Buffer.alloc(0);
+    sock.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buf.toString('latin1', 0, end);
+        const len = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+        if (buf.length < end + 4 + len) return;
+        const req = { head, body: buf.subarray(end + 4, end + 4 + len) };
+        buf = buf.subarray(end + 4 + len);
+        requests.push(req);
+        reply(sock, req, requests.length);
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    conns,
+    close: async () => {
+      for (const c of conns) c.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+async function text(body: Readable): Promise<string> {
+  let s = '';
+  for await (const c of body) s += (c as Buffer).toString('latin1');
+  return s;
+}
+
+/** writeSlowly writes `s` in pieces of `step` bytes, one per event-loop turn (so they arrive as separate reads). */
+async function writeSlowly(sock: net.Socket, s: string, step: number): Promise<void> {
+  const b = Buffer.from(s, 'latin1');
+  for (let i = 0; i < b.length; i += step) {
+    sock.write(b.subarray(i, i + step));
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
+  Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`${what}: no answer within ${ms} ms (hang)`)), ms).unref())]);
+
+test('wire: framings from a raw server, split across reads', async () => {
+  const cases: Array<{ name: string; reply: string; method?: string; status: number; body: string; headers?: Record<string, unknown>; reused: boolean }> = [
+    { name: 'uppercase hex, extensions, trailers', reply: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nA;name="v"\r\n0123456789\r\n1a\r\nabcdefghijklmnopqrstuvwxyz\r\n0;last\r\nX-Trailer: t\r\nY: u\r\n\r\n', status: 200, body: '0123456789abcdefghijklmnopqrstuvwxyz', reused: true },
+    { name: 'HTTP/1.0 close-delimited', reply: 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil close', status: 200, body: 'until close', reused: false },
+    { name: 'HTTP/1.0 with content-length: not reused', reply: 'HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok', status: 200, body: 'ok', reused: false },
+    { name: '304 ignores its content-length', reply: 'HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\n', status: 304, body: '', reused: true },
+    { name: '204 ignores transfer-encoding', reply: 'HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n', status: 204, body: '', reused: true },
+    { name: 'HEAD ignores its content-length', method: 'HEAD', reply: 'HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n', status: 200, body: '', reused: true },
+    { name: 'two interim 1xx', reply: 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\nX: y\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok', status: 200, body: 'ok', reused: true },
+    {
+      name: 'padded, mixed-case and repeated headers',
+      reply: 'HTTP/1.1 200 OK\r\nCONTENT-LENGTH:   2  \r\nX-Dup: 1\r\nx-dup: 2\r\nSet-Cookie: a=1\r\nSET-COOKIE: b=2\r\n\r\nok',
+      status: 200,
+      body: 'ok',
+      headers: { 'x-dup': '1, 2', 'set-cookie': ['a=1', 'b=2'] },
+      reused: true,
+    },
+  ];
+  for (const c of cases) {
+    for (const step of [1, 3, 4096]) {
+      const srv = await raw((sock, req) => {
+        if (req.head.startsWith('GET /next')) sock.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext');
+        else void writeSlowly(sock, c.reply, step).then(() => (c.reused ? undefined : sock.end()));
+      });
+      const t = new HttpTransport(srv.url);
+      try {
+        const what = `${c.name} / ${step}-byte reads`;
+        const res = await within(t.request({ method: c.method ?? 'GET', path: '/x', headers: {} }), 2000, what);
+        assert.equal(res.status, c.status, what);
+        for (const [k, v] of Object.entries(c.headers ?? {})) assert.deepEqual(res.headers[k], v, `${what}: ${k}`);
+        assert.equal(await within(text(res.body), 2000, what), c.body, what);
+        const next = await within(t.request({ method: 'GET', path: '/next', headers: {} }), 2000, what);
+        assert.equal(await text(next.body), 'next', what);
+        assert.equal(srv.conns.length, c.reused ? 1 : 2, `${what}: connection reuse`);
+      } finally {
+        t.close();
+        await srv.close();
+      }
+    }
+  }
+});
+
+test('wire: malformed responses fail with a clear error, never a hang', async () => {
+  const cases: Array<{ name: string; reply: string; code: string; body?: boolean }> = [
+    { name: 'garbage status line, connection kept open', reply: 'garbage without an end of head', code: 'HPE_INVALID_CONSTANT' },
+    { name: 'garbage status line with an end of head', reply: 'SPDY/3 200 OK\r\n\r\n', code: 'HPE_INVALID_CONSTANT' },
+    { name: 'a head larger than the limit in one read', reply: `HTTP/1.1 200 OK\r\nx-big: ${'a'.repeat(20 * 1024)}\r\ncontent-length: 0\r\n\r\n`, code: 'HPE_HEADER_OVERFLOW' },
+    { name: 'a head larger than the limit, never ending', reply: `HTTP/1.1 200 OK\r\nx-big: ${'a'.repeat(20 * 1024)}`, code: 'HPE_HEADER_OVERFLOW' },
+    { name: 'obs-fold header continuation (rejected as node does)', reply: 'HTTP/1.1 200 OK\r\nX-Folded: a\r\n  b\r\nContent-Length: 0\r\n\r\n', code: 'HPE_INVALID_HEADER_TOKEN' },
+    { name: 'bare LF line ends', reply: 'HTTP/1.1 200 OK\nContent-Length: 1\n\nx', code: 'HPE_CR_EXPECTED' },
+    { name: 'chunk data not followed by CRLF', reply: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY5\r\nhello\r\n0\r\n\r\n', code: 'HPE_STRICT', body: true },
+  ];
+  for (const c of cases) {
+    const srv = await raw((sock) => sock.write(c.reply));
+    const t = new HttpTransport(srv.url);
+    try {
+      const p = t.request({ method: 'GET', path: '/x', headers: {} });
+      if (c.body) await within(assert.rejects(text((await p).body), { code: c.code }, c.name), 2000, c.name);
+      else await within(assert.rejects(p, { code: c.code }, c.name), 2000, c.name);
+    } finally {
+      t.close();
+      await srv.close();
+    }
+  }
+});
