@@ -25,6 +25,14 @@ export interface ByteConn {
   destroy(): void;
   /** idle tells a network connection it waits in the pool (it should not keep the process alive) or is in use again. */
   idle?(idle: boolean): void;
+  /**
+   * pause and resume stop and restart the incoming bytes while a response body's consumer is
+   * behind (node's Readable backpressure, as IncomingMessage did), so a stalled watch is held
+   * back by TCP at the server instead of buffered without bound here. Pipes without them
+   * deliver regardless.
+   */
+  pause?(): void;
+  resume?(): void;
 }
 
 /** ConnSink receives what arrives on a connection. */
@@ -124,6 +132,8 @@ class Conn implements ConnSink {
   private keepAlive = true;
   /** keepAliveMs is the server's idle timeout hint of the last response, if it sent one. */
   keepAliveMs: number | undefined;
+  /** paused: the pipe is paused because the current body's buffer is full. */
+  private paused = false;
   /** expires is when an idle connection is retired (ms since epoch). */
   expires = Infinity;
   dead = false;
@@ -237,18 +247,18 @@ class Conn implements ConnSink {
         }
         case Phase.Length: {
           const n = Math.min(this.remaining, buf.length - at);
-          cur.body!.push(buf.subarray(at, at + n));
+          this.push(cur.body!, buf.subarray(at, at + n));
           at += n;
           this.remaining -= n;
           if (this.remaining === 0) this.finish(cur);
           break;
         }
         case Phase.UntilClose:
-          cur.body!.push(at === 0 ? buf : buf.subarray(at));
+          this.push(cur.body!, at === 0 ? buf : buf.subarray(at));
           return;
         case Phase.ChunkData: {
           const n = Math.min(this.remaining, buf.length - at);
-          cur.body!.push(buf.subarray(at, at + n));
+          this.push(cur.body!, buf.subarray(at, at + n));
           at += n;
           this.remaining -= n;
           if (this.remaining === 0) {
@@ -325,7 +335,12 @@ class Conn implements ConnSink {
     this.keepAlive = status[1] === '1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection);
     const hint = headers['keep-alive'] === undefined ? undefined : /\btimeout=(\d+)/.exec(headers['keep-alive'] as string);
     this.keepAliveMs = hint ? Number(hint[1]) * 1000 : undefined;
-    const body = new Readable({ read() {} });
+    const body = new Readable({
+      read: () => {
+        // The consumer wants more: restart the pipe if this body's backlog paused it.
+        if (this.paused && this.cur === cur) this.unpause();
+      },
+    });
     body.on('close', () => {
       // The consumer destroyed the body before the response ended: the connection carries the rest of it, so it goes.
       if (this.cur === cur) this.fail(codeError('aborted', 'ECONNRESET'));
@@ -345,6 +360,19 @@ class Conn implements ConnSink {
     cur.resolve({ status: code, headers, body });
   }
 
+  /** push hands body bytes to the consumer, pausing the pipe once its buffer is full. */
+  private push(body: Readable, chunk: Buffer): void {
+    if (!body.push(chunk) && !this.paused && this.pipe.pause) {
+      this.paused = true;
+      this.pipe.pause();
+    }
+  }
+
+  private unpause(): void {
+    this.paused = false;
+    this.pipe.resume?.();
+  }
+
   /** finish completes the response: the body ends and the connection is free again (or closed). */
   private finish(cur: Pending): void {
     cur.body!.push(null);
@@ -356,6 +384,8 @@ class Conn implements ConnSink {
     this.cur = undefined;
     this.phase = Phase.Idle;
     cur?.signal?.removeEventListener('abort', this.onAbort);
+    // A reused or idle connection reads again (an idle one must see the server close it).
+    if (this.paused) this.unpause();
     if (reuse && !this.dead) this.client.release(this);
     else this.kill();
   }

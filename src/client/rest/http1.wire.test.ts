@@ -136,3 +136,48 @@ test('wire: malformed responses fail with a clear error, never a hang', async ()
     }
   }
 });
+
+test('wire: a stalled consumer of a long stream pauses the socket (TCP pushes back to the server)', async () => {
+  const chunk = `${(1 << 16).toString(16)}\r\n${'x'.repeat(1 << 16)}\r\n`;
+  let serverBlocked = false;
+  let written = 0;
+  const srv = await raw((sock) => {
+    sock.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const pump = (): void => {
+      // Write until the kernel buffers are full and the socket says so, up to 64 MiB.
+      while (written < 64 << 20) {
+        written += 1 << 16;
+        if (!sock.write(chunk)) {
+          serverBlocked = true;
+          sock.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
+  });
+  const t = new HttpTransport(srv.url);
+  try {
+    const res = await t.request({ method: 'GET', path: '/api/v1/pods?watch=true', headers: {} });
+    // Nobody reads the body for a while.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(serverBlocked, 'the server saw backpressure');
+    assert.ok(res.body.readableLength < 1 << 20, `the client buffered ${res.body.readableLength} bytes unread`);
+    // Reading resumes the stream.
+    const before = written;
+    let got = 0;
+    await new Promise<void>((resolve) => {
+      res.body.on('data', (b: Buffer) => {
+        got += b.length;
+        if (got > 4 << 20) {
+          res.body.destroy();
+          resolve();
+        }
+      });
+    });
+    assert.ok(written > before, 'the server could write again');
+  } finally {
+    t.close();
+    await srv.close();
+  }
+});

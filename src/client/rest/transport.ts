@@ -146,6 +146,12 @@ function wire(sock: Socket, sink: ConnSink): ByteConn {
       if (idle) sock.unref();
       else sock.ref();
     },
+    pause: () => {
+      sock.pause();
+    },
+    resume: () => {
+      sock.resume();
+    },
   };
 }
 
