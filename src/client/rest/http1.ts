@@ -69,7 +69,8 @@ const COALESCE_BODY = 64 * 1024;
 
 const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 const HTTP_TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
-const UNESCAPED_PATH = /[\u0000-\u0020]/;
+/** Paths node's ClientRequest refuses: controls, spaces and anything beyond latin1 (which the latin1 head would mangle). */
+const UNESCAPED_PATH = /[^\u0021-\u00ff]/;
 /** Methods whose requests carry `content-length: 0` without a body, as node's client sends them. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 /** Response headers node keeps only the first of when repeated (IncomingMessage's rules). */

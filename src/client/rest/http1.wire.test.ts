@@ -7,8 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net, { type AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { HttpTransport } from './transport.js';
+import { HttpTransport, type TransportRequest } from './transport.js';
 
 /** Req is one request as the raw server read it. */
 interface Req {
@@ -178,6 +179,115 @@ test('wire: a stalled consumer of a long stream pauses the socket (TCP pushes ba
     assert.ok(written > before, 'the server could write again');
   } finally {
     t.close();
+    await srv.close();
+  }
+});
+
+test('wire: the request bytes — Host (IPv6 in brackets), lengths, no body on GET, injection and unescaped paths refused', async () => {
+  const srv = await raw((sock) => sock.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
+  const t = new HttpTransport(`${srv.url}/`);
+  try {
+    for (const r of <TransportRequest[]>[
+      { method: 'GET', path: '/a?b=%20c', headers: { accept: 'application/json' } },
+      { method: 'POST', path: '/p', headers: { 'content-type': 'application/json' }, body: '{"é":1}' },
+      { method: 'DELETE', path: '/d', headers: {} },
+    ]) (await t.request(r)).body.resume();
+    assert.equal(srv.requests[0]!.head, `GET /a?b=%20c HTTP/1.1\r\nhost: 127.0.0.1:${srv.port}\r\nconnection: keep-alive\r\naccept: application/json`);
+    assert.equal(srv.requests[1]!.head, `POST /p HTTP/1.1\r\nhost: 127.0.0.1:${srv.port}\r\nconnection: keep-alive\r\ncontent-type: application/json\r\ncontent-length: 8`);
+    assert.equal(srv.requests[1]!.body.toString(), '{"é":1}');
+    assert.equal(srv.requests[2]!.head, `DELETE /d HTTP/1.1\r\nhost: 127.0.0.1:${srv.port}\r\nconnection: keep-alive`);
+    for (const [name, req, code] of [
+      ['CR LF in a header value', { method: 'GET', path: '/', headers: { 'x-a': 'v\r\nx-injected: 1' } }, 'ERR_INVALID_CHAR'],
+      ['LF alone in a header value', { method: 'GET', path: '/', headers: { 'x-a': 'v\nx' } }, 'ERR_INVALID_CHAR'],
+      ['a header name with a space', { method: 'GET', path: '/', headers: { 'x a': 'v' } }, 'ERR_INVALID_HTTP_TOKEN'],
+      ['a space in the path', { method: 'GET', path: '/a b', headers: {} }, 'ERR_UNESCAPED_CHARACTERS'],
+      ['a character beyond latin1 in the path', { method: 'GET', path: '/€', headers: {} }, 'ERR_UNESCAPED_CHARACTERS'],
+    ] as const) await assert.rejects(t.request(req), { code }, name);
+    assert.equal(srv.requests.length, 3, 'refused requests were not sent');
+  } finally {
+    t.close();
+    await srv.close();
+  }
+  // IPv6 literal: connect to ::1, Host in brackets (skipped where the machine has no IPv6 loopback).
+  const v6 = net.createServer((sock) => sock.once('data', (d: Buffer) => sock.end(`HTTP/1.1 200 OK\r\nContent-Length: ${d.length}\r\n\r\n${d.toString('latin1')}`)));
+  const listening = await new Promise<boolean>((r) => {
+    v6.once('error', () => r(false));
+    v6.listen(0, '::1', () => r(true));
+  });
+  if (!listening) return;
+  const port = (v6.address() as AddressInfo).port;
+  const t6 = new HttpTransport(`http://[::1]:${port}`);
+  try {
+    const echoed = await text((await t6.request({ method: 'GET', path: '/', headers: {} })).body);
+    assert.match(echoed, new RegExp(`\r\nhost: \\[::1\\]:${port}\r\n`));
+  } finally {
+    t6.close();
+    await new Promise((r) => v6.close(r));
+  }
+});
+
+test('wire: dropped connections and aborts keep node http error shapes; the connection is destroyed, not reused', async () => {
+  const cases: Array<{ name: string; reply: (sock: net.Socket) => void; abort?: 'before' | 'head' | 'body'; rejects?: object; bodyError?: object }> = [
+    { name: 'closed as the request arrives (stale keep-alive)', reply: (sock) => sock.end(), rejects: { code: 'ECONNRESET', message: 'socket hang up' } },
+    { name: 'reset mid-body', reply: (sock) => sock.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc', () => setTimeout(() => sock.resetAndDestroy(), 20)), bodyError: { code: 'ECONNRESET' } },
+    { name: 'closed mid-body', reply: (sock) => sock.end('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'), bodyError: { code: 'ECONNRESET', message: 'aborted' } },
+    { name: 'aborted before connecting', reply: () => {}, abort: 'before', rejects: { name: 'AbortError' } },
+    { name: 'aborted mid-head', reply: (sock) => sock.write('HTTP/1.1 200 OK\r\nContent-'), abort: 'head', rejects: { name: 'AbortError' } },
+    { name: 'aborted mid-body', reply: (sock) => sock.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'), abort: 'body', bodyError: { name: 'AbortError' } },
+  ];
+  for (const c of cases) {
+    const closed: string[] = [];
+    const srv = await raw((sock, req) => {
+      if (req.head.startsWith('GET /next')) sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      else c.reply(sock);
+    });
+    const t = new HttpTransport(srv.url);
+    try {
+      const ctl = new AbortController();
+      if (c.abort === 'before') ctl.abort();
+      const p = t.request({ method: 'GET', path: '/x', headers: {}, signal: ctl.signal });
+      if (c.abort === 'head') {
+        while (srv.requests.length === 0) await new Promise((r) => setTimeout(r, 2));
+        await new Promise((r) => setTimeout(r, 20));
+        ctl.abort();
+      }
+      if (c.rejects) await within(assert.rejects(p, c.rejects, c.name), 2000, c.name);
+      else {
+        const res = await within(p, 2000, c.name);
+        if (c.abort === 'body') ctl.abort();
+        await within(assert.rejects(text(res.body), c.bodyError!, c.name), 2000, c.name);
+      }
+      for (const s of srv.conns) s.on('close', () => closed.push('x'));
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(closed.length + srv.conns.filter((s) => s.destroyed).length >= srv.conns.length, true, `${c.name}: the connection was closed`);
+      const next = await within(t.request({ method: 'GET', path: '/next', headers: {} }), 2000, c.name);
+      assert.equal(await text(next.body), 'ok', c.name);
+      assert.equal(srv.conns.length, c.abort === 'before' ? 1 : 2, `${c.name}: a fresh connection for the next request`);
+    } finally {
+      t.close();
+      await srv.close();
+    }
+  }
+});
+
+test('wire: idle pooled connections do not keep the process alive', async () => {
+  const srv = await raw((sock) => sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+  try {
+    const transportJs = new URL('./transport.js', import.meta.url).href;
+    const script = `const { HttpTransport } = await import(${JSON.stringify(transportJs)});
+      const t = new HttpTransport(${JSON.stringify(srv.url)});
+      const res = await t.request({ method: 'GET', path: '/', headers: {} });
+      res.body.resume();
+      res.body.on('end', () => console.log('done'));`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill(), 5000);
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    clearTimeout(timer);
+    assert.equal(out.trim(), 'done');
+    assert.equal(code, 0, 'the process exited on its own with the connection still pooled');
+  } finally {
     await srv.close();
   }
 });
