@@ -86,13 +86,11 @@ export class WatchStream implements CacheWatcher {
   write(frames: Buffer[], joined: Buffer | undefined): void {
     const res = this.o.res;
     if (res.writableEnded) return;
-    if (joined) {
-      res.write(joined);
-      return;
-    }
-    // Too much to join (the initial events of a large list): one writev of the frames.
+    // Corked, a chunk's size line, data and CRLF leave in one writev rather than three writes.
     res.cork();
-    for (const f of frames) res.write(f);
+    if (joined) res.write(joined);
+    // Too much to join (the initial events of a large list): one writev of the frames.
+    else for (const f of frames) res.write(f);
     res.uncork();
   }
 
