@@ -333,7 +333,8 @@ class Conn implements ConnSink {
     // 1xx (but 101) are interim: the real response follows on the same connection.
     if (code >= 100 && code < 200 && code !== 101) return;
     const connection = (headers.connection ?? '').toLowerCase();
-    this.keepAlive = status[1] === '1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection);
+    // After a 101 the connection speaks another protocol: it is never reused for HTTP.
+    this.keepAlive = code !== 101 && (status[1] === '1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection));
     const hint = headers['keep-alive'] === undefined ? undefined : /\btimeout=(\d+)/.exec(headers['keep-alive'] as string);
     this.keepAliveMs = hint ? Number(hint[1]) * 1000 : undefined;
     const body = new Readable({
@@ -425,15 +426,29 @@ export class Http1Client {
   request(req: TransportRequest): Promise<TransportResponse> {
     if (req.signal?.aborted) return Promise.reject(abortError(req.signal));
     if (UNESCAPED_PATH.test(req.path)) return Promise.reject(Object.assign(new TypeError('Request path contains unescaped characters'), { code: 'ERR_UNESCAPED_CHARACTERS' }));
-    let head = `${req.method} ${req.path} HTTP/1.1\r\nhost: ${this.host}\r\nconnection: keep-alive\r\n`;
+    let fields = '';
     let hasLength = false;
+    let hasHost = false;
+    let hasConnection = false;
     for (const name in req.headers) {
       const value = req.headers[name]!;
       if (!HTTP_TOKEN.test(name)) return Promise.reject(Object.assign(new TypeError(`Header name must be a valid HTTP token ["${name}"]`), { code: 'ERR_INVALID_HTTP_TOKEN' }));
       if (INVALID_HEADER_CHAR.test(value)) return Promise.reject(Object.assign(new TypeError(`Invalid character in header content ["${name}"]`), { code: 'ERR_INVALID_CHAR' }));
-      if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
-      head += `${name}: ${value}\r\n`;
+      // The framing and connection headers are the client's own, sent once: a caller's host or
+      // connection replaces the default (as node's), and a caller's transfer-encoding is dropped,
+      // since the body is whole and goes with its content-length (a head with both is refused
+      // as request smuggling by servers).
+      const n = name.length;
+      if (n === 4 || n === 10 || n === 14 || n === 17) {
+        const lower = name.toLowerCase();
+        if (lower === 'transfer-encoding') continue;
+        if (lower === 'content-length') hasLength = true;
+        else if (lower === 'host') hasHost = true;
+        else if (lower === 'connection') hasConnection = true;
+      }
+      fields += `${name}: ${value}\r\n`;
     }
+    let head = `${req.method} ${req.path} HTTP/1.1\r\n${hasHost ? '' : `host: ${this.host}\r\n`}${hasConnection ? '' : 'connection: keep-alive\r\n'}${fields}`;
     const body = req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
     if (!hasLength && (body !== undefined || BODY_METHODS.has(req.method))) head += `content-length: ${body?.byteLength ?? 0}\r\n`;
     head += '\r\n';

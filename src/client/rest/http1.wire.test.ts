@@ -291,3 +291,35 @@ test('wire: idle pooled connections do not keep the process alive', async () => 
     await srv.close();
   }
 });
+
+test('wire: a 101 answer hands the connection over, so it is never reused; a caller transfer-encoding is not sent beside content-length, a caller host or connection replaces the default', async () => {
+  const srv = await raw((sock, req) => {
+    if (req.head.startsWith('GET /upgrade')) sock.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    else sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+  });
+  const t = new HttpTransport(srv.url);
+  try {
+    const up = await t.request({ method: 'GET', path: '/upgrade', headers: { connection: 'Upgrade', upgrade: 'websocket' } });
+    assert.equal(up.status, 101);
+    up.body.resume();
+    const next = await within(t.request({ method: 'GET', path: '/next', headers: {} }), 2000, 'after 101');
+    assert.equal(await text(next.body), 'ok');
+    assert.equal(srv.conns.length, 2, 'the upgraded connection was not reused');
+
+    const posted = await t.request({ method: 'POST', path: '/te', headers: { 'Transfer-Encoding': 'chunked' }, body: 'abc' });
+    assert.equal(await text(posted.body), 'ok');
+    const head = srv.requests.at(-1)!.head;
+    assert.doesNotMatch(head, /transfer-encoding/i, 'one framing only: the body is whole, so it goes with its length');
+    assert.match(head, /\r\ncontent-length: 3$/);
+    assert.equal(srv.requests.at(-1)!.body.toString(), 'abc');
+
+    (await t.request({ method: 'GET', path: '/host', headers: { Host: 'example.test', Connection: 'close' } })).body.resume();
+    const hosted = srv.requests.at(-1)!.head;
+    assert.equal(hosted.match(/\r\nhost:/gi)?.length, 1, 'one Host header: the caller\'s');
+    assert.equal(hosted.match(/\r\nconnection:/gi)?.length, 1, 'one Connection header: the caller\'s');
+    assert.match(hosted, /\r\nHost: example.test\r\n/);
+  } finally {
+    t.close();
+    await srv.close();
+  }
+});
