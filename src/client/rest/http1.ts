@@ -199,6 +199,12 @@ class Conn implements ConnSink {
     this.pipe.destroy();
   }
 
+  /** drop closes the connection from this side: an exchange on it fails as on a dropped connection (a close-delimited body is cut short, not complete). */
+  drop(): void {
+    if (this.cur) this.fail(this.cur.body ? codeError('aborted', 'ECONNRESET') : codeError('socket hang up', 'ECONNRESET'));
+    else this.kill();
+  }
+
   closed(): void {
     if (this.phase === Phase.UntilClose && this.cur?.body) {
       this.cur.body.push(null);
@@ -534,7 +540,7 @@ export class Http1Client {
       if (q.onAbort) q.req.signal!.removeEventListener('abort', q.onAbort);
       q.reject(codeError('socket hang up', 'ECONNRESET'));
     }
-    for (const c of [...this.all]) c.closed();
+    for (const c of [...this.all]) c.drop();
     this.free.length = 0;
   }
 }

@@ -323,3 +323,35 @@ test('wire: a 101 answer hands the connection over, so it is never reused; a cal
     await srv.close();
   }
 });
+
+test('wire: an answer sent before the request body is read (413, connection closed) reaches the caller', async () => {
+  const server = net.createServer((sock) => {
+    sock.on('error', () => {});
+    sock.once('data', () => sock.end('HTTP/1.1 413 Request Entity Too Large\r\nConnection: close\r\nContent-Length: 8\r\n\r\ntoo long'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const t = new HttpTransport(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  try {
+    const res = await within(t.request({ method: 'POST', path: '/big', headers: {}, body: Buffer.alloc(8 << 20, 97) }), 3000, '413');
+    assert.equal(res.status, 413);
+    assert.equal(await text(res.body), 'too long');
+  } finally {
+    t.close();
+    await new Promise((r) => server.close(r));
+  }
+});
+
+test('wire: closing the transport cuts a close-delimited body short with aborted (ECONNRESET), not a clean end', async () => {
+  const srv = await raw((sock) => sock.write('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\npartial'));
+  const t = new HttpTransport(srv.url);
+  try {
+    const res = await t.request({ method: 'GET', path: '/logs', headers: {} });
+    const read = text(res.body);
+    await new Promise((r) => setTimeout(r, 20));
+    t.close();
+    await within(assert.rejects(read, { code: 'ECONNRESET', message: 'aborted' }), 2000, 'close');
+  } finally {
+    t.close();
+    await srv.close();
+  }
+});
