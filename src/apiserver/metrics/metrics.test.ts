@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startApiServer, type RunningApiServer } from '../server.js';
 import { requestInfo } from '../requestinfo.js';
 import { ApiServerMetrics, cleanScope, reportedVerb, REQUEST_DURATION_BUCKETS } from './index.js';
@@ -117,6 +119,28 @@ test('each ApiServerMetrics has its own registry', async () => {
   const b = new ApiServerMetrics();
   assert.notEqual(a.registry, b.registry);
   assert.match(await a.render(), /apiserver_current_inflight_requests\{request_kind="readOnly"\} 0/);
+});
+
+test('a request whose client left before begin() leaves nothing in flight', async () => {
+  const m = new ApiServerMetrics();
+  const closed = new Promise<{ req: IncomingMessage; res: ServerResponse }>((resolve) => {
+    const server = createServer((req, res) => {
+      req.socket.destroy();
+      res.once('close', () => {
+        server.close();
+        resolve({ req, res });
+      });
+    });
+    server.listen(0, '127.0.0.1', () => {
+      request({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, path: '/api/v1/namespaces/ns/pods' }).on('error', () => {}).end();
+    });
+  });
+  const { req, res } = await closed;
+  const url = new URL('/api/v1/namespaces/ns/pods', 'http://localhost');
+  m.begin(req, res, requestInfo('GET', url.pathname, url.searchParams), url, performance.now());
+  // The first scrape reports the most seen since the last one, the second what is in flight now.
+  await m.render();
+  assert.match(await m.render(), /apiserver_current_inflight_requests\{request_kind="readOnly"\} 0/);
 });
 
 describe('GET /metrics with security on', () => {

@@ -120,9 +120,11 @@ export class ApiServerMetrics {
   /**
    * begin records the resource request `info` (already authorized; `startMs` is
    * performance.now() when it arrived): counted in flight now, and in the totals and the
-   * histogram when `res` closes, with its status code then.
+   * histogram when `res` closes, with its status code then. A request whose client left before
+   * this call (its 'close' already emitted) is not recorded: nothing would end its count.
    */
   begin(req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL, startMs: number): void {
+    if (res.closed) return;
     const method = req.method ?? 'GET';
     const scope = cleanScope(info);
     const verb = reportedVerb(method, info, req.headers['content-type'], scope);
