@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { startTestApiServer, type TestApiServer } from './testing.js';
 
 // Callers name themselves with X-Test-User; "admin" is in system:masters (exempt from APF).
@@ -11,8 +12,10 @@ before(async () => {
     maxMutatingRequestsInflight: 1,
     authenticators: [
       {
-        authenticate: (req) => {
+        authenticate: async (req) => {
           const username = String(req.headers['x-test-user'] ?? 'alice');
+          // "slow" takes a while to authenticate (as a webhook would): its client can leave meanwhile.
+          if (username === 'slow') await new Promise((r) => setTimeout(r, 100));
           return { username, groups: username === 'admin' ? ['system:masters', 'system:authenticated'] : ['system:authenticated'] };
         },
       },
@@ -78,6 +81,23 @@ describe('API Priority and Fairness (default on)', () => {
     // Same schema (global-default) for all; a different one for system:masters (exempt).
     assert.equal(new Set(results.map((r) => r.headers.get('x-kubernetes-pf-flowschema-uid'))).size, 1);
     assert.notEqual(admin.headers.get('x-kubernetes-pf-flowschema-uid'), results[0]!.headers.get('x-kubernetes-pf-flowschema-uid'));
+  });
+
+  it('takes no seat for a client that left during authentication', async () => {
+    // More departures than the server has seats: each leaked seat would stay taken for good.
+    const u = new URL(t.url);
+    await Promise.all(
+      Array.from({ length: 10 }, () => new Promise<void>((resolve) => {
+        const s = net.connect(Number(u.port), u.hostname, () => {
+          s.write(`GET ${base} HTTP/1.1\r\nHost: x\r\nX-Test-User: slow\r\n\r\n`);
+          setTimeout(() => s.destroy(), 20);
+        });
+        s.on('close', () => resolve());
+      })),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const r = await fetch(t.url + base, { headers: { 'X-Test-User': 'slow' }, signal: AbortSignal.timeout(5000) });
+    assert.equal(r.status, 200);
   });
 
   it('does not hold watches: they are long-running', async () => {

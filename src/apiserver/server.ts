@@ -278,6 +278,9 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
    * upstream's handler chain; it answers false when the request was rejected (the 429 is written).
    */
   const priorityAndFairness = async (res: ServerResponse, info: RequestInfo, user: UserInfo, dispatcher: Dispatcher): Promise<boolean> => {
+    // A client gone during authentication already emitted 'close': a ticket admitted now would
+    // never be finished and would hold its seat for good.
+    if (res.closed) return false;
     const ticket = dispatcher.admit({ user, info });
     const c = ticket.classification;
     res.setHeader('X-Kubernetes-PF-FlowSchema-UID', c.flowSchemaUID);
@@ -296,6 +299,16 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
 
   // Request metrics for GET /metrics (src/apiserver/metrics), this apiserver's own registry.
   const metrics = new ApiServerMetrics();
+  /**
+   * served: the request names a resource (and subresource) this apiserver serves. Only those are
+   * recorded, as upstream instruments its installed handlers: the labels come from the path, and
+   * made-up paths (each a 404) would otherwise add series without bound.
+   */
+  const served = (info: RequestInfo): boolean => {
+    if (isReview(info)) return true;
+    const r = resolve(info.apiGroup, info.apiVersion, info.resource);
+    return r !== undefined && (info.subresource === '' || (r.info.subresources ?? []).some((s) => s.name === info.subresource));
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const received = performance.now();
@@ -305,7 +318,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     const user = await authenticate(req, info);
     if (apf && !isLongRunning(info) && !(await priorityAndFairness(res, info, user, apf))) return;
     await authorize(req, info, user);
-    if (info.isResourceRequest) metrics.begin(req, res, info, url, received);
+    if (info.isResourceRequest && served(info)) metrics.begin(req, res, info, url, received);
     if (security && (await security.serve({ req, res, info, user }))) return;
     // The review APIs exist on every apiserver; without security they answer as AlwaysAllow.
     if (!security && isReview(info)) return serveReview(alwaysAllowReviews, req, res, info, user);

@@ -94,6 +94,14 @@ describe('GET /metrics without security', () => {
     assert.equal(all.filter((s) => s.name === 'apiserver_request_total' && s.labels['resource'] === '').length, 0);
   });
 
+  test('paths of resources the apiserver does not serve add no series', async () => {
+    const paths = ['/api/v1/namespaces/default/made-up-1', '/apis/made.up/v9/things', '/api/v1/namespaces/default/pods/p1/made-up-sub'];
+    for (const p of paths) assert.equal((await fetch(`${server.url}${p}`)).status, 404, p);
+    const all = samples(await (await fetch(`${server.url}/metrics`)).text());
+    const leaked = all.filter((s) => s.labels['resource'] === 'made-up-1' || s.labels['group'] === 'made.up' || s.labels['subresource'] === 'made-up-sub');
+    assert.deepEqual(leaked, []);
+  });
+
   test('a watch is long-running while open and a WATCH observation once it ends', async () => {
     const ac = new AbortController();
     const w = await fetch(`${server.url}/api/v1/namespaces/default/configmaps?watch=1`, { signal: ac.signal });
