@@ -68,6 +68,87 @@ test('withoutManagedFields cuts object.metadata.managedFields only, leaving ever
   for (const broken of ['{"type":"ADDED","object":{"metadata":{"managedFields":[{"a":"b', '{"type":"ADDED","object":{"metadata":{"managedFields":"x"}}}', '{"type":"ADDED","object":{"metadata":{"na']) assert.equal(withoutManagedFields(broken), broken);
 });
 
+test('withoutManagedFields: escapes, key order, duplicates and values it does not cut', () => {
+  const mf = '[{"manager":"m"}]';
+  const cases: Array<{ name: string; line: string; cut: boolean }> = [
+    { name: 'string ending in backslashes before it', line: `{"type":"ADDED","object":{"metadata":{"name":"a\\\\","managedFields":${mf},"uid":"u"}}}`, cut: true },
+    { name: 'escaped quote and braces in a label before it', line: `{"type":"ADDED","object":{"metadata":{"labels":{"k":"\\"}{[\\""},"managedFields":${mf}}}}`, cut: true },
+    { name: 'object before type', line: `{"object":{"kind":"Pod","metadata":{"managedFields":${mf},"name":"a"}},"type":"MODIFIED"}`, cut: true },
+    { name: 'ERROR event Status', line: '{"type":"ERROR","object":{"kind":"Status","metadata":{},"status":"Failure","code":410}}', cut: false },
+    { name: 'key spelled with an escape: left for the transform', line: `{"type":"ADDED","object":{"metadata":{"name":"a","managed\\u0046ields":${mf}}}}`, cut: false },
+    { name: 'object key spelled with an escape', line: `{"type":"ADDED","obj\\u0065ct":{"metadata":{"managedFields":${mf}}}}`, cut: false },
+    { name: 'null: left for the transform', line: '{"type":"ADDED","object":{"metadata":{"name":"a","managedFields":null}}}', cut: false },
+    { name: 'an object value: left for the transform', line: '{"type":"ADDED","object":{"metadata":{"managedFields":{"a":[1]}}}}', cut: false },
+    { name: 'duplicate metadata: the earlier one is not what parse keeps', line: `{"type":"ADDED","object":{"metadata":{"name":"a"},"metadata":{"managedFields":${mf},"name":"b"}}}`, cut: false },
+    { name: 'tabs and newlines as whitespace', line: `{\t"type":"ADDED",\r\n"object"\n:\t{"metadata":\r{"name":"a"\t,\n"managedFields"\r:\t${mf}\n}}}`, cut: true },
+  ];
+  for (const c of cases) {
+    const want = JSON.parse(c.line) as { object?: { metadata?: Record<string, unknown> } };
+    const got = withoutManagedFields(c.line);
+    if (c.cut) {
+      delete want.object!.metadata!['managedFields'];
+      assert.notEqual(got, c.line, `${c.name}: cut`);
+    } else assert.equal(got, c.line, `${c.name}: untouched`);
+    assert.deepEqual(JSON.parse(got), want, c.name);
+  }
+  // a duplicate key: the first is cut, and JSON.parse keeps the last as it would have
+  const dup = `{"type":"ADDED","object":{"metadata":{"managedFields":[1],"name":"a","managedFields":${mf}}}}`;
+  assert.deepEqual(JSON.parse(withoutManagedFields(dup)), JSON.parse(dup), 'duplicate key');
+});
+
+test('withoutManagedFields on random events parses as JSON.parse then delete', () => {
+  let seed = 12345;
+  const rnd = (n: number): number => {
+    // xorshift32: every bit varies, so small moduli are not stuck in a short cycle
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const KEYS = ['metadata', 'managedFields', 'object', 'spec', 'name', 'a"b', 'c\\', '{', '[]'];
+  const STRS = ['', 'x', '"', '\\', '\\"', '{"managedFields":[', ']}', ',', 'é日\u{1F600}', '\n\t', ':'];
+  const value = (d: number): unknown => {
+    const k = rnd(d > 3 ? 4 : 7);
+    if (k === 0) return STRS[rnd(STRS.length)];
+    if (k === 1) return rnd(3) === 0 ? null : rnd(1000) - 500;
+    if (k === 2) return rnd(2) === 0;
+    if (k === 3) return rnd(4) === 0 ? 1.5e-7 : 'v';
+    if (k === 4) return Array.from({ length: rnd(4) }, () => value(d + 1));
+    return obj(d + 1);
+  };
+  const obj = (d: number): Record<string, unknown> => {
+    const o: Record<string, unknown> = {};
+    for (let n = rnd(5); n > 0; n--) o[KEYS[rnd(KEYS.length)]!] = value(d);
+    return o;
+  };
+  const ws = (): string => [' ', '', '', '\t', '\n', '\r\n  '][rnd(6)]!;
+  // JSON.stringify with random whitespace between tokens
+  const ser = (v: unknown): string => {
+    if (Array.isArray(v)) return `[${ws()}${v.map((x) => `${ser(x)}${ws()}`).join(`,${ws()}`)}]`;
+    if (v && typeof v === 'object') return `{${ws()}${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}${ws()}:${ws()}${ser(x)}${ws()}`).join(`,${ws()}`)}}`;
+    return JSON.stringify(v);
+  };
+  let cut = 0;
+  for (let i = 0; i < 3000; i++) {
+    const meta = obj(3);
+    if (rnd(3) > 0) meta['managedFields'] = Array.from({ length: rnd(3) }, () => obj(4));
+    const o = obj(2);
+    if (rnd(8) > 0) o['metadata'] = meta;
+    const ev: Record<string, unknown> = { type: 'MODIFIED', ...obj(1) };
+    if (rnd(8) > 0) ev['object'] = o;
+    const line = `${ws()}${ser(ev)}${ws()}`;
+    const want = JSON.parse(line) as { object?: { metadata?: Record<string, unknown> } };
+    const m = want.object?.metadata;
+    const cuttable = typeof m === 'object' && m !== null && !Array.isArray(m) && Array.isArray(m['managedFields']);
+    if (cuttable) delete m['managedFields'];
+    const got = withoutManagedFields(line);
+    assert.equal(got !== line, cuttable, `cut iff there is a managedFields list: ${line}`);
+    assert.deepEqual(JSON.parse(got), want, line);
+    if (cuttable) cut++;
+  }
+  assert.ok(cut > 1000, `exercised the cut (${cut} times)`);
+});
+
 test('parseWatchStream with skipManagedFields yields the objects without them', async () => {
   const line = JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'a', managedFields: [{ manager: 'm' }] } } });
   const out: unknown[] = [];
