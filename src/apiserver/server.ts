@@ -36,7 +36,7 @@ import { Auditor, fileSink, loadPolicy, type AuditSink, type Policy } from './au
 import { admissionPlugins, bootstrapAdmission, cachedAdmissionObjects } from './admission/index.js';
 import { alwaysAllowReviews, isReview, serveReview } from './auth/reviews.js';
 import { Dispatcher } from './flowcontrol/index.js';
-import { ApiServerMetrics } from './metrics/index.js';
+import { ApiServerMetrics, isLongRunningRequest } from './metrics/index.js';
 
 /** The Kubernetes version k8ts speaks (discovery, /version). */
 export const KUBE_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+k8ts' };
@@ -316,7 +316,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     const url = new URL(req.url ?? '/', 'http://localhost');
     const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
     const user = await authenticate(req, info);
-    if (apf && !isLongRunning(info) && !(await priorityAndFairness(res, info, user, apf))) return;
+    if (apf && !isLongRunningRequest(info) && !(await priorityAndFairness(res, info, user, apf))) return;
     await authorize(req, info, user);
     if (info.isResourceRequest && served(info)) metrics.begin(req, res, info, url, received);
     if (security && (await security.serve({ req, res, info, user }))) return;
@@ -516,12 +516,6 @@ function handleNonResource(req: IncomingMessage, res: ServerResponse, url: URL, 
 }
 
 const apfTooManyBody = Buffer.from('Too many requests, please try again later.\n');
-const longRunningSubresources = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
-
-/** isLongRunning: watches, proxies and log/exec/attach/port-forward streams, which upstream's limits leave alone. */
-function isLongRunning(info: RequestInfo): boolean {
-  return info.isResourceRequest && (info.verb === 'watch' || info.verb === 'proxy' || longRunningSubresources.has(info.subresource));
-}
 
 /** aggregatedDiscoveryVersion picks v2 or v2beta1 when the Accept header asks for aggregated discovery first. */
 function aggregatedDiscoveryVersion(accept: string): 'v2' | 'v2beta1' | undefined {
