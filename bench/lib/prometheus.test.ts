@@ -13,10 +13,21 @@ test('histogramQuantile interpolates linearly within the bucket, as PromQL', () 
     { name: 'rank in +Inf answers the highest finite bound', q: 0.99, h: h([[0.005, 10], [0.025, 20], [Infinity, 100]]), want: 0.025 },
     { name: 'no observations', q: 0.99, h: h([[0.005, 0], [Infinity, 0]]), want: NaN },
     { name: 'no +Inf bucket', q: 0.99, h: h([[0.005, 3]]), want: NaN },
+    { name: 'only the +Inf bucket', q: 0.5, h: h([[Infinity, 4]]), want: NaN },
+    { name: 'NaN q', q: NaN, h: h([[0, 1], [Infinity, 4]]), want: NaN },
+    { name: 'q below 0', q: -0.1, h: h([[0.005, 1], [Infinity, 4]]), want: -Infinity },
+    { name: 'q above 1', q: 1.1, h: h([[0.005, 1], [Infinity, 4]]), want: Infinity },
+    { name: 'q 1 with every observation finite: the last bucket holding them', q: 1, h: h([[0.005, 2], [0.025, 4], [0.05, 4], [Infinity, 4]]), want: 0.025 },
+    { name: 'rank exactly at a bucket edge', q: 0.5, h: h([[0.1, 2], [0.2, 4], [Infinity, 4]]), want: 0.1 },
+    { name: 'empty buckets below the rank are skipped', q: 0.5, h: h([[0.1, 0], [0.2, 0], [0.4, 10], [Infinity, 10]]), want: 0.3 },
+    { name: 'every observation in +Inf', q: 0.5, h: h([[0.1, 0], [0.2, 0], [Infinity, 5]]), want: 0.2 },
+    { name: 'a first bound at or below 0 answers itself', q: 0.1, h: h([[0, 3], [1, 10], [Infinity, 10]]), want: 0 },
+    { name: 'a count below the one before it is raised to it (PromQL ensureMonotonic)', q: 0.75, h: h([[0.1, 5], [0.2, 3], [0.4, 8], [Infinity, 8]]), want: 0.2 + 0.2 / 3 },
   ];
   for (const c of cases) {
     const got = histogramQuantile(c.q, c.h);
     if (Number.isNaN(c.want)) assert.ok(Number.isNaN(got), c.name);
+    else if (!Number.isFinite(c.want)) assert.equal(got, c.want, c.name);
     else assert.ok(Math.abs(got - c.want) < 1e-12, `${c.name}: got ${got}, want ${c.want}`);
   }
 });

@@ -91,13 +91,17 @@ export function count(h: Histogram): number {
 /**
  * histogramQuantile is PromQL's histogram_quantile(q, h): the rank q·count is found in its
  * bucket and interpolated linearly between the bucket's bounds (the first bucket's lower bound
- * is 0); a rank in the +Inf bucket answers the highest finite bound. NaN without observations.
+ * is 0); a rank in the +Inf bucket answers the highest finite bound. NaN without observations,
+ * for a NaN q, or without a +Inf bucket; -Inf/+Inf for q outside [0, 1]. Buckets ascend by le.
  */
 export function histogramQuantile(q: number, h: Histogram): number {
+  if (Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  const b = h.buckets;
-  if (b.length < 2 || b[b.length - 1]!.le !== Infinity) return NaN;
+  if (h.buckets.length < 2 || h.buckets[h.buckets.length - 1]!.le !== Infinity) return NaN;
+  // as PromQL: a count below the one before it (a counter reset inside the window) is raised to it
+  let max = -Infinity;
+  const b = h.buckets.map(({ le, count }) => ({ le, count: (max = Math.max(max, count)) }));
   const total = b[b.length - 1]!.count;
   if (total <= 0) return NaN;
   const rank = q * total;
