@@ -115,7 +115,6 @@ const pct = (sorted: number[], p: number): number => (sorted.length ? sorted[Mat
 /** pcts is the JSON fields `<name>_p<p>_ms` of a sorted sample, rounded, in the order of ps. */
 const pcts = (name: string, sorted: number[], ps: number[] = [50, 99]): Record<string, number> => Object.fromEntries(ps.map((p) => [`${name}_p${p}_ms`, Math.round(pct(sorted, p))]));
 
-/** verbOf maps a logged request onto upstream's verbs (watches are long-running and skipped). */
 /** The bench's verb names for upstream's metric verbs (POST is create, ...), as its JSON keys have them. */
 const VERB_NAMES: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', APPLY: 'apply', DELETE: 'delete', DELETECOLLECTION: 'deletecollection', GET: 'get', LIST: 'list' };
 const DURATION = 'apiserver_request_duration_seconds';
