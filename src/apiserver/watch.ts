@@ -99,7 +99,7 @@ export class WatchStream implements CacheWatcher {
     this.stopped = true;
     // What was queued before the stop still goes out, in order, before the end.
     const q = this.takeQueued();
-    if (q) this.write(q.frames, q.frames.length === 1 ? q.frames[0] : q.bytes <= JOIN_MAX_BYTES ? Buffer.concat(q.frames, q.bytes) : undefined);
+    if (q) this.write(q.frames, joinFrames(q.frames, q.bytes));
     this.o.res.end();
     this.o.onStop();
   }
@@ -135,15 +135,22 @@ function flushAll(): void {
     const q = s.takeQueued();
     if (!q) continue;
     let joined: Buffer | undefined;
-    if (q.frames.length === 1) joined = q.frames[0];
-    else if (memoFrames && sameFrames(memoFrames, q.frames)) joined = memoJoined;
-    else if (q.bytes <= JOIN_MAX_BYTES) {
-      joined = Buffer.concat(q.frames, q.bytes);
-      memoFrames = q.frames;
-      memoJoined = joined;
+    if (q.frames.length > 1 && memoFrames && sameFrames(memoFrames, q.frames)) joined = memoJoined;
+    else {
+      joined = joinFrames(q.frames, q.bytes);
+      if (q.frames.length > 1 && joined) {
+        memoFrames = q.frames;
+        memoJoined = joined;
+      }
     }
     s.write(q.frames, joined);
   }
+}
+
+/** joinFrames returns the frames as one buffer (a single frame is itself), or undefined when too large to copy. */
+function joinFrames(frames: Buffer[], bytes: number): Buffer | undefined {
+  if (frames.length === 1) return frames[0];
+  return bytes <= JOIN_MAX_BYTES ? Buffer.concat(frames, bytes) : undefined;
 }
 
 function sameFrames(a: readonly Buffer[], b: readonly Buffer[]): boolean {
