@@ -1,7 +1,7 @@
 /**
  * The apiserver's Prometheus metrics (GET /metrics): upstream's request metrics in a Registry
- * per apiserver. ApiServerMetrics is what the server calls; the Fast* series classes let other
- * components keep hot-path metrics cheap the same way.
+ * per apiserver. ApiServerMetrics is what the server calls; the label helpers follow upstream's
+ * MonitorRequest. (series.ts's Fast* classes, prom-client metrics updated without label
+ * hashing, stay internal until another component needs them.)
  */
-export { ApiServerMetrics, cleanDryRun, cleanScope, COMPONENT, isLongRunningRequest, reportedVerb, REQUEST_DURATION_BUCKETS } from './metrics.js';
-export { FastCounter, FastGauge, FastHistogram, HistogramSeries, ValueSeries, type FastMetricConfig } from './series.js';
+export { ApiServerMetrics, cleanScope, isLongRunningRequest, reportedVerb, REQUEST_DURATION_BUCKETS } from './metrics.js';
