@@ -223,4 +223,18 @@ describe('configuration changes', () => {
     waiting.finish();
     d.close();
   });
+
+  it('a level turned Exempt runs its queued requests at once', async () => {
+    const d = new Dispatcher({ serverConcurrencyLimit: 2 });
+    const c = tiny({ nominalConcurrencyShares: 1, limitResponse: { type: 'Queue', queuing: { queues: 1, handSize: 1, queueLengthLimit: 10 } } });
+    d.setConfig(c.flowSchemas, c.priorityLevels);
+    const running = d.admit(req('a'));
+    const waiting = d.admit(req('a'));
+    assert.equal(waiting.state, 'queued');
+    d.setConfig(c.flowSchemas, [{ metadata: { name: 'pl', uid: 'pl-uid' }, spec: { type: 'Exempt', exempt: {} } }]);
+    assert.equal(await waiting.settled(), true);
+    running.finish();
+    waiting.finish();
+    d.close();
+  });
 });

@@ -225,9 +225,12 @@ class Level {
     }
   }
 
-  /** canRun: a seat is free, its own or one it may borrow. */
+  /**
+   * canRun: a seat is free, its own or one it may borrow. An exempt level has no limit: new
+   * requests skip it (Dispatcher.admit), and those queued before it became exempt run at once.
+   */
   canRun(): boolean {
-    if (this.executing < this.nominal) return true;
+    if (this.exempt || this.executing < this.nominal) return true;
     if (this.executing - this.nominal >= this.borrowLimit) return false;
     return this.dispatcher.borrowable(this) > 0;
   }
