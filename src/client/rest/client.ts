@@ -214,18 +214,9 @@ export class RestClient {
    */
   async requestDiscard(opts: RequestOptions): Promise<void> {
     const res = await this.request(opts);
-    await new Promise<void>((resolve, reject) => {
-      let ended = false;
-      res.body.once('end', () => {
-        ended = true;
-        resolve();
-      });
-      res.body.once('error', reject);
-      res.body.once('close', () => {
-        if (!ended) reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-      });
-      res.body.resume();
-    });
+    const done = bodyEnd(res.body);
+    res.body.resume();
+    await done;
   }
 
   /** requestText sends a request and returns the response body as text (e.g. pod logs). */
@@ -296,17 +287,26 @@ function parseRetryAfter(v: string | string[] | undefined): number | undefined {
  * iterating it: an async iterator per response (its end-of-stream watcher and destroy path)
  * cost more than reading the few chunks of a typical response.
  */
-export function readAll(body: Readable): Promise<string> {
+export async function readAll(body: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  body.on('data', (c: Buffer | string) => chunks.push(typeof c === 'string' ? Buffer.from(c) : c));
+  await bodyEnd(body);
+  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * bodyEnd settles when a body has been read to its end, rejecting with its error; a body
+ * destroyed without an error and without its end fails as an iteration would
+ * (ERR_STREAM_PREMATURE_CLOSE) rather than leaving the reader waiting forever.
+ */
+function bodyEnd(body: Readable): Promise<void> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
     let ended = false;
-    body.on('data', (c: Buffer | string) => chunks.push(typeof c === 'string' ? Buffer.from(c) : c));
     body.once('end', () => {
       ended = true;
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+      resolve();
     });
     body.once('error', reject);
-    // destroyed without an error and without its end: as an iteration would, fail rather than wait forever
     body.once('close', () => {
       if (!ended) reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
     });
