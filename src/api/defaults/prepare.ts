@@ -102,12 +102,7 @@ export function prepareForCreate(gvk: GroupVersionKind, obj: KubeObject): void {
 function prepareForCreateUnguarded(gvk: GroupVersionKind, obj: KubeObject): void {
   const o = obj as Record<string, unknown> & KubeObject;
   const key = `${gvk.group}/${gvk.kind}`;
-  const generation = new Set([
-    'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'batch/CronJob', '/ReplicationController',
-    'networking.k8s.io/Ingress', 'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget',
-    'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
-  ]);
-  if (generation.has(key)) {
+  if (generationKinds.has(key)) {
     o.metadata ??= {};
     (o.metadata as { generation?: number }).generation = 1;
   }
