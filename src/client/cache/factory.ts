@@ -90,12 +90,13 @@ export class SharedInformerFactory {
     let inf = this.informers.get(key) as SharedIndexInformer<T> | undefined;
     if (!inf) {
       const rc = this.client.resource<T>(gvr);
+      const transform = this.opts.transform ?? dropManagedFields;
       const lw = listWatchFor<T>(ns ? rc.namespace(ns) : rc, {
         labelSelector: o.labelSelector,
         fieldSelector: o.fieldSelector,
         tweak: this.opts.tweakListOptions,
         // the default transform drops them anyway: watch events are decoded without them
-        skipManagedFields: (this.opts.transform ?? dropManagedFields) === dropManagedFields,
+        skipManagedFields: transform === dropManagedFields,
       });
       const io: SharedIndexInformerOptions<T> = {
         name: `${gvr.group ? `${gvr.resource}.${gvr.group}` : gvr.resource}${ns ? ` in ${ns}` : ''}`,
@@ -103,7 +104,7 @@ export class SharedInformerFactory {
         clock: this.opts.clock,
         onError: this.opts.onError,
         indexers: o.indexers,
-        transform: this.opts.transform ?? dropManagedFields,
+        transform,
       };
       inf = new SharedIndexInformer<T>(lw, io);
       this.informers.set(key, inf as unknown as SharedIndexInformer<ApiObject>);
