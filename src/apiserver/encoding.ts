@@ -127,7 +127,7 @@ export function decodeBody(body: Buffer, contentType: string, findDuplicates: bo
   try {
     value = JSON.parse(text);
   } catch (err) {
-    if (jsonShape(text).depth > MAX_NESTING_DEPTH) throw tooDeep();
+    if (textNestingDepth(text) > MAX_NESTING_DEPTH) throw tooDeep();
     throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
   }
   const shape = valueShape(value, findDuplicates);
