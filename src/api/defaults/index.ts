@@ -14,6 +14,13 @@ import * as w from './workloads.js';
 
 export { prepareForCreate, prepareForUpdate, prepareForStatusUpdate, generateJobSelector, podQOSClass } from './prepare.js';
 export { imagePullPolicyFor, defaultPodSpec, defaultPodTemplateSpec, canonicalQuantity, canonicalQuantities } from './core.js';
+export {
+  FLOW_SCHEMA_DEFAULT_MATCHING_PRECEDENCE,
+  PRIORITY_LEVEL_DEFAULT_HAND_SIZE,
+  PRIORITY_LEVEL_DEFAULT_NOMINAL_CONCURRENCY_SHARES,
+  PRIORITY_LEVEL_DEFAULT_QUEUE_LENGTH_LIMIT,
+  PRIORITY_LEVEL_DEFAULT_QUEUES,
+} from './flowcontrol.js';
 
 type Defaulter = (obj: never) => void;
 

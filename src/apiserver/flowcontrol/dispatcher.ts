@@ -15,6 +15,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FlowSchema, PolicyRulesWithSubjects, PriorityLevelConfiguration, ResourcePolicyRule, Subject } from 'kubernetes-types/flowcontrol/v1.js';
+import {
+  FLOW_SCHEMA_DEFAULT_MATCHING_PRECEDENCE,
+  PRIORITY_LEVEL_DEFAULT_HAND_SIZE,
+  PRIORITY_LEVEL_DEFAULT_NOMINAL_CONCURRENCY_SHARES,
+  PRIORITY_LEVEL_DEFAULT_QUEUE_LENGTH_LIMIT,
+  PRIORITY_LEVEL_DEFAULT_QUEUES,
+} from '../../api/defaults/index.js';
 import { bootstrapFlowSchemas, bootstrapPriorityLevels } from './bootstrap.js';
 
 /** RequestDigest is what classification looks at: the (impersonated) user and the request's attributes. */
@@ -208,9 +215,9 @@ class Level {
     this.borrowLimit = limited?.borrowingLimitPercent === undefined ? Infinity : Math.round((nominal * limited.borrowingLimitPercent) / 100);
     const lr = limited?.limitResponse;
     this.reject = !this.exempt && lr?.type === 'Reject';
-    const queues = this.reject ? 0 : (lr?.queuing?.queues ?? 64);
-    this.handSize = Math.max(1, Math.min(lr?.queuing?.handSize ?? 8, queues || 1));
-    this.queueLengthLimit = lr?.queuing?.queueLengthLimit ?? 50;
+    const queues = this.reject ? 0 : (lr?.queuing?.queues ?? PRIORITY_LEVEL_DEFAULT_QUEUES);
+    this.handSize = Math.max(1, Math.min(lr?.queuing?.handSize ?? PRIORITY_LEVEL_DEFAULT_HAND_SIZE, queues || 1));
+    this.queueLengthLimit = lr?.queuing?.queueLengthLimit ?? PRIORITY_LEVEL_DEFAULT_QUEUE_LENGTH_LIMIT;
     if (queues !== this.queues.length) {
       const waiting: Ticket[] = [];
       for (const q of this.ring) for (let t = q.shift(); t; t = q.shift()) waiting.push(t);
@@ -475,7 +482,7 @@ export class Dispatcher {
     }
     // NominalCL(i) = ceil(ServerCL × NCS(i) / Σ NCS), over every level (exempt ones count their own shares, 0 by default).
     const shares = (p: PriorityLevelConfiguration): number =>
-      p.spec?.type === 'Exempt' ? (p.spec.exempt?.nominalConcurrencyShares ?? 0) : (p.spec?.limited?.nominalConcurrencyShares ?? 30);
+      p.spec?.type === 'Exempt' ? (p.spec.exempt?.nominalConcurrencyShares ?? 0) : (p.spec?.limited?.nominalConcurrencyShares ?? PRIORITY_LEVEL_DEFAULT_NOMINAL_CONCURRENCY_SHARES);
     const sum = pls.reduce((s, p) => s + shares(p), 0);
     const next = new Map<string, Level>();
     for (const pl of pls) {
@@ -493,7 +500,7 @@ export class Dispatcher {
       schemas.push({
         name,
         uid: fs.metadata?.uid ?? stableUID('FlowSchema', name),
-        precedence: fs.spec?.matchingPrecedence ?? 1000,
+        precedence: fs.spec?.matchingPrecedence ?? FLOW_SCHEMA_DEFAULT_MATCHING_PRECEDENCE,
         distinguisher: fs.spec?.distinguisherMethod?.type,
         rules: fs.spec?.rules ?? [],
         level,
