@@ -9,10 +9,29 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 type Labels = Record<string, string>;
 
-function labelsOf(names: readonly string[], values: readonly string[]): Labels {
-  const labels: Labels = {};
-  for (let i = 0; i < names.length; i++) labels[names[i]!] = values[i] ?? '';
-  return labels;
+/** SeriesTable holds one metric's series by key (any string unique per label tuple), each made once. */
+class SeriesTable<S> {
+  readonly all = new Map<string, S>();
+  constructor(
+    private readonly names: readonly string[],
+    private readonly make: (labels: Labels) => S,
+  ) {}
+
+  /** get returns the series of key, made with the labels named by `values` on first use. */
+  get(key: string, values: readonly string[]): S {
+    let s = this.all.get(key);
+    if (!s) {
+      const labels: Labels = {};
+      for (let i = 0; i < this.names.length; i++) labels[this.names[i]!] = values[i] ?? '';
+      this.all.set(key, (s = this.make(labels)));
+    }
+    return s;
+  }
+
+  /** values are ValueSeries as prom-client's get() lists them. */
+  values(this: SeriesTable<ValueSeries>): Array<{ labels: Labels; value: number }> {
+    return [...this.all.values()].map((s) => ({ labels: s.labels, value: s.value }));
+  }
 }
 
 /** HistogramSeries is one label tuple of a FastHistogram: non-cumulative bucket counts, sum and count. */
@@ -54,8 +73,7 @@ export interface FastMetricConfig {
 
 /** FastHistogram: a prom-client Histogram whose series are HistogramSeries handed out by `series`. */
 export class FastHistogram extends Histogram<string> {
-  private readonly all = new Map<string, HistogramSeries>();
-  private readonly names: readonly string[];
+  private readonly table: SeriesTable<HistogramSeries>;
   private readonly bounds: readonly number[];
   private readonly metricName: string;
   // An unregistered, never-observed twin whose get() supplies name, help, type and aggregator:
@@ -66,15 +84,13 @@ export class FastHistogram extends Histogram<string> {
     super({ name: cfg.name, help: cfg.help, labelNames: cfg.labelNames, buckets: [...cfg.buckets], registers: [cfg.registry] });
     this.header = new Histogram({ name: cfg.name, help: cfg.help, labelNames: cfg.labelNames, buckets: [...cfg.buckets], registers: [] });
     this.metricName = cfg.name;
-    this.names = cfg.labelNames;
-    this.bounds = [...cfg.buckets].sort((a, b) => a - b);
+    const bounds = (this.bounds = [...cfg.buckets].sort((a, b) => a - b));
+    this.table = new SeriesTable(cfg.labelNames, (labels) => new HistogramSeries(labels, bounds));
   }
 
   /** series returns the series of key (any string unique per label tuple), created with values on first use. */
   series(key: string, values: readonly string[]): HistogramSeries {
-    let s = this.all.get(key);
-    if (!s) this.all.set(key, (s = new HistogramSeries(labelsOf(this.names, values), this.bounds)));
-    return s;
+    return this.table.get(key, values);
   }
 
   /** getForPromString is what prom-client's Registry renders a histogram from (not in its typings). */
@@ -86,7 +102,7 @@ export class FastHistogram extends Histogram<string> {
     const base = await this.header.get();
     const values: Awaited<ReturnType<Histogram<string>['get']>>['values'] = [];
     const bucket = `${this.metricName}_bucket`;
-    for (const s of this.all.values()) {
+    for (const s of this.table.all.values()) {
       let acc = 0;
       for (let i = 0; i < this.bounds.length; i++) {
         acc += s.counts[i]!;
@@ -102,48 +118,40 @@ export class FastHistogram extends Histogram<string> {
 
 /** FastCounter: a prom-client Counter whose series are ValueSeries (add to `value`). */
 export class FastCounter extends Counter<string> {
-  private readonly all = new Map<string, ValueSeries>();
-  private readonly names: readonly string[];
+  private readonly table: SeriesTable<ValueSeries>;
 
   constructor(cfg: FastMetricConfig) {
     super({ name: cfg.name, help: cfg.help, labelNames: cfg.labelNames, registers: [cfg.registry] });
-    this.names = cfg.labelNames;
+    this.table = new SeriesTable(cfg.labelNames, (labels) => new ValueSeries(labels));
   }
 
   series(key: string, values: readonly string[]): ValueSeries {
-    let s = this.all.get(key);
-    if (!s) this.all.set(key, (s = new ValueSeries(labelsOf(this.names, values))));
-    return s;
+    return this.table.get(key, values);
   }
 
   override async get(): ReturnType<Counter<string>['get']> {
-    const base = await super.get();
-    return { ...base, values: [...this.all.values()].map((s) => ({ labels: s.labels, value: s.value })) };
+    return { ...(await super.get()), values: this.table.values() };
   }
 }
 
 /** FastGauge: a prom-client Gauge whose series are ValueSeries (set `value`); refresh runs before each scrape. */
 export class FastGauge extends Gauge<string> {
-  private readonly all = new Map<string, ValueSeries>();
-  private readonly names: readonly string[];
+  private readonly table: SeriesTable<ValueSeries>;
 
   constructor(
     cfg: FastMetricConfig,
     private readonly refresh?: () => void,
   ) {
     super({ name: cfg.name, help: cfg.help, labelNames: cfg.labelNames, registers: [cfg.registry] });
-    this.names = cfg.labelNames;
+    this.table = new SeriesTable(cfg.labelNames, (labels) => new ValueSeries(labels));
   }
 
   series(key: string, values: readonly string[]): ValueSeries {
-    let s = this.all.get(key);
-    if (!s) this.all.set(key, (s = new ValueSeries(labelsOf(this.names, values))));
-    return s;
+    return this.table.get(key, values);
   }
 
   override async get(): ReturnType<Gauge<string>['get']> {
     this.refresh?.();
-    const base = await super.get();
-    return { ...base, values: [...this.all.values()].map((s) => ({ labels: s.labels, value: s.value })) };
+    return { ...(await super.get()), values: this.table.values() };
   }
 }
