@@ -75,10 +75,19 @@ function cacheReader<T>(cache: ResourceCache): () => T[] {
     });
 }
 
-/** defaulted returns a mutable copy of a built-in object as the registry would store its spec. */
+const defaultedBuiltins = new WeakMap<ConfigObject, ConfigObject>();
+
+/**
+ * defaulted returns a built-in object as the registry would store its spec, computed once per
+ * built-in (every configuration change compares all of them): shared, do not mutate.
+ */
 function defaulted<T extends ConfigObject>(kind: Kind, obj: T): T {
-  const copy = cloneJSON(obj);
-  applyDefaults({ group: FLOWCONTROL_GROUP, version: 'v1', kind }, copy as unknown as KubeObject);
+  let copy = defaultedBuiltins.get(obj) as T | undefined;
+  if (!copy) {
+    copy = cloneJSON(obj);
+    applyDefaults({ group: FLOWCONTROL_GROUP, version: 'v1', kind }, copy as unknown as KubeObject);
+    defaultedBuiltins.set(obj, copy);
+  }
   return copy;
 }
 
