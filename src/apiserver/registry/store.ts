@@ -72,8 +72,8 @@ export interface DeleteOptions {
 export const gr = (r: ResourceInfo): GroupResource => ({ group: r.group, resource: r.resource });
 export const gvkOf = (r: ResourceInfo): GroupVersionKind => ({ group: r.group, version: r.version, kind: r.kind });
 
-/** deepEqual: a and b serialize to the same JSON text (absent counts as null). */
-const deepEqual = (a: unknown, b: unknown): boolean => sameJSONText(a ?? null, b ?? null);
+/** sameJSON: a and b serialize to the same JSON text, key order included (absent counts as null); not api/patch's order-blind deepEqual. */
+const sameJSON = (a: unknown, b: unknown): boolean => sameJSONText(a ?? null, b ?? null);
 
 const GENERATE_NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -275,7 +275,7 @@ export class Store {
       if (subresource !== '') {
         if (oldMeta.generation !== undefined) newMeta.generation = oldMeta.generation;
         else delete newMeta.generation;
-      } else if (s.strategy.generation && newMeta.generation === oldMeta.generation && !deepEqual(obj.spec, old.spec)) {
+      } else if (s.strategy.generation && newMeta.generation === oldMeta.generation && !sameJSON(obj.spec, old.spec)) {
         newMeta.generation = (oldMeta.generation ?? 1) + 1;
       }
       await ctx.admission.admit({ operation: 'UPDATE', resource: r.info, subresource, namespace, name, object: obj, oldObject: old, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn, annotate: ctx.annotate });
@@ -301,7 +301,7 @@ export class Store {
       // write that sets a changed field is not; identical bytes are; only the rest (a removed or
       // reordered field) needs the structural comparison.
       if (value.equals(current.value)) return undefined;
-      if (!setsFields && deepEqual(stripManagedTimes(obj), stripManagedTimes(old))) return undefined;
+      if (!setsFields && sameJSON(stripManagedTimes(obj), stripManagedTimes(old))) return undefined;
       written = { value, obj };
       this.writing(key, value, obj);
       return { value, ...(s.strategy.ttlSeconds ? { ttlSeconds: s.strategy.ttlSeconds } : {}) };
@@ -395,7 +395,7 @@ export class Store {
         // Upstream bumps a tracked generation when deletion starts, so controllers notice.
         if (!meta.deletionTimestamp && (nmeta.generation ?? 0) > 0) nmeta.generation = nmeta.generation! + 1;
         if (nmeta.deletionGracePeriodSeconds === undefined) nmeta.deletionGracePeriodSeconds = grace ?? 0;
-        if (deepEqual(next, current)) return { obj: this.toServed(r, current), deleted: false };
+        if (sameJSON(next, current)) return { obj: this.toServed(r, current), deleted: false };
         if (ctx.dryRun) return { obj: this.toServed(r, next), deleted: false };
         try {
           const out = await this.storage.update(key, encodeForStorage(next), kv.modRevision, s.strategy.ttlSeconds ? { ttlSeconds: s.strategy.ttlSeconds } : undefined);
