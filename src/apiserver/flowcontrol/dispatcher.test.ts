@@ -112,7 +112,7 @@ describe('queuing', () => {
   });
 
   it('serves two flows fairly: a heavy flow does not starve a light one', async () => {
-    // 8 queues, a hand of 1: the two users' flows hash to different queues (FNV-1a of schema and user).
+    // 8 queues, a hand of 1: the two users' flows hash to different queues.
     const d = oneSeat(8, 1, 100);
     const running = d.admit(req('heavy'));
     const order: string[] = [];

@@ -399,15 +399,28 @@ class DropTracker {
   }
 }
 
-/** hashFlow is FNV-1a over the flow's identity, as a non-negative 32-bit number (the shuffle-sharding entropy). */
+/**
+ * hashFlow is the shuffle-sharding entropy of a flow: a non-negative integer of 53 bits (exact in
+ * a double), from two 32-bit FNV-1a-style lanes. Dealing a hand of handSize from `queues` queues
+ * consumes log2(queues) bits per card (48 for the default 64 queues and hand of 8; upstream
+ * allows up to 60): with only 32 bits the last cards of a hand were always the lowest-numbered
+ * queues left, so every flow's hand shared them.
+ */
 function hashFlow(flowSchema: string, distinguisher: string): number {
-  let h = 0x811c9dc5;
+  let a = 0x811c9dc5;
+  let b = 0x9e3779b9;
   const s = `${flowSchema}\0${distinguisher}`;
   for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
   }
-  return h >>> 0;
+  // Final mix of each lane, so the last characters reach every bit.
+  a = Math.imul(a ^ (a >>> 16), 0x85ebca6b);
+  a ^= a >>> 13;
+  b = Math.imul(b ^ (b >>> 15), 0xc2b2ae35);
+  b ^= b >>> 16;
+  return (b >>> 11) * 0x1_0000_0000 + (a >>> 0);
 }
 
 /** CompiledSchema is a FlowSchema ready to match, with its level. */
