@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { startApiServer } from '../apiserver/index.js';
 import { AVAILABLE_ADMISSION_PLUGINS, enabledAdmissionPlugins } from '../apiserver/admission/index.js';
 import { kubeconfigYAML, type ClusterPKI } from '../pki/index.js';
@@ -41,14 +41,22 @@ interface Flags {
   kubeletCertificateAuthority?: string;
   kubeletInsecureSkipTlsVerify: boolean;
   enablePriorityAndFairness: boolean;
-  maxRequestsInflight: string;
-  maxMutatingRequestsInflight: string;
+  maxRequestsInflight: number;
+  maxMutatingRequestsInflight: number;
 }
 
 const parseBool = (v: string | undefined): boolean => {
   if (v === undefined || v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
   throw new Error(`invalid boolean ${JSON.stringify(v)}`);
+};
+
+/** inflightLimit parses an in-flight limit flag as kube-apiserver's: an integer, not negative. */
+const inflightLimit = (flag: string) => (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError('not an integer.');
+  if (n < 0) throw new InvalidArgumentError(`${flag} can not be negative value`);
+  return n;
 };
 
 const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -82,11 +90,15 @@ export function registerApiserver(program: Command): void {
     .option('--kubelet-certificate-authority <file>', '(kubelet) CA (PEM) that verifies kubelet serving certificates when proxying logs/exec/attach/port-forward (default: the server CA, which signs them)')
     .option('--kubelet-insecure-skip-tls-verify', "(kubelet) do not verify kubelets' serving certificates (kubelets whose certificates no known CA signed)", false)
     .option('--enable-priority-and-fairness [bool]', '(limits) queue requests over the limit fairly by FlowSchema and priority level (API Priority and Fairness); false: answer 429 at once past the max-in-flight limits', parseBool, true)
-    .option('--max-requests-inflight <n>', '(limits) read-only requests in flight (with priority and fairness: added to the mutating limit as the server concurrency limit)', '400')
-    .option('--max-mutating-requests-inflight <n>', '(limits) mutating requests in flight (with priority and fairness: see --max-requests-inflight)', '200')
+    .option('--max-requests-inflight <n>', '(limits) read-only requests in flight (with priority and fairness: added to the mutating limit as the server concurrency limit)', inflightLimit('--max-requests-inflight'), 400)
+    .option('--max-mutating-requests-inflight <n>', '(limits) mutating requests in flight (with priority and fairness: see --max-requests-inflight)', inflightLimit('--max-mutating-requests-inflight'), 200)
     .option('--service-cluster-ip-range <cidr>', '(networking) CIDR for Service ClusterIPs', '10.43.0.0/16')
     .option('--service-node-port-range <range>', '(networking) port range for NodePort Services', '30000-32767')
     .action(async (f: Flags) => {
+      if (f.enablePriorityAndFairness && f.maxRequestsInflight + f.maxMutatingRequestsInflight <= 0) {
+        // APF divides their sum among the priority levels, as upstream's BuildPriorityAndFairness.
+        throw new Error(`invalid configuration: MaxRequestsInFlight=${f.maxRequestsInflight} and MaxMutatingRequestsInFlight=${f.maxMutatingRequestsInflight}; they must add up to something positive`);
+      }
       const dataDir = f.dataDir ?? defaultDataDir();
       const server = await startApiServer({
         bindAddress: f.bindAddress,
@@ -97,8 +109,8 @@ export function registerApiserver(program: Command): void {
         dataDir,
         advertiseAddress: f.advertiseAddress ?? hostIPv4(),
         enablePriorityAndFairness: f.enablePriorityAndFairness,
-        maxRequestsInflight: Number(f.maxRequestsInflight),
-        maxMutatingRequestsInflight: Number(f.maxMutatingRequestsInflight),
+        maxRequestsInflight: f.maxRequestsInflight,
+        maxMutatingRequestsInflight: f.maxMutatingRequestsInflight,
         enableAdmissionPlugins: enabledAdmissionPlugins(f.enableAdmissionPlugins, f.disableAdmissionPlugins),
         ...(f.kubeletInsecureSkipTlsVerify ? { kubeletCertificateAuthority: false as const } : f.kubeletCertificateAuthority ? { kubeletCertificateAuthority: readFileSync(f.kubeletCertificateAuthority, 'utf8') } : {}),
         ...(f.encryptionProviderConfig ? { encryptionProviderConfig: f.encryptionProviderConfig } : {}),
