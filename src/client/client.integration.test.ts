@@ -464,3 +464,32 @@ test('events.k8s.io broadcaster: a Scheduled event is written, its repeat become
   assert.equal(e.series?.count, 2, 'the isomorphic repeat patched the series');
   await b.shutdown();
 });
+
+test('informer factory: watch events lose managedFields only under the default transform; a custom transform sees them', { skip }, async () => {
+  const s = await newServer();
+  const c = clientFor(s, 'in-process');
+  await createNamespace(c, 'mf');
+  const cms = c.resource<CM>(gvr.configmaps).namespace('mf');
+  const cases = [
+    { name: 'default transform', opts: {}, want: false },
+    { name: 'custom transform (keeps objects whole)', opts: { transform: <O,>(o: O): O => o }, want: true },
+  ];
+  for (const tc of cases) {
+    const factory = new SharedInformerFactory(c, { namespace: 'mf', ...tc.opts });
+    const informer = factory.forResource<CM>(gvr.configmaps);
+    const seen: Array<boolean> = [];
+    informer.addEventHandler({ add: (o, initial) => !initial && seen.push(o.metadata?.managedFields !== undefined) });
+    const ctl = new AbortController();
+    factory.start(ctl.signal);
+    try {
+      assert.equal(await factory.waitForCacheSync(ctl.signal), true);
+      // created after the sync: reaches the informer by its watch, not its list
+      await cms.create({ metadata: { name: `w-${tc.want}` }, data: { v: '1' } });
+      await until(tc.name, () => seen.length >= 1);
+      assert.deepEqual(seen, [tc.want], tc.name);
+    } finally {
+      ctl.abort();
+      await factory.shutdown();
+    }
+  }
+});
