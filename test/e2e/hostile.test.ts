@@ -159,8 +159,9 @@ describe('hostile input', () => {
     assert.match(text, /^(HTTP\/1\.1 408 |$)/);
   });
 
-  test('in-flight cap: a mutating request over --max-mutating-requests-inflight gets 429 with Retry-After', async () => {
-    const capped = await startTestApiServer({ maxMutatingRequestsInflight: 1, maxRequestsInflight: 1 });
+  test('in-flight cap (APF off): a mutating request over --max-mutating-requests-inflight gets 429 with Retry-After', async () => {
+    // APF (the default) queues such a request instead; this is the max-in-flight filter of --enable-priority-and-fairness=false.
+    const capped = await startTestApiServer({ maxMutatingRequestsInflight: 1, maxRequestsInflight: 1, enablePriorityAndFairness: false });
     try {
       const u = new URL(capped.url);
       // The first POST holds its slot by never finishing its body.
