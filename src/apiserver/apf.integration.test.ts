@@ -1,8 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net from 'node:net';
-import { startTestApiServer, type TestApiServer } from './testing.js';
+import { postUnfinished, startTestApiServer, type TestApiServer } from './testing.js';
 
 // Callers name themselves with X-Test-User; "admin" is in system:masters (exempt from APF).
 let t: TestApiServer;
@@ -29,26 +28,8 @@ after(async () => {
 const base = '/api/v1/namespaces/default/configmaps';
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** holdOpen starts a POST whose body is not finished, so it holds its seat (or its place in a queue) until finish(). */
-function holdOpen(user: string, name: string): { finish: () => Promise<number> } {
-  const body = JSON.stringify({ metadata: { name } });
-  const u = new URL(t.url + base);
-  const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'X-Test-User': user, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } });
-  const answered = new Promise<number>((resolve, reject) => {
-    req.on('response', (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-  });
-  req.write(body.slice(0, 5));
-  return {
-    finish: () => {
-      req.end(body.slice(5));
-      return answered;
-    },
-  };
-}
+/** holdOpen starts a POST as `user` whose body is not finished, so it holds its seat (or its place in a queue) until finish(). */
+const holdOpen = (user: string, name: string) => postUnfinished(t.url + base, JSON.stringify({ metadata: { name } }), { 'X-Test-User': user });
 
 describe('API Priority and Fairness (default on)', () => {
   it('queues requests over the limit and answers them 2xx instead of 429, with the X-Kubernetes-PF headers', async () => {

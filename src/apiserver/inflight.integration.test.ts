@@ -1,7 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { startTestApiServer, type TestApiServer } from './testing.js';
+import { postUnfinished, startTestApiServer, type TestApiServer } from './testing.js';
 
 let t: TestApiServer;
 before(async () => {
@@ -14,24 +13,7 @@ after(async () => {
 const base = '/api/v1/namespaces/default/configmaps';
 
 /** holdOpen starts a POST whose body is not finished, so it stays in flight until finish() is called. */
-function holdOpen(body: string): { finish: () => Promise<number> } {
-  const u = new URL(t.url + base);
-  const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } });
-  const answered = new Promise<number>((resolve, reject) => {
-    req.on('response', (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-  });
-  req.write(body.slice(0, 5));
-  return {
-    finish: () => {
-      req.end(body.slice(5));
-      return answered;
-    },
-  };
-}
+const holdOpen = (body: string) => postUnfinished(t.url + base, body);
 
 describe('max-in-flight limit of mutating requests (--enable-priority-and-fairness=false)', () => {
   it('refuses requests over the limit with upstream 429 Status and Retry-After, and frees the slot when a request ends', async () => {

@@ -5,6 +5,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import http from 'node:http';
 import { join } from 'node:path';
 import { startApiServer, type ApiServerOptions, type RunningApiServer } from './server.js';
 
@@ -56,6 +57,30 @@ export async function startTestApiServer(opts: ApiServerOptions = {}): Promise<T
     async stop() {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * postUnfinished starts a POST of `body` to `url` and sends only its first 5 bytes, so the request
+ * stays in flight (holding its in-flight slot, APF seat or queue place) until finish() sends the
+ * rest; finish() answers the response's status code.
+ */
+export function postUnfinished(url: string, body: string, headers: Record<string, string> = {}): { finish: () => Promise<number> } {
+  const u = new URL(url);
+  const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } });
+  const answered = new Promise<number>((resolve, reject) => {
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+  });
+  req.write(body.slice(0, 5));
+  return {
+    finish: () => {
+      req.end(body.slice(5));
+      return answered;
     },
   };
 }
