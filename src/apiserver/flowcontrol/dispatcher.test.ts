@@ -85,15 +85,16 @@ function tiny(limited: NonNullable<PriorityLevelConfiguration['spec']>['limited'
 
 const req = (user: string): RequestDigest => resource(user, [authed], 'create', '', 'configmaps', 'default');
 
+/** oneSeat: a dispatcher whose level "pl" has one seat; with the mandatory catch-all (5 shares) added, 1 share of a limit of 2 rounds up to one. */
+function oneSeat(queues: number, handSize: number, queueLengthLimit: number, waitMs = 60_000): Dispatcher {
+  const d = new Dispatcher({ serverConcurrencyLimit: 2, requestWaitLimitMs: waitMs });
+  const c = tiny({ nominalConcurrencyShares: 1, limitResponse: { type: 'Queue', queuing: { queues, handSize, queueLengthLimit } } });
+  d.setConfig(c.flowSchemas, c.priorityLevels);
+  assert.equal(d.stats().pl!.nominal, 1);
+  return d;
+}
+
 describe('queuing', () => {
-  // With the mandatory catch-all (5 shares) added, 1 share of a limit of 2 rounds up to one seat.
-  const oneSeat = (queues: number, handSize: number, queueLengthLimit: number, waitMs = 60_000): Dispatcher => {
-    const d = new Dispatcher({ serverConcurrencyLimit: 2, requestWaitLimitMs: waitMs });
-    const c = tiny({ nominalConcurrencyShares: 1, limitResponse: { type: 'Queue', queuing: { queues, handSize, queueLengthLimit } } });
-    d.setConfig(c.flowSchemas, c.priorityLevels);
-    assert.equal(d.stats().pl!.nominal, 1);
-    return d;
-  };
 
   it('runs requests over the limit in order once seats free, and sets the classification', async () => {
     const d = oneSeat(1, 1, 10);
@@ -209,9 +210,7 @@ describe('queuing', () => {
 
 describe('configuration changes', () => {
   it('a removed level drains: its queued requests still run as seats free', async () => {
-    const d = new Dispatcher({ serverConcurrencyLimit: 2 });
-    const c = tiny({ nominalConcurrencyShares: 1, limitResponse: { type: 'Queue', queuing: { queues: 1, handSize: 1, queueLengthLimit: 10 } } });
-    d.setConfig(c.flowSchemas, c.priorityLevels);
+    const d = oneSeat(1, 1, 10);
     const running = d.admit(req('a'));
     const waiting = d.admit(req('a'));
     assert.equal(waiting.state, 'queued');
@@ -225,13 +224,11 @@ describe('configuration changes', () => {
   });
 
   it('a level turned Exempt runs its queued requests at once', async () => {
-    const d = new Dispatcher({ serverConcurrencyLimit: 2 });
-    const c = tiny({ nominalConcurrencyShares: 1, limitResponse: { type: 'Queue', queuing: { queues: 1, handSize: 1, queueLengthLimit: 10 } } });
-    d.setConfig(c.flowSchemas, c.priorityLevels);
+    const d = oneSeat(1, 1, 10);
     const running = d.admit(req('a'));
     const waiting = d.admit(req('a'));
     assert.equal(waiting.state, 'queued');
-    d.setConfig(c.flowSchemas, [{ metadata: { name: 'pl', uid: 'pl-uid' }, spec: { type: 'Exempt', exempt: {} } }]);
+    d.setConfig(tiny({}).flowSchemas, [{ metadata: { name: 'pl', uid: 'pl-uid' }, spec: { type: 'Exempt', exempt: {} } }]);
     assert.equal(await waiting.settled(), true);
     running.finish();
     waiting.finish();
