@@ -167,9 +167,10 @@ export interface MemoryPeer {
 }
 
 /**
- * MemorySocket is one end of an in-memory duplex pair. It carries the few net.Socket methods
- * that Node's HTTP client, agent and server call (timeouts and keep-alive are no-ops: there is
- * no network to time out on).
+ * MemorySocket is the server's end of an in-memory connection (its peer is a SinkEnd, or the
+ * other MemorySocket of a pair that servePort pumps over a port). It carries the few net.Socket
+ * methods that Node's HTTP server calls (timeouts and keep-alive are no-ops: there is no network
+ * to time out on); clients read the other end through Http1Client, not node's http client.
  */
 export class MemorySocket extends Duplex {
   peer: MemoryPeer | undefined;
