@@ -14,7 +14,7 @@
  * where they are made.
  */
 import { randomUUID } from 'node:crypto';
-import type { FlowSchema, PolicyRulesWithSubjects, PriorityLevelConfiguration, ResourcePolicyRule, Subject } from 'kubernetes-types/flowcontrol/v1.js';
+import type { FlowSchema, PolicyRulesWithSubjects, PriorityLevelConfiguration } from 'kubernetes-types/flowcontrol/v1.js';
 import {
   FLOW_SCHEMA_DEFAULT_MATCHING_PRECEDENCE,
   PRIORITY_LEVEL_DEFAULT_HAND_SIZE,
@@ -23,6 +23,7 @@ import {
   PRIORITY_LEVEL_DEFAULT_QUEUES,
 } from '../../api/defaults/index.js';
 import { bootstrapFlowSchemas, bootstrapPriorityLevels } from './bootstrap.js';
+import { matchesRule } from './match.js';
 
 /** RequestDigest is what classification looks at: the (impersonated) user and the request's attributes. */
 export interface RequestDigest {
@@ -636,44 +637,4 @@ function stableUID(kind: string, name: string): string {
   let u = uids.get(key);
   if (!u) uids.set(key, (u = randomUUID()));
   return u;
-}
-
-const serviceAccountPrefix = 'system:serviceaccount:';
-
-function matchesRule(rule: PolicyRulesWithSubjects, req: RequestDigest): boolean {
-  if (!rule.subjects.some((s) => matchesSubject(s, req.user))) return false;
-  const info = req.info;
-  if (info.isResourceRequest) return (rule.resourceRules ?? []).some((r) => matchesResourceRule(r, info));
-  return (rule.nonResourceRules ?? []).some(
-    (r) => matchesName(info.verb, r.verbs) && r.nonResourceURLs.some((u) => u === '*' || u === info.path || (u.endsWith('/*') && info.path.startsWith(u.slice(0, -1)))),
-  );
-}
-
-function matchesSubject(s: Subject, user: RequestDigest['user']): boolean {
-  switch (s.kind) {
-    case 'User':
-      return s.user !== undefined && (s.user.name === '*' || s.user.name === user.username);
-    case 'Group':
-      return s.group !== undefined && (s.group.name === '*' || user.groups.includes(s.group.name));
-    case 'ServiceAccount': {
-      const sa = s.serviceAccount;
-      if (!sa || !user.username.startsWith(serviceAccountPrefix)) return false;
-      const rest = user.username.slice(serviceAccountPrefix.length);
-      const colon = rest.indexOf(':');
-      if (colon < 0 || rest.slice(0, colon) !== sa.namespace) return false;
-      return sa.name === '*' || rest.slice(colon + 1) === sa.name;
-    }
-  }
-  return false;
-}
-
-function matchesResourceRule(r: ResourcePolicyRule, info: RequestDigest['info']): boolean {
-  if (!matchesName(info.verb, r.verbs) || !matchesName(info.apiGroup, r.apiGroups)) return false;
-  if (!matchesName(info.subresource ? `${info.resource}/${info.subresource}` : info.resource, r.resources)) return false;
-  if (info.namespace === '') return r.clusterScope === true;
-  return matchesName(info.namespace, r.namespaces ?? []);
-}
-
-function matchesName(name: string, list: readonly string[]): boolean {
-  return list.includes(name) || list.includes('*');
 }
