@@ -146,25 +146,55 @@ export function nodeConditions(now: number, prev: NodeCondition[] | undefined, p
   return out;
 }
 
-/** buildNodeStatus is the full status the kubelet reports. */
-export function buildNodeStatus(cfg: NodeConfig, now: number, prev: NodeStatus | undefined): NodeStatus {
-  const info = machineInfo();
-  const capacity = { ...hostCapacity(), ...(cfg.capacity ?? {}) };
-  // Upstream's default hard eviction thresholds: memory.available<100Mi, nodefs.available<10%.
-  const memPressure = freemem() < 100 * 1024 * 1024;
-  let diskPressure = false;
+/** NodePressure is what the eviction signals say about the node (the only inputs of its status that change). */
+export interface NodePressure {
+  memory: boolean;
+  disk: boolean;
+}
+
+/** MEMORY_SAMPLE_MS: free memory is read at most this often for all nodes of the process. */
+const MEMORY_SAMPLE_MS = 1000;
+let memorySample = { at: -Infinity, low: false };
+
+/**
+ * memoryLow is upstream's default hard eviction threshold memory.available<100Mi, sampled at
+ * most once a second for every node of the process: os.freemem() reads /proc/meminfo, and a
+ * thousand simulated nodes would each read it every 10 s (upstream's eviction manager samples
+ * every 10 s too).
+ */
+function memoryLow(): boolean {
+  const t = performance.now();
+  if (t - memorySample.at >= MEMORY_SAMPLE_MS) memorySample = { at: t, low: freemem() < 100 * 1024 * 1024 };
+  return memorySample.low;
+}
+
+/** nodePressure evaluates the eviction signals for `cfg` (nodefs.available<10% of its rootDir). */
+export function nodePressure(cfg: NodeConfig): NodePressure {
+  let disk = false;
   if (cfg.rootDir) {
     try {
       const fs = statfsSync(cfg.rootDir);
-      diskPressure = fs.bavail < fs.blocks * 0.1;
+      disk = fs.bavail < fs.blocks * 0.1;
     } catch {
-      diskPressure = false;
+      disk = false;
     }
   }
-  return {
+  // A configured memory capacity is not this machine's memory: its pressure is not ours.
+  return { memory: memoryLow() && !cfg.capacity?.['memory'], disk };
+}
+
+type StaticNodeStatus = Omit<NodeStatus, 'conditions'>;
+/** staticParts memoises per config what never changes while the process lives (capacity, addresses, nodeInfo). */
+const staticParts = new WeakMap<NodeConfig, StaticNodeStatus>();
+
+function staticNodeStatus(cfg: NodeConfig): StaticNodeStatus {
+  let s = staticParts.get(cfg);
+  if (s) return s;
+  const info = machineInfo();
+  const capacity = { ...hostCapacity(), ...(cfg.capacity ?? {}) };
+  s = {
     capacity,
     allocatable: allocatable(capacity, cfg.reserved),
-    conditions: nodeConditions(now, prev?.conditions, { memory: memPressure && !cfg.capacity?.['memory'], disk: diskPressure }),
     addresses: [
       { type: 'InternalIP', address: cfg.nodeIP },
       { type: 'Hostname', address: cfg.hostname ?? cfg.nodeName },
@@ -183,17 +213,38 @@ export function buildNodeStatus(cfg: NodeConfig, now: number, prev: NodeStatus |
       architecture: archOf(process.arch),
     },
   };
+  staticParts.set(cfg, s);
+  return s;
 }
 
-/** statusKey is a status without its heartbeat times (upstream reports unchanged status only every 5 min). */
-const statusKey = (s: NodeStatus): string => JSON.stringify({ ...s, conditions: s.conditions?.map((c) => ({ ...c, lastHeartbeatTime: undefined })) });
+/**
+ * buildNodeStatus is the full status the kubelet reports; `pressure` defaults to what
+ * nodePressure(cfg) says now. The parts that never change are shared between calls for one
+ * config (callers must not mutate them).
+ */
+export function buildNodeStatus(cfg: NodeConfig, now: number, prev: NodeStatus | undefined, pressure: NodePressure = nodePressure(cfg)): NodeStatus {
+  const s = staticNodeStatus(cfg);
+  return {
+    capacity: s.capacity,
+    allocatable: s.allocatable,
+    conditions: nodeConditions(now, prev?.conditions, pressure),
+    addresses: s.addresses,
+    daemonEndpoints: s.daemonEndpoints,
+    nodeInfo: s.nodeInfo,
+  };
+}
 
 /** NodeAgent is one node's registration, status and lease, speaking only the standard API. */
 export class NodeAgent {
   node: K8sNode | undefined;
   private lease: K8sLease | undefined;
   private reported: NodeStatus | undefined;
-  /** reportedKey is statusKey(reported), kept so each sync serialises only the new status. */
+  /**
+   * reportedKey is the pressure the reported status was built from: with the static parts
+   * fixed, it decides everything in the status but the heartbeat times (and a condition's
+   * lastTransitionTime, which moves only when its status does), so an unchanged node's sync
+   * builds and serialises nothing.
+   */
   private reportedKey: string | undefined;
   private reportedAt = 0;
   /** registered is true once the Node object exists with our labels. */
@@ -244,9 +295,10 @@ export class NodeAgent {
    * nodeStatusReportFrequency when leases carry the heartbeat).
    */
   async syncStatus(force = false): Promise<void> {
-    const status = buildNodeStatus(this.cfg, this.now(), this.reported ?? this.node?.status);
-    const key = statusKey(status);
+    const pressure = nodePressure(this.cfg);
+    const key = `${pressure.memory}/${pressure.disk}`;
     if (!force && key === this.reportedKey && this.now() - this.reportedAt < 5 * 60_000) return;
+    const status = buildNodeStatus(this.cfg, this.now(), this.reported ?? this.node?.status, pressure);
     this.node = await this.nodes.patch(this.cfg.nodeName, 'merge', { status }, { subresource: 'status' });
     this.reported = status;
     this.reportedKey = key;

@@ -57,6 +57,8 @@ export const isRestartableInit = (c: Container): boolean => c.restartPolicy === 
 /** latestByName returns each container name's newest and previous instances. */
 export function instancesByName(list: RuntimeContainer[]): Map<string, RuntimeContainer[]> {
   const m = new Map<string, RuntimeContainer[]>();
+  // Most pods run one instance per container: nothing to order.
+  if (list.length === 1) return m.set(list[0]!.name, [list[0]!]);
   // Newest first; equal creation times (coarse clocks) fall back to the restart count.
   for (const c of [...list].sort((a, b) => b.createdAt - a.createdAt || b.restartCount - a.restartCount)) {
     const l = m.get(c.name) ?? [];
@@ -79,18 +81,23 @@ export function shouldContainerBeRestarted(container: Container, pod: Pod, lates
 }
 
 /**
- * timestamp is rfc3339 (second precision) remembering the last second it formatted: a node's
- * statuses in a burst carry the same few seconds, and formatting a Date each time is not free.
+ * timestamp is rfc3339 (second precision) remembering the last two seconds it formatted: a
+ * node's statuses in a burst carry the same few seconds (a container's start and `now` most
+ * often, which alternate), and formatting a Date each time is not free.
  */
-let lastSecond = NaN;
-let lastStamp = '';
+let stampSec = NaN;
+let stamp = '';
+let prevStampSec = NaN;
+let prevStamp = '';
 function timestamp(ms: number): string {
   const sec = Math.floor(ms / 1000);
-  if (sec !== lastSecond) {
-    lastStamp = rfc3339(ms);
-    lastSecond = sec;
-  }
-  return lastStamp;
+  if (sec === stampSec) return stamp;
+  if (sec === prevStampSec) return prevStamp;
+  prevStampSec = stampSec;
+  prevStamp = stamp;
+  stampSec = sec;
+  stamp = rfc3339(ms);
+  return stamp;
 }
 
 function apiState(c: RuntimeContainer, containerID: string, message: string | undefined): ApiContainerState {
@@ -251,40 +258,58 @@ export const isStaticPod = (pod: Pod): boolean => {
 };
 
 type QOSClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
-/** qosClasses memoises qosClass per spec object (informer objects are never mutated; the spec's resources are immutable). */
-const qosClasses = new WeakMap<object, QOSClass>();
 
 /** qosClass is upstream's GetPodQOS (cpu and memory only). */
 export function qosClass(pod: Pod): QOSClass {
-  if (!pod.spec) return computeQOSClass(pod);
-  let q = qosClasses.get(pod.spec);
-  if (q === undefined) qosClasses.set(pod.spec, (q = computeQOSClass(pod)));
-  return q;
-}
-
-function computeQOSClass(pod: Pod): QOSClass {
-  const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
   let anyRequest = false;
   let guaranteed = true;
-  for (const c of all) {
-    const limits = (c.resources?.limits ?? {}) as Record<string, string>;
-    const requests = { ...limits, ...((c.resources?.requests ?? {}) as Record<string, string>) };
-    for (const r of ['cpu', 'memory']) {
-      const req = requests[r];
-      const lim = limits[r];
-      if ((req !== undefined && !isZero(req)) || (lim !== undefined && !isZero(lim))) anyRequest = true;
-      if (lim === undefined || req === undefined || !sameQuantity(req, lim)) guaranteed = false;
+  const visit = (list: Container[] | undefined): void => {
+    for (const c of list ?? []) {
+      const limits = c.resources?.limits as Record<string, string> | undefined;
+      const requests = c.resources?.requests as Record<string, string> | undefined;
+      for (const r of QOS_RESOURCES) {
+        const lim = limits?.[r];
+        // A limit without a request defaults the request (upstream's defaulting).
+        const req = requests?.[r] ?? lim;
+        if ((req !== undefined && !isZero(req)) || (lim !== undefined && !isZero(lim))) anyRequest = true;
+        if (lim === undefined || req === undefined || !sameQuantity(req, lim)) guaranteed = false;
+      }
     }
-  }
+  };
+  visit(pod.spec?.initContainers);
+  visit(pod.spec?.containers);
   if (!anyRequest) return 'BestEffort';
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
-const isZero = (q: string): boolean => Quantity.parse(String(q)).isZero();
-const sameQuantity = (a: string, b: string): boolean => Quantity.parse(String(a)).cmp(Quantity.parse(String(b))) === 0;
+const QOS_RESOURCES = ['cpu', 'memory'] as const;
 
-function condition(type: string, ok: boolean, reason?: string, message?: string): PodCondition {
-  return { type, status: ok ? 'True' : 'False', ...(reason ? { reason } : {}), ...(message ? { message } : {}) } as PodCondition;
+/** zeroes memoises isZero by text: a cluster's pods repeat a handful of quantities. */
+const zeroes = new Map<string, boolean>();
+function isZero(q: string): boolean {
+  let z = zeroes.get(q);
+  if (z === undefined) {
+    z = Quantity.parse(String(q)).isZero();
+    if (zeroes.size >= 1024) zeroes.clear();
+    zeroes.set(q, z);
+  }
+  return z;
+}
+const sameQuantity = (a: string, b: string): boolean => a === b || Quantity.parse(String(a)).cmp(Quantity.parse(String(b))) === 0;
+
+/** KubeletCondition is one of the conditions the kubelet owns, before its times are stamped. */
+interface KubeletCondition {
+  type: string;
+  status: 'True' | 'False';
+  reason?: string;
+  message?: string;
+}
+
+function condition(type: string, ok: boolean, reason?: string, message?: string): KubeletCondition {
+  const c: KubeletCondition = { type, status: ok ? 'True' : 'False' };
+  if (reason) c.reason = reason;
+  if (message) c.message = message;
+  return c;
 }
 
 /** generatePodStatus builds the status the kubelet patches through pods/status. */
@@ -297,7 +322,7 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   const phase = getPhase(pod, init, regular, input.podIsTerminal);
 
   // Initialized
-  let initialized: PodCondition;
+  let initialized: KubeletCondition;
   {
     const incomplete: string[] = [];
     for (const c of pod.spec?.initContainers ?? []) {
@@ -315,8 +340,8 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   const unready: string[] = [];
   for (const c of pod.spec?.initContainers ?? []) if (isRestartableInit(c) && !init.find((s) => s.name === c.name)?.ready) unready.push(c.name);
   for (const c of pod.spec?.containers ?? []) if (!regular.find((s) => s.name === c.name)?.ready) unready.push(c.name);
-  let containersReady: PodCondition;
-  let ready: PodCondition;
+  let containersReady: KubeletCondition;
+  let ready: KubeletCondition;
   if (phase === 'Succeeded' || phase === 'Failed') {
     const reason = phase === 'Succeeded' ? 'PodCompleted' : 'PodFailed';
     containersReady = condition('ContainersReady', false, reason);
@@ -336,19 +361,26 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
     }
     if (gateMsgs.length) ready = condition('Ready', false, 'ReadinessGatesNotReady', gateMsgs.join(', '));
   }
-  const kubeletConditions = [condition('PodReadyToStartContainers', input.sandboxReady), initialized, ready, containersReady];
-  // Keep conditions owned by others (PodScheduled, readiness gates, DisruptionTarget), and
-  // keep lastTransitionTime when a condition's status did not change.
-  const owned = new Set(kubeletConditions.map((c) => c.type));
+  // The kubelet's four conditions first (keeping lastTransitionTime when a condition's status
+  // did not change), then PodScheduled, then the conditions owned by others (readiness gates,
+  // DisruptionTarget) in the order the API has them.
+  const oldConditions = old.conditions ?? [];
   const conditions: PodCondition[] = [];
-  for (const c of old.conditions ?? []) if (!owned.has(c.type)) conditions.push(c);
-  if (!conditions.some((c) => c.type === 'PodScheduled')) conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: timestamp(input.now), lastProbeTime: null } as unknown as PodCondition);
-  for (const c of kubeletConditions) {
-    const prev = old.conditions?.find((x) => x.type === c.type);
-    conditions.push({ ...c, lastProbeTime: null, lastTransitionTime: prev && prev.status === c.status ? prev.lastTransitionTime : timestamp(input.now) } as unknown as PodCondition);
+  for (const c of [condition('PodReadyToStartContainers', input.sandboxReady), initialized, ready, containersReady]) {
+    const prev = oldConditions.find((x) => x.type === c.type);
+    const stamped = c as KubeletCondition & { lastProbeTime: null; lastTransitionTime: string | undefined };
+    stamped.lastProbeTime = null;
+    stamped.lastTransitionTime = prev && prev.status === c.status ? prev.lastTransitionTime : timestamp(input.now);
+    conditions.push(stamped as unknown as PodCondition);
   }
-  const order = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
-  conditions.sort((a, b) => rank(order, a.type) - rank(order, b.type));
+  let scheduled = false;
+  for (const c of oldConditions) {
+    if (c.type !== 'PodScheduled') continue;
+    conditions.push(c);
+    scheduled = true;
+  }
+  if (!scheduled) conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: timestamp(input.now), lastProbeTime: null } as unknown as PodCondition);
+  for (const c of oldConditions) if (!KUBELET_CONDITIONS.has(c.type) && c.type !== 'PodScheduled') conditions.push(c);
 
   const status: PodStatus = {
     phase,
@@ -373,7 +405,5 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   return status;
 }
 
-function rank(order: string[], t: string): number {
-  const i = order.indexOf(t);
-  return i < 0 ? order.length : i;
-}
+/** KUBELET_CONDITIONS are the pod conditions this kubelet owns (and rewrites on every status). */
+const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady']);
