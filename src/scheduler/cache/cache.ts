@@ -10,7 +10,7 @@
  */
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { SnapshotLister } from '../framework/interface.js';
-import { normalizedImageName, NodeInfo, podInfoOf, podKey, type ImageStateSummary, type PodInfo } from '../framework/types.js';
+import { normalizedImageName, NodeInfo, peekPodInfo, PodInfo, podInfoOf, podKey, type ImageStateSummary } from '../framework/types.js';
 
 interface PodState {
   pi: PodInfo;
@@ -82,10 +82,10 @@ export class Cache {
     this.withAnti.set(n, listed && n.podsWithRequiredAntiAffinity.length > 0);
   }
 
-  private removePodFromNode(key: string, nodeName: string): void {
+  private removePodFromNode(key: string, nodeName: string, known?: PodInfo): void {
     const n = this.nodes.get(nodeName);
     if (!n) return;
-    n.removePod(key);
+    n.removePod(key, known);
     this.trackAffinity(n);
     this.logPodChange(n);
     if (!n.node && n.pods.length === 0) this.nodes.delete(nodeName);
@@ -110,7 +110,7 @@ export class Cache {
     const k = podKey(pod);
     const st = this.pods.get(k);
     if (!st?.assumed) return;
-    this.removePodFromNode(k, st.nodeName);
+    this.removePodFromNode(k, st.nodeName, st.pi);
     this.pods.delete(k);
   }
 
@@ -122,19 +122,27 @@ export class Cache {
   addPod(pod: Pod): void {
     const nodeName = pod.spec?.nodeName;
     if (!nodeName) return;
-    const pi = podInfoOf(pod);
+    // each watch event brings a new object: its PodInfo is built here and not memoized for
+    // the object (podInfoOf's WeakMap), which nothing else asks about once the pod is bound
+    const pi = peekPodInfo(pod) ?? new PodInfo(pod);
     const st = this.pods.get(pi.key);
     const n = st?.nodeName === nodeName ? this.nodes.get(nodeName) : undefined;
     // an update, or the confirmation of an assumed pod, on the same node replaces it in place
-    if (n?.replacePod(pi)) {
+    if (n?.replacePod(pi, st!.pi)) {
       this.trackAffinity(n);
       this.logPodChange(n);
     } else {
       // confirmed (possibly on another node than assumed, if someone else bound it)
-      if (st) this.removePodFromNode(pi.key, st.nodeName);
+      if (st) this.removePodFromNode(pi.key, st.nodeName, st.pi);
       this.addPodToNode(pi, nodeName);
     }
-    this.pods.set(pi.key, { pi, nodeName, assumed: false, deadline: undefined });
+    if (st) {
+      // the entry is kept (one Map write less per event)
+      st.pi = pi;
+      st.nodeName = nodeName;
+      st.assumed = false;
+      st.deadline = undefined;
+    } else this.pods.set(pi.key, { pi, nodeName, assumed: false, deadline: undefined });
   }
 
   updatePod(_old: Pod, pod: Pod): void {
@@ -145,7 +153,7 @@ export class Cache {
     const k = podKey(pod);
     const st = this.pods.get(k);
     if (!st) return;
-    this.removePodFromNode(k, st.nodeName);
+    this.removePodFromNode(k, st.nodeName, st.pi);
     this.pods.delete(k);
   }
 
@@ -209,7 +217,7 @@ export class Cache {
     const expired: string[] = [];
     for (const [k, st] of this.pods) {
       if (st.assumed && st.deadline !== undefined && st.deadline <= now) {
-        this.removePodFromNode(k, st.nodeName);
+        this.removePodFromNode(k, st.nodeName, st.pi);
         this.pods.delete(k);
         expired.push(k);
       }

@@ -5,7 +5,7 @@
  */
 import type { Node, Pod, PodAffinityTerm, Taint } from 'kubernetes-types/core/v1.js';
 import { selectorFromLabelSelector, type Selector } from '../../api/labels.js';
-import { podRequests, Resource } from './resource.js';
+import { DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, milliValueOf, podRequests, Resource, valueOf } from './resource.js';
 
 /** AffinityTerm is a parsed PodAffinityTerm; namespaces empty with no namespaceSelector never happens (own namespace is filled in). */
 export interface AffinityTerm {
@@ -97,6 +97,9 @@ export function labelSetOf(namespace: string, labels: Readonly<Record<string, st
   return s;
 }
 
+const NO_PORTS: readonly HostPort[] = Object.freeze([]);
+const NO_TERMS: readonly AffinityTerm[] = Object.freeze([]);
+
 /** PodInfo wraps a pod with everything the plugins need, computed once. Immutable once built. */
 export class PodInfo {
   readonly key: string;
@@ -116,35 +119,51 @@ export class PodInfo {
 
   constructor(readonly pod: Pod) {
     const m = pod.metadata ?? {};
+    const spec = pod.spec;
     this.key = podKey(pod);
     this.namespace = m.namespace ?? '';
     this.name = m.name ?? '';
     this.labels = m.labels ?? {};
-    this.priority = pod.spec?.priority ?? 0;
-    this.requests = podRequests(pod);
-    this.nonZeroRequests = podRequests(pod, true);
-    const ports: HostPort[] = [];
-    const hostNetwork = pod.spec?.hostNetwork === true;
-    for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
-      for (const p of c.ports ?? []) {
-        // hostNetwork pods bind their containerPorts on the host
-        const hp = p.hostPort ?? (hostNetwork ? p.containerPort : 0);
-        if (hp <= 0) continue;
-        ports.push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port: hp });
+    this.priority = spec?.priority ?? 0;
+    // built for every watch event of every pod (created, bound, Running): the common shape (no
+    // init containers, no overhead, no ports, no pod affinity) takes one pass and shares empties
+    if (spec && !spec.initContainers?.length && !spec.overhead) {
+      const requests = new Resource();
+      const nonZero = new Resource();
+      for (const c of spec.containers ?? []) {
+        const rl = c.resources?.requests as Record<string, string> | undefined;
+        if (rl) requests.addList(rl);
+        const cpu = rl?.['cpu'];
+        const memory = rl?.['memory'];
+        nonZero.milliCPU += cpu === undefined ? DEFAULT_MILLI_CPU_REQUEST : milliValueOf(cpu);
+        nonZero.memory += memory === undefined ? DEFAULT_MEMORY_REQUEST : valueOf(memory);
+      }
+      this.requests = requests;
+      this.nonZeroRequests = nonZero;
+    } else {
+      this.requests = podRequests(pod);
+      this.nonZeroRequests = podRequests(pod, true);
+    }
+    let ports: HostPort[] | undefined;
+    const hostNetwork = spec?.hostNetwork === true;
+    for (const list of [spec?.initContainers, spec?.containers]) {
+      for (const c of list ?? []) {
+        for (const p of c.ports ?? []) {
+          // hostNetwork pods bind their containerPorts on the host
+          const hp = p.hostPort ?? (hostNetwork ? p.containerPort : 0);
+          if (hp <= 0) continue;
+          (ports ??= []).push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port: hp });
+        }
       }
     }
-    this.hostPorts = ports;
-    const a = pod.spec?.affinity;
-    this.requiredAffinityTerms = (a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => parseTerm(pod, t, 1));
-    this.requiredAntiAffinityTerms = (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) =>
-      parseTerm(pod, t, 1),
-    );
-    this.preferredAffinityTerms = (a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t) =>
-      parseTerm(pod, t.podAffinityTerm, t.weight),
-    );
-    this.preferredAntiAffinityTerms = (a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t) =>
-      parseTerm(pod, t.podAffinityTerm, t.weight),
-    );
+    this.hostPorts = ports ?? NO_PORTS;
+    const a = spec?.affinity;
+    const pa = a?.podAffinity;
+    const anti = a?.podAntiAffinity;
+    this.requiredAffinityTerms = pa?.requiredDuringSchedulingIgnoredDuringExecution?.map((t) => parseTerm(pod, t, 1)) ?? NO_TERMS;
+    this.requiredAntiAffinityTerms = anti?.requiredDuringSchedulingIgnoredDuringExecution?.map((t) => parseTerm(pod, t, 1)) ?? NO_TERMS;
+    this.preferredAffinityTerms = pa?.preferredDuringSchedulingIgnoredDuringExecution?.map((t) => parseTerm(pod, t.podAffinityTerm, t.weight)) ?? NO_TERMS;
+    this.preferredAntiAffinityTerms = anti?.preferredDuringSchedulingIgnoredDuringExecution?.map((t) => parseTerm(pod, t.podAffinityTerm, t.weight)) ?? NO_TERMS;
   }
 
   private labelSetCache: LabelSet | undefined = undefined;
@@ -177,6 +196,11 @@ export function podInfoOf(pod: Pod): PodInfo {
     podInfos.set(pod, pi);
   }
   return pi;
+}
+
+/** peekPodInfo returns the PodInfo podInfoOf built for this very object, if any (nothing is built or memoized). */
+export function peekPodInfo(pod: Pod): PodInfo | undefined {
+  return podInfos.get(pod);
 }
 
 /** ImageStateSummary: an image's size and on how many nodes it is present (shared across nodes). */
@@ -333,44 +357,62 @@ export class NodeInfo {
     }
   }
 
-  /** removePod removes by key; returns false when the pod was not on this node. */
-  removePod(key: string): boolean {
-    const i = this.pods.findIndex((p) => p.key === key);
+  /**
+   * removePod removes by key; returns false when the pod was not on this node. `known`, the
+   * PodInfo the caller last put here under that key, is found by identity: a scan of pointers
+   * rather than of every pod's key (each PodInfo and key string a cache miss).
+   */
+  removePod(key: string, known?: PodInfo): boolean {
+    const i = this.indexOfPod(key, known);
     if (i < 0) return false;
     const pi = this.pods[i]!;
     this.pods[i] = this.pods[this.pods.length - 1]!;
     this.pods.pop();
-    removeByKey(this.podsWithAffinity, key);
-    removeByKey(this.podsWithRequiredAntiAffinity, key);
+    if (this.podsWithAffinity.length > 0) removeByKey(this.podsWithAffinity, pi);
+    if (this.podsWithRequiredAntiAffinity.length > 0) removeByKey(this.podsWithRequiredAntiAffinity, pi);
     this.updateUsage(pi, -1);
     this.group(pi, -1);
     this.matchGeneration = this.generation;
     return true;
   }
 
+  private indexOfPod(key: string, known: PodInfo | undefined): number {
+    const pods = this.pods;
+    if (known !== undefined) {
+      const i = pods.indexOf(known);
+      if (i >= 0) return i;
+    }
+    for (let i = 0; i < pods.length; i++) if (pods[i]!.key === key) return i;
+    return -1;
+  }
+
   /**
    * replacePod swaps the pod with `next`'s key for `next` (a newer version of the same pod);
-   * false when no pod with that key is on this node. matchGeneration moves only when the two
-   * versions differ in what selectors and affinity terms read (see samePodMatch).
+   * false when no pod with that key is on this node. `old`, when given, is the version the
+   * caller last put here (found by identity, as removePod's `known`). matchGeneration moves
+   * only when the two versions differ in what selectors and affinity terms read (see
+   * samePodMatch).
    */
-  replacePod(next: PodInfo): boolean {
-    const i = this.pods.findIndex((p) => p.key === next.key);
+  replacePod(next: PodInfo, old?: PodInfo): boolean {
+    const i = this.indexOfPod(next.key, old);
     if (i < 0) return false;
-    const old = this.pods[i]!;
+    const prev = this.pods[i]!;
     this.pods[i] = next;
-    replaceByKey(this.podsWithAffinity, old, next, next.hasAffinity);
-    replaceByKey(this.podsWithRequiredAntiAffinity, old, next, next.requiredAntiAffinityTerms.length > 0);
-    this.updateUsage(old, -1);
+    if (this.podsWithAffinity.length > 0 || next.hasAffinity) replaceByKey(this.podsWithAffinity, prev, next, next.hasAffinity);
+    if (this.podsWithRequiredAntiAffinity.length > 0 || next.requiredAntiAffinityTerms.length > 0) {
+      replaceByKey(this.podsWithRequiredAntiAffinity, prev, next, next.requiredAntiAffinityTerms.length > 0);
+    }
+    this.updateUsage(prev, -1);
     this.updateUsage(next, 1);
-    if (!samePodMatch(old, next)) {
-      this.group(old, -1);
+    if (!samePodMatch(prev, next)) {
+      this.group(prev, -1);
       this.group(next, 1);
       this.matchGeneration = this.generation;
     } else {
-      next.shareLabelSet(old);
+      next.shareLabelSet(prev);
       // a version that computed its own (equal) set before: regroup under that object
-      if (next.labelSet !== old.labelSet) {
-        this.group(old, -1);
+      if (next.labelSet !== prev.labelSet) {
+        this.group(prev, -1);
         this.group(next, 1);
       }
     }
@@ -433,10 +475,18 @@ export class NodeInfo {
 
 /** replaceByKey puts `next` where `old` was in a list kept for pods with some property, or adds or drops it when the property changed. */
 function replaceByKey(list: PodInfo[], old: PodInfo, next: PodInfo, has: boolean): void {
-  const i = list.findIndex((p) => p.key === old.key);
+  const i = indexOfPodInfo(list, old);
   if (i >= 0 && has) list[i] = next;
   else if (i >= 0) list.splice(i, 1);
   else if (has) list.push(next);
+}
+
+/** indexOfPodInfo finds `pi` in a list by identity, else by key. */
+function indexOfPodInfo(list: readonly PodInfo[], pi: PodInfo): number {
+  const i = list.indexOf(pi);
+  if (i >= 0) return i;
+  for (let j = 0; j < list.length; j++) if (list[j]!.key === pi.key) return j;
+  return -1;
 }
 
 /**
@@ -466,7 +516,7 @@ function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<stri
   return n === 0;
 }
 
-function removeByKey(list: PodInfo[], key: string): void {
-  const i = list.findIndex((p) => p.key === key);
+function removeByKey(list: PodInfo[], pi: PodInfo): void {
+  const i = indexOfPodInfo(list, pi);
   if (i >= 0) list.splice(i, 1);
 }
