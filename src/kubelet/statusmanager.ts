@@ -7,7 +7,6 @@
  * unreachable the newest status simply waits; every pod is retried with backoff and caught up
  * when it returns. Final deletion (grace 0, uid precondition) goes through here.
  */
-import type { Readable } from 'node:stream';
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
@@ -103,8 +102,7 @@ export class StatusManager {
       // its response (the whole pod) drained unparsed: nothing here reads it.
       const patch = e.uid ? `{"metadata":{"uid":${JSON.stringify(e.uid)}},"status":${body}}` : `{"status":${body}}`;
       const path = resourcePath(gvr.pods, e.namespace, e.name, 'status');
-      const res = await this.client.request({ method: 'PATCH', path, body: patch, contentType: 'application/merge-patch+json' });
-      await drain(res.body);
+      await this.client.requestDiscard({ method: 'PATCH', path, body: patch, contentType: 'application/merge-patch+json' });
       e.sent = body;
       e.retryMs = 500;
       this.patches++;
@@ -155,13 +153,4 @@ export class StatusManager {
     this.stopped = true;
     for (const e of this.entries.values()) e.timer?.cancel();
   }
-}
-
-/** drain consumes a response body without keeping it. */
-function drain(body: Readable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    body.on('end', resolve);
-    body.on('error', reject);
-    body.resume();
-  });
 }
