@@ -37,26 +37,41 @@ const validEnvName = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 export function serviceEnvVars(services: Service[]): EnvVarResult[] {
   const out: EnvVarResult[] = [];
   for (const svc of services) {
-    const ip = svc.spec?.clusterIP;
-    if (!ip || ip === 'None') continue;
-    const ports = svc.spec?.ports ?? [];
-    if (ports.length === 0) continue;
-    const prefix = envVarName(svc.metadata?.name ?? '');
-    out.push({ name: `${prefix}_SERVICE_HOST`, value: ip });
-    out.push({ name: `${prefix}_SERVICE_PORT`, value: String(ports[0]!.port) });
-    for (const p of ports) if (p.name) out.push({ name: `${prefix}_SERVICE_PORT_${envVarName(p.name)}`, value: String(p.port) });
-    const host = ip.includes(':') ? `[${ip}]` : ip;
-    ports.forEach((p, i) => {
-      const proto = p.protocol ?? 'TCP';
-      const pp = `${prefix}_PORT_${p.port}_${proto.toUpperCase()}`;
-      const url = `${proto.toLowerCase()}://${host}:${p.port}`;
-      if (i === 0) out.push({ name: `${prefix}_PORT`, value: url });
-      out.push({ name: pp, value: url });
-      out.push({ name: `${pp}_PROTO`, value: proto.toLowerCase() });
-      out.push({ name: `${pp}_PORT`, value: String(p.port) });
-      out.push({ name: `${pp}_ADDR`, value: ip });
-    });
+    let vars = serviceVars.get(svc);
+    if (!vars) serviceVars.set(svc, (vars = oneServiceEnvVars(svc)));
+    for (const v of vars) out.push(v);
   }
+  return out;
+}
+
+/**
+ * serviceVars memoises each Service's variables by object: Services come from an informer,
+ * whose objects are replaced, never mutated, and every container start of a namespace (and
+ * every pod's `kubernetes` Service) repeats the same few.
+ */
+const serviceVars = new WeakMap<Service, readonly EnvVarResult[]>();
+
+function oneServiceEnvVars(svc: Service): EnvVarResult[] {
+  const out: EnvVarResult[] = [];
+  const ip = svc.spec?.clusterIP;
+  if (!ip || ip === 'None') return out;
+  const ports = svc.spec?.ports ?? [];
+  if (ports.length === 0) return out;
+  const prefix = envVarName(svc.metadata?.name ?? '');
+  out.push({ name: `${prefix}_SERVICE_HOST`, value: ip });
+  out.push({ name: `${prefix}_SERVICE_PORT`, value: String(ports[0]!.port) });
+  for (const p of ports) if (p.name) out.push({ name: `${prefix}_SERVICE_PORT_${envVarName(p.name)}`, value: String(p.port) });
+  const host = ip.includes(':') ? `[${ip}]` : ip;
+  ports.forEach((p, i) => {
+    const proto = p.protocol ?? 'TCP';
+    const pp = `${prefix}_PORT_${p.port}_${proto.toUpperCase()}`;
+    const url = `${proto.toLowerCase()}://${host}:${p.port}`;
+    if (i === 0) out.push({ name: `${prefix}_PORT`, value: url });
+    out.push({ name: pp, value: url });
+    out.push({ name: `${pp}_PROTO`, value: proto.toLowerCase() });
+    out.push({ name: `${pp}_PORT`, value: String(p.port) });
+    out.push({ name: `${pp}_ADDR`, value: ip });
+  });
   return out;
 }
 

@@ -135,6 +135,12 @@ interface Worker {
   ownEvents: Set<string>;
   /** lastStatus is what this kubelet last computed (upstream's status manager cache). */
   lastStatus?: PodStatus;
+  /**
+   * sandboxConfig is sandboxConfig(sandboxConfigOf, 0), kept while the worker's pod is that
+   * object: the sandbox and every container created in it take the same config.
+   */
+  sandboxConfig?: PodSandboxConfig;
+  sandboxConfigOf?: Pod;
   idle: Array<() => void>;
 }
 
@@ -376,12 +382,21 @@ export class PodLifecycle {
       this.opts.host.recordEvent(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
       for (const s of items) await this.runtime.removePodSandbox({ podSandboxId: s.id });
     }
-    const config = this.sandboxConfig(pod, attempt);
+    const config = attempt === 0 ? this.firstSandboxConfig(w) : this.sandboxConfig(pod, attempt);
     const { podSandboxId } = await this.runtime.runPodSandbox({ config });
     this.sandboxToPod.set(podSandboxId, w.uid);
     w.sandboxId = podSandboxId;
     w.podIP = (await this.runtime.podSandboxStatus({ podSandboxId })).status.network.ip;
     return podSandboxId;
+  }
+
+  /** firstSandboxConfig is the worker's pod's sandbox config for attempt 0, built once per pod object. */
+  private firstSandboxConfig(w: Worker): PodSandboxConfig {
+    if (w.sandboxConfigOf !== w.pod || !w.sandboxConfig) {
+      w.sandboxConfig = this.sandboxConfig(w.pod, 0);
+      w.sandboxConfigOf = w.pod;
+    }
+    return w.sandboxConfig;
   }
 
   private sandboxConfig(pod: Pod, attempt: number): PodSandboxConfig {
@@ -411,7 +426,8 @@ export class PodLifecycle {
     const podDir = this.podDir(w.uid);
     let volumePaths: Map<string, string>;
     try {
-      if (this.opts.fileless) volumePaths = new Map((pod.spec?.volumes ?? []).map((v) => [v.name, join(podDir, 'volumes', v.name)]));
+      // podDir is normalised and volume names are DNS labels: nothing for join() to do.
+      if (this.opts.fileless) volumePaths = new Map((pod.spec?.volumes ?? []).map((v) => [v.name, `${podDir}/volumes/${v.name}`]));
       else {
         mkdirSync(podDir, { recursive: true });
         volumePaths = await this.volumes.setUp(pod, podDir);
@@ -555,7 +571,7 @@ export class PodLifecycle {
     }
     let containerId: string;
     try {
-      const created = await this.runtime.createContainer({ podSandboxId: sandboxId, config, sandboxConfig: this.sandboxConfig(pod, 0) });
+      const created = await this.runtime.createContainer({ podSandboxId: sandboxId, config, sandboxConfig: this.firstSandboxConfig(w) });
       containerId = created.containerId;
       w.stale = true;
       for (const w of created.warnings ?? []) this.opts.host.recordEvent(pod, 'Warning', 'ResourceLimitsNotEnforced', w, fp);
