@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Event, Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { startTestApiServer } from '../apiserver/testing.js';
 import { RestClient } from '../client/rest/client.js';
@@ -13,7 +13,7 @@ import type { KubeObject } from '../api/types.js';
 import { SimulatedNodes } from './simnodes.js';
 import { waitFor } from './runtime/runtime.case.js';
 
-test('SimulatedNodes: 20 nodes with leases, 60 pods Running with distinct IPs', async () => {
+test('SimulatedNodes: 20 nodes with leases, 60 pods Running with distinct IPs, Created and Started events', async () => {
   const api = await startTestApiServer({ advertiseAddress: '192.0.2.10' });
   const client = new RestClient({ host: api.url, qps: Infinity });
   const ac = new AbortController();
@@ -54,6 +54,19 @@ test('SimulatedNodes: 20 nodes with leases, 60 pods Running with distinct IPs', 
       assert.ok(t.seen <= t.setAt! && t.setAt! <= t.sentAt! && t.sentAt! <= t.doneAt!, `trace of ${p.metadata!.name} in order`);
     }
     assert.ok(took < 15_000, `took ${took} ms`);
+    // As upstream's kubelet: Created then Started per container, from the pod's node, written
+    // through the events client (whose answers are drained undecoded).
+    const events = await waitFor('120 container events', async () => {
+      const l = await client.resource<Event & KubeObject>(gvr.events).namespace('default').list();
+      const mine = l.items.filter((e) => e.source?.component === 'kubelet' && (e.reason === 'Created' || e.reason === 'Started'));
+      return mine.length === 120 ? mine : undefined;
+    }, 10_000);
+    const nodeOf = new Map(all.map((p) => [p.metadata!.name!, p.spec!.nodeName!]));
+    for (const e of events) {
+      assert.equal(e.involvedObject.fieldPath, 'spec.containers{c}');
+      assert.equal(e.source?.host, nodeOf.get(e.involvedObject.name!));
+      assert.equal(e.message, `${e.reason} container c`);
+    }
     await Promise.all(all.map((p) => pods.delete(p.metadata!.name!)));
     await waitFor('all deleted', async () => ((await pods.list()).items.length === 0 ? true : undefined), 20_000);
   } finally {
