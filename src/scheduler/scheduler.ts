@@ -413,10 +413,12 @@ export class Scheduler {
     let processed = 0;
     const rejected: NodeInfo[] = [];
     const statuses: Status[] = [];
+    // with no pod nominated anywhere (the usual case) each node goes straight to the filters
+    const nominated = this.queue.hasNominatedPods();
     for (let i = 0; i < num; i++) {
       const n = nodes[(start + i) % num]!;
       processed++;
-      const s = fwk.runFilterPluginsWithNominatedPods(state, pi, n);
+      const s = nominated ? fwk.runFilterPluginsWithNominatedPods(state, pi, n) : fwk.runFilterPlugins(state, pi, n);
       if (s.code === Code.Success) {
         feasible.push(n);
         if (feasible.length >= want) break;

@@ -81,6 +81,16 @@ export interface ScorePlugin extends Plugin {
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number;
 }
 
+/**
+ * ScoreAllPlugin is an optional capability of a ScorePlugin: score every node of a cycle in
+ * one call (scores[i] for nodes[i]) with exactly the values score() gives one by one. The
+ * framework prefers it: one call per plugin rather than one per node through a call site
+ * shared by every plugin, and the plugin reads its cycle state once.
+ */
+export interface ScoreAllPlugin extends ScorePlugin {
+  scoreAll(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void;
+}
+
 /** NormalizeScorePlugin rescales the raw scores of all nodes in place into [0, 100]; scores[i] belongs to nodes[i]. */
 export interface NormalizeScorePlugin extends Plugin {
   normalizeScore(state: CycleState, pod: PodInfo, scores: number[], nodes: readonly NodeInfo[]): void;

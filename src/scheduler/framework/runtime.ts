@@ -29,6 +29,7 @@ import {
   type PreScorePlugin,
   type QueueSortPlugin,
   type ReservePlugin,
+  type ScoreAllPlugin,
   type ScorePlugin,
 } from './interface.js';
 import type { Registry } from './registry.js';
@@ -58,6 +59,8 @@ export interface WeightedScorePlugin {
   plugin: ScorePlugin;
   weight: number;
   normalize: NormalizeScorePlugin | undefined;
+  /** all is the plugin again when it implements ScoreAllPlugin. */
+  all: ScoreAllPlugin | undefined;
 }
 
 /** ScoreBreakdown: per plugin, the weighted normalized score of each node (for explain). */
@@ -142,8 +145,13 @@ export class Framework implements FrameworkRunner {
         this.queueSort = p as QueueSortPlugin;
         break;
       case 'score': {
-        const n = p as Partial<NormalizeScorePlugin>;
-        this.score.push({ plugin: p as ScorePlugin, weight, normalize: typeof n.normalizeScore === 'function' ? (p as NormalizeScorePlugin) : undefined });
+        const n = p as Partial<NormalizeScorePlugin & ScoreAllPlugin>;
+        this.score.push({
+          plugin: p as ScorePlugin,
+          weight,
+          normalize: typeof n.normalizeScore === 'function' ? (p as NormalizeScorePlugin) : undefined,
+          all: typeof n.scoreAll === 'function' ? (p as ScoreAllPlugin) : undefined,
+        });
         break;
       }
       default:
@@ -295,9 +303,10 @@ export class Framework implements FrameworkRunner {
   runScorePlugins(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], breakdown?: ScoreBreakdown): number[] {
     const totals = new Array<number>(nodes.length).fill(0);
     const scores = new Array<number>(nodes.length);
-    for (const { plugin, weight, normalize } of this.score) {
+    for (const { plugin, weight, normalize, all } of this.score) {
       if (state.skipScorePlugins.has(plugin.name)) continue;
-      for (let i = 0; i < nodes.length; i++) scores[i] = plugin.score(state, pod, nodes[i]!);
+      if (all) all.scoreAll(state, pod, nodes, scores);
+      else for (let i = 0; i < nodes.length; i++) scores[i] = plugin.score(state, pod, nodes[i]!);
       normalize?.normalizeScore(state, pod, scores, nodes);
       for (let i = 0; i < nodes.length; i++) {
         const s = scores[i]!;

@@ -98,6 +98,9 @@ export function labelSetOf(namespace: string, labels: Readonly<Record<string, st
 }
 
 const NO_PORTS: readonly HostPort[] = Object.freeze([]);
+const NO_TAINTS: readonly Taint[] = Object.freeze([]);
+/** HOT_SLOTS: the length of NodeInfo.hot. */
+const HOT_SLOTS = 10;
 const NO_TERMS: readonly AffinityTerm[] = Object.freeze([]);
 
 /** PodInfo wraps a pod with everything the plugins need, computed once. Immutable once built. */
@@ -176,6 +179,24 @@ export class PodInfo {
     if (this.labelSetCache === undefined) this.labelSetCache = other.labelSetCache;
   }
 
+  private nodeConstraintKeyCache: string | undefined = undefined;
+  /**
+   * nodeConstraintKey identifies the pod's spec.nodeSelector and required node affinity
+   * together (their JSON, interned), '' when it has neither: pods with equal keys fit the same
+   * nodes as far as NodeAffinity's Filter is concerned, so it memoizes its answer per node.
+   */
+  get nodeConstraintKey(): string {
+    let k = this.nodeConstraintKeyCache;
+    if (k === undefined) {
+      const spec = this.pod.spec;
+      const sel = spec?.nodeSelector;
+      const req = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+      k = (sel !== undefined && Object.keys(sel).length > 0) || req !== undefined ? internConstraintKey(JSON.stringify([sel ?? null, req ?? null])) : '';
+      this.nodeConstraintKeyCache = k;
+    }
+    return k;
+  }
+
   get hasAffinity(): boolean {
     return (
       this.requiredAffinityTerms.length > 0 ||
@@ -184,6 +205,16 @@ export class PodInfo {
       this.preferredAntiAffinityTerms.length > 0
     );
   }
+}
+
+const constraintKeys = new Map<string, string>();
+/** internConstraintKey keeps one string per distinct key (bounded), so memo checks compare pointers. */
+function internConstraintKey(k: string): string {
+  const v = constraintKeys.get(k);
+  if (v !== undefined) return v;
+  if (constraintKeys.size >= 1024) constraintKeys.clear();
+  constraintKeys.set(k, k);
+  return k;
 }
 
 const podInfos = new WeakMap<Pod, PodInfo>();
@@ -226,8 +257,48 @@ export const nextGeneration = (): number => ++generationCounter;
  * every add/remove so Filter and Score read them in O(1).
  */
 export class NodeInfo {
-  node: Node | undefined;
+  /*
+   * Field order is layout: V8 places fields in declaration order, so what every Filter and
+   * Score reads for every evaluated node comes first and shares the object's first cache lines.
+   */
   readonly name: string;
+  unschedulable = false;
+  taints: readonly Taint[] = NO_TAINTS;
+  /**
+   * The figures every Filter and Score reads for every node (allocatable, requested, non-zero
+   * requested cpu/memory, ephemeral storage, pods; see the getters below) in one Float64Array:
+   * as plain fields, values past the small-integer range (memory, storage) are each a boxed
+   * number elsewhere in the heap, one cache miss apiece per node and cycle. The Resource
+   * objects stay the source of truth; setNode, updateUsage and clone refresh these.
+   */
+  readonly hot = new Float64Array(HOT_SLOTS);
+  /** countId indexes this node in topology.SelectorCounts (assigned when first counted; -1 before). */
+  countId = -1;
+  /**
+   * matchGeneration changes whenever a count of this node's pods by selector, or by the pods'
+   * affinity terms against node labels, could change: the node object was set, or a pod was
+   * added or removed, or replaced by a version with another namespace, labels, deletion state
+   * or affinity. Status-only updates of a pod (the kubelet's, the binding's confirmation) keep
+   * it, so the per-selector memos (topology.countMatchingPods, InterPodAffinity) stay valid.
+   */
+  matchGeneration = 0;
+  /**
+   * The node's kubernetes.io/hostname and topology.kubernetes.io/zone labels (undefined when
+   * absent), copied onto the NodeInfo: spreading reads them for every scored node, and the
+   * labels object is one more cache miss per node.
+   */
+  hostnameLabel: string | undefined = undefined;
+  zoneLabel: string | undefined = undefined;
+  /**
+   * selectorMemo*: NodeAffinity's last answer for this node — whether the pods with
+   * nodeConstraintKey `selectorMemoKey` fit it under the plugin instance `selectorMemoOwner`.
+   * Valid while the node's labels stay (setNode clears it when they change).
+   */
+  selectorMemoKey: string | undefined = undefined;
+  selectorMemoOwner: object | undefined = undefined;
+  selectorMemoMatch = false;
+  labels: Readonly<Record<string, string>> = {};
+  node: Node | undefined;
   pods: PodInfo[] = [];
   podsWithAffinity: PodInfo[] = [];
   podsWithRequiredAntiAffinity: PodInfo[] = [];
@@ -237,25 +308,7 @@ export class NodeInfo {
   /** usedPorts maps host IP → `protocol/port` → number of pods using it. */
   usedPorts = new Map<string, Map<string, number>>();
   imageStates = new Map<string, ImageStateSummary>();
-  labels: Readonly<Record<string, string>> = {};
-  /**
-   * The node's kubernetes.io/hostname and topology.kubernetes.io/zone labels (undefined when
-   * absent), copied onto the NodeInfo: spreading reads them for every scored node, and the
-   * labels object is one more cache miss per node.
-   */
-  hostnameLabel: string | undefined = undefined;
-  zoneLabel: string | undefined = undefined;
-  taints: readonly Taint[] = [];
-  unschedulable = false;
   generation = nextGeneration();
-  /**
-   * matchGeneration changes whenever a count of this node's pods by selector, or by the pods'
-   * affinity terms against node labels, could change: the node object was set, or a pod was
-   * added or removed, or replaced by a version with another namespace, labels, deletion state
-   * or affinity. Status-only updates of a pod (the kubelet's, the binding's confirmation) keep
-   * it, so the per-selector memos (topology.countMatchingPods, InterPodAffinity) stay valid.
-   */
-  matchGeneration = this.generation;
   /**
    * The node's pods grouped by LabelSet, as parallel arrays (groupSets[i] has groupLive[i] pods
    * not terminating and groupTerminating[i] terminating): a selector is counted on the node by
@@ -266,32 +319,47 @@ export class NodeInfo {
   groupSets: LabelSet[] = [];
   groupLive: number[] = [];
   groupTerminating: number[] = [];
-  /** countId indexes this node in topology.SelectorCounts (assigned when first counted; -1 before). */
-  countId = -1;
-  /**
-   * Copies of the figures every Filter and Score reads for every node (allocatable, requested,
-   * non-zero requested cpu/memory, ephemeral storage, pods), kept on the NodeInfo itself so a
-   * cycle over hundreds of nodes touches one object per node: with the apiserver's and the
-   * informers' work in between, each further object is a cache miss. The Resource objects stay
-   * the source of truth; setNode, updateUsage and clone refresh these.
-   */
-  allocMilliCPU = 0;
-  allocMemory = 0;
-  allocEphemeralStorage = 0;
-  allocPods = 0;
-  reqMilliCPU = 0;
-  reqMemory = 0;
-  reqEphemeralStorage = 0;
-  nonZeroMilliCPU = 0;
-  nonZeroMemory = 0;
   /** countMemo and lastCount*: matching-pod counts per selector key for one generation (topology.countMatchingPods). */
   countMemo: Map<string, { gen: number; count: number }> | undefined = undefined;
   lastCountKey = '';
   lastCountGen = -1;
   lastCount = 0;
 
+  get allocMilliCPU(): number {
+    return this.hot[0]!;
+  }
+  get allocMemory(): number {
+    return this.hot[1]!;
+  }
+  get allocEphemeralStorage(): number {
+    return this.hot[2]!;
+  }
+  get allocPods(): number {
+    return this.hot[3]!;
+  }
+  get reqMilliCPU(): number {
+    return this.hot[4]!;
+  }
+  get reqMemory(): number {
+    return this.hot[5]!;
+  }
+  get reqEphemeralStorage(): number {
+    return this.hot[6]!;
+  }
+  get nonZeroMilliCPU(): number {
+    return this.hot[7]!;
+  }
+  get nonZeroMemory(): number {
+    return this.hot[8]!;
+  }
+  /** podCount is pods.length, kept with the other hot figures (the array is one more object to load). */
+  get podCount(): number {
+    return this.hot[9]!;
+  }
+
   constructor(name: string, node?: Node) {
     this.name = name;
+    this.matchGeneration = this.generation;
     if (node) this.setNode(node);
   }
 
@@ -303,26 +371,32 @@ export class NodeInfo {
     this.labels = labels;
     this.hostnameLabel = labels['kubernetes.io/hostname'];
     this.zoneLabel = labels['topology.kubernetes.io/zone'];
-    this.taints = node.spec?.taints ?? [];
+    const taints = node.spec?.taints;
+    this.taints = taints && taints.length > 0 ? taints : NO_TAINTS;
     this.unschedulable = node.spec?.unschedulable === true;
     this.allocatable = Resource.fromList(node.status?.allocatable as Record<string, string> | undefined);
     this.syncHot();
     this.generation = nextGeneration();
-    if (relabelled) this.matchGeneration = this.generation;
+    if (relabelled) {
+      this.matchGeneration = this.generation;
+      this.selectorMemoKey = undefined;
+    }
   }
 
   private syncHot(): void {
     const a = this.allocatable;
     const r = this.requested;
-    this.allocMilliCPU = a.milliCPU;
-    this.allocMemory = a.memory;
-    this.allocEphemeralStorage = a.ephemeralStorage;
-    this.allocPods = a.allowedPodNumber;
-    this.reqMilliCPU = r.milliCPU;
-    this.reqMemory = r.memory;
-    this.reqEphemeralStorage = r.ephemeralStorage;
-    this.nonZeroMilliCPU = this.nonZeroRequested.milliCPU;
-    this.nonZeroMemory = this.nonZeroRequested.memory;
+    const h = this.hot;
+    h[0] = a.milliCPU;
+    h[1] = a.memory;
+    h[2] = a.ephemeralStorage;
+    h[3] = a.allowedPodNumber;
+    h[4] = r.milliCPU;
+    h[5] = r.memory;
+    h[6] = r.ephemeralStorage;
+    h[7] = this.nonZeroRequested.milliCPU;
+    h[8] = this.nonZeroRequested.memory;
+    h[9] = this.pods.length;
   }
 
   addPod(pi: PodInfo): void {

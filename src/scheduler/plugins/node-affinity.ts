@@ -68,11 +68,25 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
     return { status: Status.success(), result: { nodeNames: names } };
   }
 
+  /**
+   * filter checks the node against the profile's added affinity, spec.nodeSelector and the
+   * required node affinity. The answer depends only on those and on the node's name and
+   * labels, so it is memoized on the NodeInfo per nodeConstraintKey (the pods of one workload
+   * share it) and the node's labels are read once per workload rather than once per cycle.
+   */
   filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status {
     const addedReq = this.added?.requiredDuringSchedulingIgnoredDuringExecution;
-    if (addedReq && !nodeSelectorMatches(addedReq, node.name, node.labels)) return Status.unresolvable(ErrReasonPodNotMatchNodeSelector);
-    if (!podMatchesNodeSelectorAndAffinity(pod.pod, node.name, node.labels)) return Status.unresolvable(ErrReasonPodNotMatchNodeSelector);
-    return Status.success();
+    const key = pod.nodeConstraintKey;
+    if (key === '' && !addedReq) return Status.success();
+    let ok: boolean;
+    if (node.selectorMemoKey === key && node.selectorMemoOwner === this) ok = node.selectorMemoMatch;
+    else {
+      ok = (!addedReq || nodeSelectorMatches(addedReq, node.name, node.labels)) && podMatchesNodeSelectorAndAffinity(pod.pod, node.name, node.labels);
+      node.selectorMemoKey = key;
+      node.selectorMemoOwner = this;
+      node.selectorMemoMatch = ok;
+    }
+    return ok ? Status.success() : Status.unresolvable(ErrReasonPodNotMatchNodeSelector);
   }
 
   preScore(state: CycleState, pod: PodInfo): Status {

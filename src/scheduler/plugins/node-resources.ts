@@ -11,7 +11,7 @@ import {
   type FilterPlugin,
   type PreFilterPlugin,
   type PreScorePlugin,
-  type ScorePlugin,
+  type ScoreAllPlugin,
 } from '../framework/interface.js';
 import { Resource } from '../framework/resource.js';
 import { Status } from '../framework/status.js';
@@ -71,7 +71,7 @@ export function fitsRequest(
   // the common case (fits) allocates nothing
   let out: InsufficientResource[] | undefined;
   const allowed = node.allocPods;
-  const podCount = node.pods.length;
+  const podCount = node.podCount;
   // the common case reads only the NodeInfo's own fields (see NodeInfo.allocMilliCPU)
   if (
     podCount + 1 <= allowed &&
@@ -186,7 +186,7 @@ class PreFilterState {
 }
 const preFilterKey = 'PreFilter' + NodeResourcesFitName;
 
-export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
+export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScoreAllPlugin, EnqueueExtensions {
   readonly name = NodeResourcesFitName;
   private readonly ignored: ReadonlySet<string>;
   private readonly ignoredGroups: ReadonlySet<string>;
@@ -245,6 +245,10 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     return this.scorer(this.req, this.alloc, this.weights);
   }
 
+  scoreAll(s: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void {
+    for (let i = 0; i < nodes.length; i++) scores[i] = this.score(s, pod, nodes[i]!);
+  }
+
   eventsToRegister(): ClusterEventWithHint[] {
     // QueueingHints: a new or changed node helps only if the pod fits its allocatable at all;
     // a deleted pod helps only if it held some resource.
@@ -294,7 +298,7 @@ function fillRequested(resources: string[], pod: PodInfo, node: NodeInfo, req: n
  * NodeResourcesBalancedAllocation favours nodes whose cpu and memory usage fractions (with the
  * pod) are close to each other: score = (1 - standard deviation of the fractions) × 100.
  */
-export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlugin, EnqueueExtensions {
+export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScoreAllPlugin, EnqueueExtensions {
   readonly name = NodeResourcesBalancedAllocationName;
   private readonly resources: string[];
   private readonly req: number[];
@@ -342,6 +346,10 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
       std = Math.sqrt(v / n);
     }
     return Math.trunc((1 - std) * MAX_NODE_SCORE);
+  }
+
+  scoreAll(s: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void {
+    for (let i = 0; i < nodes.length; i++) scores[i] = this.score(s, pod, nodes[i]!);
   }
 
   eventsToRegister(): ClusterEventWithHint[] {

@@ -19,7 +19,7 @@ import {
   type PreFilterExtensions,
   type PreFilterPlugin,
   type PreScorePlugin,
-  type ScorePlugin,
+  type ScoreAllPlugin,
 } from '../framework/interface.js';
 import { Status } from '../framework/status.js';
 import { countOn, internKey, selectorCounts, type SelectorCounts } from '../framework/topology.js';
@@ -140,7 +140,7 @@ const preFilterKey = 'PreFilter' + PodTopologySpreadName;
 const preScoreKey = 'PreScore' + PodTopologySpreadName;
 
 export class PodTopologySpread
-  implements PreFilterPlugin, PreFilterExtensions, FilterPlugin, PreScorePlugin, ScorePlugin, NormalizeScorePlugin, EnqueueExtensions
+  implements PreFilterPlugin, PreFilterExtensions, FilterPlugin, PreScorePlugin, ScoreAllPlugin, NormalizeScorePlugin, EnqueueExtensions
 {
   readonly name = PodTopologySpreadName;
   private readonly defaultsDoNotSchedule: TopologySpreadConstraint[];
@@ -444,18 +444,12 @@ export class PodTopologySpread
   /** score is the weighted count of matching pods in the node's domains (fewer is better); -1 marks an ignored node. */
   score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
     const s = state.read<PreScoreState>(preScoreKey);
-    if (!s) return 0;
-    // only explicit constraints ignore nodes: skip the set lookup (a cache miss on node.name) otherwise
-    if (s.ignored.size > 0 && s.ignored.has(node.name)) return -1;
-    let score = 0;
-    for (let i = 0; i < s.constraints.length; i++) {
-      const c = s.constraints[i]!;
-      const v = topologyValue(node, c.topologyKey);
-      if (v === undefined) continue;
-      const cnt = c.topologyKey === hostnameKey ? countOn(c.counts, node) : (s.pairCounts[i]!.get(v) ?? 0);
-      score += cnt * s.weights[i]! + (c.maxSkew - 1);
-    }
-    return Math.round(score);
+    return s ? scoreWith(s, node) : 0;
+  }
+
+  scoreAll(state: CycleState, _pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void {
+    const s = state.read<PreScoreState>(preScoreKey);
+    for (let i = 0; i < nodes.length; i++) scores[i] = s ? scoreWith(s, nodes[i]!) : 0;
   }
 
   normalizeScore(state: CycleState, _pod: PodInfo, scores: number[]): void {
@@ -485,6 +479,20 @@ export class PodTopologySpread
       { event: { resource: 'Node', action: 'Delete' } },
     ];
   }
+}
+
+function scoreWith(s: PreScoreState, node: NodeInfo): number {
+  // only explicit constraints ignore nodes: skip the set lookup (a cache miss on node.name) otherwise
+  if (s.ignored.size > 0 && s.ignored.has(node.name)) return -1;
+  let score = 0;
+  for (let i = 0; i < s.constraints.length; i++) {
+    const c = s.constraints[i]!;
+    const v = topologyValue(node, c.topologyKey);
+    if (v === undefined) continue;
+    const cnt = c.topologyKey === hostnameKey ? countOn(c.counts, node) : (s.pairCounts[i]!.get(v) ?? 0);
+    score += cnt * s.weights[i]! + (c.maxSkew - 1);
+  }
+  return Math.round(score);
 }
 
 /** topologyValue is node.labels[key], read from the NodeInfo's copies for the two well-known keys. */

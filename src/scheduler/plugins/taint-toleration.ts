@@ -9,7 +9,7 @@ import {
   type FilterPlugin,
   type NormalizeScorePlugin,
   type PreScorePlugin,
-  type ScorePlugin,
+  type ScoreAllPlugin,
 } from '../framework/interface.js';
 import { defaultNormalizeScore } from '../framework/registry.js';
 import { Status } from '../framework/status.js';
@@ -26,7 +26,13 @@ class PreScoreState {
 }
 const preScoreKey = 'PreScore' + TaintTolerationName;
 
-export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugin, NormalizeScorePlugin, EnqueueExtensions {
+function untoleratedPreferNoSchedule(tols: readonly Toleration[], node: NodeInfo): number {
+  let n = 0;
+  for (const t of node.taints) if (t.effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(tols, t)) n++;
+  return n;
+}
+
+export class TaintToleration implements FilterPlugin, PreScorePlugin, ScoreAllPlugin, NormalizeScorePlugin, EnqueueExtensions {
   readonly name = TaintTolerationName;
 
   filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status {
@@ -44,10 +50,15 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
 
   score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
     if (node.taints.length === 0) return 0;
+    return untoleratedPreferNoSchedule(state.read<PreScoreState>(preScoreKey)?.tolerations ?? [], node);
+  }
+
+  scoreAll(state: CycleState, _pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void {
     const tols = state.read<PreScoreState>(preScoreKey)?.tolerations ?? [];
-    let n = 0;
-    for (const t of node.taints) if (t.effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(tols, t)) n++;
-    return n;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      scores[i] = node.taints.length === 0 ? 0 : untoleratedPreferNoSchedule(tols, node);
+    }
   }
 
   normalizeScore(_s: CycleState, _p: PodInfo, scores: number[]): void {

@@ -300,6 +300,11 @@ export class SchedulingQueue {
     if (list.length === 0) this.nominatedByNode.delete(node);
   }
 
+  /** hasNominatedPods: some pod is nominated to some node (usually none is). */
+  hasNominatedPods(): boolean {
+    return this.nominatedByNode.size > 0;
+  }
+
   nominatedPodsForNode(nodeName: string): readonly PodInfo[] {
     // asked for every node evaluated in every cycle; usually nothing is nominated at all
     if (this.nominatedByNode.size === 0) return NO_PODS;
