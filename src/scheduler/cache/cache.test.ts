@@ -177,6 +177,13 @@ describe('Cache', () => {
           live.set(name, next);
         }
         snap.update();
+        for (const n of snap.nodeInfos()) {
+          // the hot copies Filter and Score read stay equal to the aggregates they copy
+          assert.equal(n.podCount, n.pods.length, `step ${step} node ${n.name}: podCount`);
+          assert.equal(n.reqMilliCPU, n.pods.reduce((a, p) => a + p.requests.milliCPU, 0), `step ${step} node ${n.name}: reqMilliCPU`);
+          assert.equal(n.nonZeroMemory, n.pods.reduce((a, p) => a + p.nonZeroRequests.memory, 0), `step ${step} node ${n.name}: nonZeroMemory`);
+          assert.equal(n.allocMemory, n.allocatable.memory, `step ${step} node ${n.name}: allocMemory`);
+        }
         // ask each (node, selector) now and then, so memos fall behind by one or many changes
         for (const n of snap.nodeInfos()) {
           for (const { sel, key } of selectors) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { CycleState } from '../framework/cycle-state.js';
-import type { FilterPlugin, Handle, NormalizeScorePlugin, Plugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../framework/interface.js';
+import type { FilterPlugin, Handle, NormalizeScorePlugin, Plugin, PreFilterPlugin, PreScorePlugin, ScoreAllPlugin, ScorePlugin } from '../framework/interface.js';
 import { Code } from '../framework/status.js';
 import { podInfoOf } from '../framework/types.js';
 import { makeNode, makePod, newHandle } from '../testing.js';
@@ -54,6 +54,13 @@ function scoreAll(make: Make, pod: Pod, nodes: Node[], existing: Pod[] = [], lis
     if (s.isSkip()) return 'skip';
   }
   const scores = list.map((n) => (p as ScorePlugin).score(state, pi, n));
+  // a plugin that scores all nodes in one call must give exactly the one-by-one scores
+  const all = p as Partial<ScoreAllPlugin>;
+  if (all.scoreAll) {
+    const batch = new Array<number>(list.length);
+    all.scoreAll(state, pi, list, batch);
+    assert.deepEqual(batch, scores, `${p.name}: scoreAll equals score per node`);
+  }
   (p as Partial<NormalizeScorePlugin>).normalizeScore?.(state, pi, scores, list);
   const out: Record<string, number> = {};
   list.forEach((n, i) => (out[n.name] = scores[i]!));
@@ -121,6 +128,39 @@ describe('NodeAffinity', () => {
     { name: 'empty term matches nothing', pod: req([{}]), want: { a: miss, b: miss, c: miss } },
   ];
   for (const c of cases) it(c.name, () => assert.deepEqual(filterAll(() => new NodeAffinity(), c.pod, nodes), c.want));
+
+  it("memoized answers per node follow the pod's selector, the node's labels and the profile's addedAffinity", () => {
+    const h = newHandle([makeNode('a', { labels: { zone: 'z1' } }), makeNode('b', { labels: { zone: 'z2' } })]);
+    const plain = new NodeAffinity();
+    const added = new NodeAffinity({ addedAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['z1'] }] }] } } });
+    const on = (p: NodeAffinity, pod: Pod): string =>
+      h.snapshot
+        .nodeInfos()
+        .filter((n) => p.filter(new CycleState(), podInfoOf(pod), n).isSuccess())
+        .map((n) => n.name)
+        .join(',');
+    const z1 = makePod('p1', { spec: { nodeSelector: { zone: 'z1' } } });
+    const z1Again = makePod('p2', { spec: { nodeSelector: { zone: 'z1' } } });
+    const z2 = makePod('p3', { spec: { nodeSelector: { zone: 'z2' } } });
+    const steps: Array<{ name: string; run: () => string; want: string }> = [
+      { name: 'first pod', run: () => on(plain, z1), want: 'a' },
+      { name: 'same selector, other pod', run: () => on(plain, z1Again), want: 'a' },
+      { name: 'other selector', run: () => on(plain, z2), want: 'b' },
+      { name: 'other plugin instance (addedAffinity zone z1) on the same nodes', run: () => on(added, z2), want: '' },
+      { name: 'back to the plain instance', run: () => on(plain, z2), want: 'b' },
+      {
+        name: 'after node a is relabelled to z2',
+        run: () => {
+          h.cache.updateNode(makeNode('a', { labels: { zone: 'z1' } }), makeNode('a', { labels: { zone: 'z2' } }));
+          h.snapshot.update();
+          return on(plain, z2);
+        },
+        want: 'a,b',
+      },
+      { name: 'the old selector after the relabel', run: () => on(plain, z1), want: '' },
+    ];
+    for (const st of steps) assert.equal(st.run(), st.want, st.name);
+  });
 
   it('PreFilter narrows to matchFields node names', () => {
     const h = newHandle(nodes);
