@@ -155,3 +155,24 @@ test('parseWatchStream with skipManagedFields yields the objects without them', 
   for await (const ev of parseWatchStream(Readable.from([Buffer.from(`${line}\n`)], { objectMode: false }), { skipManagedFields: true })) out.push(ev);
   assert.deepEqual(out, [{ type: 'ADDED', object: { metadata: { name: 'a' } } }]);
 });
+
+test('parseWatchStream with skipManagedFields: lines cut across chunks, and lines larger than the shared scratch buffer', async () => {
+  const mf = [{ manager: 'kubelet', fieldsV1: { 'f:status': { 'k:{"type":"Ready"}': {} } } }];
+  const cases = [
+    { name: 'small', pad: 0 },
+    { name: 'beyond the initial scratch buffer', pad: 100_000 },
+    { name: 'beyond the scratch buffer bound', pad: 1_500_000 },
+  ];
+  for (const c of cases) {
+    const events = [0, 1, 2].map((i) => ({ type: 'MODIFIED', object: { metadata: { name: `p${i}-é`, managedFields: mf, uid: 'u' }, data: { pad: 'x'.repeat(c.pad) } } }));
+    const bytes = Buffer.from(`${events.map((e) => JSON.stringify(e)).join('\n')}\n`, 'utf8');
+    const want = events.map((e) => ({ type: e.type, object: { metadata: { name: e.object.metadata.name, uid: 'u' }, data: e.object.data } }));
+    for (const size of c.pad ? [65_536, bytes.length] : [1, 7, 64, bytes.length]) {
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+      const out: unknown[] = [];
+      for await (const ev of parseWatchStream(Readable.from(chunks, { objectMode: false }), { skipManagedFields: true })) out.push(ev);
+      assert.deepEqual(out, want, `${c.name}, chunks of ${size} bytes`);
+    }
+  }
+});

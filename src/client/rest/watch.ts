@@ -1,6 +1,11 @@
 /**
  * Watch streams: newline-delimited JSON `{type, object}` events (upstream: watch.Event over
  * the streaming JSON framer).
+ *
+ * Lines are split and inspected as bytes and each is decoded to a string once, just before
+ * JSON.parse: decoding every chunk through a StringDecoder and concatenating strings cost as
+ * much as the managedFields cut saved (the scheduler, the controller-manager and every
+ * simulated kubelet pay it for each event).
  */
 import type { Readable } from 'node:stream';
 import type { Status } from 'kubernetes-types/meta/v1.js';
@@ -29,36 +34,114 @@ export interface WatchDecodeOptions {
 /**
  * parseWatchStream yields the events of an NDJSON body in order. It ends when the body ends;
  * it throws if a line is not a JSON event, or with the AbortError of an aborted request.
- * Breaking out of the loop destroys the body (closing the watch).
+ * Breaking out of the loop destroys the body (closing the watch). Bodies with an encoding set
+ * (string chunks) are read too.
  */
 export async function* parseWatchStream<T>(body: Readable, opts: WatchDecodeOptions = {}): AsyncGenerator<WatchEvent<T>, void, undefined> {
   const skip = opts.skipManagedFields === true;
-  let buf = '';
-  body.setEncoding('utf8');
+  // The start of a line still waiting for its newline: pieces of earlier chunks, kept as they
+  // came (a stream hands its chunks over; they are not reused).
+  let carry: Buffer[] = [];
+  let carried = 0;
   try {
-    for await (const chunk of body as AsyncIterable<string>) {
-      buf += chunk;
-      // One pass over the buffer per chunk; the unfinished tail is kept once at the end.
+    for await (const c of body as AsyncIterable<Buffer | string>) {
+      const chunk = typeof c === 'string' ? Buffer.from(c, 'utf8') : c;
       let start = 0;
-      let nl: number;
-      while ((nl = buf.indexOf('\n', start)) >= 0) {
-        const line = buf.slice(start, nl);
+      let nl = chunk.indexOf(10);
+      while (nl >= 0) {
+        let ev: WatchEvent<T> | undefined;
+        if (carried > 0) {
+          carry.push(chunk.subarray(0, nl));
+          const n = carried + nl;
+          const line = joined(carry, n);
+          carry = [];
+          carried = 0;
+          ev = decodeLine<T>(line, 0, n, skip);
+        } else {
+          ev = decodeLine<T>(chunk, start, nl, skip);
+        }
         start = nl + 1;
-        if (line.trim()) yield parseEvent<T>(line, skip);
+        if (ev) yield ev;
+        nl = chunk.indexOf(10, start);
       }
-      if (start > 0) buf = buf.slice(start);
+      if (start < chunk.length) {
+        carry.push(start === 0 ? chunk : chunk.subarray(start));
+        carried += chunk.length - start;
+      }
     }
-    const rest = buf.trim();
-    if (rest) yield parseEvent<T>(rest, skip);
+    if (carried > 0) {
+      const line = joined(carry, carried);
+      carry = [];
+      const ev = decodeLine<T>(line, 0, carried, skip);
+      if (ev) yield ev;
+    }
   } finally {
     if (!body.destroyed) body.destroy();
   }
 }
 
-function parseEvent<T>(line: string, skipManagedFields: boolean): WatchEvent<T> {
+/**
+ * scratch holds a line while it is assembled or cut, and is decoded at once: no await comes
+ * between, so every stream of the thread can share it. Lines beyond SCRATCH_MAX get a buffer
+ * of their own instead of growing it for good.
+ */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+const SCRATCH_MAX = 1024 * 1024;
+
+function scratchFor(n: number): Buffer {
+  if (n <= scratch.length) return scratch;
+  if (n > SCRATCH_MAX) return Buffer.allocUnsafe(n);
+  scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(n, scratch.length * 2)));
+  return scratch;
+}
+
+/**
+ * joined copies pieces (n bytes in all) into the first n bytes of one buffer (the scratch one
+ * when it fits), or returns the only piece.
+ */
+function joined(pieces: Buffer[], n: number): Buffer {
+  if (pieces.length === 1) return pieces[0]!;
+  const out = scratchFor(n);
+  let at = 0;
+  for (const p of pieces) {
+    p.copy(out, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * decodeLine parses the event in b[start, end): undefined for a blank line, the event with
+ * `object.metadata.managedFields` cut out of the bytes first when `skip`.
+ */
+function decodeLine<T>(b: Buffer, start: number, end: number, skip: boolean): WatchEvent<T> | undefined {
+  let s = start;
+  while (s < end && isWS(b[s]!)) s++;
+  if (s === end) return undefined;
+  let text: string;
+  const cut = skip ? managedFieldsRange(b, s, end) : undefined;
+  if (!cut) text = b.toString('utf8', s, end);
+  else {
+    // The two kept parts side by side, decoded into one flat string for JSON.parse.
+    const head = cut[0] - s;
+    const n = head + (end - cut[1]);
+    if (b === scratch) {
+      b.copyWithin(cut[0], cut[1], end);
+      text = b.toString('utf8', s, s + n);
+    } else {
+      const out = scratchFor(n);
+      b.copy(out, 0, s, cut[0]);
+      b.copy(out, head, cut[1], end);
+      text = out.toString('utf8', 0, n);
+    }
+  }
+  return parseEvent<T>(text);
+}
+
+function parseEvent<T>(line: string): WatchEvent<T> {
   let ev: unknown;
   try {
-    ev = JSON.parse(skipManagedFields ? withoutManagedFields(line) : line);
+    ev = JSON.parse(line);
   } catch (err) {
     throw new Error(`watch: malformed event: ${line.slice(0, 200)}`, { cause: err });
   }
@@ -69,28 +152,30 @@ function parseEvent<T>(line: string, skipManagedFields: boolean): WatchEvent<T> 
   return e as WatchEvent<T>;
 }
 
-const WS = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
+/** isWS: JSON whitespace (space, tab, LF, CR). */
+const isWS = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
 
-/** stringEnd returns the index of the quote closing the JSON string opened at `i`, or -1. */
-function stringEnd(s: string, i: number): number {
-  let j = i;
-  for (;;) {
-    j = s.indexOf('"', j + 1);
-    if (j < 0) return -1;
-    let b = j - 1;
-    while (s.charCodeAt(b) === 92) b--;
-    // an even run of backslashes before it: the quote is not escaped
-    if ((j - 1 - b) % 2 === 0) return j;
+/**
+ * stringEnd returns the index of the quote closing the JSON string opened at `i`, or -1.
+ * Bytes of multi-byte UTF-8 characters are all >= 0x80, so they never look like a quote or a
+ * backslash.
+ */
+function stringEnd(b: Uint8Array, i: number, n: number): number {
+  for (let j = i + 1; j < n; j++) {
+    const c = b[j]!;
+    if (c === 92) j++;
+    else if (c === 34) return j;
   }
+  return -1;
 }
 
 /** arrayEnd returns the index just past the `]` closing the array opened at `i`, or -1. */
-function arrayEnd(s: string, i: number): number {
+function arrayEnd(b: Uint8Array, i: number, n: number): number {
   let depth = 0;
-  for (let j = i; j < s.length; j++) {
-    const c = s.charCodeAt(j);
+  for (let j = i; j < n; j++) {
+    const c = b[j]!;
     if (c === 34) {
-      j = stringEnd(s, j);
+      j = stringEnd(b, j, n);
       if (j < 0) return -1;
     } else if (c === 91 || c === 123) depth++;
     else if (c === 93 || c === 125) {
@@ -100,45 +185,52 @@ function arrayEnd(s: string, i: number): number {
   return -1;
 }
 
+/** keyIs reports whether the raw key text b(i, end) (between its quotes) is `word` (ASCII). */
+function keyIs(b: Uint8Array, i: number, end: number, word: string): boolean {
+  if (end - i - 1 !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if (b[i + 1 + k] !== word.charCodeAt(k)) return false;
+  return true;
+}
+
 /**
- * withoutManagedFields returns the watch event text `line` with the `managedFields` member of
- * `object.metadata` cut out (with its comma). The scan follows the JSON structure — strings,
- * nesting, and the keys `object` and `metadata` on the way down — so a `managedFields` anywhere
- * else (inside a string, a spec, a template) is left alone. It stops at the end of
- * `object.metadata`; text it does not recognise is returned unchanged, for JSON.parse to judge.
+ * managedFieldsRange finds the `managedFields` member of `object.metadata` (with its comma)
+ * in the watch event text b[start, n) and returns the byte range to cut, or undefined when
+ * there is none. The scan follows the JSON structure — strings, nesting, and the keys
+ * `object` and `metadata` on the way down — so a `managedFields` anywhere else (inside a
+ * string, a spec, a template) is left alone. It stops at the end of `object.metadata`; text it
+ * does not recognise is left whole, for JSON.parse to judge.
  */
-export function withoutManagedFields(line: string): string {
-  const n = line.length;
+export function managedFieldsRange(b: Uint8Array, start: number, n: number): [number, number] | undefined {
   let depth = 0;
-  let lastKey = '';
+  let lastKey: 'object' | 'metadata' | '' = '';
   let inObject = false;
   let inMeta = false;
-  for (let i = 0; i < n; i++) {
-    const c = line.charCodeAt(i);
+  for (let i = start; i < n; i++) {
+    const c = b[i]!;
     if (c === 34) {
-      const end = stringEnd(line, i);
-      if (end < 0) return line;
+      const end = stringEnd(b, i, n);
+      if (end < 0) return undefined;
       let j = end + 1;
-      while (j < n && WS(line.charCodeAt(j))) j++;
-      if (line.charCodeAt(j) !== 58) {
+      while (j < n && isWS(b[j]!)) j++;
+      if (b[j] !== 58) {
         i = end; // a string value
         continue;
       }
-      if (inMeta && depth === 3 && end - i === 14 && line.startsWith('managedFields', i + 1)) {
+      if (inMeta && depth === 3 && keyIs(b, i, end, 'managedFields')) {
         let v = j + 1;
-        while (v < n && WS(line.charCodeAt(v))) v++;
-        if (line.charCodeAt(v) !== 91) return line;
-        const close = arrayEnd(line, v);
-        if (close < 0) return line;
+        while (v < n && isWS(b[v]!)) v++;
+        if (b[v] !== 91) return undefined;
+        const close = arrayEnd(b, v, n);
+        if (close < 0) return undefined;
         let before = i - 1;
-        while (before >= 0 && WS(line.charCodeAt(before))) before--;
-        if (line.charCodeAt(before) === 44) return line.slice(0, before) + line.slice(close);
+        while (before >= start && isWS(b[before]!)) before--;
+        if (b[before] === 44) return [before, close];
         // the first member: its following comma goes instead
         let after = close;
-        while (after < n && WS(line.charCodeAt(after))) after++;
-        return line.slice(0, i) + line.slice(line.charCodeAt(after) === 44 ? after + 1 : close);
+        while (after < n && isWS(b[after]!)) after++;
+        return [i, b[after] === 44 ? after + 1 : close];
       }
-      if (depth <= 2) lastKey = line.slice(i + 1, end);
+      if (depth <= 2) lastKey = keyIs(b, i, end, 'object') ? 'object' : keyIs(b, i, end, 'metadata') ? 'metadata' : '';
       i = j;
       continue;
     }
@@ -149,9 +241,21 @@ export function withoutManagedFields(line: string): string {
       lastKey = '';
     } else if (c === 125 || c === 93) {
       // metadata ended without managedFields: nothing to cut
-      if (depth === 3 && inMeta) return line;
+      if (depth === 3 && inMeta) return undefined;
       depth--;
     }
   }
-  return line;
+  return undefined;
+}
+
+/**
+ * withoutManagedFields returns the watch event text `line` with `object.metadata.managedFields`
+ * cut out as parseWatchStream cuts it (see managedFieldsRange), or `line` itself when there is
+ * nothing to cut.
+ */
+export function withoutManagedFields(line: string): string {
+  const b = Buffer.from(line, 'utf8');
+  const cut = managedFieldsRange(b, 0, b.length);
+  if (!cut) return line;
+  return b.toString('utf8', 0, cut[0]) + b.toString('utf8', cut[1]);
 }
