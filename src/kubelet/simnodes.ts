@@ -5,8 +5,9 @@
  * bound to it on its own `simulated` runtime through the same PodLifecycle as a real kubelet.
  *
  * Cheap by construction: one TimerHeap, one pod watch (`spec.nodeName!=`) for all hosted nodes
- * (dispatched by spec.nodeName) instead of one per node, one status manager and event
- * broadcaster, no files.
+ * (dispatched by spec.nodeName) instead of one per node, read by a bare Reflector (as upstream's
+ * kubelet reads its pods) rather than an informer's queue and indexed cache, one status manager
+ * and event broadcaster, no files.
  * `k8ts agent --simulate-nodes N` is meant to wrap this.
  */
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
@@ -15,8 +16,8 @@ import type { KubeObject } from '../api/types.js';
 import type { RestClient } from '../client/rest/client.js';
 import { eventSink, kubeletClients } from './clients.js';
 import { gvr } from '../client/rest/gvr.js';
-import { SharedInformerFactory } from '../client/cache/factory.js';
-import { DeletedFinalStateUnknown } from '../client/cache/store.js';
+import { SharedInformerFactory, dropManagedFields, listWatchFor } from '../client/cache/factory.js';
+import { Reflector, type ReflectorStore } from '../client/cache/reflector.js';
 import { EventBroadcaster } from '../client/record/events.js';
 import { eventClock } from './eventclock.js';
 import { realClock, type Clock } from './clock.js';
@@ -172,7 +173,6 @@ export class SimulatedNodes {
     const factory = new SharedInformerFactory(o.client, { onError: () => {} });
     // One Service informer for every hosted kubelet's service environment variables.
     sources.useServiceInformer(factory.forResource<Service & KubeObject>(gvr.services));
-    const informer = factory.forResource<Pod & KubeObject>(gvr.pods, { fieldSelector: 'spec.nodeName!=' });
     const route = (pod: Pod): PodLifecycle | undefined => {
       const l = this.lifecycles.get(pod.spec?.nodeName ?? '');
       if (l && o.trace) {
@@ -181,16 +181,14 @@ export class SimulatedNodes {
       }
       return l;
     };
-    informer.addEventHandler({
-      add: (pod) => route(pod)?.updatePod(pod),
-      update: (_old, pod) => route(pod)?.updatePod(pod),
-      delete: (obj) => {
-        const pod = obj instanceof DeletedFinalStateUnknown ? obj.obj : obj;
-        if (!pod) return;
-        route(pod)?.removePod(pod.metadata?.uid ?? '');
-        statuses.forget(pod.metadata?.uid ?? '');
-      },
+    const pods = new PodRouter(route, (uid) => statuses.forget(uid));
+    const reflector = new Reflector<Pod & KubeObject>({
+      name: 'pods of simulated nodes',
+      listerWatcher: listWatchFor(o.client.resource<Pod & KubeObject>(gvr.pods), { fieldSelector: 'spec.nodeName!=', skipManagedFields: true }),
+      store: pods,
+      onError: () => {},
     });
+    const reflecting = reflector.run(signal);
     factory.start(signal);
     ready?.();
     await new Promise<void>((resolve) => {
@@ -201,8 +199,53 @@ export class SimulatedNodes {
     for (const l of this.lifecycles.values()) l.stop();
     statuses.stop();
     for (const r of runtimes) await r.close();
+    await reflecting;
     await Promise.race([broadcaster.shutdown(), new Promise((r) => setTimeout(r, 1000))]);
     heap.stop();
     clients.close();
   }
+}
+
+/**
+ * PodRouter is the hosted nodes' pod source, written by a Reflector: each pod goes to its node's
+ * PodLifecycle as it arrives (upstream's kubelet reads its pods through a reflector too, not an
+ * informer). It keeps the pods it was given only to tell, on a relist, which ones are gone.
+ */
+export class PodRouter implements ReflectorStore<Pod & KubeObject> {
+  private readonly known = new Map<string, Pod>();
+
+  constructor(
+    private readonly route: (pod: Pod) => PodLifecycle | undefined,
+    private readonly forget: (uid: string) => void,
+  ) {}
+
+  add(pod: Pod & KubeObject): void {
+    this.known.set(pod.metadata?.uid ?? '', pod);
+    this.route(pod)?.updatePod(pod);
+  }
+
+  update(pod: Pod & KubeObject): void {
+    this.add(pod);
+  }
+
+  delete(pod: Pod & KubeObject): void {
+    const uid = pod.metadata?.uid ?? '';
+    this.known.delete(uid);
+    this.route(pod)?.removePod(uid);
+    this.forget(uid);
+  }
+
+  /** replace takes a (re)list: every listed pod is current, every other known pod was deleted meanwhile. */
+  replace(list: Array<Pod & KubeObject>): void {
+    const listed = new Set<string>();
+    for (const pod of list) {
+      // Lists carry managedFields (only watches are decoded without them); nothing here reads them.
+      dropManagedFields(pod);
+      listed.add(pod.metadata?.uid ?? '');
+      this.add(pod);
+    }
+    for (const [uid, pod] of this.known) if (!listed.has(uid)) this.delete(pod as Pod & KubeObject);
+  }
+
+  resync(): void {}
 }
