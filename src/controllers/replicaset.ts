@@ -234,7 +234,8 @@ class ReplicaController implements Controller {
       while (i < n && firstErr === undefined) {
         const chunk = names.slice(i, i + batch);
         i += chunk.length;
-        const results = await Promise.allSettled(chunk.map((podName) => pods.create(podFromTemplate(owner.spec?.template, ns, podName, ref))));
+        // The created pods are not read here (the informer brings them), so their answers are not decoded.
+        const results = await Promise.allSettled(chunk.map((podName) => pods.createDiscard(podFromTemplate(owner.spec?.template, ns, podName, ref))));
         results.forEach((r, j) => {
           const podKey = `${ns}/${chunk[j]}`;
           if (r.status === 'fulfilled') {

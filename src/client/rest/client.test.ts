@@ -95,6 +95,10 @@ for (const mode of ['http', 'in-process'] as const) {
       assert.equal(last.headers['user-agent'], 'test/1');
       assert.equal(last.headers['content-type'], 'application/json');
 
+      assert.equal(await pods.namespace('default').createDiscard({ metadata: { name: 'y' } }, { fieldManager: 'me' }), undefined, 'createDiscard resolves without the object');
+      assert.deepEqual({ method: seen.at(-1)?.method, url: seen.at(-1)?.url, body: JSON.parse(seen.at(-1)?.body ?? '') }, { method: 'POST', url: '/api/v1/namespaces/default/pods?fieldManager=me', body: { metadata: { name: 'y' } } });
+      await assert.rejects(pods.namespace('default').createDiscard({ metadata: { name: 'z' } }, { signal: AbortSignal.abort() }), { name: 'AbortError' });
+
       await pods.namespace('default').patch('x', 'merge', { metadata: { labels: { a: 'b' } } }, { subresource: 'status' });
       assert.equal((seen[seen.length - 1] as Seen).headers['content-type'], 'application/merge-patch+json');
       assert.equal((seen[seen.length - 1] as Seen).url, '/api/v1/namespaces/default/pods/x/status');

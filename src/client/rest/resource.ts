@@ -201,6 +201,16 @@ export class ResourceInterface<T extends ApiObject> {
     return this.client.requestJSON<T>({ method: 'POST', path: this.path(), query: writeQuery(opts), body: obj, signal: opts.signal });
   }
 
+  /**
+   * createDiscard creates obj as create() does, resolving once the server has accepted it,
+   * without decoding the created object it answers with: for callers that only need to know
+   * the create succeeded (a ReplicaSet controller's pods), decoding an object nobody reads
+   * was the larger part of the request's cost on the client.
+   */
+  createDiscard(obj: T, opts: WriteOptions = {}): Promise<void> {
+    return this.client.requestDiscard({ method: 'POST', path: this.path(), query: writeQuery(opts), body: obj, signal: opts.signal });
+  }
+
   update(obj: T, opts: WriteOptions = {}): Promise<T> {
     return this.client.requestJSON<T>({ method: 'PUT', path: this.path(this.nameOf(obj)), query: writeQuery(opts), body: obj, signal: opts.signal });
   }
