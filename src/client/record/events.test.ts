@@ -170,3 +170,37 @@ test('EventBroadcaster: maxConcurrentWrites writes distinct events in parallel, 
     'the repeat of a is a patch issued after its create',
   );
 });
+
+test('EventBroadcaster: a full queue drops events, reporting the first drop and then how many once there is room', async () => {
+  const clock = new FakeClock();
+  const sink = new MemorySink();
+  const release: Array<() => void> = [];
+  const gated: EventSink = {
+    create: async (e) => {
+      await new Promise<void>((r) => release.push(r));
+      return sink.create(e);
+    },
+    patch: (e, p) => sink.patch(e, p),
+  };
+  const errors: string[] = [];
+  const b = new EventBroadcaster({ sink: gated, clock, maxQueued: 3, onError: (e) => errors.push(String(e)) });
+  const r = b.newRecorder({ component: 'replicaset-controller', host: 'h' });
+  // the first is taken off the queue at once and waits in its write; three more fill the queue
+  r.eventf(pod('rs-0'), 'Normal', 'SuccessfulCreate', 'Created pod: %v', 'p0');
+  await new Promise((res) => setImmediate(res));
+  for (let i = 1; i <= 8; i++) r.eventf(pod(`rs-${i}`), 'Normal', 'SuccessfulCreate', 'Created pod: %v', `p${i}`);
+  assert.equal(b.dropped, 5);
+  assert.deepEqual(errors, ['Error: event queue full (3 queued), dropping event ns/rs-4 SuccessfulCreate and any more until there is room']);
+  while (release.length === 0) await new Promise((res) => setImmediate(res));
+  release.shift()!();
+  while (release.length === 0) await new Promise((res) => setImmediate(res));
+  r.eventf(pod('rs-9'), 'Normal', 'SuccessfulCreate', 'Created pod: %v', 'p9');
+  assert.deepEqual(errors.slice(1), ['Error: event queue full: dropped 5 events']);
+  const flushed = b.flush();
+  while (sink.events.size < 5) {
+    release.shift()?.();
+    await new Promise((res) => setImmediate(res));
+  }
+  await flushed;
+  assert.deepEqual([...sink.events.values()].map((e) => e.message), ['Created pod: p0', 'Created pod: p1', 'Created pod: p2', 'Created pod: p3', 'Created pod: p9']);
+});

@@ -141,6 +141,10 @@ export class EventBroadcaster {
   private readonly trims = [new OldestFirst(this.logged), new OldestFirst(this.aggregates), new OldestFirst(this.spam)];
   private readonly o: Required<Omit<EventBroadcasterOptions, 'sink' | 'clock' | 'onError'>>;
   private readonly nameSuffix = new EventNameSuffix();
+  /** spell counts the drops since the queue last had room. */
+  private spell = 0;
+  /** dropped counts the events lost to a full queue. */
+  dropped = 0;
 
   constructor(private readonly opts: EventBroadcasterOptions = {}) {
     this.clock = opts.clock ?? realClock;
@@ -160,7 +164,9 @@ export class EventBroadcaster {
   /** newRecorder returns a recorder stamping events with source component and host. */
   newRecorder(source: EventSource): EventRecorder {
     const src: EventSource = { component: source.component ?? '', host: source.host ?? hostname() };
-    const record = (obj: ApiObject | ObjectReference, annotations: Record<string, string> | undefined, type: string, reason: string, message: string): void => {
+    // args: the format's arguments, or undefined when `message` is the message itself. The
+    // message is formatted only for an event that is kept.
+    const record = (obj: ApiObject | ObjectReference, annotations: Record<string, string> | undefined, type: string, reason: string, message: string, args: unknown[] | undefined): void => {
       if (type !== EVENT_TYPE_NORMAL && type !== EVENT_TYPE_WARNING) {
         this.error(new Error(`unsupported event type: '${type}'`));
         return;
@@ -172,13 +178,37 @@ export class EventBroadcaster {
         this.error(err);
         return;
       }
-      this.enqueue(this.makeEvent(ref, annotations, type, reason, message, src));
+      if (this.shuttingDown) return;
+      // Nobody would see it: a full queue drops it before it is built.
+      if (this.watchers.size === 0 && this.full(ref, reason)) return;
+      this.enqueue(this.makeEvent(ref, annotations, type, reason, args ? sprintf(message, ...args) : message, src));
     };
     return {
-      event: (obj, type, reason, message) => record(obj, undefined, type, reason, message),
-      eventf: (obj, type, reason, fmt, ...args) => record(obj, undefined, type, reason, sprintf(fmt, ...args)),
-      annotatedEventf: (obj, annotations, type, reason, fmt, ...args) => record(obj, annotations, type, reason, sprintf(fmt, ...args)),
+      event: (obj, type, reason, message) => record(obj, undefined, type, reason, message, undefined),
+      eventf: (obj, type, reason, fmt, ...args) => record(obj, undefined, type, reason, fmt, args),
+      annotatedEventf: (obj, annotations, type, reason, fmt, ...args) => record(obj, annotations, type, reason, fmt, args),
     };
+  }
+
+  /**
+   * full reports whether the queue has no room for another event (there is a sink and
+   * maxQueued are waiting), counting the event as dropped. Only the first drop of a spell is
+   * reported through onError, and the count once the queue takes events again: a component
+   * recording faster than its events are written (the ReplicaSet controller's SuccessfulCreate
+   * per pod against a slow apiserver) would otherwise build an Error for each one.
+   */
+  private full(ref: ObjectReference, reason: string): boolean {
+    if (!this.opts.sink) return false;
+    if (this.queue.length < this.o.maxQueued) {
+      if (this.spell > 0) {
+        this.error(new Error(`event queue full: dropped ${this.spell} events`));
+        this.spell = 0;
+      }
+      return false;
+    }
+    this.dropped++;
+    if (this.spell++ === 0) this.error(new Error(`event queue full (${this.o.maxQueued} queued), dropping event ${ref.namespace ?? ''}/${ref.name ?? ''} ${reason} and any more until there is room`));
+    return true;
   }
 
   /** startEventWatcher calls fn with every event recorded (before correlation); returns a stop function. */
@@ -229,7 +259,6 @@ export class EventBroadcaster {
   }
 
   private enqueue(e: Event): void {
-    if (this.shuttingDown) return;
     for (const w of this.watchers) {
       try {
         w(e);
@@ -237,11 +266,7 @@ export class EventBroadcaster {
         this.error(err);
       }
     }
-    if (!this.opts.sink) return;
-    if (this.queue.length >= this.o.maxQueued) {
-      this.error(new Error(`event queue full, dropping event ${e.metadata.name}`));
-      return;
-    }
+    if (!this.opts.sink || this.full(e.involvedObject, e.reason ?? '')) return;
     this.queue.push(e);
     if (!this.running) {
       this.running = true;
