@@ -70,7 +70,11 @@ export class Cache {
     return this.podChangeBase + this.podChanges.length;
   }
 
-  /** podChangesSince lists nodes whose pods changed since `seq` (with repeats); undefined when the log no longer reaches back that far. */
+  /**
+   * podChangesSince lists nodes whose pods changed since `seq` (with repeats) in what counts
+   * by selector or affinity term read (a replacement keeping the node's matchGeneration is not
+   * logged); undefined when the log no longer reaches back that far.
+   */
   podChangesSince(seq: number): readonly NodeInfo[] | undefined {
     if (seq < this.podChangeBase) return undefined;
     return this.podChanges.slice(seq - this.podChangeBase);
@@ -128,9 +132,14 @@ export class Cache {
     const st = this.pods.get(pi.key);
     const n = st?.nodeName === nodeName ? this.nodes.get(nodeName) : undefined;
     // an update, or the confirmation of an assumed pod, on the same node replaces it in place
+    const matchGeneration = n?.matchGeneration;
     if (n?.replacePod(pi, st!.pi)) {
-      this.trackAffinity(n);
-      this.logPodChange(n);
+      // a version alike for selectors and affinity terms (the binding's echo, status updates)
+      // changes no count and no affinity list: nothing for the indexes to recount
+      if (n.matchGeneration !== matchGeneration) {
+        this.trackAffinity(n);
+        this.logPodChange(n);
+      }
     } else {
       // confirmed (possibly on another node than assumed, if someone else bound it)
       if (st) this.removePodFromNode(pi.key, st.nodeName, st.pi);

@@ -108,6 +108,8 @@ export class PodInfo {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly priority: number;
+  /** terminating: the pod has a deletionTimestamp (kept here: the cache compares versions of cold pods). */
+  readonly terminating: boolean;
   /** requests as NodeResourcesFit checks them. */
   readonly requests: Resource;
   /** nonZeroRequests: cpu/memory with upstream's defaults for unset requests, for scoring. */
@@ -126,6 +128,7 @@ export class PodInfo {
     this.name = m.name ?? '';
     this.labels = m.labels ?? {};
     this.priority = spec?.priority ?? 0;
+    this.terminating = !!m.deletionTimestamp;
     // built for every watch event of every pod (created, bound, Running): the common shape (no
     // init containers, no overhead, no ports, no pod affinity) takes one pass and shares empties
     if (spec && !spec.initContainers?.length && !spec.overhead) {
@@ -395,7 +398,7 @@ export class NodeInfo {
       this.groupLive.push(0);
       this.groupTerminating.push(0);
     }
-    if (pi.pod.metadata?.deletionTimestamp) this.groupTerminating[i]! += sign;
+    if (pi.terminating) this.groupTerminating[i]! += sign;
     else this.groupLive[i]! += sign;
     if (this.groupLive[i] === 0 && this.groupTerminating[i] === 0) {
       const last = sets.length - 1;
@@ -547,7 +550,7 @@ function indexOfPodInfo(list: readonly PodInfo[], pi: PodInfo): number {
  */
 function samePodMatch(a: PodInfo, b: PodInfo): boolean {
   if (a.namespace !== b.namespace) return false;
-  if (!a.pod.metadata?.deletionTimestamp !== !b.pod.metadata?.deletionTimestamp) return false;
+  if (a.terminating !== b.terminating) return false;
   if (!sameLabels(a.labels, b.labels)) return false;
   const aa = a.pod.spec?.affinity;
   const ba = b.pod.spec?.affinity;
