@@ -3,12 +3,14 @@
  * etcd (a real etcd started for the run). Prints a table; `--json FILE` writes a flat object of
  * `<backend>_<metric>` numbers; `--quick` shrinks every phase; `--only sqlite|etcd` runs one;
  * `--phase compaction` runs only the compaction-stall phase; `--disk-probe` also measures the disk
- * while compaction runs.
+ * while compaction runs; `--phase cpu` runs only the CPU-per-write phase (sqlite: a control
+ * plane's write mix at a steady rate, CPU time of the writer and checkpointer threads per write;
+ * `--rate N` writes/s, default 3000, for `--seconds N`, default 10).
  * A `disk` column first measures the disk's own fdatasync latency, which bounds every
  * worst-write figure of both backends.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -29,6 +31,10 @@ const phase = phaseIdx >= 0 ? args[phaseIdx + 1] : undefined;
  * compaction runs, so each slow write can be set against what the disk did at that moment.
  */
 const diskProbe = args.includes('--disk-probe');
+const argNum = (name: string, dflt: number): number => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
 
 const cfg = quick
   ? { writeSecs: 1, small: 2_000, large: 10_000, reads: 100, lists: 10, largeLists: 3, watchWrites: 300, history: 20_000, updates: 50_000 }
@@ -317,8 +323,90 @@ function dirBytes(dir: string): number {
   return Number(execFileSync('du', ['-sb', dir]).toString().split('\t')[0]);
 }
 
+/** threadIds lists this process's thread ids (Linux), empty elsewhere. */
+function threadIds(): string[] {
+  try {
+    return readdirSync('/proc/self/task');
+  } catch {
+    return [];
+  }
+}
+
+/** threadCpuMs is a thread's CPU time so far (ms, from schedstat: nanosecond resolution), NaN if unknown. */
+function threadCpuMs(tid: string | undefined): number {
+  if (tid === undefined) return NaN;
+  try {
+    return Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'latin1').split(' ')[0]) / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * cpuPerWrite is a control plane's write mix at a steady rate, measured in CPU time per write of
+ * each sqlite thread (wall clock swings with the machine's load; CPU time per write does not,
+ * much). Per pod: a ~2.5 KiB create, two updates that grow it (binding, status), and two
+ * ~0.8 KiB events with a one-hour lease; automatic compaction is on, as in a server.
+ */
+async function cpuPerWrite(open: (o: StorageOptions) => Promise<Storage>, backend: string): Promise<void> {
+  const rate = argNum('--rate', 3000);
+  const secs = argNum('--seconds', quick ? 4 : 10);
+  const before = new Set(threadIds());
+  const s = await open({});
+  // The writer starts the checkpointer thread as it opens: both are up once a write is answered.
+  await s.create('/cpu/warm', VALUE);
+  await new Promise((r) => setTimeout(r, 300));
+  // New threads in creation order: the writer, then its checkpointer.
+  const fresh = threadIds().filter((t) => !before.has(t)).sort((a, b) => Number(a) - Number(b));
+  const [writer, checkpointer] = fresh;
+  const pod = Buffer.alloc(2500, 'p');
+  const bound = Buffer.alloc(2600, 'b');
+  const running = Buffer.alloc(3000, 'r');
+  const event = Buffer.alloc(800, 'e');
+  let writes = 0;
+  const lifecycle = async (i: number): Promise<void> => {
+    const key = `/registry/pods/ns-${i % 50}/pod-${i}`;
+    const ev = (n: number): Promise<unknown> => s.create(`/registry/events/ns-${i % 50}/pod-${i}.${n}`, event, { ttlSeconds: 3600 }).then(() => writes++);
+    const created = await s.create(key, pod);
+    writes++;
+    const e1 = ev(1);
+    const b = await s.update(key, bound, created.modRevision);
+    writes++;
+    const e2 = ev(2);
+    await s.update(key, running, b.modRevision);
+    writes++;
+    await Promise.all([e1, e2]);
+  };
+  const w0 = threadCpuMs(writer);
+  const c0 = threadCpuMs(checkpointer);
+  const m0 = mainThreadCpuMs() ?? NaN;
+  const p0 = process.cpuUsage();
+  const t0 = performance.now();
+  const pods = Math.round((rate / 5) * secs);
+  const inflight: Array<Promise<void>> = [];
+  let started = 0;
+  while (started < pods) {
+    const due = Math.min(pods, Math.floor(((performance.now() - t0) / 1000) * (rate / 5)));
+    for (; started < due; started++) inflight.push(lifecycle(started));
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(inflight);
+  const wall = performance.now() - t0;
+  const p = process.cpuUsage(p0);
+  record(backend, 'cpu_phase_writes_per_s', writes / (wall / 1000), 'writes/s');
+  record(backend, 'cpu_writer_us_per_write', ((threadCpuMs(writer) - w0) * 1000) / writes, 'us');
+  record(backend, 'cpu_checkpointer_us_per_write', ((threadCpuMs(checkpointer) - c0) * 1000) / writes, 'us');
+  record(backend, 'cpu_main_us_per_write', (((mainThreadCpuMs() ?? NaN) - m0) * 1000) / writes, 'us');
+  record(backend, 'cpu_process_us_per_write', (p.user + p.system) / writes, 'us');
+  await s.close();
+}
+
 async function suite(backend: string, open: (o: StorageOptions) => Promise<Storage>, du: () => number): Promise<void> {
   console.error(`== ${backend}`);
+  if (phase === 'cpu') {
+    if (backend === 'sqlite') await cpuPerWrite(open, backend);
+    return;
+  }
   if (phase === 'compaction') {
     const s = await open({ compactIntervalMs: 0 });
     try {
@@ -381,7 +469,7 @@ function diskFsync(ms: number): void {
 }
 
 try {
-  diskFsync(quick ? 3000 : 10_000);
+  if (phase !== 'cpu') diskFsync(quick ? 3000 : 10_000);
   if (only !== 'etcd') {
     let n = 0;
     let last = '';
@@ -394,7 +482,7 @@ try {
       () => statSize(last) + statSize(last + '-wal'),
     );
   }
-  if (only !== 'sqlite') {
+  if (only !== 'sqlite' && phase !== 'cpu') {
     if (!etcdBinary()) {
       console.error('etcd not installed: skipping the etcd column');
     } else {

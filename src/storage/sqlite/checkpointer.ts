@@ -16,6 +16,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, fdatasyncSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { sched, Tracer } from './trace.js';
 
 /** CheckpointReport: WAL frames in the log and how many of them are in the main file. */
 export interface CheckpointReport {
@@ -24,7 +25,8 @@ export interface CheckpointReport {
   checkpointed: number;
 }
 
-const { path, intervalMs } = workerData as { path: string; intervalMs: number };
+const { path, intervalMs, trace } = workerData as { path: string; intervalMs: number; trace?: string };
+const tracer = trace ? new Tracer(trace) : undefined;
 const db = new Database(path, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
 // fsync flushes the file's dirty pages whichever descriptor it is called on; read-only suffices.
@@ -33,10 +35,18 @@ let reported = 0;
 let flushed = 0;
 const timer = setInterval(() => {
   try {
+    const t0 = performance.now();
+    const s0 = tracer ? sched() : undefined;
+    const before = flushed;
     const [r] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+    const t1 = performance.now();
     if (r && r.checkpointed > 0 && r.checkpointed !== flushed) {
       flushed = r.checkpointed;
       fdatasyncSync(file);
+    }
+    if (s0 && r && r.checkpointed !== before) {
+      const s1 = sched();
+      tracer!.add({ t: performance.timeOrigin + t0, pass: t1 - t0, sync: performance.now() - t1, cpu: s1[0] - s0[0], runq: s1[1] - s0[1], log: r.log, checkpointed: r.checkpointed, from: before });
     }
     // An idle store's WAL keeps its length until the next write: say so once, not every pass.
     if (r && r.log > 0 && r.log !== reported) {
@@ -50,6 +60,7 @@ const timer = setInterval(() => {
 parentPort!.on('message', (msg: string) => {
   if (msg !== 'close') return;
   clearInterval(timer);
+  tracer?.close();
   db.close();
   closeSync(file);
   parentPort!.postMessage('closed');

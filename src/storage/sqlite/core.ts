@@ -8,6 +8,7 @@ import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import type { KeyValue, StorageErrorCode, WatchEvent } from '../interface.js';
 import { checkOwnership, configureWriter, initSchema, WRITER_SYNCHRONOUS, type LogRow } from './schema.js';
+import { sched } from './trace.js';
 import { CREATE, LEASE, MOD, SLOT, VERSION, type OpFailure, type WriteOp } from './wire.js';
 
 export type { WriteOp } from './wire.js';
@@ -23,6 +24,19 @@ export interface BatchOutcome {
   fails: OpFailure[];
   /** minLease is the earliest lease (epoch seconds) of a committed put, Infinity if none. */
   minLease: number;
+}
+
+/**
+ * CommitTiming describes the last applyBatch (milliseconds): its statements, and its COMMIT
+ * (WAL write and fsync). With `sched` on, also the thread's CPU time and run-queue wait during
+ * the COMMIT (the rest of it was spent blocked, in I/O).
+ */
+export interface CommitTiming {
+  execMs: number;
+  commitMs: number;
+  sched: boolean;
+  commitCpuMs: number;
+  commitRunqMs: number;
 }
 
 /** Meta is what the writer keeps in memory about a live key: everything a write checks or copies. */
@@ -105,6 +119,8 @@ export class WriterCore {
 
   private readonly path: string | undefined;
   private readonly memory: boolean;
+  /** timing of the last applyBatch, overwritten by the next one (for tracing). */
+  readonly timing: CommitTiming = { execMs: 0, commitMs: 0, sched: false, commitCpuMs: 0, commitRunqMs: 0 };
 
   constructor(pathOrDb: string | Database.Database, memory: boolean) {
     this.db = typeof pathOrDb === 'string' ? new Database(pathOrDb) : pathOrDb;
@@ -122,6 +138,9 @@ export class WriterCore {
       getMeta: db.prepare(`SELECT value FROM meta WHERE name = ?`).pluck(),
       compactPrev: db.prepare(`DELETE FROM log WHERE id IN (SELECT prev_revision FROM log WHERE id > ? AND id <= ? AND prev_revision > 0)`),
       compactTombstones: db.prepare(`DELETE FROM log WHERE id > ? AND id <= ? AND deleted = 1`),
+      // BEGIN and COMMIT prepared once: db.exec would parse them again for every group commit.
+      begin: db.prepare(`BEGIN IMMEDIATE`),
+      commit: db.prepare(`COMMIT`),
       syncNormal: db.prepare(`PRAGMA synchronous = NORMAL`),
       syncRestore: db.prepare(`PRAGMA synchronous = ${WRITER_SYNCHRONOUS}`),
     };
@@ -163,8 +182,9 @@ export class WriterCore {
     // undo restores `live` should the transaction fail after some ops changed it.
     const undo: Array<[string, Meta | undefined]> = [];
     let minLease = Infinity;
+    const t0 = performance.now();
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      this.stmts.begin.run();
       for (let i = 0; i < ops.length; i++) {
         const op = ops[i]!;
         const cur = this.live.get(op.key);
@@ -204,8 +224,17 @@ export class WriterCore {
       if (this.rev !== startRev) this.stmts.setMeta.run(this.rev, 'revision');
       // Compaction rides along: its deletes share this commit's fsync instead of needing their own.
       if (compact) compactTo = this.compactRows(compact.target, compact.rows);
-      this.db.exec('COMMIT');
+      const t1 = performance.now();
+      const s0 = this.timing.sched ? sched() : undefined;
+      this.stmts.commit.run();
       this.compactRev = compactTo;
+      this.timing.execMs = t1 - t0;
+      this.timing.commitMs = performance.now() - t1;
+      if (s0) {
+        const s1 = sched();
+        this.timing.commitCpuMs = s1[0] - s0[0];
+        this.timing.commitRunqMs = s1[1] - s0[1];
+      }
     } catch (err) {
       if (this.db.inTransaction) {
         try {
@@ -259,10 +288,10 @@ export class WriterCore {
     if (relaxed) this.stmts.syncNormal.run();
     let to: number;
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      this.stmts.begin.run();
       try {
         to = this.compactRows(target, rows);
-        this.db.exec('COMMIT');
+        this.stmts.commit.run();
       } catch (err) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
         throw err;

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { CheckpointReport } from './checkpointer.js';
 import { WriterCore } from './core.js';
 import { WAL_MAX_BYTES } from './schema.js';
+import { sched, TRACE_FILE, Tracer } from './trace.js';
 import { decodeOps, type OpFailure, type WriteOp } from './wire.js';
 
 export interface EngineConfig {
@@ -67,7 +68,8 @@ const WAL_MAX_FRAMES = WAL_MAX_BYTES / 4096;
 
 export class WriterEngine {
   private readonly core: WriterCore;
-  private pending: Array<{ id: number; ops: WriteOp[] }> = [];
+  /** pending: requests not yet committed; `at` is when each arrived (performance.now()). */
+  private pending: Array<{ id: number; ops: WriteOp[]; at: number }> = [];
   private flushScheduled = false;
   private compactTarget = 0;
   private compactWaiters: Array<{ id: number; target: number }> = [];
@@ -82,15 +84,20 @@ export class WriterEngine {
   private lastWriteAt = 0;
   /** walFrames: the WAL's length as last reported (0 once the writer checkpointed all of it). */
   private walFrames = 0;
+  private readonly tracer: Tracer | undefined;
 
   constructor(private readonly cfg: EngineConfig, private readonly emit: (msg: OutMsg, transfer?: ArrayBuffer[]) => void, core?: WriterCore) {
     this.core = core ?? new WriterCore(cfg.path, cfg.memory);
     this.stepRows = cfg.compactBatchRows;
+    if (TRACE_FILE && !cfg.memory) {
+      this.tracer = new Tracer(TRACE_FILE);
+      this.core.timing.sched = true;
+    }
     if (!cfg.memory) {
       // Checkpoints run on their own thread: SQLite's auto-checkpoint would run one inside the
       // commit that crosses the threshold, holding up every write acknowledged by it.
       this.core.db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = new Worker(new URL('./checkpointer.js', import.meta.url), { workerData: { path: cfg.path, intervalMs: CHECKPOINT_MS } });
+      this.checkpointer = new Worker(new URL('./checkpointer.js', import.meta.url), { workerData: { path: cfg.path, intervalMs: CHECKPOINT_MS, trace: this.tracer ? TRACE_FILE + '.ckpt' : undefined } });
       this.checkpointer.unref();
       this.checkpointer.on('message', (m: CheckpointReport | string) => {
         if (typeof m === 'string') return;
@@ -121,7 +128,7 @@ export class WriterEngine {
     switch (msg.t) {
       case 'write':
         this.lastWriteAt = performance.now();
-        this.pending.push({ id: msg.id, ops: decodeOps(msg.buf, msg.len) });
+        this.pending.push({ id: msg.id, ops: decodeOps(msg.buf, msg.len), at: this.lastWriteAt });
         this.scheduleFlush();
         return;
       case 'compact':
@@ -161,6 +168,7 @@ export class WriterEngine {
       // A read-only or full disk cannot checkpoint; the WAL stays valid and is replayed on open.
     }
     this.core.close();
+    this.tracer?.close();
     this.emit({ t: 'closed', id });
   }
 
@@ -179,6 +187,9 @@ export class WriterEngine {
       const ids: number[] = [];
       const internal: string[][] = [];
       let ops: WriteOp[] = [];
+      const start = performance.now();
+      const first = this.pending[0]!.at;
+      const s0 = this.tracer ? sched() : undefined;
       while (this.pending.length > 0 && (ops.length === 0 || ops.length + this.pending[0]!.ops.length <= MAX_BATCH)) {
         const req = this.pending.shift()!;
         ids.push(req.id);
@@ -191,10 +202,39 @@ export class WriterEngine {
       if (this.cfg.compactIntervalMs > 0) this.compactTarget = Math.max(this.compactTarget, this.core.revision - this.cfg.compactKeep);
       const target = Math.min(this.compactTarget, this.core.revision);
       const outcome = this.core.applyBatch(ops, target > this.core.compactedRevision ? { target, rows: Math.max(ops.length * 2, 50) } : undefined);
+      const posted = performance.now();
       this.emit({ t: 'batch', ids, res: outcome.res, fails: outcome.fails, internal, revision: this.core.revision }, [outcome.res.buffer as ArrayBuffer]);
       if (outcome.minLease < this.leaseTimerAt) this.scheduleLeaseTimer(outcome.minLease);
+      if (s0) this.traceBatch(start, first, ops.length, ids.length, posted, s0);
     }
     if (this.walFrames >= WAL_MAX_FRAMES) this.walCheckpoint();
+  }
+
+  /**
+   * traceBatch records one group commit: when it started (epoch ms), how long its oldest request
+   * had waited for it, its statements and COMMIT, the reply's postMessage, and the thread's CPU
+   * and run-queue wait over the whole batch and over the COMMIT alone.
+   */
+  private traceBatch(start: number, first: number, ops: number, reqs: number, posted: number, s0: [number, number]): void {
+    const end = performance.now();
+    const s1 = sched();
+    const t = this.core.timing;
+    const r = (x: number): number => Math.round(x * 1000) / 1000;
+    this.tracer!.add({
+      t: r(performance.timeOrigin + start),
+      wait: r(start - first),
+      ops,
+      reqs,
+      exec: r(t.execMs),
+      commit: r(t.commitMs),
+      commitCpu: r(t.commitCpuMs),
+      commitRunq: r(t.commitRunqMs),
+      post: r(end - posted),
+      total: r(end - start),
+      cpu: r(s1[0] - s0[0]),
+      runq: r(s1[1] - s0[1]),
+      wal: this.walFrames,
+    });
   }
 
   /**
@@ -204,7 +244,10 @@ export class WriterEngine {
    */
   private walCheckpoint(): void {
     try {
-      if (this.core.checkpoint().complete) this.walFrames = 0;
+      const t0 = performance.now();
+      const done = this.core.checkpoint().complete;
+      this.tracer?.add({ t: performance.timeOrigin + t0, writerCheckpoint: performance.now() - t0, frames: this.walFrames, complete: done ? 1 : 0 });
+      if (done) this.walFrames = 0;
     } catch {
       // A full or read-only disk cannot checkpoint; commits report those errors.
     }
@@ -322,7 +365,7 @@ export class WriterEngine {
     }
     if (keys.length > 0) {
       // Expiry deletes go through the normal commit path so watchers see ordinary DELETE events.
-      this.pending.push({ id: 0, ops: keys.map((k) => ({ kind: 'delete', key: k.name, expected: k.id })) });
+      this.pending.push({ id: 0, ops: keys.map((k) => ({ kind: 'delete', key: k.name, expected: k.id })), at: performance.now() });
       this.flush();
     }
     const next = keys.length === EXPIRE_BATCH ? nowSec : this.core.nextLeaseExpiry();
