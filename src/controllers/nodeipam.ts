@@ -7,7 +7,7 @@
  */
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
-import { gvr, type Lister } from '../client/index.js';
+import { gvr, type Indexer, type Lister } from '../client/index.js';
 import { watchEvents, type Controller, type ControllerContext, type Watch } from './runner.js';
 
 export interface NodeIPAMOptions {
@@ -29,13 +29,27 @@ export function parseCIDR(cidr: string): { base: number; bits: number } {
 
 const formatIP = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 
+/** POD_CIDR_INDEX indexes nodes by the pod CIDRs they hold, so a sync reads the CIDRs in use without listing every node. */
+const POD_CIDR_INDEX = 'nodeipam/podCIDR';
+
+function podCIDRsOf(n: Node): string[] {
+  const out: string[] = [];
+  for (const c of [n.spec?.podCIDR, ...(n.spec?.podCIDRs ?? [])]) if (c && !out.includes(c)) out.push(c);
+  return out;
+}
+
 class NodeIPAMController implements Controller {
   readonly name = 'nodeipam';
   readonly workers = 1;
   readonly watches: readonly Watch[];
   private readonly nodes: Lister<Node>;
+  private readonly indexer: Indexer<Node>;
   private readonly cluster: { base: number; bits: number };
   private readonly mask: number;
+  /** count is how many subnets the cluster CIDR holds. */
+  private readonly count: number;
+  /** subnets caches the text of each subnet scanned so far (subnet i at index i). */
+  private readonly subnets: string[] = [];
   /** reserved: CIDRs handed out whose node the cache may not show yet (cidr → node). */
   private readonly reserved = new Map<string, string>();
 
@@ -46,32 +60,33 @@ class NodeIPAMController implements Controller {
     this.cluster = parseCIDR(opts.clusterCIDR ?? '10.42.0.0/16');
     this.mask = opts.nodeCIDRMaskSize ?? 24;
     if (this.mask < this.cluster.bits || this.mask > 32) throw new Error(`--node-cidr-mask-size ${this.mask} does not fit in --cluster-cidr`);
+    this.count = 2 ** (this.mask - this.cluster.bits);
+    const informer = ctx.informers.forResource<Node>(gvr.nodes, { indexers: { [POD_CIDR_INDEX]: podCIDRsOf } });
     this.nodes = ctx.informers.lister<Node>(gvr.nodes);
+    this.indexer = informer.getIndexer();
     // Only a node without a pod CIDR needs a sync (upstream's range allocator handlers): the
-    // free set is recomputed from the cache then, so a deleted node's CIDR needs no event.
+    // free set is read from the cache then, so a deleted node's CIDR needs no event.
     const needs = (n: Node): string[] => (n.spec?.podCIDR || n.metadata?.deletionTimestamp ? [] : [n.metadata?.name ?? '']);
-    this.watches = [watchEvents(ctx.informers.forResource<Node>(gvr.nodes), { add: needs, update: (_old, cur) => needs(cur) })];
+    this.watches = [watchEvents(informer, { add: needs, update: (_old, cur) => needs(cur) })];
   }
 
   private subnet(i: number): string {
-    return `${formatIP((this.cluster.base + i * 2 ** (32 - this.mask)) >>> 0)}/${this.mask}`;
+    let s = this.subnets[i];
+    if (s === undefined) this.subnets[i] = s = `${formatIP((this.cluster.base + i * 2 ** (32 - this.mask)) >>> 0)}/${this.mask}`;
+    return s;
   }
 
   async reconcile(name: string): Promise<void> {
     const node = this.nodes.get(name);
-    const all = this.nodes.list();
-    const used = new Set<string>();
-    for (const n of all) for (const c of [n.spec?.podCIDR, ...(n.spec?.podCIDRs ?? [])]) if (c) used.add(c);
+    const used = new Set(this.indexer.listIndexFuncValues(POD_CIDR_INDEX));
     // Reservations end once the cache shows them, or their node is gone.
     for (const [cidr, owner] of this.reserved) {
-      const o = this.nodes.get(owner);
-      if (!o || used.has(cidr)) this.reserved.delete(cidr);
+      if (!this.nodes.get(owner) || used.has(cidr)) this.reserved.delete(cidr);
       else used.add(cidr);
     }
     if (!node || node.spec?.podCIDR || node.metadata?.deletionTimestamp) return;
-    const count = 2 ** (this.mask - this.cluster.bits);
     let cidr: string | undefined;
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < this.count; i++) {
       const c = this.subnet(i);
       if (!used.has(c)) {
         cidr = c;
