@@ -314,8 +314,13 @@ export class Scheduler {
         const s = await this.waitOnPermit(pi.key, permitWaitMs);
         if (!s.isSuccess()) throw s;
       }
-      const pre = await fwk.runPreBindPlugins(state, pi, host);
-      if (!pre.isSuccess()) throw pre;
+      const flight = fwk.runPreBindPreFlights(state, pi, host);
+      if (flight.code === Code.Error) throw flight;
+      // most pods have nothing to prepare: no PreBind round trip through the event loop
+      if (!flight.isSkip()) {
+        const pre = await fwk.runPreBindPlugins(state, pi, host);
+        if (!pre.isSuccess()) throw pre;
+      }
       const b = await fwk.runBindPlugins(state, pi, host);
       if (!b.isSuccess()) throw b;
     } catch (e) {

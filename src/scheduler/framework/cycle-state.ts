@@ -12,6 +12,8 @@ export class CycleState {
   /** skipFilterPlugins / skipScorePlugins: plugins that returned Skip in PreFilter / PreScore. */
   skipFilterPlugins = new Set<string>();
   skipScorePlugins = new Set<string>();
+  /** skipPreBindPlugins: plugins whose PreBindPreFlight returned Skip; undefined while none did. */
+  skipPreBindPlugins: Set<string> | undefined;
   /** activeFilters: the profile's filters minus skipFilterPlugins, fixed after PreFilter. */
   activeFilters: unknown[] | undefined;
 
@@ -32,6 +34,7 @@ export class CycleState {
     for (const [k, v] of this.data) c.data.set(k, v.clone());
     c.skipFilterPlugins = new Set(this.skipFilterPlugins);
     c.skipScorePlugins = new Set(this.skipScorePlugins);
+    if (this.skipPreBindPlugins) c.skipPreBindPlugins = new Set(this.skipPreBindPlugins);
     c.activeFilters = this.activeFilters;
     return c;
   }

@@ -106,7 +106,13 @@ export interface PermitPlugin extends Plugin {
   permit(state: CycleState, pod: PodInfo, nodeName: string): { status: Status; timeoutMs?: number };
 }
 
+/**
+ * PreBindPlugin prepares what the binding needs (volumes). preBindPreFlight, as upstream's
+ * PreBindPreFlight, says cheaply and synchronously whether preBind has anything to do: Skip
+ * means it is not called (when every plugin skips, the binding cycle never awaits PreBind).
+ */
 export interface PreBindPlugin extends Plugin {
+  preBindPreFlight(state: CycleState, pod: PodInfo, nodeName: string): Status;
   preBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status>;
 }
 

@@ -347,8 +347,25 @@ export class Framework implements FrameworkRunner {
     return wait === Infinity ? { status: Status.success(), timeoutMs: 0 } : { status: Status.wait(), timeoutMs: wait };
   }
 
+  /**
+   * runPreBindPreFlights asks each PreBind plugin whether it has work for this pod: those that
+   * return Skip are left out of runPreBindPlugins; Skip when all of them skip (then PreBind need
+   * not run at all), the first error otherwise, else Success.
+   */
+  runPreBindPreFlights(state: CycleState, pod: PodInfo, nodeName: string): Status {
+    let any = false;
+    for (const p of this.preBind) {
+      const s = p.preBindPreFlight(state, pod, nodeName);
+      if (s.isSkip()) (state.skipPreBindPlugins ??= new Set()).add(p.name);
+      else if (s.isSuccess()) any = true;
+      else return Status.error(new Error(`running PreBindPreFlight plugin "${p.name}": ${s.message()}`)).withPlugin(p.name);
+    }
+    return any ? Status.success() : Status.skip();
+  }
+
   async runPreBindPlugins(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status> {
     for (const p of this.preBind) {
+      if (state.skipPreBindPlugins?.has(p.name)) continue;
       const s = await p.preBind(state, pod, nodeName);
       if (s.isSkip()) continue;
       if (!s.isSuccess()) return s.withPlugin(p.name);

@@ -552,4 +552,23 @@ describe('VolumeBinding', () => {
     { name: 'unbound immediate claim', pod: podWith('c'), l: listers([pvc('c', { cls: 'fast' })], []), want: { prefilter: 'UnschedulableAndUnresolvable: pod has unbound immediate PersistentVolumeClaims' } },
   ];
   for (const c of cases) it(c.name, () => assert.deepEqual(filterAll((h) => new VolumeBinding(h), c.pod, nodes, [], c.l), c.want));
+
+  const flights = [
+    { name: 'no claims: PreBind skipped everywhere', pod: makePod('q'), l: listers([], []), want: { n1: 'Skip', n2: 'Skip' } },
+    { name: 'a claim to bind on the node: PreBind runs there', pod: podWith('c'), l: listers([pvc('c')], [localPV('pv1', 'n1')]), want: { n1: 'Success', n2: 'Skip' } },
+    { name: 'claim already bound: nothing to do', pod: podWith('c'), l: listers([pvc('c', { volumeName: 'pv1' })], [localPV('pv1', 'n2')]), want: { n1: 'Skip', n2: 'Skip' } },
+  ];
+  for (const c of flights) {
+    it(`PreBindPreFlight: ${c.name}`, () => {
+      const h = newHandle(nodes, [], c.l);
+      const p = new VolumeBinding(h);
+      const state = new CycleState();
+      const pi = podInfoOf(c.pod);
+      const all = h.snapshot.nodeInfos();
+      if (!p.preFilter(state, pi).status.isSkip()) for (const n of all) p.filter(state, pi, n);
+      const out: Record<string, string> = {};
+      for (const n of all) out[n.name] = p.preBindPreFlight(state, pi, n.name).codeName();
+      assert.deepEqual(out, c.want);
+    });
+  }
 });

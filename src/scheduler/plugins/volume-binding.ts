@@ -145,6 +145,12 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, ReservePlug
     }
   }
 
+  /** preBindPreFlight skips pods with nothing to bind or provision on the node. */
+  preBindPreFlight(state: CycleState, _pod: PodInfo, nodeName: string): Status {
+    const s = state.read<PreFilterState>(stateKey);
+    return (s?.decisions.get(nodeName)?.length ?? 0) > 0 ? Status.success() : Status.skip();
+  }
+
   async preBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status> {
     const s = state.read<PreFilterState>(stateKey);
     const decisions = s?.decisions.get(nodeName) ?? [];
