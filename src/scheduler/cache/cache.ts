@@ -238,6 +238,10 @@ export class Cache {
     return this.images.get(name)?.summary.numNodes ?? 0;
   }
 
+  imageCount(): number {
+    return this.images.size;
+  }
+
   nodeCount(): number {
     let c = 0;
     for (const n of this.nodes.values()) if (n.node) c++;
@@ -337,6 +341,9 @@ export class Snapshot implements SnapshotLister {
   /** imageNumNodes: on how many nodes an image (normalized name) is present. */
   imageNumNodes(name: string): number {
     return this.cache.imageNumNodes(name);
+  }
+  imageCount(): number {
+    return this.cache.imageCount();
   }
   get labelEpoch(): number {
     return this.cache.labelEpoch;

@@ -192,6 +192,8 @@ export interface SnapshotLister {
   get(nodeName: string): NodeInfo | undefined;
   /** imageNumNodes: on how many nodes an image (normalized name) is present. */
   imageNumNodes(name: string): number;
+  /** imageCount: how many distinct images (normalized names) the nodes report; 0 when none reports any. */
+  imageCount(): number;
   /** labelEpoch changes when nodes are added, removed or relabelled: incremental indexes rebuild then. */
   readonly labelEpoch: number;
   /** podChangeSeq / podChangesSince: the nodes whose pods changed since a sequence number (undefined: rebuild). */

@@ -16,6 +16,8 @@ export class ImageLocality implements PreScorePlugin, ScorePlugin {
 
   /** preScore skips pods none of whose images is on any node: every score would be 0. */
   preScore(_s: CycleState, pod: PodInfo): Status {
+    // clusters whose nodes report no images (simulated ones) skip without normalizing names
+    if (this.handle.snapshot.imageCount() === 0) return Status.skip();
     const spec = pod.pod.spec;
     for (const list of [spec?.initContainers, spec?.containers]) {
       for (const c of list ?? []) if (c.image && this.handle.snapshot.imageNumNodes(normalizedImageName(c.image)) > 0) return Status.success();

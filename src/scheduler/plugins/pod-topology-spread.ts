@@ -391,6 +391,8 @@ export class PodTopologySpread
     const sizes = constraints.map((c) => (c.topologyKey === hostnameKey ? undefined : new Set<string>()));
     // only domains that Score reads (of nodes that have the key) are counted
     const pairCounts = constraints.map(() => new Map<string, number>());
+    // nodes in a row often share a domain (or all lack the key): skip re-adding the last one
+    const last: Array<string | undefined | null> = constraints.map(() => null);
     for (const n of filtered) {
       if (requireAll && !hasAllKeys(n, constraints)) {
         ignored.add(n.name);
@@ -400,6 +402,8 @@ export class PodTopologySpread
         const set = sizes[i];
         if (!set) continue;
         const v = topologyValue(n, constraints[i]!.topologyKey);
+        if (v === last[i]) continue;
+        last[i] = v;
         set.add(v ?? '');
         if (v !== undefined) pairCounts[i]!.set(v, 0);
       }
