@@ -138,3 +138,36 @@ test('serviceEnvVars names ports and protocols as docker links', () => {
     MY_SVC_PORT_53_UDP_ADDR: '10.43.0.9',
   });
 });
+
+test('makeEnvironmentVariables: a container without env gets the Service variables, following the Services as they are replaced', async () => {
+  let services: Service[] = [svc('default', 'kubernetes', '10.43.0.1', [{ name: 'https', port: 443 }]), svc('other', 'db', '10.43.0.12', [{ port: 5432 }])];
+  const src: EnvSources = { ...sources(), listServices: async (ns) => services.filter((s) => s.metadata?.namespace === ns) };
+  const p: Pod = { ...pod(), metadata: { ...pod().metadata, namespace: 'other' } };
+  const c = p.spec!.containers[0]!;
+  const first = await makeEnvironmentVariables(p, c, src);
+  assert.deepEqual(first.map((e) => `${e.name}=${e.value}`), [
+    'DB_SERVICE_HOST=10.43.0.12',
+    'DB_SERVICE_PORT=5432',
+    'DB_PORT=tcp://10.43.0.12:5432',
+    'DB_PORT_5432_TCP=tcp://10.43.0.12:5432',
+    'DB_PORT_5432_TCP_PROTO=tcp',
+    'DB_PORT_5432_TCP_PORT=5432',
+    'DB_PORT_5432_TCP_ADDR=10.43.0.12',
+    'KUBERNETES_SERVICE_HOST=10.43.0.1',
+    'KUBERNETES_SERVICE_PORT=443',
+    'KUBERNETES_SERVICE_PORT_HTTPS=443',
+    'KUBERNETES_PORT=tcp://10.43.0.1:443',
+    'KUBERNETES_PORT_443_TCP=tcp://10.43.0.1:443',
+    'KUBERNETES_PORT_443_TCP_PROTO=tcp',
+    'KUBERNETES_PORT_443_TCP_PORT=443',
+    'KUBERNETES_PORT_443_TCP_ADDR=10.43.0.1',
+  ]);
+  assert.deepEqual(await makeEnvironmentVariables(p, c, src), first);
+  // The db Service is replaced (an informer hands out a new object): its new address shows.
+  services = [services[0]!, svc('other', 'db', '10.43.0.99', [{ port: 5432 }])];
+  const after = await makeEnvironmentVariables(p, c, src);
+  assert.equal(after.find((e) => e.name === 'DB_SERVICE_HOST')?.value, '10.43.0.99');
+  // With env of its own, the container's variables come first and the Services' after.
+  const withEnv = await makeEnvironmentVariables(p, { ...c, env: [{ name: 'A', value: '$(DB_SERVICE_HOST)' }] }, src);
+  assert.deepEqual(withEnv.slice(0, 2).map((e) => `${e.name}=${e.value}`), ['A=10.43.0.99', 'DB_SERVICE_HOST=10.43.0.99']);
+});

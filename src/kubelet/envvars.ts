@@ -148,7 +148,8 @@ function decode(secret: Secret, key: string): string | undefined {
 /**
  * makeEnvironmentVariables returns the container's final environment in a stable order. It
  * throws EnvError for a missing non-optional ConfigMap/Secret/key, as upstream fails the
- * container with CreateContainerConfigError.
+ * container with CreateContainerConfigError. The list may be shared between calls: callers
+ * must not mutate it.
  */
 export async function makeEnvironmentVariables(pod: Pod, container: Container, src: EnvSources): Promise<EnvVarResult[]> {
   const ns = pod.metadata?.namespace ?? 'default';
@@ -167,6 +168,8 @@ export async function makeEnvironmentVariables(pod: Pod, container: Container, s
     const kube = (await src.listServices('default')).find((s) => s.metadata?.name === 'kubernetes');
     if (kube && !seen.has('kubernetes')) services.push(kube);
   }
+  // A container with neither env nor envFrom (most) gets exactly the Service variables.
+  if (!container.env?.length && !container.envFrom?.length) return serviceOnlyEnv(services);
   const serviceEnv = new Map(serviceEnvVars(services).map((e) => [e.name, e.value]));
 
   for (const from of container.envFrom ?? []) {
@@ -243,6 +246,23 @@ export async function makeEnvironmentVariables(pod: Pod, container: Container, s
   }
   for (const [k, v] of serviceEnv) if (!env.has(k)) env.set(k, v);
   return [...env].map(([name, value]) => ({ name, value }));
+}
+
+/**
+ * lastServiceOnly remembers the last environment made of Service variables alone, with the
+ * Services it came from: a burst of container starts in one namespace sees the same Service
+ * objects (an informer's, replaced on change) and gets the same list.
+ */
+let lastServiceOnly: { services: Service[]; env: EnvVarResult[] } | undefined;
+
+/** serviceOnlyEnv is the environment of a container without env and envFrom; callers must not mutate it. */
+function serviceOnlyEnv(services: Service[]): EnvVarResult[] {
+  const last = lastServiceOnly;
+  if (last && last.services.length === services.length && last.services.every((s, i) => s === services[i])) return last.env;
+  const byName = new Map(serviceEnvVars(services).map((e) => [e.name, e.value]));
+  const env = [...byName].map(([name, value]) => ({ name, value }));
+  lastServiceOnly = { services, env };
+  return env;
 }
 
 /** expandContainerCommand expands `$(VAR)` in command or args with the final environment. */

@@ -46,20 +46,30 @@ export function linuxResources(r: { cpuRequestMilli?: number; cpuLimitMilli?: nu
  * strings; a malformed one counts as unset, validation having refused it long before).
  */
 export function containerLinuxResources(res: { requests?: Record<string, string>; limits?: Record<string, string> } | undefined): LinuxContainerResources {
-  const q = (v: string | undefined, milli: boolean): number | undefined => {
-    if (v === undefined) return undefined;
-    try {
-      const n = parseQuantity(v);
-      return milli ? n.milliValue() : n.value();
-    } catch {
-      return undefined;
-    }
-  };
   return linuxResources({
     cpuRequestMilli: q(res?.requests?.['cpu'] ?? res?.limits?.['cpu'], true),
     cpuLimitMilli: q(res?.limits?.['cpu'], true),
     memoryLimitBytes: q(res?.limits?.['memory'], false),
   });
+}
+
+/** quantities memoises parsed quantities by text (`m` prefix: milli value): a node's pods repeat a handful. */
+const quantities = new Map<string, number | undefined>();
+
+function q(v: string | undefined, milli: boolean): number | undefined {
+  if (v === undefined) return undefined;
+  const key = milli ? `m${v}` : v;
+  if (quantities.has(key)) return quantities.get(key);
+  let out: number | undefined;
+  try {
+    const n = parseQuantity(v);
+    out = milli ? n.milliValue() : n.value();
+  } catch {
+    out = undefined;
+  }
+  if (quantities.size >= 1024) quantities.clear();
+  quantities.set(key, out);
+  return out;
 }
 
 /** CgroupError says why containers cannot be placed (no cgroup v1 hierarchy, not root). */
