@@ -12,10 +12,10 @@ import type { Deployment, DeploymentStatus, ReplicaSet } from 'kubernetes-types/
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
 import { selectorFromLabelSelector, type Selector } from '../api/labels.js';
-import { gvr, type EventRecorder, type Lister, type ResourceInterface } from '../client/index.js';
+import { gvr, type EventRecorder, type Indexer, type Lister, type ResourceInterface } from '../client/index.js';
 import { watch, watchEvents, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
 import { claimObjects, getOrUndefined } from './util/claim.js';
-import { controllerOf, newControllerRef, ownerKeyOf, splitKey } from './util/owner.js';
+import { CONTROLLER_UID_INDEX, controllerOf, controllerUIDIndex, newControllerRef, orphanIndexKey, ownerKeyOf, splitKey } from './util/owner.js';
 import {
   DESIRED_REPLICAS_ANNOTATION,
   MAX_REPLICAS_ANNOTATION,
@@ -57,6 +57,7 @@ class DeploymentController implements Controller {
   readonly watches: readonly Watch[];
   private readonly deployments: Lister<Deployment>;
   private readonly replicaSets: Lister<ReplicaSet>;
+  private readonly rsIndexer: Indexer<ReplicaSet>;
   private readonly pods: Lister<Pod>;
   private readonly recorder: EventRecorder;
 
@@ -66,12 +67,14 @@ class DeploymentController implements Controller {
   ) {
     this.workers = opts.workers ?? 5;
     this.deployments = ctx.informers.lister<Deployment>(gvr.deployments);
+    const rsInformer = ctx.informers.forResource<ReplicaSet>(gvr.replicasets, { indexers: { [CONTROLLER_UID_INDEX]: controllerUIDIndex } });
     this.replicaSets = ctx.informers.lister<ReplicaSet>(gvr.replicasets);
+    this.rsIndexer = rsInformer.getIndexer();
     this.pods = ctx.informers.lister<Pod>(gvr.pods);
     this.recorder = ctx.recorder('deployment-controller');
     this.watches = [
       watch(ctx.informers.forResource<Deployment>(gvr.deployments)),
-      watch(ctx.informers.forResource<ReplicaSet>(gvr.replicasets), (rs) => this.replicaSetKeys(rs)),
+      watch(rsInformer, (rs) => this.replicaSetKeys(rs)),
       // Recreate waits for old pods to be gone, so their deletion must wake the deployment;
       // nothing else about pods matters here (upstream handles only pod deletions).
       watchEvents(ctx.informers.forResource<Pod>(gvr.pods), { delete: (p) => this.podKeys(p) }),
@@ -133,7 +136,11 @@ class DeploymentController implements Controller {
       }
       return;
     }
-    const rsList = await claimObjects(this.replicaSets.namespace(ns).list(), {
+    // Its own ReplicaSets (in its namespace: a reference never crosses one) and the namespace's
+    // orphans; those of other controllers are never claimed.
+    const own = this.rsIndexer.byIndex(CONTROLLER_UID_INDEX, d.metadata?.uid ?? '').filter((rs) => rs.metadata?.namespace === ns);
+    const candidates = [...own, ...this.rsIndexer.byIndex(CONTROLLER_UID_INDEX, orphanIndexKey(ns))];
+    const rsList = await claimObjects(candidates, {
       owner: d,
       ownerRef: newControllerRef(d, 'apps/v1', 'Deployment'),
       selector,

@@ -28,9 +28,10 @@ export async function claimObjects<O extends ApiObject, T extends ApiObject>(can
   let canAdopt: boolean | undefined;
   for (const obj of candidates) {
     const ref = controllerOf(obj);
+    // Another controller's object is never claimed: its labels need no matching.
+    if (ref && ref.uid !== uid) continue;
     const matches = o.selector.matches(obj.metadata?.labels);
     if (ref) {
-      if (ref.uid !== uid) continue;
       if (matches) out.push(obj);
       else if (!deleting) await patchOwnerRefs(o.api, obj, (obj.metadata?.ownerReferences ?? []).filter((r) => r.uid !== uid));
       continue;

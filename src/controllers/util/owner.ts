@@ -7,6 +7,23 @@ export function controllerOf(o: ApiObject): OwnerReference | undefined {
   return o.metadata?.ownerReferences?.find((r) => r.controller === true);
 }
 
+/**
+ * CONTROLLER_UID_INDEX indexes objects by their controller's uid, orphans under
+ * orphanIndexKey(namespace) (upstream controller.PodControllerUIDIndex): a sync then reads its
+ * own objects and the namespace's orphans — the only ones a claim can keep or adopt — instead
+ * of scanning every object in the namespace, which made each sync O(objects in the namespace).
+ */
+export const CONTROLLER_UID_INDEX = 'controllerUID';
+
+/** orphanIndexKey is the index value of objects without a controller in namespace (upstream OrphanPodIndexKeyForNamespace). */
+export const orphanIndexKey = (namespace: string): string => `_ORPHAN_POD/${namespace}`;
+
+/** controllerUIDIndex is the IndexFunc behind CONTROLLER_UID_INDEX. */
+export function controllerUIDIndex(o: ApiObject): string[] {
+  const ref = controllerOf(o);
+  return [ref ? ref.uid : orphanIndexKey(o.metadata?.namespace ?? '')];
+}
+
 /** ownerKeyOf maps an object to the `namespace/name` of its controller of the given kind. */
 export function ownerKeyOf(o: ApiObject, kind: string, apiVersionGroup: string): string[] {
   const ref = controllerOf(o);
