@@ -193,6 +193,8 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   private readonly resources: string[];
   private readonly weights: number[];
   private readonly scorer: Scorer;
+  /** leastCpuMemory: LeastAllocated over exactly cpu then memory (the default), which scoreAll inlines. */
+  private readonly leastCpuMemory: boolean;
   // Scratch buffers reused across Score calls: the hot loop allocates nothing.
   private readonly req: number[];
   private readonly alloc: number[];
@@ -222,6 +224,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
       default:
         throw new Error(`scoringStrategy.type: Unsupported value: "${String(strategy?.type)}"`);
     }
+    this.leastCpuMemory = this.scorer === leastAllocated && this.resources.length === 2 && this.resources[0] === 'cpu' && this.resources[1] === 'memory';
   }
 
   preFilter(state: CycleState, pod: PodInfo): { status: Status } {
@@ -246,7 +249,34 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   }
 
   scoreAll(s: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void {
-    for (let i = 0; i < nodes.length; i++) scores[i] = this.score(s, pod, nodes[i]!);
+    if (!this.leastCpuMemory) {
+      for (let i = 0; i < nodes.length; i++) scores[i] = this.score(s, pod, nodes[i]!);
+      return;
+    }
+    // the default (LeastAllocated over cpu and memory), inlined: leastAllocated's arithmetic in
+    // the same order, without filling the scratch arrays per node
+    const wc = this.weights[0]!;
+    const wm = this.weights[1]!;
+    const pc = pod.nonZeroRequests.milliCPU;
+    const pm = pod.nonZeroRequests.memory;
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      let score = 0;
+      let wsum = 0;
+      const capC = n.allocMilliCPU;
+      if (capC !== 0) {
+        const r = n.nonZeroMilliCPU + pc;
+        score += (r > capC ? 0 : Math.trunc(((capC - r) * MAX_NODE_SCORE) / capC)) * wc;
+        wsum += wc;
+      }
+      const capM = n.allocMemory;
+      if (capM !== 0) {
+        const r = n.nonZeroMemory + pm;
+        score += (r > capM ? 0 : Math.trunc(((capM - r) * MAX_NODE_SCORE) / capM)) * wm;
+        wsum += wm;
+      }
+      scores[i] = wsum === 0 ? 0 : Math.trunc(score / wsum);
+    }
   }
 
   eventsToRegister(): ClusterEventWithHint[] {
@@ -303,10 +333,13 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScoreAll
   private readonly resources: string[];
   private readonly req: number[];
   private readonly alloc: number[];
+  /** cpuMemory: the resources are exactly cpu then memory (the default), which scoreAll inlines. */
+  private readonly cpuMemory: boolean;
 
   constructor(args?: NodeResourcesBalancedAllocationArgs) {
     const res = args?.resources?.length ? args.resources : defaultResources;
     this.resources = res.map((r) => r.name);
+    this.cpuMemory = this.resources.length === 2 && this.resources[0] === 'cpu' && this.resources[1] === 'memory';
     this.req = new Array<number>(res.length).fill(0);
     this.alloc = new Array<number>(res.length).fill(0);
   }
@@ -349,7 +382,21 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScoreAll
   }
 
   scoreAll(s: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], scores: number[]): void {
-    for (let i = 0; i < nodes.length; i++) scores[i] = this.score(s, pod, nodes[i]!);
+    if (!this.cpuMemory) {
+      for (let i = 0; i < nodes.length; i++) scores[i] = this.score(s, pod, nodes[i]!);
+      return;
+    }
+    // the default (cpu and memory), inlined: score's arithmetic in the same order
+    const pc = pod.requests.milliCPU;
+    const pm = pod.requests.memory;
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      const capC = n.allocMilliCPU;
+      const capM = n.allocMemory;
+      let std = 0;
+      if (capC !== 0 && capM !== 0) std = Math.abs(Math.min((n.reqMilliCPU + pc) / capC, 1) - Math.min((n.reqMemory + pm) / capM, 1)) / 2;
+      scores[i] = Math.trunc((1 - std) * MAX_NODE_SCORE);
+    }
   }
 
   eventsToRegister(): ClusterEventWithHint[] {

@@ -247,6 +247,27 @@ describe('NodeResourcesFit', () => {
   });
 });
 
+describe('NodeResources scoreAll', () => {
+  // the inlined default paths must equal score() on every figure, zero capacities included
+  let seed = 11;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return Math.floor(seed / 65536) % n;
+  };
+  const nodes = Array.from({ length: 40 }, (_, i) => makeNode(`n${i}`, { cpu: `${rand(5) * 1000 + rand(3) * 7}m`, memory: `${rand(4) * 1024 + rand(999)}Mi` }));
+  const existing = Array.from({ length: 80 }, (_, i) => makePod(`e${i}`, { nodeName: `n${rand(40)}`, ...(rand(3) ? { cpu: `${rand(900)}m` } : {}), ...(rand(3) ? { memory: `${rand(700)}Mi` } : {}) }));
+  const pods = [makePod('best-effort'), makePod('cpu', { cpu: '250m' }), makePod('both', { cpu: '1', memory: '3Gi' }), makePod('memory', { memory: '1Mi' })];
+  const plugins: Array<[string, Make]> = [
+    ['NodeResourcesFit LeastAllocated', () => new NodeResourcesFit()],
+    ['NodeResourcesFit LeastAllocated weighted', () => new NodeResourcesFit({ scoringStrategy: { resources: [{ name: 'cpu', weight: 3 }, { name: 'memory', weight: 1 }] } })],
+    ['NodeResourcesFit MostAllocated', () => new NodeResourcesFit({ scoringStrategy: { type: 'MostAllocated' } })],
+    ['NodeResourcesBalancedAllocation', () => new NodeResourcesBalancedAllocation()],
+  ];
+  for (const [name, make] of plugins) {
+    for (const pod of pods) it(`${name}, pod ${pod.metadata!.name}`, () => void scoreAll(make, pod, nodes, existing));
+  }
+});
+
 describe('NodeResourcesBalancedAllocation', () => {
   it('prefers balanced cpu/memory fractions', () => {
     const nodes = [makeNode('balanced', { cpu: '4', memory: '8Gi' }), makeNode('skewed', { cpu: '2', memory: '16Gi' })];
