@@ -16,7 +16,21 @@
 import Database from 'better-sqlite3';
 import { closeSync, fdatasyncSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { CHECKPOINTER_NICE, setThreadNice } from './thread.js';
 import { sched, Tracer } from './trace.js';
+
+/**
+ * CheckpointerConfig: a pass every intervalMs, or every busyIntervalMs after a pass that copied
+ * at least busyFrames frames (a WAL growing that fast must not wait long between passes).
+ * `trace` names the trace file (trace.ts) when tracing is on.
+ */
+export interface CheckpointerConfig {
+  path: string;
+  intervalMs: number;
+  busyIntervalMs: number;
+  busyFrames: number;
+  trace?: string;
+}
 
 /** CheckpointReport: WAL frames in the log and how many of them are in the main file. */
 export interface CheckpointReport {
@@ -25,41 +39,60 @@ export interface CheckpointReport {
   checkpointed: number;
 }
 
-const { path, intervalMs, trace } = workerData as { path: string; intervalMs: number; trace?: string };
+const { path, intervalMs, busyIntervalMs, busyFrames, trace } = workerData as CheckpointerConfig;
 const tracer = trace ? new Tracer(trace) : undefined;
+setThreadNice(CHECKPOINTER_NICE);
 const db = new Database(path, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
 // fsync flushes the file's dirty pages whichever descriptor it is called on; read-only suffices.
 const file = openSync(path, 'r');
 let reported = 0;
 let flushed = 0;
-const timer = setInterval(() => {
+let timer: NodeJS.Timeout | undefined;
+let closed = false;
+
+/** pass runs one checkpoint and returns how many frames it copied. */
+function pass(): number {
   try {
     const t0 = performance.now();
     const s0 = tracer ? sched() : undefined;
     const before = flushed;
     const [r] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+    if (!r) return 0;
     const t1 = performance.now();
-    if (r && r.checkpointed > 0 && r.checkpointed !== flushed) {
+    if (r.checkpointed > 0 && r.checkpointed !== flushed) {
       flushed = r.checkpointed;
       fdatasyncSync(file);
     }
-    if (s0 && r && r.checkpointed !== before) {
+    if (s0 && r.checkpointed !== before) {
       const s1 = sched();
       tracer!.add({ t: performance.timeOrigin + t0, pass: t1 - t0, sync: performance.now() - t1, cpu: s1[0] - s0[0], runq: s1[1] - s0[1], log: r.log, checkpointed: r.checkpointed, from: before });
     }
     // An idle store's WAL keeps its length until the next write: say so once, not every pass.
-    if (r && r.log > 0 && r.log !== reported) {
+    if (r.log > 0 && r.log !== reported) {
       reported = r.log;
       parentPort!.postMessage({ t: 'wal', frames: r.log, checkpointed: r.checkpointed } satisfies CheckpointReport);
     }
+    // A WAL that started over since the last pass counts from its start.
+    return r.checkpointed >= before ? r.checkpointed - before : r.checkpointed;
   } catch {
     // A full or read-only disk makes checkpoints fail; the writer reports those errors.
+    return 0;
   }
-}, intervalMs);
+}
+
+function schedule(ms: number): void {
+  timer = setTimeout(() => {
+    if (closed) return;
+    schedule(pass() >= busyFrames ? busyIntervalMs : intervalMs);
+  }, ms);
+}
+schedule(intervalMs);
+
 parentPort!.on('message', (msg: string) => {
   if (msg !== 'close') return;
-  clearInterval(timer);
+  closed = true;
+  clearTimeout(timer);
   tracer?.close();
   db.close();
   closeSync(file);
