@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { requestInfo } from './requestinfo.js';
+import { parseRequestURL, requestInfo } from './requestinfo.js';
 
 test('requestInfo parses paths and methods as upstream', () => {
   const cases: Array<{ name: string; method: string; path: string; query?: string; want: Partial<ReturnType<typeof requestInfo>> }> = [
@@ -20,5 +20,35 @@ test('requestInfo parses paths and methods as upstream', () => {
   for (const c of cases) {
     const got = requestInfo(c.method, c.path, new URLSearchParams(c.query ?? ''));
     for (const [k, v] of Object.entries(c.want)) assert.deepEqual(got[k as keyof typeof got], v, `${c.name}: ${k}`);
+  }
+});
+
+test('parseRequestURL splits path and query as WHATWG URL does', () => {
+  const cases: Array<{ name: string; raw: string }> = [
+    { name: 'plain path', raw: '/api/v1/namespaces/default/pods/web-1/status' },
+    { name: 'query', raw: '/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-1&watch=true&resourceVersion=12' },
+    { name: 'empty query', raw: '/api/v1/pods?' },
+    { name: 'second question mark', raw: '/api/v1/pods?a=b?c' },
+    { name: 'root', raw: '/' },
+    { name: 'empty', raw: '' },
+    { name: 'dot segments', raw: '/api/v1/../v1/./pods' },
+    { name: 'encoded dot segment', raw: '/api/v1/%2E%2e/pods' },
+    { name: 'dotted name', raw: '/apis/apps/v1/namespaces/a/deployments/.hidden' },
+    { name: 'host-like start', raw: '//evil.example/api/v1/pods' },
+    { name: 'space and quote in path', raw: '/api/v1/namespaces/a b/pods/"x"' },
+    { name: 'non-ASCII', raw: '/api/v1/namespaces/ä/pods' },
+    { name: 'backslash', raw: '/api\\v1\\pods' },
+    { name: 'fragment', raw: '/api/v1/pods?watch=1#frag' },
+    { name: 'apostrophe in query', raw: "/api/v1/pods?labelSelector=a%3D'b'" },
+    { name: 'space in query', raw: '/api/v1/pods?labelSelector=a in (b, c)' },
+    { name: 'malformed escape', raw: '/api/v1/pods%zz?x=%zz' },
+    { name: 'no leading slash', raw: 'api/v1/pods' },
+  ];
+  for (const c of cases) {
+    const want = new URL(c.raw, 'http://localhost');
+    const got = parseRequestURL(c.raw);
+    assert.equal(got.pathname, want.pathname, `${c.name}: pathname`);
+    assert.equal(got.search, want.search, `${c.name}: search`);
+    assert.deepEqual([...got.searchParams], [...want.searchParams], `${c.name}: searchParams`);
   }
 });

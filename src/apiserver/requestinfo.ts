@@ -97,3 +97,36 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
   if (!info.name && info.verb === 'delete') info.verb = 'deletecollection';
   return info;
 }
+
+/** RequestURL is the part of a request's URL the handlers read. */
+export interface RequestURL {
+  /** pathname as WHATWG URL gives it (dot segments resolved, unsafe characters percent-encoded). */
+  readonly pathname: string;
+  /** search is `?` and the query, or '' when there is none (as URL's `search`). */
+  readonly search: string;
+  readonly searchParams: URLSearchParams;
+}
+
+/** Path characters WHATWG URL keeps as they are, with no `//` start (which it reads as a host). */
+const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
+/** Query characters WHATWG URL keeps as they are (it encodes `'` in the query of http URLs). */
+const PLAIN_QUERY = /^[A-Za-z0-9\-._~!$&()*+,;=:@%/?]*$/;
+/** A segment that may be a dot segment (`.`, `..`, `%2e`), which URL resolves. */
+const DOT_SEGMENT = /\/(?:\.|%2e)/i;
+
+/**
+ * parseRequestURL splits a request target into path and query exactly as
+ * `new URL(raw, 'http://localhost')` would, without building a URL for the common request
+ * whose path and query need no normalization (every API call of a client); anything else
+ * (dot segments, characters URL would encode, fragments, backslashes) goes through URL.
+ */
+export function parseRequestURL(raw: string): RequestURL {
+  const q = raw.indexOf('?');
+  const path = q < 0 ? raw : raw.slice(0, q);
+  const query = q < 0 ? '' : raw.slice(q + 1);
+  if (PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path) && PLAIN_QUERY.test(query)) {
+    return { pathname: path, search: query === '' ? '' : `?${query}`, searchParams: new URLSearchParams(query) };
+  }
+  const url = new URL(raw, 'http://localhost');
+  return { pathname: url.pathname, search: url.search, searchParams: url.searchParams };
+}

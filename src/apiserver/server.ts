@@ -19,7 +19,7 @@ import { handleResource, type HandlerDeps, type RequestContext } from './handler
 import { ResponseWarnings, writeBytes, writeStatusError } from './negotiation.js';
 import { OpenAPI } from './openapi.js';
 import { Admission, ANONYMOUS_ADMIN, allowAllAuthenticator, alwaysAllowAuthorizer, type AdmissionPlugin, type Authenticator, type Authorizer, type UserInfo } from './pipeline.js';
-import { requestInfo, type RequestInfo } from './requestinfo.js';
+import { parseRequestURL, requestInfo, type RequestInfo, type RequestURL } from './requestinfo.js';
 import { containerFor, kubeletFor, kubeletStreamPath, proxyUpgrade } from './proxy.js';
 import { ClusterIPAllocator, IPv4Range, NodePortAllocator } from './registry/allocator.js';
 import { serviceHooks, reserveExisting } from './registry/service.js';
@@ -313,7 +313,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const received = performance.now();
     auditor?.begin(req, res);
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parseRequestURL(req.url ?? '/');
     const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
     const user = await authenticate(req, info);
     if (apf && !isLongRunningRequest(info) && !(await priorityAndFairness(res, info, user, apf))) return;
@@ -455,7 +455,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   };
 }
 
-function handleNonResource(req: IncomingMessage, res: ServerResponse, url: URL, discovery: Discovery, openapi: OpenAPI, cache: WatchCache): void {
+function handleNonResource(req: IncomingMessage, res: ServerResponse, url: RequestURL, discovery: Discovery, openapi: OpenAPI, cache: WatchCache): void {
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const aggregatedVersion = aggregatedDiscoveryVersion(req.headers.accept ?? '');
   switch (path) {

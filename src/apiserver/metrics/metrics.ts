@@ -123,7 +123,7 @@ export class ApiServerMetrics {
    * histogram when `res` closes, with its status code then. A request whose client left before
    * this call (its 'close' already emitted) is not recorded: nothing would end its count.
    */
-  begin(req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL, startMs: number): void {
+  begin(req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: Pick<URL, 'search' | 'searchParams'>, startMs: number): void {
     if (res.closed) return;
     const method = req.method ?? 'GET';
     const scope = cleanScope(info);
