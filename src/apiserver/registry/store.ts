@@ -102,6 +102,38 @@ export class Store {
     private readonly writing: (key: string, value: Buffer, obj: KubeObject) => void = () => {},
   ) {}
 
+  /**
+   * lastWritten holds, per key, the object this store last wrote there with the revision and
+   * bytes it was stored as, so the next update of the key starts from it instead of parsing
+   * the stored bytes: a pod is bound, then its status patched, within a second of being created.
+   * An entry is taken at most once (the update that takes it may pass it to code that shares
+   * its parts with the new object) and only while storage still holds those very bytes at that
+   * revision. The objects are the ones create and update return: callers treat them as read-only.
+   */
+  private readonly lastWritten = new Map<string, { rv: number; value: Buffer; obj: KubeObject }>();
+
+  private rememberWrite(key: string, rv: number, value: Buffer, obj: KubeObject): void {
+    const m = this.lastWritten;
+    // Only objects laid out as a decode would lay them out: key order decides some comparisons.
+    if (!canonicalOrder(obj)) {
+      m.delete(key);
+      return;
+    }
+    m.delete(key);
+    m.set(key, { rv, value, obj });
+    if (m.size > LAST_WRITTEN_MAX) m.delete(m.keys().next().value!);
+  }
+
+  /** currentObject is the object stored as `kv` (storage version, resourceVersion set), remembered or decoded. */
+  private currentObject(key: string, kv: KeyValue): KubeObject {
+    const w = this.lastWritten.get(key);
+    if (w !== undefined) {
+      this.lastWritten.delete(key);
+      if (w.rv === kv.modRevision && (w.value === kv.value || w.value.equals(kv.value))) return w.obj;
+    }
+    return decodeStored(kv.value, kv.modRevision);
+  }
+
   /** served remembers the JSON bytes (storage version, revision included) of objects this store just wrote. */
   private readonly served = new WeakMap<KubeObject, Buffer>();
 
@@ -185,6 +217,7 @@ export class Store {
         // The stored value is `obj` serialized: reuse it rather than parsing the bytes back.
         (obj.metadata as ObjectMeta).resourceVersion = String(kv.modRevision);
         this.served.set(obj, withResourceVersion(value, kv.modRevision));
+        this.rememberWrite(key, kv.modRevision, value, obj);
         return this.toServed(r, obj);
       } catch (err) {
         hook?.rollback();
@@ -240,7 +273,7 @@ export class Store {
         return { value: encodeForStorage(stored), ...(s.strategy.ttlSeconds ? { ttlSeconds: s.strategy.ttlSeconds } : {}) };
       }
       created = false;
-      const old = decodeStored(current.value, current.modRevision);
+      const old = this.currentObject(key, current);
       // compute may mutate its argument: it gets a copy (cheaper than a second decode).
       let obj = this.toStorage(r, checkKind(r, await compute(this.toServed(r, cloneJSON(old)))));
       const meta: ObjectMeta = (obj.metadata = { ...(obj.metadata ?? {}) });
@@ -327,6 +360,7 @@ export class Store {
     // Both candidates' metadata are this request's own (the write's object or a fresh decode): set in place.
     ((obj.metadata ??= {}) as ObjectMeta).resourceVersion = String(kv.modRevision);
     this.served.set(obj, withResourceVersion(kv.value, kv.modRevision));
+    if (reused && !deleteAfter) this.rememberWrite(key, kv.modRevision, kv.value, obj);
     if (deleteAfter) {
       try {
         const del = await this.storage.delete(key, kv.modRevision);
@@ -417,6 +451,25 @@ export class Store {
     }
     throw conflict(gr(r.info), name);
   }
+}
+
+/** LAST_WRITTEN_MAX bounds Store.lastWritten: at thousands of writes a second, the last second or so. */
+const LAST_WRITTEN_MAX = 2048;
+
+/**
+ * canonicalOrder: the object's first keys are apiVersion, kind and metadata, as decodeStored
+ * gives them (storage writes them first); metadata.resourceVersion, when present, is last.
+ */
+function canonicalOrder(obj: KubeObject): boolean {
+  let i = 0;
+  for (const k in obj) {
+    if (k !== (i === 0 ? 'apiVersion' : i === 1 ? 'kind' : 'metadata')) return false;
+    if (++i === 3) break;
+  }
+  if (i < 3) return false;
+  let last: string | undefined;
+  for (const k in obj.metadata) last = k;
+  return last === 'resourceVersion';
 }
 
 /** prepareForFinalize keeps everything but spec.finalizers (a namespace's /finalize). */

@@ -65,3 +65,32 @@ test('status patches as the kubelet sends them (strategic merge, apply) record t
   );
   assert.equal(again.body.metadata.resourceVersion, applied.body.metadata.resourceVersion);
 });
+
+test('an update right after a write starts from what storage holds, not from the object the apiserver remembers writing', async () => {
+  const created = await call('POST', '/api/v1/namespaces/default/pods', pod('memo'));
+  assert.equal(created.status, 201);
+  // Another writer (a second apiserver on the same etcd) changes the pod behind this one's back.
+  const key = '/registry/pods/default/memo';
+  const { kv } = await srv.server.storage.get(key);
+  const changed = JSON.parse(kv!.value.toString('utf8')) as { metadata: { annotations?: Record<string, string> } };
+  changed.metadata.annotations = { 'other-writer': 'yes' };
+  await srv.server.storage.update(key, Buffer.from(JSON.stringify(changed)), kv!.modRevision);
+  const patched = await call('PATCH', '/api/v1/namespaces/default/pods/memo', { metadata: { labels: { a: '1' } } }, 'application/merge-patch+json');
+  assert.equal(patched.status, 200);
+  const meta = patched.body.metadata as Obj['metadata'] & { annotations?: Record<string, string>; labels?: Record<string, string> };
+  assert.deepEqual(meta.annotations, { 'other-writer': 'yes' });
+  assert.deepEqual(meta.labels, { a: '1' });
+});
+
+test('back-to-back patches each see the one before, and a repeated one is a no-op', async () => {
+  assert.equal((await call('POST', '/api/v1/namespaces/default/pods', pod('chain'))).status, 201);
+  const first = await call('PATCH', '/api/v1/namespaces/default/pods/chain', { metadata: { labels: { a: '1' } } }, 'application/merge-patch+json');
+  const second = await call('PATCH', '/api/v1/namespaces/default/pods/chain', { metadata: { labels: { b: '2' } } }, 'application/merge-patch+json');
+  assert.equal(second.status, 200);
+  assert.deepEqual((second.body.metadata as { labels?: Record<string, string> }).labels, { a: '1', b: '2' });
+  assert.notEqual(second.body.metadata.resourceVersion, first.body.metadata.resourceVersion);
+  const again = await call('PATCH', '/api/v1/namespaces/default/pods/chain', { metadata: { labels: { b: '2' } } }, 'application/merge-patch+json');
+  assert.equal(again.body.metadata.resourceVersion, second.body.metadata.resourceVersion);
+  const got = await call('GET', '/api/v1/namespaces/default/pods/chain');
+  assert.deepEqual(got.body, again.body);
+});
