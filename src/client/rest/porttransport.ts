@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import type { MessagePort } from 'node:worker_threads';
-import { memorySocketPair, type MemorySocket, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
+import { MemorySocket, type MemoryPeer, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 import { Http1Client, type ConnSink } from './http1.js';
 
 /** Frame kinds of the protocol on the port: open a connection, bytes, half-close, close. */
@@ -102,33 +102,38 @@ function readFrames(batch: Uint8Array, each: (kind: number, id: number, payload:
 }
 
 /**
- * pump joins `local` (one end of an in-memory pair) to connection `id`: what is written into
- * the pair's other end leaves as `data`/`end`/`close` frames, and the returned function feeds
- * incoming frames into it.
+ * PortEnd is the port's end of one server connection, the peer of the server's MemorySocket:
+ * what the server writes leaves as frames at once, with no second stream (and its buffering
+ * and events) in between.
  */
-function pump(out: Outbox, id: number, local: MemorySocket, onGone: () => void): (kind: number, payload: Buffer | undefined) => void {
-  let closed = false;
-  const close = (): void => {
-    if (closed) return;
-    closed = true;
-    onGone();
-    out.post(KIND_CLOSE, id);
-  };
-  local.on('data', (buf: Buffer) => out.post(KIND_DATA, id, buf));
-  local.on('end', () => {
-    if (!closed) out.post(KIND_END, id);
-  });
-  local.on('close', close);
-  local.on('error', () => {});
-  return (kind, payload) => {
-    if (kind === KIND_DATA) local.write(payload!);
-    else if (kind === KIND_END) local.end();
-    else if (kind === KIND_CLOSE) {
-      closed = true;
-      onGone();
-      local.destroy();
-    }
-  };
+class PortEnd implements MemoryPeer {
+  peer: MemoryPeer | undefined;
+  destroyed = false;
+  constructor(
+    private readonly out: Outbox,
+    private readonly id: number,
+    private readonly onGone: () => void,
+  ) {}
+
+  push(chunk: Buffer | null): boolean {
+    if (this.destroyed) return false;
+    // null: the server ended its side (half-close); it may still read.
+    this.out.post(chunk ? KIND_DATA : KIND_END, this.id, chunk ?? undefined);
+    return true;
+  }
+
+  /** destroy closes the connection and tells the client. */
+  destroy(): void {
+    if (this.gone()) this.out.post(KIND_CLOSE, this.id);
+  }
+
+  /** gone marks the connection over without telling the client (it closed it); false when already over. */
+  gone(): boolean {
+    if (this.destroyed) return false;
+    this.destroyed = true;
+    this.onGone();
+    return true;
+  }
 }
 
 /**
@@ -190,23 +195,45 @@ export class PortTransport implements Transport {
  */
 export function servePort(port: MessagePort, target: http.Server | http.RequestListener): () => void {
   const server = typeof target === 'function' ? http.createServer(target) : target;
-  const conns = new Map<number, { deliver: (kind: number, payload: Buffer | undefined) => void; local: MemorySocket }>();
+  const conns = new Map<number, { end: PortEnd; socket: MemorySocket }>();
   const out = new Outbox(port);
+  /** closeSocket ends and destroys the server's socket of a connection that is over. */
+  const closeSocket = (socket: MemorySocket): void => {
+    socket.peer = undefined;
+    if (socket.destroyed) return;
+    socket.push(null);
+    socket.destroy();
+  };
   const onMessage = (batch: Uint8Array): void => {
     readFrames(batch, (kind, id, payload) => {
-      if (kind !== KIND_OPEN) {
-        conns.get(id)?.deliver(kind, payload);
+      if (kind === KIND_OPEN) {
+        const socket = new MemorySocket();
+        const end = new PortEnd(out, id, () => conns.delete(id));
+        socket.peer = end;
+        end.peer = socket;
+        conns.set(id, { end, socket });
+        server.emit('connection', socket);
         return;
       }
-      const [serverSide, local] = memorySocketPair();
-      conns.set(id, { deliver: pump(out, id, local, () => conns.delete(id)), local });
-      server.emit('connection', serverSide);
+      const c = conns.get(id);
+      if (!c) return;
+      if (kind === KIND_DATA) {
+        if (!c.socket.destroyed) c.socket.push(payload!);
+      } else if (kind === KIND_END) {
+        if (!c.socket.destroyed) c.socket.push(null);
+      } else if (kind === KIND_CLOSE) {
+        c.end.gone();
+        closeSocket(c.socket);
+      }
     });
   };
   port.on('message', onMessage);
   return () => {
     port.off('message', onMessage);
-    for (const c of [...conns.values()]) c.local.destroy();
+    for (const c of [...conns.values()]) {
+      c.end.destroy();
+      closeSocket(c.socket);
+    }
     conns.clear();
   };
 }
