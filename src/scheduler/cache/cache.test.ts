@@ -196,6 +196,23 @@ describe('Cache', () => {
       }
     });
 
+    it('counts tainted and cordoned nodes through adds, updates and removals', () => {
+      const c = new Cache(() => 0);
+      const taint = [{ key: 'k', effect: 'NoSchedule' }];
+      const steps: Array<{ name: string; apply: () => void; tainted: number; unschedulable: number }> = [
+        { name: 'plain node', apply: () => c.addNode(makeNode('a')), tainted: 0, unschedulable: 0 },
+        { name: 'tainted node', apply: () => c.addNode(makeNode('b', { taints: taint })), tainted: 1, unschedulable: 0 },
+        { name: 'taint removed', apply: () => c.updateNode(makeNode('b', { taints: taint }), makeNode('b')), tainted: 0, unschedulable: 0 },
+        { name: 'cordoned and tainted', apply: () => c.updateNode(makeNode('a'), makeNode('a', { unschedulable: true, taints: taint })), tainted: 1, unschedulable: 1 },
+        { name: 'heartbeat of the same', apply: () => c.updateNode(makeNode('a'), makeNode('a', { unschedulable: true, taints: taint })), tainted: 1, unschedulable: 1 },
+        { name: 'removed', apply: () => c.removeNode(makeNode('a')), tainted: 0, unschedulable: 0 },
+      ];
+      for (const st of steps) {
+        st.apply();
+        assert.deepEqual([c.taintedNodes, c.unschedulableNodes], [st.tainted, st.unschedulable], st.name);
+      }
+    });
+
     it('a pod confirmed on the node it was assumed on replaces the assumed one', () => {
       const c = new Cache(() => 0);
       c.addNode(makeNode('n'));

@@ -34,6 +34,9 @@ export class Cache {
   /** withAffinity / withAnti: nodes having pods with (anti-)affinity, kept incrementally (order is irrelevant). */
   readonly withAffinity = new IndexedList();
   readonly withAnti = new IndexedList();
+  /** taintedNodes / unschedulableNodes: nodes (with a Node object) having any taint / spec.unschedulable. */
+  taintedNodes = 0;
+  unschedulableNodes = 0;
 
   constructor(
     private readonly now: () => number,
@@ -175,7 +178,9 @@ export class Cache {
       if (isNew || JSON.stringify(n.labels) !== JSON.stringify(node.metadata?.labels ?? {})) this.labelEpoch++;
     }
     this.removeNodeImages(n);
+    this.countNode(n, -1);
     n.setNode(node);
+    this.countNode(n, 1);
     for (const img of node.status?.images ?? []) {
       for (const raw of img.names ?? []) {
         const name2 = normalizedImageName(raw);
@@ -196,6 +201,12 @@ export class Cache {
     this.addNode(node);
   }
 
+  private countNode(n: NodeInfo, sign: 1 | -1): void {
+    if (!n.node) return;
+    if (n.taints.length > 0) this.taintedNodes += sign;
+    if (n.unschedulable) this.unschedulableNodes += sign;
+  }
+
   private removeNodeImages(n: NodeInfo): void {
     for (const name of n.imageStates.keys()) {
       const st = this.images.get(name);
@@ -212,6 +223,7 @@ export class Cache {
     const n = this.nodes.get(name);
     if (!n) return;
     this.removeNodeImages(n);
+    this.countNode(n, -1);
     // pods stay until their deletion is observed, as upstream; the node just leaves the lists
     n.node = undefined;
     this.labelEpoch++;
@@ -344,6 +356,12 @@ export class Snapshot implements SnapshotLister {
   }
   imageCount(): number {
     return this.cache.imageCount();
+  }
+  taintedNodeCount(): number {
+    return this.cache.taintedNodes;
+  }
+  unschedulableNodeCount(): number {
+    return this.cache.unschedulableNodes;
   }
   get labelEpoch(): number {
     return this.cache.labelEpoch;

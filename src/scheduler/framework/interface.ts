@@ -194,6 +194,9 @@ export interface SnapshotLister {
   imageNumNodes(name: string): number;
   /** imageCount: how many distinct images (normalized names) the nodes report; 0 when none reports any. */
   imageCount(): number;
+  /** taintedNodeCount / unschedulableNodeCount: how many nodes have any taint / spec.unschedulable (PreFilters skip their Filter at 0). */
+  taintedNodeCount(): number;
+  unschedulableNodeCount(): number;
   /** labelEpoch changes when nodes are added, removed or relabelled: incremental indexes rebuild then. */
   readonly labelEpoch: number;
   /** podChangeSeq / podChangesSince: the nodes whose pods changed since a sequence number (undefined: rebuild). */

@@ -46,8 +46,12 @@ export class SchedulingGates implements PreEnqueuePlugin, EnqueueExtensions {
 export const NodeNameName = 'NodeName';
 export const ErrReasonNodeName = "node(s) didn't match the requested node name";
 /** NodeName: a pod with spec.nodeName only fits that node (the scheduler normally never sees one). */
-export class NodeName implements FilterPlugin, EnqueueExtensions {
+export class NodeName implements PreFilterPlugin, FilterPlugin, EnqueueExtensions {
   readonly name = NodeNameName;
+  /** preFilter skips Filter for pods without spec.nodeName (every node would pass), so it is not called per node. */
+  preFilter(_s: CycleState, pod: PodInfo): { status: Status } {
+    return { status: pod.pod.spec?.nodeName ? Status.success() : Status.skip() };
+  }
   filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status {
     const want = pod.pod.spec?.nodeName;
     if (!want || want === node.name) return Status.success();
@@ -62,8 +66,14 @@ export const NodeUnschedulableName = 'NodeUnschedulable';
 export const ErrReasonUnschedulable = 'node(s) were unschedulable';
 const unschedulableTaint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
 /** NodeUnschedulable rejects cordoned nodes unless the pod tolerates the unschedulable taint. */
-export class NodeUnschedulable implements FilterPlugin, EnqueueExtensions {
+export class NodeUnschedulable implements PreFilterPlugin, FilterPlugin, EnqueueExtensions {
   readonly name = NodeUnschedulableName;
+  constructor(private readonly handle: Handle) {}
+  /** preFilter skips Filter (every node would pass) while no node is cordoned or the pod tolerates the unschedulable taint. */
+  preFilter(_s: CycleState, pod: PodInfo): { status: Status } {
+    const pass = this.handle.snapshot.unschedulableNodeCount() === 0 || tolerationsTolerateTaint(pod.pod.spec?.tolerations ?? [], unschedulableTaint);
+    return { status: pass ? Status.skip() : Status.success() };
+  }
   filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status {
     if (!node.unschedulable) return Status.success();
     if (tolerationsTolerateTaint(pod.pod.spec?.tolerations ?? [], unschedulableTaint)) return Status.success();

@@ -77,6 +77,26 @@ describe('NodeName', () => {
   for (const c of cases) it(c.name, () => assert.deepEqual(filterAll(() => new NodeName(), c.pod, [makeNode('a'), makeNode('b')]), c.want));
 });
 
+describe('PreFilter skips of node-local filters', () => {
+  const tols = [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists' as const, effect: 'NoSchedule' }];
+  const cases: Array<{ name: string; make: Make; pod: Pod; nodes: Node[]; want: string }> = [
+    { name: 'NodeName: pod without nodeName', make: () => new NodeName(), pod: makePod('p'), nodes: [makeNode('a')], want: 'Skip' },
+    { name: 'NodeName: pod with nodeName', make: () => new NodeName(), pod: makePod('p', { spec: { nodeName: 'a' } }), nodes: [makeNode('a')], want: 'Success' },
+    { name: 'NodeUnschedulable: no node cordoned', make: (h) => new NodeUnschedulable(h), pod: makePod('p'), nodes: [makeNode('a')], want: 'Skip' },
+    { name: 'NodeUnschedulable: a cordoned node', make: (h) => new NodeUnschedulable(h), pod: makePod('p'), nodes: [makeNode('a'), makeNode('b', { unschedulable: true })], want: 'Success' },
+    { name: 'NodeUnschedulable: a cordoned node, pod tolerates it', make: (h) => new NodeUnschedulable(h), pod: makePod('p', { spec: { tolerations: tols } }), nodes: [makeNode('b', { unschedulable: true })], want: 'Skip' },
+    { name: 'TaintToleration: no node tainted', make: (h) => new TaintToleration(h), pod: makePod('p'), nodes: [makeNode('a'), makeNode('b', { taints: [] })], want: 'Skip' },
+    { name: 'TaintToleration: a tainted node', make: (h) => new TaintToleration(h), pod: makePod('p'), nodes: [makeNode('a'), makeNode('b', { taints: [{ key: 'k', effect: 'PreferNoSchedule' }] })], want: 'Success' },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const h = newHandle(c.nodes);
+      const p = c.make(h) as PreFilterPlugin;
+      assert.equal(p.preFilter(new CycleState(), podInfoOf(c.pod), h.snapshot.nodeInfos()).status.codeName(), c.want);
+    });
+  }
+});
+
 describe('NodeUnschedulable', () => {
   const cases = [
     { name: 'cordoned node rejects', pod: makePod('p'), want: 'UnschedulableAndUnresolvable: node(s) were unschedulable' },
@@ -86,7 +106,7 @@ describe('NodeUnschedulable', () => {
       want: S,
     },
   ];
-  for (const c of cases) it(c.name, () => assert.equal(filterAll(() => new NodeUnschedulable(), c.pod, [makeNode('a', { unschedulable: true })])['a'], c.want));
+  for (const c of cases) it(c.name, () => assert.equal(filterAll((h) => new NodeUnschedulable(h), c.pod, [makeNode('a', { unschedulable: true })])['a'], c.want));
 });
 
 describe('TaintToleration', () => {
@@ -98,7 +118,7 @@ describe('TaintToleration', () => {
     { name: 'PreferNoSchedule never filters', pod: makePod('p'), taints: [{ key: 'k', effect: 'PreferNoSchedule' }], want: S },
     { name: 'empty toleration key with Exists tolerates all', pod: makePod('p', { spec: { tolerations: [{ operator: 'Exists' }] } }), taints: [cp], want: S },
   ];
-  for (const c of cases) it(c.name, () => assert.equal(filterAll(() => new TaintToleration(), c.pod, [makeNode('a', { taints: c.taints })])['a'], c.want));
+  for (const c of cases) it(c.name, () => assert.equal(filterAll((h) => new TaintToleration(h), c.pod, [makeNode('a', { taints: c.taints })])['a'], c.want));
 
   it('scores fewer untolerated PreferNoSchedule taints higher', () => {
     const nodes = [
@@ -108,7 +128,7 @@ describe('TaintToleration', () => {
       makeNode('tolerated', { taints: [{ key: 'c', effect: 'PreferNoSchedule' }] }),
     ];
     const pod = makePod('p', { spec: { tolerations: [{ key: 'c', operator: 'Exists', effect: 'PreferNoSchedule' }] } });
-    assert.deepEqual(scoreAll(() => new TaintToleration(), pod, nodes), { none: 100, one: 50, two: 0, tolerated: 100 });
+    assert.deepEqual(scoreAll((h) => new TaintToleration(h), pod, nodes), { none: 100, one: 50, two: 0, tolerated: 100 });
   });
 });
 

@@ -7,7 +7,9 @@ import {
   type ClusterEventWithHint,
   type EnqueueExtensions,
   type FilterPlugin,
+  type Handle,
   type NormalizeScorePlugin,
+  type PreFilterPlugin,
   type PreScorePlugin,
   type ScoreAllPlugin,
 } from '../framework/interface.js';
@@ -32,8 +34,14 @@ function untoleratedPreferNoSchedule(tols: readonly Toleration[], node: NodeInfo
   return n;
 }
 
-export class TaintToleration implements FilterPlugin, PreScorePlugin, ScoreAllPlugin, NormalizeScorePlugin, EnqueueExtensions {
+export class TaintToleration implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScoreAllPlugin, NormalizeScorePlugin, EnqueueExtensions {
   readonly name = TaintTolerationName;
+  constructor(private readonly handle: Handle) {}
+
+  /** preFilter skips Filter (every node would pass) while no node has a taint. */
+  preFilter(): { status: Status } {
+    return { status: this.handle.snapshot.taintedNodeCount() === 0 ? Status.skip() : Status.success() };
+  }
 
   filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status {
     if (node.taints.length === 0) return Status.success();
