@@ -16,10 +16,10 @@
  */
 export { Kubelet, type KubeletOptions } from './kubelet.js';
 export { PodLifecycle, type PodHost, type PodLifecycleOptions, labels as containerLabels, annotations as containerAnnotations } from './pods.js';
-export { NodeAgent, NodeHost, buildNodeStatus, nodeConditions, nodeLabels, hostCapacity, KUBELET_VERSION, type NodeConfig, type NodeHostOptions } from './node.js';
+export { NodeAgent, NodeHost, buildNodeStatus, nodeConditions, nodePressure, nodeLabels, hostCapacity, KUBELET_VERSION, type NodeConfig, type NodeHostOptions, type NodePressure } from './node.js';
 export { StatusManager, type StatusManagerOptions, type PatchObserver } from './statusmanager.js';
 export { SimulatedNodes, type SimulatedNodesOptions, type PodTrace } from './simnodes.js';
-export { kubeletClients, type KubeletClients } from './clients.js';
+export { kubeletClients, eventSink, type KubeletClients } from './clients.js';
 export { ApiSources } from './sources.js';
 export { startKubeletServer, type KubeletServer, type KubeletServerOptions } from './server.js';
 export { readStaticPods, staticPod, mirrorPodFor, isMirrorPod } from './staticpods.js';
