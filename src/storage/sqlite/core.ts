@@ -8,6 +8,7 @@ import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import type { KeyValue, StorageErrorCode, WatchEvent } from '../interface.js';
 import { checkOwnership, configureWriter, initSchema, WRITER_SYNCHRONOUS, type LogRow } from './schema.js';
+import { Links } from './links.js';
 import { sched } from './trace.js';
 import { CREATE, LEASE, MOD, SLOT, VERSION, type OpFailure, type WriteOp } from './wire.js';
 
@@ -116,6 +117,8 @@ export class WriterCore {
   private readonly live = new Map<string, Meta>();
   /** leased: the live keys with a lease (epoch seconds of expiry). */
   private readonly leased = new Map<string, number>();
+  /** links: what compaction deletes for each row above the compacted revision (links.ts). */
+  private readonly links: Links;
 
   private readonly path: string | undefined;
   private readonly memory: boolean;
@@ -137,6 +140,7 @@ export class WriterCore {
       setMeta: db.prepare(`UPDATE meta SET value = ? WHERE name = ?`),
       getMeta: db.prepare(`SELECT value FROM meta WHERE name = ?`).pluck(),
       compactPrev: db.prepare(`DELETE FROM log WHERE id IN (SELECT prev_revision FROM log WHERE id > ? AND id <= ? AND prev_revision > 0)`),
+      deleteId: db.prepare(`DELETE FROM log WHERE id = ?`),
       compactTombstones: db.prepare(`DELETE FROM log WHERE id > ? AND id <= ? AND deleted = 1`),
       // BEGIN and COMMIT prepared once: db.exec would parse them again for every group commit.
       begin: db.prepare(`BEGIN IMMEDIATE`),
@@ -146,8 +150,12 @@ export class WriterCore {
     };
     this.rev = this.stmts.getMeta.get('revision') as number;
     this.compactRev = this.stmts.getMeta.get('compact_revision') as number;
-    const rows = db.prepare(`SELECT name, id, deleted, create_revision, version, lease FROM log ORDER BY id`).raw().iterate() as IterableIterator<[string, number, number, number, number, number]>;
-    for (const [key, id, deleted, create, version, lease] of rows) this.setLive(key, deleted ? undefined : { id, create, version, lease });
+    this.links = new Links(this.compactRev + 1);
+    const rows = db.prepare(`SELECT name, id, deleted, create_revision, version, lease, prev_revision FROM log ORDER BY id`).raw().iterate() as IterableIterator<[string, number, number, number, number, number, number]>;
+    for (const [key, id, deleted, create, version, lease, prev] of rows) {
+      this.setLive(key, deleted ? undefined : { id, create, version, lease });
+      if (id > this.compactRev) this.links.add(id, prev, deleted === 1);
+    }
   }
 
   private setLive(key: string, meta: Meta | undefined): void {
@@ -199,6 +207,7 @@ export class WriterCore {
         undo.push([op.key, cur]);
         if (op.kind === 'delete') {
           this.stmts.insert.run(id, op.key, 0, 1, cur!.create, cur!.id, cur!.lease, EMPTY, cur!.version);
+          this.links.add(id, cur!.id, true);
           this.setLive(op.key, undefined);
           res[o + CREATE] = cur!.create;
           res[o + LEASE] = cur!.lease;
@@ -212,9 +221,11 @@ export class WriterCore {
           // A create's prev_revision is 0: nothing reads a previous value through it.
           meta = { id, create: id, version: 1, lease };
           this.stmts.insert.run(id, op.key, 1, 0, id, 0, lease, value, 1);
+          this.links.add(id, 0, false);
         } else {
           meta = { id, create: cur.create, version: cur.version + 1, lease };
           this.stmts.insert.run(id, op.key, 0, 0, meta.create, cur.id, lease, value, meta.version);
+          this.links.add(id, cur.id, false);
         }
         this.setLive(op.key, meta);
         res[o + CREATE] = meta.create;
@@ -228,6 +239,7 @@ export class WriterCore {
       const s0 = this.timing.sched ? sched() : undefined;
       this.stmts.commit.run();
       this.compactRev = compactTo;
+      this.links.dropThrough(compactTo);
       this.timing.execMs = t1 - t0;
       this.timing.commitMs = performance.now() - t1;
       if (s0) {
@@ -244,6 +256,7 @@ export class WriterCore {
         }
       }
       this.rev = startRev;
+      this.links.truncate(startRev + 1);
       for (let j = undo.length - 1; j >= 0; j--) {
         const [key, meta] = undo[j]!;
         this.setLive(key, meta);
@@ -300,6 +313,7 @@ export class WriterCore {
       if (relaxed) this.stmts.syncRestore.run();
     }
     this.compactRev = to;
+    this.links.dropThrough(to);
     return to;
   }
 
@@ -308,8 +322,12 @@ export class WriterCore {
     const from = this.compactRev;
     const to = Math.min(target, this.rev, from + rows);
     if (to <= from) return from;
-    this.stmts.compactPrev.run(from, to);
-    this.stmts.compactTombstones.run(from, to);
+    if (this.links.covers(from + 1, to)) {
+      for (const id of this.links.deletions(from + 1, to)) this.stmts.deleteId.run(id);
+    } else {
+      this.stmts.compactPrev.run(from, to);
+      this.stmts.compactTombstones.run(from, to);
+    }
     this.stmts.setMeta.run(to, 'compact_revision');
     return to;
   }
