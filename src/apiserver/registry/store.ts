@@ -217,7 +217,7 @@ export class Store {
         // The stored value is `obj` serialized: reuse it rather than parsing the bytes back.
         (obj.metadata as ObjectMeta).resourceVersion = String(kv.modRevision);
         this.served.set(obj, withResourceVersion(value, kv.modRevision));
-        this.rememberWrite(key, kv.modRevision, value, obj);
+        if (updatedSoon(s.info)) this.rememberWrite(key, kv.modRevision, value, obj);
         return this.toServed(r, obj);
       } catch (err) {
         hook?.rollback();
@@ -360,7 +360,7 @@ export class Store {
     // Both candidates' metadata are this request's own (the write's object or a fresh decode): set in place.
     ((obj.metadata ??= {}) as ObjectMeta).resourceVersion = String(kv.modRevision);
     this.served.set(obj, withResourceVersion(kv.value, kv.modRevision));
-    if (reused && !deleteAfter) this.rememberWrite(key, kv.modRevision, kv.value, obj);
+    if (reused && !deleteAfter && updatedSoon(s.info)) this.rememberWrite(key, kv.modRevision, kv.value, obj);
     if (deleteAfter) {
       try {
         const del = await this.storage.delete(key, kv.modRevision);
@@ -455,6 +455,15 @@ export class Store {
 
 /** LAST_WRITTEN_MAX bounds Store.lastWritten: at thousands of writes a second, the last second or so. */
 const LAST_WRITTEN_MAX = 2048;
+
+/**
+ * updatedSoon: objects of resources with a status subresource are the ones written again soon
+ * after a write (a controller or the kubelet reports status; a pod is bound); the rest (events,
+ * above all) would only push those out of Store.lastWritten.
+ */
+function updatedSoon(r: ResourceInfo): boolean {
+  return r.subresources?.some((x) => x.name === 'status') ?? false;
+}
 
 /**
  * canonicalOrder: the object's first keys are apiVersion, kind and metadata, as decodeStored
