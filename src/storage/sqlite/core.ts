@@ -125,7 +125,11 @@ export class WriterCore {
   /** timing of the last applyBatch, overwritten by the next one (for tracing). */
   readonly timing: CommitTiming = { execMs: 0, commitMs: 0, sched: false, commitCpuMs: 0, commitRunqMs: 0 };
 
-  constructor(pathOrDb: string | Database.Database, memory: boolean) {
+  /**
+   * @param linksCap bounds the rows compaction tracks in memory (links.ts); past it compaction
+   * reads the log instead. Tests pass 0 to run that path.
+   */
+  constructor(pathOrDb: string | Database.Database, memory: boolean, linksCap = 1 << 22) {
     this.db = typeof pathOrDb === 'string' ? new Database(pathOrDb) : pathOrDb;
     this.path = typeof pathOrDb === 'string' ? pathOrDb : undefined;
     this.memory = memory;
@@ -150,7 +154,7 @@ export class WriterCore {
     };
     this.rev = this.stmts.getMeta.get('revision') as number;
     this.compactRev = this.stmts.getMeta.get('compact_revision') as number;
-    this.links = new Links(this.compactRev + 1);
+    this.links = new Links(this.compactRev + 1, linksCap);
     const rows = db.prepare(`SELECT name, id, deleted, create_revision, version, lease, prev_revision FROM log ORDER BY id`).raw().iterate() as IterableIterator<[string, number, number, number, number, number, number]>;
     for (const [key, id, deleted, create, version, lease, prev] of rows) {
       this.setLive(key, deleted ? undefined : { id, create, version, lease });
