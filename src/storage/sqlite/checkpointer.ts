@@ -81,10 +81,14 @@ function pass(): number {
   }
 }
 
+// Passes keep their cadence from start to start: a slow pass (a busy disk) shortens the wait
+// after it rather than pushing every later pass back.
 function schedule(ms: number): void {
   timer = setTimeout(() => {
     if (closed) return;
-    schedule(pass() >= busyFrames ? busyIntervalMs : intervalMs);
+    const t0 = performance.now();
+    const next = pass() >= busyFrames ? busyIntervalMs : intervalMs;
+    schedule(Math.max(0, next - (performance.now() - t0)));
   }, ms);
 }
 schedule(intervalMs);
