@@ -71,6 +71,29 @@ const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 const HTTP_TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
 /** Paths node's ClientRequest refuses: controls, spaces and anything beyond latin1 (which the latin1 head would mangle). */
 const UNESCAPED_PATH = /[^\u0021-\u00ff]/;
+/** chunkSizeEnd is where the line read by the last successful chunkSizeAt ends (past its LF). */
+let chunkSizeEnd = 0;
+
+/**
+ * chunkSizeAt reads a chunk-size line of the plain form `<1-12 hex digits>\r\n` at b[at] and
+ * returns the size (setting chunkSizeEnd), or -1 for anything else — extensions, whitespace, a
+ * line cut by the end of b, a bad line — which the general path then reads or refuses.
+ */
+function chunkSizeAt(b: Buffer, at: number): number {
+  let size = 0;
+  let i = at;
+  for (; i < b.length && i - at <= 12; i++) {
+    const c = b[i]!;
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+    if (d < 0) break;
+    size = size * 16 + d;
+  }
+  const digits = i - at;
+  if (digits === 0 || digits > 12 || b[i] !== 13 || b[i + 1] !== 10) return -1;
+  chunkSizeEnd = i + 2;
+  return size;
+}
+
 /** Methods whose requests carry `content-length: 0` without a body, as node's client sends them. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 /** Response headers node keeps only the first of when repeated (IncomingMessage's rules). */
@@ -284,6 +307,21 @@ class Conn implements ConnSink {
         }
         case Phase.ChunkSize:
         case Phase.Trailer: {
+          if (this.phase === Phase.ChunkSize && !this.partial) {
+            // The usual size line, hex digits then CRLF, read off the bytes: a watch event is
+            // one chunk, so this runs once per event (decoding the line to a string and
+            // matching it cost as much as the chunk's data).
+            const size = chunkSizeAt(buf, at);
+            if (size >= 0) {
+              at = chunkSizeEnd;
+              if (size === 0) this.phase = Phase.Trailer;
+              else {
+                this.phase = Phase.ChunkData;
+                this.remaining = size;
+              }
+              break;
+            }
+          }
           const nl = buf.indexOf(10, at);
           if (nl < 0) {
             this.partial = this.partial ? Buffer.concat([this.partial, buf.subarray(at)]) : Buffer.from(buf.subarray(at));

@@ -75,6 +75,7 @@ const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
 test('wire: framings from a raw server, split across reads', async () => {
   const cases: Array<{ name: string; reply: string; method?: string; status: number; body: string; headers?: Record<string, unknown>; reused: boolean }> = [
     { name: 'uppercase hex, extensions, trailers', reply: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nA;name="v"\r\n0123456789\r\n1a\r\nabcdefghijklmnopqrstuvwxyz\r\n0;last\r\nX-Trailer: t\r\nY: u\r\n\r\n', status: 200, body: '0123456789abcdefghijklmnopqrstuvwxyz', reused: true },
+    { name: 'chunk sizes padded before CRLF, and twelve digits with leading zeros', reply: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3 \r\nabc\r\n000000000002\r\nde\r\n0\r\n\r\n', status: 200, body: 'abcde', reused: true },
     { name: 'HTTP/1.0 close-delimited', reply: 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil close', status: 200, body: 'until close', reused: false },
     { name: 'HTTP/1.0 with content-length: not reused', reply: 'HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok', status: 200, body: 'ok', reused: false },
     { name: '304 ignores its content-length', reply: 'HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\n', status: 304, body: '', reused: true },
@@ -122,6 +123,8 @@ test('wire: malformed responses fail with a clear error, never a hang', async ()
     { name: 'a head larger than the limit, never ending', reply: `HTTP/1.1 200 OK\r\nx-big: ${'a'.repeat(20 * 1024)}`, code: 'HPE_HEADER_OVERFLOW' },
     { name: 'obs-fold header continuation (rejected as node does)', reply: 'HTTP/1.1 200 OK\r\nX-Folded: a\r\n  b\r\nContent-Length: 0\r\n\r\n', code: 'HPE_INVALID_HEADER_TOKEN' },
     { name: 'bare LF line ends', reply: 'HTTP/1.1 200 OK\nContent-Length: 1\n\nx', code: 'HPE_CR_EXPECTED' },
+    { name: 'chunk size of thirteen hex digits', reply: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1000000000000\r\nx\r\n', code: 'HPE_INVALID_CHUNK_SIZE', body: true },
+    { name: 'chunk size not hex', reply: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\nx\r\n', code: 'HPE_INVALID_CHUNK_SIZE', body: true },
     { name: 'chunk data not followed by CRLF', reply: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY5\r\nhello\r\n0\r\n\r\n', code: 'HPE_STRICT', body: true },
   ];
   for (const c of cases) {
