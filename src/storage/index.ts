@@ -14,10 +14,10 @@
  *   in write commits (in short steps of its own between them, which skip their own fsync unless
  *   they answer a compact() call), keeping `compactKeep` revisions, and finds the rows to delete
  *   in the writer's memory, never by reading old rows back; checkpoints run on their own thread
- *   every 200 ms (50 while the WAL grows fast), never inside a commit, and the writer only
- *   finishes one when the WAL is to start over. The writer thread asks for a higher CPU priority
- *   (nice -5, where allowed): every acknowledged write waits for it. K8TS_SQLITE_TRACE=FILE
- *   traces each commit and checkpoint (sqlite/trace.ts).
+ *   every 100 ms (50 while the WAL grows fast), never inside a commit, and the writer only
+ *   finishes one when the WAL is to start over. The writer and checkpointer threads ask for a
+ *   higher CPU priority (nice -5, where allowed): every acknowledged write waits for the writer.
+ *   K8TS_SQLITE_TRACE=FILE traces each commit and checkpoint (sqlite/trace.ts).
  * - etcd: a real etcd v3 cluster through the etcd3 client.
  *
  * KeyValue objects (and their value Buffers) returned by reads and watches may be shared with
