@@ -94,3 +94,16 @@ test('back-to-back patches each see the one before, and a repeated one is a no-o
   const got = await call('GET', '/api/v1/namespaces/default/pods/chain');
   assert.deepEqual(got.body, again.body);
 });
+
+test('a bound pod patched right after its binding keeps what the binding and the patch each set', async () => {
+  assert.equal((await call('POST', '/api/v1/namespaces/default/pods', pod('bp'))).status, 201);
+  const bind = await call('POST', '/api/v1/namespaces/default/pods/bp/binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bp', annotations: { 'scheduled-by': 'test' } }, target: { kind: 'Node', name: 'n2' } });
+  assert.equal(bind.status, 201);
+  const patched = await call('PATCH', '/api/v1/namespaces/default/pods/bp/status', { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } }, 'application/strategic-merge-patch+json');
+  assert.equal(patched.status, 200);
+  const got = (await call('GET', '/api/v1/namespaces/default/pods/bp')).body;
+  assert.deepEqual(got, patched.body);
+  assert.equal(got.spec.nodeName, 'n2');
+  assert.deepEqual((got.metadata as { annotations?: Record<string, string> }).annotations, { 'scheduled-by': 'test' });
+  assert.deepEqual(got.status?.conditions?.map((c) => c.type).sort(), ['PodScheduled', 'Ready']);
+});
