@@ -54,7 +54,8 @@ export class SharedIndexInformer<T extends ApiObject> {
   private readonly indexer: Indexer<T>;
   private readonly fifo: DeltaFIFO<T>;
   private readonly reflector: Reflector<T>;
-  private readonly listeners: Listener<T>[] = [];
+  /** listeners is replaced, never changed in place, so a delivery walks the list as it was. */
+  private listeners: Listener<T>[] = [];
   private started = false;
   private stopped = false;
   private readonly name: string;
@@ -126,15 +127,14 @@ export class SharedIndexInformer<T extends ApiObject> {
    */
   addEventHandler(handler: ResourceEventHandler<T>): ResourceEventHandlerRegistration {
     const l: Listener<T> = { handler, removed: false };
-    this.listeners.push(l);
+    this.listeners = [...this.listeners, l];
     if (this.started) for (const obj of this.indexer.list()) this.call(l, () => handler.add?.(obj, true));
     return {
       // Delivery is synchronous, so a handler has seen the initial list once the cache has.
       hasSynced: () => !l.removed && this.hasSynced(),
       remove: () => {
         l.removed = true;
-        const i = this.listeners.indexOf(l);
-        if (i >= 0) this.listeners.splice(i, 1);
+        this.listeners = this.listeners.filter((x) => x !== l);
       },
     };
   }
@@ -144,12 +144,47 @@ export class SharedIndexInformer<T extends ApiObject> {
     try {
       fn();
     } catch (err) {
-      console.error(`${this.name}: event handler failed:`, err);
+      this.handlerFailed(err);
     }
   }
 
-  private distribute(fn: (h: ResourceEventHandler<T>) => void): void {
-    for (const l of [...this.listeners]) this.call(l, () => fn(l.handler));
+  private handlerFailed(err: unknown): void {
+    console.error(`${this.name}: event handler failed:`, err);
+  }
+
+  // One loop per kind of notification, calling each handler directly: a closure per handler
+  // and event (a pod informer has a dozen handlers, and several events per pod) was garbage.
+  private notifyAdd(o: T, isInInitialList: boolean): void {
+    for (const l of this.listeners) {
+      if (l.removed || !l.handler.add) continue;
+      try {
+        l.handler.add(o, isInInitialList);
+      } catch (err) {
+        this.handlerFailed(err);
+      }
+    }
+  }
+
+  private notifyUpdate(old: T, o: T): void {
+    for (const l of this.listeners) {
+      if (l.removed || !l.handler.update) continue;
+      try {
+        l.handler.update(old, o);
+      } catch (err) {
+        this.handlerFailed(err);
+      }
+    }
+  }
+
+  private notifyDelete(obj: T | DeletedFinalStateUnknown<T>): void {
+    for (const l of this.listeners) {
+      if (l.removed || !l.handler.delete) continue;
+      try {
+        l.handler.delete(obj);
+      } catch (err) {
+        this.handlerFailed(err);
+      }
+    }
   }
 
   private process(deltas: Delta<T>[], isInInitialList: boolean): void {
@@ -157,17 +192,17 @@ export class SharedIndexInformer<T extends ApiObject> {
       const obj = d.object;
       if (d.type === 'Deleted') {
         this.indexer.delete(obj);
-        this.distribute((h) => h.delete?.(obj));
+        this.notifyDelete(obj);
         continue;
       }
       const o = obj as T;
       const old = this.indexer.get(o);
       if (old !== undefined) {
         this.indexer.update(o);
-        this.distribute((h) => h.update?.(old, o));
+        this.notifyUpdate(old, o);
       } else {
         this.indexer.add(o);
-        this.distribute((h) => h.add?.(o, isInInitialList));
+        this.notifyAdd(o, isInInitialList);
       }
     }
   }
