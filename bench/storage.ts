@@ -6,6 +6,10 @@
  * while compaction runs; `--phase cpu` runs only the CPU-per-write phase (sqlite: a control
  * plane's write mix at a steady rate, CPU time of the writer and checkpointer threads per write;
  * `--rate N` writes/s, default 3000, for `--seconds N`, default 10).
+ * `--trace FILE` runs nothing: it summarises a K8TS_SQLITE_TRACE file written by any run of the
+ * store (e.g. `K8TS_SQLITE_TRACE=/tmp/t npm run bench:apiserver`): where the group commits'
+ * time went (waiting for the batch, statements, COMMIT split into CPU, run-queue wait and the
+ * rest, blocked in I/O; the reply) and what the checkpointer did meanwhile.
  * A `disk` column first measures the disk's own fdatasync latency, which bounds every
  * worst-write figure of both backends.
  */
@@ -466,6 +470,58 @@ function diskFsync(ms: number): void {
   record('disk', 'fsync_p99_ms', pct(lat, 99), 'ms');
   record('disk', 'fsync_max_ms', Math.max(...lat), 'ms');
   record('disk', 'fsyncs_over_50ms_per_min', (lat.filter((x) => x > 50).length * 60_000) / ms, '/min');
+}
+
+/** summariseTrace prints the percentiles of a K8TS_SQLITE_TRACE file (src/storage/sqlite/trace.ts). */
+function summariseTrace(file: string): void {
+  const read = (f: string): Array<Record<string, number>> => {
+    try {
+      return readFileSync(f, 'utf8').trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, number>);
+    } catch {
+      return [];
+    }
+  };
+  const lines = read(file);
+  const batches = lines.filter((x) => x.ops !== undefined);
+  const passes = read(file + '.ckpt');
+  const show = (name: string, v: number[]): void => {
+    if (v.length === 0) return;
+    const f = (x: number): string => x.toFixed(2).padStart(9);
+    console.log(`${name.padEnd(12)} p50 ${f(pct(v, 50))} p90 ${f(pct(v, 90))} p99 ${f(pct(v, 99))} max ${f(Math.max(...v))} ms`);
+  };
+  console.log(`writer: ${batches.length} group commits, ${batches.reduce((a, x) => a + x.ops!, 0)} writes`);
+  show('wait', batches.map((x) => x.wait!));
+  show('statements', batches.map((x) => x.exec!));
+  show('commit', batches.map((x) => x.commit!));
+  show('  cpu', batches.map((x) => x.commitCpu!));
+  show('  run-queue', batches.map((x) => x.commitRunq!));
+  show('  blocked', batches.map((x) => Math.max(0, x.commit! - x.commitCpu! - x.commitRunq!)));
+  show('reply', batches.map((x) => x.post!));
+  show('batch total', batches.map((x) => x.total!));
+  show('batch runq', batches.map((x) => x.runq!));
+  const sizes = batches.map((x) => x.ops!);
+  if (sizes.length > 0) console.log(`writes per commit: p50 ${pct(sizes, 50)} p90 ${pct(sizes, 90)} max ${Math.max(...sizes)}`);
+  console.log(`checkpointer: ${passes.length} passes that copied frames`);
+  show('pass', passes.map((x) => x.pass!));
+  show('  runq', passes.map((x) => x.runq!));
+  show('fdatasync', passes.map((x) => x.sync!));
+  const own = lines.filter((x) => x.writerCheckpoint !== undefined);
+  if (own.length > 0) show("writer's own checkpoints", own.map((x) => x.writerCheckpoint!));
+  const blocked = batches.filter((x) => x.commit! - x.commitCpu! - x.commitRunq! > 20);
+  const overlapping = blocked.filter((x) => {
+    const s0 = x.t! + x.exec!;
+    const e0 = s0 + x.commit!;
+    return passes.some((c) => c.t! < e0 && c.t! + c.pass! + c.sync! > s0);
+  });
+  console.log(`commits blocked in I/O over 20 ms: ${blocked.length}, of which during a checkpointer pass or its fdatasync: ${overlapping.length}`);
+  console.log(`batches that waited over 20 ms in the run queue: ${batches.filter((x) => x.runq! > 20).length}`);
+}
+
+const traceIdx = args.indexOf('--trace');
+if (traceIdx >= 0) {
+  summariseTrace(args[traceIdx + 1] ?? '');
+  rmSync(work, { recursive: true, force: true });
+  process.exit(0);
 }
 
 try {
