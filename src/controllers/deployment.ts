@@ -161,11 +161,12 @@ class DeploymentController implements Controller {
     if (c?.reason === 'ProgressDeadlineExceeded') return;
     const paused = !!d.spec?.paused;
     const pausedCond = c?.reason === 'DeploymentPaused';
+    // Most syncs change nothing here: the status is copied only when it will change.
+    if (paused === pausedCond) return;
     const now = this.ctx.clock.now();
     const s: DeploymentStatus = structuredClone(d.status ?? {});
-    if (paused && !pausedCond) setCondition(s, condition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused', now));
-    else if (!paused && pausedCond) setCondition(s, condition('Progressing', 'Unknown', 'DeploymentResumed', 'Deployment is resumed', now));
-    else return;
+    if (paused) setCondition(s, condition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused', now));
+    else setCondition(s, condition('Progressing', 'Unknown', 'DeploymentResumed', 'Deployment is resumed', now));
     await this.writeStatus(d, s);
   }
 
@@ -197,7 +198,8 @@ class DeploymentController implements Controller {
     const ns = d.metadata?.namespace ?? '';
     let newRS = existing;
     if (existing) {
-      const rs = structuredClone(existing);
+      // A shallow copy is enough: setNewReplicaSetAnnotations replaces rs.metadata, never changes it in place.
+      const rs = { ...existing };
       const changed = this.setNewReplicaSetAnnotations(d, rs, newRevision, true);
       if (changed) newRS = await this.rsApi(ns).update(rs);
       const c = getCondition(d.status, 'Progressing');
