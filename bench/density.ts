@@ -392,7 +392,12 @@ async function main(): Promise<void> {
   try {
     if (!external) {
       kubeconfig = join(dir, 'admin.yaml');
-      server = spawn(process.execPath, [...prof, bin, 'server', '--data-dir', join(dir, 'data'), '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', '-o', kubeconfig], { stdio: ['ignore', 'ignore', 'pipe'] });
+      // A cluster CIDR with a /24 for every node, as a cluster sized for N nodes has (the default
+      // 10.42.0.0/16 holds 256): otherwise node IPAM fails, logs and retries for every node past
+      // the 256th on each of its heartbeats, work no real cluster of this size does.
+      const cidrBits = Math.max(8, Math.ceil(Math.log2(Math.max(nodes, 256))));
+      const clusterCIDR = cidrBits <= 8 ? [] : ['--cluster-cidr', `10.128.0.0/${24 - cidrBits}`];
+      server = spawn(process.execPath, [...prof, bin, 'server', '--data-dir', join(dir, 'data'), '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', ...clusterCIDR, '-o', kubeconfig], { stdio: ['ignore', 'ignore', 'pipe'] });
       children.push(server);
       let startup = '';
       const lines = createInterface({ input: server.stderr! });
