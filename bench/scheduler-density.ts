@@ -13,7 +13,8 @@
  * scheduler's calls of the measured Deployments (warm-up ones and the harness's JSON parsing
  * excluded), the figure to compare on a loaded machine.
  *
- *   node dist/bench/scheduler-density.js [--nodes 1000] [--deployments 300] [--warmup 20] [--running-lag 2]
+ *   npm run bench:scheduler-density -- [--nodes 1000] [--deployments 300] [--warmup 20] [--running-lag 2]
+ *   (or, once built: node dist/bench/scheduler-density.js [same flags])
  *
  * --running-lag K delivers a Deployment's Running updates K Deployments after its bindings (the
  * kubelets' status patches trail the bindings in the real run). --thrash MB walks that much
