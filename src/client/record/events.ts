@@ -179,9 +179,11 @@ export class EventBroadcaster {
         return;
       }
       if (this.shuttingDown) return;
-      // Nobody would see it: a full queue drops it before it is built.
-      if (this.watchers.size === 0 && this.full(ref, reason)) return;
-      this.enqueue(this.makeEvent(ref, annotations, type, reason, args ? sprintf(message, ...args) : message, src));
+      // The queue is checked once, before the event is built: a dropped event nobody watches
+      // is never built.
+      const dropped = this.full(ref, reason);
+      if (dropped && this.watchers.size === 0) return;
+      this.enqueue(this.makeEvent(ref, annotations, type, reason, args ? sprintf(message, ...args) : message, src), dropped);
     };
     return {
       event: (obj, type, reason, message) => record(obj, undefined, type, reason, message, undefined),
@@ -258,7 +260,8 @@ export class EventBroadcaster {
     return e;
   }
 
-  private enqueue(e: Event): void {
+  /** enqueue shows e to the watchers and queues it for the sink unless full() dropped it. */
+  private enqueue(e: Event, dropped: boolean): void {
     for (const w of this.watchers) {
       try {
         w(e);
@@ -266,7 +269,7 @@ export class EventBroadcaster {
         this.error(err);
       }
     }
-    if (!this.opts.sink || this.full(e.involvedObject, e.reason ?? '')) return;
+    if (!this.opts.sink || dropped) return;
     this.queue.push(e);
     if (!this.running) {
       this.running = true;
