@@ -358,7 +358,12 @@ export class Framework implements FrameworkRunner {
       const s = p.preBindPreFlight(state, pod, nodeName);
       if (s.isSkip()) (state.skipPreBindPlugins ??= new Set()).add(p.name);
       else if (s.isSuccess()) any = true;
-      else return Status.error(new Error(`running PreBindPreFlight plugin "${p.name}": ${s.message()}`)).withPlugin(p.name);
+      else if (s.code === Code.Error) return Status.error(new Error(`running PreBindPreFlight "${p.name}": ${s.message()}`)).withPlugin(p.name);
+      // upstream's wording for any other code (a rejection is not PreBindPreFlight's to give)
+      else {
+        const msg = `PreBindPreFlight ${p.name} returned "${s.codeName()}", which is unsupported. It is supposed to return Success, Skip, or Error status`;
+        return Status.error(new Error(msg)).withPlugin(p.name);
+      }
     }
     return any ? Status.success() : Status.skip();
   }
