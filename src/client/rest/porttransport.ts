@@ -107,7 +107,6 @@ function readFrames(batch: Uint8Array, each: (kind: number, id: number, payload:
  * and events) in between.
  */
 class PortEnd implements MemoryPeer {
-  peer: MemoryPeer | undefined;
   destroyed = false;
   constructor(
     private readonly out: Outbox,
@@ -210,7 +209,6 @@ export function servePort(port: MessagePort, target: http.Server | http.RequestL
         const socket = new MemorySocket();
         const end = new PortEnd(out, id, () => conns.delete(id));
         socket.peer = end;
-        end.peer = socket;
         conns.set(id, { end, socket });
         server.emit('connection', socket);
         return;

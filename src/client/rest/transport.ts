@@ -156,21 +156,20 @@ function wire(sock: Socket, sink: ConnSink): ByteConn {
 }
 
 /**
- * MemoryPeer is what a MemorySocket writes into: another MemorySocket, or the bare client end
- * an Http1Client reads (no stream machinery on that side).
+ * MemoryPeer is what a MemorySocket writes into: a bare end with no stream machinery, the one
+ * an Http1Client reads (SinkEnd) or the one servePort posts over a port (PortEnd).
  */
 export interface MemoryPeer {
-  peer: MemoryPeer | undefined;
   readonly destroyed: boolean;
   push(chunk: Buffer | null): boolean;
   destroy(): void;
 }
 
 /**
- * MemorySocket is the server's end of an in-memory connection (its peer is a SinkEnd, or the
- * other MemorySocket of a pair that servePort pumps over a port). It carries the few net.Socket
- * methods that Node's HTTP server calls (timeouts and keep-alive are no-ops: there is no network
- * to time out on); clients read the other end through Http1Client, not node's http client.
+ * MemorySocket is the server's end of an in-memory connection (its peer is a SinkEnd, or
+ * servePort's PortEnd). It carries the few net.Socket methods that Node's HTTP server calls
+ * (timeouts and keep-alive are no-ops: there is no network to time out on); clients read the
+ * other end through Http1Client, not node's http client.
  */
 export class MemorySocket extends Duplex {
   peer: MemoryPeer | undefined;
@@ -200,7 +199,6 @@ export class MemorySocket extends Duplex {
     const p = this.peer;
     this.peer = undefined;
     if (p && !p.destroyed) {
-      p.peer = undefined;
       p.push(null);
       p.destroy();
     }
@@ -226,18 +224,8 @@ export class MemorySocket extends Duplex {
   }
 }
 
-/** memorySocketPair returns two connected in-memory sockets (servePort pumps one end of each). */
-export function memorySocketPair(): [MemorySocket, MemorySocket] {
-  const a = new MemorySocket();
-  const b = new MemorySocket();
-  a.peer = b;
-  b.peer = a;
-  return [a, b];
-}
-
 /** SinkEnd is the client's end of an in-process connection: what the server writes goes to `sink`. */
 class SinkEnd implements MemoryPeer {
-  peer: MemoryPeer | undefined;
   destroyed = false;
   constructor(private readonly sink: ConnSink) {}
   push(chunk: Buffer | null): boolean {
@@ -269,7 +257,6 @@ export class InProcessTransport implements Transport {
       const serverSide = new MemorySocket();
       const end = new SinkEnd(sink);
       serverSide.peer = end;
-      end.peer = serverSide;
       server.emit('connection', serverSide);
       return {
         write: (chunk) => {
