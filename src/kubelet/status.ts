@@ -284,17 +284,8 @@ export function qosClass(pod: Pod): QOSClass {
 
 const QOS_RESOURCES = ['cpu', 'memory'] as const;
 
-/** zeroes memoises isZero by text: a cluster's pods repeat a handful of quantities. */
-const zeroes = new Map<string, boolean>();
-function isZero(q: string): boolean {
-  let z = zeroes.get(q);
-  if (z === undefined) {
-    z = Quantity.parse(String(q)).isZero();
-    if (zeroes.size >= 1024) zeroes.clear();
-    zeroes.set(q, z);
-  }
-  return z;
-}
+// Quantity.parse remembers each quantity text it parsed, so isZero costs a map lookup.
+const isZero = (q: string): boolean => Quantity.parse(String(q)).isZero();
 const sameQuantity = (a: string, b: string): boolean => a === b || Quantity.parse(String(a)).cmp(Quantity.parse(String(b))) === 0;
 
 /** KubeletCondition is one of the conditions the kubelet owns, before its times are stamped. */
