@@ -176,3 +176,21 @@ test('parseWatchStream with skipManagedFields: lines cut across chunks, and line
     }
   }
 });
+
+test('parseWatchStream with skipManagedFields reads nothing past a line: a cut line ending in managedFields after a longer one', async () => {
+  // The first line fills the shared scratch buffer with commas; the second, cut as well, ends
+  // right after its managedFields array, where a stale comma would widen the cut by a byte.
+  const long = JSON.stringify({ type: 'ADDED', object: { data: { pad: ','.repeat(200) }, metadata: { name: 'a' } } });
+  const broken = '{"type":"ADDED","object":{"metadata":{"managedFields":[]';
+  const bytes = Buffer.from(`${long}\n${broken}\n`);
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += 5) chunks.push(bytes.subarray(i, i + 5));
+  const out: unknown[] = [];
+  await assert.rejects(
+    (async () => {
+      for await (const ev of parseWatchStream(Readable.from(chunks, { objectMode: false }), { skipManagedFields: true })) out.push(ev);
+    })(),
+    (err: Error) => err.message === 'watch: malformed event: {"type":"ADDED","object":{"metadata":{',
+  );
+  assert.equal(out.length, 1);
+});

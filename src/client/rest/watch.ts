@@ -198,7 +198,8 @@ function keyIs(b: Uint8Array, i: number, end: number, word: string): boolean {
  * there is none. The scan follows the JSON structure — strings, nesting, and the keys
  * `object` and `metadata` on the way down — so a `managedFields` anywhere else (inside a
  * string, a spec, a template) is left alone. It stops at the end of `object.metadata`; text it
- * does not recognise is left whole, for JSON.parse to judge.
+ * does not recognise is left whole, for JSON.parse to judge. Bytes at n and beyond are never
+ * read: b may be the shared scratch buffer, whose tail holds an earlier line.
  */
 export function managedFieldsRange(b: Uint8Array, start: number, n: number): [number, number] | undefined {
   let depth = 0;
@@ -212,7 +213,7 @@ export function managedFieldsRange(b: Uint8Array, start: number, n: number): [nu
       if (end < 0) return undefined;
       let j = end + 1;
       while (j < n && isWS(b[j]!)) j++;
-      if (b[j] !== 58) {
+      if (j >= n || b[j] !== 58) {
         i = end; // a string value
         continue;
       }
@@ -228,7 +229,7 @@ export function managedFieldsRange(b: Uint8Array, start: number, n: number): [nu
         // the first member: its following comma goes instead
         let after = close;
         while (after < n && isWS(b[after]!)) after++;
-        return [i, b[after] === 44 ? after + 1 : close];
+        return [i, after < n && b[after] === 44 ? after + 1 : close];
       }
       if (depth <= 2) lastKey = keyIs(b, i, end, 'object') ? 'object' : keyIs(b, i, end, 'metadata') ? 'metadata' : '';
       i = j;
