@@ -35,11 +35,6 @@ export class Tracer {
     this.timer.unref();
   }
 
-  /** now is epoch milliseconds with sub-millisecond precision, comparable across threads. */
-  static now(): number {
-    return performance.timeOrigin + performance.now();
-  }
-
   add(rec: Record<string, number>): void {
     this.lines.push(JSON.stringify(rec));
   }
