@@ -114,12 +114,10 @@ export class Store {
 
   private rememberWrite(key: string, rv: number, value: Buffer, obj: KubeObject): void {
     const m = this.lastWritten;
-    // Only objects laid out as a decode would lay them out: key order decides some comparisons.
-    if (!canonicalOrder(obj)) {
-      m.delete(key);
-      return;
-    }
+    // Deleted first either way: the key's older write is stale, and a set goes to the back of the line.
     m.delete(key);
+    // Only objects laid out as a decode would lay them out: key order decides some comparisons.
+    if (!canonicalOrder(obj)) return;
     m.set(key, { rv, value, obj });
     if (m.size > LAST_WRITTEN_MAX) m.delete(m.keys().next().value!);
   }
