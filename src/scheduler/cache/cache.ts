@@ -89,10 +89,11 @@ export class Cache {
     this.withAnti.set(n, listed && n.podsWithRequiredAntiAffinity.length > 0);
   }
 
-  private removePodFromNode(key: string, nodeName: string, known?: PodInfo): void {
+  /** removePodFromNode takes `pi`, the PodInfo this cache last put on the node for that pod, off it. */
+  private removePodFromNode(pi: PodInfo, nodeName: string): void {
     const n = this.nodes.get(nodeName);
     if (!n) return;
-    n.removePod(key, known);
+    n.removePod(pi.key, pi);
     this.trackAffinity(n);
     this.logPodChange(n);
     if (!n.node && n.pods.length === 0) this.nodes.delete(nodeName);
@@ -117,7 +118,7 @@ export class Cache {
     const k = podKey(pod);
     const st = this.pods.get(k);
     if (!st?.assumed) return;
-    this.removePodFromNode(k, st.nodeName, st.pi);
+    this.removePodFromNode(st.pi, st.nodeName);
     this.pods.delete(k);
   }
 
@@ -145,7 +146,7 @@ export class Cache {
       }
     } else {
       // confirmed (possibly on another node than assumed, if someone else bound it)
-      if (st) this.removePodFromNode(pi.key, st.nodeName, st.pi);
+      if (st) this.removePodFromNode(st.pi, st.nodeName);
       this.addPodToNode(pi, nodeName);
     }
     if (st) {
@@ -165,7 +166,7 @@ export class Cache {
     const k = podKey(pod);
     const st = this.pods.get(k);
     if (!st) return;
-    this.removePodFromNode(k, st.nodeName, st.pi);
+    this.removePodFromNode(st.pi, st.nodeName);
     this.pods.delete(k);
   }
 
@@ -238,7 +239,7 @@ export class Cache {
     const expired: string[] = [];
     for (const [k, st] of this.pods) {
       if (st.assumed && st.deadline !== undefined && st.deadline <= now) {
-        this.removePodFromNode(k, st.nodeName, st.pi);
+        this.removePodFromNode(st.pi, st.nodeName);
         this.pods.delete(k);
         expired.push(k);
       }
