@@ -5,7 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { parseWatchStream, withoutManagedFields } from './watch.js';
+import { managedFieldsRange, parseWatchStream } from './watch.js';
+
+/** withoutManagedFields is the event text `line` with the range managedFieldsRange finds cut out, or `line` itself. */
+function withoutManagedFields(line: string): string {
+  const b = Buffer.from(line, 'utf8');
+  const cut = managedFieldsRange(b, 0, b.length);
+  if (!cut) return line;
+  return b.toString('utf8', 0, cut[0]) + b.toString('utf8', cut[1]);
+}
 
 async function collect(chunks: Array<Buffer | string>, encoding?: BufferEncoding): Promise<unknown[]> {
   const body = Readable.from(chunks, { objectMode: false });

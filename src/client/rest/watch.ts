@@ -248,15 +248,3 @@ export function managedFieldsRange(b: Uint8Array, start: number, n: number): [nu
   }
   return undefined;
 }
-
-/**
- * withoutManagedFields returns the watch event text `line` with `object.metadata.managedFields`
- * cut out as parseWatchStream cuts it (see managedFieldsRange), or `line` itself when there is
- * nothing to cut.
- */
-export function withoutManagedFields(line: string): string {
-  const b = Buffer.from(line, 'utf8');
-  const cut = managedFieldsRange(b, 0, b.length);
-  if (!cut) return line;
-  return b.toString('utf8', 0, cut[0]) + b.toString('utf8', cut[1]);
-}
