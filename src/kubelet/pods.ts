@@ -136,7 +136,7 @@ interface Worker {
   /** lastStatus is what this kubelet last computed (upstream's status manager cache). */
   lastStatus?: PodStatus;
   /**
-   * sandboxConfig is sandboxConfig(sandboxConfigOf, 0), kept while the worker's pod is that
+   * sandboxConfig is sandboxConfig(sandboxConfigOf, 0), kept while callers pass that pod
    * object: the sandbox and every container created in it take the same config.
    */
   sandboxConfig?: PodSandboxConfig;
@@ -382,7 +382,7 @@ export class PodLifecycle {
       this.opts.host.recordEvent(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
       for (const s of items) await this.runtime.removePodSandbox({ podSandboxId: s.id });
     }
-    const config = attempt === 0 ? this.firstSandboxConfig(w) : this.sandboxConfig(pod, attempt);
+    const config = attempt === 0 ? this.firstSandboxConfig(w, pod) : this.sandboxConfig(pod, attempt);
     const { podSandboxId } = await this.runtime.runPodSandbox({ config });
     this.sandboxToPod.set(podSandboxId, w.uid);
     w.sandboxId = podSandboxId;
@@ -390,11 +390,11 @@ export class PodLifecycle {
     return podSandboxId;
   }
 
-  /** firstSandboxConfig is the worker's pod's sandbox config for attempt 0, built once per pod object. */
-  private firstSandboxConfig(w: Worker): PodSandboxConfig {
-    if (w.sandboxConfigOf !== w.pod || !w.sandboxConfig) {
-      w.sandboxConfig = this.sandboxConfig(w.pod, 0);
-      w.sandboxConfigOf = w.pod;
+  /** firstSandboxConfig is sandboxConfig(pod, 0), kept on the worker while it is asked for the same pod object. */
+  private firstSandboxConfig(w: Worker, pod: Pod): PodSandboxConfig {
+    if (w.sandboxConfigOf !== pod || !w.sandboxConfig) {
+      w.sandboxConfig = this.sandboxConfig(pod, 0);
+      w.sandboxConfigOf = pod;
     }
     return w.sandboxConfig;
   }
@@ -571,7 +571,7 @@ export class PodLifecycle {
     }
     let containerId: string;
     try {
-      const created = await this.runtime.createContainer({ podSandboxId: sandboxId, config, sandboxConfig: this.firstSandboxConfig(w) });
+      const created = await this.runtime.createContainer({ podSandboxId: sandboxId, config, sandboxConfig: this.firstSandboxConfig(w, pod) });
       containerId = created.containerId;
       w.stale = true;
       for (const w of created.warnings ?? []) this.opts.host.recordEvent(pod, 'Warning', 'ResourceLimitsNotEnforced', w, fp);
