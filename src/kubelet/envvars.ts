@@ -33,7 +33,10 @@ const envVarName = (s: string): string => s.replace(/-/g, '_').toUpperCase();
 
 const validEnvName = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
-/** serviceEnvVars is upstream's envvars.FromServices for services with a cluster IP. */
+/**
+ * serviceEnvVars is upstream's envvars.FromServices for services with a cluster IP. The
+ * entries are shared between calls (memoised per Service object): callers must not mutate them.
+ */
 export function serviceEnvVars(services: Service[]): EnvVarResult[] {
   const out: EnvVarResult[] = [];
   for (const svc of services) {
