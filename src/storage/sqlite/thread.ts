@@ -13,6 +13,12 @@ import { setPriority } from 'node:os';
  * setpriority, and only that thread changes). It returns false where that is not allowed (a
  * negative value needs root or CAP_SYS_NICE) or not supported; the thread then keeps its
  * priority, which is only slower, never wrong.
+ *
+ * It names the thread by its id rather than passing pid 0: Linux takes 0 as the calling thread
+ * too, but elsewhere 0 is the whole process, main thread included; without /proc/thread-self
+ * nothing changes. Threads the caller starts afterwards inherit its value (the checkpointer,
+ * which the writer thread starts); threads that already run, the main thread and libuv's pool
+ * among them, keep theirs.
  */
 export function setThreadNice(nice: number): boolean {
   try {
