@@ -124,7 +124,7 @@ export class DefaultPreemption implements PostFilterPlugin {
   selectVictimsOnNode(state: CycleState, pod: PodInfo, node: NodeInfo, pdbs: readonly PodDisruptionBudget[]): { victims: PodInfo[]; numPDBViolations: number; status: Status } {
     const fw = this.handle.framework;
     const remove = (p: PodInfo): void => {
-      node.removePod(p.key);
+      node.removePod(p.key, p);
       fw.runPreFilterExtensionRemovePod(state, pod, p, node);
     };
     const add = (p: PodInfo): void => {
