@@ -46,6 +46,9 @@ function scriptedServer(): { server: http.Server; seen: Seen[]; counts: Map<stri
         case '/api/v1/namespaces/default/pods/unavailable':
           json(503, { kind: 'Status', status: 'Failure', reason: 'ServiceUnavailable', code: 503, message: 'try later' }, { 'retry-after': '0' });
           return;
+        case '/api/v1/namespaces/taken/pods':
+          json(409, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'AlreadyExists', code: 409, message: 'pods "y" already exists', details: { name: 'y', kind: 'pods' } });
+          return;
         case '/nothing':
           res.writeHead(404);
           res.end('404 page not found');
@@ -98,6 +101,11 @@ for (const mode of ['http', 'in-process'] as const) {
       assert.equal(await pods.namespace('default').createDiscard({ metadata: { name: 'y' } }, { fieldManager: 'me' }), undefined, 'createDiscard resolves without the object');
       assert.deepEqual({ method: seen.at(-1)?.method, url: seen.at(-1)?.url, body: JSON.parse(seen.at(-1)?.body ?? '') }, { method: 'POST', url: '/api/v1/namespaces/default/pods?fieldManager=me', body: { metadata: { name: 'y' } } });
       await assert.rejects(pods.namespace('default').createDiscard({ metadata: { name: 'z' } }, { signal: AbortSignal.abort() }), { name: 'AbortError' });
+      const createErr = await pods.namespace('taken').create({ metadata: { name: 'y' } }).then(() => undefined, (err: unknown) => err);
+      const discardErr = await pods.namespace('taken').createDiscard({ metadata: { name: 'y' } }).then(() => undefined, (err: unknown) => err);
+      assert.ok(isStatusError(createErr, 'AlreadyExists'));
+      assert.ok(isStatusError(discardErr, 'AlreadyExists'), 'createDiscard rejects as create does');
+      assert.deepEqual({ code: discardErr.code, message: discardErr.message, status: discardErr.status }, { code: createErr.code, message: createErr.message, status: createErr.status });
 
       await pods.namespace('default').patch('x', 'merge', { metadata: { labels: { a: 'b' } } }, { subresource: 'status' });
       assert.equal((seen[seen.length - 1] as Seen).headers['content-type'], 'application/merge-patch+json');
