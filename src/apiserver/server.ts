@@ -332,7 +332,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
 
   /** handleUpgrade serves pods/exec, pods/attach and pods/portforward by joining the client to the kubelet. */
   const handleUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parseRequestURL(req.url ?? '/');
     const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
     // Upstream authorizes exec/attach/portforward as `create` on the subresource.
     if (info.isResourceRequest && info.verb === 'get') info.verb = 'create';

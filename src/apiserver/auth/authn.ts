@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { unauthorized } from '../../api/errors.js';
 import type { Authenticator, UserInfo } from '../pipeline.js';
+import { parseRequestURL } from '../requestinfo.js';
 
 export const ANONYMOUS_USER = 'system:anonymous';
 export const GROUP_AUTHENTICATED = 'system:authenticated';
@@ -175,7 +176,7 @@ export function authenticationChain(o: ChainOptions): Authenticator {
         if (!u) throw unauthorized();
         return withAuthenticatedGroup(u);
       }
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const path = parseRequestURL(req.url ?? '/').pathname;
       if (o.anonymous === 'all' || (o.anonymous === 'public' && isPublicPath(path))) return { username: ANONYMOUS_USER, groups: [GROUP_UNAUTHENTICATED] };
       return undefined;
     },
