@@ -38,6 +38,7 @@ test('parseWatchStream yields every event however the body is cut', async () => 
     assert.deepEqual(await collect(chunks), EVENTS, `chunks of ${size} bytes`);
   }
   assert.deepEqual(await collect([bytes], 'utf8'), EVENTS, 'string chunks (a body with an encoding set)');
+  assert.deepEqual(await collect([bytes.subarray(0, 20), bytes.subarray(20)], 'latin1'), EVENTS, 'string chunks of another encoding: the body is UTF-8 whatever its decoder');
 });
 
 test('parseWatchStream rejects lines that are not watch events', async () => {

@@ -45,7 +45,9 @@ export async function* parseWatchStream<T>(body: Readable, opts: WatchDecodeOpti
   let carried = 0;
   try {
     for await (const c of body as AsyncIterable<Buffer | string>) {
-      const chunk = typeof c === 'string' ? Buffer.from(c, 'utf8') : c;
+      // A string chunk is encoded back to the bytes its decoder read (the body is UTF-8 JSON
+      // whatever encoding the stream was given).
+      const chunk = typeof c === 'string' ? Buffer.from(c, body.readableEncoding ?? 'utf8') : c;
       let start = 0;
       let nl = chunk.indexOf(10);
       while (nl >= 0) {
