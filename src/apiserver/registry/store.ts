@@ -169,7 +169,11 @@ export class Store {
     return this.toServed(r, (await this.getStored(r, namespace, name)).obj);
   }
 
-  /** create stores a new object; returns it as served. */
+  /**
+   * create stores a new object; returns it as served. The store takes over `body` (the stored
+   * object shares its parts) and keeps the returned object (lastWritten, servedBytes): the caller
+   * changes neither afterwards.
+   */
   async create(r: Resource, namespace: string, body: KubeObject, ctx: WriteContext): Promise<KubeObject> {
     const s = r.stored;
     let obj = this.toStorage(r, checkKind(r, body));
@@ -231,7 +235,8 @@ export class Store {
   /**
    * update applies `compute` (the new object, in the served version, from the current one) with
    * optimistic concurrency. `subresource` is '' or 'status'. Returns the served object and
-   * whether it was created (create-on-update).
+   * whether it was created (create-on-update). As with create, the store takes over what
+   * `compute` returns and keeps the returned object: the caller changes neither afterwards.
    */
   async update(
     r: Resource,
