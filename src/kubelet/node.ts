@@ -247,6 +247,13 @@ export class NodeAgent {
    */
   private reportedKey: string | undefined;
   private reportedAt = 0;
+  /**
+   * outOfTouch is set when a heartbeat failed: the apiserver may have been away long enough for
+   * the node lifecycle controller to set Ready=Unknown, which only our next report undoes.
+   * Upstream's kubelet learns that by reading its Node before every status sync; reporting once
+   * after a failed heartbeat does the same without a read per node every 10 s.
+   */
+  private outOfTouch = false;
   /** registered is true once the Node object exists with our labels. */
   registered = false;
 
@@ -291,15 +298,16 @@ export class NodeAgent {
   }
 
   /**
-   * syncStatus patches nodes/status when the status changed, or every 5 minutes (upstream's
-   * nodeStatusReportFrequency when leases carry the heartbeat).
+   * syncStatus patches nodes/status when the status changed, after a failed heartbeat, or every
+   * 5 minutes (upstream's nodeStatusReportFrequency when leases carry the heartbeat).
    */
   async syncStatus(force = false): Promise<void> {
     const pressure = nodePressure(this.cfg);
     const key = `${pressure.memory}/${pressure.disk}`;
-    if (!force && key === this.reportedKey && this.now() - this.reportedAt < 5 * 60_000) return;
+    if (!force && !this.outOfTouch && key === this.reportedKey && this.now() - this.reportedAt < 5 * 60_000) return;
     const status = buildNodeStatus(this.cfg, this.now(), this.reported ?? this.node?.status, pressure);
     this.node = await this.nodes.patch(this.cfg.nodeName, 'merge', { status }, { subresource: 'status' });
+    this.outOfTouch = false;
     this.reported = status;
     this.reportedKey = key;
     this.reportedAt = this.now();
@@ -307,6 +315,15 @@ export class NodeAgent {
 
   /** renewLease creates or renews kube-node-lease/<node> (holder = node, 40 s duration). */
   async renewLease(): Promise<void> {
+    try {
+      await this.tryRenewLease();
+    } catch (e) {
+      this.outOfTouch = true;
+      throw e;
+    }
+  }
+
+  private async tryRenewLease(): Promise<void> {
     const name = this.cfg.nodeName;
     const renewTime = microTime(this.now());
     if (!this.lease) {

@@ -15,7 +15,11 @@ import { startTestApiServer } from '../apiserver/testing.js';
 import { RestClient } from '../client/rest/client.js';
 import { gvr } from '../client/rest/gvr.js';
 import type { KubeObject } from '../api/types.js';
+import type { Node } from 'kubernetes-types/core/v1.js';
 import { Kubelet } from './kubelet.js';
+import { NodeAgent, NodeHost } from './node.js';
+import { TimerHeap } from './timerheap.js';
+import { realClock } from './clock.js';
 import { waitFor } from './runtime/runtime.case.js';
 
 const freePort = (): Promise<number> =>
@@ -94,5 +98,39 @@ test('kubelet keeps pods running while the apiserver is down and catches up afte
     direct.close();
     await api.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a node marked Ready=Unknown while its apiserver was away reports Ready again on return, not 5 minutes later', async () => {
+  const api = await startTestApiServer({});
+  const apiPort = Number(new URL(api.url).port);
+  const port = await freePort();
+  let link = await proxy(port, apiPort);
+  const client = new RestClient({ host: `http://127.0.0.1:${port}`, qps: Infinity, timeoutMs: 1000 });
+  const direct = new RestClient({ host: api.url, qps: Infinity });
+  const heap = new TimerHeap(realClock);
+  const host = new NodeHost({ heap, leaseRenewMs: 100, statusSyncMs: 100 });
+  host.add(new NodeAgent(client, { nodeName: 'away', nodeIP: '127.0.0.1', kubeletPort: 0, runtimeName: 'simulated', runtimeVersion: '0', capacity: { cpu: '1', memory: '1Gi' } }, () => Date.now()));
+  const nodes = direct.resource<Node & KubeObject>(gvr.nodes);
+  const ready = async (): Promise<string | undefined> => (await nodes.get('away').catch(() => undefined))?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  try {
+    host.start();
+    await waitFor('registered Ready', async () => (await ready()) === 'True');
+    await link.close();
+    // What the node lifecycle controller does once the lease is stale.
+    const node = await nodes.get('away');
+    const conditions = node.status!.conditions!.map((c) => (c.type === 'Ready' ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' } : c));
+    await nodes.updateStatus({ ...node, status: { ...node.status, conditions } });
+    await new Promise((r) => setTimeout(r, 500)); // heartbeats fail meanwhile
+    assert.equal(await ready(), 'Unknown');
+    link = await proxy(port, apiPort);
+    await waitFor('Ready again', async () => (await ready()) === 'True', 5000);
+  } finally {
+    host.stop();
+    heap.stop();
+    await link.close();
+    client.close();
+    direct.close();
+    await api.stop();
   }
 });
