@@ -49,7 +49,6 @@ const file = openSync(path, 'r');
 let reported = 0;
 let flushed = 0;
 let timer: NodeJS.Timeout | undefined;
-let closed = false;
 
 /** pass runs one checkpoint and returns how many frames it copied. */
 function pass(): number {
@@ -85,7 +84,6 @@ function pass(): number {
 // after it rather than pushing every later pass back.
 function schedule(ms: number): void {
   timer = setTimeout(() => {
-    if (closed) return;
     const t0 = performance.now();
     const next = pass() >= busyFrames ? busyIntervalMs : intervalMs;
     schedule(Math.max(0, next - (performance.now() - t0)));
@@ -95,7 +93,7 @@ schedule(intervalMs);
 
 parentPort!.on('message', (msg: string) => {
   if (msg !== 'close') return;
-  closed = true;
+  // The pending pass is the only one scheduled (each pass schedules the next): clearing it stops them.
   clearTimeout(timer);
   tracer?.close();
   db.close();
