@@ -126,10 +126,10 @@ export class WriterCore {
   readonly timing: CommitTiming = { execMs: 0, commitMs: 0, sched: false, commitCpuMs: 0, commitRunqMs: 0 };
 
   /**
-   * @param linksCap bounds the rows compaction tracks in memory (links.ts); past it compaction
-   * reads the log instead. Tests pass 0 to run that path.
+   * @param linksCap bounds the rows compaction tracks in memory (default: Links' own cap); past
+   * it compaction reads the log instead. Tests pass 0 to run that path.
    */
-  constructor(pathOrDb: string | Database.Database, memory: boolean, linksCap = 1 << 22) {
+  constructor(pathOrDb: string | Database.Database, memory: boolean, linksCap?: number) {
     this.db = typeof pathOrDb === 'string' ? new Database(pathOrDb) : pathOrDb;
     this.path = typeof pathOrDb === 'string' ? pathOrDb : undefined;
     this.memory = memory;
