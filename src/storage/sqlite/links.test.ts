@@ -59,6 +59,14 @@ test('links: coverage follows adds, drops, truncation, the cap and gaps', async 
     for (let id = 1; id <= 5; id++) l.add(id, 0, false);
     assert.equal(l.covers(1, 1), false);
   });
+  await t.test('rows that start past the first id (a history restored from etcd) are tracked from there', () => {
+    const l = new Links(1);
+    l.add(2, 0, false);
+    l.add(3, 2, false);
+    assert.equal(l.covers(1, 3), false);
+    assert.equal(l.covers(2, 3), true);
+    assert.deepEqual(l.deletions(3, 3), [2]);
+  });
   await t.test('a gap in ids stops tracking', () => {
     const l = new Links(1);
     l.add(1, 0, false);

@@ -33,11 +33,15 @@ export class Links {
   }
 
   /**
-   * add records row `id`: a put replacing `prev` (0: a create), or a tombstone. An id other than
-   * nextId (a log with a gap, which no writer of ours leaves) stops tracking, as the cap does.
+   * add records row `id`: a put replacing `prev` (0: a create), or a tombstone. While nothing is
+   * tracked, rows may start past nextId (a history restored from etcd, whose first write is
+   * revision 2): tracking starts there, and covers() stays false for the ids skipped. Past
+   * that, an id other than nextId (a log with a gap, which no writer of ours leaves) stops
+   * tracking, as the cap does.
    */
   add(id: number, prev: number, tombstone: boolean): void {
     if (this.lost) return;
+    if (this.start === this.end && id > this.base) this.base = id;
     if (id !== this.nextId || this.end - this.start >= this.cap) {
       this.lost = true;
       this.buf = new Float64Array(0);
