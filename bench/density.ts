@@ -17,7 +17,10 @@
  *   --json FILE       pod_startup_p50_ms, pod_startup_p90_ms, pod_startup_p99_ms, all_running_s,
  *                     pods_per_s, process_pod_startup_p50_ms, process_pod_startup_p99_ms, rss_mb,
  *                     api_p99_ms_<verb> (create, update, patch, apply, delete, get, list) and
- *                     api_p99_ms_<verb>_<resource>[_<subresource>] for the busiest (verb, resource)s
+ *                     api_p99_ms_<verb>_<resource>[_<subresource>] for the busiest (verb, resource)s,
+ *                     last_deployment_* (the last Deployment's chain from its create: first pod
+ *                     seen, all its pods created, bound, Running — what all_running_s adds to the
+ *                     creation time)
  *   --kubelet-sync N  instead of all this, only the kubelet's CPU per pod without network (see kubeletSync)
  *   --idle-sample S (5) seconds of idle CPU sampled before the load (see *_net below)
  *   --kubeconfig F    run the load and the nodes against that cluster instead of starting k8ts
@@ -151,6 +154,8 @@ class PodWatch {
   readonly running = new Map<string, number>();
   /** scheduled: when the watch first saw spec.nodeName (splits the latency into scheduling and node). */
   readonly scheduled = new Map<string, number>();
+  /** deploymentOf: each pod's `deployment` label, to time one Deployment's pods (the last one's chain). */
+  readonly deploymentOf = new Map<string, string>();
   private waiters: Array<{ n: number; resolve: () => void }> = [];
   private readonly ac = new AbortController();
   constructor(
@@ -170,7 +175,10 @@ class PodWatch {
             if (ev.type === 'BOOKMARK' || ev.type === 'DELETED') continue;
             const uid = obj.metadata?.uid ?? '';
             const now = performance.now();
-            if (!this.seen.has(uid)) this.seen.set(uid, now);
+            if (!this.seen.has(uid)) {
+              this.seen.set(uid, now);
+              this.deploymentOf.set(uid, obj.metadata?.labels?.['deployment'] ?? '');
+            }
             if (obj.spec?.nodeName && !this.scheduled.has(uid)) this.scheduled.set(uid, now);
             if (obj.status?.phase === 'Running' && !this.running.has(uid)) {
               this.running.set(uid, now);
@@ -209,6 +217,19 @@ class PodWatch {
       node.push(r - sch);
     }
     return { scheduling: scheduling.sort((a, b) => a - b), node: node.sort((a, b) => a - b) };
+  }
+  /** chain: when a Deployment's pods were first and last seen, last bound and last Running (undefined if none). */
+  chain(deployment: string): { firstSeen: number; lastSeen: number; lastScheduled: number; lastRunning: number } | undefined {
+    let c: { firstSeen: number; lastSeen: number; lastScheduled: number; lastRunning: number } | undefined;
+    for (const [uid, d] of this.deploymentOf) {
+      if (d !== deployment) continue;
+      const seen = this.seen.get(uid)!;
+      const sch = this.scheduled.get(uid) ?? NaN;
+      const run = this.running.get(uid) ?? NaN;
+      if (!c) c = { firstSeen: seen, lastSeen: seen, lastScheduled: sch, lastRunning: run };
+      else Object.assign(c, { firstSeen: Math.min(c.firstSeen, seen), lastSeen: Math.max(c.lastSeen, seen), lastScheduled: Math.max(c.lastScheduled, sch), lastRunning: Math.max(c.lastRunning, run) });
+    }
+    return c;
   }
   stop(): void {
     this.ac.abort();
@@ -443,19 +464,25 @@ async function main(): Promise<void> {
     const cpu0 = { server: cpuMs(server?.pid), serverMain: cpuMs(server?.pid, server?.pid), nodes: cpuMs(nodesProc.pid), bench: process.cpuUsage() };
     const t0 = performance.now();
     let next = 0;
+    /** lastSent: when the last Deployment's create was sent (its chain is what outlasts the creation). */
+    let lastSent = NaN;
     if (qps > 0) {
       // ClusterLoader2's Uniform5qps tuning set: object i is created at t0 + i/qps, each without waiting for the previous.
       const pending: Array<Promise<unknown>> = [];
       for (let i = 0; i < deployments.length; i++) {
         const wait = t0 + (i * 1000) / qps - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (i === deployments.length - 1) lastSent = performance.now();
         pending.push(deploys.create(deployments[i]!));
       }
       await Promise.all(pending);
     } else {
       await Promise.all(
         Array.from({ length: 16 }, async () => {
-          while (next < deployments.length) await deploys.create(deployments[next++]!);
+          while (next < deployments.length) {
+            if (next === deployments.length - 1) lastSent = performance.now();
+            await deploys.create(deployments[next++]!);
+          }
         }),
       );
     }
@@ -501,10 +528,24 @@ async function main(): Promise<void> {
       idle_cpu_ms_per_s_server: Number((idleRate.server * 1000).toFixed(1)),
       idle_cpu_ms_per_s_nodes: Number((idleRate.nodes * 1000).toFixed(1)),
     };
+    // The last Deployment's own chain, from its create: after it nothing else is created, so
+    // all_running_s is at least its creation time plus this.
+    const last = watch.chain(deployments[deployments.length - 1]!.metadata!.name!);
+    if (last) {
+      const since = (t: number): number => Math.round(t - lastSent);
+      Object.assign(result, {
+        last_deployment_sent_s: Number(((lastSent - t0) / 1000).toFixed(2)),
+        last_deployment_first_pod_ms: since(last.firstSeen),
+        last_deployment_all_pods_ms: since(last.lastSeen),
+        last_deployment_all_bound_ms: since(last.lastScheduled),
+        last_deployment_all_running_ms: since(last.lastRunning),
+      });
+    }
     const split = nodeTrace ? nodeSplit(watch, nodeTrace.pods) : undefined;
     if (nodeTrace) result['status_patches_per_pod'] = Number((nodeTrace.statusPatches / podsWanted).toFixed(2));
     for (const [k, v] of Object.entries(split ?? {})) Object.assign(result, pcts(k, v));
     console.log(`density: ${watch.running.size}/${podsWanted} pods Running${allRan ? '' : ' (timed out)'}; all running after ${result['all_running_s']} s (${result['pods_per_s']} pods/s; Deployments created in ${result['deployments_created_s']} s)`);
+    if (last) console.log(`density:   the last Deployment, sent at ${result['last_deployment_sent_s']} s: its first pod seen after ${result['last_deployment_first_pod_ms']} ms, all its pods created after ${result['last_deployment_all_pods_ms']} ms, bound after ${result['last_deployment_all_bound_ms']} ms, Running after ${result['last_deployment_all_running_ms']} ms`);
     console.log(`density: pod startup latency (watch: first seen → Running) p50 ${result['pod_startup_p50_ms']} ms, p90 ${result['pod_startup_p90_ms']} ms, p99 ${result['pod_startup_p99_ms']} ms (upstream SLO p99 ≤ 5000 ms; target ≤ 1000 ms)`);
     console.log(`density: CPU per pod (first Deployment → all Running): k8ts server ${cpu.server} ms (main thread ${cpu.serverMain} ms), simulated nodes ${cpu.nodes} ms, bench watch ${cpu.bench} ms`);
     console.log(`density:   net of idle CPU (server ${result['idle_cpu_ms_per_s_server']} ms/s, nodes ${result['idle_cpu_ms_per_s_nodes']} ms/s with no pods): k8ts server ${cpu.serverNet} ms, simulated nodes ${cpu.nodesNet} ms`);
