@@ -387,12 +387,28 @@ describe('prepareForUpdate', () => {
 });
 
 describe('prepareForStatusUpdate', () => {
-  it('keeps the stored spec and metadata', () => {
+  it('keeps a Deployment\'s stored spec and labels, and takes its annotations (upstream: spec and labels reset)', () => {
     const DEPLOY = gvk('apps', 'v1', 'Deployment');
     const old = { metadata: { name: 'd', generation: 2, labels: { a: 'b' } }, spec: { replicas: 1 }, status: {} } as KubeObject;
-    const n = { metadata: { name: 'd', generation: 7, labels: {} }, spec: { replicas: 9 }, status: { replicas: 1 } } as KubeObject;
+    const n = { metadata: { name: 'd', generation: 7, labels: {}, annotations: { patchedstatus: 'true' } }, spec: { replicas: 9 }, status: { replicas: 1 } } as KubeObject;
     prepareForStatusUpdate(DEPLOY, n, old);
-    assert.deepEqual(n, { metadata: { name: 'd', generation: 2, labels: { a: 'b' } }, spec: { replicas: 1 }, status: { replicas: 1 } });
+    assert.deepEqual(n, { metadata: { name: 'd', generation: 7, labels: { a: 'b' }, annotations: { patchedstatus: 'true' } }, spec: { replicas: 1 }, status: { replicas: 1 } });
+  });
+
+  it('resets a FlowSchema\'s metadata as upstream\'s ResetObjectMetaForStatus', () => {
+    const FS = gvk('flowcontrol.apiserver.k8s.io', 'v1', 'FlowSchema');
+    const old = { metadata: { name: 'f', generation: 2, labels: { a: 'b' } }, spec: { matchingPrecedence: 1 } } as KubeObject;
+    const n = { metadata: { name: 'f', generation: 7, annotations: { x: 'y' }, finalizers: ['f'] }, spec: { matchingPrecedence: 9 }, status: { conditions: [] } } as KubeObject;
+    prepareForStatusUpdate(FS, n, old);
+    assert.deepEqual(n, { metadata: { name: 'f', generation: 2, labels: { a: 'b' } }, spec: { matchingPrecedence: 1 }, status: { conditions: [] } });
+  });
+
+  it('lets a Service status write change labels and annotations, not its spec', () => {
+    const SVC = gvk('', 'v1', 'Service');
+    const old = { metadata: { name: 's', labels: { a: 'b' } }, spec: { type: 'ClusterIP' } } as KubeObject;
+    const n = { metadata: { name: 's', annotations: { patchedstatus: 'true' } }, spec: { type: 'NodePort' }, status: { loadBalancer: {} } } as KubeObject;
+    prepareForStatusUpdate(SVC, n, old);
+    assert.deepEqual(n, { metadata: { name: 's', annotations: { patchedstatus: 'true' } }, spec: { type: 'ClusterIP' }, status: { loadBalancer: {} } });
   });
 
   it('lets a pod status write change labels but not owners', () => {

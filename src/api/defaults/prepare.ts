@@ -220,9 +220,12 @@ export function prepareForUpdate(gvk: GroupVersionKind, obj: KubeObject, old: Ku
 
 /**
  * prepareForStatusUpdate applies the status strategies' PrepareForUpdate: a write to /status keeps
- * the stored spec, and (except for Pods, Nodes and Namespaces) the stored labels, annotations,
- * finalizers, owner references, generation and deletionTimestamp (upstream's
- * ResetObjectMetaForStatus). Pods keep only their owner references and deletionTimestamp.
+ * the stored spec, and of the metadata only what the kind's upstream strategy resets: a Pod its
+ * owner references and deletionTimestamp; Deployments, ReplicaSets, StatefulSets and DaemonSets
+ * their labels; the flowcontrol kinds (newer APIs, which opted into upstream's
+ * ResetObjectMetaForStatus) labels, annotations, finalizers, owner references, generation and
+ * deletionTimestamp. The other classic kinds (Service, Node, Namespace, Job, CronJob, Ingress, ...)
+ * keep only their spec: their /status writes may change labels and annotations.
  */
 export function prepareForStatusUpdate(gvk: GroupVersionKind, obj: KubeObject, old: KubeObject): void {
   const key = `${gvk.group}/${gvk.kind}`;
@@ -246,9 +249,11 @@ export function prepareForStatusUpdate(gvk: GroupVersionKind, obj: KubeObject, o
     if (ns && !ns.qosClass && os?.qosClass) ns.qosClass = os.qosClass;
     return;
   }
-  if (key === '/Node' || key === '/Namespace') return;
-  for (const f of ['deletionTimestamp', 'generation', 'labels', 'annotations', 'finalizers', 'ownerReferences']) restore(f);
+  if (APPS_WORKLOADS.has(key)) restore('labels');
+  else if (key.startsWith('flowcontrol.apiserver.k8s.io/')) for (const f of ['deletionTimestamp', 'generation', 'labels', 'annotations', 'finalizers', 'ownerReferences']) restore(f);
 }
+
+const APPS_WORKLOADS = new Set(['apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet']);
 
 const needsClusterIP = (s: ServiceSpec): boolean => s.type !== 'ExternalName';
 const needsNodePort = (s: ServiceSpec): boolean => s.type === 'NodePort' || (s.type === 'LoadBalancer' && s.allocateLoadBalancerNodePorts !== false);

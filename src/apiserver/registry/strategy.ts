@@ -110,15 +110,21 @@ export function strategyFor(r: ResourceInfo): Strategy {
   return base;
 }
 
-/** prepareForStatusUpdate keeps everything but status (and managedFields) from the old object. */
+/**
+ * prepareForStatusUpdate keeps everything but status and metadata from the old object. Metadata
+ * is the kind's status strategy's to reset (api/defaults prepareForStatusUpdate): upstream's
+ * classic kinds let a /status write change labels and annotations (the conformance tests patch
+ * an annotation through /status and expect it to stick); the server-owned fields were already
+ * taken from the stored object.
+ */
 export function prepareForStatusUpdate(obj: KubeObject, old: KubeObject): void {
   const status = obj.status;
-  const managedFields = obj.metadata?.managedFields;
+  const metadata = obj.metadata;
   for (const k of Object.keys(obj)) delete obj[k];
   Object.assign(obj, clone(old));
   if (status === undefined) delete obj.status;
   else obj.status = status;
-  if (managedFields) obj.metadata = { ...obj.metadata, managedFields };
+  obj.metadata = metadata ?? {};
 }
 
 /** podQOSClass computes status.qosClass as upstream's qos.GetPodQOS (cpu and memory only). */

@@ -107,3 +107,23 @@ test('a bound pod patched right after its binding keeps what the binding and the
   assert.deepEqual((got.metadata as { annotations?: Record<string, string> }).annotations, { 'scheduled-by': 'test' });
   assert.deepEqual(got.status?.conditions?.map((c) => c.type).sort(), ['PodScheduled', 'Ready']);
 });
+
+test('a /status patch keeps metadata changes the kind allows, as upstream conformance tests expect ("patchedstatus" annotation)', async () => {
+  type Meta = { metadata: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: { replicas?: number } };
+  const patchStatus = async (path: string, status: object): Promise<Meta> => {
+    const r = await call('PATCH', `${path}/status`, { metadata: { annotations: { patchedstatus: 'true' }, labels: { app: 'changed' } }, spec: { replicas: 5 }, status }, 'application/merge-patch+json');
+    assert.equal(r.status, 200);
+    return r.body as unknown as Meta;
+  };
+  const deploy = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ps', labels: { app: 'ps' } }, spec: { replicas: 1, selector: { matchLabels: { app: 'ps' } }, template: { metadata: { labels: { app: 'ps' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } };
+  assert.equal((await call('POST', '/apis/apps/v1/namespaces/default/deployments', deploy)).status, 201);
+  const d = await patchStatus('/apis/apps/v1/namespaces/default/deployments/ps', { observedGeneration: 1 });
+  assert.equal(d.metadata.annotations?.['patchedstatus'], 'true');
+  assert.equal(d.metadata.labels?.['app'], 'ps', "a Deployment's status strategy resets labels");
+  assert.equal(d.spec.replicas, 1, 'and its spec');
+
+  assert.equal((await call('POST', '/api/v1/namespaces/default/pods', pod('ps'))).status, 201);
+  const p = await patchStatus('/api/v1/namespaces/default/pods/ps', { message: 'Patched by test', reason: 'E2E' });
+  assert.equal(p.metadata.annotations?.['patchedstatus'], 'true');
+  assert.equal(p.metadata.labels?.['app'], 'changed', "a Pod's status strategy lets labels change");
+});
