@@ -109,7 +109,8 @@ test('a node marked Ready=Unknown while its apiserver was away reports Ready aga
   const client = new RestClient({ host: `http://127.0.0.1:${port}`, qps: Infinity, timeoutMs: 1000 });
   const direct = new RestClient({ host: api.url, qps: Infinity });
   const heap = new TimerHeap(realClock);
-  const host = new NodeHost({ heap, leaseRenewMs: 100, statusSyncMs: 100 });
+  let failed = 0;
+  const host = new NodeHost({ heap, leaseRenewMs: 100, statusSyncMs: 100, onError: () => void failed++ });
   host.add(new NodeAgent(client, { nodeName: 'away', nodeIP: '127.0.0.1', kubeletPort: 0, runtimeName: 'simulated', runtimeVersion: '0', capacity: { cpu: '1', memory: '1Gi' } }, () => Date.now()));
   const nodes = direct.resource<Node & KubeObject>(gvr.nodes);
   const ready = async (): Promise<string | undefined> => (await nodes.get('away').catch(() => undefined))?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
@@ -121,10 +122,11 @@ test('a node marked Ready=Unknown while its apiserver was away reports Ready aga
     const node = await nodes.get('away');
     const conditions = node.status!.conditions!.map((c) => (c.type === 'Ready' ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' } : c));
     await nodes.updateStatus({ ...node, status: { ...node.status, conditions } });
-    await new Promise((r) => setTimeout(r, 500)); // heartbeats fail meanwhile
+    // The controller marks a node Unknown only after its heartbeats stopped reaching the apiserver.
+    await waitFor('a failed heartbeat', async () => failed > 0, 10_000);
     assert.equal(await ready(), 'Unknown');
     link = await proxy(port, apiPort);
-    await waitFor('Ready again', async () => (await ready()) === 'True', 5000);
+    await waitFor('Ready again', async () => (await ready()) === 'True', 15_000);
   } finally {
     host.stop();
     heap.stop();
