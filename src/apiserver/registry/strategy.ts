@@ -119,12 +119,14 @@ export function strategyFor(r: ResourceInfo): Strategy {
  */
 export function prepareForStatusUpdate(obj: KubeObject, old: KubeObject): void {
   const status = obj.status;
-  const metadata = obj.metadata;
+  const metadata = obj.metadata ?? {};
   for (const k of Object.keys(obj)) delete obj[k];
-  Object.assign(obj, clone(old));
+  // In the stored object's key order. Neither the written metadata nor spec is copied: spec stays
+  // shared with old only until the kind's strategy puts its own copy there (every status write).
+  for (const k of Object.keys(old)) obj[k] = k === 'metadata' ? metadata : k === 'status' ? status : k === 'spec' ? old[k] : clone(old[k]);
+  obj.metadata = metadata;
   if (status === undefined) delete obj.status;
   else obj.status = status;
-  obj.metadata = metadata ?? {};
 }
 
 /** podQOSClass computes status.qosClass as upstream's qos.GetPodQOS (cpu and memory only). */
