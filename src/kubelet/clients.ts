@@ -6,9 +6,6 @@
  * delays a lease renewal nor makes status patches wait behind its events.
  */
 import { RestClient } from '../client/rest/client.js';
-import { gvr } from '../client/rest/gvr.js';
-import { resourcePath } from '../client/rest/resource.js';
-import type { EventSink } from '../client/record/events.js';
 
 export interface KubeletClients {
   main: RestClient;
@@ -32,26 +29,6 @@ export function kubeletClients(main: RestClient, opts: { eventQPS?: number; even
       if (c.transport) return;
       events.close();
       heartbeat.close();
-    },
-  };
-}
-
-/**
- * eventSink writes core/v1 Events (the same requests as apiEventSink) but drains each answer
- * without decoding it, and answers with the event as sent: the broadcaster reads only the
- * written event's name back (which the client chose) and its resourceVersion, which no later
- * write carries (count patches are strategic merge patches by name). Decoding the echoed Event
- * was most of an event write's client cost, and a kubelet writes two per container start.
- */
-export function eventSink(client: RestClient): EventSink {
-  return {
-    create: async (e) => {
-      await client.requestDiscard({ method: 'POST', path: resourcePath(gvr.events, e.metadata.namespace ?? 'default'), body: e });
-      return e;
-    },
-    patch: async (e, p) => {
-      await client.requestDiscard({ method: 'PATCH', path: resourcePath(gvr.events, e.metadata.namespace ?? 'default', e.metadata.name ?? ''), body: p, contentType: 'application/strategic-merge-patch+json' });
-      return e;
     },
   };
 }

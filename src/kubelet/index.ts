@@ -19,7 +19,7 @@ export { PodLifecycle, type PodHost, type PodLifecycleOptions, labels as contain
 export { NodeAgent, NodeHost, buildNodeStatus, nodeConditions, nodePressure, nodeLabels, hostCapacity, KUBELET_VERSION, type NodeConfig, type NodeHostOptions, type NodePressure } from './node.js';
 export { StatusManager, type StatusManagerOptions, type PatchObserver } from './statusmanager.js';
 export { SimulatedNodes, type SimulatedNodesOptions, type PodTrace } from './simnodes.js';
-export { kubeletClients, eventSink, type KubeletClients } from './clients.js';
+export { kubeletClients, type KubeletClients } from './clients.js';
 export { ApiSources } from './sources.js';
 export { startKubeletServer, type KubeletServer, type KubeletServerOptions } from './server.js';
 export { readStaticPods, staticPod, mirrorPodFor, isMirrorPod } from './staticpods.js';

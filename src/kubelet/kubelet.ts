@@ -15,14 +15,14 @@ import type { RestClient } from '../client/rest/client.js';
 import { gvr } from '../client/rest/gvr.js';
 import { SharedInformerFactory } from '../client/cache/factory.js';
 import { DeletedFinalStateUnknown } from '../client/cache/store.js';
-import { EventBroadcaster } from '../client/record/events.js';
+import { EventBroadcaster, apiEventSink } from '../client/record/events.js';
 import { eventClock } from './eventclock.js';
 import { realClock, type Clock } from './clock.js';
 import { TimerHeap } from './timerheap.js';
 import { CNI_PLUGIN_DIR, CniNetwork, cniAvailable, openRuntime } from './runtime/index.js';
 import { PodLifecycle } from './pods.js';
 import { StatusManager } from './statusmanager.js';
-import { eventSink, kubeletClients } from './clients.js';
+import { kubeletClients } from './clients.js';
 import { ApiSources } from './sources.js';
 import { NodeAgent, NodeHost, hostCapacity } from './node.js';
 import { startKubeletServer, type KubeletServer } from './server.js';
@@ -126,7 +126,7 @@ export class Kubelet {
     const version = await runtime.version();
 
     const clients = kubeletClients(o.client);
-    const broadcaster = new EventBroadcaster({ sink: eventSink(clients.events), onError: () => {}, clock: eventClock });
+    const broadcaster = new EventBroadcaster({ sink: apiEventSink(clients.events), onError: () => {}, clock: eventClock });
     const recorder = broadcaster.newRecorder({ component: 'kubelet', host: o.nodeName });
     const statuses = new StatusManager(o.client, heap, (m, e) => log(`${m}: ${e instanceof Error ? e.message : String(e)}`));
     const capacity = { ...hostCapacity(), ...(o.capacity ?? {}) };

@@ -14,11 +14,11 @@ import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../api/types.js';
 import type { RestClient } from '../client/rest/client.js';
-import { eventSink, kubeletClients } from './clients.js';
+import { kubeletClients } from './clients.js';
 import { gvr } from '../client/rest/gvr.js';
 import { SharedInformerFactory, dropManagedFields, listWatchFor } from '../client/cache/factory.js';
 import { Reflector, type ReflectorStore } from '../client/cache/reflector.js';
-import { EventBroadcaster } from '../client/record/events.js';
+import { EventBroadcaster, apiEventSink } from '../client/record/events.js';
 import { eventClock } from './eventclock.js';
 import { realClock, type Clock } from './clock.js';
 import { TimerHeap } from './timerheap.js';
@@ -94,7 +94,7 @@ export class SimulatedNodes {
     // Rate limits are the caller's client's for all (one process stands in for `count` kubelets).
     const clients = kubeletClients(o.client, { eventQPS: o.client.config.qps ?? 0, eventBurst: o.client.config.burst ?? 0 });
     const broadcaster = new EventBroadcaster({
-      sink: eventSink(clients.events),
+      sink: apiEventSink(clients.events),
       onError: () => {},
       clock: eventClock,
       maxConcurrentWrites: Math.min(32, Math.max(1, o.count)),
