@@ -55,7 +55,8 @@ const ingressClass: Printer = {
   row: (o, now) => {
     const ic = typed<IngressClass>(o);
     const p = ic.spec?.parameters;
-    const parameters = p ? `${p.kind}${p.apiGroup ? '.' + p.apiGroup : ''}/${p.name}` : '<none>';
+    // A set apiGroup is appended even when empty, as upstream checks the pointer, not the value.
+    const parameters = p ? `${p.kind}${p.apiGroup !== undefined && p.apiGroup !== null ? '.' + p.apiGroup : ''}/${p.name}` : '<none>';
     return [ic.metadata?.name ?? '', ic.spec?.controller ?? '', parameters, since(ic.metadata?.creationTimestamp, now)];
   },
 };
@@ -328,6 +329,15 @@ const flowSchema: Printer = {
       since(fs.metadata?.creationTimestamp, now),
       dangling?.status ?? '?',
     ];
+  },
+  // printFlowSchemaList sorts as FlowSchemaSequence: lower matching precedence first, then name.
+  compare: (a, b) => {
+    const pa = typed<FlowSchema>(a).spec?.matchingPrecedence ?? 0;
+    const pb = typed<FlowSchema>(b).spec?.matchingPrecedence ?? 0;
+    if (pa !== pb) return pa - pb;
+    const na = a.metadata?.name ?? '';
+    const nb = b.metadata?.name ?? '';
+    return na < nb ? -1 : na > nb ? 1 : 0;
   },
 };
 

@@ -31,22 +31,24 @@ export function columnDefinitions(gvk: GroupVersionKind): TableColumnDefinition[
 }
 
 /**
- * printTable returns the column definitions and one row of cells per object (the apiserver adds
- * `object` to each row according to includeObject). `now` is injected for AGE columns. Rows keep
- * the order of `objs`.
+ * printTable returns the column definitions and one row per object, each with the object it
+ * prints (the apiserver renders it into the row according to includeObject). `now` is injected
+ * for AGE columns. Rows keep the order of `objs`, except for kinds whose upstream list printer
+ * sorts (FlowSchemas, by matching precedence then name).
  */
 export function printTable(gvk: GroupVersionKind, objs: readonly KubeObject[], now: Date = new Date()): { columnDefinitions: TableColumnDefinition[]; rows: TableRowCells[] } {
   const printer = printerFor(gvk);
   if (!printer) {
     return {
       columnDefinitions: defaultColumns(),
-      rows: objs.map((o) => ({ cells: [o.metadata?.name ?? '', rfc3339(o.metadata?.creationTimestamp)] })),
+      rows: objs.map((o) => ({ cells: [o.metadata?.name ?? '', rfc3339(o.metadata?.creationTimestamp)], object: o })),
     };
   }
+  const ordered = printer.compare ? [...objs].sort(printer.compare) : objs;
   return {
     columnDefinitions: printer.columns(),
-    rows: objs.map((o) => {
-      const row: TableRowCells = { cells: printer.row(o, now, gvk) };
+    rows: ordered.map((o) => {
+      const row: TableRowCells = { cells: printer.row(o, now, gvk), object: o };
       const conditions = printer.conditions?.(o);
       if (conditions) row.conditions = conditions;
       return row;

@@ -19,7 +19,11 @@ export const podColumns = (): TableColumnDefinition[] => [
 const SUCCEEDED: TableRowCondition[] = [{ type: 'Completed', status: 'True', reason: 'Succeeded', message: 'The pod has completed successfully.' }];
 const FAILED: TableRowCondition[] = [{ type: 'Completed', status: 'True', reason: 'Failed', message: 'The pod failed.' }];
 
-const isTrue = (pod: Pod, type: string): boolean => (pod.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
+/** hasPodReadyCondition is upstream's: any Ready condition that is True. */
+const hasPodReadyCondition = (pod: Pod): boolean => (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+/** isPodInitializedConditionTrue is upstream's: the first Initialized condition decides. */
+const isPodInitializedConditionTrue = (pod: Pod): boolean => (pod.status?.conditions ?? []).find((c) => c.type === 'Initialized')?.status === 'True';
 
 /** lastTermination returns when the container last terminated (0 when never). */
 const lastTermination = (c: ContainerStatus): number => millis(c.lastState?.terminated?.finishedAt);
@@ -79,7 +83,7 @@ export function printPod(pod: Pod, now: Date): Cell[] {
     break;
   }
 
-  if (!initializing || isTrue(pod, 'Initialized')) {
+  if (!initializing || isPodInitializedConditionTrue(pod)) {
     restarts = restartableRestarts;
     lastRestart = lastRestartableRestart;
     let hasRunning = false;
@@ -98,7 +102,7 @@ export function printPod(pod: Pod, now: Date): Cell[] {
       }
     }
     // A pod whose last container completed while another still runs is not Completed.
-    if (reason === 'Completed' && hasRunning) reason = isTrue(pod, 'Ready') ? 'Running' : 'NotReady';
+    if (reason === 'Completed' && hasRunning) reason = hasPodReadyCondition(pod) ? 'Running' : 'NotReady';
   }
 
   if (pod.metadata?.deletionTimestamp && status.reason === 'NodeLost') reason = 'Unknown';

@@ -17,6 +17,11 @@ export interface Printer {
   row(obj: KubeObject, now: Date, gvk: GroupVersionKind): Cell[];
   /** conditions marks rows (pods that finished); most kinds have none. */
   conditions?(obj: KubeObject): TableRowCondition[] | undefined;
+  /**
+   * compare orders the rows of a list, for the kinds whose upstream list printer sorts
+   * (printFlowSchemaList); without it rows keep the order of the list.
+   */
+  compare?(a: KubeObject, b: KubeObject): number;
 }
 
 const podPrinter: Printer = {

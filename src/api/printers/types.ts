@@ -1,4 +1,5 @@
 /** Table shapes as upstream's metav1.Table (column definitions and rows). */
+import type { KubeObject } from '../types.js';
 
 export interface TableColumnDefinition {
   name: string;
@@ -20,4 +21,10 @@ export interface TableRowCondition {
 export interface TableRowCells {
   cells: unknown[];
   conditions?: TableRowCondition[];
+  /**
+   * object is the object the row prints. A few kinds order their rows as upstream's list printers
+   * do (FlowSchemas by matching precedence), so callers pair rows with objects through it, not by
+   * position.
+   */
+  object?: KubeObject;
 }

@@ -134,7 +134,9 @@ const controllerRevision: Printer = {
   row: (o, now) => {
     const cr = typed<ControllerRevision>(o);
     const ref = (cr.metadata?.ownerReferences ?? []).find((r) => r.controller);
-    const controller = ref ? `${lowerGroupKind(ref.apiVersion, ref.kind)}/${ref.name}` : '<none>';
+    // formatResourceName prints the bare name when the group and kind are both empty.
+    const groupKind = ref ? lowerGroupKind(ref.apiVersion, ref.kind) : '';
+    const controller = ref ? (groupKind ? `${groupKind}/${ref.name}` : ref.name) : '<none>';
     return [cr.metadata?.name ?? '', controller, cr.revision ?? 0, since(cr.metadata?.creationTimestamp, now)];
   },
 };
