@@ -108,8 +108,10 @@ export function toTable(
     metadata: listMeta,
     columnDefinitions,
     rows: rows.map((row, i) => {
-      const o = objs[i]!;
+      // Rows carry their object: some kinds order rows as upstream's list printers do.
+      const o = row.object ?? objs[i]!;
       const out: Record<string, unknown> = { cells: row.cells };
+      if (row.conditions) out.conditions = row.conditions;
       if (includeObject === 'Object') out.object = o;
       else if (includeObject !== 'None') out.object = partialObjectMetadata(o, version);
       return out;
