@@ -35,6 +35,15 @@ export function goIntOrString(v: unknown): GoValue {
   return new GoValue(`intstr.IntOrString{Type:0, IntVal:${typeof v === 'number' ? v : 0}, StrVal:""}`);
 }
 
+/**
+ * intOrStringValue renders an intstr.IntOrString bad value as upstream prints it: IntOrString has a
+ * String() method (on its pointer), which field.Error's ErrorBody uses, so the text is the raw
+ * string or the number, unquoted (`Invalid value: 0: may not be 0 when \`maxSurge\` is 0`).
+ */
+export function intOrStringValue(v: unknown): GoValue {
+  return new GoValue(typeof v === 'string' ? v : String(typeof v === 'number' ? v : 0));
+}
+
 /** intOrPercentValue: the number, or the percentage number (upstream's getIntOrPercentValue). */
 function intOrPercentValue(v: unknown): number {
   if (typeof v === 'number') return v;
@@ -47,15 +56,15 @@ function intOrPercentValue(v: unknown): number {
 
 /** validatePositiveIntOrPercent: maxSurge / maxUnavailable style fields. */
 export function validatePositiveIntOrPercent(v: unknown, p: Path): FieldError[] {
-  if (typeof v === 'string') return isValidPercent(v).map((m) => field.invalid(p, goIntOrString(v), m));
+  if (typeof v === 'string') return isValidPercent(v).map((m) => field.invalid(p, intOrStringValue(v), m));
   if (typeof v === 'number') return nonNegative(v, p);
   if (v === undefined || v === null) return [];
-  return [field.invalid(p, goIntOrString(v), "must be an integer or percentage (e.g '5%')")];
+  return [field.invalid(p, intOrStringValue(v), "must be an integer or percentage (e.g '5%')")];
 }
 
 export function isNotMoreThan100Percent(v: unknown, p: Path): FieldError[] {
   if (typeof v !== 'string' || !v.endsWith('%')) return [];
-  return intOrPercentValue(v) > 100 ? [field.invalid(p, goIntOrString(v), 'must not be greater than 100%')] : [];
+  return intOrPercentValue(v) > 100 ? [field.invalid(p, intOrStringValue(v), 'must not be greater than 100%')] : [];
 }
 
 /** selectorParses mirrors metav1.LabelSelectorAsSelector succeeding. */
@@ -95,7 +104,7 @@ function validateDeploymentStrategy(s: NonNullable<Deployment['spec']>['strategy
       errs.push(...validatePositiveIntOrPercent(ru.maxUnavailable, rp.child('maxUnavailable')));
       errs.push(...validatePositiveIntOrPercent(ru.maxSurge, rp.child('maxSurge')));
       if (intOrPercentValue(ru.maxUnavailable) === 0 && intOrPercentValue(ru.maxSurge) === 0) {
-        errs.push(field.invalid(rp.child('maxUnavailable'), goIntOrString(ru.maxUnavailable), 'may not be 0 when `maxSurge` is 0'));
+        errs.push(field.invalid(rp.child('maxUnavailable'), intOrStringValue(ru.maxUnavailable), 'may not be 0 when `maxSurge` is 0'));
       }
       errs.push(...isNotMoreThan100Percent(ru.maxUnavailable, rp.child('maxUnavailable')));
     }
@@ -229,7 +238,7 @@ function validateStatefulSetSpec(ss: StatefulSet): FieldError[] {
       if (us.rollingUpdate.maxUnavailable !== undefined) {
         const mu = us.rollingUpdate.maxUnavailable;
         errs.push(...validatePositiveIntOrPercent(mu, rp.child('maxUnavailable')));
-        if (intOrPercentValue(mu) === 0) errs.push(field.invalid(rp.child('maxUnavailable'), goIntOrString(mu), 'cannot be 0'));
+        if (intOrPercentValue(mu) === 0) errs.push(field.invalid(rp.child('maxUnavailable'), intOrStringValue(mu), 'cannot be 0'));
         errs.push(...isNotMoreThan100Percent(mu, rp.child('maxUnavailable')));
       }
     }
@@ -344,7 +353,7 @@ function validateDaemonSetSpec(ds: DaemonSet): FieldError[] {
       errs.push(...isNotMoreThan100Percent(ru.maxSurge, rp2.child('maxSurge')));
       const hasU = intOrPercentValue(ru.maxUnavailable) !== 0;
       const hasS = intOrPercentValue(ru.maxSurge) !== 0;
-      if (hasU && hasS) errs.push(field.invalid(rp2.child('maxSurge'), goIntOrString(ru.maxSurge), 'may not be set when maxUnavailable is non-zero'));
+      if (hasU && hasS) errs.push(field.invalid(rp2.child('maxSurge'), intOrStringValue(ru.maxSurge), 'may not be set when maxUnavailable is non-zero'));
       else if (!hasU && !hasS) errs.push(field.required(rp2.child('maxUnavailable'), 'cannot be 0 when maxSurge is 0'));
     }
   } else if (us.type !== 'OnDelete') {

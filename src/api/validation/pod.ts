@@ -148,8 +148,12 @@ function validateVolumeSource(v: Volume, p: Path): FieldError[] {
     for (const f of v.downwardAPI!.items ?? []) {
       if (!f.path) e.push(field.required(dp.child('path'), ''));
       e.push(...validateLocalNonReservedPath(str(f.path), dp.child('path')));
-      if (!f.fieldRef && !f.resourceFieldRef) e.push(field.required(dp, 'one of fieldRef and resourceFieldRef is required'));
-      if (f.fieldRef && f.resourceFieldRef) e.push(field.invalid(dp, 'resource', 'fieldRef and resourceFieldRef can not be specified simultaneously'));
+      // Upstream's validateDownwardAPIVolumeFile reports against the volume source's path, not the item's.
+      if (f.fieldRef) {
+        e.push(...validateObjectFieldSelector(f.fieldRef, volumeFieldPaths, dp.child('fieldRef')));
+        if (f.resourceFieldRef) e.push(field.invalid(dp, 'resource', 'fieldRef and resourceFieldRef can not be specified simultaneously'));
+      } else if (!f.resourceFieldRef) e.push(field.required(dp, 'one of fieldRef and resourceFieldRef is required'));
+      if (f.mode !== undefined && (f.mode > 0o777 || f.mode < 0)) e.push(field.invalid(dp.child('mode'), f.mode, fileModeErrorMsg));
     }
     return e;
   });
@@ -248,21 +252,51 @@ function validateContainerPorts(ports: Container['ports'], p: Path): FieldError[
 }
 
 const envFieldPaths = ['metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs'];
+/** Upstream's validVolumeDownwardAPIFieldPathExpressions, sorted as sets.List prints them. */
+const volumeFieldPaths = ['metadata.annotations', 'metadata.labels', 'metadata.name', 'metadata.namespace', 'metadata.uid'];
 const resourceFieldPaths = ['limits.cpu', 'limits.ephemeral-storage', 'limits.memory', 'requests.cpu', 'requests.ephemeral-storage', 'requests.memory'];
 
+/** Downward API labels a v1 pod's fieldRef may name (upstream's pods.ConvertDownwardAPIFieldLabel). */
+const downwardAPIFieldLabels = new Set([
+  'metadata.annotations', 'metadata.labels', 'metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.restartPolicy',
+  'spec.serviceAccountName', 'spec.schedulerName', 'status.phase', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs',
+]);
+
+/** splitMaybeSubscriptedPath splits `metadata.labels['k']` into path and subscript (upstream's fieldpath helper). */
+function splitMaybeSubscriptedPath(fp: string): [string, string] | undefined {
+  if (!fp.endsWith("']")) return undefined;
+  const s = fp.slice(0, -2);
+  const at = s.indexOf("['");
+  if (at <= 0) return undefined;
+  return [s.slice(0, at), s.slice(at + 2)];
+}
+
+/**
+ * convertDownwardAPIFieldLabel is upstream's pods.ConvertDownwardAPIFieldLabel: the internal field
+ * path, or the conversion error validation reports as "error converting fieldPath: <error>".
+ */
+function convertDownwardAPIFieldLabel(version: string, label: string): { path: string } | { error: string } {
+  if (version !== 'v1') return { error: `unsupported pod version: ${version}` };
+  const sub = splitMaybeSubscriptedPath(label);
+  if (sub) return sub[0] === 'metadata.annotations' || sub[0] === 'metadata.labels' ? { path: label } : { error: `field label does not support subscript: ${label}` };
+  if (label === 'spec.host') return { path: 'spec.nodeName' };
+  return downwardAPIFieldLabels.has(label) ? { path: label } : { error: `field label not supported: ${label}` };
+}
+
+/** validateObjectFieldSelector is upstream's function of that name (env fieldRef, downward API items). */
 function validateObjectFieldSelector(fs: { apiVersion?: string; fieldPath?: string }, valid: string[], p: Path): FieldError[] {
   if (!fs.apiVersion) return [field.required(p.child('apiVersion'), '')];
   if (!fs.fieldPath) return [field.required(p.child('fieldPath'), '')];
-  if (fs.apiVersion !== 'v1') {
-    return [field.invalid(p.child('fieldPath'), fs.fieldPath, `error converting fieldPath: field label not supported: ${fs.fieldPath}`)];
+  const conv = convertDownwardAPIFieldLabel(fs.apiVersion, fs.fieldPath);
+  if ('error' in conv) return [field.invalid(p.child('fieldPath'), fs.fieldPath, `error converting fieldPath: ${conv.error}`)];
+  const sub = splitMaybeSubscriptedPath(conv.path);
+  if (sub) {
+    const [path, subscript] = sub;
+    if (path === 'metadata.annotations') return isQualifiedName(subscript.toLowerCase()).map((msg) => field.invalid(p, subscript, msg));
+    if (path === 'metadata.labels') return isQualifiedName(subscript).map((msg) => field.invalid(p, subscript, msg));
+    return [field.invalid(p, path, 'does not support subscript')];
   }
-  const m = /^(metadata\.(?:labels|annotations))\['(.*)'\]$/.exec(fs.fieldPath);
-  if (m) {
-    const sub = m[1] === 'metadata.annotations' ? m[2]!.toLowerCase() : m[2]!;
-    return isQualifiedName(sub).map((msg) => field.invalid(p, sub, msg));
-  }
-  if (fs.fieldPath.includes('[')) return [field.invalid(p, fs.fieldPath.slice(0, fs.fieldPath.indexOf('[')), 'does not support subscript')];
-  if (!valid.includes(fs.fieldPath)) return [field.notSupported(p.child('fieldPath'), fs.fieldPath, valid)];
+  if (!valid.includes(conv.path)) return [field.notSupported(p.child('fieldPath'), conv.path, valid)];
   return [];
 }
 

@@ -226,7 +226,7 @@ describe('validateCreate', () => {
       name: 'deployment maxSurge and maxUnavailable both 0',
       kind: DEPLOY,
       obj: deploy({ strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } } }),
-      want: ['spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:""}: may not be 0 when `maxSurge` is 0'],
+      want: ["spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0"],
     },
     {
       name: 'job restartPolicy defaulted to Always',
