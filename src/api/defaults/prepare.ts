@@ -4,7 +4,7 @@
  * prepareForCreate after assigning name, uid and creationTimestamp, and before validation.
  */
 import type { Job } from 'kubernetes-types/batch/v1.js';
-import type { Container, Pod, ServiceSpec } from 'kubernetes-types/core/v1.js';
+import type { Container, Pod, PodCondition, PodStatus, ServiceSpec } from 'kubernetes-types/core/v1.js';
 import type { GroupVersionKind, KubeObject } from '../types.js';
 import { Quantity } from '../quantity.js';
 import { clone } from '../patch/json.js';
@@ -99,6 +99,27 @@ export function prepareForCreate(gvk: GroupVersionKind, obj: KubeObject): void {
   }
 }
 
+/**
+ * applySchedulingGatedCondition is upstream's (pod strategy PrepareForCreate): a pod created with
+ * scheduling gates says why it waits, so `kubectl get` shows STATUS SchedulingGated. The
+ * transition time is the creation time the apiserver has just assigned (upstream takes
+ * metav1.Now() in the same request).
+ */
+function applySchedulingGatedCondition(pod: Pod, status: PodStatus): void {
+  if (!pod.spec?.schedulingGates?.length) return;
+  const conditions: PodCondition[] = [...(status.conditions ?? [])];
+  if (conditions.some((c) => c.type === 'PodScheduled')) return;
+  conditions.push({
+    type: 'PodScheduled',
+    status: 'False',
+    lastProbeTime: null as unknown as string,
+    lastTransitionTime: pod.metadata?.creationTimestamp,
+    reason: 'SchedulingGated',
+    message: 'Scheduling is blocked due to non-empty scheduling gates',
+  });
+  (status as { conditions?: PodCondition[] }).conditions = conditions;
+}
+
 function prepareForCreateUnguarded(gvk: GroupVersionKind, obj: KubeObject): void {
   const o = obj as Record<string, unknown> & KubeObject;
   const key = `${gvk.group}/${gvk.kind}`;
@@ -110,7 +131,9 @@ function prepareForCreateUnguarded(gvk: GroupVersionKind, obj: KubeObject): void
     case '/Pod': {
       const pod = obj as unknown as Pod;
       mirrorServiceAccount(pod);
-      (pod as { status?: unknown }).status = { phase: 'Pending', qosClass: podQOSClass(pod) };
+      const status: PodStatus = { phase: 'Pending', qosClass: podQOSClass(pod) };
+      applySchedulingGatedCondition(pod, status);
+      (pod as { status?: unknown }).status = status;
       break;
     }
     case '/Namespace': {
