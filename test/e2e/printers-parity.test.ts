@@ -35,8 +35,15 @@ function parseTable(out: string): { header: string[]; rows: string[][] } {
   return { header, rows };
 }
 
-/** maskAge replaces the age of an object created during the test (a few seconds) with AGE. */
-const maskAge = (cell: string): string => (/^\d+s$/.test(cell) ? 'AGE' : cell);
+/**
+ * mask replaces what differs from run to run: the age of an object created during the test (a
+ * few seconds) with AGE, a Job's generated selector (its uid) with UID-SELECTOR.
+ */
+const mask = (cell: string): string => {
+  if (/^\d+s$/.test(cell)) return 'AGE';
+  if (/^batch\.kubernetes\.io\/controller-uid=[0-9a-f-]{36}$/.test(cell)) return 'UID-SELECTOR';
+  return cell;
+};
 
 const status = (s: Record<string, unknown>) => JSON.stringify({ status: s });
 const runningSince = { running: { startedAt: ago(20 * MIN) } };
@@ -176,6 +183,97 @@ const OBJECTS: object[] = [
     metadata: { name: 'web' },
     spec: { maxUnavailable: '25%', selector: { matchLabels: { app: 'web' } } },
   },
+  {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: 'pv-data' },
+    spec: {
+      capacity: { storage: '5Gi' },
+      accessModes: ['ReadWriteMany', 'ReadWriteOnce'],
+      persistentVolumeReclaimPolicy: 'Retain',
+      storageClassName: 'local',
+      claimRef: { namespace: 'default', name: 'data' },
+      hostPath: { path: '/tmp/pv-data' },
+    },
+  },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeName: 'pv-data', storageClassName: 'local' } },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'waiting' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+  {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'job-done' },
+    spec: { completions: 2, parallelism: 1, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
+  },
+  { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { a: '1', b: '2' }, binaryData: { c: 'AA==' } },
+  { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'tls' }, type: 'kubernetes.io/tls', data: { 'tls.crt': 'eA==', 'tls.key': 'eA==' } },
+  { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'bot' }, secrets: [{ name: 'bot-token' }] },
+  {
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata: { name: 'quota' },
+    spec: { hard: { pods: '10', 'requests.cpu': '2', 'limits.memory': '2Gi', 'requests.memory': '1Gi' } },
+  },
+  { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000, globalDefault: false, preemptionPolicy: 'Never' },
+  { apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: 'gvisor' }, handler: 'runsc' },
+  { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'leader' }, spec: { holderIdentity: 'node-a_1234', leaseDurationSeconds: 15 } },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'readers' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+    subjects: [
+      { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice' },
+      { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'bob' },
+      { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'devs' },
+      { kind: 'ServiceAccount', name: 'bot', namespace: 'default' },
+    ],
+  },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx', parameters: { apiGroup: 'k8s.example.com', kind: 'IngressParameters', name: 'p' } } },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny-all' }, spec: { podSelector: {} } },
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'web-only' },
+    spec: { podSelector: { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['front', 'edge'] }] } },
+  },
+  {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'web-abc' },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port: 80, protocol: 'TCP' }, { name: 'https', port: 443, protocol: 'TCP' }, { name: 'm', port: 9090, protocol: 'TCP' }, { name: 'x', port: 9091, protocol: 'TCP' }],
+    endpoints: [{ addresses: ['10.42.0.1'] }, { addresses: ['10.42.0.2'] }, { addresses: ['10.42.0.3'] }, { addresses: ['10.42.0.4'] }],
+  },
+  { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'empty-xyz' }, addressType: 'IPv4', endpoints: [] },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'db' },
+    spec: { replicas: 2, serviceName: 'svc-headless', selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'pg', image: 'postgres:16' }] } } },
+  },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'agent' },
+    spec: {
+      selector: { matchLabels: { app: 'agent' } },
+      template: { metadata: { labels: { app: 'agent' } }, spec: { nodeSelector: { 'kubernetes.io/os': 'linux' }, containers: [{ name: 'agent', image: 'agent:1' }] } },
+    },
+  },
+  {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'idle' },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db' },
+      maxReplicas: 3,
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+        { type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '512Mi' } } },
+        { type: 'Pods', pods: { metric: { name: 'qps' }, target: { type: 'AverageValue', averageValue: '1k' } } },
+      ],
+    },
+  },
 ];
 
 /** STATUS patches each object's status subresource (type, name, status). */
@@ -293,11 +391,31 @@ const STATUS: [string, string, string][] = [
   ],
   ['ingress', 'ing', status({ loadBalancer: { ingress: [{ ip: '10.0.0.9' }, { hostname: 'ing.example.com' }] } })],
   ['pdb', 'web', status({ disruptionsAllowed: 1, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3, observedGeneration: 1 })],
+  [
+    'job',
+    'job-done',
+    status({
+      startTime: ago(40 * MIN),
+      completionTime: ago(10 * MIN),
+      succeeded: 2,
+      conditions: [
+        { type: 'SuccessCriteriaMet', status: 'True', lastProbeTime: ago(10 * MIN), lastTransitionTime: ago(10 * MIN) },
+        { type: 'Complete', status: 'True', lastProbeTime: ago(10 * MIN), lastTransitionTime: ago(10 * MIN) },
+      ],
+    }),
+  ],
+  ['resourcequota', 'quota', status({ hard: { pods: '10', 'requests.cpu': '2', 'limits.memory': '2Gi', 'requests.memory': '1Gi' }, used: { pods: '3', 'requests.cpu': '500m', 'limits.memory': '1536Mi' } })],
+  ['statefulset', 'db', status({ replicas: 2, readyReplicas: 1, currentReplicas: 2, updatedReplicas: 2, availableReplicas: 1, observedGeneration: 1 })],
+  ['daemonset', 'agent', status({ desiredNumberScheduled: 1, currentNumberScheduled: 1, numberReady: 0, updatedNumberScheduled: 1, numberAvailable: 0, numberUnavailable: 1, numberMisscheduled: 0, observedGeneration: 1 })],
+  ['pv', 'pv-data', status({ phase: 'Bound' })],
+  ['pvc', 'data', status({ phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '5Gi' } })],
 ];
 
 interface Get {
   /** name says which upstream printer function the expectation follows. */
   name: string;
+  /** todo names a known difference outside the printers: the case runs but cannot fail CI. */
+  todo?: string;
   args: string[];
   header: string[];
   rows: string[][];
@@ -378,7 +496,7 @@ const GETS: Get[] = [
   },
   {
     name: 'printHorizontalPodAutoscaler: reference and cpu current/target',
-    args: ['get', 'hpa'],
+    args: ['get', 'hpa', 'web'],
     header: ['NAME', 'REFERENCE', 'TARGETS', 'MINPODS', 'MAXPODS', 'REPLICAS', 'AGE'],
     rows: [['web', 'Deployment/web', 'cpu: 23%/50%', '1', '5', '2', 'AGE']],
   },
@@ -418,6 +536,129 @@ const GETS: Get[] = [
     header: ['NAME', 'MIN AVAILABLE', 'MAX UNAVAILABLE', 'ALLOWED DISRUPTIONS', 'AGE'],
     rows: [['web', 'N/A', '25%', '1', 'AGE']],
   },
+  {
+    name: 'printPersistentVolume (-o wide): access modes in upstream order, claim, class, <unset> attributes class, volume mode',
+    args: ['get', 'pv', '-o', 'wide'],
+    header: ['NAME', 'CAPACITY', 'ACCESS MODES', 'RECLAIM POLICY', 'STATUS', 'CLAIM', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'REASON', 'AGE', 'VOLUMEMODE'],
+    rows: [['pv-data', '5Gi', 'RWO,RWX', 'Retain', 'Bound', 'default/data', 'local', '<unset>', '', 'AGE', 'Filesystem']],
+  },
+  {
+    name: 'printPersistentVolumeClaim (-o wide): bound shows capacity and modes, pending shows none',
+    args: ['get', 'pvc', 'data', '-o', 'wide'],
+    header: ['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'AGE', 'VOLUMEMODE'],
+    rows: [['data', 'Bound', 'pv-data', '5Gi', 'RWO', 'local', '<unset>', 'AGE', 'Filesystem']],
+  },
+  {
+    // kube-apiserver's DefaultStorageClass admission plugin gives a claim without a class the
+    // default class ("local" here); k8ts has no such plugin yet, so STORAGECLASS prints empty.
+    name: 'printPersistentVolumeClaim: a pending claim shows no volume, capacity or modes, and the default class',
+    todo: 'DefaultStorageClass admission plugin (src/apiserver/admission) is missing',
+    args: ['get', 'pvc', 'waiting', '-o', 'wide'],
+    header: ['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'AGE', 'VOLUMEMODE'],
+    rows: [['waiting', 'Pending', '', '', '', 'local', '<unset>', 'AGE', 'Filesystem']],
+  },
+  {
+    name: 'printConfigMap: data and binaryData keys count',
+    args: ['get', 'configmap', 'cm'],
+    header: ['NAME', 'DATA', 'AGE'],
+    rows: [['cm', '3', 'AGE']],
+  },
+  {
+    name: 'printSecret: type and data count',
+    args: ['get', 'secret', 'tls'],
+    header: ['NAME', 'TYPE', 'DATA', 'AGE'],
+    rows: [['tls', 'kubernetes.io/tls', '2', 'AGE']],
+  },
+  {
+    name: 'printServiceAccount: secrets count',
+    args: ['get', 'serviceaccount', 'bot'],
+    header: ['NAME', 'SECRETS', 'AGE'],
+    rows: [['bot', '1', 'AGE']],
+  },
+  {
+    name: 'printResourceQuota: requests and limits split, used/hard sorted by name, 0 for unused',
+    args: ['get', 'resourcequota'],
+    header: ['NAME', 'REQUEST', 'LIMIT', 'AGE'],
+    rows: [['quota', 'pods: 3/10, requests.cpu: 500m/2, requests.memory: 0/1Gi', 'limits.memory: 1536Mi/2Gi', 'AGE']],
+  },
+  {
+    name: 'printPriorityClass (-o wide): value, global default, preemption policy',
+    args: ['get', 'priorityclass', 'high', '-o', 'wide'],
+    header: ['NAME', 'VALUE', 'GLOBAL-DEFAULT', 'AGE', 'PREEMPTIONPOLICY'],
+    rows: [['high', '1000', 'false', 'AGE', 'Never']],
+  },
+  {
+    name: 'printRuntimeClass: handler',
+    args: ['get', 'runtimeclass'],
+    header: ['NAME', 'HANDLER', 'AGE'],
+    rows: [['gvisor', 'runsc', 'AGE']],
+  },
+  {
+    name: 'printLease: holder',
+    args: ['get', 'lease', 'leader'],
+    header: ['NAME', 'HOLDER', 'AGE'],
+    rows: [['leader', 'node-a_1234', 'AGE']],
+  },
+  {
+    name: 'printRoleBinding (-o wide): users, groups, service accounts as namespace/name',
+    args: ['get', 'rolebinding', 'readers', '-o', 'wide'],
+    header: ['NAME', 'ROLE', 'AGE', 'USERS', 'GROUPS', 'SERVICEACCOUNTS'],
+    rows: [['readers', 'ClusterRole/view', 'AGE', 'alice, bob', 'devs', 'default/bot']],
+  },
+  {
+    name: 'printIngressClass: Kind.group/name parameters',
+    args: ['get', 'ingressclass'],
+    header: ['NAME', 'CONTROLLER', 'PARAMETERS', 'AGE'],
+    rows: [['nginx', 'k8s.io/ingress-nginx', 'IngressParameters.k8s.example.com/p', 'AGE']],
+  },
+  {
+    name: 'printNetworkPolicy: empty selector is <none>, expressions in selector syntax',
+    args: ['get', 'networkpolicy'],
+    header: ['NAME', 'POD-SELECTOR', 'AGE'],
+    rows: [
+      ['deny-all', '<none>', 'AGE'],
+      ['web-only', 'app=web,tier in (edge,front)', 'AGE'],
+    ],
+  },
+  {
+    name: 'printEndpointSlice: three ports and endpoints then + N more..., <unset> when empty',
+    args: ['get', 'endpointslices', 'empty-xyz', 'web-abc'],
+    header: ['NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'],
+    rows: [
+      ['empty-xyz', 'IPv4', '<unset>', '<unset>', 'AGE'],
+      ['web-abc', 'IPv4', '80,443,9090 + 1 more...', '10.42.0.1,10.42.0.2,10.42.0.3 + 1 more...', 'AGE'],
+    ],
+  },
+  {
+    name: 'printJob (-o wide): Complete, completions, duration, generated controller-uid selector',
+    args: ['get', 'jobs', '-o', 'wide'],
+    header: ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR'],
+    rows: [['job-done', 'Complete', '2/2', '30m', 'AGE', 'c', 'busybox', 'UID-SELECTOR']],
+  },
+  {
+    name: 'printStatefulSet (-o wide)',
+    args: ['get', 'statefulsets', '-o', 'wide'],
+    header: ['NAME', 'READY', 'AGE', 'CONTAINERS', 'IMAGES'],
+    rows: [['db', '1/2', 'AGE', 'pg', 'postgres:16']],
+  },
+  {
+    name: 'printDaemonSet (-o wide): node selector, selector',
+    args: ['get', 'daemonsets', '-o', 'wide'],
+    header: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR'],
+    rows: [['agent', '1', '1', '0', '1', '0', 'kubernetes.io/os=linux', 'AGE', 'agent', 'agent:1', 'app=agent']],
+  },
+  {
+    name: 'formatHPAMetrics: <unknown> current, two metrics then + 1 more...; minReplicas defaulted to 1',
+    args: ['get', 'hpa', 'idle'],
+    header: ['NAME', 'REFERENCE', 'TARGETS', 'MINPODS', 'MAXPODS', 'REPLICAS', 'AGE'],
+    rows: [['idle', 'StatefulSet/db', 'cpu: <unknown>/80%, memory: <unknown>/512Mi + 1 more...', '1', '3', '0', 'AGE']],
+  },
+  {
+    name: 'printNamespace',
+    args: ['get', 'namespace', 'default'],
+    header: ['NAME', 'STATUS', 'AGE'],
+    rows: [['default', 'Active', 'AGE']],
+  },
 ];
 
 describe('kubectl get shows what kube-apiserver prints', { skip: binary ? false : 'kubectl not installed' }, () => {
@@ -437,11 +678,11 @@ describe('kubectl get shows what kube-apiserver prints', { skip: binary ? false 
   });
 
   for (const g of GETS) {
-    test(g.name, async () => {
+    test(g.name, g.todo ? { todo: g.todo } : {}, async () => {
       const t = parseTable(await k.ok(g.args));
       assert.deepEqual(t.header, g.header);
       assert.deepEqual(
-        t.rows.map((r) => r.map(maskAge)),
+        t.rows.map((r) => r.map(mask)),
         g.rows,
       );
     });
