@@ -3,12 +3,28 @@
  * one item is never handed to two workers at once. An item added while it is being processed
  * is marked dirty and re-queued when the worker calls done(); adding an item already waiting
  * is a no-op. Items are compared with SameValueZero (use string keys such as `ns/name`).
+ *
+ * addUrgent puts an item in a second lane that get() empties first (controller-runtime's
+ * priority queue, with two levels): a controller whose keys mostly come from routine status
+ * changes can have the changes that need real work (a new ReplicaSet to fill) served next
+ * instead of after every routine key already waiting. Both lanes are FIFO.
  */
 export class Queue<T> {
+  // Lane entries may be stale: an item taken from one lane can still have an entry in the other
+  // (addUrgent of a waiting item adds a second entry instead of searching the first). dirty and
+  // processing decide: an entry counts only while its item is dirty and not processing.
   private queue: T[] = [];
   private head = 0;
+  private urgent: T[] = [];
+  private urgentHead = 0;
+  /** waitingCount counts the items that are dirty and not processing (each has a live lane entry). */
+  private waitingCount = 0;
   private readonly dirty = new Set<T>();
   private readonly processing = new Set<T>();
+  /** urgentOnDone: items re-added urgently while being processed, queued urgently by done(). */
+  private readonly urgentOnDone = new Set<T>();
+  /** inUrgentLane: waiting items with an entry in the urgent lane (a repeated addUrgent adds none). */
+  private readonly inUrgentLane = new Set<T>();
   private waiters: Array<(v: { item: T } | undefined) => void> = [];
   private shuttingDownFlag = false;
   private drain = false;
@@ -20,10 +36,33 @@ export class Queue<T> {
     if (this.dirty.has(item)) return;
     this.dirty.add(item);
     if (this.processing.has(item)) return;
-    this.push(item);
+    this.push(item, false);
   }
 
-  private push(item: T): void {
+  /**
+   * addUrgent is add, except that the item is handed out before every item added with add (in
+   * the order of addUrgent calls). An item already waiting moves to the urgent lane; one being
+   * processed is queued urgently when done() is called. Ignored after shutDown.
+   */
+  addUrgent(item: T): void {
+    if (this.shuttingDownFlag) return;
+    if (this.processing.has(item)) {
+      this.dirty.add(item);
+      this.urgentOnDone.add(item);
+      return;
+    }
+    if (this.dirty.has(item)) {
+      // Waiting in the normal lane: a second entry here, the first goes stale once this is taken.
+      if (this.inUrgentLane.has(item)) return;
+      this.inUrgentLane.add(item);
+      this.urgent.push(item);
+      return;
+    }
+    this.dirty.add(item);
+    this.push(item, true);
+  }
+
+  private push(item: T, urgent: boolean): void {
     const w = this.waiters.shift();
     if (w) {
       this.dirty.delete(item);
@@ -31,12 +70,37 @@ export class Queue<T> {
       w({ item });
       return;
     }
-    this.queue.push(item);
+    this.waitingCount++;
+    if (urgent) {
+      this.inUrgentLane.add(item);
+      this.urgent.push(item);
+    } else this.queue.push(item);
   }
 
   /** len returns the number of items waiting (not those being processed). */
   len(): number {
-    return this.queue.length - this.head;
+    return this.waitingCount;
+  }
+
+  /** take removes the next live entry (urgent lane first); only called while waitingCount > 0. */
+  private take(): T {
+    while (this.urgentHead < this.urgent.length) {
+      const item = this.urgent[this.urgentHead++] as T;
+      if (this.urgentHead > 1024 && this.urgentHead * 2 > this.urgent.length) {
+        this.urgent = this.urgent.slice(this.urgentHead);
+        this.urgentHead = 0;
+      }
+      if (this.dirty.has(item) && !this.processing.has(item)) return item;
+    }
+    while (this.head < this.queue.length) {
+      const item = this.queue[this.head++] as T;
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      if (this.dirty.has(item) && !this.processing.has(item)) return item;
+    }
+    throw new Error('workqueue: an item counted as waiting has no entry');
   }
 
   /**
@@ -44,12 +108,10 @@ export class Queue<T> {
    * Resolves `undefined` once the queue is shut down and (for shutDownWithDrain) empty.
    */
   get(): Promise<T | undefined> {
-    if (this.len() > 0) {
-      const item = this.queue[this.head++] as T;
-      if (this.head > 1024 && this.head * 2 > this.queue.length) {
-        this.queue = this.queue.slice(this.head);
-        this.head = 0;
-      }
+    if (this.waitingCount > 0) {
+      const item = this.take();
+      this.waitingCount--;
+      this.inUrgentLane.delete(item);
       this.dirty.delete(item);
       this.processing.add(item);
       return Promise.resolve(item);
@@ -61,7 +123,8 @@ export class Queue<T> {
   /** done ends processing of item; if it was added meanwhile it goes back in the queue. */
   done(item: T): void {
     if (!this.processing.delete(item)) return;
-    if (this.dirty.has(item)) this.push(item);
+    const urgent = this.urgentOnDone.delete(item);
+    if (this.dirty.has(item)) this.push(item, urgent);
     if (this.drain && this.processing.size === 0) {
       for (const w of this.drainWaiters.splice(0)) w();
     }

@@ -30,6 +30,52 @@ test('Queue: an item added while processing is re-queued only on done', async ()
   assert.equal(second, 'a');
 });
 
+test('Queue: addUrgent hands items out before add\'s, each lane FIFO, each item once', async () => {
+  const drain = async (q: Queue<string>): Promise<string[]> => {
+    const out: string[] = [];
+    while (q.len() > 0) {
+      const k = (await q.get())!;
+      out.push(k);
+      q.done(k);
+    }
+    return out;
+  };
+  const cases: Array<{ name: string; ops: Array<['add' | 'urgent', string]>; want: string[] }> = [
+    { name: 'urgent items first, in their order', ops: [['add', 'a'], ['urgent', 'u1'], ['add', 'b'], ['urgent', 'u2']], want: ['u1', 'u2', 'a', 'b'] },
+    { name: 'a waiting item moves ahead, once', ops: [['add', 'a'], ['add', 'b'], ['add', 'c'], ['urgent', 'b']], want: ['b', 'a', 'c'] },
+    { name: 'repeated addUrgent of a waiting item', ops: [['add', 'a'], ['add', 'b'], ['urgent', 'b'], ['urgent', 'b'], ['urgent', 'a']], want: ['b', 'a'] },
+    { name: 'add of an urgent item keeps it urgent', ops: [['add', 'a'], ['urgent', 'u'], ['add', 'u']], want: ['u', 'a'] },
+  ];
+  for (const c of cases) {
+    const q = new Queue<string>();
+    for (const [op, k] of c.ops) (op === 'add' ? q.add(k) : q.addUrgent(k));
+    assert.equal(q.len(), c.want.length, c.name);
+    assert.deepEqual(await drain(q), c.want, c.name);
+    assert.equal(q.len(), 0, c.name);
+  }
+});
+
+test('Queue: an item made urgent while processing is re-queued urgently on done, and never handed out twice', async () => {
+  const q = new Queue<string>();
+  q.add('a');
+  q.add('b');
+  assert.equal(await q.get(), 'a');
+  q.addUrgent('a');
+  assert.equal(q.len(), 1, 'a is being processed: only b waits');
+  assert.equal(await q.get(), 'b');
+  let next: string | undefined;
+  void q.get().then((v) => (next = v));
+  q.add('c');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(next, 'c', 'the waiting worker takes c');
+  q.add('d');
+  q.done('a');
+  assert.equal(q.len(), 2);
+  assert.equal(await q.get(), 'a', 'a re-queued urgently, ahead of d');
+  assert.equal(await q.get(), 'd');
+  assert.equal(q.len(), 0);
+});
+
 test('Queue: shutDown hands out remaining items, then undefined; add is ignored', async () => {
   const q = new Queue<string>();
   const waiting = q.get();
