@@ -73,7 +73,11 @@ class DeploymentController implements Controller {
     this.pods = ctx.informers.lister<Pod>(gvr.pods);
     this.recorder = ctx.recorder('deployment-controller');
     this.watches = [
-      watch(ctx.informers.forResource<Deployment>(gvr.deployments)),
+      // A new or changed spec goes ahead of the status churn its ReplicaSets bring.
+      watch(ctx.informers.forResource<Deployment>(gvr.deployments), undefined, {
+        add: () => true,
+        update: (old, cur) => (old.metadata?.generation ?? 0) !== (cur.metadata?.generation ?? 0),
+      }),
       watch(rsInformer, (rs) => this.replicaSetKeys(rs)),
       // Recreate waits for old pods to be gone, so their deletion must wake the deployment;
       // nothing else about pods matters here (upstream handles only pod deletions).

@@ -152,7 +152,7 @@ class GarbageCollector implements Controller {
   }
 
   /** events maps the informer events of one resource to the keys to reconcile (see the file comment). */
-  private events(res: GCResource): Required<WatchEvents<ApiObject>> {
+  private events(res: GCResource): Required<Omit<WatchEvents<ApiObject>, 'urgent'>> {
     return {
       add: (o) => this.changedKeys(res, undefined, o),
       update: (old, cur) => this.changedKeys(res, old, cur),

@@ -115,8 +115,12 @@ class ReplicaController implements Controller {
       },
       delete: (p) => this.expectations.observedDelete('key' in p && 'obj' in p ? p.key : key(p as Pod)),
     });
+    // Urgent (ahead of status-only work): an owner created or scaled, a pod gone or no longer
+    // active, i.e. the events after which manageReplicas may have pods to create or delete. The
+    // pods' other changes (scheduled, Running, ready) only move status; under load they keep
+    // the queue full, and a new ReplicaSet waited behind them before creating any pod.
     this.watches = [
-      watch(ownerInf),
+      watch(ownerInf, undefined, { add: () => true, update: (old, cur) => (old.spec?.replicas ?? 1) !== (cur.spec?.replicas ?? 1) }),
       // As upstream's add/update/deletePod: an orphan is only looked at again when its labels or
       // controller changed, and a pod that changed controller wakes the old one too.
       watchEvents(podInf, {
@@ -129,6 +133,7 @@ class ReplicaController implements Controller {
           return JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(cur.metadata?.labels ?? {}) ? this.podKeys(cur) : [];
         },
         delete: (p) => this.podKeys(p),
+        urgent: { update: (old, cur) => isPodActive(old) && !isPodActive(cur), delete: (p) => isPodActive(p) },
       }),
     ];
   }

@@ -1,7 +1,8 @@
 /**
  * The shared runner against a real apiserver: reconciles start only after the caches synced,
  * a failing key is retried with rate limiting until it succeeds, requeueAfter brings a key
- * back, and one key is never reconciled twice at the same time.
+ * back, one key is never reconciled twice at the same time, and keys from the events a watch
+ * calls urgent are reconciled before the others waiting.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -68,6 +69,57 @@ describe('ControllerRunner', () => {
       await Promise.all(Array.from({ length: 20 }, (_, i) => cms.patch('again', 'merge', { data: { n: String(i) } })));
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(overlap, false);
+    } finally {
+      ac.abort();
+      await done;
+    }
+  });
+  test('keys of urgent events are reconciled before the keys already waiting', async () => {
+    const cms = client.resource<ConfigMap>(gvr.configmaps).namespace('urgent');
+    await client.resource<{ metadata: { name: string } }>(gvr.namespaces).create({ metadata: { name: 'urgent' } });
+    const ctx: ControllerContext = { client, informers: new SharedInformerFactory(client), clock: realClock, recorder: () => ({ event() {}, eventf() {}, annotatedEventf() {} }), log: () => {} };
+    const order: string[] = [];
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    const c: Controller = {
+      name: 'urgent-test',
+      workers: 1,
+      // Urgent: a ConfigMap created with the label urgent=true, or one whose data changed.
+      watches: [
+        watch(ctx.informers.forResource<ConfigMap>(gvr.configmaps), undefined, {
+          add: (cm) => cm.metadata?.labels?.['urgent'] === 'true',
+          update: (a, b) => JSON.stringify(a.data ?? {}) !== JSON.stringify(b.data ?? {}),
+        }),
+      ],
+      async reconcile(key) {
+        if (!key.startsWith('urgent/')) return;
+        order.push(key);
+        // The one worker holds the first key until every other event is queued.
+        if (key === 'urgent/first') await blocked;
+      },
+    };
+    const runner = new ControllerRunner(ctx);
+    runner.add(c);
+    // Handlers run in the order they were added, so once this one saw hot-2 the runner queued it.
+    let sawLast = false;
+    ctx.informers.forResource<ConfigMap>(gvr.configmaps).addEventHandler({ add: (cm) => void (sawLast ||= cm.metadata?.name === 'hot-2') });
+    const ac = new AbortController();
+    const done = runner.run(ac.signal);
+    try {
+      await cms.create({ metadata: { name: 'first' } });
+      await waitFor('first reconciling', () => order.length === 1);
+      await cms.create({ metadata: { name: 'plain-1' } });
+      await cms.create({ metadata: { name: 'plain-2' } });
+      await cms.create({ metadata: { name: 'label-only' } });
+      await cms.create({ metadata: { name: 'hot-1', labels: { urgent: 'true' } } });
+      await cms.patch('label-only', 'merge', { metadata: { labels: { x: 'y' } } });
+      await cms.patch('plain-2', 'merge', { data: { k: 'v' } });
+      await cms.create({ metadata: { name: 'hot-2', labels: { urgent: 'true' } } });
+      await waitFor('events seen', () => sawLast);
+      release();
+      await waitFor('all reconciled', () => order.length === 6);
+      // plain-2 moved ahead by its data change; label-only's update was routine.
+      assert.deepEqual(order, ['urgent/first', 'urgent/hot-1', 'urgent/plain-2', 'urgent/hot-2', 'urgent/plain-1', 'urgent/label-only']);
     } finally {
       ac.abort();
       await done;

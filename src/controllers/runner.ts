@@ -40,14 +40,30 @@ export interface WatchEvents<T> {
   update?(oldObj: T, newObj: T): string[];
   /** delete gets the final state (a tombstone's last known object when the deletion was missed). */
   delete?(obj: T): string[];
+  /**
+   * urgent, when present, names the events whose keys are queued ahead of all others
+   * (Queue.addUrgent): the changes that give a reconcile real work to do, so they are not
+   * served after every routine key (say, status changes of other objects) already waiting.
+   * Only the order of reconciles changes; each key is still reconciled once at a time.
+   */
+  urgent?: {
+    add?(obj: T): boolean;
+    update?(oldObj: T, newObj: T): boolean;
+    delete?(obj: T): boolean;
+  };
 }
 
 /**
  * watch builds a Watch that maps every event with `keys` (both states of an update); without
  * `keys` the object's own `namespace/name` is enqueued.
  */
-export function watch<T extends ApiObject>(informer: SharedIndexInformer<T>, keys: (obj: T) => string[] = (o) => [metaNamespaceKeyFunc(o)]): Watch {
+export function watch<T extends ApiObject>(
+  informer: SharedIndexInformer<T>,
+  keys: (obj: T) => string[] = (o) => [metaNamespaceKeyFunc(o)],
+  urgent?: WatchEvents<T>['urgent'],
+): Watch {
   return watchEvents(informer, {
+    urgent,
     add: keys,
     update: (a, b) => {
       const ka = keys(a);
@@ -64,19 +80,25 @@ export function watchEvents<T extends ApiObject>(informer: SharedIndexInformer<T
 }
 
 /**
- * handleWatch registers w's mappings on its informer, enqueueing each key they return (a
- * controller adding watches after run(), as the garbage collector for discovered resources,
- * wires them the same way the runner does).
+ * handleWatch registers w's mappings on its informer, enqueueing each key they return, with
+ * urgent set for the events w.on.urgent picks (a controller adding watches after run(), as the
+ * garbage collector for discovered resources, wires them the same way the runner does).
  */
-export function handleWatch(w: Watch, enqueue: (key: string) => void): void {
+export function handleWatch(w: Watch, enqueue: (key: string, urgent?: boolean) => void): void {
   const on = w.on;
-  const all = (keys: readonly string[]): void => {
-    for (const k of keys) enqueue(k);
+  const u = on.urgent;
+  const all = (keys: readonly string[], urgent: boolean): void => {
+    for (const k of keys) enqueue(k, urgent);
   };
   w.informer.addEventHandler({
-    add: on.add && ((o) => all(on.add!(o))),
-    update: on.update && ((a, b) => all(on.update!(a, b))),
-    delete: on.delete && ((o) => all(on.delete!(o instanceof DeletedFinalStateUnknown ? o.obj : o))),
+    add: on.add && ((o) => all(on.add!(o), u?.add?.(o) ?? false)),
+    update: on.update && ((a, b) => all(on.update!(a, b), u?.update?.(a, b) ?? false)),
+    delete:
+      on.delete &&
+      ((o) => {
+        const obj = o instanceof DeletedFinalStateUnknown ? o.obj : o;
+        all(on.delete!(obj), u?.delete?.(obj) ?? false);
+      }),
   });
 }
 
@@ -124,7 +146,8 @@ export class ControllerRunner {
   /** add registers a controller and its event handlers; call before run(). */
   add(controller: Controller): void {
     const queue = new RateLimitingQueue<string>({ name: controller.name, clock: this.ctx.clock });
-    for (const w of controller.watches) handleWatch(w, (k) => queue.add(k));
+    const enqueue = (k: string, urgent?: boolean): void => (urgent ? queue.addUrgent(k) : queue.add(k));
+    for (const w of controller.watches) handleWatch(w, enqueue);
     this.running.push({ controller, queue });
   }
 
