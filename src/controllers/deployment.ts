@@ -8,7 +8,7 @@
  * each sync recomputes from the cache what may be scaled now, so a restart mid-rollout
  * resumes where it stood and never exceeds maxSurge.
  */
-import type { Deployment, DeploymentStatus, ReplicaSet } from 'kubernetes-types/apps/v1.js';
+import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
 import { selectorFromLabelSelector, type Selector } from '../api/labels.js';
@@ -193,7 +193,10 @@ class DeploymentController implements Controller {
 
   /**
    * getAllReplicaSetsAndSyncRevision returns the new ReplicaSet (created when asked and
-   * missing) with its revision annotations brought up to date, and the old ones.
+   * missing) with its revision annotations brought up to date, and the old ones. As upstream's
+   * getNewReplicaSet, the Deployment's revision annotation and its Progressing condition
+   * (NewReplicaSetCreated, or FoundNewReplicaSet when it has none) travel in one status update:
+   * the status subresource keeps a Deployment's annotation changes.
    */
   private async getAll(d: Deployment, rsList: ReplicaSet[], create: boolean): Promise<{ newRS: ReplicaSet | undefined; oldRSs: ReplicaSet[] }> {
     const { newRS: existing, oldRSs } = this.split(d, rsList);
@@ -201,26 +204,29 @@ class DeploymentController implements Controller {
     const newRevision = String(maxOld + 1);
     const ns = d.metadata?.namespace ?? '';
     let newRS = existing;
+    let progressing: DeploymentCondition | undefined;
     if (existing) {
       // A shallow copy is enough: setNewReplicaSetAnnotations replaces rs.metadata, never changes it in place.
       const rs = { ...existing };
       const changed = this.setNewReplicaSetAnnotations(d, rs, newRevision, true);
       if (changed) newRS = await this.rsApi(ns).update(rs);
-      const c = getCondition(d.status, 'Progressing');
-      if (hasProgressDeadline(d) && !c) {
-        const s = structuredClone(d.status ?? {});
-        setCondition(s, condition('Progressing', 'True', 'FoundNewReplicaSet', `Found new replica set "${newRS?.metadata?.name}"`, this.ctx.clock.now()));
-        await this.writeStatus(d, s);
+      if (hasProgressDeadline(d) && !getCondition(d.status, 'Progressing')) {
+        progressing = condition('Progressing', 'True', 'FoundNewReplicaSet', `Found new replica set "${newRS?.metadata?.name}"`, this.ctx.clock.now());
       }
     } else if (create) {
-      newRS = await this.createNewReplicaSet(d, [...oldRSs], newRevision);
+      const made = await this.createNewReplicaSet(d, [...oldRSs], newRevision);
+      newRS = made.rs;
+      // One found already there (ours, from a sync the cache had not shown) was not created now.
+      if (made.created && hasProgressDeadline(d)) progressing = condition('Progressing', 'True', 'NewReplicaSetCreated', `Created new replica set "${newRS.metadata?.name}"`, this.ctx.clock.now());
     }
-    if (newRS && (d.metadata?.annotations?.[REVISION_ANNOTATION] ?? '') !== (newRS.metadata?.annotations?.[REVISION_ANNOTATION] ?? newRevision)) {
-      const rev = newRS.metadata?.annotations?.[REVISION_ANNOTATION] ?? newRevision;
-      const updated = await this.dApi(ns).patch(d.metadata?.name ?? '', 'merge', {
-        metadata: { resourceVersion: d.metadata?.resourceVersion, annotations: { [REVISION_ANNOTATION]: rev } },
-      });
-      d.metadata = updated.metadata;
+    const rev = newRS ? (newRS.metadata?.annotations?.[REVISION_ANNOTATION] ?? newRevision) : undefined;
+    const revisionChanged = rev !== undefined && (d.metadata?.annotations?.[REVISION_ANNOTATION] ?? '') !== rev;
+    if (revisionChanged || progressing) {
+      // Copies: d's metadata and status may still be the cached object's.
+      if (revisionChanged) d.metadata = { ...d.metadata, annotations: { ...(d.metadata?.annotations ?? {}), [REVISION_ANNOTATION]: rev } };
+      const s = structuredClone(d.status ?? {});
+      if (progressing) setCondition(s, progressing);
+      await this.writeStatus(d, s, revisionChanged);
     }
     return { newRS, oldRSs };
   }
@@ -248,7 +254,8 @@ class DeploymentController implements Controller {
     return JSON.stringify(ann) !== before;
   }
 
-  private async createNewReplicaSet(d: Deployment, oldRSs: ReplicaSet[], newRevision: string): Promise<ReplicaSet> {
+  /** createNewReplicaSet creates the ReplicaSet of d's template; created is false when it already existed. */
+  private async createNewReplicaSet(d: Deployment, oldRSs: ReplicaSet[], newRevision: string): Promise<{ rs: ReplicaSet; created: boolean }> {
     const ns = d.metadata?.namespace ?? '';
     const collision = d.status?.collisionCount ?? 0;
     const hash = computeHash(d.spec?.template, collision);
@@ -284,19 +291,14 @@ class DeploymentController implements Controller {
       }
       // The name is taken: ours from an earlier sync the cache has not shown yet, or a hash collision.
       const other = await this.rsApi(ns).get(rs.metadata?.name ?? '');
-      if (controllerOf(other)?.uid === d.metadata?.uid && equalIgnoreHash(other.spec?.template, d.spec?.template)) return other;
+      if (controllerOf(other)?.uid === d.metadata?.uid && equalIgnoreHash(other.spec?.template, d.spec?.template)) return { rs: other, created: false };
       const s = structuredClone(d.status ?? {});
       s.collisionCount = collision + 1;
       await this.writeStatus(d, s);
       throw err;
     }
     if (want > 0) this.recorder.eventf(d, 'Normal', 'ScalingReplicaSet', 'Scaled up replica set %s from 0 to %d', created.metadata?.name, want);
-    if (hasProgressDeadline(d)) {
-      const s = structuredClone(d.status ?? {});
-      setCondition(s, condition('Progressing', 'True', 'NewReplicaSetCreated', `Created new replica set "${created.metadata?.name}"`, this.ctx.clock.now()));
-      await this.writeStatus(d, s);
-    }
-    return created;
+    return { rs: created, created: true };
   }
 
   /** scaleReplicaSet writes replicas and the desired/max annotations; returns the updated RS. */
@@ -565,9 +567,12 @@ class DeploymentController implements Controller {
     }
   }
 
-  /** writeStatus updates the status subresource when it differs, and remembers it on d. */
-  private async writeStatus(d: Deployment, s: DeploymentStatus): Promise<void> {
-    if (JSON.stringify(d.status ?? {}) === JSON.stringify(s)) return;
+  /**
+   * writeStatus updates the status subresource when the status differs or metaChanged (d's
+   * annotations were changed for this write), and remembers the answer on d.
+   */
+  private async writeStatus(d: Deployment, s: DeploymentStatus, metaChanged = false): Promise<void> {
+    if (!metaChanged && JSON.stringify(d.status ?? {}) === JSON.stringify(s)) return;
     const api = this.dApi(d.metadata?.namespace ?? '');
     const out = await api.updateStatus({ ...d, status: s });
     d.metadata = out.metadata;

@@ -107,6 +107,27 @@ describe('replicaset and deployment controllers', () => {
       clearInterval(ready);
     }
   });
+  test('a new Deployment gets its revision annotation and NewReplicaSetCreated in one status update, as upstream', async () => {
+    const created = await deps().create({
+      metadata: { name: 'onewrite' },
+      spec: { replicas: 0, selector: { matchLabels: { app: 'onewrite' } }, template: { metadata: { labels: { app: 'onewrite' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    });
+    const ac = new AbortController();
+    try {
+      // The first change after the create: before, the condition came in one write and the annotation in a second.
+      for await (const ev of deps().watch({ resourceVersion: created.metadata?.resourceVersion, fieldSelector: 'metadata.name=onewrite', signal: ac.signal })) {
+        if (ev.type !== 'MODIFIED') continue;
+        const d = ev.object as Deployment;
+        assert.equal(d.metadata?.annotations?.['deployment.kubernetes.io/revision'], '1');
+        const c = d.status?.conditions?.find((x) => x.type === 'Progressing');
+        assert.equal(c?.reason, 'NewReplicaSetCreated');
+        assert.match(c?.message ?? '', /^Created new replica set "onewrite-[a-z0-9]+"$/);
+        break;
+      }
+    } finally {
+      ac.abort();
+    }
+  });
   test('a stuck rollout reports ProgressDeadlineExceeded', async () => {
     await deps().create({
       metadata: { name: 'stuck' },
