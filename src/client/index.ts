@@ -17,5 +17,6 @@ export * from './leaderelection/index.js';
 export * from './record/index.js';
 export { type Clock, type TimerHandle, RealClock, FakeClock, realClock, jitter } from './util/clock.js';
 export { TokenBucket } from './util/token_bucket.js';
+export { chainTrace, traceLoopDelay } from './util/chaintrace.js';
 export { retryOnConflict, retryOnError, DEFAULT_RETRY, DEFAULT_BACKOFF, type RetryBackoff } from './util/retry.js';
 export type { ApiObject } from './object.js';

@@ -12,7 +12,7 @@ import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } fr
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
 import { selectorFromLabelSelector, type Selector } from '../api/labels.js';
-import { gvr, type EventRecorder, type Indexer, type Lister, type ResourceInterface } from '../client/index.js';
+import { chainTrace, gvr, type EventRecorder, type Indexer, type Lister, type ResourceInterface } from '../client/index.js';
 import { watch, watchEvents, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
 import { claimObjects, getOrUndefined } from './util/claim.js';
 import { CONTROLLER_UID_INDEX, controllerOf, controllerUIDIndex, newControllerRef, orphanIndexKey, ownerKeyOf, splitKey } from './util/owner.js';
@@ -279,7 +279,9 @@ class DeploymentController implements Controller {
     rs.spec = { ...rs.spec!, replicas: want };
     let created: ReplicaSet;
     try {
+      chainTrace?.(`${ns}/${d.metadata?.name}`, 'deployment create RS sent');
       created = await this.rsApi(ns).create(rs);
+      chainTrace?.(`${ns}/${d.metadata?.name}`, 'deployment create RS answered');
     } catch (err) {
       if (!isStatusError(err, 'AlreadyExists')) {
         if (hasProgressDeadline(d)) {
@@ -574,7 +576,9 @@ class DeploymentController implements Controller {
   private async writeStatus(d: Deployment, s: DeploymentStatus, metaChanged = false): Promise<void> {
     if (!metaChanged && JSON.stringify(d.status ?? {}) === JSON.stringify(s)) return;
     const api = this.dApi(d.metadata?.namespace ?? '');
+    chainTrace?.(`${d.metadata?.namespace}/${d.metadata?.name}`, 'deployment updateStatus sent');
     const out = await api.updateStatus({ ...d, status: s });
+    chainTrace?.(`${d.metadata?.namespace}/${d.metadata?.name}`, 'deployment updateStatus answered');
     d.metadata = out.metadata;
     d.status = out.status;
   }

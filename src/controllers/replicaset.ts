@@ -10,7 +10,7 @@ import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { GroupVersionResource } from '../api/types.js';
 import { isStatusError } from '../api/errors.js';
 import { selectorFromLabelSelector, selectorFromSet, type Selector } from '../api/labels.js';
-import { gvr, type EventRecorder, type Indexer, type Lister, type SharedIndexInformer } from '../client/index.js';
+import { chainTrace, gvr, type EventRecorder, type Indexer, type Lister, type SharedIndexInformer } from '../client/index.js';
 import { watch, watchEvents, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
 import { claimObjects, getOrUndefined } from './util/claim.js';
 import { PodExpectations } from './util/expectations.js';
@@ -223,7 +223,9 @@ class ReplicaController implements Controller {
         const chunk = names.slice(i, i + batch);
         i += chunk.length;
         // The created pods are not read here (the informer brings them), so their answers are not decoded.
+        chainTrace?.(key, `${this.k.name} batch ${chunk.length} sent`);
         const results = await Promise.allSettled(chunk.map((podName) => pods.createDiscard(podFromTemplate(owner.spec?.template, ns, podName, ref))));
+        chainTrace?.(key, `${this.k.name} batch ${chunk.length} answered`);
         results.forEach((r, j) => {
           const podKey = `${ns}/${chunk[j]}`;
           if (r.status === 'fulfilled') {
@@ -309,7 +311,9 @@ class ReplicaController implements Controller {
     let obj: ReplicaOwner = owner;
     for (let attempt = 0; ; attempt++) {
       try {
+        chainTrace?.(`${owner.metadata?.namespace}/${owner.metadata?.name}`, `${this.k.name} updateStatus sent`);
         await api.updateStatus({ ...obj, status } as ReplicaOwner);
+        chainTrace?.(`${owner.metadata?.namespace}/${owner.metadata?.name}`, `${this.k.name} updateStatus answered`);
         return;
       } catch (err) {
         if (isStatusError(err, 'NotFound')) return;

@@ -17,6 +17,7 @@ import {
   type RestClient,
   type SharedIndexInformer,
   type SharedInformerFactory,
+  chainTrace,
 } from '../client/index.js';
 
 /** ReconcileResult asks the runner to look at the key again after a delay (level-based). */
@@ -146,8 +147,10 @@ export class ControllerRunner {
   /** add registers a controller and its event handlers; call before run(). */
   add(controller: Controller): void {
     const queue = new RateLimitingQueue<string>({ name: controller.name, clock: this.ctx.clock });
+    const trace = chainTrace;
+    const name = controller.name;
     const enqueue = (k: string, urgent?: boolean): void => (urgent ? queue.addUrgent(k) : queue.add(k));
-    for (const w of controller.watches) handleWatch(w, enqueue);
+    for (const w of controller.watches) handleWatch(w, trace ? (k, urgent) => (trace(k, `${name} enqueue${urgent ? ' urgent' : ''} (queue ${queue.len()})`), enqueue(k, urgent)) : enqueue);
     this.running.push({ controller, queue });
   }
 
@@ -171,7 +174,18 @@ export class ControllerRunner {
       const extra = controller.start?.(signal, (k) => queue.add(k)).catch((err: unknown) => {
         if (!signal.aborted) this.ctx.log(`controller ${controller.name}: background loop failed`, err);
       });
-      await runWorkers(queue, controller.workers, (key) => controller.reconcile(key, signal), signal, {
+      const trace = chainTrace;
+      const reconcile = trace
+        ? async (key: string): Promise<ReconcileResult | void> => {
+            trace(key, `${controller.name} reconcile start`);
+            try {
+              return await controller.reconcile(key, signal);
+            } finally {
+              trace(key, `${controller.name} reconcile end`);
+            }
+          }
+        : (key: string): Promise<ReconcileResult | void> => controller.reconcile(key, signal);
+      await runWorkers(queue, controller.workers, reconcile, signal, {
         onError: (key, err) => {
           // A Conflict only means the cache was behind a write; the retry reads the newer object.
           if (!signal.aborted && !isStatusError(err, 'Conflict')) this.ctx.log(`controller ${controller.name}: error syncing ${key}`, err);

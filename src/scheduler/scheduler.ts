@@ -6,6 +6,7 @@
  */
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { realClock, type Clock, type TimerHandle } from '../client/util/clock.js';
+import { chainTrace } from '../client/util/chaintrace.js';
 import { Cache, Snapshot } from './cache/cache.js';
 import { resolveConfig, type ResolvedConfig } from './config/config.js';
 import { CycleState } from './framework/cycle-state.js';
@@ -137,6 +138,7 @@ export class Scheduler {
       this.queue.deleteNominatedPod(podKey(pod));
       this.queue.moveAllToActiveOrBackoffQueue({ resource: 'AssignedPod', action: 'Add' }, undefined, pod);
     } else if (this.responsibleFor(pod) && !isTerminal(pod)) {
+      chainTrace?.(podKey(pod), 'scheduler add');
       this.pending.add(podKey(pod));
       this.queue.add(pod);
     }
@@ -224,6 +226,7 @@ export class Scheduler {
       return;
     }
     this.stats.attempts++;
+    chainTrace?.(pi.key, 'scheduler cycle');
     const cycle = this.queue.schedulingCycle;
     const state = new CycleState();
     this.snapshot.update();
@@ -321,7 +324,9 @@ export class Scheduler {
         const pre = await fwk.runPreBindPlugins(state, pi, host);
         if (!pre.isSuccess()) throw pre;
       }
+      chainTrace?.(pi.key, 'scheduler bind sent');
       const b = await fwk.runBindPlugins(state, pi, host);
+      chainTrace?.(pi.key, 'scheduler bind answered');
       if (!b.isSuccess()) throw b;
     } catch (e) {
       fwk.runReservePluginsUnreserve(state, pi, host);

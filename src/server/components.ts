@@ -12,7 +12,7 @@
 import { isMainThread, parentPort, Worker, workerData, MessageChannel, type MessagePort } from 'node:worker_threads';
 import type http from 'node:http';
 import { setMaxListeners } from 'node:events';
-import { RestClient } from '../client/index.js';
+import { RestClient, traceLoopDelay } from '../client/index.js';
 import { PortTransport, servePort } from '../client/rest/porttransport.js';
 import { runControllerManager, type ControllerSettings } from '../controllers/index.js';
 import { resolveConfig } from '../scheduler/index.js';
@@ -136,6 +136,7 @@ async function runWorker(input: WorkerInput, parent: MessagePort): Promise<void>
     setMaxListeners(0, own.signal);
     stop.signal.addEventListener('abort', () => own.abort(), { once: true });
     const signal = own.signal;
+    traceLoopDelay(spec.component, signal);
     const client = new RestClient({ host: input.host, transport, bearerToken: spec.bearerToken, userAgent: spec.userAgent, qps: Infinity });
     const log = (msg: string): void => post({ t: 'log', component: spec.component, msg });
     try {
