@@ -35,9 +35,15 @@ interface LabelSelectorLike {
   matchExpressions?: { key?: string; operator?: string; values?: string[] }[];
 }
 
-/** goLabelSelector renders a metav1.LabelSelector as `v1.LabelSelector{...}`. */
+/** NULL_VALUE is how field.Error's ErrorBody prints a nil pointer bad value: the string "null", quoted. */
+export const NULL_VALUE = new GoValue('"null"');
+
+/**
+ * goLabelSelector renders a *metav1.LabelSelector bad value as ErrorBody does: the struct with
+ * %#v (`v1.LabelSelector{...}`), or `"null"` for a nil selector (e.g. one removed on update).
+ */
 export function goLabelSelector(sel: LabelSelectorLike | undefined | null): GoValue {
-  if (!sel) return new GoValue('(*v1.LabelSelector)(nil)');
+  if (!sel) return NULL_VALUE;
   const exprs = sel.matchExpressions;
   const exprText =
     exprs === undefined || exprs === null
