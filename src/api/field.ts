@@ -108,7 +108,8 @@ function goValue(v: unknown): string {
     case 'string':
       return JSON.stringify(v);
     default:
-      if (v === null || v === undefined) return '<nil>';
+      // ErrorBody replaces a nil value (or nil pointer) by the string "null", printed with %q.
+      if (v === null || v === undefined) return '"null"';
       // A value with its own toString plays Go's fmt.Stringer: validation passes pre-rendered
       // Go syntax (`map[string]string{"app":"x"}`) this way.
       if (!Array.isArray(v) && (v as { toString: unknown }).toString !== Object.prototype.toString) return String(v);
