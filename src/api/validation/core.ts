@@ -20,7 +20,7 @@ import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { field, type FieldError, Path } from '../field.js';
 import { Quantity } from '../quantity.js';
 import { diffLines } from './diff.js';
-import { NULL_VALUE, goStringMap, goStringSlice } from './govalue.js';
+import { GoValue, NULL_VALUE, goStringMap, goStringSlice } from './govalue.js';
 import {
   byteLength,
   deepEqual,
@@ -51,7 +51,21 @@ import {
   parseIP,
 } from './names.js';
 import { validateNodeSelector, validatePodTemplateSpec, validatePortNumOrName, validateTaintEffect } from './pod.js';
-import { parseQuantityField, validateContainerResourceName, validateResourceName, validateResourceQuantityValue, isHugePageResourceName } from './resources.js';
+import { parseQuantityField, validateContainerResourceName, validateResourceName, validateResourceQuantityValue, isHugePageResourceName, isOvercommitAllowed } from './resources.js';
+
+
+/** goQuantity prints a resource.Quantity bad value as ErrorBody does: through its String method, unquoted. */
+const goQuantity = (q: Quantity): GoValue => new GoValue(q.toString());
+
+/** resource.MaxMilliValue: the largest value whose milli form fits an int64. */
+const MAX_MILLI_VALUE = Number((2n ** 63n - 1n) / 1000n);
+
+/** goFloatF formats a float as Go's %f (six decimals, +Inf/-Inf/NaN spelled as Go does). */
+function goFloatF(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
+  return x.toFixed(6);
+}
 
 const META = Path.root('metadata');
 const SPEC = Path.root('spec');
@@ -887,13 +901,26 @@ export function validateLimitRange(lr: LimitRange): FieldError[] {
       const d = def.get(k);
       const dr = defReq.get(k);
       const r = ratio.get(k);
-      if (mn && mx && mn.cmp(mx) > 0) errs.push(field.invalid(ip.child('min').key(k), mn.toString(), `min value ${mn} is greater than max value ${mx}`));
-      if (dr && mn && mn.cmp(dr) > 0) errs.push(field.invalid(ip.child('defaultRequest').key(k), dr.toString(), `min value ${mn} is greater than default request value ${dr}`));
-      if (dr && mx && dr.cmp(mx) > 0) errs.push(field.invalid(ip.child('defaultRequest').key(k), dr.toString(), `default request value ${dr} is greater than max value ${mx}`));
-      if (dr && d && dr.cmp(d) > 0) errs.push(field.invalid(ip.child('defaultRequest').key(k), dr.toString(), `default request value ${dr} is greater than default limit value ${d}`));
-      if (d && mn && mn.cmp(d) > 0) errs.push(field.invalid(ip.child('default').key(k), mn.toString(), `min value ${mn} is greater than default value ${d}`));
-      if (d && mx && d.cmp(mx) > 0) errs.push(field.invalid(ip.child('default').key(k), mx.toString(), `default value ${d} is greater than max value ${mx}`));
-      if (r && r.cmp(Quantity.parse('1')) < 0) errs.push(field.invalid(ip.child('maxLimitRequestRatio').key(k), r.toString(), `ratio ${r} is less than 1`));
+      if (mn && mx && mn.cmp(mx) > 0) errs.push(field.invalid(ip.child('min').key(k), goQuantity(mn), `min value ${mn} is greater than max value ${mx}`));
+      if (dr && mn && mn.cmp(dr) > 0) errs.push(field.invalid(ip.child('defaultRequest').key(k), goQuantity(dr), `min value ${mn} is greater than default request value ${dr}`));
+      if (dr && mx && dr.cmp(mx) > 0) errs.push(field.invalid(ip.child('defaultRequest').key(k), goQuantity(dr), `default request value ${dr} is greater than max value ${mx}`));
+      if (dr && d && dr.cmp(d) > 0) errs.push(field.invalid(ip.child('defaultRequest').key(k), goQuantity(dr), `default request value ${dr} is greater than default limit value ${d}`));
+      if (d && mn && mn.cmp(d) > 0) errs.push(field.invalid(ip.child('default').key(k), goQuantity(mn), `min value ${mn} is greater than default value ${d}`));
+      if (d && mx && d.cmp(mx) > 0) errs.push(field.invalid(ip.child('default').key(k), goQuantity(mx), `default value ${d} is greater than max value ${mx}`));
+      if (r && r.cmp(Quantity.parse('1')) < 0) errs.push(field.invalid(ip.child('maxLimitRequestRatio').key(k), goQuantity(r), `ratio ${r} is less than 1`));
+      if (r && mn && mx) {
+        // Upstream compares in milli units unless a value is too large for them.
+        const big = [r, mn, mx].some((q) => q.value() >= MAX_MILLI_VALUE);
+        const ratioValue = big ? r.value() : r.milliValue() / 1000;
+        const limit = big ? mx.value() / mn.value() : mx.milliValue() / mn.milliValue();
+        if (ratioValue > limit) {
+          errs.push(field.invalid(ip.child('maxLimitRequestRatio').key(k), goQuantity(r), `ratio ${r} is greater than max/min = ${goFloatF(limit)}`));
+        }
+      }
+      // Resources that cannot be overcommitted need default == defaultRequest when both are set.
+      if (!isOvercommitAllowed(k) && d && dr && d.cmp(dr) !== 0) {
+        errs.push(field.invalid(ip.child('defaultRequest').key(k), goQuantity(dr), `default value ${d} must equal to defaultRequest value ${dr} in ${k}`));
+      }
     }
   });
   return errs;

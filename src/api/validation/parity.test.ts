@@ -28,6 +28,8 @@ const RS = gvk('apps', 'ReplicaSet');
 const JOB = gvk('batch', 'Job');
 const CRON = gvk('batch', 'CronJob');
 const ING = gvk('networking.k8s.io', 'Ingress');
+const LIMITS = gvk('', 'LimitRange');
+const QUOTA = gvk('', 'ResourceQuota');
 
 /** stored runs the create path up to validation, as the registry does before it validates. */
 function stored(k: GroupVersionKind, obj: Obj): KubeObject {
@@ -226,6 +228,38 @@ const cases: Case[] = [
     obj: pod({ containers: [container({ resources: { requests: { foo: '1' } } })] }),
     message:
       'Pod "p" is invalid: [spec.containers[0].resources.requests[foo]: Invalid value: "foo": must be a standard resource type or fully qualified, spec.containers[0].resources.requests[foo]: Invalid value: "foo": must be a standard resource for containers]',
+  },
+  {
+    name: 'ValidateResourceQuantityValue: integer resources print the Quantity through String (unquoted)',
+    kind: POD,
+    obj: pod({ containers: [container({ resources: { limits: { 'nvidia.com/gpu': '500m' } } })] }),
+    message:
+      'Pod "p" is invalid: [spec.containers[0].resources.limits[nvidia.com/gpu]: Invalid value: 500m: must be an integer, spec.containers[0].resources.requests[nvidia.com/gpu]: Invalid value: 500m: must be an integer]',
+  },
+  {
+    name: 'ValidateResourceQuotaSpec: fractional pods',
+    kind: QUOTA,
+    obj: { metadata: { name: 'q' }, spec: { hard: { pods: '1500m' } } },
+    message: 'ResourceQuota "q" is invalid: spec.hard[pods]: Invalid value: 1500m: must be an integer',
+  },
+  {
+    name: 'ValidateLimitRange: min above max, against the defaulted default and defaultRequest (Quantities unquoted)',
+    kind: LIMITS,
+    obj: { metadata: { name: 'l' }, spec: { limits: [{ type: 'Container', max: { cpu: '100m' }, min: { cpu: '200m' } }] } },
+    message:
+      'LimitRange "l" is invalid: [spec.limits[0].min[cpu]: Invalid value: 200m: min value 200m is greater than max value 100m, spec.limits[0].defaultRequest[cpu]: Invalid value: 100m: min value 200m is greater than default request value 100m, spec.limits[0].default[cpu]: Invalid value: 200m: min value 200m is greater than default value 100m]',
+  },
+  {
+    name: 'ValidateLimitRange: maxLimitRequestRatio above max/min (%f)',
+    kind: LIMITS,
+    obj: { metadata: { name: 'l' }, spec: { limits: [{ type: 'Container', max: { cpu: '200m' }, min: { cpu: '100m' }, maxLimitRequestRatio: { cpu: '3' } }] } },
+    message: 'LimitRange "l" is invalid: spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: 3: ratio 3 is greater than max/min = 2.000000',
+  },
+  {
+    name: 'ValidateLimitRange: non-overcommitable default must equal defaultRequest',
+    kind: LIMITS,
+    obj: { metadata: { name: 'l' }, spec: { limits: [{ type: 'Container', default: { 'nvidia.com/gpu': '2' }, defaultRequest: { 'nvidia.com/gpu': '1' } }] } },
+    message: 'LimitRange "l" is invalid: spec.limits[0].defaultRequest[nvidia.com/gpu]: Invalid value: 1: default value 2 must equal to defaultRequest value 1 in nvidia.com/gpu',
   },
   {
     name: 'ValidateEnv/validateEnvVarValueFrom: value with valueFrom, missing name',

@@ -4,6 +4,7 @@
  */
 import { field, type FieldError, type Path } from '../field.js';
 import { Quantity } from '../quantity.js';
+import { GoValue } from './govalue.js';
 import { isQualifiedName } from './names.js';
 
 const standardContainerResources = new Set(['cpu', 'memory', 'ephemeral-storage']);
@@ -46,7 +47,8 @@ const isNative = (name: string): boolean => !name.includes('/') || name.includes
 const isPrefixedNative = (name: string): boolean => name.includes('kubernetes.io/');
 export const isExtendedResourceName = (name: string): boolean =>
   !isNative(name) && !name.startsWith('requests.') && isQualifiedName('requests.' + name).length === 0;
-const isOvercommitAllowed = (name: string): boolean => isNative(name) && !isHugePageResourceName(name);
+/** isOvercommitAllowed: native resources other than hugepages may have requests below limits (core/helper). */
+export const isOvercommitAllowed = (name: string): boolean => isNative(name) && !isHugePageResourceName(name);
 const isStandardResourceName = (name: string): boolean => standardResources.has(name) || isHugePageResourceName(name) || /^(requests|limits)\.hugepages-/.test(name);
 const isIntegerResourceName = (name: string): boolean => integerResources.has(name) || isExtendedResourceName(name);
 
@@ -87,7 +89,8 @@ export function parseQuantityField(v: unknown, p: Path, errs: FieldError[]): Qua
 export function validateResourceQuantityValue(name: string, q: Quantity, p: Path): FieldError[] {
   const errs: FieldError[] = [];
   if (q.cmp(Quantity.parse('0')) < 0) errs.push(field.invalid(p, q.toString(), 'must be greater than or equal to 0'));
-  if (isIntegerResourceName(name) && q.milliValue() % 1000 !== 0) errs.push(field.invalid(p, q.toString(), 'must be an integer'));
+  // Upstream passes the Quantity itself here (printed through String, unquoted), its string form above.
+  if (isIntegerResourceName(name) && q.milliValue() % 1000 !== 0) errs.push(field.invalid(p, new GoValue(q.toString()), 'must be an integer'));
   return errs;
 }
 
