@@ -19,6 +19,9 @@ const T0 = Date.now();
 /** ago is an RFC 3339 time that many seconds before the test started. */
 const ago = (seconds: number): string => new Date(T0 - seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
 const MIN = 60;
+/** CSR_PEM_B64 is a PEM certificate request (CN=alice, O=devs, P-256), base64 as spec.request carries it. */
+const CSR_PEM_B64 =
+  'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIWk1JR0JBZ0VBTUI4eERqQU1CZ05WQkFNTUJXRnNhV05sTVEwd0N3WURWUVFLREFSa1pYWnpNRmt3RXdZSApLb1pJemowQ0FRWUlLb1pJemowREFRY0RRZ0FFNi90aXBWWjVoWjVHc2tzWm55OVo3TjMzWWJQRyticVR2eDRoCldtQWVtV2JMZjhDYnByeXpELzRWY3NOdFp1N2hWTFlLL3hVNEJCMWdXekRqTGs5TDJhQUFNQW9HQ0NxR1NNNDkKQkFNQ0EwY0FNRVFDSURGZ0dwK25BRy9hbnBRSWpxNURPT2J5V0JoMlZJczZDaHE4UkFyTEdPMm1BaUFZQW4vKwo4V1ZkOE9BVTNpb2k4ZTlPYVpwcWRqYlRwWGVtcFd3K1FGekROQT09Ci0tLS0tRU5EIENFUlRJRklDQVRFIFJFUVVFU1QtLS0tLQo=';
 const DAY = 86400;
 
 /** parseTable splits kubectl's table output into cells at the header's column offsets. */
@@ -274,6 +277,60 @@ const OBJECTS: object[] = [
       ],
     },
   },
+  {
+    apiVersion: 'certificates.k8s.io/v1',
+    kind: 'CertificateSigningRequest',
+    metadata: { name: 'csr-failed' },
+    spec: { request: CSR_PEM_B64, signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'], expirationSeconds: 86400 },
+  },
+  {
+    apiVersion: 'certificates.k8s.io/v1',
+    kind: 'CertificateSigningRequest',
+    metadata: { name: 'csr-pending' },
+    spec: { request: CSR_PEM_B64, signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'] },
+  },
+  {
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: { name: 'web.new' },
+    eventTime: new Date(T0 - 3 * DAY * 1000).toISOString().replace('Z', '000Z'),
+    reportingController: 'example.com/controller',
+    reportingInstance: 'controller-1',
+    action: 'Scale',
+    reason: 'ScalingReplicaSet',
+    regarding: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'default' },
+    note: 'Scaled up replica set web-1 to 3',
+    type: 'Normal',
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'ops' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' },
+    subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'ops' }],
+  },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name: 'web-1' },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: 'web', hash: '1' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['batch'] }] },
+      template: { metadata: { labels: { app: 'web', hash: '1' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } },
+    },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'ReplicationController',
+    metadata: { name: 'legacy' },
+    spec: { replicas: 1, selector: { app: 'legacy' }, template: { metadata: { labels: { app: 'legacy' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } } },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'PodTemplate',
+    metadata: { name: 'tpl' },
+    template: { metadata: { labels: { b: '2', a: '1' } }, spec: { containers: [{ name: 'one', image: 'busybox' }, { name: 'two', image: 'nginx' }] } },
+  },
 ];
 
 /** STATUS patches each object's status subresource (type, name, status). */
@@ -391,6 +448,11 @@ const STATUS: [string, string, string][] = [
   ],
   ['ingress', 'ing', status({ loadBalancer: { ingress: [{ ip: '10.0.0.9' }, { hostname: 'ing.example.com' }] } })],
   ['pdb', 'web', status({ disruptionsAllowed: 1, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3, observedGeneration: 1 })],
+  [
+    'csr',
+    'csr-failed',
+    status({ conditions: [{ type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: 'x', lastUpdateTime: ago(MIN), lastTransitionTime: ago(MIN) }] }),
+  ],
   [
     'job',
     'job-done',
@@ -659,11 +721,52 @@ const GETS: Get[] = [
     header: ['NAME', 'STATUS', 'AGE'],
     rows: [['default', 'Active', 'AGE']],
   },
+  {
+    name: 'printCertificateSigningRequest: signer, requestor, requested duration, Pending with Failed (extractCSRStatus)',
+    args: ['get', 'csr'],
+    header: ['NAME', 'AGE', 'SIGNERNAME', 'REQUESTOR', 'REQUESTEDDURATION', 'CONDITION'],
+    rows: [
+      ['csr-failed', 'AGE', 'kubernetes.io/kube-apiserver-client', 'REQUESTOR', '24h', 'Pending,Failed'],
+      ['csr-pending', 'AGE', 'kubernetes.io/kube-apiserver-client', 'REQUESTOR', '<none>', 'Pending'],
+    ],
+  },
+  {
+    name: 'printEvent for events.k8s.io: eventTime as last and first seen, regarding, note, count 1 (-o wide)',
+    args: ['get', 'events.v1.events.k8s.io', 'web.new', '-o', 'wide'],
+    header: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'SUBOBJECT', 'SOURCE', 'MESSAGE', 'FIRST SEEN', 'COUNT', 'NAME'],
+    rows: [['3d', 'Normal', 'ScalingReplicaSet', 'deployment/web', '', 'example.com/controller, controller-1', 'Scaled up replica set web-1 to 3', '3d', '1', 'web.new']],
+  },
+  {
+    name: 'printClusterRoleBinding (-o wide)',
+    args: ['get', 'clusterrolebinding', 'ops', '-o', 'wide'],
+    header: ['NAME', 'ROLE', 'AGE', 'USERS', 'GROUPS', 'SERVICEACCOUNTS'],
+    rows: [['ops', 'ClusterRole/admin', 'AGE', '', 'ops', '']],
+  },
+  {
+    name: 'printReplicaSet (-o wide): selector with expressions',
+    args: ['get', 'replicasets', '-o', 'wide'],
+    header: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR'],
+    rows: [['web-1', '2', '0', '0', 'AGE', 'app', 'nginx:1.27', 'app=web,hash=1,tier notin (batch)']],
+  },
+  {
+    name: 'printReplicationController (-o wide): map selector',
+    args: ['get', 'replicationcontrollers', '-o', 'wide'],
+    header: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR'],
+    rows: [['legacy', '1', '0', '0', 'AGE', 'app', 'nginx:1.27', 'app=legacy']],
+  },
+  {
+    name: 'printPodTemplate: containers, images, sorted pod labels',
+    args: ['get', 'podtemplates'],
+    header: ['NAME', 'CONTAINERS', 'IMAGES', 'POD LABELS'],
+    rows: [['tpl', 'one,two', 'busybox,nginx', 'a=1,b=2']],
+  },
 ];
 
 describe('kubectl get shows what kube-apiserver prints', { skip: binary ? false : 'kubectl not installed' }, () => {
   let srv: TestApiServer;
   let k: Kubectl;
+  /** requestor is the user the apiserver recorded on the CSRs (whoever kubectl authenticates as). */
+  let requestor = '';
   before(async () => {
     srv = await startTestApiServer();
     k = new Kubectl(srv.kubeconfig, binary);
@@ -672,6 +775,7 @@ describe('kubectl get shows what kube-apiserver prints', { skip: binary ? false 
       await k.ok(['patch', type, name, '--subresource=status', '--type=merge', '-p', patch]);
     }
     await k.ok(['delete', 'pod', 'p-terminating', 'p-nodelost', '--wait=false']);
+    requestor = (await k.ok(['get', 'csr', 'csr-failed', '-o', 'jsonpath={.spec.username}'])).trim();
   });
   after(async () => {
     await srv?.stop();
@@ -682,7 +786,7 @@ describe('kubectl get shows what kube-apiserver prints', { skip: binary ? false 
       const t = parseTable(await k.ok(g.args));
       assert.deepEqual(t.header, g.header);
       assert.deepEqual(
-        t.rows.map((r) => r.map(mask)),
+        t.rows.map((r) => r.map(mask).map((c) => (c === requestor && g.args[1] === 'csr' ? 'REQUESTOR' : c))),
         g.rows,
       );
     });
