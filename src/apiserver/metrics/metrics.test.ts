@@ -1,6 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHTTPSServer, request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -174,4 +176,47 @@ describe('GET /metrics with security on', () => {
     // Anonymous requests are let in only for the health endpoints: 401 here.
     assert.equal(await get(), 401);
   });
+});
+
+test('a request is timed until its response is handed to the connection, not until a TLS write completes', async () => {
+  // On TLS a response's 'finish' and 'close' wait for the write's completion callback, which
+  // Node defers to the loop's check phase (its TLS layer simulates an asynchronous write even
+  // when the bytes left at once): under load, after every other request the poll phase still
+  // reads. Upstream observes when the handler returns.
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-metrics-tls-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    const m = new ApiServerMetrics();
+    const busyMs = 300;
+    let closedAfterMs = 0;
+    const server = createHTTPSServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+      const url = new URL(req.url ?? '/', 'https://localhost');
+      const start = performance.now();
+      m.begin(req, res, requestInfo(req.method ?? 'GET', url.pathname, url.searchParams), url, start);
+      res.once('close', () => (closedAfterMs = performance.now() - start));
+      res.end('{}');
+      // The rest of a busy poll phase: other requests handled after this one's response.
+      queueMicrotask(() => {
+        const until = performance.now() + busyMs;
+        while (performance.now() < until);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve, reject) => {
+      httpsRequest({ host: '127.0.0.1', port, method: 'PATCH', path: '/api/v1/namespaces/ns/pods/p/status', rejectUnauthorized: false, agent: false }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      })
+        .on('error', reject)
+        .end('{}');
+    });
+    await new Promise<void>((r) => server.close(() => r()));
+    const sum = samples(await m.render()).find((s) => s.name === 'apiserver_request_duration_seconds_sum' && s.labels['verb'] === 'PATCH');
+    assert.ok(sum, 'the PATCH was recorded');
+    assert.ok(closedAfterMs >= busyMs, `the response closed only after the busy turn (${closedAfterMs.toFixed(0)} ms): the case this test is about`);
+    assert.ok(sum.value < busyMs / 2000, `recorded ${(sum.value * 1000).toFixed(0)} ms, at most ${busyMs / 2} ms expected`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -8,7 +8,11 @@
  * Which requests are recorded: resource requests that passed authentication and authorization
  * (upstream instruments the REST handlers, behind those filters), from the moment the apiserver
  * received them (so APF queueing is included, as upstream's requestReceivedTimestamp) until
- * the response is done. Watches and other long-running requests (log, exec, attach,
+ * the response has been handed whole to the connection ('prefinish', when `end()` ran: upstream
+ * observes when the handler returns), or until the request closed if that never happened.
+ * Not until 'finish' or 'close': on a TLS connection those wait for the write's completion
+ * callback, which comes after the rest of the event loop's turn, long after the bytes left
+ * (tens of ms under load). Watches and other long-running requests (log, exec, attach,
  * port-forward, proxy) are recorded when they end, as upstream's: their durations land in the
  * histogram as WATCH / CONNECT, which latency SLIs leave out.
  */
@@ -138,7 +142,12 @@ export class ApiServerMetrics {
       const n = ++this.inflight[tuple.kind]!;
       if (n > this.watermark[tuple.kind]!) this.watermark[tuple.kind] = n;
     }
-    res.once('close', () => {
+    let done = false;
+    const observe = (): void => {
+      if (done) return;
+      done = true;
+      res.off('prefinish', observe);
+      res.off('close', observe);
       if (tuple.longRunning) tuple.longRunning.value--;
       else this.inflight[tuple.kind]!--;
       tuple.duration.observe((performance.now() - startMs) / 1000);
@@ -146,7 +155,9 @@ export class ApiServerMetrics {
       let c = tuple.codes.get(code);
       if (!c) tuple.codes.set(code, (c = this.total.series(`${key} ${code}`, [...tuple.values, String(code)])));
       c.value++;
-    });
+    };
+    res.once('prefinish', observe);
+    res.once('close', observe);
   }
 
   private tuple(key: string, info: RequestInfo, verb: string, dryRun: string, scope: string): Tuple {
