@@ -507,3 +507,36 @@ describe('printFlowSchemaList (FlowSchemaSequence)', () => {
     assert.equal(objs[0]!.metadata?.name, 'catch-all');
   });
 });
+
+/** iso renders NOW plus ms (negative: the past) with millisecond precision, as Go's time.Now().Add. */
+const at = (ms: number): string => new Date(NOW.getTime() + ms).toISOString();
+const NAMESPACE = gvk('', 'v1', 'Namespace');
+suite(
+  'translateTimestampSince and duration.HumanDuration (TestTranslateTimestampSince, TestHumanDuration) through printNamespace',
+  NAMESPACE,
+  (
+    [
+      ['a while from now', at(2100), '<invalid>'],
+      ['almost now', at(1900), '0s'],
+      ['now', at(0), '0s'],
+      ['unknown', undefined, '<unknown>'],
+      ['30 seconds ago', at(-30e3), '30s'],
+      ['119 seconds ago', at(-119e3), '119s'],
+      ['5 minutes ago', at(-300e3), '5m'],
+      ['5m10s ago', at(-310e3), '5m10s'],
+      ['an hour ago', at(-6e6), '100m'],
+      ['3h12m ago', at(-(3 * 3600 + 12 * 60) * 1000), '3h12m'],
+      ['8 hours ago', at(-8 * 3600e3), '8h'],
+      ['47 hours ago', at(-47 * 3600e3), '47h'],
+      ['2 days ago', at(-2 * DAY * 1000), '2d'],
+      ['2d3h ago', at(-(2 * DAY + 3 * 3600) * 1000), '2d3h'],
+      ['months ago', at(-90 * DAY * 1000), '90d'],
+      ['2y100d ago', at(-(2 * 365 + 100) * DAY * 1000), '2y100d'],
+      ['10 years ago', at(-10 * 365 * DAY * 1000), '10y'],
+    ] as const
+  ).map(([name, ts, age]) => ({
+    name: `${name}: ${age}`,
+    obj: { metadata: { name: 'ns', ...(ts ? { creationTimestamp: ts } : {}) }, status: { phase: 'Active' } },
+    cells: ['ns', 'Active', age],
+  })),
+);
