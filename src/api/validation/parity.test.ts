@@ -594,6 +594,36 @@ const cases: Case[] = [
   },
 ];
 
+/** Objects upstream accepts where a stricter check would be easy to get wrong. */
+const accepted: { name: string; kind: GroupVersionKind; obj: Obj }[] = [
+  {
+    name: 'ConvertDownwardAPIFieldLabel: spec.host is the legacy spelling of spec.nodeName',
+    kind: POD,
+    obj: pod({ containers: [container({ env: [{ name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.host' } } }] })] }),
+  },
+  {
+    name: "validateObjectFieldSelector: env may read one label by subscript",
+    kind: POD,
+    obj: pod({ containers: [container({ env: [{ name: 'APP', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } }] })] }),
+  },
+  {
+    name: 'validateImagePullSecrets: fields other than name are dropped by decoding, never reported',
+    kind: POD,
+    obj: pod({ imagePullSecrets: [{ name: 'regcred', namespace: 'other' }], containers: [container()] }),
+  },
+  {
+    name: 'validateJobSpec: both completions and parallelism unset default to 1, so Indexed needs nothing more',
+    kind: JOB,
+    obj: job({ completionMode: 'Indexed' }),
+  },
+];
+
+describe('objects kube-apiserver accepts', () => {
+  for (const c of accepted) {
+    it(c.name, () => assert.equal(statusOf(c.kind, c.obj)?.message, undefined));
+  }
+});
+
 describe('422 Invalid parity with kube-apiserver', () => {
   for (const c of cases) {
     it(c.name, () => {

@@ -872,9 +872,8 @@ export function validatePodSpec(spec: PodSpec | undefined, p: Path, opts: PodSpe
     }
     errs.push(...validateSeccompProfile(psc.seccompProfile, sp.child('seccompProfile')));
   }
-  (s.imagePullSecrets ?? []).forEach((ref, i) => {
-    if (Object.keys(ref).some((k) => k !== 'name')) errs.push(field.invalid(p.child('imagePullSecrets').index(i), JSON.stringify(ref), 'only name may be set'));
-  });
+  // Upstream's validateImagePullSecrets ("only name may be set") cannot fire on a decoded object:
+  // LocalObjectReference has no other field, and decoding drops (or, strict, rejects) unknown ones.
   errs.push(...validateAffinity(s.affinity, p.child('affinity')));
   errs.push(...validateDNSConfig(s, p.child('dnsConfig')));
   (s.readinessGates ?? []).forEach((g, i) => {
