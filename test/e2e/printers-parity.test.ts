@@ -40,10 +40,12 @@ function parseTable(out: string): { header: string[]; rows: string[][] } {
 
 /**
  * mask replaces what differs from run to run: the age of an object created during the test (a
- * few seconds) with AGE, a Job's generated selector (its uid) with UID-SELECTOR.
+ * few seconds) with AGE, a creation time with TIMESTAMP, a Job's generated selector (its uid)
+ * with UID-SELECTOR.
  */
 const mask = (cell: string): string => {
   if (/^\d+s$/.test(cell)) return 'AGE';
+  if (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(cell)) return 'TIMESTAMP';
   if (/^batch\.kubernetes\.io\/controller-uid=[0-9a-f-]{36}$/.test(cell)) return 'UID-SELECTOR';
   return cell;
 };
@@ -331,6 +333,15 @@ const OBJECTS: object[] = [
     metadata: { name: 'tpl' },
     template: { metadata: { labels: { b: '2', a: '1' } }, spec: { containers: [{ name: 'one', image: 'busybox' }, { name: 'two', image: 'nginx' }] } },
   },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'reader' },
+    rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
+  },
+  { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'limits' }, spec: { limits: [{ type: 'Container', default: { cpu: '500m' } }] } },
+  { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv-new' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOncePod'], hostPath: { path: '/tmp/pv-new' } } },
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'leaving' } },
 ];
 
 const ns = (group: string, plural: string) => (name: string) => `${group}/namespaces/default/${plural}/${name}`;
@@ -621,7 +632,7 @@ const GETS: Get[] = [
   },
   {
     name: 'printPersistentVolume (-o wide): access modes in upstream order, claim, class, <unset> attributes class, volume mode',
-    args: ['get', 'pv', '-o', 'wide'],
+    args: ['get', 'pv', 'pv-data', '-o', 'wide'],
     header: ['NAME', 'CAPACITY', 'ACCESS MODES', 'RECLAIM POLICY', 'STATUS', 'CLAIM', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'REASON', 'AGE', 'VOLUMEMODE'],
     rows: [['pv-data', '5Gi', 'RWO,RWX', 'Retain', 'Bound', 'default/data', 'local', '<unset>', '', 'AGE', 'Filesystem']],
   },
@@ -781,6 +792,30 @@ const GETS: Get[] = [
     header: ['NAME', 'CONTAINERS', 'IMAGES', 'POD LABELS'],
     rows: [['tpl', 'one,two', 'busybox,nginx', 'a=1,b=2']],
   },
+  {
+    name: 'default table (rest.NewDefaultTableConvertor): Role has no printer, Name and Created At',
+    args: ['get', 'roles'],
+    header: ['NAME', 'CREATED AT'],
+    rows: [['reader', 'TIMESTAMP']],
+  },
+  {
+    name: 'default table: LimitRange',
+    args: ['get', 'limitranges'],
+    header: ['NAME', 'CREATED AT'],
+    rows: [['limits', 'TIMESTAMP']],
+  },
+  {
+    name: 'printPersistentVolume: a new volume is Pending, RWOP, reclaim policy defaulted to Retain, no class',
+    args: ['get', 'pv', 'pv-new'],
+    header: ['NAME', 'CAPACITY', 'ACCESS MODES', 'RECLAIM POLICY', 'STATUS', 'CLAIM', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'REASON', 'AGE'],
+    rows: [['pv-new', '1Gi', 'RWOP', 'Retain', 'Pending', '', '', '<unset>', '', 'AGE']],
+  },
+  {
+    name: 'printNamespace: a namespace being deleted is Terminating',
+    args: ['get', 'namespace', 'leaving'],
+    header: ['NAME', 'STATUS', 'AGE'],
+    rows: [['leaving', 'Terminating', 'AGE']],
+  },
 ];
 
 describe('kubectl get shows what kube-apiserver prints', { skip: binary ? false : 'kubectl not installed' }, () => {
@@ -798,6 +833,7 @@ describe('kubectl get shows what kube-apiserver prints', { skip: binary ? false 
       assert.equal(res.status, 200, `${type}/${name} status: ${await res.text()}`);
     }
     await k.ok(['delete', 'pod', 'p-terminating', 'p-nodelost', '--wait=false']);
+    await k.ok(['delete', 'namespace', 'leaving', '--wait=false']);
     requestor = (await k.ok(['get', 'csr', 'csr-failed', '-o', 'jsonpath={.spec.username}'])).trim();
   });
   after(async () => {
