@@ -411,6 +411,15 @@ export function validateEndpoints(ep: Endpoints): FieldError[] {
 
 // ---- Node ----
 
+/**
+ * goTaint renders a core.Taint as %#v does; a nil TimeAdded prints `<nil>` (a nil *metav1.Time's
+ * promoted GoString panics, which fmt reports so). A set TimeAdded is shown as its RFC 3339 text.
+ */
+function goTaint(t: { key?: string; value?: string; effect?: string; timeAdded?: string }): GoValue {
+  const added = t.timeAdded ? `&${t.timeAdded}` : '<nil>';
+  return new GoValue(`core.Taint{Key:${JSON.stringify(str(t.key))}, Value:${JSON.stringify(str(t.value))}, Effect:${JSON.stringify(str(t.effect))}, TimeAdded:${added}}`);
+}
+
 function validateNodeTaints(taints: NonNullable<Node['spec']>['taints'], p: Path): FieldError[] {
   const errs: FieldError[] = [];
   const unique = new Set<string>();
@@ -423,7 +432,7 @@ function validateNodeTaints(taints: NonNullable<Node['spec']>['taints'], p: Path
     else errs.push(...validateTaintEffect(t.effect, ip.child('effect')));
     const key = `${str(t.effect)}\u0000${str(t.key)}`;
     if (unique.has(key)) {
-      const e = field.duplicate(ip, JSON.stringify(t));
+      const e = field.duplicate(ip, goTaint(t));
       e.detail = 'taints must be unique by key and effect pair';
       errs.push(e);
     }

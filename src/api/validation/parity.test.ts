@@ -30,6 +30,7 @@ const CRON = gvk('batch', 'CronJob');
 const ING = gvk('networking.k8s.io', 'Ingress');
 const LIMITS = gvk('', 'LimitRange');
 const QUOTA = gvk('', 'ResourceQuota');
+const NODE = gvk('', 'Node');
 
 /** stored runs the create path up to validation, as the registry does before it validates. */
 function stored(k: GroupVersionKind, obj: Obj): KubeObject {
@@ -415,6 +416,13 @@ const cases: Case[] = [
     kind: NS,
     obj: { metadata: { name: 'Foo' } },
     message: `Namespace "Foo" is invalid: metadata.name: Invalid value: "Foo": ${labelMsg}`,
+  },
+  {
+    name: 'validateNodeTaints: duplicate key/effect printed as a core.Taint, under metadata.taints as upstream passes it',
+    kind: NODE,
+    obj: { metadata: { name: 'n1' }, spec: { taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }, { key: 'k', value: 'w', effect: 'NoSchedule' }] } },
+    message:
+      'Node "n1" is invalid: metadata.taints[1]: Duplicate value: core.Taint{Key:"k", Value:"w", Effect:"NoSchedule", TimeAdded:<nil>}: taints must be unique by key and effect pair',
   },
   // ---- core: ConfigMap / Secret ----
   {
