@@ -35,7 +35,7 @@ const NODE = gvk('', 'Node');
 /** stored runs the create path up to validation, as the registry does before it validates. */
 function stored(k: GroupVersionKind, obj: Obj): KubeObject {
   const o = structuredClone(obj) as KubeObject;
-  o.metadata = { ...(k.kind === 'Namespace' ? {} : { namespace: 'default' }), uid: '7d3f0a52-5c7e-4c53-9f55-2b1d2c8e0b11', ...o.metadata };
+  o.metadata = { ...(k.kind === 'Namespace' || k.kind === 'Node' ? {} : { namespace: 'default' }), uid: '7d3f0a52-5c7e-4c53-9f55-2b1d2c8e0b11', ...o.metadata };
   applyDefaults(k, o);
   prepareForCreate(k, o);
   return o;
