@@ -20,7 +20,7 @@ import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { field, type FieldError, Path } from '../field.js';
 import { Quantity } from '../quantity.js';
 import { diffLines } from './diff.js';
-import { GoValue, NULL_VALUE, goStringMap, goStringSlice } from './govalue.js';
+import { GoValue, NULL_VALUE, goNamedStringSlice, goStringMap, goStringSlice } from './govalue.js';
 import {
   byteLength,
   deepEqual,
@@ -332,10 +332,10 @@ function validateUpgradeDowngrade(svc: Service, old: Service): FieldError[] {
     const fp = SPEC.child('ipFamilies').index(0);
     if (of.length === nf.length) {
       of.forEach((f, i) => {
-        if (f !== nf[i]) errs.push(field.invalid(fp, goStringSlice(nf), 'may not change once set'));
+        if (f !== nf[i]) errs.push(field.invalid(fp, goNamedStringSlice('core.IPFamily', n.ipFamilies), 'may not change once set'));
       });
     } else if (of.length > nf.length) {
-      if (nips.length === 0) errs.push(field.invalid(fp, goStringSlice(nf), 'primary ipFamily can not be unset'));
+      if (nips.length === 0) errs.push(field.invalid(fp, goNamedStringSlice('core.IPFamily', n.ipFamilies), 'primary ipFamily can not be unset'));
       if (nf.length > 0 && nf[0] !== of[0]) errs.push(field.invalid(fp, goStringSlice(nips), 'may not change once set'));
       if (nf.length === 1 && n.ipFamilyPolicy !== 'SingleStack') {
         errs.push(field.invalid(SPEC.child('ipFamilyPolicy'), n.ipFamilyPolicy ?? NULL_VALUE, "must be set to 'SingleStack' when releasing the secondary ipFamily"));
@@ -812,6 +812,25 @@ const quotaResources = new Set([
 ]);
 const quotaScopes = ['Terminating', 'NotTerminating', 'BestEffort', 'NotBestEffort', 'PriorityClass', 'CrossNamespacePodAffinity', 'VolumeAttributesClass'];
 
+const isStandardQuotaResourceName = (k: string): boolean => quotaResources.has(k) || k.startsWith('hugepages-') || k.startsWith('requests.hugepages-');
+const podComputeQuotaResources = new Set(['cpu', 'memory', 'limits.cpu', 'limits.memory', 'requests.cpu', 'requests.memory']);
+
+/** quotaScopeValidForResource is upstream's helper.IsResourceQuotaScopeValidForResource. */
+function quotaScopeValidForResource(scope: string, resource: string): boolean {
+  switch (scope) {
+    case 'Terminating':
+    case 'NotTerminating':
+    case 'NotBestEffort':
+    case 'PriorityClass':
+    case 'CrossNamespacePodAffinity':
+      return resource === 'pods' || podComputeQuotaResources.has(resource);
+    case 'BestEffort':
+      return resource === 'pods';
+    default:
+      return true;
+  }
+}
+
 function validateQuotaResourceName(name: string, p: Path): FieldError[] {
   const errs = validateResourceName(name, p);
   if (!name.includes('/') && !quotaResources.has(name) && !isHugePageResourceName(name) && !/^requests\.hugepages-/.test(name)) {
@@ -842,9 +861,17 @@ export function validateResourceQuota(rq: ResourceQuota): FieldError[] {
 function validateQuotaSpec(rq: ResourceQuota): FieldError[] {
   const errs = validateQuotaList(rq.spec?.hard, SPEC.child('hard'));
   const scopes = rq.spec?.scopes ?? [];
-  for (const sc of scopes) if (!quotaScopes.includes(sc)) errs.push(field.invalid(SPEC.child('scopes'), goStringSlice(scopes), 'unsupported scope'));
+  const hard = Object.keys(rq.spec?.hard ?? {}).sort();
+  for (const sc of scopes) {
+    if (!quotaScopes.includes(sc)) errs.push(field.invalid(SPEC.child('scopes'), goNamedStringSlice('core.ResourceQuotaScope', rq.spec?.scopes), 'unsupported scope'));
+    for (const k of hard) {
+      if (isStandardQuotaResourceName(k) && !quotaScopeValidForResource(sc, k)) {
+        errs.push(field.invalid(SPEC.child('scopes'), goNamedStringSlice('core.ResourceQuotaScope', rq.spec?.scopes), 'unsupported scope applied to resource'));
+      }
+    }
+  }
   if ((scopes.includes('BestEffort') && scopes.includes('NotBestEffort')) || (scopes.includes('Terminating') && scopes.includes('NotTerminating'))) {
-    errs.push(field.invalid(SPEC.child('scopes'), goStringSlice(scopes), 'conflicting scopes'));
+    errs.push(field.invalid(SPEC.child('scopes'), goNamedStringSlice('core.ResourceQuotaScope', rq.spec?.scopes), 'conflicting scopes'));
   }
   return errs;
 }
@@ -854,7 +881,7 @@ export function validateResourceQuotaUpdate(rq: ResourceQuota, old: ResourceQuot
   errs.push(...validateQuotaSpec(rq));
   const a = [...new Set(rq.spec?.scopes ?? [])].sort();
   const b = [...new Set(old.spec?.scopes ?? [])].sort();
-  if (!deepEqual(a, b)) errs.push(field.invalid(SPEC.child('scopes'), goStringSlice(rq.spec?.scopes ?? null), fieldImmutableErrorMsg));
+  if (!deepEqual(a, b)) errs.push(field.invalid(SPEC.child('scopes'), goNamedStringSlice('core.ResourceQuotaScope', rq.spec?.scopes), fieldImmutableErrorMsg));
   return errs;
 }
 

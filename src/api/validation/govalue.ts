@@ -30,6 +30,12 @@ export function goStringSliceText(a: readonly string[] | undefined | null): stri
 
 export const goStringSlice = (a: readonly string[] | undefined | null): GoValue => new GoValue(goStringSliceText(a));
 
+/** goNamedStringSlice renders a slice of a named string type, e.g. `[]core.IPFamily{"IPv4"}`. */
+export function goNamedStringSlice(goType: string, a: readonly string[] | undefined | null): GoValue {
+  if (a === undefined || a === null) return new GoValue(`[]${goType}(nil)`);
+  return new GoValue(`[]${goType}{${a.map((s) => q(String(s))).join(', ')}}`);
+}
+
 interface LabelSelectorLike {
   matchLabels?: Record<string, string>;
   matchExpressions?: { key?: string; operator?: string; values?: string[] }[];

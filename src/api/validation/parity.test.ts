@@ -244,6 +244,19 @@ const cases: Case[] = [
     message: 'ResourceQuota "q" is invalid: spec.hard[pods]: Invalid value: 1500m: must be an integer',
   },
   {
+    name: 'validateResourceQuotaScopes: scopes print as []core.ResourceQuotaScope',
+    kind: QUOTA,
+    obj: { metadata: { name: 'q' }, spec: { hard: { pods: '1' }, scopes: ['BestEffort', 'NotBestEffort', 'Foo'] } },
+    message:
+      'ResourceQuota "q" is invalid: [spec.scopes: Invalid value: []core.ResourceQuotaScope{"BestEffort", "NotBestEffort", "Foo"}: unsupported scope, spec.scopes: Invalid value: []core.ResourceQuotaScope{"BestEffort", "NotBestEffort", "Foo"}: conflicting scopes]',
+  },
+  {
+    name: 'validateResourceQuotaScopes/IsResourceQuotaScopeValidForResource: BestEffort only limits pods',
+    kind: QUOTA,
+    obj: { metadata: { name: 'q' }, spec: { hard: { 'requests.cpu': '1' }, scopes: ['BestEffort'] } },
+    message: 'ResourceQuota "q" is invalid: spec.scopes: Invalid value: []core.ResourceQuotaScope{"BestEffort"}: unsupported scope applied to resource',
+  },
+  {
     name: 'ValidateLimitRange: min above max, against the defaulted default and defaultRequest (Quantities unquoted)',
     kind: LIMITS,
     obj: { metadata: { name: 'l' }, spec: { limits: [{ type: 'Container', max: { cpu: '100m' }, min: { cpu: '200m' } }] } },
