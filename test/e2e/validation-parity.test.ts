@@ -98,6 +98,22 @@ spec:
     stderr: 'The Service "s" is invalid: spec.ports: Required value\n',
   },
   {
+    name: 'validateUpgradeDowngradeClusterIPs: the allocated clusterIP may not change',
+    first: 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {selector: {app: web}, ports: [{port: 80}]}\n',
+    manifest: 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {clusterIP: 10.43.0.200, clusterIPs: [10.43.0.200], selector: {app: web}, ports: [{port: 80}]}\n',
+    stderr: 'The Service "web" is invalid: spec.clusterIPs[0]: Invalid value: []string{"10.43.0.200"}: may not change once set\n',
+  },
+  {
+    name: 'ValidateResourceQuantityValue: a fractional extended resource prints the Quantity unquoted',
+    manifest: 'apiVersion: v1\nkind: Pod\nmetadata: {name: gpu}\nspec: {containers: [{name: c, image: nginx, resources: {limits: {nvidia.com/gpu: 500m}}}]}\n',
+    stderr: [
+      'The Pod "gpu" is invalid: ',
+      '* spec.containers[0].resources.limits[nvidia.com/gpu]: Invalid value: 500m: must be an integer',
+      '* spec.containers[0].resources.requests[nvidia.com/gpu]: Invalid value: 500m: must be an integer',
+      '',
+    ].join('\n'),
+  },
+  {
     name: 'ValidateConfigMap: key format',
     manifest: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {"a b": x}\n',
     stderr:
