@@ -326,6 +326,19 @@ const cases: Case[] = [
       'Pod "p" is invalid: [spec.volumes[1].name: Duplicate value: "v", spec.volumes[2].configMap.name: Required value, spec.containers[0].volumeMounts[0].name: Not found: "x", spec.containers[0].volumeMounts[1].mountPath: Required value, spec.containers[0].volumeMounts[2].name: Not found: "cm", spec.containers[0].volumeMounts[2].mountPath: Invalid value: "/a": must be unique]',
   },
   {
+    name: 'validateVolumeSource: negative emptyDir sizeLimit; validateKeyToPath; subPath reported at volumeMounts (no index)',
+    kind: POD,
+    obj: pod({
+      volumes: [
+        { name: 's', secret: { secretName: '', items: [{ key: '', path: '../x' }] } },
+        { name: 'e', emptyDir: { sizeLimit: '-1' } },
+      ],
+      containers: [container({ volumeMounts: [{ name: 's', mountPath: '/a', subPath: '../b' }] })],
+    }),
+    message:
+      "Pod \"p\" is invalid: [spec.volumes[0].secret.secretName: Required value, spec.volumes[0].secret.items[0].key: Required value, spec.volumes[0].secret.items[0].path: Invalid value: \"../x\": must not contain '..', spec.volumes[1].emptyDir.sizeLimit: Forbidden: SizeLimit field must be a valid resource quantity, spec.containers[0].volumeMounts[0].name: Not found: \"s\", spec.containers[0].volumeMounts.subPath: Invalid value: \"../b\": must not contain '..']",
+  },
+  {
     name: 'validateProbe: handler, then the numeric fields; liveness/startup successThreshold must be 1',
     kind: POD,
     obj: pod({

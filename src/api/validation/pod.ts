@@ -37,6 +37,7 @@ import {
   isValidPortNum,
   nameIsDNSSubdomain,
 } from './names.js';
+import { Quantity } from '../quantity.js';
 import { validateResourceRequirements } from './resources.js';
 import { diffLines } from './diff.js';
 import { GoValue, NULL_VALUE, goStringSlice } from './govalue.js';
@@ -101,7 +102,17 @@ function validateVolumeSource(v: Volume, p: Path): FieldError[] {
     n++;
     errs.push(...check());
   };
-  one('emptyDir', () => []);
+  one('emptyDir', () => {
+    const limit = v.emptyDir!.sizeLimit;
+    if (limit === undefined || limit === null) return [];
+    let q: Quantity;
+    try {
+      q = Quantity.parse(limit);
+    } catch {
+      return []; // an unparsable quantity fails decoding (400) before validation upstream
+    }
+    return q.sign() < 0 ? [field.forbidden(p.child('emptyDir', 'sizeLimit'), 'SizeLimit field must be a valid resource quantity')] : [];
+  });
   one('hostPath', () => {
     const hp = v.hostPath!;
     if (!hp.path) return [field.required(p.child('hostPath', 'path'), '')];
