@@ -4,11 +4,17 @@
  * is marked dirty and re-queued when the worker calls done(); adding an item already waiting
  * is a no-op. Items are compared with SameValueZero (use string keys such as `ns/name`).
  *
- * addUrgent puts an item in a second lane that get() empties first (controller-runtime's
+ * addUrgent puts an item in a second lane that get() serves first (controller-runtime's
  * priority queue, with two levels): a controller whose keys mostly come from routine status
  * changes can have the changes that need real work (a new ReplicaSet to fill) served next
- * instead of after every routine key already waiting. Both lanes are FIFO.
+ * instead of after every routine key already waiting. Both lanes are FIFO. So that a steady
+ * stream of urgent items cannot starve the routine ones, after URGENT_RUN urgent items in a
+ * row the next get() takes a routine one, if any waits.
  */
+
+/** URGENT_RUN is how many urgent items get() hands out in a row while routine ones wait. */
+export const URGENT_RUN = 4;
+
 export class Queue<T> {
   // Lane entries may be stale: an item taken from one lane can still have an entry in the other
   // (addUrgent of a waiting item adds a second entry instead of searching the first). dirty and
@@ -25,6 +31,8 @@ export class Queue<T> {
   private readonly urgentOnDone = new Set<T>();
   /** inUrgentLane: waiting items with an entry in the urgent lane (a repeated addUrgent adds none). */
   private readonly inUrgentLane = new Set<T>();
+  /** urgentRun counts the urgent items handed out since the last routine one. */
+  private urgentRun = 0;
   private waiters: Array<(v: { item: T } | undefined) => void> = [];
   private shuttingDownFlag = false;
   private drain = false;
@@ -82,8 +90,18 @@ export class Queue<T> {
     return this.waitingCount;
   }
 
-  /** take removes the next live entry (urgent lane first); only called while waitingCount > 0. */
+  /**
+   * take removes the next live entry: the urgent lane's, unless it is empty or URGENT_RUN urgent
+   * items went in a row while routine ones waited. Only called while waitingCount > 0.
+   */
   private take(): T {
+    // Every item in inUrgentLane has a live urgent entry; the others waiting have a live routine one.
+    const routineWaiting = this.waitingCount - this.inUrgentLane.size;
+    if (this.inUrgentLane.size > 0 && (routineWaiting === 0 || this.urgentRun < URGENT_RUN)) this.urgentRun++;
+    else {
+      this.urgentRun = 0;
+      return this.takeRoutine();
+    }
     while (this.urgentHead < this.urgent.length) {
       const item = this.urgent[this.urgentHead++] as T;
       if (this.urgentHead > 1024 && this.urgentHead * 2 > this.urgent.length) {
@@ -92,6 +110,11 @@ export class Queue<T> {
       }
       if (this.dirty.has(item) && !this.processing.has(item)) return item;
     }
+    throw new Error('workqueue: an item counted as urgent has no entry');
+  }
+
+  /** takeRoutine removes the routine lane's next live entry. */
+  private takeRoutine(): T {
     while (this.head < this.queue.length) {
       const item = this.queue[this.head++] as T;
       if (this.head > 1024 && this.head * 2 > this.queue.length) {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../util/clock.js';
-import { Queue } from './queue.js';
+import { Queue, URGENT_RUN } from './queue.js';
 import { DelayingQueue } from './delaying.js';
 import { RateLimitingQueue } from './rate_limiting.js';
 import { BucketRateLimiter, ItemExponentialFailureRateLimiter, ItemFastSlowRateLimiter, MaxOfRateLimiter, defaultControllerRateLimiter } from './rate_limiters.js';
@@ -30,7 +30,7 @@ test('Queue: an item added while processing is re-queued only on done', async ()
   assert.equal(second, 'a');
 });
 
-test('Queue: addUrgent hands items out before add\'s, each lane FIFO, each item once', async () => {
+test('Queue: addUrgent hands items out before add\'s (but never more than URGENT_RUN in a row while others wait), each lane FIFO, each item once', async () => {
   const drain = async (q: Queue<string>): Promise<string[]> => {
     const out: string[] = [];
     while (q.len() > 0) {
@@ -45,6 +45,16 @@ test('Queue: addUrgent hands items out before add\'s, each lane FIFO, each item 
     { name: 'a waiting item moves ahead, once', ops: [['add', 'a'], ['add', 'b'], ['add', 'c'], ['urgent', 'b']], want: ['b', 'a', 'c'] },
     { name: 'repeated addUrgent of a waiting item', ops: [['add', 'a'], ['add', 'b'], ['urgent', 'b'], ['urgent', 'b'], ['urgent', 'a']], want: ['b', 'a'] },
     { name: 'add of an urgent item keeps it urgent', ops: [['add', 'a'], ['urgent', 'u'], ['add', 'u']], want: ['u', 'a'] },
+    {
+      name: `a routine item after every ${URGENT_RUN} urgent ones in a row`,
+      ops: [['add', 'r1'], ['add', 'r2'], ...['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9'].map((u): ['urgent', string] => ['urgent', u])],
+      want: ['u1', 'u2', 'u3', 'u4', 'r1', 'u5', 'u6', 'u7', 'u8', 'r2', 'u9'],
+    },
+    {
+      name: 'waiting items made urgent keep their order when no routine item waits',
+      ops: [['add', 'a'], ['add', 'b'], ['add', 'c'], ['add', 'd'], ['add', 'e'], ['urgent', 'a'], ['urgent', 'b'], ['urgent', 'c'], ['urgent', 'd'], ['urgent', 'e']],
+      want: ['a', 'b', 'c', 'd', 'e'],
+    },
   ];
   for (const c of cases) {
     const q = new Queue<string>();
