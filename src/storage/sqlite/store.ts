@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import {
   StorageError,
   isStorageError,
@@ -33,6 +33,7 @@ import { WriterCore, eventFromRow, kvFromRow, onReadOnlyFs, sqliteErrorCode, typ
 import { WriterEngine, type EngineConfig, type InMsg, type OutMsg } from './engine.js';
 import { acquireLock } from './lock.js';
 import { APPLICATION_ID, checkFile, type LogRow } from './schema.js';
+import { TRACE_FILE, Tracer } from './trace.js';
 import { CREATE, LEASE, MOD, SLOT, VERSION, decodeOps, encodeOps, type WriteOp } from './wire.js';
 
 /** Link is the message channel to the writer, whichever thread it runs on. */
@@ -41,7 +42,21 @@ interface Link {
   terminate(): Promise<void>;
   /** busy keeps the process alive while replies are awaited (the writer is unref'd when idle). */
   busy(on: boolean): void;
+  /**
+   * receive takes the writer's next answer if one has arrived and not yet been handled
+   * (undefined otherwise), for the store to handle now rather than on a later turn of the
+   * event loop; absent where answers are not queued on a port.
+   */
+  receive?(): OutMsg | undefined;
 }
+
+/**
+ * EARLY_SEND_MS: while the writer has nothing to commit, a write that has waited this long for
+ * the turn's batch to leave leaves at once with it (see submit). Under load one turn of the
+ * event loop reads many requests (tens of ms); the writer would otherwise idle meanwhile and
+ * every write of the turn wait for the last.
+ */
+const EARLY_SEND_MS = 5;
 
 /** Pending is one write on its way: `done` settles the caller's promise from the writer's answer. */
 type Pending = { done: (r: WriteResult) => void; op: WriteOp };
@@ -74,8 +89,18 @@ export class SqliteStorage implements Storage {
   private readonly readTx;
   private outbox: Pending[] = [];
   private outboxScheduled = false;
+  /** outboxSince is when the outbox's first write was queued (performance.now() ms). */
+  private outboxSince = 0;
+  /** handling is set while a message from the writer is handled: answers taken early wait for it (see takeAnswers). */
+  private handling = false;
   private nextId = 1;
   private readonly inflight = new Map<number, Pending[]>();
+  /**
+   * mainTrace, while K8TS_SQLITE_TRACE is set, records each write message's life on this thread
+   * (`<file>.main`): how long its oldest write waited to be sent, and from sending until this
+   * thread took up the writer's reply (the commit plus any wait for this event loop).
+   */
+  private readonly mainTrace: { tracer: Tracer; sent: Map<number, { at: number; n: number; queued: number }> } | undefined;
   private readonly compactWaiters = new Map<number, { resolve: () => void; reject: (e: unknown) => void }>();
   private closeWaiter: (() => void) | undefined;
   private closed = false;
@@ -90,6 +115,7 @@ export class SqliteStorage implements Storage {
     private readonly ownsReader: boolean,
   ) {
     this.hub = new WatchHub(startRevision, opts.progressIntervalMs ?? 5000);
+    this.mainTrace = TRACE_FILE && ownsReader ? { tracer: new Tracer(TRACE_FILE + '.main'), sent: new Map() } : undefined;
     const r = reader;
     this.stmts = {
       meta: r.prepare(`SELECT value FROM meta WHERE name = ?`).pluck(),
@@ -153,32 +179,44 @@ export class SqliteStorage implements Storage {
         store.link = { post: (msg) => engine.handle(msg), terminate: async () => {}, busy: () => {} };
         return store;
       }
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: cfg });
+      // Writes and answers travel on a channel of their own (see worker.ts).
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...cfg, port: port2 }, transferList: [port2] });
       const ready = await new Promise<{ revision: number }>((resolve, reject) => {
         const onMsg = (msg: OutMsg): void => {
-          worker.off('message', onMsg);
+          port1.off('message', onMsg);
           worker.off('error', reject);
           if (msg.t === 'ready') resolve(msg);
           else if (msg.t === 'fatal') reject(new StorageError(msg.code as StorageErrorCode, `cannot open datastore ${path}: ${msg.message}`));
           else reject(new StorageError('Unavailable', `unexpected message from writer: ${msg.t}`));
         };
-        worker.on('message', onMsg);
+        port1.on('message', onMsg);
         worker.once('error', reject);
-        worker.once('exit', (code) => reject(new StorageError('Unavailable', `storage writer thread exited (code ${code}) before it was ready`)));
+        worker.once('exit', (code) => {
+          // The port is not the worker's own: what it posted before exiting (a 'fatal') may not have been handled yet.
+          const last = receiveMessageOnPort(port1)?.message as OutMsg | undefined;
+          if (last) onMsg(last);
+          else reject(new StorageError('Unavailable', `storage writer thread exited (code ${code}) before it was ready`));
+        });
       }).catch(async (err) => {
         await worker.terminate();
+        port1.close();
         throw err;
       });
       const reader = openReader(path);
       const store = new SqliteStorage(reader, ready.revision, opts, release, true);
       store.link = {
-        post: (msg, transfer) => worker.postMessage(msg, transfer),
+        post: (msg, transfer) => port1.postMessage(msg, transfer),
         terminate: async () => {
           await worker.terminate();
+          port1.close();
         },
         busy: (on) => (on ? worker.ref() : worker.unref()),
+        receive: () => (receiveMessageOnPort(port1)?.message as OutMsg | undefined),
       };
-      worker.on('message', (msg: OutMsg) => store.onMessage(msg));
+      port1.on('message', (msg: OutMsg) => store.onMessage(msg));
+      // The worker's ref (busy) is what keeps the process alive while answers are awaited.
+      port1.unref();
       worker.on('error', (err) => store.fail(new StorageError('Unavailable', `storage writer crashed: ${err.message}`, {}, { cause: err })));
       worker.on('exit', (code) => {
         if (!store.closed) store.fail(new StorageError('Unavailable', `storage writer exited unexpectedly (code ${code})`));
@@ -256,15 +294,37 @@ export class SqliteStorage implements Storage {
   }
 
   private onMessage(msg: OutMsg): void {
-    this.handleMessage(msg);
+    this.handling = true;
+    try {
+      this.handleMessage(msg);
+    } finally {
+      this.handling = false;
+    }
     this.settle();
+  }
+
+  /**
+   * takeAnswers handles every answer of the writer that has arrived but waits for its turn of
+   * the event loop, in the order the writer sent them (the port's queue is the one the
+   * 'message' events read). Under load a turn reads many requests: without this, a write
+   * committed early in the turn is answered (and its watchers told) only on the next one. Never
+   * inside the handling of another message: its watch events are still being delivered, and the
+   * next batch's must come after them.
+   */
+  private takeAnswers(): void {
+    const receive = this.link.receive;
+    if (!receive || this.handling) return;
+    for (let msg = receive(); msg !== undefined; msg = receive()) this.onMessage(msg);
   }
 
   private handleMessage(msg: OutMsg): void {
     switch (msg.t) {
-      case 'batch':
+      case 'batch': {
+        const t0 = this.mainTrace ? performance.now() : 0;
         this.applyBatch(msg);
+        if (this.mainTrace) this.traceReply(msg.ids, t0);
         return;
+      }
       case 'compacted':
         for (const id of msg.ids) {
           const w = this.compactWaiters.get(id);
@@ -349,6 +409,19 @@ export class SqliteStorage implements Storage {
     for (const [p, r] of answers) p.done(r);
   }
 
+  /** traceReply records, per write message of a reply, its wait to be sent, its round trip, and this reply's handling. */
+  private traceReply(ids: readonly number[], t0: number): void {
+    const mt = this.mainTrace!;
+    const apply = performance.now() - t0;
+    const r = (x: number): number => Math.round(x * 1000) / 1000;
+    for (const id of ids) {
+      const s = mt.sent.get(id);
+      if (!s) continue;
+      mt.sent.delete(id);
+      mt.tracer.add({ t: r(performance.timeOrigin + s.at), n: s.n, queued: r(s.queued), rtt: r(t0 - s.at), apply: r(apply) });
+    }
+  }
+
   private fail(err: StorageError): void {
     this.broken = err;
     for (const waiters of this.inflight.values()) for (const w of waiters) w.done({ ok: false, code: err.code, message: err.message });
@@ -371,7 +444,15 @@ export class SqliteStorage implements Storage {
   private submit<T>(op: WriteOp, map: (r: Committed) => T): Promise<T> {
     if (this.closed) return Promise.reject(new StorageError('Closed', 'storage closed'));
     if (this.broken) return Promise.reject(this.broken);
+    // Answers that arrived while this turn ran go out first. Then, if the writer is idle, a
+    // batch that has waited EARLY_SEND_MS leaves now: the writer commits it while this turn reads
+    // on, and a later write of the same turn takes its answer. One batch at a time, so writes
+    // still share commits (each costs the writer ~0.5 ms of CPU); the turn's end sends the rest.
+    this.takeAnswers();
+    if (this.broken) return Promise.reject(this.broken);
+    if (this.outbox.length > 0 && this.inflight.size === 0 && performance.now() - this.outboxSince >= EARLY_SEND_MS) this.sendOutbox();
     return new Promise<T>((resolve, reject) => {
+      if (this.outbox.length === 0) this.outboxSince = performance.now();
       this.outbox.push({
         op,
         done: (r) => {
@@ -392,15 +473,22 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  private readonly sendOutboxNow = (): void => this.sendOutbox();
-
-  private sendOutbox(): void {
+  private readonly sendOutboxNow = (): void => {
     this.outboxScheduled = false;
+    this.sendOutbox();
+  };
+
+  /** sendOutbox posts the queued writes as one message (the turn's scheduled send, if any, then sends what follows). */
+  private sendOutbox(): void {
     const batch = this.outbox;
     this.outbox = [];
     if (batch.length === 0) return;
     const id = this.nextId++;
     this.inflight.set(id, batch);
+    if (this.mainTrace) {
+      const at = performance.now();
+      this.mainTrace.sent.set(id, { at, n: batch.length, queued: at - this.outboxSince });
+    }
     const { buf, len } = encodeOps(batch.map((b) => b.op));
     this.post({ t: 'write', id, buf, len }, [buf]);
   }
@@ -618,6 +706,7 @@ export class SqliteStorage implements Storage {
     }
     await this.link.terminate();
     this.hub.closeAll();
+    this.mainTrace?.tracer.close();
     for (const waiters of this.inflight.values()) for (const w of waiters) w.done({ ok: false, code: 'Closed', message: 'storage closed' });
     this.inflight.clear();
     for (const w of this.compactWaiters.values()) w.reject(new StorageError('Closed', 'storage closed'));
