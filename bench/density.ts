@@ -26,6 +26,11 @@
  *   --kubeconfig F    run the load and the nodes against that cluster instead of starting k8ts
  *   --profile DIR     write CPU profiles of the server and the simulated nodes there
  *
+ * Diagnostics (environment): BENCH_NODE_ARGS="..." adds node flags to the k8ts server only
+ * (e.g. `--import /path/probe.mjs` to preload a probe, `--cpu-prof --cpu-prof-dir D`); with
+ * K8TS_APISERVER_TRACE=FILE set, the server writes its per-request latency breakdown there
+ * (see src/apiserver/metrics/trace.ts); the environment reaches the server unchanged.
+ *
  * CPU per pod (cpu_ms_per_pod_*): CPU time (user+sys, /proc) each process — and the server's
  * main thread on its own — spent from the first Deployment until all pods ran, divided by the
  * pods: the figure to compare on a loaded machine, where wall-clock latencies are noise.
@@ -418,7 +423,8 @@ async function main(): Promise<void> {
       // the 256th on each of its heartbeats, work no real cluster of this size does.
       const cidrBits = Math.max(8, Math.ceil(Math.log2(Math.max(nodes, 256))));
       const clusterCIDR = cidrBits <= 8 ? [] : ['--cluster-cidr', `10.128.0.0/${24 - cidrBits}`];
-      server = spawn(process.execPath, [...prof, bin, 'server', '--data-dir', join(dir, 'data'), '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', ...clusterCIDR, '-o', kubeconfig], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      server = spawn(process.execPath, [...prof, ...extra, bin, 'server', '--data-dir', join(dir, 'data'), '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', ...clusterCIDR, '-o', kubeconfig], { stdio: ['ignore', 'ignore', 'pipe'] });
       children.push(server);
       let startup = '';
       const lines = createInterface({ input: server.stderr! });

@@ -23,6 +23,7 @@ import { checkEvictionName, evict } from './eviction.js';
 import { decodeProtobufObject, isProtobuf } from './protobuf.js';
 import { containerFor, kubeletFor, proxyLog } from './proxy.js';
 import { annotateRequest, recordRequestBody } from './audit/index.js';
+import { stamp } from './metrics/trace.js';
 
 /** Bodies over 3 MiB are rejected, as upstream's limit for JSON bodies. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -86,6 +87,7 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
       cleanup();
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       recordRequestBody(req, body);
+      stamp(req, 'body');
       resolve(body);
     };
     const onError = (err: Error): void => {

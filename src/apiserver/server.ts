@@ -37,6 +37,7 @@ import { admissionPlugins, bootstrapAdmission, cachedAdmissionObjects } from './
 import { alwaysAllowReviews, isReview, serveReview } from './auth/reviews.js';
 import { Dispatcher } from './flowcontrol/index.js';
 import { ApiServerMetrics, isLongRunningRequest } from './metrics/index.js';
+import { stamp, traceRequest, tracedStorage, tracing, withRequest } from './metrics/trace.js';
 
 /** The Kubernetes version k8ts speaks (discovery, /version). */
 export const KUBE_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+k8ts' };
@@ -183,7 +184,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const writeHints = new Map<string, { value: Buffer; obj: KubeObject }>();
   const resources = buildResources(builtinResources, cache, (r) => (r.group === '' && r.resource === 'services' ? serviceHooks(ips, nodePorts) : undefined), writeHints);
   await cache.start();
-  const store = new Store(storage, (key, value, obj) => {
+  const store = new Store(tracedStorage(storage), (key, value, obj) => {
     // Failed writes leave stale hints behind: bound the map.
     if (writeHints.size > 10_000) writeHints.clear();
     writeHints.set(key, { value, obj });
@@ -315,9 +316,13 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     auditor?.begin(req, res);
     const url = parseRequestURL(req.url ?? '/');
     const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    if (tracing && info.isResourceRequest && !isLongRunningRequest(info)) traceRequest(req, res, received, `${req.method} ${info.resource}${info.subresource ? `/${info.subresource}` : ''}`);
     const user = await authenticate(req, info);
+    stamp(req, 'authn');
     if (apf && !isLongRunningRequest(info) && !(await priorityAndFairness(res, info, user, apf))) return;
+    stamp(req, 'apf');
     await authorize(req, info, user);
+    stamp(req, 'authz');
     if (info.isResourceRequest && served(info)) metrics.begin(req, res, info, url, received);
     if (security && (await security.serve({ req, res, info, user }))) return;
     // The review APIs exist on every apiserver; without security they answer as AlwaysAllow.
@@ -373,7 +378,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     serve(req, res);
   };
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
-    handle(req, res).catch((err: unknown) => {
+    withRequest(req, () => handle(req, res)).catch((err: unknown) => {
       if (isStatusError(err)) return writeStatusError(res, err);
       console.error('apiserver: internal error:', err);
       writeStatusError(res, internalError(err));
