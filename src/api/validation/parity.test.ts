@@ -378,6 +378,25 @@ const cases: Case[] = [
       'Pod "p" is invalid: [spec.containers[0].securityContext.runAsUser: Invalid value: -1: must be between 0 and 4294967295, inclusive, spec.securityContext.fsGroup: Invalid value: -2: must be between 0 and 4294967295, inclusive, spec.securityContext.runAsUser: Invalid value: -1: must be between 0 and 4294967295, inclusive]',
   },
   {
+    name: 'validateSysctls: name format, namespaced sysctls with hostNetwork, duplicates; ValidateAppArmorProfileField',
+    kind: POD,
+    obj: pod({
+      hostNetwork: true,
+      securityContext: {
+        sysctls: [
+          { name: 'bad sysctl', value: '1' },
+          { name: 'net.core.somaxconn', value: '1' },
+          { name: 'kernel.shm_rmid_forced', value: '1' },
+          { name: 'kernel.shm_rmid_forced', value: '0' },
+        ],
+        appArmorProfile: { type: 'Foo' },
+      },
+      containers: [container({ securityContext: { appArmorProfile: { type: 'Localhost' } } })],
+    }),
+    message:
+      'Pod "p" is invalid: [spec.containers[0].securityContext.appArmorProfile.localhostProfile: Required value: must be set when AppArmor type is Localhost, spec.securityContext.sysctls[0].name: Invalid value: "bad sysctl": must have at most 253 characters and match regex ^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$, spec.securityContext.sysctls[1].name: Invalid value: "net.core.somaxconn": may not be specified when \'hostNetwork\' is true, spec.securityContext.sysctls[3].name: Duplicate value: "kernel.shm_rmid_forced", spec.securityContext.appArmorProfile.type: Unsupported value: "Foo": supported values: "Localhost", "RuntimeDefault", "Unconfined"]',
+  },
+  {
     name: 'ValidateEnvFrom: prefix, source name, one source required (at envFrom itself)',
     kind: POD,
     obj: pod({ containers: [container({ envFrom: [{ prefix: '1=', configMapRef: { name: '' } }, {}] })] }),

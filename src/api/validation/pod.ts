@@ -491,9 +491,77 @@ function validateSecurityContext(sc: Container['securityContext'], p: Path): Fie
     errs.push(field.notSupported(p.child('procMount'), sc.procMount, ['Default', 'Unmasked']));
   }
   errs.push(...validateSeccompProfile(sc.seccompProfile, p.child('seccompProfile')));
-  if (sc.allowPrivilegeEscalation === false && sc.privileged === true) {
-    errs.push(field.invalid(p, securityContextText(sc), 'cannot set `allowPrivilegeEscalation` to false and `privileged` to true'));
+  if (sc.allowPrivilegeEscalation === false) {
+    if (sc.privileged === true) errs.push(field.invalid(p, securityContextText(sc), 'cannot set `allowPrivilegeEscalation` to false and `privileged` to true'));
+    for (const cap of sc.capabilities?.add ?? []) {
+      if (cap === 'CAP_SYS_ADMIN') errs.push(field.invalid(p, securityContextText(sc), 'cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN'));
+    }
   }
+  errs.push(...validateAppArmorProfile(sc.appArmorProfile, p.child('appArmorProfile')));
+  return errs;
+}
+
+/** validateAppArmorProfile is upstream's ValidateAppArmorProfileField (pod and container securityContext). */
+function validateAppArmorProfile(ap: { type?: string; localhostProfile?: string } | undefined, p: Path): FieldError[] {
+  if (!ap) return [];
+  switch (ap.type) {
+    case 'Localhost': {
+      if (ap.localhostProfile === undefined || ap.localhostProfile === null) return [field.required(p.child('localhostProfile'), 'must be set when AppArmor type is Localhost')];
+      const prof = ap.localhostProfile;
+      const errs: FieldError[] = [];
+      if (prof.trim() !== prof) errs.push(field.invalid(p.child('localhostProfile'), prof, 'must not be padded with whitespace'));
+      else if (prof === '') errs.push(field.required(p.child('localhostProfile'), 'must be set when AppArmor type is Localhost'));
+      if (prof.length > maxLocalhostProfileLength) errs.push(field.tooLong(p.child('localhostProfile'), '', maxLocalhostProfileLength));
+      return errs;
+    }
+    case 'RuntimeDefault':
+    case 'Unconfined':
+      return ap.localhostProfile !== undefined && ap.localhostProfile !== null
+        ? [field.invalid(p.child('localhostProfile'), ap.localhostProfile, 'can only be set when AppArmor type is Localhost')]
+        : [];
+    case undefined:
+    case '':
+      return [field.required(p.child('type'), 'type is required when appArmorProfile is set')];
+    default:
+      return [field.notSupported(p.child('type'), ap.type, ['Localhost', 'RuntimeDefault', 'Unconfined'])];
+  }
+}
+
+/** Upstream's maxLocalhostProfileLength: the kernel's limit on an AppArmor profile name. */
+const maxLocalhostProfileLength = 4095;
+
+const sysctlSegment = '[a-z0-9]([-_a-z0-9]*[a-z0-9])?';
+/** sysctlContainSlashRegexp as upstream prints it (regexp.String: anchors included). */
+const sysctlRegexpText = `^(${sysctlSegment}[\\./])*${sysctlSegment}$`;
+const sysctlRegexp = new RegExp(sysctlRegexpText);
+const sysctlMaxLength = 253;
+
+/** sysctlNamespace is upstream's utilsysctl.GetNamespace, reduced to the two namespaces validation asks about. */
+function sysctlNamespace(name: string): 'net' | 'ipc' | undefined {
+  // A name whose first separator is '/' uses '/' between segments (NormalizeName).
+  const firstSep = name.search(/[./]/);
+  const n = firstSep >= 0 && name[firstSep] === '/' ? name.replace(/\//g, '.') : name;
+  if (n.startsWith('net.')) return 'net';
+  if (n === 'kernel.sem' || n.startsWith('kernel.shm') || n.startsWith('kernel.msg') || n.startsWith('fs.mqueue.')) return 'ipc';
+  return undefined;
+}
+
+/** validateSysctls is upstream's validateSysctls (for a create: namespaced sysctls conflict with hostNetwork/hostIPC). */
+function validateSysctls(sysctls: { name?: string }[], hostNetwork: boolean, hostIPC: boolean, p: Path): FieldError[] {
+  const errs: FieldError[] = [];
+  const seen = new Set<string>();
+  sysctls.forEach((sc, i) => {
+    const np = p.index(i).child('name');
+    const name = str(sc.name);
+    if (!name) errs.push(field.required(np, ''));
+    else if (name.length > sysctlMaxLength || !sysctlRegexp.test(name)) {
+      errs.push(field.invalid(np, name, `must have at most ${sysctlMaxLength} characters and match regex ${sysctlRegexpText}`));
+    } else if (seen.has(name)) errs.push(field.duplicate(np, name));
+    const ns = sysctlNamespace(name);
+    if (hostNetwork && ns === 'net') errs.push(field.invalid(np, name, "may not be specified when 'hostNetwork' is true"));
+    else if (hostIPC && ns === 'ipc') errs.push(field.invalid(np, name, "may not be specified when 'hostIPC' is true"));
+    seen.add(name);
+  });
   return errs;
 }
 
@@ -506,6 +574,7 @@ function validateSeccompProfile(sp: { type?: string; localhostProfile?: string }
   if (!sp.type) return [field.required(p.child('type'), 'type is required when seccompProfile is set')];
   if (!types.includes(sp.type)) return [field.notSupported(p.child('type'), sp.type, types)];
   if (sp.type === 'Localhost' && !sp.localhostProfile) return [field.required(p.child('localhostProfile'), 'must be set when seccomp type is Localhost')];
+  if (sp.type === 'Localhost') return validateLocalDescendingPath(str(sp.localhostProfile), p.child('localhostProfile'));
   if (sp.type !== 'Localhost' && sp.localhostProfile !== undefined) {
     return [field.invalid(p.child('localhostProfile'), sp.localhostProfile, 'can only be set when seccomp type is Localhost')];
   }
@@ -878,10 +947,12 @@ export function validatePodSpec(spec: PodSpec | undefined, p: Path, opts: PodSpe
     if (psc.runAsGroup !== undefined) for (const m of isValidID(psc.runAsGroup)) errs.push(field.invalid(sp.child('runAsGroup'), psc.runAsGroup, m));
     (psc.supplementalGroups ?? []).forEach((g, i) => isValidID(g).forEach((m) => errs.push(field.invalid(sp.child('supplementalGroups').index(i), g, m))));
     if (s.shareProcessNamespace && s.hostPID) errs.push(field.invalid(sp.child('shareProcessNamespace'), true, 'ShareProcessNamespace and HostPID cannot both be enabled'));
+    if (psc.sysctls?.length) errs.push(...validateSysctls(psc.sysctls, s.hostNetwork === true, s.hostIPC === true, sp.child('sysctls')));
     if (psc.fsGroupChangePolicy !== undefined && !['OnRootMismatch', 'Always'].includes(psc.fsGroupChangePolicy)) {
       errs.push(field.notSupported(sp.child('fsGroupChangePolicy'), psc.fsGroupChangePolicy, ['Always', 'OnRootMismatch']));
     }
     errs.push(...validateSeccompProfile(psc.seccompProfile, sp.child('seccompProfile')));
+    errs.push(...validateAppArmorProfile(psc.appArmorProfile, sp.child('appArmorProfile')));
   }
   // Upstream's validateImagePullSecrets ("only name may be set") cannot fire on a decoded object:
   // LocalObjectReference has no other field, and decoding drops (or, strict, rejects) unknown ones.
