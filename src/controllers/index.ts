@@ -15,3 +15,5 @@ export { newEndpointSliceController, SERVICE_NAME_LABEL, MANAGED_BY_LABEL, CONTR
 export { newNodeLifecycleController, tolerates, TAINT_NOT_READY, TAINT_UNREACHABLE, type NodeLifecycleOptions } from './nodelifecycle.js';
 export { newPodGCController, type PodGCOptions } from './podgc.js';
 export { newNodeIPAMController, parseCIDR, type NodeIPAMOptions } from './nodeipam.js';
+export { newPVCProtectionController, podUsesPVC, PVC_PROTECTION_FINALIZER } from './pvcprotection.js';
+export { newPVProtectionController, PV_PROTECTION_FINALIZER } from './pvprotection.js';

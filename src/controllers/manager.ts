@@ -29,6 +29,8 @@ import { newNamespaceController } from './namespace.js';
 import { newRootCACertPublisher, newServiceAccountsController } from './serviceaccount.js';
 import { newResourceQuotaController } from './resourcequota.js';
 import { newReplicaSetController, newReplicationControllerController } from './replicaset.js';
+import { newPVCProtectionController } from './pvcprotection.js';
+import { newPVProtectionController } from './pvprotection.js';
 
 /** ControllerManagerOptions mirrors kube-controller-manager's flags (durations in ms). */
 export interface ControllerManagerOptions {
@@ -112,6 +114,8 @@ const registry: Registration[] = [
   },
   { name: 'disruption-controller', aliases: ['disruption'], factory: (c, w) => newDisruptionController(c, w) },
   { name: 'root-ca-certificate-publisher-controller', aliases: ['root-ca-cert-publisher'], factory: (c, _w, s) => newRootCACertPublisher(c, s.rootCA) },
+  { name: 'persistentvolumeclaim-protection-controller', aliases: ['pvc-protection'], factory: (c, w) => newPVCProtectionController(c, w) },
+  { name: 'persistentvolume-protection-controller', aliases: ['pv-protection'], factory: (c, w) => newPVProtectionController(c, w) },
 ];
 
 /** knownControllers lists the canonical names `--controllers` accepts (aliases: the short upstream names). */

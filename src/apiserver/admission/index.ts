@@ -13,6 +13,11 @@ import { limitRanger } from './limitranger.js';
 import { podSecurityAdmission } from './podsecurity.js';
 import { mutatingWebhooks, validatingWebhooks } from './webhook.js';
 import { resourceQuotaAdmission, type QuotaStatusWriter } from './resourcequota.js';
+import { taintNodesByCondition } from './nodetaint.js';
+import { defaultStorageClass, persistentVolumeClaimResize } from './storageclass.js';
+import { storageObjectInUseProtection } from './storageprotection.js';
+import { runtimeClassAdmission } from './runtimeclass.js';
+import { defaultIngressClass } from './ingressclass.js';
 
 export { admissionObjects, cachedAdmissionObjects, type AdmissionObjects, type LiveGet } from './objects.js';
 export { projectedTokenVolume, TOKEN_MOUNT_PATH, TOKEN_EXPIRATION_SECONDS, DEFAULT_SERVICE_ACCOUNT } from './serviceaccount.js';
@@ -20,6 +25,10 @@ export { systemPriorityClasses } from './priority.js';
 export { LIMIT_RANGER_ANNOTATION } from './limitranger.js';
 export { evaluate as evaluatePodSecurity, policyFor as podSecurityPolicyFor, type Level as PodSecurityLevel } from './podsecurity.js';
 export type { QuotaStatusWriter } from './resourcequota.js';
+export { PVC_PROTECTION_FINALIZER, PV_PROTECTION_FINALIZER } from './storageprotection.js';
+export { IS_DEFAULT_STORAGE_CLASS_ANNOTATION, BETA_IS_DEFAULT_STORAGE_CLASS_ANNOTATION } from './storageclass.js';
+export { IS_DEFAULT_INGRESS_CLASS_ANNOTATION } from './ingressclass.js';
+export { mergeTolerations } from './runtimeclass.js';
 export { mutatingWebhooks, validatingWebhooks, ruleMatches, httpsCall, type WebhookCaller, type WebhookDeps } from './webhook.js';
 
 export interface AdmissionPluginDeps {
@@ -34,9 +43,15 @@ type Factory = (deps: AdmissionPluginDeps) => AdmissionPlugin;
 const PLUGINS: ReadonlyArray<readonly [string, Factory]> = [
   ['LimitRanger', (d) => limitRanger(d.objects)],
   ['ServiceAccount', (d) => serviceAccountAdmission(d.objects)],
+  ['TaintNodesByCondition', () => taintNodesByCondition()],
   ['PodSecurity', (d) => podSecurityAdmission(d.objects)],
   ['Priority', (d) => priorityAdmission(d.objects)],
   ['DefaultTolerationSeconds', () => defaultTolerationSeconds()],
+  ['DefaultStorageClass', (d) => defaultStorageClass(d.objects)],
+  ['StorageObjectInUseProtection', () => storageObjectInUseProtection()],
+  ['PersistentVolumeClaimResize', (d) => persistentVolumeClaimResize(d.objects)],
+  ['RuntimeClass', (d) => runtimeClassAdmission(d.objects)],
+  ['DefaultIngressClass', (d) => defaultIngressClass(d.objects)],
   ['MutatingAdmissionWebhook', (d) => mutatingWebhooks({ objects: d.objects })],
   ['ValidatingAdmissionWebhook', (d) => validatingWebhooks({ objects: d.objects })],
   ['ResourceQuota', (d) => resourceQuotaAdmission(d.objects, d.writeQuotaStatus)],
