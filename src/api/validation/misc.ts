@@ -40,7 +40,7 @@ import {
   validatePathSegmentName,
 } from './names.js';
 import { validateTolerations } from './pod.js';
-import { parseQuantityField, validateResourceRequirements } from './resources.js';
+import { parseQuantityField, validateContainerResourceName, validateResourceRequirements } from './resources.js';
 
 const META = Path.root('metadata');
 const SPEC = Path.root('spec');
@@ -410,33 +410,128 @@ function validateScalingRules(r: HPAScalingRules | undefined, p: Path): FieldErr
   return errs;
 }
 
+interface MetricTarget {
+  type?: string;
+  value?: unknown;
+  averageValue?: unknown;
+  averageUtilization?: number;
+}
+interface MetricIdentifier {
+  name?: string;
+}
+interface MetricSpec {
+  type?: string;
+  object?: { describedObject?: { kind?: string; name?: string }; metric?: MetricIdentifier; target?: MetricTarget };
+  pods?: { metric?: MetricIdentifier; target?: MetricTarget };
+  resource?: { name?: string; target?: MetricTarget };
+  containerResource?: { name?: string; container?: string; target?: MetricTarget };
+  external?: { metric?: MetricIdentifier; target?: MetricTarget };
+}
+
+const metricSourceTypes = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource'];
+const set = (v: unknown): boolean => v !== undefined && v !== null;
+
+/** validateMetricTarget is upstream's function of that name; Quantities print through String (unquoted). */
+function validateMetricTarget(mt: MetricTarget | undefined, p: Path): FieldError[] {
+  const t = mt ?? {};
+  const errs: FieldError[] = [];
+  const type = str(t.type);
+  if (!type) errs.push(field.required(p.child('type'), 'must specify a metric target type'));
+  if (type !== 'Utilization' && type !== 'Value' && type !== 'AverageValue') errs.push(field.invalid(p.child('type'), type, 'must be either Utilization, Value, or AverageValue'));
+  for (const k of ['value', 'averageValue'] as const) {
+    if (!set(t[k])) continue;
+    const q = parseQuantityField(t[k], p.child(k), errs);
+    if (q && q.sign() !== 1) errs.push(field.invalid(p.child(k), new GoValue(q.toString()), 'must be positive'));
+  }
+  if (t.averageUtilization !== undefined && t.averageUtilization !== null && t.averageUtilization < 1) {
+    errs.push(field.invalid(p.child('averageUtilization'), t.averageUtilization, 'must be greater than 0'));
+  }
+  return errs;
+}
+
+function validateMetricIdentifier(id: MetricIdentifier | undefined, p: Path): FieldError[] {
+  const name = str(id?.name);
+  if (!name) return [field.required(p.child('name'), 'must specify a metric name')];
+  return validatePathSegmentName(name, false).map((m) => field.invalid(p.child('name'), name, m));
+}
+
+/** The per-source checks of upstream's validateObjectSource, validatePodsSource, ... */
+const metricSources: Record<string, (src: NonNullable<MetricSpec[keyof MetricSpec]> & object, p: Path) => FieldError[]> = {
+  object: (src, p) => {
+    const o = src as NonNullable<MetricSpec['object']>;
+    const errs = validateScaleTargetRef(o.describedObject, p.child('describedObject'));
+    errs.push(...validateMetricIdentifier(o.metric, p.child('metric')), ...validateMetricTarget(o.target, p.child('target')));
+    if (!set(o.target?.value) && !set(o.target?.averageValue)) errs.push(field.required(p.child('target', 'averageValue'), 'must set either a target value or averageValue'));
+    return errs;
+  },
+  external: (src, p) => {
+    const e = src as NonNullable<MetricSpec['external']>;
+    const errs = [...validateMetricIdentifier(e.metric, p.child('metric')), ...validateMetricTarget(e.target, p.child('target'))];
+    if (!set(e.target?.value) && !set(e.target?.averageValue)) errs.push(field.required(p.child('target', 'averageValue'), 'must set either a target value for metric or a per-pod target'));
+    if (set(e.target?.value) && set(e.target?.averageValue)) errs.push(field.forbidden(p.child('target', 'value'), 'may not set both a target value for metric and a per-pod target'));
+    return errs;
+  },
+  pods: (src, p) => {
+    const po = src as NonNullable<MetricSpec['pods']>;
+    const errs = [...validateMetricIdentifier(po.metric, p.child('metric')), ...validateMetricTarget(po.target, p.child('target'))];
+    if (!set(po.target?.averageValue)) errs.push(field.required(p.child('target', 'averageValue'), 'must specify a positive target averageValue'));
+    return errs;
+  },
+  resource: (src, p) => {
+    const r = src as NonNullable<MetricSpec['resource']>;
+    const errs: FieldError[] = [];
+    if (!r.name) errs.push(field.required(p.child('name'), 'must specify a resource name'));
+    errs.push(...validateMetricTarget(r.target, p.child('target')));
+    errs.push(...utilizationOrValue(r.target, p.child('target')));
+    return errs;
+  },
+  containerResource: (src, p) => {
+    const r = src as NonNullable<MetricSpec['containerResource']>;
+    const errs: FieldError[] = [];
+    if (!r.name) errs.push(field.required(p.child('name'), 'must specify a resource name'));
+    else errs.push(...validateContainerResourceName(r.name, p.child('name')));
+    if (!r.container) errs.push(field.required(p.child('container'), 'must specify a container'));
+    else errs.push(...isDNS1123Label(r.container).map((m) => field.invalid(p.child('container'), r.container, m)));
+    errs.push(...validateMetricTarget(r.target, p.child('target')));
+    errs.push(...utilizationOrValue(r.target, p.child('target')));
+    return errs;
+  },
+};
+
+function utilizationOrValue(t: MetricTarget | undefined, p: Path): FieldError[] {
+  if (!set(t?.averageUtilization) && !set(t?.averageValue)) return [field.required(p.child('averageUtilization'), 'must set either a target raw value or a target utilization')];
+  if (set(t?.averageUtilization) && set(t?.averageValue)) return [field.forbidden(p.child('averageValue'), 'may not set both a target raw value and a target utilization')];
+  return [];
+}
+
+/** validateMetricSpec is upstream's function of that name (autoscaling validation). */
+function validateMetricSpec(m: MetricSpec, p: Path): FieldError[] {
+  const errs: FieldError[] = [];
+  const type = str(m.type);
+  if (!type) errs.push(field.required(p.child('type'), 'must specify a metric source type'));
+  if (!metricSourceTypes.includes(type)) errs.push(field.notSupported(p.child('type'), type, metricSourceTypes));
+  // Only the first source present is validated, in upstream's order.
+  const present: string[] = [];
+  for (const key of ['object', 'external', 'pods', 'resource', 'containerResource'] as const) {
+    const src = m[key];
+    if (!set(src)) continue;
+    present.push(key);
+    if (present.length === 1) errs.push(...metricSources[key]!(src as object, p.child(key)));
+  }
+  const expected = metricSourceTypes.includes(type) ? type.charAt(0).toLowerCase() + type.slice(1) : '';
+  if (!expected) errs.push(field.notSupported(p.child('type'), type, metricSourceTypes));
+  else if (!present.includes(expected)) errs.push(field.required(p.child(expected), 'must populate information for the given metric source'));
+  if (present.length !== 1) {
+    // Upstream ranges over a Go map here; the order of several extra sources is not fixed.
+    for (const key of present) if (key !== expected) errs.push(field.forbidden(p.child(key), 'must populate the given metric source only'));
+  }
+  return errs;
+}
+
 function validateHPAv2(h: HPAv2): FieldError[] {
   const s = h.spec ?? ({} as HPAv2['spec']);
   const errs = validateHPACommon(h.metadata, s?.minReplicas, s?.maxReplicas, s?.scaleTargetRef);
-  (s?.metrics ?? []).forEach((m, i) => {
-    const mp = SPEC.child('metrics').index(i);
-    const types = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource'];
-    if (!types.includes(str(m.type))) {
-      errs.push(field.notSupported(mp.child('type'), str(m.type), types));
-      return;
-    }
-    const key = m.type === 'ContainerResource' ? 'containerResource' : m.type.charAt(0).toLowerCase() + m.type.slice(1);
-    const src = (m as unknown as Record<string, { target?: { type?: string; averageUtilization?: number; value?: string; averageValue?: string }; name?: string }>)[key];
-    if (!src) {
-      errs.push(field.required(mp.child(key), `must populate information for the given metric source`));
-      return;
-    }
-    const target = src.target;
-    const tp = mp.child(key, 'target');
-    if (!target) return;
-    if (!['Utilization', 'Value', 'AverageValue'].includes(str(target.type))) errs.push(field.notSupported(tp.child('type'), str(target.type), ['AverageValue', 'Utilization', 'Value']));
-    if (target.averageUtilization !== undefined && target.averageUtilization < 1) errs.push(field.invalid(tp.child('averageUtilization'), target.averageUtilization, 'must be greater than 0'));
-    for (const k of ['value', 'averageValue'] as const) {
-      if (target[k] === undefined) continue;
-      const q = parseQuantityField(target[k], tp.child(k), errs);
-      if (q && q.milliValue() <= 0) errs.push(field.invalid(tp.child(k), q.toString(), 'must be positive'));
-    }
-  });
+  (s?.metrics ?? []).forEach((m, i) => errs.push(...validateMetricSpec(m as unknown as MetricSpec, SPEC.child('metrics').index(i))));
   if (s?.behavior) {
     errs.push(...validateScalingRules(s.behavior.scaleUp, SPEC.child('behavior', 'scaleUp')));
     errs.push(...validateScalingRules(s.behavior.scaleDown, SPEC.child('behavior', 'scaleDown')));

@@ -31,6 +31,7 @@ const ING = gvk('networking.k8s.io', 'Ingress');
 const LIMITS = gvk('', 'LimitRange');
 const QUOTA = gvk('', 'ResourceQuota');
 const NODE = gvk('', 'Node');
+const HPA: GroupVersionKind = { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler' };
 
 /** stored runs the create path up to validation, as the registry does before it validates. */
 function stored(k: GroupVersionKind, obj: Obj): KubeObject {
@@ -612,6 +613,28 @@ const cases: Case[] = [
     kind: CRON,
     obj: { ...cron({}), metadata: { name: 'c'.repeat(53) } },
     message: `CronJob.batch "${'c'.repeat(53)}" is invalid: metadata.name: Invalid value: "${'c'.repeat(53)}": must be no more than 52 characters`,
+  },
+  // ---- autoscaling ----
+  {
+    name: 'validateMetricSpec: each source validated (validateResourceSource, validatePodsSource), unknown types NotSupported',
+    kind: HPA,
+    obj: {
+      apiVersion: 'autoscaling/v2',
+      metadata: { name: 'h' },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+        minReplicas: 2,
+        maxReplicas: 1,
+        metrics: [
+          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization' } } },
+          { type: 'Foo' },
+          { type: 'Pods', pods: { metric: { name: '' }, target: { type: 'AverageValue' } } },
+          { type: 'External', external: { metric: { name: 'queue' }, target: { type: 'Value', value: '-1' } } },
+        ],
+      },
+    },
+    message:
+      'HorizontalPodAutoscaler.autoscaling "h" is invalid: [spec.maxReplicas: Invalid value: 1: must be greater than or equal to `minReplicas`, spec.metrics[0].resource.target.averageUtilization: Required value: must set either a target raw value or a target utilization, spec.metrics[1].type: Unsupported value: "Foo": supported values: "ContainerResource", "External", "Object", "Pods", "Resource", spec.metrics[2].pods.metric.name: Required value: must specify a metric name, spec.metrics[2].pods.target.averageValue: Required value: must specify a positive target averageValue, spec.metrics[3].external.target.value: Invalid value: -1: must be positive]',
   },
   // ---- networking ----
   {
