@@ -125,6 +125,11 @@ spec:
     stderr: 'The Job "j" is invalid: spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"\n',
   },
   {
+    name: 'ValidatePodTemplateSpec: a Job name too long for its job-name label, reported at spec.template.labels',
+    manifest: `apiVersion: batch/v1\nkind: Job\nmetadata: {name: ${'j'.repeat(64)}}\nspec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}\n`,
+    stderr: `The Job "${'j'.repeat(64)}" is invalid: spec.template.labels: Invalid value: "${'j'.repeat(64)}": must be no more than 63 characters\n`,
+  },
+  {
     name: 'validateScheduleFormat: cron parse error',
     manifest:
       'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: cj}\nspec: {schedule: "* * * *", jobTemplate: {spec: {template: {spec: {restartPolicy: OnFailure, containers: [{name: c, image: busybox}]}}}}}\n',

@@ -23,7 +23,7 @@ import {
   validateObjectMetaUpdate,
 } from './meta.js';
 import { isValidPercent, nameIsDNSLabel, nameIsDNSSubdomain } from './names.js';
-import { validatePodTemplateSpec } from './pod.js';
+import { validatePodSpecificAnnotations, validatePodTemplateSpec } from './pod.js';
 
 const META = Path.root('metadata');
 const SPEC = Path.root('spec');
@@ -277,6 +277,7 @@ function validateStatefulSetSpec(ss: StatefulSet): FieldError[] {
     errs.push(...templateMismatch(s.selector, s.template, tp));
     errs.push(...validateLabels(s.template?.metadata?.labels, tp.child('labels')));
     errs.push(...validateAnnotations(s.template?.metadata?.annotations, tp.child('annotations')));
+    errs.push(...validatePodSpecificAnnotations(s.template?.metadata?.annotations, s.template?.spec, tp.child('annotations')));
   }
   const rp = str(s.template?.spec?.restartPolicy);
   if (rp !== 'Always') errs.push(field.notSupported(tp.child('spec', 'restartPolicy'), rp, ['Always']));

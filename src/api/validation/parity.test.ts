@@ -557,6 +557,23 @@ const cases: Case[] = [
   },
   // ---- batch ----
   {
+    name: 'ValidatePodTemplateSpec: template labels are reported at spec.template.labels (a Job name too long for its job-name label)',
+    kind: JOB,
+    obj: { ...job({}), metadata: { name: 'j'.repeat(64) } },
+    // Both job-name labels fail alike: two causes, one message (ToAggregate drops repeats).
+    message: `Job.batch "${'j'.repeat(64)}" is invalid: spec.template.labels: Invalid value: "${'j'.repeat(64)}": must be no more than 63 characters`,
+  },
+  {
+    name: 'ValidatePodSpecificAnnotations: pod-deletion-cost is a plain int32; AppArmor annotations name a container and a profile',
+    kind: POD,
+    obj: pod(
+      { containers: [container()] },
+      { annotations: { 'controller.kubernetes.io/pod-deletion-cost': '+10', 'container.apparmor.security.beta.kubernetes.io/other': 'bad' } },
+    ),
+    message:
+      'Pod "p" is invalid: [metadata.annotations[controller.kubernetes.io/pod-deletion-cost]: Invalid value: "+10": must be a 32bit integer, metadata.annotations[container.apparmor.security.beta.kubernetes.io/other]: Invalid value: "other": container not found, metadata.annotations[container.apparmor.security.beta.kubernetes.io/other]: Invalid value: "bad": invalid AppArmor profile name: "bad"]',
+  },
+  {
     name: 'validateJobSpec: Always (the defaulted policy) is Required with the valid values',
     kind: JOB,
     obj: job({ template: { spec: { restartPolicy: 'Always', containers: [container()] } } }),

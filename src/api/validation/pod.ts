@@ -1024,11 +1024,47 @@ function validateDNSConfig(s: PodSpec, p: Path): FieldError[] {
 }
 
 
+const appArmorAnnotationPrefix = 'container.apparmor.security.beta.kubernetes.io/';
+
+/** validDeletionCost is upstream's GetDeletionCostFromPodAnnotations: a plain int32, no '+' or leading zeros. */
+function validDeletionCost(v: string): boolean {
+  if (!/^(0|-?[1-9]\d*)$/.test(v)) return false;
+  const n = Number(v);
+  return n >= -2147483648 && n <= 2147483647;
+}
+
+/**
+ * validatePodSpecificAnnotations is upstream's ValidatePodSpecificAnnotations (pods and pod
+ * templates): the mirror-pod annotation needs a node, pod-deletion-cost is an int32, and the
+ * deprecated AppArmor annotations name a container and a known profile form.
+ */
+export function validatePodSpecificAnnotations(annotations: Record<string, string> | undefined, spec: PodSpec | undefined, p: Path): FieldError[] {
+  const errs: FieldError[] = [];
+  const ann = annotations ?? {};
+  const mirror = ann['kubernetes.io/config.mirror'];
+  if (mirror !== undefined && !spec?.nodeName) errs.push(field.invalid(p.key('kubernetes.io/config.mirror'), mirror, 'must set spec.nodeName if mirror pod annotation is set'));
+  const cost = ann['controller.kubernetes.io/pod-deletion-cost'];
+  if (cost !== undefined && !validDeletionCost(cost)) errs.push(field.invalid(p.key('controller.kubernetes.io/pod-deletion-cost'), cost, 'must be a 32bit integer'));
+  const names = new Set([...(spec?.initContainers ?? []), ...(spec?.containers ?? []), ...(spec?.ephemeralContainers ?? [])].map((c) => str(c.name)));
+  for (const [k, profile] of Object.entries(ann)) {
+    if (!k.startsWith(appArmorAnnotationPrefix)) continue;
+    const container = k.slice(appArmorAnnotationPrefix.length);
+    if (!names.has(container)) errs.push(field.invalid(p.key(k), container, 'container not found'));
+    if (profile !== '' && profile !== 'runtime/default' && profile !== 'unconfined' && !profile.startsWith('localhost/')) {
+      errs.push(field.invalid(p.key(k), profile, `invalid AppArmor profile name: ${JSON.stringify(profile)}`));
+    }
+  }
+  return errs;
+}
+
 /** validatePodTemplateSpec checks an embedded pod template (Deployments, Jobs, ...). */
 export function validatePodTemplateSpec(t: PodTemplateSpec | undefined, p: Path): FieldError[] {
   const tpl = t ?? {};
-  const errs = validateLabels(tpl.metadata?.labels, p.child('metadata', 'labels'));
-  errs.push(...validateAnnotations(tpl.metadata?.annotations, p.child('metadata', 'annotations')));
+  // Upstream's ValidatePodTemplateSpec names the embedded ObjectMeta's fields without `metadata`
+  // (`spec.template.labels`), as users see for a Job whose name is too long for its job-name label.
+  const errs = validateLabels(tpl.metadata?.labels, p.child('labels'));
+  errs.push(...validateAnnotations(tpl.metadata?.annotations, p.child('annotations')));
+  errs.push(...validatePodSpecificAnnotations(tpl.metadata?.annotations, tpl.spec, p.child('annotations')));
   errs.push(...validatePodSpec(tpl.spec, p.child('spec')));
   if ((tpl.spec?.ephemeralContainers ?? []).length > 0) errs.push(field.forbidden(p.child('spec', 'ephemeralContainers'), 'ephemeral containers not allowed in pod template'));
   return errs;
@@ -1038,14 +1074,7 @@ function validatePodMetadataAndSpec(pod: Pod): FieldError[] {
   const meta = Path.root('metadata');
   const spec = Path.root('spec');
   const errs = validateObjectMeta(pod.metadata, true, nameIsDNSSubdomain, meta);
-  const ann = pod.metadata?.annotations ?? {};
-  if (ann['kubernetes.io/config.mirror'] !== undefined && !pod.spec?.nodeName) {
-    errs.push(field.invalid(meta.child('annotations').key('kubernetes.io/config.mirror'), ann['kubernetes.io/config.mirror'], 'must set spec.nodeName if mirror pod annotation is set'));
-  }
-  const cost = ann['controller.kubernetes.io/pod-deletion-cost'];
-  if (cost !== undefined && !/^[+-]?\d+$/.test(cost.trim())) {
-    errs.push(field.invalid(meta.child('annotations').key('controller.kubernetes.io/pod-deletion-cost'), cost, 'must be a 32bit integer'));
-  }
+  errs.push(...validatePodSpecificAnnotations(pod.metadata?.annotations, pod.spec, meta.child('annotations')));
   errs.push(...validatePodSpec(pod.spec, spec, { podMeta: pod.metadata, resourceIsPod: true }));
   if (!pod.spec?.serviceAccountName) {
     (pod.spec?.volumes ?? []).forEach((v, vi) =>
