@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import {
   StorageError,
   isStorageError,
@@ -42,21 +42,7 @@ interface Link {
   terminate(): Promise<void>;
   /** busy keeps the process alive while replies are awaited (the writer is unref'd when idle). */
   busy(on: boolean): void;
-  /**
-   * receive takes the writer's next answer if one has arrived and not yet been handled
-   * (undefined otherwise), for the store to handle now rather than on a later turn of the
-   * event loop; absent where answers are not queued on a port.
-   */
-  receive?(): OutMsg | undefined;
 }
-
-/**
- * EARLY_SEND_MS: while the writer has nothing to commit, a write that has waited this long for
- * the turn's batch to leave leaves at once with it (see submit). Under load one turn of the
- * event loop reads many requests (tens of ms); the writer would otherwise idle meanwhile and
- * every write of the turn wait for the last.
- */
-const EARLY_SEND_MS = 5;
 
 /** Pending is one write on its way: `done` settles the caller's promise from the writer's answer. */
 type Pending = { done: (r: WriteResult) => void; op: WriteOp };
@@ -89,18 +75,15 @@ export class SqliteStorage implements Storage {
   private readonly readTx;
   private outbox: Pending[] = [];
   private outboxScheduled = false;
-  /** outboxSince is when the outbox's first write was queued (performance.now() ms). */
-  private outboxSince = 0;
-  /** handling is set while a message from the writer is handled: answers taken early wait for it (see takeAnswers). */
-  private handling = false;
   private nextId = 1;
   private readonly inflight = new Map<number, Pending[]>();
   /**
    * mainTrace, while K8TS_SQLITE_TRACE is set, records each write message's life on this thread
-   * (`<file>.main`): how long its oldest write waited to be sent, and from sending until this
-   * thread took up the writer's reply (the commit plus any wait for this event loop).
+   * (`<file>.main`): how long its oldest write waited to be sent (the rest of the event loop's
+   * turn), and from sending until this thread took up the writer's reply (the commit plus any
+   * wait for this event loop).
    */
-  private readonly mainTrace: { tracer: Tracer; sent: Map<number, { at: number; n: number; queued: number }> } | undefined;
+  private readonly mainTrace: { tracer: Tracer; firstAt: number; sent: Map<number, { at: number; n: number; queued: number }> } | undefined;
   private readonly compactWaiters = new Map<number, { resolve: () => void; reject: (e: unknown) => void }>();
   private closeWaiter: (() => void) | undefined;
   private closed = false;
@@ -115,7 +98,7 @@ export class SqliteStorage implements Storage {
     private readonly ownsReader: boolean,
   ) {
     this.hub = new WatchHub(startRevision, opts.progressIntervalMs ?? 5000);
-    this.mainTrace = TRACE_FILE && ownsReader ? { tracer: new Tracer(TRACE_FILE + '.main'), sent: new Map() } : undefined;
+    this.mainTrace = TRACE_FILE && ownsReader ? { tracer: new Tracer(TRACE_FILE + '.main'), firstAt: 0, sent: new Map() } : undefined;
     const r = reader;
     this.stmts = {
       meta: r.prepare(`SELECT value FROM meta WHERE name = ?`).pluck(),
@@ -179,44 +162,32 @@ export class SqliteStorage implements Storage {
         store.link = { post: (msg) => engine.handle(msg), terminate: async () => {}, busy: () => {} };
         return store;
       }
-      // Writes and answers travel on a channel of their own (see worker.ts).
-      const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...cfg, port: port2 }, transferList: [port2] });
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: cfg });
       const ready = await new Promise<{ revision: number }>((resolve, reject) => {
         const onMsg = (msg: OutMsg): void => {
-          port1.off('message', onMsg);
+          worker.off('message', onMsg);
           worker.off('error', reject);
           if (msg.t === 'ready') resolve(msg);
           else if (msg.t === 'fatal') reject(new StorageError(msg.code as StorageErrorCode, `cannot open datastore ${path}: ${msg.message}`));
           else reject(new StorageError('Unavailable', `unexpected message from writer: ${msg.t}`));
         };
-        port1.on('message', onMsg);
+        worker.on('message', onMsg);
         worker.once('error', reject);
-        worker.once('exit', (code) => {
-          // The port is not the worker's own: what it posted before exiting (a 'fatal') may not have been handled yet.
-          const last = receiveMessageOnPort(port1)?.message as OutMsg | undefined;
-          if (last) onMsg(last);
-          else reject(new StorageError('Unavailable', `storage writer thread exited (code ${code}) before it was ready`));
-        });
+        worker.once('exit', (code) => reject(new StorageError('Unavailable', `storage writer thread exited (code ${code}) before it was ready`)));
       }).catch(async (err) => {
         await worker.terminate();
-        port1.close();
         throw err;
       });
       const reader = openReader(path);
       const store = new SqliteStorage(reader, ready.revision, opts, release, true);
       store.link = {
-        post: (msg, transfer) => port1.postMessage(msg, transfer),
+        post: (msg, transfer) => worker.postMessage(msg, transfer),
         terminate: async () => {
           await worker.terminate();
-          port1.close();
         },
         busy: (on) => (on ? worker.ref() : worker.unref()),
-        receive: () => (receiveMessageOnPort(port1)?.message as OutMsg | undefined),
       };
-      port1.on('message', (msg: OutMsg) => store.onMessage(msg));
-      // The worker's ref (busy) is what keeps the process alive while answers are awaited.
-      port1.unref();
+      worker.on('message', (msg: OutMsg) => store.onMessage(msg));
       worker.on('error', (err) => store.fail(new StorageError('Unavailable', `storage writer crashed: ${err.message}`, {}, { cause: err })));
       worker.on('exit', (code) => {
         if (!store.closed) store.fail(new StorageError('Unavailable', `storage writer exited unexpectedly (code ${code})`));
@@ -294,27 +265,8 @@ export class SqliteStorage implements Storage {
   }
 
   private onMessage(msg: OutMsg): void {
-    this.handling = true;
-    try {
-      this.handleMessage(msg);
-    } finally {
-      this.handling = false;
-    }
+    this.handleMessage(msg);
     this.settle();
-  }
-
-  /**
-   * takeAnswers handles every answer of the writer that has arrived but waits for its turn of
-   * the event loop, in the order the writer sent them (the port's queue is the one the
-   * 'message' events read). Under load a turn reads many requests: without this, a write
-   * committed early in the turn is answered (and its watchers told) only on the next one. Never
-   * inside the handling of another message: its watch events are still being delivered, and the
-   * next batch's must come after them.
-   */
-  private takeAnswers(): void {
-    const receive = this.link.receive;
-    if (!receive || this.handling) return;
-    for (let msg = receive(); msg !== undefined; msg = receive()) this.onMessage(msg);
   }
 
   private handleMessage(msg: OutMsg): void {
@@ -444,15 +396,7 @@ export class SqliteStorage implements Storage {
   private submit<T>(op: WriteOp, map: (r: Committed) => T): Promise<T> {
     if (this.closed) return Promise.reject(new StorageError('Closed', 'storage closed'));
     if (this.broken) return Promise.reject(this.broken);
-    // Answers that arrived while this turn ran go out first. Then, if the writer is idle, a
-    // batch that has waited EARLY_SEND_MS leaves now: the writer commits it while this turn reads
-    // on, and a later write of the same turn takes its answer. One batch at a time, so writes
-    // still share commits (each costs the writer ~0.5 ms of CPU); the turn's end sends the rest.
-    this.takeAnswers();
-    if (this.broken) return Promise.reject(this.broken);
-    if (this.outbox.length > 0 && this.inflight.size === 0 && performance.now() - this.outboxSince >= EARLY_SEND_MS) this.sendOutbox();
     return new Promise<T>((resolve, reject) => {
-      if (this.outbox.length === 0) this.outboxSince = performance.now();
       this.outbox.push({
         op,
         done: (r) => {
@@ -464,6 +408,7 @@ export class SqliteStorage implements Storage {
       });
       if (!this.outboxScheduled) {
         this.outboxScheduled = true;
+        if (this.mainTrace) this.mainTrace.firstAt = performance.now();
         // Writes issued in the same turn of the event loop travel to the writer in one message
         // (setImmediate, not a microtask: one poll phase reads many requests, and each
         // postMessage costs a serialization and a wake-up of the writer thread). The batch leaves
@@ -473,13 +418,10 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  private readonly sendOutboxNow = (): void => {
-    this.outboxScheduled = false;
-    this.sendOutbox();
-  };
+  private readonly sendOutboxNow = (): void => this.sendOutbox();
 
-  /** sendOutbox posts the queued writes as one message (the turn's scheduled send, if any, then sends what follows). */
   private sendOutbox(): void {
+    this.outboxScheduled = false;
     const batch = this.outbox;
     this.outbox = [];
     if (batch.length === 0) return;
@@ -487,7 +429,7 @@ export class SqliteStorage implements Storage {
     this.inflight.set(id, batch);
     if (this.mainTrace) {
       const at = performance.now();
-      this.mainTrace.sent.set(id, { at, n: batch.length, queued: at - this.outboxSince });
+      this.mainTrace.sent.set(id, { at, n: batch.length, queued: at - this.mainTrace.firstAt });
     }
     const { buf, len } = encodeOps(batch.map((b) => b.op));
     this.post({ t: 'write', id, buf, len }, [buf]);

@@ -1,23 +1,17 @@
-/**
- * Entry point of the sqlite writer thread: hosts a WriterEngine behind the MessagePort the
- * store handed over in workerData (`port`), on which it both receives writes and answers them:
- * a port of its own, unlike the parent port, lets the store take answers synchronously
- * (receiveMessageOnPort) in the middle of a long turn of its event loop.
- */
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+/** Entry point of the sqlite writer thread: hosts a WriterEngine behind the parent port. */
+import { parentPort, workerData } from 'node:worker_threads';
 import { isStorageError } from '../interface.js';
 import { sqliteErrorCode } from './core.js';
 import { WriterEngine, type EngineConfig, type InMsg, type OutMsg } from './engine.js';
 import { setThreadNice, WRITER_NICE } from './thread.js';
 
-const { port: channel, ...cfg } = workerData as EngineConfig & { port?: MessagePort };
-const port = channel ?? parentPort!;
+const port = parentPort!;
 const post = (msg: OutMsg, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer);
 let engine: WriterEngine;
 // Only on this thread of its own: an engine on the caller's thread leaves the caller's priority alone.
 setThreadNice(WRITER_NICE);
 try {
-  engine = new WriterEngine(cfg, post);
+  engine = new WriterEngine(workerData as EngineConfig, post);
   post({ t: 'ready', revision: engine.revision, compactRevision: engine.compactedRevision });
   port.on('message', (msg: InMsg) => engine.handle(msg));
 } catch (err) {
