@@ -9,6 +9,7 @@ import { isStatusError } from '../api/errors.js';
 import { gvr } from '../client/index.js';
 import { startHarness, waitFor, type Harness } from './testing.js';
 import { newPVCProtectionController, podUsesPVC, PVC_PROTECTION_FINALIZER } from './pvcprotection.js';
+import { enabledControllers } from './manager.js';
 
 describe('pvc-protection controller', () => {
   let h: Harness;
@@ -73,4 +74,19 @@ describe('pvc-protection controller', () => {
     ];
     for (const tc of cases) assert.equal(podUsesPVC(tc.pod, tc.pvc), tc.want, tc.name);
   });
+});
+
+describe('--controllers names the protection controllers as upstream', () => {
+  const cases: Array<{ name: string; spec: string[]; has: string[]; lacks: string[] }> = [
+    { name: 'on by default', spec: ['*'], has: ['persistentvolumeclaim-protection-controller', 'persistentvolume-protection-controller'], lacks: [] },
+    { name: 'disabled by alias', spec: ['*', '-pvc-protection', '-pv-protection'], has: ['deployment-controller'], lacks: ['persistentvolumeclaim-protection-controller', 'persistentvolume-protection-controller'] },
+    { name: 'enabled alone by alias', spec: ['pv-protection'], has: ['persistentvolume-protection-controller'], lacks: ['persistentvolumeclaim-protection-controller'] },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const got = enabledControllers(c.spec);
+      for (const n of c.has) assert.ok(got.includes(n), n);
+      for (const n of c.lacks) assert.ok(!got.includes(n), n);
+    });
+  }
 });
