@@ -96,6 +96,7 @@ spec:
     // Long enough for the controller to have seen the deletion and kept the claim.
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(await jsonpath(['pvc', 'data'], '{.metadata.finalizers}'), '["kubernetes.io/pvc-protection"]');
+    assert.match(await k.ok(['get', 'pvc', 'data']), /^data\s+Terminating\s/m);
     await k.ok(['delete', 'pod', 'user', '--grace-period=0', '--force']);
     const done = await deleting;
     assert.equal(done.code, 0, done.stderr);
