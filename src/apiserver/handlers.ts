@@ -23,7 +23,7 @@ import { checkEvictionName, evict } from './eviction.js';
 import { decodeProtobufObject, isProtobuf } from './protobuf.js';
 import { containerFor, kubeletFor, proxyLog } from './proxy.js';
 import { annotateRequest, recordRequestBody } from './audit/index.js';
-import { stamp } from './metrics/trace.js';
+import { stamp } from './metrics/index.js';
 
 /** Bodies over 3 MiB are rejected, as upstream's limit for JSON bodies. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;

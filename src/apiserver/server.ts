@@ -36,8 +36,7 @@ import { Auditor, fileSink, loadPolicy, type AuditSink, type Policy } from './au
 import { admissionPlugins, bootstrapAdmission, cachedAdmissionObjects } from './admission/index.js';
 import { alwaysAllowReviews, isReview, serveReview } from './auth/reviews.js';
 import { Dispatcher } from './flowcontrol/index.js';
-import { ApiServerMetrics, isLongRunningRequest } from './metrics/index.js';
-import { stamp, traceRequest, tracedStorage, tracing, withRequest } from './metrics/trace.js';
+import { ApiServerMetrics, isLongRunningRequest, stamp, traceRequest, tracedStorage, tracing, withRequest } from './metrics/index.js';
 
 /** The Kubernetes version k8ts speaks (discovery, /version). */
 export const KUBE_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+k8ts' };

@@ -5,3 +5,5 @@
  * hashing, stay internal until another component needs them.)
  */
 export { ApiServerMetrics, cleanScope, isLongRunningRequest, reportedVerb, REQUEST_DURATION_BUCKETS } from './metrics.js';
+/** Diagnostic per-request tracing (K8TS_APISERVER_TRACE=FILE); every call is a no-op when it is unset. */
+export { stamp, traceRequest, tracedStorage, tracing, withRequest, type TraceStage } from './trace.js';
