@@ -100,24 +100,21 @@ export function prepareForCreate(gvk: GroupVersionKind, obj: KubeObject): void {
 }
 
 /**
- * applySchedulingGatedCondition is upstream's (pod strategy PrepareForCreate): a pod created with
- * scheduling gates says why it waits, so `kubectl get` shows STATUS SchedulingGated. The
- * transition time is the creation time the apiserver has just assigned (upstream takes
- * metav1.Now() in the same request).
+ * schedulingGatedCondition is the condition upstream's pod strategy (PrepareForCreate,
+ * applySchedulingGatedCondition) gives a pod created with scheduling gates, so `kubectl get`
+ * shows STATUS SchedulingGated. The status it joins is new, so no PodScheduled condition can be
+ * there already. The transition time is the creation time the apiserver has just assigned
+ * (upstream takes metav1.Now() in the same request).
  */
-function applySchedulingGatedCondition(pod: Pod, status: PodStatus): void {
-  if (!pod.spec?.schedulingGates?.length) return;
-  const conditions: PodCondition[] = [...(status.conditions ?? [])];
-  if (conditions.some((c) => c.type === 'PodScheduled')) return;
-  conditions.push({
+function schedulingGatedCondition(pod: Pod): PodCondition {
+  return {
     type: 'PodScheduled',
     status: 'False',
     lastProbeTime: null as unknown as string,
     lastTransitionTime: pod.metadata?.creationTimestamp,
     reason: 'SchedulingGated',
     message: 'Scheduling is blocked due to non-empty scheduling gates',
-  });
-  (status as { conditions?: PodCondition[] }).conditions = conditions;
+  };
 }
 
 function prepareForCreateUnguarded(gvk: GroupVersionKind, obj: KubeObject): void {
@@ -132,7 +129,7 @@ function prepareForCreateUnguarded(gvk: GroupVersionKind, obj: KubeObject): void
       const pod = obj as unknown as Pod;
       mirrorServiceAccount(pod);
       const status: PodStatus = { phase: 'Pending', qosClass: podQOSClass(pod) };
-      applySchedulingGatedCondition(pod, status);
+      if (pod.spec?.schedulingGates?.length) status.conditions = [schedulingGatedCondition(pod)];
       (pod as { status?: unknown }).status = status;
       break;
     }
