@@ -16,9 +16,11 @@
 export const URGENT_RUN = 4;
 
 export class Queue<T> {
-  // Lane entries may be stale: an item taken from one lane can still have an entry in the other
-  // (addUrgent of a waiting item adds a second entry instead of searching the first). dirty and
-  // processing decide: an entry counts only while its item is dirty and not processing.
+  // addUrgent of an item waiting in the routine lane appends it to the urgent lane instead of
+  // searching the routine lane; its routine entry is then stale, and staleRoutine counts such
+  // entries per item. Each entry is older than any live one of its item (lanes are FIFO), so
+  // takeRoutine skips an item's first staleRoutine entries: an entry never comes back to life
+  // when its item is added again, and the urgent lane holds only live entries.
   private queue: T[] = [];
   private head = 0;
   private urgent: T[] = [];
@@ -31,6 +33,8 @@ export class Queue<T> {
   private readonly urgentOnDone = new Set<T>();
   /** inUrgentLane: waiting items with an entry in the urgent lane (a repeated addUrgent adds none). */
   private readonly inUrgentLane = new Set<T>();
+  /** staleRoutine: per item, how many of its routine lane entries were superseded by addUrgent. */
+  private readonly staleRoutine = new Map<T, number>();
   /** urgentRun counts the urgent items handed out since the last routine one. */
   private urgentRun = 0;
   private waiters: Array<(v: { item: T } | undefined) => void> = [];
@@ -60,10 +64,11 @@ export class Queue<T> {
       return;
     }
     if (this.dirty.has(item)) {
-      // Waiting in the normal lane: a second entry here, the first goes stale once this is taken.
+      // Waiting in the routine lane: an entry here, the routine one goes stale.
       if (this.inUrgentLane.has(item)) return;
       this.inUrgentLane.add(item);
       this.urgent.push(item);
+      this.staleRoutine.set(item, (this.staleRoutine.get(item) ?? 0) + 1);
       return;
     }
     this.dirty.add(item);
@@ -97,31 +102,33 @@ export class Queue<T> {
   private take(): T {
     // Every item in inUrgentLane has a live urgent entry; the others waiting have a live routine one.
     const routineWaiting = this.waitingCount - this.inUrgentLane.size;
-    if (this.inUrgentLane.size > 0 && (routineWaiting === 0 || this.urgentRun < URGENT_RUN)) this.urgentRun++;
-    else {
-      this.urgentRun = 0;
-      return this.takeRoutine();
+    if (routineWaiting === 0 && this.head < this.queue.length) {
+      // Only stale entries are left there: drop them, or a key made urgent after each add would
+      // grow the routine lane for as long as no routine item is taken.
+      this.queue = [];
+      this.head = 0;
+      this.staleRoutine.clear();
     }
-    while (this.urgentHead < this.urgent.length) {
+    if (this.inUrgentLane.size > 0 && (routineWaiting === 0 || this.urgentRun < URGENT_RUN)) {
+      this.urgentRun++;
       const item = this.urgent[this.urgentHead++] as T;
       if (this.urgentHead > 1024 && this.urgentHead * 2 > this.urgent.length) {
         this.urgent = this.urgent.slice(this.urgentHead);
         this.urgentHead = 0;
       }
-      if (this.dirty.has(item) && !this.processing.has(item)) return item;
+      return item;
     }
-    throw new Error('workqueue: an item counted as urgent has no entry');
-  }
-
-  /** takeRoutine removes the routine lane's next live entry. */
-  private takeRoutine(): T {
+    this.urgentRun = 0;
     while (this.head < this.queue.length) {
       const item = this.queue[this.head++] as T;
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
         this.queue = this.queue.slice(this.head);
         this.head = 0;
       }
-      if (this.dirty.has(item) && !this.processing.has(item)) return item;
+      const stale = this.staleRoutine.get(item);
+      if (stale === undefined) return item;
+      if (stale === 1) this.staleRoutine.delete(item);
+      else this.staleRoutine.set(item, stale - 1);
     }
     throw new Error('workqueue: an item counted as waiting has no entry');
   }
