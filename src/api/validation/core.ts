@@ -20,7 +20,7 @@ import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { field, type FieldError, Path } from '../field.js';
 import { Quantity } from '../quantity.js';
 import { diffLines } from './diff.js';
-import { GoValue, NULL_VALUE, goNamedStringSlice, goStringMap, goStringSlice } from './govalue.js';
+import { GoValue, NULL_VALUE, goNamedStringSlice, goQuantity, goStringMap, goStringSlice } from './govalue.js';
 import {
   byteLength,
   deepEqual,
@@ -52,10 +52,6 @@ import {
 } from './names.js';
 import { validateNodeSelector, validatePodTemplateSpec, validatePortNumOrName, validateTaintEffect } from './pod.js';
 import { parseQuantityField, validateContainerResourceName, validateResourceName, validateResourceQuantityValue, isHugePageResourceName, isOvercommitAllowed } from './resources.js';
-
-
-/** goQuantity prints a resource.Quantity bad value as ErrorBody does: through its String method, unquoted. */
-const goQuantity = (q: Quantity): GoValue => new GoValue(q.toString());
 
 /** resource.MaxMilliValue: the largest value whose milli form fits an int64. */
 const MAX_MILLI_VALUE = Number((2n ** 63n - 1n) / 1000n);

@@ -12,7 +12,12 @@ export class GoValue {
   }
 }
 
+import type { Quantity } from '../quantity.js';
+
 const q = (s: string): string => JSON.stringify(s);
+
+/** goQuantity renders a resource.Quantity bad value as ErrorBody does: through its String method, unquoted. */
+export const goQuantity = (qty: Quantity): GoValue => new GoValue(qty.toString());
 
 /** goStringMap renders map[string]string with sorted keys, as fmt does. */
 export function goStringMapText(m: Record<string, string> | undefined | null): string {

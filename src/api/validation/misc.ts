@@ -17,7 +17,7 @@ import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { field, type FieldError, Path } from '../field.js';
 import { goIntOrString, isNotMoreThan100Percent, validatePositiveIntOrPercent } from './apps.js';
 import { legacyEventErrors } from './core.js';
-import { GoValue, NULL_VALUE, goStringSlice } from './govalue.js';
+import { GoValue, NULL_VALUE, goQuantity, goStringSlice } from './govalue.js';
 import { kind, type KindValidator } from './kind.js';
 import {
   byteLength,
@@ -441,7 +441,7 @@ function validateMetricTarget(mt: MetricTarget | undefined, p: Path): FieldError
   for (const k of ['value', 'averageValue'] as const) {
     if (!set(t[k])) continue;
     const q = parseQuantityField(t[k], p.child(k), errs);
-    if (q && q.sign() !== 1) errs.push(field.invalid(p.child(k), new GoValue(q.toString()), 'must be positive'));
+    if (q && q.sign() !== 1) errs.push(field.invalid(p.child(k), goQuantity(q), 'must be positive'));
   }
   if (t.averageUtilization !== undefined && t.averageUtilization !== null && t.averageUtilization < 1) {
     errs.push(field.invalid(p.child('averageUtilization'), t.averageUtilization, 'must be greater than 0'));

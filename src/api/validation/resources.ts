@@ -4,7 +4,7 @@
  */
 import { field, type FieldError, type Path } from '../field.js';
 import { Quantity } from '../quantity.js';
-import { GoValue } from './govalue.js';
+import { goQuantity } from './govalue.js';
 import { isQualifiedName } from './names.js';
 
 const standardContainerResources = new Set(['cpu', 'memory', 'ephemeral-storage']);
@@ -90,7 +90,7 @@ export function validateResourceQuantityValue(name: string, q: Quantity, p: Path
   const errs: FieldError[] = [];
   if (q.cmp(Quantity.parse('0')) < 0) errs.push(field.invalid(p, q.toString(), 'must be greater than or equal to 0'));
   // Upstream passes the Quantity itself here (printed through String, unquoted), its string form above.
-  if (isIntegerResourceName(name) && q.milliValue() % 1000 !== 0) errs.push(field.invalid(p, new GoValue(q.toString()), 'must be an integer'));
+  if (isIntegerResourceName(name) && q.milliValue() % 1000 !== 0) errs.push(field.invalid(p, goQuantity(q), 'must be an integer'));
   return errs;
 }
 
