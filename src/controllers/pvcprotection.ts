@@ -8,22 +8,23 @@
  * StorageObjectInUseProtection admission plugin was on) get it.
  */
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
-import { isStatusError } from '../api/errors.js';
 import { gvr, metaNamespaceKeyFunc, type Lister } from '../client/index.js';
 import { watch, watchEvents, type Controller, type ControllerContext, type Watch } from './runner.js';
+import { deletionCandidate, needsFinalizer, writeFinalizers } from './util/finalizers.js';
 
 export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
 /** POD_PVC_INDEX indexes pods by the `namespace/claim` keys of the claims their volumes name. */
 const POD_PVC_INDEX = 'pvcprotection:pvc';
 
-/** claimNames lists the claims a pod's volumes refer to (generic ephemeral ones as `<pod>-<volume>`). */
-function claimNames(pod: Pod): string[] {
-  const names: string[] = [];
+/** claimKeys lists the `namespace/claim` keys of the claims a pod's volumes refer to (generic ephemeral ones as `<pod>-<volume>`). */
+function claimKeys(pod: Pod): string[] {
+  const ns = pod.metadata?.namespace ?? '';
+  const keys: string[] = [];
   for (const v of pod.spec?.volumes ?? []) {
-    if (v.persistentVolumeClaim?.claimName) names.push(v.persistentVolumeClaim.claimName);
-    else if (v.ephemeral) names.push(`${pod.metadata?.name ?? ''}-${v.name}`);
+    if (v.persistentVolumeClaim?.claimName) keys.push(`${ns}/${v.persistentVolumeClaim.claimName}`);
+    else if (v.ephemeral) keys.push(`${ns}/${pod.metadata?.name ?? ''}-${v.name}`);
   }
-  return names;
+  return keys;
 }
 
 /**
@@ -53,9 +54,6 @@ function isTerminated(pod: Pod): boolean {
   return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 }
 
-const deletionCandidate = (o: PersistentVolumeClaim, f: string): boolean => !!o.metadata?.deletionTimestamp && (o.metadata.finalizers ?? []).includes(f);
-const needsFinalizer = (o: PersistentVolumeClaim, f: string): boolean => !o.metadata?.deletionTimestamp && !(o.metadata?.finalizers ?? []).includes(f);
-
 class PVCProtectionController implements Controller {
   readonly name = 'pvc-protection';
   readonly workers: number;
@@ -70,12 +68,11 @@ class PVCProtectionController implements Controller {
     this.workers = workers ?? 1;
     this.claims = ctx.informers.lister<PersistentVolumeClaim>(gvr.persistentvolumeclaims);
     const pods = ctx.informers.forResource<Pod>(gvr.pods, {
-      indexers: { [POD_PVC_INDEX]: (p: Pod) => claimNames(p).map((c) => `${p.metadata?.namespace ?? ''}/${c}`) },
+      indexers: { [POD_PVC_INDEX]: claimKeys },
     });
     this.podIndexer = pods.getIndexer();
     // A pod stops holding its claims when it is deleted, terminates, or was never scheduled.
-    const released = (p: Pod): string[] => claimNames(p).map((c) => `${p.metadata?.namespace ?? ''}/${c}`);
-    const releasing = (p: Pod): string[] => (isTerminated(p) || !p.spec?.nodeName || podIsShutDown(p) ? released(p) : []);
+    const releasing = (p: Pod): string[] => (isTerminated(p) || !p.spec?.nodeName || podIsShutDown(p) ? claimKeys(p) : []);
     this.watches = [
       watch(ctx.informers.forResource<PersistentVolumeClaim>(gvr.persistentvolumeclaims), (c) =>
         needsFinalizer(c, PVC_PROTECTION_FINALIZER) || deletionCandidate(c, PVC_PROTECTION_FINALIZER) ? [metaNamespaceKeyFunc(c)] : [],
@@ -83,8 +80,8 @@ class PVCProtectionController implements Controller {
       watchEvents(pods, {
         add: releasing,
         // A pod replaced under the same name (another uid) released the claims of the old one.
-        update: (old, cur) => [...releasing(cur), ...(old.metadata?.uid !== cur.metadata?.uid ? released(old) : [])],
-        delete: released,
+        update: (old, cur) => [...releasing(cur), ...(old.metadata?.uid !== cur.metadata?.uid ? claimKeys(old) : [])],
+        delete: claimKeys,
       }),
     ];
   }
@@ -112,15 +109,9 @@ class PVCProtectionController implements Controller {
     return live.items.some((p) => podUsesPVC(p, pvc));
   }
 
-  private async setFinalizers(pvc: PersistentVolumeClaim, finalizers: string[]): Promise<void> {
-    // The cached object is shared: write a copy. A Conflict is retried on a newer cache.
-    await this.ctx.client
-      .resource<PersistentVolumeClaim>(gvr.persistentvolumeclaims)
-      .namespace(pvc.metadata?.namespace ?? '')
-      .update({ ...pvc, metadata: { ...pvc.metadata, finalizers } })
-      .catch((err: unknown) => {
-        if (!isStatusError(err, 'NotFound')) throw err;
-      });
+  private setFinalizers(pvc: PersistentVolumeClaim, finalizers: string[]): Promise<void> {
+    // A Conflict is retried on a newer cache.
+    return writeFinalizers(this.ctx.client.resource<PersistentVolumeClaim>(gvr.persistentvolumeclaims).namespace(pvc.metadata?.namespace ?? ''), pvc, finalizers);
   }
 }
 

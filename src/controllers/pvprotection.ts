@@ -6,14 +6,11 @@
  * deleted and lack the finalizer get it.
  */
 import type { PersistentVolume } from 'kubernetes-types/core/v1.js';
-import { isStatusError } from '../api/errors.js';
 import { gvr, type Lister } from '../client/index.js';
 import { watch, type Controller, type ControllerContext, type Watch } from './runner.js';
+import { deletionCandidate, needsFinalizer, writeFinalizers } from './util/finalizers.js';
 
 export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
-
-const deletionCandidate = (o: PersistentVolume): boolean => !!o.metadata?.deletionTimestamp && (o.metadata.finalizers ?? []).includes(PV_PROTECTION_FINALIZER);
-const needsFinalizer = (o: PersistentVolume): boolean => !o.metadata?.deletionTimestamp && !(o.metadata?.finalizers ?? []).includes(PV_PROTECTION_FINALIZER);
 
 class PVProtectionController implements Controller {
   readonly name = 'pv-protection';
@@ -27,7 +24,7 @@ class PVProtectionController implements Controller {
   ) {
     this.workers = workers ?? 1;
     this.volumes = ctx.informers.lister<PersistentVolume>(gvr.persistentvolumes);
-    this.watches = [watch(ctx.informers.forResource<PersistentVolume>(gvr.persistentvolumes), (pv) => (needsFinalizer(pv) || deletionCandidate(pv) ? [pv.metadata?.name ?? ''] : []))];
+    this.watches = [watch(ctx.informers.forResource<PersistentVolume>(gvr.persistentvolumes), (pv) => (needsFinalizer(pv, PV_PROTECTION_FINALIZER) || deletionCandidate(pv, PV_PROTECTION_FINALIZER) ? [pv.metadata?.name ?? ''] : []))];
   }
 
   async reconcile(name: string): Promise<void> {
@@ -35,16 +32,11 @@ class PVProtectionController implements Controller {
     if (!pv) return;
     let finalizers: string[] | undefined;
     // upstream isBeingUsed: a volume is in use exactly while it is Bound.
-    if (deletionCandidate(pv) && pv.status?.phase !== 'Bound') finalizers = (pv.metadata?.finalizers ?? []).filter((f) => f !== PV_PROTECTION_FINALIZER);
-    else if (needsFinalizer(pv)) finalizers = [...(pv.metadata?.finalizers ?? []), PV_PROTECTION_FINALIZER];
+    if (deletionCandidate(pv, PV_PROTECTION_FINALIZER) && pv.status?.phase !== 'Bound') finalizers = (pv.metadata?.finalizers ?? []).filter((f) => f !== PV_PROTECTION_FINALIZER);
+    else if (needsFinalizer(pv, PV_PROTECTION_FINALIZER)) finalizers = [...(pv.metadata?.finalizers ?? []), PV_PROTECTION_FINALIZER];
     if (!finalizers) return;
-    // The cached object is shared: write a copy. A Conflict is retried on a newer cache.
-    await this.ctx.client
-      .resource<PersistentVolume>(gvr.persistentvolumes)
-      .update({ ...pv, metadata: { ...pv.metadata, finalizers } })
-      .catch((err: unknown) => {
-        if (!isStatusError(err, 'NotFound')) throw err;
-      });
+    // A Conflict is retried on a newer cache.
+    await writeFinalizers(this.ctx.client.resource<PersistentVolume>(gvr.persistentvolumes), pv, finalizers);
   }
 }
 
