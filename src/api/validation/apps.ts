@@ -16,14 +16,12 @@ import {
   selectorIsEmpty,
   selectorMatches,
   str,
-  validateAnnotations,
-  validateLabels,
   validateLabelSelector,
   validateObjectMeta,
   validateObjectMetaUpdate,
 } from './meta.js';
 import { isValidPercent, nameIsDNSLabel, nameIsDNSSubdomain } from './names.js';
-import { validatePodSpecificAnnotations, validatePodTemplateSpec } from './pod.js';
+import { validatePodTemplateMeta, validatePodTemplateSpec } from './pod.js';
 
 const META = Path.root('metadata');
 const SPEC = Path.root('spec');
@@ -275,9 +273,7 @@ function validateStatefulSetSpec(ss: StatefulSet): FieldError[] {
   else {
     // Upstream checks only the template's labels and annotations here, not its pod spec.
     errs.push(...templateMismatch(s.selector, s.template, tp));
-    errs.push(...validateLabels(s.template?.metadata?.labels, tp.child('labels')));
-    errs.push(...validateAnnotations(s.template?.metadata?.annotations, tp.child('annotations')));
-    errs.push(...validatePodSpecificAnnotations(s.template?.metadata?.annotations, s.template?.spec, tp.child('annotations')));
+    errs.push(...validatePodTemplateMeta(s.template, tp));
   }
   const rp = str(s.template?.spec?.restartPolicy);
   if (rp !== 'Always') errs.push(field.notSupported(tp.child('spec', 'restartPolicy'), rp, ['Always']));

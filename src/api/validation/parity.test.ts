@@ -174,6 +174,20 @@ const cases: Case[] = [
       'StatefulSet.apps "db" is invalid: [spec.podManagementPolicy: Invalid value: "Foo": must be \'OrderedReady\' or \'Parallel\', spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: `selector` does not match template `labels`]',
   },
   {
+    name: 'ValidateStatefulSetSpec: template labels and annotations, pod-specific annotations included, at spec.template.*',
+    kind: STS,
+    obj: {
+      metadata: { name: 'db' },
+      spec: {
+        serviceName: 'db',
+        selector: { matchLabels: { app: 'db' } },
+        template: { metadata: { labels: { app: 'db', 'a b': 'x' }, annotations: { 'controller.kubernetes.io/pod-deletion-cost': '+5' } }, spec: { containers: [container()] } },
+      },
+    },
+    message:
+      'StatefulSet.apps "db" is invalid: [spec.template.labels: Invalid value: "a b": name part must consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character (e.g. \'MyName\',  or \'my.name\',  or \'123-abc\', regex used for validation is \'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\'), spec.template.annotations[controller.kubernetes.io/pod-deletion-cost]: Invalid value: "+5": must be a 32bit integer]',
+  },
+  {
     name: 'ValidateStatefulSetUpdate: only some spec fields may change',
     kind: STS,
     old: { metadata: { name: 'db' }, spec: { serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: template({ app: 'db' }) } },

@@ -1057,14 +1057,23 @@ export function validatePodSpecificAnnotations(annotations: Record<string, strin
   return errs;
 }
 
+/**
+ * validatePodTemplateMeta is the metadata part of upstream's ValidatePodTemplateSpec: labels,
+ * annotations and the pod-specific annotations, which StatefulSets check without the pod spec.
+ * Upstream names the embedded ObjectMeta's fields without `metadata` (`spec.template.labels`), as
+ * users see for a Job whose name is too long for its job-name label.
+ */
+export function validatePodTemplateMeta(t: PodTemplateSpec | undefined, p: Path): FieldError[] {
+  const errs = validateLabels(t?.metadata?.labels, p.child('labels'));
+  errs.push(...validateAnnotations(t?.metadata?.annotations, p.child('annotations')));
+  errs.push(...validatePodSpecificAnnotations(t?.metadata?.annotations, t?.spec, p.child('annotations')));
+  return errs;
+}
+
 /** validatePodTemplateSpec checks an embedded pod template (Deployments, Jobs, ...). */
 export function validatePodTemplateSpec(t: PodTemplateSpec | undefined, p: Path): FieldError[] {
   const tpl = t ?? {};
-  // Upstream's ValidatePodTemplateSpec names the embedded ObjectMeta's fields without `metadata`
-  // (`spec.template.labels`), as users see for a Job whose name is too long for its job-name label.
-  const errs = validateLabels(tpl.metadata?.labels, p.child('labels'));
-  errs.push(...validateAnnotations(tpl.metadata?.annotations, p.child('annotations')));
-  errs.push(...validatePodSpecificAnnotations(tpl.metadata?.annotations, tpl.spec, p.child('annotations')));
+  const errs = validatePodTemplateMeta(tpl, p);
   errs.push(...validatePodSpec(tpl.spec, p.child('spec')));
   if ((tpl.spec?.ephemeralContainers ?? []).length > 0) errs.push(field.forbidden(p.child('spec', 'ephemeralContainers'), 'ephemeral containers not allowed in pod template'));
   return errs;
