@@ -15,15 +15,18 @@ import { isMainThread, threadId } from 'node:worker_threads';
 const pattern = process.env['K8TS_CHAIN_TRACE'];
 const file = process.env['K8TS_CHAIN_TRACE_FILE'];
 
+/** write appends one line `<epoch ms> <thread> <text>` to the trace file (or stderr). */
+function write(text: string): void {
+  const line = `${(performance.timeOrigin + performance.now()).toFixed(3)} ${isMainThread ? 'main' : `t${threadId}`} ${text}\n`;
+  if (file) appendFileSync(file, line);
+  else process.stderr.write(line);
+}
+
 function makeTrace(re: RegExp): (name: string, step: string) => void {
-  const thread = isMainThread ? 'main' : `t${threadId}`;
   return (name, step) => {
     // The key of a namespaced object is `namespace/name`: match on the name.
     const slash = name.indexOf('/');
-    if (!re.test(slash >= 0 ? name.slice(slash + 1) : name)) return;
-    const line = `${(performance.timeOrigin + performance.now()).toFixed(3)} ${thread} ${name} ${step}\n`;
-    if (file) appendFileSync(file, line);
-    else process.stderr.write(line);
+    if (re.test(slash >= 0 ? name.slice(slash + 1) : name)) write(`${name} ${step}`);
   };
 }
 
@@ -42,9 +45,7 @@ export function traceLoopDelay(label: string, signal: AbortSignal, everyMs = 250
   h.enable();
   const t = setInterval(() => {
     const ms = (ns: number): string => (ns / 1e6).toFixed(1);
-    const line = `${(performance.timeOrigin + performance.now()).toFixed(3)} ${isMainThread ? 'main' : `t${threadId}`} loop:${label} p50 ${ms(h.percentile(50))} p99 ${ms(h.percentile(99))} max ${ms(h.max)}\n`;
-    if (file) appendFileSync(file, line);
-    else process.stderr.write(line);
+    write(`loop:${label} p50 ${ms(h.percentile(50))} p99 ${ms(h.percentile(99))} max ${ms(h.max)}`);
     h.reset();
   }, everyMs);
   t.unref();
