@@ -25,10 +25,6 @@ export { systemPriorityClasses } from './priority.js';
 export { LIMIT_RANGER_ANNOTATION } from './limitranger.js';
 export { evaluate as evaluatePodSecurity, policyFor as podSecurityPolicyFor, type Level as PodSecurityLevel } from './podsecurity.js';
 export type { QuotaStatusWriter } from './resourcequota.js';
-export { PVC_PROTECTION_FINALIZER, PV_PROTECTION_FINALIZER } from './storageprotection.js';
-export { IS_DEFAULT_STORAGE_CLASS_ANNOTATION, BETA_IS_DEFAULT_STORAGE_CLASS_ANNOTATION } from './storageclass.js';
-export { IS_DEFAULT_INGRESS_CLASS_ANNOTATION } from './ingressclass.js';
-export { mergeTolerations } from './runtimeclass.js';
 export { mutatingWebhooks, validatingWebhooks, ruleMatches, httpsCall, type WebhookCaller, type WebhookDeps } from './webhook.js';
 
 export interface AdmissionPluginDeps {

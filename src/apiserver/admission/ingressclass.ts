@@ -9,8 +9,8 @@ import type { AdmissionPlugin } from '../pipeline.js';
 import type { AdmissionObjects } from './objects.js';
 import { newestDefault } from './storageclass.js';
 
-export const IS_DEFAULT_INGRESS_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
-export const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
+const IS_DEFAULT_INGRESS_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
+const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 
 export function defaultIngressClass(objects: AdmissionObjects): AdmissionPlugin {
   return {

@@ -13,13 +13,13 @@ import type { AdmissionAttributes, AdmissionPlugin } from '../pipeline.js';
 import type { AdmissionObjects } from './objects.js';
 import { admissionForbidden } from './util.js';
 
-export const IS_DEFAULT_STORAGE_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
-export const BETA_IS_DEFAULT_STORAGE_CLASS_ANNOTATION = 'storageclass.beta.kubernetes.io/is-default-class';
+const IS_DEFAULT_STORAGE_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
+const BETA_IS_DEFAULT_STORAGE_CLASS_ANNOTATION = 'storageclass.beta.kubernetes.io/is-default-class';
 /** BETA_STORAGE_CLASS_ANNOTATION is the claim annotation that predates spec.storageClassName. */
-export const BETA_STORAGE_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
+const BETA_STORAGE_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
 
 /** isPVC is true for a write of a PersistentVolumeClaim itself (not status). */
-export function isPVC(a: AdmissionAttributes): boolean {
+function isPVC(a: AdmissionAttributes): boolean {
   return a.resource.group === '' && a.resource.resource === 'persistentvolumeclaims' && a.subresource === '' && a.object !== undefined;
 }
 
@@ -46,7 +46,7 @@ export function newestDefault<T extends Classed>(classes: readonly T[], isDefaul
 }
 
 /** isDefaultStorageClass is upstream's IsDefaultAnnotation: the GA or the beta annotation is "true". */
-export function isDefaultStorageClass(sc: StorageClass): boolean {
+function isDefaultStorageClass(sc: StorageClass): boolean {
   const a = sc.metadata?.annotations;
   return a?.[IS_DEFAULT_STORAGE_CLASS_ANNOTATION] === 'true' || a?.[BETA_IS_DEFAULT_STORAGE_CLASS_ANNOTATION] === 'true';
 }

@@ -7,8 +7,8 @@
  */
 import type { AdmissionPlugin } from '../pipeline.js';
 
-export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
-export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
+const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
+const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
 
 export function storageObjectInUseProtection(): AdmissionPlugin {
   return {
