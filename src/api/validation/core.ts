@@ -808,7 +808,8 @@ const quotaResources = new Set([
 ]);
 const quotaScopes = ['Terminating', 'NotTerminating', 'BestEffort', 'NotBestEffort', 'PriorityClass', 'CrossNamespacePodAffinity', 'VolumeAttributesClass'];
 
-const isStandardQuotaResourceName = (k: string): boolean => quotaResources.has(k) || k.startsWith('hugepages-') || k.startsWith('requests.hugepages-');
+/** isStandardQuotaResourceName is upstream's helper.IsStandardQuotaResourceName. */
+const isStandardQuotaResourceName = (k: string): boolean => quotaResources.has(k) || isHugePageResourceName(k) || k.startsWith('requests.hugepages-');
 const podComputeQuotaResources = new Set(['cpu', 'memory', 'limits.cpu', 'limits.memory', 'requests.cpu', 'requests.memory']);
 
 /** quotaScopeValidForResource is upstream's helper.IsResourceQuotaScopeValidForResource. */
@@ -829,7 +830,7 @@ function quotaScopeValidForResource(scope: string, resource: string): boolean {
 
 function validateQuotaResourceName(name: string, p: Path): FieldError[] {
   const errs = validateResourceName(name, p);
-  if (!name.includes('/') && !quotaResources.has(name) && !isHugePageResourceName(name) && !/^requests\.hugepages-/.test(name)) {
+  if (!name.includes('/') && !isStandardQuotaResourceName(name)) {
     errs.push(field.invalid(p, name, 'must be a standard resource for quota'));
   }
   return errs;

@@ -272,6 +272,13 @@ const cases: Case[] = [
     message: 'ResourceQuota "q" is invalid: spec.scopes: Invalid value: []core.ResourceQuotaScope{"BestEffort"}: unsupported scope applied to resource',
   },
   {
+    name: 'ValidateResourceQuotaResourceName/IsStandardQuotaResourceName: hugepages are standard quota resources (and pod-compute scoped), other bare names are not',
+    kind: QUOTA,
+    obj: { metadata: { name: 'q' }, spec: { hard: { foo: '1', 'hugepages-2Mi': '1', 'requests.hugepages-2Mi': '1' }, scopes: ['BestEffort'] } },
+    message:
+      'ResourceQuota "q" is invalid: [spec.hard[foo]: Invalid value: "foo": must be a standard resource type or fully qualified, spec.hard[foo]: Invalid value: "foo": must be a standard resource for quota, spec.scopes: Invalid value: []core.ResourceQuotaScope{"BestEffort"}: unsupported scope applied to resource]',
+  },
+  {
     name: 'ValidateLimitRange: min above max, against the defaulted default and defaultRequest (Quantities unquoted)',
     kind: LIMITS,
     obj: { metadata: { name: 'l' }, spec: { limits: [{ type: 'Container', max: { cpu: '100m' }, min: { cpu: '200m' } }] } },
