@@ -4,12 +4,11 @@
  * effect), so no pod is scheduled to it before its kubelet reports Ready; the node lifecycle
  * controller removes the taint once the Ready condition is True.
  */
-import type { Node, Taint } from 'kubernetes-types/core/v1.js';
+import type { Node } from 'kubernetes-types/core/v1.js';
 import type { AdmissionPlugin } from '../pipeline.js';
 import { TAINT_NODE_NOT_READY } from './tolerations.js';
 
 export function taintNodesByCondition(): AdmissionPlugin {
-  const taints: Taint[] = [{ key: TAINT_NODE_NOT_READY, effect: 'NoSchedule' }];
   return {
     name: 'TaintNodesByCondition',
     admit(a) {
@@ -17,8 +16,8 @@ export function taintNodesByCondition(): AdmissionPlugin {
       const node = a.object as Node;
       const have = node.spec?.taints ?? [];
       // upstream MatchTaint: the same key and effect (the value does not count).
-      const add = taints.filter((t) => !have.some((h) => h.key === t.key && h.effect === t.effect));
-      if (add.length) node.spec = { ...node.spec, taints: [...have, ...add.map((t) => ({ ...t }))] };
+      if (have.some((h) => h.key === TAINT_NODE_NOT_READY && h.effect === 'NoSchedule')) return;
+      node.spec = { ...node.spec, taints: [...have, { key: TAINT_NODE_NOT_READY, effect: 'NoSchedule' }] };
     },
   };
 }
