@@ -7,22 +7,35 @@
  *
  * The struct is the innermost Go struct holding the field, the field is the JSON path from the
  * object's root without list indexes or map keys, and the type is the Go type being filled.
- * Like Go, the first error in document order is the one reported, and null is always accepted.
+ * Null is always accepted.
+ *
+ * Values that decode themselves fail decoding too, with their own messages (see
+ * selfdecoding.ts): a Quantity (`quantities must match the regular expression ...`), a Time or
+ * MicroTime (`parsing time "x" as "2006-01-02T15:04:05Z07:00": cannot parse "x" as "2006"`), an
+ * IntOrString that is neither string nor int32, and invalid base64 in a []byte field
+ * (`illegal base64 data at input byte 3`).
+ *
+ * Which error is reported follows Go's decoder (sigs.k8s.io/json, a fork of encoding/json): a
+ * type mismatch or bad base64 is saved and decoding goes on, and the first saved one is
+ * reported at the end; an UnmarshalJSON error stops decoding at once and is reported instead,
+ * even over a mismatch saved earlier in the document.
  */
 import type { GroupVersionKind } from '../types.js';
 import { definitionNameForKind, definitions, refName, type Schema } from './definitions.js';
+import { base64DecodeError, quantityDecodeError, timeDecodeError } from './selfdecoding.js';
+
+const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
+const TIME = 'io.k8s.apimachinery.pkg.apis.meta.v1.Time';
+const MICRO_TIME = 'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime';
+const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
 
 /**
- * Types that decode themselves (UnmarshalJSON) with their own rules and messages: they are
- * left to validation, which reports them with field paths.
+ * Types that decode themselves and accept any JSON value here (their content is checked by
+ * validation, or is a nested document this walk does not follow).
  */
-const SELF_DECODING = new Set([
-  'io.k8s.apimachinery.pkg.api.resource.Quantity',
-  'io.k8s.apimachinery.pkg.apis.meta.v1.Time',
-  'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime',
+const ACCEPTS_ANY = new Set([
   'io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1',
   'io.k8s.apimachinery.pkg.runtime.RawExtension',
-  'io.k8s.apimachinery.pkg.util.intstr.IntOrString',
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON',
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrArray',
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool',
@@ -36,14 +49,26 @@ const BYTE_FIELDS: Record<string, Schema> = {
   'io.k8s.api.core.v1.ConfigMap.binaryData': { type: 'object', additionalProperties: BYTES },
   'io.k8s.api.certificates.v1.CertificateSigningRequestSpec.request': BYTES,
   'io.k8s.api.certificates.v1.CertificateSigningRequestStatus.certificate': BYTES,
+  'io.k8s.api.admissionregistration.v1.WebhookClientConfig.caBundle': BYTES,
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookClientConfig.caBundle': BYTES,
 };
 
 /**
- * Check returns the first type error under value, or undefined. `struct` is the Go struct
- * holding the field and `path` its JSON path, as a stack of keys the walk pushes and pops: the
- * path's text is built only for an error, not for every field visited.
+ * Walk is one decode's state: the JSON path of the field being decoded, as a stack of keys the
+ * walk pushes and pops (its text is built only for an error, not for every field visited), and
+ * the first saved error.
  */
-type Check = (value: unknown, struct: string, path: string[]) => string | undefined;
+interface Walk {
+  path: string[];
+  saved: string | undefined;
+}
+
+/**
+ * Check decodes value as Go would, `struct` being the Go struct holding the field. It records
+ * a saved error in walk.saved (if none is yet) and goes on; it returns an error that stops
+ * decoding at once, or undefined.
+ */
+type Check = (value: unknown, struct: string, walk: Walk) => string | undefined;
 
 const ANY: Check = () => undefined;
 
@@ -65,7 +90,7 @@ function goType(s: Schema | undefined): string {
     case 'string':
       return s.format === 'byte' ? '[]uint8' : 'string';
     case 'integer':
-      return s.format === 'int64' ? 'int64' : 'int32';
+      return s.format === 'int64' || s.format === 'uint8' ? s.format : 'int32';
     case 'boolean':
       return 'bool';
     case 'number':
@@ -86,10 +111,54 @@ function jsonKind(v: unknown): string {
   return typeof v;
 }
 
-const fail = (v: unknown, struct: string, path: readonly string[], type: string, literal = false): string =>
-  `json: cannot unmarshal ${literal ? `number ${String(v)}` : jsonKind(v)} into Go struct field ${struct}.${path.join('.')} of type ${type}`;
+/** typeError is Go's UnmarshalTypeError text, with the decoder's struct and field context. */
+const typeError = (v: unknown, struct: string, walk: Walk, type: string, literal = false): string =>
+  `json: cannot unmarshal ${literal ? `number ${String(v)}` : jsonKind(v)} into Go struct field ${struct}.${walk.path.join('.')} of type ${type}`;
 
-const INT_RANGE = { int32: [-(2 ** 31), 2 ** 31 - 1], int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] } as const;
+/** fail saves a type error (the first one wins) and lets decoding go on. */
+function fail(v: unknown, struct: string, walk: Walk, type: string, literal = false): undefined {
+  walk.saved ??= typeError(v, struct, walk, type, literal);
+  return undefined;
+}
+
+const INT_RANGE = { int32: [-(2 ** 31), 2 ** 31 - 1], int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], uint8: [0, 255] } as const;
+
+const inInt32 = (v: number): boolean => Number.isInteger(v) && v >= INT_RANGE.int32[0] && v <= INT_RANGE.int32[1];
+
+/**
+ * SELF_DECODING maps the types with an UnmarshalJSON of their own to their check. Their errors
+ * stop decoding. Those of Time and IntOrString come from a json.Unmarshal into a string or an
+ * int32 inside UnmarshalJSON; the outer decoder then adds its struct and field to them.
+ */
+const SELF_DECODING: Record<string, Check> = {
+  [QUANTITY]: (v) => quantityDecodeError(v),
+  [TIME]: (v, struct, walk) => (v === null ? undefined : typeof v === 'string' ? timeDecodeError('RFC3339', v) : typeError(v, struct, walk, 'string')),
+  [MICRO_TIME]: (v, struct, walk) => (v === null ? undefined : typeof v === 'string' ? timeDecodeError('RFC3339Micro', v) : typeError(v, struct, walk, 'string')),
+  [INT_OR_STRING]: (v, struct, walk) => {
+    if (v === null || typeof v === 'string') return undefined;
+    if (typeof v === 'number') return inInt32(v) ? undefined : typeError(v, struct, walk, 'int32', true);
+    return typeError(v, struct, walk, 'int32');
+  },
+};
+
+/** uint8 decodes one element of a []byte given as a JSON array. */
+const uint8: Check = (v, struct, walk) => {
+  if (v === null) return undefined;
+  if (typeof v !== 'number') return fail(v, struct, walk, 'uint8');
+  return Number.isInteger(v) && v >= 0 && v <= 255 ? undefined : fail(v, struct, walk, 'uint8', true);
+};
+
+/** bytes decodes a []byte field: a base64 string, or (as for any slice) an array of uint8. */
+const bytes: Check = (v, struct, walk) => {
+  if (v === null) return undefined;
+  if (typeof v === 'string') {
+    walk.saved ??= base64DecodeError(v);
+    return undefined;
+  }
+  if (!Array.isArray(v)) return fail(v, struct, walk, '[]uint8');
+  for (const x of v) uint8(x, struct, walk);
+  return undefined;
+};
 
 const byDefinition = new Map<string, Check>();
 
@@ -97,31 +166,32 @@ function compile(s: Schema | undefined): Check {
   if (!s) return ANY;
   if (s.$ref) return compileDefinition(refName(s.$ref));
   if (s.allOf?.length === 1 && !s.properties) return compile(s.allOf[0]);
+  if (s === BYTES) return bytes;
   const type = goType(s);
   switch (s.type) {
     case 'string':
-      return (v, struct, path) => (v === null || typeof v === 'string' ? undefined : fail(v, struct, path, type));
+      return (v, struct, walk) => (v === null || typeof v === 'string' ? undefined : fail(v, struct, walk, type));
     case 'boolean':
-      return (v, struct, path) => (v === null || typeof v === 'boolean' ? undefined : fail(v, struct, path, type));
+      return (v, struct, walk) => (v === null || typeof v === 'boolean' ? undefined : fail(v, struct, walk, type));
     case 'number':
-      return (v, struct, path) => (v === null || typeof v === 'number' ? undefined : fail(v, struct, path, type));
+      return (v, struct, walk) => (v === null || typeof v === 'number' ? undefined : fail(v, struct, walk, type));
     case 'integer': {
-      const [lo, hi] = INT_RANGE[type === 'int64' ? 'int64' : 'int32'];
-      return (v, struct, path) => {
+      const [lo, hi] = INT_RANGE[type === 'int64' || type === 'uint8' ? type : 'int32'];
+      return (v, struct, walk) => {
         if (v === null) return undefined;
-        if (typeof v !== 'number') return fail(v, struct, path, type);
-        return Number.isInteger(v) && v >= lo && v <= hi ? undefined : fail(v, struct, path, type, true);
+        if (typeof v !== 'number') return fail(v, struct, walk, type);
+        return Number.isInteger(v) && v >= lo && v <= hi ? undefined : fail(v, struct, walk, type, true);
       };
     }
     case 'array': {
       let item: Check | undefined;
-      return (v, struct, path) => {
+      return (v, struct, walk) => {
         if (v === null) return undefined;
-        if (!Array.isArray(v)) return fail(v, struct, path, type);
+        if (!Array.isArray(v)) return fail(v, struct, walk, type);
         item ??= compile(s.items);
         if (item === ANY) return undefined;
         for (const x of v) {
-          const e = item(x, struct, path);
+          const e = item(x, struct, walk);
           if (e) return e;
         }
         return undefined;
@@ -131,13 +201,13 @@ function compile(s: Schema | undefined): Check {
       if (typeof s.additionalProperties !== 'object') return ANY;
       const values = s.additionalProperties;
       let value: Check | undefined;
-      return (v, struct, path) => {
+      return (v, struct, walk) => {
         if (v === null) return undefined;
-        if (typeof v !== 'object' || Array.isArray(v)) return fail(v, struct, path, type);
+        if (typeof v !== 'object' || Array.isArray(v)) return fail(v, struct, walk, type);
         value ??= compile(values);
         if (value === ANY) return undefined;
         for (const k in v) {
-          const e = value((v as Record<string, unknown>)[k], struct, path);
+          const e = value((v as Record<string, unknown>)[k], struct, walk);
           if (e) return e;
         }
         return undefined;
@@ -151,8 +221,10 @@ function compile(s: Schema | undefined): Check {
 function compileDefinition(name: string): Check {
   const hit = byDefinition.get(name);
   if (hit) return hit;
+  const own = SELF_DECODING[name];
+  if (own) return own;
   const def = definitions[name];
-  if (!def || SELF_DECODING.has(name) || !def.properties) {
+  if (!def || ACCEPTS_ANY.has(name) || !def.properties) {
     byDefinition.set(name, ANY);
     return ANY;
   }
@@ -161,9 +233,9 @@ function compileDefinition(name: string): Check {
   const type = goTypeName(name);
   const struct = structName(name);
   const props = def.properties;
-  const check: Check = (v, outer, path) => {
+  const check: Check = (v, outer, walk) => {
     if (v === null) return undefined;
-    if (typeof v !== 'object' || Array.isArray(v)) return fail(v, outer, path, type);
+    if (typeof v !== 'object' || Array.isArray(v)) return fail(v, outer, walk, type);
     if (!fields) {
       fields = new Map();
       for (const k of Object.keys(props)) fields.set(k, compile(BYTE_FIELDS[`${name}.${k}`] ?? props[k]));
@@ -171,9 +243,9 @@ function compileDefinition(name: string): Check {
     for (const k in v) {
       const c = fields.get(k);
       if (c === undefined || c === ANY) continue;
-      path.push(k);
-      const e = c((v as Record<string, unknown>)[k], struct, path);
-      path.pop();
+      walk.path.push(k);
+      const e = c((v as Record<string, unknown>)[k], struct, walk);
+      walk.path.pop();
       if (e) return e;
     }
     return undefined;
@@ -183,11 +255,15 @@ function compileDefinition(name: string): Check {
 }
 
 /**
- * jsonTypeError returns Go's UnmarshalTypeError text for the first value of obj whose JSON type
- * its built-in kind's schema does not accept, or undefined (also for kinds without a schema).
+ * jsonTypeError returns the error upstream's decoder fails obj with when decoding it into its
+ * built-in kind's Go struct, or undefined (also for kinds without a schema): the first value
+ * whose JSON type the field does not accept (Go's UnmarshalTypeError) or whose base64 is
+ * invalid, unless a value that decodes itself (Quantity, Time, MicroTime, IntOrString) fails,
+ * which is reported instead.
  */
 export function jsonTypeError(gvk: GroupVersionKind, obj: unknown): string | undefined {
   const name = definitionNameForKind(gvk);
   if (!name) return undefined;
-  return compileDefinition(name)(obj, structName(name), []);
+  const walk: Walk = { path: [], saved: undefined };
+  return compileDefinition(name)(obj, structName(name), walk) ?? walk.saved;
 }
