@@ -19,7 +19,7 @@ export class Queue<T> {
   // addUrgent of an item waiting in the routine lane appends it to the urgent lane instead of
   // searching the routine lane; its routine entry is then stale, and staleRoutine counts such
   // entries per item. Each entry is older than any live one of its item (lanes are FIFO), so
-  // takeRoutine skips an item's first staleRoutine entries: an entry never comes back to life
+  // take() skips an item's first staleRoutine routine entries: an entry never comes back to life
   // when its item is added again, and the urgent lane holds only live entries.
   private queue: T[] = [];
   private head = 0;
