@@ -4,7 +4,7 @@
 import type { CronJob, Job, JobSpec } from 'kubernetes-types/batch/v1.js';
 import { field, type FieldError, Path } from '../field.js';
 import { cronScheduleError, isKnownTimeZone } from './cron.js';
-import { GoValue, NULL_VALUE, goLabelSelector, goStringMap } from './govalue.js';
+import { GoValue, goLabelSelector, goStringMap } from './govalue.js';
 import { kind, type KindValidator } from './kind.js';
 import {
   deepEqual,
@@ -137,7 +137,7 @@ export function validateJobUpdate(job: Job, old: Job): FieldError[] {
   const n = job.spec ?? ({} as JobSpec);
   const o = old.spec ?? ({} as JobSpec);
   const elasticIndexed = n.completionMode === 'Indexed' && o.completionMode === 'Indexed' && n.completions === n.parallelism && o.completions === o.parallelism;
-  if (!elasticIndexed) errs.push(...validateImmutableField(n.completions ?? null, o.completions ?? null, SPEC.child('completions'), n.completions ?? NULL_VALUE));
+  if (!elasticIndexed) errs.push(...validateImmutableField(n.completions ?? null, o.completions ?? null, SPEC.child('completions')));
   errs.push(...validateImmutableField(n.selector ?? null, o.selector ?? null, SPEC.child('selector'), goLabelSelector(n.selector)));
   const suspendedNeverStarted = n.suspend === true && !old.status?.startTime;
   const nt = suspendedNeverStarted ? stripMutableSchedulingDirectives(n.template) : n.template;
@@ -145,11 +145,11 @@ export function validateJobUpdate(job: Job, old: Job): FieldError[] {
   if (!deepEqual(JSON.parse(JSON.stringify(nt ?? null)), JSON.parse(JSON.stringify(ot ?? null)))) {
     errs.push(field.invalid(SPEC.child('template'), new GoValue(`core.PodTemplateSpec${JSON.stringify(n.template ?? {})}`), fieldImmutableErrorMsg));
   }
-  errs.push(...validateImmutableField(n.completionMode ?? null, o.completionMode ?? null, SPEC.child('completionMode'), n.completionMode ?? NULL_VALUE));
+  errs.push(...validateImmutableField(n.completionMode ?? null, o.completionMode ?? null, SPEC.child('completionMode')));
   errs.push(...validateImmutableField(n.podFailurePolicy ?? null, o.podFailurePolicy ?? null, SPEC.child('podFailurePolicy'), JSON.stringify(n.podFailurePolicy ?? null)));
-  errs.push(...validateImmutableField(n.backoffLimitPerIndex ?? null, o.backoffLimitPerIndex ?? null, SPEC.child('backoffLimitPerIndex'), n.backoffLimitPerIndex ?? NULL_VALUE));
-  errs.push(...validateImmutableField(n.managedBy ?? null, o.managedBy ?? null, SPEC.child('managedBy'), n.managedBy ?? NULL_VALUE));
-  errs.push(...validateImmutableField(n.podReplacementPolicy ?? null, o.podReplacementPolicy ?? null, SPEC.child('podReplacementPolicy'), n.podReplacementPolicy ?? NULL_VALUE));
+  errs.push(...validateImmutableField(n.backoffLimitPerIndex ?? null, o.backoffLimitPerIndex ?? null, SPEC.child('backoffLimitPerIndex')));
+  errs.push(...validateImmutableField(n.managedBy ?? null, o.managedBy ?? null, SPEC.child('managedBy')));
+  errs.push(...validateImmutableField(n.podReplacementPolicy ?? null, o.podReplacementPolicy ?? null, SPEC.child('podReplacementPolicy')));
   return errs;
 }
 

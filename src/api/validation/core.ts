@@ -20,7 +20,7 @@ import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { field, type FieldError, Path } from '../field.js';
 import { Quantity } from '../quantity.js';
 import { diffLines } from './diff.js';
-import { GoValue, NULL_VALUE, goNamedStringSlice, goQuantity, goStringMap, goStringSlice } from './govalue.js';
+import { GoValue, goNamedStringSlice, goQuantity, goStringMap, goStringSlice } from './govalue.js';
 import {
   byteLength,
   deepEqual,
@@ -316,7 +316,7 @@ function validateUpgradeDowngrade(svc: Service, old: Service): FieldError[] {
       if (nips.length === 0) errs.push(field.invalid(ipsPath.index(0), goStringSlice(nips), 'primary clusterIP can not be unset'));
       if (oips.length > 0 && nips.length > 0 && nips[0] !== oips[0]) errs.push(field.invalid(ipsPath.index(0), goStringSlice(nips), 'may not change once set'));
       if (nips.length === 1 && n.ipFamilyPolicy !== 'SingleStack') {
-        errs.push(field.invalid(SPEC.child('ipFamilyPolicy'), n.ipFamilyPolicy ?? NULL_VALUE, "must be set to 'SingleStack' when releasing the secondary clusterIP"));
+        errs.push(field.invalid(SPEC.child('ipFamilyPolicy'), n.ipFamilyPolicy ?? null, "must be set to 'SingleStack' when releasing the secondary clusterIP"));
       }
     } else if (oips.length > 0 && nips[0] !== oips[0]) {
       errs.push(field.invalid(ipsPath.index(0), goStringSlice(nips), 'may not change once set'));
@@ -334,7 +334,7 @@ function validateUpgradeDowngrade(svc: Service, old: Service): FieldError[] {
       if (nips.length === 0) errs.push(field.invalid(fp, goNamedStringSlice('core.IPFamily', n.ipFamilies), 'primary ipFamily can not be unset'));
       if (nf.length > 0 && nf[0] !== of[0]) errs.push(field.invalid(fp, goStringSlice(nips), 'may not change once set'));
       if (nf.length === 1 && n.ipFamilyPolicy !== 'SingleStack') {
-        errs.push(field.invalid(SPEC.child('ipFamilyPolicy'), n.ipFamilyPolicy ?? NULL_VALUE, "must be set to 'SingleStack' when releasing the secondary ipFamily"));
+        errs.push(field.invalid(SPEC.child('ipFamilyPolicy'), n.ipFamilyPolicy ?? null, "must be set to 'SingleStack' when releasing the secondary ipFamily"));
       }
     } else if (of.length > 0 && nf.length > 0 && nf[0] !== of[0]) {
       errs.push(field.invalid(fp, goStringSlice(nips), 'may not change once set'));
@@ -350,7 +350,7 @@ export function validateServiceUpdate(svc: Service, old: Service): FieldError[] 
   const o = old.spec ?? {};
   errs.push(...validateUpgradeDowngrade(svc, old));
   if (o.type === 'LoadBalancer' && n.type === 'LoadBalancer' && (o.loadBalancerClass ?? null) !== (n.loadBalancerClass ?? null)) {
-    errs.push(field.invalid(SPEC.child('loadBalancerClass'), n.loadBalancerClass ?? NULL_VALUE, 'may not change once set'));
+    errs.push(field.invalid(SPEC.child('loadBalancerClass'), n.loadBalancerClass ?? null, 'may not change once set'));
   }
   if (o.type === 'LoadBalancer' && o.externalTrafficPolicy === 'Local' && n.type === 'LoadBalancer' && n.externalTrafficPolicy === 'Local' && n.healthCheckNodePort !== o.healthCheckNodePort) {
     errs.push(field.forbidden(SPEC.child('healthCheckNodePort'), fieldImmutableErrorMsg));

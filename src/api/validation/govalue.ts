@@ -46,15 +46,13 @@ interface LabelSelectorLike {
   matchExpressions?: { key?: string; operator?: string; values?: string[] }[];
 }
 
-/** NULL_VALUE is how field.Error's ErrorBody prints a nil pointer bad value: the string "null", quoted. */
-export const NULL_VALUE = new GoValue('"null"');
-
 /**
  * goLabelSelector renders a *metav1.LabelSelector bad value as ErrorBody does: the struct with
- * %#v (`v1.LabelSelector{...}`), or `"null"` for a nil selector (e.g. one removed on update).
+ * %#v (`v1.LabelSelector{...}`), or null for a nil selector (e.g. one removed on update), which
+ * field.ts prints as ErrorBody does a nil pointer: `"null"`.
  */
-export function goLabelSelector(sel: LabelSelectorLike | undefined | null): GoValue {
-  if (!sel) return NULL_VALUE;
+export function goLabelSelector(sel: LabelSelectorLike | undefined | null): GoValue | null {
+  if (!sel) return null;
   const exprs = sel.matchExpressions;
   const exprText =
     exprs === undefined || exprs === null

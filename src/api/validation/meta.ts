@@ -4,7 +4,7 @@
  */
 import type { LabelSelector, ObjectMeta, OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { field, type FieldError, type Path } from '../field.js';
-import { GoValue, NULL_VALUE, goStringSliceText } from './govalue.js';
+import { GoValue, goStringSliceText } from './govalue.js';
 import { isQualifiedName, isValidLabelValue, nameIsDNSLabel, type NameValidator } from './names.js';
 
 export const fieldImmutableErrorMsg = 'field is immutable';
@@ -163,7 +163,7 @@ export function validateObjectMetaUpdate(meta: ObjectMeta | undefined, old: Obje
   if (n.creationTimestamp !== o.creationTimestamp) errs.push(...validateImmutableField(n.creationTimestamp ?? null, o.creationTimestamp ?? null, p.child('creationTimestamp'), new GoValue(goTime(n.creationTimestamp))));
   if (n.deletionTimestamp !== o.deletionTimestamp) errs.push(...validateImmutableField(n.deletionTimestamp ?? null, o.deletionTimestamp ?? null, p.child('deletionTimestamp'), new GoValue(goTimePtr(n.deletionTimestamp))));
   errs.push(
-    ...validateImmutableField(n.deletionGracePeriodSeconds ?? null, o.deletionGracePeriodSeconds ?? null, p.child('deletionGracePeriodSeconds'), n.deletionGracePeriodSeconds ?? NULL_VALUE),
+    ...validateImmutableField(n.deletionGracePeriodSeconds ?? null, o.deletionGracePeriodSeconds ?? null, p.child('deletionGracePeriodSeconds')),
   );
   errs.push(...validateLabels(n.labels, p.child('labels')));
   errs.push(...validateAnnotations(n.annotations, p.child('annotations')));

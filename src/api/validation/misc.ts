@@ -17,7 +17,7 @@ import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { field, type FieldError, Path } from '../field.js';
 import { goIntOrString, isNotMoreThan100Percent, validatePositiveIntOrPercent } from './apps.js';
 import { legacyEventErrors } from './core.js';
-import { GoValue, NULL_VALUE, goQuantity, goStringSlice } from './govalue.js';
+import { GoValue, goQuantity, goStringSlice } from './govalue.js';
 import { kind, type KindValidator } from './kind.js';
 import {
   byteLength,
@@ -206,7 +206,7 @@ function validatePriorityClass(pc: PriorityClass): FieldError[] {
 function validatePriorityClassUpdate(pc: PriorityClass, old: PriorityClass): FieldError[] {
   const errs = metaUpdate(pc, old);
   if (pc.value !== old.value) errs.push(field.forbidden(Path.root('value'), 'may not be changed in an update.'));
-  errs.push(...validateImmutableField(pc.preemptionPolicy ?? null, old.preemptionPolicy ?? null, Path.root('preemptionPolicy'), pc.preemptionPolicy ?? NULL_VALUE));
+  errs.push(...validateImmutableField(pc.preemptionPolicy ?? null, old.preemptionPolicy ?? null, Path.root('preemptionPolicy')));
   return errs;
 }
 
@@ -271,7 +271,7 @@ function validateStorageClassUpdate(sc: StorageClass, old: StorageClass): FieldE
   if (!deepEqual(sc.parameters ?? null, old.parameters ?? null)) errs.push(field.forbidden(Path.root('parameters'), 'updates to parameters are forbidden.'));
   if (str(sc.provisioner) !== str(old.provisioner)) errs.push(field.forbidden(Path.root('provisioner'), 'updates to provisioner are forbidden.'));
   if (str(sc.reclaimPolicy) !== str(old.reclaimPolicy)) errs.push(field.forbidden(Path.root('reclaimPolicy'), 'updates to reclaimPolicy are forbidden.'));
-  errs.push(...validateImmutableField(sc.volumeBindingMode ?? null, old.volumeBindingMode ?? null, Path.root('volumeBindingMode'), sc.volumeBindingMode ?? NULL_VALUE));
+  errs.push(...validateImmutableField(sc.volumeBindingMode ?? null, old.volumeBindingMode ?? null, Path.root('volumeBindingMode')));
   return errs;
 }
 

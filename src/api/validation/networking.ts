@@ -4,7 +4,7 @@
  */
 import type { Ingress, IngressBackend, IngressClass, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from 'kubernetes-types/networking/v1.js';
 import { field, type FieldError, Path } from '../field.js';
-import { GoValue, NULL_VALUE } from './govalue.js';
+import { GoValue } from './govalue.js';
 import { kind, type KindValidator } from './kind.js';
 import { fieldImmutableErrorMsg, str, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import {
@@ -31,7 +31,7 @@ function validateBackend(b: IngressBackend, p: Path): FieldError[] {
     if (!b.resource.name) errs.push(field.required(rp.child('name'), ''));
     if (b.resource.apiGroup !== undefined && b.resource.apiGroup !== null) {
       for (const m of isDNS1123Subdomain(b.resource.apiGroup)) errs.push(field.invalid(rp.child('apiGroup'), b.resource.apiGroup, m));
-    } else errs.push(field.invalid(rp.child('apiGroup'), NULL_VALUE, 'apiGroup is required'));
+    } else errs.push(field.invalid(rp.child('apiGroup'), null, 'apiGroup is required'));
     return errs;
   }
   if (b.service) {

@@ -40,7 +40,7 @@ import {
 import { Quantity } from '../quantity.js';
 import { validateResourceRequirements } from './resources.js';
 import { diffLines } from './diff.js';
-import { GoValue, NULL_VALUE, goStringSlice } from './govalue.js';
+import { GoValue, goStringSlice } from './govalue.js';
 
 const fileModeErrorMsg = 'must be a number between 0 and 0777 (octal), both inclusive';
 const protocols = ['SCTP', 'TCP', 'UDP'];
@@ -1153,7 +1153,7 @@ export function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
       return errs;
     }
   } else if (os.activeDeadlineSeconds !== undefined && os.activeDeadlineSeconds !== null) {
-    errs.push(field.invalid(spec.child('activeDeadlineSeconds'), NULL_VALUE, 'must not update from a positive integer to nil value'));
+    errs.push(field.invalid(spec.child('activeDeadlineSeconds'), null, 'must not update from a positive integer to nil value'));
   }
   for (const ot of os.tolerations ?? []) {
     const found = (ns.tolerations ?? []).some((nt) => deepEqual({ ...ot, tolerationSeconds: nt.tolerationSeconds }, nt));
