@@ -161,7 +161,7 @@ export function validateObjectMetaUpdate(meta: ObjectMeta | undefined, old: Obje
   errs.push(...validateImmutableField(str(n.uid), str(o.uid), p.child('uid')));
   // The Go rendering of a time is built only for the error, not on every update.
   if (n.creationTimestamp !== o.creationTimestamp) errs.push(...validateImmutableField(n.creationTimestamp ?? null, o.creationTimestamp ?? null, p.child('creationTimestamp'), new GoValue(goTime(n.creationTimestamp))));
-  if (n.deletionTimestamp !== o.deletionTimestamp) errs.push(...validateImmutableField(n.deletionTimestamp ?? null, o.deletionTimestamp ?? null, p.child('deletionTimestamp'), new GoValue(goTimePtr(n.deletionTimestamp))));
+  if (n.deletionTimestamp !== o.deletionTimestamp) errs.push(...validateImmutableField(n.deletionTimestamp ?? null, o.deletionTimestamp ?? null, p.child('deletionTimestamp'), n.deletionTimestamp ? new GoValue(goTime(n.deletionTimestamp)) : null));
   errs.push(
     ...validateImmutableField(n.deletionGracePeriodSeconds ?? null, o.deletionGracePeriodSeconds ?? null, p.child('deletionGracePeriodSeconds')),
   );
@@ -177,9 +177,6 @@ function goTime(t: string | undefined): string {
   if (!t) return '"0001-01-01 00:00:00 +0000 UTC"';
   return JSON.stringify(t.replace('T', ' ').replace(/Z$/, ' +0000 UTC'));
 }
-
-// A nil *metav1.Time prints as ErrorBody's quoted "null"; a set one through its String method.
-const goTimePtr = (t: string | undefined): string => (t ? goTime(t) : '"null"');
 
 /** validateTemplateObjectMeta: metadata of an embedded PVC template (only labels/annotations allowed). */
 export function validateTemplateObjectMeta(meta: ObjectMeta | undefined, p: Path): FieldError[] {

@@ -367,6 +367,15 @@ describe('validateUpdate', () => {
     assert.deepEqual(validateUpdate(POD, n, old).map(fieldErrorString), ['metadata.uid: Invalid value: "other": field is immutable']);
   });
 
+  it('keeps metadata.deletionTimestamp immutable, a removed one shown as a nil *metav1.Time ("null")', () => {
+    const old = stored(POD, pod(podSpec()));
+    old.metadata = { ...old.metadata, deletionTimestamp: '2026-01-02T03:04:05Z' };
+    const removed = change<{ metadata: { deletionTimestamp?: string } }>(old, (x) => delete x.metadata.deletionTimestamp);
+    const moved = change<{ metadata: { deletionTimestamp?: string } }>(old, (x) => (x.metadata.deletionTimestamp = '2026-01-03T00:00:00Z'));
+    assert.deepEqual(validateUpdate(POD, removed, old).map(fieldErrorString), ['metadata.deletionTimestamp: Invalid value: "null": field is immutable']);
+    assert.deepEqual(validateUpdate(POD, moved, old).map(fieldErrorString), ['metadata.deletionTimestamp: Invalid value: "2026-01-03 00:00:00 +0000 UTC": field is immutable']);
+  });
+
   it('lets a pod change its image', () => {
     const old = stored(POD, pod(podSpec()));
     const n = change<Pod>(old, (x) => (x.spec!.containers[0]!.image = 'nginx:2'));
