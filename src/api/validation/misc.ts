@@ -455,38 +455,35 @@ function validateMetricIdentifier(id: MetricIdentifier | undefined, p: Path): Fi
   return validatePathSegmentName(name, false).map((m) => field.invalid(p.child('name'), name, m));
 }
 
+type MetricSourceKey = Exclude<keyof MetricSpec, 'type'>;
+
 /** The per-source checks of upstream's validateObjectSource, validatePodsSource, ... */
-const metricSources: Record<string, (src: NonNullable<MetricSpec[keyof MetricSpec]> & object, p: Path) => FieldError[]> = {
-  object: (src, p) => {
-    const o = src as NonNullable<MetricSpec['object']>;
+const metricSources: { [K in MetricSourceKey]: (src: NonNullable<MetricSpec[K]>, p: Path) => FieldError[] } = {
+  object: (o, p) => {
     const errs = validateScaleTargetRef(o.describedObject, p.child('describedObject'));
     errs.push(...validateMetricIdentifier(o.metric, p.child('metric')), ...validateMetricTarget(o.target, p.child('target')));
     if (!set(o.target?.value) && !set(o.target?.averageValue)) errs.push(field.required(p.child('target', 'averageValue'), 'must set either a target value or averageValue'));
     return errs;
   },
-  external: (src, p) => {
-    const e = src as NonNullable<MetricSpec['external']>;
+  external: (e, p) => {
     const errs = [...validateMetricIdentifier(e.metric, p.child('metric')), ...validateMetricTarget(e.target, p.child('target'))];
     if (!set(e.target?.value) && !set(e.target?.averageValue)) errs.push(field.required(p.child('target', 'averageValue'), 'must set either a target value for metric or a per-pod target'));
     if (set(e.target?.value) && set(e.target?.averageValue)) errs.push(field.forbidden(p.child('target', 'value'), 'may not set both a target value for metric and a per-pod target'));
     return errs;
   },
-  pods: (src, p) => {
-    const po = src as NonNullable<MetricSpec['pods']>;
+  pods: (po, p) => {
     const errs = [...validateMetricIdentifier(po.metric, p.child('metric')), ...validateMetricTarget(po.target, p.child('target'))];
     if (!set(po.target?.averageValue)) errs.push(field.required(p.child('target', 'averageValue'), 'must specify a positive target averageValue'));
     return errs;
   },
-  resource: (src, p) => {
-    const r = src as NonNullable<MetricSpec['resource']>;
+  resource: (r, p) => {
     const errs: FieldError[] = [];
     if (!r.name) errs.push(field.required(p.child('name'), 'must specify a resource name'));
     errs.push(...validateMetricTarget(r.target, p.child('target')));
     errs.push(...utilizationOrValue(r.target, p.child('target')));
     return errs;
   },
-  containerResource: (src, p) => {
-    const r = src as NonNullable<MetricSpec['containerResource']>;
+  containerResource: (r, p) => {
     const errs: FieldError[] = [];
     if (!r.name) errs.push(field.required(p.child('name'), 'must specify a resource name'));
     else errs.push(...validateContainerResourceName(r.name, p.child('name')));
@@ -516,9 +513,11 @@ function validateMetricSpec(m: MetricSpec, p: Path): FieldError[] {
     const src = m[key];
     if (!set(src)) continue;
     present.push(key);
-    if (present.length === 1) errs.push(...metricSources[key]!(src as object, p.child(key)));
+    // TypeScript cannot pair metricSources[key] with m[key] for a union key.
+    if (present.length === 1) errs.push(...(metricSources[key] as (s: object, p: Path) => FieldError[])(src as object, p.child(key)));
   }
   const expected = metricSourceTypes.includes(type) ? type.charAt(0).toLowerCase() + type.slice(1) : '';
+  // An unknown type is reported a second time here, as the default branch of upstream's switch does.
   if (!expected) errs.push(field.notSupported(p.child('type'), type, metricSourceTypes));
   else if (!present.includes(expected)) errs.push(field.required(p.child(expected), 'must populate information for the given metric source'));
   if (present.length !== 1) {
