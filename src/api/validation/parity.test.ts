@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyDefaults, prepareForCreate, prepareForUpdate } from '../defaults/index.js';
 import { invalid } from '../errors.js';
+import { applyMergePatch } from '../patch/index.js';
 import type { GroupVersionKind, KubeObject } from '../types.js';
 import { validateCreate, validateUpdate } from './index.js';
 
@@ -42,17 +43,6 @@ function stored(k: GroupVersionKind, obj: Obj): KubeObject {
   return o;
 }
 
-/** mergePatch applies a JSON merge patch (RFC 7386): objects merge, everything else replaces. */
-function mergePatch(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return structuredClone(patch);
-  const out: Obj = target !== null && typeof target === 'object' && !Array.isArray(target) ? structuredClone(target as Obj) : {};
-  for (const [k, v] of Object.entries(patch as Obj)) {
-    if (v === null) delete out[k];
-    else if (v !== undefined) out[k] = mergePatch(out[k], v);
-  }
-  return out;
-}
-
 /** statusOf answers the Status the apiserver sends for obj (an update of `old` when given), or undefined when valid. */
 function statusOf(k: GroupVersionKind, obj: Obj, old?: Obj): { message: string; causes: string[] } | undefined {
   let o: KubeObject;
@@ -61,7 +51,7 @@ function statusOf(k: GroupVersionKind, obj: Obj, old?: Obj): { message: string; 
     const prev = stored(k, old);
     prev.metadata = { ...prev.metadata, resourceVersion: '5' };
     // The user's change arrives as kubectl apply sends it: a patch of the stored object.
-    o = mergePatch(prev, obj) as KubeObject;
+    o = applyMergePatch(prev, obj);
     applyDefaults(k, o);
     prepareForUpdate(k, o, prev);
     errs = validateUpdate(k, o, prev);
