@@ -74,10 +74,15 @@ export function runCommand(cmd: string, args: readonly string[], o: { env?: Reco
   });
 }
 
-/** kubectl runs one command; it never throws for a non-zero exit (tests assert on `code`). */
+/**
+ * kubectl runs one command; it never throws for a non-zero exit (tests assert on `code`). Its
+ * discovery and HTTP caches go beside the kubeconfig (KUBECACHEDIR), in the test's own temporary
+ * directory, which the test removes: under $HOME they were left behind, one directory per server
+ * port, by every run.
+ */
 export function kubectl(args: readonly string[], o: KubectlOptions): Promise<KubectlResult> {
   return runCommand(o.binary ?? 'kubectl', ['--kubeconfig', o.kubeconfig, ...args], {
-    env: { KUBECONFIG: o.kubeconfig, ...(o.env ?? {}) },
+    env: { KUBECONFIG: o.kubeconfig, KUBECACHEDIR: join(dirname(o.kubeconfig), 'kubectl-cache'), ...(o.env ?? {}) },
     ...(o.stdin !== undefined ? { stdin: o.stdin } : {}),
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
   });
