@@ -38,7 +38,23 @@ const ESCAPED = /[\u0000-\u001f"\\\u2028\u2029]/;
  */
 export function quantityDecodeError(v: unknown): string | undefined {
   if (v === null || typeof v === 'number') return undefined;
-  if (typeof v !== 'string' || ESCAPED.test(v)) return ERR_FORMAT_WRONG;
+  if (typeof v !== 'string') return ERR_FORMAT_WRONG;
+  // Clusters use few distinct quantities ("100m", "128Mi"), checked on every write.
+  let answer = QUANTITY_ANSWERS.get(v);
+  if (answer === undefined) {
+    answer = quantityStringError(v) ?? '';
+    if (QUANTITY_ANSWERS.size >= QUANTITY_ANSWERS_MAX) QUANTITY_ANSWERS.clear();
+    QUANTITY_ANSWERS.set(v, answer);
+  }
+  return answer || undefined;
+}
+
+/** QUANTITY_ANSWERS caches quantityStringError by input ('' when valid). */
+const QUANTITY_ANSWERS = new Map<string, string>();
+const QUANTITY_ANSWERS_MAX = 4096;
+
+function quantityStringError(v: string): string | undefined {
+  if (ESCAPED.test(v)) return ERR_FORMAT_WRONG;
   const s = v.replace(GO_SPACE_EDGES, '');
   const numeric = missingDigitsError(s);
   if (numeric) return numeric;
@@ -236,13 +252,28 @@ export function goTimeParseError(layout: TimeLayout, value: string): string | un
  * string before, which the caller reports as a type error.
  */
 export function timeDecodeError(layout: TimeLayout, v: string): string | undefined {
-  // The common, canonical forms need no element walk.
-  if (layout === 'RFC3339' ? CANONICAL_RFC3339.test(v) : CANONICAL_MICRO.test(v)) {
-    const [year, month, day, hour, minute, second] = [v.slice(0, 4), v.slice(5, 7), v.slice(8, 10), v.slice(11, 13), v.slice(14, 16), v.slice(17, 19)].map(Number) as [number, number, number, number, number, number];
-    const days = month === 2 && isLeap(year) ? 29 : DAYS_IN[month - 1];
-    if (days !== undefined && day >= 1 && day <= days && hour < 24 && minute < 60 && second < 60) return undefined;
-  }
+  if (isCanonical(layout, v)) return undefined;
   return goTimeParseError(layout, v);
+}
+
+/** twoDigits reads v[i..i+1] as a number, or -1. */
+function twoDigits(v: string, i: number): number {
+  const a = v.charCodeAt(i) - 0x30;
+  const b = v.charCodeAt(i + 1) - 0x30;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * isCanonical accepts, without the element walk, the forms clients write (`...T15:04:05Z`,
+ * with any fraction for RFC3339 and six digits for RFC3339Micro) when every field is in range.
+ */
+function isCanonical(layout: TimeLayout, v: string): boolean {
+  if (!(layout === 'RFC3339' ? CANONICAL_RFC3339 : CANONICAL_MICRO).test(v)) return false;
+  const year = twoDigits(v, 0) * 100 + twoDigits(v, 2);
+  const month = twoDigits(v, 5);
+  const day = twoDigits(v, 8);
+  const days = month === 2 && isLeap(year) ? 29 : DAYS_IN[month - 1];
+  return days !== undefined && day >= 1 && day <= days && twoDigits(v, 11) < 24 && twoDigits(v, 14) < 60 && twoDigits(v, 17) < 60;
 }
 const CANONICAL_RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
 const CANONICAL_MICRO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
