@@ -100,6 +100,18 @@ test('jsonTypeError reports the UnmarshalJSON errors of values that decode thems
       want: 'illegal base64 data at input byte 0',
     },
     {
+      name: 'JSONSchemaPropsOrBool.UnmarshalJSON: neither boolean nor schema',
+      gvk: { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition' },
+      obj: { metadata: { name: 'ws.example.com' }, spec: { versions: [{ name: 'v1', schema: { openAPIV3Schema: { type: 'object', additionalProperties: 'yes' } } }] } },
+      want: 'boolean or JSON schema expected',
+    },
+    {
+      name: 'JSONSchemaPropsOrBool.UnmarshalJSON: a boolean or a schema',
+      gvk: { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition' },
+      obj: { metadata: { name: 'ws.example.com' }, spec: { versions: [{ name: 'v1', schema: { openAPIV3Schema: { type: 'object', additionalProperties: false, properties: { m: { type: 'object', additionalProperties: { type: 'string' } } } } } }] } },
+      want: undefined,
+    },
+    {
       name: 'a saved type error wins over a later saved base64 error (first saved)',
       gvk: SECRET,
       obj: { metadata: { name: 's', labels: { a: 1 } }, data: { b: '!' } },

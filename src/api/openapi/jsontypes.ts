@@ -12,8 +12,9 @@
  * Values that decode themselves fail decoding too, with their own messages (see
  * selfdecoding.ts): a Quantity (`quantities must match the regular expression ...`), a Time or
  * MicroTime (`parsing time "x" as "2006-01-02T15:04:05Z07:00": cannot parse "x" as "2006"`), an
- * IntOrString that is neither string nor int32, and invalid base64 in a []byte field
- * (`illegal base64 data at input byte 3`).
+ * IntOrString that is neither string nor int32, a CRD schema's additionalProperties or
+ * additionalItems that is neither boolean nor object (`boolean or JSON schema expected`), and
+ * invalid base64 in a []byte field (`illegal base64 data at input byte 3`).
  *
  * Which error is reported follows Go's decoder (sigs.k8s.io/json, a fork of encoding/json): a
  * type mismatch or bad base64 is saved and decoding goes on, and the first saved one is
@@ -28,6 +29,7 @@ const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 const TIME = 'io.k8s.apimachinery.pkg.apis.meta.v1.Time';
 const MICRO_TIME = 'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime';
 const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
+const SCHEMA_OR_BOOL = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool';
 
 /**
  * Types that decode themselves and accept any JSON value here (their content is checked by
@@ -38,7 +40,6 @@ const ACCEPTS_ANY = new Set([
   'io.k8s.apimachinery.pkg.runtime.RawExtension',
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON',
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrArray',
-  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool',
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray',
 ]);
 
@@ -139,6 +140,8 @@ const SELF_DECODING: Record<string, Check> = {
     if (typeof v === 'number') return inInt32(v) ? undefined : typeError(v, struct, walk, 'int32', true);
     return typeError(v, struct, walk, 'int32');
   },
+  // The schema inside an object is left to CRD validation; only the JSON type is decided here.
+  [SCHEMA_OR_BOOL]: (v) => (v === null || typeof v === 'boolean' || (typeof v === 'object' && !Array.isArray(v)) ? undefined : 'boolean or JSON schema expected'),
 };
 
 /** uint8 decodes one element of a []byte given as a JSON array. */
