@@ -716,6 +716,14 @@ const accepted: { name: string; kind: GroupVersionKind; obj: Obj }[] = [
     obj: pod({ imagePullSecrets: [{ name: 'regcred', namespace: 'other' }], containers: [container()] }),
   },
   {
+    name: 'ValidatePodSpecificAnnotations: AppArmor annotations may name a container or an init container',
+    kind: POD,
+    obj: pod(
+      { initContainers: [container({ name: 'init' })], containers: [container()] },
+      { annotations: { 'container.apparmor.security.beta.kubernetes.io/init': 'runtime/default', 'container.apparmor.security.beta.kubernetes.io/c': 'localhost/prof' } },
+    ),
+  },
+  {
     name: 'validateJobSpec: both completions and parallelism unset default to 1, so Indexed needs nothing more',
     kind: JOB,
     obj: job({ completionMode: 'Indexed' }),

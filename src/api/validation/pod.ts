@@ -1033,6 +1033,10 @@ function validDeletionCost(v: string): boolean {
   return n >= -2147483648 && n <= 2147483647;
 }
 
+/** hasContainer: a container, init container or ephemeral container of that name is in the spec. */
+const hasContainer = (spec: PodSpec | undefined, name: string): boolean =>
+  [spec?.initContainers, spec?.containers, spec?.ephemeralContainers].some((cs) => (cs ?? []).some((c) => str(c.name) === name));
+
 /**
  * validatePodSpecificAnnotations is upstream's ValidatePodSpecificAnnotations (pods and pod
  * templates): the mirror-pod annotation needs a node, pod-deletion-cost is an int32, and the
@@ -1045,11 +1049,10 @@ export function validatePodSpecificAnnotations(annotations: Record<string, strin
   if (mirror !== undefined && !spec?.nodeName) errs.push(field.invalid(p.key('kubernetes.io/config.mirror'), mirror, 'must set spec.nodeName if mirror pod annotation is set'));
   const cost = ann['controller.kubernetes.io/pod-deletion-cost'];
   if (cost !== undefined && !validDeletionCost(cost)) errs.push(field.invalid(p.key('controller.kubernetes.io/pod-deletion-cost'), cost, 'must be a 32bit integer'));
-  const names = new Set([...(spec?.initContainers ?? []), ...(spec?.containers ?? []), ...(spec?.ephemeralContainers ?? [])].map((c) => str(c.name)));
   for (const [k, profile] of Object.entries(ann)) {
     if (!k.startsWith(appArmorAnnotationPrefix)) continue;
     const container = k.slice(appArmorAnnotationPrefix.length);
-    if (!names.has(container)) errs.push(field.invalid(p.key(k), container, 'container not found'));
+    if (!hasContainer(spec, container)) errs.push(field.invalid(p.key(k), container, 'container not found'));
     if (profile !== '' && profile !== 'runtime/default' && profile !== 'unconfined' && !profile.startsWith('localhost/')) {
       errs.push(field.invalid(p.key(k), profile, `invalid AppArmor profile name: ${JSON.stringify(profile)}`));
     }
