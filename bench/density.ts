@@ -334,9 +334,22 @@ async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs: numb
   }
 }
 
+/**
+ * readyNodes counts the nodes ClusterLoader2 counts as ready to take pods (its
+ * IsNodeSchedulableAndUntainted): Ready, not cordoned, and no NoSchedule/NoExecute taint — a new
+ * Node carries node.kubernetes.io/not-ready (TaintNodesByCondition) until the node lifecycle
+ * controller sees it Ready.
+ */
 async function readyNodes(client: RestClient, prefix: string): Promise<number> {
-  const list = await client.resource<ApiObject & { status?: { conditions?: Array<{ type: string; status: string }> } }>(gvr.nodes).list();
-  return list.items.filter((n) => n.metadata?.name?.startsWith(prefix) && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+  type N = ApiObject & { spec?: { unschedulable?: boolean; taints?: Array<{ effect: string }> }; status?: { conditions?: Array<{ type: string; status: string }> } };
+  const list = await client.resource<N>(gvr.nodes).list();
+  return list.items.filter(
+    (n) =>
+      n.metadata?.name?.startsWith(prefix) &&
+      n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
+      !n.spec?.unschedulable &&
+      !n.spec?.taints?.some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute'),
+  ).length;
 }
 
 /**
