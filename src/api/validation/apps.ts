@@ -38,7 +38,7 @@ export function goIntOrString(v: unknown): GoValue {
  * String() method (on its pointer), which field.Error's ErrorBody uses, so the text is the raw
  * string or the number, unquoted (`Invalid value: 0: may not be 0 when \`maxSurge\` is 0`).
  */
-export function intOrStringValue(v: unknown): GoValue {
+function intOrStringValue(v: unknown): GoValue {
   return new GoValue(typeof v === 'string' ? v : String(typeof v === 'number' ? v : 0));
 }
 

@@ -1042,7 +1042,7 @@ const hasContainer = (spec: PodSpec | undefined, name: string): boolean =>
  * templates): the mirror-pod annotation needs a node, pod-deletion-cost is an int32, and the
  * deprecated AppArmor annotations name a container and a known profile form.
  */
-export function validatePodSpecificAnnotations(annotations: Record<string, string> | undefined, spec: PodSpec | undefined, p: Path): FieldError[] {
+function validatePodSpecificAnnotations(annotations: Record<string, string> | undefined, spec: PodSpec | undefined, p: Path): FieldError[] {
   const errs: FieldError[] = [];
   const ann = annotations ?? {};
   const mirror = ann['kubernetes.io/config.mirror'];
