@@ -218,6 +218,8 @@ export async function handleResource(deps: HandlerDeps, ctx: RequestContext): Pr
     case 'watch':
       return handleWatch(deps, ctx, r, ns);
     case 'create': {
+      // Negotiate before writing, as upstream: an unacceptable Accept must not create anything.
+      negotiateFor(ctx, r, false);
       const body = await decodeObject(deps, ctx, r);
       const wctx = writeContext(deps, ctx);
       if (info.resource === 'bindings' && r.info.group === '') return createBinding(deps, ctx, r, ns, body, wctx);
@@ -273,7 +275,7 @@ async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
 
 /** respondObject writes a single object in the negotiated form (JSON, YAML, Table, partial). */
 function respondObject(deps: HandlerDeps, ctx: RequestContext, r: Resource, code: number, obj: KubeObject): void {
-  const out = negotiate(ctx.req.headers.accept, false);
+  const out = negotiateFor(ctx, r, false);
   ctx.warnings.apply(ctx.res);
   if (out.kind === 'table') {
     return writeValue(ctx.res, code, toTable(gvkOf(r.info), [obj], out.version, ctx.query.get('includeObject') ?? 'Metadata', { resourceVersion: obj.metadata?.resourceVersion ?? '' }, deps.now()));
@@ -281,6 +283,14 @@ function respondObject(deps: HandlerDeps, ctx: RequestContext, r: Resource, code
   if (out.kind === 'partial') return writeValue(ctx.res, code, partialObjectMetadata(obj, out.version));
   const bytes = out.kind === 'json' ? deps.store.servedBytes(obj) : undefined;
   writeValue(ctx.res, code, bytes ?? obj, out);
+}
+
+/**
+ * negotiateFor negotiates a response for resource r: resources that can only be created (the
+ * reviews, bindings) have no Table convertor upstream, so as=Table is not acceptable for them.
+ */
+function negotiateFor(ctx: RequestContext, r: Resource, isList: boolean): Output {
+  return negotiate(ctx.req.headers.accept, isList, r.info.verbs.includes('get') || r.info.verbs.includes('list'));
 }
 
 // ---------------------------------------------------------------- lists

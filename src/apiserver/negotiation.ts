@@ -35,15 +35,22 @@ function parseAccept(accept: string): MediaRange[] {
     .filter((m) => m.type !== '');
 }
 
-/** negotiate picks the output for a resource request from its Accept header; 406 when nothing fits. */
-export function negotiate(accept: string | undefined, isList: boolean): Output {
+/**
+ * negotiate picks the output for a resource request from its Accept header; 406 when nothing fits.
+ * `tables` false is a resource without a Table convertor (upstream's create-only reviews and
+ * bindings): as=Table is then skipped like any media type the endpoint cannot produce.
+ */
+export function negotiate(accept: string | undefined, isList: boolean, tables = true): Output {
   if (!accept) return { kind: 'json' };
   for (const m of parseAccept(accept)) {
     const jsonish = m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*';
     if (m.params.as) {
       if (!jsonish || m.params.g !== 'meta.k8s.io' || (m.params.v !== 'v1' && m.params.v !== 'v1beta1')) continue;
       const version = m.params.v;
-      if (m.params.as === 'Table') return { kind: 'table', version };
+      if (m.params.as === 'Table') {
+        if (tables) return { kind: 'table', version };
+        continue;
+      }
       if (m.params.as === 'PartialObjectMetadata' && !isList) return { kind: 'partial', version, list: false };
       if (m.params.as === 'PartialObjectMetadataList' && isList) return { kind: 'partial', version, list: true };
       continue;

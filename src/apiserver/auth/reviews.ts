@@ -12,7 +12,7 @@ import { field } from '../../api/field.js';
 import { decodeBody } from '../encoding.js';
 import { readBody } from '../handlers.js';
 import { decodeProtobufObject, isProtobuf } from '../protobuf.js';
-import { writeValue } from '../negotiation.js';
+import { negotiate, partialObjectMetadata, writeValue } from '../negotiation.js';
 import type { UserInfo } from '../pipeline.js';
 import type { RequestInfo } from '../requestinfo.js';
 import { nodeName } from './node.js';
@@ -131,6 +131,8 @@ export function rulesStatus(rules: readonly PolicyRule[], errors: readonly strin
 export async function serveReview(deps: ReviewDeps, req: IncomingMessage, res: ServerResponse, info: RequestInfo, user: UserInfo): Promise<void> {
   const def = REVIEWS[info.resource]!;
   if (info.verb !== 'create' || info.name) throw methodNotSupported({ group: def.group, resource: info.resource }, info.verb);
+  // Reviews have no Table convertor upstream: as=Table is 406, decided before any work is done.
+  const out = negotiate(req.headers.accept, false, false);
   const raw = await readBody(req);
   const contentType = req.headers['content-type'] ?? 'application/json';
   const decoded = (isProtobuf(contentType) ? decodeProtobufObject(raw) : decodeBody(raw, contentType, false).value) as Review | null;
@@ -188,5 +190,6 @@ export async function serveReview(deps: ReviewDeps, req: IncomingMessage, res: S
   }
   const metadata: Record<string, unknown> = { creationTimestamp: null };
   if (def.namespaced) metadata.namespace = info.namespace;
-  writeValue(res, 201, { kind: def.kind, apiVersion: `${def.group}/v1`, metadata, spec: body.spec ?? {}, status });
+  const review = { kind: def.kind, apiVersion: `${def.group}/v1`, metadata, spec: body.spec ?? {}, status };
+  writeValue(res, 201, out.kind === 'partial' ? partialObjectMetadata(review, out.version) : review, out);
 }
