@@ -725,4 +725,206 @@ describe('conformance: API machinery without containers', () => {
     assert.deepEqual(evs.map((e) => e.type), ['ADDED', 'ADDED', 'ADDED', 'MODIFIED', 'MODIFIED', 'DELETED', 'DELETED', 'DELETED']);
     w.close();
   });
+
+  // ------------------------------------------------------------ API surface tests (create/get/list/watch/patch/update/status/delete/deletecollection)
+
+  /**
+   * apiOperations runs the shape most upstream "should support X API operations" tests share:
+   * discovery, three creates from a generateName template, get, list by label, a watch from the
+   * list's resourceVersion that sees the patch, update, optional /status get-patch-update, delete
+   * and deletecollection.
+   */
+  async function apiOperations(opts: { group: string; version: string; resource: string; namespaced: boolean; template: Obj; patch: Obj; update: (o: Obj) => void; check: (o: Obj, stage: 'patched' | 'updated') => void; status?: { patch: Obj; update: (o: Obj) => void; check: (o: Obj, stage: 'patched' | 'updated') => void } }): Promise<void> {
+    const gv = `${opts.group}/${opts.version}`;
+    const groups = await ok('GET', '/apis');
+    assert.ok((groups.groups as Obj[]).some((g) => g.name === opts.group && (g.versions as Obj[]).some((v) => v.version === opts.version)), `${gv} in /apis`);
+    const group = await ok('GET', `/apis/${opts.group}`);
+    assert.ok((group.versions as Obj[]).some((v) => v.version === opts.version));
+    const resources = ((await ok('GET', `/apis/${gv}`)).resources as Obj[]).map((r) => r.name as string);
+    assert.ok(resources.includes(opts.resource), `${opts.resource} in /apis/${gv}`);
+    if (opts.status) assert.ok(resources.includes(`${opts.resource}/status`), `${opts.resource}/status in /apis/${gv}`);
+    const ns = opts.namespaced ? await newNamespace(opts.resource) : '';
+    const base = `/apis/${gv}/${ns ? `namespaces/${ns}/` : ''}${opts.resource}`;
+    const label = `e2e-${opts.resource}-${++nsCounter}`;
+    const template = { ...opts.template, metadata: { generateName: `e2e-example-${opts.resource}-`, labels: { 'example-e2e-label': label } } };
+    await ok('POST', base, template);
+    await ok('POST', base, template);
+    const created = await ok('POST', base, template);
+    const read = await ok('GET', `${base}/${created.metadata.name}`);
+    assert.equal(read.metadata.uid, created.metadata.uid);
+    const sel = `labelSelector=example-e2e-label%3D${label}`;
+    const list = await ok('GET', `${base}?${sel}`);
+    assert.equal(list.items.length, 3);
+    if (opts.namespaced) {
+      const cluster = await ok('GET', `/apis/${gv}/${opts.resource}?${sel}`);
+      assert.equal(cluster.items.length, 3);
+    }
+    const w = new Watch(`${base}?watch=true&${sel}&resourceVersion=${list.metadata.resourceVersion}`);
+    await w.status;
+    const patched = await ok('PATCH', `${base}/${created.metadata.name}`, { metadata: { annotations: { patched: 'true' } }, ...opts.patch }, merge);
+    assert.equal(patched.metadata.annotations.patched, 'true');
+    assert.ok(Number(patched.metadata.resourceVersion) > Number(created.metadata.resourceVersion));
+    opts.check(patched, 'patched');
+    const cur = await ok('GET', `${base}/${created.metadata.name}`);
+    cur.metadata.annotations.updated = 'true';
+    opts.update(cur);
+    const updated = await ok('PUT', `${base}/${created.metadata.name}`, cur);
+    assert.equal(updated.metadata.annotations.updated, 'true');
+    opts.check(updated, 'updated');
+    const evs = await w.take(1);
+    assert.equal(evs[0]!.type, 'MODIFIED');
+    assert.ok(evs.some((e) => e.object.metadata.annotations?.patched === 'true'));
+    w.close();
+    if (opts.status) {
+      const st = await ok('GET', `${base}/${created.metadata.name}/status`);
+      assert.equal(st.metadata.uid, created.metadata.uid);
+      const sp = await ok('PATCH', `${base}/${created.metadata.name}/status`, opts.status.patch, merge);
+      opts.status.check(sp, 'patched');
+      // RetryOnConflict, as upstream: the apiserver's own controllers may write status meanwhile.
+      const su = await retryOnConflict(async () => {
+        const s2 = await ok('GET', `${base}/${created.metadata.name}`);
+        opts.status!.update(s2);
+        return call('PUT', `${base}/${created.metadata.name}/status`, s2);
+      });
+      opts.status.check(su, 'updated');
+    }
+    await ok('DELETE', `${base}/${created.metadata.name}`);
+    assert.equal((await call('GET', `${base}/${created.metadata.name}`)).status, 404);
+    assert.equal((await ok('GET', `${base}?${sel}`)).items.length, 2);
+    await ok('DELETE', `${base}?${sel}`);
+    assert.equal((await ok('GET', `${base}?${sel}`)).items.length, 0);
+  }
+  async function retryOnConflict(attempt: () => Promise<Res>): Promise<Obj> {
+    for (let i = 0; ; i++) {
+      const r = await attempt();
+      if (r.status === 409 && i < 5) continue;
+      assert.ok(r.status >= 200 && r.status < 300, `${r.status} ${JSON.stringify(r.body)}`);
+      return r.body;
+    }
+  }
+  const hasCondition = (o: Obj, type: string): boolean => ((o.status?.conditions ?? []) as Obj[]).some((c) => c.type === type);
+
+  test('[sig-api-machinery] API priority and fairness should support FlowSchema API operations', async () => {
+    await apiOperations({
+      group: 'flowcontrol.apiserver.k8s.io',
+      version: 'v1',
+      resource: 'flowschemas',
+      namespaced: false,
+      template: { spec: { matchingPrecedence: 10000, priorityLevelConfiguration: { name: 'global-default' }, distinguisherMethod: { type: 'ByUser' }, rules: [{ subjects: [{ kind: 'User', user: { name: 'example-e2e-non-existent-user' } }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }] }] } },
+      patch: { spec: { matchingPrecedence: 9999 } },
+      update: (o) => (o.spec.matchingPrecedence = 9000),
+      check: (o, stage) => assert.equal(o.spec.matchingPrecedence, stage === 'patched' ? 9999 : 9000),
+      status: {
+        patch: { status: { conditions: [{ type: 'PatchStatusFailed', status: 'False', reason: 'e2e' }] } },
+        update: (o) => (o.status.conditions = [...(o.status.conditions ?? []), { type: 'StatusUpdateFailed', status: 'False', reason: 'E2E', message: 'Set from an e2e test' }]),
+        check: (o, stage) => assert.ok(hasCondition(o, stage === 'patched' ? 'PatchStatusFailed' : 'StatusUpdateFailed'), JSON.stringify(o.status)),
+      },
+    });
+  });
+
+  test('[sig-api-machinery] API priority and fairness should support PriorityLevelConfiguration API operations', async () => {
+    await apiOperations({
+      group: 'flowcontrol.apiserver.k8s.io',
+      version: 'v1',
+      resource: 'prioritylevelconfigurations',
+      namespaced: false,
+      template: { spec: { type: 'Limited', limited: { nominalConcurrencyShares: 2, limitResponse: { type: 'Reject' } } } },
+      patch: { spec: { limited: { nominalConcurrencyShares: 4 } } },
+      update: (o) => (o.spec.limited.nominalConcurrencyShares = 6),
+      check: (o, stage) => assert.equal(o.spec.limited.nominalConcurrencyShares, stage === 'patched' ? 4 : 6),
+      status: {
+        patch: { status: { conditions: [{ type: 'PatchStatusFailed', status: 'False', reason: 'e2e' }] } },
+        update: (o) => (o.status.conditions = [...(o.status.conditions ?? []), { type: 'StatusUpdateFailed', status: 'False', reason: 'E2E', message: 'Set from an e2e test' }]),
+        check: (o, stage) => assert.ok(hasCondition(o, stage === 'patched' ? 'PatchStatusFailed' : 'StatusUpdateFailed'), JSON.stringify(o.status)),
+      },
+    });
+  });
+
+  test('[sig-node] RuntimeClass should support RuntimeClasses API operations', async () => {
+    await apiOperations({
+      group: 'node.k8s.io',
+      version: 'v1',
+      resource: 'runtimeclasses',
+      namespaced: false,
+      template: { handler: 'e2e-conformance-handler' },
+      patch: {},
+      update: () => undefined,
+      check: (o) => assert.equal(o.handler, 'e2e-conformance-handler'),
+    });
+  });
+
+  test('[sig-node] RuntimeClass should reject a Pod requesting a non-existent RuntimeClass', async () => {
+    const ns = await newNamespace('runtimeclass');
+    await ok('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: 'default' } });
+    const r = await call('POST', `/api/v1/namespaces/${ns}/pods`, { metadata: { generateName: 'test-runtimeclass-' }, spec: { runtimeClassName: `nonexistent-${ns}`, containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.10' }] } });
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    assert.match(r.body.message as string, /pod rejected: RuntimeClass "nonexistent-[^"]+" not found/);
+  });
+
+  test('[sig-network] Ingress API should support creating Ingress API operations', async () => {
+    await apiOperations({
+      group: 'networking.k8s.io',
+      version: 'v1',
+      resource: 'ingresses',
+      namespaced: true,
+      template: { spec: { defaultBackend: { service: { name: 'default-backend', port: { number: 8080 } } }, rules: [{ host: 'foo.bar.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'test-backend', port: { number: 8080 } } } }] } }] } },
+      patch: {},
+      update: () => undefined,
+      check: (o) => assert.equal(o.spec.rules[0].host, 'foo.bar.com'),
+      status: {
+        patch: { status: { loadBalancer: { ingress: [{ ip: '169.1.1.1' }] } } },
+        update: (o) => (o.status = { loadBalancer: { ingress: [{ ip: '169.1.1.2' }] } }),
+        check: (o, stage) => assert.equal(o.status.loadBalancer.ingress[0].ip, stage === 'patched' ? '169.1.1.1' : '169.1.1.2'),
+      },
+    });
+  });
+
+  test('[sig-network] IngressClass API should support creating IngressClass API operations', async () => {
+    await apiOperations({
+      group: 'networking.k8s.io',
+      version: 'v1',
+      resource: 'ingressclasses',
+      namespaced: false,
+      template: { spec: { controller: 'example.com/controller' } },
+      patch: {},
+      update: () => undefined,
+      check: (o) => assert.equal(o.spec.controller, 'example.com/controller'),
+    });
+  });
+
+  test('[sig-apps] CronJob should support CronJob API operations', async () => {
+    await apiOperations({
+      group: 'batch',
+      version: 'v1',
+      resource: 'cronjobs',
+      namespaced: true,
+      template: { spec: { schedule: '*/1 * * * ?', concurrencyPolicy: 'Allow', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } } } } } },
+      patch: {},
+      update: () => undefined,
+      check: (o) => assert.equal(o.spec.schedule, '*/1 * * * ?'),
+      status: {
+        patch: { status: { lastScheduleTime: '2026-11-22T19:00:00Z' } },
+        update: (o) => (o.status = { lastScheduleTime: '2026-11-22T19:01:00Z' }),
+        check: (o, stage) => assert.equal(o.status.lastScheduleTime, stage === 'patched' ? '2026-11-22T19:00:00Z' : '2026-11-22T19:01:00Z'),
+      },
+    });
+  });
+
+  test('[sig-apps] DisruptionController should list and delete a collection of PodDisruptionBudgets', async () => {
+    await apiOperations({
+      group: 'policy',
+      version: 'v1',
+      resource: 'poddisruptionbudgets',
+      namespaced: true,
+      template: { spec: { minAvailable: 1, selector: { matchLabels: { foo: 'bar' } } } },
+      patch: { spec: { minAvailable: 2 } },
+      update: (o) => (o.spec.minAvailable = 3),
+      check: (o, stage) => assert.equal(o.spec.minAvailable, stage === 'patched' ? 2 : 3),
+      status: {
+        patch: { status: { disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2, observedGeneration: 1 } },
+        update: (o) => (o.status.disruptionsAllowed = 0),
+        check: (o, stage) => assert.equal(o.status.disruptionsAllowed, stage === 'patched' ? 1 : 0),
+      },
+    });
+  });
 });
