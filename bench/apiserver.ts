@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { Agent, request } from 'node:http';
 import { benchNode, benchPod, httpClient } from './lib/fixtures.js';
+import { launchFlags } from './lib/launch.js';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 interface Args {
@@ -109,9 +110,11 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; kubeconf
   const file = join(dir, 'apiserver.mjs');
   writeFileSync(file, script);
   // BENCH_CPU_PROF=DIR profiles the apiserver (node --cpu-prof) into DIR; BENCH_NODE_ARGS adds flags.
+  // The node flags are the k8ts command's own (its #! line), as `k8ts apiserver` runs.
+  const bin = new URL('../../bin/k8ts.js', import.meta.url).pathname;
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', ...prof, ...extra, file], { stdio: ['ignore', 'inherit', 'pipe'] });
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', ...launchFlags(bin), ...prof, ...extra, file], { stdio: ['ignore', 'inherit', 'pipe'] });
   const url = await new Promise<string>((resolve, reject) => {
     let err = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {

@@ -56,6 +56,7 @@ import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import { RestClient } from '../src/client/rest/client.js';
 import { gvr } from '../src/client/rest/gvr.js';
 import { loadKubeconfig, restConfigFromKubeconfig } from '../src/client/rest/kubeconfig.js';
+import { launchFlags } from './lib/launch.js';
 import { count, delta, histogramQuantile, histograms, parsePrometheusText, type Sample } from './lib/prometheus.js';
 import { SimulatedNodes, type PodTrace } from '../src/kubelet/simnodes.js';
 import { PodLifecycle, type PodHost } from '../src/kubelet/pods.js';
@@ -437,7 +438,7 @@ async function main(): Promise<void> {
       const cidrBits = Math.max(8, Math.ceil(Math.log2(Math.max(nodes, 256))));
       const clusterCIDR = cidrBits <= 8 ? [] : ['--cluster-cidr', `10.128.0.0/${24 - cidrBits}`];
       const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-      server = spawn(process.execPath, [...prof, ...extra, bin, 'server', '--data-dir', join(dir, 'data'), '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', ...clusterCIDR, '-o', kubeconfig], { stdio: ['ignore', 'ignore', 'pipe'] });
+      server = spawn(process.execPath, [...launchFlags(bin), ...prof, ...extra, bin, 'server', '--data-dir', join(dir, 'data'), '--https-listen-port', '0', '--bind-address', '127.0.0.1', '--disable-agent', ...clusterCIDR, '-o', kubeconfig], { stdio: ['ignore', 'ignore', 'pipe'] });
       children.push(server);
       let startup = '';
       const lines = createInterface({ input: server.stderr! });
