@@ -1048,4 +1048,88 @@ describe('conformance: API machinery without containers', () => {
     w.close();
     await ok('DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
   });
+
+  // ------------------------------------------------------------ FieldValidation, chunking, ServiceAccounts, Pods
+
+  const strictDeployment = (spec: string, meta = ''): string =>
+    `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"my-dep",${meta}"labels":{"app":"nginx"}},"spec":{${spec}"selector":{"matchLabels":{"app":"nginx"}},"template":{"metadata":{"labels":{"app":"nginx"}},"spec":{"containers":[{"name":"nginx","image":"nginx:latest"}]}}}}`;
+
+  test('[sig-api-machinery] FieldValidation should detect unknown and duplicate fields of a typed object', async () => {
+    const ns = await newNamespace('field-validation');
+    const r = await call('POST', `/apis/apps/v1/namespaces/${ns}/deployments?fieldManager=field_validation_mgr&fieldValidation=Strict`, strictDeployment('"unknownField":"foo","replicas":2,"replicas":3,'));
+    assert.equal(r.status, 400);
+    assert.ok((r.body.message as string).includes('strict decoding error: unknown field "spec.unknownField", duplicate field "spec.replicas"'), r.body.message as string);
+  });
+
+  test('[sig-api-machinery] FieldValidation should detect unknown metadata fields of a typed object', async () => {
+    const ns = await newNamespace('field-validation');
+    const r = await call('POST', `/apis/apps/v1/namespaces/${ns}/deployments?fieldManager=field_validation_mgr&fieldValidation=Strict`, strictDeployment('', '"unknownMeta":"foo",'));
+    assert.equal(r.status, 400);
+    assert.ok((r.body.message as string).includes('strict decoding error: unknown field "metadata.unknownMeta"'), r.body.message as string);
+  });
+
+  test('[sig-api-machinery] Servers with support for API chunking should return chunks of results for list calls', async () => {
+    const ns = await newNamespace('chunking');
+    const total = 60;
+    for (let i = 0; i < total; i += 10) {
+      await Promise.all(Array.from({ length: 10 }, (_, j) => ok('POST', `/api/v1/namespaces/${ns}/podtemplates`, podTemplate(`template-${String(i + j).padStart(4, '0')}`))));
+    }
+    let cont = '';
+    let found = 0;
+    let lastRV = '';
+    for (let page = 0; ; page++) {
+      const list = await ok('GET', `/api/v1/namespaces/${ns}/podtemplates?limit=7${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
+      assert.ok(list.items.length <= 7);
+      if (page > 0) assert.equal(list.metadata.resourceVersion, lastRV, 'every page is served at the first page\'s revision');
+      lastRV = list.metadata.resourceVersion as string;
+      for (const [i, item] of (list.items as Obj[]).entries()) assert.equal(item.metadata.name, `template-${String(found + i).padStart(4, '0')}`);
+      found += list.items.length;
+      if (!list.metadata.continue) {
+        assert.equal(list.metadata.remainingItemCount, undefined);
+        break;
+      }
+      assert.equal(list.metadata.remainingItemCount, total - found);
+      cont = list.metadata.continue as string;
+    }
+    assert.equal(found, total);
+  });
+
+  test('[sig-auth] ServiceAccounts should run through the lifecycle of a ServiceAccount', async () => {
+    const ns = await newNamespace('svcaccounts');
+    const w = new Watch(`/api/v1/namespaces/${ns}/serviceaccounts?watch=true&labelSelector=test-serviceaccount-static%3Dtrue`);
+    await w.status;
+    await ok('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: 'testserviceaccount', labels: { 'test-serviceaccount-static': 'true' } } });
+    const patched = await ok('PATCH', `/api/v1/namespaces/${ns}/serviceaccounts/testserviceaccount`, { metadata: { labels: { 'test-serviceaccount': 'patched' } }, automountServiceAccountToken: false }, smp);
+    assert.equal(patched.automountServiceAccountToken, false);
+    const all = await ok('GET', '/api/v1/serviceaccounts?labelSelector=test-serviceaccount-static%3Dtrue');
+    assert.ok((all.items as Obj[]).some((o) => o.metadata.namespace === ns && o.metadata.labels['test-serviceaccount'] === 'patched'));
+    await ok('DELETE', `/api/v1/namespaces/${ns}/serviceaccounts?labelSelector=test-serviceaccount-static%3Dtrue`);
+    assert.deepEqual((await w.take(3)).map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
+    w.close();
+  });
+
+  test('[sig-auth] ServiceAccounts should update a ServiceAccount', async () => {
+    const ns = await newNamespace('svcaccounts');
+    const sa = await ok('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: 'e2e-sa' } });
+    sa.automountServiceAccountToken = true;
+    const upd = await ok('PUT', `/api/v1/namespaces/${ns}/serviceaccounts/e2e-sa`, sa);
+    assert.equal(upd.automountServiceAccountToken, true);
+  });
+
+  test('[sig-node] Pods should delete a collection of pods', async () => {
+    const ns = await newNamespace('pods');
+    await ok('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: 'default' } });
+    for (const n of ['test-pod-1', 'test-pod-2', 'test-pod-3']) {
+      await ok('POST', `/api/v1/namespaces/${ns}/pods`, { metadata: { name: n, labels: { type: 'Testing' } }, spec: { containers: [{ name: 'token-test', image: 'registry.k8s.io/e2e-test-images/agnhost:2.53' }] } });
+    }
+    await ok('DELETE', `/api/v1/namespaces/${ns}/pods?labelSelector=type%3DTesting`, { gracePeriodSeconds: 1 });
+    // Pods that no node runs are deleted at once.
+    assert.equal((await ok('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=type%3DTesting`)).items.length, 0);
+  });
+
+  test('[sig-auth] SelfSubjectReview should support SelfSubjectReview API operations', async () => {
+    const r = await ok('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+    assert.equal(r.kind, 'SelfSubjectReview');
+    assert.equal(typeof r.status.userInfo.username, 'string');
+  });
 });
