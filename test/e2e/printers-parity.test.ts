@@ -643,10 +643,9 @@ const GETS: Get[] = [
     rows: [['data', 'Bound', 'pv-data', '5Gi', 'RWO', 'local', '<unset>', 'AGE', 'Filesystem']],
   },
   {
-    // kube-apiserver's DefaultStorageClass admission plugin gives a claim without a class the
-    // default class ("local" here); k8ts has no such plugin yet, so STORAGECLASS prints empty.
+    // The DefaultStorageClass admission plugin gives a claim created without a class the
+    // default class ("local" here), as kube-apiserver's does.
     name: 'printPersistentVolumeClaim: a pending claim shows no volume, capacity or modes, and the default class',
-    todo: 'DefaultStorageClass admission plugin (src/apiserver/admission) is missing',
     args: ['get', 'pvc', 'waiting', '-o', 'wide'],
     header: ['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'AGE', 'VOLUMEMODE'],
     rows: [['waiting', 'Pending', '', '', '', 'local', '<unset>', 'AGE', 'Filesystem']],
@@ -837,7 +836,9 @@ describe('kubectl get shows what kube-apiserver prints', { skip: binary ? false 
   /** requestor is the user the apiserver recorded on the CSRs (whoever kubectl authenticates as). */
   let requestor = '';
   before(async () => {
-    srv = await startTestApiServer();
+    // Of the default admission plugins only the one a printed column depends on (the others
+    // want objects no controller makes here, e.g. the default ServiceAccount).
+    srv = await startTestApiServer({ enableAdmissionPlugins: ['DefaultStorageClass'] });
     k = new Kubectl(srv.kubeconfig, binary);
     await k.ok(['create', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: OBJECTS }) });
     // Straight to the REST API: one kubectl process per patch would dominate the test's time.
