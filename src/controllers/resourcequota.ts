@@ -106,8 +106,10 @@ class ResourceQuotaController implements Controller {
       .namespace(ns)
       .updateStatus({ ...q, status })
       .catch((err: unknown) => {
-        // A conflict means admission charged it meanwhile: the watch brings the key back.
-        if (!isStatusError(err, 'Conflict') && !isStatusError(err, 'NotFound')) throw err;
+        // A conflict means admission charged it meanwhile. That status-only write does not bring
+        // the key back (see the quota handler above), so the runner's rate-limited retry must:
+        // swallowing it left usage stale after deletions until the next resync.
+        if (!isStatusError(err, 'NotFound')) throw err;
       });
     return { requeueAfter: RESYNC_MS };
   }
