@@ -345,6 +345,9 @@ function decodeContinue(token: string): ContinueToken {
   }
 }
 
+/** LATEST_REVISION in a continue token means "continue at the latest revision" (upstream's -1). */
+const LATEST_REVISION = -1;
+
 const CONTINUE_EXPIRED =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
 
@@ -377,7 +380,7 @@ async function handleList(deps: HandlerDeps, ctx: RequestContext, r: Resource, n
   let result: ListItems;
   if (cont || match === 'Exact' || (limit > 0 && rvParam !== '0')) {
     const token = cont ? decodeContinue(cont) : undefined;
-    const rev = token ? token.rv : match === 'Exact' ? parseRV(rvParam) : undefined;
+    const rev = token ? (token.rv === LATEST_REVISION ? undefined : token.rv) : match === 'Exact' ? parseRV(rvParam) : undefined;
     result = await listFromStorage(deps, r, sel, limit, rev, token?.start);
   } else {
     const c = r.stored.cache;
@@ -417,7 +420,13 @@ async function listFromStorage(deps: HandlerDeps, r: Resource, sel: Selectors, l
       page = await deps.storage.list(prefix, opts);
     } catch (err) {
       if (isStorageError(err, 'Compacted')) {
-        if (start) throw resourceExpired(CONTINUE_EXPIRED);
+        if (start) {
+          // As upstream's handleCompactedErrorForPaging: the 410 carries a token (revision -1)
+          // that continues from the same key at the latest revision, an inconsistent list.
+          const expired = resourceExpired(CONTINUE_EXPIRED);
+          expired.status.metadata = { continue: encodeContinue(LATEST_REVISION, start) };
+          throw expired;
+        }
         throw resourceExpired(`too old resource version: ${revision} (${await deps.storage.compactedRevision()})`);
       }
       if (isStorageError(err, 'FutureRevision')) throw timeout(`Too large resource version: ${revision}, current: ${await deps.storage.currentRevision()}`, 1);
