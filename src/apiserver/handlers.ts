@@ -526,7 +526,7 @@ const STREAM_LIST_BYTES = 1 << 20;
 
 async function handleWatch(deps: HandlerDeps, ctx: RequestContext, r: Resource, ns: string): Promise<void> {
   const q = ctx.query;
-  const out = negotiate(ctx.req.headers.accept, true);
+  const out = negotiate(ctx.req.headers.accept, true, true, true);
   const sel = selectorsOf(r, q, ns, ctx.info.name || undefined);
   const rvParam = q.get('resourceVersion') ?? '';
   const allowBookmarks = q.get('allowWatchBookmarks') === 'true' || q.get('allowWatchBookmarks') === '1';

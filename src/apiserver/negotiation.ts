@@ -38,9 +38,10 @@ function parseAccept(accept: string): MediaRange[] {
 /**
  * negotiate picks the output for a resource request from its Accept header; 406 when nothing fits.
  * `tables` false is a resource without a Table convertor (upstream's create-only reviews and
- * bindings): as=Table is then skipped like any media type the endpoint cannot produce.
+ * bindings): as=Table is then skipped like any media type the endpoint cannot produce. `watch`
+ * also accepts as=PartialObjectMetadata for a list request, as upstream's watch handler does.
  */
-export function negotiate(accept: string | undefined, isList: boolean, tables = true): Output {
+export function negotiate(accept: string | undefined, isList: boolean, tables = true, watch = false): Output {
   if (!accept) return { kind: 'json' };
   for (const m of parseAccept(accept)) {
     const jsonish = m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*';
@@ -51,7 +52,8 @@ export function negotiate(accept: string | undefined, isList: boolean, tables = 
         if (tables) return { kind: 'table', version };
         continue;
       }
-      if (m.params.as === 'PartialObjectMetadata' && !isList) return { kind: 'partial', version, list: false };
+      // A watch carries single objects: metadata informers ask for PartialObjectMetadata there.
+      if (m.params.as === 'PartialObjectMetadata' && (!isList || watch)) return { kind: 'partial', version, list: false };
       if (m.params.as === 'PartialObjectMetadataList' && isList) return { kind: 'partial', version, list: true };
       continue;
     }

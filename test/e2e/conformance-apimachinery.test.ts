@@ -149,6 +149,34 @@ describe('conformance: API machinery without containers', () => {
     assert.notEqual(table.metadata.resourceVersion ?? '', '');
   });
 
+  test('client-go metadata informers: list as=PartialObjectMetadataList, watch as=PartialObjectMetadata (what upstream controllers send)', async () => {
+    const ns = await newNamespace('metadata');
+    await ok('POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: 'a' }, data: { secret: 'x' } });
+    const list = await ok('GET', `/api/v1/namespaces/${ns}/configmaps`, undefined, { Accept: 'application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json' });
+    assert.equal(list.kind, 'PartialObjectMetadataList');
+    assert.equal(list.items[0].kind, 'PartialObjectMetadata');
+    const pw = await new Promise<WatchEvent[]>((resolve, reject) => {
+      const req = request(`${srv.url}/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=${list.metadata.resourceVersion}`, { headers: { Accept: 'application/vnd.kubernetes.protobuf;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json' } }, (res) => {
+        if (res.statusCode !== 200) reject(new Error(`watch: ${res.statusCode}`));
+        res.setEncoding('utf8');
+        let buf = '';
+        res.on('data', (d: string) => {
+          buf += d;
+          if (buf.includes('\n')) {
+            req.destroy();
+            resolve(buf.trim().split('\n').map((l) => JSON.parse(l) as WatchEvent));
+          }
+        });
+      });
+      req.on('error', () => undefined);
+      req.end();
+      void ok('PATCH', `/api/v1/namespaces/${ns}/configmaps/a`, { data: { secret: 'y' } }, merge);
+    });
+    assert.equal(pw[0]!.type, 'MODIFIED');
+    assert.equal(pw[0]!.object.kind, 'PartialObjectMetadata');
+    assert.equal(pw[0]!.object.data, undefined);
+  });
+
   // ------------------------------------------------------------ Namespaces
 
   test('[sig-api-machinery] Namespaces [Serial] should patch a Namespace', async () => {
