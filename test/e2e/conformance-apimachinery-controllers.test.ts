@@ -140,6 +140,40 @@ describe('conformance: API machinery with the controller-manager', () => {
     await until('status.hard reset', async () => ((await ok('GET', path)).status.hard.cpu === '500m' ? true : undefined), 10_000, 50);
   });
 
+  const quotaPod = (name: string, resources: Obj = {}): Obj => ({ metadata: { name }, spec: { containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.10', resources }] } });
+
+  test('[sig-api-machinery] ResourceQuota should create a ResourceQuota and capture the life of a pod.', async () => {
+    const ns = await newNamespace('resourcequota');
+    await ok('POST', `/api/v1/namespaces/${ns}/resourcequotas`, { metadata: { name: 'test-quota' }, spec: { hard: { pods: '5', 'requests.cpu': '1', 'requests.memory': '500Mi' } } });
+    await usedOf(ns, 'test-quota', (u) => u.pods === '0');
+    const req = { requests: { cpu: '500m', memory: '252Mi' }, limits: { cpu: '500m', memory: '252Mi' } };
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, quotaPod('test-pod', req));
+    await usedOf(ns, 'test-quota', (u) => u.pods === '1' && u['requests.cpu'] === '500m' && u['requests.memory'] === '252Mi');
+    const over = await call('POST', `/api/v1/namespaces/${ns}/pods`, quotaPod('fail-pod', { requests: { cpu: '600m', memory: '100Mi' }, limits: { cpu: '600m', memory: '100Mi' } }));
+    assert.equal(over.status, 403, JSON.stringify(over.body));
+    assert.match(over.body.message as string, /exceeded quota: test-quota, requested: requests.cpu=600m, used: requests.cpu=500m, limited: requests.cpu=1/);
+    await ok('DELETE', `/api/v1/namespaces/${ns}/pods/test-pod`, { gracePeriodSeconds: 0 });
+    await usedOf(ns, 'test-quota', (u) => u.pods === '0' && u['requests.cpu'] === '0' && u['requests.memory'] === '0');
+  });
+
+  test('[sig-api-machinery] ResourceQuota should verify ResourceQuota with best effort scope.', async () => {
+    const ns = await newNamespace('resourcequota');
+    await ok('POST', `/api/v1/namespaces/${ns}/resourcequotas`, { metadata: { name: 'quota-besteffort' }, spec: { hard: { pods: '5' }, scopes: ['BestEffort'] } });
+    await ok('POST', `/api/v1/namespaces/${ns}/resourcequotas`, { metadata: { name: 'quota-not-besteffort' }, spec: { hard: { pods: '5' }, scopes: ['NotBestEffort'] } });
+    await usedOf(ns, 'quota-besteffort', (u) => u.pods === '0');
+    await usedOf(ns, 'quota-not-besteffort', (u) => u.pods === '0');
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, quotaPod('best-effort'));
+    await usedOf(ns, 'quota-besteffort', (u) => u.pods === '1');
+    await usedOf(ns, 'quota-not-besteffort', (u) => u.pods === '0');
+    await ok('DELETE', `/api/v1/namespaces/${ns}/pods/best-effort`, { gracePeriodSeconds: 0 });
+    await usedOf(ns, 'quota-besteffort', (u) => u.pods === '0');
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, quotaPod('not-best-effort', { requests: { cpu: '500m', memory: '200Mi' }, limits: { cpu: '1', memory: '400Mi' } }));
+    await usedOf(ns, 'quota-not-besteffort', (u) => u.pods === '1');
+    await usedOf(ns, 'quota-besteffort', (u) => u.pods === '0');
+    await ok('DELETE', `/api/v1/namespaces/${ns}/pods/not-best-effort`, { gracePeriodSeconds: 0 });
+    await usedOf(ns, 'quota-not-besteffort', (u) => u.pods === '0');
+  });
+
   test('[sig-api-machinery] Namespaces [Serial] should ensure that all services are removed when a namespace is deleted', async () => {
     const ns = await newNamespace('nsdeletetest');
     await ok('POST', `/api/v1/namespaces/${ns}/services`, { metadata: { name: 'test-service' }, spec: { selector: { foo: 'bar' }, ports: [{ port: 80, targetPort: 80 }] } });
