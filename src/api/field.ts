@@ -40,29 +40,61 @@ export interface FieldError {
   detail?: string;
 }
 
-/** Path builds field paths: `new Path('spec').child('containers').index(0).child('image')`. */
+/** A Path segment's kind: a field name, an index or a key. */
+const NAME = 0;
+const INDEX = 1;
+const KEY = 2;
+type SegmentKind = typeof NAME | typeof INDEX | typeof KEY;
+
+/**
+ * Path builds field paths: `Path.root('spec').child('containers').index(0).child('image')`.
+ *
+ * A Path is one segment and a link to its parent, rendered only by toString: validation builds
+ * a path for nearly every field it visits and renders one only for an error, so building one
+ * must cost a single small object (copying the parent's segments into a new array, and
+ * rendering `.name` strings, per step was the apiserver's largest allocation per write).
+ */
 export class Path {
-  private constructor(private readonly parts: readonly string[]) {}
+  /**
+   * @param seg the segment: a field name (rendered `name` at the root, else `.name`), an
+   *   index (`[i]`) or a key (`[k]`).
+   */
+  private constructor(
+    private readonly parent: Path | undefined,
+    private readonly seg: string | number,
+    private readonly kind: SegmentKind,
+  ) {}
 
   static root(name: string, ...more: string[]): Path {
-    return new Path([name, ...more.map((m) => '.' + m)]);
+    let p = new Path(undefined, name, NAME);
+    for (let i = 0; i < more.length; i++) p = new Path(p, more[i]!, NAME);
+    return p;
   }
 
-  child(name: string, ...more: string[]): Path {
-    const add = [name, ...more].map((n, i) => (this.parts.length === 0 && i === 0 ? n : '.' + n));
-    return new Path([...this.parts, ...add]);
+  // Declared with a rest parameter, read through `arguments`: the one-name call (nearly all of
+  // them) then allocates no array.
+  child(name: string, ...more: string[]): Path;
+  child(name: string): Path {
+    let p = new Path(this, name, NAME);
+    for (let i = 1; i < arguments.length; i++) p = new Path(p, arguments[i] as string, NAME);
+    return p;
   }
 
   index(i: number): Path {
-    return new Path([...this.parts, `[${i}]`]);
+    return new Path(this, i, INDEX);
   }
 
   key(k: string): Path {
-    return new Path([...this.parts, `[${k}]`]);
+    return new Path(this, k, KEY);
   }
 
   toString(): string {
-    return this.parts.join('');
+    let out = '';
+    for (let p: Path | undefined = this; p; p = p.parent) {
+      const seg = p.kind === NAME ? (p.parent ? '.' + p.seg : String(p.seg)) : `[${p.seg}]`;
+      out = seg + out;
+    }
+    return out;
   }
 }
 
