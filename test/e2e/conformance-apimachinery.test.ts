@@ -632,6 +632,14 @@ describe('conformance: API machinery without containers', () => {
     const over = await call('POST', `/api/v1/namespaces/${ns}/pods`, pod('pod-too-big', { requests: big, limits: big }));
     assert.equal(over.status, 403, JSON.stringify(over.body));
     assert.match(over.body.message as string, /maximum cpu usage per Container is 500m, but limit is 600m/);
+    // Updating the LimitRange changes the defaults of the next pod; deleting it lifts the limits.
+    const cur = await ok('GET', `/api/v1/namespaces/${ns}/limitranges/limit-range`);
+    cur.spec.limits[0].defaultRequest.cpu = '200m';
+    await ok('PUT', `/api/v1/namespaces/${ns}/limitranges/limit-range`, cur);
+    const p3 = await ok('POST', `/api/v1/namespaces/${ns}/pods`, pod('pod-after-update', {}));
+    assert.equal(p3.spec.containers[0].resources.requests.cpu, '200m');
+    await ok('DELETE', `/api/v1/namespaces/${ns}/limitranges/limit-range`);
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, pod('pod-no-limits', { requests: big, limits: big }));
   });
 
   test('[sig-scheduling] SchedulerPreemption [Serial] PriorityClass endpoints verify PriorityClass endpoints can be operated with different HTTP methods', async () => {
