@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeBody, deletePath, duplicateKeys, encodeForStorage, jsonShape, textKeyCount, withResourceVersion } from './encoding.js';
+import type { KubeObject } from '../api/types.js';
 
 test('withResourceVersion splices the revision into canonical stored JSON', () => {
   const cases: Array<{ name: string; obj: Record<string, unknown> }> = [
@@ -107,4 +108,13 @@ test('decodeBody refuses JSON nested deeper than the limit, valid or not', () =>
   }
   assert.throws(() => decodeBody(Buffer.from('{"a":[' + ok + ']}'), 'application/apply-patch+yaml', true), tooDeep, 'apply patch');
   assert.throws(() => decodeBody(Buffer.from('{"a":1'), 'application/json', true), (e: Error) => /json parse error/.test(e.message), 'malformed, shallow');
+});
+
+test('encodeForStorage writes own keys in canonical order, without resourceVersion', () => {
+  const cases: Array<{ name: string; obj: KubeObject; want: string }> = [
+    { name: 'apiVersion, kind, metadata first', obj: { spec: { a: 1 }, metadata: { name: 'x', resourceVersion: '5', uid: 'u' }, kind: 'Pod', apiVersion: 'v1' }, want: '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x","uid":"u"},"spec":{"a":1}}' },
+    { name: 'a parsed __proto__ key is data', obj: JSON.parse('{"apiVersion":"v1","kind":"X","metadata":{"__proto__":{"a":1}},"__proto__":2}') as KubeObject, want: '{"apiVersion":"v1","kind":"X","metadata":{"__proto__":{"a":1}},"__proto__":2}' },
+    { name: 'inherited keys are left out', obj: Object.assign(Object.create({ inherited: 1 }) as KubeObject, { apiVersion: 'v1', kind: 'X', metadata: Object.assign(Object.create({ inheritedMeta: 1 }) as object, { name: 'n' }) }), want: '{"apiVersion":"v1","kind":"X","metadata":{"name":"n"}}' },
+  ];
+  for (const c of cases) assert.equal(encodeForStorage(c.obj).toString(), c.want, c.name);
 });
