@@ -475,6 +475,9 @@ describe('conformance: API machinery without containers', () => {
     const base = `/apis/events.k8s.io/v1/namespaces/${ns}/events`;
     const created = await ok('POST', base, eventsV1(ns, 'event-test'));
     assert.equal(created.series.count, 2);
+    // Field ownership is recorded in the version written, not the core Event it is stored as.
+    assert.equal(created.metadata.managedFields[0].apiVersion, 'events.k8s.io/v1');
+    assert.ok('f:note' in created.metadata.managedFields[0].fieldsV1 && 'f:regarding' in created.metadata.managedFields[0].fieldsV1, JSON.stringify(created.metadata.managedFields));
     assert.equal(created.note, 'This is a test event');
     const got = await ok('GET', `${base}/event-test`);
     assert.equal(got.apiVersion, 'events.k8s.io/v1');

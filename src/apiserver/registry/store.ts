@@ -153,6 +153,23 @@ export class Store {
     return convertObject(obj, apiVersionOf(r.info));
   }
 
+  /**
+   * recordManaged records the write's managedFields entry (recordManagedFields) in the version
+   * the client wrote, as upstream tracks each manager's fields in its own apiVersion: an
+   * events.k8s.io/v1 writer owns f:note and f:regarding, not the core Event's f:message and
+   * f:involvedObject it is stored as. obj and old are storage-version objects.
+   */
+  private recordManaged(r: Resource, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext, subresource: string): boolean {
+    const operation = ctx.operation ?? 'Update';
+    if (r.info.version === r.stored.info.version && r.info.group === r.stored.info.group) return recordManagedFields(obj, old, ctx.fieldManager, operation, subresource, ctx.now);
+    const view = this.toServed(r, obj);
+    const sets = recordManagedFields(view, old && this.toServed(r, old), ctx.fieldManager, operation, subresource, ctx.now);
+    const meta = (obj.metadata ??= {});
+    if (view.metadata?.managedFields) meta.managedFields = view.metadata.managedFields;
+    else delete meta.managedFields;
+    return sets;
+  }
+
   toStorage(r: Resource, obj: KubeObject): KubeObject {
     if (r.info.version === r.stored.info.version && r.info.group === r.stored.info.group) return obj;
     return convertObject(obj, apiVersionOf(r.stored.info));
@@ -203,7 +220,7 @@ export class Store {
       await ctx.admission.validate({ operation: 'CREATE', resource: r.info, subresource: '', namespace, name: meta.name ?? '', object: obj, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn, annotate: ctx.annotate });
       const hook = s.hooks?.beforeWrite(obj, undefined, ctx.dryRun);
       if (hook && hook.errors.length) throw invalid({ group: s.info.group, kind: s.info.kind }, meta.name ?? '', hook.errors);
-      recordManagedFields(obj, undefined, ctx.fieldManager, ctx.operation ?? 'Update', '', ctx.now);
+      this.recordManaged(r, obj, undefined, ctx, '');
       const key = this.key(s, namespace, meta.name!);
       try {
         if (ctx.dryRun) {
@@ -325,7 +342,7 @@ export class Store {
       }
       // A binding is not a field manager's write: upstream's BindingREST updates the pod in
       // storage directly, leaving its managedFields as they were.
-      const setsFields = subresource === 'binding' ? true : recordManagedFields(obj, old, ctx.fieldManager, ctx.operation ?? 'Update', subresource === 'status' ? 'status' : '', ctx.now);
+      const setsFields = subresource === 'binding' ? true : this.recordManaged(r, obj, old, ctx, subresource === 'status' ? 'status' : '');
       deleteAfter = shouldDeleteDuringUpdate(s.info, obj);
       obj = normalizeForCompare(obj);
       const value = encodeForStorage(obj);
