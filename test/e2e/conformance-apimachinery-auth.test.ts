@@ -1,0 +1,72 @@
+/**
+ * Upstream conformance tests about authentication and authorization that need no containers,
+ * replayed against one secure `k8ts apiserver` (TLS, client certificates, Node+RBAC) as the
+ * e2e framework's cluster-admin would. Each case is named after the upstream test it mirrors.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSecureApiServer, type Identity, type SecureApiServer } from './helpers/secure.js';
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test bodies are free-form JSON
+
+describe('conformance: authentication and authorization without containers', () => {
+  let srv: SecureApiServer;
+  const admin: Identity = { user: 'e2e-admin', groups: ['system:masters'] };
+
+  before(async () => {
+    srv = await startSecureApiServer();
+  });
+  after(async () => {
+    await srv?.stop();
+  });
+
+  async function ok(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Obj> {
+    const r = await srv.request(admin, method, path, body, headers);
+    assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${r.body}`);
+    return r.json();
+  }
+
+  test('[sig-auth] SubjectReview should support SubjectReview API operations', async () => {
+    const ns = 'subjectreview-1';
+    await ok('POST', '/api/v1/namespaces', { metadata: { name: ns } });
+    const sa = await ok('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: 'e2e' } });
+    const username = `system:serviceaccount:${ns}:e2e`;
+    const groups = ['system:authenticated', 'system:serviceaccounts', `system:serviceaccounts:${ns}`];
+    const attrs = { verb: 'list', resource: 'configmaps', namespace: ns, version: 'v1' };
+    const sar = await ok('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { spec: { resourceAttributes: attrs, user: username, groups, uid: sa.metadata.uid } });
+    const expected = sar.status.allowed === true;
+    // The same request, impersonated, must get what the review said.
+    const impersonated = await srv.request(admin, 'GET', `/api/v1/namespaces/${ns}/configmaps`, undefined, { 'Impersonate-User': username, 'Impersonate-Uid': sa.metadata.uid, 'Impersonate-Group': groups.join(',') });
+    assert.ok(impersonated.status === 200 || impersonated.status === 403, `${impersonated.status} ${impersonated.body}`);
+    assert.equal(impersonated.status === 200, expected, `review allowed=${expected}, request got ${impersonated.status}`);
+    const lsar = await ok('POST', `/apis/authorization.k8s.io/v1/namespaces/${ns}/localsubjectaccessreviews`, { metadata: { namespace: ns }, spec: { resourceAttributes: attrs, user: 'e2e', groups, uid: sa.metadata.uid } });
+    assert.equal(lsar.status.allowed === true, expected);
+    // Granting the right through RBAC flips both.
+    await ok('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, { metadata: { name: 'cm-reader' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }] });
+    await ok('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, { metadata: { name: 'cm-reader' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'cm-reader' }, subjects: [{ kind: 'ServiceAccount', name: 'e2e', namespace: ns }] });
+    let allowed = false;
+    for (let i = 0; i < 50 && !allowed; i++) {
+      allowed = (await ok('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { spec: { resourceAttributes: attrs, user: username, groups } })).status.allowed === true;
+      if (!allowed) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(allowed, 'the review allows once the RoleBinding exists');
+    const now = await srv.request(admin, 'GET', `/api/v1/namespaces/${ns}/configmaps`, undefined, { 'Impersonate-User': username, 'Impersonate-Group': groups.join(',') });
+    assert.equal(now.status, 200, now.body);
+  });
+
+  test('[sig-auth] ServiceAccounts should create a serviceAccountToken and ensure a successful TokenReview', async () => {
+    const ns = 'svcaccounts-1';
+    await ok('POST', '/api/v1/namespaces', { metadata: { name: ns } });
+    await ok('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: 'e2e-sa' } });
+    const tr = await ok('POST', `/api/v1/namespaces/${ns}/serviceaccounts/e2e-sa/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} });
+    assert.equal(typeof tr.status.token, 'string');
+    const review = await ok('POST', '/apis/authentication.k8s.io/v1/tokenreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: tr.status.token } });
+    assert.equal(review.status.authenticated, true, JSON.stringify(review.status));
+    assert.equal(review.status.user.username, `system:serviceaccount:${ns}:e2e-sa`);
+  });
+
+  test('[sig-api-machinery] Servers with support for Table transformation should return a 406 for a backend which does not implement metadata (secure server)', async () => {
+    const r = await srv.request(admin, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { nonResourceAttributes: { path: '/', verb: 'get' } } }, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+    assert.equal(r.status, 406, r.body);
+  });
+});
