@@ -606,7 +606,7 @@ async function handleWatch(deps: HandlerDeps, ctx: RequestContext, r: Resource, 
 
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
-async function handlePatch(deps: HandlerDeps, ctx: RequestContext, r: Resource, ns: string, subresource: '' | 'status'): Promise<void> {
+async function handlePatch(deps: HandlerDeps, ctx: RequestContext, r: Resource, ns: string, subresource: '' | 'status' | 'approval'): Promise<void> {
   const ct = (ctx.req.headers['content-type'] ?? '').split(';')[0]!.trim();
   if (!PATCH_TYPES.includes(ct)) throw unsupportedMediaType(PATCH_TYPES);
   const body = await readBody(ctx.req);
@@ -675,6 +675,15 @@ async function handleSubresource(deps: HandlerDeps, ctx: RequestContext, r: Reso
       {
         const body = await decodeObject(deps, ctx, r);
         const { obj } = await deps.store.update(r, ns, info.name, () => body, writeContext(deps, ctx), 'status');
+        return respondObject(deps, ctx, r, 200, obj);
+      }
+    case 'approval':
+      // A CSR's approval conditions; who may approve is the CertificateApproval admission check.
+      if (info.verb === 'get') return respondObject(deps, ctx, r, 200, await deps.store.get(r, ns, info.name));
+      if (info.verb === 'patch') return handlePatch(deps, ctx, r, ns, 'approval');
+      {
+        const body = await decodeObject(deps, ctx, r);
+        const { obj } = await deps.store.update(r, ns, info.name, () => body, writeContext(deps, ctx), 'approval');
         return respondObject(deps, ctx, r, 200, obj);
       }
     case 'finalize': {

@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createCA, createCSR, signCert } from '../../src/pki/index.js';
 import { startSecureApiServer, type Identity, type SecureApiServer } from './helpers/secure.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test bodies are free-form JSON
@@ -68,5 +69,57 @@ describe('conformance: authentication and authorization without containers', () 
   test('[sig-api-machinery] Servers with support for Table transformation should return a 406 for a backend which does not implement metadata (secure server)', async () => {
     const r = await srv.request(admin, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { nonResourceAttributes: { path: '/', verb: 'get' } } }, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
     assert.equal(r.status, 406, r.body);
+  });
+
+  test('[sig-auth] Certificates API [Privileged:ClusterAdmin] should support CSR API operations', async () => {
+    const { csrPem } = await createCSR('e2e.example.com');
+    const signerName = 'example.com/e2e-csr-signer';
+    const base = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
+    const template = { metadata: { generateName: 'e2e-example-csr-' }, spec: { request: Buffer.from(csrPem).toString('base64'), signerName, usages: ['digital signature', 'key encipherment', 'client auth'] } };
+    await ok('POST', base, template);
+    await ok('POST', base, template);
+    const created = await ok('POST', base, template);
+    const sel = `fieldSelector=${encodeURIComponent(`spec.signerName=${signerName}`)}`;
+    assert.equal((await ok('GET', `${base}?${sel}`)).items.length, 3);
+    const patched = await ok('PATCH', `${base}/${created.metadata.name}`, { metadata: { annotations: { patched: 'true' } } }, { 'Content-Type': 'application/merge-patch+json' });
+    assert.equal(patched.metadata.annotations.patched, 'true');
+    const gotApproval = await ok('GET', `${base}/${created.metadata.name}/approval`);
+    assert.equal(gotApproval.kind, 'CertificateSigningRequest');
+    assert.equal(gotApproval.metadata.uid, created.metadata.uid);
+    const pa = await ok('PATCH', `${base}/${created.metadata.name}/approval`, { metadata: { annotations: { patchedapproval: 'true' } }, status: { conditions: [{ type: 'ApprovalPatch', status: 'True', reason: 'e2e' }] } }, { 'Content-Type': 'application/merge-patch+json' });
+    assert.deepEqual((pa.status.conditions as Obj[]).map((c) => c.type), ['ApprovalPatch']);
+    assert.equal(pa.metadata.annotations.patchedapproval, 'true');
+    pa.status.conditions.push({ type: 'Approved', status: 'True', reason: 'E2E', message: 'Set from an e2e test' });
+    const ua = await ok('PUT', `${base}/${created.metadata.name}/approval`, pa);
+    assert.deepEqual((ua.status.conditions as Obj[]).map((c) => c.type), ['ApprovalPatch', 'Approved']);
+    assert.ok(ua.status.conditions[1].lastUpdateTime, 'conditions get their timestamps');
+    const both = await srv.request(admin, 'PUT', `${base}/${created.metadata.name}/approval`, { ...ua, status: { conditions: [...(ua.status.conditions as Obj[]), { type: 'Denied', status: 'True' }] } });
+    assert.equal(both.status, 422, both.body);
+    // Approving needs `approve` on the signer: a user with update on certificatesigningrequests/approval alone is forbidden.
+    const someone: Identity = { user: 'csr-someone' };
+    await ok('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', { metadata: { name: 'e2e-csr-updater' }, rules: [{ apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests', 'certificatesigningrequests/approval'], verbs: ['get', 'update', 'patch'] }] });
+    await ok('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { metadata: { name: 'e2e-csr-updater' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'e2e-csr-updater' }, subjects: [{ kind: 'User', name: 'csr-someone', apiGroup: 'rbac.authorization.k8s.io' }] });
+    let denied = await srv.request(someone, 'PATCH', `${base}/${created.metadata.name}/approval`, { status: { conditions: [{ type: 'Approved', status: 'True', reason: 'x' }] } }, { 'content-type': 'application/merge-patch+json' });
+    for (let i = 0; i < 50 && denied.status === 403 && !denied.body.includes('signerName'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      denied = await srv.request(someone, 'PATCH', `${base}/${created.metadata.name}/approval`, { status: { conditions: [{ type: 'Approved', status: 'True', reason: 'x' }] } }, { 'content-type': 'application/merge-patch+json' });
+    }
+    assert.equal(denied.status, 403, denied.body);
+    assert.match(denied.body, /user not permitted to approve requests with signerName \\"example.com\/e2e-csr-signer\\"/);
+    const gotStatus = await ok('GET', `${base}/${created.metadata.name}/status`);
+    assert.equal(gotStatus.metadata.uid, created.metadata.uid);
+    const ca = await createCA('e2e-signer');
+    const cert = await signCert(ca, { commonName: 'e2e.example.com', usage: 'client', validityDays: 1 });
+    const certificate = Buffer.from(cert.certPem).toString('base64');
+    const ps = await ok('PATCH', `${base}/${created.metadata.name}/status`, { metadata: { annotations: { patchedstatus: 'true' } }, status: { certificate } }, { 'Content-Type': 'application/merge-patch+json' });
+    assert.equal(ps.status.certificate, certificate);
+    assert.equal(ps.metadata.annotations.patchedstatus, 'true');
+    ps.status.conditions.push({ type: 'StatusUpdate', status: 'True', reason: 'E2E', message: 'Set from an e2e test' });
+    const us = await ok('PUT', `${base}/${created.metadata.name}/status`, ps);
+    assert.equal(us.status.conditions.at(-1).type, 'StatusUpdate');
+    await ok('DELETE', `${base}/${created.metadata.name}`);
+    assert.equal((await ok('GET', `${base}?${sel}`)).items.length, 2);
+    await ok('DELETE', `${base}?${sel}`);
+    assert.equal((await ok('GET', `${base}?${sel}`)).items.length, 0);
   });
 });

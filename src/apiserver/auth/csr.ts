@@ -3,24 +3,19 @@
  * CertificateApproval/CertificateSigning admission and kube-controller-manager's csrapproving
  * and csrsigning controllers:
  * - on create, spec.username/uid/groups/extra are set from the requester;
- * - the approval subresource takes Approved/Denied conditions, from users allowed to `approve`
- *   the CSR's signer (`signers`, resourceName the signer name or `<domain>/*`);
+ * - the approval subresource (served by the registry: metadata and status.conditions only) is
+ *   written only by users allowed to `approve` the CSR's signer (`signers`, resourceName the
+ *   signer name or `<domain>/*`): csrApprovalAdmission;
  * - kubelet client CSRs (signer kubernetes.io/kube-apiserver-client-kubelet, CN system:node:<n>,
  *   O system:nodes, client-auth usages) are auto-approved when the requester may create
  *   `certificatesigningrequests/nodeclient` (or `/selfnodeclient` for its own name);
  * - approved CSRs for the kube-apiserver-client(-kubelet) signers are signed with the client CA.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { badRequest, forbidden, invalid, notFound } from '../../api/errors.js';
+import { forbidden, invalid, notFound } from '../../api/errors.js';
 import { field } from '../../api/field.js';
 import type { KubeObject } from '../../api/types.js';
 import { issue, readCSR, type CertKey } from '../../pki/index.js';
-import { decodeBody } from '../encoding.js';
-import { readBody } from '../handlers.js';
-import { writeValue } from '../negotiation.js';
 import type { AdmissionPlugin, UserInfo } from '../pipeline.js';
-import { decodeProtobufObject, isProtobuf } from '../protobuf.js';
-import type { RequestInfo } from '../requestinfo.js';
 import type { ObjectSource } from './objects.js';
 import type { AttributesAuthorizer } from './rbac/authorizer.js';
 import type { StartAccess } from './security.js';
@@ -52,6 +47,21 @@ const stamp = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function requestPem(c: CSR): string {
   return Buffer.from(c.spec.request ?? '', 'base64').toString('utf8');
+}
+
+/**
+ * csrApprovalAdmission is upstream's CertificateApproval admission plugin: every write of a CSR's
+ * /approval needs the `approve` verb on its signer (signers/<signerName> or <domain>/*).
+ */
+export function csrApprovalAdmission(authorizer: AttributesAuthorizer): AdmissionPlugin {
+  return {
+    name: 'CertificateApproval',
+    validate(a) {
+      if (!isCSR(a.resource) || a.subresource !== 'approval' || !a.object) return;
+      const signer = (a.object as unknown as CSR).spec?.signerName ?? '';
+      if (!mayApprove(authorizer, a.user, signer)) throw forbidden({ group: CSR_GROUP, resource: 'certificatesigningrequests' }, a.name, `user not permitted to approve requests with signerName "${signer}"`);
+    },
+  };
 }
 
 /** csrAdmission records the requester on create and validates the request, as upstream's CSR strategy. */
@@ -97,11 +107,6 @@ function mayApprove(authorizer: AttributesAuthorizer, user: UserInfo, signer: st
   );
 }
 
-/** isApproval reports whether a request writes the approval subresource. */
-export function isApproval(info: RequestInfo): boolean {
-  return info.apiGroup === CSR_GROUP && info.resource === 'certificatesigningrequests' && info.subresource === 'approval' && (info.verb === 'update' || info.verb === 'get');
-}
-
 /** CSRController approves, signs and serves approvals of CertificateSigningRequests. */
 export class CSRController {
   private access?: StartAccess;
@@ -137,41 +142,6 @@ export class CSRController {
       'status',
     );
     return r.obj;
-  }
-
-  /** serveApproval answers GET/PUT certificatesigningrequests/<name>/approval. */
-  async serveApproval(req: IncomingMessage, res: ServerResponse, info: RequestInfo, user: UserInfo): Promise<void> {
-    if (!this.access) throw badRequest('the server is still starting');
-    const current = this.objects.get<CSR>(CSR_GROUP, 'certificatesigningrequests', '', info.name);
-    if (!current) throw notFound({ group: CSR_GROUP, resource: 'certificatesigningrequests' }, info.name);
-    if (info.verb === 'get') return writeValue(res, 200, current);
-    const raw = await readBody(req);
-    const ct = req.headers['content-type'] ?? 'application/json';
-    const body = (isProtobuf(ct) ? decodeProtobufObject(raw) : decodeBody(raw, ct, false).value) as CSR | null;
-    const wanted = body?.status?.conditions ?? [];
-    const gk = { group: CSR_GROUP, kind: 'CertificateSigningRequest' };
-    const approved = wanted.some((c) => c.type === 'Approved');
-    const denied = wanted.some((c) => c.type === 'Denied');
-    if (approved && denied) throw invalid(gk, info.name, [field.invalid('status.conditions', 'Approved', 'Approved and Denied conditions are mutually exclusive')]);
-    for (const [i, c] of wanted.entries()) {
-      if ((c.type === 'Approved' || c.type === 'Denied') && c.status !== 'True') throw invalid(gk, info.name, [field.notSupported(`status.conditions[${i}].status`, c.status, ['True'])]);
-    }
-    const signer = current.spec.signerName ?? '';
-    if ((approved || denied) && !mayApprove(this.authorizer, user, signer)) {
-      throw forbidden({ group: CSR_GROUP, resource: 'certificatesigningrequests' }, info.name, `user not permitted to approve requests with signerName "${signer}"`);
-    }
-    const obj = await this.writeStatus(
-      info.name,
-      (c) => {
-        const when = stamp(this.now());
-        const kept = (c.status?.conditions ?? []).filter((x) => x.type !== 'Approved' && x.type !== 'Denied');
-        const merged = [...kept, ...wanted.filter((x) => x.type === 'Approved' || x.type === 'Denied').map((x) => ({ ...x, lastUpdateTime: x.lastUpdateTime ?? when, lastTransitionTime: x.lastTransitionTime ?? when }))];
-        c.status = { ...(c.status ?? {}), conditions: merged };
-        return c;
-      },
-      user,
-    );
-    writeValue(res, 200, obj);
   }
 
   /** reconcile approves and signs what is due; runs when CSRs changed (cheap to call often). */

@@ -16,7 +16,7 @@ import { impersonate } from './impersonation.js';
 import { isReview, serveReview, type ReviewDeps } from './reviews.js';
 import { findResource } from '../../api/resources.js';
 import { bootstrapTokenAuthenticator } from './bootstraptoken.js';
-import { csrAdmission, CSRController, isApproval } from './csr.js';
+import { csrAdmission, csrApprovalAdmission, CSRController } from './csr.js';
 import { ensureJoinToken, joinAuthorizer, JoinEndpoints, joinTokenAuthenticator } from './join.js';
 import { NodeAuthorizer, nodeRestriction } from './node.js';
 import { isTokenRequest, populateLegacyTokens, serveIssuerDiscovery, serveTokenRequest, ServiceAccountTokens } from './serviceaccount.js';
@@ -158,7 +158,7 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
   }
   const chain = new ChainAuthorizer(links);
   if (pki) csr = new CSRController(pki.clientCA, deps.objects, chain, now);
-  admissionPlugins.push(csrAdmission());
+  admissionPlugins.push(csrAdmission(), csrApprovalAdmission(chain));
   const authorizer: Authorizer = chain.asRequestAuthorizer();
 
   const reviewDeps: ReviewDeps = {
@@ -182,10 +182,6 @@ export async function createSecurity(o: SecurityOptions, deps: SecurityDeps): Pr
       if (!info.isResourceRequest) {
         if (await serveIssuerDiscovery(saTokens, res, info.path)) return true;
         return join ? join.serve(req, res, info.path, user) : false;
-      }
-      if (csr && isApproval(info)) {
-        await csr.serveApproval(req, res, info, user);
-        return true;
       }
       if (isTokenRequest(info)) {
         await serveTokenRequest(saTokens, deps.objects, apiAudiences, req, res, info, async (obj) => {

@@ -261,7 +261,7 @@ export class Store {
     name: string,
     compute: (current: KubeObject | undefined) => KubeObject | Promise<KubeObject>,
     ctx: WriteContext,
-    subresource: '' | 'status' | 'binding' | 'finalize',
+    subresource: '' | 'status' | 'binding' | 'finalize' | 'approval',
     opts: { forceAllowCreate?: boolean } = {},
   ): Promise<{ obj: KubeObject; created: boolean }> {
     const s = r.stored;
@@ -320,6 +320,7 @@ export class Store {
         prepareForStatusUpdate(obj, old);
         kindPrepareForStatusUpdate(gvk, obj, old);
       } else if (subresource === 'finalize') prepareForFinalize(obj, old);
+      else if (subresource === 'approval') prepareForApproval(obj, old, ctx.now);
       else if (subresource === '') {
         s.strategy.prepareForUpdate(obj, old);
         kindPrepareForUpdate(gvk, obj, old);
@@ -332,7 +333,8 @@ export class Store {
         newMeta.generation = (oldMeta.generation ?? 1) + 1;
       }
       await ctx.admission.admit({ operation: 'UPDATE', resource: r.info, subresource, namespace, name, object: obj, oldObject: old, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn, annotate: ctx.annotate });
-      const errs = subresource === 'status' ? validateStatusUpdate(gvk, obj, old) : subresource === 'binding' || subresource === 'finalize' ? [] : validateUpdate(gvk, obj, old);
+      const errs =
+        subresource === 'status' ? validateStatusUpdate(gvk, obj, old) : subresource === 'approval' ? validateApproval(obj) : subresource === 'binding' || subresource === 'finalize' ? [] : validateUpdate(gvk, obj, old);
       if (errs.length) throw invalid(gk, name, errs);
       await ctx.admission.validate({ operation: 'UPDATE', resource: r.info, subresource, namespace, name, object: obj, oldObject: old, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn, annotate: ctx.annotate });
       if (subresource === '' && s.hooks) {
@@ -342,7 +344,7 @@ export class Store {
       }
       // A binding is not a field manager's write: upstream's BindingREST updates the pod in
       // storage directly, leaving its managedFields as they were.
-      const setsFields = subresource === 'binding' ? true : this.recordManaged(r, obj, old, ctx, subresource === 'status' ? 'status' : '');
+      const setsFields = subresource === 'binding' ? true : this.recordManaged(r, obj, old, ctx, subresource === 'status' || subresource === 'approval' ? subresource : '');
       deleteAfter = shouldDeleteDuringUpdate(s.info, obj);
       obj = normalizeForCompare(obj);
       const value = encodeForStorage(obj);
@@ -508,6 +510,57 @@ function prepareForFinalize(obj: KubeObject, old: KubeObject): void {
   Object.assign(obj, cloneJSON(old));
   obj.spec = { ...((obj.spec as object) ?? {}), finalizers: fins };
   if (!fins.length) delete (obj.spec as { finalizers?: string[] }).finalizers;
+}
+
+interface CSRCondition {
+  type?: string;
+  status?: string;
+  lastUpdateTime?: string;
+  lastTransitionTime?: string;
+}
+
+/**
+ * prepareForApproval is upstream's csrApprovalStrategy.PrepareForUpdate: a CSR's /approval
+ * changes metadata and status.conditions only (spec and the rest of status are the old ones),
+ * and populateConditionTimestamps stamps conditions that carry no times: lastUpdateTime now,
+ * lastTransitionTime the old condition's when its type kept its status, else now.
+ */
+function prepareForApproval(obj: KubeObject, old: KubeObject, now: Date): void {
+  const conditions = ((obj.status as { conditions?: CSRCondition[] } | undefined)?.conditions ?? []).map((c) => ({ ...c }));
+  const oldConditions = (old.status as { conditions?: CSRCondition[] } | undefined)?.conditions ?? [];
+  const when = timestamp(now);
+  for (const c of conditions) {
+    c.lastUpdateTime ??= when;
+    if (c.lastTransitionTime === undefined) {
+      const before = oldConditions.find((o) => o.type === c.type);
+      c.lastTransitionTime = before && before.status === c.status && before.lastTransitionTime ? before.lastTransitionTime : when;
+    }
+  }
+  obj.spec = cloneJSON(old.spec);
+  const status: Record<string, unknown> = { ...((cloneJSON(old.status) as Record<string, unknown> | undefined) ?? {}) };
+  if (conditions.length) status.conditions = conditions;
+  else delete status.conditions;
+  if (Object.keys(status).length) obj.status = status;
+  else delete obj.status;
+}
+
+/**
+ * validateApproval checks a CSR's approval conditions as upstream's validateConditions: each has
+ * a type and a True/False/Unknown status, Approved and Denied only True, never both.
+ */
+function validateApproval(obj: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const conditions = (obj.status as { conditions?: CSRCondition[] } | undefined)?.conditions ?? [];
+  for (const [i, c] of conditions.entries()) {
+    const p = `status.conditions[${i}]`;
+    if (!c.type) errs.push(field.required(`${p}.type`, ''));
+    if (c.type === 'Approved' || c.type === 'Denied') {
+      if (c.status !== 'True') errs.push(field.notSupported(`${p}.status`, c.status ?? '', ['True']));
+    } else if (!c.status) errs.push(field.required(`${p}.status`, ''));
+    else if (!['True', 'False', 'Unknown'].includes(c.status)) errs.push(field.notSupported(`${p}.status`, c.status, ['False', 'True', 'Unknown']));
+  }
+  if (conditions.some((c) => c.type === 'Approved') && conditions.some((c) => c.type === 'Denied')) errs.push(field.invalid('status.conditions', 'Approved', 'Approved and Denied conditions are mutually exclusive'));
+  return errs;
 }
 
 /** gracePeriod returns the grace period of a graceful delete, or undefined for kinds without one. */
