@@ -727,6 +727,12 @@ describe('conformance: API machinery without containers', () => {
     w.close();
   });
 
+  test('[sig-network] Services should provide secure master service', async () => {
+    const svc = await ok('GET', '/api/v1/namespaces/default/services/kubernetes');
+    assert.equal(svc.spec.ports[0].port, 443);
+    assert.equal(svc.spec.ports[0].name, 'https');
+  });
+
   test('[sig-network] EndpointSlice should have Endpoints and EndpointSlices pointing to API Server', async () => {
     const svc = await ok('GET', '/api/v1/namespaces/default/services/kubernetes');
     assert.equal(svc.spec.ports[0].name, 'https');
