@@ -144,12 +144,8 @@ const SELF_DECODING: Record<string, Check> = {
   [SCHEMA_OR_BOOL]: (v) => (v === null || typeof v === 'boolean' || (typeof v === 'object' && !Array.isArray(v)) ? undefined : 'boolean or JSON schema expected'),
 };
 
-/** uint8 decodes one element of a []byte given as a JSON array. */
-const uint8: Check = (v, struct, walk) => {
-  if (v === null) return undefined;
-  if (typeof v !== 'number') return fail(v, struct, walk, 'uint8');
-  return Number.isInteger(v) && v >= 0 && v <= 255 ? undefined : fail(v, struct, walk, 'uint8', true);
-};
+/** uint8 decodes one element of a []byte given as a JSON array (the integer check of compile). */
+let uint8: Check | undefined;
 
 /** bytes decodes a []byte field: a base64 string, or (as for any slice) an array of uint8. */
 const bytes: Check = (v, struct, walk) => {
@@ -159,6 +155,7 @@ const bytes: Check = (v, struct, walk) => {
     return undefined;
   }
   if (!Array.isArray(v)) return fail(v, struct, walk, '[]uint8');
+  uint8 ??= compile({ type: 'integer', format: 'uint8' });
   for (const x of v) uint8(x, struct, walk);
   return undefined;
 };
