@@ -186,7 +186,7 @@ export async function handleResource(deps: HandlerDeps, ctx: RequestContext): Pr
   }
   switch (info.verb) {
     case 'get': {
-      const out = negotiate(ctx.req.headers.accept, false);
+      const out = negotiateFor(ctx, r);
       const rvParam = ctx.query.get('resourceVersion') ?? '';
       if (rvParam !== '') {
         // As upstream's cacher: "0" is any revision (the cache's), N is "not older than N" (wait
@@ -201,7 +201,7 @@ export async function handleResource(deps: HandlerDeps, ctx: RequestContext): Pr
           ctx.warnings.apply(ctx.res);
           return writeValue(ctx.res, 200, o.bytes);
         }
-        return respondObject(deps, ctx, r, 200, servedObject(deps, r, o));
+        return respondObject(deps, ctx, r, 200, servedObject(deps, r, o), out);
       }
       if (out.kind === 'json' && sameVersion(r)) {
         // Plain JSON in the storage version: serve the stored bytes with the revision spliced in.
@@ -211,7 +211,7 @@ export async function handleResource(deps: HandlerDeps, ctx: RequestContext): Pr
         return writeValue(ctx.res, 200, withResourceVersion(kv.value, kv.modRevision));
       }
       const obj = await deps.store.get(r, ns, info.name);
-      return respondObject(deps, ctx, r, 200, obj);
+      return respondObject(deps, ctx, r, 200, obj, out);
     }
     case 'list':
       return handleList(deps, ctx, r, ns);
@@ -219,12 +219,12 @@ export async function handleResource(deps: HandlerDeps, ctx: RequestContext): Pr
       return handleWatch(deps, ctx, r, ns);
     case 'create': {
       // Negotiate before writing, as upstream: an unacceptable Accept must not create anything.
-      negotiateFor(ctx, r, false);
+      const out = negotiateFor(ctx, r);
       const body = await decodeObject(deps, ctx, r);
       const wctx = writeContext(deps, ctx);
       if (info.resource === 'bindings' && r.info.group === '') return createBinding(deps, ctx, r, ns, body, wctx);
       const obj = await deps.store.create(r, ns, body, wctx);
-      return respondObject(deps, ctx, r, 201, obj);
+      return respondObject(deps, ctx, r, 201, obj, out);
     }
     case 'update': {
       const body = await decodeObject(deps, ctx, r);
@@ -273,9 +273,11 @@ async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
   return opts;
 }
 
-/** respondObject writes a single object in the negotiated form (JSON, YAML, Table, partial). */
-function respondObject(deps: HandlerDeps, ctx: RequestContext, r: Resource, code: number, obj: KubeObject): void {
-  const out = negotiateFor(ctx, r, false);
+/**
+ * respondObject writes a single object in the negotiated form (JSON, YAML, Table, partial);
+ * `out` is the negotiation the handler already did, if it did one.
+ */
+function respondObject(deps: HandlerDeps, ctx: RequestContext, r: Resource, code: number, obj: KubeObject, out: Output = negotiateFor(ctx, r)): void {
   ctx.warnings.apply(ctx.res);
   if (out.kind === 'table') {
     return writeValue(ctx.res, code, toTable(gvkOf(r.info), [obj], out.version, ctx.query.get('includeObject') ?? 'Metadata', { resourceVersion: obj.metadata?.resourceVersion ?? '' }, deps.now()));
@@ -286,11 +288,12 @@ function respondObject(deps: HandlerDeps, ctx: RequestContext, r: Resource, code
 }
 
 /**
- * negotiateFor negotiates a response for resource r: resources that can only be created (the
- * reviews, bindings) have no Table convertor upstream, so as=Table is not acceptable for them.
+ * negotiateFor negotiates a single-object response for resource r: resources that can only be
+ * created (the reviews, bindings) have no Table convertor upstream, so as=Table is not
+ * acceptable for them.
  */
-function negotiateFor(ctx: RequestContext, r: Resource, isList: boolean): Output {
-  return negotiate(ctx.req.headers.accept, isList, r.info.verbs.includes('get') || r.info.verbs.includes('list'));
+function negotiateFor(ctx: RequestContext, r: Resource): Output {
+  return negotiate(ctx.req.headers.accept, false, r.info.verbs.includes('get') || r.info.verbs.includes('list'));
 }
 
 // ---------------------------------------------------------------- lists
