@@ -124,7 +124,7 @@ export class ApiServerMetrics {
   /**
    * begin records the resource request `info` (already authorized; `startMs` is
    * performance.now() when it arrived): counted in flight now, and in the totals and the
-   * histogram when `res` closes, with its status code then. A request whose client left before
+   * histogram when `res` is handed whole to the connection or closes, with its status code then. A request whose client left before
    * this call (its 'close' already emitted) is not recorded: nothing would end its count.
    */
   begin(req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: Pick<URL, 'search' | 'searchParams'>, startMs: number): void {
@@ -142,10 +142,8 @@ export class ApiServerMetrics {
       const n = ++this.inflight[tuple.kind]!;
       if (n > this.watermark[tuple.kind]!) this.watermark[tuple.kind] = n;
     }
-    let done = false;
+    // Whichever comes first observes; it removes the other, so each request is observed once.
     const observe = (): void => {
-      if (done) return;
-      done = true;
       res.off('prefinish', observe);
       res.off('close', observe);
       if (tuple.longRunning) tuple.longRunning.value--;
