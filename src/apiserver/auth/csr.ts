@@ -16,6 +16,7 @@ import { field } from '../../api/field.js';
 import type { KubeObject } from '../../api/types.js';
 import { issue, readCSR, type CertKey } from '../../pki/index.js';
 import type { AdmissionPlugin, UserInfo } from '../pipeline.js';
+import { timestamp } from '../registry/store.js';
 import type { ObjectSource } from './objects.js';
 import type { AttributesAuthorizer } from './rbac/authorizer.js';
 import type { StartAccess } from './security.js';
@@ -43,7 +44,6 @@ interface CSR {
 
 const isCSR = (r: { group: string; resource: string }): boolean => r.group === CSR_GROUP && r.resource === 'certificatesigningrequests';
 const has = (c: CSR, type: string): boolean => (c.status?.conditions ?? []).some((x) => x.type === type && x.status === 'True');
-const stamp = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function requestPem(c: CSR): string {
   return Buffer.from(c.spec.request ?? '', 'base64').toString('utf8');
@@ -181,7 +181,7 @@ export class CSRController {
       c.metadata.name,
       (cur) => {
         if (has(cur, 'Approved') || has(cur, 'Denied')) return undefined;
-        const when = stamp(this.now());
+        const when = timestamp(this.now());
         cur.status = { ...(cur.status ?? {}), conditions: [...(cur.status?.conditions ?? []), { type: 'Approved', status: 'True', reason: 'AutoApproved', message: 'Auto approving kubelet client certificate after SubjectAccessReview.', lastUpdateTime: when, lastTransitionTime: when }] };
         return cur;
       },
@@ -190,7 +190,7 @@ export class CSRController {
   }
 
   private async sign(c: CSR): Promise<void> {
-    const when = stamp(this.now());
+    const when = timestamp(this.now());
     let certPem: string | undefined;
     let failure: string | undefined;
     try {
