@@ -12,7 +12,9 @@
  *   replaced by another uid — confirmed with a live read, never from the cache alone) or
  *   waiting (owner being deleted in the foreground). With a solid owner left, dangling and
  *   waiting references are removed; otherwise the object is deleted (in the foreground when a
- *   foreground owner waits for it and it has dependents of its own).
+ *   foreground owner waits for it and it has dependents of its own; if one of those waits in
+ *   the foreground too, the ownership may be a cycle, and the object's own references stop
+ *   blocking first so that the cycle unwinds).
  * - `orphan` finalizer on a deleted object: its dependents lose their reference to it, then
  *   the finalizer is removed.
  * - `foregroundDeletion` finalizer: dependents are deleted (their own reconcile sees a
@@ -98,6 +100,8 @@ class GarbageCollector implements Controller {
   private readonly watched: Watched[] = [];
   private readonly ignored: Set<string>;
   private readonly discoveryPeriodMs: number;
+  /** enqueue (from start) lets a reconcile hand work to dependents, as upstream's attemptToDelete queue. */
+  private enqueue: (key: string) => void = () => {};
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -125,6 +129,7 @@ class GarbageCollector implements Controller {
    * are enqueued directly; reconciles of a new resource wait for its cache to sync.
    */
   async start(signal: AbortSignal, enqueue: (key: string) => void): Promise<void> {
+    this.enqueue = enqueue;
     while (this.discoveryPeriodMs > 0 && !signal.aborted) {
       try {
         const { resources } = await preferredResources(this.ctx.client);
@@ -273,7 +278,8 @@ class GarbageCollector implements Controller {
     const refs = obj.metadata?.ownerReferences ?? [];
     if (!refs.length) return;
     const fins = obj.metadata?.finalizers ?? [];
-    // Being deleted already, and not in a way that needs us: nothing to do.
+    // Being deleted already, and not in the foreground: nothing to do (a foreground one
+    // still has its references to gone owners pruned).
     if (obj.metadata?.deletionTimestamp && !fins.includes('foregroundDeletion')) return;
     const solid: OwnerReference[] = [];
     const gone: OwnerReference[] = [];
@@ -295,9 +301,22 @@ class GarbageCollector implements Controller {
       return;
     }
     if (obj.metadata?.deletionTimestamp) return;
+    const dependents = waiting ? this.dependentsOf(obj.metadata?.uid ?? '') : [];
     let policy: 'Orphan' | 'Foreground' | 'Background' = 'Background';
-    if (fins.includes('orphan')) policy = 'Orphan';
-    else if (fins.includes('foregroundDeletion') || (waiting && this.dependentsOf(obj.metadata?.uid ?? '').length > 0)) policy = 'Foreground';
+    if (dependents.length) {
+      // An owner waits for this object in the foreground, and the object has dependents: it is
+      // deleted in the foreground too. When one of those dependents itself waits for its own
+      // dependents, the ownership may be a cycle (A owns B owns C owns A) in which every member
+      // would wait for the next forever. As upstream, the cycle is broken here: this object's
+      // references stop blocking its owners (a cheap check with false positives, which only
+      // cost the owners an earlier end of their foreground wait).
+      policy = 'Foreground';
+      if (dependents.some((d) => isDeletingDependents(d.obj)) && refs.some((x) => x.blockOwnerDeletion === true)) {
+        const unblocked = refs.map((x) => (x.blockOwnerDeletion === true ? { ...x, blockOwnerDeletion: false } : x));
+        if (!(await this.patchMeta(api, obj, { ownerReferences: unblocked }))) return;
+      }
+    } else if (fins.includes('orphan')) policy = 'Orphan';
+    else if (fins.includes('foregroundDeletion')) policy = 'Foreground';
     try {
       await api.delete(obj.metadata?.name ?? '', { propagationPolicy: policy, preconditions: { uid: obj.metadata?.uid } });
     } catch (err) {
@@ -315,25 +334,42 @@ class GarbageCollector implements Controller {
     await this.patchMeta(this.api(w.res, obj.metadata?.namespace ?? ''), obj, { finalizers: (obj.metadata?.finalizers ?? []).filter((f) => f !== 'orphan') });
   }
 
-  /** processForeground removes `foregroundDeletion` once no blocking dependent remains. */
+  /**
+   * processForeground removes `foregroundDeletion` once no blocking dependent remains; until
+   * then it hands each blocking dependent not itself waiting in the foreground to
+   * attemptToDelete (upstream's processDeletingDependentsItem).
+   */
   private async processForeground(w: Watched, obj: ApiObject): Promise<void> {
     const uid = obj.metadata?.uid ?? '';
     const blocking = this.dependentsOf(uid).filter((d) => d.obj.metadata?.ownerReferences?.some((x) => x.uid === uid && x.blockOwnerDeletion === true));
-    if (blocking.length) return;
+    if (blocking.length) {
+      for (const d of blocking) if (!isDeletingDependents(d.obj)) this.enqueue(d.key);
+      return;
+    }
     await this.patchMeta(this.api(w.res, obj.metadata?.namespace ?? ''), obj, { finalizers: (obj.metadata?.finalizers ?? []).filter((f) => f !== 'foregroundDeletion') });
   }
 
-  /** patchMeta merge-patches ownerReferences or finalizers, guarded by resourceVersion and uid. */
-  private async patchMeta(api: ResourceInterface<ApiObject>, obj: ApiObject, meta: { ownerReferences?: OwnerReference[]; finalizers?: string[] }): Promise<void> {
+  /**
+   * patchMeta merge-patches ownerReferences or finalizers, guarded by resourceVersion and uid;
+   * it answers false when the object is gone.
+   */
+  private async patchMeta(api: ResourceInterface<ApiObject>, obj: ApiObject, meta: { ownerReferences?: OwnerReference[]; finalizers?: string[] }): Promise<boolean> {
     const body: Record<string, unknown> = { resourceVersion: obj.metadata?.resourceVersion, uid: obj.metadata?.uid };
     if (meta.ownerReferences) body['ownerReferences'] = meta.ownerReferences.length ? meta.ownerReferences : null;
     if (meta.finalizers) body['finalizers'] = meta.finalizers.length ? meta.finalizers : null;
     try {
       await api.patch(obj.metadata?.name ?? '', 'merge', { metadata: body });
+      return true;
     } catch (err) {
       if (!isStatusError(err, 'NotFound')) throw err;
+      return false;
     }
   }
+}
+
+/** isDeletingDependents: o is being deleted in the foreground, waiting for its dependents. */
+function isDeletingDependents(o: ApiObject): boolean {
+  return !!o.metadata?.deletionTimestamp && (o.metadata.finalizers ?? []).includes('foregroundDeletion');
 }
 
 /** sameRefs compares two ownerReferences lists field by field (cheaper than serialising both on every update). */
