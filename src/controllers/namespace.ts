@@ -3,6 +3,11 @@
  * deleted it deletes every namespaced object in it, reports progress in upstream's status
  * conditions, and once nothing is left removes the `kubernetes` finalizer through the
  * `namespaces/<name>/finalize` subresource, letting the apiserver delete the namespace.
+ *
+ * Deletion is ordered as upstream's OrderedNamespaceDeletion (KEP-5080, on by default since
+ * 1.33, locked on since 1.34): pods go first, and nothing else is deleted while any pod
+ * remains (terminating, or held by a finalizer), so that the policies, secrets and config a
+ * running pod relies on outlive it.
  */
 import type { Namespace, NamespaceCondition } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
@@ -18,6 +23,7 @@ export interface NamespaceControllerOptions {
   resyncAfterMs?: number;
 }
 
+const isPods = (r: DiscoveredResource): boolean => r.gvr.group === '' && r.gvr.resource === 'pods';
 const grName = (r: DiscoveredResource): string => (r.gvr.group ? `${r.gvr.resource}.${r.gvr.group}` : r.gvr.resource);
 
 class NamespaceController implements Controller {
@@ -76,13 +82,18 @@ class NamespaceController implements Controller {
         errors.push(`${grName(r)}: ${err instanceof Error ? err.message : String(err)}`);
       }
     };
-    // A few kinds at a time: latency overlaps while the client's rate limit still applies.
-    const pending = [...deletable];
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        for (let r = pending.shift(); r; r = pending.shift()) await sweep(r);
-      }),
-    );
+    const pods = deletable.find(isPods);
+    if (pods) await sweep(pods);
+    // Pods first: the rest waits until every pod is gone (or could not be listed).
+    if (!pods || (!remaining.size && !errors.length)) {
+      // A few kinds at a time: latency overlaps while the client's rate limit still applies.
+      const pending = deletable.filter((r) => r !== pods);
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          for (let r = pending.shift(); r; r = pending.shift()) await sweep(r);
+        }),
+      );
+    }
     errors.sort();
     cond('NamespaceDeletionContentFailure', errors.length > 0, errors.length ? 'ContentDeletionFailed' : 'ContentDeleted', errors.length ? `Failed to delete all resource types, ${errors.length} remaining: ${errors.join(', ')}` : 'All content successfully deleted, may be waiting on finalization');
     const rem = [...remaining].sort(([a], [b]) => a.localeCompare(b));
