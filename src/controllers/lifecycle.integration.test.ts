@@ -112,6 +112,46 @@ describe('lifecycle controllers', () => {
     await waitFor('owner gone', () => gone(() => rss().get('fg')));
   });
 
+  test('foreground deletion through an ownership cycle unwinds: the member whose dependent already waits stops blocking its owner', async () => {
+    // c1 owns c2 owns c3 owns c1; c1 is deleted in the foreground and held by a finalizer.
+    const mk = (name: string) => pods().create({ metadata: { name }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    const [c1, c2, c3] = await Promise.all([mk('cycle-1'), mk('cycle-2'), mk('cycle-3')]);
+    const ref = (p: Pod) => ({ apiVersion: 'v1', kind: 'Pod', name: p.metadata!.name!, uid: p.metadata!.uid!, controller: true, blockOwnerDeletion: true });
+    await pods().patch('cycle-1', 'merge', { metadata: { ownerReferences: [ref(c3!)], finalizers: ['example.com/hold'] } });
+    await pods().patch('cycle-2', 'merge', { metadata: { ownerReferences: [ref(c1!)] } });
+    await pods().patch('cycle-3', 'merge', { metadata: { ownerReferences: [ref(c2!)] } });
+    await pods().delete('cycle-1', { propagationPolicy: 'Foreground' });
+    // cycle-2 waits for cycle-3, which waits for cycle-1 (waiting itself): cycle-3 unblocks its
+    // reference, so cycle-2 and then cycle-1's foreground wait finish; the hold keeps cycle-1.
+    await waitFor('cycle-2 gone', () => gone(() => pods().get('cycle-2')));
+    const held = await waitFor('cycle-1 only held by its own finalizer', async () => {
+      const p = await pods().get('cycle-1');
+      return p.metadata?.finalizers?.length === 1 && p;
+    });
+    assert.deepEqual(held.metadata?.finalizers, ['example.com/hold']);
+    const c3now = await pods().get('cycle-3');
+    assert.ok(c3now.metadata?.deletionTimestamp);
+    assert.deepEqual(c3now.metadata?.finalizers, ['foregroundDeletion'], 'cycle-3 waits for cycle-1, which still blocks it');
+    assert.equal(c3now.metadata?.ownerReferences?.[0]?.blockOwnerDeletion, false);
+    await pods().patch('cycle-1', 'merge', { metadata: { finalizers: null } });
+    await waitFor('cycle collected', async () => (await gone(() => pods().get('cycle-1'))) && (await gone(() => pods().get('cycle-3'))));
+  });
+
+  test('a chain deleted in the foreground keeps blocking: no member is unblocked without a cycle', async () => {
+    // top owns mid owns leaf; the leaf is held, so top and mid wait for it.
+    const mk = (name: string, owner?: Pod) => pods().create({ metadata: { name, ...(owner ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: owner.metadata!.name!, uid: owner.metadata!.uid!, blockOwnerDeletion: true }] } : {}) }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    const top = await mk('chain-top');
+    const mid = await mk('chain-mid', top);
+    await pods().create({ metadata: { name: 'chain-leaf', finalizers: ['example.com/hold'], ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'chain-mid', uid: mid.metadata!.uid!, blockOwnerDeletion: true }] }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    await pods().delete('chain-top', { propagationPolicy: 'Foreground' });
+    await waitFor('leaf terminating', async () => !!(await pods().get('chain-leaf')).metadata?.deletionTimestamp);
+    await new Promise((r) => setTimeout(r, 200));
+    for (const name of ['chain-top', 'chain-mid']) assert.deepEqual((await pods().get(name)).metadata?.finalizers, ['foregroundDeletion'], name);
+    assert.equal((await pods().get('chain-mid')).metadata?.ownerReferences?.[0]?.blockOwnerDeletion, true);
+    await pods().patch('chain-leaf', 'merge', { metadata: { finalizers: null } });
+    await waitFor('chain collected', async () => (await gone(() => pods().get('chain-top'))) && (await gone(() => pods().get('chain-mid'))));
+  });
+
   test('a ReplicationController keeps its replicas like a ReplicaSet', async () => {
     const rcs = h.client.resource<ReplicationController>(gvr.replicationcontrollers).namespace('default');
     await rcs.create({ metadata: { name: 'rc' }, spec: { replicas: 2, selector: { app: 'rc' }, template: { metadata: { labels: { app: 'rc' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } });
@@ -158,5 +198,28 @@ describe('lifecycle controllers', () => {
     assert.deepEqual(await podsOf('app', 'doomed'), []);
     await h.client.resource<ConfigMap>(gvr.configmaps).namespace('doomed').patch('held', 'merge', { metadata: { finalizers: null } });
     await waitFor('namespace gone', () => gone(() => nsApi.get('doomed')));
+  });
+
+  test('deleting a namespace deletes its pods first and the rest only once they are gone', async () => {
+    const nsApi = h.client.resource<Namespace>(gvr.namespaces);
+    await nsApi.create({ metadata: { name: 'ordered' } });
+    await pods('ordered').create({ metadata: { name: 'held', finalizers: ['example.com/hold'] }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    const cms = h.client.resource<ConfigMap>(gvr.configmaps).namespace('ordered');
+    await cms.create({ metadata: { name: 'config' }, data: { a: 'b' } });
+    await nsApi.delete('ordered');
+    const ns = await waitFor('pods reported remaining', async () => {
+      const n = await nsApi.get('ordered');
+      return n.status?.conditions?.find((c) => c.type === 'NamespaceContentRemaining')?.status === 'True' && n;
+    });
+    const byType = Object.fromEntries((ns.status?.conditions ?? []).map((c) => [c.type, c]));
+    assert.equal(byType['NamespaceContentRemaining']?.message, 'Some resources are remaining: pods has 1 resource instances');
+    assert.equal(byType['NamespaceFinalizersRemaining']?.message, 'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances');
+    assert.equal(byType['NamespaceDeletionContentFailure']?.status, 'False');
+    assert.ok((await pods('ordered').get('held')).metadata?.deletionTimestamp);
+    await new Promise((r) => setTimeout(r, 300));
+    const cm = await cms.get('config');
+    assert.equal(cm.metadata?.deletionTimestamp, undefined, 'the ConfigMap is not touched while a pod remains');
+    await pods('ordered').patch('held', 'merge', { metadata: { finalizers: null } });
+    await waitFor('namespace gone', () => gone(() => nsApi.get('ordered')));
   });
 });

@@ -190,26 +190,34 @@ describe('conformance: API machinery with the controller-manager', () => {
     await until('namespace gone', async () => ((await call('GET', `/api/v1/namespaces/${ns}`)).status === 404 ? true : undefined), 15_000, 100);
   });
 
-  // The garbage collector lacks upstream's cycle breaking (attemptToDeleteItem unblocks the owner
-  // references of an item whose owner and dependent both wait for foreground deletion): all three
-  // pods keep the foregroundDeletion finalizer forever.
-  // Upstream (KEP-5080) deletes a namespace's pods first and the rest only once they are gone
-  // (the test also wants the pod Running, which needs a kubelet); k8ts's namespace controller
-  // deletes everything at once, so the ConfigMap is gone while the pod still holds its finalizer.
-  test('[sig-api-machinery] OrderedNamespaceDeletion namespace deletion should delete pod first', { todo: 'namespace controller: ordered deletion (pods first) is not implemented' }, async () => {
+  // As upstream, except that the pod is never Running (upstream waits for that, which needs a
+  // kubelet): it stays unscheduled, so deleting it is immediate but for its finalizer.
+  test('[sig-api-machinery] OrderedNamespaceDeletion namespace deletion should delete pod first', async () => {
     const ns = await newNamespace('nsdeletetest');
-    await ok('POST', `/api/v1/namespaces/${ns}/pods`, { metadata: { name: 'pod', finalizers: ['e2e.example.com/ordered-ns-delete'] }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] } });
-    await ok('POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: 'configmap' }, data: { a: 'b' } });
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, { metadata: { name: 'test-pod', finalizers: ['e2e.example.com/finalizer'] }, spec: { containers: [{ name: 'nginx', image: 'registry.k8s.io/pause:3.10' }] } });
+    await ok('POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: 'test-configmap' }, data: { key: 'value' } });
     await ok('DELETE', `/api/v1/namespaces/${ns}`);
-    await until('pod marked for deletion', async () => ((await ok('GET', `/api/v1/namespaces/${ns}/pods/pod`)).metadata.deletionTimestamp ? true : undefined), 10_000, 50);
-    await new Promise((r) => setTimeout(r, 500));
-    // While a pod remains, the namespace's other content stays.
-    await ok('GET', `/api/v1/namespaces/${ns}/configmaps/configmap`);
-    await ok('PATCH', `/api/v1/namespaces/${ns}/pods/pod`, [{ op: 'remove', path: '/metadata/finalizers' }], { 'Content-Type': 'application/json-patch+json' });
+    // Wait until namespace controller had time to process.
+    await until('namespace processed', async () => {
+      const r = await call('GET', `/api/v1/namespaces/${ns}`);
+      assert.equal(r.status, 200, 'namespace was deleted unexpectedly');
+      return r.body.status?.phase === 'Terminating' && (r.body.status.conditions ?? []).some((c: Obj) => c.type === 'NamespaceDeletionContentFailure') ? true : undefined;
+    }, 15_000, 100);
+    // The pod is deleted before the other resources are processed.
+    await until('pod marked for deletion', async () => {
+      const cm = await call('GET', `/api/v1/namespaces/${ns}/configmaps/test-configmap`);
+      assert.equal(cm.status, 200, 'configmap should still exist');
+      return (await ok('GET', `/api/v1/namespaces/${ns}/pods/test-pod`)).metadata.deletionTimestamp ? true : undefined;
+    }, 15_000, 100);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await call('GET', `/api/v1/namespaces/${ns}/configmaps/test-configmap`)).status, 200, 'configmap kept while the pod remains');
+    const pod = await ok('GET', `/api/v1/namespaces/${ns}/pods/test-pod`);
+    await ok('PUT', `/api/v1/namespaces/${ns}/pods/test-pod`, { ...pod, metadata: { ...pod.metadata, finalizers: [] } });
+    await until('pod gone', async () => ((await call('GET', `/api/v1/namespaces/${ns}/pods/test-pod`)).status === 404 ? true : undefined), 10_000, 50);
     await until('namespace gone', async () => ((await call('GET', `/api/v1/namespaces/${ns}`)).status === 404 ? true : undefined), 15_000, 100);
   });
 
-  test('[sig-api-machinery] Garbage collector should not be blocked by dependency circle', { todo: 'garbage collector: foreground deletion of an ownership cycle never finishes' }, async () => {
+  test('[sig-api-machinery] Garbage collector should not be blocked by dependency circle', async () => {
     const ns = await newNamespace('gc');
     const pod = (name: string): Obj => ({ metadata: { name }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] } });
     const p1 = await ok('POST', `/api/v1/namespaces/${ns}/pods`, pod('pod1'));
