@@ -673,20 +673,13 @@ async function handleSubresource(deps: HandlerDeps, ctx: RequestContext, r: Reso
   if (!sub.verbs.includes(info.verb)) throw methodNotSupported({ group: r.info.group, resource: `${r.info.resource}/${sub.name}` }, info.verb);
   switch (sub.name) {
     case 'status':
-      if (info.verb === 'get') return respondObject(deps, ctx, r, 200, await deps.store.get(r, ns, info.name));
-      if (info.verb === 'patch') return handlePatch(deps, ctx, r, ns, 'status');
-      {
-        const body = await decodeObject(deps, ctx, r);
-        const { obj } = await deps.store.update(r, ns, info.name, () => body, writeContext(deps, ctx), 'status');
-        return respondObject(deps, ctx, r, 200, obj);
-      }
+    // A CSR's approval conditions; who may approve is the CertificateApproval admission check.
     case 'approval':
-      // A CSR's approval conditions; who may approve is the CertificateApproval admission check.
       if (info.verb === 'get') return respondObject(deps, ctx, r, 200, await deps.store.get(r, ns, info.name));
-      if (info.verb === 'patch') return handlePatch(deps, ctx, r, ns, 'approval');
+      if (info.verb === 'patch') return handlePatch(deps, ctx, r, ns, sub.name);
       {
         const body = await decodeObject(deps, ctx, r);
-        const { obj } = await deps.store.update(r, ns, info.name, () => body, writeContext(deps, ctx), 'approval');
+        const { obj } = await deps.store.update(r, ns, info.name, () => body, writeContext(deps, ctx), sub.name);
         return respondObject(deps, ctx, r, 200, obj);
       }
     case 'finalize': {
