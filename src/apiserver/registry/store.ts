@@ -161,8 +161,8 @@ export class Store {
    */
   private recordManaged(r: Resource, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext, subresource: string): boolean {
     const operation = ctx.operation ?? 'Update';
-    if (r.info.version === r.stored.info.version && r.info.group === r.stored.info.group) return recordManagedFields(obj, old, ctx.fieldManager, operation, subresource, ctx.now);
     const view = this.toServed(r, obj);
+    if (view === obj) return recordManagedFields(obj, old, ctx.fieldManager, operation, subresource, ctx.now);
     const sets = recordManagedFields(view, old && this.toServed(r, old), ctx.fieldManager, operation, subresource, ctx.now);
     const meta = (obj.metadata ??= {});
     if (view.metadata?.managedFields) meta.managedFields = view.metadata.managedFields;
