@@ -107,7 +107,7 @@ function mayApprove(authorizer: AttributesAuthorizer, user: UserInfo, signer: st
   );
 }
 
-/** CSRController approves, signs and serves approvals of CertificateSigningRequests. */
+/** CSRController auto-approves kubelet client CSRs and signs approved ones (the registry serves /approval). */
 export class CSRController {
   private access?: StartAccess;
   private seen = '';
