@@ -259,7 +259,9 @@ async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
   const body = await readBody(ctx.req);
   let opts: DeleteOptions = {};
   if (body.length) {
-    const v = decodeBody(body, ctx.req.headers['content-type'] ?? 'application/json', false).value;
+    const ct = ctx.req.headers['content-type'] ?? 'application/json';
+    // client-go sends DeleteOptions as protobuf when its content type is protobuf.
+    const v = isProtobuf(ct) ? decodeProtobufObject(body) : decodeBody(body, ct, false).value;
     if (v && typeof v === 'object') opts = v as DeleteOptions;
   }
   const q = ctx.query;

@@ -44,7 +44,9 @@ function parseAccept(accept: string): MediaRange[] {
 export function negotiate(accept: string | undefined, isList: boolean, tables = true, watch = false): Output {
   if (!accept) return { kind: 'json' };
   for (const m of parseAccept(accept)) {
-    const jsonish = m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*';
+    // k8ts does not encode protobuf responses yet: a client asking only for protobuf (client-go
+    // with ContentType protobuf) gets JSON, which client-go decodes by the response Content-Type.
+    const jsonish = m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*' || m.type === 'application/vnd.kubernetes.protobuf';
     if (m.params.as) {
       if (!jsonish || m.params.g !== 'meta.k8s.io' || (m.params.v !== 'v1' && m.params.v !== 'v1beta1')) continue;
       const version = m.params.v;
