@@ -140,7 +140,13 @@ async function decodeObject(deps: HandlerDeps, ctx: RequestContext, r: Resource)
   const ct = ctx.req.headers['content-type'] ?? 'application/json';
   const media = ct.split(';')[0]!.trim();
   const fv = fieldValidation(ctx.query);
-  if (isProtobuf(media)) return decodeProtobufObject(body);
+  if (isProtobuf(media)) {
+    // Protobuf has no strict decoding upstream; fields k8ts's schema lacks (a newer client's)
+    // are dropped quietly, as the JSON path drops them.
+    const obj = decodeProtobufObject(body);
+    checkFields(deps, ctx, r.info, obj, [], 'Ignore');
+    return obj;
+  }
   if (media !== 'application/json' && media !== 'application/yaml' && media !== '*/*') {
     throw unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
   }

@@ -102,6 +102,16 @@ describe('a protobuf create stores what the same JSON create stores', () => {
   }
 });
 
+test('fields k8ts\'s schema lacks are dropped as on the JSON path (a newer client\'s fields)', async () => {
+  // supplementalGroupsPolicy is in kubectl 1.32's descriptors; whichever schema k8ts has, both paths must agree.
+  const make = (name: string): Obj => ({ ...pod(name), spec: { ...(pod(name).spec as Obj), securityContext: { runAsUser: 1000, supplementalGroupsPolicy: 'Strict' } } });
+  assert.equal((await call('POST', '/api/v1/namespaces/pb/pods', make('newer-json'))).status, 201);
+  assert.equal((await call('POST', '/api/v1/namespaces/pb/pods', make('newer-pb'), true)).status, 201);
+  const [j, p] = [(await call('GET', '/api/v1/namespaces/pb/pods/newer-json')).json, (await call('GET', '/api/v1/namespaces/pb/pods/newer-pb')).json];
+  assert.deepEqual(comparable(p), comparable(j));
+  assert.equal(((p.spec as Obj).securityContext as Obj).runAsUser, 1000);
+});
+
 describe('protobuf bodies of updates, subresources, deletes and reviews', () => {
   test('update and status update', async () => {
     const path = '/apis/apps/v1/namespaces/pb/deployments/deployment-pb';
