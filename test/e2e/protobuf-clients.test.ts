@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { encodeProtobufObject } from '../../src/apiserver/protobuf/index.js';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
 
@@ -165,5 +166,28 @@ describe('protobuf bodies of updates, subresources, deletes and reviews', () => 
     assert.equal(res.status, 200, JSON.stringify(res.json));
     assert.match(res.contentType, /^application\/json/);
     assert.equal((res.json.metadata as Obj).name, 'pod-pb');
+  });
+
+  test('a protobuf-only Accept on a watch gets a JSON event stream', async () => {
+    const first = await new Promise<{ contentType: string; line: string }>((resolve, reject) => {
+      const req = request(`${srv.url}/api/v1/namespaces/pb/pods?watch=true&fieldSelector=metadata.name%3Dpod-pb`, { headers: { Accept: PB } }, (res) => {
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          const nl = buf.indexOf('\n');
+          if (nl >= 0) {
+            resolve({ contentType: String(res.headers['content-type']), line: buf.slice(0, nl) });
+            req.destroy();
+          }
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.match(first.contentType, /^application\/json/);
+    const ev = JSON.parse(first.line) as { type: string; object: Obj };
+    assert.equal(ev.type, 'ADDED');
+    assert.equal((ev.object.metadata as Obj).name, 'pod-pb');
   });
 });
