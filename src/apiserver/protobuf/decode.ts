@@ -18,7 +18,7 @@ import {
   ARRAYS,
   DURATION,
   FIELDS_V1,
-  fieldsOf,
+  compiledOf,
   INLINE,
   INT_OR_STRING,
   isMessageType,
@@ -53,13 +53,16 @@ function scalar(type: string, r: Reader, wire: number): unknown {
     case 'bool':
       return r.varint() !== 0n;
     case 'int32':
-      return Number(BigInt.asIntN(32, r.varint()));
     case 'uint32':
-      return Number(BigInt.asUintN(32, r.varint()));
     case 'int64':
-      return Number(BigInt.asIntN(64, r.varint()));
-    case 'uint64':
-      return Number(r.varint());
+    case 'uint64': {
+      // Below 2^49 the number is exact; beyond, BigInt gives the correctly rounded double,
+      // the same one JSON.parse gives the decimal.
+      const n = r.small();
+      if (n >= 0) return type === 'int32' ? n | 0 : type === 'uint32' ? n >>> 0 : n;
+      const v = r.varint();
+      return Number(type === 'int32' ? BigInt.asIntN(32, v) : type === 'uint32' ? BigInt.asUintN(32, v) : type === 'int64' ? BigInt.asIntN(64, v) : v);
+    }
     case 'sint32':
     case 'sint64': {
       const v = r.varint();
@@ -83,7 +86,6 @@ function scalar(type: string, r: Reader, wire: number): unknown {
   }
 }
 
-const packable = (type: string): boolean => type !== 'string' && type !== 'bytes' && !isMessageType(type);
 const wireOf = (type: string): number => (type === 'double' || type === 'fixed64' || type === 'sfixed64' ? WIRE_FIXED64 : type === 'float' || type === 'fixed32' || type === 'sfixed32' ? WIRE_FIXED32 : WIRE_VARINT);
 
 /** A decoded zero value a non-pointer, omitempty field drops. */
@@ -183,7 +185,7 @@ function decodeMessageValue(type: string, buf: Buffer): unknown {
 }
 
 function decodeOne(f: Field, r: Reader, wire: number): unknown {
-  if (!isMessageType(f.type)) return scalar(f.type, r, wire);
+  if (!f.message) return scalar(f.type, r, wire);
   if (wire !== WIRE_BYTES) throw badRequest(`protobuf: field ${f.name} is not length-delimited`);
   return decodeMessageValue(f.type, r.bytes());
 }
@@ -205,14 +207,16 @@ function decodeMapEntry(f: Field, buf: Buffer): [string, unknown] {
 
 /** decodeFields decodes a message into its JSON object, applying the omitempty rules above. */
 function decodeFields(buf: Buffer, message: string): Record<string, unknown> {
-  const fields = fieldsOf(message);
-  if (!fields) throw badRequest(`protobuf: no schema for ${message}`);
+  const c = compiledOf(message);
+  if (!c) throw badRequest(`protobuf: no schema for ${message}`);
   const r = new Reader(buf);
-  const out: Record<string, unknown> = {};
-  const inline: Record<string, unknown>[] = [];
+  // Values by declaration index; the object is built once at the end, without deletes (which
+  // would turn it into a slow dictionary) and in Go's field order.
+  const vals: unknown[] = new Array<unknown>(c.list.length);
   while (!r.done) {
-    const [no, wire] = r.tag();
-    const f = fields.get(no);
+    const t = r.uint();
+    const wire = t & 7;
+    const f = c.byNumber.get(t >>> 3);
     if (!f) {
       r.skip(wire);
       continue;
@@ -220,38 +224,38 @@ function decodeFields(buf: Buffer, message: string): Record<string, unknown> {
     if (f.flags & MAP) {
       if (wire !== WIRE_BYTES) throw badRequest(`protobuf: map field ${f.name} is not length-delimited`);
       const [k, v] = decodeMapEntry(f, r.bytes());
-      ((out[f.name] ??= {}) as Record<string, unknown>)[k] = v;
+      ((vals[f.index] ??= {}) as Record<string, unknown>)[k] = v;
     } else if (f.flags & REPEATED) {
-      const list = (out[f.name] ??= []) as unknown[];
-      if (wire === WIRE_BYTES && packable(f.type)) {
+      const list = (vals[f.index] ??= []) as unknown[];
+      if (wire === WIRE_BYTES && !f.message && f.type !== 'string' && f.type !== 'bytes') {
         const packed = new Reader(r.bytes());
         while (!packed.done) list.push(scalar(f.type, packed, wireOf(f.type)));
       } else list.push(decodeOne(f, r, wire));
     } else if (f.flags & INLINE) {
       if (wire !== WIRE_BYTES) throw badRequest(`protobuf: field ${f.name} is not length-delimited`);
-      inline.push(decodeFields(r.bytes(), f.type));
+      vals[f.index] = decodeFields(r.bytes(), f.type);
     } else {
-      out[f.name] = decodeOne(f, r, wire);
+      vals[f.index] = decodeOne(f, r, wire);
     }
   }
-  for (const f of fields.values()) {
-    if (f.flags & (MAP | REPEATED | INLINE)) continue;
+  const out: Record<string, unknown> = {};
+  for (const f of c.list) {
+    let v = vals[f.index];
+    if (f.flags & INLINE) {
+      if (v) Object.assign(out, v);
+      continue;
+    }
     const nonPointer = (f.flags & NON_NULLABLE) !== 0;
-    const v = out[f.name];
-    if (isMessageType(f.type) && !SPECIAL.has(f.type)) {
-      // Go's encoding/json always writes a struct field (omitempty does not apply to structs).
-      if (v === undefined && nonPointer) out[f.name] = ARRAYS.has(f.type) ? undefined : {};
-      if (out[f.name] === undefined) delete out[f.name];
-      continue;
-    }
     if (v === undefined) {
-      delete out[f.name];
+      // Go's encoding/json always writes a struct field (omitempty does not apply to structs).
+      if (!(nonPointer && f.message && !f.special && !(f.flags & (MAP | REPEATED)) && !ARRAYS.has(f.type))) continue;
+      v = {};
+    } else if (nonPointer && !(f.flags & (MAP | REPEATED | REQUIRED)) && (!f.message || f.special) && isZero(v)) {
+      // Pointers keep what was sent; non-pointer zeros stay only without omitempty (required).
       continue;
     }
-    // Pointers keep what was sent; non-pointer zeros stay only without omitempty (required).
-    if (nonPointer && !(f.flags & REQUIRED) && isZero(v)) delete out[f.name];
+    out[f.name] = v;
   }
-  for (const m of inline) Object.assign(out, m);
   return out;
 }
 

@@ -27,27 +27,45 @@ export const UNKNOWN = 'k8s.io.apimachinery.pkg.runtime.Unknown';
 /** Types with custom JSON: their zero value is not `{}`, and they are never JSON objects of fields. */
 export const SPECIAL = new Set([TIME, MICRO_TIME, DURATION, QUANTITY, INT_OR_STRING, RAW_EXTENSION, FIELDS_V1, UNKNOWN]);
 
+export const isMessageType = (type: string): boolean => type.includes('.');
+
 export interface Field {
   no: number;
   name: string;
   type: string;
   flags: number;
+  /** index is the field's position in its message's declaration order. */
+  index: number;
+  /** message: the type is a message (special types included). */
+  message: boolean;
+  /** special: one of SPECIAL. */
+  special: boolean;
 }
 
-const byNumber = new Map<string, Map<number, Field>>();
+/** A message's fields, compiled once: by number for decoding, in declaration order for output. */
+export interface Compiled {
+  byNumber: Map<number, Field>;
+  list: Field[];
+}
+
+const compiled = new Map<string, Compiled>();
+
+/** fieldsOf returns a message's compiled fields (undefined for an unknown message). */
+export function compiledOf(message: string): Compiled | undefined {
+  let c = compiled.get(message);
+  if (c) return c;
+  const rows = MESSAGES[message];
+  if (!rows) return undefined;
+  const list = rows.map((r: GeneratedField, index: number): Field => ({ no: r[0], name: r[1], type: r[2], flags: r[3], index, message: isMessageType(r[2]), special: SPECIAL.has(r[2]) }));
+  c = { byNumber: new Map(list.map((f) => [f.no, f])), list };
+  compiled.set(message, c);
+  return c;
+}
 
 /** fieldsOf returns a message's fields by number (undefined for an unknown message). */
 export function fieldsOf(message: string): Map<number, Field> | undefined {
-  let m = byNumber.get(message);
-  if (m) return m;
-  const rows = MESSAGES[message];
-  if (!rows) return undefined;
-  m = new Map(rows.map((r: GeneratedField) => [r[0], { no: r[0], name: r[1], type: r[2], flags: r[3] }]));
-  byNumber.set(message, m);
-  return m;
+  return compiledOf(message)?.byNumber;
 }
-
-export const isMessageType = (type: string): boolean => type.includes('.');
 
 /**
  * messageForKind finds the message of an `apiVersion`/`kind`. meta/v1's option kinds

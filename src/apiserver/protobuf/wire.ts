@@ -34,13 +34,42 @@ export class Reader {
       if (!(b & 0x80)) return BigInt.asUintN(64, result);
     }
   }
+  /**
+   * small reads a varint of at most 7 bytes (below 2^49) as a number without BigInt, the common
+   * case; for a longer one (large or negative values) it leaves the position and answers -1.
+   */
+  small(): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    let n = 0;
+    let mul = 1;
+    for (let i = 0; i < 7; i++) {
+      if (pos >= buf.length) throw badRequest('protobuf: truncated varint');
+      const b = buf[pos++]!;
+      n += (b & 0x7f) * mul;
+      if (b < 0x80) {
+        this.pos = pos;
+        return n;
+      }
+      mul *= 128;
+    }
+    return -1;
+  }
+  /** uint reads a varint that must be a non-negative safe integer (tags, lengths). */
+  uint(): number {
+    const n = this.small();
+    if (n >= 0) return n;
+    const v = this.varint();
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw badRequest('protobuf: length out of range');
+    return Number(v);
+  }
   /** tag reads a field key: [field number, wire type]. */
   tag(): [number, number] {
-    const t = Number(this.varint());
-    return [t >>> 3, t & 7];
+    const t = this.uint();
+    return [Math.floor(t / 8), t & 7];
   }
   bytes(): Buffer {
-    const n = Number(this.varint());
+    const n = this.uint();
     if (n < 0 || this.pos + n > this.buf.length) throw badRequest('protobuf: truncated field');
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
