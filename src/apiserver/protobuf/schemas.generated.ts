@@ -10,6 +10,7 @@
 // nullable=false: a non-pointer Go field), 4 map, 8 required in OpenAPI (no omitempty),
 // 16 JSON-inlined embedded struct. extra: gogoproto customname / casttype / castvalue.
 // KINDS: 'apiVersion/kind' -> message full name. ARRAYS: messages that are JSON arrays.
+// Regenerate: node scripts/gen-protobuf-schemas.mjs [path/to/kubectl] (needs that binary).
 
 /* eslint-disable */
 export type GeneratedField = readonly [number, string, string, number, { readonly key?: string; readonly customname?: string; readonly casttype?: string; readonly castvalue?: string }?];
