@@ -170,7 +170,9 @@ for (const [full, m] of [...messages].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (def && !(json in props)) {
       const alt = byNorm.get(norm(json));
       if (alt) json = alt;
-      else if (f.type === 11) flags |= INLINE; // an embedded Go struct with `json:",inline"`
+      // An embedded Go struct (`json:",inline"`): its Go field name is its type's name. Any other
+      // field missing from the definition is newer than definitions.json and keeps its name.
+      else if (f.type === 11 && f.label !== 3 && f.opts.customname === f.typeName.split('.').pop()) flags |= INLINE;
       else warnings.push(`${full}.${f.name}: no OpenAPI property`);
     }
     if (required.has(json)) flags |= REQUIRED;

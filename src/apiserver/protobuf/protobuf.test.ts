@@ -52,6 +52,16 @@ const roundTrips: { name: string; obj: Obj }[] = [
     },
   },
   {
+    name: 'struct fields newer than the OpenAPI definitions keep their names (not inlined)',
+    obj: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { containers: [{ name: 'c', resources: {} }], resources: { limits: { cpu: '1' } } },
+      status: { containerStatuses: [{ name: 'c', state: {}, lastState: {}, ready: true, restartCount: 0, image: 'x', imageID: '', user: { linux: { uid: 1000, gid: 1000 } } }] },
+    },
+  },
+  {
     name: 'Deployment with replicas 0 (a pointer keeps its zero)',
     obj: {
       apiVersion: 'apps/v1',
