@@ -43,8 +43,11 @@ export const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 /** Go's time.Time{} as Unix seconds: the zero time a non-pointer Time marshals to. */
 const GO_ZERO_SECONDS = -62135596800n;
 
+const wireOf = (type: string): number => (type === 'double' || type === 'fixed64' || type === 'sfixed64' ? WIRE_FIXED64 : type === 'float' || type === 'fixed32' || type === 'sfixed32' ? WIRE_FIXED32 : WIRE_VARINT);
+
 function scalar(type: string, r: Reader, wire: number): unknown {
-  if (wire === WIRE_BYTES && type !== 'string' && type !== 'bytes') throw badRequest(`protobuf: unexpected length-delimited ${type}`);
+  const want = type === 'string' || type === 'bytes' ? WIRE_BYTES : wireOf(type);
+  if (wire !== want) throw badRequest(`protobuf: wire type ${wire} for a ${type} field`);
   switch (type) {
     case 'string':
       return r.bytes().toString('utf8');
@@ -81,12 +84,10 @@ function scalar(type: string, r: Reader, wire: number): unknown {
     case 'sfixed32':
       return r.fixed(4).readInt32LE(0);
     default:
-      void wire;
       throw badRequest(`protobuf: unsupported scalar type ${type}`);
   }
 }
 
-const wireOf = (type: string): number => (type === 'double' || type === 'fixed64' || type === 'sfixed64' ? WIRE_FIXED64 : type === 'float' || type === 'fixed32' || type === 'sfixed32' ? WIRE_FIXED32 : WIRE_VARINT);
 
 /** A decoded zero value a non-pointer, omitempty field drops. */
 function isZero(v: unknown): boolean {

@@ -274,6 +274,7 @@ describe('protobuf envelope', () => {
     { name: 'no magic is a 400', body: Buffer.from('{"kind":"Pod"}'), code: 400 },
     { name: 'a kind without a schema (custom resource) is a 415', body: envelope('example.com/v1', 'Widget', Buffer.alloc(0)), code: 415 },
     { name: 'a truncated field is a 400', body: envelope('v1', 'ConfigMap', Buffer.from([0x0a, 0x05, 0x0a])), code: 400 },
+    { name: 'a string field sent as a varint is a 400', body: envelope('v1', 'ConfigMap', Buffer.from([0x0a, 0x02, 0x08, 0x01])), code: 400 },
   ];
   for (const c of cases) {
     test(c.name, () => {
