@@ -797,11 +797,14 @@ function toScale(obj: KubeObject): Scale {
 
 async function handleScale(deps: HandlerDeps, ctx: RequestContext, r: Resource, ns: string): Promise<void> {
   const { info } = ctx;
-  if (info.verb === 'get') return writeValue(ctx.res, 200, toScale(await deps.store.get(r, ns, info.name)));
+  // The subresource's kind is autoscaling/v1 Scale: bodies decode as one, and answers are
+  // negotiated as one (`kubectl get --subresource=scale` asks for its Table).
+  const scaleResource: Resource = { ...r, info: { ...r.info, group: 'autoscaling', version: 'v1', kind: 'Scale' } };
+  if (info.verb === 'get') return respondObject(deps, ctx, scaleResource, 200, toScale(await deps.store.get(r, ns, info.name)) as KubeObject);
   const wctx = writeContext(deps, ctx);
   let compute: (cur: Scale) => Scale;
   if (info.verb === 'update') {
-    const body = (await decodeObject(deps, ctx, { ...r, info: { ...r.info, group: 'autoscaling', version: 'v1', kind: 'Scale' } })) as Scale;
+    const body = (await decodeObject(deps, ctx, scaleResource)) as Scale;
     compute = () => body;
   } else {
     const ct = (ctx.req.headers['content-type'] ?? '').split(';')[0]!.trim();
@@ -830,5 +833,5 @@ async function handleScale(deps: HandlerDeps, ctx: RequestContext, r: Resource, 
     wctx,
     '',
   );
-  writeValue(ctx.res, 200, toScale(obj));
+  respondObject(deps, ctx, scaleResource, 200, toScale(obj) as KubeObject);
 }

@@ -817,7 +817,6 @@ const GETS: Get[] = [
   },
   {
     name: 'printScale: kubectl get --subresource=scale',
-    todo: 'the apiserver answers GET /scale with the Scale object even when a Table is asked for (handleScale in src/apiserver/handlers.ts), so kubectl prints NAME/AGE client-side',
     args: ['get', 'deployment', 'web', '--subresource=scale'],
     header: ['NAME', 'DESIRED', 'AVAILABLE', 'AGE'],
     rows: [['web', '3', '3', 'AGE']],
