@@ -6,9 +6,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCA, createCSR, signCert } from '../../src/pki/index.js';
+import { restClient, secureCall, type Obj } from './helpers/apiserver.js';
 import { startSecureApiServer, type Identity, type SecureApiServer } from './helpers/secure.js';
-
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test bodies are free-form JSON
 
 describe('conformance: authentication and authorization without containers', () => {
   let srv: SecureApiServer;
@@ -21,11 +20,7 @@ describe('conformance: authentication and authorization without containers', () 
     await srv?.stop();
   });
 
-  async function ok(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Obj> {
-    const r = await srv.request(admin, method, path, body, headers);
-    assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${r.body}`);
-    return r.json();
-  }
+  const { ok } = restClient(secureCall(() => srv, admin));
 
   test('[sig-auth] SubjectReview should support SubjectReview API operations', async () => {
     const ns = 'subjectreview-1';

@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
 import { DEFAULT_ADMISSION_PLUGINS } from '../../src/apiserver/admission/index.js';
 import { spawnControllerManager, type ChildProcessHandle } from '../../src/controllers/testing.js';
+import { fetchCall, restClient, type Obj } from './helpers/apiserver.js';
 import { until } from './helpers/wait.js';
-
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test bodies are free-form JSON
 
 describe('conformance: API machinery with the controller-manager', () => {
   let srv: TestApiServer;
@@ -26,26 +25,8 @@ describe('conformance: API machinery with the controller-manager', () => {
     await srv?.stop();
   });
 
-  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Obj }> {
-    const init: RequestInit = { method, headers: { 'Content-Type': 'application/json', ...headers } };
-    if (body !== undefined) init.body = JSON.stringify(body);
-    const r = await fetch(srv.url + path, init);
-    const text = await r.text();
-    return { status: r.status, body: text ? (JSON.parse(text) as Obj) : {} };
-  }
-  async function ok(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Obj> {
-    const r = await call(method, path, body, headers);
-    assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  }
+  const { call, ok, newNamespace } = restClient(fetchCall(() => srv.url), { waitForServiceAccount: true, next: () => ++nsCounter });
   const merge = { 'Content-Type': 'application/merge-patch+json' };
-  /** newNamespace creates a namespace and waits for its default ServiceAccount, as the e2e framework does. */
-  async function newNamespace(base: string): Promise<string> {
-    const name = `${base}-${++nsCounter}`;
-    await ok('POST', '/api/v1/namespaces', { metadata: { name } });
-    await until('default ServiceAccount', async () => ((await call('GET', `/api/v1/namespaces/${name}/serviceaccounts/default`)).status === 200 ? true : undefined), 10_000, 50);
-    return name;
-  }
   /** usedOf waits until the quota's status.used satisfies want and answers it. */
   async function usedOf(ns: string, name: string, want: (used: Obj) => boolean): Promise<Obj> {
     return until(`quota ${name} status`, async () => {

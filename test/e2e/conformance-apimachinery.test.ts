@@ -9,14 +9,7 @@ import assert from 'node:assert/strict';
 import { request, type ClientRequest } from 'node:http';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
 import { DEFAULT_ADMISSION_PLUGINS } from '../../src/apiserver/admission/index.js';
-
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test bodies are free-form JSON
-
-interface Res {
-  status: number;
-  headers: Headers;
-  body: Obj;
-}
+import { fetchCall, restClient, type Obj, type RestResponse as Res } from './helpers/apiserver.js';
 
 interface WatchEvent {
   type: string;
@@ -35,35 +28,10 @@ describe('conformance: API machinery without containers', () => {
     await srv?.stop();
   });
 
-  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
-    const init: RequestInit = { method, headers: { 'Content-Type': 'application/json', ...headers } };
-    if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    const r = await fetch(srv.url + path, init);
-    const text = await r.text();
-    let parsed: Obj = {};
-    try {
-      parsed = JSON.parse(text) as Obj;
-    } catch {
-      parsed = { text };
-    }
-    return { status: r.status, headers: r.headers, body: parsed };
-  }
-  /** ok calls and asserts a 2xx answer, returning its body. */
-  async function ok(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Obj> {
-    const r = await call(method, path, body, headers);
-    assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  }
+  const { call, ok, newNamespace } = restClient(fetchCall(() => srv.url), { next: () => ++nsCounter });
   const merge = { 'Content-Type': 'application/merge-patch+json' };
   const smp = { 'Content-Type': 'application/strategic-merge-patch+json' };
   const names = (list: Obj): string[] => (list.items as Obj[]).map((o) => o.metadata.name as string);
-
-  /** newNamespace creates a test namespace, as the e2e framework does for each test. */
-  async function newNamespace(base: string): Promise<string> {
-    const name = `${base}-${++nsCounter}`;
-    await ok('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-    return name;
-  }
 
   /** Watch is an open watch stream whose events are collected as they arrive. */
   class Watch {

@@ -8,11 +8,7 @@
  * apiserver's wrapping, `<Kind> in version "<v>" cannot be handled as a <Kind>: <error>`.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
-import { Kubectl, kubectlPath } from './helpers/kubectl.js';
+import { describeKubectlCases } from './helpers/apiserver.js';
 
 interface Case {
   name: string;
@@ -88,32 +84,14 @@ spec:
   },
 ];
 
-describe('400 decode parity through real kubectl', { skip: kubectlPath() ? false : 'kubectl not on PATH' }, () => {
-  let srv: TestApiServer;
-  let k: Kubectl;
-
-  before(async () => {
-    srv = await startTestApiServer();
-    k = new Kubectl(srv.kubeconfig);
-  });
-  after(async () => {
-    await srv?.stop();
-  });
-
-  cases.forEach((c, i) => {
-    it(c.name, async () => {
-      const ns = `case-${i}`;
-      await k.ok(['create', 'namespace', ns]);
-      const file = join(srv.dir, `case-${i}.yaml`);
-      writeFileSync(file, c.manifest);
-      const r = await k.run(['apply', '-n', ns, '-f', file]);
-      if (c.error === undefined) {
-        assert.equal(r.code, 0, r.stderr);
-        return;
-      }
-      assert.equal(r.code, 1, r.stdout);
-      assert.equal(r.stdout, '');
-      assert.equal(r.stderr, `Error from server (BadRequest): error when creating ${JSON.stringify(file)}: ${c.error}\n`);
-    });
-  });
+describeKubectlCases('400 decode parity through real kubectl', cases, async (c, i, { k, ns, write }) => {
+  const file = write(`case-${i}.yaml`, c.manifest);
+  const r = await k.run(['apply', '-n', ns, '-f', file]);
+  if (c.error === undefined) {
+    assert.equal(r.code, 0, r.stderr);
+    return;
+  }
+  assert.equal(r.code, 1, r.stdout);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, `Error from server (BadRequest): error when creating ${JSON.stringify(file)}: ${c.error}\n`);
 });

@@ -7,11 +7,7 @@
  * and then the changed one, so the update path (immutable fields) is what answers.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
-import { Kubectl, kubectlPath } from './helpers/kubectl.js';
+import { describeKubectlCases } from './helpers/apiserver.js';
 
 interface Case {
   name: string;
@@ -137,33 +133,11 @@ spec:
   },
 ];
 
-describe('422 Invalid parity through real kubectl', { skip: kubectlPath() ? false : 'kubectl not on PATH' }, () => {
-  let srv: TestApiServer;
-  let k: Kubectl;
-
-  before(async () => {
-    srv = await startTestApiServer();
-    k = new Kubectl(srv.kubeconfig);
-  });
-  after(async () => {
-    await srv?.stop();
-  });
-
-  cases.forEach((c, i) => {
-    it(c.name, async () => {
-      const ns = `case-${i}`;
-      await k.ok(['create', 'namespace', ns]);
-      if (c.first) {
-        const first = join(srv.dir, `first-${i}.yaml`);
-        writeFileSync(first, c.first);
-        await k.ok(['apply', '-n', ns, '-f', first]);
-      }
-      const file = join(srv.dir, `case-${i}.yaml`);
-      writeFileSync(file, c.manifest);
-      const r = await k.run(['apply', '-n', ns, '-f', file]);
-      assert.equal(r.code, 1, r.stdout);
-      assert.equal(r.stdout, '');
-      assert.equal(c.firstLine ? r.stderr.split('\n')[0] : r.stderr, c.stderr);
-    });
-  });
+describeKubectlCases('422 Invalid parity through real kubectl', cases, async (c, i, { k, ns, write }) => {
+  if (c.first) await k.ok(['apply', '-n', ns, '-f', write(`first-${i}.yaml`, c.first)]);
+  const file = write(`case-${i}.yaml`, c.manifest);
+  const r = await k.run(['apply', '-n', ns, '-f', file]);
+  assert.equal(r.code, 1, r.stdout);
+  assert.equal(r.stdout, '');
+  assert.equal(c.firstLine ? r.stderr.split('\n')[0] : r.stderr, c.stderr);
 });
