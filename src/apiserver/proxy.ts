@@ -228,12 +228,27 @@ export async function proxyUpgrade(req: IncomingMessage, client: Duplex, head: B
   if (head.length) upstream.write(head);
   upstream.pipe(client);
   client.pipe(upstream);
-  const close = (): void => {
+  const destroyBoth = (): void => {
     upstream.destroy();
     client.destroy();
   };
-  upstream.on('error', close);
-  client.on('error', close);
-  upstream.on('close', close);
-  client.on('close', close);
+  upstream.on('error', destroyBoth);
+  client.on('error', destroyBoth);
+  // A side that closes ends the other (pipe ends it on 'end' too) instead of destroying it:
+  // destroy drops what is still buffered for that peer, such as the exec status frame and the
+  // close frame a WebSocket client reads last (kubectl then failed with "close 1006 (abnormal
+  // closure)" and exit code 1 instead of the command's). A peer that never closes after that
+  // is destroyed after a grace period.
+  const endAfter = (closed: Duplex, other: Duplex): void => {
+    closed.on('close', () => {
+      if (other.destroyed) return;
+      if (!other.writableEnded) other.end();
+      setTimeout(() => other.destroy(), UPGRADE_CLOSE_GRACE_MS).unref();
+    });
+  };
+  endAfter(upstream, client);
+  endAfter(client, upstream);
 }
+
+/** UPGRADE_CLOSE_GRACE_MS bounds how long a joined upgrade socket may stay open after its peer closed. */
+const UPGRADE_CLOSE_GRACE_MS = 5_000;
