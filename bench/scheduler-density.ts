@@ -25,6 +25,7 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { TimerHandle, Clock } from '../src/client/util/clock.js';
 import { MemoryLister, Scheduler, type SchedulerClient } from '../src/scheduler/index.js';
+import { seededRandom } from '../src/util/random.js';
 
 const args = process.argv.slice(2);
 const num = (name: string, def: number): number => {
@@ -40,17 +41,6 @@ const REPLICAS = 100;
 const STEP = THRASH_MB > 0 ? 10 : REPLICAS;
 const NS = 'density';
 
-/** mulberry32: a small seeded PRNG, so tie breaks repeat across runs. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** counterClock: every now() is one millisecond later; timers never fire (nothing here waits on one). */
 function counterClock(): Clock {
@@ -197,7 +187,7 @@ async function main(): Promise<void> {
     bindPersistentVolume: async () => {},
     event: () => {},
   };
-  const s = new Scheduler({ client, listers: { replicaSets, services: new MemoryLister() }, clock: counterClock(), random: mulberry32(42) });
+  const s = new Scheduler({ client, listers: { replicaSets, services: new MemoryLister() }, clock: counterClock(), random: seededRandom(42) });
   for (let i = 0; i < NODES; i++) s.addNode(JSON.parse(nodeJSON(i)) as Node);
   let rv = 10_000;
   let checksum = 0;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Queue, URGENT_RUN } from './queue.js';
+import { seededRandom } from '../../util/random.js';
 
 /**
  * Model is Queue's contract written the plain way: two exact FIFO lanes (an item waits in at
@@ -79,23 +80,12 @@ class Model {
   }
 }
 
-/** mulberry32: a small seeded generator, so a failing seed can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 test('Queue: random add/addUrgent/get/done sequences match the two-lane model (order, len, each item to one worker at a time)', async () => {
   for (let seed = 1; seed <= 200; seed++) {
-    const rand = rng(seed);
+    const rand = seededRandom(seed);
     const keys = Array.from({ length: 2 + Math.floor(rand() * 8) }, (_, i) => `k${i}`);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
     const q = new Queue<string>();
