@@ -84,7 +84,8 @@ class NamespaceController implements Controller {
     };
     const pods = deletable.find(isPods);
     if (pods) await sweep(pods);
-    // Pods first: the rest waits until every pod is gone (or could not be listed).
+    // Pods first: the rest waits until the pod sweep succeeded and left no pod (a failed pod
+    // list or delete holds it back too); a cluster that serves no pods sweeps the rest at once.
     if (!pods || (!remaining.size && !errors.length)) {
       // A few kinds at a time: latency overlaps while the client's rate limit still applies.
       const pending = deletable.filter((r) => r !== pods);
