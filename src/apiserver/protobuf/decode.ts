@@ -15,46 +15,43 @@
 import { badRequest, unsupportedMediaType } from '../../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import {
-  ARRAYS,
+  childOf,
+  type Compiled,
+  compiledOf,
   DURATION,
   FIELDS_V1,
-  compiledOf,
   INLINE,
   INT_OR_STRING,
-  isMessageType,
   MAP,
   messageForKind,
   MICRO_TIME,
-  NON_NULLABLE,
   QUANTITY,
   RAW_EXTENSION,
   REPEATED,
-  REQUIRED,
-  SPECIAL,
   TIME,
   UNKNOWN,
   type Field,
 } from './types.js';
-import { Reader, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT } from './wire.js';
+import { Reader, WIRE_BYTES, WIRE_VARINT } from './wire.js';
 
 /** The `k8s\0` prefix of every Kubernetes protobuf body. */
 export const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 /** Go's time.Time{} as Unix seconds: the zero time a non-pointer Time marshals to. */
-const GO_ZERO_SECONDS = -62135596800n;
+const GO_ZERO_SECONDS = -62135596800;
 
-const wireOf = (type: string): number => (type === 'double' || type === 'fixed64' || type === 'sfixed64' ? WIRE_FIXED64 : type === 'float' || type === 'fixed32' || type === 'sfixed32' ? WIRE_FIXED32 : WIRE_VARINT);
-
-function scalar(type: string, r: Reader, wire: number): unknown {
-  const want = type === 'string' || type === 'bytes' ? WIRE_BYTES : wireOf(type);
+/** scalar reads one value of a scalar field; want is the field's wire type (Field.wire). */
+function scalar(type: string, want: number, r: Reader, wire: number): unknown {
   if (wire !== want) throw badRequest(`protobuf: wire type ${wire} for a ${type} field`);
   switch (type) {
     case 'string':
       return r.bytes().toString('utf8');
     case 'bytes':
       return r.bytes().toString('base64');
-    case 'bool':
-      return r.varint() !== 0n;
+    case 'bool': {
+      const n = r.small();
+      return n >= 0 ? n !== 0 : r.varint() !== 0n;
+    }
     case 'int32':
     case 'uint32':
     case 'int64':
@@ -120,16 +117,23 @@ export function goDuration(ns: bigint): string {
 
 function decodeTimestamp(buf: Buffer, micro: boolean): string | undefined {
   const r = new Reader(buf);
-  let seconds = 0n;
+  let seconds = 0;
   let nanos = 0;
   while (!r.done) {
-    const [no, wire] = r.tag();
-    if (no === 1 && wire === WIRE_VARINT) seconds = BigInt.asIntN(64, r.varint());
-    else if (no === 2 && wire === WIRE_VARINT) nanos = Number(BigInt.asIntN(32, r.varint()));
-    else r.skip(wire);
+    const t = r.uint();
+    const no = Math.floor(t / 8);
+    const wire = t & 7;
+    // Present-day seconds and all valid nanos are short varints: BigInt only for negative ones.
+    if (no === 1 && wire === WIRE_VARINT) {
+      const n = r.small();
+      seconds = n >= 0 ? n : Number(BigInt.asIntN(64, r.varint()));
+    } else if (no === 2 && wire === WIRE_VARINT) {
+      const n = r.small();
+      nanos = n >= 0 ? n | 0 : Number(BigInt.asIntN(32, r.varint()));
+    } else r.skip(wire);
   }
-  if ((seconds === 0n && nanos === 0) || seconds === GO_ZERO_SECONDS) return undefined;
-  const base = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
+  if ((seconds === 0 && nanos === 0) || seconds === GO_ZERO_SECONDS) return undefined;
+  const base = new Date(seconds * 1000).toISOString().slice(0, 19);
   // metav1.Time marshals RFC3339 at whole seconds, MicroTime RFC3339 with 6 fraction digits, both in UTC.
   return micro ? `${base}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z` : `${base}Z`;
 }
@@ -145,32 +149,33 @@ function parseRawJSON(buf: Buffer, what: string): unknown {
 }
 
 /** decodeSpecial decodes the apimachinery types with custom JSON (see SPECIAL). */
-function decodeSpecial(type: string, buf: Buffer): unknown {
-  switch (type) {
+function decodeSpecial(f: Field, buf: Buffer): unknown {
+  switch (f.type) {
     case TIME:
       return decodeTimestamp(buf, false);
     case MICRO_TIME:
       return decodeTimestamp(buf, true);
     case DURATION: {
-      const m = decodeFields(buf, type);
+      const m = decodeFields(buf, childOf(f));
       return goDuration(BigInt((m.duration as number | undefined) ?? 0));
     }
     case QUANTITY:
-      return (decodeFields(buf, type).string as string | undefined) || '0';
+      return (decodeFields(buf, childOf(f)).string as string | undefined) || '0';
     case INT_OR_STRING: {
-      const m = decodeFields(buf, type);
+      const m = decodeFields(buf, childOf(f));
       return m.type === 1 ? ((m.strVal as string | undefined) ?? '') : ((m.intVal as number | undefined) ?? 0);
     }
     case RAW_EXTENSION:
     case FIELDS_V1: {
       const r = new Reader(buf);
-      let raw: Buffer = Buffer.alloc(0);
+      let raw: Buffer | undefined;
       while (!r.done) {
         const [no, wire] = r.tag();
         if (no === 1 && wire === WIRE_BYTES) raw = r.bytes();
         else r.skip(wire);
       }
-      return parseRawJSON(raw, type === FIELDS_V1 ? 'FieldsV1' : 'RawExtension');
+      if (!raw) return undefined;
+      return parseRawJSON(raw, f.type === FIELDS_V1 ? 'FieldsV1' : 'RawExtension');
     }
     case UNKNOWN:
       return decodeEnvelope(buf);
@@ -178,17 +183,17 @@ function decodeSpecial(type: string, buf: Buffer): unknown {
   return undefined;
 }
 
-/** decodeValue decodes one length-delimited message value (Go JSON form). */
-function decodeMessageValue(type: string, buf: Buffer): unknown {
-  if (SPECIAL.has(type)) return decodeSpecial(type, buf);
-  if (ARRAYS.has(type)) return (decodeFields(buf, type).items as unknown[] | undefined) ?? [];
-  return decodeFields(buf, type);
+/** decodeMessageValue decodes one length-delimited value of a message-typed field (Go JSON form). */
+function decodeMessageValue(f: Field, buf: Buffer): unknown {
+  if (f.special) return decodeSpecial(f, buf);
+  if (f.array) return (decodeFields(buf, childOf(f)).items as unknown[] | undefined) ?? [];
+  return decodeFields(buf, childOf(f));
 }
 
 function decodeOne(f: Field, r: Reader, wire: number): unknown {
-  if (!f.message) return scalar(f.type, r, wire);
+  if (!f.message) return scalar(f.type, f.wire, r, wire);
   if (wire !== WIRE_BYTES) throw badRequest(`protobuf: field ${f.name} is not length-delimited`);
-  return decodeMessageValue(f.type, r.bytes());
+  return decodeMessageValue(f, r.bytes());
 }
 
 function decodeMapEntry(f: Field, buf: Buffer): [string, unknown] {
@@ -196,20 +201,22 @@ function decodeMapEntry(f: Field, buf: Buffer): [string, unknown] {
   let key = '';
   let value: unknown;
   while (!r.done) {
-    const [no, wire] = r.tag();
-    if (no === 1) key = String(scalar('string', r, wire));
+    const t = r.uint();
+    const no = Math.floor(t / 8);
+    const wire = t & 7;
+    if (no === 1) key = scalar('string', WIRE_BYTES, r, wire) as string;
     else if (no === 2) value = decodeOne(f, r, wire);
     else r.skip(wire);
   }
   // An entry without its value holds the value type's zero.
-  if (value === undefined) value = f.type === QUANTITY ? '0' : isMessageType(f.type) ? decodeMessageValue(f.type, Buffer.alloc(0)) : f.type === 'string' || f.type === 'bytes' ? '' : f.type === 'bool' ? false : 0;
+  if (value === undefined) value = f.type === QUANTITY ? '0' : f.message ? decodeMessageValue(f, EMPTY) : f.type === 'string' || f.type === 'bytes' ? '' : f.type === 'bool' ? false : 0;
   return [key, value];
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** decodeFields decodes a message into its JSON object, applying the omitempty rules above. */
-function decodeFields(buf: Buffer, message: string): Record<string, unknown> {
-  const c = compiledOf(message);
-  if (!c) throw badRequest(`protobuf: no schema for ${message}`);
+function decodeFields(buf: Buffer, c: Compiled): Record<string, unknown> {
   const r = new Reader(buf);
   // Values by declaration index; the object is built once at the end, without deletes (which
   // would turn it into a slow dictionary) and in Go's field order.
@@ -230,11 +237,11 @@ function decodeFields(buf: Buffer, message: string): Record<string, unknown> {
       const list = (vals[f.index] ??= []) as unknown[];
       if (wire === WIRE_BYTES && !f.message && f.type !== 'string' && f.type !== 'bytes') {
         const packed = new Reader(r.bytes());
-        while (!packed.done) list.push(scalar(f.type, packed, wireOf(f.type)));
+        while (!packed.done) list.push(scalar(f.type, f.wire, packed, f.wire));
       } else list.push(decodeOne(f, r, wire));
     } else if (f.flags & INLINE) {
       if (wire !== WIRE_BYTES) throw badRequest(`protobuf: field ${f.name} is not length-delimited`);
-      vals[f.index] = decodeFields(r.bytes(), f.type);
+      vals[f.index] = decodeFields(r.bytes(), childOf(f));
     } else {
       vals[f.index] = decodeOne(f, r, wire);
     }
@@ -246,12 +253,11 @@ function decodeFields(buf: Buffer, message: string): Record<string, unknown> {
       if (v) Object.assign(out, v);
       continue;
     }
-    const nonPointer = (f.flags & NON_NULLABLE) !== 0;
     if (v === undefined) {
       // Go's encoding/json always writes a struct field (omitempty does not apply to structs).
-      if (!(nonPointer && f.message && !f.special && !(f.flags & (MAP | REPEATED)) && !ARRAYS.has(f.type))) continue;
+      if (!f.emptyStruct) continue;
       v = {};
-    } else if (nonPointer && !(f.flags & (MAP | REPEATED | REQUIRED)) && (!f.message || f.special) && isZero(v)) {
+    } else if (f.dropZero && isZero(v)) {
       // Pointers keep what was sent; non-pointer zeros stay only without omitempty (required).
       continue;
     }
@@ -295,7 +301,9 @@ function decodeEnvelope(buf: Buffer): KubeObject {
   const message = messageForKind(apiVersion, kind);
   // Kinds without a protobuf schema (custom resources) cannot be sent as protobuf upstream either.
   if (!message) throw unsupportedMediaType(['application/json', 'application/yaml']);
-  return { apiVersion, kind, ...decodeFields(raw, message) } as KubeObject;
+  const c = compiledOf(message);
+  if (!c) throw badRequest(`protobuf: no schema for ${message}`);
+  return { apiVersion, kind, ...decodeFields(raw, c) } as KubeObject;
 }
 
 /** isProtobuf reports whether a content type is Kubernetes protobuf. */
@@ -311,9 +319,4 @@ export function isProtobuf(contentType: string): boolean {
 export function decodeProtobufObject(body: Buffer): KubeObject {
   if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) throw badRequest('provided protobuf data does not start with the k8s magic prefix');
   return decodeEnvelope(body.subarray(4));
-}
-
-/** decodeProtobufMessage decodes one message's bytes (no envelope) by its full proto name. */
-export function decodeProtobufMessage(buf: Buffer, message: string): Record<string, unknown> {
-  return decodeFields(buf, message);
 }

@@ -9,7 +9,7 @@
  */
 import { badRequest } from '../../api/errors.js';
 import { MAGIC } from './decode.js';
-import { ARRAYS, DURATION, FIELDS_V1, fieldsOf, INLINE, INT_OR_STRING, isMessageType, MAP, messageForKind, MICRO_TIME, NON_NULLABLE, QUANTITY, RAW_EXTENSION, REPEATED, TIME, type Field } from './types.js';
+import { ARRAYS, compiledOf, DURATION, FIELDS_V1, INLINE, INT_OR_STRING, isMessageType, MAP, messageForKind, MICRO_TIME, NON_NULLABLE, QUANTITY, RAW_EXTENSION, REPEATED, TIME, type Field } from './types.js';
 import { WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT, Writer } from './wire.js';
 
 type JSONObject = Record<string, unknown>;
@@ -119,9 +119,9 @@ function writeField(w: Writer, f: Field, v: unknown): void {
 }
 
 function encodeFields(w: Writer, obj: JSONObject, message: string): void {
-  const fields = fieldsOf(message);
-  if (!fields) throw badRequest(`protobuf: no schema for ${message}`);
-  for (const f of [...fields.values()].sort((a, b) => a.no - b.no)) {
+  const c = compiledOf(message);
+  if (!c) throw badRequest(`protobuf: no schema for ${message}`);
+  for (const f of c.byNo) {
     const v = obj[f.name];
     if (f.flags & INLINE) {
       // The embedded struct's fields sit in the parent object.

@@ -6,6 +6,6 @@
  * Public surface: decoding request bodies (the apiserver's create/update/subresource/delete
  * paths) and encoding objects the way client-go does (tests; future protobuf responses).
  */
-export { decodeProtobufMessage, decodeProtobufObject, goDuration, isProtobuf, MAGIC } from './decode.js';
+export { decodeProtobufObject, goDuration, isProtobuf, MAGIC } from './decode.js';
 export { encodeProtobufMessage, encodeProtobufObject, parseGoDuration } from './encode.js';
 export { messageForKind } from './types.js';

@@ -2,7 +2,9 @@
  * The generated message table and the names of the apimachinery types whose JSON form is not
  * their protobuf structure (upstream gives them custom JSON marshalers).
  */
+import { badRequest } from '../../api/errors.js';
 import { ARRAYS, KINDS, MESSAGES, type GeneratedField } from './schemas.generated.js';
+import { WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT } from './wire.js';
 
 export { ARRAYS, KINDS, MESSAGES };
 
@@ -29,6 +31,10 @@ export const SPECIAL = new Set([TIME, MICRO_TIME, DURATION, QUANTITY, INT_OR_STR
 
 export const isMessageType = (type: string): boolean => type.includes('.');
 
+/** wireOf is the wire type a scalar of this proto type is written with (unpacked). */
+export const wireOf = (type: string): number =>
+  type === 'string' || type === 'bytes' || isMessageType(type) ? WIRE_BYTES : type === 'double' || type === 'fixed64' || type === 'sfixed64' ? WIRE_FIXED64 : type === 'float' || type === 'fixed32' || type === 'sfixed32' ? WIRE_FIXED32 : WIRE_VARINT;
+
 export interface Field {
   no: number;
   name: string;
@@ -40,12 +46,24 @@ export interface Field {
   message: boolean;
   /** special: one of SPECIAL. */
   special: boolean;
+  /** array: one of ARRAYS (a message whose JSON form is an array). */
+  array: boolean;
+  /** wire: the wire type a single value of this field is sent with. */
+  wire: number;
+  /** emptyStruct: a non-pointer plain struct, which Go's encoding/json writes as `{}` when absent. */
+  emptyStruct: boolean;
+  /** dropZero: a non-pointer omitempty scalar (or custom-JSON type) whose zero value is left out. */
+  dropZero: boolean;
+  /** sub: the compiled message of a message-typed field, resolved on first use (see childOf). */
+  sub: Compiled | undefined;
 }
 
 /** A message's fields, compiled once: by number for decoding, in declaration order for output. */
 export interface Compiled {
   byNumber: Map<number, Field>;
   list: Field[];
+  /** byNo: the fields in field-number order, the order gogo-protobuf writes them. */
+  byNo: Field[];
 }
 
 const compiled = new Map<string, Compiled>();
@@ -56,15 +74,38 @@ export function compiledOf(message: string): Compiled | undefined {
   if (c) return c;
   const rows = MESSAGES[message];
   if (!rows) return undefined;
-  const list = rows.map((r: GeneratedField, index: number): Field => ({ no: r[0], name: r[1], type: r[2], flags: r[3], index, message: isMessageType(r[2]), special: SPECIAL.has(r[2]) }));
-  c = { byNumber: new Map(list.map((f) => [f.no, f])), list };
+  const list = rows.map((r: GeneratedField, index: number): Field => compileField(r[0], r[1], r[2], r[3], index));
+  c = { byNumber: new Map(list.map((f) => [f.no, f])), list, byNo: [...list].sort((a, b) => a.no - b.no) };
   compiled.set(message, c);
   return c;
 }
 
-/** fieldsOf returns a message's fields by number (undefined for an unknown message). */
-export function fieldsOf(message: string): Map<number, Field> | undefined {
-  return compiledOf(message)?.byNumber;
+function compileField(no: number, name: string, type: string, flags: number, index: number): Field {
+  const message = isMessageType(type);
+  const special = SPECIAL.has(type);
+  const array = ARRAYS.has(type);
+  const nonPointer = (flags & NON_NULLABLE) !== 0;
+  return {
+    no,
+    name,
+    type,
+    flags,
+    index,
+    message,
+    special,
+    array,
+    wire: wireOf(type),
+    emptyStruct: nonPointer && message && !special && !array && !(flags & (MAP | REPEATED)),
+    dropZero: nonPointer && (!message || special) && !(flags & (MAP | REPEATED | REQUIRED)),
+    sub: undefined,
+  };
+}
+
+/** childOf returns the compiled message of a message-typed field, looked up once per field. */
+export function childOf(f: Field): Compiled {
+  const c = (f.sub ??= compiledOf(f.type));
+  if (!c) throw badRequest(`protobuf: no schema for ${f.type}`);
+  return c;
 }
 
 /**
