@@ -3,6 +3,7 @@
  * (handlers/patch.go), with the Go formatting its message needs.
  */
 import { invalid, type StatusError } from '../api/errors.js';
+import { goValue } from '../api/patch/index.js';
 import type { KubeObject } from '../api/types.js';
 
 /**
@@ -16,34 +17,8 @@ import type { KubeObject } from '../api/types.js';
 export function patchDecodeError(ct: string, patched: KubeObject, patch: unknown, decodeError: string): StatusError {
   const smp = ct === 'application/strategic-merge-patch+json';
   return invalid({ group: '', kind: '' }, '', [
-    { type: 'FieldValueInvalid', field: 'patch', badValue: smp ? goPrint(patch) : JSON.stringify(patched), detail: smp ? converterError(decodeError) : decodeError },
+    { type: 'FieldValueInvalid', field: 'patch', badValue: smp ? goValue(patch) : JSON.stringify(patched), detail: smp ? converterError(decodeError) : decodeError },
   ]);
-}
-
-/** goPrint renders a decoded JSON value as Go's fmt %+v does for map[string]interface{} and its contents. */
-function goPrint(v: unknown): string {
-  if (v === null || v === undefined) return '<nil>';
-  if (Array.isArray(v)) return `[${v.map(goPrint).join(' ')}]`;
-  if (typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    // fmt sorts map keys; Go compares strings bytewise, as JS does for the BMP.
-    return `map[${Object.keys(o).sort().map((k) => `${k}:${goPrint(o[k])}`).join(' ')}]`;
-  }
-  if (typeof v === 'number') return goFloat(v);
-  return String(v);
-}
-
-/**
- * goFloat prints a number as %v does. Integers were decoded as int64 (plain digits); others are
- * float64, printed as %g with the shortest digits, which switches to an exponent (of at least two
- * digits) below 1e-4 and from 1e6 on.
- */
-function goFloat(v: number): string {
-  if (Number.isInteger(v) && Math.abs(v) < 2 ** 63) return BigInt(v).toString();
-  const [m, e] = v.toExponential().split('e') as [string, string];
-  const exp = Number(e);
-  if (exp >= -4 && exp < 6) return String(v);
-  return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
 }
 
 const UNMARSHAL_TYPE = /^json: cannot unmarshal (number (\S+)|\S+) into Go struct field \S+ of type (\S+)$/;

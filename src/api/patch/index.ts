@@ -24,6 +24,7 @@ import { createThreeWayMergePatchWithSchema, createTwoWayMergePatchWithSchema } 
 export { MAX_JSON_PATCH_OPERATIONS, parsePointer } from './jsonpatch.js';
 export { EMPTY_SCHEMA, openAPIPatchSchema, type PatchMeta, type PatchSchema, type SchemaNode } from './meta.js';
 export { mergePatches, strategicMergePatch } from './strategic.js';
+export { goValue } from './govalue.js';
 export { createThreeWayMergePatchWithSchema, createTwoWayMergePatchWithSchema } from './strategic-diff.js';
 export { clone as cloneJSON, deepEqual, sameJSONText, type JSONObject, type JSONValue } from './json.js';
 

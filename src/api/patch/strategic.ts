@@ -11,6 +11,7 @@
 import { badRequest, internalError, type StatusError } from '../errors.js';
 import { clone, deepEqual, goTypeName, isObject, unprocessable, type JSONObject, type JSONValue } from './json.js';
 import type { PatchSchema } from './meta.js';
+import { goValue } from './govalue.js';
 
 export const DIRECTIVE_MARKER = '$patch';
 export const RETAIN_KEYS_DIRECTIVE = '$retainKeys';
@@ -23,19 +24,6 @@ const ErrBadPatchFormatForPrimitiveList = (): StatusError => badRequest('invalid
 const ErrBadPatchFormatForRetainKeys = (): StatusError => badRequest('invalid patch format of retainKeys');
 const ErrBadPatchFormatForSetElementOrderList = (): StatusError => badRequest('invalid patch format of setElementOrder list');
 const ErrNoListOfLists = (): StatusError => unprocessable('lists of lists are not supported');
-
-/** goValue renders a value as Go's %v does for the messages upstream builds with it. */
-function goValue(v: unknown): string {
-  if (v === null || v === undefined) return '<nil>';
-  if (Array.isArray(v)) return `[${v.map(goValue).join(' ')}]`;
-  if (isObject(v)) {
-    return `map[${Object.keys(v)
-      .sort()
-      .map((k) => `${k}:${goValue(v[k])}`)
-      .join(' ')}]`;
-  }
-  return String(v);
-}
 
 const ErrNoMergeKey = (m: JSONObject, k: string): StatusError => internalError(`map: ${goValue(m)} does not contain declared merge key: ${k}`);
 const ErrBadPatchType = (t: unknown, m: JSONObject): StatusError => badRequest(`unknown patch type: ${goValue(t)} in map: ${goValue(m)}`);
