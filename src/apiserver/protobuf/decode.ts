@@ -45,9 +45,9 @@ function scalar(type: string, want: number, r: Reader, wire: number): unknown {
   if (wire !== want) throw badRequest(`protobuf: wire type ${wire} for a ${type} field`);
   switch (type) {
     case 'string':
-      return r.bytes().toString('utf8');
+      return r.text('utf8');
     case 'bytes':
-      return r.bytes().toString('base64');
+      return r.text('base64');
     case 'bool': {
       const n = r.small();
       return n >= 0 ? n !== 0 : r.varint() !== 0n;

@@ -75,6 +75,14 @@ export class Reader {
     this.pos += n;
     return out;
   }
+  /** text reads a length-delimited field as a string, without a Buffer view per value. */
+  text(encoding: 'utf8' | 'base64'): string {
+    const n = this.uint();
+    const start = this.pos;
+    if (this.pos + n > this.buf.length) throw badRequest('protobuf: truncated field');
+    this.pos += n;
+    return this.buf.toString(encoding, start, this.pos);
+  }
   fixed(size: 4 | 8): Buffer {
     if (this.pos + size > this.buf.length) throw badRequest('protobuf: truncated field');
     const out = this.buf.subarray(this.pos, this.pos + size);
