@@ -37,6 +37,8 @@ import { Reader, WIRE_BYTES, WIRE_VARINT } from './wire.js';
 /** The `k8s\0` prefix of every Kubernetes protobuf body. */
 export const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
+const EMPTY = Buffer.alloc(0);
+
 /** Go's time.Time{} as Unix seconds: the zero time a non-pointer Time marshals to. */
 const GO_ZERO_SECONDS = -62135596800;
 
@@ -115,8 +117,7 @@ export function goDuration(ns: bigint): string {
   return neg ? `-${out}` : out;
 }
 
-function decodeTimestamp(buf: Buffer, micro: boolean): string | undefined {
-  const r = new Reader(buf);
+function decodeTimestamp(r: Reader, micro: boolean): string | undefined {
   let seconds = 0;
   let nanos = 0;
   while (!r.done) {
@@ -149,25 +150,24 @@ function parseRawJSON(buf: Buffer, what: string): unknown {
 }
 
 /** decodeSpecial decodes the apimachinery types with custom JSON (see SPECIAL). */
-function decodeSpecial(f: Field, buf: Buffer): unknown {
+function decodeSpecial(f: Field, r: Reader): unknown {
   switch (f.type) {
     case TIME:
-      return decodeTimestamp(buf, false);
+      return decodeTimestamp(r, false);
     case MICRO_TIME:
-      return decodeTimestamp(buf, true);
+      return decodeTimestamp(r, true);
     case DURATION: {
-      const m = decodeFields(buf, childOf(f));
+      const m = decodeFields(r, childOf(f));
       return goDuration(BigInt((m.duration as number | undefined) ?? 0));
     }
     case QUANTITY:
-      return (decodeFields(buf, childOf(f)).string as string | undefined) || '0';
+      return (decodeFields(r, childOf(f)).string as string | undefined) || '0';
     case INT_OR_STRING: {
-      const m = decodeFields(buf, childOf(f));
+      const m = decodeFields(r, childOf(f));
       return m.type === 1 ? ((m.strVal as string | undefined) ?? '') : ((m.intVal as number | undefined) ?? 0);
     }
     case RAW_EXTENSION:
     case FIELDS_V1: {
-      const r = new Reader(buf);
       let raw: Buffer | undefined;
       while (!r.done) {
         const [no, wire] = r.tag();
@@ -178,26 +178,25 @@ function decodeSpecial(f: Field, buf: Buffer): unknown {
       return parseRawJSON(raw, f.type === FIELDS_V1 ? 'FieldsV1' : 'RawExtension');
     }
     case UNKNOWN:
-      return decodeEnvelope(buf);
+      return decodeEnvelope(r);
   }
   return undefined;
 }
 
 /** decodeMessageValue decodes one length-delimited value of a message-typed field (Go JSON form). */
-function decodeMessageValue(f: Field, buf: Buffer): unknown {
-  if (f.special) return decodeSpecial(f, buf);
-  if (f.array) return (decodeFields(buf, childOf(f)).items as unknown[] | undefined) ?? [];
-  return decodeFields(buf, childOf(f));
+function decodeMessageValue(f: Field, r: Reader): unknown {
+  if (f.special) return decodeSpecial(f, r);
+  if (f.array) return (decodeFields(r, childOf(f)).items as unknown[] | undefined) ?? [];
+  return decodeFields(r, childOf(f));
 }
 
 function decodeOne(f: Field, r: Reader, wire: number): unknown {
   if (!f.message) return scalar(f.type, f.wire, r, wire);
   if (wire !== WIRE_BYTES) throw badRequest(`protobuf: field ${f.name} is not length-delimited`);
-  return decodeMessageValue(f, r.bytes());
+  return decodeMessageValue(f, r.sub());
 }
 
-function decodeMapEntry(f: Field, buf: Buffer): [string, unknown] {
-  const r = new Reader(buf);
+function decodeMapEntry(f: Field, r: Reader): [string, unknown] {
   let key = '';
   let value: unknown;
   while (!r.done) {
@@ -209,15 +208,12 @@ function decodeMapEntry(f: Field, buf: Buffer): [string, unknown] {
     else r.skip(wire);
   }
   // An entry without its value holds the value type's zero.
-  if (value === undefined) value = f.type === QUANTITY ? '0' : f.message ? decodeMessageValue(f, EMPTY) : f.type === 'string' || f.type === 'bytes' ? '' : f.type === 'bool' ? false : 0;
+  if (value === undefined) value = f.type === QUANTITY ? '0' : f.message ? decodeMessageValue(f, new Reader(EMPTY)) : f.type === 'string' || f.type === 'bytes' ? '' : f.type === 'bool' ? false : 0;
   return [key, value];
 }
 
-const EMPTY = Buffer.alloc(0);
-
 /** decodeFields decodes a message into its JSON object, applying the omitempty rules above. */
-function decodeFields(buf: Buffer, c: Compiled): Record<string, unknown> {
-  const r = new Reader(buf);
+function decodeFields(r: Reader, c: Compiled): Record<string, unknown> {
   // Values by declaration index; the object is built once at the end, without deletes (which
   // would turn it into a slow dictionary) and in Go's field order.
   const vals: unknown[] = new Array<unknown>(c.list.length);
@@ -231,17 +227,17 @@ function decodeFields(buf: Buffer, c: Compiled): Record<string, unknown> {
     }
     if (f.flags & MAP) {
       if (wire !== WIRE_BYTES) throw badRequest(`protobuf: map field ${f.name} is not length-delimited`);
-      const [k, v] = decodeMapEntry(f, r.bytes());
+      const [k, v] = decodeMapEntry(f, r.sub());
       ((vals[f.index] ??= {}) as Record<string, unknown>)[k] = v;
     } else if (f.flags & REPEATED) {
       const list = (vals[f.index] ??= []) as unknown[];
       if (wire === WIRE_BYTES && !f.message && f.type !== 'string' && f.type !== 'bytes') {
-        const packed = new Reader(r.bytes());
+        const packed = r.sub();
         while (!packed.done) list.push(scalar(f.type, f.wire, packed, f.wire));
       } else list.push(decodeOne(f, r, wire));
     } else if (f.flags & INLINE) {
       if (wire !== WIRE_BYTES) throw badRequest(`protobuf: field ${f.name} is not length-delimited`);
-      vals[f.index] = decodeFields(r.bytes(), childOf(f));
+      vals[f.index] = decodeFields(r.sub(), childOf(f));
     } else {
       vals[f.index] = decodeOne(f, r, wire);
     }
@@ -267,11 +263,10 @@ function decodeFields(buf: Buffer, c: Compiled): Record<string, unknown> {
 }
 
 /** Decoded runtime.Unknown: the object's apiVersion/kind and its content. */
-function decodeEnvelope(buf: Buffer): KubeObject {
-  const r = new Reader(buf);
+function decodeEnvelope(r: Reader): KubeObject {
   let apiVersion = '';
   let kind = '';
-  let raw: Buffer = Buffer.alloc(0);
+  let raw: Buffer = EMPTY;
   let contentType = '';
   let contentEncoding = '';
   while (!r.done) {
@@ -303,7 +298,7 @@ function decodeEnvelope(buf: Buffer): KubeObject {
   if (!message) throw unsupportedMediaType(['application/json', 'application/yaml']);
   const c = compiledOf(message);
   if (!c) throw badRequest(`protobuf: no schema for ${message}`);
-  return { apiVersion, kind, ...decodeFields(raw, c) } as KubeObject;
+  return { apiVersion, kind, ...decodeFields(new Reader(raw), c) } as KubeObject;
 }
 
 /** isProtobuf reports whether a content type is Kubernetes protobuf. */
@@ -318,5 +313,5 @@ export function isProtobuf(contentType: string): boolean {
  */
 export function decodeProtobufObject(body: Buffer): KubeObject {
   if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) throw badRequest('provided protobuf data does not start with the k8s magic prefix');
-  return decodeEnvelope(body.subarray(4));
+  return decodeEnvelope(new Reader(body, 4));
 }

@@ -9,26 +9,32 @@ export const WIRE_FIXED64 = 1;
 export const WIRE_BYTES = 2;
 export const WIRE_FIXED32 = 5;
 
-/** Reader walks one message's bytes. */
+/**
+ * Reader walks one message's bytes: buf from pos up to end. A nested message is read by a
+ * Reader over the same buf (sub), not through a Buffer view per message.
+ */
 export class Reader {
-  pos = 0;
-  constructor(readonly buf: Buffer) {}
+  constructor(
+    readonly buf: Buffer,
+    public pos = 0,
+    readonly end = buf.length,
+  ) {}
   get done(): boolean {
-    return this.pos >= this.buf.length;
+    return this.pos >= this.end;
   }
   /** varint reads a base-128 varint as an unsigned 64-bit value. */
   varint(): bigint {
     // Most varints (tags, lengths, small ints) fit in 4 bytes: skip BigInt for those.
     let n = 0;
     for (let shift = 0; shift < 28; shift += 7) {
-      if (this.pos >= this.buf.length) throw badRequest('protobuf: truncated varint');
+      if (this.pos >= this.end) throw badRequest('protobuf: truncated varint');
       const b = this.buf[this.pos++]!;
       n |= (b & 0x7f) << shift;
       if (!(b & 0x80)) return BigInt(n >>> 0);
     }
     let result = BigInt(n >>> 0);
     for (let shift = 28n; ; shift += 7n) {
-      if (this.pos >= this.buf.length || shift > 63n) throw badRequest('protobuf: truncated varint');
+      if (this.pos >= this.end || shift > 63n) throw badRequest('protobuf: truncated varint');
       const b = this.buf[this.pos++]!;
       result |= BigInt(b & 0x7f) << shift;
       if (!(b & 0x80)) return BigInt.asUintN(64, result);
@@ -40,11 +46,12 @@ export class Reader {
    */
   small(): number {
     const buf = this.buf;
+    const end = this.end;
     let pos = this.pos;
     let n = 0;
     let mul = 1;
     for (let i = 0; i < 7; i++) {
-      if (pos >= buf.length) throw badRequest('protobuf: truncated varint');
+      if (pos >= end) throw badRequest('protobuf: truncated varint');
       const b = buf[pos++]!;
       n += (b & 0x7f) * mul;
       if (b < 0x80) {
@@ -70,21 +77,29 @@ export class Reader {
   }
   bytes(): Buffer {
     const n = this.uint();
-    if (n < 0 || this.pos + n > this.buf.length) throw badRequest('protobuf: truncated field');
+    if (n < 0 || this.pos + n > this.end) throw badRequest('protobuf: truncated field');
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
+  }
+  /** sub reads a length-delimited field as a Reader over its bytes. */
+  sub(): Reader {
+    const n = this.uint();
+    const start = this.pos;
+    if (start + n > this.end) throw badRequest('protobuf: truncated field');
+    this.pos += n;
+    return new Reader(this.buf, start, this.pos);
   }
   /** text reads a length-delimited field as a string, without a Buffer view per value. */
   text(encoding: 'utf8' | 'base64'): string {
     const n = this.uint();
     const start = this.pos;
-    if (this.pos + n > this.buf.length) throw badRequest('protobuf: truncated field');
+    if (this.pos + n > this.end) throw badRequest('protobuf: truncated field');
     this.pos += n;
     return this.buf.toString(encoding, start, this.pos);
   }
   fixed(size: 4 | 8): Buffer {
-    if (this.pos + size > this.buf.length) throw badRequest('protobuf: truncated field');
+    if (this.pos + size > this.end) throw badRequest('protobuf: truncated field');
     const out = this.buf.subarray(this.pos, this.pos + size);
     this.pos += size;
     return out;
