@@ -4,6 +4,15 @@
  * latency to many watchers, and the apiserver's RSS.
  *
  *   npm run bench:apiserver -- [--scale small|full] [--kubeconfig FILE] [--json FILE] [--seconds N]
+ *                                [--warmup S] [--burst N]
+ *
+ * The churn is 200 merge PATCHes a second, each to a different pod, issued at uniform intervals
+ * (one every 5 ms, on an absolute schedule, each without waiting for the others), as
+ * ClusterLoader2's qpsLoad tuning sets issue their requests. --burst N sends them N at a time
+ * every N × 5 ms instead (the same rate; each burst queues on the server behind itself). For
+ * --warmup S seconds (2) before the measured --seconds (20), the same churn, GETs and LISTs run
+ * and are reported apart (warmup_*): the first requests after the load phase run the PATCH path
+ * for the first time, unoptimized.
  *
  * Without --kubeconfig it starts `k8ts apiserver` as a child process (SQLite file in a temp dir)
  * and reaches it only through the kubeconfig it writes, as any client would. RSS is reported for
@@ -29,10 +38,12 @@ interface Args {
   kubeconfig?: string;
   json?: string;
   seconds: number;
+  warmup: number;
+  burst: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { scale: 'full', seconds: 20 };
+  const a: Args = { scale: 'full', seconds: 20, warmup: 2, burst: 1 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1];
@@ -40,6 +51,8 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--kubeconfig' && v) (a.kubeconfig = v), i++;
     else if (k === '--json' && v) (a.json = v), i++;
     else if (k === '--seconds' && v) (a.seconds = Number(v)), i++;
+    else if (k === '--warmup' && v) (a.warmup = Number(v)), i++;
+    else if (k === '--burst' && v) (a.burst = Math.max(1, Math.floor(Number(v)))), i++;
   }
   return a;
 }
@@ -77,6 +90,9 @@ function getDiscarding(path: string): Promise<{ status: number }> {
     req.end();
   });
 }
+
+/** CHURN_INTERVAL_MS: the churn's 200 writes a second, one every 5 ms. */
+const CHURN_INTERVAL_MS = 5;
 
 function pct(xs: number[], p: number): number {
   if (!xs.length) return NaN;
@@ -201,43 +217,55 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => watchers.once('message', () => resolve()));
     await new Promise((r) => setTimeout(r, 500));
 
+    const churnPhase = (seconds: number, mutating: number[], gets: number[], nsLists: number[]): Promise<unknown> => {
+      const end = Date.now() + seconds * 1000;
+      const churn = (async () => {
+        const inflight: Array<Promise<void>> = [];
+        // 200 writes a second: `burst` of them every burst × 5 ms, on an absolute schedule.
+        const interval = CHURN_INTERVAL_MS * args.burst;
+        const start = performance.now();
+        for (let tick = 0; Date.now() < end; tick++) {
+          const wait = start + tick * interval - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          for (let k = 0; k < args.burst; k++) {
+            const i = (seq++ * 7919) % pods;
+            const ns = `bench-${Math.floor(i / perNs)}`;
+            const sent = String(performance.timeOrigin + performance.now());
+            inflight.push(timed(() => http('PATCH', `/api/v1/namespaces/${ns}/pods/pod-${i}`, { metadata: { annotations: { 'bench/sent': sent } } }, 'application/merge-patch+json'), mutating, i));
+          }
+        }
+        await Promise.all(inflight);
+      })();
+      const getter = (async () => {
+        while (Date.now() < end) {
+          const i = Math.floor(Math.random() * pods);
+          await timed(() => http('GET', `/api/v1/namespaces/bench-${Math.floor(i / perNs)}/pods/pod-${i}`), gets, i);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      const lister = (async () => {
+        while (Date.now() < end) {
+          const n = Math.floor(Math.random() * namespaces);
+          await timed(() => getDiscarding(`/api/v1/namespaces/bench-${n}/pods`), nsLists, n);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      })();
+      return Promise.all([churn, getter, lister]);
+    };
+    let seq = 0;
+    const warm = { mutating: [] as number[], gets: [] as number[], nsLists: [] as number[] };
+    if (args.warmup > 0) {
+      await churnPhase(args.warmup, warm.mutating, warm.gets, warm.nsLists);
+      console.log(`warm-up (${args.warmup} s, not counted): ${warm.mutating.length} writes p99 ${pct(warm.mutating, 99).toFixed(1)} ms, slowest ${Math.max(0, ...warm.mutating).toFixed(1)} ms`);
+    }
+    watchers.postMessage({ from: performance.timeOrigin + performance.now() });
     const mutating: number[] = [];
     const gets: number[] = [];
     const nsLists: number[] = [];
-    const end = Date.now() + args.seconds * 1000;
-    let seq = 0;
-    const churn = (async () => {
-      const inflight: Array<Promise<void>> = [];
-      while (Date.now() < end) {
-        const tick = Date.now();
-        for (let k = 0; k < 20; k++) {
-          const i = (seq++ * 7919) % pods;
-          const ns = `bench-${Math.floor(i / perNs)}`;
-          const sent = String(performance.timeOrigin + performance.now());
-          inflight.push(timed(() => http('PATCH', `/api/v1/namespaces/${ns}/pods/pod-${i}`, { metadata: { annotations: { 'bench/sent': sent } } }, 'application/merge-patch+json'), mutating, i));
-        }
-        await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tick))));
-      }
-      await Promise.all(inflight);
-    })();
-    const getter = (async () => {
-      while (Date.now() < end) {
-        const i = Math.floor(Math.random() * pods);
-        await timed(() => http('GET', `/api/v1/namespaces/bench-${Math.floor(i / perNs)}/pods/pod-${i}`), gets, i);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
-    const lister = (async () => {
-      while (Date.now() < end) {
-        const n = Math.floor(Math.random() * namespaces);
-        await timed(() => getDiscarding(`/api/v1/namespaces/bench-${n}/pods`), nsLists, n);
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    })();
     const genCpu0 = process.cpuUsage();
     const serverCpu0 = cpuMs(child?.pid);
     const churnStart = performance.now();
-    await Promise.all([churn, getter, lister]);
+    await churnPhase(args.seconds, mutating, gets, nsLists);
     const churnMs = performance.now() - churnStart;
     const genCpu = process.cpuUsage(genCpu0);
     const loadgenCpuPct = Math.round(((genCpu.user + genCpu.system) / 1000 / churnMs) * 100);
@@ -273,6 +301,7 @@ async function main(): Promise<void> {
       load_seconds: Number(loadSeconds.toFixed(1)),
       mutating_p50_ms: Number(pct(mutating, 50).toFixed(2)),
       mutating_p99_ms: Number(pct(mutating, 99).toFixed(2)),
+      churn_burst: args.burst,
       get_p99_ms: Number(pct(gets, 99).toFixed(2)),
       list_namespace_p99_ms: Number(pct(nsLists, 99).toFixed(2)),
       list_all_pods_ms: Number(Math.min(...allList).toFixed(2)),
@@ -280,6 +309,10 @@ async function main(): Promise<void> {
       watch_events: watchLat.length,
       apiserver_rss_mb: rss,
       samples: { mutating: mutating.length, get: gets.length, list_namespace: nsLists.length },
+      warmup_seconds: args.warmup,
+      warmup_mutating_p99_ms: Number(pct(warm.mutating, 99).toFixed(2)),
+      warmup_mutating_max_ms: Number(Math.max(0, ...warm.mutating).toFixed(2)),
+      warmup_get_p99_ms: Number(pct(warm.gets, 99).toFixed(2)),
       loadgen_cpu_pct: loadgenCpuPct,
       apiserver_cpu_pct_during_churn: serverCpuPct,
       cpu_ms_per_get: cpu.get,
@@ -313,6 +346,7 @@ async function main(): Promise<void> {
 async function runWatchers(d: { server: string; rv: string; count: number }): Promise<void> {
   const lat: number[] = [];
   let recording = true;
+  let from = 0;
   for (let k = 0; k < d.count; k++) {
     const req = request(`${d.server}/api/v1/pods?watch=1&resourceVersion=${d.rv}&allowWatchBookmarks=true`, { agent: new Agent({ keepAlive: false }) }, (res) => {
       let buf = '';
@@ -324,7 +358,8 @@ async function runWatchers(d: { server: string; rv: string; count: number }): Pr
           const line = buf.slice(0, i);
           buf = buf.slice(i + 1);
           const m = recording ? /"bench\/sent":"([\d.]+)"/.exec(line) : null;
-          if (m) lat.push(performance.timeOrigin + performance.now() - Number(m[1]));
+          // Only writes of the measured window count (not the warm-up's).
+          if (m && Number(m[1]) >= from) lat.push(performance.timeOrigin + performance.now() - Number(m[1]));
         }
       });
     });
@@ -333,9 +368,11 @@ async function runWatchers(d: { server: string; rv: string; count: number }): Pr
   }
   await new Promise((r) => setTimeout(r, 500));
   parentPort!.postMessage('ready');
-  parentPort!.once('message', () => {
-    recording = false;
-    parentPort!.postMessage(lat);
+  parentPort!.on('message', (m: 'stop' | { from: number }) => {
+    if (m === 'stop') {
+      recording = false;
+      parentPort!.postMessage(lat);
+    } else from = m.from;
   });
 }
 

@@ -456,7 +456,7 @@ async function main(): Promise<void> {
     // Nodes.
     const t0Nodes = performance.now();
     const traceFile = join(dir, 'trace.json');
-    const nodesProc = spawn(process.execPath, [...prof, self, '--role', 'nodes', '--kubeconfig', kubeconfig, '--nodes', String(nodes), '--trace', traceFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const nodesProc = spawn(process.execPath, [...launchFlags(bin), ...prof, self, '--role', 'nodes', '--kubeconfig', kubeconfig, '--nodes', String(nodes), '--trace', traceFile], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(nodesProc);
     const nodeLines = createInterface({ input: nodesProc.stdout! });
     // Listing every Node is ~3 KB per node: at 1000 nodes the poll itself would load the apiserver, so it slows with the node count.

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every compiled test file under dist/ with Node's built-in test runner.
 // Usage: node scripts/run-tests.js [substring ...]   (only files whose path contains one of them)
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -23,5 +24,12 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.K8TS_TEST_CONCURRENCY ?? '2';
-const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit' });
+// kubectl keeps discovery and HTTP caches under ~/.kube/cache, one directory per server
+// address: every test server's random port would leave one behind. The run gives kubectl a
+// cache directory of its own (KUBECACHEDIR, which tests that set their own override) and
+// removes it at the end.
+const cacheDir = mkdtempSync(join(tmpdir(), 'k8ts-test-kubecache-'));
+const env = { ...process.env, KUBECACHEDIR: process.env.KUBECACHEDIR ?? cacheDir };
+const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit', env });
+rmSync(cacheDir, { recursive: true, force: true });
 process.exit(r.status ?? 1);
