@@ -1,0 +1,588 @@
+/**
+ * Upstream conformance tests of sig-apps (ReplicaSet, ReplicationController, Deployment) and
+ * sig-node (Pods) that need the controllers and a node that runs pods but no real containers,
+ * replayed over plain HTTP against one apiserver, one `k8ts controller-manager` child, the
+ * scheduler and two simulated nodes (pods reach Running at once) in this process. Each test is
+ * named after the upstream test it mirrors (test/e2e/apps/{replica_set,rc,deployment}.go,
+ * test/e2e/common/node/pods.go); its steps and assertions follow upstream's.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
+import { DEFAULT_ADMISSION_PLUGINS } from '../../src/apiserver/admission/index.js';
+import { spawnControllerManager, type ChildProcessHandle } from '../../src/controllers/testing.js';
+import { RestClient } from '../../src/client/index.js';
+import { SimulatedNodes } from '../../src/kubelet/index.js';
+import { resolveConfig } from '../../src/scheduler/index.js';
+import { startScheduler } from '../../src/scheduler/run.js';
+import { fetchCall, restClient, type Obj } from './helpers/apiserver.js';
+import { until } from './helpers/wait.js';
+
+// Upstream's e2e images (test/utils/image); the simulated runtime never pulls them.
+const WebserverImageName = 'httpd';
+const WebserverImage = 'registry.k8s.io/e2e-test-images/httpd:2.4.38-4';
+const PauseImage = 'registry.k8s.io/pause:3.9';
+const AgnhostImage = 'registry.k8s.io/e2e-test-images/agnhost:2.47';
+const NginxImage = 'registry.k8s.io/e2e-test-images/nginx:1.14-4';
+
+/** WatchEvent is one event of a watch stream. */
+interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: Obj;
+}
+
+/**
+ * EventStream reads one watch (as client-go's watch.Interface) and hands its events out in
+ * order: `until` consumes events until one satisfies cond, as watchtools.UntilWithoutRetry.
+ */
+class EventStream {
+  private readonly buffered: WatchEvent[] = [];
+  private wake: (() => void) | undefined;
+  private ended = false;
+  private readonly ac = new AbortController();
+
+  constructor(url: string) {
+    void this.read(url);
+  }
+
+  private async read(url: string): Promise<void> {
+    try {
+      const r = await fetch(url, { signal: this.ac.signal });
+      const decoder = new TextDecoder();
+      let pending = '';
+      for await (const chunk of r.body as AsyncIterable<Uint8Array>) {
+        pending += decoder.decode(chunk, { stream: true });
+        let nl: number;
+        while ((nl = pending.indexOf('\n')) >= 0) {
+          const line = pending.slice(0, nl).trim();
+          pending = pending.slice(nl + 1);
+          if (line) this.buffered.push(JSON.parse(line) as WatchEvent);
+        }
+        this.wake?.();
+      }
+    } catch {
+      // aborted by stop(), or the server went away: either ends the stream.
+    }
+    this.ended = true;
+    this.wake?.();
+  }
+
+  /** until answers the first event (consumed in order) that satisfies cond; it fails after timeoutMs or when the watch ends. */
+  async until(what: string, cond: (e: WatchEvent) => boolean, timeoutMs = 20_000): Promise<WatchEvent> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      while (this.buffered.length > 0) {
+        const e = this.buffered.shift()!;
+        if (cond(e)) return e;
+      }
+      if (this.ended) throw new Error(`watch closed before ${what}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        this.wake = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  stop(): void {
+    this.ac.abort();
+  }
+}
+
+describe('conformance: apps and node with controllers and simulated nodes', () => {
+  let srv: TestApiServer;
+  let cm: ChildProcessHandle | undefined;
+  let client: RestClient;
+  const ac = new AbortController();
+  let scheduling: Promise<void> | undefined;
+  let nodes: Promise<void> | undefined;
+  let nsCounter = 0;
+  const streams: EventStream[] = [];
+
+  before(async () => {
+    srv = await startTestApiServer({ enableAdmissionPlugins: DEFAULT_ADMISSION_PLUGINS, advertiseAddress: '192.0.2.1' });
+    client = new RestClient({ host: srv.url, qps: Infinity });
+    const config = resolveConfig({ leaderElection: { leaderElect: false } });
+    scheduling = startScheduler({ client, config, signal: ac.signal, log: () => {} });
+    const sim = new SimulatedNodes({ client, count: 2, log: () => {} });
+    let ready!: () => void;
+    const isReady = new Promise<void>((r) => (ready = r));
+    nodes = sim.run(ac.signal, ready);
+    await isReady;
+    cm = await spawnControllerManager(srv.kubeconfig, ['--leader-elect=false']);
+  });
+  after(async () => {
+    for (const s of streams) s.stop();
+    await cm?.kill();
+    ac.abort();
+    await scheduling;
+    await nodes;
+    client?.close();
+    await srv?.stop();
+  });
+
+  const { call, ok, newNamespace } = restClient(fetchCall(() => srv.url), { waitForServiceAccount: true, next: () => ++nsCounter });
+  const merge = { 'Content-Type': 'application/merge-patch+json' };
+  const strategic = { 'Content-Type': 'application/strategic-merge-patch+json' };
+  const sel = (labels: Record<string, string>): string => encodeURIComponent(Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','));
+
+  /** watchFrom opens a watch of path (a collection) from resourceVersion rv, as watchtools.Until's RetryWatcher. */
+  function watchFrom(path: string, rv: string, labelSelector?: string): EventStream {
+    const q = `watch=1&resourceVersion=${rv}&allowWatchBookmarks=true${labelSelector ? `&labelSelector=${encodeURIComponent(labelSelector)}` : ''}`;
+    const s = new EventStream(`${srv.url}${path}?${q}`);
+    streams.push(s);
+    return s;
+  }
+
+  /** retryOnConflict runs fn again while it answers 409, as client-go's retry.RetryOnConflict. */
+  async function retryOnConflict(fn: () => Promise<{ status: number; text: string; body: Obj }>): Promise<Obj> {
+    for (let i = 0; ; i++) {
+      const r = await fn();
+      if (r.status === 409 && i < 5) continue;
+      assert.ok(r.status >= 200 && r.status < 300, `${r.status} ${r.text}`);
+      return r.body;
+    }
+  }
+
+  /** updateWithRetries gets, mutates and PUTs path until it is not a conflict (UpdateReplicaSetWithRetries). */
+  async function updateWithRetries(path: string, mutate: (o: Obj) => void): Promise<Obj> {
+    return retryOnConflict(async () => {
+      const cur = await ok('GET', path);
+      mutate(cur);
+      return call('PUT', path, cur);
+    });
+  }
+
+  /** podsCreated waits for `replicas` live pods labelled name=<name> (e2epod.PodsCreated). */
+  async function podsCreated(ns: string, name: string, replicas: number): Promise<Obj[]> {
+    return until(`${replicas} pods name=${name}`, async () => {
+      const items = (await ok('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=${sel({ name })}`)).items as Obj[];
+      const live = items.filter((p) => !p.metadata.deletionTimestamp);
+      return live.length === replicas ? live : undefined;
+    }, 20_000, 100);
+  }
+
+  /** verifyPodsRunning waits for `replicas` pods labelled name=<name>, all Running (e2epod.VerifyPodsRunning). */
+  async function verifyPodsRunning(ns: string, name: string, replicas: number): Promise<Obj[]> {
+    return until(`${replicas} running pods name=${name}`, async () => {
+      const pods = await podsCreated(ns, name, replicas);
+      return pods.every((p) => p.status?.phase === 'Running') ? pods : undefined;
+    }, 20_000, 100);
+  }
+
+  /** podRunning waits for pod ns/name to be Running (WaitForPodNameRunningInNamespace) and answers it. */
+  async function podRunning(ns: string, name: string): Promise<Obj> {
+    return until(`pod ${name} running`, async () => {
+      const p = await ok('GET', `/api/v1/namespaces/${ns}/pods/${name}`);
+      return p.status?.phase === 'Running' ? p : undefined;
+    }, 20_000, 100);
+  }
+
+  /** createSync creates a pod and waits for it to run (PodClient.CreateSync). */
+  async function createSync(ns: string, pod: Obj): Promise<Obj> {
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, pod);
+    return podRunning(ns, pod.metadata.name as string);
+  }
+
+  const poll = <T>(what: string, fn: () => Promise<T | undefined>): Promise<T> => until(what, fn, 30_000, 100);
+
+  const isControlledBy = (pod: Obj, uid: string): boolean => ((pod.metadata.ownerReferences ?? []) as Obj[]).some((o) => o.controller === true && o.uid === uid);
+
+  function newRS(name: string, replicas: number, podLabels: Record<string, string>, imageName: string, image: string): Obj {
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name, labels: podLabels },
+      spec: {
+        selector: { matchLabels: podLabels },
+        replicas,
+        template: { metadata: { labels: podLabels }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: imageName, image }] } },
+      },
+    };
+  }
+
+  function newRC(name: string, replicas: number, podLabels: Record<string, string>, imageName: string, image: string): Obj {
+    return {
+      apiVersion: 'v1',
+      kind: 'ReplicationController',
+      metadata: { name },
+      spec: { replicas, template: { metadata: { labels: podLabels }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: imageName, image }] } } },
+    };
+  }
+
+  // ---- [sig-apps] ReplicaSet (test/e2e/apps/replica_set.go) ----
+
+  test('[sig-apps] ReplicaSet should adopt matching pods on creation and release no longer matching pods', async () => {
+    const ns = await newNamespace('replicaset');
+    const name = 'pod-adoption-release';
+    const p = await createSync(ns, { metadata: { name, labels: { name } }, spec: { containers: [{ name, image: WebserverImage }] } });
+    const rs = await ok('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, newRS(name, 1, { name }, name, WebserverImage));
+    // Then the orphan pod is adopted (or deleted and replaced).
+    await poll('orphan pod adopted', async () => {
+      const r = await call('GET', `/api/v1/namespaces/${ns}/pods/${p.metadata.name}`);
+      if (r.status === 404) return true;
+      assert.equal(r.status, 200, r.text);
+      return isControlledBy(r.body, rs.metadata.uid as string) ? true : undefined;
+    });
+    // When the matched label of one of its pods changes, then the pod is released.
+    const [pod] = await podsCreated(ns, name, 1);
+    const path = `/api/v1/namespaces/${ns}/pods/${pod!.metadata.name}`;
+    await updateWithRetries(path, (o) => (o.metadata.labels = { name: 'not-matching-name' }));
+    await poll('pod released', async () => (isControlledBy(await ok('GET', path), rs.metadata.uid as string) ? undefined : true));
+  });
+
+  test('[sig-apps] ReplicaSet Replicaset should have a working scale subresource', async () => {
+    const ns = await newNamespace('replicaset');
+    const labels = { name: 'sample-pod', pod: WebserverImageName };
+    await ok('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, newRS('test-rs', 1, labels, WebserverImageName, WebserverImage));
+    await verifyPodsRunning(ns, 'sample-pod', 1);
+    const path = `/apis/apps/v1/namespaces/${ns}/replicasets/test-rs`;
+    // The status replica count is written by the controller after the pod exists.
+    const scale = await poll('scale status.replicas 1', async () => {
+      const s = await ok('GET', `${path}/scale`);
+      return s.status?.replicas === 1 ? s : undefined;
+    });
+    assert.equal(scale.spec.replicas, 1);
+    assert.equal(scale.status.replicas, 1);
+    scale.metadata.resourceVersion = ''; // unconditional update
+    scale.spec.replicas = 2;
+    const updated = await ok('PUT', `${path}/scale`, scale);
+    assert.equal(updated.spec.replicas, 2);
+    assert.equal((await ok('GET', path)).spec.replicas, 2);
+    await ok('PATCH', `${path}/scale`, { spec: { replicas: 4 } }, strategic);
+    assert.equal((await ok('GET', path)).spec.replicas, 4, 'replicaset should have 4 replicas');
+  });
+
+  test('[sig-apps] ReplicaSet Replace and Patch tests', async () => {
+    const ns = await newNamespace('replicaset');
+    const labels = { name: 'sample-pod', pod: WebserverImageName };
+    const rsList = await ok('GET', `/apis/apps/v1/replicasets?labelSelector=${sel({ 'test-rs': 'patched' })}`);
+    const w = watchFrom(`/apis/apps/v1/namespaces/${ns}/replicasets`, rsList.metadata.resourceVersion as string, 'test-rs=patched');
+    await ok('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, newRS('test-rs', 1, labels, WebserverImageName, WebserverImage));
+    await verifyPodsRunning(ns, 'sample-pod', 1);
+    const path = `/apis/apps/v1/namespaces/${ns}/replicasets/test-rs`;
+    await updateWithRetries(path, (o) => (o.spec.replicas = 2));
+    const patch = {
+      metadata: { labels: { 'test-rs': 'patched' } },
+      spec: { replicas: 3, template: { spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'test-rs', image: PauseImage }] } } },
+    };
+    await ok('PATCH', path, patch, strategic);
+    await w.until('patched ReplicaSet with 3 ready and available replicas', (e) => {
+      const o = e.object;
+      return (
+        e.type !== 'BOOKMARK' &&
+        o.metadata.name === 'test-rs' &&
+        o.metadata.labels?.['test-rs'] === 'patched' &&
+        o.status?.readyReplicas === 3 &&
+        o.status?.availableReplicas === 3 &&
+        o.spec.template.spec.containers[0].image === PauseImage &&
+        o.spec.template.spec.terminationGracePeriodSeconds === 0
+      );
+    });
+    w.stop();
+  });
+
+  test('[sig-apps] ReplicaSet should list and delete a collection of ReplicaSets', async () => {
+    const ns = await newNamespace('replicaset');
+    const e2eValue = Math.random().toString(36).slice(2, 7);
+    const labels = { name: 'sample-pod', pod: WebserverImageName, e2e: e2eValue };
+    await ok('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, newRS('test-rs', 3, labels, WebserverImageName, WebserverImage));
+    await verifyPodsRunning(ns, 'sample-pod', 3);
+    await ok('GET', `/apis/apps/v1/namespaces/${ns}/replicasets/test-rs`);
+    assert.equal((await ok('GET', `/apis/apps/v1/replicasets?labelSelector=e2e%3D${e2eValue}`)).items.length, 1, 'filtered list wasn\'t found');
+    await ok('DELETE', `/apis/apps/v1/namespaces/${ns}/replicasets?labelSelector=e2e%3D${e2eValue}`, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 1 });
+    assert.equal((await ok('GET', `/apis/apps/v1/replicasets?labelSelector=e2e%3D${e2eValue}`)).items.length, 0, 'filtered list should have no replicas');
+  });
+
+  test('[sig-apps] ReplicaSet should validate Replicaset Status endpoints', async () => {
+    const ns = await newNamespace('replicaset');
+    const labels = { name: 'sample-pod', pod: WebserverImageName };
+    const labelSelector = `name=sample-pod,pod=${WebserverImageName}`;
+    const rsList = await ok('GET', `/apis/apps/v1/replicasets?labelSelector=${encodeURIComponent(labelSelector)}`);
+    const created = await ok('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, newRS('test-rs', 1, labels, WebserverImageName, WebserverImage));
+    await verifyPodsRunning(ns, 'sample-pod', 1);
+    const path = `/apis/apps/v1/namespaces/${ns}/replicasets/test-rs`;
+    const status = await ok('GET', `${path}/status`);
+    assert.equal(status.kind, 'ReplicaSet');
+    assert.equal(status.metadata.name, 'test-rs');
+
+    // updating the ReplicaSet status
+    await retryOnConflict(async () => {
+      const cur = await ok('GET', path);
+      cur.status.conditions = [...((cur.status.conditions ?? []) as Obj[]), { type: 'StatusUpdate', status: 'True', reason: 'E2E', message: 'Set from e2e test' }];
+      return call('PUT', `${path}/status`, cur);
+    });
+    const isOurs = (o: Obj): boolean => o.metadata.name === created.metadata.name && o.metadata.namespace === ns && o.metadata.labels?.name === 'sample-pod' && o.metadata.labels?.pod === WebserverImageName;
+    const w1 = watchFrom(`/apis/apps/v1/namespaces/${ns}/replicasets`, rsList.metadata.resourceVersion as string, labelSelector);
+    await w1.until('ReplicaSet status updated', (e) => e.type !== 'BOOKMARK' && isOurs(e.object) && ((e.object.status?.conditions ?? []) as Obj[]).some((c) => c.type === 'StatusUpdate' && c.reason === 'E2E' && c.message === 'Set from e2e test'));
+    w1.stop();
+
+    // patching the ReplicaSet status
+    const patched = await ok('PATCH', `${path}/status`, '{"status":{"conditions":[{"type":"StatusPatched","status":"True"}]}}', merge);
+    assert.ok((patched.status.conditions as Obj[]).some((c) => c.type === 'StatusPatched'));
+    const w2 = watchFrom(`/apis/apps/v1/namespaces/${ns}/replicasets`, rsList.metadata.resourceVersion as string, labelSelector);
+    await w2.until('ReplicaSet status patched', (e) => e.type !== 'BOOKMARK' && isOurs(e.object) && ((e.object.status?.conditions ?? []) as Obj[]).some((c) => c.type === 'StatusPatched'));
+    w2.stop();
+  });
+
+  // ---- [sig-apps] ReplicationController (test/e2e/apps/rc.go) ----
+
+  test('[sig-apps] ReplicationController should surface a failure condition on a common issue like exceeded quota', async () => {
+    const ns = await newNamespace('replication-controller');
+    const name = 'condition-test';
+    await ok('POST', `/api/v1/namespaces/${ns}/resourcequotas`, { metadata: { name }, spec: { hard: { pods: '2' } } });
+    await poll('quota synced', async () => ((await ok('GET', `/api/v1/namespaces/${ns}/resourcequotas/${name}`)).status?.hard?.pods === '2' ? true : undefined));
+    let rc = await ok('POST', `/api/v1/namespaces/${ns}/replicationcontrollers`, newRC(name, 3, { name }, WebserverImageName, WebserverImage));
+    const path = `/api/v1/namespaces/${ns}/replicationcontrollers/${name}`;
+    const failureOf = (o: Obj): Obj | undefined => ((o.status?.conditions ?? []) as Obj[]).find((c) => c.type === 'ReplicaFailure');
+    let generation = rc.metadata.generation as number;
+    await poll('ReplicaFailure condition', async () => {
+      const cur = await ok('GET', path);
+      if (generation > (cur.status?.observedGeneration ?? 0)) return undefined;
+      return failureOf(cur) ? true : undefined;
+    });
+    rc = await updateWithRetries(path, (o) => (o.spec.replicas = 2));
+    generation = rc.metadata.generation as number;
+    await poll('no ReplicaFailure condition', async () => {
+      const cur = await ok('GET', path);
+      if (generation > (cur.status?.observedGeneration ?? 0)) return undefined;
+      return failureOf(cur) ? undefined : true;
+    });
+  });
+
+  test('[sig-apps] ReplicationController should adopt matching pods on creation', async () => {
+    const ns = await newNamespace('replication-controller');
+    const name = 'pod-adoption';
+    const p = await createSync(ns, { metadata: { name, labels: { name } }, spec: { containers: [{ name, image: WebserverImage }] } });
+    const rcSt = newRC(name, 1, { name }, name, WebserverImage);
+    rcSt.spec.selector = { name };
+    const rc = await ok('POST', `/api/v1/namespaces/${ns}/replicationcontrollers`, rcSt);
+    await poll('orphan pod adopted', async () => {
+      const r = await call('GET', `/api/v1/namespaces/${ns}/pods/${p.metadata.name}`);
+      if (r.status === 404) return true;
+      assert.equal(r.status, 200, r.text);
+      return isControlledBy(r.body, rc.metadata.uid as string) ? true : undefined;
+    });
+  });
+
+  test('[sig-apps] ReplicationController should release no longer matching pods', async () => {
+    const ns = await newNamespace('replication-controller');
+    const name = 'pod-release';
+    const rcSt = newRC(name, 1, { name }, name, WebserverImage);
+    rcSt.spec.selector = { name };
+    const rc = await ok('POST', `/api/v1/namespaces/${ns}/replicationcontrollers`, rcSt);
+    const [pod] = await podsCreated(ns, name, 1);
+    const path = `/api/v1/namespaces/${ns}/pods/${pod!.metadata.name}`;
+    await updateWithRetries(path, (o) => (o.metadata.labels = { name: 'not-matching-name' }));
+    await poll('pod released', async () => (isControlledBy(await ok('GET', path), rc.metadata.uid as string) ? undefined : true));
+  });
+
+  test('[sig-apps] ReplicationController should test the lifecycle of a ReplicationController', async () => {
+    const ns = await newNamespace('replication-controller');
+    const name = 'rc-test';
+    const path = `/api/v1/namespaces/${ns}/replicationcontrollers/${name}`;
+    const rcTest = {
+      apiVersion: 'v1',
+      kind: 'ReplicationController',
+      metadata: { name, labels: { 'test-rc-static': 'true' } },
+      spec: {
+        replicas: 1,
+        selector: { 'test-rc-static': 'true' },
+        template: { metadata: { name, labels: { 'test-rc-static': 'true' } }, spec: { containers: [{ name, image: NginxImage }] } },
+      },
+    };
+    // WatchEventSequenceVerifier: list, then watch the collection from the list's resourceVersion.
+    const list = await ok('GET', `/api/v1/namespaces/${ns}/replicationcontrollers?labelSelector=test-rc-static%3Dtrue`);
+    const w = watchFrom(`/api/v1/namespaces/${ns}/replicationcontrollers`, list.metadata.resourceVersion as string, 'test-rc-static=true');
+    const actual: string[] = [];
+    const record = (type: WatchEvent['type']) => (e: WatchEvent): boolean => {
+      if (e.type !== type) return false;
+      actual.push(e.type);
+      return true;
+    };
+    const rcOf = (e: WatchEvent): Obj => e.object;
+
+    await ok('POST', `/api/v1/namespaces/${ns}/replicationcontrollers`, rcTest);
+    await w.until('RC added', record('ADDED'));
+    await w.until('available replicas', (e) => rcOf(e).status?.replicas === 1 && rcOf(e).status?.readyReplicas === 1);
+
+    const patched = await ok('PATCH', path, { metadata: { labels: { 'test-rc': 'patched' } } }, strategic);
+    assert.equal(patched.metadata.labels['test-rc'], 'patched', 'failed to patch RC');
+    await w.until('RC modified', record('MODIFIED'));
+
+    const statusPatched = await ok('PATCH', `${path}/status`, { status: { readyReplicas: 0, availableReplicas: 0 } }, strategic);
+    assert.equal(statusPatched.status.readyReplicas ?? 0, 0, "ReplicationControllerStatus's readyReplicas does not equal 0");
+    await w.until('RC modified', record('MODIFIED'));
+
+    await w.until('replicas count', (e) => rcOf(e).status?.replicas === 1);
+    const status = await ok('GET', `${path}/status`);
+    assert.equal(status.status.replicas, 1, 'ReplicationController ReplicaSet cound does not match initial Replica count');
+
+    await ok('PATCH', `${path}/scale`, { spec: { replicas: 2 } }, strategic);
+    await w.until('RC modified', record('MODIFIED'));
+    await w.until("ReplicationController's scale to be the max amount", (e) => rcOf(e).metadata.name === name && rcOf(e).metadata.namespace === ns && rcOf(e).status?.replicas === 2 && rcOf(e).status?.readyReplicas === 2);
+
+    const rc = await ok('GET', path);
+    assert.equal(rc.metadata.labels['test-rc'], 'patched', 'ReplicationController is missing a label from earlier patch');
+    rc.status.availableReplicas = 1;
+    rc.status.readyReplicas = 1;
+    await ok('PUT', `${path}/status`, rc);
+    await w.until('RC modified', record('MODIFIED'));
+
+    const rcs = await ok('GET', '/api/v1/replicationcontrollers?labelSelector=test-rc-static%3Dtrue');
+    assert.ok(rcs.items.length > 0, 'Expected to find a ReplicationController but none was found');
+    assert.ok(
+      (rcs.items as Obj[]).some((i) => i.metadata.name === name && i.metadata.namespace === ns && i.metadata.labels['test-rc-static'] === 'true' && i.metadata.labels['test-rc'] === 'patched'),
+      "ReplicationController doesn't have expected values",
+    );
+
+    await ok('DELETE', `/api/v1/namespaces/${ns}/replicationcontrollers?labelSelector=test-rc-static%3Dtrue`);
+    await w.until('RC deleted', record('DELETED'));
+    w.stop();
+    assert.deepEqual(actual, ['ADDED', 'MODIFIED', 'MODIFIED', 'MODIFIED', 'MODIFIED', 'DELETED']);
+  });
+
+  test('[sig-apps] ReplicationController should get and update a ReplicationController scale', async () => {
+    const ns = await newNamespace('replication-controller');
+    const name = `e2e-rc-${Math.random().toString(36).slice(2, 7)}`;
+    const path = `/api/v1/namespaces/${ns}/replicationcontrollers/${name}`;
+    await ok('POST', `/api/v1/namespaces/${ns}/replicationcontrollers`, newRC(name, 1, { name }, WebserverImageName, WebserverImage));
+    await poll('1 replica', async () => ((await ok('GET', path)).status?.replicas === 1 ? true : undefined));
+    const scale = await ok('GET', `${path}/scale`);
+    assert.equal(scale.status.replicas, 1, 'Failed to get the current replica count');
+    scale.metadata.resourceVersion = '';
+    scale.spec.replicas = 2;
+    await ok('PUT', `${path}/scale`, scale);
+    await poll('2 replicas', async () => ((await ok('GET', path)).status?.replicas === 2 ? true : undefined));
+  });
+
+  // ---- [sig-node] Pods (test/e2e/common/node/pods.go) ----
+
+  test('[sig-node] Pods should get a host IP', async () => {
+    const ns = await newNamespace('pods');
+    const name = `pod-hostip-${crypto.randomUUID()}`;
+    await createSync(ns, { metadata: { name }, spec: { containers: [{ name: 'test', image: PauseImage }] } });
+    const p = await poll('hostIP', async () => {
+      const cur = await ok('GET', `/api/v1/namespaces/${ns}/pods/${name}`);
+      return cur.status?.hostIP ? cur : undefined;
+    });
+    assert.match(p.status.hostIP as string, /^\d+\.\d+\.\d+\.\d+$/);
+  });
+
+  test('[sig-node] Pods should be submitted and removed', async () => {
+    const ns = await newNamespace('pods');
+    const name = `pod-submit-remove-${crypto.randomUUID()}`;
+    const value = String(process.hrtime()[1]);
+    const pod = { metadata: { name, labels: { name: 'foo', time: value } }, spec: { containers: [{ name: 'pause', image: PauseImage }] } };
+    const byTime = () => `/api/v1/namespaces/${ns}/pods?labelSelector=time%3D${value}`;
+    const pods = await ok('GET', byTime());
+    assert.equal(pods.items.length, 0);
+    const w = watchFrom(`/api/v1/namespaces/${ns}/pods`, pods.metadata.resourceVersion as string, `time=${value}`);
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, pod);
+    assert.equal((await ok('GET', byTime())).items.length, 1);
+    const first = await w.until('pod creation', (e) => e.type !== 'BOOKMARK');
+    assert.equal(first.type, 'ADDED', 'Failed to observe pod creation');
+    await podRunning(ns, name);
+    await ok('DELETE', `/api/v1/namespaces/${ns}/pods/${name}`, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 30 });
+    const deleted = await w.until('pod deletion', (e) => {
+      assert.notEqual(e.type, 'ERROR', 'watch closed with error');
+      return e.type === 'DELETED';
+    }, 40_000);
+    w.stop();
+    assert.ok(deleted.object.metadata.deletionTimestamp);
+    assert.ok(deleted.object.spec.terminationGracePeriodSeconds > 0);
+    assert.equal((await ok('GET', byTime())).items.length, 0);
+  });
+
+  test('[sig-node] Pods should be updated', async () => {
+    const ns = await newNamespace('pods');
+    const name = `pod-update-${crypto.randomUUID()}`;
+    let value = String(process.hrtime()[1]);
+    await createSync(ns, { metadata: { name, labels: { name: 'foo', time: value } }, spec: { containers: [{ name: 'pause', image: PauseImage }] } });
+    assert.equal((await ok('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=time%3D${value}`)).items.length, 1);
+    await updateWithRetries(`/api/v1/namespaces/${ns}/pods/${name}`, (p) => {
+      value = String(process.hrtime()[1]);
+      p.metadata.labels.time = value;
+    });
+    await podRunning(ns, name);
+    assert.equal((await ok('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=time%3D${value}`)).items.length, 1);
+  });
+
+  test('[sig-node] Pods should delete a collection of pods', async () => {
+    const ns = await newNamespace('pods');
+    for (const name of ['test-pod-1', 'test-pod-2', 'test-pod-3']) {
+      await ok('POST', `/api/v1/namespaces/${ns}/pods`, {
+        metadata: { name, labels: { type: 'Testing' } },
+        spec: { terminationGracePeriodSeconds: 1, containers: [{ image: AgnhostImage, name: 'token-test' }], restartPolicy: 'Never' },
+      });
+    }
+    await poll('3 pods running and ready', async () => {
+      const items = (await ok('GET', `/api/v1/namespaces/${ns}/pods`)).items as Obj[];
+      const ready = items.filter((p) => p.status?.phase === 'Running' && ((p.status?.conditions ?? []) as Obj[]).some((c) => c.type === 'Ready' && c.status === 'True'));
+      return ready.length === 3 ? true : undefined;
+    });
+    await ok('DELETE', `/api/v1/namespaces/${ns}/pods?labelSelector=type%3DTesting`, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 1 });
+    await poll('all pods deleted', async () => ((await ok('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=type%3DTesting`)).items.length === 0 ? true : undefined));
+  });
+
+  test('[sig-node] Pods should run through the lifecycle of Pods and PodStatus', async () => {
+    const ns = await newNamespace('pods');
+    const name = 'pod-test';
+    const image2 = 'registry.k8s.io/e2e-test-images/httpd:2.4.38-4';
+    const podsList = await ok('GET', '/api/v1/pods?labelSelector=test-pod-static%3Dtrue');
+    const w = watchFrom(`/api/v1/namespaces/${ns}/pods`, podsList.metadata.resourceVersion as string, 'test-pod-static=true');
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, { metadata: { name, labels: { 'test-pod-static': 'true' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name, image: AgnhostImage }] } });
+    await w.until('pod running', (e) => e.type !== 'BOOKMARK' && e.object.metadata.name === name && e.object.metadata.namespace === ns && e.object.metadata.labels['test-pod-static'] === 'true' && e.object.status?.phase === 'Running');
+    w.stop();
+    const p = await ok('GET', `/api/v1/namespaces/${ns}/pods/${name}`);
+    assert.equal(p.status.phase, 'Running');
+
+    // patching the Pod with a new label and updated data
+    const w2 = watchFrom(`/api/v1/namespaces/${ns}/pods`, p.metadata.resourceVersion as string, 'test-pod-static=true');
+    await ok('PATCH', `/api/v1/namespaces/${ns}/pods/${name}`, { metadata: { labels: { 'test-pod': 'patched' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name, image: image2 }] } }, strategic);
+    await w2.until('pod modified', (e) => e.type === 'MODIFIED' && e.object.metadata.labels['test-pod-static'] === 'true');
+    w2.stop();
+    const pod = await ok('GET', `/api/v1/namespaces/${ns}/pods/${name}`);
+    assert.equal(pod.metadata.labels['test-pod'], 'patched', 'failed to patch Pod - missing label');
+    assert.equal(pod.spec.containers[0].image, image2, 'failed to patch Pod - wrong image');
+
+    // replacing the Pod's status Ready condition to False
+    const update = await retryOnConflict(async () => {
+      const st = await ok('GET', `/api/v1/namespaces/${ns}/pods/${name}/status`);
+      let n = 0;
+      for (const c of (st.status.conditions ?? []) as Obj[]) {
+        if ((c.type === 'Ready' || c.type === 'ContainersReady') && c.status === 'True') {
+          c.status = 'False';
+          n++;
+        }
+      }
+      assert.equal(n, 2, 'failed to patch all relevant Pod conditions');
+      return call('PUT', `/api/v1/namespaces/${ns}/pods/${name}/status`, st);
+    });
+    const falses = ((update.status.conditions ?? []) as Obj[]).filter((c) => (c.type === 'Ready' || c.type === 'ContainersReady') && c.status === 'False');
+    assert.equal(falses.length, 2, "failed to update PodStatus - field patch count doesn't match the total");
+
+    // deleting the Pod via a collection with a label selector
+    const w3 = watchFrom(`/api/v1/namespaces/${ns}/pods`, update.metadata.resourceVersion as string, 'test-pod-static=true');
+    await ok('DELETE', `/api/v1/namespaces/${ns}/pods?labelSelector=test-pod-static%3Dtrue`, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 1 });
+    await w3.until('pod deleted', (e) => e.type === 'DELETED' && e.object.metadata.labels['test-pod-static'] === 'true');
+    w3.stop();
+    const post = await call('GET', `/api/v1/namespaces/${ns}/pods/${name}`);
+    assert.equal(post.status, 404, `pod ${name} found in namespace ${ns}, but it should be deleted: ${post.text}`);
+  });
+
+  test('[sig-node] Pods should patch a pod status', async () => {
+    const ns = await newNamespace('pods');
+    const podName = `pod-${Math.random().toString(36).slice(2, 7)}`;
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, { metadata: { name: podName, labels: { e2e: podName } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'agnhost', image: AgnhostImage }] } });
+    await podRunning(ns, podName);
+    const pStatus = await ok('PATCH', `/api/v1/namespaces/${ns}/pods/${podName}/status`, '{"metadata":{"annotations":{"patchedstatus":"true"}},"status":{"message":"Patched by e2e test","reason":"E2E"}}', merge);
+    assert.equal(pStatus.status.message, 'Patched by e2e test');
+    assert.equal(pStatus.status.reason, 'E2E');
+  });
+});
