@@ -183,6 +183,19 @@ class EndpointSliceController implements Controller {
         if (stableJSON(keep.metadata?.labels ?? {}) !== stableJSON(labels)) toUpdate.push(fresh(ph, [], keep));
       } else toCreate.push(fresh(ph, []));
     }
+    // As upstream's reconciler (finalize): a slice that would be created while another of the
+    // same address type is deleted becomes an update of that one, so the Service never shows
+    // both at once (e.g. its empty placeholder next to the first real slice).
+    for (let i = 0; i < toDelete.length && toCreate.length; ) {
+      const old = toDelete[i]!;
+      if (old.addressType !== toCreate[0]!.addressType) {
+        i++;
+        continue;
+      }
+      const s = toCreate.shift()!;
+      toUpdate.push({ ...s, metadata: { ...old.metadata, labels: s.metadata?.labels, annotations: s.metadata?.annotations } });
+      toDelete.splice(i, 1);
+    }
     try {
       for (const s of toCreate) {
         const out = await api.create(s);

@@ -1,0 +1,369 @@
+/**
+ * Upstream conformance tests of sig-network, sig-auth and sig-api-machinery that need the API,
+ * the controller-manager and pods that reach Running with IPs, but no real containers: replayed
+ * over plain HTTP against one apiserver, one `k8ts controller-manager` child, the scheduler and
+ * one simulated node (in this process). Each case is named after the upstream test it mirrors,
+ * its steps and assertions those of upstream's e2e source (test/e2e/network/endpointslice.go,
+ * test/e2e/apimachinery/resource_quota.go, test/e2e/auth/service_accounts.go).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
+import { DEFAULT_ADMISSION_PLUGINS } from '../../src/apiserver/admission/index.js';
+import { spawnControllerManager, type ChildProcessHandle } from '../../src/controllers/testing.js';
+import { RestClient } from '../../src/client/rest/client.js';
+import { resolveConfig, startScheduler } from '../../src/scheduler/index.js';
+import { SimulatedNodes } from '../../src/kubelet/simnodes.js';
+import { fetchCall, restClient, type Obj } from './helpers/apiserver.js';
+import { until } from './helpers/wait.js';
+
+// The root CA the controller-manager publishes as kube-root-ca.crt; its content is opaque to the
+// publisher and to the test, which only asks that it is there and not empty.
+const ROOT_CA = '-----BEGIN CERTIFICATE-----\nMIIBconformancetestrootca\n-----END CERTIFICATE-----\n';
+
+describe('conformance: network, service accounts and quota with controllers and a simulated node', () => {
+  let srv: TestApiServer;
+  let cm: ChildProcessHandle | undefined;
+  const stop = new AbortController();
+  let scheduler: Promise<void> | undefined;
+  let nodes: Promise<void> | undefined;
+  let nsCounter = 0;
+
+  before(async () => {
+    srv = await startTestApiServer({ enableAdmissionPlugins: DEFAULT_ADMISSION_PLUGINS });
+    const caFile = join(srv.dir, 'root-ca.crt');
+    writeFileSync(caFile, ROOT_CA);
+    cm = await spawnControllerManager(srv.kubeconfig, ['--leader-elect=false', `--root-ca-file=${caFile}`]);
+    const client = new RestClient({ host: srv.url, qps: Infinity });
+    scheduler = startScheduler({ client, config: resolveConfig({ leaderElection: { leaderElect: false } }), signal: stop.signal, log: () => {} });
+    const sim = new SimulatedNodes({ client, count: 1, log: () => {} });
+    let ready!: () => void;
+    const isReady = new Promise<void>((r) => (ready = r));
+    nodes = sim.run(stop.signal, ready);
+    await isReady;
+  });
+  after(async () => {
+    stop.abort();
+    await Promise.allSettled([scheduler, nodes]);
+    await cm?.kill();
+    await srv?.stop();
+  });
+
+  const { call, ok, newNamespace } = restClient(fetchCall(() => srv.url), { waitForServiceAccount: true, next: () => ++nsCounter });
+  const gone = async (what: string, path: string, timeoutMs = 10_000): Promise<void> => {
+    await until(what, async () => ((await call('GET', path)).status === 404 ? true : undefined), timeoutMs, 50);
+  };
+
+  // --- [sig-network] EndpointSlice (test/e2e/network/endpointslice.go) ---
+
+  test('[sig-network] EndpointSlice should create and delete Endpoints and EndpointSlices for a Service with a selector specified', async () => {
+    const ns = await newNamespace('endpointslice');
+    const svc = await ok('POST', `/api/v1/namespaces/${ns}/services`, {
+      metadata: { name: 'example-empty-selector' },
+      spec: { selector: { 'does-not-match-anything': 'endpoints-and-endpoint-slices-should-still-be-created' }, ports: [{ name: 'example', port: 80, protocol: 'TCP' }] },
+    });
+    const name = svc.metadata.name as string;
+    // Expect Endpoints resource to be created.
+    await until('Endpoints', async () => ((await call('GET', `/api/v1/namespaces/${ns}/endpoints/${name}`)).status === 200 ? true : undefined), 10_000, 50);
+    // Expect EndpointSlice resource to be created.
+    const slice = await until('EndpointSlice', async () => (await ok('GET', `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D${name}`)).items[0] as Obj | undefined, 10_000, 50);
+    // Ensure EndpointSlice has expected values.
+    assert.equal(slice.metadata.labels?.['endpointslice.kubernetes.io/managed-by'], 'endpointslice-controller.k8s.io');
+    assert.equal((slice.endpoints ?? []).length, 0, 'Expected EndpointSlice to have 0 endpoints');
+
+    await ok('DELETE', `/api/v1/namespaces/${ns}/services/${name}`);
+    // Expect Endpoints resource to be deleted when Service is.
+    await gone('Endpoints deleted', `/api/v1/namespaces/${ns}/endpoints/${name}`);
+    // Expect EndpointSlice resource to be deleted when Service is.
+    await until('EndpointSlices deleted', async () => ((await ok('GET', `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D${name}`)).items.length === 0 ? true : undefined), 15_000, 50);
+  });
+
+  test('[sig-network] EndpointSlice should create Endpoints and EndpointSlices for Pods matching a Service', async () => {
+    const ns = await newNamespace('endpointslice');
+    const pod = (name: string, labels: Record<string, string>, ports: Obj[]): Obj => ({ metadata: { name, labels }, spec: { containers: [{ name: 'container1', image: 'registry.k8s.io/nginx', ports }] } });
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, pod('pod1', { pod1: 'on', shared12: 'on' }, [{ name: 'example-name', containerPort: 3000 }]));
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, pod('pod2', { pod2: 'on', shared12: 'on' }, [{ name: 'example-name', containerPort: 3001 }, { name: 'other-port', containerPort: 3002 }]));
+    const service = async (name: string, selector: Obj, port: Obj): Promise<Obj> => ok('POST', `/api/v1/namespaces/${ns}/services`, { metadata: { name }, spec: { selector, publishNotReadyAddresses: true, ports: [port] } });
+    const svc1 = await service('example-int-port', { pod1: 'on' }, { name: 'example', port: 80, targetPort: 3000, protocol: 'TCP' });
+    const svc2 = await service('example-named-port', { shared12: 'on' }, { name: 'http', port: 80, targetPort: 'example-name', protocol: 'TCP' });
+    const svc3 = await service('example-no-match', { pod3: 'on' }, { name: 'example-no-match', port: 80, targetPort: 8080, protocol: 'TCP' });
+
+    const [pod1, pod2] = await until('Pods to have IPs assigned', async () => {
+      const ps = await Promise.all(['pod1', 'pod2'].map((n) => ok('GET', `/api/v1/namespaces/${ns}/pods/${n}`)));
+      return ps.every((p) => (p.status?.podIPs ?? []).length > 0) ? ps : undefined;
+    }, 20_000, 100);
+
+    // referencing a single matching pod
+    await expectEndpointsAndSlices(ns, svc1, [pod1!], 1, 1, false);
+    // referencing matching pods with named port
+    await expectEndpointsAndSlices(ns, svc2, [pod1!, pod2!], 2, 2, true);
+    // creating empty Endpoints and EndpointSlices for no matching Pods
+    await expectEndpointsAndSlices(ns, svc3, [], 0, 1, false);
+    // recreating EndpointSlices after they've been deleted
+    const slices = await ok('GET', `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D${svc2.metadata.name}`);
+    for (const s of slices.items as Obj[]) await ok('DELETE', `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices/${s.metadata.name}`);
+    await expectEndpointsAndSlices(ns, svc2, [pod1!, pod2!], 2, 2, true);
+  });
+
+  /**
+   * expectEndpointsAndSlices is upstream's helper of the same name: it waits for the Service's
+   * EndpointSlices (at least numSlices, at least len(pods) endpoints in all) and Endpoints
+   * (numSubsets subsets, len(pods) addresses), then checks ports, addresses and target refs.
+   */
+  async function expectEndpointsAndSlices(ns: string, svc: Obj, pods: Obj[], numSubsets: number, numSlices: number, namedPort: boolean): Promise<void> {
+    const svcName = svc.metadata.name as string;
+    const svcPorts = svc.spec.ports as Obj[];
+    const endpointSlices = await until(`EndpointSlices of ${svcName}`, async () => {
+      const l = (await ok('GET', `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D${svcName}`)).items as Obj[];
+      if (l.length === 0 || l.length < numSlices) return undefined;
+      return l.reduce((n, s) => n + (s.endpoints ?? []).length, 0) >= pods.length ? l : undefined;
+    }, 15_000, 100);
+    const endpoints = await until(`Endpoints of ${svcName}`, async () => {
+      const r = await call('GET', `/api/v1/namespaces/${ns}/endpoints/${svcName}`);
+      if (r.status !== 200) return undefined;
+      const subsets = (r.body.subsets ?? []) as Obj[];
+      if (subsets.length !== numSubsets) return undefined;
+      return subsets.reduce((n, s) => n + (s.addresses ?? []).length + (s.notReadyAddresses ?? []).length, 0) === pods.length ? r.body : undefined;
+    }, 15_000, 100);
+
+    const podsByIP = new Map<string, Obj>();
+    for (const p of pods) {
+      podsByIP.set(p.status.podIP as string, p);
+      assert.equal(p.spec.containers.length, 1, 'Expected pod to have 1 container');
+    }
+    const ensurePodTargetRef = (pod: Obj, ref: Obj | undefined): void => {
+      assert.ok(ref, 'Expected TargetRef to not be nil');
+      assert.equal(ref.kind, 'Pod');
+      assert.equal(ref.namespace, pod.metadata.namespace);
+      assert.equal(ref.name, pod.metadata.name);
+      assert.equal(ref.uid, pod.metadata.uid);
+    };
+    /** namedPortOf answers the container port the Service's named targetPort names on pod, if any. */
+    const namedPortOf = (pod: Obj): Obj | undefined => (pod.spec.containers[0].ports as Obj[]).find((p) => p.name === String(svcPorts[0]!.targetPort));
+
+    assert.equal(endpoints.metadata.name, svcName);
+    let totalEndpointAddresses = 0;
+    for (const subset of endpoints.subsets ?? []) {
+      const addresses = [...(subset.addresses ?? []), ...(subset.notReadyAddresses ?? [])] as Obj[];
+      totalEndpointAddresses += addresses.length;
+      assert.equal(subset.ports.length, svcPorts.length, 'Expected subset to have as many ports as the Service');
+      if (!namedPort) {
+        (subset.ports as Obj[]).forEach((p, i) => {
+          assert.equal(p.name, svcPorts[i]!.name);
+          assert.equal(p.protocol, svcPorts[i]!.protocol);
+          assert.equal(p.port, svcPorts[i]!.targetPort);
+        });
+      }
+      for (const address of addresses) {
+        const pod = podsByIP.get(address.ip as string);
+        assert.ok(pod, `Unexpected address with IP: ${address.ip}`);
+        ensurePodTargetRef(pod, address.targetRef as Obj | undefined);
+        const port = namedPort ? namedPortOf(pod) : undefined;
+        if (port) {
+          assert.equal(subset.ports[0].port, port.containerPort);
+          assert.equal(subset.ports[0].name, svcPorts[0]!.name);
+        }
+      }
+    }
+    assert.equal(totalEndpointAddresses, pods.length, `Expected ${pods.length} addresses`);
+    if (pods.length === 0) assert.equal(endpointSlices.length, 1, 'Expected 1 EndpointSlice');
+
+    const esAddresses = new Set<string>();
+    for (const slice of endpointSlices) {
+      for (const ep of (slice.endpoints ?? []) as Obj[]) esAddresses.add(ep.addresses[0] as string);
+      const slicePorts = (slice.ports ?? []) as Obj[];
+      if (pods.length === 0) assert.equal(slicePorts.length, 0, 'Expected EndpointSlice to have 0 ports');
+      else assert.equal(slicePorts.length, svcPorts.length, `Expected EndpointSlice to have ${svcPorts.length} ports`);
+      if (!namedPort) {
+        slicePorts.forEach((p, i) => {
+          assert.equal(p.name, svcPorts[i]!.name);
+          assert.equal(p.protocol, svcPorts[i]!.protocol);
+          assert.equal(p.port, svcPorts[i]!.targetPort);
+        });
+      }
+      for (const ep of (slice.endpoints ?? []) as Obj[]) {
+        assert.ok((ep.addresses ?? []).length > 0, 'Expected EndpointSlice endpoint to have at least 1 address');
+        const pod = podsByIP.get(ep.addresses[0] as string);
+        assert.ok(pod, `Unexpected address with IP: ${ep.addresses[0]}`);
+        ensurePodTargetRef(pod, ep.targetRef as Obj | undefined);
+        const port = namedPort ? namedPortOf(pod) : undefined;
+        if (port) {
+          assert.equal(slicePorts[0]!.port, port.containerPort);
+          assert.equal(slicePorts[0]!.name, svcPorts[0]!.name);
+        }
+      }
+    }
+    assert.equal(esAddresses.size, pods.length, `Expected ${pods.length} addresses`);
+  }
+
+  // --- [sig-api-machinery] ResourceQuota (test/e2e/apimachinery/resource_quota.go) ---
+
+  /** newTestResourceQuota is upstream's quota of the same name (the dongle is its extended resource). */
+  const newTestResourceQuota = (name: string): Obj => ({
+    metadata: { name },
+    spec: {
+      hard: {
+        pods: '5',
+        services: '10',
+        'services.nodeports': '1',
+        'services.loadbalancers': '1',
+        replicationcontrollers: '10',
+        resourcequotas: '1',
+        cpu: '1',
+        memory: '500Mi',
+        configmaps: '10',
+        secrets: '10',
+        persistentvolumeclaims: '10',
+        'requests.storage': '10Gi',
+        'ephemeral-storage': '50Gi',
+        'gold.storageclass.storage.k8s.io/persistentvolumeclaims': '10',
+        'gold.storageclass.storage.k8s.io/requests.storage': '10Gi',
+        'count/replicasets.apps': '5',
+        'requests.example.com/dongle': '3',
+      },
+    },
+  });
+  /** waitForResourceQuota waits until status.used holds every entry of used (quantities compared as strings). */
+  async function waitForResourceQuota(ns: string, name: string, used: Record<string, string>): Promise<void> {
+    await until(`quota ${name} used ${JSON.stringify(used)}`, async () => {
+      const q = await ok('GET', `/api/v1/namespaces/${ns}/resourcequotas/${name}`);
+      const have = (q.status?.used ?? {}) as Obj;
+      return Object.entries(used).every(([k, v]) => have[k] === v) ? true : undefined;
+    }, 10_000, 50);
+  }
+  const countResourceQuota = async (ns: string): Promise<number> => (await ok('GET', `/api/v1/namespaces/${ns}/resourcequotas`)).items.length as number;
+
+  test('[sig-api-machinery] ResourceQuota should create a ResourceQuota and capture the life of a replication controller.', async () => {
+    const ns = await newNamespace('resourcequota');
+    const c = await countResourceQuota(ns);
+    await ok('POST', `/api/v1/namespaces/${ns}/resourcequotas`, newTestResourceQuota('test-quota'));
+    await waitForResourceQuota(ns, 'test-quota', { resourcequotas: String(c + 1), replicationcontrollers: '0' });
+    // newTestReplicationControllerForQuota("test-rc", "nginx", 0)
+    await ok('POST', `/api/v1/namespaces/${ns}/replicationcontrollers`, {
+      metadata: { name: 'test-rc' },
+      spec: { replicas: 0, selector: { name: 'test-rc' }, template: { metadata: { labels: { name: 'test-rc' } }, spec: { containers: [{ name: 'test-rc', image: 'nginx' }] } } },
+    });
+    await waitForResourceQuota(ns, 'test-quota', { replicationcontrollers: '1' });
+    // ReplicationControllers default to orphaning their pods: upstream deletes in the background.
+    await ok('DELETE', `/api/v1/namespaces/${ns}/replicationcontrollers/test-rc`, { propagationPolicy: 'Background' });
+    await waitForResourceQuota(ns, 'test-quota', { replicationcontrollers: '0' });
+  });
+
+  test('[sig-api-machinery] ResourceQuota should create a ResourceQuota and capture the life of a replica set.', async () => {
+    const ns = await newNamespace('resourcequota');
+    const c = await countResourceQuota(ns);
+    await ok('POST', `/api/v1/namespaces/${ns}/resourcequotas`, newTestResourceQuota('test-quota'));
+    await waitForResourceQuota(ns, 'test-quota', { resourcequotas: String(c + 1), 'count/replicasets.apps': '0' });
+    // newTestReplicaSetForQuota("test-rs", "nginx", 0)
+    await ok('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, {
+      metadata: { name: 'test-rs' },
+      spec: { replicas: 0, selector: { matchLabels: { name: 'test-rs' } }, template: { metadata: { labels: { name: 'test-rs' } }, spec: { containers: [{ name: 'test-rs', image: 'nginx' }] } } },
+    });
+    await waitForResourceQuota(ns, 'test-quota', { 'count/replicasets.apps': '1' });
+    await ok('DELETE', `/apis/apps/v1/namespaces/${ns}/replicasets/test-rs`);
+    await waitForResourceQuota(ns, 'test-quota', { 'count/replicasets.apps': '0' });
+  });
+
+  test('[sig-api-machinery] ResourceQuota should verify ResourceQuota with terminating scopes.', async () => {
+    const ns = await newNamespace('resourcequota');
+    // newTestResourceQuotaWithScope for Terminating / NotTerminating
+    const scoped = (name: string, scope: string): Obj => ({
+      metadata: { name },
+      spec: { hard: { pods: '5', 'requests.cpu': '1', 'requests.memory': '500Mi', 'limits.cpu': '2', 'limits.memory': '1Gi' }, scopes: [scope] },
+    });
+    // newTestPodForQuota: kept off every node, as upstream does, by an unsatisfiable node selector.
+    const quotaPod = (name: string, activeDeadlineSeconds?: number): Obj => ({
+      metadata: { name },
+      spec: {
+        containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '500m', memory: '200Mi' }, limits: { cpu: '1', memory: '400Mi' } } }],
+        nodeSelector: { 'x-test.k8s.io/unsatisfiable': 'not-schedulable' },
+        ...(activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds } : {}),
+      },
+    });
+    const zero = { pods: '0', 'requests.cpu': '0', 'requests.memory': '0', 'limits.cpu': '0', 'limits.memory': '0' };
+    const one = { pods: '1', 'requests.cpu': '500m', 'requests.memory': '200Mi', 'limits.cpu': '1', 'limits.memory': '400Mi' };
+
+    // Creating a ResourceQuota with terminating scope
+    await ok('POST', `/api/v1/namespaces/${ns}/resourcequotas`, scoped('quota-terminating', 'Terminating'));
+    await waitForResourceQuota(ns, 'quota-terminating', { pods: '0' });
+    // Creating a ResourceQuota with not terminating scope
+    await ok('POST', `/api/v1/namespaces/${ns}/resourcequotas`, scoped('quota-not-terminating', 'NotTerminating'));
+    await waitForResourceQuota(ns, 'quota-not-terminating', { pods: '0' });
+
+    // Creating a long running pod
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, quotaPod('test-pod'));
+    // Ensuring resource quota with not terminating scope captures the pod usage
+    await waitForResourceQuota(ns, 'quota-not-terminating', one);
+    // Ensuring resource quota with terminating scope ignored the pod usage
+    await waitForResourceQuota(ns, 'quota-terminating', zero);
+    // Deleting the pod
+    await ok('DELETE', `/api/v1/namespaces/${ns}/pods/test-pod`, { gracePeriodSeconds: 0 });
+    // Ensuring resource quota status released the pod usage
+    await waitForResourceQuota(ns, 'quota-not-terminating', zero);
+
+    // Creating a terminating pod
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, quotaPod('terminating-pod', 3600));
+    // Ensuring resource quota with terminating scope captures the pod usage
+    await waitForResourceQuota(ns, 'quota-terminating', one);
+    // Ensuring resource quota with not terminating scope ignored the pod usage
+    await waitForResourceQuota(ns, 'quota-not-terminating', zero);
+    // Deleting the pod
+    await ok('DELETE', `/api/v1/namespaces/${ns}/pods/terminating-pod`, { gracePeriodSeconds: 0 });
+    // Ensuring resource quota status released the pod usage
+    await waitForResourceQuota(ns, 'quota-terminating', zero);
+  });
+
+  // --- [sig-auth] ServiceAccounts (test/e2e/auth/service_accounts.go) ---
+
+  // Upstream's test name ends in a space (`"should allow opting out of API token automount "`).
+  test('[sig-auth] ServiceAccounts should allow opting out of API token automount ', async () => {
+    const ns = await newNamespace('svcaccounts');
+    await ok('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: 'mount' }, automountServiceAccountToken: true });
+    await ok('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: 'nomount' }, automountServiceAccountToken: false });
+    const cases: Array<{ podName: string; serviceAccountName: string; automountPodSpec?: boolean; expectTokenVolume: boolean }> = [
+      { podName: 'pod-service-account-defaultsa', serviceAccountName: 'default', expectTokenVolume: true },
+      { podName: 'pod-service-account-mountsa', serviceAccountName: 'mount', expectTokenVolume: true },
+      { podName: 'pod-service-account-nomountsa', serviceAccountName: 'nomount', expectTokenVolume: false },
+      // Make sure pod spec trumps when opting in
+      { podName: 'pod-service-account-defaultsa-mountspec', serviceAccountName: 'default', automountPodSpec: true, expectTokenVolume: true },
+      { podName: 'pod-service-account-mountsa-mountspec', serviceAccountName: 'mount', automountPodSpec: true, expectTokenVolume: true },
+      { podName: 'pod-service-account-nomountsa-mountspec', serviceAccountName: 'nomount', automountPodSpec: true, expectTokenVolume: true },
+      // Make sure pod spec trumps when opting out
+      { podName: 'pod-service-account-defaultsa-nomountspec', serviceAccountName: 'default', automountPodSpec: false, expectTokenVolume: false },
+      { podName: 'pod-service-account-mountsa-nomountspec', serviceAccountName: 'mount', automountPodSpec: false, expectTokenVolume: false },
+      { podName: 'pod-service-account-nomountsa-nomountspec', serviceAccountName: 'nomount', automountPodSpec: false, expectTokenVolume: false },
+    ];
+    for (const tc of cases) {
+      const created = await ok('POST', `/api/v1/namespaces/${ns}/pods`, {
+        metadata: { name: tc.podName },
+        spec: {
+          containers: [{ name: 'token-test', image: 'registry.k8s.io/e2e-test-images/agnhost:2.53' }],
+          restartPolicy: 'Never',
+          serviceAccountName: tc.serviceAccountName,
+          ...(tc.automountPodSpec !== undefined ? { automountServiceAccountToken: tc.automountPodSpec } : {}),
+        },
+      });
+      const hasServiceAccountTokenVolume = (created.spec.containers as Obj[]).some((c) => ((c.volumeMounts ?? []) as Obj[]).some((vm) => vm.mountPath === '/var/run/secrets/kubernetes.io/serviceaccount'));
+      assert.equal(hasServiceAccountTokenVolume, tc.expectTokenVolume, `${tc.podName}: expected volume=${tc.expectTokenVolume}`);
+    }
+  });
+
+  test('[sig-auth] ServiceAccounts should guarantee kube-root-ca.crt exist in any namespace', async () => {
+    const ns = await newNamespace('svcaccounts');
+    const path = `/api/v1/namespaces/${ns}/configmaps/kube-root-ca.crt`;
+    const present = async (): Promise<true | undefined> => ((await call('GET', path)).status === 200 ? true : undefined);
+    // waiting for a root ca configmap created
+    await until('root ca configmap created', present, 10_000, 50);
+    await ok('DELETE', path, { gracePeriodSeconds: 0 });
+    // waiting for a new root ca configmap created
+    await until('new root ca configmap created', present, 10_000, 50);
+    await ok('PUT', path, { metadata: { name: 'kube-root-ca.crt' }, data: { 'ca.crt': '' } });
+    // waiting for the root ca configmap reconciled
+    await until('root ca configmap reconciled', async () => {
+      const r = await call('GET', path);
+      return r.status === 200 && r.body.data?.['ca.crt'] ? true : undefined;
+    }, 10_000, 50);
+  });
+});
