@@ -39,6 +39,7 @@ import {
   newRSNewReplicas,
   removeCondition,
   revisionOf,
+  parseRevision,
   setCondition,
   specReplicas,
   sum,
@@ -50,6 +51,13 @@ export interface DeploymentControllerOptions {
 
 const byCreation = (a: ReplicaSet, b: ReplicaSet): number =>
   (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? '') || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
+
+/** compareRevisions orders ReplicaSets by revision (bigints, so no subtraction into a number). */
+const compareRevisions = (a: ReplicaSet, b: ReplicaSet): number => {
+  const ra = revisionOf(a);
+  const rb = revisionOf(b);
+  return ra < rb ? -1 : ra > rb ? 1 : 0;
+};
 
 class DeploymentController implements Controller {
   readonly name = 'deployment';
@@ -200,8 +208,8 @@ class DeploymentController implements Controller {
    */
   private async getAll(d: Deployment, rsList: ReplicaSet[], create: boolean): Promise<{ newRS: ReplicaSet | undefined; oldRSs: ReplicaSet[] }> {
     const { newRS: existing, oldRSs } = this.split(d, rsList);
-    const maxOld = Math.max(0, ...oldRSs.map(revisionOf));
-    const newRevision = String(maxOld + 1);
+    const maxOld = oldRSs.map(revisionOf).reduce((m, r) => (r > m ? r : m), 0n);
+    const newRevision = String(maxOld + 1n);
     const ns = d.metadata?.namespace ?? '';
     let newRS = existing;
     let progressing: DeploymentCondition | undefined;
@@ -237,8 +245,7 @@ class DeploymentController implements Controller {
     const before = JSON.stringify(ann);
     Object.assign(ann, inheritedAnnotations(d));
     const old = ann[REVISION_ANNOTATION];
-    const oldN = Number(old ?? '0');
-    if (old === undefined || oldN < Number(newRevision)) {
+    if (old === undefined || parseRevision(old) < parseRevision(newRevision)) {
       ann[REVISION_ANNOTATION] = newRevision;
       // A reused (rolled back to) ReplicaSet remembers the revisions it had.
       if (exists && old !== undefined && old !== '') {
@@ -489,7 +496,7 @@ class DeploymentController implements Controller {
     const cleanable = oldRSs.filter((rs) => !rs.metadata?.deletionTimestamp);
     const diff = cleanable.length - limit;
     if (diff <= 0) return;
-    const sorted = [...cleanable].sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b));
+    const sorted = [...cleanable].sort((a, b) => compareRevisions(a, b) || byCreation(a, b));
     let deleted = 0;
     for (const rs of sorted) {
       if (deleted >= diff) break;

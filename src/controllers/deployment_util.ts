@@ -23,9 +23,20 @@ const SKIP_ANNOTATIONS = new Set([
   'deprecated.deployment.rollback.to',
 ]);
 
-export function revisionOf(rs: { metadata?: { annotations?: Record<string, string> } }): number {
-  const v = Number(rs.metadata?.annotations?.[REVISION_ANNOTATION] ?? '0');
-  return Number.isFinite(v) ? v : 0;
+/**
+ * revisionOf answers a ReplicaSet's revision annotation as upstream's int64 (a bigint: revisions
+ * past 2^53, such as the 3546343826724305832 of the RollingUpdateDeployment conformance test,
+ * lose their last digits as a number); 0 when it is missing or not an integer.
+ */
+export function revisionOf(rs: { metadata?: { annotations?: Record<string, string> } }): bigint {
+  return parseRevision(rs.metadata?.annotations?.[REVISION_ANNOTATION]);
+}
+
+/** parseRevision parses a revision annotation value as strconv.ParseInt(v, 10, 64) does; undefined and malformed values are 0. */
+export function parseRevision(v: string | undefined): bigint {
+  if (v === undefined || !/^[+-]?\d{1,19}$/.test(v)) return 0n;
+  const n = BigInt(v);
+  return n > 9223372036854775807n || n < -9223372036854775808n ? 0n : n;
 }
 
 /** withoutHash returns the template with the pod-template-hash label removed (a shallow copy where it differs). */

@@ -24,6 +24,7 @@ const WebserverImage = 'registry.k8s.io/e2e-test-images/httpd:2.4.38-4';
 const PauseImage = 'registry.k8s.io/pause:3.9';
 const AgnhostImage = 'registry.k8s.io/e2e-test-images/agnhost:2.47';
 const NginxImage = 'registry.k8s.io/e2e-test-images/nginx:1.14-4';
+const AgnhostImageName = 'agnhost';
 
 /** WatchEvent is one event of a watch stream. */
 interface WatchEvent {
@@ -459,6 +460,249 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
     scale.spec.replicas = 2;
     await ok('PUT', `${path}/scale`, scale);
     await poll('2 replicas', async () => ((await ok('GET', path)).status?.replicas === 2 ? true : undefined));
+  });
+
+  // ---- [sig-apps] Deployment (test/e2e/apps/deployment.go) ----
+
+  const REVISION = 'deployment.kubernetes.io/revision';
+  const POD_TEMPLATE_HASH = 'pod-template-hash';
+
+  /** newDeployment is e2edeployment.NewDeployment. */
+  function newDeployment(name: string, replicas: number, podLabels: Record<string, string>, containerName: string, image: string, strategyType: 'RollingUpdate' | 'Recreate'): Obj {
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, labels: podLabels },
+      spec: {
+        replicas,
+        selector: { matchLabels: podLabels },
+        strategy: { type: strategyType },
+        template: { metadata: { labels: podLabels }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: containerName, image, securityContext: {} }] } },
+      },
+    };
+  }
+
+  /** templateSansHash is a pod template without the pod-template-hash label, for EqualIgnoreHash. */
+  function templateSansHash(t: Obj): string {
+    const labels = { ...(t.metadata?.labels ?? {}) } as Record<string, string>;
+    delete labels[POD_TEMPLATE_HASH];
+    return JSON.stringify({ ...t, metadata: { ...t.metadata, labels } });
+  }
+
+  /** replicaSetsOf answers the deployment's new ReplicaSet (template equal but for the hash) and all its old ones, by controllerRef (testutil.GetAllReplicaSets). */
+  async function replicaSetsOf(d: Obj): Promise<{ newRS: Obj | undefined; allOld: Obj[] }> {
+    const all = (await ok('GET', `/apis/apps/v1/namespaces/${d.metadata.namespace}/replicasets`)).items as Obj[];
+    const owned = all.filter((rs) => isControlledBy(rs, d.metadata.uid as string));
+    const want = templateSansHash(d.spec.template as Obj);
+    const newRS = owned.filter((rs) => templateSansHash(rs.spec.template as Obj) === want).sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)))[0];
+    return { newRS, allOld: owned.filter((rs) => rs !== newRS) };
+  }
+
+  /** waitForDeploymentRevisionAndImage is e2edeployment.WaitForDeploymentRevisionAndImage. */
+  async function waitForDeploymentRevisionAndImage(ns: string, name: string, revision: string, image: string): Promise<void> {
+    let last = '';
+    await poll(`deployment ${name} at revision ${revision} with image ${image}`, async () => {
+      const d = await ok('GET', `/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
+      const { newRS } = await replicaSetsOf(d);
+      last = `deployment revision ${d.metadata.annotations?.[REVISION]}, new RS revision ${newRS?.metadata.annotations?.[REVISION]}`;
+      const good =
+        d.metadata.annotations?.[REVISION] === revision &&
+        d.spec.template.spec.containers[0].image === image &&
+        newRS !== undefined &&
+        newRS.metadata.annotations?.[REVISION] === revision &&
+        newRS.spec.template.spec.containers[0].image === image;
+      return good ? true : undefined;
+    }).catch((e: Error) => {
+      throw new Error(`${e.message} (${last})`);
+    });
+  }
+
+  /** waitForDeploymentComplete is e2edeployment.WaitForDeploymentComplete: all replicas updated and available at the current generation. */
+  async function waitForDeploymentComplete(d: Obj): Promise<Obj> {
+    return poll(`deployment ${d.metadata.name} complete`, async () => {
+      const cur = await ok('GET', `/apis/apps/v1/namespaces/${d.metadata.namespace}/deployments/${d.metadata.name}`);
+      const s = cur.status ?? {};
+      const replicas = cur.spec.replicas as number;
+      const done = (s.observedGeneration ?? 0) >= (d.metadata.generation as number) && s.updatedReplicas === replicas && s.replicas === replicas && s.availableReplicas === replicas;
+      return done ? cur : undefined;
+    });
+  }
+
+  test('[sig-apps] Deployment RollingUpdateDeployment should delete old pods and create new ones', async () => {
+    const ns = await newNamespace('deployment');
+    const rsPodLabels = { name: 'sample-pod', pod: WebserverImageName };
+    const rs = newRS('test-rolling-update-controller', 1, rsPodLabels, WebserverImageName, WebserverImage);
+    rs.metadata.annotations = { [REVISION]: '3546343826724305832' };
+    await ok('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, rs);
+    await verifyPodsRunning(ns, 'sample-pod', 1);
+    const deploy = await ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, newDeployment('test-rolling-update-deployment', 1, { name: 'sample-pod' }, AgnhostImageName, AgnhostImage, 'RollingUpdate'));
+    // The next revision from the one the adopted replica set has.
+    await waitForDeploymentRevisionAndImage(ns, deploy.metadata.name as string, '3546343826724305833', AgnhostImage);
+    await waitForDeploymentComplete(deploy);
+    const { allOld } = await replicaSetsOf(await ok('GET', `/apis/apps/v1/namespaces/${ns}/deployments/${deploy.metadata.name}`));
+    assert.equal(allOld.length, 1, 'one old replica set (the one it adopted)');
+  });
+
+  test('[sig-apps] Deployment RecreateDeployment should delete old pods and create new ones', async () => {
+    const ns = await newNamespace('deployment');
+    const name = 'test-recreate-deployment';
+    const deployment = await ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, newDeployment(name, 1, { name: 'sample-pod-3' }, AgnhostImageName, AgnhostImage, 'Recreate'));
+    await waitForDeploymentRevisionAndImage(ns, name, '1', AgnhostImage);
+    await waitForDeploymentComplete(deployment);
+    const d = await updateWithRetries(`/apis/apps/v1/namespaces/${ns}/deployments/${name}`, (u) => {
+      u.spec.template.spec.containers[0].name = WebserverImageName;
+      u.spec.template.spec.containers[0].image = WebserverImage;
+    });
+    // watchRecreateDeployment: no new pods may run alongside old ones.
+    const w = watchFrom(`/apis/apps/v1/namespaces/${ns}/deployments`, d.metadata.resourceVersion as string);
+    await w.until(`deployment ${name} complete`, (e) => {
+      if (e.type === 'BOOKMARK' || e.object.metadata.name !== name) return false;
+      const s = e.object.status ?? {};
+      assert.ok(!((s.updatedReplicas ?? 0) > 0 && s.replicas !== s.updatedReplicas), `deployment ${name} is running new pods alongside old pods: ${JSON.stringify(s)}`);
+      return e.object.spec.replicas === s.replicas && e.object.spec.replicas === s.updatedReplicas && e.object.metadata.generation <= (s.observedGeneration ?? 0);
+    });
+    w.stop();
+  });
+
+  test('[sig-apps] Deployment deployment should delete old replica sets', async () => {
+    const ns = await newNamespace('deployment');
+    const rsPodLabels = { name: 'cleanup-pod', pod: WebserverImageName };
+    await ok('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, newRS('test-cleanup-controller', 1, rsPodLabels, WebserverImageName, WebserverImage));
+    await verifyPodsRunning(ns, 'cleanup-pod', 1);
+    const pods = await ok('GET', `/api/v1/namespaces/${ns}/pods`);
+    // There should be only one pod created from here on, the agnhost one: the old RS must not
+    // create a new pod when the deployment controller adds the pod-template-hash label to its selector.
+    const created: Obj[] = [];
+    const w = watchFrom(`/api/v1/namespaces/${ns}/pods`, pods.metadata.resourceVersion as string);
+    const counting = w.until('end of test', (e) => {
+      if (e.type === 'ADDED') created.push(e.object);
+      return false;
+    }, 60_000).catch(() => {});
+    const d = newDeployment('test-cleanup-deployment', 1, { name: 'cleanup-pod' }, AgnhostImageName, AgnhostImage, 'RollingUpdate');
+    d.spec.revisionHistoryLimit = 0;
+    await ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, d);
+    await poll('old replica sets cleaned up', async () => {
+      const cur = await ok('GET', `/apis/apps/v1/namespaces/${ns}/deployments/test-cleanup-deployment`);
+      const { newRS, allOld } = await replicaSetsOf(cur);
+      return newRS && allOld.length === 0 ? true : undefined;
+    });
+    await verifyPodsRunning(ns, 'cleanup-pod', 1);
+    w.stop();
+    await counting;
+    assert.ok(created.length <= 1, `Expect only one pod creation, got ${created.map((p) => p.metadata.name).join(', ')}`);
+    for (const p of created) assert.equal(p.spec.containers[0].name, AgnhostImageName, `Expect the created pod to have container name ${AgnhostImageName}`);
+  });
+
+  test('[sig-apps] Deployment Deployment should have a working scale subresource', async () => {
+    const ns = await newNamespace('deployment');
+    const name = 'test-new-deployment';
+    const path = `/apis/apps/v1/namespaces/${ns}/deployments/${name}`;
+    const deploy = await ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, newDeployment(name, 1, { name: WebserverImageName }, WebserverImageName, WebserverImage, 'RollingUpdate'));
+    await waitForDeploymentRevisionAndImage(ns, name, '1', WebserverImage);
+    await waitForDeploymentComplete(deploy);
+    await ok('GET', path);
+    const scale = await ok('GET', `${path}/scale`);
+    assert.equal(scale.spec.replicas, 1);
+    assert.equal(scale.status.replicas, 1);
+    scale.metadata.resourceVersion = '';
+    scale.spec.replicas = 2;
+    assert.equal((await ok('PUT', `${path}/scale`, scale)).spec.replicas, 2);
+    assert.equal((await ok('GET', path)).spec.replicas, 2);
+    await ok('PATCH', `${path}/scale`, { spec: { replicas: 4 } }, strategic);
+    assert.equal((await ok('GET', path)).spec.replicas, 4, 'deployment should have 4 replicas');
+  });
+
+  test('[sig-apps] Deployment should run the lifecycle of a Deployment', async () => {
+    const ns = await newNamespace('deployment');
+    const name = 'test-deployment';
+    const flat = 'test-deployment-static=true';
+    const collection = `/apis/apps/v1/namespaces/${ns}/deployments`;
+    let list = await ok('GET', `/apis/apps/v1/deployments?labelSelector=${encodeURIComponent(flat)}`);
+    // Every step's watchtools.Until watches anew from the last list's resourceVersion.
+    const until = async (what: string, cond: (e: WatchEvent) => boolean, timeoutMs?: number): Promise<void> => {
+      const w = watchFrom(collection, list.metadata.resourceVersion as string, flat);
+      try {
+        await w.until(what, (e) => e.type !== 'BOOKMARK' && cond(e), timeoutMs);
+      } finally {
+        w.stop();
+      }
+    };
+    const ours = (o: Obj): boolean => o.metadata.name === name && o.metadata.labels?.['test-deployment-static'] === 'true';
+
+    const testDeployment = newDeployment(name, 2, { 'test-deployment-static': 'true' }, name, AgnhostImage, 'RollingUpdate');
+    testDeployment.metadata.labels = { 'test-deployment-static': 'true' };
+    testDeployment.spec.template.spec.terminationGracePeriodSeconds = 1;
+    await ok('POST', collection, testDeployment);
+    await until('Deployment created', (e) => e.type === 'ADDED' && ours(e.object));
+    await until('all Replicas Ready', (e) => ours(e.object) && e.object.status?.readyReplicas === 2);
+
+    // patching the Deployment
+    const patch = { metadata: { labels: { 'test-deployment': 'patched' } }, spec: { replicas: 1, template: { spec: { terminationGracePeriodSeconds: 2, containers: [{ name, image: PauseImage }] } } } };
+    await ok('PATCH', `${collection}/${name}`, patch, strategic);
+    await until('Deployment patched', (e) => e.type === 'MODIFIED' && ours(e.object));
+    await until('Replicas to scale', (e) => {
+      const o = e.object;
+      return ours(o) && o.status?.readyReplicas === 1 && o.status?.updatedReplicas === 1 && (o.status?.unavailableReplicas ?? 0) === 0 && o.spec.template.spec.containers[0].image === PauseImage && o.spec.template.spec.terminationGracePeriodSeconds === 2;
+    });
+
+    // listing Deployments
+    list = await ok('GET', `/apis/apps/v1/deployments?labelSelector=${encodeURIComponent(flat)}`);
+    assert.ok((list.items as Obj[]).some((i) => i.metadata.name === name && i.metadata.namespace === ns && i.metadata.labels['test-deployment-static'] === 'true'), 'unable to find the Deployment in the list');
+
+    // updating the Deployment: an unconditional PUT of the original object with new labels, image and replicas
+    const update = structuredClone(testDeployment);
+    update.metadata.labels['test-deployment'] = 'updated';
+    update.spec.template.spec.containers[0].image = WebserverImage;
+    update.spec.replicas = 2;
+    update.metadata.namespace = ns;
+    await ok('PUT', `${collection}/${name}`, update);
+    await until('Deployment updated', (e) => e.type === 'MODIFIED' && ours(e.object));
+    let got = await ok('GET', `${collection}/${name}/status`);
+    assert.equal(got.spec.template.spec.containers[0].image, WebserverImage, 'failed to update image');
+    assert.equal(got.metadata.labels['test-deployment'], 'updated', 'failed to update labels');
+    await until('Replicas to scale', (e) => ours(e.object) && e.object.status?.readyReplicas === 2 && e.object.status?.updatedReplicas === 2 && (e.object.status?.unavailableReplicas ?? 0) === 0);
+
+    // patching the DeploymentStatus: the labels in a status patch are not applied
+    await ok('PATCH', `${collection}/${name}/status`, { metadata: { labels: { 'test-deployment': 'patched-status' } }, status: { readyReplicas: 0, availableReplicas: 0 } }, strategic);
+    await until('Deployment status patched', (e) => e.type === 'MODIFIED' && ours(e.object));
+    got = await ok('GET', `${collection}/${name}/status`);
+    assert.equal(got.spec.template.spec.containers[0].image, WebserverImage, 'failed to update image');
+    assert.equal(got.metadata.labels['test-deployment'], 'updated', 'failed to update labels');
+    await until('Replicas to scale', (e) => ours(e.object) && e.object.status?.readyReplicas === 2 && e.object.status?.updatedReplicas === 2 && (e.object.status?.unavailableReplicas ?? 0) === 0 && e.object.spec.template.spec.containers[0].image === WebserverImage);
+
+    // deleting the Deployment
+    await ok('DELETE', `${collection}?labelSelector=${encodeURIComponent(flat)}`, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 1 });
+    await until('Deployment deleted', (e) => e.type === 'DELETED' && ours(e.object));
+  });
+
+  test('[sig-apps] Deployment should validate Deployment Status endpoints', async () => {
+    const ns = await newNamespace('deployment');
+    const dName = `test-deployment-${Math.random().toString(36).slice(2, 7)}`;
+    const labelSelector = 'e2e=testing';
+    const collection = `/apis/apps/v1/namespaces/${ns}/deployments`;
+    const dList = await ok('GET', `/apis/apps/v1/deployments?labelSelector=${encodeURIComponent(labelSelector)}`);
+    const deploy = await ok('POST', collection, newDeployment(dName, 1, { name: WebserverImageName, e2e: 'testing' }, WebserverImageName, WebserverImage, 'RollingUpdate'));
+    await waitForDeploymentRevisionAndImage(ns, dName, '1', WebserverImage);
+    await waitForDeploymentComplete(deploy);
+    const testDeployment = await ok('GET', `${collection}/${dName}`);
+    const status = await ok('GET', `${collection}/${dName}/status`);
+    assert.equal(status.kind, 'Deployment');
+
+    await retryOnConflict(async () => {
+      const cur = await ok('GET', `${collection}/${dName}`);
+      cur.status.conditions = [...((cur.status.conditions ?? []) as Obj[]), { type: 'StatusUpdate', status: 'True', reason: 'E2E', message: 'Set from e2e test' }];
+      return call('PUT', `${collection}/${dName}/status`, cur);
+    });
+    const isOurs = (o: Obj): boolean => o.metadata.name === testDeployment.metadata.name && o.metadata.namespace === ns && o.metadata.labels?.e2e === 'testing';
+    const w1 = watchFrom(collection, dList.metadata.resourceVersion as string, labelSelector);
+    await w1.until('Deployment status updated', (e) => e.type !== 'BOOKMARK' && isOurs(e.object) && ((e.object.status?.conditions ?? []) as Obj[]).some((c) => c.type === 'StatusUpdate' && c.reason === 'E2E' && c.message === 'Set from e2e test'));
+    w1.stop();
+
+    const patched = await ok('PATCH', `${collection}/${dName}/status`, '{"status":{"conditions":[{"type":"StatusPatched","status":"True"}]}}', merge);
+    assert.ok((patched.status.conditions as Obj[]).some((c) => c.type === 'StatusPatched'));
+    const w2 = watchFrom(collection, dList.metadata.resourceVersion as string, labelSelector);
+    await w2.until('Deployment status patched', (e) => e.type !== 'BOOKMARK' && isOurs(e.object) && ((e.object.status?.conditions ?? []) as Obj[]).some((c) => c.type === 'StatusPatched'));
+    w2.stop();
   });
 
   // ---- [sig-node] Pods (test/e2e/common/node/pods.go) ----
