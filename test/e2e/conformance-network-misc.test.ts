@@ -4,7 +4,7 @@
  * over plain HTTP against one apiserver, one `k8ts controller-manager` child, the scheduler and
  * one simulated node (in this process). Each case is named after the upstream test it mirrors,
  * its steps and assertions those of upstream's e2e source (test/e2e/network/endpointslice.go,
- * test/e2e/apimachinery/resource_quota.go, test/e2e/auth/service_accounts.go).
+ * test/e2e/apimachinery/{resource_quota,garbage_collector}.go, test/e2e/auth/service_accounts.go).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,7 +38,8 @@ describe('conformance: network, service accounts and quota with controllers and 
     cm = await spawnControllerManager(srv.kubeconfig, ['--leader-elect=false', `--root-ca-file=${caFile}`]);
     const client = new RestClient({ host: srv.url, qps: Infinity });
     scheduler = startScheduler({ client, config: resolveConfig({ leaderElection: { leaderElect: false } }), signal: stop.signal, log: () => {} });
-    const sim = new SimulatedNodes({ client, count: 1, log: () => {} });
+    // 40 pods: upstream's estimateMaximumPods then sizes the garbage collector's RCs at 20.
+    const sim = new SimulatedNodes({ client, count: 1, capacity: { cpu: '32', memory: '256Gi', pods: '40' }, log: () => {} });
     let ready!: () => void;
     const isReady = new Promise<void>((r) => (ready = r));
     nodes = sim.run(stop.signal, ready);
@@ -313,6 +314,103 @@ describe('conformance: network, service accounts and quota with controllers and 
     await ok('DELETE', `/api/v1/namespaces/${ns}/pods/terminating-pod`, { gracePeriodSeconds: 0 });
     // Ensuring resource quota status released the pod usage
     await waitForResourceQuota(ns, 'quota-terminating', zero);
+  });
+
+  // --- [sig-api-machinery] Garbage collector (test/e2e/apimachinery/garbage_collector.go) ---
+
+  let uniq = 0;
+  /** getUniqLabel answers upstream's one-label map `{<key>-NNNNN: <value>-NNNNN}`. */
+  const getUniqLabel = (key: string, value: string): Record<string, string> => {
+    const n = String(++uniq).padStart(5, '0');
+    return { [`${key}-${n}`]: `${value}-${n}` };
+  };
+  /** newOwnerRC is upstream's RC of the same name: replicas of nginx selected by labels. */
+  const newOwnerRC = (name: string, replicas: number, labels: Record<string, string>): Obj => ({
+    apiVersion: 'v1',
+    kind: 'ReplicationController',
+    metadata: { name },
+    spec: { replicas, selector: labels, template: { metadata: { labels }, spec: { containers: [{ name: 'nginx', image: 'registry.k8s.io/e2e-test-images/nginx:1.14-4' }] } } },
+  });
+  /** estimateMaximumPods is upstream's: half the pods the ready nodes can hold, bounded to [min, max]. */
+  const estimateMaximumPods = async (min: number, max: number): Promise<number> => {
+    const nodeList = (await ok('GET', '/api/v1/nodes')).items as Obj[];
+    let available = 0;
+    for (const n of nodeList) {
+      const pods = Number(n.status?.allocatable?.pods);
+      available += Number.isInteger(pods) ? pods : 10;
+    }
+    return Math.min(max, Math.max(min, Math.floor(available * 0.5)));
+  };
+  /** waitForReplicas waits until the RC's status.replicas reaches spec.replicas. */
+  const waitForReplicas = async (ns: string, rc: Obj): Promise<void> => {
+    await until(`rc ${rc.metadata.name} replicas`, async () => ((await ok('GET', `/api/v1/namespaces/${ns}/replicationcontrollers/${rc.metadata.name}`)).status?.replicas === rc.spec.replicas ? true : undefined), 20_000, 100);
+  };
+  const listPods = async (ns: string): Promise<Obj[]> => (await ok('GET', `/api/v1/namespaces/${ns}/pods`)).items as Obj[];
+  const listRCs = async (ns: string): Promise<Obj[]> => (await ok('GET', `/api/v1/namespaces/${ns}/replicationcontrollers`)).items as Obj[];
+  const deletePodsNow = async (ns: string, pods: Obj[]): Promise<void> => {
+    for (const p of pods) await call('DELETE', `/api/v1/namespaces/${ns}/pods/${p.metadata.name}`, { gracePeriodSeconds: 0 });
+  };
+
+  test('[sig-api-machinery] Garbage collector should delete pods created by rc when not orphaning', async () => {
+    const ns = await newNamespace('gc');
+    const rc = await ok('POST', `/api/v1/namespaces/${ns}/replicationcontrollers`, newOwnerRC('simpletest.rc', 2, getUniqLabel('gctest', 'delete_pods')));
+    // wait for rc to create some pods (not all: the rc may be deleted before it reaches stasis)
+    await until('rc to create some pods', async () => ((await listPods(ns)).length > 0 ? true : undefined), 30_000, 100);
+    await ok('DELETE', `/api/v1/namespaces/${ns}/replicationcontrollers/${rc.metadata.name}`, { propagationPolicy: 'Background', preconditions: { uid: rc.metadata.uid } });
+    // wait for all pods to be garbage collected
+    await until('RCs and pods gone', async () => ((await listRCs(ns)).length === 0 && (await listPods(ns)).length === 0 ? true : undefined), 30_000, 200);
+  });
+
+  // As upstream, except that it watches 2 s instead of 30 s for pods the collector mistakenly deletes.
+  test('[sig-api-machinery] Garbage collector should orphan pods created by rc if delete options say so', async () => {
+    const ns = await newNamespace('gc');
+    const rc = await ok('POST', `/api/v1/namespaces/${ns}/replicationcontrollers`, newOwnerRC('simpletest.rc', await estimateMaximumPods(10, 100), getUniqLabel('gctest', 'orphan_pods')));
+    await waitForReplicas(ns, rc);
+    await ok('DELETE', `/api/v1/namespaces/${ns}/replicationcontrollers/${rc.metadata.name}`, { propagationPolicy: 'Orphan', preconditions: { uid: rc.metadata.uid } });
+    // wait for the rc to be deleted
+    await until('rc deleted', async () => ((await listRCs(ns)).length === 0 ? true : undefined), 30_000, 200);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const pods = await listPods(ns);
+    assert.equal(pods.length, rc.spec.replicas, `expect ${rc.spec.replicas} pods, got ${pods.length} pods`);
+    await deletePodsNow(ns, pods);
+  });
+
+  test('[sig-api-machinery] Garbage collector should keep the rc around until all its pods are deleted if the deleteOptions says so', async () => {
+    const ns = await newNamespace('gc');
+    const rc = await ok('POST', `/api/v1/namespaces/${ns}/replicationcontrollers`, newOwnerRC('simpletest.rc', await estimateMaximumPods(10, 100), getUniqLabel('gctest', 'delete_pods_foreground')));
+    await waitForReplicas(ns, rc);
+    await ok('DELETE', `/api/v1/namespaces/${ns}/replicationcontrollers/${rc.metadata.name}`, { propagationPolicy: 'Foreground', preconditions: { uid: rc.metadata.uid } });
+    // wait for the rc to be deleted
+    await gone('rc deleted', `/api/v1/namespaces/${ns}/replicationcontrollers/${rc.metadata.name}`, 30_000);
+    // There shouldn't be any pods
+    const pods = await listPods(ns);
+    assert.equal(pods.length, 0, `expected no pods, got ${pods.map((p) => p.metadata.name).join(', ')}`);
+  });
+
+  test("[sig-api-machinery] Garbage collector should not delete dependents that have both valid owner and owner that's waiting for dependents to be deleted", async () => {
+    const ns = await newNamespace('gc');
+    const replicas = await estimateMaximumPods(10, 100);
+    const halfReplicas = Math.floor(replicas / 2);
+    const rc1 = await ok('POST', `/api/v1/namespaces/${ns}/replicationcontrollers`, newOwnerRC('simpletest-rc-to-be-deleted', replicas, getUniqLabel('gctest_d', 'valid_and_pending_owners_d')));
+    const rc2 = await ok('POST', `/api/v1/namespaces/${ns}/replicationcontrollers`, newOwnerRC('simpletest-rc-to-stay', 0, getUniqLabel('gctest_s', 'valid_and_pending_owners_s')));
+    // wait for rc1 to be stable
+    await waitForReplicas(ns, rc1);
+    // set half of pods created by rc1 to have rc2 as owner as well
+    const before = await listPods(ns);
+    const patch = { metadata: { ownerReferences: [{ apiVersion: 'v1', kind: 'ReplicationController', name: rc2.metadata.name, uid: rc2.metadata.uid }] } };
+    for (const pod of before.slice(0, halfReplicas)) await ok('PATCH', `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}`, patch, { 'Content-Type': 'application/strategic-merge-patch+json' });
+    await ok('DELETE', `/api/v1/namespaces/${ns}/replicationcontrollers/${rc1.metadata.name}`, { propagationPolicy: 'Foreground', preconditions: { uid: rc1.metadata.uid } });
+    // wait for the rc to be deleted
+    await gone('rc1 deleted', `/api/v1/namespaces/${ns}/replicationcontrollers/${rc1.metadata.name}`, 30_000);
+    // half of the pods should still exist,
+    const pods = await listPods(ns);
+    assert.equal(pods.length, halfReplicas, `expected ${halfReplicas} pods, got ${pods.length}`);
+    for (const pod of pods) {
+      assert.equal(pod.metadata.deletionTimestamp, undefined, `expected pod ${pod.metadata.name} DeletionTimestamp to be nil`);
+      // they should only have 1 ownerReference left
+      assert.equal((pod.metadata.ownerReferences ?? []).length, 1, `expected pod ${pod.metadata.name} to only have 1 owner`);
+    }
+    await deletePodsNow(ns, pods);
   });
 
   // --- [sig-auth] ServiceAccounts (test/e2e/auth/service_accounts.go) ---
