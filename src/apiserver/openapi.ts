@@ -4,7 +4,6 @@
  */
 import * as openapi from '../api/openapi/index.js';
 import type { GroupVersionKind, KubeObject, ResourceInfo } from '../api/types.js';
-import { swaggerToProtobuf } from './openapiv2pb.js';
 
 export class OpenAPI {
   private v2: Buffer | undefined;
@@ -21,7 +20,11 @@ export class OpenAPI {
 
   /** swaggerProtobuf returns the same document as gnostic protobuf (older kubectl asks for it). */
   swaggerProtobuf(): Buffer {
-    return (this.v2pb ??= swaggerToProtobuf(JSON.parse(this.swagger().toString('utf8')) as Record<string, unknown>));
+    if (!this.v2pb) {
+      const pb = openapi.openAPIV2Protobuf(this.resources);
+      this.v2pb = Buffer.from(pb.buffer, pb.byteOffset, pb.byteLength);
+    }
+    return this.v2pb;
   }
 
   index(): Buffer {

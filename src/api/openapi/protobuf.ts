@@ -1,46 +1,81 @@
 /**
- * The swagger 2.0 document in gnostic's protobuf encoding (message openapi.v2.Document), which
- * is what client-go asks `/openapi/v2` for (Accept:
- * `application/com.github.proto-openapi.spec.v2@v1.0+protobuf`): kubectl's v2 validation and
- * query-param checks read only this form. Vendor extensions travel as YAML text (JSON is YAML).
+ * The swagger 2.0 document in gnostic's protobuf encoding (message openapi.v2.Document of
+ * google/gnostic's OpenAPIv2.proto), which is what client-go asks `/openapi/v2` for (Accept:
+ * `application/com.github.proto-openapi.spec.v2@v1.0+protobuf`): kubectl's v2 validation,
+ * `explain` and query-param checks (kubectl 1.27 uses nothing else) read only this form.
  *
- * A tiny hand-written protobuf writer: only the message fields the document uses.
+ * Upstream builds it with gnostic's ParseDocument over the JSON document, so every swagger
+ * field has a place; this writer covers all of them except FileSchema (a response schema of
+ * `type: file`, which Kubernetes never serves). Vendor extensions, defaults, enums and examples
+ * travel as openapi.v2.Any text that kubectl reads with gopkg.in/yaml.v2 (YAML 1.1).
  */
 
 type JSONObject = Record<string, unknown>;
 
 const utf8 = new TextEncoder();
 
-/** Writer accumulates one protobuf message. */
+/**
+ * pushVarint appends n as a base-128 varint. n must be a non-negative safe integer: tags,
+ * lengths and the schema's counts (maxLength, minItems, ...) all are, so plain number
+ * arithmetic suffices; division rather than `>>>` keeps values of 2^32 and above right.
+ */
+export function pushVarint(out: number[], n: number): void {
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+}
+
+/** varintLength is how many bytes pushVarint writes for n. */
+function varintLength(n: number): number {
+  let len = 1;
+  while (n > 0x7f) {
+    n = Math.floor(n / 128);
+    len++;
+  }
+  return len;
+}
+
+/**
+ * Writer accumulates one protobuf message. Tags, lengths and other small values collect in a
+ * byte list that becomes one chunk when a string or nested message follows, so a nested message
+ * is spliced into its parent by reference instead of being copied at every level.
+ */
 class Writer {
   private readonly chunks: Uint8Array[] = [];
+  private pending: number[] = [];
+  /** length is the encoded size of everything written so far. */
   length = 0;
 
-  private push(b: Uint8Array): void {
+  private small(n: number): void {
+    pushVarint(this.pending, n);
+    this.length += varintLength(n);
+  }
+
+  private chunk(b: Uint8Array): void {
+    this.flush();
     this.chunks.push(b);
     this.length += b.length;
   }
 
-  private varint(n: number): void {
-    const out: number[] = [];
-    while (n > 0x7f) {
-      out.push((n & 0x7f) | 0x80);
-      n = Math.floor(n / 128);
-    }
-    out.push(n);
-    this.push(Uint8Array.from(out));
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    this.chunks.push(Uint8Array.from(this.pending));
+    this.pending = [];
   }
 
   private tag(field: number, wire: number): void {
-    this.varint(field * 8 + wire);
+    this.small(field * 8 + wire);
   }
 
+  /** string writes a non-empty string (proto3 leaves the empty string out). */
   string(field: number, s: unknown): this {
     if (typeof s !== 'string' || s === '') return this;
     const b = utf8.encode(s);
     this.tag(field, 2);
-    this.varint(b.length);
-    this.push(b);
+    this.small(b.length);
+    this.chunk(b);
     return this;
   }
 
@@ -49,17 +84,22 @@ class Writer {
     return this;
   }
 
-  bool(field: number, b: unknown): this {
-    if (b !== true) return this;
+  /** bool writes true only, unless always is set: a oneof member is written even when false. */
+  bool(field: number, b: unknown, always = false): this {
+    if (typeof b !== 'boolean' || (!b && !always)) return this;
     this.tag(field, 0);
-    this.varint(1);
+    this.small(b ? 1 : 0);
     return this;
   }
 
+  /**
+   * int writes an int64 count. Swagger requires these (maxLength, minItems, ...) to be
+   * non-negative integers; anything else is left out rather than encoded as a 10-byte negative.
+   */
   int(field: number, n: unknown): this {
-    if (typeof n !== 'number' || n <= 0) return this;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0) return this;
     this.tag(field, 0);
-    this.varint(n);
+    this.small(n);
     return this;
   }
 
@@ -68,19 +108,35 @@ class Writer {
     const b = new Uint8Array(8);
     new DataView(b.buffer).setFloat64(0, n, true);
     this.tag(field, 1);
-    this.push(b);
+    this.chunk(b);
     return this;
   }
 
   /** message writes a sub-message, even an empty one (presence matters for oneofs). */
   message(field: number, m: Writer): this {
+    m.flush();
     this.tag(field, 2);
-    this.varint(m.length);
-    for (const c of m.chunks) this.push(c);
+    this.small(m.length);
+    this.flush();
+    for (const c of m.chunks) this.chunks.push(c);
+    this.length += m.length;
+    return this;
+  }
+
+  /** any writes v as an openapi.v2.Any, when v is present. */
+  any(field: number, v: unknown): this {
+    return v === undefined ? this : this.message(field, anyOf(v));
+  }
+
+  /** extensions writes each `x-` key of o as a NamedAny. */
+  extensions(field: number, o: JSONObject): this {
+    for (const [k, v] of Object.entries(o)) if (k.startsWith('x-') && v !== undefined) this.message(field, named(k, anyOf(v)));
     return this;
   }
 
   bytes(): Uint8Array {
+    this.flush();
+    if (this.chunks.length === 1) return this.chunks[0]!;
     const out = new Uint8Array(this.length);
     let at = 0;
     for (const c of this.chunks) {
@@ -91,108 +147,248 @@ class Writer {
   }
 }
 
-const obj = (v: unknown): JSONObject => (v && typeof v === 'object' && !Array.isArray(v) ? (v as JSONObject) : {});
+const isObj = (v: unknown): v is JSONObject => v !== null && typeof v === 'object' && !Array.isArray(v);
+const obj = (v: unknown): JSONObject => (isObj(v) ? v : {});
 
-/** anyYAML encodes openapi.v2.Any with its YAML text. */
-const anyYAML = (v: unknown): Writer => new Writer().string(2, JSON.stringify(v) + '\n');
+/**
+ * anyOf is an openapi.v2.Any carrying v as JSON text. JSON is YAML, and unlike a YAML 1.2
+ * emitter's plain scalars it reads back the same under YAML 1.1 too: kubectl's yaml.v2 would
+ * take an unquoted `on`, `yes` or `y` for true. Upstream's text (gnostic re-marshalling the
+ * JSON-parsed node) keeps JSON's quoted flow style as well, with a trailing newline.
+ */
+function anyOf(v: unknown): Writer {
+  return new Writer().string(2, JSON.stringify(v) + '\n');
+}
 
-/** vendorExtensions writes each `x-` key as a NamedAny into field. */
-function vendorExtensions(w: Writer, field: number, o: JSONObject): void {
-  for (const [k, v] of Object.entries(o)) {
-    if (k.startsWith('x-')) w.message(field, new Writer().string(1, k).message(2, anyYAML(v)));
+/** named is a Named* entry: the map key and its value message. */
+function named(name: string, value: Writer): Writer {
+  return new Writer().string(1, name).message(2, value);
+}
+
+/** namedMap writes each entry of a JSON map as a Named* message, skipping `x-` keys when asked. */
+function namedMap(w: Writer, field: number, o: unknown, value: (v: JSONObject) => Writer, skipExtensions = false): void {
+  for (const [k, v] of Object.entries(obj(o))) {
+    if (skipExtensions && k.startsWith('x-')) continue;
+    if (isObj(v)) w.message(field, named(k, value(v)));
   }
+}
+
+function externalDocs(d: JSONObject): Writer {
+  return new Writer().string(1, d['description']).string(2, d['url']).extensions(3, d);
+}
+
+/** jsonReference is the `{$ref}` alternative of a oneof (ParametersItem, ResponseValue). */
+function jsonReference(o: JSONObject): Writer {
+  return new Writer().string(1, o['$ref']).string(2, o['description']);
 }
 
 function schema(s: JSONObject): Writer {
-  const w = new Writer()
-    .string(1, s['$ref'])
-    .string(2, s['format'])
-    .string(3, s['title'])
-    .string(4, s['description']);
-  if (s['default'] !== undefined) w.message(5, anyYAML(s['default']));
+  const w = new Writer().string(1, s['$ref']).string(2, s['format']).string(3, s['title']).string(4, s['description']).any(5, s['default']);
   w.double(6, s['multipleOf']).double(7, s['maximum']).bool(8, s['exclusiveMaximum']).double(9, s['minimum']).bool(10, s['exclusiveMinimum']);
   w.int(11, s['maxLength']).int(12, s['minLength']).string(13, s['pattern']).int(14, s['maxItems']).int(15, s['minItems']).bool(16, s['uniqueItems']);
-  w.strings(19, s['required']);
-  if (Array.isArray(s['enum'])) for (const e of s['enum']) w.message(20, anyYAML(e));
+  w.int(17, s['maxProperties']).int(18, s['minProperties']).strings(19, s['required']);
+  if (Array.isArray(s['enum'])) for (const e of s['enum']) w.any(20, e);
   const ap = s['additionalProperties'];
-  if (typeof ap === 'boolean') w.message(21, new Writer().bool(2, ap));
-  else if (ap && typeof ap === 'object') w.message(21, new Writer().message(1, schema(obj(ap))));
-  if (typeof s['type'] === 'string') w.message(22, new Writer().string(1, s['type']));
-  if (s['items'] && typeof s['items'] === 'object') w.message(23, new Writer().message(1, schema(obj(s['items']))));
-  if (Array.isArray(s['allOf'])) for (const a of s['allOf']) w.message(24, schema(obj(a)));
-  if (s['properties']) {
+  if (typeof ap === 'boolean') w.message(21, new Writer().bool(2, ap, true));
+  else if (isObj(ap)) w.message(21, new Writer().message(1, schema(ap)));
+  const type = s['type'];
+  if (typeof type === 'string' || Array.isArray(type)) w.message(22, new Writer().strings(1, Array.isArray(type) ? type : [type]));
+  const items = s['items'];
+  if (isObj(items)) w.message(23, new Writer().message(1, schema(items)));
+  else if (Array.isArray(items)) {
+    const list = new Writer();
+    for (const it of items) if (isObj(it)) list.message(1, schema(it));
+    w.message(23, list);
+  }
+  if (Array.isArray(s['allOf'])) for (const a of s['allOf']) if (isObj(a)) w.message(24, schema(a));
+  if (isObj(s['properties'])) {
     const props = new Writer();
-    for (const [k, v] of Object.entries(obj(s['properties']))) props.message(1, new Writer().string(1, k).message(2, schema(obj(v))));
+    namedMap(props, 1, s['properties'], schema);
     w.message(25, props);
   }
-  vendorExtensions(w, 31, s);
-  return w;
+  w.string(26, s['discriminator']).bool(27, s['readOnly']);
+  const xml = s['xml'];
+  if (isObj(xml)) w.message(28, new Writer().string(1, xml['name']).string(2, xml['namespace']).string(3, xml['prefix']).bool(4, xml['attribute']).bool(5, xml['wrapped']).extensions(6, xml));
+  if (isObj(s['externalDocs'])) w.message(29, externalDocs(s['externalDocs']));
+  return w.any(30, s['example']).extensions(31, s);
 }
 
+/**
+ * primitive writes the validation fields that the non-body parameter sub-schemas, their items
+ * (PrimitivesItems) and response headers share, in the same order in each message: `type` at
+ * field base, then format, items, collectionFormat, default, ..., enum, multipleOf.
+ */
+function primitive(w: Writer, base: number, p: JSONObject): Writer {
+  w.string(base, p['type']).string(base + 1, p['format']);
+  if (isObj(p['items'])) w.message(base + 2, primitiveItems(p['items']));
+  w.string(base + 3, p['collectionFormat']).any(base + 4, p['default']);
+  w.double(base + 5, p['maximum']).bool(base + 6, p['exclusiveMaximum']).double(base + 7, p['minimum']).bool(base + 8, p['exclusiveMinimum']);
+  w.int(base + 9, p['maxLength']).int(base + 10, p['minLength']).string(base + 11, p['pattern']).int(base + 12, p['maxItems']).int(base + 13, p['minItems']);
+  w.bool(base + 14, p['uniqueItems']);
+  if (Array.isArray(p['enum'])) for (const e of p['enum']) w.any(base + 15, e);
+  return w.double(base + 16, p['multipleOf']);
+}
+
+function primitiveItems(p: JSONObject): Writer {
+  return primitive(new Writer(), 1, p).extensions(18, p);
+}
+
+/** NonBodyParameter's oneof field per location; path and header share one layout, query and formData another. */
+const NON_BODY: Record<string, number> = { header: 1, formData: 2, query: 3, path: 4 };
+
+/** parameter writes an openapi.v2.Parameter: the body or one of the non-body sub-schemas. */
 function parameter(p: JSONObject): Writer {
   if (p['in'] === 'body') {
-    const body = new Writer().string(1, p['description']).string(2, p['name']).string(3, p['in']).bool(4, p['required']).message(5, schema(obj(p['schema'])));
-    return new Writer().message(1, new Writer().message(1, body));
+    const body = new Writer().string(1, p['description']).string(2, p['name']).string(3, p['in']).bool(4, p['required']);
+    if (isObj(p['schema'])) body.message(5, schema(p['schema']));
+    return new Writer().message(1, body.extensions(6, p));
   }
-  const isPath = p['in'] === 'path';
+  const which = NON_BODY[String(p['in'])];
+  if (which === undefined) return new Writer();
   const sub = new Writer().bool(1, p['required']).string(2, p['in']).string(3, p['description']).string(4, p['name']);
-  if (isPath) sub.string(5, p['type']).bool(19, p['uniqueItems']);
-  else sub.string(6, p['type']).bool(20, p['uniqueItems']);
-  const nonBody = new Writer().message(isPath ? 4 : 3, sub);
-  return new Writer().message(1, new Writer().message(2, nonBody));
+  // query and formData have allowEmptyValue at 5, which shifts every later field by one.
+  const shifted = which === 2 || which === 3;
+  if (shifted) sub.bool(5, p['allowEmptyValue']);
+  primitive(sub, shifted ? 6 : 5, p).extensions(shifted ? 23 : 22, p);
+  return new Writer().message(2, new Writer().message(which, sub));
+}
+
+/** parametersItem writes a ParametersItem: a `$ref` to a shared parameter, or one in place. */
+function parametersItem(p: JSONObject): Writer {
+  return typeof p['$ref'] === 'string' ? new Writer().message(2, jsonReference(p)) : new Writer().message(1, parameter(p));
+}
+
+function response(r: JSONObject): Writer {
+  const w = new Writer().string(1, r['description']);
+  if (isObj(r['schema'])) w.message(2, new Writer().message(1, schema(r['schema'])));
+  if (isObj(r['headers'])) {
+    const headers = new Writer();
+    namedMap(headers, 1, r['headers'], (h) => primitive(new Writer(), 1, h).string(18, h['description']).extensions(19, h));
+    w.message(3, headers);
+  }
+  if (isObj(r['examples'])) {
+    const examples = new Writer();
+    for (const [k, v] of Object.entries(r['examples'])) if (v !== undefined) examples.message(1, named(k, anyOf(v)));
+    w.message(4, examples);
+  }
+  return w.extensions(5, r);
+}
+
+function securityRequirement(req: unknown): Writer {
+  const w = new Writer();
+  for (const [name, scopes] of Object.entries(obj(req))) w.message(1, named(name, new Writer().strings(1, scopes)));
+  return w;
 }
 
 function operation(o: JSONObject): Writer {
-  const w = new Writer().strings(1, o['tags']).string(2, o['summary']).string(3, o['description']).string(5, o['operationId']).strings(6, o['produces']).strings(7, o['consumes']);
-  if (Array.isArray(o['parameters'])) for (const p of o['parameters']) w.message(8, parameter(obj(p)));
-  const responses = new Writer();
-  for (const [code, r] of Object.entries(obj(o['responses']))) {
-    const rr = obj(r);
-    const resp = new Writer().string(1, rr['description']);
-    if (rr['schema']) resp.message(2, new Writer().message(1, schema(obj(rr['schema']))));
-    responses.message(1, new Writer().string(1, code).message(2, new Writer().message(1, resp)));
+  const w = new Writer().strings(1, o['tags']).string(2, o['summary']).string(3, o['description']);
+  if (isObj(o['externalDocs'])) w.message(4, externalDocs(o['externalDocs']));
+  w.string(5, o['operationId']).strings(6, o['produces']).strings(7, o['consumes']);
+  if (Array.isArray(o['parameters'])) for (const p of o['parameters']) if (isObj(p)) w.message(8, parametersItem(p));
+  if (isObj(o['responses'])) {
+    const responses = new Writer();
+    namedMap(responses, 1, o['responses'], (r) => (typeof r['$ref'] === 'string' ? new Writer().message(2, jsonReference(r)) : new Writer().message(1, response(r))), true);
+    w.message(9, responses.extensions(2, o['responses']));
   }
-  w.message(9, responses);
-  w.strings(10, o['schemes']);
-  vendorExtensions(w, 13, o);
+  w.strings(10, o['schemes']).bool(11, o['deprecated']);
+  if (Array.isArray(o['security'])) for (const req of o['security']) w.message(12, securityRequirement(req));
+  return w.extensions(13, o);
+}
+
+const METHOD_FIELDS: ReadonlyArray<[string, number]> = [
+  ['get', 2],
+  ['put', 3],
+  ['post', 4],
+  ['delete', 5],
+  ['options', 6],
+  ['head', 7],
+  ['patch', 8],
+];
+
+function pathItem(it: JSONObject): Writer {
+  const w = new Writer().string(1, it['$ref']);
+  for (const [m, f] of METHOD_FIELDS) if (isObj(it[m])) w.message(f, operation(it[m]));
+  if (Array.isArray(it['parameters'])) for (const p of it['parameters']) if (isObj(p)) w.message(9, parametersItem(p));
+  return w.extensions(10, it);
+}
+
+/** securityDefinition writes a SecurityDefinitionsItem, whose oneof member follows type and (for oauth2) flow. */
+function securityDefinition(d: JSONObject): Writer {
+  const w = new Writer();
+  if (d['type'] === 'basic') return w.message(1, new Writer().string(1, d['type']).string(2, d['description']).extensions(3, d));
+  if (d['type'] === 'apiKey') return w.message(2, new Writer().string(1, d['type']).string(2, d['name']).string(3, d['in']).string(4, d['description']).extensions(5, d));
+  if (d['type'] !== 'oauth2') return w;
+  const m = new Writer().string(1, d['type']).string(2, d['flow']);
+  if (isObj(d['scopes'])) {
+    const scopes = new Writer();
+    for (const [k, v] of Object.entries(d['scopes'])) scopes.message(1, new Writer().string(1, k).string(2, v));
+    m.message(3, scopes);
+  }
+  switch (d['flow']) {
+    case 'implicit':
+      return w.message(3, m.string(4, d['authorizationUrl']).string(5, d['description']).extensions(6, d));
+    case 'password':
+      return w.message(4, m.string(4, d['tokenUrl']).string(5, d['description']).extensions(6, d));
+    case 'application':
+      return w.message(5, m.string(4, d['tokenUrl']).string(5, d['description']).extensions(6, d));
+    case 'accessCode':
+      return w.message(6, m.string(4, d['authorizationUrl']).string(5, d['tokenUrl']).string(6, d['description']).extensions(7, d));
+  }
   return w;
 }
 
-const METHOD_FIELDS: Record<string, number> = { get: 2, put: 3, post: 4, delete: 5, options: 6, head: 7, patch: 8 };
+function info(i: JSONObject): Writer {
+  const w = new Writer().string(1, i['title']).string(2, i['version']).string(3, i['description']).string(4, i['termsOfService']);
+  const c = i['contact'];
+  if (isObj(c)) w.message(5, new Writer().string(1, c['name']).string(2, c['url']).string(3, c['email']).extensions(4, c));
+  const l = i['license'];
+  if (isObj(l)) w.message(6, new Writer().string(1, l['name']).string(2, l['url']).extensions(3, l));
+  return w.extensions(7, i);
+}
 
-/** swaggerToProtobuf encodes a swagger 2.0 document as openapi.v2.Document. */
+/**
+ * swaggerToProtobuf encodes a swagger 2.0 JSON document as openapi.v2.Document bytes. Fields
+ * are written in field-number order and maps in the document's key order, so the same document
+ * always gives the same bytes. Values of the wrong JSON type are left out, not thrown on.
+ */
 export function swaggerToProtobuf(doc: JSONObject): Uint8Array {
   const w = new Writer().string(1, doc['swagger']);
-  const info = obj(doc['info']);
-  w.message(2, new Writer().string(1, info['title']).string(2, info['version']).string(3, info['description']));
-  const paths = new Writer();
-  for (const [path, item] of Object.entries(obj(doc['paths']))) {
-    const it = obj(item);
-    const pw = new Writer();
-    for (const [m, f] of Object.entries(METHOD_FIELDS)) if (it[m]) pw.message(f, operation(obj(it[m])));
-    if (Array.isArray(it['parameters'])) for (const p of it['parameters']) pw.message(9, parameter(obj(p)));
-    paths.message(2, new Writer().string(1, path).message(2, pw));
+  if (isObj(doc['info'])) w.message(2, info(doc['info']));
+  w.string(3, doc['host']).string(4, doc['basePath']).strings(5, doc['schemes']).strings(6, doc['consumes']).strings(7, doc['produces']);
+  if (isObj(doc['paths'])) {
+    const paths = new Writer().extensions(1, doc['paths']);
+    namedMap(paths, 2, doc['paths'], pathItem, true);
+    w.message(8, paths);
   }
-  w.message(8, paths);
-  const defs = new Writer();
-  for (const [name, s] of Object.entries(obj(doc['definitions']))) defs.message(1, new Writer().string(1, name).message(2, schema(obj(s))));
-  w.message(9, defs);
-  if (Array.isArray(doc['security'])) {
-    for (const req of doc['security']) {
-      const r = new Writer();
-      for (const [name, scopes] of Object.entries(obj(req))) r.message(1, new Writer().string(1, name).message(2, new Writer().strings(1, scopes)));
-      w.message(12, r);
+  if (isObj(doc['definitions'])) {
+    const defs = new Writer();
+    namedMap(defs, 1, doc['definitions'], schema);
+    w.message(9, defs);
+  }
+  if (isObj(doc['parameters'])) {
+    const params = new Writer();
+    namedMap(params, 1, doc['parameters'], parameter);
+    w.message(10, params);
+  }
+  if (isObj(doc['responses'])) {
+    const responses = new Writer();
+    namedMap(responses, 1, doc['responses'], response);
+    w.message(11, responses);
+  }
+  if (Array.isArray(doc['security'])) for (const req of doc['security']) w.message(12, securityRequirement(req));
+  if (isObj(doc['securityDefinitions'])) {
+    const defs = new Writer();
+    namedMap(defs, 1, doc['securityDefinitions'], securityDefinition);
+    w.message(13, defs);
+  }
+  if (Array.isArray(doc['tags'])) {
+    for (const t of doc['tags']) {
+      if (!isObj(t)) continue;
+      const tag = new Writer().string(1, t['name']).string(2, t['description']);
+      if (isObj(t['externalDocs'])) tag.message(3, externalDocs(t['externalDocs']));
+      w.message(14, tag.extensions(4, t));
     }
   }
-  const secDefs = obj(doc['securityDefinitions']);
-  if (Object.keys(secDefs).length) {
-    const sd = new Writer();
-    for (const [name, d] of Object.entries(secDefs)) {
-      const dd = obj(d);
-      const key = new Writer().string(1, dd['type']).string(2, dd['name']).string(3, dd['in']).string(4, dd['description']);
-      sd.message(1, new Writer().string(1, name).message(2, new Writer().message(2, key)));
-    }
-    w.message(13, sd);
-  }
-  return w.bytes();
+  if (isObj(doc['externalDocs'])) w.message(15, externalDocs(doc['externalDocs']));
+  return w.extensions(16, doc).bytes();
 }
