@@ -127,7 +127,26 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
     await srv?.stop();
   });
 
-  const { call, ok, newNamespace } = restClient(fetchCall(() => srv.url), { waitForServiceAccount: true, next: () => ++nsCounter });
+  const { call, ok } = restClient(fetchCall(() => srv.url));
+
+  /**
+   * newNamespace creates namespace `<base>-<n>` enforcing the Pod Security level upstream's
+   * suite asks for (f.NamespacePodSecurityLevel) and waits for its default ServiceAccount, as
+   * the e2e framework does.
+   */
+  async function newNamespace(base: string, level: 'privileged' | 'baseline' | 'restricted'): Promise<string> {
+    const name = `${base}-${++nsCounter}`;
+    await ok('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'pod-security.kubernetes.io/enforce': level } } });
+    await until('default ServiceAccount', async () => ((await call('GET', `/api/v1/namespaces/${name}/serviceaccounts/default`)).status === 200 ? true : undefined), 10_000, 50);
+    return name;
+  }
+
+  /** restricted is e2epod.MustMixinRestrictedPodSecurity: the pod and container settings the restricted level requires. */
+  function restricted(pod: Obj): Obj {
+    pod.spec.securityContext = { ...pod.spec.securityContext, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+    for (const c of pod.spec.containers as Obj[]) c.securityContext = { ...c.securityContext, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+    return pod;
+  }
   const merge = { 'Content-Type': 'application/merge-patch+json' };
   const strategic = { 'Content-Type': 'application/strategic-merge-patch+json' };
   const sel = (labels: Record<string, string>): string => encodeURIComponent(Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','));
@@ -219,7 +238,7 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   // ---- [sig-apps] ReplicaSet (test/e2e/apps/replica_set.go) ----
 
   test('[sig-apps] ReplicaSet should adopt matching pods on creation and release no longer matching pods', async () => {
-    const ns = await newNamespace('replicaset');
+    const ns = await newNamespace('replicaset', 'baseline');
     const name = 'pod-adoption-release';
     const p = await createSync(ns, { metadata: { name, labels: { name } }, spec: { containers: [{ name, image: WebserverImage }] } });
     const rs = await ok('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, newRS(name, 1, { name }, name, WebserverImage));
@@ -238,7 +257,7 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-apps] ReplicaSet Replicaset should have a working scale subresource', async () => {
-    const ns = await newNamespace('replicaset');
+    const ns = await newNamespace('replicaset', 'baseline');
     const labels = { name: 'sample-pod', pod: WebserverImageName };
     await ok('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, newRS('test-rs', 1, labels, WebserverImageName, WebserverImage));
     await verifyPodsRunning(ns, 'sample-pod', 1);
@@ -260,7 +279,7 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-apps] ReplicaSet Replace and Patch tests', async () => {
-    const ns = await newNamespace('replicaset');
+    const ns = await newNamespace('replicaset', 'baseline');
     const labels = { name: 'sample-pod', pod: WebserverImageName };
     const rsList = await ok('GET', `/apis/apps/v1/replicasets?labelSelector=${sel({ 'test-rs': 'patched' })}`);
     const w = watchFrom(`/apis/apps/v1/namespaces/${ns}/replicasets`, rsList.metadata.resourceVersion as string, 'test-rs=patched');
@@ -289,7 +308,7 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-apps] ReplicaSet should list and delete a collection of ReplicaSets', async () => {
-    const ns = await newNamespace('replicaset');
+    const ns = await newNamespace('replicaset', 'baseline');
     const e2eValue = Math.random().toString(36).slice(2, 7);
     const labels = { name: 'sample-pod', pod: WebserverImageName, e2e: e2eValue };
     await ok('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, newRS('test-rs', 3, labels, WebserverImageName, WebserverImage));
@@ -301,7 +320,7 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-apps] ReplicaSet should validate Replicaset Status endpoints', async () => {
-    const ns = await newNamespace('replicaset');
+    const ns = await newNamespace('replicaset', 'baseline');
     const labels = { name: 'sample-pod', pod: WebserverImageName };
     const labelSelector = `name=sample-pod,pod=${WebserverImageName}`;
     const rsList = await ok('GET', `/apis/apps/v1/replicasets?labelSelector=${encodeURIComponent(labelSelector)}`);
@@ -334,7 +353,7 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   // ---- [sig-apps] ReplicationController (test/e2e/apps/rc.go) ----
 
   test('[sig-apps] ReplicationController should surface a failure condition on a common issue like exceeded quota', async () => {
-    const ns = await newNamespace('replication-controller');
+    const ns = await newNamespace('replication-controller', 'baseline');
     const name = 'condition-test';
     await ok('POST', `/api/v1/namespaces/${ns}/resourcequotas`, { metadata: { name }, spec: { hard: { pods: '2' } } });
     await poll('quota synced', async () => ((await ok('GET', `/api/v1/namespaces/${ns}/resourcequotas/${name}`)).status?.hard?.pods === '2' ? true : undefined));
@@ -357,7 +376,7 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-apps] ReplicationController should adopt matching pods on creation', async () => {
-    const ns = await newNamespace('replication-controller');
+    const ns = await newNamespace('replication-controller', 'baseline');
     const name = 'pod-adoption';
     const p = await createSync(ns, { metadata: { name, labels: { name } }, spec: { containers: [{ name, image: WebserverImage }] } });
     const rcSt = newRC(name, 1, { name }, name, WebserverImage);
@@ -372,7 +391,7 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-apps] ReplicationController should release no longer matching pods', async () => {
-    const ns = await newNamespace('replication-controller');
+    const ns = await newNamespace('replication-controller', 'baseline');
     const name = 'pod-release';
     const rcSt = newRC(name, 1, { name }, name, WebserverImage);
     rcSt.spec.selector = { name };
@@ -384,7 +403,7 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-apps] ReplicationController should test the lifecycle of a ReplicationController', async () => {
-    const ns = await newNamespace('replication-controller');
+    const ns = await newNamespace('replication-controller', 'baseline');
     const name = 'rc-test';
     const path = `/api/v1/namespaces/${ns}/replicationcontrollers/${name}`;
     const rcTest = {
@@ -449,7 +468,7 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-apps] ReplicationController should get and update a ReplicationController scale', async () => {
-    const ns = await newNamespace('replication-controller');
+    const ns = await newNamespace('replication-controller', 'baseline');
     const name = `e2e-rc-${Math.random().toString(36).slice(2, 7)}`;
     const path = `/api/v1/namespaces/${ns}/replicationcontrollers/${name}`;
     await ok('POST', `/api/v1/namespaces/${ns}/replicationcontrollers`, newRC(name, 1, { name }, WebserverImageName, WebserverImage));
@@ -529,7 +548,7 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   }
 
   test('[sig-apps] Deployment RollingUpdateDeployment should delete old pods and create new ones', async () => {
-    const ns = await newNamespace('deployment');
+    const ns = await newNamespace('deployment', 'baseline');
     const rsPodLabels = { name: 'sample-pod', pod: WebserverImageName };
     const rs = newRS('test-rolling-update-controller', 1, rsPodLabels, WebserverImageName, WebserverImage);
     rs.metadata.annotations = { [REVISION]: '3546343826724305832' };
@@ -544,7 +563,7 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-apps] Deployment RecreateDeployment should delete old pods and create new ones', async () => {
-    const ns = await newNamespace('deployment');
+    const ns = await newNamespace('deployment', 'baseline');
     const name = 'test-recreate-deployment';
     const deployment = await ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, newDeployment(name, 1, { name: 'sample-pod-3' }, AgnhostImageName, AgnhostImage, 'Recreate'));
     await waitForDeploymentRevisionAndImage(ns, name, '1', AgnhostImage);
@@ -565,7 +584,7 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-apps] Deployment deployment should delete old replica sets', async () => {
-    const ns = await newNamespace('deployment');
+    const ns = await newNamespace('deployment', 'baseline');
     const rsPodLabels = { name: 'cleanup-pod', pod: WebserverImageName };
     await ok('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, newRS('test-cleanup-controller', 1, rsPodLabels, WebserverImageName, WebserverImage));
     await verifyPodsRunning(ns, 'cleanup-pod', 1);
@@ -594,7 +613,7 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-apps] Deployment Deployment should have a working scale subresource', async () => {
-    const ns = await newNamespace('deployment');
+    const ns = await newNamespace('deployment', 'baseline');
     const name = 'test-new-deployment';
     const path = `/apis/apps/v1/namespaces/${ns}/deployments/${name}`;
     const deploy = await ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, newDeployment(name, 1, { name: WebserverImageName }, WebserverImageName, WebserverImage, 'RollingUpdate'));
@@ -613,7 +632,7 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-apps] Deployment should run the lifecycle of a Deployment', async () => {
-    const ns = await newNamespace('deployment');
+    const ns = await newNamespace('deployment', 'baseline');
     const name = 'test-deployment';
     const flat = 'test-deployment-static=true';
     const collection = `/apis/apps/v1/namespaces/${ns}/deployments`;
@@ -676,7 +695,7 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-apps] Deployment should validate Deployment Status endpoints', async () => {
-    const ns = await newNamespace('deployment');
+    const ns = await newNamespace('deployment', 'baseline');
     const dName = `test-deployment-${Math.random().toString(36).slice(2, 7)}`;
     const labelSelector = 'e2e=testing';
     const collection = `/apis/apps/v1/namespaces/${ns}/deployments`;
@@ -708,9 +727,9 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   // ---- [sig-node] Pods (test/e2e/common/node/pods.go) ----
 
   test('[sig-node] Pods should get a host IP', async () => {
-    const ns = await newNamespace('pods');
+    const ns = await newNamespace('pods', 'restricted');
     const name = `pod-hostip-${crypto.randomUUID()}`;
-    await createSync(ns, { metadata: { name }, spec: { containers: [{ name: 'test', image: PauseImage }] } });
+    await createSync(ns, restricted({ metadata: { name }, spec: { containers: [{ name: 'test', image: PauseImage }] } }));
     const p = await poll('hostIP', async () => {
       const cur = await ok('GET', `/api/v1/namespaces/${ns}/pods/${name}`);
       return cur.status?.hostIP ? cur : undefined;
@@ -719,10 +738,10 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-node] Pods should be submitted and removed', async () => {
-    const ns = await newNamespace('pods');
+    const ns = await newNamespace('pods', 'restricted');
     const name = `pod-submit-remove-${crypto.randomUUID()}`;
     const value = String(process.hrtime()[1]);
-    const pod = { metadata: { name, labels: { name: 'foo', time: value } }, spec: { containers: [{ name: 'pause', image: PauseImage }] } };
+    const pod = restricted({ metadata: { name, labels: { name: 'foo', time: value } }, spec: { containers: [{ name: 'pause', image: PauseImage }] } });
     const byTime = () => `/api/v1/namespaces/${ns}/pods?labelSelector=time%3D${value}`;
     const pods = await ok('GET', byTime());
     assert.equal(pods.items.length, 0);
@@ -744,10 +763,10 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-node] Pods should be updated', async () => {
-    const ns = await newNamespace('pods');
+    const ns = await newNamespace('pods', 'restricted');
     const name = `pod-update-${crypto.randomUUID()}`;
     let value = String(process.hrtime()[1]);
-    await createSync(ns, { metadata: { name, labels: { name: 'foo', time: value } }, spec: { containers: [{ name: 'pause', image: PauseImage }] } });
+    await createSync(ns, restricted({ metadata: { name, labels: { name: 'foo', time: value } }, spec: { containers: [{ name: 'pause', image: PauseImage }] } }));
     assert.equal((await ok('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=time%3D${value}`)).items.length, 1);
     await updateWithRetries(`/api/v1/namespaces/${ns}/pods/${name}`, (p) => {
       value = String(process.hrtime()[1]);
@@ -758,12 +777,12 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-node] Pods should delete a collection of pods', async () => {
-    const ns = await newNamespace('pods');
+    const ns = await newNamespace('pods', 'restricted');
     for (const name of ['test-pod-1', 'test-pod-2', 'test-pod-3']) {
-      await ok('POST', `/api/v1/namespaces/${ns}/pods`, {
+      await ok('POST', `/api/v1/namespaces/${ns}/pods`, restricted({
         metadata: { name, labels: { type: 'Testing' } },
         spec: { terminationGracePeriodSeconds: 1, containers: [{ image: AgnhostImage, name: 'token-test' }], restartPolicy: 'Never' },
-      });
+      }));
     }
     await poll('3 pods running and ready', async () => {
       const items = (await ok('GET', `/api/v1/namespaces/${ns}/pods`)).items as Obj[];
@@ -775,12 +794,12 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-node] Pods should run through the lifecycle of Pods and PodStatus', async () => {
-    const ns = await newNamespace('pods');
+    const ns = await newNamespace('pods', 'restricted');
     const name = 'pod-test';
     const image2 = 'registry.k8s.io/e2e-test-images/httpd:2.4.38-4';
     const podsList = await ok('GET', '/api/v1/pods?labelSelector=test-pod-static%3Dtrue');
     const w = watchFrom(`/api/v1/namespaces/${ns}/pods`, podsList.metadata.resourceVersion as string, 'test-pod-static=true');
-    await ok('POST', `/api/v1/namespaces/${ns}/pods`, { metadata: { name, labels: { 'test-pod-static': 'true' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name, image: AgnhostImage }] } });
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, restricted({ metadata: { name, labels: { 'test-pod-static': 'true' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name, image: AgnhostImage }] } }));
     await w.until('pod running', (e) => e.type !== 'BOOKMARK' && e.object.metadata.name === name && e.object.metadata.namespace === ns && e.object.metadata.labels['test-pod-static'] === 'true' && e.object.status?.phase === 'Running');
     w.stop();
     const p = await ok('GET', `/api/v1/namespaces/${ns}/pods/${name}`);
@@ -821,9 +840,9 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   });
 
   test('[sig-node] Pods should patch a pod status', async () => {
-    const ns = await newNamespace('pods');
+    const ns = await newNamespace('pods', 'restricted');
     const podName = `pod-${Math.random().toString(36).slice(2, 7)}`;
-    await ok('POST', `/api/v1/namespaces/${ns}/pods`, { metadata: { name: podName, labels: { e2e: podName } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'agnhost', image: AgnhostImage }] } });
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, restricted({ metadata: { name: podName, labels: { e2e: podName } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'agnhost', image: AgnhostImage }] } }));
     await podRunning(ns, podName);
     const pStatus = await ok('PATCH', `/api/v1/namespaces/${ns}/pods/${podName}/status`, '{"metadata":{"annotations":{"patchedstatus":"true"}},"status":{"message":"Patched by e2e test","reason":"E2E"}}', merge);
     assert.equal(pStatus.status.message, 'Patched by e2e test');
