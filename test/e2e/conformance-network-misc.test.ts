@@ -4,7 +4,8 @@
  * over plain HTTP against one apiserver, one `k8ts controller-manager` child, the scheduler and
  * one simulated node (in this process). Each case is named after the upstream test it mirrors,
  * its steps and assertions those of upstream's e2e source (test/e2e/network/endpointslice.go,
- * test/e2e/apimachinery/{resource_quota,garbage_collector}.go, test/e2e/auth/service_accounts.go).
+ * test/e2e/apimachinery/{resource_quota,garbage_collector}.go, test/e2e/auth/service_accounts.go,
+ * test/e2e/storage/persistent_volumes.go).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -411,6 +412,131 @@ describe('conformance: network, service accounts and quota with controllers and 
       assert.equal((pod.metadata.ownerReferences ?? []).length, 1, `expected pod ${pod.metadata.name} to only have 1 owner`);
     }
     await deletePodsNow(ns, pods);
+  });
+
+  // --- [sig-storage] PersistentVolumes CSI Conformance (test/e2e/storage/persistent_volumes.go) ---
+
+  /**
+   * createPVAndPVC is upstream's e2epv.CreatePVsPVCs for one PV and one PVC: MakePersistentVolume
+   * (generateName `<ns>-`, labels e2e-pv-pool=<ns>, gid annotation, 2Gi, Retain, all three access
+   * modes, storage class <ns>, the given CSI source) and MakePersistentVolumeClaim (generateName
+   * `pvc-`, ReadWriteOnce, 1Gi, storage class <ns>).
+   */
+  async function createPVAndPVC(ns: string, csi: Obj): Promise<{ pv: Obj; pvc: Obj }> {
+    const pv = await ok('POST', '/api/v1/persistentvolumes', {
+      metadata: { generateName: `${ns}-`, labels: { 'e2e-pv-pool': ns }, annotations: { 'pv.beta.kubernetes.io/gid': '777' } },
+      spec: { persistentVolumeReclaimPolicy: 'Retain', capacity: { storage: '2Gi' }, csi, accessModes: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany'], storageClassName: ns },
+    });
+    const pvc = await ok('POST', `/api/v1/namespaces/${ns}/persistentvolumeclaims`, {
+      metadata: { generateName: 'pvc-', namespace: ns },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: ns },
+    });
+    return { pv, pvc };
+  }
+  const volLabel = (ns: string): string => `e2e-pv-pool%3D${ns}`;
+  const rvLess = (a: Obj, b: Obj): boolean => BigInt(a.metadata.resourceVersion as string) < BigInt(b.metadata.resourceVersion as string);
+  /** updateWithRetry is client-go's RetryOnConflict around get, change, update. */
+  async function updateWithRetry(path: string, change: (o: Obj) => void, subresource = ''): Promise<Obj> {
+    for (let i = 0; ; i++) {
+      const o = await ok('GET', path);
+      change(o);
+      const r = await call('PUT', path + subresource, o);
+      if (r.status === 409 && i < 4) continue;
+      assert.ok(r.status === 200, `PUT ${path}${subresource}: ${r.status} ${r.text}`);
+      return r.body;
+    }
+  }
+
+  test('[sig-storage] PersistentVolumes CSI Conformance should run through the lifecycle of a PV and a PVC', async () => {
+    const ns = await newNamespace('pv');
+    const csi = { driver: `inline-driver-${ns}`, volumeHandle: 'e2e-conformance' };
+    // Creating initial PV and PVC
+    await createPVAndPVC(ns, csi);
+    const pvList = (await ok('GET', `/api/v1/persistentvolumes?labelSelector=${volLabel(ns)}`)).items as Obj[];
+    assert.equal(pvList.length, 1);
+    const initialPV = pvList[0]!;
+    assert.match(initialPV.metadata.resourceVersion as string, /^[1-9][0-9]*$/);
+    const pvcList = (await ok('GET', `/api/v1/namespaces/${ns}/persistentvolumeclaims`)).items as Obj[];
+    assert.equal(pvcList.length, 1);
+    const initialPVC = pvcList[0]!;
+    assert.match(initialPVC.metadata.resourceVersion as string, /^[1-9][0-9]*$/);
+
+    const smp = { 'Content-Type': 'application/strategic-merge-patch+json' };
+    const patchedPV = await ok('PATCH', `/api/v1/persistentvolumes/${initialPV.metadata.name}`, { metadata: { labels: { [initialPV.metadata.name]: 'patched' } } }, smp);
+    assert.equal(patchedPV.metadata.labels[patchedPV.metadata.name], 'patched', 'Checking that patched label has been applied');
+    assert.ok(rvLess(initialPV, patchedPV), 'patched object should have a larger resource version');
+    const patchedPVC = await ok('PATCH', `/api/v1/namespaces/${ns}/persistentvolumeclaims/${initialPVC.metadata.name}`, { metadata: { labels: { [initialPVC.metadata.name]: 'patched' } } }, smp);
+    assert.equal(patchedPVC.metadata.labels[patchedPVC.metadata.name], 'patched', 'Checking that patched label has been applied');
+    assert.ok(rvLess(initialPVC, patchedPVC), 'patched object should have a larger resource version');
+
+    const retrievedPV = await ok('GET', `/api/v1/persistentvolumes/${patchedPV.metadata.name}`);
+    assert.equal(retrievedPV.metadata.uid, patchedPV.metadata.uid);
+    const retrievedPVC = await ok('GET', `/api/v1/namespaces/${ns}/persistentvolumeclaims/${patchedPVC.metadata.name}`);
+    assert.equal(retrievedPVC.metadata.uid, patchedPVC.metadata.uid);
+
+    await ok('DELETE', `/api/v1/namespaces/${ns}/persistentvolumeclaims/${retrievedPVC.metadata.name}`);
+    await until('PVC deleted', async () => ((await ok('GET', `/api/v1/namespaces/${ns}/persistentvolumeclaims`)).items.length === 0 ? true : undefined), 30_000, 100);
+    await ok('DELETE', `/api/v1/persistentvolumes/${retrievedPV.metadata.name}`);
+    await until('PV deleted', async () => ((await ok('GET', `/api/v1/persistentvolumes?labelSelector=${volLabel(ns)}`)).items.length === 0 ? true : undefined), 30_000, 100);
+
+    // Recreating another PV & PVC
+    const { pv, pvc } = await createPVAndPVC(ns, csi);
+    const pvName = pv.metadata.name as string;
+    const pvcName = pvc.metadata.name as string;
+    const updatedPV = await updateWithRetry(`/api/v1/persistentvolumes/${pvName}`, (o) => {
+      o.metadata.labels[pvName] = 'updated';
+    });
+    assert.equal(updatedPV.metadata.labels[updatedPV.metadata.name], 'updated', 'Checking that updated label has been applied');
+    const updatedPVC = await updateWithRetry(`/api/v1/namespaces/${ns}/persistentvolumeclaims/${pvcName}`, (o) => {
+      o.metadata.labels = { [pvcName]: 'updated' };
+    });
+    assert.equal(updatedPVC.metadata.labels[updatedPVC.metadata.name], 'updated', 'Checking that updated label has been applied');
+
+    const pvcSelector = `${pvcName}%3Dupdated`;
+    assert.equal((await ok('GET', `/api/v1/persistentvolumeclaims?labelSelector=${pvcSelector}`)).items.length, 1);
+    await ok('DELETE', `/api/v1/namespaces/${ns}/persistentvolumeclaims?labelSelector=${pvcSelector}`);
+    await until('PVC deleted', async () => ((await ok('GET', `/api/v1/namespaces/${ns}/persistentvolumeclaims?labelSelector=${pvcSelector}`)).items.length === 0 ? true : undefined), 30_000, 100);
+    const pvSelector = `${pvName}%3Dupdated`;
+    await ok('DELETE', `/api/v1/persistentvolumes?labelSelector=${pvSelector}`);
+    await until('PV deleted', async () => ((await ok('GET', `/api/v1/persistentvolumes?labelSelector=${pvSelector}`)).items.length === 0 ? true : undefined), 30_000, 100);
+  });
+
+  test('[sig-storage] PersistentVolumes CSI Conformance should apply changes to a pv/pvc status', async () => {
+    const ns = await newNamespace('pv');
+    await createPVAndPVC(ns, { driver: `e2e-driver-${ns}`, volumeHandle: 'e2e-status-conformance' });
+    const pvList = (await ok('GET', `/api/v1/persistentvolumes?labelSelector=${volLabel(ns)}`)).items as Obj[];
+    assert.equal(pvList.length, 1);
+    const initialPV = pvList[0]!;
+    const pvcList = (await ok('GET', `/api/v1/namespaces/${ns}/persistentvolumeclaims`)).items as Obj[];
+    assert.equal(pvcList.length, 1);
+    const initialPVC = pvcList[0]!;
+    const pvcPath = `/api/v1/namespaces/${ns}/persistentvolumeclaims/${initialPVC.metadata.name}`;
+    const pvPath = `/api/v1/persistentvolumes/${initialPV.metadata.name}`;
+
+    const retrievedPVC = await ok('GET', `${pvcPath}/status`);
+    assert.ok(['Pending', 'Bound'].includes(retrievedPVC.status?.phase as string), `Checking that the PVC status has been read: ${retrievedPVC.status?.phase}`);
+    const retrievedPV = await ok('GET', `${pvPath}/status`);
+    assert.ok(['Available', 'Bound', 'Pending'].includes(retrievedPV.status?.phase as string), `Checking that the PV status has been read: ${retrievedPV.status?.phase}`);
+
+    const merge = { 'Content-Type': 'application/merge-patch+json' };
+    const patchedPVC = await ok('PATCH', `${pvcPath}/status`, { status: { conditions: [{ type: 'StatusPatched', status: 'True', reason: 'E2E patchedStatus', message: 'Set from e2e test' }] } }, merge);
+    const patchedCond = (patchedPVC.status.conditions as Obj[]).find((c) => c.type === 'StatusPatched');
+    assert.ok(patchedCond && (patchedCond.message as string).includes('Set from e2e test') && (patchedCond.reason as string).includes('E2E patchedStatus'), 'Checking that patched status has been applied');
+    const patchedPV = await ok('PATCH', `${pvPath}/status`, { status: { message: 'StatusPatched', reason: 'E2E patchStatus' } }, merge);
+    assert.equal(patchedPV.status.reason, 'E2E patchStatus', 'Checking that patched status has been applied');
+    assert.equal(patchedPV.status.message, 'StatusPatched', 'Checking that patched status has been applied');
+
+    const updatedPVC = await updateWithRetry(pvcPath, (o) => {
+      o.status.conditions = [...(o.status.conditions ?? []), { type: 'StatusUpdated', status: 'True', reason: 'E2E updateStatus', message: 'Set from e2e test' }];
+    }, '/status');
+    const updatedCond = (updatedPVC.status.conditions as Obj[]).find((c) => c.type === 'StatusUpdated');
+    assert.ok(updatedCond && (updatedCond.message as string).includes('Set from e2e test') && (updatedCond.reason as string).includes('E2E updateStatus'), 'Checking that updated status has been applied');
+    const updatedPV = await updateWithRetry(pvPath, (o) => {
+      o.status.reason = 'E2E updateStatus';
+      o.status.message = 'StatusUpdated';
+    }, '/status');
+    assert.equal(updatedPV.status.reason, 'E2E updateStatus', 'Checking that updated status has been applied');
+    assert.equal(updatedPV.status.message, 'StatusUpdated', 'Checking that updated status has been applied');
   });
 
   // --- [sig-auth] ServiceAccounts (test/e2e/auth/service_accounts.go) ---
