@@ -724,6 +724,150 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
     w2.stop();
   });
 
+  // ---- [sig-apps] DisruptionController (test/e2e/apps/disruption.go) ----
+
+  const pdbPath = (ns: string, name = 'foo'): string => `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/${name}`;
+
+  /** waitForPdbToBeProcessed waits until the controller has observed the PDB's generation. */
+  async function waitForPdbToBeProcessed(ns: string, name = 'foo'): Promise<void> {
+    await poll(`pdb ${name} processed`, async () => {
+      const pdb = await ok('GET', pdbPath(ns, name));
+      return (pdb.status?.observedGeneration ?? 0) >= (pdb.metadata.generation as number) ? true : undefined;
+    });
+  }
+
+  async function createPDBMinAvailableOrDie(ns: string, name: string, minAvailable: number | string, labels: Record<string, string>): Promise<void> {
+    await ok('POST', `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, labels }, spec: { selector: { matchLabels: { foo: 'bar' } }, minAvailable } });
+    await waitForPdbToBeProcessed(ns, name);
+  }
+
+  /** updatePDBOrDie gets, changes and PUTs the PDB (or its status) under RetryOnConflict, then waits for it to be processed. */
+  async function updatePDBOrDie(ns: string, name: string, f: (pdb: Obj) => void, subresource = ''): Promise<Obj> {
+    const updated = await retryOnConflict(async () => {
+      const old = await ok('GET', pdbPath(ns, name));
+      f(old);
+      return call('PUT', pdbPath(ns, name) + subresource, old);
+    });
+    await waitForPdbToBeProcessed(ns, name);
+    return updated;
+  }
+
+  /** patchPDBOrDie merge-patches the PDB (or its status) under RetryOnConflict, then waits for it to be processed. */
+  async function patchPDBOrDie(ns: string, name: string, patch: (old: Obj) => unknown, subresource = ''): Promise<Obj> {
+    const updated = await retryOnConflict(async () => {
+      const old = await ok('GET', `${pdbPath(ns, name)}/status`);
+      return call('PATCH', pdbPath(ns, name) + subresource, patch(old), merge);
+    });
+    await waitForPdbToBeProcessed(ns, name);
+    return updated;
+  }
+
+  async function deletePDBOrDie(ns: string, name: string): Promise<void> {
+    await ok('DELETE', pdbPath(ns, name));
+    await poll(`pdb ${name} deleted`, async () => ((await call('GET', pdbPath(ns, name))).status === 404 ? true : undefined));
+  }
+
+  async function createPodsOrDie(ns: string, n: number): Promise<void> {
+    for (let i = 0; i < n; i++) {
+      await ok('POST', `/api/v1/namespaces/${ns}/pods`, { metadata: { name: `pod-${i}`, labels: { foo: 'bar' } }, spec: { containers: [{ name: 'donothing', image: PauseImage }], restartPolicy: 'Always' } });
+    }
+  }
+
+  const isReady = (p: Obj): boolean => ((p.status?.conditions ?? []) as Obj[]).some((c) => c.type === 'Ready' && c.status === 'True');
+
+  /** waitForPodsOrDie waits for n ready, not terminating pods labelled foo=bar. */
+  async function waitForPodsOrDie(ns: string, n: number): Promise<void> {
+    await poll(`${n} ready pods`, async () => {
+      const pods = (await ok('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=foo%3Dbar`)).items as Obj[];
+      return pods.filter((p) => isReady(p) && !p.metadata.deletionTimestamp).length >= n ? true : undefined;
+    });
+  }
+
+  async function locateRunningPod(ns: string): Promise<Obj> {
+    return poll('a running pod', async () => ((await ok('GET', `/api/v1/namespaces/${ns}/pods`)).items as Obj[]).find((p) => isReady(p) && !p.metadata.deletionTimestamp));
+  }
+
+  function createReplicaSetOrDie(ns: string, size: number): Promise<Obj> {
+    return ok('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'rs' },
+      spec: { replicas: size, selector: { matchLabels: { foo: 'bar' } }, template: { metadata: { labels: { foo: 'bar' } }, spec: { containers: [{ name: 'donothing', image: PauseImage }] } } },
+    });
+  }
+
+  const evict = (ns: string, name: string) => call('POST', `/api/v1/namespaces/${ns}/pods/${name}/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: ns } });
+  /** hasDisruptionBudgetCause is apierrors.HasStatusCause(err, policyv1.DisruptionBudgetCause). */
+  const hasDisruptionBudgetCause = (r: { status: number; body: Obj }): boolean => r.status >= 400 && ((r.body.details?.causes ?? []) as Obj[]).some((c) => c.reason === 'DisruptionBudget');
+
+  test('[sig-apps] DisruptionController should create a PodDisruptionBudget', async () => {
+    const ns = await newNamespace('disruption', 'privileged');
+    await createPDBMinAvailableOrDie(ns, 'foo', '1%', { foo: 'bar' });
+    const updated = await updatePDBOrDie(ns, 'foo', (pdb) => (pdb.spec.minAvailable = '2%'));
+    assert.equal(updated.spec.minAvailable, '2%');
+    const patched = await patchPDBOrDie(ns, 'foo', () => ({ spec: { minAvailable: '3%' } }));
+    assert.equal(patched.spec.minAvailable, '3%');
+    await deletePDBOrDie(ns, 'foo');
+  });
+
+  test('[sig-apps] DisruptionController should observe PodDisruptionBudget status updated', async () => {
+    const ns = await newNamespace('disruption', 'privileged');
+    await createPDBMinAvailableOrDie(ns, 'foo', 1, { foo: 'bar' });
+    await createPodsOrDie(ns, 3);
+    await waitForPodsOrDie(ns, 3);
+    // disruptionsAllowed starts out 0: seeing it positive means the controller works.
+    await poll('disruptionsAllowed > 0', async () => (((await ok('GET', pdbPath(ns))).status?.disruptionsAllowed ?? 0) > 0 ? true : undefined));
+  });
+
+  test('[sig-apps] DisruptionController should update/patch PodDisruptionBudget status', async () => {
+    const ns = await newNamespace('disruption', 'privileged');
+    await createPDBMinAvailableOrDie(ns, 'foo', 1, { foo: 'bar' });
+    // The pod must exist, or the controller drops it from disruptedPods.
+    await createPodsOrDie(ns, 1);
+    await waitForPodsOrDie(ns, 1);
+    const pod = await locateRunningPod(ns);
+    await updatePDBOrDie(ns, 'foo', (old) => (old.status.disruptedPods = { [pod.metadata.name as string]: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }), '/status');
+    const updated = await ok('GET', `${pdbPath(ns)}/status`);
+    assert.ok(pod.metadata.name in (updated.status.disruptedPods ?? {}), `Expecting the DisruptedPods have ${pod.metadata.name}`);
+    // CreateMergePatch(old, old with empty disruptedPods): the map is dropped.
+    const patched = await patchPDBOrDie(ns, 'foo', () => ({ status: { disruptedPods: null } }), '/status');
+    assert.equal(Object.keys(patched.status.disruptedPods ?? {}).length, 0, "Expecting the PodDisruptionBudget's be empty");
+  });
+
+  test('[sig-apps] DisruptionController should block an eviction until the PDB is updated to allow it', async () => {
+    const ns = await newNamespace('disruption', 'privileged');
+    await createPDBMinAvailableOrDie(ns, 'foo', 3, { foo: 'bar' });
+    await createReplicaSetOrDie(ns, 3);
+    // First trying to evict a pod which shouldn't be evictable.
+    await waitForPodsOrDie(ns, 3);
+    let pod = await locateRunningPod(ns);
+    let r = await evict(ns, pod.metadata.name as string);
+    assert.ok(hasDisruptionBudgetCause(r), `pod eviction should fail with DisruptionBudget cause. The answer was ${r.status} ${r.text}`);
+
+    // Updating the pdb to allow a pod to be evicted.
+    await updatePDBOrDie(ns, 'foo', (pdb) => (pdb.spec.minAvailable = 2));
+    await waitForPodsOrDie(ns, 3);
+    await poll('pdb to observe all healthy pods', async () => {
+      const pdb = await ok('GET', pdbPath(ns));
+      return pdb.status?.currentHealthy === 3 && pdb.status?.desiredHealthy === 2 ? true : undefined;
+    });
+    r = await evict(ns, pod.metadata.name as string);
+    assert.ok(r.status >= 200 && r.status < 300, `the eviction is now allowed: ${r.status} ${r.text}`);
+
+    // Patching the pdb to disallow a pod to be evicted.
+    await patchPDBOrDie(ns, 'foo', () => ({ spec: { minAvailable: null, maxUnavailable: 0 } }));
+    await waitForPodsOrDie(ns, 3);
+    pod = await locateRunningPod(ns);
+    r = await evict(ns, pod.metadata.name as string);
+    assert.ok(hasDisruptionBudgetCause(r), `pod eviction should fail with DisruptionBudget cause. The answer was ${r.status} ${r.text}`);
+
+    // Deleting the pdb to allow a pod to be evicted.
+    await deletePDBOrDie(ns, 'foo');
+    await waitForPodsOrDie(ns, 3);
+    r = await evict(ns, pod.metadata.name as string);
+    assert.ok(r.status >= 200 && r.status < 300, `the eviction is now allowed: ${r.status} ${r.text}`);
+  });
+
   // ---- [sig-node] Pods (test/e2e/common/node/pods.go) ----
 
   test('[sig-node] Pods should get a host IP', async () => {
