@@ -569,10 +569,15 @@ async function handleWatch(deps: HandlerDeps, ctx: RequestContext, r: Resource, 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
   const now = deps.now;
+  // As upstream's watch Fixup (TableOptions.NoHeaders after the first object), only the first
+  // event's Table carries columnDefinitions; later ones send null and clients keep the first's.
+  let tableHeaders = true;
   const encode =
     out.kind === 'table'
       ? (type: WatchEventType, o: CachedObject): Buffer => {
           const table = toTable(gvkOf(r.info), [servedObject(deps, r, o)], out.version, q.get('includeObject') ?? 'Metadata', { resourceVersion: String(o.rv) }, now());
+          if (!tableHeaders) (table as { columnDefinitions: unknown }).columnDefinitions = null;
+          tableHeaders = false;
           return Buffer.from(JSON.stringify({ type, object: table }) + '\n');
         }
       : out.kind === 'partial'

@@ -156,6 +156,7 @@ async function runWatch(f: Factory, flags: Flags, targets: Target[], q: { labelS
   const opts = tableOptions(flags, allNamespaces && t.mapping.namespaced, undefined);
   let rv: string | undefined;
   let headerPrinted = false;
+  let columns: Table['columnDefinitions'] | undefined;
   const widths: string[][] = [];
   const print = (rows: string[][]): void => {
     // kubectl's tabwriter remembers widths across flushes; keep earlier rows to align later ones.
@@ -167,6 +168,7 @@ async function runWatch(f: Factory, flags: Flags, targets: Target[], q: { labelS
   if (!flags.bool('watch-only')) {
     const table = await c.requestJSON<Table & { metadata?: { resourceVersion?: string } }>({ method: 'GET', path: listPath, accept: TABLE_ACCEPT, query: { labelSelector: q.labelSelector, fieldSelector } });
     rv = table.metadata?.resourceVersion;
+    columns = table.columnDefinitions;
     if (human) {
       print(tableRows(table, opts));
       headerPrinted = true;
@@ -175,6 +177,9 @@ async function runWatch(f: Factory, flags: Flags, targets: Target[], q: { labelS
   for await (const ev of c.watch<Table>({ path: listPath, accept: TABLE_ACCEPT, query: { labelSelector: q.labelSelector, fieldSelector, resourceVersion: rv } })) {
     if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') continue;
     const table = ev.object as unknown as Table;
+    // The server sends columnDefinitions with the first event only (null afterwards).
+    if (table.columnDefinitions?.length) columns = table.columnDefinitions;
+    else if (columns) table.columnDefinitions = columns;
     if (human) {
       print(tableRows(table, { ...opts, noHeaders: headerPrinted || opts.noHeaders }));
       headerPrinted = true;

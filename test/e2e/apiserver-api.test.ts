@@ -42,12 +42,12 @@ describe('apiserver HTTP semantics', () => {
   const cm = (name: string, data: Record<string, string> = {}, labels: Record<string, string> = {}): object => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels }, data });
 
   /** watchLines opens a watch and collects its JSON lines until `until` holds or it times out. */
-  function watchLines(path: string, until: (lines: Array<Record<string, unknown>>) => boolean, timeoutMs = 5000): { done: Promise<Array<Record<string, unknown>>>; status: Promise<number> } {
+  function watchLines(path: string, until: (lines: Array<Record<string, unknown>>) => boolean, timeoutMs = 5000, headers: Record<string, string> = {}): { done: Promise<Array<Record<string, unknown>>>; status: Promise<number> } {
     let resolveStatus!: (n: number) => void;
     const status = new Promise<number>((r) => (resolveStatus = r));
     const done = new Promise<Array<Record<string, unknown>>>((resolve, reject) => {
       const lines: Array<Record<string, unknown>> = [];
-      const req = request(srv.url + path, (res) => {
+      const req = request(srv.url + path, { headers }, (res) => {
         resolveStatus(res.statusCode ?? 0);
         let buf = '';
         res.setEncoding('utf8');
@@ -174,6 +174,21 @@ describe('apiserver HTTP semantics', () => {
     assert.deepEqual(lines.map((l) => l.type), ['ADDED', 'MODIFIED', 'DELETED']);
     const rvs = lines.map((l) => Number((l.object as { metadata: { resourceVersion: string } }).metadata.resourceVersion));
     assert.ok(rvs[0]! > Number(rv) && rvs[0]! < rvs[1]! && rvs[1]! < rvs[2]!);
+  });
+
+  test('watch as=Table: only the first event carries columnDefinitions (upstream sets NoHeaders after it)', async () => {
+    const rv = ((await call('GET', '/api/v1/namespaces/default/configmaps')).body.metadata as { resourceVersion: string }).resourceVersion;
+    const w = watchLines(`/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${rv}`, (ls) => ls.length >= 3, 5000, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+    assert.equal(await w.status, 200);
+    await call('POST', '/api/v1/namespaces/default/configmaps', cm('wt1'));
+    await call('PATCH', '/api/v1/namespaces/default/configmaps/wt1', { data: { a: 'b' } }, { 'Content-Type': 'application/merge-patch+json' });
+    await call('DELETE', '/api/v1/namespaces/default/configmaps/wt1');
+    const tables = (await w.done).map((l) => l.object as { kind: string; columnDefinitions: Array<{ name: string }> | null; rows: Array<{ cells: unknown[] }> });
+    assert.deepEqual(tables.map((t) => t.kind), ['Table', 'Table', 'Table']);
+    assert.deepEqual(tables[0]!.columnDefinitions!.map((c) => c.name), ['Name', 'Data', 'Age']);
+    assert.equal(tables[1]!.columnDefinitions, null);
+    assert.equal(tables[2]!.columnDefinitions, null);
+    assert.deepEqual(tables.map((t) => t.rows[0]!.cells[0]), ['wt1', 'wt1', 'wt1']);
   });
 
   test('watch: label selector transitions become ADDED/DELETED; no initial events for an explicit RV', async () => {

@@ -235,6 +235,30 @@ spec:
     }
   });
 
+  test('get -w in table form prints the header once, then a row per change (--watch-only: the first event carries the columns)', async () => {
+    for (const watchOnly of [false, true]) {
+      const name = watchOnly ? 'tw-only' : 'tw';
+      const child = spawn(binary, ['--kubeconfig', srv.kubeconfig, 'get', 'cm', '-l', `tw=${name}`, '-n', 'shop', watchOnly ? '--watch-only' : '-w'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      let err = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+      try {
+        await new Promise((r) => setTimeout(r, 500));
+        await k.ok(['apply', '-f', '-'], { stdin: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: shop, labels: {tw: ${name}}}\ndata: {x: v}\n` });
+        await waitFor(() => out.split('\n').filter((l) => l.startsWith(`${name} `)).length >= 1);
+        await k.ok(['patch', 'cm', name, '-n', 'shop', '-p', '{"data":{"z":"w"}}']);
+        await waitFor(() => out.split('\n').filter((l) => l.startsWith(`${name} `)).length >= 2);
+      } finally {
+        child.kill();
+        await k.ok(['delete', 'cm', name, '-n', 'shop']);
+      }
+      const lines = out.split('\n').filter(Boolean);
+      assert.equal(err.replace(/^No resources found.*\n/m, ''), '', name);
+      assert.deepEqual(lines.map((l) => l.split(/\s+/).slice(0, 2).join(' ')), ['NAME DATA', `${name} 1`, `${name} 2`], name);
+    }
+  });
+
   test('delete: background, orphan and foreground leave the right finalizers; pods delete gracefully once bound', async () => {
     await k.ok(['create', 'configmap', 'gone', '-n', 'shop']);
     assert.equal(await k.ok(['delete', 'cm', 'gone', '-n', 'shop']), 'configmap "gone" deleted\n');
