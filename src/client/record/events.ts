@@ -17,6 +17,7 @@ import { TokenBucket } from '../util/token_bucket.js';
 import type { RestClient } from '../rest/client.js';
 import { gvr } from '../rest/gvr.js';
 import { resourcePath } from '../rest/resource.js';
+import { DropSpells } from './drops.js';
 import { sprintf } from './sprintf.js';
 
 export const EVENT_TYPE_NORMAL = 'Normal';
@@ -153,10 +154,7 @@ export class EventBroadcaster {
   private readonly trims = [new OldestFirst(this.logged), new OldestFirst(this.aggregates), new OldestFirst(this.spam)];
   private readonly o: Required<Omit<EventBroadcasterOptions, 'sink' | 'clock' | 'onError'>>;
   private readonly nameSuffix = new EventNameSuffix();
-  /** spell counts the drops since the queue last had room. */
-  private spell = 0;
-  /** dropped counts the events lost to a full queue. */
-  dropped = 0;
+  private readonly drops = new DropSpells((err) => this.error(err));
 
   constructor(private readonly opts: EventBroadcasterOptions = {}) {
     this.clock = opts.clock ?? realClock;
@@ -206,23 +204,21 @@ export class EventBroadcaster {
 
   /**
    * full reports whether the queue has no room for another event (there is a sink and
-   * maxQueued are waiting), counting the event as dropped. Only the first drop of a spell is
-   * reported through onError, and the count once the queue takes events again: a component
-   * recording faster than its events are written (the ReplicaSet controller's SuccessfulCreate
-   * per pod against a slow apiserver) would otherwise build an Error for each one.
+   * maxQueued are waiting), counting the event as dropped (reported once a spell, DropSpells).
    */
   private full(ref: ObjectReference, reason: string): boolean {
     if (!this.opts.sink) return false;
     if (this.queue.length < this.o.maxQueued) {
-      if (this.spell > 0) {
-        this.error(new Error(`event queue full: dropped ${this.spell} events`));
-        this.spell = 0;
-      }
+      this.drops.room();
       return false;
     }
-    this.dropped++;
-    if (this.spell++ === 0) this.error(new Error(`event queue full (${this.o.maxQueued} queued), dropping event ${ref.namespace ?? ''}/${ref.name ?? ''} ${reason} and any more until there is room`));
+    this.drops.drop(() => `event queue full (${this.o.maxQueued} queued), dropping event ${ref.namespace ?? ''}/${ref.name ?? ''} ${reason}`);
     return true;
+  }
+
+  /** dropped counts the events lost to a full queue. */
+  get dropped(): number {
+    return this.drops.dropped;
   }
 
   /** startEventWatcher calls fn with every event recorded (before correlation); returns a stop function. */

@@ -20,6 +20,7 @@ import { EventNameSuffix } from './name.js';
 import { OldestFirst } from '../util/evict.js';
 import type { RestClient } from '../rest/index.js';
 import { resourcePath } from '../rest/resource.js';
+import { DropSpells } from './drops.js';
 
 /** EventsV1Event is the events.k8s.io/v1 Event the scheduler writes. */
 export interface EventsV1Event {
@@ -120,8 +121,7 @@ export class EventsV1Broadcaster {
   private idle: Array<() => void> = [];
   private readonly sleepers = new Set<() => void>();
   private readonly nameSuffix = new EventNameSuffix();
-  /** dropped counts events lost to a full queue. */
-  dropped = 0;
+  private readonly drops: DropSpells;
 
   constructor(o: EventsV1BroadcasterOptions) {
     this.sink = o.sink;
@@ -132,6 +132,7 @@ export class EventsV1Broadcaster {
     this.now = o.now ?? Date.now;
     this.retryPauseMs = o.retryPauseMs ?? 10_000;
     this.onError = o.onError ?? ((e) => console.warn(`events: ${e instanceof Error ? e.message : String(e)}`));
+    this.drops = new DropSpells(this.onError);
     const every = (ms: number, fn: () => void): void => {
       const t = setInterval(fn, ms);
       t.unref();
@@ -141,6 +142,11 @@ export class EventsV1Broadcaster {
     every(FINISH_MS, () => this.finishSeries());
   }
 
+  /** dropped counts events lost to a full queue. */
+  get dropped(): number {
+    return this.drops.dropped;
+  }
+
   /**
    * eventf records an event about `regarding` (and optionally `related`), as upstream's
    * recorder.Eventf: type Normal or Warning, reason UpperCamelCase, action what was done.
@@ -148,10 +154,10 @@ export class EventsV1Broadcaster {
   eventf(regarding: ObjectReference, related: ObjectReference | undefined, type: string, reason: string, action: string, note: string): void {
     if (this.closed) return;
     if (this.queue.length >= this.maxQueued) {
-      this.dropped++;
-      this.onError(new Error(`event queue full, dropping event ${regarding.namespace ?? ''}/${regarding.name ?? ''} ${reason}`));
+      this.drops.drop(() => `event queue full (${this.maxQueued} queued), dropping event ${regarding.namespace ?? ''}/${regarding.name ?? ''} ${reason}`);
       return;
     }
+    this.drops.room();
     const ms = this.now();
     const e: EventsV1Event = {
       apiVersion: 'events.k8s.io/v1',
