@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parse as parseYAML } from 'yaml';
 import { builtinResources } from '../resources.js';
 import { openAPIV2, openAPIV2JSON, openAPIV2Protobuf } from './index.js';
-import { pushVarint, swaggerToProtobuf } from './protobuf.js';
+import { swaggerToProtobuf, writeVarint } from './protobuf.js';
 
 test('varint: boundary values encode as base-128 groups', () => {
   const cases: Array<{ name: string; n: number; bytes: number[] }> = [
@@ -16,9 +16,10 @@ test('varint: boundary values encode as base-128 groups', () => {
     { name: '2^32 (beyond 32-bit shifts)', n: 2 ** 32, bytes: [0x80, 0x80, 0x80, 0x80, 0x10] },
   ];
   for (const c of cases) {
-    const out: number[] = [];
-    pushVarint(out, c.n);
-    assert.deepEqual(out, c.bytes, c.name);
+    const buf = new Uint8Array(12).fill(0xee);
+    const end = writeVarint(buf, 1, c.n);
+    assert.equal(end, 1 + c.bytes.length, `${c.name}: length`);
+    assert.deepEqual([...buf.subarray(0, end + 1)], [0xee, ...c.bytes, 0xee], `${c.name}: bytes, and nothing written around them`);
   }
 });
 
@@ -52,23 +53,9 @@ const MESSAGES: Record<string, Record<number, [string, FieldType, boolean?]>> = 
   SchemaItem: { 1: ['schema', 'Schema'] },
   Definitions: { 1: ['additionalProperties', 'NamedSchema', true] },
   NamedSchema: { 1: ['name', 'string'], 2: ['value', 'Schema'] },
-  Schema: {
-    1: ['$ref', 'string'],
-    2: ['format', 'string'],
-    4: ['description', 'string'],
-    5: ['default', 'Any'],
-    7: ['maximum', 'double'],
-    11: ['maxLength', 'int'],
-    17: ['maxProperties', 'int'],
-    19: ['required', 'string', true],
-    20: ['enum', 'Any', true],
-    21: ['additionalProperties', 'AdditionalPropertiesItem'],
-    22: ['type', 'TypeItem'],
-    23: ['items', 'ItemsItem'],
-    25: ['properties', 'Properties'],
-    27: ['readOnly', 'bool'],
-    31: ['vendorExtension', 'NamedAny', true],
-  },
+  // Schema: the fields the cases below use, from $ref (1) to vendorExtension (31).
+  Schema: { 1: ['$ref', 'string'], 2: ['format', 'string'], 4: ['description', 'string'], 5: ['default', 'Any'], 7: ['maximum', 'double'], 11: ['maxLength', 'int'], 17: ['maxProperties', 'int'], 19: ['required', 'string', true], 20: ['enum', 'Any', true], 21: ['additionalProperties', 'AdditionalPropertiesItem'], 22: ['type', 'TypeItem'], 23: ['items', 'ItemsItem'], 25: ['properties', 'Properties'], 27: ['readOnly', 'bool'], 31: ['vendorExtension', 'NamedAny', true] },
+
   AdditionalPropertiesItem: { 1: ['schema', 'Schema'], 2: ['boolean', 'bool'] },
   TypeItem: { 1: ['value', 'string', true] },
   ItemsItem: { 1: ['schema', 'Schema', true] },
@@ -100,44 +87,27 @@ function readVarint(buf: Uint8Array, pos: number): [number, number] {
 }
 
 function decode(buf: Uint8Array, type: string, start = 0, end = buf.length): Decoded {
-  const fields = MESSAGES[type];
-  assert.ok(fields, `no table for ${type}`);
+  const table = MESSAGES[type];
+  assert.ok(table, `no table for ${type}`);
   const out: Decoded = {};
-  let pos = start;
-  const varint = (): number => {
-    const [n, next] = readVarint(buf, pos);
-    pos = next;
-    return n;
-  };
-  while (pos < end) {
-    const key = varint();
-    const no = Math.floor(key / 8);
-    const wire = key % 8;
-    const f = fields[no];
-    assert.ok(f, `${type}: unexpected field ${no}`);
-    const [name, ft, repeated] = f;
+  for (const f of fields(buf, start, end)) {
+    const spec = table[f.no];
+    assert.ok(spec, `${type}: unexpected field ${f.no}`);
+    const [name, ft, repeated] = spec;
+    const wantWire = ft === 'bool' || ft === 'int' ? 0 : ft === 'double' ? 1 : 2;
+    assert.equal(f.wire, wantWire, `${type}.${name} wire type`);
     let v: unknown;
-    if (ft === 'bool' || ft === 'int') {
-      assert.equal(wire, 0, `${type}.${name} wire type`);
-      const n = varint();
-      v = ft === 'bool' ? n === 1 : n;
-    } else if (ft === 'double') {
-      assert.equal(wire, 1, `${type}.${name} wire type`);
-      v = new DataView(buf.buffer, buf.byteOffset + pos, 8).getFloat64(0, true);
-      pos += 8;
-    } else {
-      assert.equal(wire, 2, `${type}.${name} wire type`);
-      const len = varint();
-      v = ft === 'string' ? new TextDecoder().decode(buf.subarray(pos, pos + len)) : decode(buf, ft, pos, pos + len);
-      pos += len;
-    }
+    if (ft === 'bool') v = f.n === 1;
+    else if (ft === 'int') v = f.n;
+    else if (ft === 'double') v = new DataView(buf.buffer, buf.byteOffset + f.start, 8).getFloat64(0, true);
+    else if (ft === 'string') v = new TextDecoder().decode(buf.subarray(f.start, f.end));
+    else v = decode(buf, ft, f.start, f.end);
     if (repeated) ((out[name] ??= []) as unknown[]).push(v);
     else {
       assert.ok(!(name in out), `${type}.${name} written twice`);
       out[name] = v;
     }
   }
-  assert.equal(pos, end, `${type} overran its length`);
   return out;
 }
 
@@ -281,6 +251,20 @@ test('swaggerToProtobuf: table of swagger fragments and their gnostic messages',
   for (const c of cases) assert.deepEqual(decode(swaggerToProtobuf(c.doc), 'Document'), c.want, c.name);
 });
 
+test('strings: the length prefix follows the UTF-8 length, not the UTF-16 one', () => {
+  const cases: Array<{ name: string; text: string }> = [
+    { name: 'ASCII, one-byte prefix', text: 'a'.repeat(127) },
+    { name: 'ASCII, two-byte prefix', text: 'a'.repeat(128) },
+    { name: '100 UTF-16 units, 200 UTF-8 bytes (prefix grows)', text: 'é'.repeat(100) },
+    { name: 'astral characters', text: '😀'.repeat(40) + 'x' },
+    { name: 'long multi-byte, three-byte prefix', text: '€'.repeat(6000) },
+  ];
+  for (const c of cases) {
+    const pb = swaggerToProtobuf({ definitions: { D: { description: c.text, format: 'after' } } });
+    assert.deepEqual(decode(pb, 'Document'), { definitions: { additionalProperties: [{ name: 'D', value: { description: c.text, format: 'after' } }] } }, c.name);
+  }
+});
+
 test('vendor extensions read back the same under YAML 1.1, as kubectl (gopkg.in/yaml.v2) reads them', () => {
   const values: unknown[] = ['on', 'yes', 'y', 'off', 'No', '2001-12-14', '1_000', ['on', 'x'], { group: '', version: 'v1', kind: 'Pod' }, 'atomic'];
   for (const v of values) {
@@ -307,29 +291,34 @@ test('served document: every definition and path is there, with security; same b
   assert.deepEqual(swaggerToProtobuf(JSON.parse(openAPIV2JSON(builtinResources)) as Record<string, unknown>), pb);
 });
 
-/** fields lists one message's top-level fields: number and the range of a length-delimited value. */
-function fields(buf: Uint8Array, start = 0, end = buf.length): Array<{ no: number; start: number; end: number }> {
-  const out: Array<{ no: number; start: number; end: number }> = [];
+interface Field {
+  no: number;
+  wire: number;
+  /** n is a varint field's value. */
+  n: number;
+  /** start and end delimit a fixed64 or length-delimited field's bytes. */
+  start: number;
+  end: number;
+}
+
+/** fields lists one message's top-level fields, failing on a truncated or overrunning one. */
+function fields(buf: Uint8Array, start = 0, end = buf.length): Field[] {
+  const out: Field[] = [];
   let pos = start;
-  const varint = (): number => {
-    const [n, next] = readVarint(buf, pos);
-    pos = next;
-    return n;
-  };
   while (pos < end) {
-    const key = varint();
-    const wire = key % 8;
-    if (wire === 0) varint();
-    else if (wire === 1) pos += 8;
-    else if (wire === 2) {
-      const len = varint();
-      out.push({ no: Math.floor(key / 8), start: pos, end: pos + len });
-      pos += len;
-      continue;
-    } else assert.fail(`wire type ${wire}`);
-    out.push({ no: Math.floor(key / 8), start: pos, end: pos });
+    const [key, afterKey] = readVarint(buf, pos);
+    const f: Field = { no: Math.floor(key / 8), wire: key % 8, n: 0, start: afterKey, end: afterKey };
+    if (f.wire === 0) [f.n, f.end] = readVarint(buf, afterKey);
+    else if (f.wire === 1) f.end = afterKey + 8;
+    else if (f.wire === 2) {
+      const [len, afterLen] = readVarint(buf, afterKey);
+      f.start = afterLen;
+      f.end = afterLen + len;
+    } else assert.fail(`wire type ${f.wire}`);
+    pos = f.end;
+    out.push(f);
   }
-  assert.equal(pos, end);
+  assert.equal(pos, end, 'message overran its length');
   return out;
 }
 

@@ -12,22 +12,21 @@
 
 type JSONObject = Record<string, unknown>;
 
-const utf8 = new TextEncoder();
-
 /**
- * pushVarint appends n as a base-128 varint. n must be a non-negative safe integer: tags,
- * lengths and the schema's counts (maxLength, minItems, ...) all are, so plain number
- * arithmetic suffices; division rather than `>>>` keeps values of 2^32 and above right.
+ * writeVarint writes n as a base-128 varint into buf at `at` and returns the position after it.
+ * n must be a non-negative safe integer: tags, lengths and the schema's counts (maxLength,
+ * minItems, ...) all are, so plain number arithmetic suffices; division rather than `>>>` keeps
+ * values of 2^32 and above right.
  */
-export function pushVarint(out: number[], n: number): void {
+export function writeVarint(buf: Uint8Array, at: number, n: number): number {
   while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
+    buf[at++] = (n & 0x7f) | 0x80;
     n = Math.floor(n / 128);
   }
-  out.push(n);
+  buf[at++] = n;
+  return at;
 }
 
-/** varintLength is how many bytes pushVarint writes for n. */
 function varintLength(n: number): number {
   let len = 1;
   while (n > 0x7f) {
@@ -37,45 +36,79 @@ function varintLength(n: number): number {
   return len;
 }
 
+/** Arena holds the bytes of one document being encoded, in the order they were produced. */
+class Arena {
+  buf: Buffer;
+  len = 0;
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  /** room makes space for n more bytes. */
+  room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+}
+
 /**
- * Writer accumulates one protobuf message. Tags, lengths and other small values collect in a
- * byte list that becomes one chunk when a string or nested message follows, so a nested message
- * is spliced into its parent by reference instead of being copied at every level.
+ * arena is the one swaggerToProtobuf is filling. Encoding is synchronous, so the Writers of one
+ * call share it without passing it around.
+ */
+let arena = new Arena(0);
+
+/**
+ * Writer is one protobuf message being built. Its bytes live in the arena: the Writer keeps
+ * ranges of it and the nested messages in order, so a sub-message joins its parent by reference
+ * and every byte is copied once, into the result. (A nested message is complete before its tag
+ * and length can be written, hence ranges rather than one contiguous run.)
  */
 class Writer {
-  private readonly chunks: Uint8Array[] = [];
-  private pending: number[] = [];
+  private readonly arena = arena;
+  /** ranges holds [start, end) pairs of arena bytes; a start of -1 means children[end]. */
+  private readonly ranges: number[] = [];
+  private readonly children: Writer[] = [];
   /** length is the encoded size of everything written so far. */
   length = 0;
 
-  private small(n: number): void {
-    pushVarint(this.pending, n);
-    this.length += varintLength(n);
+  /** mark records arena bytes [start, end), extending the last range when they follow it. */
+  private mark(start: number, end: number): void {
+    const r = this.ranges;
+    if (r.length > 0 && r[r.length - 1] === start && r[r.length - 2]! >= 0) r[r.length - 1] = end;
+    else r.push(start, end);
+    this.length += end - start;
   }
 
-  private chunk(b: Uint8Array): void {
-    this.flush();
-    this.chunks.push(b);
-    this.length += b.length;
+  private key(field: number, wire: number): void {
+    this.varint(field * 8 + wire);
   }
 
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    this.chunks.push(Uint8Array.from(this.pending));
-    this.pending = [];
-  }
-
-  private tag(field: number, wire: number): void {
-    this.small(field * 8 + wire);
+  private varint(n: number): void {
+    const a = this.arena;
+    a.room(10);
+    const start = a.len;
+    a.len = writeVarint(a.buf, start, n);
+    this.mark(start, a.len);
   }
 
   /** string writes a non-empty string (proto3 leaves the empty string out). */
   string(field: number, s: unknown): this {
     if (typeof s !== 'string' || s === '') return this;
-    const b = utf8.encode(s);
-    this.tag(field, 2);
-    this.small(b.length);
-    this.chunk(b);
+    const a = this.arena;
+    a.room(15 + s.length * 3);
+    const start = a.len;
+    const at = writeVarint(a.buf, start, field * 8 + 2);
+    // Guess the length prefix's size from the UTF-16 length (right for ASCII); move the
+    // bytes in the rare case the UTF-8 length needs a longer prefix.
+    const guess = varintLength(s.length);
+    const n = a.buf.write(s, at + guess, 'utf8');
+    const size = varintLength(n);
+    if (size !== guess) a.buf.copy(a.buf, at + size, at + guess, at + guess + n);
+    a.len = writeVarint(a.buf, at, n) + n;
+    this.mark(start, a.len);
     return this;
   }
 
@@ -87,8 +120,8 @@ class Writer {
   /** bool writes true only, unless always is set: a oneof member is written even when false. */
   bool(field: number, b: unknown, always = false): this {
     if (typeof b !== 'boolean' || (!b && !always)) return this;
-    this.tag(field, 0);
-    this.small(b ? 1 : 0);
+    this.key(field, 0);
+    this.varint(b ? 1 : 0);
     return this;
   }
 
@@ -98,27 +131,28 @@ class Writer {
    */
   int(field: number, n: unknown): this {
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0) return this;
-    this.tag(field, 0);
-    this.small(n);
+    this.key(field, 0);
+    this.varint(n);
     return this;
   }
 
   double(field: number, n: unknown): this {
     if (typeof n !== 'number' || n === 0) return this;
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setFloat64(0, n, true);
-    this.tag(field, 1);
-    this.chunk(b);
+    this.key(field, 1);
+    const a = this.arena;
+    a.room(8);
+    const start = a.len;
+    a.len = a.buf.writeDoubleLE(n, start);
+    this.mark(start, a.len);
     return this;
   }
 
   /** message writes a sub-message, even an empty one (presence matters for oneofs). */
   message(field: number, m: Writer): this {
-    m.flush();
-    this.tag(field, 2);
-    this.small(m.length);
-    this.flush();
-    for (const c of m.chunks) this.chunks.push(c);
+    this.key(field, 2);
+    this.varint(m.length);
+    this.ranges.push(-1, this.children.length);
+    this.children.push(m);
     this.length += m.length;
     return this;
   }
@@ -134,16 +168,15 @@ class Writer {
     return this;
   }
 
-  bytes(): Uint8Array {
-    this.flush();
-    if (this.chunks.length === 1) return this.chunks[0]!;
-    const out = new Uint8Array(this.length);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
+  /** copyTo copies the message's bytes into out at `at` and returns the position after them. */
+  copyTo(out: Buffer, at: number): number {
+    const r = this.ranges;
+    const buf = this.arena.buf;
+    for (let i = 0; i < r.length; i += 2) {
+      if (r[i]! < 0) at = this.children[r[i + 1]!]!.copyTo(out, at);
+      else at += buf.copy(out, at, r[i]!, r[i + 1]!);
     }
-    return out;
+    return at;
   }
 }
 
@@ -351,7 +384,20 @@ function info(i: JSONObject): Writer {
  * are written in field-number order and maps in the document's key order, so the same document
  * always gives the same bytes. Values of the wrong JSON type are left out, not thrown on.
  */
-export function swaggerToProtobuf(doc: JSONObject): Uint8Array {
+export function swaggerToProtobuf(doc: JSONObject): Buffer {
+  arena = new Arena(1 << 16);
+  try {
+    const w = document(doc);
+    const out = Buffer.allocUnsafe(w.length);
+    w.copyTo(out, 0);
+    return out;
+  } finally {
+    // Let the arena go with the call rather than keep megabytes alive between documents.
+    arena = new Arena(0);
+  }
+}
+
+function document(doc: JSONObject): Writer {
   const w = new Writer().string(1, doc['swagger']);
   if (isObj(doc['info'])) w.message(2, info(doc['info']));
   w.string(3, doc['host']).string(4, doc['basePath']).strings(5, doc['schemes']).strings(6, doc['consumes']).strings(7, doc['produces']);
@@ -390,5 +436,5 @@ export function swaggerToProtobuf(doc: JSONObject): Uint8Array {
     }
   }
   if (isObj(doc['externalDocs'])) w.message(15, externalDocs(doc['externalDocs']));
-  return w.extensions(16, doc).bytes();
+  return w.extensions(16, doc);
 }
