@@ -164,7 +164,13 @@ export const builtinResources: ResourceInfo[] = [
     { resource: 'roles', kind: 'Role' },
   ]),
   ...group('scheduling.k8s.io', 'v1', [{ resource: 'priorityclasses', kind: 'PriorityClass', namespaced: false, shortNames: ['pc'] }]),
-  ...group('storage.k8s.io', 'v1', [{ resource: 'storageclasses', kind: 'StorageClass', namespaced: false, shortNames: ['sc'] }]),
+  ...group('storage.k8s.io', 'v1', [
+    { resource: 'csidrivers', kind: 'CSIDriver', namespaced: false },
+    { resource: 'csinodes', kind: 'CSINode', namespaced: false },
+    { resource: 'csistoragecapacities', kind: 'CSIStorageCapacity' },
+    { resource: 'storageclasses', kind: 'StorageClass', namespaced: false, shortNames: ['sc'] },
+    { resource: 'volumeattachments', kind: 'VolumeAttachment', namespaced: false, subresources: [status('VolumeAttachment')] },
+  ]),
 ];
 
 /** findResource looks a resource up by group, version and plural name. */

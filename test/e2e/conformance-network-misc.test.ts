@@ -5,11 +5,12 @@
  * one simulated node (in this process). Each case is named after the upstream test it mirrors,
  * its steps and assertions those of upstream's e2e source (test/e2e/network/endpointslice.go,
  * test/e2e/apimachinery/{resource_quota,garbage_collector}.go, test/e2e/auth/service_accounts.go,
- * test/e2e/storage/persistent_volumes.go).
+ * test/e2e/storage/{persistent_volumes,csi_inline,csistoragecapacity}.go).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
 import { DEFAULT_ADMISSION_PLUGINS } from '../../src/apiserver/admission/index.js';
@@ -537,6 +538,181 @@ describe('conformance: network, service accounts and quota with controllers and 
     }, '/status');
     assert.equal(updatedPV.status.reason, 'E2E updateStatus', 'Checking that updated status has been applied');
     assert.equal(updatedPV.status.message, 'StatusUpdated', 'Checking that updated status has been applied');
+  });
+
+  // --- [sig-storage] CSIInlineVolumes (test/e2e/storage/csi_inline.go) ---
+
+  test('[sig-storage] CSIInlineVolumes should support CSIVolumeSource in Pod API', async () => {
+    const ns = await newNamespace('csiinlinevolumes');
+    const podName = 'pod-csi-inline-volumes';
+    const pod = {
+      metadata: { name: podName },
+      spec: {
+        volumes: [
+          { name: 'csi-inline-vol1', csi: { driver: 'e2e.example.com' } },
+          { name: 'csi-inline-vol2', csi: { driver: 'e2e.example.com', fsType: 'ext4', readOnly: true } },
+        ],
+        containers: [{ name: podName, image: 'registry.k8s.io/e2e-test-images/busybox:1.37.0-1', command: ['sh', '-c', 'ls /mnt/*'], volumeMounts: [{ name: 'csi-inline-vol1', mountPath: '/mnt/vol1' }, { name: 'csi-inline-vol2', mountPath: '/mnt/vol2' }] }],
+      },
+    };
+    const pods = `/api/v1/namespaces/${ns}/pods`;
+    // creating
+    const createdPod = await ok('POST', pods, pod);
+    const again = await call('POST', pods, pod);
+    assert.equal(again.body.reason, 'AlreadyExists', `expected 409, got ${again.status} ${again.text}`);
+    // getting
+    assert.equal((await ok('GET', `${pods}/${podName}`)).metadata.uid, createdPod.metadata.uid);
+    // listing in namespace
+    assert.equal((await ok('GET', pods)).items.length, 1, 'list should have 1 items');
+    // patching
+    const patched = await ok('PATCH', `${pods}/${podName}`, { metadata: { annotations: { patched: 'true' } } }, { 'Content-Type': 'application/merge-patch+json' });
+    assert.equal(patched.metadata.annotations?.patched, 'true', 'patched object should have the applied annotation');
+    // deleting
+    await ok('DELETE', `${pods}/${podName}`);
+    const r = await call('GET', `${pods}/${podName}`);
+    assert.ok(r.status === 404 || (r.status === 200 && r.body.metadata.deletionTimestamp), `Pod should have been deleted or have DeletionTimestamp, got ${r.status}`);
+  });
+
+  test('[sig-storage] CSIInlineVolumes should run through the lifecycle of a CSIDriver', async () => {
+    const ns = await newNamespace('csiinlinevolumes');
+    const client = '/apis/storage.k8s.io/v1/csidrivers';
+    const csiDriverLabel = { 'e2e-test': ns };
+    const csiDriverLabelSelector = `e2e-test%3D${ns}`;
+    const uuid = (): string => crypto.randomUUID();
+    // Driver that supports only Ephemeral
+    const driver1 = { metadata: { name: `inline-driver-${uuid()}`, labels: csiDriverLabel }, spec: { volumeLifecycleModes: ['Ephemeral'], fsGroupPolicy: 'ReadWriteOnceWithFSType' } };
+    // Driver that supports both Ephemeral and Persistent
+    const driver2 = { metadata: { name: `inline-driver-${uuid()}`, labels: csiDriverLabel }, spec: { volumeLifecycleModes: ['Persistent', 'Ephemeral'], fsGroupPolicy: 'ReadWriteOnceWithFSType' } };
+
+    // Creating two CSIDrivers
+    const createdDriver1 = await ok('POST', client, driver1);
+    const createdDriver2 = await ok('POST', client, driver2);
+    const again = await call('POST', client, driver1);
+    assert.equal(again.body.reason, 'AlreadyExists', `expected 409, got ${again.status} ${again.text}`);
+    const name1 = createdDriver1.metadata.name as string;
+    const name2 = createdDriver2.metadata.name as string;
+    // Getting both
+    assert.equal((await ok('GET', `${client}/${name1}`)).metadata.uid, createdDriver1.metadata.uid);
+    const retrievedDriver2 = await ok('GET', `${client}/${name2}`);
+    assert.equal(retrievedDriver2.metadata.uid, createdDriver2.metadata.uid);
+    // Patching the CSIDriver
+    const patched = await ok('PATCH', `${client}/${name2}`, { metadata: { labels: { [name2]: 'patched' } } }, { 'Content-Type': 'application/strategic-merge-patch+json' });
+    assert.match(patched.metadata.labels[name2] as string, /patched/, 'Checking that patched label has been applied');
+    // Updating the CSIDriver
+    const updated = await updateWithRetry(`${client}/${name2}`, (o) => {
+      o.metadata.labels[name2] = 'updated';
+    });
+    assert.match(updated.metadata.labels[name2] as string, /updated/, 'Checking that updated label has been applied');
+    // Listing all CSIDrivers with the labelSelector
+    assert.equal((await ok('GET', `${client}?labelSelector=${csiDriverLabelSelector}`)).items.length, 2, 'filtered list should have 2 items');
+    // Deleting the first, then confirming
+    await ok('DELETE', `${client}/${name1}`);
+    const r1 = await call('GET', `${client}/${name1}`);
+    assert.ok(r1.status === 404 || (r1.status === 200 && r1.body.metadata.deletionTimestamp), `CSIDriver should have been deleted or have DeletionTimestamp, got ${r1.status}`);
+    // Deleting the second via DeleteCollection, then confirming
+    await ok('DELETE', `${client}?labelSelector=${name2}%3Dupdated`);
+    const r2 = await call('GET', `${client}/${name2}`);
+    assert.ok(r2.status === 404 || (r2.status === 200 && r2.body.metadata.deletionTimestamp), `CSIDriver should have been deleted or have DeletionTimestamp, got ${r2.status}`);
+  });
+
+  /**
+   * openWatch starts a watch on path (a `?watch=true` URL) and collects its events; waitFor polls
+   * them until pred holds for the collected list, close ends the stream.
+   */
+  function openWatch(path: string): { events: Obj[]; waitFor(what: string, pred: (evs: Obj[]) => boolean): Promise<void>; close(): void } {
+    const events: Obj[] = [];
+    const req = request(srv.url + path, (res) => {
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        buf += d;
+        for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          if (line.trim()) events.push(JSON.parse(line) as Obj);
+        }
+      });
+      res.on('error', () => undefined);
+    });
+    req.on('error', () => undefined);
+    req.end();
+    return {
+      events,
+      waitFor: async (what, pred) => {
+        await until(what, async () => (pred(events) ? true : undefined), 10_000, 20);
+      },
+      close: () => req.destroy(),
+    };
+  }
+
+  // Upstream's test name starts with a space (`" should support CSIStorageCapacities API operations"`).
+  test('[sig-storage] CSIStorageCapacity  should support CSIStorageCapacities API operations', async () => {
+    const ns = await newNamespace('csistoragecapacity');
+    const uniqueName = ns;
+    const cscClient = `/apis/storage.k8s.io/v1/namespaces/${ns}/csistoragecapacities`;
+    const cscClientNoNamespace = '/apis/storage.k8s.io/v1/csistoragecapacities';
+    const selector = `labelSelector=test%3D${uniqueName}`;
+    // The fictional StorageClass for these objects.
+    const newCSIStorageCapacity = (suffix: string): Obj => ({ metadata: { name: uniqueName + suffix, labels: { test: uniqueName } }, storageClassName: 'e2e.example.com' });
+    const csc = newCSIStorageCapacity('-csc1');
+
+    // Discovery: /apis, /apis/storage.k8s.io, /apis/storage.k8s.io/v1
+    const groups = (await ok('GET', '/apis')).groups as Obj[];
+    assert.ok(groups.some((g) => g.name === 'storage.k8s.io' && (g.versions as Obj[]).some((v) => v.version === 'v1')), 'expected CSIStorageCapacity API group/version');
+    assert.ok(((await ok('GET', '/apis/storage.k8s.io')).versions as Obj[]).some((v) => v.version === 'v1'), 'expected CSIStorageCapacity API version');
+    assert.ok(((await ok('GET', '/apis/storage.k8s.io/v1')).resources as Obj[]).some((r) => r.name === 'csistoragecapacities'), 'expected csistoragecapacities');
+
+    // creating
+    const createdCSC = await ok('POST', cscClient, csc);
+    const again = await call('POST', cscClient, csc);
+    assert.equal(again.body.reason, 'AlreadyExists', `expected 409, got ${again.status} ${again.text}`);
+    await ok('POST', cscClient, newCSIStorageCapacity('-csc2'));
+    // watching
+    const cscWatch = openWatch(`${cscClient}?watch=true&${selector}`);
+    const cscWatchNoNamespace = openWatch(`${cscClientNoNamespace}?watch=true&${selector}`);
+    try {
+      // added for a watch
+      await ok('POST', cscClient, newCSIStorageCapacity('-csc3'));
+      // getting
+      assert.equal((await ok('GET', `${cscClient}/${csc.metadata.name}`)).metadata.uid, createdCSC.metadata.uid);
+      // listing in namespace, and across namespaces
+      assert.equal((await ok('GET', `${cscClient}?${selector}`)).items.length, 3, 'filtered list should have 3 items');
+      assert.equal((await ok('GET', `${cscClientNoNamespace}?${selector}`)).items.length, 3, 'filtered list should have 3 items');
+      // patching
+      const patchedCSC = await ok('PATCH', `${cscClient}/${createdCSC.metadata.name}`, { metadata: { annotations: { patched: 'true' } } }, { 'Content-Type': 'application/merge-patch+json' });
+      assert.equal(patchedCSC.metadata.annotations?.patched, 'true', 'patched object should have the applied annotation');
+      // updating
+      patchedCSC.metadata.annotations.updated = 'true';
+      const updatedCSC = await ok('PUT', `${cscClient}/${createdCSC.metadata.name}`, patchedCSC);
+      assert.equal(updatedCSC.metadata.annotations?.updated, 'true', 'updated object should have the applied annotation');
+      // waiting for watch events with expected annotations: upstream stops at the first ADDED, or
+      // MODIFIED with the patched or updated annotation, each of which must carry a CSIStorageCapacity.
+      for (const w of [cscWatch, cscWatchNoNamespace]) {
+        await w.waitFor('watch event', (evs) =>
+          evs.some((e) => e.type === 'ADDED' || (e.type === 'MODIFIED' && (e.object.metadata.annotations?.patched === 'true' || e.object.metadata.annotations?.updated === 'true'))),
+        );
+        for (const e of w.events.filter((e) => e.type === 'ADDED' || e.type === 'MODIFIED')) assert.equal(e.object.kind, 'CSIStorageCapacity');
+      }
+    } finally {
+      cscWatch.close();
+      cscWatchNoNamespace.close();
+    }
+
+    // deleting
+    await ok('DELETE', `${cscClient}/${createdCSC.metadata.name}`);
+    const r = await call('GET', `${cscClient}/${createdCSC.metadata.name}`);
+    let max = 2;
+    if (r.status === 200) {
+      assert.ok(r.body.metadata.deletionTimestamp && (r.body.metadata.finalizers ?? []).length > 0, 'CSIStorageCapacity should have been deleted or have DeletionTimestamp and Finalizers');
+      max++;
+    } else assert.equal(r.status, 404, `expected 404, got ${r.status}`);
+    const remaining = (await ok('GET', `${cscClient}?${selector}`)).items.length as number;
+    assert.ok(remaining >= 2 && remaining <= max, `expected <= ${max} and >= 2 remaining CSIStorageCapacity objects, got ${remaining}`);
+    // deleting a collection
+    await ok('DELETE', `${cscClient}?${selector}`);
+    for (const o of (await ok('GET', `${cscClient}?${selector}`)).items as Obj[]) {
+      assert.ok(o.metadata.deletionTimestamp && (o.metadata.finalizers ?? []).length > 0, 'Any remaining objects should be marked for deletion and only held back by a Finalizer');
+    }
   });
 
   // --- [sig-auth] ServiceAccounts (test/e2e/auth/service_accounts.go) ---

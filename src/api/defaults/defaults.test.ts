@@ -211,6 +211,13 @@ describe('applyDefaults', () => {
       want: ['Delete', 'Immediate'],
     },
     {
+      name: 'csi driver',
+      kind: gvk('storage.k8s.io', 'v1', 'CSIDriver'),
+      obj: { metadata: { name: 'd.example.com' }, spec: { podInfoOnMount: true } },
+      pick: (o) => o['spec'],
+      want: { podInfoOnMount: true, attachRequired: true, storageCapacity: false, fsGroupPolicy: 'ReadWriteOnceWithFSType', volumeLifecycleModes: ['Persistent'], requiresRepublish: false, seLinuxMount: false },
+    },
+    {
       name: 'network policy types',
       kind: gvk('networking.k8s.io', 'v1', 'NetworkPolicy'),
       obj: { metadata: { name: 'n' }, spec: { podSelector: {}, egress: [{ ports: [{ port: 53 }] }] } },

@@ -51,6 +51,7 @@ const defaulters = new Map<string, Defaulter>([
   ['discovery.k8s.io/EndpointSlice', misc.defaultEndpointSlice],
   ['scheduling.k8s.io/PriorityClass', misc.defaultPriorityClass],
   ['storage.k8s.io/StorageClass', misc.defaultStorageClass],
+  ['storage.k8s.io/CSIDriver', misc.defaultCSIDriver],
   ['rbac.authorization.k8s.io/RoleBinding', misc.defaultBinding],
   ['rbac.authorization.k8s.io/ClusterRoleBinding', misc.defaultBinding],
   ['autoscaling/HorizontalPodAutoscaler', misc.defaultHPA],

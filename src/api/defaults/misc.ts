@@ -8,7 +8,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { IngressClass, NetworkPolicy } from 'kubernetes-types/networking/v1.js';
 import type { ClusterRoleBinding, RoleBinding } from 'kubernetes-types/rbac/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
-import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { CSIDriver, StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { RuntimeClass } from 'kubernetes-types/node/v1.js';
 import { canonicalQuantities, canonicalQuantity } from './core.js';
 
@@ -57,6 +57,18 @@ export function defaultPriorityClass(pc: PriorityClass): void {
 export function defaultStorageClass(sc: StorageClass): void {
   if (!sc.reclaimPolicy) sc.reclaimPolicy = 'Delete';
   if (!sc.volumeBindingMode) sc.volumeBindingMode = 'Immediate';
+}
+
+/** defaultCSIDriver is storage/v1's SetDefaults_CSIDriver (seLinuxMount: its feature gate is on by default). */
+export function defaultCSIDriver(d: CSIDriver): void {
+  const spec = (d.spec ??= {});
+  spec.attachRequired ??= true;
+  spec.podInfoOnMount ??= false;
+  spec.storageCapacity ??= false;
+  spec.fsGroupPolicy ??= 'ReadWriteOnceWithFSType';
+  if (!spec.volumeLifecycleModes?.length) spec.volumeLifecycleModes = ['Persistent'];
+  spec.requiresRepublish ??= false;
+  spec.seLinuxMount ??= false;
 }
 
 export function defaultBinding(b: RoleBinding | ClusterRoleBinding): void {
