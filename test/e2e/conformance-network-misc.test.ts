@@ -5,7 +5,7 @@
  * one simulated node (in this process). Each case is named after the upstream test it mirrors,
  * its steps and assertions those of upstream's e2e source (test/e2e/network/endpointslice.go,
  * test/e2e/apimachinery/{resource_quota,garbage_collector}.go, test/e2e/auth/service_accounts.go,
- * test/e2e/storage/{persistent_volumes,csi_inline,csistoragecapacity}.go).
+ * test/e2e/storage/{persistent_volumes,csi_inline,csistoragecapacity,volume_attachment}.go).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -713,6 +713,66 @@ describe('conformance: network, service accounts and quota with controllers and 
     for (const o of (await ok('GET', `${cscClient}?${selector}`)).items as Obj[]) {
       assert.ok(o.metadata.deletionTimestamp && (o.metadata.finalizers ?? []).length > 0, 'Any remaining objects should be marked for deletion and only held back by a Finalizer');
     }
+  });
+
+  // --- [sig-storage] VolumeAttachment Conformance (test/e2e/storage/volume_attachment.go) ---
+
+  const vaClient = '/apis/storage.k8s.io/v1/volumeattachments';
+  /** createVolumeAttachment is upstream's: va-e2e-<rand> for pv-e2e-<rand> on a random node, not attached. */
+  async function createVolumeAttachment(): Promise<{ name: string; nodeName: string }> {
+    const randUID = `e2e-${Math.random().toString(36).slice(2, 7)}`;
+    const nodeList = (await ok('GET', '/api/v1/nodes')).items as Obj[];
+    const nodeName = nodeList[Math.floor(Math.random() * nodeList.length)]!.metadata.name as string;
+    const name = `va-${randUID}`;
+    const created = await ok('POST', vaClient, {
+      metadata: { uid: name, name },
+      spec: { attacher: 'e2e-test.storage.k8s.io', nodeName, source: { persistentVolumeName: `pv-${randUID}` } },
+      status: { attached: false },
+    });
+    assert.equal(created.metadata.name, name, 'Checking that the created VolumeAttachment has the correct name');
+    return { name, nodeName };
+  }
+
+  test('[sig-storage] VolumeAttachment Conformance should run through the lifecycle of a VolumeAttachment', async () => {
+    const { name: firstVA } = await createVolumeAttachment();
+    const retrievedVA = await ok('GET', `${vaClient}/${firstVA}`);
+    assert.equal(retrievedVA.metadata.name, firstVA, 'Checking that retrieved VolumeAttachment has the correct name');
+    assert.match(retrievedVA.metadata.resourceVersion as string, /^[1-9][0-9]*$/);
+    const patchedVA = await ok('PATCH', `${vaClient}/${firstVA}`, { metadata: { labels: { [firstVA]: 'patched' } } }, { 'Content-Type': 'application/merge-patch+json' });
+    assert.equal(patchedVA.metadata.labels[patchedVA.metadata.name], 'patched', 'Checking that patched label has been applied');
+    assert.ok(rvLess(retrievedVA, patchedVA), 'patched object should have a larger resource version');
+    const patchedSelector = `${firstVA}%3Dpatched`;
+    assert.equal((await ok('GET', `${vaClient}?labelSelector=${patchedSelector}`)).items.length, 1);
+    await ok('DELETE', `${vaClient}/${firstVA}`);
+    await until('VolumeAttachment deleted', async () => ((await ok('GET', `${vaClient}?labelSelector=${patchedSelector}`)).items.length === 0 ? true : undefined), 30_000, 100);
+
+    const updatedLabel = { 'va-e2e': 'updated' };
+    for (let i = 0; i < 2; i++) {
+      const { name } = await createVolumeAttachment();
+      const updatedVA = await updateWithRetry(`${vaClient}/${name}`, (o) => {
+        o.metadata.labels = updatedLabel;
+      });
+      assert.equal(updatedVA.metadata.labels['va-e2e'], 'updated', 'Checking that updated label has been applied');
+    }
+    await ok('DELETE', `${vaClient}?labelSelector=va-e2e%3Dupdated`);
+    await until('VolumeAttachments deleted', async () => ((await ok('GET', `${vaClient}?labelSelector=va-e2e%3Dupdated`)).items.length === 0 ? true : undefined), 30_000, 100);
+  });
+
+  test('[sig-storage] VolumeAttachment Conformance should apply changes to a volumeattachment status', async () => {
+    const { name: vaName } = await createVolumeAttachment();
+    const patchedVA = await ok('PATCH', `${vaClient}/${vaName}`, { metadata: { labels: { [vaName]: 'patched' } } }, { 'Content-Type': 'application/merge-patch+json' });
+    assert.equal(patchedVA.metadata.labels[vaName], 'patched', 'Checking that patched label has been applied');
+    const patchedSelector = `${vaName}%3Dpatched`;
+    const retrievedVA = await ok('GET', `${vaClient}/${vaName}/status`);
+    assert.equal(retrievedVA.status?.attached ?? false, false, 'Checking that the VolumeAttachment status has been read');
+    const vaPatched = await ok('PATCH', `${vaClient}/${vaName}/status`, { status: { attached: true } }, { 'Content-Type': 'application/merge-patch+json' });
+    assert.equal(vaPatched.status.attached, true, 'Checking that the VolumeAttachment status has been patched');
+    const updatedVA = await updateWithRetry(`${vaClient}/${vaName}`, (o) => {
+      o.status.attached = false;
+    }, '/status');
+    assert.equal(updatedVA.status?.attached ?? false, false, 'Checking that the VolumeAttachment status has been updated');
+    await ok('DELETE', `${vaClient}/${vaName}`);
+    await until('VolumeAttachment deleted', async () => ((await ok('GET', `${vaClient}?labelSelector=${patchedSelector}`)).items.length === 0 ? true : undefined), 30_000, 100);
   });
 
   // --- [sig-auth] ServiceAccounts (test/e2e/auth/service_accounts.go) ---
