@@ -29,12 +29,14 @@ type Row = { prev: number; tombstone: boolean };
 
 /**
  * compareHistories drives one random history through a writer that finds compaction's rows in
- * memory and one that reads them from the log (linksCap 0). `open(linksCap)` opens a writer;
+ * memory, one that reads them from the log (linksCap 0) and one whose tracking keeps running
+ * past its cap and starting again whenever compaction moves (linksCap 40). `open(linksCap)` opens a writer;
  * before each batch listed in `reopenAt`, both are closed and opened again.
  */
 function compareHistories(seed: number, open: (linksCap?: number) => WriterCore, reopenAt: readonly number[] = []): void {
   let fromMemory = open();
   let fromLog = open(0);
+  let capped = open(40);
   const rand = rng(seed);
   const keys = Array.from({ length: 20 }, (_, i) => `/c/k${i}`);
   const live = new Map<string, number>();
@@ -45,8 +47,10 @@ function compareHistories(seed: number, open: (linksCap?: number) => WriterCore,
       if (reopenAt.includes(batch)) {
         fromMemory.close();
         fromLog.close();
+        capped.close();
         fromMemory = open();
         fromLog = open(0);
+        capped = open(40);
         assert.equal(fromMemory.compactedRevision, compacted, `batch ${batch}: compacted revision after reopening`);
       }
       const ops: WriteOp[] = [];
@@ -64,8 +68,10 @@ function compareHistories(seed: number, open: (linksCap?: number) => WriterCore,
       const compact = rand() < 0.7 ? { target, rows: 1 + Math.floor(rand() * 10) } : undefined;
       const a = fromMemory.applyBatch(ops, compact);
       const b = fromLog.applyBatch(ops, compact);
+      const c = capped.applyBatch(ops, compact);
       assert.deepEqual(a.fails, []);
       assert.deepEqual([...a.res], [...b.res]);
+      assert.deepEqual([...a.res], [...c.res]);
       ops.forEach((op, i) => {
         const id = a.res[i * SLOT + MOD]!;
         const cur = live.get(op.key);
@@ -85,11 +91,13 @@ function compareHistories(seed: number, open: (linksCap?: number) => WriterCore,
       const want = [...rows.keys()].sort((x, y) => x - y);
       assert.deepEqual(ids(fromMemory), want, `batch ${batch}: rows found in memory`);
       assert.deepEqual(ids(fromLog), want, `batch ${batch}: rows found by reading the log`);
+      assert.deepEqual(ids(capped), want, `batch ${batch}: rows found with tracking lost and resumed`);
     }
     assert.ok(compacted > 500, `compaction ran (compacted to ${compacted})`);
   } finally {
     fromMemory.close();
     fromLog.close();
+    capped.close();
   }
 }
 
@@ -112,7 +120,8 @@ test('sqlite compaction: a reopened log rebuilds its links from the rows above t
       const dir = mkdtempSync(join(root, 'reopen-'));
       const memoryPath = join(dir, 'memory.db');
       const logPath = join(dir, 'log.db');
-      compareHistories(c.seed, (linksCap) => new WriterCore(linksCap === 0 ? logPath : memoryPath, false, linksCap), c.reopenAt);
+      const cappedPath = join(dir, 'capped.db');
+      compareHistories(c.seed, (linksCap) => new WriterCore(linksCap === 0 ? logPath : linksCap === undefined ? memoryPath : cappedPath, false, linksCap), c.reopenAt);
     });
   }
 });

@@ -54,10 +54,18 @@ test('links: coverage follows adds, drops, truncation, the cap and gaps', async 
     assert.deepEqual(l.deletions(49_001, 49_002), [49_000, 49_001]);
     assert.deepEqual(l.deletions(49_007, 49_007), [49_006, 49_007], 'row 49007 is a tombstone');
   });
-  await t.test('past the cap nothing is covered', () => {
+  await t.test('past the cap nothing is covered; once compaction moves, tracking starts again at the next row', () => {
     const l = new Links(1, 4);
     for (let id = 1; id <= 5; id++) l.add(id, 0, false);
     assert.equal(l.covers(1, 1), false);
+    l.add(6, 0, false);
+    assert.equal(l.covers(6, 6), false, 'no compaction yet: still lost');
+    l.dropThrough(2);
+    l.add(7, 3, false);
+    l.add(8, 7, true);
+    assert.equal(l.covers(3, 8), false, 'rows 3-6 were never tracked');
+    assert.equal(l.covers(7, 8), true);
+    assert.deepEqual(l.deletions(7, 8), [3, 7, 8]);
   });
   await t.test('rows that start past the first id (a history restored from etcd) are tracked from there', () => {
     const l = new Links(1);

@@ -16,11 +16,15 @@ export class Links {
   private start = 0;
   private end = 0;
   private lost = false;
+  /** resume: tracking was lost and compaction has moved since; the next add() starts it again. */
+  private resume = false;
 
   /**
    * @param firstId the id the next add() describes (the compacted revision + 1 on open).
    * @param cap entries kept at most: past it (compaction long off) tracking stops and every
-   * covers() answers false, so compaction reads the log as before.
+   * covers() answers false, so compaction reads the log as before. Once compaction moves again
+   * (dropThrough), tracking starts afresh at the next add(): compaction reads the log up to that
+   * row and memory from there.
    */
   constructor(firstId: number, private readonly cap = 1 << 22) {
     this.base = firstId;
@@ -40,7 +44,13 @@ export class Links {
    * tracking, as the cap does.
    */
   add(id: number, prev: number, tombstone: boolean): void {
-    if (this.lost) return;
+    if (this.lost) {
+      if (!this.resume) return;
+      this.lost = this.resume = false;
+      this.buf = new Float64Array(1024);
+      this.start = this.end = 0;
+      this.base = id;
+    }
     if (this.start === this.end && id > this.base) this.base = id;
     if (id !== this.nextId || this.end - this.start >= this.cap) {
       this.lost = true;
@@ -77,7 +87,10 @@ export class Links {
 
   /** dropThrough forgets rows up to and including id (compaction passed them). */
   dropThrough(id: number): void {
-    if (this.lost) return;
+    if (this.lost) {
+      this.resume = true;
+      return;
+    }
     const n = Math.min(id + 1 - this.base, this.end - this.start);
     if (n <= 0) return;
     this.start += n;
