@@ -361,18 +361,21 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
     const path = `/api/v1/namespaces/${ns}/replicationcontrollers/${name}`;
     const failureOf = (o: Obj): Obj | undefined => ((o.status?.conditions ?? []) as Obj[]).find((c) => c.type === 'ReplicaFailure');
     let generation = rc.metadata.generation as number;
+    let seen: Obj = {};
     await poll('ReplicaFailure condition', async () => {
       const cur = await ok('GET', path);
+      seen = cur.status ?? {};
       if (generation > (cur.status?.observedGeneration ?? 0)) return undefined;
       return failureOf(cur) ? true : undefined;
-    });
+    }).catch((e: Error) => assert.fail(`rc manager never added the failure condition for rc ${name}: ${JSON.stringify(seen)} (${e.message})`));
     rc = await updateWithRetries(path, (o) => (o.spec.replicas = 2));
     generation = rc.metadata.generation as number;
     await poll('no ReplicaFailure condition', async () => {
       const cur = await ok('GET', path);
+      seen = cur.status ?? {};
       if (generation > (cur.status?.observedGeneration ?? 0)) return undefined;
       return failureOf(cur) ? undefined : true;
-    });
+    }).catch((e: Error) => assert.fail(`rc manager never removed the failure condition for rc ${name}: ${JSON.stringify(seen)} (${e.message})`));
   });
 
   test('[sig-apps] ReplicationController should adopt matching pods on creation', async () => {
