@@ -995,4 +995,14 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
     assert.equal(pStatus.status.message, 'Patched by e2e test');
     assert.equal(pStatus.status.reason, 'E2E');
   });
+  // ---- [sig-node] Pods Extended (test/e2e/node/pods.go) ----
+
+  test('[sig-node] Pods Extended Pods Set QOS Class should be set on Pods with matching resource requests and limits for memory and cpu', async () => {
+    const ns = await newNamespace('pods', 'baseline');
+    const name = `pod-qos-class-${crypto.randomUUID()}`;
+    const resources = { cpu: '100m', memory: '100Mi' };
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, { metadata: { name, labels: { name } }, spec: { containers: [{ name: 'agnhost', image: AgnhostImage, args: ['pause'], resources: { limits: resources, requests: resources } }] } });
+    const pod = await ok('GET', `/api/v1/namespaces/${ns}/pods/${name}`);
+    assert.equal(pod.status.qosClass, 'Guaranteed');
+  });
 });
