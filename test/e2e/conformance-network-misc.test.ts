@@ -5,7 +5,8 @@
  * one simulated node (in this process). Each case is named after the upstream test it mirrors,
  * its steps and assertions those of upstream's e2e source (test/e2e/network/endpointslice.go,
  * test/e2e/apimachinery/{resource_quota,garbage_collector}.go, test/e2e/auth/service_accounts.go,
- * test/e2e/storage/{persistent_volumes,csi_inline,csistoragecapacity,volume_attachment}.go).
+ * test/e2e/storage/{persistent_volumes,csi_inline,csistoragecapacity,volume_attachment}.go,
+ * test/e2e/scheduling/predicates.go).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -773,6 +774,123 @@ describe('conformance: network, service accounts and quota with controllers and 
     assert.equal(updatedVA.status?.attached ?? false, false, 'Checking that the VolumeAttachment status has been updated');
     await ok('DELETE', `${vaClient}/${vaName}`);
     await until('VolumeAttachment deleted', async () => ((await ok('GET', `${vaClient}?labelSelector=${patchedSelector}`)).items.length === 0 ? true : undefined), 30_000, 100);
+  });
+
+  // --- [sig-scheduling] SchedulerPredicates [Serial] (test/e2e/scheduling/predicates.go) ---
+
+  const pausePod = (name: string, o: { labels?: Obj; nodeSelector?: Obj; ports?: Obj[] } = {}): Obj => ({
+    metadata: { name, ...(o.labels ? { labels: o.labels } : {}) },
+    spec: { containers: [{ name, image: 'registry.k8s.io/pause:3.10', ...(o.ports ? { ports: o.ports } : {}) }], ...(o.nodeSelector ? { nodeSelector: o.nodeSelector } : {}) },
+  });
+  const podScheduled = (p: Obj): Obj | undefined => ((p.status?.conditions ?? []) as Obj[]).find((c) => c.type === 'PodScheduled');
+  /**
+   * verifyResult is upstream's: of the namespace's pods, `scheduled` are bound (PodScheduled True)
+   * and `notScheduled` are unbound with PodScheduled False for reason Unschedulable.
+   */
+  async function verifyResult(ns: string, scheduled: number, notScheduled: number): Promise<void> {
+    const workerNodes = new Set(((await ok('GET', '/api/v1/nodes')).items as Obj[]).map((n) => n.metadata.name as string));
+    let s = 0;
+    let n = 0;
+    for (const p of await listPods(ns)) {
+      const cond = podScheduled(p);
+      if (p.spec.nodeName && workerNodes.has(p.spec.nodeName as string)) {
+        assert.equal(cond?.status, 'True', `pod ${p.metadata.name} is bound but not PodScheduled`);
+        s++;
+      } else if (!p.spec.nodeName) {
+        assert.equal(cond?.status, 'False', `pod ${p.metadata.name} is unbound but not PodScheduled=False`);
+        if (cond?.reason === 'Unschedulable') n++;
+      }
+    }
+    assert.equal(n, notScheduled, 'Not scheduled Pods');
+    assert.equal(s, scheduled, 'Scheduled Pods');
+  }
+  /** waitForFailedScheduling is WaitForSchedulerAfterAction expecting no scheduling: a FailedScheduling event for the pod. */
+  async function waitForFailedScheduling(ns: string, podName: string): Promise<void> {
+    await until(`FailedScheduling event for ${podName}`, async () => {
+      const evs = (await ok('GET', `/api/v1/namespaces/${ns}/events`)).items as Obj[];
+      return evs.some((e) => e.reason === 'FailedScheduling' && e.involvedObject?.name === podName) ? true : undefined;
+    }, 15_000, 100);
+  }
+  /** getNodeThatCanRunPod runs a pod without a selector until Running, deletes it and answers its node. */
+  async function getNodeThatCanRunPod(ns: string): Promise<string> {
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, pausePod('without-label'));
+    const pod = await until('pod without-label Running', async () => {
+      const p = await ok('GET', `/api/v1/namespaces/${ns}/pods/without-label`);
+      return p.status?.phase === 'Running' ? p : undefined;
+    }, 20_000, 100);
+    await ok('DELETE', `/api/v1/namespaces/${ns}/pods/without-label`, { gracePeriodSeconds: 0 });
+    return pod.spec.nodeName as string;
+  }
+  /** labelNode is AddOrUpdateLabelOnNode (value null: RemoveLabelOffNode); answers the node's labels. */
+  const labelNode = async (node: string, key: string, value: string | null): Promise<Obj> =>
+    (await ok('PATCH', `/api/v1/nodes/${node}`, { metadata: { labels: { [key]: value } } }, { 'Content-Type': 'application/strategic-merge-patch+json' })).metadata.labels as Obj;
+  const waitForPodNotPending = async (ns: string, name: string, timeoutMs = 20_000): Promise<Obj> =>
+    until(`pod ${name} not Pending`, async () => {
+      const p = await ok('GET', `/api/v1/namespaces/${ns}/pods/${name}`);
+      return p.status?.phase && p.status.phase !== 'Pending' ? p : undefined;
+    }, timeoutMs, 100);
+
+  test('[sig-scheduling] SchedulerPredicates [Serial] validates that NodeSelector is respected if not matching', async () => {
+    const ns = await newNamespace('sched-pred');
+    await ok('POST', `/api/v1/namespaces/${ns}/pods`, pausePod('restricted-pod', { labels: { name: 'restricted' }, nodeSelector: { label: 'nonempty' } }));
+    await waitForFailedScheduling(ns, 'restricted-pod');
+    await verifyResult(ns, 0, 1);
+  });
+
+  test('[sig-scheduling] SchedulerPredicates [Serial] validates that NodeSelector is respected if matching', async () => {
+    const ns = await newNamespace('sched-pred');
+    const nodeName = await getNodeThatCanRunPod(ns);
+    // Trying to apply a random label on the found node.
+    const k = `kubernetes.io/e2e-${crypto.randomUUID()}`;
+    assert.equal((await labelNode(nodeName, k, '42'))[k], '42');
+    try {
+      // Trying to relaunch the pod, now with labels.
+      await ok('POST', `/api/v1/namespaces/${ns}/pods`, pausePod('with-labels', { nodeSelector: { [k]: '42' } }));
+      const labelPod = await waitForPodNotPending(ns, 'with-labels');
+      assert.equal(labelPod.spec.nodeName, nodeName);
+    } finally {
+      await labelNode(nodeName, k, null);
+    }
+  });
+
+  // As upstream, except that pod5 is given 3 s (upstream: the 5 min pod start timeout) to leave Pending.
+  test('[sig-scheduling] SchedulerPredicates [Serial] validates that there exists conflict between pods with same hostPort and protocol but one using 0.0.0.0 hostIP', async () => {
+    const ns = await newNamespace('sched-pred');
+    const nodeName = await getNodeThatCanRunPod(ns);
+    const node = await ok('GET', `/api/v1/nodes/${nodeName}`);
+    const hostIP = ((node.status.addresses ?? []) as Obj[]).find((a) => a.type === 'InternalIP')?.address as string;
+    assert.ok(hostIP, 'node has an InternalIP');
+    const k = `kubernetes.io/e2e-${crypto.randomUUID()}`;
+    assert.equal((await labelNode(nodeName, k, '95'))[k], '95');
+    try {
+      const nodeSelector = { [k]: '95' };
+      const port = 54322;
+      /** createHostPortPodOnNode: an agnhost netexec pod with the host port, on the labelled node. */
+      const hostPortPod = async (name: string, ip: string, expectScheduled: boolean): Promise<void> => {
+        await ok('POST', `/api/v1/namespaces/${ns}/pods`, {
+          metadata: { name },
+          spec: {
+            containers: [{
+              name: 'agnhost',
+              image: 'registry.k8s.io/e2e-test-images/agnhost:2.53',
+              args: ['netexec', '--http-port=8080', '--udp-port=8080'],
+              ports: [{ hostPort: port, containerPort: 8080, protocol: 'TCP', ...(ip ? { hostIP: ip } : {}) }],
+              readinessProbe: { httpGet: { path: '/hostname', port: 8080 }, periodSeconds: 1 },
+            }],
+            nodeSelector,
+          },
+        });
+        const notPending = waitForPodNotPending(ns, name, expectScheduled ? 20_000 : 3_000);
+        if (expectScheduled) await notPending;
+        else await assert.rejects(notPending, `pod ${name} should stay Pending`);
+      };
+      // pod4 with hostport and hostIP 0.0.0.0 (empty string here): expect scheduled
+      await hostPortPod('pod4', '', true);
+      // pod5 with the same hostport but the node's hostIP, on the node pod4 resides: expect not scheduled
+      await hostPortPod('pod5', hostIP, false);
+    } finally {
+      await labelNode(nodeName, k, null);
+    }
   });
 
   // --- [sig-auth] ServiceAccounts (test/e2e/auth/service_accounts.go) ---
