@@ -19,6 +19,7 @@ import { spawnControllerManager, type ChildProcessHandle } from '../../src/contr
 import { RestClient } from '../../src/client/rest/client.js';
 import { resolveConfig, startScheduler } from '../../src/scheduler/index.js';
 import { SimulatedNodes } from '../../src/kubelet/simnodes.js';
+import { parseQuantity } from '../../src/api/quantity.js';
 import { fetchCall, restClient, type Obj } from './helpers/apiserver.js';
 import { until } from './helpers/wait.js';
 
@@ -829,6 +830,57 @@ describe('conformance: network, service accounts and quota with controllers and 
       const p = await ok('GET', `/api/v1/namespaces/${ns}/pods/${name}`);
       return p.status?.phase && p.status.phase !== 'Pending' ? p : undefined;
     }, timeoutMs, 100);
+
+  test('[sig-scheduling] SchedulerPredicates [Serial] validates resource limits of pods that are allowed to run', async () => {
+    const ns = await newNamespace('sched-pred');
+    let nodeMaxAllocatable = 0;
+    const nodeToAllocatable = new Map<string, number>();
+    for (const node of (await ok('GET', '/api/v1/nodes')).items as Obj[]) {
+      if (!((node.status?.conditions ?? []) as Obj[]).some((c) => c.type === 'Ready' && c.status === 'True')) continue;
+      // Apply node label to each node
+      assert.equal((await labelNode(node.metadata.name as string, 'node', node.metadata.name as string)).node, node.metadata.name);
+      const allocatable = node.status.allocatable?.cpu as string | undefined;
+      assert.ok(allocatable, `node.Status.Allocatable does not contain entry cpu`);
+      const milli = parseQuantity(allocatable).milliValue();
+      nodeToAllocatable.set(node.metadata.name as string, milli);
+      nodeMaxAllocatable = Math.max(nodeMaxAllocatable, milli);
+    }
+    const requestedCPU = (pod: Obj): number => ((pod.spec.containers ?? []) as Obj[]).reduce((n, c) => n + (c.resources?.requests?.cpu ? parseQuantity(c.resources.requests.cpu as string).milliValue() : 0), 0);
+    try {
+      for (const pod of (await ok('GET', '/api/v1/pods')).items as Obj[]) {
+        const left = nodeToAllocatable.get(pod.spec.nodeName as string);
+        if (left !== undefined && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed') nodeToAllocatable.set(pod.spec.nodeName as string, left - requestedCPU(pod));
+      }
+      // Starting Pods to consume most of the cluster CPU: one per node, 70% of its remaining CPU.
+      const fillerPods: string[] = [];
+      for (const [nodeName, cpu] of nodeToAllocatable) {
+        const cpuReq = `${Math.trunc((cpu * 7) / 10)}m`;
+        const name = `filler-pod-${crypto.randomUUID()}`;
+        await ok('POST', `/api/v1/namespaces/${ns}/pods`, {
+          metadata: { name },
+          spec: {
+            containers: [{ name, image: 'registry.k8s.io/pause:3.10', resources: { limits: { cpu: cpuReq }, requests: { cpu: cpuReq } } }],
+            affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'node', operator: 'In', values: [nodeName] }] }] } } },
+          },
+        });
+        fillerPods.push(name);
+      }
+      // Wait for filler pods to schedule.
+      for (const name of fillerPods) await until(`filler pod ${name} Running`, async () => ((await ok('GET', `/api/v1/namespaces/${ns}/pods/${name}`)).status?.phase === 'Running' ? true : undefined), 20_000, 100);
+      // Creating another pod that requires unavailable amount of CPU: half of the largest node's.
+      const half = `${Math.trunc((nodeMaxAllocatable * 5) / 10)}m`;
+      await ok('POST', `/api/v1/namespaces/${ns}/pods`, {
+        metadata: { name: 'additional-pod', labels: { name: 'additional' } },
+        spec: { containers: [{ name: 'additional-pod', image: 'registry.k8s.io/pause:3.10', resources: { limits: { cpu: half }, requests: { cpu: half } } }] },
+      });
+      await waitForFailedScheduling(ns, 'additional-pod');
+      await verifyResult(ns, fillerPods.length, 1);
+    } finally {
+      for (const nodeName of nodeToAllocatable.keys()) await labelNode(nodeName, 'node', null);
+      // Upstream deletes the namespace after each test; free the node's CPU for the tests after this one.
+      await deletePodsNow(ns, await listPods(ns));
+    }
+  });
 
   test('[sig-scheduling] SchedulerPredicates [Serial] validates that NodeSelector is respected if not matching', async () => {
     const ns = await newNamespace('sched-pred');
