@@ -1,8 +1,8 @@
 /**
- * Upstream conformance tests of sig-network, sig-auth and sig-api-machinery that need the API,
- * the controller-manager and pods that reach Running with IPs, but no real containers: replayed
- * over plain HTTP against one apiserver, one `k8ts controller-manager` child, the scheduler and
- * one simulated node (in this process). Each case is named after the upstream test it mirrors,
+ * Upstream conformance tests of sig-network, sig-api-machinery, sig-storage, sig-scheduling and
+ * sig-auth that need the API, the controller-manager, the scheduler and pods that reach Running
+ * with IPs, but no real containers: replayed over plain HTTP against one apiserver, one
+ * `k8ts controller-manager` child, and the scheduler and one simulated node in this process. Each case is named after the upstream test it mirrors,
  * its steps and assertions those of upstream's e2e source (test/e2e/network/endpointslice.go,
  * test/e2e/apimachinery/{resource_quota,garbage_collector}.go, test/e2e/auth/service_accounts.go,
  * test/e2e/storage/{persistent_volumes,csi_inline,csistoragecapacity,volume_attachment}.go,
@@ -27,7 +27,7 @@ import { until } from './helpers/wait.js';
 // publisher and to the test, which only asks that it is there and not empty.
 const ROOT_CA = '-----BEGIN CERTIFICATE-----\nMIIBconformancetestrootca\n-----END CERTIFICATE-----\n';
 
-describe('conformance: network, service accounts and quota with controllers and a simulated node', () => {
+describe('conformance: network, quota, GC, storage, scheduling and service accounts with controllers, scheduler and a simulated node', () => {
   let srv: TestApiServer;
   let cm: ChildProcessHandle | undefined;
   const stop = new AbortController();
