@@ -22,7 +22,7 @@ import { EventBroadcaster, apiEventSink } from '../client/record/events.js';
 import { eventClock } from './eventclock.js';
 import { realClock, type Clock } from './clock.js';
 import { TimerHeap } from './timerheap.js';
-import { SimulatedRuntime } from './runtime/simulated.js';
+import { SimulatedRuntime, type SimulatedRuntimeOptions } from './runtime/simulated.js';
 import { PodLifecycle } from './pods.js';
 import { StatusManager } from './statusmanager.js';
 import { ApiSources } from './sources.js';
@@ -42,6 +42,8 @@ export interface SimulatedNodesOptions {
   log?: (msg: string) => void;
   /** trace records, per pod, when it was seen bound and when its first Running status was accepted (see `traces`). */
   trace?: boolean;
+  /** behavior scripts each container as SimulatedRuntimeOptions.behavior (default: its simulated.k8ts.io annotations). */
+  behavior?: SimulatedRuntimeOptions['behavior'];
 }
 
 /**
@@ -119,6 +121,7 @@ export class SimulatedNodes {
       let next = 2;
       const runtime = new SimulatedRuntime({
         heap,
+        behavior: o.behavior,
         podIPFor: () => {
           const ip = nodeIP.replace(/\.1$/, `.${next}`);
           next = next >= 254 ? 2 : next + 1;

@@ -12,7 +12,7 @@ import { startTestApiServer, type TestApiServer } from '../../src/apiserver/test
 import { DEFAULT_ADMISSION_PLUGINS } from '../../src/apiserver/admission/index.js';
 import { spawnControllerManager, type ChildProcessHandle } from '../../src/controllers/testing.js';
 import { RestClient } from '../../src/client/index.js';
-import { SimulatedNodes } from '../../src/kubelet/index.js';
+import { SimulatedNodes, behaviorFromAnnotations } from '../../src/kubelet/index.js';
 import { resolveConfig } from '../../src/scheduler/index.js';
 import { startScheduler } from '../../src/scheduler/run.js';
 import { fetchCall, restClient, type Obj } from './helpers/apiserver.js';
@@ -25,6 +25,13 @@ const PauseImage = 'registry.k8s.io/pause:3.9';
 const AgnhostImage = 'registry.k8s.io/e2e-test-images/agnhost:2.47';
 const NginxImage = 'registry.k8s.io/e2e-test-images/nginx:1.14-4';
 const AgnhostImageName = 'agnhost';
+
+/**
+ * Images upstream's Deployment tests use because they do not exist, so their pods never start
+ * (ErrImagePull there). The simulated nodes' registry lacks them too: their containers stay
+ * created and never run, so those pods are never ready.
+ */
+const MISSING_IMAGES = new Set(['webserver:404', 'gcr.io/google_samples/gb-redisslave:nonexistent']);
 
 /** WatchEvent is one event of a watch stream. */
 interface WatchEvent {
@@ -110,7 +117,12 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
     client = new RestClient({ host: srv.url, qps: Infinity });
     const config = resolveConfig({ leaderElection: { leaderElect: false } });
     scheduling = startScheduler({ client, config, signal: ac.signal, log: () => {} });
-    const sim = new SimulatedNodes({ client, count: 2, log: () => {} });
+    const sim = new SimulatedNodes({
+      client,
+      count: 2,
+      log: () => {},
+      behavior: (config) => (MISSING_IMAGES.has(config.image.image) ? { startDelayMs: 2 ** 31 - 1 } : behaviorFromAnnotations(config)),
+    });
     let ready!: () => void;
     const isReady = new Promise<void>((r) => (ready = r));
     nodes = sim.run(ac.signal, ready);
@@ -613,6 +625,155 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
     await counting;
     assert.ok(created.length <= 1, `Expect only one pod creation, got ${created.map((p) => p.metadata.name).join(', ')}`);
     for (const p of created) assert.equal(p.spec.containers[0].name, AgnhostImageName, `Expect the created pod to have container name ${AgnhostImageName}`);
+  });
+
+  /** getRS answers ReplicaSet ns/name. */
+  const getRS = (ns: string, name: string): Promise<Obj> => ok('GET', `/apis/apps/v1/namespaces/${ns}/replicasets/${name}`);
+
+  /** ensureReplicas asserts a ReplicaSet's spec and status replicas. */
+  function ensureReplicas(rs: Obj, replicas: number): void {
+    assert.equal(rs.spec.replicas, replicas, `${rs.metadata.name} spec.replicas`);
+    assert.equal(rs.status?.replicas ?? 0, replicas, `${rs.metadata.name} status.replicas`);
+  }
+
+  /** waitForRS polls ReplicaSet rs until cond holds at its observed generation (waitForReplicaSetTargetSpecReplicas and friends). */
+  async function waitForRS(rs: Obj, what: string, cond: (cur: Obj) => boolean): Promise<Obj> {
+    const generation = rs.metadata.generation as number;
+    let last: Obj = {};
+    return poll(`replicaset ${rs.metadata.name} ${what}`, async () => {
+      const cur = await getRS(rs.metadata.namespace as string, rs.metadata.name as string);
+      last = { spec: cur.spec.replicas, status: cur.status };
+      return (cur.status?.observedGeneration ?? 0) >= generation && cond(cur) ? cur : undefined;
+    }).catch((e: Error) => assert.fail(`${e.message}: ${JSON.stringify(last)}`));
+  }
+
+  /** intOrPercent is intstr.GetScaledValueFromIntOrPercent. */
+  const intOrPercent = (v: number | string, total: number, roundUp: boolean): number =>
+    typeof v === 'number' ? v : (roundUp ? Math.ceil : Math.floor)((Number(v.replace('%', '')) * total) / 100);
+
+  /**
+   * waitForDeploymentCompleteAndCheckRolling is testutil.WaitForDeploymentCompleteAndCheckRolling:
+   * wait for completion, failing at any poll where the rollout creates more pods than
+   * replicas+maxSurge or has fewer available than replicas-maxUnavailable.
+   */
+  async function waitForDeploymentCompleteAndCheckRolling(d: Obj): Promise<void> {
+    const path = `/apis/apps/v1/namespaces/${d.metadata.namespace}/deployments/${d.metadata.name}`;
+    await poll(`deployment ${d.metadata.name} complete`, async () => {
+      const cur = await ok('GET', path);
+      const replicas = cur.spec.replicas as number;
+      const s = cur.status ?? {};
+      const ru = cur.spec.strategy.rollingUpdate ?? {};
+      const maxCreated = replicas + intOrPercent(ru.maxSurge ?? '25%', replicas, true);
+      const rss = (await ok('GET', `/apis/apps/v1/namespaces/${d.metadata.namespace}/replicasets`)).items as Obj[];
+      const totalCreated = rss.filter((rs) => isControlledBy(rs, cur.metadata.uid as string)).reduce((n, rs) => n + ((rs.status?.replicas as number) ?? 0), 0);
+      assert.ok(totalCreated <= maxCreated, `total pods created: ${totalCreated}, more than the max allowed: ${maxCreated}`);
+      const minAvailable = replicas - intOrPercent(ru.maxUnavailable ?? '25%', replicas, false);
+      assert.ok((s.availableReplicas ?? 0) >= minAvailable, `total pods available: ${s.availableReplicas ?? 0}, less than the min required: ${minAvailable}`);
+      const done = (s.observedGeneration ?? 0) >= (cur.metadata.generation as number) && s.updatedReplicas === replicas && s.replicas === replicas && s.availableReplicas === replicas;
+      return done ? true : undefined;
+    });
+  }
+
+  test('[sig-apps] Deployment deployment should support rollover', async () => {
+    const ns = await newNamespace('deployment', 'baseline');
+    const podName = 'rollover-pod';
+    const rsName = 'test-rollover-controller';
+    await ok('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, newRS(rsName, 1, { name: podName, pod: WebserverImageName }, WebserverImageName, WebserverImage));
+    await verifyPodsRunning(ns, podName, 1);
+    // Wait for the replica set to become ready before adopting it.
+    await poll(`replica set ${rsName} ready`, async () => {
+      const rs = await getRS(ns, rsName);
+      return (rs.status?.readyReplicas ?? 0) === rs.spec.replicas ? true : undefined;
+    });
+    // A nonexistent image, so that the rollout cannot finish.
+    const deploymentName = 'test-rollover-deployment';
+    const deploymentImage = 'gcr.io/google_samples/gb-redisslave:nonexistent';
+    const newDeploymentObj = newDeployment(deploymentName, 1, { name: podName }, 'redis-slave', deploymentImage, 'RollingUpdate');
+    newDeploymentObj.spec.strategy.rollingUpdate = { maxUnavailable: 0, maxSurge: 1 };
+    newDeploymentObj.spec.minReadySeconds = 10;
+    await ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, newDeploymentObj);
+    const path = `/apis/apps/v1/namespaces/${ns}/deployments/${deploymentName}`;
+    let deployment = await ok('GET', path);
+    // The deployment scales replica sets up and down: updatedReplicas >= 1.
+    const generation = deployment.metadata.generation as number;
+    await poll('updatedReplicas >= 1', async () => {
+      const cur = await ok('GET', path);
+      return (cur.status?.observedGeneration ?? 0) >= generation && (cur.status?.updatedReplicas ?? 0) >= 1 ? true : undefined;
+    });
+    // checkDeploymentRevisionAndImage: revision 1 and the image, checked once.
+    deployment = await ok('GET', path);
+    const { newRS: firstNewRS } = await replicaSetsOf(deployment);
+    assert.equal(deployment.metadata.annotations?.[REVISION], '1');
+    assert.ok(firstNewRS, 'new replica set');
+    assert.equal(firstNewRS.metadata.annotations?.[REVISION], '1');
+    assert.equal(deployment.spec.template.spec.containers[0].image, deploymentImage);
+    assert.equal(firstNewRS.spec.template.spec.containers[0].image, deploymentImage);
+    // Both replica sets have 1 created replica.
+    ensureReplicas(await getRS(ns, rsName), 1);
+    const newRSName = firstNewRS.metadata.name as string;
+    ensureReplicas(await poll('new replica set status', async () => {
+      const rs = await getRS(ns, newRSName);
+      return (rs.status?.replicas ?? 0) === 1 ? rs : undefined;
+    }), 1);
+
+    // The deployment is stuck: update it to roll over both ReplicaSets to agnhost pods.
+    deployment = await updateWithRetries(path, (u) => {
+      u.spec.template.spec.containers[0].name = AgnhostImageName;
+      u.spec.template.spec.containers[0].image = AgnhostImage;
+    });
+    const gen2 = deployment.metadata.generation as number;
+    await poll('observed generation', async () => (((await ok('GET', path)).status?.observedGeneration ?? 0) >= gen2 ? true : undefined));
+    await waitForDeploymentRevisionAndImage(ns, deploymentName, '2', AgnhostImage);
+    await waitForDeploymentCompleteAndCheckRolling(deployment);
+    ensureReplicas(await getRS(ns, rsName), 0);
+    ensureReplicas(await getRS(ns, newRSName), 0);
+  });
+
+  test('[sig-apps] Deployment deployment should support proportional scaling', async () => {
+    const ns = await newNamespace('deployment', 'baseline');
+    const replicas = 10;
+    const name = 'webserver-deployment';
+    const path = `/apis/apps/v1/namespaces/${ns}/deployments/${name}`;
+    const d = newDeployment(name, replicas, { name: WebserverImageName }, WebserverImageName, WebserverImage, 'RollingUpdate');
+    d.spec.strategy.rollingUpdate = { maxSurge: 3, maxUnavailable: 2 };
+    let deployment = await ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, d);
+    const observed = async (g: number): Promise<void> => {
+      await poll(`observed generation ${g}`, async () => (((await ok('GET', path)).status?.observedGeneration ?? 0) >= g ? true : undefined));
+    };
+    await observed(deployment.metadata.generation as number);
+    await verifyPodsRunning(ns, WebserverImageName, replicas);
+    await waitForDeploymentComplete(deployment);
+    let firstRS = (await replicaSetsOf(await ok('GET', path))).newRS!;
+    assert.ok(firstRS, 'first rollout replica set');
+
+    // A nonexistent image blocks the new replica set: a partial rollout.
+    deployment = await updateWithRetries(path, (u) => (u.spec.template.spec.containers[0].image = 'webserver:404'));
+    await observed(deployment.metadata.generation as number);
+    const maxUnavailable = intOrPercent(deployment.spec.strategy.rollingUpdate.maxUnavailable, replicas, false);
+    // The first rollout's replica set keeps replicas - maxUnavailable = 8 available, and .spec.replicas = 8.
+    const minAvailableReplicas = replicas - maxUnavailable;
+    await waitForRS(firstRS, `availableReplicas ${minAvailableReplicas}`, (rs) => (rs.status?.availableReplicas ?? 0) === minAvailableReplicas);
+    await waitForRS(firstRS, `spec.replicas ${minAvailableReplicas}`, (rs) => rs.spec.replicas === minAvailableReplicas);
+    firstRS = await getRS(ns, firstRS.metadata.name as string);
+    await waitForRS(firstRS, 'desired replicas', (rs) => rs.status?.replicas === firstRS.spec.replicas && rs.status?.replicas === rs.spec.replicas);
+
+    let secondRS = (await replicaSetsOf(deployment)).newRS!;
+    assert.ok(secondRS, 'second rollout replica set');
+    const maxSurge = intOrPercent(deployment.spec.strategy.rollingUpdate.maxSurge, replicas, false);
+    assert.equal(secondRS.status?.availableReplicas ?? 0, 0, "second rollout's replicaset has .status.availableReplicas = 0");
+    // replicas + maxSurge - first RS's replicas = 10 + 3 - 8 = 5.
+    const newReplicas = replicas + maxSurge - minAvailableReplicas;
+    await waitForRS(secondRS, `spec.replicas ${newReplicas}`, (rs) => rs.spec.replicas === newReplicas);
+    secondRS = await getRS(ns, secondRS.metadata.name as string);
+    await waitForRS(secondRS, 'desired replicas', (rs) => rs.status?.replicas === secondRS.spec.replicas && rs.status?.replicas === rs.spec.replicas);
+    assert.ok((deployment.status?.availableReplicas ?? 0) >= minAvailableReplicas, `observed ${deployment.status?.availableReplicas} available replicas, less than min required ${minAvailableReplicas}`);
+
+    // Scale to 30: 8 + (30-10)*(8/13) = 20 for the first, 5 + (30-10)*(5/13) = 13 for the second.
+    await updateWithRetries(path, (u) => (u.spec.replicas = 30));
+    firstRS = await getRS(ns, firstRS.metadata.name as string);
+    secondRS = await getRS(ns, secondRS.metadata.name as string);
+    await waitForRS(firstRS, 'spec.replicas 20', (rs) => rs.spec.replicas === 20);
+    await waitForRS(secondRS, 'spec.replicas 13', (rs) => rs.spec.replicas === 13);
   });
 
   test('[sig-apps] Deployment Deployment should have a working scale subresource', async () => {
