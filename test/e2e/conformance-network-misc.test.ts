@@ -6,7 +6,7 @@
  * its steps and assertions those of upstream's e2e source (test/e2e/network/endpointslice.go,
  * test/e2e/apimachinery/{resource_quota,garbage_collector}.go, test/e2e/auth/service_accounts.go,
  * test/e2e/storage/{persistent_volumes,csi_inline,csistoragecapacity,volume_attachment}.go,
- * test/e2e/scheduling/predicates.go).
+ * test/e2e/scheduling/{predicates,preemption}.go).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -943,6 +943,112 @@ describe('conformance: network, quota, GC, storage, scheduling and service accou
     } finally {
       await labelNode(nodeName, k, null);
     }
+  });
+
+  // --- [sig-scheduling] SchedulerPreemption [Serial] (test/e2e/scheduling/preemption.go) ---
+
+  const testExtendedResource = 'scheduling.k8s.io/foo';
+  const lowPriorityClassName = 'sched-preemption-low-priority';
+  const mediumPriorityClassName = 'sched-preemption-medium-priority';
+  const highPriorityClassName = 'sched-preemption-high-priority';
+  /** setExtendedResource is e2enode.AddExtendedResource (quantity null: RemoveExtendedResource) on the node's status. */
+  async function setExtendedResource(node: string, quantity: string | null): Promise<void> {
+    const list = { [testExtendedResource]: quantity };
+    await ok('PATCH', `/api/v1/nodes/${node}/status`, { status: { capacity: list, allocatable: list } }, { 'Content-Type': 'application/strategic-merge-patch+json' });
+    await until(`node ${node} allocatable ${testExtendedResource}=${quantity}`, async () => ((await ok('GET', `/api/v1/nodes/${node}`)).status.allocatable?.[testExtendedResource] === (quantity ?? undefined) ? true : undefined), 10_000, 50);
+  }
+  /**
+   * withPreemptionSetup runs body as upstream's BeforeEach/AfterEach pair do around each test:
+   * the three priority classes exist and the ready nodes are listed; afterwards the classes and
+   * the extended resource are removed again.
+   */
+  async function withPreemptionSetup(body: (nodeNames: string[]) => Promise<void>): Promise<void> {
+    const pairs: Array<[string, number]> = [[lowPriorityClassName, 1], [mediumPriorityClassName, 100], [highPriorityClassName, 1000]];
+    for (const [name, value] of pairs) {
+      const r = await call('POST', '/apis/scheduling.k8s.io/v1/priorityclasses', { metadata: { name }, value });
+      assert.ok(r.status === 201 || r.body.reason === 'AlreadyExists', `expected 'alreadyExists' as error, got instead: ${r.text}`);
+    }
+    const nodeNames = ((await ok('GET', '/api/v1/nodes')).items as Obj[])
+      .filter((n) => !n.spec?.unschedulable && ((n.status?.conditions ?? []) as Obj[]).some((c) => c.type === 'Ready' && c.status === 'True'))
+      .map((n) => n.metadata.name as string);
+    try {
+      await body(nodeNames);
+    } finally {
+      for (const [name] of pairs) await call('DELETE', `/apis/scheduling.k8s.io/v1/priorityclasses/${name}`, { gracePeriodSeconds: 0 });
+      for (const n of nodeNames) await setExtendedResource(n, null);
+    }
+  }
+  /** createVictimPods advertises 5 of the extended resource on each node and fills 4 with two pods (the first low, the rest medium priority). */
+  async function createVictimPods(ns: string, nodeNames: string[]): Promise<Obj[]> {
+    const pods: Obj[] = [];
+    for (const [i, node] of nodeNames.entries()) {
+      await setExtendedResource(node, '5');
+      for (let j = 0; j < 2; j++) {
+        const priorityName = pods.length === 0 ? lowPriorityClassName : mediumPriorityClassName;
+        const name = `pod${i}-${j}-${priorityName}`;
+        const podRes = { [testExtendedResource]: '2' };
+        pods.push(await ok('POST', `/api/v1/namespaces/${ns}/pods`, {
+          metadata: { name },
+          spec: {
+            containers: [{ name, image: 'registry.k8s.io/pause:3.10', resources: { requests: podRes, limits: podRes } }],
+            priorityClassName: priorityName,
+            affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }] } } },
+          },
+        }));
+      }
+    }
+    assert.ok(pods.length >= 2, 'We need at least two pods to be created');
+    // Wait for pods to be scheduled.
+    for (const p of pods) await waitForRunning(p.metadata.namespace as string, p.metadata.name as string);
+    return pods;
+  }
+  const waitForRunning = async (ns: string, name: string): Promise<void> => {
+    await until(`pod ${name} Running`, async () => ((await ok('GET', `/api/v1/namespaces/${ns}/pods/${name}`)).status?.phase === 'Running' ? true : undefined), 30_000, 100);
+  };
+  /** expectPreempted asserts upstream's ending: the low priority pod is gone or being deleted, every other one lives on. */
+  async function expectPreempted(pods: Obj[]): Promise<void> {
+    const first = await call('GET', `/api/v1/namespaces/${pods[0]!.metadata.namespace}/pods/${pods[0]!.metadata.name}`);
+    assert.ok(first.status === 404 || (first.status === 200 && first.body.metadata.deletionTimestamp), `expected pod to be preempted, got ${first.status} ${first.text.slice(0, 300)}`);
+    for (const p of pods.slice(1)) {
+      const live = await ok('GET', `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}`);
+      assert.equal(live.metadata.deletionTimestamp, undefined, `pod ${p.metadata.name} must not be deleted`);
+    }
+  }
+
+  test('[sig-scheduling] SchedulerPreemption [Serial] validates basic preemption works', async () => {
+    const ns = await newNamespace('sched-preemption');
+    await withPreemptionSetup(async (nodeNames) => {
+      const pods = await createVictimPods(ns, nodeNames);
+      // Run a high priority pod that has same requirements as that of lower priority pod
+      const podRes = pods[0]!.spec.containers[0].resources.requests as Obj;
+      await ok('POST', `/api/v1/namespaces/${ns}/pods`, {
+        metadata: { name: 'preemptor-pod' },
+        spec: { containers: [{ name: 'preemptor-pod', image: 'registry.k8s.io/pause:3.10', resources: { requests: podRes, limits: podRes } }], priorityClassName: highPriorityClassName },
+      });
+      await waitForRunning(ns, 'preemptor-pod');
+      await expectPreempted(pods);
+      await deletePodsNow(ns, await listPods(ns));
+    });
+  });
+
+  test('[sig-scheduling] SchedulerPreemption [Serial] validates lower priority pod preemption by critical pod', async () => {
+    const ns = await newNamespace('sched-preemption');
+    await withPreemptionSetup(async (nodeNames) => {
+      const pods = await createVictimPods(ns, nodeNames);
+      // Run a critical pod that use same resources as that of a lower priority pod
+      const podRes = pods[0]!.spec.containers[0].resources.requests as Obj;
+      try {
+        await ok('POST', '/api/v1/namespaces/kube-system/pods', {
+          metadata: { name: 'critical-pod' },
+          spec: { containers: [{ name: 'critical-pod', image: 'registry.k8s.io/pause:3.10', resources: { requests: podRes, limits: podRes } }], priorityClassName: 'system-cluster-critical' },
+        });
+        await waitForRunning('kube-system', 'critical-pod');
+        await expectPreempted(pods);
+      } finally {
+        await call('DELETE', '/api/v1/namespaces/kube-system/pods/critical-pod', { gracePeriodSeconds: 0 });
+        await deletePodsNow(ns, await listPods(ns));
+      }
+    });
   });
 
   // --- [sig-auth] ServiceAccounts (test/e2e/auth/service_accounts.go) ---
