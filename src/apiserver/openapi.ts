@@ -15,7 +15,7 @@ export class OpenAPI {
 
   /** v2 returns the swagger document bytes (built once). */
   swagger(): Buffer {
-    return (this.v2 ??= Buffer.from(JSON.stringify(openapi.openAPIV2(this.resources))));
+    return (this.v2 ??= Buffer.from(openapi.openAPIV2JSON(this.resources)));
   }
 
   /** swaggerProtobuf returns the same document as gnostic protobuf (older kubectl asks for it). */
@@ -34,8 +34,8 @@ export class OpenAPI {
   /** groupVersion returns the v3 document of `api/v1` or `apis/<g>/<v>`, undefined when unknown. */
   groupVersion(path: string): Buffer | undefined {
     if (!this.v3.has(path)) {
-      const doc = openapi.openAPIV3(this.resources, path);
-      this.v3.set(path, doc === undefined ? null : Buffer.from(JSON.stringify(doc)));
+      const doc = openapi.openAPIV3JSON(this.resources, path);
+      this.v3.set(path, doc === undefined ? null : Buffer.from(doc.json));
     }
     return this.v3.get(path) ?? undefined;
   }
