@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtinResources } from '../api/resources.js';
-import { openAPIV2JSON, openAPIV2Protobuf } from '../api/openapi/index.js';
+import { openAPIV2JSON, openAPIV2Protobuf, openAPIV3JSON } from '../api/openapi/index.js';
 import { startTestApiServer } from './testing.js';
 
 test('/openapi/v2 serves the gnostic protobuf and JSON documents of src/api/openapi', async () => {
@@ -31,6 +31,30 @@ test('/openapi/v2 serves the gnostic protobuf and JSON documents of src/api/open
       assert.equal(res.status, 200, c.name);
       assert.match(res.headers.get('content-type') ?? '', c.type, c.name);
       assert.ok(Buffer.from(await res.arrayBuffer()).equals(c.body), `${c.name}: body`);
+    }
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('/openapi/v3/<group-version> serves the documents of src/api/openapi, 404 for unknown ones', async () => {
+  const cases: Array<{ name: string; path: string; json?: string }> = [
+    { name: 'core', path: 'api/v1', json: openAPIV3JSON(builtinResources, 'api/v1')!.json },
+    { name: 'group', path: 'apis/apps/v1', json: openAPIV3JSON(builtinResources, 'apis/apps/v1')!.json },
+    { name: 'core again (cached bytes)', path: 'api/v1', json: openAPIV3JSON(builtinResources, 'api/v1')!.json },
+    { name: 'unknown group-version', path: 'apis/nope.example.com/v1' },
+  ];
+  const srv = await startTestApiServer();
+  try {
+    for (const c of cases) {
+      const res = await fetch(`${srv.url}/openapi/v3/${c.path}`);
+      const body = await res.text();
+      if (c.json === undefined) {
+        assert.equal(res.status, 404, c.name);
+        continue;
+      }
+      assert.equal(res.status, 200, c.name);
+      assert.equal(body, c.json, `${c.name}: body`);
     }
   } finally {
     await srv.stop();

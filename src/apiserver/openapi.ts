@@ -9,7 +9,12 @@ export class OpenAPI {
   private v2: Buffer | undefined;
   private v2pb: Buffer | undefined;
   private v3Index: Buffer | undefined;
-  private readonly v3 = new Map<string, Buffer | null>();
+  /**
+   * v3 holds each group-version document's bytes, keyed by its JSON (the same string every time,
+   * so V8 hashes it once) rather than by request path: unknown paths and other spellings of a
+   * known one (`api/v1/`) come from clients and must not grow the map.
+   */
+  private readonly v3 = new Map<string, Buffer>();
 
   constructor(private readonly resources: readonly ResourceInfo[]) {}
 
@@ -33,11 +38,11 @@ export class OpenAPI {
 
   /** groupVersion returns the v3 document of `api/v1` or `apis/<g>/<v>`, undefined when unknown. */
   groupVersion(path: string): Buffer | undefined {
-    if (!this.v3.has(path)) {
-      const doc = openapi.openAPIV3JSON(this.resources, path);
-      this.v3.set(path, doc === undefined ? null : Buffer.from(doc.json));
-    }
-    return this.v3.get(path) ?? undefined;
+    const doc = openapi.openAPIV3JSON(this.resources, path);
+    if (!doc) return undefined;
+    let b = this.v3.get(doc.json);
+    if (!b) this.v3.set(doc.json, (b = Buffer.from(doc.json)));
+    return b;
   }
 
   /** typeError is Go's UnmarshalTypeError text for a value of the wrong JSON type in obj, if any. */
