@@ -356,7 +356,12 @@ async function ownedReplicaSets(f: Factory, d: KubeObject): Promise<KubeObject[]
   return list.items.filter((rs) => (rs.metadata?.ownerReferences ?? []).some((r) => r.uid === d.metadata?.uid && r.controller));
 }
 
-const revisionOf = (o: KubeObject): number => Number(o.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+/** revisionOf reads a Deployment or ReplicaSet revision as upstream's int64 (0 when missing or malformed). */
+const revisionOf = (o: KubeObject): bigint => {
+  const v = o.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? '';
+  return /^\d{1,19}$/.test(v) && BigInt(v) <= 0x7fffffffffffffffn ? BigInt(v) : 0n;
+};
+const byRevision = (a: KubeObject, b: KubeObject): number => (revisionOf(a) < revisionOf(b) ? -1 : revisionOf(a) > revisionOf(b) ? 1 : 0);
 
 function parseTimeout(s: string, dflt: number): number {
   if (!s) return dflt;
@@ -412,9 +417,9 @@ async function runRollout(f: Factory, flags: Flags, args: string[], sub: string)
           break;
         }
         const rev = flags.int('revision', 0);
-        const sorted = rss.sort((a, b) => revisionOf(a) - revisionOf(b));
+        const sorted = rss.sort(byRevision);
         if (rev > 0) {
-          const rs = sorted.find((r) => revisionOf(r) === rev);
+          const rs = sorted.find((r) => revisionOf(r) === BigInt(rev));
           if (!rs) throw new CmdError(`unable to find the specified revision`);
           f.io.out(`Pod Template:\n`);
           break;
@@ -425,10 +430,10 @@ async function runRollout(f: Factory, flags: Flags, args: string[], sub: string)
       }
       case 'undo': {
         if (t.mapping.kind !== 'Deployment') throw new CmdError(`no rollbacker has been implemented for ${t.mapping.kind}`);
-        const rss = (await ownedReplicaSets(f, obj)).sort((a, b) => revisionOf(b) - revisionOf(a));
+        const rss = (await ownedReplicaSets(f, obj)).sort((a, b) => byRevision(b, a));
         const want = flags.int('to-revision', 0);
         const current = revisionOf(obj);
-        const target = want > 0 ? rss.find((r) => revisionOf(r) === want) : rss.find((r) => revisionOf(r) !== current);
+        const target = want > 0 ? rss.find((r) => revisionOf(r) === BigInt(want)) : rss.find((r) => revisionOf(r) !== current);
         if (!target) throw new CmdError(want > 0 ? `unable to find specified revision ${want} in history` : 'no rollout history found for deployment "' + t.name + '"');
         const tpl = structuredClone((target['spec'] as Obj)['template']) as Obj;
         const labels = ((tpl['metadata'] as Obj)?.['labels'] ?? {}) as Record<string, string>;

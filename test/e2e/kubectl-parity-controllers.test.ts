@@ -83,7 +83,18 @@ describe('k8ts kubectl parity with controllers running', { skip: binary ? false 
       30_000,
     );
 
-  type Step = { name: string; args: string[] } | { wait: string };
+  /** revisionSettled waits until the deployment carries `revision` (the controller renumbers after an annotate). */
+  const revisionSettled = (c: Cluster, name: string, revision: string): Promise<unknown> =>
+    waitFor(
+      `deployment ${name} at revision ${revision}`,
+      async () => {
+        const d = await c.client.requestJSON<{ metadata: { annotations?: Record<string, string> } }>({ method: 'GET', path: `/apis/apps/v1/namespaces/default/deployments/${name}` });
+        return d.metadata.annotations?.['deployment.kubernetes.io/revision'] === revision;
+      },
+      30_000,
+    );
+
+  type Step = { name: string; args: string[] } | { wait: string } | { waitRevision: string; revision: string };
   const steps: Step[] = [
     { name: 'create deployment', args: ['create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=1'] },
     { wait: 'web' },
@@ -105,6 +116,10 @@ describe('k8ts kubectl parity with controllers running', { skip: binary ? false 
     { name: 'scale to zero', args: ['scale', 'deployment/web', '--replicas=0'] },
     { wait: 'web' },
     { name: 'get rs after scale', args: ['get', 'rs'] },
+    // Revisions are int64: past 2^53 a JavaScript number would print 3546343826724306000.
+    { name: 'annotate int64 revisions', args: ['annotate', 'rs', '-l', 'app=web', '--overwrite', 'deployment.kubernetes.io/revision=3546343826724305832'] },
+    { waitRevision: 'web', revision: '3546343826724305833' },
+    { name: 'rollout history with int64 revisions', args: ['rollout', 'history', 'deployment/web'] },
   ];
 
   test('rollouts and controller-owned objects print what kubectl prints', async () => {
@@ -114,6 +129,10 @@ describe('k8ts kubectl parity with controllers running', { skip: binary ? false 
     for (const s of steps) {
       if ('wait' in s) {
         await Promise.all([settled(a, s.wait), settled(b, s.wait)]);
+        continue;
+      }
+      if ('waitRevision' in s) {
+        await Promise.all([revisionSettled(a, s.waitRevision, s.revision), revisionSettled(b, s.waitRevision, s.revision)]);
         continue;
       }
       total++;
