@@ -184,10 +184,12 @@ const isObj = (v: unknown): v is JSONObject => v !== null && typeof v === 'objec
 const obj = (v: unknown): JSONObject => (isObj(v) ? v : {});
 
 /**
- * anyOf is an openapi.v2.Any carrying v as JSON text. JSON is YAML, and unlike a YAML 1.2
- * emitter's plain scalars it reads back the same under YAML 1.1 too: kubectl's yaml.v2 would
- * take an unquoted `on`, `yes` or `y` for true. Upstream's text (gnostic re-marshalling the
- * JSON-parsed node) keeps JSON's quoted flow style as well, with a trailing newline.
+ * anyOf is an openapi.v2.Any carrying v as JSON text and a newline. JSON is YAML, and it reads
+ * back the same under YAML 1.1, which kubectl's yaml.v2 decodes these with. Upstream's text
+ * differs in form, not in the values kubectl reads: gnostic's compiler.Marshal clears the
+ * parsed node's styles, so yaml.v3 writes block YAML (`- group: ""` / `  kind: Pod` ...) and
+ * leaves strings such as `on` or `y` unquoted, which yaml.v2 would read as true. No extension,
+ * default or enum of the served document is such a string.
  */
 function anyOf(v: unknown): Writer {
   return new Writer().string(2, JSON.stringify(v) + '\n');
