@@ -107,7 +107,7 @@ export function openAPIV2ProtobufDocument(resources: readonly ResourceInfo[]): U
 }
 
 /** toV3Schema rewrites a swagger 2.0 schema for OpenAPI 3.0: component refs, allOf-wrapped refs with siblings. */
-export function toV3Schema(s: Schema): JSONObject {
+function toV3Schema(s: Schema): JSONObject {
   const out: JSONObject = {};
   for (const [k, v] of Object.entries(s)) {
     if (k === '$ref') continue;
@@ -203,7 +203,7 @@ function v3Param(p: Param): JSONObject {
 }
 
 /** hashOf is a 64-bit FNV-1a digest in hex: a content hash for the index's cache-busting URLs. */
-export function hashOf(s: string): string {
+function hashOf(s: string): string {
   let h1 = 0x811c9dc5;
   let h2 = 0x050c5d1f;
   for (let i = 0; i < s.length; i++) {
