@@ -360,3 +360,83 @@ test('PodLifecycle: a container that exits on its own during a sync gets a sync 
     await s.cleanup();
   }
 });
+
+test('PodLifecycle: a pod past its activeDeadlineSeconds is killed with its grace period, Failed DeadlineExceeded, never restarted', async () => {
+  const s = setup();
+  try {
+    const stops: number[] = [];
+    const stop = s.runtime.stopContainer.bind(s.runtime);
+    s.runtime.stopContainer = (req) => (stops.push(req.timeout), stop(req));
+    // restartPolicy Always (the default) and a container that exits every second: only a
+    // terminal pod keeps it from coming back.
+    s.pl.updatePod(pod('dl', { [simulatedAnnotations.exitAfterMs]: '1500', [simulatedAnnotations.exitCode]: '1' }, { activeDeadlineSeconds: 2, terminationGracePeriodSeconds: 7 }));
+    await s.settle('uid-dl');
+    assert.equal(s.last().phase, 'Running');
+    await s.advance('uid-dl', 1999, 1999);
+    assert.equal(s.last().phase, 'Running', 'not before the deadline');
+    assert.equal(s.last().containerStatuses![0]!.restartCount, 1, 'restarted once after its exit at 1.5 s');
+    await s.advance('uid-dl', 1, 1);
+    const st = s.last();
+    assert.equal(st.phase, 'Failed');
+    assert.equal(st.reason, 'DeadlineExceeded');
+    assert.equal(st.message, 'Pod was active on the node longer than the specified deadline');
+    assert.equal(st.containerStatuses![0]!.state!.terminated!.exitCode, 143);
+    assert.equal(st.conditions!.find((c) => c.type === 'Ready')!.reason, 'PodFailed');
+    assert.equal(st.conditions!.find((c) => c.type === 'PodReadyToStartContainers')!.status, 'False');
+    assert.deepEqual(stops, [7], 'stopped once, with the pod\'s terminationGracePeriodSeconds');
+    assert.deepEqual(s.rec.events.slice(-2), ['Normal DeadlineExceeded Pod was active on the node longer than the specified deadline', 'Normal Killing Stopping container app']);
+    assert.deepEqual((await s.runtime.listPodSandbox()).items.map((x) => x.state), ['SANDBOX_NOTREADY']);
+    assert.deepEqual(s.rec.deleted, [], 'the API object stays');
+
+    await s.advance('uid-dl', 120_000, 10_000);
+    const later = s.last();
+    assert.equal(later.phase, 'Failed');
+    assert.equal(later.reason, 'DeadlineExceeded');
+    assert.equal(later.containerStatuses![0]!.restartCount, 1);
+    assert.equal((await s.runtime.listContainers()).containers.filter((c) => c.state === 'CONTAINER_RUNNING').length, 0);
+    assert.equal(s.rec.events.filter((e) => e.includes('DeadlineExceeded')).length, 1, 'one event');
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('PodLifecycle: activeDeadlineSeconds set or lowered on a running pod takes effect at the new deadline', async () => {
+  const cases: Array<{ name: string; before?: number; after: number; updateAtMs: number; failAtMs: number }> = [
+    { name: 'set on a pod that had none, already passed', after: 5, updateAtMs: 10_000, failAtMs: 10_000 },
+    { name: 'set on a pod that had none, still ahead', after: 15, updateAtMs: 10_000, failAtMs: 15_000 },
+    { name: 'lowered from 60 to 20', before: 60, after: 20, updateAtMs: 5_000, failAtMs: 20_000 },
+  ];
+  for (const c of cases) {
+    const s = setup();
+    try {
+      const p = pod('up', {}, c.before !== undefined ? { activeDeadlineSeconds: c.before } : {});
+      s.pl.updatePod(p);
+      await s.settle('uid-up');
+      const t0 = s.clock.now();
+      await s.advance('uid-up', c.updateAtMs);
+      assert.equal(s.last().phase, 'Running', c.name);
+      s.pl.updatePod({ ...p, spec: { ...p.spec!, activeDeadlineSeconds: c.after }, status: s.last() });
+      await s.settle('uid-up');
+      while (s.last().phase === 'Running' && s.clock.now() - t0 < 120_000) await s.advance('uid-up', 100, 100);
+      assert.equal(s.last().reason, 'DeadlineExceeded', c.name);
+      assert.equal(s.clock.now() - t0, c.failAtMs, c.name);
+    } finally {
+      await s.cleanup();
+    }
+  }
+});
+
+test('PodLifecycle: a pod whose status.startTime is past its deadline (a restarted kubelet) fails without starting containers', async () => {
+  const s = setup();
+  try {
+    const startTime = new Date(s.clock.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    s.pl.updatePod({ ...pod('old', {}, { activeDeadlineSeconds: 30 }), status: { phase: 'Pending', startTime } });
+    await s.settle('uid-old');
+    assert.equal(s.last().phase, 'Failed');
+    assert.equal(s.last().reason, 'DeadlineExceeded');
+    assert.equal(s.last().startTime, startTime);
+    assert.equal((await s.runtime.listContainers()).containers.length, 0);
+  } finally {
+    await s.cleanup();
+  }
+});

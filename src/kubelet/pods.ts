@@ -22,6 +22,7 @@ import { ProbeManager } from './prober/manager.js';
 import { runHook } from './hooks.js';
 import { type RuntimeContainer, type SyncReason, generatePodStatus, instancesByName, isRestartableInit, shouldContainerBeRestarted } from './status.js';
 import { parseCriLine } from './logs.js';
+import { DEADLINE_EXCEEDED, activeDeadlineAt, pastActiveDeadline, startTimeMs } from './activedeadline.js';
 
 export const labels = {
   podName: 'io.kubernetes.pod.name',
@@ -136,6 +137,13 @@ interface Worker {
   /** lastStatus is what this kubelet last computed (upstream's status manager cache). */
   lastStatus?: PodStatus;
   /**
+   * startMs is when the pod became active on this node (status.startTime, in ms): exact when
+   * this kubelet set startTime, else read back from the status (whole seconds).
+   */
+  startMs?: number;
+  /** evicted: the kubelet failed the pod itself (its active deadline passed); the status says why. */
+  evicted?: SyncReason;
+  /**
    * sandboxConfig is sandboxConfig(sandboxConfigOf, 0), kept while callers pass that pod
    * object: the sandbox and every container created in it take the same config.
    */
@@ -244,7 +252,8 @@ export class PodLifecycle {
     } else {
       const reconcileOnly = !podsDifferSemantically(w.pod, pod) && !pod.spec?.readinessGates?.length;
       w.pod = pod;
-      this.probes.addPod(pod);
+      // A terminal pod's containers are done: nothing is left to probe.
+      if (!w.terminal) this.probes.addPod(pod);
       // As upstream's pod config source: a change of status alone (most often the status this
       // kubelet just wrote, echoed by the watch) is a RECONCILE, not a sync — the status manager
       // already holds what the kubelet reports. Readiness gates are the exception: their
@@ -418,8 +427,16 @@ export class PodLifecycle {
       return;
     }
     this.requestSync(w.uid, this.opts.resyncMs ?? 30_000);
+    if (!w.terminal && pastActiveDeadline(pod, this.startMs(w), this.heap.clock.now())) {
+      await this.failPod(w, DEADLINE_EXCEEDED);
+      return;
+    }
     if (w.terminal) {
-      await this.instances(w);
+      // A terminal pod's containers stay stopped; any still running (a kill cut short, or a
+      // kubelet restarted over a pod the API reports terminal) are stopped now, as upstream's
+      // pod worker terminates such pods.
+      const all = await this.instances(w);
+      if (all.some((c) => c.state === 'CONTAINER_RUNNING')) await this.killPod(w, all, this.gracePeriod(pod, false));
       this.publish(w);
       return;
     }
@@ -465,6 +482,38 @@ export class PodLifecycle {
       all = await this.instances(w);
     }
     this.publish(w);
+    // Sync again when the active deadline falls (an update of the deadline syncs at once).
+    const deadline = w.terminal ? undefined : activeDeadlineAt(pod, this.startMs(w));
+    if (deadline !== undefined) this.requestSync(w.uid, Math.max(1, deadline - this.heap.clock.now()));
+  }
+
+  /** startMs is when the pod became active here: this kubelet's own record, else the status it reports (upstream reads the status manager's, then the API's). */
+  private startMs(w: Worker): number | undefined {
+    return w.startMs ?? startTimeMs(w.lastStatus ?? w.pod.status);
+  }
+
+  /**
+   * failPod is upstream's eviction by a pod sync handler (the active deadline): the pod is
+   * terminal and Failed with `why` at once, an event says so, and its containers are killed as
+   * on a normal kill, with the pod's grace period. The API object stays.
+   */
+  private async failPod(w: Worker, why: SyncReason): Promise<void> {
+    const pod = w.pod;
+    w.terminal = true;
+    w.evicted = why;
+    this.opts.host.recordEvent(pod, 'Normal', why.reason, why.message);
+    // Failed is reported before the kill, which may take the whole grace period.
+    this.publish(w);
+    await this.killPod(w, await this.instances(w), this.gracePeriod(pod, false));
+    this.publish(w);
+  }
+
+  /** killPod stops the pod's running containers (regular first, then sidecars) and its sandbox, and ends its probes. */
+  private async killPod(w: Worker, all: RuntimeContainer[], graceSeconds: number): Promise<void> {
+    this.probes.removePod(w.uid);
+    await this.killContainers(w, all, graceSeconds);
+    if (w.sandboxId) await this.runtime.stopPodSandbox({ podSandboxId: w.sandboxId });
+    await this.instances(w);
   }
 
   /** syncInitContainers returns true once regular containers may run. */
@@ -698,8 +747,11 @@ export class PodLifecycle {
       started: (name, id) => this.probes.started(w.uid, name, id),
       terminationMessage: (name, id) => this.terminationMessage(w, name, id),
       podIsTerminal: w.terminal,
+      evicted: w.evicted,
       now: this.heap.clock.now(),
     });
+    // Without an earlier startTime the status took `now`, to the millisecond here.
+    w.startMs ??= (w.lastStatus ?? w.pod.status)?.startTime ? startTimeMs(status) : this.heap.clock.now();
     w.lastStatus = status;
     this.opts.host.setPodStatus(w.pod, status);
   }

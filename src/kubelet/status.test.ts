@@ -223,3 +223,28 @@ test('shouldContainerBeRestarted as upstream', () => {
   assert.equal(shouldContainerBeRestarted(spec, p('Always', true), ctr('app', 'CONTAINER_EXITED')), false, 'deleted pods never restart');
   assert.equal(shouldContainerBeRestarted({ name: 's', restartPolicy: 'Always' }, p('Never'), ctr('s', 'CONTAINER_EXITED'), true), true, 'sidecars always restart');
 });
+
+test('generatePodStatus: an eviction by the kubelet and an earlier terminal phase win over the containers\' states', () => {
+  const deadline = { reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' };
+  const cases: Array<{ name: string; in: PodStatusInput; phase: string; reason?: string; message?: string }> = [
+    { name: 'evicted while its container still runs', in: input(pod(), [ctr('app', 'CONTAINER_RUNNING')], { evicted: deadline }), phase: 'Failed', ...deadline },
+    { name: 'evicted before any container was created', in: input(pod(), [], { evicted: deadline, podIsTerminal: true }), phase: 'Failed', ...deadline },
+    { name: 'evicted after its container exited 0', in: input(pod({ restartPolicy: 'Never' }), [ctr('app', 'CONTAINER_EXITED')], { evicted: deadline, podIsTerminal: true }), phase: 'Failed', ...deadline },
+    {
+      name: 'reported Failed before, containers gone from the runtime since',
+      in: input(pod({}, { phase: 'Failed', reason: 'DeadlineExceeded', message: 'gone' }), [], { podIsTerminal: true, sandboxReady: false }),
+      phase: 'Failed',
+      reason: 'DeadlineExceeded',
+      message: 'gone',
+    },
+    { name: 'reported Succeeded before, now nothing to say', in: input(pod({}, { phase: 'Succeeded' }), [], { podIsTerminal: true }), phase: 'Succeeded' },
+    { name: 'not terminal before: the containers decide', in: input(pod({}, { phase: 'Running', reason: 'Old' }), [ctr('app', 'CONTAINER_RUNNING')]), phase: 'Running' },
+  ];
+  for (const c of cases) {
+    const s = generatePodStatus(c.in);
+    assert.equal(s.phase, c.phase, c.name);
+    assert.equal(s.reason, c.reason, c.name);
+    assert.equal(s.message, c.message, c.name);
+    if (c.phase === 'Failed') assert.equal(cond(s, 'Ready')!.reason, 'PodFailed', c.name);
+  }
+});

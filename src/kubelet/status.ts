@@ -48,6 +48,12 @@ export interface PodStatusInput {
   terminationMessage?(name: string, containerId: string): string | undefined;
   /** podIsTerminal: the pod worker decided the pod is done (its containers will not restart). */
   podIsTerminal: boolean;
+  /**
+   * evicted: the kubelet itself failed the pod (upstream's PodSyncHandler.ShouldEvict, e.g. its
+   * active deadline passed): the phase is Failed with this reason and message, whatever the
+   * containers' states.
+   */
+  evicted?: SyncReason;
   now: number;
 }
 
@@ -310,7 +316,11 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   const byName = instancesByName(input.containers);
   const init = containerStatuses(input, pod.spec?.initContainers ?? [], true, byName, old.initContainerStatuses);
   const regular = containerStatuses(input, pod.spec?.containers ?? [], false, byName, old.containerStatuses).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const phase = getPhase(pod, init, regular, input.podIsTerminal);
+  let phase = getPhase(pod, init, regular, input.podIsTerminal);
+  // As upstream's generateAPIPodStatus: a pod already reported terminal never leaves that phase
+  // (its containers may be gone from the runtime since), and an eviction by the kubelet fails it.
+  if (phase !== 'Failed' && phase !== 'Succeeded' && (old.phase === 'Failed' || old.phase === 'Succeeded')) phase = old.phase;
+  if (input.evicted) phase = 'Failed';
 
   // Initialized
   let initialized: KubeletCondition;
@@ -393,6 +403,10 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   if (old.nominatedNodeName) status.nominatedNodeName = old.nominatedNodeName;
   if (old.message && (phase === 'Failed' || phase === 'Succeeded')) status.message = old.message;
   if (old.reason && (phase === 'Failed' || phase === 'Succeeded')) status.reason = old.reason;
+  if (input.evicted) {
+    status.reason = input.evicted.reason;
+    status.message = input.evicted.message;
+  }
   return status;
 }
 
