@@ -679,48 +679,63 @@ function validateAccessModes(modes: string[] | undefined, p: Path, requiredDetai
 }
 
 export function validatePersistentVolume(pv: PersistentVolume): FieldError[] {
-  const errs = validateObjectMeta(pv.metadata, false, nameIsDNSSubdomain, META);
-  const s = pv.spec ?? {};
-  errs.push(...validateAccessModes(s.accessModes, SPEC.child('accessModes'), ''));
+  return [...validateObjectMeta(pv.metadata, false, nameIsDNSSubdomain, META), ...validatePersistentVolumeSpec(pv.spec ?? {}, SPEC, false)];
+}
+
+/**
+ * validatePersistentVolumeSpec is upstream's ValidatePersistentVolumeSpec; `inline` is its
+ * validateInlinePersistentVolumeSpec (a VolumeAttachment's inlineVolumeSpec: a CSI source, no
+ * claimRef or capacity).
+ */
+export function validatePersistentVolumeSpec(s: NonNullable<PersistentVolume['spec']>, p: Path, inline: boolean): FieldError[] {
+  const errs: FieldError[] = [];
+  if (inline) {
+    if (s.claimRef) errs.push(field.forbidden(p.child('claimRef'), 'may not be specified in the context of inline volumes'));
+    if (Object.keys(s.capacity ?? {}).length !== 0) errs.push(field.forbidden(p.child('capacity'), 'may not be specified in the context of inline volumes'));
+    if (!s.csi) errs.push(field.required(p.child('csi'), 'has to be specified in the context of inline volumes'));
+  }
+  errs.push(...validateAccessModes(s.accessModes, p.child('accessModes'), ''));
   const cap = s.capacity ?? {};
-  if (Object.keys(cap).length === 0) errs.push(field.required(SPEC.child('capacity'), ''));
-  if (!('storage' in cap) || Object.keys(cap).length > 1) errs.push(field.notSupported(SPEC.child('capacity'), goStringMap(cap as Record<string, string>), ['storage']));
-  for (const [k, v] of Object.entries(cap)) {
-    const q = parseQuantityField(v, SPEC.child('capacity').key(k), errs);
-    if (q && q.cmp(Quantity.parse('0')) <= 0) errs.push(field.invalid(SPEC.child('capacity').key(k), q.toString(), 'must be greater than zero'));
+  if (!inline) {
+    if (Object.keys(cap).length === 0) errs.push(field.required(p.child('capacity'), ''));
+    if (!('storage' in cap) || Object.keys(cap).length > 1) errs.push(field.notSupported(p.child('capacity'), goStringMap(cap as Record<string, string>), ['storage']));
+    for (const [k, v] of Object.entries(cap)) {
+      const q = parseQuantityField(v, p.child('capacity').key(k), errs);
+      if (q && q.cmp(Quantity.parse('0')) <= 0) errs.push(field.invalid(p.child('capacity').key(k), q.toString(), 'must be greater than zero'));
+    }
   }
   const rp = s.persistentVolumeReclaimPolicy;
-  if (rp && !['Delete', 'Recycle', 'Retain'].includes(rp)) errs.push(field.notSupported(SPEC.child('persistentVolumeReclaimPolicy'), rp, ['Delete', 'Recycle', 'Retain']));
+  if (rp && !['Delete', 'Recycle', 'Retain'].includes(rp)) errs.push(field.notSupported(p.child('persistentVolumeReclaimPolicy'), rp, ['Delete', 'Recycle', 'Retain']));
   if (s.nodeAffinity) {
-    if (s.nodeAffinity.required) errs.push(...validateNodeSelector(s.nodeAffinity.required, SPEC.child('nodeAffinity', 'required')));
-    else errs.push(field.required(SPEC.child('nodeAffinity', 'required'), 'must specify required node constraints'));
+    if (s.nodeAffinity.required) errs.push(...validateNodeSelector(s.nodeAffinity.required, p.child('nodeAffinity', 'required')));
+    else errs.push(field.required(p.child('nodeAffinity', 'required'), 'must specify required node constraints'));
   }
   let n = 0;
   const src = s as Record<string, unknown>;
   for (const key of pvSources) {
     if (src[key] === undefined || src[key] === null) continue;
     if (n > 0) {
-      errs.push(field.forbidden(SPEC.child(key), 'may not specify more than 1 volume type'));
+      errs.push(field.forbidden(p.child(key), 'may not specify more than 1 volume type'));
       continue;
     }
     n++;
-    if (key === 'hostPath' && !s.hostPath?.path) errs.push(field.required(SPEC.child('hostPath', 'path'), ''));
+    if (key === 'hostPath' && !s.hostPath?.path) errs.push(field.required(p.child('hostPath', 'path'), ''));
     if (key === 'local') {
-      if (!s.local?.path) errs.push(field.required(SPEC.child('local', 'path'), ''));
-      if (!s.nodeAffinity) errs.push(field.required(SPEC.child('nodeAffinity'), 'Local volume requires node affinity'));
+      if (!s.local?.path) errs.push(field.required(p.child('local', 'path'), ''));
+      if (!s.nodeAffinity) errs.push(field.required(p.child('nodeAffinity'), 'Local volume requires node affinity'));
     }
     if (key === 'nfs') {
-      if (!s.nfs?.server) errs.push(field.required(SPEC.child('nfs', 'server'), ''));
-      if (!s.nfs?.path) errs.push(field.required(SPEC.child('nfs', 'path'), ''));
+      if (!s.nfs?.server) errs.push(field.required(p.child('nfs', 'server'), ''));
+      if (!s.nfs?.path) errs.push(field.required(p.child('nfs', 'path'), ''));
     }
     if (key === 'csi') {
-      if (!s.csi?.driver) errs.push(field.required(SPEC.child('csi', 'driver'), ''));
-      if (!s.csi?.volumeHandle) errs.push(field.required(SPEC.child('csi', 'volumeHandle'), ''));
+      if (!s.csi?.driver) errs.push(field.required(p.child('csi', 'driver'), ''));
+      if (!s.csi?.volumeHandle) errs.push(field.required(p.child('csi', 'volumeHandle'), ''));
     }
   }
-  if (n === 0) errs.push(field.required(SPEC, 'must specify a volume type'));
-  if (s.storageClassName) for (const m of nameIsDNSSubdomain(s.storageClassName, false)) errs.push(field.invalid(SPEC.child('storageClassName'), s.storageClassName, m));
-  if (s.volumeMode && !['Block', 'Filesystem'].includes(s.volumeMode)) errs.push(field.notSupported(SPEC.child('volumeMode'), s.volumeMode, ['Block', 'Filesystem']));
+  if (n === 0) errs.push(field.required(p, 'must specify a volume type'));
+  if (s.storageClassName) for (const m of nameIsDNSSubdomain(s.storageClassName, false)) errs.push(field.invalid(p.child('storageClassName'), s.storageClassName, m));
+  if (s.volumeMode && !['Block', 'Filesystem'].includes(s.volumeMode)) errs.push(field.notSupported(p.child('volumeMode'), s.volumeMode, ['Block', 'Filesystem']));
   return errs;
 }
 

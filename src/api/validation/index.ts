@@ -22,6 +22,7 @@ export { validateObjectMeta, validateObjectMetaUpdate, validateLabelSelector, se
 export * as names from './names.js';
 export { validatePodEphemeralContainersUpdate } from './pod.js';
 export { validateNamespaceFinalizeUpdate } from './core.js';
+export { validateCSIDriverName } from './storage.js';
 
 function lookup(gvk: GroupVersionKind): KindValidator | undefined {
   return registry.get(`${gvk.group}/${gvk.kind}`);
@@ -29,7 +30,7 @@ function lookup(gvk: GroupVersionKind): KindValidator | undefined {
 
 const clusterScoped = new Set([
   '/Namespace', '/Node', '/PersistentVolume', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
-  'storage.k8s.io/StorageClass', 'scheduling.k8s.io/PriorityClass', 'node.k8s.io/RuntimeClass', 'networking.k8s.io/IngressClass',
+  'storage.k8s.io/StorageClass', 'storage.k8s.io/CSIDriver', 'storage.k8s.io/CSINode', 'storage.k8s.io/VolumeAttachment', 'scheduling.k8s.io/PriorityClass', 'node.k8s.io/RuntimeClass', 'networking.k8s.io/IngressClass',
   'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
 ]);
 

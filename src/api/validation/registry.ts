@@ -11,6 +11,7 @@ import { kind, type KindValidator } from './kind.js';
 import * as misc from './misc.js';
 import * as net from './networking.js';
 import { validatePodCreate, validatePodStatusUpdate, validatePodUpdate } from './pod.js';
+import * as storage from './storage.js';
 
 export type { KindValidator };
 
@@ -34,5 +35,6 @@ export const registry = new Map<string, KindValidator>([
   ...batch.validators,
   ...net.validators,
   ...misc.validators,
+  ...storage.validators,
   ...flowcontrol.validators,
 ]);
