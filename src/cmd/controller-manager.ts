@@ -24,6 +24,8 @@ interface Flags {
   concurrentServiceaccountSyncs: string;
   concurrentEndpointSyncs: string;
   concurrentServiceEndpointSyncs: string;
+  mirroringConcurrentServiceEndpointSyncs: string;
+  mirroringMaxEndpointsPerSubset: string;
   rootCaFile?: string;
   nodeMonitorGracePeriod: string;
   podEvictionTimeout: string;
@@ -72,6 +74,8 @@ export function registerControllerManager(program: Command): void {
     .option('--concurrent-serviceaccount-syncs <n>', '(serviceaccount) service accounts synced concurrently', '5')
     .option('--concurrent-endpoint-syncs <n>', '(endpoint) endpoints synced concurrently', '5')
     .option('--concurrent-service-endpoint-syncs <n>', '(endpointslice) endpoint slices synced concurrently', '5')
+    .option('--mirroring-concurrent-service-endpoint-syncs <n>', '(endpointslicemirroring) endpoints mirrored concurrently', '5')
+    .option('--mirroring-max-endpoints-per-subset <n>', '(endpointslicemirroring) addresses mirrored per Endpoints subset', '1000')
     .option('--root-ca-file <path>', '(serviceaccount) root CA published in every namespace as kube-root-ca.crt')
     .option('--node-monitor-grace-period <d>', '(nodelifecycle) how long a node may be silent before it is marked unhealthy', '40s')
     .option('--pod-eviction-timeout <d>', '(nodelifecycle) unused with taint-based eviction, accepted for compatibility', '5m0s')
@@ -115,6 +119,7 @@ export function registerControllerManager(program: Command): void {
             serviceaccount: Number(f.concurrentServiceaccountSyncs),
             endpoint: Number(f.concurrentEndpointSyncs),
             endpointslice: Number(f.concurrentServiceEndpointSyncs),
+            endpointslicemirroring: Number(f.mirroringConcurrentServiceEndpointSyncs),
           },
           settings: {
             ...(f.rootCaFile ? { rootCA: readFileSync(f.rootCaFile, 'utf8') } : {}),
@@ -123,6 +128,7 @@ export function registerControllerManager(program: Command): void {
             allocateNodeCIDRs: bool(f.allocateNodeCidrs),
             clusterCIDR: f.clusterCidr,
             nodeCIDRMaskSize: Number(f.nodeCidrMaskSize),
+            mirroringMaxEndpointsPerSubset: Number(f.mirroringMaxEndpointsPerSubset),
           },
           onStartedLeading: () => console.error('k8ts controller-manager: started leading'),
         },

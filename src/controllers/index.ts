@@ -12,6 +12,12 @@ export { newNamespaceController, type NamespaceControllerOptions } from './names
 export { newServiceAccountsController, newRootCACertPublisher, ROOT_CA_CONFIGMAP } from './serviceaccount.js';
 export { newEndpointsController } from './endpoints.js';
 export { newEndpointSliceController, SERVICE_NAME_LABEL, MANAGED_BY_LABEL, CONTROLLER_NAME as ENDPOINTSLICE_CONTROLLER_NAME, type EndpointSliceControllerOptions } from './endpointslice.js';
+export {
+  newEndpointSliceMirroringController,
+  MIRRORING_CONTROLLER_NAME,
+  SKIP_MIRROR_LABEL,
+  type EndpointSliceMirroringControllerOptions,
+} from './endpointslicemirroring.js';
 export { newNodeLifecycleController, tolerates, TAINT_NOT_READY, TAINT_UNREACHABLE, type NodeLifecycleOptions } from './nodelifecycle.js';
 export { newPodGCController, type PodGCOptions } from './podgc.js';
 export { newNodeIPAMController, parseCIDR, type NodeIPAMOptions } from './nodeipam.js';

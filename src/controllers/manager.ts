@@ -21,6 +21,7 @@ import { newDeploymentController } from './deployment.js';
 import { newDisruptionController } from './disruption.js';
 import { newEndpointsController } from './endpoints.js';
 import { newEndpointSliceController } from './endpointslice.js';
+import { newEndpointSliceMirroringController } from './endpointslicemirroring.js';
 import { newGarbageCollector } from './garbagecollector.js';
 import { newNodeIPAMController } from './nodeipam.js';
 import { newNodeLifecycleController } from './nodelifecycle.js';
@@ -65,6 +66,8 @@ export interface ControllerSettings {
   clusterCIDR?: string;
   nodeCIDRMaskSize?: number;
   gcIgnoredResources?: readonly string[];
+  /** mirroringMaxEndpointsPerSubset: `--mirroring-max-endpoints-per-subset` (1000). */
+  mirroringMaxEndpointsPerSubset?: number;
 }
 
 /** Factory builds a controller, or undefined when its settings turn it off (nodeipam without --allocate-node-cidrs). */
@@ -92,6 +95,11 @@ const registry: Registration[] = [
   { name: 'resourcequota-controller', aliases: ['resourcequota'], factory: (c, w) => newResourceQuotaController(c, w) },
   { name: 'endpoints-controller', aliases: ['endpoint'], factory: (c, w) => newEndpointsController(c, w) },
   { name: 'endpointslice-controller', aliases: ['endpointslice'], factory: (c, w) => newEndpointSliceController(c, { workers: w }) },
+  {
+    name: 'endpointslice-mirroring-controller',
+    aliases: ['endpointslicemirroring'],
+    factory: (c, w, s) => newEndpointSliceMirroringController(c, { workers: w, ...(s.mirroringMaxEndpointsPerSubset !== undefined ? { maxEndpointsPerSubset: s.mirroringMaxEndpointsPerSubset } : {}) }),
+  },
   {
     name: 'node-lifecycle-controller',
     aliases: ['nodelifecycle'],
