@@ -63,7 +63,7 @@ export async function bootstrap(
   const slice = {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'endpointslicemirroring-controller.k8s.io' } },
+    metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
     addressType: 'IPv4',
     endpoints: [{ addresses: [o.advertiseAddress], conditions: { ready: true } }],
     ports: [{ name: 'https', port: o.port, protocol: 'TCP' }],
