@@ -29,6 +29,9 @@ ${extra}  template:
     spec: ${podSpec}
 `;
 
+const subdomainMsg =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+
 const cases: Case[] = [
   {
     name: 'ValidateDeploymentSpec: selector/labels, container image and strategy causes, one line each',
@@ -130,6 +133,41 @@ spec:
     manifest:
       'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: cj}\nspec: {schedule: "* * * *", jobTemplate: {spec: {template: {spec: {restartPolicy: OnFailure, containers: [{name: c, image: busybox}]}}}}}\n',
     stderr: 'The CronJob "cj" is invalid: spec.schedule: Invalid value: "* * * *": expected exactly 5 fields, found 4: [* * * *]\n',
+  },
+  {
+    name: 'ValidateVolumeAttachment + ValidateVolumeAttachmentV1: source required, attacher a CSI driver name',
+    manifest: 'apiVersion: storage.k8s.io/v1\nkind: VolumeAttachment\nmetadata: {name: va-parity}\nspec: {attacher: csi_driver, nodeName: node-1, source: {}}\n',
+    stderr: [
+      'The VolumeAttachment "va-parity" is invalid: ',
+      '* spec.source: Required value: must specify exactly one of inlineVolumeSpec and persistentVolumeName',
+      `* spec.attacher: Invalid value: "csi_driver": ${subdomainMsg}`,
+      '',
+    ].join('\n'),
+  },
+  {
+    name: 'validateCSINodeDriver: duplicate topology keys are reported at the driver',
+    manifest: 'apiVersion: storage.k8s.io/v1\nkind: CSINode\nmetadata: {name: node-parity}\nspec: {drivers: [{name: csi.example.com, nodeID: n1, topologyKeys: [zone, zone]}]}\n',
+    stderr: 'The CSINode "node-parity" is invalid: spec.drivers[0]: Duplicate value: "zone"\n',
+  },
+  {
+    name: 'ValidateCSIStorageCapacityUpdate: storageClassName is immutable',
+    first: 'apiVersion: storage.k8s.io/v1\nkind: CSIStorageCapacity\nmetadata: {name: cap}\nstorageClassName: standard\ncapacity: 10Gi\n',
+    manifest: 'apiVersion: storage.k8s.io/v1\nkind: CSIStorageCapacity\nmetadata: {name: cap}\nstorageClassName: other\ncapacity: 10Gi\n',
+    stderr: 'The CSIStorageCapacity "cap" is invalid: storageClassName: Invalid value: "other": field is immutable\n',
+  },
+  {
+    name: 'ValidateCSIDriverUpdate: attachRequired is immutable (reported at spec.attachedRequired)',
+    first: 'apiVersion: storage.k8s.io/v1\nkind: CSIDriver\nmetadata: {name: attach.csi.example.com}\nspec: {}\n',
+    manifest: 'apiVersion: storage.k8s.io/v1\nkind: CSIDriver\nmetadata: {name: attach.csi.example.com}\nspec: {attachRequired: false}\n',
+    stderr: 'The CSIDriver "attach.csi.example.com" is invalid: spec.attachedRequired: Invalid value: false: field is immutable\n',
+  },
+  {
+    // Upstream's update runs ValidateCSIDriver and then ValidateCSIDriverUpdate, which checks the
+    // spec again: the Status carries the cause twice, and kubectl prints it once.
+    name: 'csidriver ValidateUpdate: validateFSGroupPolicy, its doubled cause printed once',
+    first: 'apiVersion: storage.k8s.io/v1\nkind: CSIDriver\nmetadata: {name: fsgroup.csi.example.com}\nspec: {}\n',
+    manifest: 'apiVersion: storage.k8s.io/v1\nkind: CSIDriver\nmetadata: {name: fsgroup.csi.example.com}\nspec: {fsGroupPolicy: Bogus}\n',
+    stderr: 'The CSIDriver "fsgroup.csi.example.com" is invalid: spec.fsGroupPolicy: Unsupported value: "Bogus": supported values: "File", "None", "ReadWriteOnceWithFSType"\n',
   },
 ];
 

@@ -18,7 +18,7 @@ import { validatePersistentVolumeSpec } from './core.js';
 import { GoValue, goLabelSelector, goNamedStringSlice, goStringSliceText } from './govalue.js';
 import { kind, type KindValidator } from './kind.js';
 import { byteLength, fieldImmutableErrorMsg, isNegativeErrorMsg, str, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
-import { inclusiveRangeError, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, nameIsDNSSubdomain } from './names.js';
+import { inclusiveRangeError, isDNS1123Subdomain, isQualifiedName, nameIsDNSSubdomain } from './names.js';
 import { parseQuantityField } from './resources.js';
 
 const META = Path.root('metadata');
@@ -198,9 +198,11 @@ function validateCSIStorageCapacityWith(c: CSIStorageCapacity, allowInvalidLabel
 /** validateCSIStorageCapacity is ValidateCSIStorageCapacity as the strategy calls it on create (label values checked). */
 export const validateCSIStorageCapacity = (c: CSIStorageCapacity): FieldError[] => validateCSIStorageCapacityWith(c, false);
 
-/** hasInvalidLabelValue: the stored selector already holds a value the selector check would reject. */
-const hasInvalidLabelValue = (sel: LabelSelector | undefined): boolean =>
-  (sel?.matchExpressions ?? []).some((r) => (r.values ?? []).some((v) => isValidLabelValue(str(v)).length > 0));
+/**
+ * hasInvalidLabelValue is the strategy's hasInvalidLabelValueInLabelSelector: any error from the
+ * strict selector check on the stored object (not only bad values) relaxes the value check.
+ */
+const hasInvalidLabelValue = (sel: LabelSelector | undefined): boolean => validateLabelSelector(sel, Path.root('nodeTopology'), false).length > 0;
 
 /**
  * validateCSIStorageCapacityUpdate is the strategy's ValidateUpdate: the object (bad label values
