@@ -173,6 +173,10 @@ function prepareForCreateUnguarded(gvk: GroupVersionKind, obj: KubeObject): void
     case 'policy/PodDisruptionBudget':
       o['status'] = { currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 };
       break;
+    case 'storage.k8s.io/VolumeAttachment':
+      // Status{} serializes with its non-omitempty attached field.
+      o['status'] = { attached: false };
+      break;
     case 'autoscaling/HorizontalPodAutoscaler':
       o['status'] = gvk.version === 'v1' ? { currentReplicas: 0, desiredReplicas: 0 } : { desiredReplicas: 0 };
       break;
@@ -184,13 +188,14 @@ const statusKinds = new Set([
   '/Pod', '/Service', '/Namespace', '/Node', '/PersistentVolume', '/PersistentVolumeClaim', '/ResourceQuota', '/ReplicationController',
   'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'batch/CronJob', 'autoscaling/HorizontalPodAutoscaler',
   'policy/PodDisruptionBudget', 'networking.k8s.io/Ingress', 'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
+  'storage.k8s.io/VolumeAttachment',
 ]);
 
 /** Kinds whose metadata.generation counts spec changes. */
 const generationKinds = new Set([
   '/ReplicationController', 'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'batch/CronJob',
   'networking.k8s.io/Ingress', 'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget',
-  'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
+  'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration', 'storage.k8s.io/CSIDriver',
 ]);
 
 type Loose = Record<string, unknown> & { metadata?: Record<string, unknown> };
@@ -270,7 +275,7 @@ export function prepareForStatusUpdate(gvk: GroupVersionKind, obj: KubeObject, o
     return;
   }
   if (APPS_WORKLOADS.has(key)) restore('labels');
-  else if (key.startsWith('flowcontrol.apiserver.k8s.io/')) for (const f of ['deletionTimestamp', 'generation', 'labels', 'annotations', 'finalizers', 'ownerReferences']) restore(f);
+  else if (key.startsWith('flowcontrol.apiserver.k8s.io/') || key === 'storage.k8s.io/VolumeAttachment') for (const f of ['deletionTimestamp', 'generation', 'labels', 'annotations', 'finalizers', 'ownerReferences']) restore(f);
 }
 
 const APPS_WORKLOADS = new Set(['apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet']);

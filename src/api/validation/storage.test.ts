@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyDefaults, prepareForCreate } from '../defaults/index.js';
+import { applyDefaults, prepareForCreate, prepareForUpdate } from '../defaults/index.js';
 import { aggregateString, fieldErrorString } from '../field.js';
 import type { GroupVersionKind, KubeObject } from '../types.js';
 import { validateCreate, validateStatusUpdate, validateUpdate } from './index.js';
@@ -401,4 +401,22 @@ describe('VolumeAttachment status validation', () => {
       assert.deepEqual(render(validateStatusUpdate(VA, n, old)), c.want);
     });
   }
+});
+
+describe('VolumeAttachment status is written only through /status (strategy PrepareForCreate, PrepareForUpdate)', () => {
+  const badStatus = { attached: true, attachError: { message: 'x'.repeat(1025) } };
+
+  it('a create drops the status it was given (to Status{}), so it is not validated', () => {
+    const va = prepared(VA, { ...attachment(), status: badStatus });
+    assert.deepEqual((va as { status?: unknown }).status, { attached: false });
+    assert.deepEqual(validateCreate(VA, va), []);
+  });
+
+  it('an update keeps the stored status, so a status in the request is not validated', () => {
+    const old = stored(VA, attachment());
+    const n = changed(VA, old, (o) => (o['status'] = badStatus));
+    prepareForUpdate(VA, n, old);
+    assert.deepEqual((n as { status?: unknown }).status, { attached: false });
+    assert.deepEqual(validateUpdate(VA, n, old), []);
+  });
 });
