@@ -208,6 +208,25 @@ describe('endpointslicemirroring controller', () => {
     );
   });
 
+  test("someone else's edit or deletion of a mirrored slice is undone", async () => {
+    await svcs().create({ metadata: { name: 'heal' }, spec: { ports: [{ port: 80 }] } });
+    await eps().create({ metadata: { name: 'heal' }, subsets: [{ addresses: [{ ip: '10.5.0.1' }], ports: [{ port: 80 }] }] });
+    const [s] = await waitFor('mirrored', async () => {
+      const l = await slicesOf('heal');
+      return l.length === 1 && l;
+    });
+    const api = h.client.resource<EndpointSlice>(gvr.endpointslices).namespace('default');
+    await api.update({ ...s!, endpoints: [{ addresses: ['10.9.9.9'], conditions: { ready: true } }] });
+    await waitFor('edit reverted', async () => (await slicesOf('heal'))[0]?.endpoints?.[0]?.addresses[0] === '10.5.0.1');
+    await api.delete(s!.metadata!.name!);
+    const [again] = await waitFor('recreated', async () => {
+      const l = await slicesOf('heal');
+      return l.length === 1 && l;
+    });
+    assert.notEqual(again?.metadata?.uid, s?.metadata?.uid);
+    assert.deepEqual(again?.endpoints?.map((e) => e.addresses[0]), ['10.5.0.1']);
+  });
+
   const cleanupCases: Array<{ name: string; act: (svc: string) => Promise<unknown> }> = [
     { name: 'Service deleted', act: (n) => svcs().delete(n) },
     { name: 'Service gains a selector', act: async (n) => svcs().update({ ...(await svcs().get(n)), spec: { ...(await svcs().get(n)).spec, selector: { app: n } } }) },

@@ -23,7 +23,7 @@ import type { EndpointAddress, EndpointPort as CoreEndpointPort, EndpointSubset,
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { isStatusError } from '../api/errors.js';
 import { gvr, type EventRecorder, type Lister } from '../client/index.js';
-import { watch, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
+import { watch, watchEvents, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
 import { LAST_CHANGE_TRIGGER_TIME } from './util/endpoints.js';
 import { newControllerRef, splitKey, stableJSON } from './util/owner.js';
 
@@ -173,6 +173,11 @@ const rvAtLeast = (have: string | undefined, want: number): boolean => {
   return Number.isFinite(n) && n >= want;
 };
 const isMirroredSlice = (s: EndpointSlice): boolean => s.metadata?.labels?.[MANAGED_BY_LABEL] === MIRRORING_CONTROLLER_NAME;
+/** sliceKey: the `namespace/name` of the Endpoints a slice is labeled for (none without the label). */
+const sliceKey = (s: EndpointSlice): string[] => {
+  const svc = s.metadata?.labels?.[SERVICE_NAME_LABEL];
+  return svc ? [`${s.metadata?.namespace ?? ''}/${svc}`] : [];
+};
 
 /** shouldMirror is upstream's: no skip-mirror label set to "true", no leader-election annotation. */
 export function shouldMirror(ep: Endpoints | undefined): ep is Endpoints {
@@ -217,10 +222,41 @@ class EndpointSliceMirroringController implements Controller {
       watch(ctx.informers.forResource<Endpoints>(gvr.endpoints), (e) => (shouldMirror(e) ? [key(e)] : [])),
       // Only selector-less Services matter; a selector appearing or going away flips the answer.
       watch(ctx.informers.forResource<Service>(gvr.services), (s) => (hasSelector(s) ? [] : [key(s)])),
-      watch(ctx.informers.forResource<EndpointSlice>(gvr.endpointslices), (s) =>
-        isMirroredSlice(s) && s.metadata?.labels?.[SERVICE_NAME_LABEL] ? [`${s.metadata.namespace ?? ''}/${s.metadata.labels[SERVICE_NAME_LABEL]}`] : [],
-      ),
+      // As upstream's handlers: slice events this controller caused itself (the tracker expects
+      // them) enqueue nothing; a user's change, or a slice moving to or from this controller
+      // or to another Service, does.
+      watchEvents(ctx.informers.forResource<EndpointSlice>(gvr.endpointslices), {
+        add: (s) => (isMirroredSlice(s) && !this.expected(s, false) ? sliceKey(s) : []),
+        update: (a, b) => {
+          if (a.metadata?.labels?.[SERVICE_NAME_LABEL] !== b.metadata?.labels?.[SERVICE_NAME_LABEL] || isMirroredSlice(a) !== isMirroredSlice(b)) {
+            return [...new Set([...sliceKey(a), ...sliceKey(b)])];
+          }
+          return isMirroredSlice(b) && !this.expected(b, false) ? sliceKey(b) : [];
+        },
+        delete: (s) => {
+          const ours = this.expected(s, true);
+          // Whoever deleted it, the tracker must stop waiting for this slice (upstream: HandleDeletion).
+          this.forget(s);
+          return isMirroredSlice(s) && !ours ? sliceKey(s) : [];
+        },
+      }),
     ];
+  }
+
+  /** expected: the tracker awaits exactly this state of the slice (written or deleted by us). */
+  private expected(s: EndpointSlice, deleted: boolean): boolean {
+    const [k] = sliceKey(s);
+    const want = k === undefined ? undefined : this.tracker.get(k)?.get(s.metadata?.name ?? '');
+    if (want === undefined) return false;
+    return deleted ? want === -1 : want !== -1 && String(want) === s.metadata?.resourceVersion;
+  }
+
+  private forget(s: EndpointSlice): void {
+    const [k] = sliceKey(s);
+    const t = k === undefined ? undefined : this.tracker.get(k);
+    if (!t) return;
+    t.delete(s.metadata?.name ?? '');
+    if (!t.size) this.tracker.delete(k!);
   }
 
   private mirrored(ns: string, name: string): EndpointSlice[] {
