@@ -19,6 +19,7 @@ import type {
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { field, type FieldError, Path } from '../field.js';
 import { Quantity } from '../quantity.js';
+import { validateCSIDriverName } from './csi.js';
 import { diffLines } from './diff.js';
 import { GoValue, goNamedStringSlice, goQuantity, goStringMap, goStringSlice } from './govalue.js';
 import {
@@ -729,7 +730,7 @@ export function validatePersistentVolumeSpec(s: NonNullable<PersistentVolume['sp
       if (!s.nfs?.path) errs.push(field.required(p.child('nfs', 'path'), ''));
     }
     if (key === 'csi') {
-      if (!s.csi?.driver) errs.push(field.required(p.child('csi', 'driver'), ''));
+      errs.push(...validateCSIDriverName(str(s.csi?.driver), p.child('csi', 'driver')));
       if (!s.csi?.volumeHandle) errs.push(field.required(p.child('csi', 'volumeHandle'), ''));
     }
   }

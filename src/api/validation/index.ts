@@ -22,7 +22,7 @@ export { validateObjectMeta, validateObjectMetaUpdate, validateLabelSelector, se
 export * as names from './names.js';
 export { validatePodEphemeralContainersUpdate } from './pod.js';
 export { validateNamespaceFinalizeUpdate } from './core.js';
-export { validateCSIDriverName } from './storage.js';
+export { validateCSIDriverName } from './csi.js';
 
 function lookup(gvk: GroupVersionKind): KindValidator | undefined {
   return registry.get(`${gvk.group}/${gvk.kind}`);

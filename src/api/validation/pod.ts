@@ -21,6 +21,7 @@ import type {
 } from 'kubernetes-types/core/v1.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { field, type FieldError, Path } from '../field.js';
+import { validateCSIDriverName } from './csi.js';
 import { deepEqual, isNegativeErrorMsg, str, validateAnnotations, validateLabelName, validateLabels, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import {
   inclusiveRangeError,
@@ -216,7 +217,7 @@ function validateVolumeSource(v: Volume, p: Path): FieldError[] {
     return e;
   });
   one('scaleIO', () => []);
-  one('csi', () => (v.csi!.driver ? [] : [field.required(p.child('csi', 'driver'), '')]));
+  one('csi', () => validateCSIDriverName(str(v.csi!.driver), p.child('csi', 'driver')));
   one('ephemeral', () => (v.ephemeral!.volumeClaimTemplate ? [] : [field.required(p.child('ephemeral', 'volumeClaimTemplate'), '')]));
   one('image', () => []);
   if (n === 0) errs.push(field.required(p, 'must specify a volume type'));

@@ -420,3 +420,31 @@ describe('VolumeAttachment status is written only through /status (strategy Prep
     assert.deepEqual(validateUpdate(VA, n, old), []);
   });
 });
+
+describe('ValidateCSIDriverName in core volume sources', () => {
+  const POD: GroupVersionKind = { group: '', version: 'v1', kind: 'Pod' };
+  const PV: GroupVersionKind = { group: '', version: 'v1', kind: 'PersistentVolume' };
+  const pod = (driverName: string): Obj => ({
+    metadata: { name: 'p', namespace: 'default' },
+    spec: { containers: [{ name: 'c', image: 'nginx' }], volumes: [{ name: 'v', csi: { driver: driverName } }] },
+  });
+  const pv = (driverName: string): Obj => ({
+    metadata: { name: 'pv-1' },
+    spec: { accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' }, csi: { driver: driverName, volumeHandle: 'h' } },
+  });
+  const cases: CreateCase[] = [
+    { name: 'validateCSIVolumeSource: a valid driver name', kind: POD, obj: pod('csi.example.com'), want: [] },
+    {
+      name: 'validateCSIVolumeSource: driver required (and then not a subdomain)',
+      kind: POD,
+      obj: pod(''),
+      want: ['spec.volumes[0].csi.driver: Required value', `spec.volumes[0].csi.driver: Invalid value: "": ${subdomainMsg}`],
+    },
+    { name: 'validateCSIVolumeSource: driver a DNS subdomain', kind: POD, obj: pod('csi_driver'), want: [`spec.volumes[0].csi.driver: Invalid value: "csi_driver": ${subdomainMsg}`] },
+    { name: 'validateCSIPersistentVolumeSource: a valid driver name', kind: PV, obj: pv('csi.example.com'), want: [] },
+    { name: 'validateCSIPersistentVolumeSource: driver at most 63 bytes', kind: PV, obj: pv('a'.repeat(64)), want: ['spec.csi.driver: Too long: may not be more than 63 bytes'] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => assert.deepEqual(render(validateCreate(c.kind, prepared(c.kind, c.obj))), c.want));
+  }
+});

@@ -15,10 +15,11 @@ import type { LabelSelector, ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import type { CSIDriver, CSINode, CSINodeDriver, CSIStorageCapacity, VolumeAttachment, VolumeError } from 'kubernetes-types/storage/v1.js';
 import { field, type FieldError, Path } from '../field.js';
 import { validatePersistentVolumeSpec } from './core.js';
+import { validateCSIDriverName } from './csi.js';
 import { GoValue, goLabelSelector, goNamedStringSlice, goStringSliceText } from './govalue.js';
 import { kind, type KindValidator } from './kind.js';
 import { byteLength, fieldImmutableErrorMsg, isNegativeErrorMsg, str, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
-import { inclusiveRangeError, isDNS1123Subdomain, isQualifiedName, nameIsDNSSubdomain } from './names.js';
+import { inclusiveRangeError, isQualifiedName, nameIsDNSSubdomain } from './names.js';
 import { parseQuantityField } from './resources.js';
 
 const META = Path.root('metadata');
@@ -51,18 +52,6 @@ function semanticEqual(a: unknown, b: unknown): boolean {
  * differs on every request upstream; a fixed one keeps our messages stable.
  */
 const goPointer = (goType: string, v: unknown): string => (set(v) ? `(*${goType})(0xc000000000)` : `(*${goType})(nil)`);
-
-/**
- * validateCSIDriverName is core validation's ValidateCSIDriverName: required, at most 63 bytes,
- * and (lower-cased) a DNS-1123 subdomain; the bad value printed is the name as given.
- */
-export function validateCSIDriverName(name: string, p: Path): FieldError[] {
-  const errs: FieldError[] = [];
-  if (name.length === 0) errs.push(field.required(p, ''));
-  if (byteLength(name) > 63) errs.push(field.tooLong(p, name, 63));
-  for (const m of isDNS1123Subdomain(name.toLowerCase())) errs.push(field.invalid(p, name, m));
-  return errs;
-}
 
 const qualifiedNameErrors = (v: string, p: Path): FieldError[] => isQualifiedName(v).map((m) => field.invalid(p, v, m));
 
