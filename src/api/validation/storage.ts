@@ -4,8 +4,8 @@
  * CSIStorageCapacity and VolumeAttachment (with its status). StorageClass lives in misc.ts.
  *
  * Upstream strategies run the kind's create validation again inside the update validation, so
- * an update reports a spec error twice (two causes, one line once the Status message dedups);
- * the functions here keep that doubling so the causes match kube-apiserver's.
+ * an update reports a spec error twice (two Status causes; the message and kubectl show it
+ * once); the functions here keep that doubling so the causes match kube-apiserver's.
  *
  * Gated fields newer than v1.32 (CSIDriver nodeAllocatableUpdatePeriodSeconds, VolumeError
  * errorCode, the MutableCSINodeAllocatableCount update rule) are not checked: v1.32 does not
@@ -19,7 +19,7 @@ import { validateCSIDriverName } from './csi.js';
 import { GoValue, goLabelSelector, goNamedStringSlice, goStringSliceText } from './govalue.js';
 import { kind, type KindValidator } from './kind.js';
 import { byteLength, fieldImmutableErrorMsg, isNegativeErrorMsg, str, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
-import { inclusiveRangeError, isQualifiedName, nameIsDNSSubdomain } from './names.js';
+import { isQualifiedName, nameIsDNSSubdomain } from './names.js';
 import { parseQuantityField } from './resources.js';
 
 const META = Path.root('metadata');
@@ -208,7 +208,6 @@ export function validateCSIStorageCapacityUpdate(c: CSIStorageCapacity, old: CSI
 
 const maxAttachedVolumeMetadataSize = 256 * 1024;
 const maxVolumeErrorMessageSize = 1024;
-const maxInt32 = 2 ** 31 - 1;
 
 function validateVolumeAttachmentSource(src: NonNullable<VolumeAttachment['spec']>['source'] | undefined, p: Path): FieldError[] {
   const inline = src?.inlineVolumeSpec;
@@ -224,8 +223,6 @@ function validateVolumeError(e: VolumeError | undefined, p: Path): FieldError[] 
   const errs: FieldError[] = [];
   // Upstream reports the metadata limit (256 KiB) here, not the 1024 bytes it enforces.
   if (byteLength(str(e!.message)) > maxVolumeErrorMessageSize) errs.push(field.tooLong(p.child('message'), '', maxAttachedVolumeMetadataSize));
-  const code = (e as { errorCode?: number }).errorCode;
-  if (set(code) && code! < 0) errs.push(field.invalid(p.child('errorCode'), code, inclusiveRangeError(0, maxInt32)));
   return errs;
 }
 
