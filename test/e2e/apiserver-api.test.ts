@@ -107,6 +107,11 @@ describe('apiserver HTTP semantics', () => {
     const r = await call('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'gen-' } });
     assert.equal(r.status, 201);
     assert.match((r.body.metadata as { name: string }).name, /^gen-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    // A base past 58 characters is cut, so the generated name still fits 63 (upstream's SimpleNameGenerator).
+    const long = await call('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'g'.repeat(70) } });
+    assert.equal(long.status, 201);
+    assert.match((long.body.metadata as { name: string }).name, /^g{58}[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    assert.equal((long.body.metadata as { generateName: string }).generateName, 'g'.repeat(70));
   });
 
   test('list: limit and continue page through sorted items; remainingItemCount', async () => {

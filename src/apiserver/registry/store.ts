@@ -77,6 +77,9 @@ const sameJSON = (a: unknown, b: unknown): boolean => sameJSONText(a ?? null, b 
 
 const GENERATE_NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
+/** MAX_GENERATED_BASE: upstream's maxGeneratedNameLength (63 - the 5-character suffix). */
+const MAX_GENERATED_BASE = 58;
+
 /** randomSuffix is upstream's 5-character generateName suffix alphabet (no vowels, no confusables). */
 export function randomSuffix(n = 5): string {
   const bytes = randomBytes(n);
@@ -214,7 +217,8 @@ export class Store {
     s.strategy.prepareForCreate(obj);
     kindPrepareForCreate(gvk, obj);
     for (let attempt = 0; ; attempt++) {
-      if (generated) meta.name = `${meta.generateName}${randomSuffix()}`;
+      // As upstream's SimpleNameGenerator: a base longer than 58 characters is cut so the name fits 63.
+      if (generated) meta.name = `${meta.generateName!.slice(0, MAX_GENERATED_BASE)}${randomSuffix()}`;
       const errs = meta.name ? validateCreate(gvk, obj) : [field.required('metadata.name', 'name or generateName is required')];
       if (errs.length) throw invalid({ group: s.info.group, kind: s.info.kind }, meta.name ?? '', errs);
       await ctx.admission.validate({ operation: 'CREATE', resource: r.info, subresource: '', namespace, name: meta.name ?? '', object: obj, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn, annotate: ctx.annotate });
