@@ -12,7 +12,8 @@
  *   process runtime's pods get their own network namespace and pod-CIDR IP with `CniNetwork`
  *   (runtime/cni.ts, `--network cni`) and a TTY for `exec -t` through python's pty (runtime/pty.ts).
  * - Building blocks with their own tests: TimerHeap, Backoff, env expansion, volumes, probes,
- *   pod status generation.
+ *   pod status generation, active deadlines (activedeadline.ts: when spec.activeDeadlineSeconds
+ *   fails a pod, which PodLifecycle enforces on every runtime).
  */
 export { Kubelet, type KubeletOptions } from './kubelet.js';
 export { PodLifecycle, type PodHost, type PodLifecycleOptions, labels as containerLabels, annotations as containerAnnotations } from './pods.js';
@@ -26,6 +27,7 @@ export { readStaticPods, staticPod, mirrorPodFor, isMirrorPod } from './staticpo
 export { TimerHeap, type TimerHandle } from './timerheap.js';
 export { realClock, FakeClock, type Clock } from './clock.js';
 export { Backoff } from './backoff.js';
+export { DEADLINE_EXCEEDED, activeDeadlineAt, pastActiveDeadline, startTimeMs } from './activedeadline.js';
 export { generatePodStatus, getPhase, qosClass, shouldContainerBeRestarted, type RuntimeContainer, type PodStatusInput } from './status.js';
 export { makeEnvironmentVariables, serviceEnvVars, expandContainerCommand, EnvError, type EnvSources } from './envvars.js';
 export { expand, mappingFuncFor } from './expansion.js';
