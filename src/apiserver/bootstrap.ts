@@ -72,5 +72,6 @@ export async function bootstrap(
   const epR = resolve('', 'v1', 'endpoints')!;
   await store.update(epR, 'default', 'kubernetes', (cur) => ({ ...endpoints, metadata: { ...(cur?.metadata ?? {}), ...endpoints.metadata } }), ctx(), '');
   const slR = resolve('discovery.k8s.io', 'v1', 'endpointslices')!;
-  await store.update(slR, 'default', 'kubernetes', (cur) => ({ ...slice, metadata: { ...(cur?.metadata ?? {}), ...slice.metadata } }), ctx(), '');
+  // EndpointSlices are not created by PUT (upstream's AllowCreateOnUpdate is false): the apiserver's own write may.
+  await store.update(slR, 'default', 'kubernetes', (cur) => ({ ...slice, metadata: { ...(cur?.metadata ?? {}), ...slice.metadata } }), ctx(), '', { forceAllowCreate: true });
 }

@@ -196,6 +196,25 @@ describe('apiserver HTTP semantics', () => {
     assert.deepEqual(tables.map((t) => t.rows[0]!.cells[0]), ['wt1', 'wt1', 'wt1']);
   });
 
+  test('EndpointSlices: generation follows upstream (labels or anything outside metadata); PUT never creates one', async () => {
+    const path = '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices';
+    const slice = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'gen' }, addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }], ports: [] };
+    const gen = async (): Promise<number> => ((await call('GET', `${path}/gen`)).body.metadata as { generation: number }).generation;
+    assert.equal((await call('POST', path, slice)).status, 201);
+    assert.equal(await gen(), 1);
+    const merge = { 'Content-Type': 'application/merge-patch+json' };
+    await call('PATCH', `${path}/gen`, { metadata: { annotations: { a: 'b' } } }, merge);
+    assert.equal(await gen(), 1, 'an annotation alone keeps the generation');
+    await call('PATCH', `${path}/gen`, { metadata: { labels: { l: 'v' } } }, merge);
+    assert.equal(await gen(), 2, 'a label change bumps it');
+    await call('PATCH', `${path}/gen`, { endpoints: [{ addresses: ['10.0.0.2'] }] }, merge);
+    assert.equal(await gen(), 3, 'an endpoints change bumps it');
+    const put = await call('PUT', `${path}/absent`, { ...slice, metadata: { name: 'absent' } });
+    assert.equal(put.status, 404);
+    assert.equal(put.body.reason, 'NotFound');
+    await call('DELETE', `${path}/gen`);
+  });
+
   test('watch: label selector transitions become ADDED/DELETED; no initial events for an explicit RV', async () => {
     const rv = ((await call('GET', '/api/v1/namespaces/default/configmaps')).body.metadata as { resourceVersion: string }).resourceVersion;
     const w = watchLines(`/api/v1/namespaces/default/configmaps?watch=true&labelSelector=sel%3Dyes&resourceVersion=${rv}`, (ls) => ls.length >= 2);
