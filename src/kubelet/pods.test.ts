@@ -440,3 +440,28 @@ test('PodLifecycle: a pod whose status.startTime is past its deadline (a restart
     await s.cleanup();
   }
 });
+
+test('PodLifecycle: a restarted kubelet stops the still-running containers of a pod the API reports Failed, and keeps its reason', async () => {
+  const s = setup();
+  try {
+    const uidLabel = { [containerLabels.podUID]: 'uid-over', [containerLabels.podName]: 'over', [containerLabels.podNamespace]: 'default' };
+    const sandboxConfig = { metadata: { name: 'over', namespace: 'default', uid: 'uid-over', attempt: 0 }, logDirectory: '/nonexistent', labels: uidLabel };
+    const { podSandboxId } = await s.runtime.runPodSandbox({ config: sandboxConfig });
+    const { containerId } = await s.runtime.createContainer({
+      podSandboxId,
+      sandboxConfig,
+      config: { metadata: { name: 'app', attempt: 0 }, image: { image: 'img' }, logPath: 'app/0.log', labels: { ...uidLabel, [containerLabels.containerName]: 'app' }, annotations: { [containerAnnotations.restartCount]: '0' } },
+    });
+    await s.runtime.startContainer({ containerId });
+    const startTime = new Date(s.clock.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    s.pl.updatePod({ ...pod('over', {}, { activeDeadlineSeconds: 30 }), status: { phase: 'Failed', reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline', startTime } });
+    await s.settle('uid-over');
+    assert.deepEqual((await s.runtime.listContainers()).containers.map((c) => c.state), ['CONTAINER_EXITED']);
+    assert.deepEqual((await s.runtime.listPodSandbox()).items.map((x) => x.state), ['SANDBOX_NOTREADY']);
+    assert.equal(s.last().phase, 'Failed');
+    assert.equal(s.last().reason, 'DeadlineExceeded');
+    assert.ok(!s.rec.events.some((e) => e.includes('DeadlineExceeded')), 'the eviction was reported before the restart, not again');
+  } finally {
+    await s.cleanup();
+  }
+});

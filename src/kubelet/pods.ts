@@ -512,7 +512,9 @@ export class PodLifecycle {
   private async killPod(w: Worker, all: RuntimeContainer[], graceSeconds: number): Promise<void> {
     this.probes.removePod(w.uid);
     await this.killContainers(w, all, graceSeconds);
-    if (w.sandboxId) await this.runtime.stopPodSandbox({ podSandboxId: w.sandboxId });
+    // A worker that never ensured a sandbox (a restarted kubelet's terminal pod) finds them by label.
+    const ids = w.sandboxId ? [w.sandboxId] : (await this.runtime.listPodSandbox({ filter: { labelSelector: { [labels.podUID]: w.uid } } })).items.map((s) => s.id);
+    for (const id of ids) await this.runtime.stopPodSandbox({ podSandboxId: id });
     await this.instances(w);
   }
 
