@@ -382,6 +382,25 @@ describe('prepareForUpdate', () => {
     assert.deepEqual([n['spec'], n['status']], [{ finalizers: ['kubernetes'] }, { phase: 'Active' }]);
   });
 
+  it('follows what each upstream strategy counts for generation (template, webhooks, EndpointSlice labels and body, IngressClass spec)', () => {
+    const cases: Array<[string, GroupVersionKind, KubeObject, (o: KubeObject & Record<string, unknown>) => void, number]> = [
+      ['PodTemplate: template', gvk('', 'v1', 'PodTemplate'), { metadata: { name: 't', generation: 1 }, template: { spec: {} } } as KubeObject, (o) => ((o['template'] as { metadata?: unknown }).metadata = { labels: { a: 'b' } }), 2],
+      ['PodTemplate: labels alone', gvk('', 'v1', 'PodTemplate'), { metadata: { name: 't', generation: 1 }, template: { spec: {} } } as KubeObject, (o) => (o.metadata = { ...o.metadata, labels: { a: 'b' } }), 1],
+      ['ValidatingWebhookConfiguration: webhooks', gvk('admissionregistration.k8s.io', 'v1', 'ValidatingWebhookConfiguration'), { metadata: { name: 'w', generation: 1 }, webhooks: [] } as KubeObject, (o) => (o['webhooks'] = [{ name: 'a.b.c' }]), 2],
+      ['MutatingWebhookConfiguration: annotations alone', gvk('admissionregistration.k8s.io', 'v1', 'MutatingWebhookConfiguration'), { metadata: { name: 'w', generation: 1 }, webhooks: [] } as KubeObject, (o) => (o.metadata = { ...o.metadata, annotations: { a: 'b' } }), 1],
+      ['EndpointSlice: labels', gvk('discovery.k8s.io', 'v1', 'EndpointSlice'), { metadata: { name: 's', generation: 1 }, addressType: 'IPv4', endpoints: [] } as KubeObject, (o) => (o.metadata = { ...o.metadata, labels: { a: 'b' } }), 2],
+      ['EndpointSlice: endpoints', gvk('discovery.k8s.io', 'v1', 'EndpointSlice'), { metadata: { name: 's', generation: 1 }, addressType: 'IPv4', endpoints: [] } as KubeObject, (o) => (o['endpoints'] = [{ addresses: ['10.0.0.1'] }]), 2],
+      ['EndpointSlice: annotations alone', gvk('discovery.k8s.io', 'v1', 'EndpointSlice'), { metadata: { name: 's', generation: 1 }, addressType: 'IPv4', endpoints: [] } as KubeObject, (o) => (o.metadata = { ...o.metadata, annotations: { a: 'b' } }), 1],
+      ['IngressClass: spec', gvk('networking.k8s.io', 'v1', 'IngressClass'), { metadata: { name: 'i', generation: 1 }, spec: { controller: 'a/b' } } as KubeObject, (o) => ((o['spec'] as { controller: string }).controller = 'a/c'), 2],
+    ];
+    for (const [name, kind, old, change, want] of cases) {
+      const n = structuredClone(old) as KubeObject & Record<string, unknown>;
+      change(n);
+      prepareForUpdate(kind, n, old);
+      assert.equal(n.metadata?.generation, want, name);
+    }
+  });
+
   it('bumps the daemonset template generation annotation with the template', () => {
     const DS = gvk('apps', 'v1', 'DaemonSet');
     const old = { metadata: { name: 'd', generation: 1, annotations: { 'deprecated.daemonset.template.generation': '1' } }, spec: { template: { spec: { containers: [] } } } } as KubeObject;

@@ -191,16 +191,35 @@ const statusKinds = new Set([
   'storage.k8s.io/VolumeAttachment',
 ]);
 
-/** Kinds whose metadata.generation counts spec changes. */
-const generationKinds = new Set([
-  '/ReplicationController', 'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'batch/CronJob',
-  'networking.k8s.io/Ingress', 'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget',
-  'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration', 'storage.k8s.io/CSIDriver',
-]);
-
 type Loose = Record<string, unknown> & { metadata?: Record<string, unknown> };
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** Kinds whose metadata.generation counts changes: of their spec, unless generationChanged says otherwise. */
+const generationKinds = new Set([
+  '/ReplicationController', 'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'batch/CronJob',
+  'networking.k8s.io/Ingress', 'networking.k8s.io/IngressClass', 'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget',
+  'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration', 'storage.k8s.io/CSIDriver',
+  '/PodTemplate', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'discovery.k8s.io/EndpointSlice',
+]);
+
+/**
+ * generationChanged holds the upstream strategies whose generation follows something other than
+ * the spec: a PodTemplate's template, a webhook configuration's webhooks, and an EndpointSlice's
+ * labels or anything outside its metadata.
+ */
+const generationChanged: Record<string, (n: Loose, o: Loose) => boolean> = {
+  '/PodTemplate': (n, o) => !same(n['template'], o['template']),
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': (n, o) => !same(n['webhooks'], o['webhooks']),
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': (n, o) => !same(n['webhooks'], o['webhooks']),
+  'discovery.k8s.io/EndpointSlice': (n, o) => {
+    const { metadata: nm, ...nRest } = n;
+    const { metadata: om, ...oRest } = o;
+    return !same(nRest, oRest) || !same(nm?.['labels'], om?.['labels']);
+  },
+};
+
 
 /**
  * prepareForUpdate applies the registry strategies' PrepareForUpdate effects on a main-resource
@@ -228,9 +247,9 @@ export function prepareForUpdate(gvk: GroupVersionKind, obj: KubeObject, old: Ku
   if (o.metadata?.['generation'] === undefined) delete n.metadata['generation'];
   else n.metadata['generation'] = oldGen;
   if (generationKinds.has(key)) {
-    const specChanged = !same(n['spec'], o['spec']);
+    const changed = generationChanged[key]?.(n, o) ?? !same(n['spec'], o['spec']);
     const annotationsChanged = key === 'apps/Deployment' && !same(n.metadata['annotations'], o.metadata?.['annotations']);
-    if (specChanged || annotationsChanged) n.metadata['generation'] = oldGen + 1;
+    if (changed || annotationsChanged) n.metadata['generation'] = oldGen + 1;
   }
   if (key === '/Pod') mirrorServiceAccount(obj as unknown as Pod);
   if (key === '/Service') prepareServiceUpdate(n['spec'] as ServiceSpec | undefined, o['spec'] as ServiceSpec | undefined, n);

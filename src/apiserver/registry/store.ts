@@ -333,7 +333,7 @@ export class Store {
       if (subresource !== '') {
         if (oldMeta.generation !== undefined) newMeta.generation = oldMeta.generation;
         else delete newMeta.generation;
-      } else if (s.strategy.generation && newMeta.generation === oldMeta.generation && s.strategy.generationChanged(obj, old)) {
+      } else if (s.strategy.generation && newMeta.generation === oldMeta.generation && !sameJSON(obj.spec, old.spec)) {
         newMeta.generation = (oldMeta.generation ?? 1) + 1;
       }
       await ctx.admission.admit({ operation: 'UPDATE', resource: r.info, subresource, namespace, name, object: obj, oldObject: old, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn, annotate: ctx.annotate });

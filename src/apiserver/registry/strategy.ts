@@ -3,7 +3,7 @@
  * (pkg/registry/<group>/<resource>/strategy.go): what create and update may set, the spec/status
  * split, generation tracking, create-on-update, TTLs and whether delete returns the object.
  */
-import { cloneJSON as clone, deepEqual, sameJSONText } from '../../api/patch/index.js';
+import { cloneJSON as clone } from '../../api/patch/index.js';
 import type { KubeObject, ResourceInfo } from '../../api/types.js';
 
 type Obj = Record<string, unknown>;
@@ -11,10 +11,8 @@ type Obj = Record<string, unknown>;
 export interface Strategy {
   /** hasStatus: PUT to the resource keeps the stored status; PUT to /status changes only status. */
   hasStatus: boolean;
-  /** generation: metadata.generation starts at 1 and grows when generationChanged says so. */
+  /** generation: metadata.generation starts at 1 and grows when the spec changes. */
   generation: boolean;
-  /** generationChanged: whether an update bumps a tracked generation (default: the spec changed). */
-  generationChanged(obj: KubeObject, old: KubeObject): boolean;
   allowCreateOnUpdate: boolean;
   /** ttlSeconds makes stored objects expire (Events: 1 h). */
   ttlSeconds?: number;
@@ -38,23 +36,7 @@ const GENERATION = new Set([
   'policy/poddisruptionbudgets',
   'networking.k8s.io/ingresses',
   'networking.k8s.io/networkpolicies',
-  'discovery.k8s.io/endpointslices',
 ]);
-
-/**
- * EndpointSlices have no spec: upstream's strategy bumps their generation when anything but
- * metadata changed, or the labels did.
- */
-const GENERATION_CHANGED: Record<string, (obj: KubeObject, old: KubeObject) => boolean> = {
-  'discovery.k8s.io/endpointslices': (obj, old) => {
-    const { metadata: m, ...rest } = obj;
-    const { metadata: om, ...oldRest } = old;
-    return !deepEqual(rest, oldRest) || !deepEqual(m?.labels ?? {}, om?.labels ?? {});
-  },
-};
-
-/** specChanged: the default generation rule (the spec's JSON differs; absent counts as null). */
-const specChanged = (obj: KubeObject, old: KubeObject): boolean => !sameJSONText(obj.spec ?? null, old.spec ?? null);
 
 const CREATE_ON_UPDATE = new Set([
   '/endpoints',
@@ -77,7 +59,6 @@ export function strategyFor(r: ResourceInfo): Strategy {
   const base: Strategy = {
     hasStatus,
     generation: GENERATION.has(id),
-    generationChanged: GENERATION_CHANGED[id] ?? specChanged,
     allowCreateOnUpdate: CREATE_ON_UPDATE.has(id),
     returnDeletedObject: id === '/pods',
     prepareForCreate(obj) {
