@@ -1129,17 +1129,6 @@ describe('conformance: API machinery without containers', () => {
     assert.equal(upd.automountServiceAccountToken, true);
   });
 
-  test('[sig-node] Pods should delete a collection of pods', async () => {
-    const ns = await newNamespace('pods');
-    await ok('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: 'default' } });
-    for (const n of ['test-pod-1', 'test-pod-2', 'test-pod-3']) {
-      await ok('POST', `/api/v1/namespaces/${ns}/pods`, { metadata: { name: n, labels: { type: 'Testing' } }, spec: { containers: [{ name: 'token-test', image: 'registry.k8s.io/e2e-test-images/agnhost:2.53' }] } });
-    }
-    await ok('DELETE', `/api/v1/namespaces/${ns}/pods?labelSelector=type%3DTesting`, { gracePeriodSeconds: 1 });
-    // Pods that no node runs are deleted at once.
-    assert.equal((await ok('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=type%3DTesting`)).items.length, 0);
-  });
-
   test('[sig-auth] SelfSubjectReview should support SelfSubjectReview API operations', async () => {
     const r = await ok('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
     assert.equal(r.kind, 'SelfSubjectReview');
