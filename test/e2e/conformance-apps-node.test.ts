@@ -1156,15 +1156,6 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
     assert.equal(pStatus.status.message, 'Patched by e2e test');
     assert.equal(pStatus.status.reason, 'E2E');
   });
-  // ---- [sig-node] Kubelet (test/e2e/common/node/kubelet.go) ----
-
-  test('[sig-node] Kubelet when scheduling a busybox command that always fails in a pod should be possible to delete', async () => {
-    const ns = await newNamespace('kubelet-test', 'baseline');
-    const podName = `bin-false${crypto.randomUUID()}`;
-    await ok('POST', `/api/v1/namespaces/${ns}/pods`, { metadata: { name: podName }, spec: { restartPolicy: 'Never', containers: [{ image: 'registry.k8s.io/e2e-test-images/busybox:1.36.1-1', name: podName, command: ['/bin/false'] }] } });
-    await ok('DELETE', `/api/v1/namespaces/${ns}/pods/${podName}`);
-  });
-
   // ---- [sig-node] Pods Extended (test/e2e/node/pods.go) ----
 
   test('[sig-node] Pods Extended Pods Set QOS Class should be set on Pods with matching resource requests and limits for memory and cpu', async () => {
