@@ -82,7 +82,7 @@ spec:
   containers:
   - name: web
     image: python:3
-    command: ["sh", "-c", "mkdir -p www && cp html/index.html www/ && echo \\"$TOKEN\\" > www/token && sleep 1 && exec python3 -m http.server ${port} --bind 127.0.0.1 --directory www"]
+    command: ["sh", "-c", "mkdir -p www && cp html/index.html www/ && echo \\"$TOKEN\\" > www/token && sleep 3 && exec python3 -m http.server ${port} --bind 127.0.0.1 --directory www"]
     env:
     - name: TOKEN
       valueFrom: {secretKeyRef: {name: web-secret, key: token}}
