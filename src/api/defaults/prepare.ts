@@ -201,13 +201,14 @@ const generationKinds = new Set([
   'networking.k8s.io/Ingress', 'networking.k8s.io/IngressClass', 'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget',
   'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration', 'storage.k8s.io/CSIDriver',
   '/PodTemplate', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/MutatingWebhookConfiguration',
-  'discovery.k8s.io/EndpointSlice',
+  'discovery.k8s.io/EndpointSlice', 'scheduling.k8s.io/PriorityClass',
 ]);
 
 /**
  * generationChanged holds the upstream strategies whose generation follows something other than
- * the spec: a PodTemplate's template, a webhook configuration's webhooks, and an EndpointSlice's
- * labels or anything outside its metadata.
+ * the spec: a PodTemplate's template, a webhook configuration's webhooks, an EndpointSlice's
+ * labels or anything outside its metadata, and a PriorityClass (generation 1 on create, never
+ * bumped: its PrepareForUpdate is empty, and it has no spec).
  */
 const generationChanged: Record<string, (n: Loose, o: Loose) => boolean> = {
   '/PodTemplate': (n, o) => !same(n['template'], o['template']),
@@ -218,6 +219,7 @@ const generationChanged: Record<string, (n: Loose, o: Loose) => boolean> = {
     const { metadata: om, ...oRest } = o;
     return !same(nRest, oRest) || !same(nm?.['labels'], om?.['labels']);
   },
+  'scheduling.k8s.io/PriorityClass': () => false,
 };
 
 
