@@ -23,7 +23,11 @@ export interface Strategy {
 }
 
 
-/** Resources that track metadata.generation (their spec drives a controller). */
+/**
+ * Resources that track metadata.generation (their spec drives a controller); the kinds of
+ * src/api/defaults/prepare.ts's generationKinds do too. Not HorizontalPodAutoscalers: their
+ * generation came with the HPAGeneration gate, after v1.32, which k8ts serves.
+ */
 const GENERATION = new Set([
   'apps/deployments',
   'apps/replicasets',
@@ -31,7 +35,6 @@ const GENERATION = new Set([
   'apps/daemonsets',
   'batch/jobs',
   'batch/cronjobs',
-  'autoscaling/horizontalpodautoscalers',
   '/replicationcontrollers',
   'policy/poddisruptionbudgets',
   'networking.k8s.io/ingresses',
