@@ -12,6 +12,7 @@ import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/dis
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
 import { gvr, type Lister } from '../client/index.js';
+import { DELETED, SliceTracker } from './slicetracker.js';
 import { generatedName } from './replicaset.js';
 import { watch, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
 import { HEADLESS_LABEL, LAST_CHANGE_TRIGGER_TIME, findPort, lastChangeTriggerTime, managedService, podIPs, selectedPods, servicesForPod, shouldPodBeInEndpoints } from './util/endpoints.js';
@@ -37,10 +38,6 @@ interface Desired {
 
 const endpointId = (e: Endpoint): string => e.targetRef?.uid ?? e.addresses[0] ?? '';
 const byId = (a: Endpoint, b: Endpoint): number => endpointId(a).localeCompare(endpointId(b));
-const rvAtLeast = (have: string | undefined, want: number): boolean => {
-  const n = Number(have);
-  return Number.isFinite(n) && n >= want;
-};
 const addressTypeOf = (ip: string): 'IPv4' | 'IPv6' => (ip.includes(':') ? 'IPv6' : 'IPv4');
 
 class EndpointSliceController implements Controller {
@@ -52,12 +49,8 @@ class EndpointSliceController implements Controller {
   private readonly slices: Lister<EndpointSlice>;
   private readonly nodes: Lister<Node>;
   private readonly max: number;
-  /**
-   * tracker: per service, the resourceVersion each slice we wrote must reach in the cache
-   * (-1: deleted). Upstream tracks metadata.generation; the apiserver does not set it on
-   * EndpointSlices yet, and k8ts resourceVersions are ordered storage revisions.
-   */
-  private readonly tracker = new Map<string, Map<string, number>>();
+  /** tracker: per service, the state each slice we wrote must reach in the cache. */
+  private readonly tracker = new SliceTracker();
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -79,27 +72,6 @@ class EndpointSliceController implements Controller {
     ];
   }
 
-  /** stale: the cache does not yet show a write this controller made for the service. */
-  private stale(key: string, ns: string): boolean {
-    const t = this.tracker.get(key);
-    if (!t) return false;
-    let stale = false;
-    for (const [name, rv] of t) {
-      const s = this.slices.namespace(ns).get(name);
-      const seen = rv === -1 ? !s : !!s && rvAtLeast(s.metadata?.resourceVersion, rv);
-      if (seen) t.delete(name);
-      else stale = true;
-    }
-    if (!t.size) this.tracker.delete(key);
-    return stale;
-  }
-
-  private track(key: string, name: string, gen: number): void {
-    let t = this.tracker.get(key);
-    if (!t) this.tracker.set(key, (t = new Map()));
-    t.set(name, gen);
-  }
-
   async reconcile(key: string): Promise<ReconcileResult | void> {
     const [ns, name] = splitKey(key);
     const svc = this.services.namespace(ns).get(name);
@@ -108,7 +80,8 @@ class EndpointSliceController implements Controller {
       this.tracker.delete(key);
       return;
     }
-    if (this.stale(key, ns)) return { requeueAfter: 50 };
+    // The cache does not yet show a write this controller made for the service.
+    if (this.tracker.stale(key, ns, this.slices)) return { requeueAfter: 50 };
     const pods = selectedPods(this.pods, svc).filter((p) => shouldPodBeInEndpoints(p, true));
     const desired = this.desired(svc, pods);
     const existing = this.slices
@@ -199,17 +172,17 @@ class EndpointSliceController implements Controller {
     try {
       for (const s of toCreate) {
         const out = await api.create(s);
-        this.track(key, out.metadata?.name ?? '', Number(out.metadata?.resourceVersion ?? 0));
+        this.tracker.track(key, out.metadata?.name ?? '', Number(out.metadata?.resourceVersion ?? 0));
       }
       for (const s of toUpdate) {
         const out = await api.update(s);
-        this.track(key, out.metadata?.name ?? '', Number(out.metadata?.resourceVersion ?? 0));
+        this.tracker.track(key, out.metadata?.name ?? '', Number(out.metadata?.resourceVersion ?? 0));
       }
       for (const s of toDelete) {
         await api.delete(s.metadata?.name ?? '', { preconditions: { uid: s.metadata?.uid } }).catch((err: unknown) => {
           if (!isStatusError(err, 'NotFound')) throw err;
         });
-        this.track(key, s.metadata?.name ?? '', -1);
+        this.tracker.track(key, s.metadata?.name ?? '', DELETED);
       }
     } catch (err) {
       if (isStatusError(err, 'Forbidden') && toCreate.length) return; // namespace being deleted

@@ -23,6 +23,7 @@ import type { EndpointAddress, EndpointPort as CoreEndpointPort, EndpointSubset,
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { isStatusError } from '../api/errors.js';
 import { gvr, type EventRecorder, type Lister } from '../client/index.js';
+import { DELETED, SliceTracker } from './slicetracker.js';
 import { watch, watchEvents, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
 import { LAST_CHANGE_TRIGGER_TIME } from './util/endpoints.js';
 import { newControllerRef, splitKey, stableJSON } from './util/owner.js';
@@ -168,10 +169,6 @@ const without = (m: Record<string, string> | undefined, ...keys: string[]): Reco
   return out;
 };
 const hasSelector = (svc: Service): boolean => Object.keys(svc.spec?.selector ?? {}).length > 0;
-const rvAtLeast = (have: string | undefined, want: number): boolean => {
-  const n = Number(have);
-  return Number.isFinite(n) && n >= want;
-};
 const isMirroredSlice = (s: EndpointSlice): boolean => s.metadata?.labels?.[MANAGED_BY_LABEL] === MIRRORING_CONTROLLER_NAME;
 /** sliceKey: the `namespace/name` of the Endpoints a slice is labeled for (none without the label). */
 const sliceKey = (s: EndpointSlice): string[] => {
@@ -200,11 +197,10 @@ class EndpointSliceMirroringController implements Controller {
   private readonly max: number;
   private readonly recorder: EventRecorder;
   /**
-   * tracker: per Endpoints key, the resourceVersion each slice we wrote must reach in the cache
-   * (-1: deleted), so a reconcile never acts on a cache that misses our own writes (upstream:
-   * EndpointSliceTracker by generation, which the apiserver does not set on slices here).
+   * tracker: per Endpoints key, the state each slice we wrote must reach in the cache, so a
+   * reconcile never acts on a cache that misses our own writes.
    */
-  private readonly tracker = new Map<string, Map<string, number>>();
+  private readonly tracker = new SliceTracker();
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -246,17 +242,14 @@ class EndpointSliceMirroringController implements Controller {
   /** expected: the tracker awaits exactly this state of the slice (written or deleted by us). */
   private expected(s: EndpointSlice, deleted: boolean): boolean {
     const [k] = sliceKey(s);
-    const want = k === undefined ? undefined : this.tracker.get(k)?.get(s.metadata?.name ?? '');
+    const want = k === undefined ? undefined : this.tracker.expected(k, s.metadata?.name ?? '');
     if (want === undefined) return false;
-    return deleted ? want === -1 : want !== -1 && String(want) === s.metadata?.resourceVersion;
+    return deleted ? want === DELETED : want !== DELETED && String(want) === s.metadata?.resourceVersion;
   }
 
   private forget(s: EndpointSlice): void {
     const [k] = sliceKey(s);
-    const t = k === undefined ? undefined : this.tracker.get(k);
-    if (!t) return;
-    t.delete(s.metadata?.name ?? '');
-    if (!t.size) this.tracker.delete(k!);
+    if (k !== undefined) this.tracker.forget(k, s.metadata?.name ?? '');
   }
 
   private mirrored(ns: string, name: string): EndpointSlice[] {
@@ -266,26 +259,9 @@ class EndpointSliceMirroringController implements Controller {
       .filter((s) => isMirroredSlice(s) && s.metadata?.labels?.[SERVICE_NAME_LABEL] === name);
   }
 
-  /** stale: the cache does not yet show a write this controller made for the Endpoints. */
-  private stale(key: string, ns: string): boolean {
-    const t = this.tracker.get(key);
-    if (!t) return false;
-    let stale = false;
-    for (const [name, rv] of t) {
-      const s = this.slices.namespace(ns).get(name);
-      if (rv === -1 ? !s : !!s && rvAtLeast(s.metadata?.resourceVersion, rv)) t.delete(name);
-      else stale = true;
-    }
-    if (!t.size) this.tracker.delete(key);
-    return stale;
-  }
-
   private track(key: string, s: EndpointSlice | undefined, rv: number): void {
     const name = s?.metadata?.name;
-    if (!name) return;
-    let t = this.tracker.get(key);
-    if (!t) this.tracker.set(key, (t = new Map()));
-    t.set(name, rv);
+    if (name) this.tracker.track(key, name, rv);
   }
 
   async reconcile(key: string): Promise<ReconcileResult | void> {
@@ -297,7 +273,8 @@ class EndpointSliceMirroringController implements Controller {
       await this.deleteSlices(ns, this.mirrored(ns, name));
       return;
     }
-    if (this.stale(key, ns)) return { requeueAfter: 50 };
+    // The cache does not yet show a write this controller made for the Endpoints.
+    if (this.tracker.stale(key, ns, this.slices)) return { requeueAfter: 50 };
     const desired = this.desired(ep);
     const existing = new Map<string, EndpointSlice[]>();
     for (const s of this.mirrored(ns, name).sort((a, b) => (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? '') || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))) {
@@ -384,7 +361,7 @@ class EndpointSliceMirroringController implements Controller {
       await api.delete(s.metadata?.name ?? '', { preconditions: { uid: s.metadata?.uid } }).catch((err: unknown) => {
         if (!isStatusError(err, 'NotFound') && !isStatusError(err, 'Conflict')) throw err;
       });
-      if (key) this.track(key, s, -1);
+      if (key) this.track(key, s, DELETED);
     }
   }
 
