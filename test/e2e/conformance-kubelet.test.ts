@@ -14,7 +14,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,9 +23,8 @@ import { DEFAULT_ADMISSION_PLUGINS } from '../../src/apiserver/admission/index.j
 import { RestClient } from '../../src/client/index.js';
 import { SimulatedNodes } from '../../src/kubelet/index.js';
 import { fetchCall, restClient, type Obj } from './helpers/apiserver.js';
-import { killGroupsUnder, pidsUnder, stopChild, until } from './helpers/wait.js';
+import { killGroupsUnder, pidsUnder, startKubeletProcess, stopChild, until } from './helpers/wait.js';
 
-const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'k8ts.js');
 
 // Upstream's e2e images (test/utils/image); the simulated node never pulls them, and the process
 // runtime runs each container's command on the host.
@@ -44,20 +43,7 @@ describe('conformance: kubelet pod lifecycle on a simulated node and a real kube
   let nodes: Promise<void> | undefined;
   let nsCounter = 0;
 
-  const startKubelet = async (): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, [bin, 'kubelet', '--kubeconfig', srv.kubeconfig, '--node-name', REAL_NODE, '--node-ip', '127.0.0.1', '--root-dir', join(dir, 'root'), '--port', '0'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      let err = '';
-      child.stderr!.on('data', (b: Buffer) => {
-        err += b.toString();
-        if (err.includes('running')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`kubelet exited ${code}: ${err}`)));
-    });
-    return child;
-  };
+  const startKubelet = (): Promise<ChildProcess> => startKubeletProcess({ kubeconfig: srv.kubeconfig, nodeName: REAL_NODE, rootDir: join(dir, 'root') });
 
   before(async () => {
     // No controller-manager runs here to publish kube-root-ca.crt, and this apiserver signs no

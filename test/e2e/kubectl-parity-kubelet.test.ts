@@ -12,10 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
 import { kubectlPath, runCommand } from './helpers/kubectl.js';
-import { freePort, until } from './helpers/wait.js';
+import { freePort, startKubeletProcess, until } from './helpers/wait.js';
 
 const cli = join(import.meta.dirname, '..', '..', 'src', 'kubectl', 'cli.js');
-const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'k8ts.js');
 
 interface Result {
   code: number;
@@ -49,15 +48,7 @@ describe('k8ts kubectl parity against a kubelet', { skip: binary ? false : 'kube
     srv = await startTestApiServer({ advertiseAddress: '192.0.2.20' });
     dir = mkdtempSync(join(tmpdir(), 'k8ts-kubectl-kubelet-'));
     // detached: the kubelet leads its own process group, so cleanup reaches its container shims.
-    kubelet = spawn(process.execPath, [bin, 'kubelet', '--kubeconfig', srv.kubeconfig, '--node-name', 'kn', '--node-ip', '127.0.0.1', '--root-dir', join(dir, 'root'), '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-    await new Promise<void>((resolve, reject) => {
-      let err = '';
-      kubelet!.stderr!.on('data', (b: Buffer) => {
-        err += b.toString();
-        if (err.includes('running')) resolve();
-      });
-      kubelet!.once('exit', (code) => reject(new Error(`kubelet exited ${code}: ${err}`)));
-    });
+    kubelet = await startKubeletProcess({ kubeconfig: srv.kubeconfig, nodeName: 'kn', rootDir: join(dir, 'root'), detached: true });
     const pod = `apiVersion: v1
 kind: Pod
 metadata: {name: sleeper}

@@ -7,15 +7,14 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
 import { Kubectl, kubectlPath } from './helpers/kubectl.js';
-import { freePort, killGroupsUnder, pidsUnder, until, stopChild } from './helpers/wait.js';
+import { freePort, killGroupsUnder, pidsUnder, startKubeletProcess, until, stopChild } from './helpers/wait.js';
 
-const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'k8ts.js');
 
 if (!kubectlPath()) test('kubelet e2e', { skip: 'kubectl not installed' }, () => {});
 else {
@@ -24,20 +23,7 @@ else {
   let dir: string;
   let kubelet: ChildProcess | undefined;
 
-  const startKubelet = async (): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, [bin, 'kubelet', '--kubeconfig', srv.kubeconfig, '--node-name', 'e2e-node', '--node-ip', '127.0.0.1', '--root-dir', join(dir, 'root'), '--port', '0'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      let err = '';
-      child.stderr!.on('data', (b: Buffer) => {
-        err += b.toString();
-        if (err.includes('running')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`kubelet exited ${code}: ${err}`)));
-    });
-    return child;
-  };
+  const startKubelet = (): Promise<ChildProcess> => startKubeletProcess({ kubeconfig: srv.kubeconfig, nodeName: 'e2e-node', rootDir: join(dir, 'root') });
 
   before(async () => {
     srv = await startTestApiServer({ advertiseAddress: '192.0.2.10' });
@@ -116,7 +102,7 @@ spec:
   containers:
   - name: app
     image: busybox
-    command: ["sh", "-c", "touch healthy; sleep 1; rm healthy; sleep 600"]
+    command: ["sh", "-c", "touch healthy; sleep 1; rm healthy; sleep 600.${port}"]
     livenessProbe:
       exec: {command: ["test", "-e", "healthy"]}
       periodSeconds: 1
@@ -149,6 +135,7 @@ spec:
     assert.equal(del.code, 0, del.stderr);
     assert.ok(Date.now() - t0 < 6000, 'deleted within the grace period');
     assert.deepEqual(pidsUnder(`http.server ${port}`), []);
-    assert.deepEqual(pidsUnder('sleep 600'), []);
+    // This test's own sleep (its port in the duration): other suites run `sleep 600` meanwhile.
+    assert.deepEqual(pidsUnder(`sleep 600.${port}`), []);
   });
 }

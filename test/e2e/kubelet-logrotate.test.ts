@@ -14,9 +14,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
 import { Kubectl, kubectlPath } from './helpers/kubectl.js';
-import { killGroupsUnder, until, stopChild } from './helpers/wait.js';
+import { killGroupsUnder, startKubeletProcess, until, stopChild } from './helpers/wait.js';
 
-const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'k8ts.js');
 
 if (!kubectlPath()) test('kubelet log rotation e2e', { skip: 'kubectl not installed' }, () => {});
 else {
@@ -29,19 +28,11 @@ else {
     srv = await startTestApiServer({ advertiseAddress: '192.0.2.10' });
     k = new Kubectl(srv.kubeconfig);
     dir = mkdtempSync(join(tmpdir(), 'k8ts-logrotate-e2e-'));
-    const child = (kubelet = spawn(
-      process.execPath,
-      [bin, 'kubelet', '--kubeconfig', srv.kubeconfig, '--node-name', 'rotate-node', '--node-ip', '127.0.0.1', '--root-dir', join(dir, 'root'), '--port', '0',
-        '--container-log-max-size', '2Ki', '--container-log-max-files', '4', '--container-log-monitor-interval', '200ms'],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    ));
-    await new Promise<void>((resolve, reject) => {
-      let err = '';
-      child.stderr!.on('data', (b: Buffer) => {
-        err += b.toString();
-        if (err.includes('running')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`kubelet exited ${code}: ${err}`)));
+    kubelet = await startKubeletProcess({
+      kubeconfig: srv.kubeconfig,
+      nodeName: 'rotate-node',
+      rootDir: join(dir, 'root'),
+      extra: ['--container-log-max-size', '2Ki', '--container-log-max-files', '4', '--container-log-monitor-interval', '200ms'],
     });
   });
 

@@ -1,7 +1,31 @@
 /** Small waiting and process helpers shared by the e2e suites that run real servers and kubelets. */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+
+/** K8TS_BIN is the k8ts command of this checkout (bin/k8ts.js). */
+export const K8TS_BIN = join(import.meta.dirname, '..', '..', '..', '..', 'bin', 'k8ts.js');
+
+/**
+ * startKubeletProcess runs `k8ts kubelet` against `kubeconfig` as node `nodeName` (node IP
+ * 127.0.0.1, its API on a free port, `rootDir` for its state) with `extra` flags, and resolves
+ * once it says it is running; it rejects with its stderr if it exits first. `detached` makes it
+ * lead its own process group.
+ */
+export async function startKubeletProcess(o: { kubeconfig: string; nodeName: string; rootDir: string; extra?: string[]; detached?: boolean }): Promise<ChildProcess> {
+  const args = [K8TS_BIN, 'kubelet', '--kubeconfig', o.kubeconfig, '--node-name', o.nodeName, '--node-ip', '127.0.0.1', '--root-dir', o.rootDir, '--port', '0', ...(o.extra ?? [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: o.detached ?? false });
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (b: Buffer) => {
+      err += b.toString();
+      if (err.includes('running')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`kubelet exited ${code}: ${err}`)));
+  });
+  return child;
+}
 
 /**
  * until polls fn until it returns something other than undefined. A thrown error counts as
