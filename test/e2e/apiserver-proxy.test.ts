@@ -4,13 +4,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApiServer, type TestApiServer } from '../../src/apiserver/testing.js';
 import { RestClient } from '../../src/client/rest/client.js';
 import { Kubelet } from '../../src/kubelet/index.js';
 import { Kubectl, kubectlPath } from './helpers/kubectl.js';
+import { until } from './helpers/wait.js';
 
 describe('pods/log and pods/exec through the apiserver', { skip: kubectlPath() === undefined && 'kubectl not installed' }, () => {
   let srv: TestApiServer;
@@ -61,5 +62,9 @@ spec:
     const bad = await k.run(['logs', 'talker', '-c', 'nope']);
     assert.equal(bad.stderr, 'error: container nope is not valid for pod talker\n');
     await k.ok(['delete', 'pod', 'talker', '--wait=false']);
+    // The kubelet tears the pod down after the delete answers: wait until its sandbox record is
+    // gone, or the teardown would write into the test's directory after it was removed.
+    const sandboxes = join(dir, 'root', 'runtime', 'process', 'sandboxes');
+    await until('talker torn down', async () => (!existsSync(sandboxes) || readdirSync(sandboxes).length === 0 ? true : undefined), 20_000);
   });
 });
