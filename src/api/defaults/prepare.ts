@@ -195,7 +195,11 @@ type Loose = Record<string, unknown> & { metadata?: Record<string, unknown> };
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
-/** Kinds whose metadata.generation counts changes: of their spec, unless generationChanged says otherwise. */
+/**
+ * Kinds whose metadata.generation counts changes: of their spec, unless generationChanged says
+ * otherwise (the one list of them: the store leaves generation to prepareForCreate/Update). Not
+ * HorizontalPodAutoscalers: theirs came with the HPAGeneration gate, after v1.32.
+ */
 const generationKinds = new Set([
   '/ReplicationController', 'apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'batch/CronJob',
   'networking.k8s.io/Ingress', 'networking.k8s.io/IngressClass', 'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget',

@@ -206,8 +206,8 @@ export class Store {
     for (const k of ['uid', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'] as const) delete meta[k];
     meta.creationTimestamp = timestamp(ctx.now);
     meta.uid = randomUUID();
-    if (s.strategy.generation) meta.generation = 1;
-    else delete meta.generation;
+    // Clients never set generation: the kinds that track it get 1 from prepareForCreate (api/defaults).
+    delete meta.generation;
     const gvk = gvkOf(s.info);
     // Defaulting happens at decode time upstream, before the strategy's PrepareForCreate.
     applyDefaults(gvk, obj);
@@ -333,8 +333,6 @@ export class Store {
       if (subresource !== '') {
         if (oldMeta.generation !== undefined) newMeta.generation = oldMeta.generation;
         else delete newMeta.generation;
-      } else if (s.strategy.generation && newMeta.generation === oldMeta.generation && !sameJSON(obj.spec, old.spec)) {
-        newMeta.generation = (oldMeta.generation ?? 1) + 1;
       }
       await ctx.admission.admit({ operation: 'UPDATE', resource: r.info, subresource, namespace, name, object: obj, oldObject: old, dryRun: ctx.dryRun, user: ctx.user, warn: ctx.warn, annotate: ctx.annotate });
       const errs =

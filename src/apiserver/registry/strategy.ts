@@ -1,7 +1,7 @@
 /**
  * Per-resource behaviour of the generic store, as upstream's REST strategies
  * (pkg/registry/<group>/<resource>/strategy.go): what create and update may set, the spec/status
- * split, generation tracking, create-on-update, TTLs and whether delete returns the object.
+ * split, create-on-update, TTLs and whether delete returns the object.
  */
 import { cloneJSON as clone } from '../../api/patch/index.js';
 import type { KubeObject, ResourceInfo } from '../../api/types.js';
@@ -11,8 +11,6 @@ type Obj = Record<string, unknown>;
 export interface Strategy {
   /** hasStatus: PUT to the resource keeps the stored status; PUT to /status changes only status. */
   hasStatus: boolean;
-  /** generation: metadata.generation starts at 1 and grows when the spec changes. */
-  generation: boolean;
   allowCreateOnUpdate: boolean;
   /** ttlSeconds makes stored objects expire (Events: 1 h). */
   ttlSeconds?: number;
@@ -22,24 +20,6 @@ export interface Strategy {
   prepareForUpdate(obj: KubeObject, old: KubeObject): void;
 }
 
-
-/**
- * Resources that track metadata.generation (their spec drives a controller); the kinds of
- * src/api/defaults/prepare.ts's generationKinds do too. Not HorizontalPodAutoscalers: their
- * generation came with the HPAGeneration gate, after v1.32, which k8ts serves.
- */
-const GENERATION = new Set([
-  'apps/deployments',
-  'apps/replicasets',
-  'apps/statefulsets',
-  'apps/daemonsets',
-  'batch/jobs',
-  'batch/cronjobs',
-  '/replicationcontrollers',
-  'policy/poddisruptionbudgets',
-  'networking.k8s.io/ingresses',
-  'networking.k8s.io/networkpolicies',
-]);
 
 /**
  * Resources whose upstream strategy answers AllowCreateOnUpdate true: a PUT to a missing name
@@ -69,7 +49,6 @@ export function strategyFor(r: ResourceInfo): Strategy {
   const hasStatus = (r.subresources ?? []).some((s) => s.name === 'status');
   const base: Strategy = {
     hasStatus,
-    generation: GENERATION.has(id),
     allowCreateOnUpdate: CREATE_ON_UPDATE.has(id),
     returnDeletedObject: id === '/pods',
     prepareForCreate(obj) {
