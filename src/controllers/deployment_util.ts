@@ -5,9 +5,10 @@
  */
 import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import { REVISION_ANNOTATION, parseRevision } from '../api/revision.js';
 import { fnv32a, safeEncode, stableJSON } from './util/owner.js';
 
-export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+export { REVISION_ANNOTATION, parseRevision };
 export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
 export const DESIRED_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/desired-replicas';
 export const MAX_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
@@ -32,12 +33,6 @@ export function revisionOf(rs: { metadata?: { annotations?: Record<string, strin
   return parseRevision(rs.metadata?.annotations?.[REVISION_ANNOTATION]);
 }
 
-/** parseRevision parses a revision annotation value as strconv.ParseInt(v, 10, 64) does; undefined and malformed values are 0. */
-export function parseRevision(v: string | undefined): bigint {
-  if (v === undefined || !/^[+-]?\d{1,19}$/.test(v)) return 0n;
-  const n = BigInt(v);
-  return n > 9223372036854775807n || n < -9223372036854775808n ? 0n : n;
-}
 
 /** withoutHash returns the template with the pod-template-hash label removed (a shallow copy where it differs). */
 function withoutHash(t: PodTemplateSpec | undefined): PodTemplateSpec {

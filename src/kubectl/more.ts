@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { StatusError } from '../api/errors.js';
+import { REVISION_ANNOTATION, parseRevision } from '../api/revision.js';
 import type { KubeObject } from '../api/types.js';
 import { Flags, type FlagSpecs } from './args.js';
 import type { Command } from './commands.js';
@@ -357,10 +358,7 @@ async function ownedReplicaSets(f: Factory, d: KubeObject): Promise<KubeObject[]
 }
 
 /** revisionOf reads a Deployment or ReplicaSet revision as upstream's int64 (0 when missing or malformed). */
-const revisionOf = (o: KubeObject): bigint => {
-  const v = o.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? '';
-  return /^\d{1,19}$/.test(v) && BigInt(v) <= 0x7fffffffffffffffn ? BigInt(v) : 0n;
-};
+const revisionOf = (o: KubeObject): bigint => parseRevision(o.metadata?.annotations?.[REVISION_ANNOTATION]);
 const byRevision = (a: KubeObject, b: KubeObject): number => (revisionOf(a) < revisionOf(b) ? -1 : revisionOf(a) > revisionOf(b) ? 1 : 0);
 
 function parseTimeout(s: string, dflt: number): number {
