@@ -12,7 +12,7 @@ import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/dis
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
 import { gvr, type Lister } from '../client/index.js';
-import { DELETED, SliceTracker } from './slicetracker.js';
+import { DELETED, SliceTracker, recycleSlices } from './slicetracker.js';
 import { generatedName } from './replicaset.js';
 import { watch, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
 import { HEADLESS_LABEL, LAST_CHANGE_TRIGGER_TIME, findPort, lastChangeTriggerTime, managedService, podIPs, selectedPods, servicesForPod, shouldPodBeInEndpoints } from './util/endpoints.js';
@@ -156,18 +156,8 @@ class EndpointSliceController implements Controller {
         if (stableJSON(keep.metadata?.labels ?? {}) !== stableJSON(labels)) toUpdate.push(fresh(ph, [], keep));
       } else toCreate.push(fresh(ph, []));
     }
-    // As upstream's reconciler (finalize): a slice that would be created while another of the
-    // same address type is deleted becomes an update of that one, so the Service never shows
-    // both at once (e.g. its empty placeholder next to the first real slice).
-    for (let i = 0; i < toDelete.length && toCreate.length; ) {
-      const old = toDelete[i]!;
-      if (old.addressType !== toCreate[0]!.addressType) {
-        i++;
-        continue;
-      }
-      const s = toCreate.shift()!;
+    for (const [s, old] of recycleSlices(toCreate, toDelete, (c) => c.addressType)) {
       toUpdate.push({ ...s, metadata: { ...old.metadata, labels: s.metadata?.labels, annotations: s.metadata?.annotations } });
-      toDelete.splice(i, 1);
     }
     try {
       for (const s of toCreate) {

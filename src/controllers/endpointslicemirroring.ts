@@ -23,7 +23,7 @@ import type { EndpointAddress, EndpointPort as CoreEndpointPort, EndpointSubset,
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { isStatusError } from '../api/errors.js';
 import { gvr, type EventRecorder, type Lister } from '../client/index.js';
-import { DELETED, SliceTracker } from './slicetracker.js';
+import { DELETED, SliceTracker, recycleSlices } from './slicetracker.js';
 import { watch, watchEvents, type Controller, type ControllerContext, type ReconcileResult, type Watch } from './runner.js';
 import { LAST_CHANGE_TRIGGER_TIME } from './util/endpoints.js';
 import { newControllerRef, splitKey, stableJSON } from './util/owner.js';
@@ -325,16 +325,7 @@ class EndpointSliceMirroringController implements Controller {
     }
     // Port sets no longer wanted.
     for (const l of existing.values()) toDelete.push(...l);
-    // Recycle: a create and a delete of the same address type become one update.
-    for (let i = 0; i < toCreate.length; ) {
-      const j = toDelete.findIndex((s) => s.addressType === toCreate[i]!.d.addressType);
-      if (j < 0) {
-        i++;
-        continue;
-      }
-      const [old] = toDelete.splice(j, 1);
-      toUpdate.push(build(toCreate.splice(i, 1)[0]!.d, old));
-    }
+    for (const [{ d }, old] of recycleSlices(toCreate, toDelete, (c) => c.d.addressType)) toUpdate.push(build(d, old));
     const api = this.ctx.client.resource<EndpointSlice>(gvr.endpointslices).namespace(ns);
     // No new slices for Endpoints being deleted.
     if (!ep.metadata?.deletionTimestamp) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Lister } from '../client/index.js';
-import { DELETED, SliceTracker } from './slicetracker.js';
+import { DELETED, SliceTracker, recycleSlices } from './slicetracker.js';
 
 /** cacheOf is a lister over fixed slices of namespace ns (name → resourceVersion). */
 const cacheOf = (slices: Record<string, string>): Lister<EndpointSlice> =>
@@ -24,4 +24,15 @@ test('SliceTracker: a key is stale until the cache shows each tracked write or d
   t.track('ns/gone', 'd', 7);
   t.delete('ns/gone');
   assert.equal(t.expected('ns/gone', 'd'), undefined);
+});
+
+test('recycleSlices: the first create and a delete of its address type become one update, as upstream finalize', () => {
+  const del = (name: string, addressType: string): EndpointSlice => ({ metadata: { name }, addressType, endpoints: [] }) as EndpointSlice;
+  const toCreate = [{ t: 'IPv6' }, { t: 'IPv4' }];
+  const toDelete = [del('a', 'IPv4'), del('b', 'IPv6'), del('c', 'IPv4')];
+  const pairs = recycleSlices(toCreate, toDelete, (c) => c.t);
+  // IPv6 pairs with b; then the IPv4 create pairs with the next IPv4 delete after b's place (c), as upstream's single pass does.
+  assert.deepEqual(pairs.map(([c, s]) => [c.t, s.metadata?.name]), [['IPv6', 'b'], ['IPv4', 'c']]);
+  assert.deepEqual(toCreate, []);
+  assert.deepEqual(toDelete.map((s) => s.metadata?.name), ['a']);
 });

@@ -61,3 +61,24 @@ export class SliceTracker {
     return stale;
   }
 }
+
+/**
+ * recycleSlices is upstream's reconciler finalize step, shared by both EndpointSlice
+ * controllers: while the first slice to create has the address type of a slice to delete, the
+ * two become one update of the deleted slice, so the owner never shows both at once (e.g. a
+ * Service's empty placeholder next to its first real slice). It takes the pairs out of
+ * `toCreate` and `toDelete` and returns them as [created, deleted].
+ */
+export function recycleSlices<C>(toCreate: C[], toDelete: EndpointSlice[], addressTypeOf: (c: C) => string | undefined): Array<[C, EndpointSlice]> {
+  const pairs: Array<[C, EndpointSlice]> = [];
+  for (let i = 0; i < toDelete.length && toCreate.length; ) {
+    const old = toDelete[i]!;
+    if (old.addressType !== addressTypeOf(toCreate[0]!)) {
+      i++;
+      continue;
+    }
+    pairs.push([toCreate.shift()!, old]);
+    toDelete.splice(i, 1);
+  }
+  return pairs;
+}
