@@ -172,10 +172,19 @@ describe('conformance: apps and node with controllers and simulated nodes', () =
   }
 
   /** retryOnConflict runs fn again while it answers 409, as client-go's retry.RetryOnConflict. */
+  /**
+   * retryOnConflict retries fn every 10 ms for up to a minute while it conflicts, as upstream's
+   * Update*WithRetries (wait.PollImmediate(10ms, 1m)): a controller updating the same object's
+   * status on a loaded machine can win five immediate retries in a row.
+   */
   async function retryOnConflict(fn: () => Promise<{ status: number; text: string; body: Obj }>): Promise<Obj> {
-    for (let i = 0; ; i++) {
+    const end = Date.now() + 60_000;
+    for (;;) {
       const r = await fn();
-      if (r.status === 409 && i < 5) continue;
+      if (r.status === 409 && Date.now() < end) {
+        await new Promise((res) => setTimeout(res, 10));
+        continue;
+      }
       assert.ok(r.status >= 200 && r.status < 300, `${r.status} ${r.text}`);
       return r.body;
     }
