@@ -1,9 +1,20 @@
 /**
  * bench:density — upstream's density test / ClusterLoader2 anchor: a control plane, N simulated
- * nodes (kwok-style SimulatedNodes in their own process), then P pods through Deployments of
- * 100 replicas. Prints pod startup latency p50/p90/p99 (upstream's SLI: pod first seen by a
- * watch → first seen Running by the watch; SLO p99 ≤ 5 s), throughput, how long until all pods
- * ran, API latency p99 by verb (server side, as ClusterLoader2's APIResponsivenessPrometheus:
+ * nodes (kwok-style SimulatedNodes in their own process), then ClusterLoader2's density test
+ * (testing/density/config.yaml) in its two phases:
+ *
+ * - Saturation: P pods through Deployments shaped as that test's saturation pods — one namespace
+ *   per 100 nodes (NODES_PER_NAMESPACE), one Deployment per namespace holding that namespace's
+ *   share (PODS_PER_NODE 30 × 100 = 3000 at the defaults), requests cpu 1m / memory 10M, created
+ *   at 5 per second (tuning set Uniform5qps). Prints how long until all of them ran and the
+ *   throughput (pods/s); their startup latencies (saturation_pod_startup_*) mostly measure how
+ *   long they queued behind each other, as ClusterLoader2's SaturationPodStartupLatency does.
+ * - Latency: --latency-pods Deployments of one pod each (requests cpu 100m / memory 350M:
+ *   LATENCY_POD_CPU / LATENCY_POD_MEMORY) created at 5 per second on the saturated cluster: pod
+ *   startup latency p50/p90/p99 (pod_startup_*; upstream's SLI: pod first seen by a watch →
+ *   first seen Running by the watch; SLO p99 ≤ 5 s), as ClusterLoader2's PodStartupLatency.
+ *
+ * Also API latency p99 by verb during saturation (server side, as ClusterLoader2's APIResponsivenessPrometheus:
  * the apiserver's apiserver_request_duration_seconds histogram from GET /metrics, scraped with
  * the admin kubeconfig at the start and end of the measured window, p99 by histogram_quantile
  * over the bucket increases; every client counts, the in-process controllers and scheduler too;
@@ -12,9 +23,14 @@
  * a real `k8ts kubelet` and a Deployment of 100 `sleep` pods, startup p50/p99.
  *
  *   --nodes N (1000)  --pods P (30000)  --process-pods M (100; 0 skips)  --timeout S (300)
+ *   --latency-pods L (500, ClusterLoader2's MIN_LATENCY_PODS; it runs max(500, N); 0 skips)
  *   --qps Q (5)       Deployments created at Q per second, as ClusterLoader2's density test creates
  *                     its objects (tuning set Uniform5qps); 0 creates them all at once, 16 in flight
- *   --json FILE       pod_startup_p50_ms, pod_startup_p90_ms, pod_startup_p99_ms, all_running_s,
+ *   --replicas R      Deployments of R replicas instead (spread over the namespaces in turn): many
+ *                     small Deployments at 5 qps make the creation schedule, not the cluster, set
+ *                     all_running_s (300 of 100 take 59.8 s to create)
+ *   --json FILE       pod_startup_p50_ms, pod_startup_p90_ms, pod_startup_p99_ms (latency pods),
+ *                     saturation_pod_startup_p50_ms, _p90_ms, _p99_ms, all_running_s (saturation),
  *                     pods_per_s, process_pod_startup_p50_ms, process_pod_startup_p99_ms, rss_mb,
  *                     api_p99_ms_<verb> (create, update, patch, apply, delete, get, list) and
  *                     api_p99_ms_<verb>_<resource>[_<subresource>] for the busiest (verb, resource)s,
@@ -74,7 +90,11 @@ const num = (name: string, def: number): number => Number(flag(name) ?? def);
 const root = join(dirname(new URL(import.meta.url).pathname), '..', '..');
 const bin = join(root, 'bin', 'k8ts.js');
 const NODE_PREFIX = 'density-node-';
+/** NS names the namespace of the process-runtime pods (and kubeletSync's); the saturation pods use nsName(k). */
 const NS = 'density';
+/** NODES_PER_NAMESPACE: ClusterLoader2's density test puts one namespace (and one saturation Deployment) per 100 nodes. */
+const NODES_PER_NAMESPACE = 100;
+const nsName = (k: number): string => (k === 0 ? NS : `${NS}-${k}`);
 
 const clientFor = (kubeconfig: string): RestClient => new RestClient({ ...restConfigFromKubeconfig(loadKubeconfig([kubeconfig])), qps: Infinity, userAgent: 'k8ts-density' });
 
@@ -169,7 +189,8 @@ class PodWatch {
     private readonly selector: string,
   ) {}
   async start(): Promise<void> {
-    const pods = this.client.resource<Pod & ApiObject>(gvr.pods).namespace(NS);
+    // Every namespace: the saturation pods are spread over one per 100 nodes.
+    const pods = this.client.resource<Pod & ApiObject>(gvr.pods);
     const list = await pods.list({ labelSelector: this.selector });
     const loop = async (rv: string): Promise<void> => {
       while (!this.ac.signal.aborted) {
@@ -306,11 +327,19 @@ function slowest(watch: PodWatch, traces: Array<[string, PodTrace]>, n: number):
     .join('; ');
 }
 
-function deployment(name: string, replicas: number, labels: Record<string, string>, nodeSelector: Record<string, string>, command?: string[]): Deployment & ApiObject {
+function deployment(
+  name: string,
+  replicas: number,
+  labels: Record<string, string>,
+  nodeSelector: Record<string, string>,
+  command?: string[],
+  namespace = NS,
+  requests: Record<string, string> = { cpu: '1m', memory: '10M' },
+): Deployment & ApiObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, namespace: NS },
+    metadata: { name, namespace },
     spec: {
       replicas,
       selector: { matchLabels: { ...labels, deployment: name } },
@@ -319,11 +348,43 @@ function deployment(name: string, replicas: number, labels: Record<string, strin
         spec: {
           nodeSelector,
           terminationGracePeriodSeconds: 1,
-          containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9', ...(command ? { command } : {}), resources: { requests: { cpu: '1m', memory: '1Mi' } } }],
+          containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9', ...(command ? { command } : {}), resources: { requests } }],
         },
       },
     },
   } as Deployment & ApiObject;
+}
+
+/**
+ * createAll creates the Deployments, each in its own namespace: at `qps` per second as
+ * ClusterLoader2's qpsLoad tuning sets do (object i at t0 + i/qps, none waiting for the
+ * previous), or with qps 0 all at once, 16 in flight. Returns when the last one was sent.
+ */
+async function createAll(client: RestClient, deployments: Array<Deployment & ApiObject>, qps: number): Promise<number> {
+  const create = (d: Deployment & ApiObject): Promise<unknown> => client.resource<Deployment & ApiObject>(gvr.deployments).namespace(d.metadata!.namespace!).create(d);
+  let lastSent = NaN;
+  const t0 = performance.now();
+  if (qps > 0) {
+    const pending: Array<Promise<unknown>> = [];
+    for (let i = 0; i < deployments.length; i++) {
+      const wait = t0 + (i * 1000) / qps - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (i === deployments.length - 1) lastSent = performance.now();
+      pending.push(create(deployments[i]!));
+    }
+    await Promise.all(pending);
+    return lastSent;
+  }
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < deployments.length) {
+        if (next === deployments.length - 1) lastSent = performance.now();
+        await create(deployments[next++]!);
+      }
+    }),
+  );
+  return lastSent;
 }
 
 /** waitFor polls fn every intervalMs (default 250) until it is true. */
@@ -463,14 +524,17 @@ async function main(): Promise<void> {
     await waitFor(`${nodes} Ready nodes`, async () => (await readyNodes(client, NODE_PREFIX)) >= nodes, timeoutMs, Math.max(250, nodes * 2));
     console.log(`density: ${nodes} simulated nodes Ready in ${((performance.now() - t0Nodes) / 1000).toFixed(1)} s`);
 
-    await client.resource<ApiObject>(gvr.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }).catch(() => undefined);
+    // ClusterLoader2's shape: a namespace per 100 nodes, one Deployment per namespace (or --replicas R each, spread over them in turn).
+    const namespaces = Math.max(1, Math.floor(nodes / NODES_PER_NAMESPACE));
+    const replicas = num('--replicas', Math.ceil(podsWanted / namespaces));
+    for (let k = 0; k < namespaces; k++) await client.resource<ApiObject>(gvr.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: nsName(k) } }).catch(() => undefined);
     const watch = new PodWatch(client, 'app=density');
     await watch.start();
 
-    // Pods through Deployments of 100 replicas, created with bounded concurrency.
     const deployments: Array<Deployment & ApiObject> = [];
-    for (let left = podsWanted, i = 0; left > 0; i++, left -= 100) deployments.push(deployment(`density-${i}`, Math.min(100, left), { app: 'density' }, { 'node.kubernetes.io/simulated': 'true' }));
+    for (let left = podsWanted, i = 0; left > 0; i++, left -= replicas) deployments.push(deployment(`density-${i}`, Math.min(replicas, left), { app: 'density' }, { 'node.kubernetes.io/simulated': 'true' }, undefined, nsName(i % namespaces)));
     const deploys = client.resource<Deployment & ApiObject>(gvr.deployments).namespace(NS);
+    console.log(`density: ${deployments.length} Deployment(s) of ${replicas} replicas in ${namespaces} namespace(s), created at ${qps > 0 ? `${qps} per second` : 'once, 16 in flight'}`);
     // Idle CPU with every node Ready and no pods yet (Lease renewals, node status syncs, the
     // controllers' periodic work): subtracted for the *_net figures, which then do not grow
     // with how long a loaded machine stretches the run. (Pods' own periodic resyncs stay in.)
@@ -483,29 +547,7 @@ async function main(): Promise<void> {
     const metrics0 = await scrape();
     const cpu0 = { server: cpuMs(server?.pid), serverMain: cpuMs(server?.pid, server?.pid), nodes: cpuMs(nodesProc.pid), bench: process.cpuUsage() };
     const t0 = performance.now();
-    let next = 0;
-    /** lastSent: when the last Deployment's create was sent (its chain is what outlasts the creation). */
-    let lastSent = NaN;
-    if (qps > 0) {
-      // ClusterLoader2's Uniform5qps tuning set: object i is created at t0 + i/qps, each without waiting for the previous.
-      const pending: Array<Promise<unknown>> = [];
-      for (let i = 0; i < deployments.length; i++) {
-        const wait = t0 + (i * 1000) / qps - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        if (i === deployments.length - 1) lastSent = performance.now();
-        pending.push(deploys.create(deployments[i]!));
-      }
-      await Promise.all(pending);
-    } else {
-      await Promise.all(
-        Array.from({ length: 16 }, async () => {
-          while (next < deployments.length) {
-            if (next === deployments.length - 1) lastSent = performance.now();
-            await deploys.create(deployments[next++]!);
-          }
-        }),
-      );
-    }
+    const lastSent = await createAll(client, deployments, qps);
     const created = performance.now();
     const allRan = await watch.untilRunning(podsWanted, timeoutMs);
     const benchCpu = process.cpuUsage(cpu0.bench);
@@ -525,18 +567,43 @@ async function main(): Promise<void> {
     const nodeTrace = await readNodeTrace(nodesProc, nodeLines, traceFile);
     const lastRunning = Math.max(...watch.running.values());
     const allRunningS = allRan ? (lastRunning - t0) / 1000 : NaN;
-    const lat = watch.latencies();
+    const saturationLat = watch.latencies();
     const phases = watch.phases();
     watch.stop();
+
+    // Latency pods, as ClusterLoader2's density test measures the pod startup SLO: on the
+    // saturated cluster, Deployments of one pod each (requests cpu 100m, memory 350M: its
+    // LATENCY_POD_CPU / LATENCY_POD_MEMORY), created at 5 per second over the namespaces. The
+    // saturation pods' own startup latencies measure how long they queued behind each other.
+    const latencyPods = num('--latency-pods', 500);
+    let lat: number[] = [];
+    let latencyRan = true;
+    if (latencyPods > 0) {
+      const lw = new PodWatch(client, 'app=density-latency');
+      await lw.start();
+      const lds = Array.from({ length: latencyPods }, (_, i) =>
+        deployment(`density-latency-${i}`, 1, { app: 'density-latency' }, { 'node.kubernetes.io/simulated': 'true' }, undefined, nsName(i % namespaces), { cpu: '100m', memory: '350M' }),
+      );
+      await createAll(client, lds, 5);
+      latencyRan = await lw.untilRunning(latencyPods, timeoutMs);
+      lat = lw.latencies();
+      lw.stop();
+    }
     const result: Record<string, number> = {
       nodes,
       pods: podsWanted,
       pods_running: watch.running.size,
       ...pcts('pod_startup', lat, [50, 90, 99]),
+      latency_pods: latencyPods,
+      latency_pods_running: lat.length,
+      ...pcts('saturation_pod_startup', saturationLat, [50, 90, 99]),
       all_running_s: Number(allRunningS.toFixed(2)),
       pods_per_s: Math.round(watch.running.size / ((lastRunning - t0) / 1000)),
       deployments_created_s: Number(((created - t0) / 1000).toFixed(2)),
       deployments_qps: qps,
+      deployments: deployments.length,
+      deployment_replicas: replicas,
+      namespaces,
       ...pcts('scheduling', phases.scheduling),
       ...pcts('node', phases.node),
       cpu_ms_per_pod_server: cpu.server,
@@ -566,7 +633,7 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(split ?? {})) Object.assign(result, pcts(k, v));
     console.log(`density: ${watch.running.size}/${podsWanted} pods Running${allRan ? '' : ' (timed out)'}; all running after ${result['all_running_s']} s (${result['pods_per_s']} pods/s; Deployments created in ${result['deployments_created_s']} s)`);
     if (last) console.log(`density:   the last Deployment, sent at ${result['last_deployment_sent_s']} s: its first pod seen after ${result['last_deployment_first_pod_ms']} ms, all its pods created after ${result['last_deployment_all_pods_ms']} ms, bound after ${result['last_deployment_all_bound_ms']} ms, Running after ${result['last_deployment_all_running_ms']} ms`);
-    console.log(`density: pod startup latency (watch: first seen → Running) p50 ${result['pod_startup_p50_ms']} ms, p90 ${result['pod_startup_p90_ms']} ms, p99 ${result['pod_startup_p99_ms']} ms (upstream SLO p99 ≤ 5000 ms; target ≤ 1000 ms)`);
+    console.log(`density: saturation pods' startup latency (watch: first seen → Running; they queue behind each other) p50 ${result['saturation_pod_startup_p50_ms']} ms, p90 ${result['saturation_pod_startup_p90_ms']} ms, p99 ${result['saturation_pod_startup_p99_ms']} ms`);
     console.log(`density: CPU per pod (first Deployment → all Running): k8ts server ${cpu.server} ms (main thread ${cpu.serverMain} ms), simulated nodes ${cpu.nodes} ms, bench watch ${cpu.bench} ms`);
     console.log(`density:   net of idle CPU (server ${result['idle_cpu_ms_per_s_server']} ms/s, nodes ${result['idle_cpu_ms_per_s_nodes']} ms/s with no pods): k8ts server ${cpu.serverNet} ms, simulated nodes ${cpu.nodesNet} ms`);
     console.log(`density:   of which created → scheduled p50 ${result['scheduling_p50_ms']} ms, p99 ${result['scheduling_p99_ms']} ms; scheduled → Running p50 ${result['node_p50_ms']} ms, p99 ${result['node_p99_ms']} ms`);
@@ -576,6 +643,8 @@ async function main(): Promise<void> {
       console.log(`density: pod status patches accepted: ${nodeTrace!.statusPatches} for ${podsWanted} pods (${result['status_patches_per_pod']} per pod)`);
       console.log(`density:   slowest pods (created → scheduled, then the steps above, ms): ${slowest(watch, nodeTrace!.pods, 5)}`);
     }
+
+    if (latencyPods > 0) console.log(`density: pod startup latency, ${lat.length}/${latencyPods} latency pods at 5 per second on the saturated cluster${latencyRan ? '' : ' (timed out)'} (watch: first seen → Running) p50 ${result['pod_startup_p50_ms']} ms, p90 ${result['pod_startup_p90_ms']} ms, p99 ${result['pod_startup_p99_ms']} ms (upstream SLO p99 ≤ 5000 ms; target ≤ 1000 ms)`);
 
     // Process runtime: a real kubelet running `sleep` pods.
     if (processPods > 0) {
@@ -629,7 +698,7 @@ async function main(): Promise<void> {
     } else console.log(`density: API p99 by verb: not measured (${typeof metrics0 === 'string' ? metrics0 : metrics1})`);
 
     if (external) {
-      await deploys.deleteCollection({}, { labelSelector: 'app=density' }).catch(() => undefined);
+      for (let k = 0; k < namespaces; k++) await client.resource<Deployment & ApiObject>(gvr.deployments).namespace(nsName(k)).deleteCollection({}, { labelSelector: 'app=density' }).catch(() => undefined);
       // Stop what registered nodes (simulated nodes, the process kubelet), then remove those nodes.
       for (const c of children) {
         if (c.exitCode !== null || c.signalCode !== null) continue;
