@@ -14,15 +14,18 @@
  * pages left to flush.
  */
 import Database from 'better-sqlite3';
-import { closeSync, fdatasyncSync, openSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync, readSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CHECKPOINTER_NICE, setThreadNice } from './thread.js';
 import { sched, Tracer } from './trace.js';
 
 /**
- * CheckpointerConfig: a pass every intervalMs, or every busyIntervalMs after a pass that copied
- * at least busyFrames frames (a WAL growing that fast must not wait long between passes).
- * `trace` names the trace file (trace.ts) when tracing is on.
+ * CheckpointerConfig: every busyIntervalMs the checkpointer looks at how many WAL frames wait to
+ * be copied (the wal-index header, see pendingFrames) and runs a pass when at least busyFrames
+ * do, or when intervalMs passed since the last pass and any do: a WAL growing fast must not wait
+ * long between passes, a slow one is copied in fewer, larger passes. `trace` names the trace
+ * file (trace.ts) when tracing is on.
  */
 export interface CheckpointerConfig {
   path: string;
@@ -46,6 +49,15 @@ const db = new Database(path, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
 // fsync flushes the file's dirty pages whichever descriptor it is called on; read-only suffices.
 const file = openSync(path, 'r');
+// The wal-index (`-shm`) exists while the writer has the database open in WAL mode.
+let shm: number | undefined;
+try {
+  shm = openSync(`${path}-shm`, 'r');
+} catch {
+  shm = undefined;
+}
+const header = Buffer.alloc(104);
+const littleEndian = endianness() === 'LE';
 let reported = 0;
 let flushed = 0;
 let timer: NodeJS.Timeout | undefined;
@@ -80,16 +92,40 @@ function pass(): number {
   }
 }
 
-// Passes keep their cadence from start to start: a slow pass (a busy disk) shortens the wait
-// after it rather than pushing every later pass back.
+/**
+ * pendingFrames reads how many WAL frames are not yet in the main file from the wal-index header
+ * (sqlite.org/walformat.html: mxFrame at byte 16 of the first WalIndexHdr copy, nBackfill at byte
+ * 96, the WalCkptInfo's first field; both u32 in native byte order), without taking any lock: a
+ * torn read only mistimes one pass. Undefined when the wal-index cannot be read (a pass then runs
+ * on every tick, as if busy).
+ */
+function pendingFrames(): number | undefined {
+  if (shm === undefined) return undefined;
+  try {
+    if (readSync(shm, header, 0, header.length, 0) < header.length || header[12] !== 1) return undefined;
+    const mxFrame = littleEndian ? header.readUInt32LE(16) : header.readUInt32BE(16);
+    const backfill = littleEndian ? header.readUInt32LE(96) : header.readUInt32BE(96);
+    return Math.max(0, mxFrame - backfill);
+  } catch {
+    return undefined;
+  }
+}
+
+// Ticks keep their cadence from start to start: a slow pass (a busy disk) shortens the wait
+// after it rather than pushing every later tick back.
+let lastPassAt = performance.now();
 function schedule(ms: number): void {
   timer = setTimeout(() => {
     const t0 = performance.now();
-    const next = pass() >= busyFrames ? busyIntervalMs : intervalMs;
-    schedule(Math.max(0, next - (performance.now() - t0)));
+    const pending = pendingFrames();
+    if (pending === undefined || pending >= busyFrames || (pending > 0 && t0 - lastPassAt >= intervalMs)) {
+      pass();
+      lastPassAt = t0;
+    }
+    schedule(Math.max(0, busyIntervalMs - (performance.now() - t0)));
   }, ms);
 }
-schedule(intervalMs);
+schedule(busyIntervalMs);
 
 parentPort!.on('message', (msg: string) => {
   if (msg !== 'close') return;
@@ -98,6 +134,7 @@ parentPort!.on('message', (msg: string) => {
   tracer?.close();
   db.close();
   closeSync(file);
+  if (shm !== undefined) closeSync(shm);
   parentPort!.postMessage('closed');
   parentPort!.close();
 });

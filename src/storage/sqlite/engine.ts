@@ -43,21 +43,28 @@ const MAX_BATCH = 1024;
 const QUIET_MS = 5;
 const EXPIRE_BATCH = 256;
 /**
- * CHECKPOINT_MS: how often the checkpointer thread copies the WAL into the main file. A pass
- * copies each page once however many commits rewrote it since the last one (the log's right
- * edge, its interior pages, the freelist, meta), and pays one fdatasync: in a writer+checkpoint
- * loop of a control plane's write mix, checkpointer CPU per write was ~16 us at 40 writes per
- * pass, ~7.5 at 160 and ~5.5 at 640.
+ * CHECKPOINT_MS: how often the checkpointer thread copies the WAL into the main file while
+ * fewer than CHECKPOINT_BUSY_FRAMES wait to be copied. A pass copies each page once however many
+ * commits rewrote it since the last one (the log's right edge, its interior pages, the freelist,
+ * meta), and pays one fdatasync: in a writer+checkpoint loop of a control plane's write mix,
+ * checkpointer CPU per write was ~16 us at 40 writes per pass, ~7.5 at 160 and ~5.5 at 640.
+ * Each pass that reaches the WAL's end also lets the next commit start the WAL over, and its
+ * writes and syncs of the main file share the disk with the commits' WAL syncs. At 100 ms, under
+ * bench:apiserver's 200 writes/s on 155,000 objects, commits slower than 50 ms (all of it
+ * waiting off-CPU) came right behind such passes: 18 and 29 in two traced runs, the worst 330
+ * and 399 ms; at 1 s, 3 and 2, the worst 95 and 130 ms, with a quarter less checkpointer CPU
+ * (K8TS_SQLITE_TRACE). The idle disk's own fdatasyncs of a rewritten 8 KiB, every 5 ms for 40 s,
+ * never took longer than 13 ms.
  */
-const CHECKPOINT_MS = 100;
+const CHECKPOINT_MS = 1000;
 /**
- * CHECKPOINT_BUSY_MS: the interval after a pass that copied CHECKPOINT_BUSY_FRAMES or more (2 MiB
- * in 100 ms, a WAL growing at 20 MiB/s and more), when passes copy little twice anyway and the
- * WAL must stay within its bound: with 200 ms and 4 MiB instead, a 50 MiB/s stream on a loaded
- * machine outran the checkpointer (wal.integration.test: 1 run in 6 past 64 MiB; 0 in 6 here).
+ * CHECKPOINT_BUSY_MS: how often the checkpointer looks at the WAL, and passes when
+ * CHECKPOINT_BUSY_FRAMES (16 MiB) or more wait to be copied, so a WAL growing faster than 16 MiB/s
+ * is copied more often than once a second and stays within its bound (wal.integration.test: a
+ * 50 MiB/s stream). bench:apiserver's churn writes ~10 MiB/s of WAL (2,600 frames a second).
  */
 const CHECKPOINT_BUSY_MS = 50;
-const CHECKPOINT_BUSY_FRAMES = 512;
+const CHECKPOINT_BUSY_FRAMES = 4096;
 /**
  * WAL_RECYCLE_FRAMES (32 MiB of 4 KiB pages): SQLite starts the WAL over only when a write
  * transaction begins after a checkpoint copied all of it. The checkpointer's PASSIVE passes run
