@@ -48,6 +48,11 @@ export interface RestConfig {
   namespace?: string;
   /** transport replaces the HTTP(S) transport, e.g. with an InProcessTransport. */
   transport?: Transport;
+  /**
+   * maxConnections caps the HTTP(S) transport's keep-alive connections for ordinary requests
+   * (default transport.ts DEFAULT_MAX_SOCKETS; watches have a pool of their own). Unused with `transport`.
+   */
+  maxConnections?: number;
 }
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
@@ -115,7 +120,7 @@ export class RestClient {
         key: config.keyData,
         insecureSkipTLSVerify: config.insecureSkipTLSVerify,
         serverName: config.tlsServerName,
-      });
+      }, config.maxConnections ? { maxSockets: config.maxConnections } : {});
     const qps = config.qps && config.qps > 0 ? config.qps : DEFAULT_QPS;
     const burst = config.burst && config.burst > 0 ? config.burst : DEFAULT_BURST;
     this.limiter = qps === Infinity ? undefined : new TokenBucket(qps, Math.max(1, burst), this.clock);

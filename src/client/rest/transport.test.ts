@@ -97,3 +97,27 @@ test('HttpTransport: base path and Host header as node sent them, refused connec
   await assert.rejects(refused.request({ method: 'GET', path: '/', headers: {} }), { code: 'ECONNREFUSED' });
   refused.close();
 });
+
+test('RestConfig.maxConnections sizes the pool of the transport a RestClient makes', async () => {
+  const { RestClient } = await import('./client.js');
+  let connections = 0;
+  const server = http.createServer((_req, res) => setTimeout(() => res.end('{}'), 2));
+  server.on('connection', () => connections++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    for (const [name, maxConnections, want] of [
+      ['three', 3, 3],
+      ['default', undefined, 40],
+    ] as const) {
+      connections = 0;
+      const c = new RestClient({ host, qps: Infinity, ...(maxConnections ? { maxConnections } : {}) });
+      await Promise.all(Array.from({ length: 40 }, () => c.requestText({ method: 'GET', path: '/api/v1/pods' })));
+      c.close();
+      assert.equal(connections, want, name);
+    }
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});
