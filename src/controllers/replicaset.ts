@@ -272,10 +272,19 @@ class ReplicaController implements Controller {
 
   private async updateStatus(owner: ReplicaOwner, owned: Pod[], manageError: unknown, now: number): Promise<void> {
     const minReady = owner.spec?.minReadySeconds ?? 0;
-    const templateLabels = owner.spec?.template?.metadata?.labels ?? {};
-    const fullyLabeled = owned.filter((p) => Object.entries(templateLabels).every(([k, v]) => p.metadata?.labels?.[k] === v)).length;
-    const ready = owned.filter(isPodReady).length;
-    const available = owned.filter((p) => isPodAvailable(p, minReady, now)).length;
+    // One pass over the pods, the template's labels listed once: a sync of a 3000-replica
+    // ReplicaSet under pod churn runs this for every batch of its pods' events.
+    const templateLabels = Object.entries(owner.spec?.template?.metadata?.labels ?? {});
+    let fullyLabeled = 0;
+    let ready = 0;
+    let available = 0;
+    for (const p of owned) {
+      const labels = p.metadata?.labels;
+      if (templateLabels.every(([k, v]) => labels?.[k] === v)) fullyLabeled++;
+      if (!isPodReady(p)) continue;
+      ready++;
+      if (isPodAvailable(p, minReady, now)) available++;
+    }
     const conditions: ReplicaSetCondition[] = (owner.status?.conditions ?? []).filter((c) => c.type !== 'ReplicaFailure');
     if (manageError !== undefined) {
       const want = owner.spec?.replicas ?? 1;
