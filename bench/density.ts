@@ -698,7 +698,7 @@ async function main(): Promise<void> {
     } else console.log(`density: API p99 by verb: not measured (${typeof metrics0 === 'string' ? metrics0 : metrics1})`);
 
     if (external) {
-      for (let k = 0; k < namespaces; k++) await client.resource<Deployment & ApiObject>(gvr.deployments).namespace(nsName(k)).deleteCollection({}, { labelSelector: 'app=density' }).catch(() => undefined);
+      for (let k = 0; k < namespaces; k++) await client.resource<Deployment & ApiObject>(gvr.deployments).namespace(nsName(k)).deleteCollection({}, { labelSelector: 'app in (density, density-latency)' }).catch(() => undefined);
       // Stop what registered nodes (simulated nodes, the process kubelet), then remove those nodes.
       for (const c of children) {
         if (c.exitCode !== null || c.signalCode !== null) continue;
