@@ -21,16 +21,16 @@ import { CHECKPOINTER_NICE, setThreadNice } from './thread.js';
 import { sched, Tracer } from './trace.js';
 
 /**
- * CheckpointerConfig: every busyIntervalMs the checkpointer looks at how many WAL frames wait to
- * be copied (the wal-index header, see pendingFrames) and runs a pass when at least busyFrames
- * do, or when intervalMs passed since the last pass and any do: a WAL growing fast must not wait
+ * CheckpointerConfig: every tickMs the checkpointer looks at how many WAL frames wait to be
+ * copied (the wal-index header, see pendingFrames) and runs a pass when at least busyFrames do,
+ * or when intervalMs passed since the last pass and any do: a WAL growing fast must not wait
  * long between passes, a slow one is copied in fewer, larger passes. `trace` names the trace
  * file (trace.ts) when tracing is on.
  */
 export interface CheckpointerConfig {
   path: string;
   intervalMs: number;
-  busyIntervalMs: number;
+  tickMs: number;
   busyFrames: number;
   trace?: string;
 }
@@ -42,7 +42,7 @@ export interface CheckpointReport {
   checkpointed: number;
 }
 
-const { path, intervalMs, busyIntervalMs, busyFrames, trace } = workerData as CheckpointerConfig;
+const { path, intervalMs, tickMs, busyFrames, trace } = workerData as CheckpointerConfig;
 const tracer = trace ? new Tracer(trace) : undefined;
 setThreadNice(CHECKPOINTER_NICE);
 const db = new Database(path, { fileMustExist: true });
@@ -62,14 +62,14 @@ let reported = 0;
 let flushed = 0;
 let timer: NodeJS.Timeout | undefined;
 
-/** pass runs one checkpoint and returns how many frames it copied. */
-function pass(): number {
+/** pass runs one checkpoint, flushes what it copied and reports the WAL's length to the writer. */
+function pass(): void {
   try {
     const t0 = performance.now();
     const s0 = tracer ? sched() : undefined;
     const before = flushed;
     const [r] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
-    if (!r) return 0;
+    if (!r) return;
     const t1 = performance.now();
     if (r.checkpointed > 0 && r.checkpointed !== flushed) {
       flushed = r.checkpointed;
@@ -84,11 +84,8 @@ function pass(): number {
       reported = r.log;
       parentPort!.postMessage({ t: 'wal', frames: r.log, checkpointed: r.checkpointed } satisfies CheckpointReport);
     }
-    // A WAL that started over since the last pass counts from its start.
-    return r.checkpointed >= before ? r.checkpointed - before : r.checkpointed;
   } catch {
     // A full or read-only disk makes checkpoints fail; the writer reports those errors.
-    return 0;
   }
 }
 
@@ -122,10 +119,10 @@ function schedule(ms: number): void {
       pass();
       lastPassAt = t0;
     }
-    schedule(Math.max(0, busyIntervalMs - (performance.now() - t0)));
+    schedule(Math.max(0, tickMs - (performance.now() - t0)));
   }, ms);
 }
-schedule(busyIntervalMs);
+schedule(tickMs);
 
 parentPort!.on('message', (msg: string) => {
   if (msg !== 'close') return;

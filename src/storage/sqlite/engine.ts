@@ -49,21 +49,21 @@ const EXPIRE_BATCH = 256;
  * meta), and pays one fdatasync: in a writer+checkpoint loop of a control plane's write mix,
  * checkpointer CPU per write was ~16 us at 40 writes per pass, ~7.5 at 160 and ~5.5 at 640.
  * Each pass that reaches the WAL's end also lets the next commit start the WAL over, and its
- * writes and syncs of the main file share the disk with the commits' WAL syncs. At 100 ms, under
- * bench:apiserver's 200 writes/s on 155,000 objects, commits slower than 50 ms (all of it
- * waiting off-CPU) came right behind such passes: 18 and 29 in two traced runs, the worst 330
- * and 399 ms; at 1 s, 3 and 2, the worst 95 and 130 ms, with a quarter less checkpointer CPU
+ * writes and syncs of the main file share the disk with the commits' WAL syncs. Under
+ * bench:apiserver's 200 writes/s on 155,000 objects, passes every 100 ms left 18 and 29 commits
+ * slower than 50 ms (waiting off-CPU; the worst 330 and 399 ms) in two traced runs; passes once
+ * a second left 1 to 3 (the worst 52 to 130 ms) in three, with a quarter less checkpointer CPU
  * (K8TS_SQLITE_TRACE). The idle disk's own fdatasyncs of a rewritten 8 KiB, every 5 ms for 40 s,
  * never took longer than 13 ms.
  */
 const CHECKPOINT_MS = 1000;
 /**
- * CHECKPOINT_BUSY_MS: how often the checkpointer looks at the WAL, and passes when
+ * CHECKPOINT_TICK_MS: how often the checkpointer looks at the WAL, and passes when
  * CHECKPOINT_BUSY_FRAMES (16 MiB) or more wait to be copied, so a WAL growing faster than 16 MiB/s
  * is copied more often than once a second and stays within its bound (wal.integration.test: a
  * 50 MiB/s stream). bench:apiserver's churn writes ~10 MiB/s of WAL (2,600 frames a second).
  */
-const CHECKPOINT_BUSY_MS = 50;
+const CHECKPOINT_TICK_MS = 50;
 const CHECKPOINT_BUSY_FRAMES = 4096;
 /**
  * WAL_RECYCLE_FRAMES (32 MiB of 4 KiB pages): SQLite starts the WAL over only when a write
@@ -118,7 +118,7 @@ export class WriterEngine {
       // Checkpoints run on their own thread: SQLite's auto-checkpoint would run one inside the
       // commit that crosses the threshold, holding up every write acknowledged by it.
       this.core.db.pragma('wal_autocheckpoint = 0');
-      const checkpointerConfig: CheckpointerConfig = { path: cfg.path, intervalMs: CHECKPOINT_MS, busyIntervalMs: CHECKPOINT_BUSY_MS, busyFrames: CHECKPOINT_BUSY_FRAMES };
+      const checkpointerConfig: CheckpointerConfig = { path: cfg.path, intervalMs: CHECKPOINT_MS, tickMs: CHECKPOINT_TICK_MS, busyFrames: CHECKPOINT_BUSY_FRAMES };
       if (this.tracer) checkpointerConfig.trace = TRACE_FILE + '.ckpt';
       this.checkpointer = new Worker(new URL('./checkpointer.js', import.meta.url), { workerData: checkpointerConfig });
       this.checkpointer.unref();
