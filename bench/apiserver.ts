@@ -4,7 +4,7 @@
  * latency to many watchers, and the apiserver's RSS.
  *
  *   npm run bench:apiserver -- [--scale small|full] [--kubeconfig FILE] [--json FILE] [--seconds N]
- *                                [--warmup S] [--burst N]
+ *                                [--warmup S] [--burst N] [--storage-trace off]
  *
  * The churn is 200 merge PATCHes a second, each to a different pod, issued at uniform intervals
  * (one every 5 ms, on an absolute schedule, each without waiting for the others), as
@@ -13,6 +13,13 @@
  * --warmup S seconds (2) before the measured --seconds (20), the same churn, GETs and LISTs run
  * and are reported apart (warmup_*): the first requests after the load phase run the PATCH path
  * for the first time, unoptimized.
+ *
+ * A write is acknowledged once it is on disk, so when the disk stalls every write waits with it.
+ * When the bench starts the server it also traces the store's commits (K8TS_SQLITE_TRACE; off with
+ * --storage-trace off), and the result adds, as a diagnostic beside the headline p99, the commits
+ * of the measured window that were blocked in I/O for DISK_WAIT_MS or more (storage_disk_waits,
+ * storage_disk_wait_max_ms) and the mutating p99 of the writes that overlapped none of them
+ * (mutating_p99_ms_outside_disk_waits).
  *
  * Without --kubeconfig it starts `k8ts apiserver` as a child process (SQLite file in a temp dir)
  * and reaches it only through the kubeconfig it writes, as any client would. RSS is reported for
@@ -31,6 +38,7 @@ import { parse as parseYaml } from 'yaml';
 import { Agent, request } from 'node:http';
 import { benchNode, benchPod, httpClient } from './lib/fixtures.js';
 import { launchFlags } from './lib/launch.js';
+import { diskWaits, outsideWaits, type DiskWait } from './lib/storage-trace.js';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 interface Args {
@@ -40,10 +48,12 @@ interface Args {
   seconds: number;
   warmup: number;
   burst: number;
+  /** storageTrace: trace the started server's commits. */
+  storageTrace: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { scale: 'full', seconds: 20, warmup: 2, burst: 1 };
+  const a: Args = { scale: 'full', seconds: 20, warmup: 2, burst: 1, storageTrace: true };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1];
@@ -53,6 +63,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--seconds' && v) (a.seconds = Number(v)), i++;
     else if (k === '--warmup' && v) (a.warmup = Number(v)), i++;
     else if (k === '--burst' && v) (a.burst = Math.max(1, Math.floor(Number(v)))), i++;
+    else if (k === '--storage-trace' && v) (a.storageTrace = v !== 'off'), i++;
   }
   return a;
 }
@@ -94,6 +105,9 @@ function getDiscarding(path: string): Promise<{ status: number }> {
 /** CHURN_INTERVAL_MS: the churn's 200 writes a second, one every 5 ms. */
 const CHURN_INTERVAL_MS = 5;
 
+/** DISK_WAIT_MS: a commit blocked in I/O this long is a disk wait (the mutating p99 target). */
+const DISK_WAIT_MS = 50;
+
 function pct(xs: number[], p: number): number {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -115,7 +129,7 @@ async function pool<T>(items: T[], concurrency: number, fn: (t: T) => Promise<vo
  * loopback, no authentication: the bench measures the API machinery, not TLS) and writes a
  * kubeconfig for it. The child imports only the apiserver, not every command of the binary.
  */
-async function startServer(dir: string): Promise<{ child: ChildProcess; kubeconfig: string }> {
+async function startServer(dir: string, trace: string | undefined): Promise<{ child: ChildProcess; kubeconfig: string }> {
   const entry = new URL('../src/apiserver/index.js', import.meta.url).href;
   const script = [
     `const { startApiServer } = await import(${JSON.stringify(entry)});`,
@@ -130,7 +144,7 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; kubeconf
   const bin = new URL('../../bin/k8ts.js', import.meta.url).pathname;
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', ...launchFlags(bin), ...prof, ...extra, file], { stdio: ['ignore', 'inherit', 'pipe'] });
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', ...launchFlags(bin), ...prof, ...extra, file], { stdio: ['ignore', 'inherit', 'pipe'], env: trace ? { ...process.env, K8TS_SQLITE_TRACE: trace } : process.env });
   const url = await new Promise<string>((resolve, reject) => {
     let err = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {
@@ -195,7 +209,10 @@ async function main(): Promise<void> {
   let child: ChildProcess | undefined;
   try {
     let kubeconfig = args.kubeconfig;
-    if (!kubeconfig) ({ child, kubeconfig } = await startServer(dir));
+    // The store's commit trace, when the bench runs the server (its records of the measured window);
+    // kept where K8TS_SQLITE_TRACE says, if set, else removed with the data directory.
+    const trace = !kubeconfig && args.storageTrace ? process.env.K8TS_SQLITE_TRACE || join(dir, 'storage-trace.jsonl') : undefined;
+    if (!kubeconfig) ({ child, kubeconfig } = await startServer(dir, trace));
     const cfg = parseYaml(readFileSync(kubeconfig, 'utf8')) as { clusters: Array<{ cluster: { server: string } }> };
     server = cfg.clusters[0]!.cluster.server;
 
@@ -265,6 +282,7 @@ async function main(): Promise<void> {
     const genCpu0 = process.cpuUsage();
     const serverCpu0 = cpuMs(child?.pid);
     const churnStart = performance.now();
+    const churnStartEpoch = performance.timeOrigin + churnStart;
     await churnPhase(args.seconds, mutating, gets, nsLists);
     const churnMs = performance.now() - churnStart;
     const genCpu = process.cpuUsage(genCpu0);
@@ -293,6 +311,9 @@ async function main(): Promise<void> {
     for (let k = 0; k < 2; k++) await timed(() => http('GET', '/api/v1/pods'), allList);
     await new Promise((r) => setTimeout(r, 500));
     const rss = rssMb(child?.pid);
+    // The trace is appended once a second; the cost phase above has long flushed the window's records.
+    const waits = trace ? diskWaits(trace, DISK_WAIT_MS, churnStartEpoch).filter((w) => w[0] < churnStartEpoch + churnMs) : undefined;
+    const df = waits ? diskFigures(waits, traces.get(mutating) ?? []) : {};
 
     const result = {
       scale: args.scale,
@@ -306,6 +327,7 @@ async function main(): Promise<void> {
       list_namespace_p99_ms: Number(pct(nsLists, 99).toFixed(2)),
       list_all_pods_ms: Number(Math.min(...allList).toFixed(2)),
       watch_p99_ms: Number(pct(watchLat, 99).toFixed(2)),
+      ...df,
       watch_events: watchLat.length,
       apiserver_rss_mb: rss,
       samples: { mutating: mutating.length, get: gets.length, list_namespace: nsLists.length },
@@ -328,8 +350,11 @@ async function main(): Promise<void> {
       list_namespace: { p50_ms: Number(pct(nsLists, 50).toFixed(2)), p99_ms: result.list_namespace_p99_ms, cpu_ms: cpu.list_namespace, samples: nsLists.length },
       list_all_pods: { p50_ms: result.list_all_pods_ms, p99_ms: Number(Math.max(...allList).toFixed(2)), cpu_ms: cpu.list_all_pods, samples: allList.length },
       watch: { p50_ms: Number(pct(watchLat, 50).toFixed(2)), p99_ms: result.watch_p99_ms, cpu_ms: NaN, samples: watchLat.length },
+      ...(waits && {
+        [`mutating outside ${waits.length} disk waits`]: { p50_ms: NaN, p99_ms: df.mutating_p99_ms_outside_disk_waits, cpu_ms: NaN, samples: df.mutating_outside_disk_waits },
+      }),
     });
-    if (process.env.BENCH_SAMPLES) writeFileSync(process.env.BENCH_SAMPLES, JSON.stringify({ mutating: traces.get(mutating) ?? [], gets: traces.get(gets) ?? [], nsLists: traces.get(nsLists) ?? [] }));
+    if (process.env.BENCH_SAMPLES) writeFileSync(process.env.BENCH_SAMPLES, JSON.stringify({ mutating: traces.get(mutating) ?? [], gets: traces.get(gets) ?? [], nsLists: traces.get(nsLists) ?? [], diskWaits: waits ?? [] }));
     if (args.json) writeFileSync(args.json, JSON.stringify(result, null, 2) + '\n');
   } finally {
     http.close();
@@ -340,6 +365,17 @@ async function main(): Promise<void> {
     }
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** diskFigures: the measured window's disk waits, and the mutating p99 over the writes that overlapped none of them. */
+function diskFigures(waits: DiskWait[], writes: Array<[number, number, number]>): Record<string, number> {
+  const outside = outsideWaits(writes, waits).map((w) => w[1]);
+  return {
+    storage_disk_waits: waits.length,
+    storage_disk_wait_max_ms: Number(Math.max(0, ...waits.map((w) => w[2])).toFixed(2)),
+    mutating_p99_ms_outside_disk_waits: Number(pct(outside, 99).toFixed(2)),
+    mutating_outside_disk_waits: outside.length,
+  };
 }
 
 /** runWatchers is the worker side: open `count` watches and record delivery latency. */

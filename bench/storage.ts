@@ -11,7 +11,7 @@
  * time went (waiting for the batch, statements, COMMIT split into CPU, run-queue wait and the
  * rest, blocked in I/O; the reply) and what the checkpointer did meanwhile.
  * A `disk` column first measures the disk's own fdatasync latency, which bounds every
- * worst-write figure of both backends.
+ * worst-write figure of both backends; `--phase disk` runs only that, for `--seconds N` (10).
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -525,8 +525,8 @@ if (traceIdx >= 0) {
 }
 
 try {
-  if (phase !== 'cpu') diskFsync(quick ? 3000 : 10_000);
-  if (only !== 'etcd') {
+  if (phase !== 'cpu') diskFsync(phase === 'disk' ? argNum('--seconds', 10) * 1000 : quick ? 3000 : 10_000);
+  if (only !== 'etcd' && phase !== 'disk') {
     let n = 0;
     let last = '';
     await suite(
@@ -538,7 +538,7 @@ try {
       () => statSize(last) + statSize(last + '-wal'),
     );
   }
-  if (only !== 'sqlite' && phase !== 'cpu') {
+  if (only !== 'sqlite' && phase !== 'cpu' && phase !== 'disk') {
     if (!etcdBinary()) {
       console.error('etcd not installed: skipping the etcd column');
     } else {
