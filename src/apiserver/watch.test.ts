@@ -10,7 +10,7 @@ const pod = (name: string, rv: number) =>
   entryOf(`/registry/pods/a/${name}`, 'a', name, rv, encodeForStorage({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'a' } }), {}, {});
 
 /** watchPair serves `count` watch responses and reads each client's body until it ends. */
-async function watchPair(count: number): Promise<{ streams: WatchStream[]; bodies: Promise<string[]>; close: () => void }> {
+async function watchPair(count: number): Promise<{ streams: WatchStream[]; responses: ServerResponse[]; bodies: Promise<string[]>; close: () => void }> {
   const responses: ServerResponse[] = [];
   let ready: () => void;
   const allConnected = new Promise<void>((r) => (ready = r));
@@ -49,7 +49,7 @@ async function watchPair(count: number): Promise<{ streams: WatchStream[]; bodie
         onStop: () => {},
       }),
   );
-  return { streams, bodies, close: () => server.close() };
+  return { streams, responses, bodies, close: () => server.close() };
 }
 
 const lines = (body: string): Array<{ type: string; name?: string; rv: string }> =>
@@ -86,6 +86,44 @@ test('WatchStream: frames of one turn reach every watcher in order, bookmarks in
     assert.deepEqual(lines(bc!), [{ ...five[0]!, type: 'MODIFIED' }, five[2], five[4], del], 'c');
     assert.equal(a.lastRv, 30);
   } finally {
+    w.close();
+  }
+});
+
+test('WatchStream: a steady stream of events shares its writes; the first after a quiet spell is not held back', async () => {
+  const w = await watchPair(1);
+  try {
+    const s = w.streams[0]!;
+    const res = w.responses[0]!;
+    let writes = 0;
+    const write = res.write.bind(res) as (chunk: Buffer) => boolean;
+    res.write = ((chunk: Buffer) => (writes++, write(chunk))) as typeof res.write;
+    const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+    // Quiet: no flush in the last interval (other tests share the module's flush clock).
+    await new Promise((r) => setTimeout(r, 50));
+    s.deliver('ADDED', pod('p0', 100), 100);
+    await turn();
+    assert.equal(writes, 1, 'the first event is written at the end of its turn');
+    // One event per turn, as uniform writes arrive: without the interval, one write each.
+    const t0 = performance.now();
+    const n = 60;
+    for (let i = 1; i <= n; i++) {
+      s.deliver('MODIFIED', pod(`p${i}`, 100 + i), 100 + i);
+      await turn();
+    }
+    const elapsed = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 30));
+    assert.ok(writes - 1 <= Math.ceil(elapsed / 10) + 1, `${writes - 1} writes for ${n} events over ${elapsed.toFixed(1)} ms`);
+    s.stop('closed');
+    const [body] = await w.bodies;
+    assert.deepEqual(
+      lines(body!).map((e) => e.rv),
+      Array.from({ length: n + 1 }, (_, i) => String(100 + i)),
+      'every event, in order',
+    );
+  } finally {
+    // A failed assertion leaves the response open: end it, or the client keeps the process alive.
+    for (const st of w.streams) st.stop('closed');
     w.close();
   }
 });
