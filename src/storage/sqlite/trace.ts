@@ -7,10 +7,20 @@
  * blocked in I/O (from /proc/thread-self/schedstat). Lines are buffered and written once a
  * second, never inside a commit.
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, openSync, readSync } from 'node:fs';
 
 /** TRACE_FILE is the writer's trace file, undefined when tracing is off. */
 export const TRACE_FILE = process.env.K8TS_SQLITE_TRACE || undefined;
+
+/**
+ * schedFd is this thread's /proc/thread-self/schedstat, opened on first use (each thread loads
+ * this module anew, so each has its own), -1 where it cannot be opened. Re-read in place into
+ * one small buffer: readFileSync of a procfs file (whose size reads as 0) allocates 64 KiB each
+ * time, and at four reads per commit that external memory drove the writer thread into a major
+ * GC every second or so.
+ */
+let schedFd: number | undefined;
+const schedBuf = Buffer.alloc(128);
 
 /**
  * sched is this thread's [ms on a CPU, ms runnable but waiting for one] so far, or [0, 0] where
@@ -18,9 +28,13 @@ export const TRACE_FILE = process.env.K8TS_SQLITE_TRACE || undefined;
  */
 export function sched(): [number, number] {
   try {
-    const f = readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ');
+    schedFd ??= openSync('/proc/thread-self/schedstat', 'r');
+    if (schedFd < 0) return [0, 0];
+    const n = readSync(schedFd, schedBuf, 0, schedBuf.length, 0);
+    const f = schedBuf.toString('latin1', 0, n).split(' ');
     return [Number(f[0]) / 1e6, Number(f[1]) / 1e6];
   } catch {
+    schedFd = -1;
     return [0, 0];
   }
 }
