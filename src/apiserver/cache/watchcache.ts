@@ -10,6 +10,7 @@
  */
 import { isStorageError, type KeyValue, type Storage, type StorageError, type Watcher, type WatchEvent } from '../../storage/interface.js';
 import { entryOf, type CachedObject, type Entry } from './object.js';
+import { smallInt } from '../../util/smallint.js';
 
 export type { CachedObject } from './object.js';
 export { writeJsonList } from './list.js';
@@ -306,15 +307,6 @@ export class ResourceCache {
     this.watchersByNode.clear();
     for (const w of all) w.stop('closed');
   }
-}
-
-/**
- * smallInt returns n as a small integer (a Smi) when it is one in value: revisions and times
- * that arrive as heap numbers (read from a Float64Array, or computed from Date.now()) would
- * otherwise make V8 box the field in every cached entry and event, a heap object each.
- */
-function smallInt(n: number): number {
-  return n >= 0 && n < 0x7fffffff ? n | 0 : n;
 }
 
 function addTo(m: Map<string, Set<CacheWatcher>>, k: string, w: CacheWatcher): void {

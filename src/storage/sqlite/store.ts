@@ -35,6 +35,7 @@ import { acquireLock } from './lock.js';
 import { APPLICATION_ID, checkFile, type LogRow } from './schema.js';
 import { TRACE_FILE, Tracer } from './trace.js';
 import { CREATE, LEASE, MOD, SLOT, VERSION, decodeOps, encodeOps, type WriteOp } from './wire.js';
+import { smallInt } from '../../util/smallint.js';
 
 /** Link is the message channel to the writer, whichever thread it runs on. */
 interface Link {
@@ -311,7 +312,9 @@ export class SqliteStorage implements Storage {
     let internal = 0;
     const one = (op: WriteOp, p: Pending | undefined): void => {
       const o = idx * SLOT;
-      const mod = res[o + MOD]!;
+      // Small integers, not the doubles a Float64Array yields: the live index keeps these
+      // KeyValues, and a double field is a boxed heap number in each (four per live key).
+      const mod = smallInt(res[o + MOD]!);
       const key = op.key;
       if (mod === 0) {
         const f = fails[fi++]!;
@@ -328,11 +331,11 @@ export class SqliteStorage implements Storage {
       let kv: KeyValue;
       let ev: WatchEvent;
       if (op.kind === 'delete') {
-        kv = { key, value: EMPTY, createRevision: res[o + CREATE]!, modRevision: mod, version: 0, lease: res[o + LEASE]! };
+        kv = { key, value: EMPTY, createRevision: smallInt(res[o + CREATE]!), modRevision: mod, version: 0, lease: smallInt(res[o + LEASE]!) };
         ev = { type: 'DELETE', kv };
         this.live.delete(key);
       } else {
-        kv = { key, value: bytes(op.value), createRevision: res[o + CREATE]!, modRevision: mod, version: res[o + VERSION]!, lease: res[o + LEASE]! };
+        kv = { key, value: bytes(op.value), createRevision: smallInt(res[o + CREATE]!), modRevision: mod, version: smallInt(res[o + VERSION]!), lease: smallInt(res[o + LEASE]!) };
         ev = { type: 'PUT', kv };
         this.live.set(key, kv);
       }
