@@ -47,3 +47,16 @@ test('entries keep labels and selectable fields as plain records, not the caller
   assert.notEqual(e.labels, labels);
   assert.deepEqual(entryOf('/registry/pods/a/p', 'a', 'p', 1, canonical, {}, {}).labels, {});
 });
+
+test('entryOf: label and field records are plain objects with the same keys, in order, whatever their size', () => {
+  const fields = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`f.${i}`, `v${i}`]));
+  const a = entryOf('/registry/pods/a/x', 'a', 'x', 5, Buffer.from('{"kind":"Pod"}'), { app: 'x' }, fields);
+  const b = entryOf('/registry/pods/a/y', 'a', 'y', 6, Buffer.from('{"kind":"Pod"}'), {}, { ...fields, 'f.3': 'other' });
+  for (const r of [a.fields, b.fields, a.labels]) assert.equal(Object.getPrototypeOf(r), Object.prototype);
+  assert.deepEqual(Object.keys(a.fields), Object.keys(fields));
+  assert.deepEqual({ ...a.fields }, fields);
+  assert.equal(b.fields['f.3'], 'other');
+  assert.equal(JSON.stringify(b.fields), JSON.stringify({ ...fields, 'f.3': 'other' }));
+  assert.deepEqual({ ...a.labels }, { app: 'x' });
+  assert.deepEqual({ ...b.labels }, {});
+});

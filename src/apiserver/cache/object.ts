@@ -144,16 +144,46 @@ function stripResourceVersion(served: Buffer): Buffer {
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
- * compact copies a string record key by key into a fresh object: records with the same keys in
- * the same order then share one hidden class, and values are interned.
+ * compact copies a string record into a fresh object: records with the same keys in the same
+ * order then share one hidden class, and values are interned. An object built key by key from
+ * `{}` holds only its first four properties in itself and the rest in a separate property array,
+ * a second heap object (a pod's ten selectable fields have one each). A larger record is built
+ * by a constructor of its own key list instead: V8 sizes a constructor's objects to the
+ * properties its first instances end up with, so they hold all of them in themselves.
  */
 function compact(r: Record<string, string>): Readonly<Record<string, string>> {
-  let out: Record<string, string> | undefined;
+  let keys = '';
+  let n = 0;
   for (const k in r) {
-    out ??= {};
-    out[k] = intern(r[k]!);
+    keys += k + '\0';
+    n++;
   }
-  return out ?? EMPTY;
+  if (n === 0) return EMPTY;
+  let out: Record<string, string>;
+  if (n <= IN_OBJECT_OF_EMPTY_LITERAL) out = {};
+  else {
+    let Shape = shapes.get(keys);
+    if (!Shape) {
+      if (shapes.size >= SHAPES_MAX) shapes.clear();
+      shapes.set(keys, (Shape = recordShape()));
+    }
+    out = new Shape();
+  }
+  for (const k in r) out[k] = intern(r[k]!);
+  return out;
+}
+
+/** IN_OBJECT_OF_EMPTY_LITERAL: V8 gives `{}` room for this many properties in the object itself. */
+const IN_OBJECT_OF_EMPTY_LITERAL = 4;
+/** shapes: the constructor of each key list (keys joined by NUL) of the larger records. */
+const shapes = new Map<string, new () => Record<string, string>>();
+const SHAPES_MAX = 1024;
+
+/** recordShape returns a new constructor of plain objects (Object.prototype, no own properties). */
+function recordShape(): new () => Record<string, string> {
+  const Shape = function () {} as unknown as new () => Record<string, string>;
+  Shape.prototype = Object.prototype;
+  return Shape;
 }
 
 /**
