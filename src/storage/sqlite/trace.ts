@@ -7,7 +7,7 @@
  * blocked in I/O (from /proc/thread-self/schedstat). Lines are buffered and written once a
  * second, never inside a commit.
  */
-import { appendFileSync, openSync, readSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readSync } from 'node:fs';
 
 /** TRACE_FILE is the writer's trace file, undefined when tracing is off. */
 export const TRACE_FILE = process.env.K8TS_SQLITE_TRACE || undefined;
@@ -67,5 +67,8 @@ export class Tracer {
   close(): void {
     clearInterval(this.timer);
     this.flush();
+    // Descriptors are the process's, not the thread's: a thread that ends must not leave its own.
+    if (schedFd !== undefined && schedFd >= 0) closeSync(schedFd);
+    schedFd = undefined;
   }
 }
