@@ -152,16 +152,14 @@ const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
  * properties its first instances end up with, so they hold all of them in themselves.
  */
 function compact(r: Record<string, string>): Readonly<Record<string, string>> {
-  let keys = '';
   let n = 0;
-  for (const k in r) {
-    keys += k + '\0';
-    n++;
-  }
+  for (const _ in r) n++;
   if (n === 0) return EMPTY;
   let out: Record<string, string>;
   if (n <= IN_OBJECT_OF_EMPTY_LITERAL) out = {};
   else {
+    let keys = '';
+    for (const k in r) keys += k + '\0';
     let Shape = shapes.get(keys);
     if (!Shape) {
       if (shapes.size >= SHAPES_MAX) shapes.clear();

@@ -53,8 +53,8 @@ const EXPIRE_BATCH = 256;
  * bench:apiserver's 200 writes/s on 155,000 objects, passes every 100 ms left 18 and 29 commits
  * slower than 50 ms (waiting off-CPU; the worst 330 and 399 ms) in two traced runs; passes once
  * a second left 1 to 3 (the worst 52 to 130 ms) in three, with a quarter less checkpointer CPU
- * (K8TS_SQLITE_TRACE). The idle disk's own fdatasyncs of a rewritten 8 KiB, every 5 ms for 40 s,
- * never took longer than 13 ms.
+ * (K8TS_SQLITE_TRACE). The commits that stay slow wait on the disk itself, whose own flushes
+ * stall on some machines whoever writes (`npm run bench:storage -- --phase disk`).
  */
 const CHECKPOINT_MS = 1000;
 /**
