@@ -23,10 +23,17 @@ export interface FieldRequirement {
   value: string;
 }
 
+/** FieldSource reads an object's selectable fields one at a time (undefined when it has none). */
+export interface FieldSource {
+  field(name: string): string | undefined;
+}
+
 export interface FieldSelector {
   requirements: readonly FieldRequirement[];
   /** matches compares against a field set; a field missing from it has the value ''. */
   matches(fields: Readonly<Record<string, string>>): boolean;
+  /** matchesSource is matches over fields read from `src` (a cache entry keeps no whole set). */
+  matchesSource(src: FieldSource): boolean;
   empty(): boolean;
   requiresExactMatch(field: string): string | undefined;
   toString(): string;
@@ -85,6 +92,13 @@ class Selector implements FieldSelector {
   matches(fields: Readonly<Record<string, string>>): boolean {
     return this.requirements.every((r) => {
       const v = Object.hasOwn(fields, r.field) ? fields[r.field] : '';
+      return r.op === '=' ? v === r.value : v !== r.value;
+    });
+  }
+
+  matchesSource(src: FieldSource): boolean {
+    return this.requirements.every((r) => {
+      const v = src.field(r.field) ?? '';
       return r.op === '=' ? v === r.value : v !== r.value;
     });
   }

@@ -333,7 +333,7 @@ function selectorsOf(r: Resource, q: URLSearchParams, ns: string, name?: string)
 function matches(sel: Selectors, o: CachedObject): boolean {
   if (sel.namespace && o.namespace !== sel.namespace) return false;
   if (!sel.labels.empty() && !sel.labels.matches(o.labels)) return false;
-  if (!sel.fields.empty() && !sel.fields.matches(o.fields)) return false;
+  if (!sel.fields.empty() && !sel.fields.matchesSource(o)) return false;
   return true;
 }
 
@@ -448,6 +448,7 @@ async function listFromStorage(deps: HandlerDeps, r: Resource, sel: Selectors, l
     for (const kv of page.kvs) {
       const obj = decodeStored(kv.value, kv.modRevision);
       const meta = obj.metadata ?? {};
+      const fields = selectableFields(gvk, obj);
       const o: CachedObject = {
         key: kv.key,
         namespace: meta.namespace ?? '',
@@ -455,7 +456,7 @@ async function listFromStorage(deps: HandlerDeps, r: Resource, sel: Selectors, l
         rv: kv.modRevision,
         bytes: withResourceVersion(kv.value, kv.modRevision),
         labels: meta.labels ?? {},
-        fields: selectableFields(gvk, obj),
+        field: (f) => (Object.hasOwn(fields, f) ? fields[f] : undefined),
       };
       if (matches(sel, o)) items.push(o);
       startKey = kv.key + '\x00';

@@ -203,7 +203,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       phase: async (name) => {
         const cached = namespaces.stored.cache.objects.get(`${namespaces.stored.prefix}${name}`);
         // The cache indexes status.phase as a selectable field: no parse on the hot create path.
-        const indexed = cached?.fields['status.phase'];
+        const indexed = cached?.field('status.phase');
         if (indexed !== undefined) return indexed || 'Active';
         const bytes = cached?.bytes ?? (await storage.get(`${namespaces.stored.prefix}${name}`)).kv?.value;
         if (!bytes) return undefined;

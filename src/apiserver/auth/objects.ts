@@ -33,7 +33,7 @@ export function cacheObjectSource(lookup: (group: string, resource: string) => R
       const c = lookup(group, resource);
       if (!c) return [];
       const all = c.list(namespace);
-      return (where ? all.filter((o) => o.fields[where.field] === where.value) : all).map((o) => decode<T>(o));
+      return (where ? all.filter((o) => o.field(where.field) === where.value) : all).map((o) => decode<T>(o));
     },
     get<T>(group: string, resource: string, namespace: string, name: string): T | undefined {
       const c = lookup(group, resource);

@@ -23,7 +23,7 @@ function items(n: number): { items: CachedObject[]; want: unknown[] } {
     if (i % 5 === 4) {
       // An item listed from storage (not a cache entry) carries its bytes as they are.
       const bytes = Buffer.from(JSON.stringify(obj));
-      out.push({ key: `k${i}`, namespace: 'a', name: `c${i}`, rv, bytes, labels: {}, fields: {} });
+      out.push({ key: `k${i}`, namespace: 'a', name: `c${i}`, rv, bytes, labels: {}, field: () => undefined });
     } else out.push(entryOf(`k${i}`, 'a', `c${i}`, rv, value, {}, {}));
   }
   return { items: out, want };

@@ -60,3 +60,37 @@ test('entryOf: label and field records are plain objects with the same keys, in 
   assert.deepEqual({ ...a.labels }, { app: 'x' });
   assert.deepEqual({ ...b.labels }, {});
 });
+
+test('entryOf: equal labels and fields are one shared record; name and namespace come from the entry', () => {
+  const pod = (name: string, node: string): ReturnType<typeof entryOf> =>
+    entryOf(`/registry/pods/ns-a/${name}`, 'ns-a', name, 7, canonical, { app: 'web', tier: 'front' }, { 'metadata.name': name, 'metadata.namespace': 'ns-a', 'spec.nodeName': node, 'status.phase': 'Running', 'status.podIP': '' });
+  const a = pod('a', 'n1');
+  const b = pod('b', 'n1');
+  const c = pod('c', 'n2');
+  assert.equal(a.labels, b.labels);
+  assert.equal(a.labels, c.labels);
+  // Each entry answers its own name and namespace, from one record per distinct rest.
+  assert.equal(a.field('metadata.name'), 'a');
+  assert.equal(b.field('metadata.name'), 'b');
+  assert.equal(b.field('metadata.namespace'), 'ns-a');
+  assert.equal(c.field('spec.nodeName'), 'n2');
+  assert.equal(a.field('status.podIP'), '');
+  assert.equal(a.field('spec.unknown'), undefined);
+  assert.deepEqual(b.fields, { 'metadata.name': 'b', 'metadata.namespace': 'ns-a', 'spec.nodeName': 'n1', 'status.phase': 'Running', 'status.podIP': '' });
+  assert.equal(Object.keys(c.fields).join(), 'metadata.name,metadata.namespace,spec.nodeName,status.phase,status.podIP');
+  const own = (e: object): unknown => (e as { own: unknown }).own;
+  assert.equal(own(a), own(b), 'pods differing only in name share their field record');
+  assert.notEqual(own(a), own(c));
+  // A record whose metadata.name is not the entry's keeps it, and the entry does not invent one.
+  const odd = entryOf('/registry/x/y', '', 'y', 1, canonical, {}, { 'metadata.name': 'other' });
+  assert.equal(odd.field('metadata.name'), 'other');
+  assert.equal(odd.field('metadata.namespace'), undefined);
+  const bare = entryOf('/registry/x/z', '', 'z', 1, canonical, {}, {});
+  assert.equal(bare.field('metadata.name'), undefined);
+  assert.deepEqual(bare.fields, {});
+  // Values that would collide if joined naively stay apart.
+  const p = entryOf('/registry/x/p', '', 'p', 1, canonical, { 'a': 'b,c' }, {});
+  const q = entryOf('/registry/x/q', '', 'q', 1, canonical, { 'a,b': 'c' }, {});
+  assert.deepEqual({ ...p.labels }, { a: 'b,c' });
+  assert.deepEqual({ ...q.labels }, { 'a,b': 'c' });
+});

@@ -8,7 +8,11 @@
  *   response. One 2 KiB copy and two heap objects less per cached object.
  * - Only what selectors need is parsed and kept: labels and the kind's selectable fields, copied
  *   into objects that share their hidden classes (field sets built by spreading get a map of
- *   their own each) with repeated strings (node names, phases, label values) interned.
+ *   their own each) with repeated strings (node names, phases, label values) interned. Equal
+ *   records are one shared object: the pods of one ReplicaSet have the same labels, and their
+ *   fields differ mostly in metadata.name and metadata.namespace, which the entry already holds
+ *   and so are left out of its record. At 150,000 pods that is hundreds of thousands of objects
+ *   fewer for every major GC to mark.
  * - Everything else is parsed lazily by whoever needs the full object (Table, metadata, auth).
  */
 
@@ -24,7 +28,8 @@ export interface CachedObject {
    */
   readonly bytes: Buffer;
   readonly labels: Readonly<Record<string, string>>;
-  readonly fields: Readonly<Record<string, string>>;
+  /** field returns the value of one selectable field, undefined when the object has none. */
+  field(name: string): string | undefined;
 }
 
 const RV_OPEN = Buffer.from('"resourceVersion":"');
@@ -34,7 +39,9 @@ const RV_OPEN = Buffer.from('"resourceVersion":"');
  * with `head` (`{"apiVersion":…,"kind":…,"metadata":{`, one shared buffer per distinct head,
  * so serving never reads the value's own bytes) and the resourceVersion goes right after it;
  * `head` is undefined when the value had another layout and `value` already holds the served
- * bytes. `rest` is true when metadata has other fields (a comma follows the resourceVersion).
+ * bytes. `flags` says whether metadata has other fields (REST: a comma follows the
+ * resourceVersion) and whether `own`, the selectable fields, leaves out metadata.name and
+ * metadata.namespace because they are the entry's name and namespace (NAME, NAMESPACE).
  */
 export class Entry implements CachedObject {
   constructor(
@@ -44,10 +51,26 @@ export class Entry implements CachedObject {
     readonly rv: number,
     private readonly value: Buffer,
     private readonly head: Buffer | undefined,
-    private readonly rest: boolean,
+    private readonly flags: number,
     readonly labels: Readonly<Record<string, string>>,
-    readonly fields: Readonly<Record<string, string>>,
+    private readonly own: Readonly<Record<string, string>>,
   ) {}
+
+  field(name: string): string | undefined {
+    if (Object.hasOwn(this.own, name)) return this.own[name];
+    if (name === 'metadata.name' && this.flags & NAME) return this.name;
+    if (name === 'metadata.namespace' && this.flags & NAMESPACE) return this.namespace;
+    return undefined;
+  }
+
+  /** fields is the whole set of selectable fields, built on each read. */
+  get fields(): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (this.flags & NAME) out['metadata.name'] = this.name;
+    if (this.flags & NAMESPACE) out['metadata.namespace'] = this.namespace;
+    for (const k in this.own) out[k] = this.own[k]!;
+    return out;
+  }
 
   get bytes(): Buffer {
     const out = Buffer.allocUnsafe(this.servedLength);
@@ -58,7 +81,7 @@ export class Entry implements CachedObject {
   /** servedLength is the length of the served JSON. */
   get servedLength(): number {
     if (!this.head) return this.value.length;
-    return this.value.length + RV_OPEN.length + String(this.rv).length + (this.rest ? 2 : 1);
+    return this.value.length + RV_OPEN.length + String(this.rv).length + (this.flags & REST ? 2 : 1);
   }
 
   /** copyTo writes the served JSON into `out` at `offset` and returns the offset after it. */
@@ -84,7 +107,7 @@ export class Entry implements CachedObject {
     const rv = String(this.rv);
     for (let i = 0; i < rv.length; i++) out[o++] = rv.charCodeAt(i);
     out[o++] = 0x22; // "
-    if (this.rest) out[o++] = 0x2c; // ,
+    if (this.flags & REST) out[o++] = 0x2c; // ,
     return o;
   }
 
@@ -99,18 +122,27 @@ export class Entry implements CachedObject {
   /** atRevision is the same object served at another revision (a delete's, as upstream). */
   atRevision(rv: number): Entry {
     const value = this.head ? this.value : ownMemory(reserialized(stripResourceVersion(this.value), rv));
-    return new Entry(this.key, this.namespace, this.name, rv, value, this.head, this.rest, this.labels, this.fields);
+    return new Entry(this.key, this.namespace, this.name, rv, value, this.head, this.flags, this.labels, this.own);
   }
 }
 
+const REST = 1;
+const NAME = 2;
+const NAMESPACE = 4;
+
 /**
  * entryOf builds the cache entry of a stored value at revision `rv`. `labels` and `fields` are
- * copied into shared-shape objects with interned strings, so the caller's parse can be dropped.
+ * copied into shared records with interned strings, so the caller's parse can be dropped.
  */
 export function entryOf(key: string, namespace: string, name: string, rv: number, value: Buffer, labels: Record<string, string>, fields: Record<string, string>): Entry {
+  const ns = intern(namespace);
+  let flags = 0;
+  if (Object.hasOwn(fields, 'metadata.name') && fields['metadata.name'] === name) flags |= NAME;
+  if (ns !== '' && Object.hasOwn(fields, 'metadata.namespace') && fields['metadata.namespace'] === ns) flags |= NAMESPACE;
+  const own = sharedRecord(fields, flags);
   const m = CANONICAL_START.exec(value.toString('latin1', 0, Math.min(value.length, 256)));
-  if (m) return new Entry(key, namespace, name, rv, ownMemory(value), sharedHead(m[0]), value[m[0].length] !== 0x7d, compact(labels), compact(fields));
-  return new Entry(key, namespace, name, rv, ownMemory(reserialized(value, rv)), undefined, false, compact(labels), compact(fields));
+  if (m) return new Entry(key, ns, name, rv, ownMemory(value), sharedHead(m[0]), flags | (value[m[0].length] !== 0x7d ? REST : 0), sharedRecord(labels, 0), own);
+  return new Entry(key, ns, name, rv, ownMemory(reserialized(value, rv)), undefined, flags, sharedRecord(labels, 0), own);
 }
 
 /** The layout encodeForStorage writes: apiVersion and kind (when set), then metadata. */
@@ -144,22 +176,56 @@ function stripResourceVersion(served: Buffer): Buffer {
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
- * compact copies a string record into a fresh object: records with the same keys in the same
- * order then share one hidden class, and values are interned. An object built key by key from
- * `{}` holds only its first four properties in itself and the rest in a separate property array,
- * a second heap object (a pod's ten selectable fields have one each). A larger record is built
- * by a constructor of its own key list instead: V8 sizes a constructor's objects to the
- * properties its first instances end up with, so they hold all of them in themselves.
+ * sharedRecord returns the one record holding `r`'s entries (less metadata.name and
+ * metadata.namespace when `flags` has NAME, NAMESPACE), in order, with values interned. Records
+ * are shared: callers must not change them.
  */
-function compact(r: Record<string, string>): Readonly<Record<string, string>> {
+function sharedRecord(r: Record<string, string>, flags: number): Readonly<Record<string, string>> {
+  // The signature is unambiguous whatever the strings hold: each pair is led by both lengths.
+  let sig = '';
   let n = 0;
-  for (const _ in r) n++;
+  for (const k in r) {
+    if (skipped(k, flags)) continue;
+    const v = r[k]!;
+    sig += k.length + ',' + v.length + ':' + k + v;
+    n++;
+  }
   if (n === 0) return EMPTY;
+  const hit = records.get(sig);
+  if (hit) return hit;
+  const out = compact(r, n, flags);
+  if (records.size >= RECORDS_MAX) records.clear();
+  records.set(sig, out);
+  return out;
+}
+
+function skipped(k: string, flags: number): boolean {
+  return (k === 'metadata.name' && (flags & NAME) !== 0) || (k === 'metadata.namespace' && (flags & NAMESPACE) !== 0);
+}
+
+/**
+ * records holds the shared record of each signature. It is bounded: when full it starts over,
+ * which only costs later duplicates (records with a value unique to their object, as a pod's
+ * IP, are never shared and pass through).
+ */
+const records = new Map<string, Readonly<Record<string, string>>>();
+const RECORDS_MAX = 1 << 15;
+
+/**
+ * compact copies the `n` kept entries of a string record into a fresh object: records with the
+ * same keys in the same order then share one hidden class, and values are interned. An object
+ * built key by key from `{}` holds only its first four properties in itself and the rest in a
+ * separate property array, a second heap object (a pod's selectable fields would have one). A
+ * larger record is built by a constructor of its own key list instead: V8 sizes a constructor's
+ * objects to the properties its first instances end up with, so they hold all of them in
+ * themselves.
+ */
+function compact(r: Record<string, string>, n: number, flags: number): Readonly<Record<string, string>> {
   let out: Record<string, string>;
   if (n <= IN_OBJECT_OF_EMPTY_LITERAL) out = {};
   else {
     let keys = '';
-    for (const k in r) keys += k + '\0';
+    for (const k in r) if (!skipped(k, flags)) keys += k + '\0';
     let Shape = shapes.get(keys);
     if (!Shape) {
       if (shapes.size >= SHAPES_MAX) shapes.clear();
@@ -167,7 +233,7 @@ function compact(r: Record<string, string>): Readonly<Record<string, string>> {
     }
     out = new Shape();
   }
-  for (const k in r) out[k] = intern(r[k]!);
+  for (const k in r) if (!skipped(k, flags)) out[k] = intern(r[k]!);
   return out;
 }
 

@@ -44,7 +44,7 @@ test('watch cache: initial list, sorted lists, indexed fan-out, history window',
 
     const all = recorder();
     const nsA = recorder('a');
-    const node1 = recorder('', 'node-1', (o) => o.fields['spec.nodeName'] === 'node-1');
+    const node1 = recorder('', 'node-1', (o) => o.field('spec.nodeName') === 'node-1');
     for (const w of [all, nsA, node1]) assert.equal(pods.addWatcher(w, cache.rv), true);
     await storage.create('/registry/pods/a/p3', pod('a', 'p3'));
     const cur = (await storage.get('/registry/pods/b/p2')).kv!;
@@ -89,7 +89,7 @@ function indexedRecorder(namespace: string, labelSelector: string, fieldSelector
     namespace: indexed ? namespace : '',
     ...(indexed && node !== undefined ? { nodeName: node } : {}),
     afterRv: 0,
-    filter: (o) => (!namespace || o.namespace === namespace) && labels.matches(o.labels) && fields.matches(o.fields),
+    filter: (o) => (!namespace || o.namespace === namespace) && labels.matches(o.labels) && fields.matchesSource(o),
     deliver(type: WatchEventType, o: CachedObject, rv: number) {
       const served = JSON.parse(o.bytes.toString()) as { metadata: { resourceVersion: string }; spec: { nodeName?: string } };
       assert.equal(served.metadata.resourceVersion, String(rv), 'the object is served at the event revision');

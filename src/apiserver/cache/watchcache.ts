@@ -219,11 +219,11 @@ export class ResourceCache {
       if (s) for (const w of s) this.offer(w, ev);
     }
     if (this.watchersByNode.size) {
-      const node = ev.obj.fields['spec.nodeName'];
+      const node = ev.obj.field('spec.nodeName');
       const s = node !== undefined ? this.watchersByNode.get(node) : undefined;
       if (s) for (const w of s) this.offer(w, ev);
       // A pod leaving a node (its watcher sees DELETED) is offered to that node's watchers too.
-      const prevNode = ev.prev?.fields['spec.nodeName'];
+      const prevNode = ev.prev?.field('spec.nodeName');
       const p = prevNode !== undefined && prevNode !== node ? this.watchersByNode.get(prevNode) : undefined;
       if (p) for (const w of p) this.offer(w, ev);
     }
