@@ -21,6 +21,10 @@
  * storage_disk_wait_max_ms) and the mutating p99 of the writes that overlapped none of them
  * (mutating_p99_ms_outside_disk_waits).
  *
+ * On a virtual machine the host may take CPU time from it while the bench runs: every thread
+ * then waits for a CPU however little work it has. machine_cpu_steal_pct reports that for the
+ * measured window, in percent of one CPU (/proc/stat's steal time; 0 on bare metal).
+ *
  * Without --kubeconfig it starts `k8ts apiserver` as a child process (SQLite file in a temp dir)
  * and reaches it only through the kubeconfig it writes, as any client would. RSS is reported for
  * that child (-1 when the server is external).
@@ -38,6 +42,7 @@ import { parse as parseYaml } from 'yaml';
 import { Agent, request } from 'node:http';
 import { benchNode, benchPod, httpClient } from './lib/fixtures.js';
 import { launchFlags } from './lib/launch.js';
+import { cpuTimes, stealPct } from './lib/machine.js';
 import { diskWaits, outsideWaits, type DiskWait } from './lib/storage-trace.js';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
@@ -281,10 +286,12 @@ async function main(): Promise<void> {
     const nsLists: number[] = [];
     const genCpu0 = process.cpuUsage();
     const serverCpu0 = cpuMs(child?.pid);
+    const machine0 = cpuTimes();
     const churnStart = performance.now();
     const churnStartEpoch = performance.timeOrigin + churnStart;
     await churnPhase(args.seconds, mutating, gets, nsLists);
     const churnMs = performance.now() - churnStart;
+    const steal = stealPct(machine0, cpuTimes(), churnMs);
     const genCpu = process.cpuUsage(genCpu0);
     const loadgenCpuPct = Math.round(((genCpu.user + genCpu.system) / 1000 / churnMs) * 100);
     // The server's CPU use during the churn: far below 100% with high latencies means the
@@ -337,6 +344,7 @@ async function main(): Promise<void> {
       warmup_get_p99_ms: Number(pct(warm.gets, 99).toFixed(2)),
       loadgen_cpu_pct: loadgenCpuPct,
       apiserver_cpu_pct_during_churn: serverCpuPct,
+      machine_cpu_steal_pct: steal,
       cpu_ms_per_get: cpu.get,
       cpu_ms_per_get_rv0: cpu.get_rv0,
       cpu_ms_per_patch: cpu.patch,
@@ -354,6 +362,7 @@ async function main(): Promise<void> {
         [`mutating outside ${waits.length} disk waits`]: { p50_ms: NaN, p99_ms: df.mutating_p99_ms_outside_disk_waits, cpu_ms: NaN, samples: df.mutating_outside_disk_waits },
       }),
     });
+    if (steal > 0) console.log(`the host took ${steal}% of a CPU from this machine during the churn (machine_cpu_steal_pct)`);
     if (process.env.BENCH_SAMPLES) writeFileSync(process.env.BENCH_SAMPLES, JSON.stringify({ mutating: traces.get(mutating) ?? [], gets: traces.get(gets) ?? [], nsLists: traces.get(nsLists) ?? [], diskWaits: waits ?? [] }));
     if (args.json) writeFileSync(args.json, JSON.stringify(result, null, 2) + '\n');
   } finally {
