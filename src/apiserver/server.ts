@@ -118,6 +118,8 @@ export interface RunningApiServer {
   /** upgrade serves HTTP upgrades (pods/exec, attach, portforward); a listener that is not the apiserver's own forwards its 'upgrade' events here. */
   upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   storage: Storage;
+  /** store is the registry every write of a resource goes through. */
+  store: Store;
   close(): Promise<void>;
 }
 
@@ -440,6 +442,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     handler,
     upgrade,
     storage,
+    store,
     ...(security ? { security } : {}),
     async close() {
       clearInterval(bookmarkTimer);

@@ -112,6 +112,13 @@ export class Store {
    * An entry is taken at most once (the update that takes it may pass it to code that shares
    * its parts with the new object) and only while storage still holds those very bytes at that
    * revision. The objects are the ones create and update return: callers treat them as read-only.
+   *
+   * Creates are remembered, and updates only when they themselves started from a remembered
+   * object (a chain in progress: created, bound, its status reported). An update that had to
+   * decode is not: the next write to that key is usually far off (a node's heartbeat, a churn of
+   * edits across many objects), and a 2-4 KiB object graph kept for the next 2048 writes
+   * outlives two scavenges, is promoted and then dies in the old generation; at 200 such writes
+   * a second that was most of what the young generation promoted, and the major GCs it brought.
    */
   private readonly lastWritten = new Map<string, { rv: number; value: Buffer; obj: KubeObject }>();
 
@@ -125,14 +132,19 @@ export class Store {
     if (m.size > LAST_WRITTEN_MAX) m.delete(m.keys().next().value!);
   }
 
+  /** remembers tells whether the next update of `key` may start from the object last written there. */
+  remembers(key: string): boolean {
+    return this.lastWritten.has(key);
+  }
+
   /** currentObject is the object stored as `kv` (storage version, resourceVersion set), remembered or decoded. */
-  private currentObject(key: string, kv: KeyValue): KubeObject {
+  private currentObject(key: string, kv: KeyValue): { obj: KubeObject; remembered: boolean } {
     const w = this.lastWritten.get(key);
     if (w !== undefined) {
       this.lastWritten.delete(key);
-      if (w.rv === kv.modRevision && (w.value === kv.value || w.value.equals(kv.value))) return w.obj;
+      if (w.rv === kv.modRevision && (w.value === kv.value || w.value.equals(kv.value))) return { obj: w.obj, remembered: true };
     }
-    return decodeStored(kv.value, kv.modRevision);
+    return { obj: decodeStored(kv.value, kv.modRevision), remembered: false };
   }
 
   /** served remembers the JSON bytes (storage version, revision included) of objects this store just wrote. */
@@ -276,6 +288,8 @@ export class Store {
     let rollback: (() => void) | undefined;
     let dryResult: KubeObject | undefined;
     let written: { value: Buffer; obj: KubeObject } | undefined;
+    /** continued: the last attempt started from the object this store remembered writing. */
+    let continued = false;
     const tryUpdate = async (current: KeyValue | undefined): Promise<{ value: Buffer; ttlSeconds?: number } | undefined> => {
       rollback?.();
       rollback = undefined;
@@ -297,7 +311,9 @@ export class Store {
         return { value: encodeForStorage(stored), ...(s.strategy.ttlSeconds ? { ttlSeconds: s.strategy.ttlSeconds } : {}) };
       }
       created = false;
-      const old = this.currentObject(key, current);
+      const cur = this.currentObject(key, current);
+      const old = cur.obj;
+      continued = cur.remembered;
       // compute may mutate its argument: it gets a copy (cheaper than a second decode).
       let obj = this.toStorage(r, checkKind(r, await compute(this.toServed(r, cloneJSON(old)))));
       const meta: ObjectMeta = (obj.metadata = { ...(obj.metadata ?? {}) });
@@ -384,7 +400,7 @@ export class Store {
     // Both candidates' metadata are this request's own (the write's object or a fresh decode): set in place.
     ((obj.metadata ??= {}) as ObjectMeta).resourceVersion = String(kv.modRevision);
     this.served.set(obj, withResourceVersion(kv.value, kv.modRevision));
-    if (reused && !deleteAfter && updatedSoon(s.info)) this.rememberWrite(key, kv.modRevision, kv.value, obj);
+    if (reused && continued && !deleteAfter && updatedSoon(s.info)) this.rememberWrite(key, kv.modRevision, kv.value, obj);
     if (deleteAfter) {
       try {
         const del = await this.storage.delete(key, kv.modRevision);

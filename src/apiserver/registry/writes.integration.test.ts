@@ -95,6 +95,28 @@ test('back-to-back patches each see the one before, and a repeated one is a no-o
   assert.deepEqual(got.body, again.body);
 });
 
+test('the object a write stored is kept for the next update only while a chain of writes is under way', async () => {
+  const key = '/registry/pods/default/kept';
+  const patch = async (labels: Record<string, string>): Promise<void> => {
+    assert.equal((await call('PATCH', '/api/v1/namespaces/default/pods/kept', { metadata: { labels } }, 'application/merge-patch+json')).status, 200);
+  };
+  assert.equal((await call('POST', '/api/v1/namespaces/default/pods', pod('kept'))).status, 201);
+  assert.equal(srv.server.store.remembers(key), true, 'a create is kept: a binding and a status report follow');
+  await patch({ a: '1' });
+  assert.equal(srv.server.store.remembers(key), true, 'an update that started from the kept object continues the chain');
+  // Another writer changes the pod: the next update decodes what storage holds.
+  const { kv } = await srv.server.storage.get(key);
+  const changed = JSON.parse(kv!.value.toString('utf8')) as { metadata: { annotations?: Record<string, string> } };
+  changed.metadata.annotations = { 'other-writer': 'yes' };
+  await srv.server.storage.update(key, Buffer.from(JSON.stringify(changed)), kv!.modRevision);
+  await patch({ b: '2' });
+  assert.equal(srv.server.store.remembers(key), false, 'an update that had to decode is not kept');
+  await patch({ c: '3' });
+  assert.equal(srv.server.store.remembers(key), false);
+  const got = await call('GET', '/api/v1/namespaces/default/pods/kept');
+  assert.deepEqual((got.body.metadata as { labels?: Record<string, string> }).labels, { a: '1', b: '2', c: '3' });
+});
+
 test('a bound pod patched right after its binding keeps what the binding and the patch each set', async () => {
   assert.equal((await call('POST', '/api/v1/namespaces/default/pods', pod('bp'))).status, 201);
   const bind = await call('POST', '/api/v1/namespaces/default/pods/bp/binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bp', annotations: { 'scheduled-by': 'test' } }, target: { kind: 'Node', name: 'n2' } });
