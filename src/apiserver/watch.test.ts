@@ -95,9 +95,15 @@ test('WatchStream: a steady stream of events shares its writes; the first after 
   try {
     const s = w.streams[0]!;
     const res = w.responses[0]!;
+    // Each flush is one write on the connection: the chunk, framed whole (not the response's
+    // size line, data and CRLF).
     let writes = 0;
-    const write = res.write.bind(res) as (chunk: Buffer) => boolean;
-    res.write = ((chunk: Buffer) => (writes++, write(chunk))) as typeof res.write;
+    let viaResponse = 0;
+    const conn = res.socket!;
+    const write = conn.write.bind(conn) as (chunk: Buffer) => boolean;
+    conn.write = ((chunk: Buffer) => (writes++, write(chunk))) as typeof conn.write;
+    const resWrite = res.write.bind(res) as (chunk: Buffer) => boolean;
+    res.write = ((chunk: Buffer) => (viaResponse++, resWrite(chunk))) as typeof res.write;
     const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
     // Quiet: no flush in the last interval (other tests share the module's flush clock).
     await new Promise((r) => setTimeout(r, 50));
@@ -114,6 +120,7 @@ test('WatchStream: a steady stream of events shares its writes; the first after 
     const elapsed = performance.now() - t0;
     await new Promise((r) => setTimeout(r, 30));
     assert.ok(writes - 1 <= Math.ceil(elapsed / 10) + 1, `${writes - 1} writes for ${n} events over ${elapsed.toFixed(1)} ms`);
+    assert.equal(viaResponse, 0, 'chunks go to the connection, framed once');
     s.stop('closed');
     const [body] = await w.bodies;
     assert.deepEqual(
@@ -125,5 +132,67 @@ test('WatchStream: a steady stream of events shares its writes; the first after 
     // A failed assertion leaves the response open: end it, or the client keeps the process alive.
     for (const st of w.streams) st.stop('closed');
     w.close();
+  }
+});
+
+test('WatchStream: a watch pipelined behind another response queues its events until the connection is its own', async () => {
+  let first: ServerResponse | undefined;
+  let stream: WatchStream | undefined;
+  let watchArrived: () => void;
+  const arrived = new Promise<void>((r) => (watchArrived = r));
+  const server = createServer((req, res) => {
+    if (req.url === '/slow') {
+      first = res;
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+    stream = new WatchStream({ res, namespace: '', filter: () => true, bookmarkObject: () => ({}), allowBookmarks: false, onStop: () => {} });
+    watchArrived();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  const { connect } = await import('node:net');
+  const sock = connect(port, '127.0.0.1');
+  let raw = '';
+  sock.setEncoding('latin1').on('data', (d: string) => (raw += d));
+  const closed = new Promise<void>((r) => sock.on('close', () => r()));
+  try {
+    sock.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /watch HTTP/1.1\r\nHost: x\r\n\r\n');
+    await arrived;
+    // The watch's response is queued behind /slow's: its connection is not yet its own.
+    stream!.deliver('ADDED', pod('q1', 5), 5);
+    await new Promise((r) => setTimeout(r, 30));
+    first!.end('slow done');
+    await new Promise((r) => setTimeout(r, 30));
+    stream!.deliver('MODIFIED', pod('q1', 6), 6);
+    await new Promise((r) => setTimeout(r, 30));
+    stream!.stop('closed');
+    await new Promise((r) => setTimeout(r, 30));
+    sock.end();
+    await closed;
+    const second = raw.slice(raw.indexOf('HTTP/1.1 200', raw.indexOf('slow done')));
+    assert.ok(raw.indexOf('slow done') > 0 && raw.indexOf('slow done') < raw.indexOf('"ADDED"'), 'the first response comes out whole, first');
+    const body = second.slice(second.indexOf('\r\n\r\n') + 4);
+    // Decode the chunked body strictly: size line, exactly that many bytes, CRLF; a zero chunk ends it.
+    let text = '';
+    let at = 0;
+    for (;;) {
+      const eol = body.indexOf('\r\n', at);
+      const size = parseInt(body.slice(at, eol), 16);
+      assert.ok(Number.isInteger(size), `chunk size at ${at}: ${JSON.stringify(body.slice(at, at + 20))}`);
+      if (size === 0) break;
+      text += body.slice(eol + 2, eol + 2 + size);
+      assert.equal(body.slice(eol + 2 + size, eol + 4 + size), '\r\n');
+      at = eol + 4 + size;
+    }
+    assert.deepEqual(lines(text), [
+      { type: 'ADDED', name: 'q1', rv: '5' },
+      { type: 'MODIFIED', name: 'q1', rv: '6' },
+    ]);
+  } finally {
+    stream?.stop('closed');
+    sock.destroy();
+    server.close();
   }
 });
