@@ -22,8 +22,10 @@ export function validateLabelName(name: string, p: Path): FieldError[] {
 export function validateLabels(labels: Record<string, string> | undefined | null, p: Path): FieldError[] {
   const errs: FieldError[] = [];
   if (!labels || typeof labels !== 'object') return errs;
-  for (const [k, v] of Object.entries(labels)) {
-    errs.push(...validateLabelName(k, p));
+  for (const k in labels) {
+    if (!hasOwn(labels, k)) continue;
+    const v = labels[k]!;
+    for (const m of isQualifiedName(k)) errs.push(field.invalid(p, k, m));
     for (const m of isValidLabelValue(String(v))) errs.push(field.invalid(p, v, m));
   }
   return errs;
@@ -39,9 +41,10 @@ export function validateAnnotations(annotations: Record<string, string> | undefi
   const errs: FieldError[] = [];
   if (!annotations || typeof annotations !== 'object') return errs;
   let total = 0;
-  for (const [k, v] of Object.entries(annotations)) {
+  for (const k in annotations) {
+    if (!hasOwn(annotations, k)) continue;
     for (const m of isQualifiedName(k.toLowerCase())) errs.push(field.invalid(p, k, m));
-    total += byteLength(k) + byteLength(String(v));
+    total += byteLength(k) + byteLength(String(annotations[k]));
   }
   if (total > totalAnnotationSizeLimitB) errs.push(field.tooLong(p, '', totalAnnotationSizeLimitB));
   return errs;
@@ -259,14 +262,19 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (typeof a !== typeof b) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => deepEqual(x, b[i]));
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
   }
   if (typeof a === 'object') {
+    if (Array.isArray(b)) return false;
+    // Every update compares whole pods with this: walked in place, without key arrays or sets.
     const ao = a as Record<string, unknown>;
     const bo = b as Record<string, unknown>;
-    const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
-    for (const k of keys) if (!deepEqual(ao[k], bo[k])) return false;
+    for (const k in ao) if (hasOwn(ao, k) && !deepEqual(ao[k], hasOwn(bo, k) ? bo[k] : undefined)) return false;
+    for (const k in bo) if (hasOwn(bo, k) && !hasOwn(ao, k) && !deepEqual(undefined, bo[k])) return false;
     return true;
   }
   return false;
 }
+
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
