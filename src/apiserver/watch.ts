@@ -16,6 +16,10 @@ import { watchFrame, type CachedObject, type CacheWatcher, type WatchEventType }
 
 /** The most a slow watcher may have queued before it is closed. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+/** A watcher's queue array is reused after a flush up to this many frames. */
+const QUEUE_KEEP = 64;
+/** NO_FRAME fills the written slots of a kept queue array (they would otherwise keep their frames alive). */
+const NO_FRAME = Buffer.alloc(0);
 /** Frames queued in one turn up to this size go out joined into one buffer (one chunk). */
 const JOIN_MAX_BYTES = 1 << 20;
 
@@ -39,8 +43,13 @@ export class WatchStream implements CacheWatcher {
   /** lastRv is the newest revision this watcher has been sent (or knows is complete). */
   lastRv = 0;
   private stopped = false;
-  /** Frames queued this turn, in order, and their total length. */
+  /**
+   * The frames queued this turn are queued[0, queuedCount), in order; queuedBytes their total
+   * length. The array outlives a flush: emptied by a count, not by length = 0 (which gives it up
+   * for the empty array, so the next turn's first frame would allocate it again).
+   */
   private queued: Buffer[] = [];
+  private queuedCount = 0;
   private queuedBytes = 0;
 
   constructor(private readonly o: WatchStreamOptions) {
@@ -71,22 +80,41 @@ export class WatchStream implements CacheWatcher {
   }
 
   private queue(frame: Buffer): void {
-    if (this.queued.length === 0) scheduleFlush(this);
-    this.queued.push(frame);
+    if (this.queuedCount === 0) scheduleFlush(this);
+    if (this.queuedCount < this.queued.length) this.queued[this.queuedCount] = frame;
+    else this.queued.push(frame);
+    this.queuedCount++;
     this.queuedBytes += frame.length;
   }
 
-  /** takeQueued hands over the frames queued this turn (undefined when none). */
-  takeQueued(): { frames: Buffer[]; bytes: number } | undefined {
-    if (this.queued.length === 0) return undefined;
-    const out = { frames: this.queued, bytes: this.queuedBytes };
-    this.queued = [];
+  /** pending is the frames queued this turn: the first pendingCount of the list, in order, pendingBytes long. */
+  get pending(): readonly Buffer[] {
+    return this.queued;
+  }
+
+  get pendingCount(): number {
+    return this.queuedCount;
+  }
+
+  get pendingBytes(): number {
+    return this.queuedBytes;
+  }
+
+  /**
+   * sendPending writes the queued frames (joined: already one buffer) and empties the queue.
+   * The queue array is kept for the next turn's frames (a flush is per watcher, a hundred times
+   * a second), unless a large initial list grew it; written slots stop holding their frames.
+   */
+  sendPending(joined: Buffer | undefined): void {
+    this.write(this.queued, this.queuedCount, joined);
+    if (this.queued.length > QUEUE_KEEP) this.queued = [];
+    else this.queued.fill(NO_FRAME, 0, this.queuedCount);
+    this.queuedCount = 0;
     this.queuedBytes = 0;
-    return out;
   }
 
   /** write sends frames as one chunk (joined: already one buffer). */
-  write(frames: Buffer[], joined: Buffer | undefined): void {
+  private write(frames: readonly Buffer[], count: number, joined: Buffer | undefined): void {
     const res = this.o.res;
     if (res.writableEnded) return;
     const conn = joined ? ownedConnection(res) : undefined;
@@ -98,7 +126,7 @@ export class WatchStream implements CacheWatcher {
     res.cork();
     if (joined) res.write(joined);
     // Too much to join (the initial events of a large list): one writev of the frames.
-    else for (const f of frames) res.write(f);
+    else for (let i = 0; i < count; i++) res.write(frames[i]!);
     res.uncork();
   }
 
@@ -106,8 +134,7 @@ export class WatchStream implements CacheWatcher {
     if (this.stopped) return;
     this.stopped = true;
     // What was queued before the stop still goes out, in order, before the end.
-    const q = this.takeQueued();
-    if (q) this.write(q.frames, joinFrames(q.frames, q.bytes));
+    if (this.queuedCount > 0) this.sendPending(joinFrames(this.queued, this.queuedCount, this.queuedBytes));
     this.o.res.end();
     this.o.onStop();
   }
@@ -151,8 +178,9 @@ function httpChunk(data: Buffer): Buffer {
   return out;
 }
 
-/** Streams with frames queued this turn, in the order they were first sent one. */
+/** Streams with frames queued this turn, in the order they were first sent one (and a spare list to swap in). */
 let dirty: WatchStream[] = [];
+let spare: WatchStream[] = [];
 let flushScheduled = false;
 
 /**
@@ -184,33 +212,49 @@ function flushAll(): void {
   flushScheduled = false;
   lastFlushAt = performance.now();
   const streams = dirty;
-  dirty = [];
-  let memoFrames: Buffer[] | undefined;
+  dirty = spare;
   let memoJoined: Buffer | undefined;
   for (const s of streams) {
-    const q = s.takeQueued();
-    if (!q) continue;
+    const n = s.pendingCount;
+    if (n === 0) continue;
+    const frames = s.pending;
     let joined: Buffer | undefined;
-    if (q.frames.length > 1 && memoFrames && sameFrames(memoFrames, q.frames)) joined = memoJoined;
+    if (n > 1 && memoJoined && sameFrames(memoFrames, memoCount, frames, n)) joined = memoJoined;
     else {
-      joined = joinFrames(q.frames, q.bytes);
-      if (q.frames.length > 1 && joined) {
-        memoFrames = q.frames;
+      joined = joinFrames(frames, n, s.pendingBytes);
+      if (n > 1 && joined) {
+        for (let i = 0; i < n; i++) memoFrames[i] = frames[i]!;
+        memoCount = n;
         memoJoined = joined;
       }
     }
-    s.write(q.frames, joined);
+    s.sendPending(joined);
   }
+  streams.length = 0;
+  spare = streams;
+  memoFrames.fill(NO_FRAME, 0, memoCount);
+  memoCount = 0;
 }
 
-/** joinFrames returns the frames as one buffer (a single frame is itself), or undefined when too large to copy. */
-function joinFrames(frames: Buffer[], bytes: number): Buffer | undefined {
-  if (frames.length === 1) return frames[0];
-  return bytes <= JOIN_MAX_BYTES ? Buffer.concat(frames, bytes) : undefined;
+/** memoFrames[0, memoCount): the frames flushAll last joined (a copy: each stream's queue is emptied once written). */
+const memoFrames: Buffer[] = [];
+let memoCount = 0;
+
+/** joinFrames returns the first `count` frames as one buffer (a single frame is itself), or undefined when too large to copy. */
+function joinFrames(frames: readonly Buffer[], count: number, bytes: number): Buffer | undefined {
+  if (count === 1) return frames[0];
+  if (bytes > JOIN_MAX_BYTES) return undefined;
+  const out = Buffer.allocUnsafe(bytes);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    out.set(frames[i]!, at);
+    at += frames[i]!.length;
+  }
+  return out;
 }
 
-function sameFrames(a: readonly Buffer[], b: readonly Buffer[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+function sameFrames(a: readonly Buffer[], aCount: number, b: readonly Buffer[], bCount: number): boolean {
+  if (aCount !== bCount) return false;
+  for (let i = 0; i < aCount; i++) if (a[i] !== b[i]) return false;
   return true;
 }
