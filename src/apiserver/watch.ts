@@ -234,6 +234,8 @@ function flushAll(): void {
   spare = streams;
   memoFrames.fill(NO_FRAME, 0, memoCount);
   memoCount = 0;
+  // The memos keep nothing alive between flushes (a joined initial list can be a megabyte).
+  chunkOf = chunk = undefined;
 }
 
 /** memoFrames[0, memoCount): the frames flushAll last joined (a copy: each stream's queue is emptied once written). */
