@@ -63,15 +63,6 @@ export class Entry implements CachedObject {
     return undefined;
   }
 
-  /** fields is the whole set of selectable fields, built on each read. */
-  get fields(): Record<string, string> {
-    const out: Record<string, string> = {};
-    if (this.flags & NAME) out['metadata.name'] = this.name;
-    if (this.flags & NAMESPACE) out['metadata.namespace'] = this.namespace;
-    for (const k in this.own) out[k] = this.own[k]!;
-    return out;
-  }
-
   get bytes(): Buffer {
     const out = Buffer.allocUnsafe(this.servedLength);
     this.copyTo(out, 0);
