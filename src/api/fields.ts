@@ -86,21 +86,18 @@ function splitTerms(s: string): string[] {
   return terms;
 }
 
+/** holds tells whether a field's value (a missing field's is '') satisfies a requirement. */
+const holds = (r: FieldRequirement, v: string): boolean => (r.op === '=' ? v === r.value : v !== r.value);
+
 class Selector implements FieldSelector {
   constructor(readonly requirements: readonly FieldRequirement[]) {}
 
   matches(fields: Readonly<Record<string, string>>): boolean {
-    return this.requirements.every((r) => {
-      const v = Object.hasOwn(fields, r.field) ? fields[r.field] : '';
-      return r.op === '=' ? v === r.value : v !== r.value;
-    });
+    return this.requirements.every((r) => holds(r, Object.hasOwn(fields, r.field) ? fields[r.field]! : ''));
   }
 
   matchesSource(src: FieldSource): boolean {
-    return this.requirements.every((r) => {
-      const v = src.field(r.field) ?? '';
-      return r.op === '=' ? v === r.value : v !== r.value;
-    });
+    return this.requirements.every((r) => holds(r, src.field(r.field) ?? ''));
   }
 
   empty(): boolean {
