@@ -42,7 +42,7 @@ import { parse as parseYaml } from 'yaml';
 import { Agent, request } from 'node:http';
 import { benchNode, benchPod, httpClient } from './lib/fixtures.js';
 import { launchFlags } from './lib/launch.js';
-import { cpuTimes, stealPct } from './lib/machine.js';
+import { stealPct, stealTicks } from './lib/machine.js';
 import { diskWaits, outsideWaits, type DiskWait } from './lib/storage-trace.js';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
@@ -286,12 +286,12 @@ async function main(): Promise<void> {
     const nsLists: number[] = [];
     const genCpu0 = process.cpuUsage();
     const serverCpu0 = cpuMs(child?.pid);
-    const machine0 = cpuTimes();
+    const steal0 = stealTicks();
     const churnStart = performance.now();
     const churnStartEpoch = performance.timeOrigin + churnStart;
     await churnPhase(args.seconds, mutating, gets, nsLists);
     const churnMs = performance.now() - churnStart;
-    const steal = stealPct(machine0, cpuTimes(), churnMs);
+    const steal = stealPct(steal0, stealTicks(), churnMs);
     const genCpu = process.cpuUsage(genCpu0);
     const loadgenCpuPct = Math.round(((genCpu.user + genCpu.system) / 1000 / churnMs) * 100);
     // The server's CPU use during the churn: far below 100% with high latencies means the
